@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hv/alloc.c - buddy page allocator (see hv/alloc.h).
+ *
+ * Metadata: two bytes per managed page.
+ *   byte 0: META_HEAD if the page starts a block, META_FREE if that block
+ *           is free, and the block's order in the low five bits. Pages
+ *           inside a block (tails) hold 0.
+ *   byte 1: for an allocated head, the owner; for a free head, META_DIRTY
+ *           when the block's contents are not known to be zero.
+ * Free blocks are kept on one doubly linked list per order; the links live
+ * in the first 16 bytes of the free block itself.
+ */
+#include "hv/alloc.h"
+#include "lib/console.h"
+#include "lib/errno.h"
+#include "lib/mem.h"
+
+#define META_HEAD 0x80
+#define META_FREE 0x40
+#define META_ORDER 0x1f
+#define META_DIRTY 0x80
+
+struct page_pool *hv_pool;
+
+static const char *const owner_names[ALLOC_NR_OWNERS] = {
+	[OWN_MISC] = "misc",	   [OWN_GMEM] = "gmem",
+	[OWN_PGTABLE] = "pgtable", [OWN_RMP] = "rmp",
+	[OWN_TDX] = "tdx",	   [OWN_VM] = "vm",
+	[OWN_GUEST] = "guest",	   [OWN_TEST] = "test",
+};
+
+const char *alloc_owner_name(enum alloc_owner owner)
+{
+	return (unsigned int)owner < ALLOC_NR_OWNERS ? owner_names[owner] :
+						       "?";
+}
+
+static void list_init(struct alloc_list *l)
+{
+	l->next = l->prev = l;
+}
+
+static void list_add(struct alloc_list *head, struct alloc_list *e)
+{
+	e->next = head->next;
+	e->prev = head;
+	head->next->prev = e;
+	head->next = e;
+}
+
+static void list_del(struct alloc_list *e)
+{
+	e->prev->next = e->next;
+	e->next->prev = e->prev;
+	e->next = e->prev = NULL;
+}
+
+void alloc_pool_init(struct page_pool *pool)
+{
+	memset(pool, 0, sizeof(*pool));
+	for (int i = 0; i < ALLOC_NR_ORDERS; i++)
+		list_init(&pool->free[i]);
+}
+
+static struct alloc_region *region_of(const struct page_pool *pool,
+				      phys_addr_t pa)
+{
+	for (unsigned int i = 0; i < pool->nr_regions; i++) {
+		const struct alloc_region *r = &pool->regions[i];
+
+		if (pa >= r->base && pa - r->base < r->pages * PAGE_SIZE)
+			return (struct alloc_region *)r;
+	}
+	return NULL;
+}
+
+static u8 *meta_of(const struct alloc_region *r, phys_addr_t pa)
+{
+	return &r->meta[2 * ((pa - r->base) >> PAGE_SHIFT)];
+}
+
+static void push_free(struct page_pool *pool, struct alloc_region *r,
+		      phys_addr_t pa, unsigned int order, bool dirty)
+{
+	u8 *m = meta_of(r, pa);
+
+	m[0] = META_HEAD | META_FREE | order;
+	m[1] = dirty ? META_DIRTY : 0;
+	list_add(&pool->free[order], (struct alloc_list *)pa);
+	pool->nr_free[order]++;
+}
+
+static void pop_free(struct page_pool *pool, struct alloc_region *r,
+		     phys_addr_t pa, unsigned int order)
+{
+	u8 *m = meta_of(r, pa);
+
+	list_del((struct alloc_list *)pa);
+	memset((void *)pa, 0, sizeof(struct alloc_list));
+	pool->nr_free[order]--;
+	m[0] = 0;
+	m[1] = 0;
+}
+
+int alloc_add_region(struct page_pool *pool, phys_addr_t base, u64 size)
+{
+	phys_addr_t start = ALIGN_UP(base, PAGE_SIZE);
+	phys_addr_t end = ALIGN_DOWN(base + size, PAGE_SIZE);
+	struct alloc_region *r;
+	u64 pages, meta_pages;
+
+	if (pool->nr_regions == ALLOC_MAX_REGIONS)
+		return -ENOSPC;
+	if (end <= start || end - start < 2 * PAGE_SIZE)
+		return -EINVAL;
+	pages = (end - start) >> PAGE_SHIFT;
+	/* meta_pages pages hold 2 bytes for each of the remaining pages. */
+	meta_pages = (2 * pages + PAGE_SIZE + 1) / (PAGE_SIZE + 2);
+	if (meta_pages >= pages)
+		return -EINVAL;
+
+	r = &pool->regions[pool->nr_regions++];
+	r->meta = (u8 *)start;
+	r->base = start + meta_pages * PAGE_SIZE;
+	r->pages = pages - meta_pages;
+	memset(r->meta, 0, 2 * r->pages);
+	pool->total_pages += r->pages;
+	pool->meta_bytes += meta_pages * PAGE_SIZE;
+
+	/* Carve the range into the largest naturally aligned blocks. */
+	for (phys_addr_t pa = r->base; pa < r->base + r->pages * PAGE_SIZE;) {
+		phys_addr_t left = r->base + r->pages * PAGE_SIZE - pa;
+		unsigned int order = ALLOC_MAX_ORDER;
+
+		while (!IS_ALIGNED(pa, PAGE_SIZE << order) ||
+		       (PAGE_SIZE << order) > left)
+			order--;
+		push_free(pool, r, pa, order, true);
+		pa += PAGE_SIZE << order;
+	}
+	return 0;
+}
+
+void alloc_fail_nth(struct page_pool *pool, u64 n)
+{
+	pool->fail_at = n ? pool->alloc_calls + n : 0;
+}
+
+void *alloc_pages(struct page_pool *pool, unsigned int order,
+		  enum alloc_owner owner)
+{
+	unsigned int o = order;
+	struct alloc_region *r;
+	phys_addr_t pa;
+	bool dirty;
+
+	pool->alloc_calls++;
+	if (order > ALLOC_MAX_ORDER || (unsigned int)owner >= ALLOC_NR_OWNERS)
+		return NULL;
+	if (unlikely(pool->fail_at == pool->alloc_calls)) {
+		pool->fail_at = 0;
+		return NULL;
+	}
+	while (o <= ALLOC_MAX_ORDER && !pool->nr_free[o])
+		o++;
+	if (o > ALLOC_MAX_ORDER)
+		return NULL;
+
+	pa = (phys_addr_t)pool->free[o].next;
+	r = region_of(pool, pa);
+	dirty = meta_of(r, pa)[1] & META_DIRTY;
+	pop_free(pool, r, pa, o);
+	/* Split: the upper halves go back on the lower free lists. */
+	while (o > order) {
+		o--;
+		push_free(pool, r, pa + (PAGE_SIZE << o), o, dirty);
+	}
+	meta_of(r, pa)[0] = META_HEAD | order;
+	meta_of(r, pa)[1] = owner;
+	pool->owned[owner] += 1ULL << order;
+	if (dirty)
+		memset((void *)pa, 0, PAGE_SIZE << order);
+	return (void *)pa;
+}
+
+void free_pages(struct page_pool *pool, void *addr, unsigned int order,
+		enum alloc_owner owner)
+{
+	phys_addr_t pa = (phys_addr_t)addr;
+	struct alloc_region *r = region_of(pool, pa);
+	bool dirty = false;
+	u8 *m;
+
+	if (!r || order > ALLOC_MAX_ORDER ||
+	    !IS_ALIGNED(pa, PAGE_SIZE << order))
+		panic("free_pages(%p, order %u): not a block of this pool",
+		      addr, order);
+	m = meta_of(r, pa);
+	if (m[0] != (META_HEAD | order) || m[1] != owner)
+		panic("free_pages(%p, order %u, %s): block is meta %02x/%02x",
+		      addr, order, alloc_owner_name(owner), m[0], m[1]);
+	pool->owned[owner] -= 1ULL << order;
+	memset(addr, 0, PAGE_SIZE << order);
+
+	/* Coalesce with free buddies of the same order, as far as possible. */
+	while (order < ALLOC_MAX_ORDER) {
+		phys_addr_t buddy = pa ^ (PAGE_SIZE << order);
+		u8 *bm;
+
+		if (buddy < r->base ||
+		    buddy - r->base >= r->pages * PAGE_SIZE)
+			break;
+		bm = meta_of(r, buddy);
+		if (bm[0] != (META_HEAD | META_FREE | order))
+			break;
+		dirty |= bm[1] & META_DIRTY;
+		pop_free(pool, r, buddy, order);
+		m[0] = m[1] = 0;
+		pa &= ~(PAGE_SIZE << order);
+		m = meta_of(r, pa);
+		order++;
+	}
+	push_free(pool, r, pa, order, dirty);
+}
+
+u64 alloc_free_pages(const struct page_pool *pool)
+{
+	u64 n = 0;
+
+	for (int o = 0; o < ALLOC_NR_ORDERS; o++)
+		n += pool->nr_free[o] << o;
+	return n;
+}
+
+u64 alloc_owned_pages(const struct page_pool *pool, enum alloc_owner owner)
+{
+	return (unsigned int)owner < ALLOC_NR_OWNERS ? pool->owned[owner] : 0;
+}
+
+#define CHECK(cond, ...)                                   \
+	do {                                               \
+		if (!(cond)) {                             \
+			kprintf("# alloc_check: " __VA_ARGS__); \
+			kputs("\n");                       \
+			return -EIO;                       \
+		}                                          \
+	} while (0)
+
+int alloc_check(const struct page_pool *pool)
+{
+	u64 owned = 0, free_blocks[ALLOC_NR_ORDERS] = { 0 };
+	u64 free_pages_seen = 0, heads_owned = 0;
+
+	for (int o = 0; o < ALLOC_NR_ORDERS; o++) {
+		const struct alloc_list *head = &pool->free[o], *e;
+		u64 n = 0;
+
+		for (e = head->next; e != head; e = e->next) {
+			phys_addr_t pa = (phys_addr_t)e;
+			struct alloc_region *r = region_of(pool, pa);
+			u8 *m;
+
+			CHECK(++n <= pool->total_pages,
+			      "free list %d does not end", o);
+			CHECK(r, "free list %d: %p outside the pool", o, e);
+			CHECK(IS_ALIGNED(pa, PAGE_SIZE << o),
+			      "free list %d: %p misaligned", o, e);
+			CHECK(pa - r->base + (PAGE_SIZE << o) <=
+				      r->pages * PAGE_SIZE,
+			      "free list %d: %p runs past its region", o, e);
+			CHECK(e->next->prev == e,
+			      "free list %d: broken link at %p", o, e);
+			m = meta_of(r, pa);
+			CHECK(m[0] == (META_HEAD | META_FREE | o),
+			      "free list %d: %p has meta %02x", o, e, m[0]);
+		}
+		CHECK(n == pool->nr_free[o],
+		      "free list %d holds %llu blocks, counted %llu", o,
+		      (unsigned long long)n,
+		      (unsigned long long)pool->nr_free[o]);
+	}
+	for (int i = 0; i < ALLOC_NR_OWNERS; i++)
+		owned += pool->owned[i];
+
+	/* Walk every region block by block. */
+	for (unsigned int i = 0; i < pool->nr_regions; i++) {
+		const struct alloc_region *r = &pool->regions[i];
+
+		for (u64 p = 0; p < r->pages;) {
+			const u8 *m = &r->meta[2 * p];
+			unsigned int o = m[0] & META_ORDER;
+			phys_addr_t pa = r->base + p * PAGE_SIZE;
+
+			CHECK(m[0] & META_HEAD, "page %p is in no block",
+			      (void *)pa);
+			CHECK(o <= ALLOC_MAX_ORDER && p + (1ULL << o) <= r->pages,
+			      "block %p has bad order %u", (void *)pa, o);
+			for (u64 t = 1; t < (1ULL << o); t++)
+				CHECK(r->meta[2 * (p + t)] == 0,
+				      "tail page %llu of block %p is marked",
+				      (unsigned long long)t, (void *)pa);
+			if (m[0] & META_FREE) {
+				phys_addr_t buddy = pa ^ (PAGE_SIZE << o);
+
+				free_blocks[o]++;
+				free_pages_seen += 1ULL << o;
+				if (o < ALLOC_MAX_ORDER && buddy >= r->base &&
+				    buddy - r->base < r->pages * PAGE_SIZE)
+					CHECK(*meta_of(r, buddy) !=
+						      (META_HEAD | META_FREE | o),
+					      "free buddies %p and %p of order "
+					      "%u not coalesced",
+					      (void *)pa, (void *)buddy, o);
+			} else {
+				CHECK(m[1] < ALLOC_NR_OWNERS,
+				      "block %p has bad owner %u", (void *)pa,
+				      m[1]);
+				heads_owned += 1ULL << o;
+			}
+			p += 1ULL << o;
+		}
+	}
+	for (int o = 0; o < ALLOC_NR_ORDERS; o++)
+		CHECK(free_blocks[o] == pool->nr_free[o],
+		      "order %d: %llu free heads but %llu listed", o,
+		      (unsigned long long)free_blocks[o],
+		      (unsigned long long)pool->nr_free[o]);
+	CHECK(heads_owned == owned,
+	      "owners account %llu pages, blocks hold %llu",
+	      (unsigned long long)owned, (unsigned long long)heads_owned);
+	CHECK(free_pages_seen + owned == pool->total_pages,
+	      "%llu free + %llu owned != %llu pages",
+	      (unsigned long long)free_pages_seen, (unsigned long long)owned,
+	      (unsigned long long)pool->total_pages);
+	return 0;
+}

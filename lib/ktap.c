@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: MIT
+/* lib/ktap.c - the KTAP test runner declared in lib/ktap.h. */
+#include "lib/ktap.h"
+#include "lib/console.h"
+#include "lib/fmt.h"
+#include "lib/mem.h"
+
+#define KT_PATH_MAX 256
+
+struct kt {
+	const struct kt_options *opt;
+	struct kt_totals totals;
+	char path[KT_PATH_MAX]; /* "suite.child" of the running suite */
+	int depth;		/* nesting of the running suite, 0 = top */
+	void *ctx;
+	const struct kt_case *c;
+	unsigned int checks, failures;
+	bool skipped;
+	char skip_reason[160];
+};
+
+bool kt_glob_match(const char *glob, const char *text)
+{
+	const char *star = NULL, *resume = NULL;
+
+	while (*text) {
+		if (*glob == '*') {
+			star = glob++;
+			resume = text;
+		} else if (*glob == '?' || *glob == *text) {
+			glob++;
+			text++;
+		} else if (star) {
+			glob = star + 1;
+			text = ++resume;
+		} else {
+			return false;
+		}
+	}
+	while (*glob == '*')
+		glob++;
+	return !*glob;
+}
+
+static void indent(int depth)
+{
+	for (int i = 0; i < depth; i++)
+		kputs("    ");
+}
+
+static void join(char *dst, const char *base, const char *name)
+{
+	if (base[0])
+		gmv_snprintf(dst, KT_PATH_MAX, "%s.%s", base, name);
+	else
+		gmv_snprintf(dst, KT_PATH_MAX, "%s", name);
+}
+
+static bool selected(const struct kt_options *opt, const char *path)
+{
+	return !opt->filter || !opt->filter[0] ||
+	       kt_glob_match(opt->filter, path);
+}
+
+/* Number of selected cases below a suite (0 means the suite is hidden). */
+static unsigned int count_selected(const struct kt_options *opt,
+				   const struct kt_suite *s, const char *base)
+{
+	char path[KT_PATH_MAX], sub[KT_PATH_MAX];
+	unsigned int n = 0;
+
+	join(path, base, s->name);
+	for (size_t i = 0; i < s->n_cases; i++) {
+		join(sub, path, s->cases[i].name);
+		n += selected(opt, sub);
+	}
+	for (size_t i = 0; i < s->n_children; i++)
+		n += count_selected(opt, s->children[i], path);
+	return n;
+}
+
+/* Lines in a suite's own plan: its selected cases and visible children. */
+static unsigned int plan_entries(const struct kt_options *opt,
+				 const struct kt_suite *s, const char *base)
+{
+	char path[KT_PATH_MAX], sub[KT_PATH_MAX];
+	unsigned int n = 0;
+
+	join(path, base, s->name);
+	for (size_t i = 0; i < s->n_cases; i++) {
+		join(sub, path, s->cases[i].name);
+		n += selected(opt, sub);
+	}
+	for (size_t i = 0; i < s->n_children; i++)
+		n += count_selected(opt, s->children[i], path) != 0;
+	return n;
+}
+
+void *kt_ctx(struct kt *t)
+{
+	return t->ctx;
+}
+
+const char *kt_case_name(struct kt *t)
+{
+	return t->c ? t->c->name : "";
+}
+
+bool kt_check(struct kt *t, bool ok, const char *file, int line,
+	      const char *fmt, ...)
+{
+	va_list ap;
+
+	t->checks++;
+	if (ok)
+		return true;
+	t->failures++;
+	indent(t->depth);
+	kprintf("# %s: %s:%d: ", kt_case_name(t), file, line);
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+	kputs("\n");
+	return false;
+}
+
+void kt_skip(struct kt *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	t->skipped = true;
+	va_start(ap, fmt);
+	gmv_vsnprintf(t->skip_reason, sizeof(t->skip_reason), fmt, ap);
+	va_end(ap);
+}
+
+void kt_diag(struct kt *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	indent(t->depth);
+	kputs("# ");
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+	kputs("\n");
+}
+
+/* Runs one case; returns 1 for pass, 0 for skip, -1 for fail. */
+static int run_case(struct kt *t, const struct kt_case *c, unsigned int nr)
+{
+	const char *why = c->unsupported ? c->unsupported(t) : NULL;
+	int verdict;
+
+	t->c = c;
+	t->checks = t->failures = 0;
+	t->skipped = false;
+	t->skip_reason[0] = '\0';
+	if (why)
+		kt_skip(t, "%s", why);
+	else
+		c->run(t);
+
+	indent(t->depth);
+	if (t->failures) {
+		kprintf("not ok %u %s\n", nr, c->name);
+		verdict = -1;
+	} else if (t->skipped) {
+		kprintf("ok %u %s # SKIP %s\n", nr, c->name, t->skip_reason);
+		verdict = 0;
+	} else if (!t->checks) {
+		kprintf("not ok %u %s # made no checks\n", nr, c->name);
+		verdict = -1;
+	} else {
+		kprintf("ok %u %s\n", nr, c->name);
+		verdict = 1;
+	}
+	t->c = NULL;
+	return verdict;
+}
+
+static void list_suite(struct kt *t, const struct kt_suite *s)
+{
+	char path[KT_PATH_MAX], sub[KT_PATH_MAX];
+
+	join(path, t->path, s->name);
+	for (size_t i = 0; i < s->n_cases; i++) {
+		join(sub, path, s->cases[i].name);
+		if (selected(t->opt, sub))
+			kprintf("%s\n", sub);
+	}
+	for (size_t i = 0; i < s->n_children; i++) {
+		char saved[KT_PATH_MAX];
+
+		memcpy(saved, t->path, sizeof(saved));
+		memcpy(t->path, path, sizeof(path));
+		list_suite(t, s->children[i]);
+		memcpy(t->path, saved, sizeof(saved));
+	}
+}
+
+/*
+ * Runs a suite as a KTAP subtest at t->depth + 1 and prints its result line
+ * at t->depth. Returns the suite's verdict like run_case().
+ */
+static int run_suite(struct kt *t, const struct kt_suite *s, unsigned int nr)
+{
+	char saved_path[KT_PATH_MAX], sub[KT_PATH_MAX];
+	void *saved_ctx = t->ctx;
+	const char *why;
+	unsigned int n = 0;
+	int fails = 0, passes = 0;
+
+	memcpy(saved_path, t->path, sizeof(saved_path));
+	join(sub, t->path, s->name);
+	memcpy(t->path, sub, sizeof(sub));
+	if (s->ctx)
+		t->ctx = s->ctx;
+	why = s->unsupported ? s->unsupported(t->ctx) : NULL;
+
+	t->depth++;
+	indent(t->depth);
+	kputs("KTAP version 1\n");
+	indent(t->depth);
+	kprintf("# Subtest: %s\n", s->name);
+	indent(t->depth);
+	kprintf("1..%u\n", plan_entries(t->opt, s, saved_path));
+	for (size_t i = 0; i < s->n_cases; i++) {
+		int v;
+
+		join(sub, t->path, s->cases[i].name);
+		if (!selected(t->opt, sub))
+			continue;
+		if (why) {
+			indent(t->depth);
+			kprintf("ok %u %s # SKIP %s\n", ++n, s->cases[i].name,
+				why);
+			v = 0;
+		} else {
+			v = run_case(t, &s->cases[i], ++n);
+		}
+		if (v > 0)
+			t->totals.passed++, passes++;
+		else if (v == 0)
+			t->totals.skipped++;
+		else
+			t->totals.failed++, fails++;
+	}
+	for (size_t i = 0; i < s->n_children; i++) {
+		int v;
+
+		if (!count_selected(t->opt, s->children[i], t->path))
+			continue;
+		v = run_suite(t, s->children[i], ++n);
+		if (v > 0)
+			passes++;
+		else if (v < 0)
+			fails++;
+	}
+	t->depth--;
+
+	indent(t->depth);
+	if (fails)
+		kprintf("not ok %u %s\n", nr, s->name);
+	else if (!passes)
+		kprintf("ok %u %s # SKIP %s\n", nr, s->name,
+			why ? why : "every case skipped");
+	else
+		kprintf("ok %u %s\n", nr, s->name);
+
+	memcpy(t->path, saved_path, sizeof(saved_path));
+	t->ctx = saved_ctx;
+	return fails ? -1 : passes ? 1 : 0;
+}
+
+struct kt_totals kt_run(const struct kt_suite *const *suites, size_t n,
+			const struct kt_options *opt)
+{
+	static const struct kt_options all;
+	struct kt t = { .opt = opt ? opt : &all };
+	unsigned int nr = 0, plan = 0;
+
+	if (t.opt->list) {
+		for (size_t i = 0; i < n; i++)
+			list_suite(&t, suites[i]);
+		return t.totals;
+	}
+	for (size_t i = 0; i < n; i++)
+		plan += count_selected(t.opt, suites[i], "") != 0;
+	kputs("KTAP version 1\n");
+	kprintf("1..%u\n", plan);
+	for (size_t i = 0; i < n; i++)
+		if (count_selected(t.opt, suites[i], ""))
+			run_suite(&t, suites[i], ++nr);
+	kprintf("%u passed, %u failed, %u skipped\n", t.totals.passed,
+		t.totals.failed, t.totals.skipped);
+	return t.totals;
+}

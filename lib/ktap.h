@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lib/ktap.h - the test harness shared by the payload and the host builds.
+ *
+ * Tests are table rows (struct kt_case) grouped into suites that may nest.
+ * kt_run() prints one KTAP version 1 document: a plan, "ok N name" or
+ * "not ok N name" per case ("# SKIP reason" for skips), each failed check as
+ * a "# file:line: ..." diagnostic with the values compared, and finally the
+ * line "N passed, N failed, N skipped" alone on a line.
+ *
+ * A case passes only if it made at least one check and none failed; a case
+ * that neither checks nor skips is reported as failed ("made no checks").
+ */
+#ifndef GMV_LIB_KTAP_H
+#define GMV_LIB_KTAP_H
+
+#include "lib/types.h"
+#include "lib/errno.h"
+
+struct kt;
+
+struct kt_case {
+	const char *name;
+	void (*run)(struct kt *t);
+	/* Optional. Returns NULL when the case can run here, else the reason
+	 * it is skipped (e.g. "Linux host lacks KVM_X86_SW_PROTECTED_VM"). */
+	const char *(*unsupported)(struct kt *t);
+};
+
+struct kt_suite {
+	const char *name;
+	const struct kt_case *cases;
+	size_t n_cases;
+	const struct kt_suite *const *children;
+	size_t n_children;
+	/* Handed to the cases through kt_ctx(); children inherit it when
+	 * their own is NULL. */
+	void *ctx;
+	/* Optional: the reason the whole suite is skipped, or NULL. */
+	const char *(*unsupported)(void *ctx);
+};
+
+#define KT_CASE(fn) { .name = #fn, .run = fn }
+#define KT_CASE_IF(fn, pred) { .name = #fn, .run = fn, .unsupported = pred }
+#define KT_SUITE(sname, table) \
+	{ .name = sname, .cases = table, .n_cases = ARRAY_SIZE(table) }
+
+struct kt_options {
+	const char *filter; /* glob over "suite.child.case"; NULL = all */
+	bool list;	    /* print the selected case paths, run nothing */
+};
+
+struct kt_totals {
+	unsigned int passed, failed, skipped;
+};
+
+/*
+ * Run the suites as one KTAP document and print the summary line.
+ * Returns the totals; the run failed if totals.failed != 0 or nothing ran.
+ */
+struct kt_totals kt_run(const struct kt_suite *const *suites, size_t n,
+			const struct kt_options *opt);
+
+/* Does "glob" (with * and ?) match "text" whole? */
+bool kt_glob_match(const char *glob, const char *text);
+
+void *kt_ctx(struct kt *t);
+const char *kt_case_name(struct kt *t);
+
+/* Record one check. On failure prints "# file:line: <message>". */
+bool kt_check(struct kt *t, bool ok, const char *file, int line,
+	      const char *fmt, ...) __printf(5, 6);
+/* Mark the running case skipped with a reason (a failure still wins). */
+void kt_skip(struct kt *t, const char *fmt, ...) __printf(2, 3);
+/* A "# ..." diagnostic line inside the running suite. */
+void kt_diag(struct kt *t, const char *fmt, ...) __printf(2, 3);
+
+#define KT_EXPECT(t, cond) \
+	kt_check(t, !!(cond), __FILE__, __LINE__, "expected %s", #cond)
+
+#define KT_EXPECT_OP_(t, a, op, b)                                          \
+	({                                                                  \
+		u64 a_ = (u64)(a), b_ = (u64)(b);                           \
+		kt_check(t, a_ op b_, __FILE__, __LINE__,                   \
+			 "expected %s " #op " %s, got 0x%llx (%lld) vs "    \
+			 "0x%llx (%lld)",                                   \
+			 #a, #b, (unsigned long long)a_, (long long)a_,     \
+			 (unsigned long long)b_, (long long)b_);            \
+	})
+#define KT_EXPECT_EQ(t, a, b) KT_EXPECT_OP_(t, a, ==, b)
+#define KT_EXPECT_NE(t, a, b) KT_EXPECT_OP_(t, a, !=, b)
+#define KT_EXPECT_LT(t, a, b) KT_EXPECT_OP_(t, a, <, b)
+#define KT_EXPECT_LE(t, a, b) KT_EXPECT_OP_(t, a, <=, b)
+#define KT_EXPECT_GE(t, a, b) KT_EXPECT_OP_(t, a, >=, b)
+
+/* expr returns 0 or -errno; err is 0 or a positive errno (EINVAL). */
+#define KT_EXPECT_ERRNO(t, expr, err)                                      \
+	({                                                                 \
+		long r_ = (long)(expr);                                    \
+		long e_ = -(long)(err);                                    \
+		kt_check(t, r_ == e_, __FILE__, __LINE__,                  \
+			 "%s: expected %s, got %s (%ld)", #expr,           \
+			 errno_name((int)e_), errno_name((int)r_), r_);    \
+	})
+#define KT_EXPECT_OK(t, expr) KT_EXPECT_ERRNO(t, expr, 0)
+
+#define KT_EXPECT_MEM_EQ(t, a, b, n)                                       \
+	kt_check(t, memcmp(a, b, n) == 0, __FILE__, __LINE__,             \
+		 "expected %zu bytes of %s == %s", (size_t)(n), #a, #b)
+
+#define KT_EXPECT_STR_EQ(t, a, b)                                          \
+	({                                                                 \
+		const char *sa_ = (a), *sb_ = (b);                         \
+		kt_check(t, strcmp(sa_, sb_) == 0, __FILE__, __LINE__,     \
+			 "expected %s == %s: \"%s\" vs \"%s\"", #a, #b,    \
+			 sa_, sb_);                                        \
+	})
+
+/* Fatal forms: end the case (which must return void) on failure. */
+#define KT_ASSERT(t, cond) do { if (!KT_EXPECT(t, cond)) return; } while (0)
+#define KT_ASSERT_EQ(t, a, b) do { if (!KT_EXPECT_EQ(t, a, b)) return; } while (0)
+#define KT_ASSERT_OK(t, expr) do { if (!KT_EXPECT_OK(t, expr)) return; } while (0)
+
+#endif

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tests/host/plat/plat_host.c - the platform layer of the host build:
+ * console on stdout, failure as exit status 2, test memory from mmap.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "lib/console.h"
+#include "tests/common/test_mem.h"
+
+void plat_console_write(const char *s, size_t len)
+{
+	fwrite(s, 1, len, stdout);
+}
+
+void plat_fail(void)
+{
+	fflush(stdout);
+	abort();
+}
+
+void *test_mem_alloc(u64 size)
+{
+	/* Over-map by size to find an aligned window, then trim. */
+	u8 *p = mmap(NULL, 2 * size, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	uintptr_t start, end;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	start = ALIGN_UP((uintptr_t)p, size);
+	end = start + size;
+	if (start > (uintptr_t)p)
+		munmap(p, start - (uintptr_t)p);
+	if ((uintptr_t)p + 2 * size > end)
+		munmap((void *)end, (uintptr_t)p + 2 * size - end);
+	/* Fewer page faults for the big arenas. */
+	madvise((void *)start, size, MADV_HUGEPAGE);
+	return (void *)start;
+}
+
+void test_mem_free(void *p, u64 size)
+{
+	munmap(p, size);
+}
