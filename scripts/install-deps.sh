@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Install the Debian packages gmemvisor needs, if any are missing.
+# Fast when everything is there: it only looks for files.
+set -euo pipefail
+
+need=()
+have() { command -v "$1" >/dev/null 2>&1 || [ -e "$1" ]; }
+want() { have "$1" || need+=("$2"); }
+
+want clang clang
+want lld-link lld
+want ld.lld lld
+want llvm-objcopy llvm
+want nasm nasm
+want qemu-system-x86_64 qemu-system-x86
+want /usr/share/ovmf/OVMF.fd ovmf
+want /usr/include/efi/efi.h gnu-efi
+want /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
+want python3 python3
+
+if [ ${#need[@]} -eq 0 ]; then
+	exit 0
+fi
+# Deduplicate (lld provides two of the commands).
+mapfile -t pkgs < <(printf '%s\n' "${need[@]}" | sort -u)
+echo "install-deps: installing ${pkgs[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO=sudo
+else
+	SUDO=
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
