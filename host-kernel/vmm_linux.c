@@ -27,7 +27,7 @@ enum lx_kind { LX_VM, LX_GMEM };
 struct lx_obj {
 	int fd;
 	enum lx_kind kind;
-	u64 size;  /* gmem: size at creation */
+	u64 size; /* gmem: size at creation */
 	void *map; /* gmem: host mapping of [0, size), or NULL */
 };
 
@@ -40,8 +40,8 @@ struct lx_slot {
 };
 
 struct lx {
-	int kvm;      /* /dev/kvm, or -1 */
-	int kvm_err;  /* errno of opening /dev/kvm */
+	int kvm; /* /dev/kvm, or -1 */
+	int kvm_err; /* errno of opening /dev/kvm */
 	long caps[4]; /* probed answers, see lx_probe() */
 	struct lx_obj *objs;
 	size_t n_objs, cap_objs;
@@ -149,36 +149,37 @@ static void lx_probe(struct lx *lx)
 	}
 }
 
+static const char *unless(bool ok, const char *why)
+{
+	return ok ? NULL : why;
+}
+
 static const char *lx_lacks(struct vmm *v, enum vmm_feature f)
 {
 	struct lx *lx = lx_of(v);
+	long flags = lx->caps[CAP_GMEM_FLAGS];
 
 	if (lx->kvm < 0)
 		return "no /dev/kvm";
 	switch (f) {
 	case VMM_FEAT_GUEST_MEMFD:
-		return lx->caps[CAP_GMEM] > 0 ?
-			       NULL :
-			       "Linux host lacks KVM_CAP_GUEST_MEMFD";
+		return unless(lx->caps[CAP_GMEM] > 0,
+			      "Linux host lacks KVM_CAP_GUEST_MEMFD");
 	case VMM_FEAT_GMEM_MMAP:
-		return lx->caps[CAP_GMEM_FLAGS] & GMV_GMEM_FLAG_MMAP ?
-			       NULL :
-			       "Linux host lacks GUEST_MEMFD_FLAG_MMAP "
-			       "(KVM_CAP_GUEST_MEMFD_FLAGS)";
+		return unless(flags & GMV_GMEM_FLAG_MMAP,
+			      "Linux host lacks GUEST_MEMFD_FLAG_MMAP "
+			      "(KVM_CAP_GUEST_MEMFD_FLAGS)");
 	case VMM_FEAT_GMEM_INIT_SHARED:
-		return lx->caps[CAP_GMEM_FLAGS] & GMV_GMEM_FLAG_INIT_SHARED ?
-			       NULL :
-			       "Linux host lacks GUEST_MEMFD_FLAG_INIT_SHARED "
-			       "(KVM_CAP_GUEST_MEMFD_FLAGS)";
+		return unless(flags & GMV_GMEM_FLAG_INIT_SHARED,
+			      "Linux host lacks GUEST_MEMFD_FLAG_INIT_SHARED "
+			      "(KVM_CAP_GUEST_MEMFD_FLAGS)");
 	case VMM_FEAT_SW_PROTECTED_VM:
-		return lx->caps[CAP_VM_TYPES] & BIT(GMV_VM_SW_PROTECTED) ?
-			       NULL :
-			       "Linux host lacks KVM_X86_SW_PROTECTED_VM "
-			       "(KVM_CAP_VM_TYPES)";
+		return unless(lx->caps[CAP_VM_TYPES] & BIT(GMV_VM_SW_PROTECTED),
+			      "Linux host lacks KVM_X86_SW_PROTECTED_VM "
+			      "(KVM_CAP_VM_TYPES)");
 	case VMM_FEAT_MEMORY_ATTRIBUTES:
-		return lx->caps[CAP_ATTRS] > 0 ?
-			       NULL :
-			       "Linux host lacks KVM_CAP_MEMORY_ATTRIBUTES";
+		return unless(lx->caps[CAP_ATTRS] > 0,
+			      "Linux host lacks KVM_CAP_MEMORY_ATTRIBUTES");
 	case VMM_FEAT_INPLACE_CONVERT:
 		return "Linux host lacks in-place guest_memfd conversion "
 		       "(KVM_SET_MEMORY_ATTRIBUTES2 on guest_memfd)";
