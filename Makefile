@@ -95,7 +95,16 @@ TOOL_CORE := $(HOST_CORE) $(LINUX_SRCS) $(REPLAY_LIB)
 TOOL_OBJS := $(patsubst %.c,$(B)/host/%.o,$(TOOL_CORE))
 TOOL_SAN_OBJS := $(patsubst %.c,$(B)/host-san/%.o,$(TOOL_CORE))
 
-tools: $(B)/host/gmem-replay
+LINUX_TEST_SRCS := $(sort $(wildcard host-kernel/tests/*.c))
+
+tools: $(B)/host/gmem-replay $(B)/host/linux-backend-tests
+
+$(B)/host/linux-backend-tests: $(TOOL_OBJS) \
+		$(patsubst %.c,$(B)/host/%.o,$(LINUX_TEST_SRCS))
+	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@
+$(B)/host-san/linux-backend-tests: $(TOOL_SAN_OBJS) \
+		$(patsubst %.c,$(B)/host-san/%.o,$(LINUX_TEST_SRCS))
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $^ -o $@
 
 $(B)/host/gmem-replay: $(TOOL_OBJS) $(B)/host/tools/replay/main.o
 	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@

@@ -7,6 +7,7 @@
 #     against traces/*.expected.
 #  3. Every traces/malformed/*.trace must be refused (exit 2, nothing run)
 #     naming the line given in its first-line "# expect:" comment.
+#  4. The linux backend's own self-tests (build/host/linux-backend-tests).
 #
 # Prints a table (behaviours checked, agreeing, diverging: intentional with
 # reason / unexplained) and ends with "N passed, N failed, N skipped".
@@ -21,7 +22,8 @@ cd "$(dirname "$0")/.."
 B=${B:-build}
 REPLAY=$B/host/gmem-replay
 CONF=$B/host/conformance-linux
-make -s "$REPLAY" "$CONF" >/dev/null || exit 1
+SELF=$B/host/linux-backend-tests
+make -s "$REPLAY" "$CONF" "$SELF" >/dev/null || exit 1
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -125,6 +127,26 @@ for trace in traces/malformed/*.trace; do
 	fi
 done
 
+# ------------------------------------------------- backend self-tests
+"$SELF" >"$tmp/self.ktap" 2>&1
+scripts/ktap-cases.py <"$tmp/self.ktap" >"$tmp/self"
+s_total=0 s_pass=0
+while IFS=$'\t' read -r path verdict reason; do
+	s_total=$((s_total + 1))
+	case $verdict in
+	pass) s_pass=$((s_pass + 1)) passed=$((passed + 1)) ;;
+	skip) skipped=$((skipped + 1))
+		echo "  linux backend self-test $path skipped: $reason" \
+			>>"$notes" ;;
+	*) failed=$((failed + 1))
+		echo "  linux backend self-test $path failed" >>"$problems" ;;
+	esac
+done <"$tmp/self"
+if [ "$s_total" -eq 0 ]; then
+	echo "  linux backend self-tests: none ran" >>"$problems"
+	failed=$((failed + 1))
+fi
+
 # ----------------------------------------------------------------- table
 printf '\nCross-check: native backend vs Linux %s (/dev/kvm)\n\n' "$(uname -r)"
 printf '%-34s %8s %8s %12s %12s\n' "behaviours" checked agree intentional \
@@ -137,6 +159,8 @@ printf '%-34s %8d %8d %12s %12d\n' "linux output = .expected (traces)" \
 	"$t_total" $((t_total - e_bad)) - "$e_bad"
 printf '%-34s %8d %8d %12s %12d\n' "malformed traces refused" \
 	"$m_total" "$m_ok" - $((m_total - m_ok))
+printf '%-34s %8d %8d %12s %12d\n' "linux backend self-tests" \
+	"$s_total" "$s_pass" - $((s_total - s_pass))
 if [ -s "$notes" ]; then
 	printf '\nIntentional divergences and skips (with reasons):\n'
 	cat "$notes"
