@@ -20,6 +20,8 @@ static const struct kt_suite *const host_suites[] = {
 	&lib_suite,
 	&alloc_suite,
 	&conf_native_suite,
+	&native_gmem_suite,
+	&native_fault_suite,
 };
 
 int main(int argc, char **argv)
