@@ -97,7 +97,14 @@ TOOL_SAN_OBJS := $(patsubst %.c,$(B)/host-san/%.o,$(TOOL_CORE))
 
 LINUX_TEST_SRCS := $(sort $(wildcard host-kernel/tests/*.c))
 
-tools: $(B)/host/gmem-replay $(B)/host/linux-backend-tests
+tools: $(B)/host/gmem-replay $(B)/host/linux-backend-tests \
+	$(B)/host/conformance-linux
+
+$(B)/host/conformance-linux: $(TOOL_OBJS) $(B)/host/tools/conformance/main.o
+	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@
+$(B)/host-san/conformance-linux: $(TOOL_SAN_OBJS) \
+		$(B)/host-san/tools/conformance/main.o
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $^ -o $@
 
 $(B)/host/linux-backend-tests: $(TOOL_OBJS) \
 		$(patsubst %.c,$(B)/host/%.o,$(LINUX_TEST_SRCS))

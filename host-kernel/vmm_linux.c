@@ -358,6 +358,34 @@ static int host_map(struct lx *lx, int gmem, struct lx_obj **out)
 	return 0;
 }
 
+/*
+ * An access not inside [0, size): Linux's answer comes from a second,
+ * temporary mapping of the pages around it (mmap accepts offsets past
+ * EOF, G38), so bytes before EOF are copied and the first byte at or past
+ * EOF raises SIGBUS exactly as in a real mapping longer than the file.
+ */
+static int access_past_eof(int fd, u64 offset, void *buf, size_t len,
+			   bool write)
+{
+	u64 start = ALIGN_DOWN(offset, PAGE_SIZE), end, span;
+	char *p;
+	int ret;
+
+	if (__builtin_add_overflow(offset, len, &end) ||
+	    end > ~0ULL - (PAGE_SIZE - 1))
+		return -EOVERFLOW;
+	span = ALIGN_UP(end, PAGE_SIZE) - start;
+	p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_SHARED, fd, start);
+	if (p == MAP_FAILED)
+		return -errno;
+	if (write)
+		ret = guarded_copy(p + (offset - start), buf, len, p, span);
+	else
+		ret = guarded_copy(buf, p + (offset - start), len, p, span);
+	munmap(p, span);
+	return ret;
+}
+
 static int host_access(struct vmm *v, int gmem, u64 offset, void *buf,
 		       size_t len, bool write)
 {
@@ -370,7 +398,7 @@ static int host_access(struct vmm *v, int gmem, u64 offset, void *buf,
 	if (!len)
 		return 0;
 	if (offset >= o->size || len > o->size - offset)
-		return -ERANGE;
+		return access_past_eof(o->fd, offset, buf, len, write);
 	at = (char *)o->map + offset;
 	if (write)
 		return guarded_copy(at, buf, len, o->map, o->size);
