@@ -84,8 +84,11 @@ cmdline=""
 [ -n "$pool" ] && cmdline+=" pool=$pool"
 cmdline=${cmdline# }
 
+# -mem-prealloc: the host touches guest RAM once up front (~0.1 s for
+# 512M), where first touches from the guest cost ~11 us per 4 KiB page
+# under TCG (zeroing a fresh 128 MiB block: 408 ms without, 33 ms with).
 qemu=(qemu-system-x86_64 -machine q35 -accel tcg -cpu "$cpu" -m "$mem"
-	-smp "$smp" -nodefaults -no-reboot -display none -serial stdio
+	-smp "$smp" -mem-prealloc -nodefaults -no-reboot -display none -serial stdio
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -bios "$OVMF"
 	-drive "if=virtio,format=raw,readonly=on,file=fat:$ESP")
 # QEMU's option parser takes a doubled comma as a literal one.
