@@ -81,7 +81,7 @@ static __noreturn void run_suites(void)
 	tot = kt_run(payload_suites, payload_suites_count, &kopt);
 	if (opts.list)
 		exit_run(true);
-	if (!(tot.passed + tot.skipped))
+	if (!(tot.passed + tot.failed + tot.skipped))
 		kprintf("# no test case matches filter \"%s\"\n", opts.filter);
 	exit_run(!tot.failed && tot.passed + tot.skipped);
 }

@@ -33,8 +33,8 @@ static void options_pool_sizes(struct kt *t)
 		const char *text;
 		u64 bytes;
 	} ok[] = {
-		{ "pool=4096", 4096 },	       { "pool=8k", 8ULL << 10 },
-		{ "pool=3M", 3ULL << 20 },     { "pool=2G", 2ULL << 30 },
+		{ "pool=4096", 4096 },	     { "pool=8k", 8ULL << 10 },
+		{ "pool=3M", 3ULL << 20 },   { "pool=2G", 2ULL << 30 },
 		{ "pool=16g", 16ULL << 30 },
 	};
 	struct boot_options o;
@@ -60,9 +60,10 @@ static void options_later_word_wins(struct kt *t)
 static void options_bad_words_change_nothing(struct kt *t)
 {
 	static const char *const bad[] = {
-		"verbose",     "pool=",	       "pool=0",     "pool=12x",
-		"pool=1MB",    "pool=M",       "listing",    "Filter=x",
-		"pool=99999999999999999999",   "pool=17179869184G",
+		"verbose",	     "pool=",	 "pool=0",
+		"pool=12x",	     "pool=1MB", "pool=M",
+		"listing",	     "Filter=x", "pool=99999999999999999999",
+		"pool=17179869184G",
 	};
 	struct boot_options o, before;
 
@@ -115,8 +116,9 @@ static void options_ucs2_command_line(struct kt *t)
 					  ucs2(in, "filter=x list")));
 	KT_EXPECT_STR_EQ(t, out, "filter=x list");
 	/* From the shell: the program's name comes first. */
-	KT_EXPECT_OK(t, options_from_ucs2(out, sizeof(out), in,
-					  ucs2(in, "fs0:\\gmemvisor.efi list")));
+	KT_EXPECT_OK(t,
+		     options_from_ucs2(out, sizeof(out), in,
+				       ucs2(in, "fs0:\\gmemvisor.efi list")));
 	KT_EXPECT_STR_EQ(t, out, " list");
 	KT_EXPECT_OK(t, options_from_ucs2(out, sizeof(out), in,
 					  ucs2(in, "gmemvisor")));
@@ -152,8 +154,9 @@ static void options_ucs2_too_long(struct kt *t)
 	u16 in[64];
 	char out[8] = "junk";
 
-	KT_EXPECT_ERRNO(t, options_from_ucs2(out, sizeof(out), in,
-					     ucs2(in, "filter=12345678")),
+	KT_EXPECT_ERRNO(t,
+			options_from_ucs2(out, sizeof(out), in,
+					  ucs2(in, "filter=12345678")),
 			E2BIG);
 	KT_EXPECT_STR_EQ(t, out, "");
 }
