@@ -131,11 +131,12 @@ static void options_ucs2_command_line(struct kt *t)
 
 static void options_ucs2_binary_is_ignored(struct kt *t)
 {
-	/* What EDK2's boot manager passes for boot options it created:
-	 * a GUID, not text. */
-	static const u8 guid[16] = { 0x78, 0xe5, 0x8c, 0x8c, 0x3d, 0x8a,
-				     0x1c, 0x4f, 0x99, 0x35, 0x89, 0x61,
-				     0x85, 0xc3, 0x2d, 0xd3 };
+	/* EDK2 tags the boot options it creates itself with a GUID in their
+	 * optional data (mBmAutoCreateBootOptionGuid), and optional data is
+	 * what an image gets as LoadOptions: binary, not text. */
+	static const u8 guid[16] = { 0x4e, 0xac, 0x08, 0x81, 0x11, 0x9f,
+				     0x59, 0x4d, 0x85, 0x0e, 0xe2, 0x1a,
+				     0x52, 0x2c, 0x59, 0xb2 };
 	u16 in[8];
 	char out[64] = "junk";
 
