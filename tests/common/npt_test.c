@@ -504,6 +504,11 @@ static void npt_zap_ranges(struct kt *t)
 	KT_EXPECT_OK(t, npt_zap(&v.npt, 0, SZ_2M));
 	KT_EXPECT_EQ(t, v.npt.stats.table_pages, 5);
 	expect_sound(t, &v);
+	/* Emptying a table piece by piece frees it too. */
+	KT_EXPECT_OK(t, npt_zap(&v.npt, SZ_2M, 0x3000));
+	KT_EXPECT_OK(t, npt_zap(&v.npt, SZ_2M + 0x3000, SZ_2M - 0x3000));
+	KT_EXPECT_EQ(t, v.npt.stats.table_pages, 3);
+	KT_EXPECT_EQ(t, count_leaves(&v), 1);
 	/* Zapping nothing mapped changes nothing and owes nothing. */
 	npt_flush_ack(&v.npt);
 	KT_EXPECT_OK(t, npt_zap(&v.npt, 0x100000000ULL, SZ_1G));
@@ -511,6 +516,7 @@ static void npt_zap_ranges(struct kt *t)
 	/* Zapping everything leaves only the root. */
 	KT_EXPECT_OK(t, npt_zap(&v.npt, 0, BIT(v.x->fmt->va_bits)));
 	KT_EXPECT_EQ(t, v.npt.stats.table_pages, 1);
+	KT_EXPECT_EQ(t, alloc_owned_pages(&v.pool, OWN_PGTABLE), 1);
 	KT_EXPECT_EQ(t, count_leaves(&v), 0);
 	KT_EXPECT(t, npt_flush_owed(&v.npt));
 	env_close(t, &v);
@@ -740,9 +746,9 @@ static void npt_bad_input(struct kt *t)
 				   NPT_PROT_RWX, 0), EINVAL);
 	KT_EXPECT_ERRNO(t, npt_map(&v.npt, 0, BIT(52) - PAGE_SIZE,
 				   2 * PAGE_SIZE, NPT_PROT_RWX, 0), EINVAL);
-	KT_EXPECT_ERRNO(t, npt_map(&v.npt, 0, ~0ULL & PAGE_MASK, PAGE_SIZE,
+	KT_EXPECT_ERRNO(t, npt_map(&v.npt, 0, ~0xfffULL, PAGE_SIZE,
 				   NPT_PROT_RWX, 0), EINVAL);
-	KT_EXPECT_ERRNO(t, npt_map(&v.npt, 0, 0, ~0ULL & PAGE_MASK,
+	KT_EXPECT_ERRNO(t, npt_map(&v.npt, 0, 0, ~0xfffULL,
 				   NPT_PROT_RWX, 0), EINVAL);
 	/* Rights: none, write or execute without read, unknown bits. */
 	KT_EXPECT_ERRNO(t, npt_map(&v.npt, 0, 0, PAGE_SIZE, 0, 0), EINVAL);
@@ -771,7 +777,7 @@ static void npt_bad_input(struct kt *t)
 	KT_EXPECT_ERRNO(t, npt_zap(&v.npt, 0, 0x800), EINVAL);
 	KT_EXPECT_ERRNO(t, npt_zap(&v.npt, lim - PAGE_SIZE, 2 * PAGE_SIZE),
 			EINVAL);
-	KT_EXPECT_ERRNO(t, npt_zap(&v.npt, PAGE_SIZE, ~0ULL & PAGE_MASK),
+	KT_EXPECT_ERRNO(t, npt_zap(&v.npt, PAGE_SIZE, ~0xfffULL),
 			EINVAL);
 	KT_EXPECT_ERRNO(t, npt_zap_wide(&v.npt, lim, PAGE_SIZE), EINVAL);
 	KT_EXPECT_ERRNO(t, npt_lookup(&v.npt, lim, &x), EINVAL);
@@ -842,6 +848,16 @@ static void npt_check_catches_corruption(struct kt *t)
 	pd[1] = pd[0];
 	KT_EXPECT_ERRNO(t, npt_check(&v.npt), EIO);
 	pd[1] = saved;
+	/* A table below the root with nothing in it. */
+	KT_EXPECT_OK(t, npt_map(&v.npt, SZ_1G, 0x30000000, PAGE_SIZE,
+				NPT_PROT_RWX, NPT_ORDER_4K));
+	pt = table_at(&v, SZ_1G, 3);
+	saved = pt[0];
+	pt[0] = 0;
+	v.npt.stats.leaves[3]--; /* so that only the emptiness is wrong */
+	KT_EXPECT_ERRNO(t, npt_check(&v.npt), EIO);
+	v.npt.stats.leaves[3]++;
+	pt[0] = saved;
 	/* A count that disagrees with the tables. */
 	v.npt.stats.leaves[3]--;
 	KT_EXPECT_ERRNO(t, npt_check(&v.npt), EIO);
