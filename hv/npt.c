@@ -34,6 +34,8 @@
 #define EPT_PS BIT(7)
 #define EPT_A BIT(8)
 #define EPT_D BIT(9)
+/* Each table is one page of NPT_ENTRIES 8-byte entries. */
+#define INDEX_BITS 9
 /* Ignored by the hardware in every entry of all three formats. */
 #define SW_BIT11 BIT(11)
 
@@ -479,11 +481,14 @@ static bool format_ok(const struct npt_format *f)
 
 	if (!f || !f->nr_levels || f->nr_levels > NPT_MAX_LEVELS ||
 	    f->level[0].leaf || !f->level[last_level(f)].leaf ||
-	    f->level[last_level(f)].shift != PAGE_SHIFT || f->pa_bits > 63 ||
-	    f->va_bits > f->level[0].shift + 9 || !(f->prot_ok & NPT_PROT_R))
+	    f->level[last_level(f)].shift != PAGE_SHIFT ||
+	    f->pa_bits <= PAGE_SHIFT || f->pa_bits > 63 ||
+	    f->va_bits > f->level[0].shift + INDEX_BITS ||
+	    !(f->prot_ok & NPT_PROT_R))
 		return false;
 	for (unsigned int l = 0; l < f->nr_levels; l++) {
-		if (l && f->level[l - 1].shift != f->level[l].shift + 9)
+		if (l &&
+		    f->level[l - 1].shift != f->level[l].shift + INDEX_BITS)
 			return false;
 		if (leaf && !f->level[l].leaf)
 			return false;

@@ -278,8 +278,9 @@ static void npt_largest_fit(struct kt *t)
 	if (!env_open(t, &v))
 		return;
 	/* 4 KiB, 2 MiB, 2 MiB, 4 KiB */
-	KT_EXPECT_OK(t, npt_map(&v.npt, 0x1ff000, 0x3ff000, 2 * SZ_2M + 2 * PAGE_SIZE,
-				NPT_PROT_RWX, NPT_ORDER_1G));
+	KT_EXPECT_OK(t, npt_map(&v.npt, 0x1ff000, 0x3ff000,
+				2 * SZ_2M + 2 * PAGE_SIZE, NPT_PROT_RWX,
+				NPT_ORDER_1G));
 	KT_EXPECT_EQ(t, count_leaves(&v), 4);
 	EXPECT_XLATE(t, &v, 0x1ff000, 0x3ff000, PAGE_SIZE, NPT_PROT_RWX);
 	EXPECT_XLATE(t, &v, 0x200000, 0x400000, SZ_2M, NPT_PROT_RWX);
