@@ -869,6 +869,142 @@ static void npt_check_catches_corruption(struct kt *t)
 	env_close(t, &v);
 }
 
+/*
+ * Random updates over an 8 MiB window that straddles a 1 GiB boundary,
+ * checked page by page against a flat model after every step, with
+ * injected allocation failures along the way.
+ */
+#define MODEL_BASE (SZ_1G - 4 * SZ_2M)
+#define MODEL_PAGES (8 * SZ_2M / PAGE_SIZE)
+#define MODEL_STEPS 1500
+
+struct model_page {
+	u64 hpa; /* 0: unmapped (the model never maps HPA 0) */
+	unsigned int prot;
+};
+
+static struct model_page model[MODEL_PAGES];
+
+static u64 rnd(u64 *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
+/* Model pages [from, to) against the tables. */
+static bool model_matches(struct kt *t, struct env *v, u64 from, u64 to)
+{
+	for (u64 i = from; i < to; i++) {
+		u64 gpa = MODEL_BASE + i * PAGE_SIZE;
+		struct npt_xlate x;
+		int ret = npt_lookup(&v->npt, gpa, &x);
+
+		if (!model[i].hpa) {
+			if (!KT_EXPECT_ERRNO(t, ret, ENOENT))
+				return false;
+			continue;
+		}
+		if (!KT_EXPECT_OK(t, ret) ||
+		    !KT_EXPECT_EQ(t, x.hpa, model[i].hpa) ||
+		    !KT_EXPECT_EQ(t, x.prot, model[i].prot))
+			return false;
+	}
+	return true;
+}
+
+static void npt_random_updates_match_model(struct kt *t)
+{
+	static const unsigned int prots[] = {
+		NPT_PROT_R, NPT_PROT_R | NPT_PROT_W, NPT_PROT_R | NPT_PROT_X,
+		NPT_PROT_RWX
+	};
+	static const unsigned int orders[] = { 0, 5, 9, 18 };
+	struct env v;
+	u64 seed = 0x9e3779b97f4a7c15ULL;
+	unsigned int failures = 0;
+
+	if (!env_open(t, &v))
+		return;
+	memset(model, 0, sizeof(model));
+	for (int step = 0; step < MODEL_STEPS; step++) {
+		u64 first = rnd(&seed) % MODEL_PAGES;
+		u64 n = 1 + rnd(&seed) % (rnd(&seed) % 4 ? 16 : MODEL_PAGES);
+		u64 gpa = MODEL_BASE + first * PAGE_SIZE, size;
+		/* Half the maps follow one fixed linear layout (so tables
+		 * fill up uniformly and merge); the rest go anywhere, often
+		 * 2 MiB aligned with the GPA. */
+		u64 hpa = (1 + rnd(&seed) % 64) * SZ_2M +
+			  (rnd(&seed) % 2 ? 0 : (rnd(&seed) % 512) * PAGE_SIZE);
+		bool linear = rnd(&seed) % 2;
+		unsigned int prot = rnd(&seed) % 2 ?
+			NPT_PROT_RWX : prots[rnd(&seed) % ARRAY_SIZE(prots)];
+		unsigned int order = orders[rnd(&seed) % ARRAY_SIZE(orders)];
+		unsigned int kind = rnd(&seed) % 4;
+		bool narrowed = false;
+		int ret;
+
+		n = MIN(n, MODEL_PAGES - first);
+		size = n * PAGE_SIZE;
+		hpa = linear ? gpa + 4 * SZ_1G : hpa + (gpa & (SZ_2M - 1));
+		npt_flush_ack(&v.npt);
+		if (rnd(&seed) % 4 == 0)
+			alloc_fail_nth(&v.pool, 1 + rnd(&seed) % 2);
+		if (kind == 0)
+			ret = npt_zap(&v.npt, gpa, size);
+		else if (kind == 1)
+			ret = npt_protect(&v.npt, gpa, size, prot, order);
+		else
+			ret = npt_map(&v.npt, gpa, hpa, size, prot, order);
+		alloc_fail_nth(&v.pool, 0);
+		if (ret == -ENOMEM) {
+			failures++;
+			KT_EXPECT(t, !npt_flush_owed(&v.npt));
+		} else {
+			if (!KT_EXPECT_OK(t, ret))
+				break;
+			for (u64 i = first; i < first + n; i++) {
+				struct model_page *m = &model[i], old = *m;
+
+				if (kind == 0)
+					m->hpa = 0;
+				else if (kind == 1 && m->hpa)
+					m->prot = prot;
+				else if (kind != 1)
+					*m = (struct model_page){
+						hpa + (i - first) * PAGE_SIZE,
+						prot
+					};
+				if (old.hpa && (!m->hpa || m->hpa != old.hpa ||
+						(old.prot & ~m->prot)))
+					narrowed = true;
+			}
+			/* A narrowing change always owes a flush. */
+			if (narrowed)
+				KT_EXPECT(t, npt_flush_owed(&v.npt));
+		}
+		/* The 2 MiB blocks around the range each time, everything
+		 * now and then. */
+		if (step % 32 == 0) {
+			first = 0;
+			n = MODEL_PAGES;
+		}
+		if (!model_matches(t, &v, ALIGN_DOWN(first, 512),
+				   MIN(ALIGN_UP(first + n, 512), MODEL_PAGES)) ||
+		    !KT_EXPECT_OK(t, npt_check(&v.npt)))
+			break;
+	}
+	model_matches(t, &v, 0, MODEL_PAGES);
+	kt_diag(t, "%u failed allocations, %llu splits, %llu merges", failures,
+		(unsigned long long)v.npt.stats.splits,
+		(unsigned long long)v.npt.stats.merges);
+	KT_EXPECT_GE(t, failures, 1);
+	KT_EXPECT_GE(t, v.npt.stats.splits, 1);
+	KT_EXPECT_GE(t, v.npt.stats.merges, 1);
+	env_close(t, &v);
+}
+
 static void npt_teardown_frees_all(struct kt *t)
 {
 	struct env v;
@@ -904,6 +1040,7 @@ static const struct kt_case npt_format_cases[] = {
 	KT_CASE(npt_bad_input),
 	KT_CASE(npt_leaves_in_order),
 	KT_CASE(npt_check_catches_corruption),
+	KT_CASE(npt_random_updates_match_model),
 	KT_CASE(npt_teardown_frees_all),
 };
 
