@@ -25,7 +25,7 @@
 #define X86_D BIT(6)
 #define X86_PS BIT(7)
 #define X86_NX BIT(63)
-/* EPT entry bits (Intel SDM vol. 3C, 29.3.2). */
+/* EPT entry bits (Intel SDM vol. 3C, "The EPT Translation Mechanism"). */
 #define EPT_R BIT(0)
 #define EPT_W BIT(1)
 #define EPT_X BIT(2)
