@@ -7,6 +7,7 @@ const struct kt_suite *const payload_suites[] = {
 	&boot_suite,
 	&lib_suite,
 	&alloc_suite,
+	&npt_suite,
 };
 
 const size_t payload_suites_count = ARRAY_SIZE(payload_suites);
