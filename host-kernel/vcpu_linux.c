@@ -301,7 +301,8 @@ static void translate_exit(struct lx_vcpu *c, struct vmm_exit *exit)
 			   run->internal.ndata > 1 ? run->internal.data[1] : 0);
 		break;
 	case KVM_EXIT_FAIL_ENTRY:
-		other_exit(c, exit, run->fail_entry.hardware_entry_failure_reason,
+		other_exit(c, exit,
+			   run->fail_entry.hardware_entry_failure_reason,
 			   run->fail_entry.cpu, 0);
 		break;
 	case KVM_EXIT_UNKNOWN:

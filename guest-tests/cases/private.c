@@ -45,10 +45,9 @@ static bool priv_setup(struct kt *t, struct vmm *v, struct guest *g,
 
 static int set_private(struct guest *g, u64 gpa, u64 len, bool private)
 {
-	return g->v->ops->set_attributes(g->v, g->vm, gpa, len,
-					 private ? GMV_MEMORY_ATTRIBUTE_PRIVATE :
-						   0,
-					 0);
+	u64 attrs = private ? GMV_MEMORY_ATTRIBUTE_PRIVATE : 0;
+
+	return g->v->ops->set_attributes(g->v, g->vm, gpa, len, attrs, 0);
 }
 
 static enum guest_action explicit_sync(struct kt *t, struct guest *g,

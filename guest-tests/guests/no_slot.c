@@ -6,7 +6,7 @@
 #include "guest-tests/guests/programs.h"
 #include "guest-tests/lib/guest.h"
 
-static u64 truncate(u64 v, int size)
+static u64 truncated(u64 v, int size)
 {
 	return size == 8 ? v : v & ((1ULL << (8 * size)) - 1);
 }
@@ -18,6 +18,6 @@ void guest_main(u64 gpa, u64 unused)
 
 		guest_write_n(at, size, NO_SLOT_STORE);
 		GUEST_ASSERT_EQ(guest_read_n(at, size),
-				truncate(NO_SLOT_ANSWER, size));
+				truncated(NO_SLOT_ANSWER, size));
 	}
 }

@@ -26,9 +26,9 @@ void guest_expect_pattern_at(const char *file, int line, u64 gpa, u64 len,
 		if (got == want)
 			continue;
 		gmv_snprintf(text, sizeof(text),
-			     "word at gpa %#llx == pattern %#llx (got, want)",
-			     (unsigned long long)(gpa + 8 * i),
-			     (unsigned long long)seed);
+			     "pattern %#llx at gpa %#llx: got == want",
+			     (unsigned long long)seed,
+			     (unsigned long long)(gpa + 8 * i));
 		guest_assert_fail(file, line, text, true, got, want);
 	}
 }
