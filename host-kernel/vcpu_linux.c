@@ -51,6 +51,8 @@
 #define SEG_TYPE_DATA_RW_ACCESSED 3
 
 #define CPUID_MAX_ENTRIES 256
+/* vCPU ids tried by lx_vcpu_create (x86 KVM_MAX_VCPU_IDS is larger). */
+#define LX_MAX_VCPU_ID 1024
 
 static int neg_errno(long r)
 {
@@ -120,7 +122,12 @@ int lx_vcpu_create(int kvm_fd, int vm_fd, struct lx_vcpu *c)
 	if (size < 0)
 		return -errno;
 	*c = (struct lx_vcpu){ .run_size = size };
-	c->fd = neg_errno(ioctl(vm_fd, KVM_CREATE_VCPU, 0));
+	/* The interface names no vCPU id: take the lowest free one. */
+	for (long id = 0; id < LX_MAX_VCPU_ID; id++) {
+		c->fd = neg_errno(ioctl(vm_fd, KVM_CREATE_VCPU, id));
+		if (c->fd != -EEXIST)
+			break;
+	}
 	if (c->fd < 0)
 		return c->fd;
 	c->run = mmap(NULL, c->run_size, PROT_READ | PROT_WRITE, MAP_SHARED,

@@ -107,14 +107,15 @@ out:
 	vmm_linux_close(&v);
 }
 
-/* vCPU calls on a handle that is not a vCPU answer like KVM does. */
+/* vCPU calls on a handle that is not a vCPU answer like KVM does; a
+ * VM takes several vCPUs. */
 static void linux_vcpu_wrong_handles(struct kt *t)
 {
 	struct vmm_entry e = { 0 };
 	struct vmm_exit exit = { 0 };
 	struct vmm_regs r;
 	struct vmm v = { 0 };
-	int vm, g, vcpu;
+	int vm, g, vcpu, second;
 
 	if (!open_vm(t, &v, &vm))
 		goto out;
@@ -135,6 +136,8 @@ static void linux_vcpu_wrong_handles(struct kt *t)
 	memset(&r, 0, sizeof(r));
 	KT_EXPECT_OK(t, v.ops->vcpu_get_regs(&v, vcpu, &r));
 	KT_EXPECT_EQ(t, r.rax, 0x1234);
+	second = v.ops->create_vcpu(&v, vm);
+	KT_EXPECT(t, second >= 0 && second != vcpu);
 	KT_EXPECT_OK(t, v.ops->close(&v, vcpu));
 	KT_EXPECT_ERRNO(t, v.ops->vcpu_run(&v, vcpu, &exit), EBADF);
 	KT_EXPECT(t, fcntl(vcpu, F_GETFD) < 0);
