@@ -5,7 +5,8 @@
  * Each call is the closest real Linux call and returns what Linux returns
  * (-errno). The backend keeps a table of the descriptors it opened, the
  * anonymous mapping behind every memslot it created (the slot's
- * userspace_addr) and each guest_memfd's host mapping.
+ * userspace_addr) and each guest_memfd's host mapping. vCPUs are run by
+ * vcpu_linux.c; this file gives them handles.
  */
 #define _GNU_SOURCE /* fallocate() */
 #include <errno.h>
@@ -18,17 +19,20 @@
 
 #include "host-kernel/guarded_copy.h"
 #include "host-kernel/kvm_uapi.h"
+#include "host-kernel/vcpu_linux.h"
 #include "host-kernel/vmm_linux.h"
 #include "lib/errno.h"
 
-enum lx_kind { LX_VM, LX_GMEM };
+enum lx_kind { LX_VM, LX_GMEM, LX_VCPU };
 
 /* A descriptor this backend opened. */
 struct lx_obj {
 	int fd;
 	enum lx_kind kind;
 	u64 size; /* gmem: size at creation */
+	u64 flags; /* gmem: flags at creation */
 	void *map; /* gmem: host mapping of [0, size), or NULL */
+	struct lx_vcpu vcpu; /* vCPU: its run area */
 };
 
 /* A memslot this backend created, with the memory behind it. */
@@ -37,6 +41,10 @@ struct lx_slot {
 	u32 id; /* the slot field: as id << 16 | slot id */
 	void *addr;
 	u64 size;
+	u64 gpa;
+	bool gmem_only; /* bound to a gmem made with GUEST_MEMFD_FLAG_MMAP */
+	int gmem; /* that gmem's handle, -1 once it is closed */
+	u64 gmem_offset;
 };
 
 struct lx {
@@ -127,8 +135,14 @@ static void untrack(struct lx *lx, struct lx_obj *o)
 		for (size_t i = lx->n_slots; i-- > 0;)
 			if (lx->slots[i].vm == o->fd)
 				drop_slot(lx, &lx->slots[i]);
-	} else if (o->map) {
-		munmap(o->map, o->size);
+	} else if (o->kind == LX_VCPU) {
+		lx_vcpu_release(&o->vcpu);
+	} else {
+		if (o->map)
+			munmap(o->map, o->size);
+		for (size_t i = 0; i < lx->n_slots; i++)
+			if (lx->slots[i].gmem == o->fd)
+				lx->slots[i].gmem = -1;
 	}
 	*o = lx->objs[--lx->n_objs];
 }
@@ -187,7 +201,10 @@ static const char *lx_lacks(struct vmm *v, enum vmm_feature f)
 		return "Linux has no uAPI for a second VM view of a "
 		       "guest_memfd";
 	case VMM_FEAT_VCPU:
-		return "linux backend runs no vCPUs";
+		return NULL;
+	case VMM_FEAT_USER_HYPERCALL:
+		return "KVM refuses hypercalls from guest CPL3 (-KVM_EPERM), "
+		       "and guests run at CPL3";
 	case VMM_NR_FEATURES:
 		break;
 	}
@@ -222,7 +239,12 @@ static int lx_create_gmem(struct vmm *v, int vm, u64 size, u64 flags)
 	int fd;
 
 	fd = neg_errno(ioctl(fd_of(lx, vm), LKVM_CREATE_GUEST_MEMFD, &arg));
-	return fd < 0 ? fd : track(lx, fd, LX_GMEM, size);
+	if (fd < 0)
+		return fd;
+	fd = track(lx, fd, LX_GMEM, size);
+	if (fd >= 0)
+		find_obj(lx, fd)->flags = flags;
+	return fd;
 }
 
 /*
@@ -237,6 +259,25 @@ static int lx_create_gmem_view(struct vmm *v, int gmem, int vm)
 	if (fcntl(fd_of(lx, vm), F_GETFD) < 0)
 		return -errno;
 	return -ENOTTY;
+}
+
+static struct lx_slot new_slot(struct lx *lx, int vfd,
+			       const struct vmm_region *r, void *addr)
+{
+	struct lx_obj *g = NULL;
+
+	if (r->flags & GMV_MEM_GUEST_MEMFD)
+		g = find_obj(lx, r->guest_memfd);
+	return (struct lx_slot){
+		.vm = vfd,
+		.id = r->slot,
+		.addr = addr,
+		.size = r->memory_size,
+		.gpa = r->guest_phys_addr,
+		.gmem_only = g && (g->flags & GMV_GMEM_FLAG_MMAP),
+		.gmem = g ? g->fd : -1,
+		.gmem_offset = r->guest_memfd_offset,
+	};
 }
 
 /*
@@ -287,10 +328,7 @@ static int lx_set_region(struct vmm *v, int vm, const struct vmm_region *r)
 	if (!r->memory_size && old)
 		drop_slot(lx, old);
 	else if (!old)
-		lx->slots[lx->n_slots++] = (struct lx_slot){
-			.vm = vfd, .id = r->slot, .addr = addr,
-			.size = r->memory_size
-		};
+		lx->slots[lx->n_slots++] = new_slot(lx, vfd, r, addr);
 	return 0;
 }
 
@@ -417,6 +455,139 @@ static int lx_host_write(struct vmm *v, int gmem, u64 offset,
 	return host_access(v, gmem, offset, (void *)buf, len, true);
 }
 
+/* The address-space-0 slot of VM vfd that holds gpa, or NULL. */
+static struct lx_slot *slot_at(struct lx *lx, int vfd, u64 gpa)
+{
+	for (size_t i = 0; i < lx->n_slots; i++) {
+		struct lx_slot *s = &lx->slots[i];
+
+		if (s->vm == vfd && !(s->id >> 16) && gpa >= s->gpa &&
+		    gpa - s->gpa < s->size)
+			return s;
+	}
+	return NULL;
+}
+
+/*
+ * Guest memory as the guest's shared accesses see it (vmm.h): gmem-only
+ * slots through the gmem's host mapping (G89), others through the slot's
+ * userspace memory (G88). A slot whose gmem was closed backs nothing.
+ */
+static int guest_access(struct vmm *v, int vm, u64 gpa, void *buf,
+			size_t len, bool write)
+{
+	struct lx *lx = lx_of(v);
+	int vfd = fd_of(lx, vm);
+	char *p = buf;
+
+	if (vfd < 0)
+		return -EBADF;
+	while (len) {
+		struct lx_slot *s = slot_at(lx, vfd, gpa);
+		u64 off = s ? gpa - s->gpa : 0;
+		size_t n = s ? MIN(len, s->size - off) : 0;
+		int ret;
+
+		if (!s || (s->gmem_only && s->gmem < 0) ||
+		    (!s->gmem_only && !s->addr))
+			return -EFAULT;
+		if (s->gmem_only) {
+			ret = host_access(v, s->gmem, s->gmem_offset + off, p,
+					  n, write);
+			if (ret)
+				return ret;
+		} else if (write) {
+			memcpy((char *)s->addr + off, p, n);
+		} else {
+			memcpy(p, (char *)s->addr + off, n);
+		}
+		gpa += n;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int lx_guest_read(struct vmm *v, int vm, u64 gpa, void *buf,
+			 size_t len)
+{
+	return guest_access(v, vm, gpa, buf, len, false);
+}
+
+static int lx_guest_write(struct vmm *v, int vm, u64 gpa, const void *buf,
+			  size_t len)
+{
+	return guest_access(v, vm, gpa, (void *)buf, len, true);
+}
+
+static int lx_create_vcpu(struct vmm *v, int vm)
+{
+	struct lx *lx = lx_of(v);
+	struct lx_vcpu c;
+	int ret;
+
+	if (lx->kvm < 0)
+		return -lx->kvm_err;
+	if (grow((void **)&lx->objs, &lx->cap_objs, lx->n_objs,
+		 sizeof(*lx->objs)))
+		return -ENOMEM;
+	ret = lx_vcpu_create(lx->kvm, fd_of(lx, vm), &c);
+	if (ret)
+		return ret;
+	lx->objs[lx->n_objs++] = (struct lx_obj){ .fd = c.fd,
+						  .kind = LX_VCPU,
+						  .vcpu = c };
+	return c.fd;
+}
+
+/* The vCPU behind a handle: -EBADF if it is not ours, -ENOTTY (what KVM
+ * says to vCPU ioctls on other files) if it is not a vCPU. */
+static int vcpu_of(struct vmm *v, int handle, struct lx_vcpu **c)
+{
+	struct lx_obj *o = find_obj(lx_of(v), handle);
+
+	if (!o)
+		return -EBADF;
+	if (o->kind != LX_VCPU)
+		return -ENOTTY;
+	*c = &o->vcpu;
+	return 0;
+}
+
+static int lx_vcpu_enter_op(struct vmm *v, int vcpu,
+			    const struct vmm_entry *e)
+{
+	struct lx_vcpu *c;
+	int ret = vcpu_of(v, vcpu, &c);
+
+	return ret ? ret : lx_vcpu_enter(c, e);
+}
+
+static int lx_vcpu_get_regs_op(struct vmm *v, int vcpu, struct vmm_regs *r)
+{
+	struct lx_vcpu *c;
+	int ret = vcpu_of(v, vcpu, &c);
+
+	return ret ? ret : lx_vcpu_get_regs(c, r);
+}
+
+static int lx_vcpu_set_regs_op(struct vmm *v, int vcpu,
+			       const struct vmm_regs *r)
+{
+	struct lx_vcpu *c;
+	int ret = vcpu_of(v, vcpu, &c);
+
+	return ret ? ret : lx_vcpu_set_regs(c, r);
+}
+
+static int lx_vcpu_run_op(struct vmm *v, int vcpu, struct vmm_exit *exit)
+{
+	struct lx_vcpu *c;
+	int ret = vcpu_of(v, vcpu, &c);
+
+	return ret ? ret : lx_vcpu_run(c, exit);
+}
+
 static int lx_close(struct vmm *v, int handle)
 {
 	struct lx *lx = lx_of(v);
@@ -458,6 +629,13 @@ static const struct vmm_ops lx_ops = {
 	.convert = lx_convert,
 	.host_read = lx_host_read,
 	.host_write = lx_host_write,
+	.guest_read = lx_guest_read,
+	.guest_write = lx_guest_write,
+	.create_vcpu = lx_create_vcpu,
+	.vcpu_enter = lx_vcpu_enter_op,
+	.vcpu_get_regs = lx_vcpu_get_regs_op,
+	.vcpu_set_regs = lx_vcpu_set_regs_op,
+	.vcpu_run = lx_vcpu_run_op,
 	.close = lx_close,
 	.reset = lx_reset,
 	.check = lx_check,

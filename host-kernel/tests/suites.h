@@ -9,5 +9,6 @@
 #include "lib/ktap.h"
 
 extern const struct kt_suite linux_backend_suite;
+extern const struct kt_suite linux_vcpu_suite;
 
 #endif

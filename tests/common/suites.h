@@ -14,5 +14,6 @@ extern const struct kt_suite hv_lib_suite;
 extern const struct kt_suite conf_native_suite;
 extern const struct kt_suite native_gmem_suite;
 extern const struct kt_suite native_fault_suite;
+extern const struct kt_suite npt_suite;
 
 #endif

@@ -23,6 +23,7 @@ static const struct kt_suite *const host_suites[] = {
 	&conf_native_suite,
 	&native_gmem_suite,
 	&native_fault_suite,
+	&npt_suite,
 };
 
 int main(int argc, char **argv)
