@@ -10,5 +10,6 @@
 
 extern const struct kt_suite alloc_suite;
 extern const struct kt_suite lib_suite;
+extern const struct kt_suite insn_decode_suite;
 
 #endif

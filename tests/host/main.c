@@ -13,6 +13,7 @@
 static const struct kt_suite *const host_suites[] = {
 	&lib_suite,
 	&alloc_suite,
+	&insn_decode_suite,
 };
 
 int main(int argc, char **argv)
