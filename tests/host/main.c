@@ -14,6 +14,7 @@ static const struct kt_suite *const host_suites[] = {
 	&lib_suite,
 	&alloc_suite,
 	&insn_decode_suite,
+	&npt_suite,
 };
 
 int main(int argc, char **argv)
