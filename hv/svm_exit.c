@@ -199,6 +199,7 @@ int svm_handle_exit(struct svm_vcpu *v, struct vmm_exit *exit,
 	u64 code = v->vmcb->ctl.exit_code;
 
 	memset(exit, 0, sizeof(*exit));
+	v->pending = SVM_PENDING_NONE;
 	if (code != SVM_EXIT_NPF)
 		v->npf_repeat = 0;
 	if ((u32)code == SVM_EXIT_INVALID)
@@ -240,6 +241,7 @@ void svm_mmio_exit(struct svm_vcpu *v, const struct svm_npf *npf,
 	size_t n;
 
 	memset(exit, 0, sizeof(*exit));
+	v->pending = SVM_PENDING_NONE;
 	exit->reason = GMV_EXIT_MMIO;
 	exit->mmio.gpa = npf->gpa;
 	exit->mmio.is_write = npf->write;

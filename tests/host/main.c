@@ -15,6 +15,7 @@ static const struct kt_suite *const host_suites[] = {
 	&alloc_suite,
 	&insn_decode_suite,
 	&npt_suite,
+	&svm_suite,
 };
 
 int main(int argc, char **argv)
