@@ -76,6 +76,8 @@ struct svm_vcpu {
 	unsigned int npf_repeat;
 	/* Exits seen, for diagnostics and the benchmark. */
 	u64 nr_exits;
+	/* Why the last SHUTDOWN or INTERNAL_ERROR exit happened. */
+	char why[64];
 };
 
 #define SVM_MAX_VCPUS 8

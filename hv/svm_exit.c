@@ -44,7 +44,7 @@ static int internal_error(struct svm_vcpu *v, struct vmm_exit *exit,
 			  const char *why)
 {
 	fill_other(v, exit, GMV_EXIT_INTERNAL_ERROR);
-	svm_dump(v, why);
+	gmv_snprintf(v->why, sizeof(v->why), "%s", why);
 	return SVM_TO_CASE;
 }
 
@@ -52,7 +52,8 @@ static int internal_error(struct svm_vcpu *v, struct vmm_exit *exit,
 static int guest_exception(struct svm_vcpu *v, struct vmm_exit *exit)
 {
 	fill_other(v, exit, GMV_EXIT_SHUTDOWN);
-	svm_dump(v, "guest exception (no IDT: a shutdown)");
+	gmv_snprintf(v->why, sizeof(v->why), "guest %s without an IDT",
+		     svm_exit_name(v->vmcb->ctl.exit_code));
 	return SVM_TO_CASE;
 }
 
@@ -200,6 +201,7 @@ int svm_handle_exit(struct svm_vcpu *v, struct vmm_exit *exit,
 
 	memset(exit, 0, sizeof(*exit));
 	v->pending = SVM_PENDING_NONE;
+	v->why[0] = 0;
 	if (code != SVM_EXIT_NPF)
 		v->npf_repeat = 0;
 	if ((u32)code == SVM_EXIT_INVALID)
@@ -222,7 +224,7 @@ int svm_handle_exit(struct svm_vcpu *v, struct vmm_exit *exit,
 		return SVM_TO_CASE;
 	case SVM_EXIT_SHUTDOWN:
 		fill_other(v, exit, GMV_EXIT_SHUTDOWN);
-		svm_dump(v, "shutdown");
+		gmv_snprintf(v->why, sizeof(v->why), "shutdown");
 		return SVM_TO_CASE;
 	case SVM_EXIT_EXCP_BASE + X86_VEC_UD:
 		return handle_ud(v, exit);

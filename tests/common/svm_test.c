@@ -355,6 +355,7 @@ static void svm_exit_ud_names_cc_instructions(struct kt *t)
 	KT_EXPECT_EQ(t, x.reason, GMV_EXIT_INTERNAL_ERROR);
 	KT_EXPECT_EQ(t, x.other.code, SVM_EXIT_EXCP_BASE + X86_VEC_UD);
 	KT_EXPECT_EQ(t, x.other.info2, INSN_TDCALL);
+	KT_EXPECT_STR_EQ(t, e.v->why, "TDCALL (4 bytes) is not emulated");
 	KT_EXPECT_EQ(t, x.other.rip, CODE_GVA);
 	/* UD2 is the guest's own #UD: no IDT, so a shutdown. */
 	set_exit(&e, SVM_EXIT_EXCP_BASE + X86_VEC_UD, 0, 0, ud2, sizeof(ud2));
@@ -388,6 +389,7 @@ static void svm_exit_other_codes(struct kt *t)
 	KT_EXPECT_EQ(t, x.other.code, 0x4e);
 	KT_EXPECT_EQ(t, x.other.info1, 6);
 	KT_EXPECT_EQ(t, x.other.info2, 0xdead000);
+	KT_EXPECT_STR_EQ(t, e.v->why, "guest EXCP_PF without an IDT");
 	/* QEMU's zero-extended VMEXIT_INVALID (differences item 1). */
 	set_exit(&e, 0xffffffffULL, 0, 0, NULL, 0);
 	KT_EXPECT_EQ(t, svm_handle_exit(e.v, &x, &npf), SVM_TO_CASE);

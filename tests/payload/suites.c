@@ -7,6 +7,8 @@ const struct kt_suite *const payload_suites[] = {
 	&boot_suite,
 	&lib_suite,
 	&alloc_suite,
+	&insn_decode_suite,
+	&svm_suite,
 };
 
 const size_t payload_suites_count = ARRAY_SIZE(payload_suites);
