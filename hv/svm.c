@@ -285,6 +285,9 @@ int svm_vcpu_run(struct svm_vcpu *v, struct vmm_exit *exit,
 
 	if (!v->entered)
 		return -EINVAL;
+	ret = svm_cpu_enable();
+	if (ret)
+		return ret;
 	if (!svm_asids.nasid)
 		svm_asids.nasid = svm_cpu_nasid();
 	do {

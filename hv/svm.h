@@ -153,7 +153,8 @@ void svm_vcpu_set_regs(struct svm_vcpu *v, const struct vmm_regs *r);
  * Enter the guest and handle exits until one needs the case
  * (SVM_TO_CASE, *exit filled) or the memory side (SVM_TO_NPF, *npf
  * filled). The caller completes the owed work first with
- * svm_complete_pending(). -EINVAL when the vCPU was never entered.
+ * svm_complete_pending(). Turns SVM on in this CPU first. -EINVAL when
+ * the vCPU was never entered, -ENODEV without SVM.
  */
 int svm_vcpu_run(struct svm_vcpu *v, struct vmm_exit *exit,
 		 struct svm_npf *npf);

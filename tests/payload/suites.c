@@ -9,6 +9,7 @@ const struct kt_suite *const payload_suites[] = {
 	&alloc_suite,
 	&insn_decode_suite,
 	&svm_suite,
+	&svm_run_suite,
 };
 
 const size_t payload_suites_count = ARRAY_SIZE(payload_suites);

@@ -16,4 +16,7 @@ extern const size_t payload_suites_count;
  * page tables, pool, CPU state). */
 extern const struct kt_suite boot_suite;
 
+/* svm_run.*: hand-made guests through VMRUN, and the round-trip cost. */
+extern const struct kt_suite svm_run_suite;
+
 #endif
