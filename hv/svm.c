@@ -120,6 +120,10 @@ void svm_vm_zap(struct svm_vm *s, u64 gpa, u64 size)
 	/* The wide form needs no memory, so an invalidation cannot fail;
 	 * whatever it removes beyond the range faults back in. */
 	npt_zap_wide(&s->npt, start, end - start);
+}
+
+void svm_vm_flush(struct svm_vm *s)
+{
 	npt_flush(&s->npt);
 }
 

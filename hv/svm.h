@@ -119,10 +119,13 @@ void svm_vm_destroy(struct svm_vm *s);
 
 /*
  * The VM's memory changed under [gpa, gpa + size): drop the nested
- * translations and make every vCPU flush its ASID before it next runs
- * (one flush per call, however large the range).
+ * translations (a huge leaf straddling an edge goes whole; it faults back
+ * in). The flush this owes is left for svm_vm_flush(), so that one
+ * operation zapping many ranges flushes once.
  */
 void svm_vm_zap(struct svm_vm *s, u64 gpa, u64 size);
+/* If a flush is owed, make every vCPU flush its ASID before it next runs. */
+void svm_vm_flush(struct svm_vm *s);
 
 /*
  * Map the naturally aligned block of 4 KiB << order bytes around gpa to

@@ -59,6 +59,11 @@ void vm_set_mmu_ops(struct vm *vm, const struct vm_mmu_ops *ops, void *priv)
 	vm->mmu_priv = priv;
 }
 
+void *vm_mmu_priv(const struct vm *vm)
+{
+	return vm->mmu_priv;
+}
+
 const struct vm_zap_log *vm_zaps(const struct vm *vm)
 {
 	return &vm->zaps;
@@ -171,6 +176,16 @@ static void slot_delete(struct vm *vm, struct memslot *s)
 	kfree(s, sizeof(*s));
 }
 
+void vm_get(struct vm *vm)
+{
+	vm->refs++;
+}
+
+unsigned long vm_type(const struct vm *vm)
+{
+	return vm->type;
+}
+
 void vm_put(struct vm *vm)
 {
 	if (--vm->refs)
@@ -178,6 +193,8 @@ void vm_put(struct vm *vm)
 	/* No view of this VM is left, so every binding is detached. */
 	while (vm->slots.n)
 		slot_delete(vm, vm->slots.v[0].data);
+	if (vm->mmu_ops && vm->mmu_ops->release)
+		vm->mmu_ops->release(vm, vm->mmu_priv);
 	ranges_destroy(&vm->slots);
 	ranges_destroy(&vm->private_gfns);
 	xmap_destroy(&vm->ids);

@@ -34,6 +34,8 @@ struct gmem_view;
 struct vm_mmu_ops {
 	void (*zap)(struct vm *vm, void *priv, u64 gfn_start, u64 gfn_end);
 	void (*flush)(struct vm *vm, void *priv);
+	/* The VM is going away (after its last memslot): free priv. */
+	void (*release)(struct vm *vm, void *priv);
 };
 
 /* The last VM_ZAP_LOG zaps (zap n is last[n % VM_ZAP_LOG]) and counts. */
@@ -47,8 +49,11 @@ struct vm_zap_log {
 
 /* KVM_CREATE_VM: type DEFAULT or SW_PROTECTED, else -EINVAL. */
 int vm_create(unsigned long type, struct vm **out);
+/* Take another reference (a vCPU's); vm_put() drops it. */
+void vm_get(struct vm *vm);
 /* Drop the handle's reference. */
 void vm_put(struct vm *vm);
+unsigned long vm_type(const struct vm *vm);
 bool vm_has_private_mem(const struct vm *vm);
 
 /* What a kernel with every feature here answers; vm NULL = /dev/kvm. */
@@ -91,6 +96,7 @@ struct vm_fault {
 	phys_addr_t pa;
 	unsigned int max_order;
 	bool from_gmem;
+	bool writable; /* the slot takes writes too */
 	/* On failure: the exit the vCPU reports (kvm_run layout). */
 	u32 exit_reason;
 	u64 exit_flags, exit_gpa, exit_size;
@@ -111,6 +117,8 @@ int vm_guest_access(struct vm *vm, u64 gpa, void *buf, size_t len,
 		    unsigned int access, struct vm_fault *f);
 
 void vm_set_mmu_ops(struct vm *vm, const struct vm_mmu_ops *ops, void *priv);
+/* The priv given to vm_set_mmu_ops(), or NULL. */
+void *vm_mmu_priv(const struct vm *vm);
 const struct vm_zap_log *vm_zaps(const struct vm *vm);
 /* Was [gfn_start, gfn_end) zapped by zap number 'since' or later? */
 bool vm_zapped_since(const struct vm *vm, u64 since, u64 gfn_start,

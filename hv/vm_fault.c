@@ -77,6 +77,7 @@ int vm_fault(struct vm *vm, struct vm_fault *f)
 	f->pa = 0;
 	f->max_order = 0;
 	f->from_gmem = false;
+	f->writable = false;
 	f->exit_reason = 0;
 	/* The access kind must match the PRIVATE attribute. */
 	if (private != vm_gfn_private(vm, gfn))
@@ -87,6 +88,7 @@ int vm_fault(struct vm *vm, struct vm_fault *f)
 		return memory_fault(f, true);
 	if ((f->access & VM_ACCESS_WRITE) && (s->flags & GMV_MEM_READONLY))
 		return mmio(f);
+	f->writable = !(s->flags & GMV_MEM_READONLY);
 	/* G88/G89: shared accesses use gmem only on gmem-only slots. */
 	if (!private && !s->gmem_only)
 		return slot_page(s, gfn, &f->pa);

@@ -10,12 +10,13 @@
 #include "hv/alloc.h"
 #include "hv/gmem.h"
 #include "hv/kmalloc.h"
+#include "hv/vcpu.h"
 #include "hv/vm.h"
 #include "lib/console.h"
 #include "lib/errno.h"
 #include "lib/mem.h"
 
-enum handle_kind { H_FREE, H_VM, H_GMEM };
+enum handle_kind { H_FREE, H_VM, H_GMEM, H_VCPU };
 
 struct vmm_native_handle {
 	enum handle_kind kind;
@@ -69,7 +70,7 @@ static const char *native_lacks(struct vmm *v, enum vmm_feature f)
 	if (!hv_pool)
 		return "native backend has no hv_pool";
 	if (f == VMM_FEAT_VCPU)
-		return "native backend runs no vCPUs yet";
+		return vcpu_lacks();
 	return NULL;
 }
 
@@ -83,6 +84,8 @@ static long native_check_extension(struct vmm *v, int vm, long cap)
 			return -EBADF;
 		case H_GMEM:
 			return -ENOTTY;
+		case H_VCPU:
+			return -EINVAL;
 		case H_VM:
 			break;
 		}
@@ -126,6 +129,8 @@ static int vm_of(struct vmm *v, int h, struct vm **vm)
 		return 0;
 	case H_GMEM:
 		return -ENOTTY;
+	case H_VCPU: /* x86 KVM's answer to an unknown vCPU ioctl */
+		return -EINVAL;
 	default:
 		return -EBADF;
 	}
@@ -165,6 +170,7 @@ static int native_create_gmem_view(struct vmm *v, int gmem, int vm)
 	case H_FREE:
 		return -EBADF;
 	case H_VM:
+	case H_VCPU:
 		return -EINVAL;
 	case H_GMEM:
 		break;
@@ -195,6 +201,7 @@ static int native_set_region(struct vmm *v, int vm,
 			reg.gmem_err = -EBADF;
 			break;
 		case H_VM:
+		case H_VCPU:
 			reg.gmem = NULL;
 			reg.gmem_err = -EINVAL;
 			break;
@@ -218,7 +225,7 @@ static int native_fallocate(struct vmm *v, int gmem, int mode, s64 offset,
 	r = gmem_vfs_fallocate_check(mode, offset, len);
 	if (r)
 		return r;
-	if (kind == H_VM) /* a file without a fallocate operation */
+	if (kind != H_GMEM) /* a file without a fallocate operation */
 		return -EOPNOTSUPP;
 	return gmem_fallocate(obj, mode, offset, len);
 }
@@ -239,6 +246,7 @@ static int gmem_of(struct vmm *v, int h, struct gmem_view **view)
 	case H_GMEM:
 		return 0;
 	case H_VM:
+	case H_VCPU:
 		return -ENOTTY;
 	default:
 		return -EBADF;
@@ -286,6 +294,104 @@ static int native_host_write(struct vmm *v, int gmem, u64 offset,
 	return host_access(v, gmem, offset, (void *)buf, len, true);
 }
 
+/*
+ * Guest memory by GPA as the guest's shared accesses see it (the fault
+ * path with a shared access): -EFAULT where no slot backs a byte, or where
+ * the fault path would report a memory-fault exit.
+ */
+static int guest_access(struct vmm *v, int vm, u64 gpa, void *buf,
+			size_t len, unsigned int access)
+{
+	struct vm_fault f;
+	struct vm *obj;
+	int r = vm_of(v, vm, &obj);
+
+	if (r)
+		return r;
+	r = vm_guest_access(obj, gpa, buf, len, access, &f);
+	return r == -ENOENT ? -EFAULT : r;
+}
+
+static int native_guest_read(struct vmm *v, int vm, u64 gpa, void *buf,
+			     size_t len)
+{
+	return guest_access(v, vm, gpa, buf, len, 0);
+}
+
+static int native_guest_write(struct vmm *v, int vm, u64 gpa,
+			      const void *buf, size_t len)
+{
+	return guest_access(v, vm, gpa, (void *)buf, len, VM_ACCESS_WRITE);
+}
+
+static int native_create_vcpu(struct vmm *v, int vm)
+{
+	struct vcpu *c;
+	struct vm *obj;
+	int r = vm_of(v, vm, &obj);
+
+	if (!r)
+		r = vcpu_create(obj, &c);
+	if (r)
+		return r;
+	r = handle_new(v, H_VCPU, c);
+	if (r < 0)
+		vcpu_put(c);
+	return r;
+}
+
+/* The vCPU of a vCPU ioctl: -EBADF, or -ENOTTY on a VM or gmem file. */
+static int vcpu_of(struct vmm *v, int h, struct vcpu **c)
+{
+	switch (lookup(v, h, (void **)c)) {
+	case H_VCPU:
+		return 0;
+	case H_VM:
+	case H_GMEM:
+		return -ENOTTY;
+	default:
+		return -EBADF;
+	}
+}
+
+static int native_vcpu_enter(struct vmm *v, int vcpu,
+			     const struct vmm_entry *e)
+{
+	struct vcpu *c;
+	int r = vcpu_of(v, vcpu, &c);
+
+	return r ? r : vcpu_enter(c, e);
+}
+
+static int native_vcpu_get_regs(struct vmm *v, int vcpu, struct vmm_regs *r)
+{
+	struct vcpu *c;
+	int err = vcpu_of(v, vcpu, &c);
+
+	if (!err)
+		vcpu_get_regs(c, r);
+	return err;
+}
+
+static int native_vcpu_set_regs(struct vmm *v, int vcpu,
+				const struct vmm_regs *r)
+{
+	struct vcpu *c;
+	int err = vcpu_of(v, vcpu, &c);
+
+	if (!err)
+		vcpu_set_regs(c, r);
+	return err;
+}
+
+static int native_vcpu_run(struct vmm *v, int vcpu, struct vmm_exit *exit)
+{
+	struct vcpu *c;
+	int r = vcpu_of(v, vcpu, &c);
+
+	return r ? r : vcpu_run(c, exit);
+}
+
 static int native_close(struct vmm *v, int h)
 {
 	void *obj;
@@ -298,6 +404,9 @@ static int native_close(struct vmm *v, int h)
 		break;
 	case H_GMEM:
 		gmem_view_release(obj);
+		break;
+	case H_VCPU:
+		vcpu_put(obj);
 		break;
 	}
 	nat(v)->tab[h].kind = H_FREE;
@@ -350,6 +459,13 @@ const struct vmm_ops vmm_native_ops = {
 	.convert = native_convert,
 	.host_read = native_host_read,
 	.host_write = native_host_write,
+	.guest_read = native_guest_read,
+	.guest_write = native_guest_write,
+	.create_vcpu = native_create_vcpu,
+	.vcpu_enter = native_vcpu_enter,
+	.vcpu_get_regs = native_vcpu_get_regs,
+	.vcpu_set_regs = native_vcpu_set_regs,
+	.vcpu_run = native_vcpu_run,
 	.close = native_close,
 	.reset = native_reset,
 	.check = native_check,
