@@ -190,3 +190,10 @@ int vcpu_run(struct vcpu *c, struct vmm_exit *exit)
 		svm_dump(c->svm, c->svm->why);
 	return 0;
 }
+
+const struct npt *vcpu_vm_npt(const struct vm *vm)
+{
+	const struct vcpu_vm *o = vm_mmu_priv(vm);
+
+	return o ? &o->svm.npt : NULL;
+}

@@ -23,6 +23,7 @@
 #ifndef GMV_HV_VCPU_H
 #define GMV_HV_VCPU_H
 
+#include "hv/npt.h"
 #include "hv/vmm.h"
 
 struct vm;
@@ -49,5 +50,9 @@ void vcpu_set_regs(struct vcpu *c, const struct vmm_regs *r);
  * SHUTDOWN and INTERNAL_ERROR exits print a state dump.
  */
 int vcpu_run(struct vcpu *c, struct vmm_exit *exit);
+
+/* For tests: the nested page table of vm's vCPUs (NULL before the first
+ * vCPU), to look at the mappings the fault path made. */
+const struct npt *vcpu_vm_npt(const struct vm *vm);
 
 #endif

@@ -10,6 +10,7 @@ const struct kt_suite *const payload_suites[] = {
 	&insn_decode_suite,
 	&svm_suite,
 	&svm_run_suite,
+	&vcpu_native_suite,
 };
 
 const size_t payload_suites_count = ARRAY_SIZE(payload_suites);

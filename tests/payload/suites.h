@@ -18,5 +18,7 @@ extern const struct kt_suite boot_suite;
 
 /* svm_run.*: hand-made guests through VMRUN, and the round-trip cost. */
 extern const struct kt_suite svm_run_suite;
+/* vcpu_native.*: a guest through the native backend's VMM interface. */
+extern const struct kt_suite vcpu_native_suite;
 
 #endif

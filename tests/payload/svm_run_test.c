@@ -179,7 +179,9 @@ static void svm_run_nested_faults_map_on_demand(struct kt *t)
 	KT_EXPECT_EQ(t, ((u64 *)pages)[512], 0xabcdef12345ULL);
 	/* Zap both: the next entry flushes the ASID (audited), and the
 	 * guest's reread faults again. */
-	svm_vm_zap(&e.s, 0x300000, 2 * PAGE_SIZE);
+	svm_vm_zap(&e.s, 0x300000, PAGE_SIZE);
+	svm_vm_zap(&e.s, 0x301000, PAGE_SIZE);
+	svm_vm_flush(&e.s);
 	KT_EXPECT(t, e.v->flush_pending);
 	e.v->vmcb->save.rip = CODE_GPA + 5;
 	if (KT_EXPECT_EQ(t, run(&e), SVM_TO_NPF))
