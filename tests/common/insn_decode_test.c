@@ -177,7 +177,7 @@ static void decode_mov_rejects_register_forms(struct kt *t)
 static void decode_load_result_rules(struct kt *t)
 {
 	const u64 old = 0x1122334455667788ULL;
-	struct insn in = {.op = INSN_MOV_LOAD};
+	struct insn in = { .op = INSN_MOV_LOAD };
 
 	in.mem_size = in.reg_size = 1;
 	KT_EXPECT_EQ(t, insn_load_result(&in, old, 0xab),
