@@ -39,6 +39,8 @@ enum vmm_feature {
 	VMM_FEAT_INPLACE_CONVERT,  /* per-gmem shareability + convert call */
 	VMM_FEAT_GMEM_VIEWS,	   /* second VM view of one gmem's memory */
 	VMM_FEAT_VCPU,		   /* vCPUs that run guest-tests images */
+	VMM_FEAT_USER_HYPERCALL,   /* VMMCALL at guest CPL3 reaches the host
+				    * (KVM answers -KVM_EPERM itself) */
 	VMM_NR_FEATURES
 };
 
@@ -98,6 +100,8 @@ struct vmm_exit {
 			u64 gpa;
 			u32 len;
 			bool is_write;
+			u64 data; /* write: the bytes stored; read: set by
+				   * the host before re-entry */
 		} mmio;
 		struct {
 			u64 code; /* backend's raw exit code, for diagnostics */
@@ -142,9 +146,11 @@ struct vmm_ops {
 			 size_t len);
 	int (*host_write)(struct vmm *v, int gmem, u64 offset,
 			  const void *buf, size_t len);
-	/* Guest memory of a VM by GPA, through the memslots (normal slots:
-	 * the backing memory; gmem slots: the gmem pages). -EFAULT when a
-	 * byte is not backed by any slot. */
+	/* Guest memory of a VM by GPA, through the memslots, as the guest's
+	 * shared accesses see it: the gmem pages of gmem-only slots (gmem
+	 * made with GUEST_MEMFD_FLAG_MMAP, G89), the slot's own memory for
+	 * every other slot (G88; private pages are never shown). -EFAULT
+	 * when a byte is not backed by any slot. */
 	int (*guest_read)(struct vmm *v, int vm, u64 gpa, void *buf,
 			  size_t len);
 	int (*guest_write)(struct vmm *v, int vm, u64 gpa, const void *buf,
@@ -157,8 +163,10 @@ struct vmm_ops {
 	int (*vcpu_set_regs)(struct vmm *v, int vcpu, const struct vmm_regs *r);
 	/* KVM_RUN: 0 with *exit filled, or -errno; -EFAULT with
 	 * exit->reason == GMV_EXIT_MEMORY_FAULT is a memory-fault exit.
-	 * Results a case placed in *exit (io.data for IN, hypercall.ret)
-	 * are handed to the guest on the next run. */
+	 * Results a case placed in *exit (io.data for IN, mmio.data for an
+	 * MMIO read, hypercall.ret) are handed to the guest on the next
+	 * run. A run that makes no exit for several seconds returns -EINTR
+	 * so that a spinning guest cannot hang the suite. */
 	int (*vcpu_run)(struct vmm *v, int vcpu, struct vmm_exit *exit);
 	/* close(2) on any handle. */
 	int (*close)(struct vmm *v, int handle);

@@ -14,6 +14,7 @@ add() { names+=("$1"); steps+=("$2"); }
 add "host unit tests"          "$MAKE -s -j2 test-host"
 add "host unit tests, ASan+UBSan" "$MAKE -s -j2 test-san"
 add "payload under QEMU/OVMF"  "$MAKE -s -j2 test-qemu"
+add "guest cases on Linux /dev/kvm" "$MAKE -s -j2 test-guests"
 
 tp=0 tf=0 ts=0 bad=0
 table=()
