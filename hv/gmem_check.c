@@ -110,8 +110,8 @@ static int check_mem(const struct gmem_mem *m)
 	}
 	CHECK(pages == m->pages && chunks == m->nr_chunks &&
 		      maps == m->nr_maps,
-	      "mem %p: %llu pages %llu chunks %llu maps, counted %llu %llu "
-	      "%llu", m, (unsigned long long)pages,
+	      "mem %p: chunks hold %llu pages in %llu chunks with %llu maps, "
+	      "its counters say %llu, %llu, %llu", m, (unsigned long long)pages,
 	      (unsigned long long)chunks, (unsigned long long)maps,
 	      (unsigned long long)m->pages, (unsigned long long)m->nr_chunks,
 	      (unsigned long long)m->nr_maps);

@@ -374,9 +374,11 @@ int vm_set_region(struct vm *vm, const struct vm_region *r)
 	if (base_gfn != old->base_gfn) {
 		if (gpa_overlap(vm, id, base_gfn, base_gfn + npages))
 			return -EEXIST;
-		return slot_move(vm, old, base_gfn);
+		err = slot_move(vm, old, base_gfn);
+		if (err)
+			return err;
 	}
-	old->flags = r->flags; /* flags-only change, or nothing */
+	old->flags = r->flags; /* LOG_DIRTY may change */
 	return 0;
 }
 

@@ -22,6 +22,10 @@ static const struct kt_suite *const host_suites[] = {
 	&insn_decode_suite,
 	&npt_suite,
 	&svm_suite,
+	&hv_lib_suite,
+	&conf_native_suite,
+	&native_gmem_suite,
+	&native_fault_suite,
 };
 
 int main(int argc, char **argv)
