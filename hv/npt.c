@@ -25,7 +25,7 @@
 #define X86_D BIT(6)
 #define X86_PS BIT(7)
 #define X86_NX BIT(63)
-/* EPT entry bits (Intel SDM vol. 3C, 29.3.2). */
+/* EPT entry bits (Intel SDM vol. 3C, "The EPT Translation Mechanism"). */
 #define EPT_R BIT(0)
 #define EPT_W BIT(1)
 #define EPT_X BIT(2)
@@ -267,15 +267,17 @@ static u64 *reserve_take(struct npt *npt)
 static void free_table(struct npt *npt, u64 *t, unsigned int l)
 {
 	const struct npt_format *f = npt->fmt;
+	u64 leaves = 0;
 
 	for (unsigned int i = 0; i < NPT_ENTRIES; i++) {
 		if (!present(f, t[i]))
 			continue;
 		if (is_leaf(f, l, t[i]))
-			npt->stats.leaves[l]--;
+			leaves++;
 		else
 			free_table(npt, table_of(f, t[i]), l + 1);
 	}
+	npt->stats.leaves[l] -= leaves;
 	free_page(npt->pool, t, OWN_PGTABLE);
 	npt->stats.table_pages--;
 }
@@ -328,30 +330,27 @@ static void try_merge(struct npt *npt, const struct npt_op *op,
 {
 	const struct npt_format *f = npt->fmt;
 	u64 *t = table_of(f, *slot), csize = lvl_size(f, l + 1);
-	u64 amask = addr_mask(f), attrs, hw = 0;
-	phys_addr_t base = entry_addr(f, t[0]);
+	u64 first = t[0] & ~f->hw_bits, hw = 0;
+	phys_addr_t base = entry_addr(f, first);
 
-	if (!present(f, t[0])) {
+	if (!present(f, first)) {
 		for (unsigned int i = 1; i < NPT_ENTRIES; i++)
 			if (t[i])
 				return;
 		set_entry(npt, slot, l, 0);
 		return;
 	}
-	if (!f->level[l].leaf || l < op->top || !is_leaf(f, l + 1, t[0]) ||
+	if (!f->level[l].leaf || l < op->top || !is_leaf(f, l + 1, first) ||
 	    !IS_ALIGNED(base, lvl_size(f, l)))
 		return;
-	attrs = t[0] & ~amask & ~f->hw_bits;
+	/* Entry i must be entry 0 moved on by i pieces. */
 	for (unsigned int i = 0; i < NPT_ENTRIES; i++) {
-		u64 e = t[i];
-
-		if (entry_addr(f, e) != base + i * csize ||
-		    (e & ~amask & ~f->hw_bits) != attrs)
+		if ((t[i] & ~f->hw_bits) != first + i * csize)
 			return;
-		hw |= e & f->hw_bits;
+		hw |= t[i];
 	}
 	npt->stats.merges++;
-	set_entry(npt, slot, l, base | (attrs & ~f->huge) | f->huge | hw);
+	set_entry(npt, slot, l, first | f->huge | (hw & f->hw_bits));
 }
 
 /* ---------------------------------------------------------- the walk */
@@ -432,8 +431,11 @@ static void visit(struct npt *npt, struct npt_op *op, unsigned int l,
 	}
 	child = reserve_take(npt);
 	if (present(f, e)) {
+		/* The pieces differ only in their address. */
+		u64 first = split_child(f, e, l + 1, 0);
+
 		for (unsigned int j = 0; j < NPT_ENTRIES; j++)
-			child[j] = split_child(f, e, l + 1, j);
+			child[j] = first + j * lvl_size(f, l + 1);
 		npt->stats.leaves[l + 1] += NPT_ENTRIES;
 		npt->stats.splits++;
 	}
