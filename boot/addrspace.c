@@ -21,9 +21,22 @@ struct boot_stack boot_stack;
 /* The memory map as sorted, merged runs of one cache type. */
 static struct run runs[MAX_RUNS];
 
+/* Insert r keeping runs[0..n) sorted by start; the map is short and
+ * nearly sorted already. */
+static void insert_run(size_t n, struct run r)
+{
+	size_t j = n;
+
+	for (; j && runs[j - 1].start > r.start; j--)
+		runs[j] = runs[j - 1];
+	runs[j] = r;
+}
+
+/* Sort the map's ranges (page 0 left out) and merge touching ones of the
+ * same cache type. Returns the number of runs. */
 static size_t collect_runs(void)
 {
-	size_t n = 0;
+	size_t n = 0, m = 0;
 
 	for (size_t i = 0; i < memmap_count() && n < MAX_RUNS; i++) {
 		const EFI_MEMORY_DESCRIPTOR *d = memmap_get(i);
@@ -32,21 +45,10 @@ static size_t collect_runs(void)
 			.end = d->PhysicalStart + d->NumberOfPages * PAGE_SIZE,
 			.wb = memmap_is_wb(d),
 		};
-		size_t j = n++;
 
-		if (r.end <= r.start) {
-			n--;
-			continue;
-		}
-		/* Insertion sort by start: the map is short and nearly
-		 * sorted already. */
-		for (; j && runs[j - 1].start > r.start; j--)
-			runs[j] = runs[j - 1];
-		runs[j] = r;
+		if (r.end > r.start)
+			insert_run(n++, r);
 	}
-	/* Merge touching runs of the same type. */
-	size_t m = 0;
-
 	for (size_t i = 1; i < n; i++) {
 		if (runs[i].start <= runs[m].end && runs[i].wb == runs[m].wb)
 			runs[m].end = MAX(runs[m].end, runs[i].end);

@@ -20,7 +20,7 @@
 
 struct boot_stack {
 	u64 guard; /* the unmapped page just below the stack */
-	u64 top;   /* initial stack pointer, 16-byte aligned */
+	u64 top; /* initial stack pointer, 16-byte aligned */
 };
 
 extern struct boot_stack boot_stack;

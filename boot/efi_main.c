@@ -34,10 +34,9 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		return status;
 	}
 	args.image_base = (u64)li->ImageBase;
-	args.cmdline_err = options_from_ucs2(args.cmdline,
-					     sizeof(args.cmdline),
-					     li->LoadOptions,
-					     li->LoadOptionsSize);
+	args.cmdline_err =
+		options_from_ucs2(args.cmdline, sizeof(args.cmdline),
+				  li->LoadOptions, li->LoadOptionsSize);
 
 	/* The map key goes stale whenever the map changes (the firmware
 	 * may allocate in between); fetch the map again and retry. */

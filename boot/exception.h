@@ -15,9 +15,9 @@
 struct exc_info {
 	unsigned int vector;
 	u64 error_code; /* 0 for vectors without one */
-	u64 rip;	/* as pushed: the faulting insn, or the next for traps */
-	u64 cr2;	/* CR2 at entry; the fault address for #PF */
-	u64 frame;	/* where the CPU pushed its frame: shows the stack used */
+	u64 rip; /* as pushed: the faulting insn, or the next for traps */
+	u64 cr2; /* CR2 at entry; the fault address for #PF */
+	u64 frame; /* where the CPU pushed its frame: shows the stack used */
 };
 
 /*

@@ -18,7 +18,7 @@
 #define FWCFG_NAME_MAX 56
 
 struct fwcfg_file {
-	u32 size;   /* big-endian */
+	u32 size; /* big-endian */
 	u16 select; /* big-endian */
 	u16 reserved;
 	char name[FWCFG_NAME_MAX];

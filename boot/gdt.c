@@ -5,8 +5,8 @@
 
 /* Flat descriptors; in long mode only the attribute bits matter. */
 #define DESC_CODE64 0x00af9a000000ffffULL /* P, DPL 0, code r/x, L, G */
-#define DESC_DATA 0x00cf92000000ffffULL	  /* P, DPL 0, data r/w, D/B, G */
-#define DESC_TSS_AVAIL 0x89ULL		  /* P, type 9: available 64-bit TSS */
+#define DESC_DATA 0x00cf92000000ffffULL /* P, DPL 0, data r/w, D/B, G */
+#define DESC_TSS_AVAIL 0x89ULL /* P, type 9: available 64-bit TSS */
 
 static u64 gdt[5] __attribute__((aligned(16)));
 static struct tss64 tss __attribute__((aligned(16)));

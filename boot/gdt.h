@@ -12,7 +12,7 @@
 
 #define GDT_KERNEL_CS 0x08 /* 64-bit code, DPL 0 */
 #define GDT_KERNEL_DS 0x10 /* data, DPL 0 */
-#define GDT_TSS 0x18	   /* 16-byte system descriptor */
+#define GDT_TSS 0x18 /* 16-byte system descriptor */
 
 /* Interrupt stack table slots (1-based, as the IDT gate's IST field). */
 #define IST_DF 1

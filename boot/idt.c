@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* boot/idt.c - IDT setup and the exception report (see boot/idt.h). */
 #include "boot/idt.h"
+#include "boot/addrspace.h"
 #include "boot/cpu.h"
 #include "boot/exception.h"
 #include "boot/exit.h"
@@ -61,9 +62,8 @@ const char *exc_name(unsigned int vector)
 bool exc_has_error_code(unsigned int vector)
 {
 	/* #DF, #TS, #NP, #SS, #GP, #PF, #AC, #CP, #VC, #SX */
-	static const u32 mask = BIT(8) | BIT(10) | BIT(11) | BIT(12) |
-				BIT(13) | BIT(14) | BIT(17) | BIT(21) |
-				BIT(29) | BIT(30);
+	static const u32 mask = BIT(8) | BIT(10) | BIT(11) | BIT(12) | BIT(13) |
+				BIT(14) | BIT(17) | BIT(21) | BIT(29) | BIT(30);
 
 	return vector < EXC_VECTORS && (mask & BIT(vector));
 }
@@ -124,6 +124,9 @@ static void report(const struct exc_frame *f, u64 cr2)
 	kprintf("# R13 %016llx R14 %016llx R15 %016llx\n",
 		(unsigned long long)f->r13, (unsigned long long)f->r14,
 		(unsigned long long)f->r15);
+	if (boot_stack.guard && cr2 - boot_stack.guard < PAGE_SIZE)
+		kputs("# CR2 is in the guard page: the hypervisor stack "
+		      "overflowed\n");
 }
 
 void isr_dispatch(struct exc_frame *f)

@@ -34,7 +34,6 @@ const EFI_MEMORY_DESCRIPTOR *memmap_get(size_t i)
 
 bool memmap_is_wb(const EFI_MEMORY_DESCRIPTOR *d)
 {
-	return (d->Attribute & EFI_MEMORY_WB) &&
-	       d->Type != EfiMemoryMappedIO &&
+	return (d->Attribute & EFI_MEMORY_WB) && d->Type != EfiMemoryMappedIO &&
 	       d->Type != EfiMemoryMappedIOPortSpace;
 }

@@ -79,8 +79,7 @@ static int parse_word(struct boot_options *opt, const char *w, size_t len)
 	return -EINVAL;
 }
 
-int options_parse(struct boot_options *opt, const char *text,
-		  const char **bad)
+int options_parse(struct boot_options *opt, const char *text, const char **bad)
 {
 	struct boot_options next = *opt;
 	const char *p = text;

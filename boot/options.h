@@ -32,16 +32,15 @@ void options_init(struct boot_options *opt);
  * or a bad value (named in *bad, which points into text), leaving opt
  * unchanged.
  */
-int options_parse(struct boot_options *opt, const char *text,
-		  const char **bad);
+int options_parse(struct boot_options *opt, const char *text, const char **bad);
 
 /*
  * Convert a UEFI LoadOptions buffer to ASCII text in out (size n).
  * LoadOptions is a UCS-2 command line when started from the UEFI shell, but
  * a boot manager may pass binary data there; anything that is not printable
  * ASCII text is dropped (out = ""). The shell puts the program's name
- * first; a first word that is not an option is dropped as that name. Returns 0, or -E2BIG (out = "") when
- * the text does not fit.
+ * first, so a first word that is not an option is dropped as that name.
+ * Returns 0, or -E2BIG (out = "") when the text does not fit.
  */
 int options_from_ucs2(char *out, size_t n, const u16 *in, size_t bytes);
 

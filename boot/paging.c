@@ -134,10 +134,10 @@ static int set_range(u64 va, u64 pa, u64 size, u64 flags)
 {
 	int ret = 0;
 
-	if (!IS_ALIGNED(va | pa | size, PAGE_SIZE) || !size ||
-	    va + size < va || !canonical(va) || !canonical(va + size - 1) ||
-	    pa >= PA_LIMIT || size > PA_LIMIT - pa ||
-	    (flags & ~LEAF_FLAGS) || (flags && !(flags & PTE_P)))
+	if (!IS_ALIGNED(va | pa | size, PAGE_SIZE) || !size || va + size < va ||
+	    !canonical(va) || !canonical(va + size - 1) || pa >= PA_LIMIT ||
+	    size > PA_LIMIT - pa || (flags & ~LEAF_FLAGS) ||
+	    (flags && !(flags & PTE_P)))
 		return -EINVAL;
 	while (size && !ret) {
 		int leaf = gbpages ? 2 : 1;

@@ -34,14 +34,13 @@ struct section_header {
 /* Offset of SizeOfHeaders in the PE32+ optional header. */
 #define OPT_SIZE_OF_HEADERS 60
 
-int pe_sections(u64 base, struct pe_section *out, int max,
-		u64 *headers_size)
+int pe_sections(u64 base, struct pe_section *out, int max, u64 *headers_size)
 {
 	const u8 *img = (const u8 *)base;
 	const struct coff_header *coff;
 	const struct section_header *sh;
 	const u8 *opt;
-	u32 lfanew, sig;
+	u32 lfanew, sig, hdr_size;
 	u16 magic;
 
 	memcpy(&magic, img, sizeof(magic));
@@ -56,7 +55,8 @@ int pe_sections(u64 base, struct pe_section *out, int max,
 	memcpy(&magic, opt, sizeof(magic));
 	if (magic != PE32PLUS_MAGIC)
 		return -EINVAL;
-	*headers_size = *(const u32 *)(opt + OPT_SIZE_OF_HEADERS);
+	memcpy(&hdr_size, opt + OPT_SIZE_OF_HEADERS, sizeof(hdr_size));
+	*headers_size = hdr_size;
 	sh = (const void *)(opt + coff->opt_size);
 	for (int i = 0; i < coff->nr_sections && i < max; i++) {
 		memcpy(out[i].name, sh[i].name, 8);

@@ -16,7 +16,7 @@
 struct pe_section {
 	char name[9];
 	u64 start, size; /* loaded address and size in memory */
-	u32 flags;	 /* PE_SCN_* */
+	u32 flags; /* PE_SCN_* */
 };
 
 /*
@@ -24,7 +24,6 @@ struct pe_section {
  * of out and returns how many sections there are, or -EINVAL when base
  * holds no PE32+ image. *headers_size gets the size of the headers.
  */
-int pe_sections(u64 base, struct pe_section *out, int max,
-		u64 *headers_size);
+int pe_sections(u64 base, struct pe_section *out, int max, u64 *headers_size);
 
 #endif

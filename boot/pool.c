@@ -11,7 +11,8 @@ static struct page_pool boot_pool;
 static bool usable(size_t i, u64 *base, u64 *size)
 {
 	const EFI_MEMORY_DESCRIPTOR *d = memmap_get(i);
-	u64 start = d->PhysicalStart, end = start + d->NumberOfPages * PAGE_SIZE;
+	u64 start = d->PhysicalStart;
+	u64 end = start + d->NumberOfPages * PAGE_SIZE;
 
 	if (d->Type != EfiConventionalMemory || end <= POOL_MIN_ADDR)
 		return false;
@@ -54,7 +55,7 @@ int pool_init(u64 limit)
 			break;
 		taken[i] = true;
 		size = MIN(size, left);
-		/* Ranges too small to hold a page after metadata are skipped. */
+		/* A range too small to hold any page is skipped. */
 		if (!alloc_add_region(&boot_pool, base, size))
 			left -= size;
 	}

@@ -13,7 +13,7 @@
 
 /* 16550 registers, as offsets from the base port. */
 #define UART_DATA 0 /* RBR on read, THR on write; DLL with LCR.DLAB */
-#define UART_IER 1  /* DLM with LCR.DLAB */
+#define UART_IER 1 /* DLM with LCR.DLAB */
 #define UART_FCR 2
 #define UART_LCR 3
 #define UART_MCR 4
@@ -25,7 +25,7 @@
 #define UART_MCR_DTR 0x01
 #define UART_MCR_RTS 0x02
 #define UART_MCR_LOOP 0x10
-#define UART_LSR_DR 0x01   /* a received byte is waiting */
+#define UART_LSR_DR 0x01 /* a received byte is waiting */
 #define UART_LSR_THRE 0x20 /* the transmit holding register is empty */
 
 /* 115200 8N1, FIFOs on, interrupts off. */

@@ -19,7 +19,6 @@
 #include "lib/console.h"
 #include "lib/errno.h"
 #include "lib/ktap.h"
-#include "lib/mem.h"
 #include "tests/payload/suites.h"
 
 static struct boot_options opts;
@@ -33,7 +32,7 @@ static void apply_options(const char *text, const char *source)
 
 	if (!options_parse(&opts, text, &bad))
 		return;
-	while (bad[n] && bad[n] != ' ' && n < sizeof(word) - 1) {
+	while (bad[n] > ' ' && n < sizeof(word) - 1) {
 		word[n] = bad[n];
 		n++;
 	}
@@ -81,7 +80,7 @@ static __noreturn void run_suites(void)
 	tot = kt_run(payload_suites, payload_suites_count, &kopt);
 	if (opts.list)
 		exit_run(true);
-	if (!(tot.passed + tot.skipped))
+	if (!(tot.passed + tot.failed + tot.skipped))
 		kprintf("# no test case matches filter \"%s\"\n", opts.filter);
 	exit_run(!tot.failed && tot.passed + tot.skipped);
 }

@@ -12,9 +12,9 @@
 
 /* What efi_main learnt while boot services were still there. */
 struct boot_args {
-	u64 image_base;		     /* LoadedImage->ImageBase */
-	char cmdline[OPT_TEXT_MAX];  /* LoadOptions as ASCII, maybe "" */
-	int cmdline_err;	     /* options_from_ucs2() result */
+	u64 image_base; /* LoadedImage->ImageBase */
+	char cmdline[OPT_TEXT_MAX]; /* LoadOptions as ASCII, maybe "" */
+	int cmdline_err; /* options_from_ucs2() result */
 };
 
 /* Boot services are gone and interrupts may be on; never returns. */

@@ -109,7 +109,7 @@ shopt -s lastpipe
 timeout -k 5 "$timeout_s" "${qemu[@]}" </dev/null |
 	sed -u -e 's/\x1b\[[0-9;?=]*[A-Za-z]//g' -e 's/\x1b[()][0-9A-Za-z]//g' \
 		-e 's/\r//g' |
-	while IFS= read -r line; do
+	while IFS= read -r line || [ -n "$line" ]; do
 		printf '%s\n' "$line"
 		[ -n "$log" ] && printf '%s\n' "$line" >>"$log"
 		case "$line" in

@@ -4,8 +4,8 @@
 #include "tests/payload/suites.h"
 
 static const struct kt_suite *const boot_children[] = {
-	&console_suite, &options_suite, &fwcfg_suite,   &cpu_suite,
-	&exception_suite, &paging_suite, &pool_suite,
+	&console_suite,	  &options_suite, &fwcfg_suite, &cpu_suite,
+	&exception_suite, &paging_suite,  &pool_suite,
 };
 
 const struct kt_suite boot_suite = {

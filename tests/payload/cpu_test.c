@@ -43,8 +43,8 @@ static struct tss64 *current_tss(void)
 	asm volatile("str %0" : "=r"(tr));
 	lo = gdt[tr / 8];
 	hi = gdt[tr / 8 + 1];
-	return (struct tss64 *)((lo >> 16 & 0xffffff) |
-				((lo >> 56) << 24) | (hi << 32));
+	return (struct tss64 *)((lo >> 16 & 0xffffff) | ((lo >> 56) << 24) |
+				(hi << 32));
 }
 
 static void cpu_paging_controls(struct kt *t)
@@ -116,12 +116,11 @@ static void cpu_ist_stacks_set(struct kt *t)
 	const struct tss64 *tss = current_tss();
 
 	for (int i = 0; i < IST_COUNT; i++) {
-		u64 pa, flags, size;
+		u64 pa, flags, size, top = tss->ist[i];
 
-		KT_EXPECT_NE(t, tss->ist[i], 0);
-		KT_EXPECT(t, IS_ALIGNED(tss->ist[i], 16));
-		KT_EXPECT_OK(t, paging_lookup(tss->ist[i] - 8, &pa, &flags,
-					      &size));
+		KT_EXPECT_NE(t, top, 0);
+		KT_EXPECT(t, IS_ALIGNED(top, 16));
+		KT_EXPECT_OK(t, paging_lookup(top - 8, &pa, &flags, &size));
 		KT_EXPECT_EQ(t, flags & (PTE_W | PTE_NX), PTE_W | PTE_NX);
 	}
 }
@@ -149,7 +148,7 @@ static void cpu_nmi_runs_on_its_ist_stack(struct kt *t)
 	KT_EXPECT(t, info.frame < top && info.frame >= top - IST_STACK_SIZE);
 	/* A plain exception stays on the running stack. */
 	if (KT_EXPECT_ERRNO(t, exc_catch(raise_ud, NULL, &info), EFAULT))
-		KT_EXPECT(t, info.frame < here && here - info.frame < PAGE_SIZE);
+		KT_EXPECT(t, here - info.frame < PAGE_SIZE);
 }
 
 static void cpu_tsc_frequency_plausible(struct kt *t)

@@ -20,7 +20,7 @@
 #define BAD_SELECTOR 0x1f8
 
 struct fault {
-	u64 rip;  /* expected RIP in the report */
+	u64 rip; /* expected RIP in the report */
 	u64 addr; /* address the function touches */
 	u64 val;
 };
@@ -234,11 +234,11 @@ static void exception_resume_keeps_callee_saved(struct kt *t)
 	struct exc_info info;
 
 	KT_EXPECT_ERRNO(t, exc_catch(clobber_and_fault, NULL, &info), EFAULT);
-	KT_EXPECT_EQ(t, a + b + c + d + e + g + h, 3 * (11 + 13 + 17 + 19 +
-							23 + 29 + 31));
-	KT_EXPECT_EQ(t, a * b - c * d + e * g - h, seed * seed * 143 -
-					       seed * seed * 323 +
-					       seed * seed * 667 - seed * 31);
+	KT_EXPECT_EQ(t, a + b + c + d + e + g + h,
+		     3 * (11 + 13 + 17 + 19 + 23 + 29 + 31));
+	KT_EXPECT_EQ(t, a * b - c * d + e * g - h,
+		     seed * seed * 143 - seed * seed * 323 + seed * seed * 667 -
+			     seed * 31);
 }
 
 struct nested {
@@ -270,8 +270,9 @@ static void exception_catches_nest(struct kt *t)
 
 static void exception_describe_names_vector(struct kt *t)
 {
-	struct exc_info info = { .vector = EXC_PF, .error_code = 3,
-				 .rip = 0x1000, .cr2 = 0x2000 };
+	struct exc_info info = {
+		.vector = EXC_PF, .error_code = 3, .rip = 0x1000, .cr2 = 0x2000
+	};
 	char line[160];
 
 	exc_describe(&info, line, sizeof(line));
@@ -300,5 +301,4 @@ static const struct kt_case exception_cases[] = {
 	KT_CASE(exception_describe_names_vector),
 };
 
-const struct kt_suite exception_suite =
-	KT_SUITE("exception", exception_cases);
+const struct kt_suite exception_suite = KT_SUITE("exception", exception_cases);

@@ -50,8 +50,10 @@ static void fwcfg_missing_file(struct kt *t)
 	char buf[8];
 	size_t size = 0;
 
-	KT_EXPECT_ERRNO(t, fwcfg_read_file("opt/gmemvisor/no-such-file", buf,
-					   sizeof(buf), &size), ENOENT);
+	KT_EXPECT_ERRNO(t,
+			fwcfg_read_file("opt/gmemvisor/no-such-file", buf,
+					sizeof(buf), &size),
+			ENOENT);
 }
 
 static void fwcfg_buffer_too_small(struct kt *t)
@@ -59,8 +61,8 @@ static void fwcfg_buffer_too_small(struct kt *t)
 	char buf[4];
 	size_t size = 0;
 
-	KT_EXPECT_ERRNO(t, fwcfg_read_file("etc/e820", buf, sizeof(buf),
-					   &size), E2BIG);
+	KT_EXPECT_ERRNO(t, fwcfg_read_file("etc/e820", buf, sizeof(buf), &size),
+			E2BIG);
 	KT_EXPECT_GE(t, size, sizeof(struct e820_entry));
 }
 

@@ -33,8 +33,8 @@ static void options_pool_sizes(struct kt *t)
 		const char *text;
 		u64 bytes;
 	} ok[] = {
-		{ "pool=4096", 4096 },	       { "pool=8k", 8ULL << 10 },
-		{ "pool=3M", 3ULL << 20 },     { "pool=2G", 2ULL << 30 },
+		{ "pool=4096", 4096 },	     { "pool=8k", 8ULL << 10 },
+		{ "pool=3M", 3ULL << 20 },   { "pool=2G", 2ULL << 30 },
 		{ "pool=16g", 16ULL << 30 },
 	};
 	struct boot_options o;
@@ -60,9 +60,10 @@ static void options_later_word_wins(struct kt *t)
 static void options_bad_words_change_nothing(struct kt *t)
 {
 	static const char *const bad[] = {
-		"verbose",     "pool=",	       "pool=0",     "pool=12x",
-		"pool=1MB",    "pool=M",       "listing",    "Filter=x",
-		"pool=99999999999999999999",   "pool=17179869184G",
+		"verbose",	     "pool=",	 "pool=0",
+		"pool=12x",	     "pool=1MB", "pool=M",
+		"listing",	     "Filter=x", "pool=99999999999999999999",
+		"pool=17179869184G",
 	};
 	struct boot_options o, before;
 
@@ -115,8 +116,9 @@ static void options_ucs2_command_line(struct kt *t)
 					  ucs2(in, "filter=x list")));
 	KT_EXPECT_STR_EQ(t, out, "filter=x list");
 	/* From the shell: the program's name comes first. */
-	KT_EXPECT_OK(t, options_from_ucs2(out, sizeof(out), in,
-					  ucs2(in, "fs0:\\gmemvisor.efi list")));
+	KT_EXPECT_OK(t,
+		     options_from_ucs2(out, sizeof(out), in,
+				       ucs2(in, "fs0:\\gmemvisor.efi list")));
 	KT_EXPECT_STR_EQ(t, out, " list");
 	KT_EXPECT_OK(t, options_from_ucs2(out, sizeof(out), in,
 					  ucs2(in, "gmemvisor")));
@@ -129,11 +131,12 @@ static void options_ucs2_command_line(struct kt *t)
 
 static void options_ucs2_binary_is_ignored(struct kt *t)
 {
-	/* What EDK2's boot manager passes for boot options it created:
-	 * a GUID, not text. */
-	static const u8 guid[16] = { 0x78, 0xe5, 0x8c, 0x8c, 0x3d, 0x8a,
-				     0x1c, 0x4f, 0x99, 0x35, 0x89, 0x61,
-				     0x85, 0xc3, 0x2d, 0xd3 };
+	/* EDK2 tags the boot options it creates itself with a GUID in their
+	 * optional data (mBmAutoCreateBootOptionGuid), and optional data is
+	 * what an image gets as LoadOptions: binary, not text. */
+	static const u8 guid[16] = { 0x4e, 0xac, 0x08, 0x81, 0x11, 0x9f,
+				     0x59, 0x4d, 0x85, 0x0e, 0xe2, 0x1a,
+				     0x52, 0x2c, 0x59, 0xb2 };
 	u16 in[8];
 	char out[64] = "junk";
 
@@ -152,8 +155,9 @@ static void options_ucs2_too_long(struct kt *t)
 	u16 in[64];
 	char out[8] = "junk";
 
-	KT_EXPECT_ERRNO(t, options_from_ucs2(out, sizeof(out), in,
-					     ucs2(in, "filter=12345678")),
+	KT_EXPECT_ERRNO(t,
+			options_from_ucs2(out, sizeof(out), in,
+					  ucs2(in, "filter=12345678")),
 			E2BIG);
 	KT_EXPECT_STR_EQ(t, out, "");
 }

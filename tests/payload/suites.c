@@ -7,6 +7,7 @@ const struct kt_suite *const payload_suites[] = {
 	&boot_suite,
 	&lib_suite,
 	&alloc_suite,
+	&npt_suite,
 	&insn_decode_suite,
 	&svm_suite,
 	&svm_run_suite,
