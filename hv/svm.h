@@ -14,9 +14,9 @@
  *
  * Exits to the case (struct vmm_exit) follow KVM's conventions: the guest
  * RIP still points at an I/O, VMMCALL or MMIO instruction while the case
- * looks at the exit, and the next svm_vcpu_run() completes it (IN data into
- * RAX, hypercall.ret into RAX, MMIO loads read 0) and steps over it, unless
- * the case moved RIP meanwhile.
+ * looks at the exit, and svm_complete_pending() before the next run
+ * completes it (IN data into RAX, hypercall.ret into RAX, mmio.data into
+ * the MOV's register) and steps over it, unless the case moved RIP.
  */
 #ifndef GMV_HV_SVM_H
 #define GMV_HV_SVM_H
@@ -172,8 +172,9 @@ int svm_handle_exit(struct svm_vcpu *v, struct vmm_exit *exit,
 
 /*
  * Turn a nested fault at a GPA no memslot covers into an MMIO exit: the
- * faulting MOV is decoded for the access size (len 0 if it is not a MOV
- * form the decoder knows) and completed on the next run.
+ * faulting MOV is decoded for the access size and, for a store, the data
+ * (len 0 if it is not a MOV form the decoder knows: the guest then retries
+ * the access on the next run); a decoded MOV is completed on the next run.
  */
 void svm_mmio_exit(struct svm_vcpu *v, const struct svm_npf *npf,
 		   struct vmm_exit *exit);

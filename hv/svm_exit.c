@@ -235,6 +235,17 @@ int svm_handle_exit(struct svm_vcpu *v, struct vmm_exit *exit,
 	}
 }
 
+/* The bytes a MOV store writes: its immediate or its source register. */
+static u64 store_value(struct svm_vcpu *v, const struct insn *in)
+{
+	u64 val = in->has_imm ? in->imm : *gpr(v, in->reg);
+
+	if (in->high_byte)
+		val >>= 8;
+	return in->mem_size < 8 ? val & ((1ULL << (8 * in->mem_size)) - 1) :
+				  val;
+}
+
 void svm_mmio_exit(struct svm_vcpu *v, const struct svm_npf *npf,
 		   struct vmm_exit *exit)
 {
@@ -251,6 +262,8 @@ void svm_mmio_exit(struct svm_vcpu *v, const struct svm_npf *npf,
 	    (in.op != INSN_MOV_LOAD && in.op != INSN_MOV_STORE))
 		return; /* len 0: the guest retries the access */
 	exit->mmio.len = in.mem_size;
+	if (in.op == INSN_MOV_STORE)
+		exit->mmio.data = store_value(v, &in);
 	v->pending_insn = in;
 	set_pending(v, SVM_PENDING_MMIO, v->vmcb->save.rip + in.len);
 }
@@ -278,10 +291,10 @@ void svm_complete_pending(struct svm_vcpu *v, const struct vmm_exit *exit)
 		st->rax = exit->hypercall.ret;
 		break;
 	case SVM_PENDING_MMIO:
-		/* struct vmm_exit has no MMIO data: loads read 0. */
 		if (v->pending_insn.op == INSN_MOV_LOAD) {
 			reg = gpr(v, v->pending_insn.reg);
-			*reg = insn_load_result(&v->pending_insn, *reg, 0);
+			*reg = insn_load_result(&v->pending_insn, *reg,
+						exit->mmio.data);
 		}
 		break;
 	default:

@@ -88,6 +88,9 @@ bool vm_gfn_private(const struct vm *vm, u64 gfn);
 /* A guest access to resolve. */
 #define VM_ACCESS_WRITE 1u
 #define VM_ACCESS_PRIVATE 2u
+/* The VMM's own access through a slot's shared backing (its "userspace"
+ * mapping): the PRIVATE attribute and READONLY are not consulted. */
+#define VM_ACCESS_HOST 4u
 struct vm_fault {
 	u64 gpa;
 	unsigned int access;

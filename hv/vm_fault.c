@@ -69,6 +69,7 @@ static bool huge_ok(const struct vm *vm, const struct memslot *s, u64 gfn)
 int vm_fault(struct vm *vm, struct vm_fault *f)
 {
 	bool private = f->access & VM_ACCESS_PRIVATE;
+	bool host = f->access & VM_ACCESS_HOST;
 	u64 gfn = f->gpa >> PAGE_SHIFT;
 	struct memslot *s = vm_slot_of(vm, gfn);
 	unsigned int flags, order;
@@ -80,13 +81,14 @@ int vm_fault(struct vm *vm, struct vm_fault *f)
 	f->writable = false;
 	f->exit_reason = 0;
 	/* The access kind must match the PRIVATE attribute. */
-	if (private != vm_gfn_private(vm, gfn))
+	if (!host && private != vm_gfn_private(vm, gfn))
 		return memory_fault(f, private);
 	if (!s)
 		return private ? memory_fault(f, true) : mmio(f);
 	if (private && !(s->flags & GMV_MEM_GUEST_MEMFD))
 		return memory_fault(f, true);
-	if ((f->access & VM_ACCESS_WRITE) && (s->flags & GMV_MEM_READONLY))
+	if ((f->access & VM_ACCESS_WRITE) && !host &&
+	    (s->flags & GMV_MEM_READONLY))
 		return mmio(f);
 	f->writable = !(s->flags & GMV_MEM_READONLY);
 	/* G88/G89: shared accesses use gmem only on gmem-only slots. */

@@ -69,7 +69,8 @@ static const char *native_lacks(struct vmm *v, enum vmm_feature f)
 {
 	if (!hv_pool)
 		return "native backend has no hv_pool";
-	if (f == VMM_FEAT_VCPU)
+	/* Native vCPUs take VMMCALL at CPL3 to the case, see hv/vcpu.h. */
+	if (f == VMM_FEAT_VCPU || f == VMM_FEAT_USER_HYPERCALL)
 		return vcpu_lacks();
 	return NULL;
 }
@@ -295,9 +296,9 @@ static int native_host_write(struct vmm *v, int gmem, u64 offset,
 }
 
 /*
- * Guest memory by GPA as the guest's shared accesses see it (the fault
- * path with a shared access): -EFAULT where no slot backs a byte, or where
- * the fault path would report a memory-fault exit.
+ * Guest memory by GPA as the guest's shared accesses see it (hv/vmm.h):
+ * the slot's shared backing whatever the attributes say; -EFAULT where no
+ * slot backs a byte or a gmem-only slot's page is private.
  */
 static int guest_access(struct vmm *v, int vm, u64 gpa, void *buf,
 			size_t len, unsigned int access)
@@ -308,7 +309,7 @@ static int guest_access(struct vmm *v, int vm, u64 gpa, void *buf,
 
 	if (r)
 		return r;
-	r = vm_guest_access(obj, gpa, buf, len, access, &f);
+	r = vm_guest_access(obj, gpa, buf, len, access | VM_ACCESS_HOST, &f);
 	return r == -ENOENT ? -EFAULT : r;
 }
 

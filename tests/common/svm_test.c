@@ -426,8 +426,9 @@ static void svm_exit_npf_and_mmio(struct kt *t)
 	KT_EXPECT_EQ(t, x.mmio.gpa, 0x10000018);
 	KT_EXPECT_EQ(t, x.mmio.len, 4);
 	KT_EXPECT_EQ(t, x.mmio.is_write, false);
+	x.mmio.data = 0xfedcba9876543210ULL;
 	svm_complete_pending(e.v, &x);
-	KT_EXPECT_EQ(t, e.v->gprs.rcx, 0);
+	KT_EXPECT_EQ(t, e.v->gprs.rcx, 0x76543210);
 	KT_EXPECT_EQ(t, e.v->vmcb->save.rip, CODE_GVA + 2);
 
 	/* A write to a read-only page: P|W|US|final, fact sheet §4 (e). */
@@ -438,6 +439,7 @@ static void svm_exit_npf_and_mmio(struct kt *t)
 	svm_mmio_exit(e.v, &npf, &x);
 	KT_EXPECT_EQ(t, x.mmio.len, 1);
 	KT_EXPECT_EQ(t, x.mmio.is_write, true);
+	KT_EXPECT_EQ(t, x.mmio.data, 0x7f);
 
 	/* A fetch (ID) at a non-MOV instruction: len 0, nothing owed. */
 	set_exit(&e, SVM_EXIT_NPF, 0x100000015ULL, 0x9000, NULL, 0);

@@ -12,6 +12,7 @@ const struct kt_suite *const payload_suites[] = {
 	&svm_suite,
 	&svm_run_suite,
 	&vcpu_native_suite,
+	&guest_native_suite,
 };
 
 const size_t payload_suites_count = ARRAY_SIZE(payload_suites);

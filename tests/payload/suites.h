@@ -20,5 +20,7 @@ extern const struct kt_suite boot_suite;
 extern const struct kt_suite svm_run_suite;
 /* vcpu_native.*: a guest through the native backend's VMM interface. */
 extern const struct kt_suite vcpu_native_suite;
+/* guest_native.*: the guest-level cases on the native backend. */
+extern const struct kt_suite guest_native_suite;
 
 #endif

@@ -200,6 +200,7 @@ static void vcpu_native_private_shared_and_exits(struct kt *t)
 	KT_EXPECT_EQ(t, e.x.mmio.gpa, NO_SLOT_GPA);
 	KT_EXPECT_EQ(t, e.x.mmio.len, 4);
 	KT_EXPECT_EQ(t, e.x.mmio.is_write, true);
+	KT_EXPECT_EQ(t, e.x.mmio.data, MAGIC & 0xffffffff);
 	KT_EXPECT_EQ(t, next_out(t, &e), 0);
 	o->vcpu_get_regs(&e.v, e.vcpu, &r);
 	KT_EXPECT_EQ(t, r.rip, CODE_GPA + sizeof(guest) - 1);
