@@ -9,6 +9,7 @@
  * real guests.
  */
 #include "hv/svm.h"
+#include "hv/vmm_native.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
 #include "tests/common/suites.h"
@@ -569,6 +570,29 @@ static void svm_dump_names_exit_and_registers(struct kt *t)
 	KT_EXPECT(t, contains(buf, "cr3 0x0"));
 }
 
+static const char *svm_present(struct kt *t)
+{
+	return svm_cpu_lacks() ? NULL : "SVM is present: vCPUs run here";
+}
+
+/* Without SVM (the host build) the native backend says why and refuses
+ * vCPUs cleanly. */
+static void svm_absent_vcpus_refused(struct kt *t)
+{
+	struct vmm_native st = { 0 };
+	struct vmm v = VMM_NATIVE_INIT(st);
+	const char *why = v.ops->lacks(&v, VMM_FEAT_VCPU);
+	int vm = v.ops->create_vm(&v, GMV_VM_DEFAULT);
+
+	KT_EXPECT(t, why != NULL);
+	if (why)
+		KT_EXPECT_STR_EQ(t, why, svm_cpu_lacks());
+	if (KT_EXPECT_GE(t, vm, 0))
+		KT_EXPECT_ERRNO(t, v.ops->create_vcpu(&v, vm), ENODEV);
+	v.ops->reset(&v);
+	KT_EXPECT_OK(t, v.ops->check(&v));
+}
+
 static const struct kt_case svm_cases[] = {
 	KT_CASE(svm_vmcb_follows_guest_contract),
 	KT_CASE(svm_regs_round_trip),
@@ -582,6 +606,7 @@ static const struct kt_case svm_cases[] = {
 	KT_CASE(svm_flush_once_per_operation),
 	KT_CASE(svm_asids_wrap_with_full_flush),
 	KT_CASE(svm_dump_names_exit_and_registers),
+	KT_CASE_IF(svm_absent_vcpus_refused, svm_present),
 };
 
 const struct kt_suite svm_suite = KT_SUITE("svm", svm_cases);
