@@ -301,4 +301,6 @@ void svm_complete_pending(struct svm_vcpu *v, const struct vmm_exit *exit)
 		break;
 	}
 	st->rip = v->pending_next;
+	/* The instruction completed: a fault it meets again is new. */
+	v->npf_repeat = 0;
 }

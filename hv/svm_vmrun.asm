@@ -11,7 +11,9 @@
 ; runs VMRUN. After #VMEXIT (APM vol. 2 15.5/15.6: the host's RSP, RIP, RAX
 ; and CRs come back from the VM_HSAVE area) it stores the guest GPRs into
 ; *g, VMSAVEs the guest's extra state, VMLOADs the host's, sets GIF and
-; returns. The guest's RAX and RSP travel in the VMCB itself.
+; returns. The guest's RAX and RSP travel in the VMCB itself. No x87/SSE
+; state is switched: the payload and the test guests are built
+; general-regs-only, and the guest's CR4 leaves OSFXSR clear.
 ; struct svm_gprs is declared in hv/svm_cpu.h; the offsets match it.
 
 bits 64
@@ -54,7 +56,7 @@ svm_vmrun:
 	push r8			; S_HOST_SAVE
 
 	clgi
-	mov rax, r8
+	mov rax, r8		; VMSAVE, VMLOAD and VMRUN take a PA in rax
 	vmsave
 	mov rax, rcx
 	vmload

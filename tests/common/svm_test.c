@@ -432,6 +432,19 @@ static void svm_exit_npf_and_mmio(struct kt *t)
 	KT_EXPECT_EQ(t, e.v->gprs.rcx, 0x76543210);
 	KT_EXPECT_EQ(t, e.v->vmcb->save.rip, CODE_GVA + 2);
 
+	/* A guest polling one MMIO address from one instruction: each
+	 * completed access is a new fault, never a repeat. */
+	for (i = 0; i < 2 * SVM_NPF_REPEAT_MAX; i++) {
+		e.v->vmcb->save.rip = CODE_GVA;
+		set_exit(&e, SVM_EXIT_NPF, 0x100000004ULL, 0x10000018, load,
+			 sizeof(load));
+		if (svm_handle_exit(e.v, &x, &npf) != SVM_TO_NPF)
+			break;
+		svm_mmio_exit(e.v, &npf, &x);
+		svm_complete_pending(e.v, &x);
+	}
+	KT_EXPECT_EQ(t, i, 2 * SVM_NPF_REPEAT_MAX);
+
 	/* A write to a read-only page: P|W|US|final, fact sheet §4 (e). */
 	set_exit(&e, SVM_EXIT_NPF, 0x100000007ULL, 0x6010, store,
 		 sizeof(store));
