@@ -9,6 +9,14 @@
 # guest addresses, flattened to binaries and embedded in the payload.
 
 B := build
+# V=1 shows the full commands.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-8s %s\n' $(1) $(2)
+endif
 HOST_CC := clang
 PAY_CC := clang
 NASM := nasm
@@ -66,25 +74,30 @@ deps:
 host: $(B)/host/unit-tests
 
 $(B)/host/%.o: %.c
+	$(call say,CC,$@)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
 $(B)/host-san/%.o: %.c
+	$(call say,CC,$@)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
 
 HOST_OBJS := $(patsubst %.c,$(B)/host/%.o,$(HOST_CORE) $(HOST_TEST_SRCS))
 SAN_OBJS := $(patsubst %.c,$(B)/host-san/%.o,$(HOST_CORE) $(HOST_TEST_SRCS))
 
 $(B)/host/unit-tests: $(HOST_OBJS)
-	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@
+	$(call say,LD,$@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $^ -o $@
 $(B)/host-san/unit-tests: $(SAN_OBJS)
-	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $^ -o $@
+	$(call say,LD,$@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $^ -o $@
 
 # Benchmarks: one binary per file in bench/, linked with the core.
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
 BENCH_BINS := $(patsubst bench/%.c,$(B)/host/bench-%,$(BENCH_SRCS))
 $(B)/host/bench-%: $(B)/host/bench/%.o $(patsubst %.c,$(B)/host/%.o,$(HOST_CORE))
-	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@
+	$(call say,LD,$@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $^ -o $@
 
 # ------------------------------------------- Linux cross-check (host only)
 # host-kernel/ (the linux VMM backend) and tools/ (gmem-replay, the fuzz
@@ -196,14 +209,17 @@ PAY_OBJS := $(patsubst %.c,$(B)/efi/%.obj,$(BOOT_C) $(LIB_COMMON) lib/mem.c \
 	$(patsubst %.asm,$(B)/efi/%.obj,$(BOOT_ASM) $(HV_ASM))
 
 $(B)/efi/%.obj: %.c
+	$(call say,CC,$@)
 	@mkdir -p $(dir $@)
-	$(PAY_CC) $(PAY_CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(PAY_CC) $(PAY_CFLAGS) -MMD -MP -c $< -o $@
 $(B)/efi/%.obj: %.asm
+	$(call say,AS,$@)
 	@mkdir -p $(dir $@)
-	$(NASM) -f win64 -I. -MD $(@:.obj=.d) $< -o $@
+	$(Q)$(NASM) -f win64 -I. -MD $(@:.obj=.d) $< -o $@
 
 $(B)/gmemvisor.efi: $(PAY_OBJS)
-	$(LLD_LINK) /nologo /subsystem:efi_application /entry:efi_main \
+	$(call say,LINK,$@)
+	$(Q)$(LLD_LINK) /nologo /subsystem:efi_application /entry:efi_main \
 		/nodefaultlib /debug:none /out:$@ $^
 
 # ---------------------------------------------------------------- runs
