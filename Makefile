@@ -9,6 +9,14 @@
 # guest addresses, flattened to binaries and embedded in the payload.
 
 B := build
+# V=1 shows the full commands.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-8s %s\n' $(1) $(2)
+endif
 HOST_CC := clang
 PAY_CC := clang
 NASM := nasm
@@ -27,7 +35,8 @@ PAY_CFLAGS := -std=gnu11 -O2 $(WARN) -I. -I/usr/include/efi \
 	-DGMV_PAYLOAD
 GUEST_CFLAGS := -std=gnu11 -O2 $(WARN) -I. --target=x86_64-unknown-none-elf \
 	-ffreestanding -fno-pic -mno-red-zone -fno-stack-protector \
-	-mgeneral-regs-only -mcmodel=kernel -fno-strict-aliasing -DGMV_GUEST
+	-mgeneral-regs-only -mcmodel=small -fno-strict-aliasing -DGMV_GUEST \
+	-fno-asynchronous-unwind-tables
 
 # Sources. Each directory's files join their build by wildcard, so adding a
 # file needs no Makefile change.
@@ -47,7 +56,7 @@ HOST_CORE := $(LIB_COMMON) $(HV_SRCS) $(CONF_SRCS) $(COMMON_TEST_SRCS) \
 	$(HOST_PLAT_SRCS)
 
 .PHONY: all deps payload host run test test-host test-san test-qemu bench \
-	fuzz clean help format
+	fuzz clean help format tools crosscheck
 all: payload host
 
 help:
@@ -56,6 +65,7 @@ help:
 	@echo "make bench    host benchmarks (allocator, gmem, npt)"
 	@echo "make fuzz     fuzz the trace interpreter (FUZZ_SECONDS, default 60)"
 	@echo "make payload  build $(B)/gmemvisor.efi only"
+	@echo "make test-guests  the guest-level cases on Linux /dev/kvm"
 
 deps:
 	@scripts/install-deps.sh
@@ -64,25 +74,132 @@ deps:
 host: $(B)/host/unit-tests
 
 $(B)/host/%.o: %.c
+	$(call say,CC,$@)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
 $(B)/host-san/%.o: %.c
+	$(call say,CC,$@)
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
 
 HOST_OBJS := $(patsubst %.c,$(B)/host/%.o,$(HOST_CORE) $(HOST_TEST_SRCS))
 SAN_OBJS := $(patsubst %.c,$(B)/host-san/%.o,$(HOST_CORE) $(HOST_TEST_SRCS))
 
 $(B)/host/unit-tests: $(HOST_OBJS)
-	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@
+	$(call say,LD,$@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $^ -o $@
 $(B)/host-san/unit-tests: $(SAN_OBJS)
-	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $^ -o $@
+	$(call say,LD,$@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $^ -o $@
 
 # Benchmarks: one binary per file in bench/, linked with the core.
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
 BENCH_BINS := $(patsubst bench/%.c,$(B)/host/bench-%,$(BENCH_SRCS))
 $(B)/host/bench-%: $(B)/host/bench/%.o $(patsubst %.c,$(B)/host/%.o,$(HOST_CORE))
+	$(call say,LD,$@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $^ -o $@
+
+# ------------------------------------------- Linux cross-check (host only)
+# host-kernel/ (the linux VMM backend) and tools/ (gmem-replay, the fuzz
+# target, the cross-check runner) use libc and /dev/kvm: they are never in
+# the payload nor in HOST_CORE, and each binary lists what it links.
+LINUX_SRCS := $(sort $(wildcard host-kernel/*.c))
+REPLAY_LIB := tools/replay/trace_parse.c tools/replay/trace_exec.c \
+	tools/replay/backends.c
+TOOL_CORE := $(HOST_CORE) $(LINUX_SRCS) $(REPLAY_LIB)
+TOOL_OBJS := $(patsubst %.c,$(B)/host/%.o,$(TOOL_CORE))
+TOOL_SAN_OBJS := $(patsubst %.c,$(B)/host-san/%.o,$(TOOL_CORE))
+
+LINUX_TEST_SRCS := $(sort $(wildcard host-kernel/tests/*.c))
+
+tools: $(B)/host/gmem-replay $(B)/host/linux-backend-tests
+
+$(B)/host/linux-backend-tests: $(TOOL_OBJS) \
+		$(patsubst %.c,$(B)/host/%.o,$(LINUX_TEST_SRCS))
 	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@
+$(B)/host-san/linux-backend-tests: $(TOOL_SAN_OBJS) \
+		$(patsubst %.c,$(B)/host-san/%.o,$(LINUX_TEST_SRCS))
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $^ -o $@
+
+$(B)/host/gmem-replay: $(TOOL_OBJS) $(B)/host/tools/replay/main.o
+	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@
+$(B)/host-san/gmem-replay: $(TOOL_SAN_OBJS) $(B)/host-san/tools/replay/main.o
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $^ -o $@
+
+# The fuzz target: the trace interpreter on the native backend.
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+$(B)/fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) $(FUZZ_FLAGS) -MMD -MP -c $< -o $@
+$(B)/fuzz/fuzz-trace: $(patsubst %.c,$(B)/fuzz/%.o,$(TOOL_CORE) \
+		tools/fuzz/fuzz_trace.c)
+	$(HOST_CC) $(HOST_CFLAGS) $(FUZZ_FLAGS) $^ -o $@
+
+fuzz: deps $(B)/fuzz/fuzz-trace
+	scripts/fuzz.sh $(B)/fuzz/fuzz-trace $(FUZZ_SECONDS)
+
+crosscheck: $(B)/host/gmem-replay
+	scripts/crosscheck.sh
+
+# --------------------------------------------------------- test guests
+# Each guest-tests/guests/NAME.c is one guest program: linked with the
+# guest runtime (guest-tests/lib/, lib/mem.c, lib/fmt.c) by ld.lld -T
+# linker.ld, flattened to $(B)/guest/NAME.bin and embedded, by
+# guest-tests/images.asm and the generated images.inc, in host binaries
+# (-f elf64) and in the payload (-f win64). The host side (loader, runner,
+# guest-level cases) is backend-neutral C in guest-tests/ and
+# guest-tests/cases/; $(B)/host/guests-linux runs the cases on /dev/kvm.
+GUEST_PROGS := $(sort $(wildcard guest-tests/guests/*.c))
+GUEST_NAMES := $(notdir $(GUEST_PROGS:.c=))
+GUEST_RT := $(sort $(wildcard guest-tests/lib/*.c)) lib/mem.c lib/fmt.c
+GUEST_RT_OBJS := $(patsubst %.c,$(B)/guest/%.o,$(GUEST_RT))
+GUEST_BINS := $(patsubst %,$(B)/guest/%.bin,$(GUEST_NAMES))
+GUEST_HOST_SRCS := $(sort $(wildcard guest-tests/*.c guest-tests/cases/*.c))
+GUESTS_LINUX_SRCS := $(GUEST_HOST_SRCS) $(LINUX_SRCS) \
+	$(sort $(wildcard host-kernel/guests/*.c))
+
+.PHONY: guests test-guests FORCE
+.PRECIOUS: $(B)/guest/%.o $(B)/guest/%.elf
+guests: $(GUEST_BINS)
+
+$(B)/guest/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(PAY_CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+$(B)/guest/%.elf: $(B)/guest/guest-tests/guests/%.o $(GUEST_RT_OBJS) linker.ld
+	$(LD_LLD) -T linker.ld -nostdlib -static -z max-page-size=4096 \
+		$(filter %.o,$^) -o $@
+$(B)/guest/%.bin: $(B)/guest/%.elf
+	$(OBJCOPY) -O binary $< $@
+
+# The image list, rewritten only when the set of guests changes.
+$(B)/guest/images.inc: FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' $(foreach n,$(GUEST_NAMES),\
+		'GUEST_IMAGE $(n), "$(B)/guest/$(n).bin"') >$@.tmp
+	@cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
+$(B)/host/guest-images.o: guest-tests/images.asm $(B)/guest/images.inc \
+		$(GUEST_BINS)
+	$(NASM) -f elf64 -I$(B)/guest/ $< -o $@
+$(B)/efi/guest-images.obj: guest-tests/images.asm $(B)/guest/images.inc \
+		$(GUEST_BINS)
+	@mkdir -p $(dir $@)
+	$(NASM) -f win64 -I$(B)/guest/ $< -o $@
+
+$(B)/host/guests-linux: $(patsubst %.c,$(B)/host/%.o,$(HOST_CORE) \
+		$(GUESTS_LINUX_SRCS)) $(B)/host/guest-images.o
+	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@
+$(B)/host-san/guests-linux: $(patsubst %.c,$(B)/host-san/%.o,$(HOST_CORE) \
+		$(GUESTS_LINUX_SRCS)) $(B)/host/guest-images.o
+	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $^ -o $@
+
+test-guests: $(B)/host/guests-linux
+	$(B)/host/guests-linux $(TEST_ARGS)
+
+# The payload carries the images and the guest-level cases too.
+$(B)/gmemvisor.efi: $(patsubst %.c,$(B)/efi/%.obj,$(GUEST_HOST_SRCS)) \
+	$(B)/efi/guest-images.obj
 
 # ------------------------------------------------------------- payload
 payload: $(B)/gmemvisor.efi
@@ -92,14 +209,17 @@ PAY_OBJS := $(patsubst %.c,$(B)/efi/%.obj,$(BOOT_C) $(LIB_COMMON) lib/mem.c \
 	$(patsubst %.asm,$(B)/efi/%.obj,$(BOOT_ASM) $(HV_ASM))
 
 $(B)/efi/%.obj: %.c
+	$(call say,CC,$@)
 	@mkdir -p $(dir $@)
-	$(PAY_CC) $(PAY_CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(PAY_CC) $(PAY_CFLAGS) -MMD -MP -c $< -o $@
 $(B)/efi/%.obj: %.asm
+	$(call say,AS,$@)
 	@mkdir -p $(dir $@)
-	$(NASM) -f win64 -I. -MD $(@:.obj=.d) $< -o $@
+	$(Q)$(NASM) -f win64 -I. -MD $(@:.obj=.d) $< -o $@
 
 $(B)/gmemvisor.efi: $(PAY_OBJS)
-	$(LLD_LINK) /nologo /subsystem:efi_application /entry:efi_main \
+	$(call say,LINK,$@)
+	$(Q)$(LLD_LINK) /nologo /subsystem:efi_application /entry:efi_main \
 		/nodefaultlib /debug:none /out:$@ $^
 
 # ---------------------------------------------------------------- runs

@@ -7,9 +7,10 @@
  *           is free, and the block's order in the low five bits. Pages
  *           inside a block (tails) hold 0.
  *   byte 1: for an allocated head, the owner; for a free head, META_DIRTY
- *           when the block's contents are not known to be zero.
- * Free blocks are kept on one doubly linked list per order; the links live
- * in the first 16 bytes of the free block itself.
+ *           when the block's contents are not known to be zero, and
+ *           META_CACHED for a single page on the page cache (pcp) list.
+ * Free blocks are kept on one doubly linked list per order, cached pages on
+ * the pcp list; the links live in the first 16 bytes of the free block.
  */
 #include "hv/alloc.h"
 #include "lib/console.h"
@@ -20,6 +21,7 @@
 #define META_FREE 0x40
 #define META_ORDER 0x1f
 #define META_DIRTY 0x80
+#define META_CACHED 0x40
 
 struct page_pool *hv_pool;
 
@@ -62,6 +64,7 @@ void alloc_pool_init(struct page_pool *pool)
 	memset(pool, 0, sizeof(*pool));
 	for (int i = 0; i < ALLOC_NR_ORDERS; i++)
 		list_init(&pool->free[i]);
+	list_init(&pool->pcp);
 }
 
 static struct alloc_region *region_of(const struct page_pool *pool,
@@ -163,8 +166,25 @@ void *alloc_pages(struct page_pool *pool, unsigned int order,
 		pool->fail_at = 0;
 		return NULL;
 	}
+	if (order == 0 && pool->nr_pcp) {
+		struct alloc_list *e = pool->pcp.next;
+
+		list_del(e);
+		memset(e, 0, sizeof(*e));
+		pool->nr_pcp--;
+		r = region_of(pool, (phys_addr_t)e);
+		meta_of(r, (phys_addr_t)e)[0] = META_HEAD;
+		meta_of(r, (phys_addr_t)e)[1] = owner;
+		pool->owned[owner]++;
+		return e;
+	}
 	while (o <= ALLOC_MAX_ORDER && !pool->nr_free[o])
 		o++;
+	if (o > ALLOC_MAX_ORDER && pool->nr_pcp) {
+		alloc_drain(pool);
+		for (o = order; o <= ALLOC_MAX_ORDER && !pool->nr_free[o]; o++)
+			;
+	}
 	if (o > ALLOC_MAX_ORDER)
 		return NULL;
 
@@ -185,12 +205,27 @@ void *alloc_pages(struct page_pool *pool, unsigned int order,
 	return (void *)pa;
 }
 
+static void buddy_free(struct page_pool *pool, struct alloc_region *r,
+		       phys_addr_t pa, unsigned int order);
+
+void alloc_drain(struct page_pool *pool)
+{
+	while (pool->nr_pcp) {
+		struct alloc_list *e = pool->pcp.next;
+
+		list_del(e);
+		memset(e, 0, sizeof(*e));
+		pool->nr_pcp--;
+		buddy_free(pool, region_of(pool, (phys_addr_t)e),
+			   (phys_addr_t)e, 0);
+	}
+}
+
 void free_pages(struct page_pool *pool, void *addr, unsigned int order,
 		enum alloc_owner owner)
 {
 	phys_addr_t pa = (phys_addr_t)addr;
 	struct alloc_region *r = region_of(pool, pa);
-	bool dirty = false;
 	u8 *m;
 
 	if (!r || order > ALLOC_MAX_ORDER ||
@@ -204,6 +239,24 @@ void free_pages(struct page_pool *pool, void *addr, unsigned int order,
 	pool->owned[owner] -= 1ULL << order;
 	memset(addr, 0, PAGE_SIZE << order);
 
+	if (order == 0 && pool->nr_pcp < ALLOC_PCP_MAX) {
+		m[0] = META_HEAD | META_FREE;
+		m[1] = META_CACHED;
+		list_add(&pool->pcp, (struct alloc_list *)pa);
+		pool->nr_pcp++;
+		return;
+	}
+	buddy_free(pool, r, pa, order);
+}
+
+/* Put a clean free block on the buddy lists, merging it with free buddies
+ * of the same order as far as possible. */
+static void buddy_free(struct page_pool *pool, struct alloc_region *r,
+		       phys_addr_t pa, unsigned int order)
+{
+	u8 *m = meta_of(r, pa);
+	bool dirty = false;
+
 	/* Coalesce with free buddies of the same order, as far as possible. */
 	while (order < ALLOC_MAX_ORDER) {
 		phys_addr_t buddy = pa ^ (PAGE_SIZE << order);
@@ -213,7 +266,8 @@ void free_pages(struct page_pool *pool, void *addr, unsigned int order,
 		    buddy - r->base >= r->pages * PAGE_SIZE)
 			break;
 		bm = meta_of(r, buddy);
-		if (bm[0] != (META_HEAD | META_FREE | order))
+		if (bm[0] != (META_HEAD | META_FREE | order) ||
+		    (bm[1] & META_CACHED))
 			break;
 		dirty |= bm[1] & META_DIRTY;
 		pop_free(pool, r, buddy, order);
@@ -271,7 +325,7 @@ u64 alloc_free_pages(const struct page_pool *pool)
 
 	for (int o = 0; o < ALLOC_NR_ORDERS; o++)
 		n += pool->nr_free[o] << o;
-	return n;
+	return n + pool->nr_pcp;
 }
 
 u64 alloc_owned_pages(const struct page_pool *pool, enum alloc_owner owner)
@@ -291,7 +345,9 @@ u64 alloc_owned_pages(const struct page_pool *pool, enum alloc_owner owner)
 int alloc_check(const struct page_pool *pool)
 {
 	u64 owned = 0, free_blocks[ALLOC_NR_ORDERS] = { 0 };
-	u64 free_pages_seen = 0, heads_owned = 0;
+	u64 free_pages_seen = 0, cached = 0, n = 0;
+	u64 per_owner[ALLOC_NR_OWNERS] = { 0 };
+	const struct alloc_list *e;
 
 	for (int o = 0; o < ALLOC_NR_ORDERS; o++) {
 		const struct alloc_list *head = &pool->free[o], *e;
@@ -313,14 +369,29 @@ int alloc_check(const struct page_pool *pool)
 			CHECK(e->next->prev == e,
 			      "free list %d: broken link at %p", o, e);
 			m = meta_of(r, pa);
-			CHECK(m[0] == (META_HEAD | META_FREE | o),
-			      "free list %d: %p has meta %02x", o, e, m[0]);
+			CHECK(m[0] == (META_HEAD | META_FREE | o) &&
+				      !(m[1] & META_CACHED),
+			      "free list %d: %p has meta %02x/%02x", o, e,
+			      m[0], m[1]);
 		}
 		CHECK(n == pool->nr_free[o],
 		      "free list %d holds %llu blocks, counted %llu", o,
 		      (unsigned long long)n,
 		      (unsigned long long)pool->nr_free[o]);
 	}
+	for (e = pool->pcp.next; e != &pool->pcp; e = e->next) {
+		struct alloc_region *r = region_of(pool, (phys_addr_t)e);
+
+		CHECK(++n <= pool->total_pages, "page cache list does not end");
+		CHECK(r, "page cache: %p outside the pool", e);
+		CHECK(IS_ALIGNED((phys_addr_t)e, PAGE_SIZE),
+		      "page cache: %p misaligned", e);
+		CHECK(e->next->prev == e, "page cache: broken link at %p", e);
+		CHECK(meta_of(r, (phys_addr_t)e)[1] & META_CACHED,
+		      "page cache: %p is not marked cached", e);
+	}
+	CHECK(n == pool->nr_pcp, "page cache holds %llu pages, counted %llu",
+	      (unsigned long long)n, (unsigned long long)pool->nr_pcp);
 	for (int i = 0; i < ALLOC_NR_OWNERS; i++)
 		owned += pool->owned[i];
 
@@ -341,15 +412,22 @@ int alloc_check(const struct page_pool *pool)
 				CHECK(r->meta[2 * (p + t)] == 0,
 				      "tail page %llu of block %p is marked",
 				      (unsigned long long)t, (void *)pa);
-			if (m[0] & META_FREE) {
+			if ((m[0] & META_FREE) && (m[1] & META_CACHED)) {
+				CHECK(o == 0, "cached block %p has order %u",
+				      (void *)pa, o);
+				cached++;
+			} else if (m[0] & META_FREE) {
 				phys_addr_t buddy = pa ^ (PAGE_SIZE << o);
 
 				free_blocks[o]++;
 				free_pages_seen += 1ULL << o;
 				if (o < ALLOC_MAX_ORDER && buddy >= r->base &&
 				    buddy - r->base < r->pages * PAGE_SIZE)
-					CHECK(*meta_of(r, buddy) !=
-						      (META_HEAD | META_FREE | o),
+					CHECK(meta_of(r, buddy)[0] !=
+							      (META_HEAD | META_FREE |
+							       o) ||
+						      (meta_of(r, buddy)[1] &
+						       META_CACHED),
 					      "free buddies %p and %p of order "
 					      "%u not coalesced",
 					      (void *)pa, (void *)buddy, o);
@@ -357,7 +435,7 @@ int alloc_check(const struct page_pool *pool)
 				CHECK(m[1] < ALLOC_NR_OWNERS,
 				      "block %p has bad owner %u", (void *)pa,
 				      m[1]);
-				heads_owned += 1ULL << o;
+				per_owner[m[1]] += 1ULL << o;
 			}
 			p += 1ULL << o;
 		}
@@ -367,10 +445,15 @@ int alloc_check(const struct page_pool *pool)
 		      "order %d: %llu free heads but %llu listed", o,
 		      (unsigned long long)free_blocks[o],
 		      (unsigned long long)pool->nr_free[o]);
-	CHECK(heads_owned == owned,
-	      "owners account %llu pages, blocks hold %llu",
-	      (unsigned long long)owned, (unsigned long long)heads_owned);
-	CHECK(free_pages_seen + owned == pool->total_pages,
+	for (int i = 0; i < ALLOC_NR_OWNERS; i++)
+		CHECK(per_owner[i] == pool->owned[i],
+		      "owner %s accounts %llu pages, its blocks hold %llu",
+		      alloc_owner_name(i),
+		      (unsigned long long)pool->owned[i],
+		      (unsigned long long)per_owner[i]);
+	CHECK(cached == pool->nr_pcp, "%llu cached pages, %llu counted",
+	      (unsigned long long)cached, (unsigned long long)pool->nr_pcp);
+	CHECK(free_pages_seen + cached + owned == pool->total_pages,
 	      "%llu free + %llu owned != %llu pages",
 	      (unsigned long long)free_pages_seen, (unsigned long long)owned,
 	      (unsigned long long)pool->total_pages);

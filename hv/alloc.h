@@ -24,6 +24,10 @@
 #define ALLOC_MAX_ORDER 18 /* 2^18 pages = 1 GiB */
 #define ALLOC_NR_ORDERS (ALLOC_MAX_ORDER + 1)
 #define ALLOC_MAX_REGIONS 16
+/* Freed single pages wait on a small LIFO cache, uncoalesced, so that a
+ * hot alloc/free cycle does not split and merge a large block each time
+ * (the idea of Linux's per-CPU page lists). */
+#define ALLOC_PCP_MAX 64
 
 enum alloc_owner {
 	OWN_MISC,
@@ -53,6 +57,8 @@ struct page_pool {
 	unsigned int nr_regions;
 	struct alloc_list free[ALLOC_NR_ORDERS];
 	u64 nr_free[ALLOC_NR_ORDERS];	   /* blocks on each free list */
+	struct alloc_list pcp;		   /* cached free single pages */
+	u64 nr_pcp;
 	u64 owned[ALLOC_NR_OWNERS];	   /* pages held by each owner */
 	u64 total_pages;		   /* managed pages in all regions */
 	u64 meta_bytes;			   /* bytes spent on metadata */
@@ -112,14 +118,18 @@ static inline void free_page(struct page_pool *pool, void *addr,
  * injection off. Fires once. */
 void alloc_fail_nth(struct page_pool *pool, u64 n);
 
+/* Free pages, cached ones included. */
 u64 alloc_free_pages(const struct page_pool *pool);
+/* Give the cached single pages back to the buddy lists. */
+void alloc_drain(struct page_pool *pool);
 u64 alloc_owned_pages(const struct page_pool *pool, enum alloc_owner owner);
 const char *alloc_owner_name(enum alloc_owner owner);
 
 /*
  * Full consistency check: every free-list entry is a free block head of its
  * order inside the pool and aligned; no two free buddies of one order remain
- * uncoalesced; free and owned page counts add up to the pool. Returns 0 or
+ * uncoalesced (cached single pages excepted); free and owned page counts
+ * add up to the pool, per owner too. Returns 0 or
  * -EIO after printing the first problem found.
  */
 int alloc_check(const struct page_pool *pool);

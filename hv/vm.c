@@ -369,6 +369,15 @@ int vm_set_region(struct vm *vm, const struct vm_region *r)
 
 bool vm_gfn_private(const struct vm *vm, u64 gfn)
 {
+	const struct memslot *s;
+
+	if (!vm_has_private_mem(vm))
+		return false;
+	s = vm_slot_of(vm, gfn);
+	if (s && s->gmem_only && s->gb.view)
+		return !gmem_is_shared(s->gb.view, (gfn - s->base_gfn +
+						    s->gb.pgoff)
+							   << PAGE_SHIFT);
 	return ranges_test(&vm->private_gfns, gfn);
 }
 

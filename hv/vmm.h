@@ -39,6 +39,8 @@ enum vmm_feature {
 	VMM_FEAT_INPLACE_CONVERT,  /* per-gmem shareability + convert call */
 	VMM_FEAT_GMEM_VIEWS,	   /* second VM view of one gmem's memory */
 	VMM_FEAT_VCPU,		   /* vCPUs that run guest-tests images */
+	VMM_FEAT_USER_HYPERCALL,   /* VMMCALL at guest CPL3 reaches the host
+				    * (KVM answers -KVM_EPERM itself) */
 	VMM_NR_FEATURES
 };
 
@@ -52,6 +54,61 @@ struct vmm_region {
 	u64 memory_size; /* 0 deletes the slot */
 	u64 guest_memfd_offset;
 	int guest_memfd; /* a gmem handle; looked at only with GUEST_MEMFD */
+};
+
+/* General registers of a vCPU (KVM_GET_REGS / KVM_SET_REGS). */
+struct vmm_regs {
+	u64 rax, rbx, rcx, rdx, rsi, rdi, rsp, rbp;
+	u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	u64 rip, rflags;
+};
+
+/*
+ * Where a guest-tests image starts. Every backend enters it the same way
+ * (the guest environment contract, see guest-tests/README.md): 64-bit long
+ * mode at CPL3 with RFLAGS.IOPL=3 (port I/O allowed), paging on with the
+ * page tables at cr3 (built by the loader in guest memory), flat segments,
+ * no IDT; rdi/rsi carry two arguments.
+ */
+struct vmm_entry {
+	u64 rip, rsp, cr3;
+	u64 arg0, arg1;
+};
+
+/* Why vcpu_run returned (struct kvm_run's exit information). */
+struct vmm_exit {
+	u32 reason; /* GMV_EXIT_* */
+	union {
+		struct {
+			u16 port;
+			u8 size; /* 1, 2 or 4 bytes */
+			bool in;
+			u32 count;
+			u64 data; /* OUT: the value written; IN: set by host */
+		} io;
+		struct {
+			u64 nr;
+			u64 args[6];
+			u64 ret; /* set by the host before re-entry */
+		} hypercall;
+		struct {
+			u64 flags; /* GMV_MEMORY_EXIT_FLAG_PRIVATE */
+			u64 gpa;
+			u64 size;
+		} memory_fault;
+		struct {
+			u64 gpa;
+			u32 len;
+			bool is_write;
+			u64 data; /* write: the bytes stored; read: set by
+				   * the host before re-entry */
+		} mmio;
+		struct {
+			u64 code; /* backend's raw exit code, for diagnostics */
+			u64 info1, info2;
+			u64 rip;
+		} other; /* SHUTDOWN, INTERNAL_ERROR */
+	};
 };
 
 struct vmm;
@@ -89,6 +146,28 @@ struct vmm_ops {
 			 size_t len);
 	int (*host_write)(struct vmm *v, int gmem, u64 offset,
 			  const void *buf, size_t len);
+	/* Guest memory of a VM by GPA, through the memslots, as the guest's
+	 * shared accesses see it: the gmem pages of gmem-only slots (gmem
+	 * made with GUEST_MEMFD_FLAG_MMAP, G89), the slot's own memory for
+	 * every other slot (G88; private pages are never shown). -EFAULT
+	 * when a byte is not backed by any slot. */
+	int (*guest_read)(struct vmm *v, int vm, u64 gpa, void *buf,
+			  size_t len);
+	int (*guest_write)(struct vmm *v, int vm, u64 gpa, const void *buf,
+			   size_t len);
+	/* KVM_CREATE_VCPU: a vCPU handle or -errno. */
+	int (*create_vcpu)(struct vmm *v, int vm);
+	/* Put the vCPU at an image entry (see struct vmm_entry). */
+	int (*vcpu_enter)(struct vmm *v, int vcpu, const struct vmm_entry *e);
+	int (*vcpu_get_regs)(struct vmm *v, int vcpu, struct vmm_regs *r);
+	int (*vcpu_set_regs)(struct vmm *v, int vcpu, const struct vmm_regs *r);
+	/* KVM_RUN: 0 with *exit filled, or -errno; -EFAULT with
+	 * exit->reason == GMV_EXIT_MEMORY_FAULT is a memory-fault exit.
+	 * Results a case placed in *exit (io.data for IN, mmio.data for an
+	 * MMIO read, hypercall.ret) are handed to the guest on the next
+	 * run. A run that makes no exit for several seconds returns -EINTR
+	 * so that a spinning guest cannot hang the suite. */
+	int (*vcpu_run)(struct vmm *v, int vcpu, struct vmm_exit *exit);
 	/* close(2) on any handle. */
 	int (*close)(struct vmm *v, int handle);
 	/* Release everything still open (end of a case). */

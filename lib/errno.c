@@ -15,6 +15,8 @@ static const struct {
 	{ EINVAL, "EINVAL" },	{ ENOTTY, "ENOTTY" },	{ EFBIG, "EFBIG" },
 	{ ENOSPC, "ENOSPC" },	{ ESPIPE, "ESPIPE" },	{ ERANGE, "ERANGE" },
 	{ ENOSYS, "ENOSYS" },	{ EOPNOTSUPP, "EOPNOTSUPP" },
+	{ ENFILE, "ENFILE" },	{ EMFILE, "EMFILE" },
+	{ EOVERFLOW, "EOVERFLOW" },
 	{ EHWPOISON, "EHWPOISON" },
 };
 

@@ -24,12 +24,15 @@
 #define EXDEV 18
 #define ENODEV 19
 #define EINVAL 22
+#define ENFILE 23
+#define EMFILE 24
 #define ENOTTY 25
 #define EFBIG 27
 #define ENOSPC 28
 #define ESPIPE 29
 #define ERANGE 34
 #define ENOSYS 38
+#define EOVERFLOW 75
 #define EOPNOTSUPP 95
 #define EHWPOISON 133
 #endif

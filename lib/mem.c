@@ -6,19 +6,29 @@
  */
 #include "lib/mem.h"
 
+/*
+ * Eight bytes per iteration, then the tail: under QEMU's TCG a "rep stosb"
+ * costs about as much per byte as "rep stosq" does per quadword (64 MiB:
+ * 106 ms against 15 ms), and the allocator zeroes every page it hands out.
+ */
 void *memset(void *dst, int c, size_t n)
 {
+	u64 v = 0x0101010101010101ULL * (u8)c;
+	size_t q = n / 8, r = n % 8;
 	void *d = dst;
 
-	asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+	asm volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(v) : "memory");
+	asm volatile("rep stosb" : "+D"(d), "+c"(r) : "a"(v) : "memory");
 	return dst;
 }
 
 void *memcpy(void *dst, const void *src, size_t n)
 {
+	size_t q = n / 8, r = n % 8;
 	void *d = dst;
 
-	asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(n) : : "memory");
+	asm volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(q) : : "memory");
+	asm volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(r) : : "memory");
 	return dst;
 }
 

@@ -49,12 +49,18 @@ CONF_CASE(g38_access_at_or_past_eof_sigbus)
 			VMM_SIGBUS);
 	KT_EXPECT_ERRNO(t, v->ops->host_read(v, g, 40 * PG + 7, b, 1),
 			VMM_SIGBUS);
-	/* An access running over EOF faults at the first byte past it. */
-	KT_EXPECT_ERRNO(t, v->ops->host_read(v, g, 4 * PG - 8, b, 16),
+	/* An access running over EOF stores the bytes before it, then
+	 * faults at the first byte past it. */
+	memset(b, 0x77, 16);
+	KT_EXPECT_ERRNO(t, v->ops->host_write(v, g, 4 * PG - 8, b, 16),
 			VMM_SIGBUS);
-	/* test_fault_overflow: the data inside the file is intact. */
-	KT_EXPECT_OK(t, v->ops->host_read(v, g, 3 * PG, b, PG));
-	KT_EXPECT_MEM_EQ(t, a, b, PG);
+	KT_EXPECT_OK(t, v->ops->host_read(v, g, 4 * PG - 8, b + 16, 8));
+	KT_EXPECT_MEM_EQ(t, b, b + 16, 8);
+	/* test_fault_overflow: the rest of the file is intact. */
+	KT_EXPECT_OK(t, v->ops->host_read(v, g, 3 * PG, b, PG - 8));
+	KT_EXPECT_MEM_EQ(t, a, b, PG - 8);
+	/* Length 0 touches nothing, wherever it points. */
+	KT_EXPECT_OK(t, v->ops->host_read(v, g, 40 * PG, b, 0));
 }
 
 CONF_CASE(g39_init_shared_pages_start_zero_and_stay_coherent)

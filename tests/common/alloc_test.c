@@ -36,8 +36,10 @@ static void arena_close(struct kt *t, struct arena *a, u64 size)
 	test_mem_free(a->mem, size);
 }
 
+/* After draining the page cache, are the free lists as at the start? */
 static bool same_free_lists(struct arena *a)
 {
+	alloc_drain(&a->pool);
 	return !memcmp(a->snapshot, a->pool.nr_free, sizeof(a->snapshot));
 }
 
@@ -55,7 +57,8 @@ static void alloc_split_and_coalesce(struct kt *t)
 		KT_EXPECT(t, p[i] != NULL);
 	KT_EXPECT(t, !same_free_lists(&a));
 	KT_EXPECT_OK(t, alloc_check(&a.pool));
-	/* Free in an order that needs every merge level. */
+	/* Free in an order that needs every merge level; cached pages are
+	 * merged when the cache drains. */
 	free_page(&a.pool, p[2], OWN_TEST);
 	free_page(&a.pool, p[0], OWN_TEST);
 	free_page(&a.pool, p[3], OWN_TEST);
@@ -255,6 +258,34 @@ static void alloc_check_catches_corruption(struct kt *t)
 	arena_close(t, &a, ARENA);
 }
 
+static void alloc_page_cache(struct kt *t)
+{
+	struct arena a;
+	void *p, *q;
+
+	if (!arena_open(t, &a, ARENA))
+		return;
+	p = alloc_page(&a.pool, OWN_TEST);
+	memset(p, 0x5a, PAGE_SIZE);
+	free_page(&a.pool, p, OWN_TEST);
+	KT_EXPECT_EQ(t, a.pool.nr_pcp, 1);
+	KT_EXPECT_OK(t, alloc_check(&a.pool));
+	/* The cached page comes back first, scrubbed. */
+	q = alloc_page(&a.pool, OWN_GMEM);
+	KT_EXPECT(t, q == p);
+	KT_EXPECT(t, mem_is_zero(q, PAGE_SIZE));
+	KT_EXPECT_EQ(t, a.pool.nr_pcp, 0);
+	free_page(&a.pool, q, OWN_GMEM);
+	/* Only single pages are cached, and at most ALLOC_PCP_MAX. */
+	p = alloc_pages(&a.pool, 1, OWN_TEST);
+	free_pages(&a.pool, p, 1, OWN_TEST);
+	KT_EXPECT_EQ(t, a.pool.nr_pcp, 1);
+	KT_EXPECT_EQ(t, alloc_free_pages(&a.pool), a.pool.total_pages);
+	KT_EXPECT(t, same_free_lists(&a));
+	KT_EXPECT_EQ(t, a.pool.nr_pcp, 0);
+	arena_close(t, &a, ARENA);
+}
+
 static void alloc_metadata_overhead(struct kt *t)
 {
 	struct arena a;
@@ -327,6 +358,7 @@ static const struct kt_case alloc_cases[] = {
 	KT_CASE(alloc_fault_injection),
 	KT_CASE(alloc_bad_arguments),
 	KT_CASE(alloc_check_catches_corruption),
+	KT_CASE(alloc_page_cache),
 	KT_CASE(alloc_metadata_overhead),
 	KT_CASE(alloc_split_in_place),
 };

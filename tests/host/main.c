@@ -19,6 +19,7 @@ static struct page_pool host_pool;
 static const struct kt_suite *const host_suites[] = {
 	&lib_suite,
 	&alloc_suite,
+	&npt_suite,
 	&hv_lib_suite,
 	&conf_native_suite,
 	&native_gmem_suite,

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: MIT
+/* boot/options.c - the payload's command line (see boot/options.h). */
+#include "boot/options.h"
+#include "lib/errno.h"
+#include "lib/mem.h"
+
+void options_init(struct boot_options *opt)
+{
+	memset(opt, 0, sizeof(*opt));
+	opt->pool_limit = OPT_POOL_DEFAULT;
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Does the word [w, w + len) start with prefix? */
+static bool has_prefix(const char *w, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return len >= n && !memcmp(w, prefix, n);
+}
+
+/* "64M" and friends; 0 and overflow are errors. */
+static int parse_size(const char *s, size_t len, u64 *out)
+{
+	u64 v = 0;
+	size_t i = 0;
+	unsigned int shift = 0;
+
+	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++) {
+		if (v > (UINT64_MAX - 9) / 10)
+			return -EINVAL;
+		v = v * 10 + (u64)(s[i] - '0');
+	}
+	if (i == 0)
+		return -EINVAL;
+	if (i + 1 == len) {
+		switch (s[i] | 0x20) {
+		case 'k':
+			shift = 10;
+			break;
+		case 'm':
+			shift = 20;
+			break;
+		case 'g':
+			shift = 30;
+			break;
+		default:
+			return -EINVAL;
+		}
+	} else if (i != len) {
+		return -EINVAL;
+	}
+	if (!v || v > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*out = v << shift;
+	return 0;
+}
+
+static int parse_word(struct boot_options *opt, const char *w, size_t len)
+{
+	if (len == 4 && !memcmp(w, "list", 4)) {
+		opt->list = true;
+		return 0;
+	}
+	if (has_prefix(w, len, "filter=")) {
+		len -= 7;
+		if (len >= sizeof(opt->filter))
+			return -EINVAL;
+		memcpy(opt->filter, w + 7, len);
+		opt->filter[len] = '\0';
+		return 0;
+	}
+	if (has_prefix(w, len, "pool="))
+		return parse_size(w + 5, len - 5, &opt->pool_limit);
+	return -EINVAL;
+}
+
+int options_parse(struct boot_options *opt, const char *text, const char **bad)
+{
+	struct boot_options next = *opt;
+	const char *p = text;
+
+	while (*p) {
+		const char *w;
+
+		while (is_space(*p))
+			p++;
+		if (!*p)
+			break;
+		w = p;
+		while (*p && !is_space(*p))
+			p++;
+		if (parse_word(&next, w, (size_t)(p - w))) {
+			if (bad)
+				*bad = w;
+			return -EINVAL;
+		}
+	}
+	*opt = next;
+	return 0;
+}
+
+/* The shell passes the program's own name (as typed) as the first word;
+ * that word is neither "list" nor a key=value option. */
+static bool names_program(const char *w, size_t len)
+{
+	if (len == 4 && !memcmp(w, "list", 4))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (w[i] == '=')
+			return false;
+	return true;
+}
+
+int options_from_ucs2(char *out, size_t n, const u16 *in, size_t bytes)
+{
+	size_t chars = bytes / 2, len = 0, start, end;
+
+	if (!n)
+		return -E2BIG;
+	out[0] = '\0';
+	if (bytes & 1)
+		return 0;
+	/* Text only: printable ASCII up to an optional terminating NUL. */
+	while (len < chars && in[len]) {
+		if (in[len] < 0x20 || in[len] > 0x7e)
+			return 0;
+		len++;
+	}
+	if (len >= n)
+		return -E2BIG;
+	for (size_t i = 0; i < len; i++)
+		out[i] = (char)in[i];
+	out[len] = '\0';
+
+	for (start = 0; out[start] == ' '; start++)
+		;
+	for (end = start; out[end] && out[end] != ' '; end++)
+		;
+	if (end > start && names_program(out + start, end - start))
+		memmove(out, out + end, len - end + 1);
+	return 0;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * boot/options.h - the payload's command line. Owns the parsed options and
+ * the rules for turning the firmware's text into them.
+ *
+ * Syntax: words separated by spaces:
+ *   filter=GLOB   run only the cases whose "suite.case" path matches
+ *   list          print the selected case paths instead of running them
+ *   pool=SIZE     cap the page pool (bytes; K, M or G suffix)
+ * A later word overrides an earlier one.
+ */
+#ifndef GMV_BOOT_OPTIONS_H
+#define GMV_BOOT_OPTIONS_H
+
+#include "lib/types.h"
+
+#define OPT_TEXT_MAX 512
+
+struct boot_options {
+	char filter[OPT_TEXT_MAX]; /* "" = every case */
+	bool list;
+	u64 pool_limit; /* bytes */
+};
+
+/* Default pool cap: conventional memory above 1 MiB, up to 1 GiB. */
+#define OPT_POOL_DEFAULT SZ_1G
+
+void options_init(struct boot_options *opt);
+
+/*
+ * Apply the words of text to opt. Returns 0, or -EINVAL for an unknown word
+ * or a bad value (named in *bad, which points into text), leaving opt
+ * unchanged.
+ */
+int options_parse(struct boot_options *opt, const char *text, const char **bad);
+
+/*
+ * Convert a UEFI LoadOptions buffer to ASCII text in out (size n).
+ * LoadOptions is a UCS-2 command line when started from the UEFI shell, but
+ * a boot manager may pass binary data there; anything that is not printable
+ * ASCII text is dropped (out = ""). The shell puts the program's name
+ * first, so a first word that is not an option is dropped as that name.
+ * Returns 0, or -E2BIG (out = "") when the text does not fit.
+ */
+int options_from_ucs2(char *out, size_t n, const u16 *in, size_t bytes);
+
+#endif

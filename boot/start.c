@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+/*
+ * boot/start.c - the payload after ExitBootServices: bring up the console,
+ * descriptor tables, options, page pool, address space and TSC, move to
+ * the hypervisor stack and run the KTAP suites (tests/payload/suites.c).
+ */
+#include "boot/start.h"
+#include "boot/addrspace.h"
+#include "boot/cpu.h"
+#include "boot/exit.h"
+#include "boot/fwcfg.h"
+#include "boot/gdt.h"
+#include "boot/idt.h"
+#include "boot/paging.h"
+#include "boot/pool.h"
+#include "boot/serial.h"
+#include "boot/tsc.h"
+#include "hv/alloc.h"
+#include "lib/console.h"
+#include "lib/errno.h"
+#include "lib/ktap.h"
+#include "tests/payload/suites.h"
+
+static struct boot_options opts;
+
+/* Apply one source of options; a bad word ends the run. */
+static void apply_options(const char *text, const char *source)
+{
+	const char *bad = text;
+	char word[64];
+	size_t n = 0;
+
+	if (!options_parse(&opts, text, &bad))
+		return;
+	while (bad[n] > ' ' && n < sizeof(word) - 1) {
+		word[n] = bad[n];
+		n++;
+	}
+	word[n] = '\0';
+	panic("bad option \"%s\" in %s (want filter=GLOB, list, pool=SIZE)",
+	      word, source);
+}
+
+static void read_options(const struct boot_args *args)
+{
+	static char text[OPT_TEXT_MAX];
+	size_t size;
+	int ret;
+
+	options_init(&opts);
+	if (args->cmdline_err)
+		panic("LoadOptions longer than %d characters", OPT_TEXT_MAX);
+	apply_options(args->cmdline, "LoadOptions");
+
+	ret = fwcfg_read_file(FWCFG_CMDLINE_FILE, text, sizeof(text) - 1,
+			      &size);
+	if (ret == -E2BIG)
+		panic("fw_cfg %s: %zu bytes, the limit is %d",
+		      FWCFG_CMDLINE_FILE, size, OPT_TEXT_MAX - 1);
+	if (!ret) {
+		text[size] = '\0';
+		apply_options(text, "fw_cfg " FWCFG_CMDLINE_FILE);
+	}
+}
+
+static __noreturn void run_suites(void)
+{
+	struct kt_options kopt = { .filter = opts.filter, .list = opts.list };
+	struct kt_totals tot;
+
+	if (tsc_calibrate())
+		kputs("# TSC calibration failed: the PIT never counted "
+		      "down\n");
+	kprintf("# gmemvisor: pool %llu MiB in %u regions, TSC %llu kHz, "
+		"%llu page-table pages\n",
+		(unsigned long long)(hv_pool->total_pages * PAGE_SIZE >> 20),
+		hv_pool->nr_regions, (unsigned long long)tsc_khz,
+		(unsigned long long)paging_table_pages());
+
+	tot = kt_run(payload_suites, payload_suites_count, &kopt);
+	if (opts.list)
+		exit_run(true);
+	if (!(tot.passed + tot.failed + tot.skipped))
+		kprintf("# no test case matches filter \"%s\"\n", opts.filter);
+	exit_run(!tot.failed && tot.passed + tot.skipped);
+}
+
+/* Continue on the hypervisor stack; fn must not return. */
+static __noreturn void switch_stack(u64 top, void (*fn)(void))
+{
+	/* 32 bytes of shadow space keep the MS ABI's alignment at fn. */
+	asm volatile("mov %0, %%rsp\n\t"
+		     "sub $32, %%rsp\n\t"
+		     "call *%1\n\t"
+		     "ud2"
+		     :
+		     : "r"(top), "r"(fn)
+		     : "memory");
+	__builtin_unreachable();
+}
+
+void boot_start(const struct boot_args *args)
+{
+	int ret;
+
+	cli();
+	serial_init();
+	gdt_init();
+	idt_init();
+	read_options(args);
+	ret = pool_init(opts.pool_limit);
+	if (ret)
+		panic("no conventional memory above 1 MiB for the pool (%s)",
+		      errno_name(ret));
+	ret = addrspace_init(args->image_base);
+	if (ret)
+		panic("cannot build the page tables (%s)", errno_name(ret));
+	switch_stack(boot_stack.top, run_suites);
+}

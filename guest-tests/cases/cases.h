@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest-tests/cases/cases.h - the guest-level cases: each runs a test
+ * guest (guest-tests/guests/) on the backend given as the suite context
+ * (a struct vmm *) and checks both the exits and the data. Cases a
+ * backend cannot run are skipped with the backend's reason.
+ */
+#ifndef GMV_GUEST_TESTS_CASES_CASES_H
+#define GMV_GUEST_TESTS_CASES_CASES_H
+
+#include "hv/vmm.h"
+#include "lib/ktap.h"
+#include "guest-tests/runner.h"
+
+/* The whole guest-level suite; set .ctx (or a parent's) to the backend. */
+extern const struct kt_suite guest_suite;
+
+extern const struct kt_suite guest_harness_suite;
+extern const struct kt_suite guest_shared_suite;
+extern const struct kt_suite guest_exits_suite;
+extern const struct kt_suite guest_private_suite;
+extern const struct kt_suite guest_inplace_suite;
+extern const struct kt_suite guest_views_suite;
+
+/* KT_CASE_IF predicates: the first missing feature's reason, or NULL. */
+const char *need_vcpu(struct kt *t);
+const char *need_shared_gmem(struct kt *t);  /* vCPU, gmem MMAP|INIT_SHARED */
+const char *need_private(struct kt *t);	     /* vCPU, sw_protected VM,
+					      * memory attributes */
+const char *need_hypercall(struct kt *t);    /* need_private + CPL3 VMMCALL */
+const char *need_inplace(struct kt *t);	     /* vCPU, sw_protected VM,
+					      * in-place conversion, MMAP */
+const char *need_views(struct kt *t);	     /* need_shared_gmem + views */
+
+/*
+ * Define a case whose body gets the backend; afterwards the backend's
+ * consistency check must pass and everything the case opened is released
+ * (vmm_ops.check, vmm_ops.reset), even when the body stopped early.
+ */
+#define GUEST_CASE(name)                                                  \
+	static void name##_body(struct kt *t, struct vmm *v);             \
+	static void name(struct kt *t)                                    \
+	{                                                                 \
+		struct vmm *v = kt_ctx(t);                                \
+                                                                          \
+		name##_body(t, v);                                        \
+		KT_EXPECT_OK(t, v->ops->check(v));                        \
+		v->ops->reset(v);                                         \
+	}                                                                 \
+	static void name##_body(struct kt *t, struct vmm *v)
+
+/* One check: h is a new handle (>= 0); else print the errno. */
+#define KT_EXPECT_HANDLE(t, h)                                            \
+	({                                                                \
+		long h_ = (h);                                            \
+		kt_check(t, h_ >= 0, __FILE__, __LINE__,                  \
+			 "%s: expected a handle, got %s", #h,             \
+			 errno_name((int)h_));                            \
+	})
+
+/* One check: the run reached GUEST_DONE. */
+#define KT_EXPECT_DONE(t, g, h) \
+	KT_EXPECT_EQ(t, guest_run(t, g, h), GUEST_RUN_DONE)
+
+/*
+ * A gmem-only slot for the common case setup: gmem of 'size' bytes with
+ * 'flags' bound at gpa as memslot 'slot' of g's VM. Returns the gmem
+ * handle or -errno (after a failed check).
+ */
+int case_gmem_slot(struct kt *t, struct guest *g, u32 slot, u64 gpa,
+		   u64 size, u64 flags);
+
+#endif

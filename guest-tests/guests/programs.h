@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest-tests/guests/programs.h - the protocol of each test guest program:
+ * its arguments, its GUEST_SYNC stages and what the host does at each,
+ * and the constants both sides use. Guest programs are NAME.c in this
+ * directory; the matching host side is in guest-tests/cases/.
+ */
+#ifndef GMV_GUEST_TESTS_GUESTS_PROGRAMS_H
+#define GMV_GUEST_TESTS_GUESTS_PROGRAMS_H
+
+#include "lib/types.h"
+
+/*
+ * harness(key, mask): the report channel itself.
+ *  SYNC(1, key ^ mask); OUT 1, 2, 4 bytes of HARNESS_OUT* to
+ *  GUEST_TEST_PORT; IN 4 bytes from it, which must be ~key; a PRINT;
+ *  SYNC(2, line of the next statement); then an assertion that fails on
+ *  purpose (GUEST_ASSERT_EQ(in, mask)) for the host to inspect.
+ */
+#define HARNESS_OUT8 0x5aU
+#define HARNESS_OUT16 0xbeefU
+#define HARNESS_OUT32 0xcafef00dU
+
+/*
+ * shared_rw(gpa, len): guest writes SHARED_RW_GUEST_SEED over the range;
+ *  SYNC(1): host checks it through the gmem mapping and by GPA, then
+ *  writes SHARED_RW_HOST_SEED; the guest then verifies the host's data.
+ */
+#define SHARED_RW_GUEST_SEED 0x5e1ULL
+#define SHARED_RW_HOST_SEED 0x405eULL
+
+/*
+ * punch(gpa, len = PUNCH_PAGES pages): guest writes PUNCH_SEED;
+ *  SYNC(1): host punches PUNCH_HOLE_COUNT pages from PUNCH_HOLE_FIRST and
+ *  writes PUNCH_HOST_SEED into page PUNCH_HOST_PAGE; the guest verifies
+ *  zeros in the hole, the host page, PUNCH_SEED elsewhere, then writes
+ *  PUNCH_REFILL_SEED into the hole;
+ *  SYNC(2): host sees the refill through the gmem mapping.
+ */
+#define PUNCH_PAGES 8
+#define PUNCH_HOLE_FIRST 2
+#define PUNCH_HOLE_COUNT 2
+#define PUNCH_HOST_PAGE 5
+#define PUNCH_SEED 0x9c1ULL
+#define PUNCH_HOST_SEED 0x9c2ULL
+#define PUNCH_REFILL_SEED 0x9c3ULL
+
+/*
+ * slot_delete(gpa, len): guest writes SLOT_DELETE_SEED;
+ *  SYNC(1): host deletes the slot; the guest stores SLOT_DELETE_STORE at
+ *  gpa + SLOT_DELETE_STORE_OFF (an MMIO write exit) and loads from
+ *  gpa + SLOT_DELETE_LOAD_OFF (an MMIO read exit the host answers with
+ *  SLOT_DELETE_ANSWER);
+ *  SYNC(2): host re-creates the slot on the same gmem; the guest finds
+ *  SLOT_DELETE_SEED intact.
+ */
+#define SLOT_DELETE_SEED 0xde1ULL
+#define SLOT_DELETE_STORE 0x1122334455667788ULL
+#define SLOT_DELETE_STORE_OFF 0x8
+#define SLOT_DELETE_ANSWER 0x8877665544332211ULL
+#define SLOT_DELETE_LOAD_OFF 0x10
+
+/*
+ * gmem_closed(gpa, len): guest writes GMEM_CLOSED_SEED;
+ *  SYNC(1): host closes the gmem; the guest loads from
+ *  gpa + GMEM_CLOSED_LOAD_OFF: a memory-fault exit, which the host
+ *  answers by binding a fresh gmem; the load then returns 0 and the
+ *  guest finds the whole range zero and writes GMEM_CLOSED_NEW_SEED;
+ *  SYNC(2): host sees it in the new gmem.
+ */
+#define GMEM_CLOSED_SEED 0xc105edULL
+#define GMEM_CLOSED_NEW_SEED 0xc105ed2ULL
+#define GMEM_CLOSED_LOAD_OFF (3 * PAGE_SIZE + 0x18)
+
+/*
+ * no_slot(gpa): for size 1, 2, 4, 8: store NO_SLOT_STORE (truncated) at
+ *  NO_SLOT_ADDR(gpa, size), then load from there; the host answers the
+ *  load with NO_SLOT_ANSWER (truncated).
+ */
+#define NO_SLOT_STORE 0x0102030405060708ULL
+#define NO_SLOT_ANSWER 0xf1f2f3f4f5f6f7f8ULL
+#define NO_SLOT_ADDR(gpa, size) ((gpa) + 0x100 * (u64)(size))
+
+/*
+ * fault(mode): SYNC(1, address), then an exception with no IDT:
+ *  FAULT_UD: ud2 at 'address'; FAULT_PF: a load from 'address', which
+ *  is beyond the identity map (GUEST_MAP_LIMIT).
+ */
+#define FAULT_UD 0
+#define FAULT_PF 1
+
+/*
+ * private_explicit(gpa, len = 8 pages), sw_protected VM, all shared at
+ * start: guest writes PRIV_SHARED_SEED;
+ *  SYNC(1): host checks it by GPA;
+ *  MAP_GPA_RANGE(pages 2..5, private): the guest reads zeros there,
+ *  writes PRIV_PRIVATE_SEED;
+ *  SYNC(2): host still sees PRIV_SHARED_SEED by GPA everywhere;
+ *  MAP_GPA_RANGE(page 3, shared): the guest sees PRIV_SHARED_SEED on page
+ *  3, its private data on page 2, writes PRIV_SHARED2_SEED to page 3;
+ *  SYNC(3): host sees PRIV_SHARED2_SEED on page 3.
+ */
+#define PRIV_PAGES 8
+#define PRIV_SHARED_SEED 0x5a5ULL
+#define PRIV_PRIVATE_SEED 0x9a9ULL
+#define PRIV_SHARED2_SEED 0x5a52ULL
+
+/*
+ * private_fault(gpa, len = 2 pages), sw_protected VM, normal slot with
+ * host data PRIV_FAULT_SEED, page 1 marked private by the host: the guest
+ * checks page 0, then page 1: a private memory-fault exit, answered by
+ * making page 1 shared; then the guest sees PRIV_FAULT_SEED there.
+ */
+#define PRIV_FAULT_SEED 0xfa17ULL
+
+/*
+ * private_zero(gpa, len), sw_protected VM, gmem slot, host data
+ * PRIV_ZERO_HOST_SEED in the shared memory, whole range private:
+ *  the guest reads zeros, writes PRIV_ZERO_GUEST_SEED;
+ *  SYNC(1): host sees only its own data by GPA, and cannot map the gmem;
+ *  it makes the range shared;
+ *  the guest sees PRIV_ZERO_HOST_SEED.
+ */
+#define PRIV_ZERO_HOST_SEED 0x2e01ULL
+#define PRIV_ZERO_GUEST_SEED 0x2e02ULL
+
+/*
+ * private_deleted(gpa, len), sw_protected VM, gmem slot, range private:
+ *  guest writes PRIV_DEL_SEED;
+ *  SYNC(1): host deletes the slot; the guest's next load is a private
+ *  memory-fault exit, answered by re-creating the slot on the same gmem;
+ *  the guest finds PRIV_DEL_SEED.
+ */
+#define PRIV_DEL_SEED 0xde1e7eULL
+
+/*
+ * inplace(gpa, len = 4 pages), gmem-only slot, in-place conversion:
+ *  guest writes INPLACE_SEED;
+ *  SYNC(1): host checks it, converts pages 1..2 to private, finds them
+ *  unreadable;
+ *  the guest writes INPLACE_PRIVATE_SEED to pages 1..2, checks pages 0, 3;
+ *  SYNC(2): host converts pages 1..2 back to shared and writes
+ *  INPLACE_HOST_SEED there;
+ *  the guest sees INPLACE_HOST_SEED on pages 1..2, INPLACE_SEED elsewhere.
+ */
+#define INPLACE_PAGES 4
+#define INPLACE_SEED 0x1e01ULL
+#define INPLACE_PRIVATE_SEED 0x1e02ULL
+#define INPLACE_HOST_SEED 0x1e03ULL
+
+/*
+ * split_merge(gpa, len = 2 * 2 MiB, 2 MiB aligned), gmem-only slot,
+ * in-place conversion: guest writes SPLIT_SEED;
+ *  SYNC(1): host converts page SPLIT_PAGE of the first 2 MiB to private;
+ *  the guest writes SPLIT_PRIVATE_SEED there, checks every other page;
+ *  SYNC(2): host checks the neighbours, converts the page back to shared
+ *  and writes SPLIT_HOST_SEED there, then converts the whole second 2 MiB
+ *  to private;
+ *  the guest checks the first 2 MiB, reads zeros in the second and
+ *  writes SPLIT_PRIVATE_SEED there;
+ *  SYNC(3): host converts the second 2 MiB back to shared.
+ */
+#define SPLIT_PAGE 300
+#define SPLIT_SEED 0x5b1ULL
+#define SPLIT_PRIVATE_SEED 0x5b2ULL
+#define SPLIT_HOST_SEED 0x5b3ULL
+
+/*
+ * views(gpa, mode): two VMs, one gmem seen through two views, bound at
+ * gpa in both, VIEWS_LEN bytes.
+ *  VIEWS_WRITER: writes VIEWS_A_SEED; SYNC(1): the host runs the reader;
+ *  then expects VIEWS_B_SEED; SYNC(2): the host punches page 0 through
+ *  the reader's view; the writer expects zeros on page 0.
+ *  VIEWS_READER: expects VIEWS_A_SEED, writes VIEWS_B_SEED.
+ */
+#define VIEWS_LEN (4 * PAGE_SIZE)
+#define VIEWS_WRITER 0
+#define VIEWS_READER 1
+#define VIEWS_A_SEED 0x7a1ULL
+#define VIEWS_B_SEED 0x7b1ULL
+
+#endif

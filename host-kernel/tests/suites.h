@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * host-kernel/tests/suites.h - the linux backend's own test suites, run
+ * by build/host/linux-backend-tests (host-kernel/tests/main.c).
+ */
+#ifndef GMV_HOST_KERNEL_TESTS_SUITES_H
+#define GMV_HOST_KERNEL_TESTS_SUITES_H
+
+#include "lib/ktap.h"
+
+extern const struct kt_suite linux_backend_suite;
+extern const struct kt_suite linux_vcpu_suite;
+
+#endif

@@ -1,0 +1,645 @@
+// SPDX-License-Identifier: MIT
+/*
+ * host-kernel/vmm_linux.c - struct vmm_ops over the real KVM uAPI.
+ *
+ * Each call is the closest real Linux call and returns what Linux returns
+ * (-errno). The backend keeps a table of the descriptors it opened, the
+ * anonymous mapping behind every memslot it created (the slot's
+ * userspace_addr) and each guest_memfd's host mapping. vCPUs are run by
+ * vcpu_linux.c; this file gives them handles.
+ */
+#define _GNU_SOURCE /* fallocate() */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "host-kernel/guarded_copy.h"
+#include "host-kernel/kvm_uapi.h"
+#include "host-kernel/vcpu_linux.h"
+#include "host-kernel/vmm_linux.h"
+#include "lib/errno.h"
+
+enum lx_kind { LX_VM, LX_GMEM, LX_VCPU };
+
+/* A descriptor this backend opened. */
+struct lx_obj {
+	int fd;
+	enum lx_kind kind;
+	u64 size; /* gmem: size at creation */
+	u64 flags; /* gmem: flags at creation */
+	void *map; /* gmem: host mapping of [0, size), or NULL */
+	struct lx_vcpu vcpu; /* vCPU: its run area */
+};
+
+/* A memslot this backend created, with the memory behind it. */
+struct lx_slot {
+	int vm;
+	u32 id; /* the slot field: as id << 16 | slot id */
+	void *addr;
+	u64 size;
+	u64 gpa;
+	bool gmem_only; /* bound to a gmem made with GUEST_MEMFD_FLAG_MMAP */
+	int gmem; /* that gmem's handle, -1 once it is closed */
+	u64 gmem_offset;
+};
+
+struct lx {
+	int kvm; /* /dev/kvm, or -1 */
+	int kvm_err; /* errno of opening /dev/kvm */
+	long caps[4]; /* probed answers, see lx_probe() */
+	struct lx_obj *objs;
+	size_t n_objs, cap_objs;
+	struct lx_slot *slots;
+	size_t n_slots, cap_slots;
+};
+
+enum { CAP_GMEM, CAP_GMEM_FLAGS, CAP_VM_TYPES, CAP_ATTRS };
+
+static struct lx *lx_of(struct vmm *v)
+{
+	return v->priv;
+}
+
+static int neg_errno(long r)
+{
+	return r < 0 ? -errno : (int)r;
+}
+
+/* Grow *arr (elements of size elt) so that one more fits. */
+static int grow(void **arr, size_t *cap, size_t n, size_t elt)
+{
+	size_t ncap = *cap ? *cap * 2 : 16;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	p = realloc(*arr, ncap * elt);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+static struct lx_obj *find_obj(struct lx *lx, int fd)
+{
+	for (size_t i = 0; i < lx->n_objs; i++)
+		if (lx->objs[i].fd == fd)
+			return &lx->objs[i];
+	return NULL;
+}
+
+/* The descriptor to hand to the kernel for a handle: issued ones as they
+ * are, anything else as VMM_BAD_HANDLE (never another file of ours). */
+static int fd_of(struct lx *lx, int handle)
+{
+	return find_obj(lx, handle) ? handle : VMM_BAD_HANDLE;
+}
+
+/* Record a new descriptor; on failure it is closed and -ENOMEM returned. */
+static int track(struct lx *lx, int fd, enum lx_kind kind, u64 size)
+{
+	if (grow((void **)&lx->objs, &lx->cap_objs, lx->n_objs,
+		 sizeof(*lx->objs))) {
+		close(fd);
+		return -ENOMEM;
+	}
+	lx->objs[lx->n_objs++] = (struct lx_obj){ .fd = fd, .kind = kind,
+						  .size = size };
+	return fd;
+}
+
+static struct lx_slot *find_slot(struct lx *lx, int vm, u32 id)
+{
+	for (size_t i = 0; i < lx->n_slots; i++)
+		if (lx->slots[i].vm == vm && lx->slots[i].id == id)
+			return &lx->slots[i];
+	return NULL;
+}
+
+static void drop_slot(struct lx *lx, struct lx_slot *s)
+{
+	if (s->addr)
+		munmap(s->addr, s->size);
+	*s = lx->slots[--lx->n_slots];
+}
+
+/* Forget a descriptor and release what hangs off it (not the fd). */
+static void untrack(struct lx *lx, struct lx_obj *o)
+{
+	if (o->kind == LX_VM) {
+		for (size_t i = lx->n_slots; i-- > 0;)
+			if (lx->slots[i].vm == o->fd)
+				drop_slot(lx, &lx->slots[i]);
+	} else if (o->kind == LX_VCPU) {
+		lx_vcpu_release(&o->vcpu);
+	} else {
+		if (o->map)
+			munmap(o->map, o->size);
+		for (size_t i = 0; i < lx->n_slots; i++)
+			if (lx->slots[i].gmem == o->fd)
+				lx->slots[i].gmem = -1;
+	}
+	*o = lx->objs[--lx->n_objs];
+}
+
+static void lx_probe(struct lx *lx)
+{
+	static const long nr[] = {
+		[CAP_GMEM] = GMV_CAP_GUEST_MEMFD,
+		[CAP_GMEM_FLAGS] = GMV_CAP_GUEST_MEMFD_FLAGS,
+		[CAP_VM_TYPES] = GMV_CAP_VM_TYPES,
+		[CAP_ATTRS] = GMV_CAP_MEMORY_ATTRIBUTES,
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(nr); i++) {
+		long r = ioctl(lx->kvm, KVM_CHECK_EXTENSION, nr[i]);
+
+		lx->caps[i] = r < 0 ? 0 : r;
+	}
+}
+
+static const char *unless(bool ok, const char *why)
+{
+	return ok ? NULL : why;
+}
+
+static const char *lx_lacks(struct vmm *v, enum vmm_feature f)
+{
+	struct lx *lx = lx_of(v);
+	long flags = lx->caps[CAP_GMEM_FLAGS];
+
+	if (lx->kvm < 0)
+		return "no /dev/kvm";
+	switch (f) {
+	case VMM_FEAT_GUEST_MEMFD:
+		return unless(lx->caps[CAP_GMEM] > 0,
+			      "Linux host lacks KVM_CAP_GUEST_MEMFD");
+	case VMM_FEAT_GMEM_MMAP:
+		return unless(flags & GMV_GMEM_FLAG_MMAP,
+			      "Linux host lacks GUEST_MEMFD_FLAG_MMAP "
+			      "(KVM_CAP_GUEST_MEMFD_FLAGS)");
+	case VMM_FEAT_GMEM_INIT_SHARED:
+		return unless(flags & GMV_GMEM_FLAG_INIT_SHARED,
+			      "Linux host lacks GUEST_MEMFD_FLAG_INIT_SHARED "
+			      "(KVM_CAP_GUEST_MEMFD_FLAGS)");
+	case VMM_FEAT_SW_PROTECTED_VM:
+		return unless(lx->caps[CAP_VM_TYPES] & BIT(GMV_VM_SW_PROTECTED),
+			      "Linux host lacks KVM_X86_SW_PROTECTED_VM "
+			      "(KVM_CAP_VM_TYPES)");
+	case VMM_FEAT_MEMORY_ATTRIBUTES:
+		return unless(lx->caps[CAP_ATTRS] > 0,
+			      "Linux host lacks KVM_CAP_MEMORY_ATTRIBUTES");
+	case VMM_FEAT_INPLACE_CONVERT:
+		return "Linux host lacks in-place guest_memfd conversion "
+		       "(KVM_SET_MEMORY_ATTRIBUTES2 on guest_memfd)";
+	case VMM_FEAT_GMEM_VIEWS:
+		return "Linux has no uAPI for a second VM view of a "
+		       "guest_memfd";
+	case VMM_FEAT_VCPU:
+		return NULL;
+	case VMM_FEAT_USER_HYPERCALL:
+		return "KVM refuses hypercalls from guest CPL3 (-KVM_EPERM), "
+		       "and guests run at CPL3";
+	case VMM_NR_FEATURES:
+		break;
+	}
+	return "unknown feature";
+}
+
+static long lx_check_extension(struct vmm *v, int vm, long cap)
+{
+	struct lx *lx = lx_of(v);
+	int fd = vm < 0 ? lx->kvm : fd_of(lx, vm);
+
+	if (vm < 0 && lx->kvm < 0)
+		return -lx->kvm_err;
+	return neg_errno(ioctl(fd, KVM_CHECK_EXTENSION, cap));
+}
+
+static int lx_create_vm(struct vmm *v, unsigned long type)
+{
+	struct lx *lx = lx_of(v);
+	int fd;
+
+	if (lx->kvm < 0)
+		return -lx->kvm_err;
+	fd = neg_errno(ioctl(lx->kvm, KVM_CREATE_VM, type));
+	return fd < 0 ? fd : track(lx, fd, LX_VM, 0);
+}
+
+static int lx_create_gmem(struct vmm *v, int vm, u64 size, u64 flags)
+{
+	struct lx *lx = lx_of(v);
+	struct lkvm_create_guest_memfd arg = { .size = size, .flags = flags };
+	int fd;
+
+	fd = neg_errno(ioctl(fd_of(lx, vm), LKVM_CREATE_GUEST_MEMFD, &arg));
+	if (fd < 0)
+		return fd;
+	fd = track(lx, fd, LX_GMEM, size);
+	if (fd >= 0)
+		find_obj(lx, fd)->flags = flags;
+	return fd;
+}
+
+/*
+ * Linux has no call that gives a second VM a view of a guest_memfd (the
+ * KVM_LINK_GUEST_MEMFD RFC was never merged): an unknown VM ioctl is the
+ * closest, so the answer is EBADF for a bad VM and ENOTTY otherwise.
+ */
+static int lx_create_gmem_view(struct vmm *v, int gmem, int vm)
+{
+	struct lx *lx = lx_of(v);
+
+	if (fcntl(fd_of(lx, vm), F_GETFD) < 0)
+		return -errno;
+	return -ENOTTY;
+}
+
+static struct lx_slot new_slot(struct lx *lx, int vfd,
+			       const struct vmm_region *r, void *addr)
+{
+	struct lx_obj *g = NULL;
+
+	if (r->flags & GMV_MEM_GUEST_MEMFD)
+		g = find_obj(lx, r->guest_memfd);
+	return (struct lx_slot){
+		.vm = vfd,
+		.id = r->slot,
+		.addr = addr,
+		.size = r->memory_size,
+		.gpa = r->guest_phys_addr,
+		.gmem_only = g && (g->flags & GMV_GMEM_FLAG_MMAP),
+		.gmem = g ? g->fd : -1,
+		.gmem_offset = r->guest_memfd_offset,
+	};
+}
+
+/*
+ * KVM_SET_USER_MEMORY_REGION2. A new slot gets a fresh private anonymous
+ * mapping of memory_size bytes as userspace_addr; a call on an existing
+ * slot reuses that slot's address (Linux refuses to move it), and a
+ * successful delete unmaps it. When no mapping of that size can exist,
+ * the call still goes to Linux with address 0 so it judges the rest.
+ */
+static int lx_set_region(struct vmm *v, int vm, const struct vmm_region *r)
+{
+	struct lx *lx = lx_of(v);
+	struct lkvm_userspace_memory_region2 arg = {
+		.slot = r->slot,
+		.flags = r->flags,
+		.guest_phys_addr = r->guest_phys_addr,
+		.memory_size = r->memory_size,
+		.guest_memfd_offset = r->guest_memfd_offset,
+		.guest_memfd = (u32)fd_of(lx, r->guest_memfd),
+	};
+	int vfd = fd_of(lx, vm);
+	struct lx_slot *old = vfd < 0 ? NULL : find_slot(lx, vfd, r->slot);
+	void *addr = NULL;
+	int ret;
+
+	if (old) {
+		arg.userspace_addr = (uintptr_t)old->addr;
+	} else if (r->memory_size) {
+		if (grow((void **)&lx->slots, &lx->cap_slots, lx->n_slots,
+			 sizeof(*lx->slots)))
+			return -ENOMEM;
+		addr = mmap(NULL, r->memory_size, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+			    0);
+		if (addr == MAP_FAILED)
+			addr = NULL;
+		arg.userspace_addr = (uintptr_t)addr;
+	}
+	if (!r->memory_size)
+		arg.userspace_addr = 0;
+
+	ret = neg_errno(ioctl(vfd, LKVM_SET_USER_MEMORY_REGION2, &arg));
+	if (ret < 0) {
+		if (addr)
+			munmap(addr, r->memory_size);
+		return ret;
+	}
+	if (!r->memory_size && old)
+		drop_slot(lx, old);
+	else if (!old)
+		lx->slots[lx->n_slots++] = new_slot(lx, vfd, r, addr);
+	return 0;
+}
+
+static int lx_fallocate(struct vmm *v, int gmem, int mode, s64 offset,
+			s64 len)
+{
+	return neg_errno(fallocate(fd_of(lx_of(v), gmem), mode, offset, len));
+}
+
+static int lx_set_attributes(struct vmm *v, int vm, u64 gpa, u64 size,
+			     u64 attrs, u64 flags)
+{
+	struct lkvm_memory_attributes arg = {
+		.address = gpa, .size = size, .attributes = attrs,
+		.flags = flags,
+	};
+
+	return neg_errno(
+		ioctl(fd_of(lx_of(v), vm), LKVM_SET_MEMORY_ATTRIBUTES, &arg));
+}
+
+/* The proposed in-place conversion ioctl on the guest_memfd (§5). */
+static int lx_convert(struct vmm *v, int gmem, u64 offset, u64 size,
+		      bool to_private, u64 *error_offset)
+{
+	struct lkvm_memory_attributes2 arg = {
+		.offset = offset, .size = size,
+		.attributes = to_private ? GMV_MEMORY_ATTRIBUTE_PRIVATE : 0,
+	};
+	int ret;
+
+	ret = neg_errno(ioctl(fd_of(lx_of(v), gmem),
+			      LKVM_SET_MEMORY_ATTRIBUTES2, &arg));
+	if (ret == -EAGAIN && error_offset)
+		*error_offset = arg.error_offset;
+	return ret < 0 ? ret : 0;
+}
+
+/*
+ * The gmem's host mapping, made on first use: MAP_SHARED, read/write, of
+ * the whole file. For a handle that is not one of our gmems the mmap is
+ * still tried (so Linux reports EBADF or ENODEV) but nothing is kept.
+ */
+static int host_map(struct lx *lx, int gmem, struct lx_obj **out)
+{
+	struct lx_obj *o = find_obj(lx, gmem);
+	void *p;
+
+	if (!o || o->kind != LX_GMEM) {
+		p = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 o ? gmem : VMM_BAD_HANDLE, 0);
+		if (p == MAP_FAILED)
+			return -errno;
+		munmap(p, PAGE_SIZE);
+		return -EINVAL;
+	}
+	if (!o->map) {
+		p = mmap(NULL, o->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			 gmem, 0);
+		if (p == MAP_FAILED)
+			return -errno;
+		o->map = p;
+	}
+	*out = o;
+	return 0;
+}
+
+static int host_access(struct vmm *v, int gmem, u64 offset, void *buf,
+		       size_t len, bool write)
+{
+	struct lx_obj *o;
+	char *at;
+	int ret = host_map(lx_of(v), gmem, &o);
+
+	if (ret)
+		return ret;
+	if (!len)
+		return 0;
+	if (offset >= o->size || len > o->size - offset)
+		return -ERANGE;
+	at = (char *)o->map + offset;
+	if (write)
+		return guarded_copy(at, buf, len, o->map, o->size);
+	return guarded_copy(buf, at, len, o->map, o->size);
+}
+
+static int lx_host_read(struct vmm *v, int gmem, u64 offset, void *buf,
+			size_t len)
+{
+	return host_access(v, gmem, offset, buf, len, false);
+}
+
+static int lx_host_write(struct vmm *v, int gmem, u64 offset,
+			 const void *buf, size_t len)
+{
+	return host_access(v, gmem, offset, (void *)buf, len, true);
+}
+
+/* The address-space-0 slot of VM vfd that holds gpa, or NULL. */
+static struct lx_slot *slot_at(struct lx *lx, int vfd, u64 gpa)
+{
+	for (size_t i = 0; i < lx->n_slots; i++) {
+		struct lx_slot *s = &lx->slots[i];
+
+		if (s->vm == vfd && !(s->id >> 16) && gpa >= s->gpa &&
+		    gpa - s->gpa < s->size)
+			return s;
+	}
+	return NULL;
+}
+
+/*
+ * Guest memory as the guest's shared accesses see it (vmm.h): gmem-only
+ * slots through the gmem's host mapping (G89), others through the slot's
+ * userspace memory (G88). A slot whose gmem was closed backs nothing.
+ */
+static int guest_access(struct vmm *v, int vm, u64 gpa, void *buf,
+			size_t len, bool write)
+{
+	struct lx *lx = lx_of(v);
+	int vfd = fd_of(lx, vm);
+	char *p = buf;
+
+	if (vfd < 0)
+		return -EBADF;
+	while (len) {
+		struct lx_slot *s = slot_at(lx, vfd, gpa);
+		u64 off = s ? gpa - s->gpa : 0;
+		size_t n = s ? MIN(len, s->size - off) : 0;
+		int ret;
+
+		if (!s || (s->gmem_only && s->gmem < 0) ||
+		    (!s->gmem_only && !s->addr))
+			return -EFAULT;
+		if (s->gmem_only) {
+			ret = host_access(v, s->gmem, s->gmem_offset + off, p,
+					  n, write);
+			if (ret)
+				return ret;
+		} else if (write) {
+			memcpy((char *)s->addr + off, p, n);
+		} else {
+			memcpy(p, (char *)s->addr + off, n);
+		}
+		gpa += n;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int lx_guest_read(struct vmm *v, int vm, u64 gpa, void *buf,
+			 size_t len)
+{
+	return guest_access(v, vm, gpa, buf, len, false);
+}
+
+static int lx_guest_write(struct vmm *v, int vm, u64 gpa, const void *buf,
+			  size_t len)
+{
+	return guest_access(v, vm, gpa, (void *)buf, len, true);
+}
+
+static int lx_create_vcpu(struct vmm *v, int vm)
+{
+	struct lx *lx = lx_of(v);
+	struct lx_vcpu c;
+	int ret;
+
+	if (lx->kvm < 0)
+		return -lx->kvm_err;
+	if (grow((void **)&lx->objs, &lx->cap_objs, lx->n_objs,
+		 sizeof(*lx->objs)))
+		return -ENOMEM;
+	ret = lx_vcpu_create(lx->kvm, fd_of(lx, vm), &c);
+	if (ret)
+		return ret;
+	lx->objs[lx->n_objs++] = (struct lx_obj){ .fd = c.fd,
+						  .kind = LX_VCPU,
+						  .vcpu = c };
+	return c.fd;
+}
+
+/* The vCPU behind a handle: -EBADF if it is not ours, -ENOTTY (what KVM
+ * says to vCPU ioctls on other files) if it is not a vCPU. */
+static int vcpu_of(struct vmm *v, int handle, struct lx_vcpu **c)
+{
+	struct lx_obj *o = find_obj(lx_of(v), handle);
+
+	if (!o)
+		return -EBADF;
+	if (o->kind != LX_VCPU)
+		return -ENOTTY;
+	*c = &o->vcpu;
+	return 0;
+}
+
+static int lx_vcpu_enter_op(struct vmm *v, int vcpu,
+			    const struct vmm_entry *e)
+{
+	struct lx_vcpu *c;
+	int ret = vcpu_of(v, vcpu, &c);
+
+	return ret ? ret : lx_vcpu_enter(c, e);
+}
+
+static int lx_vcpu_get_regs_op(struct vmm *v, int vcpu, struct vmm_regs *r)
+{
+	struct lx_vcpu *c;
+	int ret = vcpu_of(v, vcpu, &c);
+
+	return ret ? ret : lx_vcpu_get_regs(c, r);
+}
+
+static int lx_vcpu_set_regs_op(struct vmm *v, int vcpu,
+			       const struct vmm_regs *r)
+{
+	struct lx_vcpu *c;
+	int ret = vcpu_of(v, vcpu, &c);
+
+	return ret ? ret : lx_vcpu_set_regs(c, r);
+}
+
+static int lx_vcpu_run_op(struct vmm *v, int vcpu, struct vmm_exit *exit)
+{
+	struct lx_vcpu *c;
+	int ret = vcpu_of(v, vcpu, &c);
+
+	return ret ? ret : lx_vcpu_run(c, exit);
+}
+
+static int lx_close(struct vmm *v, int handle)
+{
+	struct lx *lx = lx_of(v);
+	struct lx_obj *o = find_obj(lx, handle);
+
+	if (o)
+		untrack(lx, o);
+	return neg_errno(close(o ? handle : VMM_BAD_HANDLE));
+}
+
+static void lx_reset(struct vmm *v)
+{
+	struct lx *lx = lx_of(v);
+
+	while (lx->n_objs) {
+		int fd = lx->objs[lx->n_objs - 1].fd;
+
+		untrack(lx, &lx->objs[lx->n_objs - 1]);
+		close(fd);
+	}
+}
+
+/* Linux keeps its own invariants; there is nothing of ours to check. */
+static int lx_check(struct vmm *v)
+{
+	return 0;
+}
+
+static const struct vmm_ops lx_ops = {
+	.name = "linux",
+	.lacks = lx_lacks,
+	.check_extension = lx_check_extension,
+	.create_vm = lx_create_vm,
+	.create_gmem = lx_create_gmem,
+	.create_gmem_view = lx_create_gmem_view,
+	.set_region = lx_set_region,
+	.fallocate = lx_fallocate,
+	.set_attributes = lx_set_attributes,
+	.convert = lx_convert,
+	.host_read = lx_host_read,
+	.host_write = lx_host_write,
+	.guest_read = lx_guest_read,
+	.guest_write = lx_guest_write,
+	.create_vcpu = lx_create_vcpu,
+	.vcpu_enter = lx_vcpu_enter_op,
+	.vcpu_get_regs = lx_vcpu_get_regs_op,
+	.vcpu_set_regs = lx_vcpu_set_regs_op,
+	.vcpu_run = lx_vcpu_run_op,
+	.close = lx_close,
+	.reset = lx_reset,
+	.check = lx_check,
+};
+
+int vmm_linux_open(struct vmm *v)
+{
+	struct lx *lx = calloc(1, sizeof(*lx));
+
+	if (!lx)
+		return -ENOMEM;
+	lx->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (lx->kvm < 0)
+		lx->kvm_err = errno;
+	else
+		lx_probe(lx);
+	v->ops = &lx_ops;
+	v->priv = lx;
+	return 0;
+}
+
+void vmm_linux_close(struct vmm *v)
+{
+	struct lx *lx = lx_of(v);
+
+	if (!lx)
+		return;
+	lx_reset(v);
+	if (lx->kvm >= 0)
+		close(lx->kvm);
+	free(lx->objs);
+	free(lx->slots);
+	free(lx);
+	v->priv = NULL;
+}

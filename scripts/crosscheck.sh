@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Cross-check gmemvisor's guest_memfd against Linux's on this host.
+#
+#  1. The conformance suite on the native backend and on the linux backend
+#     (build/host/conformance-linux --backend ...), case by case.
+#  2. Every traces/*.trace under `gmem-replay --diff`, and its linux output
+#     against traces/*.expected.
+#  3. Every traces/malformed/*.trace must be refused (exit 2, nothing run)
+#     naming the line given in its first-line "# expect:" comment.
+#  4. The linux backend's own self-tests (build/host/linux-backend-tests).
+#
+# Prints a table (behaviours checked, agreeing, diverging: intentional with
+# reason / unexplained) and ends with "N passed, N failed, N skipped".
+# A conformance case passes when it passes on both backends, is skipped
+# when one backend skips it (the reason is listed), and fails otherwise.
+# A trace passes when it has no unexplained divergence and its linux
+# output equals the .expected file. Exit status 1 if anything failed.
+set -uo pipefail
+export LC_ALL=C
+
+cd "$(dirname "$0")/.."
+B=${B:-build}
+REPLAY=$B/host/gmem-replay
+CONF=$B/host/conformance-linux
+SELF=$B/host/linux-backend-tests
+make -s "$REPLAY" "$CONF" "$SELF" >/dev/null || exit 1
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0 skipped=0
+notes=$tmp/notes		# intentional divergences, with reasons
+problems=$tmp/problems	# unexplained divergences and failures
+
+# ------------------------------------------------------ conformance suite
+for be in native linux; do
+	"$CONF" --backend "$be" >"$tmp/conf-$be.ktap" 2>&1
+	scripts/ktap-cases.py <"$tmp/conf-$be.ktap" | sort >"$tmp/conf-$be"
+done
+c_total=0 c_agree=0 c_intent=0 c_unexpl=0
+while IFS=$'\t' read -r path nv nr lv lr; do
+	c_total=$((c_total + 1))
+	if [ "$nv" = pass ] && [ "$lv" = pass ]; then
+		c_agree=$((c_agree + 1))
+		passed=$((passed + 1))
+	elif [ "$nv" = fail ] || [ "$lv" = fail ] ||
+		[ "$nv" = missing ] || [ "$lv" = missing ]; then
+		c_unexpl=$((c_unexpl + 1))
+		failed=$((failed + 1))
+		echo "  conformance $path: native $nv, linux $lv" >>"$problems"
+	elif [ "$nv" = skip ] && [ "$lv" = skip ]; then
+		c_agree=$((c_agree + 1))
+		skipped=$((skipped + 1))
+		echo "  conformance $path: skipped on both: $lr" >>"$notes"
+	else
+		c_intent=$((c_intent + 1))
+		skipped=$((skipped + 1))
+		if [ "$lv" = skip ]; then
+			echo "  conformance $path: linux skips: $lr" >>"$notes"
+		else
+			echo "  conformance $path: native skips: $nr" >>"$notes"
+		fi
+	fi
+done < <(join -t $'\t' -a1 -a2 -e missing -o 0,1.2,1.3,2.2,2.3 \
+	"$tmp/conf-native" "$tmp/conf-linux")
+if [ "$c_total" -eq 0 ]; then
+	echo "  conformance: no case ran (see $CONF output)" >>"$problems"
+	failed=$((failed + 1))
+fi
+
+# ---------------------------------------------------------------- traces
+t_total=0 o_total=0 o_agree=0 o_intent=0 o_unexpl=0 e_bad=0
+for trace in traces/*.trace; do
+	name=$(basename "$trace")
+	t_total=$((t_total + 1))
+	ok=1
+	"$REPLAY" --diff "$trace" >"$tmp/diff" 2>"$tmp/diff.err"
+	status=$?
+	summary=$(grep "^diff $name: " "$tmp/diff")
+	if [ "$status" -eq 2 ] || [ -z "$summary" ]; then
+		echo "  $name: gmem-replay --diff failed:" \
+			"$(head -n 3 "$tmp/diff.err")" >>"$problems"
+		ok=0
+	else
+		read -r ops agree intent unexpl < <(echo "$summary" |
+			sed -E 's/.*: ([0-9]+) ops, ([0-9]+) agree, ([0-9]+) intentional, ([0-9]+) unexplained/\1 \2 \3 \4/')
+		o_total=$((o_total + ops)) o_agree=$((o_agree + agree))
+		o_intent=$((o_intent + intent)) o_unexpl=$((o_unexpl + unexpl))
+		grep ': intentional (' "$tmp/diff" | sed 's/^/  /' >>"$notes"
+		if [ "$unexpl" -ne 0 ]; then
+			grep ': DIVERGES: ' "$tmp/diff" | sed 's/^/  /' \
+				>>"$problems"
+			ok=0
+		fi
+	fi
+	"$REPLAY" --backend linux "$trace" >"$tmp/linux.out" 2>&1
+	if ! cmp -s "$tmp/linux.out" "${trace%.trace}.expected"; then
+		e_bad=$((e_bad + 1))
+		echo "  $name: linux output differs from ${trace%.trace}.expected:" \
+			>>"$problems"
+		diff "${trace%.trace}.expected" "$tmp/linux.out" | head -n 10 |
+			sed 's/^/    /' >>"$problems"
+		ok=0
+	fi
+	if [ "$ok" -eq 1 ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+done
+
+# ------------------------------------------------------ malformed traces
+m_total=0 m_ok=0
+for trace in traces/malformed/*.trace; do
+	m_total=$((m_total + 1))
+	want=$(sed -n '1s/^# expect: //p' "$trace")
+	"$REPLAY" --backend linux "$trace" >"$tmp/m.out" 2>"$tmp/m.err"
+	status=$?
+	if [ "$status" -eq 2 ] && [ ! -s "$tmp/m.out" ] &&
+		grep -q "^$want: " "$tmp/m.err"; then
+		m_ok=$((m_ok + 1))
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "  malformed/$(basename "$trace"): status $status," \
+			"stderr '$(head -n 1 "$tmp/m.err")', want '$want'" \
+			>>"$problems"
+	fi
+done
+
+# ------------------------------------------------- backend self-tests
+"$SELF" >"$tmp/self.ktap" 2>&1
+scripts/ktap-cases.py <"$tmp/self.ktap" >"$tmp/self"
+s_total=0 s_pass=0
+while IFS=$'\t' read -r path verdict reason; do
+	s_total=$((s_total + 1))
+	case $verdict in
+	pass) s_pass=$((s_pass + 1)) passed=$((passed + 1)) ;;
+	skip) skipped=$((skipped + 1))
+		echo "  linux backend self-test $path skipped: $reason" \
+			>>"$notes" ;;
+	*) failed=$((failed + 1))
+		echo "  linux backend self-test $path failed" >>"$problems" ;;
+	esac
+done <"$tmp/self"
+if [ "$s_total" -eq 0 ]; then
+	echo "  linux backend self-tests: none ran" >>"$problems"
+	failed=$((failed + 1))
+fi
+
+# ----------------------------------------------------------------- table
+printf '\nCross-check: native backend vs Linux %s (/dev/kvm)\n\n' "$(uname -r)"
+printf '%-34s %8s %8s %12s %12s\n' "behaviours" checked agree intentional \
+	unexplained
+printf '%-34s %8d %8d %12d %12d\n' "conformance cases" "$c_total" \
+	"$c_agree" "$c_intent" "$c_unexpl"
+printf '%-34s %8d %8d %12d %12d\n' "trace ops ($t_total traces)" \
+	"$o_total" "$o_agree" "$o_intent" "$o_unexpl"
+printf '%-34s %8d %8d %12s %12d\n' "linux output = .expected (traces)" \
+	"$t_total" $((t_total - e_bad)) - "$e_bad"
+printf '%-34s %8d %8d %12s %12d\n' "malformed traces refused" \
+	"$m_total" "$m_ok" - $((m_total - m_ok))
+printf '%-34s %8d %8d %12s %12d\n' "linux backend self-tests" \
+	"$s_total" "$s_pass" - $((s_total - s_pass))
+if [ -s "$notes" ]; then
+	printf '\nIntentional divergences and skips (with reasons):\n'
+	cat "$notes"
+fi
+if [ -s "$problems" ]; then
+	printf '\nUnexplained divergences and failures:\n'
+	cat "$problems"
+fi
+echo
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,36 @@
+#!/usr/bin/env python3
+"""Flatten a gmemvisor KTAP document (lib/ktap.h) into one line per case:
+"<suite.child.case>\t<pass|fail|skip>\t<skip reason>". Suite result lines
+are recognised as the line that closes a "# Subtest:" block and left out.
+Reads standard input, writes standard output."""
+import re
+import sys
+
+RESULT = re.compile(r'^(not ok|ok) \d+ (\S+)(?: # (SKIP)? ?(.*))?$')
+names = {}  # indent level -> name of the open subtest at that level
+
+for raw in sys.stdin:
+    line = raw.rstrip('\n')
+    body = line.lstrip(' ')
+    level = (len(line) - len(body)) // 4
+    if body.startswith('# Subtest: '):
+        names = {k: v for k, v in names.items() if k < level}
+        names[level] = body[len('# Subtest: '):]
+        continue
+    m = RESULT.match(body)
+    if not m:
+        continue
+    ok, name, skip, note = m.groups()
+    if names.get(level + 1) == name:
+        del names[level + 1]  # the line closing a suite
+        continue
+    path = '.'.join(names[k] for k in sorted(names) if k <= level)
+    path = f'{path}.{name}' if path else name
+    if ok == 'not ok':
+        verdict = 'fail'
+    elif skip:
+        verdict = 'skip'
+    else:
+        verdict = 'pass'
+    print(f'{path}\t{verdict}\t{note or ""}' if verdict != 'pass'
+          else f'{path}\tpass\t')

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# `make test`: every test step in turn, each streamed live. Each step ends
+# with its own "N passed, N failed, N skipped" line; this script adds them up,
+# prints a per-step table and ends with the grand total alone on a line.
+# Exit status: 0 only if every step exited 0 and reported no failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+MAKE=${MAKE:-make}
+steps=()
+names=()
+add() { names+=("$1"); steps+=("$2"); }
+
+add "host unit tests"          "$MAKE -s -j2 test-host"
+add "host unit tests, ASan+UBSan" "$MAKE -s -j2 test-san"
+add "payload under QEMU/OVMF"  "$MAKE -s -j2 test-qemu"
+add "guest cases on Linux /dev/kvm" "$MAKE -s -j2 test-guests"
+
+tp=0 tf=0 ts=0 bad=0
+table=()
+for i in "${!steps[@]}"; do
+	name=${names[$i]}
+	log=$(mktemp)
+	echo "=== $name: ${steps[$i]}"
+	start=$(date +%s.%N)
+	bash -c "${steps[$i]}" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+	sum=$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' "$log" | tail -n 1)
+	rm -f "$log"
+	if [ -z "$sum" ]; then
+		p=0 f=1 s=0
+		echo "=== $name: no summary line (exit $rc): counted as one failure"
+	else
+		p=$(sed -E 's/^([A-Za-z]+: )?([0-9]+) passed.*/\2/' <<<"$sum")
+		f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$sum")
+		s=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$sum")
+		s=${s:-0}
+		if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+			f=1
+			echo "=== $name: exit status $rc with no failed test: counted as one failure"
+		fi
+	fi
+	[ "$f" -ne 0 ] && bad=1
+	tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
+	table+=("$(printf '%-32s %6d %6d %7d %8.1f' "$name" "$p" "$f" "$s" "$secs")")
+done
+
+echo
+printf '%-32s %6s %6s %7s %8s\n' "step" passed failed skipped seconds
+printf '%s\n' "${table[@]}"
+echo
+echo "$tp passed, $tf failed, $ts skipped"
+exit $bad

@@ -1,0 +1,177 @@
+// SPDX-License-Identifier: MIT
+/* tests/payload/options_test.c - boot.options: the command-line rules. */
+#include "boot/options.h"
+#include "lib/ktap.h"
+#include "lib/mem.h"
+#include "tests/payload/boot_tests.h"
+
+static void options_defaults(struct kt *t)
+{
+	struct boot_options o;
+
+	options_init(&o);
+	KT_EXPECT_STR_EQ(t, o.filter, "");
+	KT_EXPECT(t, !o.list);
+	KT_EXPECT_EQ(t, o.pool_limit, OPT_POOL_DEFAULT);
+}
+
+static void options_parse_every_word(struct kt *t)
+{
+	struct boot_options o;
+
+	options_init(&o);
+	KT_ASSERT_OK(t, options_parse(&o, "  filter=alloc.* list\tpool=64M\n",
+				      NULL));
+	KT_EXPECT_STR_EQ(t, o.filter, "alloc.*");
+	KT_EXPECT(t, o.list);
+	KT_EXPECT_EQ(t, o.pool_limit, 64ULL << 20);
+}
+
+static void options_pool_sizes(struct kt *t)
+{
+	static const struct {
+		const char *text;
+		u64 bytes;
+	} ok[] = {
+		{ "pool=4096", 4096 },	     { "pool=8k", 8ULL << 10 },
+		{ "pool=3M", 3ULL << 20 },   { "pool=2G", 2ULL << 30 },
+		{ "pool=16g", 16ULL << 30 },
+	};
+	struct boot_options o;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
+		options_init(&o);
+		KT_EXPECT_OK(t, options_parse(&o, ok[i].text, NULL));
+		KT_EXPECT_EQ(t, o.pool_limit, ok[i].bytes);
+	}
+}
+
+static void options_later_word_wins(struct kt *t)
+{
+	struct boot_options o;
+
+	options_init(&o);
+	KT_ASSERT_OK(t, options_parse(&o, "filter=a pool=1M", NULL));
+	KT_ASSERT_OK(t, options_parse(&o, "filter=b.* pool=2M", NULL));
+	KT_EXPECT_STR_EQ(t, o.filter, "b.*");
+	KT_EXPECT_EQ(t, o.pool_limit, 2ULL << 20);
+}
+
+static void options_bad_words_change_nothing(struct kt *t)
+{
+	static const char *const bad[] = {
+		"verbose",	     "pool=",	 "pool=0",
+		"pool=12x",	     "pool=1MB", "pool=M",
+		"listing",	     "Filter=x", "pool=99999999999999999999",
+		"pool=17179869184G",
+	};
+	struct boot_options o, before;
+
+	options_init(&o);
+	KT_ASSERT_OK(t, options_parse(&o, "filter=keep pool=5M", NULL));
+	before = o;
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char text[64];
+		const char *where = NULL;
+
+		/* A good word first: it must not be applied either. */
+		memcpy(text, "list ", 5);
+		memcpy(text + 5, bad[i], strlen(bad[i]) + 1);
+		KT_EXPECT_ERRNO(t, options_parse(&o, text, &where), EINVAL);
+		KT_EXPECT(t, where == text + 5);
+		KT_EXPECT(t, !memcmp(&o, &before, sizeof(o)));
+	}
+}
+
+static void options_filter_too_long(struct kt *t)
+{
+	static char text[OPT_TEXT_MAX + 16];
+	struct boot_options o;
+
+	options_init(&o);
+	memcpy(text, "filter=", 7);
+	memset(text + 7, 'x', OPT_TEXT_MAX);
+	text[7 + OPT_TEXT_MAX] = '\0';
+	KT_EXPECT_ERRNO(t, options_parse(&o, text, NULL), EINVAL);
+	KT_EXPECT_STR_EQ(t, o.filter, "");
+}
+
+/* UCS-2 copy of an ASCII string, NUL included; returns its byte size. */
+static size_t ucs2(u16 *out, const char *s)
+{
+	size_t n = 0;
+
+	do
+		out[n] = (u8)s[n];
+	while (s[n++]);
+	return n * 2;
+}
+
+static void options_ucs2_command_line(struct kt *t)
+{
+	u16 in[64];
+	char out[64];
+
+	KT_EXPECT_OK(t, options_from_ucs2(out, sizeof(out), in,
+					  ucs2(in, "filter=x list")));
+	KT_EXPECT_STR_EQ(t, out, "filter=x list");
+	/* From the shell: the program's name comes first. */
+	KT_EXPECT_OK(t,
+		     options_from_ucs2(out, sizeof(out), in,
+				       ucs2(in, "fs0:\\gmemvisor.efi list")));
+	KT_EXPECT_STR_EQ(t, out, " list");
+	KT_EXPECT_OK(t, options_from_ucs2(out, sizeof(out), in,
+					  ucs2(in, "gmemvisor")));
+	KT_EXPECT_STR_EQ(t, out, "");
+	/* Not NUL-terminated: the size ends it. */
+	ucs2(in, "list");
+	KT_EXPECT_OK(t, options_from_ucs2(out, sizeof(out), in, 8));
+	KT_EXPECT_STR_EQ(t, out, "list");
+}
+
+static void options_ucs2_binary_is_ignored(struct kt *t)
+{
+	/* EDK2 tags the boot options it creates itself with a GUID in their
+	 * optional data (mBmAutoCreateBootOptionGuid), and optional data is
+	 * what an image gets as LoadOptions: binary, not text. */
+	static const u8 guid[16] = { 0x4e, 0xac, 0x08, 0x81, 0x11, 0x9f,
+				     0x59, 0x4d, 0x85, 0x0e, 0xe2, 0x1a,
+				     0x52, 0x2c, 0x59, 0xb2 };
+	u16 in[8];
+	char out[64] = "junk";
+
+	memcpy(in, guid, sizeof(guid));
+	KT_EXPECT_OK(t, options_from_ucs2(out, sizeof(out), in, sizeof(in)));
+	KT_EXPECT_STR_EQ(t, out, "");
+	memcpy(out, "junk", 5);
+	KT_EXPECT_OK(t, options_from_ucs2(out, sizeof(out), in, 3));
+	KT_EXPECT_STR_EQ(t, out, "");
+	KT_EXPECT_OK(t, options_from_ucs2(out, sizeof(out), NULL, 0));
+	KT_EXPECT_STR_EQ(t, out, "");
+}
+
+static void options_ucs2_too_long(struct kt *t)
+{
+	u16 in[64];
+	char out[8] = "junk";
+
+	KT_EXPECT_ERRNO(t,
+			options_from_ucs2(out, sizeof(out), in,
+					  ucs2(in, "filter=12345678")),
+			E2BIG);
+	KT_EXPECT_STR_EQ(t, out, "");
+}
+
+static const struct kt_case options_cases[] = {
+	KT_CASE(options_defaults),
+	KT_CASE(options_parse_every_word),
+	KT_CASE(options_pool_sizes),
+	KT_CASE(options_later_word_wins),
+	KT_CASE(options_bad_words_change_nothing),
+	KT_CASE(options_filter_too_long),
+	KT_CASE(options_ucs2_command_line),
+	KT_CASE(options_ucs2_binary_is_ignored),
+	KT_CASE(options_ucs2_too_long),
+};
+
+const struct kt_suite options_suite = KT_SUITE("options", options_cases);

@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: MIT
+/* tests/payload/suites.c - the suites the payload runs, in order. */
+#include "tests/common/suites.h"
+#include "tests/payload/suites.h"
+
+const struct kt_suite *const payload_suites[] = {
+	&boot_suite,
+	&lib_suite,
+	&alloc_suite,
+	&npt_suite,
+};
+
+const size_t payload_suites_count = ARRAY_SIZE(payload_suites);

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tools/replay/trace.h - the gmem trace language (format v1, see
+ * tools/replay/README.md): parsing a trace into operations and running
+ * them against any struct vmm, one output line per operation. Used by
+ * gmem-replay and by the fuzzer.
+ */
+#ifndef GMV_TOOLS_REPLAY_TRACE_H
+#define GMV_TOOLS_REPLAY_TRACE_H
+
+#include "hv/vmm.h"
+
+enum trace_opcode {
+	TOP_VM,
+	TOP_GMEM,
+	TOP_SLOT,
+	TOP_FALLOC,
+	TOP_ATTR,
+	TOP_WRITE,
+	TOP_READ,
+	TOP_CLOSE,
+};
+
+enum trace_key {
+	TK_ID,
+	TK_TYPE,
+	TK_VM,
+	TK_GMEM,
+	TK_SIZE,
+	TK_FLAGS,
+	TK_SLOT,
+	TK_GPA,
+	TK_OFFSET,
+	TK_MODE,
+	TK_LEN,
+	TK_ATTRS,
+	TK_BYTE,
+	TK_NR_KEYS
+};
+
+struct trace_op {
+	enum trace_opcode code;
+	unsigned int line; /* 1-based line number in the trace text */
+	u32 given;	   /* BIT(key) for each key on the line */
+	u64 val[TK_NR_KEYS];
+};
+
+struct trace {
+	struct trace_op *ops;
+	size_t n_ops;
+};
+
+/* Bounds a caller may put on what a trace can ask for (0 = no bound). */
+struct trace_limits {
+	size_t max_ops;
+	u64 max_write_len;
+};
+
+struct trace_error {
+	unsigned int line;
+	char msg[160];
+};
+
+/*
+ * Parse a whole trace. On success fills *t (free with trace_free()) and
+ * returns 0; on the first malformed line returns -EINVAL with the line
+ * number and a message in *err, and *t is left empty. -ENOMEM if memory
+ * runs out. text need not be NUL-terminated.
+ */
+int trace_parse(const char *text, size_t len, const struct trace_limits *lim,
+		struct trace *t, struct trace_error *err);
+void trace_free(struct trace *t);
+
+/* The op's name as written in a trace ("vm", "falloc", ...). */
+const char *trace_op_name(enum trace_opcode code);
+
+struct trace_hooks {
+	/* One result line (no newline) for each op, in order. */
+	void (*emit)(void *arg, const struct trace_op *op, const char *text);
+	/* Optional: called after each op, e.g. to check invariants. */
+	void (*after_op)(void *arg, const struct trace_op *op);
+	void *arg;
+};
+
+/*
+ * Run every op of t on v, then v->ops->reset(v) so nothing outlives the
+ * run. Returns 0, or -ENOMEM if the interpreter's own tables cannot grow
+ * (the run stops there).
+ */
+int trace_run(const struct trace *t, struct vmm *v,
+	      const struct trace_hooks *h);
+
+#endif
