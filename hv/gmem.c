@@ -297,7 +297,7 @@ bool gmem_same_memory(const struct gmem_view *a, const struct gmem_view *b)
 
 /* ---------------------------------------------------------- fallocate */
 
-int gmem_vfs_fallocate_check(int mode, s64 offset, s64 len)
+int gmem_vfs_fallocate_mode(int mode, s64 offset, s64 len)
 {
 	if (offset < 0 || len <= 0)
 		return -EINVAL;
@@ -322,9 +322,6 @@ int gmem_vfs_fallocate_check(int mode, s64 offset, s64 len)
 	default:
 		return -EOPNOTSUPP;
 	}
-	/* s_maxbytes of the anon-inode fs is 2^63 - 1. */
-	if ((u64)offset + (u64)len > S64_MAX)
-		return -EFBIG;
 	return 0;
 }
 
@@ -353,6 +350,9 @@ int gmem_fallocate(struct gmem_view *v, int mode, s64 offset, s64 len)
 	u64 start = (u64)offset >> PAGE_SHIFT;
 	u64 end = ((u64)offset + (u64)len) >> PAGE_SHIFT;
 
+	/* The VFS: s_maxbytes of the anon-inode fs is 2^63 - 1. */
+	if ((u64)offset + (u64)len > S64_MAX)
+		return -EFBIG;
 	/* kvm_gmem_fallocate, spec §2.5. */
 	if (!(mode & GMV_FALLOC_KEEP_SIZE))
 		return -EOPNOTSUPP;

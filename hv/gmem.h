@@ -88,17 +88,18 @@ u64 gmem_view_flags(const struct gmem_view *view);
 bool gmem_same_memory(const struct gmem_view *a, const struct gmem_view *b);
 
 /*
- * The VFS half of fallocate(2) that runs before the file is asked
- * (fs/open.c vfs_fallocate, spec §2.5): offset < 0 or len <= 0 -> -EINVAL;
- * unknown bits or a bad mode combination -> -EOPNOTSUPP; offset + len past
- * 2^63 - 1 -> -EFBIG.
+ * The checks of fallocate(2) that come before the file type (fs/open.c
+ * vfs_fallocate, spec §2.5): offset < 0 or len <= 0 -> -EINVAL; unknown
+ * bits or a bad mode combination -> -EOPNOTSUPP. A file that is not
+ * regular (a VM's) then fails with -ENODEV.
  */
-int gmem_vfs_fallocate_check(int mode, s64 offset, s64 len);
+int gmem_vfs_fallocate_mode(int mode, s64 offset, s64 len);
 /*
- * The gmem half (kvm_gmem_fallocate): no KEEP_SIZE or any bit but
- * KEEP_SIZE|PUNCH_HOLE -> -EOPNOTSUPP; offset or len not page aligned ->
- * -EINVAL; allocate past EOF -> -EINVAL (G51); punch anywhere (G52).
- * Allocation keeps what it got before an -ENOMEM, like Linux.
+ * fallocate(2) on a gmem after gmem_vfs_fallocate_mode(): offset + len past
+ * 2^63 - 1 -> -EFBIG (VFS); then kvm_gmem_fallocate: no KEEP_SIZE or any
+ * bit but KEEP_SIZE|PUNCH_HOLE -> -EOPNOTSUPP; offset or len not page
+ * aligned -> -EINVAL; allocate past EOF -> -EINVAL (G51); punch anywhere
+ * (G52). Allocation keeps what it got before an -ENOMEM, like Linux.
  */
 int gmem_fallocate(struct gmem_view *view, int mode, s64 offset, s64 len);
 

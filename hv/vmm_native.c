@@ -4,7 +4,8 @@
  * looks its handles up where Linux looks at the file descriptor (-EBADF
  * there and nowhere else) and answers a handle of the wrong kind the way
  * the Linux file would: a KVM ioctl on a gmem file is -ENOTTY (G18), an
- * mmap of a VM file -ENODEV, fallocate on it -EOPNOTSUPP.
+ * mmap of a VM file -ENODEV, and so is fallocate on it (after the mode
+ * checks, before EFBIG; observed on the 6.18 host).
  */
 #include "hv/vmm_native.h"
 #include "hv/alloc.h"
@@ -215,11 +216,11 @@ static int native_fallocate(struct vmm *v, int gmem, int mode, s64 offset,
 	kind = lookup(v, gmem, &obj);
 	if (kind == H_FREE)
 		return -EBADF;
-	r = gmem_vfs_fallocate_check(mode, offset, len);
+	r = gmem_vfs_fallocate_mode(mode, offset, len);
 	if (r)
 		return r;
-	if (kind == H_VM) /* a file without a fallocate operation */
-		return -EOPNOTSUPP;
+	if (kind != H_GMEM) /* an anon inode that is not a regular file */
+		return -ENODEV;
 	return gmem_fallocate(obj, mode, offset, len);
 }
 

@@ -183,3 +183,20 @@ CONF_CASE(g55_fallocate_after_vm_handle_closed)
 	KT_EXPECT_OK(t, v->ops->fallocate(v, g, KEEP, 0, 8 * PG));
 	KT_EXPECT_OK(t, v->ops->fallocate(v, g, PUNCH, 0, 4 * PG));
 }
+
+CONF_CASE(g55_fallocate_on_a_vm_handle_enodev)
+{
+	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+
+	if (vm < 0)
+		return;
+	/* A VM file is not a regular file: ENODEV after the mode checks,
+	 * before the overflow check (observed on the 6.18 host). */
+	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, vm, KEEP, 0, PG), ENODEV);
+	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, vm, PUNCH, 0, PG), ENODEV);
+	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, vm, KEEP, NEAR_MAX, 2 * PG),
+			ENODEV);
+	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, vm, 0x100 | KEEP, 0, PG),
+			EOPNOTSUPP);
+	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, vm, KEEP, 0, 0), EINVAL);
+}

@@ -364,7 +364,7 @@ NATIVE_CASE(check_catches_corrupted_state)
 
 NATIVE_CASE(metadata_is_below_an_eighth_of_linux)
 {
-	u64 size = 256ULL << 20, per_gib;
+	u64 size = 64ULL << 20, per_gib;
 	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 	int g = N_OPEN(t, v->ops->create_gmem(v, vm, size, SHARED_FLAGS));
 	struct gmem_view *view = vmm_native_gmem(v, g);
