@@ -109,8 +109,8 @@ int gmem_fallocate(struct gmem_view *view, int mode, s64 offset, s64 len);
  * mapping) at or past EOF or on a private page, after the bytes before it
  * were transferred; -ENOMEM if a page cannot be allocated.
  */
-int gmem_host_access(struct gmem_view *view, u64 offset, void *buf,
-		     size_t len, bool write);
+int gmem_host_access(struct gmem_view *view, u64 offset, void *buf, size_t len,
+		     bool write);
 /* A host pin (e.g. GUP for DMA) on the page at offset: -ENODEV without
  * MMAP, -EFAULT past EOF or on a private page. A pinned page is "in use"
  * and cannot be converted (-EAGAIN). Punching a page drops its pins. */
@@ -125,8 +125,8 @@ int gmem_unpin(struct gmem_view *view, u64 offset);
  * already has that state; -EAGAIN with *error_offset = the first page in
  * use; -ENOMEM or the security step's error with nothing changed.
  */
-int gmem_convert(struct gmem_view *view, u64 offset, u64 size,
-		 bool to_private, u64 *error_offset);
+int gmem_convert(struct gmem_view *view, u64 offset, u64 size, bool to_private,
+		 u64 *error_offset);
 /* Is the page at offset shared (host-accessible)? */
 bool gmem_is_shared(const struct gmem_view *view, u64 offset);
 
@@ -141,7 +141,7 @@ int gmem_bind(struct gmem_view *view, struct gmem_binding *b, u64 offset,
 void gmem_unbind(struct gmem_binding *b);
 
 /* Flags for gmem_get_pfn(). */
-#define GMEM_FAULT_PRIVATE 1u	  /* the access is private */
+#define GMEM_FAULT_PRIVATE 1u /* the access is private */
 #define GMEM_FAULT_CHECK_SHARE 2u /* the page's shareability must match */
 
 /*

@@ -60,8 +60,7 @@ u64 vm_supported_gmem_flags(const struct vm *vm);
 u64 vm_supported_attributes(const struct vm *vm);
 
 /* KVM_CREATE_GUEST_MEMFD on the VM (checks in gmem_create). */
-int vm_create_gmem(struct vm *vm, u64 size, u64 flags,
-		   struct gmem_view **out);
+int vm_create_gmem(struct vm *vm, u64 size, u64 flags, struct gmem_view **out);
 /* A view of of's memory owned by vm. */
 int vm_create_gmem_view(struct vm *vm, struct gmem_view *of,
 			struct gmem_view **out);
@@ -79,8 +78,7 @@ struct vm_region {
 int vm_set_region(struct vm *vm, const struct vm_region *r);
 
 /* KVM_SET_MEMORY_ATTRIBUTES (spec §4.1). */
-int vm_set_attributes(struct vm *vm, u64 gpa, u64 size, u64 attrs,
-		      u64 flags);
+int vm_set_attributes(struct vm *vm, u64 gpa, u64 size, u64 attrs, u64 flags);
 /* Is the gfn private (see above)? What a SW_PROTECTED fault handler takes
  * as the kind of an access (Linux derives it the same way). */
 bool vm_gfn_private(const struct vm *vm, u64 gfn);

@@ -174,8 +174,7 @@ static int native_create_gmem_view(struct vmm *v, int gmem, int vm)
 	return r ? r : add_view(v, view);
 }
 
-static int native_set_region(struct vmm *v, int vm,
-			     const struct vmm_region *r)
+static int native_set_region(struct vmm *v, int vm, const struct vmm_region *r)
 {
 	struct vm_region reg = {
 		.slot = r->slot,
@@ -252,8 +251,8 @@ static int native_convert(struct vmm *v, int gmem, u64 offset, u64 size,
 	struct gmem_view *view;
 	int r = gmem_of(v, gmem, &view);
 
-	return r ? r :
-		   gmem_convert(view, offset, size, to_private, error_offset);
+	return r ? r
+		 : gmem_convert(view, offset, size, to_private, error_offset);
 }
 
 /* The gmem behind a host mapping: -EBADF, -ENODEV for a VM file. */

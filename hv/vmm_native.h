@@ -28,7 +28,10 @@ struct vmm_native {
 
 extern const struct vmm_ops vmm_native_ops;
 
-#define VMM_NATIVE_INIT(state) { .ops = &vmm_native_ops, .priv = &(state) }
+#define VMM_NATIVE_INIT(state)                           \
+	{                                                \
+		.ops = &vmm_native_ops, .priv = &(state) \
+	}
 
 /* A host pin (GUP through the mapping) on the page at offset of a gmem
  * (see gmem_pin): 0, -EBADF, -ENODEV (VM handle, or no MMAP), -EFAULT

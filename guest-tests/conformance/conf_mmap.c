@@ -45,8 +45,7 @@ CONF_CASE(g38_access_at_or_past_eof_sigbus)
 	conf_fill(a, PG, 0x38);
 	KT_EXPECT_OK(t, v->ops->host_write(v, g, 3 * PG, a, PG));
 	KT_EXPECT_ERRNO(t, v->ops->host_read(v, g, 4 * PG, b, 1), VMM_SIGBUS);
-	KT_EXPECT_ERRNO(t, v->ops->host_write(v, g, 4 * PG, a, 1),
-			VMM_SIGBUS);
+	KT_EXPECT_ERRNO(t, v->ops->host_write(v, g, 4 * PG, a, 1), VMM_SIGBUS);
 	KT_EXPECT_ERRNO(t, v->ops->host_read(v, g, 40 * PG + 7, b, 1),
 			VMM_SIGBUS);
 	/* An access running over EOF stores the bytes before it, then
@@ -96,8 +95,7 @@ CONF_CASE(g40_mmap_without_init_shared_sigbus)
 	KT_EXPECT_ERRNO(t, v->ops->host_write(v, g, PG, b, 1), VMM_SIGBUS);
 	KT_EXPECT_OK(t, v->ops->fallocate(v, g, KEEP, 0, 4 * PG));
 	KT_EXPECT_ERRNO(t, v->ops->host_read(v, g, 0, b, 1), VMM_SIGBUS);
-	KT_EXPECT_ERRNO(t, v->ops->host_write(v, g, 3 * PG, b, PG),
-			VMM_SIGBUS);
+	KT_EXPECT_ERRNO(t, v->ops->host_write(v, g, 3 * PG, b, PG), VMM_SIGBUS);
 }
 
 CONF_CASE(g50_allocate_keeps_existing_data)
@@ -120,7 +118,7 @@ CONF_CASE(g50_allocate_keeps_existing_data)
 
 CONF_CASE(g53_punch_zeroes_only_the_range)
 {
-	static const int kept[] = { 0, 2, 3 };
+	static const int kept[] = {0, 2, 3};
 	int g = new_gmem(t, v, 4, GMEM_SHARED);
 	u8 *a = conf_buf[0], *b = conf_buf[1];
 
