@@ -291,35 +291,52 @@ NATIVE_CASE(failed_security_step_undoes_the_conversion)
 	gmem_set_sec_ops(old);
 }
 
+/* Convert page p to private with the next kmalloc() (objects) or
+ * alloc_pages() (pages) failing. */
+static int convert_failing(struct vmm *v, int g, u64 p, bool pages)
+{
+	u64 err_off;
+	int r;
+
+	if (pages)
+		alloc_fail_nth(hv_pool, 1);
+	else
+		kmalloc_fail_nth(1);
+	r = v->ops->convert(v, g, p * PG, PG, true, &err_off);
+	alloc_fail_nth(hv_pool, 0);
+	kmalloc_fail_nth(0);
+	return r;
+}
+
 NATIVE_CASE(conversion_out_of_memory_changes_nothing)
 {
 	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	int g = N_OPEN(t, v->ops->create_gmem(v, vm, 64 * PG, SHARED_FLAGS));
+	int g = N_OPEN(t, v->ops->create_gmem(v, vm, 600 * PG, SHARED_FLAGS));
 	struct gmem_view *view = vmm_native_gmem(v, g);
-	int failures = 0, wrong = 0;
+	int failures[2] = {0, 0}, wrong = 0;
 	u64 err_off;
 
 	if (g < 0)
 		return;
-	/* Every other page private: the extent set must grow on the way,
-	 * and each growth fails once under injection. */
-	for (u64 p = 0; p < 64; p += 2) {
-		int r;
+	/* Every other page private: the extent array grows on the way,
+	 * first as a kmalloc object, past 2 KiB as pages of its own, and
+	 * each growth fails once under injection. */
+	for (u64 p = 0; p < 600; p += 2) {
+		bool pages = p >= 64;
+		int r = convert_failing(v, g, p, pages);
 
-		kmalloc_fail_nth(1);
-		r = v->ops->convert(v, g, p * PG, PG, true, &err_off);
-		kmalloc_fail_nth(0);
 		if (r == -ENOMEM) {
-			failures++;
+			failures[pages]++;
 			wrong += !gmem_is_shared(view, p * PG);
 			wrong += !!v->ops->check(v);
 			r = v->ops->convert(v, g, p * PG, PG, true, &err_off);
 		}
 		wrong += r != 0 || gmem_is_shared(view, p * PG);
 	}
-	KT_EXPECT_GE(t, failures, 2);
+	KT_EXPECT_GE(t, failures[0], 2);
+	KT_EXPECT_GE(t, failures[1], 2);
 	KT_EXPECT_EQ(t, wrong, 0);
-	for (u64 p = 0; p < 64; p++)
+	for (u64 p = 0; p < 600; p++)
 		wrong += gmem_is_shared(view, p * PG) != (p & 1);
 	KT_EXPECT_EQ(t, wrong, 0);
 }
