@@ -61,7 +61,8 @@ u64 vm_supported_attributes(const struct vm *vm);
 
 /* KVM_CREATE_GUEST_MEMFD on the VM (checks in gmem_create). */
 int vm_create_gmem(struct vm *vm, u64 size, u64 flags, struct gmem_view **out);
-/* A view of of's memory owned by vm. */
+/* A view of of's memory owned by vm. Any VM may view any memory: the
+ * INIT_SHARED rule (G4) is about creating a gmem, not about seeing one. */
 int vm_create_gmem_view(struct vm *vm, struct gmem_view *of,
 			struct gmem_view **out);
 
