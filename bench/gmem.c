@@ -42,9 +42,8 @@ static int new_gmem(u64 size)
 
 	if (vm < 0)
 		return vm;
-	return v.ops->create_gmem(&v, vm, size,
-				  GMV_GMEM_FLAG_MMAP |
-					  GMV_GMEM_FLAG_INIT_SHARED);
+	return v.ops->create_gmem(
+		&v, vm, size, GMV_GMEM_FLAG_MMAP | GMV_GMEM_FLAG_INIT_SHARED);
 }
 
 static int blocks(void)

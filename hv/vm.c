@@ -59,13 +59,17 @@ void vm_set_mmu_ops(struct vm *vm, const struct vm_mmu_ops *ops, void *priv)
 	vm->mmu_priv = priv;
 }
 
+void *vm_mmu_priv(const struct vm *vm)
+{
+	return vm->mmu_priv;
+}
+
 const struct vm_zap_log *vm_zaps(const struct vm *vm)
 {
 	return &vm->zaps;
 }
 
-bool vm_zapped_since(const struct vm *vm, u64 since, u64 gfn_start,
-		     u64 gfn_end)
+bool vm_zapped_since(const struct vm *vm, u64 since, u64 gfn_start, u64 gfn_end)
 {
 	u64 n = vm->zaps.nr_zaps;
 
@@ -171,6 +175,16 @@ static void slot_delete(struct vm *vm, struct memslot *s)
 	kfree(s, sizeof(*s));
 }
 
+void vm_get(struct vm *vm)
+{
+	vm->refs++;
+}
+
+unsigned long vm_type(const struct vm *vm)
+{
+	return vm->type;
+}
+
 void vm_put(struct vm *vm)
 {
 	if (--vm->refs)
@@ -178,6 +192,8 @@ void vm_put(struct vm *vm)
 	/* No view of this VM is left, so every binding is detached. */
 	while (vm->slots.n)
 		slot_delete(vm, vm->slots.v[0].data);
+	if (vm->mmu_ops && vm->mmu_ops->release)
+		vm->mmu_ops->release(vm, vm->mmu_priv);
 	ranges_destroy(&vm->slots);
 	ranges_destroy(&vm->private_gfns);
 	xmap_destroy(&vm->ids);
@@ -190,8 +206,7 @@ void vm_put(struct vm *vm)
 	kfree(vm, sizeof(*vm));
 }
 
-int vm_create_gmem(struct vm *vm, u64 size, u64 flags,
-		   struct gmem_view **out)
+int vm_create_gmem(struct vm *vm, u64 size, u64 flags, struct gmem_view **out)
 {
 	int r;
 
@@ -350,9 +365,8 @@ int vm_set_region(struct vm *vm, const struct vm_region *r)
 	 * READONLY and (no) GUEST_MEMFD. */
 	if (r->flags & GMV_MEM_GUEST_MEMFD)
 		return -EINVAL;
-	if (npages != old->npages ||
-	    ((r->flags ^ old->flags) &
-	     (GMV_MEM_READONLY | GMV_MEM_GUEST_MEMFD)))
+	if (npages != old->npages || ((r->flags ^ old->flags) &
+				      (GMV_MEM_READONLY | GMV_MEM_GUEST_MEMFD)))
 		return -EINVAL;
 	if (base_gfn != old->base_gfn) {
 		if (gpa_overlap(vm, id, base_gfn, base_gfn + npages))
@@ -369,11 +383,19 @@ int vm_set_region(struct vm *vm, const struct vm_region *r)
 
 bool vm_gfn_private(const struct vm *vm, u64 gfn)
 {
+	const struct memslot *s;
+
+	if (!vm_has_private_mem(vm))
+		return false;
+	s = vm_slot_of(vm, gfn);
+	if (s && s->gmem_only && s->gb.view)
+		return !gmem_is_shared(s->gb.view,
+				       (gfn - s->base_gfn + s->gb.pgoff)
+					       << PAGE_SHIFT);
 	return ranges_test(&vm->private_gfns, gfn);
 }
 
-int vm_set_attributes(struct vm *vm, u64 gpa, u64 size, u64 attrs,
-		      u64 flags)
+int vm_set_attributes(struct vm *vm, u64 gpa, u64 size, u64 attrs, u64 flags)
 {
 	bool private = attrs & GMV_MEMORY_ATTRIBUTE_PRIVATE;
 	u64 start = gpa >> PAGE_SHIFT, end;

@@ -10,17 +10,20 @@
  * Lifetime (spec §4.6): a VM lives while its handle or any gmem view it
  * owns is open. Memslot bindings hold nothing on the views.
  *
- * Private memory and in-place conversion. Two states meet on the fault
- * path, and both must agree with the access:
- *  - the VM's PRIVATE attribute says what kind of access the guest makes
- *    at a gfn (Linux: KVM_EXIT_MEMORY_FAULT when they differ);
- *  - the gmem memory's shareability says what the page is. On VMs with
- *    private memory a private access must hit a private page and a shared
- *    access to a gmem-only slot a shared page, else the same exit is
- *    reported so the VMM converts. Default VMs skip this check, as 6.18
- *    does (G91: the guest uses an MMAP gmem it cannot map on the host).
- * Attribute changes never touch gmem state and conversions never touch
- * attributes; a VMM changes both (upstream keeps them apart the same way).
+ * Private memory and in-place conversion (VMs with private memory only;
+ * default VMs have no private gfns and never check shareability, as 6.18
+ * lets the guest use an MMAP gmem the host cannot map, G91):
+ *  - a gfn's private/shared state ("attribute") comes from the gmem
+ *    memory's shareability when the gfn lies in a gmem-only slot (bound to
+ *    an MMAP gmem): the upstream in-place series, where gmem state replaces
+ *    the per-VM PRIVATE bit. Elsewhere it is the VM's PRIVATE attribute
+ *    (KVM_SET_MEMORY_ATTRIBUTES), the 6.8-6.18 scheme. The VM attribute is
+ *    still stored for gmem-only ranges, just not consulted there.
+ *  - an access whose kind differs from the attribute is a
+ *    KVM_EXIT_MEMORY_FAULT; a private access must also land on a private
+ *    gmem page, so a page the host can touch is never mapped private.
+ * Attribute changes never touch gmem state and conversions never touch VM
+ * attributes (each invalidates what it changes).
  */
 #ifndef GMV_HV_VM_H
 #define GMV_HV_VM_H
@@ -34,6 +37,8 @@ struct gmem_view;
 struct vm_mmu_ops {
 	void (*zap)(struct vm *vm, void *priv, u64 gfn_start, u64 gfn_end);
 	void (*flush)(struct vm *vm, void *priv);
+	/* The VM is going away (after its last memslot): free priv. */
+	void (*release)(struct vm *vm, void *priv);
 };
 
 /* The last VM_ZAP_LOG zaps (zap n is last[n % VM_ZAP_LOG]) and counts. */
@@ -47,8 +52,11 @@ struct vm_zap_log {
 
 /* KVM_CREATE_VM: type DEFAULT or SW_PROTECTED, else -EINVAL. */
 int vm_create(unsigned long type, struct vm **out);
+/* Take another reference (a vCPU's); vm_put() drops it. */
+void vm_get(struct vm *vm);
 /* Drop the handle's reference. */
 void vm_put(struct vm *vm);
+unsigned long vm_type(const struct vm *vm);
 bool vm_has_private_mem(const struct vm *vm);
 
 /* What a kernel with every feature here answers; vm NULL = /dev/kvm. */
@@ -57,9 +65,9 @@ u64 vm_supported_gmem_flags(const struct vm *vm);
 u64 vm_supported_attributes(const struct vm *vm);
 
 /* KVM_CREATE_GUEST_MEMFD on the VM (checks in gmem_create). */
-int vm_create_gmem(struct vm *vm, u64 size, u64 flags,
-		   struct gmem_view **out);
-/* A view of of's memory owned by vm. */
+int vm_create_gmem(struct vm *vm, u64 size, u64 flags, struct gmem_view **out);
+/* A view of of's memory owned by vm. Any VM may view any memory: the
+ * INIT_SHARED rule (G4) is about creating a gmem, not about seeing one. */
 int vm_create_gmem_view(struct vm *vm, struct gmem_view *of,
 			struct gmem_view **out);
 
@@ -76,13 +84,17 @@ struct vm_region {
 int vm_set_region(struct vm *vm, const struct vm_region *r);
 
 /* KVM_SET_MEMORY_ATTRIBUTES (spec §4.1). */
-int vm_set_attributes(struct vm *vm, u64 gpa, u64 size, u64 attrs,
-		      u64 flags);
+int vm_set_attributes(struct vm *vm, u64 gpa, u64 size, u64 attrs, u64 flags);
+/* Is the gfn private (see above)? What a SW_PROTECTED fault handler takes
+ * as the kind of an access (Linux derives it the same way). */
 bool vm_gfn_private(const struct vm *vm, u64 gfn);
 
 /* A guest access to resolve. */
 #define VM_ACCESS_WRITE 1u
 #define VM_ACCESS_PRIVATE 2u
+/* The VMM's own access through a slot's shared backing (its "userspace"
+ * mapping): the PRIVATE attribute and READONLY are not consulted. */
+#define VM_ACCESS_HOST 4u
 struct vm_fault {
 	u64 gpa;
 	unsigned int access;
@@ -91,6 +103,7 @@ struct vm_fault {
 	phys_addr_t pa;
 	unsigned int max_order;
 	bool from_gmem;
+	bool writable; /* the slot takes writes too */
 	/* On failure: the exit the vCPU reports (kvm_run layout). */
 	u32 exit_reason;
 	u64 exit_flags, exit_gpa, exit_size;
@@ -99,8 +112,9 @@ struct vm_fault {
 /*
  * The fault path (spec §4.2): 0 with pa/max_order; -EFAULT with a
  * KVM_EXIT_MEMORY_FAULT (gpa of the page, size 4096, PRIVATE flag iff the
- * access was private) for an attribute or shareability mismatch, a private
- * access outside a gmem slot, or a gmem slot whose view is gone (G93);
+ * access was private) for an access whose kind differs from the gfn's
+ * attribute, a private access outside a gmem slot or to a shared gmem
+ * page, or a gmem slot whose view is gone (G93);
  * -ENOENT with KVM_EXIT_MMIO when no slot takes the access (G95) or it
  * writes a read-only slot; -ENOMEM.
  */
@@ -111,6 +125,8 @@ int vm_guest_access(struct vm *vm, u64 gpa, void *buf, size_t len,
 		    unsigned int access, struct vm_fault *f);
 
 void vm_set_mmu_ops(struct vm *vm, const struct vm_mmu_ops *ops, void *priv);
+/* The priv given to vm_set_mmu_ops(), or NULL. */
+void *vm_mmu_priv(const struct vm *vm);
 const struct vm_zap_log *vm_zaps(const struct vm *vm);
 /* Was [gfn_start, gfn_end) zapped by zap number 'since' or later? */
 bool vm_zapped_since(const struct vm *vm, u64 since, u64 gfn_start,

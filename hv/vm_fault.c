@@ -51,7 +51,9 @@ static int slot_page(struct memslot *s, u64 gfn, phys_addr_t *pa)
 /*
  * May the 2 MiB gfn range around gfn be one mapping? It must lie in the
  * slot, start at a gmem index that is 2 MiB aligned (slot gpa and offset
- * congruent), and, with private memory, have one attribute throughout.
+ * congruent), and have one attribute throughout: gmem checked that for
+ * gmem-only slots (GMEM_FAULT_CHECK_SHARE), the VM's attributes tell it
+ * for the others.
  */
 static bool huge_ok(const struct vm *vm, const struct memslot *s, u64 gfn)
 {
@@ -61,7 +63,7 @@ static bool huge_ok(const struct vm *vm, const struct memslot *s, u64 gfn)
 		return false;
 	if ((s->gb.pgoff - s->base_gfn) % HUGE_PAGES)
 		return false;
-	return !vm_has_private_mem(vm) ||
+	return !vm_has_private_mem(vm) || s->gmem_only ||
 	       ranges_state(&vm->private_gfns, first, first + HUGE_PAGES) !=
 		       RANGES_MIXED;
 }
@@ -69,6 +71,7 @@ static bool huge_ok(const struct vm *vm, const struct memslot *s, u64 gfn)
 int vm_fault(struct vm *vm, struct vm_fault *f)
 {
 	bool private = f->access & VM_ACCESS_PRIVATE;
+	bool host = f->access & VM_ACCESS_HOST;
 	u64 gfn = f->gpa >> PAGE_SHIFT;
 	struct memslot *s = vm_slot_of(vm, gfn);
 	unsigned int flags, order;
@@ -77,16 +80,19 @@ int vm_fault(struct vm *vm, struct vm_fault *f)
 	f->pa = 0;
 	f->max_order = 0;
 	f->from_gmem = false;
+	f->writable = false;
 	f->exit_reason = 0;
 	/* The access kind must match the PRIVATE attribute. */
-	if (private != vm_gfn_private(vm, gfn))
+	if (!host && private != vm_gfn_private(vm, gfn))
 		return memory_fault(f, private);
 	if (!s)
 		return private ? memory_fault(f, true) : mmio(f);
 	if (private && !(s->flags & GMV_MEM_GUEST_MEMFD))
 		return memory_fault(f, true);
-	if ((f->access & VM_ACCESS_WRITE) && (s->flags & GMV_MEM_READONLY))
+	if ((f->access & VM_ACCESS_WRITE) && !host &&
+	    (s->flags & GMV_MEM_READONLY))
 		return mmio(f);
+	f->writable = !(s->flags & GMV_MEM_READONLY);
 	/* G88/G89: shared accesses use gmem only on gmem-only slots. */
 	if (!private && !s->gmem_only)
 		return slot_page(s, gfn, &f->pa);

@@ -4,18 +4,20 @@
  * looks its handles up where Linux looks at the file descriptor (-EBADF
  * there and nowhere else) and answers a handle of the wrong kind the way
  * the Linux file would: a KVM ioctl on a gmem file is -ENOTTY (G18), an
- * mmap of a VM file -ENODEV, fallocate on it -EOPNOTSUPP.
+ * mmap of a VM file -ENODEV, and so is fallocate on it (after the mode
+ * checks, before EFBIG; observed on the 6.18 host).
  */
 #include "hv/vmm_native.h"
 #include "hv/alloc.h"
 #include "hv/gmem.h"
 #include "hv/kmalloc.h"
+#include "hv/vcpu.h"
 #include "hv/vm.h"
 #include "lib/console.h"
 #include "lib/errno.h"
 #include "lib/mem.h"
 
-enum handle_kind { H_FREE, H_VM, H_GMEM };
+enum handle_kind { H_FREE, H_VM, H_GMEM, H_VCPU };
 
 struct vmm_native_handle {
 	enum handle_kind kind;
@@ -68,8 +70,9 @@ static const char *native_lacks(struct vmm *v, enum vmm_feature f)
 {
 	if (!hv_pool)
 		return "native backend has no hv_pool";
-	if (f == VMM_FEAT_VCPU)
-		return "native backend runs no vCPUs yet";
+	/* Native vCPUs take VMMCALL at CPL3 to the case, see hv/vcpu.h. */
+	if (f == VMM_FEAT_VCPU || f == VMM_FEAT_USER_HYPERCALL)
+		return vcpu_lacks();
 	return NULL;
 }
 
@@ -83,6 +86,8 @@ static long native_check_extension(struct vmm *v, int vm, long cap)
 			return -EBADF;
 		case H_GMEM:
 			return -ENOTTY;
+		case H_VCPU:
+			return -EINVAL;
 		case H_VM:
 			break;
 		}
@@ -126,6 +131,8 @@ static int vm_of(struct vmm *v, int h, struct vm **vm)
 		return 0;
 	case H_GMEM:
 		return -ENOTTY;
+	case H_VCPU: /* x86 KVM's answer to an unknown vCPU ioctl */
+		return -EINVAL;
 	default:
 		return -EBADF;
 	}
@@ -165,6 +172,7 @@ static int native_create_gmem_view(struct vmm *v, int gmem, int vm)
 	case H_FREE:
 		return -EBADF;
 	case H_VM:
+	case H_VCPU:
 		return -EINVAL;
 	case H_GMEM:
 		break;
@@ -173,8 +181,7 @@ static int native_create_gmem_view(struct vmm *v, int gmem, int vm)
 	return r ? r : add_view(v, view);
 }
 
-static int native_set_region(struct vmm *v, int vm,
-			     const struct vmm_region *r)
+static int native_set_region(struct vmm *v, int vm, const struct vmm_region *r)
 {
 	struct vm_region reg = {
 		.slot = r->slot,
@@ -195,6 +202,7 @@ static int native_set_region(struct vmm *v, int vm,
 			reg.gmem_err = -EBADF;
 			break;
 		case H_VM:
+		case H_VCPU:
 			reg.gmem = NULL;
 			reg.gmem_err = -EINVAL;
 			break;
@@ -215,11 +223,11 @@ static int native_fallocate(struct vmm *v, int gmem, int mode, s64 offset,
 	kind = lookup(v, gmem, &obj);
 	if (kind == H_FREE)
 		return -EBADF;
-	r = gmem_vfs_fallocate_check(mode, offset, len);
+	r = gmem_vfs_fallocate_mode(mode, offset, len);
 	if (r)
 		return r;
-	if (kind == H_VM) /* a file without a fallocate operation */
-		return -EOPNOTSUPP;
+	if (kind != H_GMEM) /* an anon inode that is not a regular file */
+		return -ENODEV;
 	return gmem_fallocate(obj, mode, offset, len);
 }
 
@@ -239,6 +247,7 @@ static int gmem_of(struct vmm *v, int h, struct gmem_view **view)
 	case H_GMEM:
 		return 0;
 	case H_VM:
+	case H_VCPU:
 		return -ENOTTY;
 	default:
 		return -EBADF;
@@ -251,8 +260,8 @@ static int native_convert(struct vmm *v, int gmem, u64 offset, u64 size,
 	struct gmem_view *view;
 	int r = gmem_of(v, gmem, &view);
 
-	return r ? r :
-		   gmem_convert(view, offset, size, to_private, error_offset);
+	return r ? r
+		 : gmem_convert(view, offset, size, to_private, error_offset);
 }
 
 /* The gmem behind a host mapping: -EBADF, -ENODEV for a VM file. */
@@ -286,6 +295,104 @@ static int native_host_write(struct vmm *v, int gmem, u64 offset,
 	return host_access(v, gmem, offset, (void *)buf, len, true);
 }
 
+/*
+ * Guest memory by GPA as the guest's shared accesses see it (hv/vmm.h):
+ * the slot's shared backing whatever the attributes say; -EFAULT where no
+ * slot backs a byte or a gmem-only slot's page is private.
+ */
+static int guest_access(struct vmm *v, int vm, u64 gpa, void *buf,
+			size_t len, unsigned int access)
+{
+	struct vm_fault f;
+	struct vm *obj;
+	int r = vm_of(v, vm, &obj);
+
+	if (r)
+		return r;
+	r = vm_guest_access(obj, gpa, buf, len, access | VM_ACCESS_HOST, &f);
+	return r == -ENOENT ? -EFAULT : r;
+}
+
+static int native_guest_read(struct vmm *v, int vm, u64 gpa, void *buf,
+			     size_t len)
+{
+	return guest_access(v, vm, gpa, buf, len, 0);
+}
+
+static int native_guest_write(struct vmm *v, int vm, u64 gpa,
+			      const void *buf, size_t len)
+{
+	return guest_access(v, vm, gpa, (void *)buf, len, VM_ACCESS_WRITE);
+}
+
+static int native_create_vcpu(struct vmm *v, int vm)
+{
+	struct vcpu *c;
+	struct vm *obj;
+	int r = vm_of(v, vm, &obj);
+
+	if (!r)
+		r = vcpu_create(obj, &c);
+	if (r)
+		return r;
+	r = handle_new(v, H_VCPU, c);
+	if (r < 0)
+		vcpu_put(c);
+	return r;
+}
+
+/* The vCPU of a vCPU ioctl: -EBADF, or -ENOTTY on a VM or gmem file. */
+static int vcpu_of(struct vmm *v, int h, struct vcpu **c)
+{
+	switch (lookup(v, h, (void **)c)) {
+	case H_VCPU:
+		return 0;
+	case H_VM:
+	case H_GMEM:
+		return -ENOTTY;
+	default:
+		return -EBADF;
+	}
+}
+
+static int native_vcpu_enter(struct vmm *v, int vcpu,
+			     const struct vmm_entry *e)
+{
+	struct vcpu *c;
+	int r = vcpu_of(v, vcpu, &c);
+
+	return r ? r : vcpu_enter(c, e);
+}
+
+static int native_vcpu_get_regs(struct vmm *v, int vcpu, struct vmm_regs *r)
+{
+	struct vcpu *c;
+	int err = vcpu_of(v, vcpu, &c);
+
+	if (!err)
+		vcpu_get_regs(c, r);
+	return err;
+}
+
+static int native_vcpu_set_regs(struct vmm *v, int vcpu,
+				const struct vmm_regs *r)
+{
+	struct vcpu *c;
+	int err = vcpu_of(v, vcpu, &c);
+
+	if (!err)
+		vcpu_set_regs(c, r);
+	return err;
+}
+
+static int native_vcpu_run(struct vmm *v, int vcpu, struct vmm_exit *exit)
+{
+	struct vcpu *c;
+	int r = vcpu_of(v, vcpu, &c);
+
+	return r ? r : vcpu_run(c, exit);
+}
+
 static int native_close(struct vmm *v, int h)
 {
 	void *obj;
@@ -298,6 +405,9 @@ static int native_close(struct vmm *v, int h)
 		break;
 	case H_GMEM:
 		gmem_view_release(obj);
+		break;
+	case H_VCPU:
+		vcpu_put(obj);
 		break;
 	}
 	nat(v)->tab[h].kind = H_FREE;
@@ -350,6 +460,13 @@ const struct vmm_ops vmm_native_ops = {
 	.convert = native_convert,
 	.host_read = native_host_read,
 	.host_write = native_host_write,
+	.guest_read = native_guest_read,
+	.guest_write = native_guest_write,
+	.create_vcpu = native_create_vcpu,
+	.vcpu_enter = native_vcpu_enter,
+	.vcpu_get_regs = native_vcpu_get_regs,
+	.vcpu_set_regs = native_vcpu_set_regs,
+	.vcpu_run = native_vcpu_run,
 	.close = native_close,
 	.reset = native_reset,
 	.check = native_check,

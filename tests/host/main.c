@@ -19,11 +19,13 @@ static struct page_pool host_pool;
 static const struct kt_suite *const host_suites[] = {
 	&lib_suite,
 	&alloc_suite,
+	&insn_decode_suite,
+	&npt_suite,
+	&svm_suite,
 	&hv_lib_suite,
 	&conf_native_suite,
 	&native_gmem_suite,
 	&native_fault_suite,
-	&npt_suite,
 };
 
 int main(int argc, char **argv)
