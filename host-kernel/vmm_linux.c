@@ -283,7 +283,7 @@ static struct lx_slot new_slot(struct lx *lx, int vfd,
 /*
  * KVM_SET_USER_MEMORY_REGION2. A new slot gets a fresh private anonymous
  * mapping of memory_size bytes as userspace_addr; a call on an existing
- * slot reuses that slot's address (Linux refuses to move it), and a
+ * slot reuses that slot's address (Linux refuses to change it), and a
  * successful delete unmaps it. When no mapping of that size can exist,
  * the call still goes to Linux with address 0 so it judges the rest.
  */
@@ -325,10 +325,12 @@ static int lx_set_region(struct vmm *v, int vm, const struct vmm_region *r)
 			munmap(addr, r->memory_size);
 		return ret;
 	}
-	if (!r->memory_size && old)
-		drop_slot(lx, old);
-	else if (!old)
+	if (!old)
 		lx->slots[lx->n_slots++] = new_slot(lx, vfd, r, addr);
+	else if (!r->memory_size)
+		drop_slot(lx, old);
+	else
+		old->gpa = r->guest_phys_addr; /* a normal slot may move */
 	return 0;
 }
 

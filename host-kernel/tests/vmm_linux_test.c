@@ -81,11 +81,13 @@ out:
 	close(fd);
 }
 
-/* A normal slot keeps its address: re-issue and move work as in a VMM. */
+/* A normal slot keeps its address: re-issue and move work as in a VMM,
+ * and its memory moves with it. */
 static void linux_slot_address_reused(struct kt *t)
 {
 	struct vmm_region r = { .slot = 1, .guest_phys_addr = SZ_2M,
 				.memory_size = SZ_16K };
+	u8 in = 0x5a, out = 0;
 	struct vmm v = { 0 };
 	int vm;
 
@@ -93,8 +95,13 @@ static void linux_slot_address_reused(struct kt *t)
 		goto out;
 	KT_EXPECT_OK(t, v.ops->set_region(&v, vm, &r));
 	KT_EXPECT_OK(t, v.ops->set_region(&v, vm, &r));
+	KT_EXPECT_OK(t, v.ops->guest_write(&v, vm, SZ_2M + 5, &in, 1));
 	r.guest_phys_addr = 2 * SZ_2M;
 	KT_EXPECT_OK(t, v.ops->set_region(&v, vm, &r));
+	KT_EXPECT_OK(t, v.ops->guest_read(&v, vm, 2 * SZ_2M + 5, &out, 1));
+	KT_EXPECT_EQ(t, out, in);
+	KT_EXPECT_ERRNO(t, v.ops->guest_read(&v, vm, SZ_2M + 5, &out, 1),
+			EFAULT);
 	r.memory_size = 2 * SZ_16K;
 	KT_EXPECT_ERRNO(t, v.ops->set_region(&v, vm, &r), EINVAL);
 	r.memory_size = 0;
