@@ -28,7 +28,7 @@
 /* Not an errno: the host access faulted (SIGBUS on Linux). */
 #define VMM_SIGBUS 1000
 
-/* Features a case may need; vmm_ops.has() answers from what the backend
+/* Features a case may need; vmm_ops.lacks() answers from what the backend
  * really offers (Linux: capabilities and VM types probed at open). */
 enum vmm_feature {
 	VMM_FEAT_GUEST_MEMFD,	   /* KVM_CAP_GUEST_MEMFD */
