@@ -272,12 +272,21 @@ static int mapped_gmem(struct vmm *v, int h, struct gmem_view **view)
 	return r == -ENOTTY ? -ENODEV : r;
 }
 
+/*
+ * The largest host mapping a Linux x86-64 process can make: its user
+ * address space less one page (TASK_SIZE_MAX). mmap(2) checks the length
+ * against it (-ENOMEM) before the file's own mmap (-ENODEV) runs.
+ */
+#define HOST_MAP_MAX ((1ULL << 47) - PAGE_SIZE)
+
 static int host_access(struct vmm *v, int gmem, u64 offset, void *buf,
 		       size_t len, bool write)
 {
 	struct gmem_view *view;
 	int r = mapped_gmem(v, gmem, &view);
 
+	if (!r && gmem_view_size(view) > HOST_MAP_MAX)
+		r = -ENOMEM;
 	if (!r)
 		r = gmem_host_access(view, offset, buf, len, write);
 	return r == -EFAULT ? -VMM_SIGBUS : r;
