@@ -2,7 +2,7 @@
 /*
  * tools/replay/main.c - gmem-replay: run a gmem trace on one backend and
  * print one result line per op, or (--diff) on both and print where they
- * differ. Usage and exit codes: tools/replay/README.md.
+ * differ. Usage and exit codes: README.md, "gmem-replay".
  */
 #include <errno.h>
 #include <stdio.h>

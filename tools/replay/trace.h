@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tools/replay/trace.h - the gmem trace language (format v1, see
- * tools/replay/README.md): parsing a trace into operations and running
+ * README.md, "gmem-replay"): parsing a trace into operations and running
  * them against any struct vmm, one output line per operation. Used by
  * gmem-replay and by the fuzzer.
  */
