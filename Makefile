@@ -181,12 +181,15 @@ guests: $(GUEST_BINS)
 
 $(B)/guest/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(PAY_CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+	$(call say,CC,$@)
+	$(Q)$(PAY_CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
 $(B)/guest/%.elf: $(B)/guest/guest-tests/guests/%.o $(GUEST_RT_OBJS) linker.ld
-	$(LD_LLD) -T linker.ld -nostdlib -static -z max-page-size=4096 \
+	$(call say,LD,$@)
+	$(Q)$(LD_LLD) -T linker.ld -nostdlib -static -z max-page-size=4096 \
 		$(filter %.o,$^) -o $@
 $(B)/guest/%.bin: $(B)/guest/%.elf
-	$(OBJCOPY) -O binary $< $@
+	$(call say,OBJCOPY,$@)
+	$(Q)$(OBJCOPY) -O binary $< $@
 
 # The image list, rewritten only when the set of guests changes.
 $(B)/guest/images.inc: FORCE
@@ -196,18 +199,22 @@ $(B)/guest/images.inc: FORCE
 	@cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
 $(B)/host/guest-images.o: guest-tests/images.asm $(B)/guest/images.inc \
 		$(GUEST_BINS)
-	$(NASM) -f elf64 -I$(B)/guest/ $< -o $@
+	$(call say,AS,$@)
+	$(Q)$(NASM) -f elf64 -I$(B)/guest/ $< -o $@
 $(B)/efi/guest-images.obj: guest-tests/images.asm $(B)/guest/images.inc \
 		$(GUEST_BINS)
 	@mkdir -p $(dir $@)
-	$(NASM) -f win64 -I$(B)/guest/ $< -o $@
+	$(call say,AS,$@)
+	$(Q)$(NASM) -f win64 -I$(B)/guest/ $< -o $@
 
 $(B)/host/guests-linux: $(patsubst %.c,$(B)/host/%.o,$(HOST_CORE) \
 		$(GUESTS_LINUX_SRCS)) $(B)/host/guest-images.o
-	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@
+	$(call say,CC,$@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $^ -o $@
 $(B)/host-san/guests-linux: $(patsubst %.c,$(B)/host-san/%.o,$(HOST_CORE) \
 		$(GUESTS_LINUX_SRCS)) $(B)/host/guest-images.o
-	$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $^ -o $@
+	$(call say,CC,$@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $^ -o $@
 
 test-guests: $(B)/host/guests-linux
 	$(B)/host/guests-linux $(TEST_ARGS)
