@@ -30,6 +30,7 @@ static const char *const owner_names[ALLOC_NR_OWNERS] = {
 	[OWN_PGTABLE] = "pgtable", [OWN_RMP] = "rmp",
 	[OWN_TDX] = "tdx",	   [OWN_VM] = "vm",
 	[OWN_GUEST] = "guest",	   [OWN_TEST] = "test",
+	[OWN_KMALLOC] = "kmalloc",
 };
 
 const char *alloc_owner_name(enum alloc_owner owner)
@@ -276,6 +277,46 @@ static void buddy_free(struct page_pool *pool, struct alloc_region *r,
 		order++;
 	}
 	push_free(pool, r, pa, order, dirty);
+}
+
+void alloc_split(struct page_pool *pool, void *addr, unsigned int order,
+		 unsigned int new_order, enum alloc_owner owner)
+{
+	phys_addr_t pa = (phys_addr_t)addr;
+	struct alloc_region *r = region_of(pool, pa);
+	u8 *m;
+
+	if (!r || order > ALLOC_MAX_ORDER || new_order > order ||
+	    !IS_ALIGNED(pa, PAGE_SIZE << order))
+		panic("alloc_split(%p, order %u -> %u): bad arguments", addr,
+		      order, new_order);
+	m = meta_of(r, pa);
+	if (m[0] != (META_HEAD | order) || m[1] != owner)
+		panic("alloc_split(%p, order %u, %s): block is meta %02x/%02x",
+		      addr, order, alloc_owner_name(owner), m[0], m[1]);
+	/* Every part's first page becomes a head; tails stay 0. */
+	for (u64 p = 0; p < (1ULL << order); p += 1ULL << new_order) {
+		m = meta_of(r, pa + p * PAGE_SIZE);
+		m[0] = META_HEAD | new_order;
+		m[1] = owner;
+	}
+}
+
+int alloc_block_info(const struct page_pool *pool, const void *addr,
+		     unsigned int *order, enum alloc_owner *owner)
+{
+	phys_addr_t pa = (phys_addr_t)addr;
+	struct alloc_region *r = region_of(pool, pa);
+	u8 *m;
+
+	if (!r || !IS_ALIGNED(pa, PAGE_SIZE))
+		return -ENOENT;
+	m = meta_of(r, pa);
+	if (!(m[0] & META_HEAD) || (m[0] & META_FREE))
+		return -ENOENT;
+	*order = m[0] & META_ORDER;
+	*owner = m[1];
+	return 0;
 }
 
 u64 alloc_free_pages(const struct page_pool *pool)

@@ -38,6 +38,7 @@ enum alloc_owner {
 	OWN_VM,       /* VM and vCPU state: VMCBs, save areas, IOPM */
 	OWN_GUEST,    /* test guest images */
 	OWN_TEST,     /* pages held by tests */
+	OWN_KMALLOC,  /* hv/kmalloc.c: slabs and large objects */
 	ALLOC_NR_OWNERS
 };
 
@@ -85,6 +86,22 @@ void *alloc_pages(struct page_pool *pool, unsigned int order,
  * a double free or an address the pool does not manage panics. */
 void free_pages(struct page_pool *pool, void *addr, unsigned int order,
 		enum alloc_owner owner);
+
+/*
+ * Split an allocated block of 2^order pages in place into allocated blocks
+ * of 2^new_order pages each, all with the same owner; the owner's page
+ * count is unchanged. Each part is afterwards freed on its own (so a 2 MiB
+ * gmem chunk can give back just the pages punched out of it). Misuse (not
+ * a block of that order and owner, new_order > order) panics like
+ * free_pages().
+ */
+void alloc_split(struct page_pool *pool, void *addr, unsigned int order,
+		 unsigned int new_order, enum alloc_owner owner);
+
+/* If addr starts an allocated block: 0, and its order and owner; else
+ * -ENOENT (free, inside a block, or not in the pool). */
+int alloc_block_info(const struct page_pool *pool, const void *addr,
+		     unsigned int *order, enum alloc_owner *owner);
 
 static inline void *alloc_page(struct page_pool *pool, enum alloc_owner owner)
 {

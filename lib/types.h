@@ -26,7 +26,7 @@ typedef uintptr_t phys_addr_t;
 
 #define PAGE_SHIFT 12
 #define PAGE_SIZE (1UL << PAGE_SHIFT)
-#define PAGE_MASK (~(PAGE_SIZE - 1))
+#define PAGE_MASK (~(u64)(PAGE_SIZE - 1)) /* 64 bits in LLP64 builds too */
 #define SZ_2M (1UL << 21)
 #define SZ_1G (1UL << 30)
 

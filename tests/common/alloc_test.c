@@ -298,6 +298,57 @@ static void alloc_metadata_overhead(struct kt *t)
 	arena_close(t, &a, ARENA);
 }
 
+static void alloc_split_in_place(struct kt *t)
+{
+	struct arena a;
+	unsigned int order;
+	enum alloc_owner owner;
+	u8 *b;
+
+	if (!arena_open(t, &a, ARENA))
+		return;
+	b = alloc_pages(&a.pool, 9, OWN_GMEM);
+	KT_ASSERT(t, b != NULL);
+	KT_EXPECT_OK(t, alloc_block_info(&a.pool, b, &order, &owner));
+	KT_EXPECT_EQ(t, order, 9);
+	KT_EXPECT_EQ(t, owner, OWN_GMEM);
+	KT_EXPECT_ERRNO(t, alloc_block_info(&a.pool, b + PAGE_SIZE, &order,
+					    &owner), ENOENT);
+
+	alloc_split(&a.pool, b, 9, 0, OWN_GMEM);
+	KT_EXPECT_EQ(t, alloc_owned_pages(&a.pool, OWN_GMEM), 512);
+	KT_EXPECT_OK(t, alloc_check(&a.pool));
+	for (int i = 0; i < 512; i += 97) {
+		order = 99;
+		KT_EXPECT_OK(t, alloc_block_info(&a.pool, b + i * PAGE_SIZE,
+						 &order, &owner));
+		KT_EXPECT_EQ(t, order, 0);
+	}
+	/* Give back every other page, then the rest: all of it coalesces. */
+	for (int i = 0; i < 512; i += 2)
+		free_page(&a.pool, b + i * PAGE_SIZE, OWN_GMEM);
+	KT_EXPECT_EQ(t, alloc_owned_pages(&a.pool, OWN_GMEM), 256);
+	KT_EXPECT_OK(t, alloc_check(&a.pool));
+	KT_EXPECT_ERRNO(t, alloc_block_info(&a.pool, b, &order, &owner),
+			ENOENT);
+	for (int i = 1; i < 512; i += 2)
+		free_page(&a.pool, b + i * PAGE_SIZE, OWN_GMEM);
+	KT_EXPECT(t, same_free_lists(&a));
+
+	/* A split into mid-sized parts. */
+	b = alloc_pages(&a.pool, 4, OWN_TEST);
+	KT_ASSERT(t, b != NULL);
+	alloc_split(&a.pool, b, 4, 2, OWN_TEST);
+	KT_EXPECT_OK(t, alloc_block_info(&a.pool, b + 8 * PAGE_SIZE, &order,
+					 &owner));
+	KT_EXPECT_EQ(t, order, 2);
+	KT_EXPECT_EQ(t, owner, OWN_TEST);
+	for (int i = 0; i < 16; i += 4)
+		free_pages(&a.pool, b + i * PAGE_SIZE, 2, OWN_TEST);
+	KT_EXPECT(t, same_free_lists(&a));
+	arena_close(t, &a, ARENA);
+}
+
 static const struct kt_case alloc_cases[] = {
 	KT_CASE(alloc_split_and_coalesce),
 	KT_CASE(alloc_exhaustion),
@@ -309,6 +360,7 @@ static const struct kt_case alloc_cases[] = {
 	KT_CASE(alloc_check_catches_corruption),
 	KT_CASE(alloc_page_cache),
 	KT_CASE(alloc_metadata_overhead),
+	KT_CASE(alloc_split_in_place),
 };
 
 const struct kt_suite alloc_suite = KT_SUITE("alloc", alloc_cases);

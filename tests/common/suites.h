@@ -10,6 +10,12 @@
 
 extern const struct kt_suite alloc_suite;
 extern const struct kt_suite lib_suite;
+extern const struct kt_suite insn_decode_suite;
 extern const struct kt_suite npt_suite;
+extern const struct kt_suite svm_suite;
+extern const struct kt_suite hv_lib_suite;
+extern const struct kt_suite conf_native_suite;
+extern const struct kt_suite native_gmem_suite;
+extern const struct kt_suite native_fault_suite;
 
 #endif

@@ -8,6 +8,11 @@ const struct kt_suite *const payload_suites[] = {
 	&lib_suite,
 	&alloc_suite,
 	&npt_suite,
+	&insn_decode_suite,
+	&svm_suite,
+	&svm_run_suite,
+	&vcpu_native_suite,
+	&guest_native_suite,
 };
 
 const size_t payload_suites_count = ARRAY_SIZE(payload_suites);

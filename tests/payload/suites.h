@@ -16,4 +16,11 @@ extern const size_t payload_suites_count;
  * page tables, pool, CPU state). */
 extern const struct kt_suite boot_suite;
 
+/* svm_run.*: hand-made guests through VMRUN, and the round-trip cost. */
+extern const struct kt_suite svm_run_suite;
+/* vcpu_native.*: a guest through the native backend's VMM interface. */
+extern const struct kt_suite vcpu_native_suite;
+/* guest_native.*: the guest-level cases on the native backend. */
+extern const struct kt_suite guest_native_suite;
+
 #endif

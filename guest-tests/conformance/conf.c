@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+/*
+ * guest-tests/conformance/conf.c - the case table and the helpers the
+ * cases share (see conf.h).
+ */
+#include "guest-tests/conformance/conf.h"
+
+const struct kt_case conf_cases[] = {
+#define CONF(fn, pred) { .name = #fn, .run = fn, .unsupported = pred },
+#include "guest-tests/conformance/cases.def"
+#undef CONF
+};
+
+const size_t conf_nr_cases = ARRAY_SIZE(conf_cases);
+
+u8 conf_buf[2][PG];
+
+const char *conf_unsupported(void *ctx)
+{
+	struct vmm *v = ctx;
+
+	return v->ops->lacks(v, VMM_FEAT_GUEST_MEMFD);
+}
+
+void conf_finish(struct kt *t, struct vmm *v)
+{
+	KT_EXPECT_OK(t, v->ops->check(v));
+	v->ops->reset(v);
+	KT_EXPECT_OK(t, v->ops->check(v));
+}
+
+int conf_region(struct vmm *v, int vm, u32 slot, u32 flags, u64 gpa,
+		u64 size, int gmem, u64 offset)
+{
+	struct vmm_region r = {
+		.slot = slot,
+		.flags = flags,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.guest_memfd_offset = offset,
+		.guest_memfd = gmem,
+	};
+
+	return v->ops->set_region(v, vm, &r);
+}
+
+void conf_fill(u8 *buf, size_t len, u8 seed)
+{
+	for (size_t i = 0; i < len; i++)
+		buf[i] = (u8)(seed + i * 7 + (i >> 8));
+}
+
+/* The first feature in the list the backend lacks, with its reason. */
+static const char *lacks(struct kt *t, const enum vmm_feature *f, int n)
+{
+	struct vmm *v = kt_ctx(t);
+
+	for (int i = 0; i < n; i++) {
+		const char *why = v->ops->lacks(v, f[i]);
+
+		if (why)
+			return why;
+	}
+	return NULL;
+}
+
+#define NEED(name, ...)                                                  \
+	const char *name(struct kt *t)                                   \
+	{                                                                \
+		static const enum vmm_feature f[] = { __VA_ARGS__ };     \
+		return lacks(t, f, ARRAY_SIZE(f));                       \
+	}
+
+NEED(conf_need_mmap, VMM_FEAT_GMEM_MMAP)
+NEED(conf_need_shared, VMM_FEAT_GMEM_MMAP, VMM_FEAT_GMEM_INIT_SHARED)
+NEED(conf_need_sw_protected, VMM_FEAT_SW_PROTECTED_VM)
+NEED(conf_need_attributes, VMM_FEAT_MEMORY_ATTRIBUTES)
+NEED(conf_need_attributes_sw, VMM_FEAT_MEMORY_ATTRIBUTES,
+     VMM_FEAT_SW_PROTECTED_VM)
+NEED(conf_need_convert, VMM_FEAT_INPLACE_CONVERT, VMM_FEAT_GMEM_MMAP,
+     VMM_FEAT_GMEM_INIT_SHARED)
+NEED(conf_need_convert_mmap, VMM_FEAT_INPLACE_CONVERT, VMM_FEAT_GMEM_MMAP)
+NEED(conf_need_views, VMM_FEAT_GMEM_VIEWS)
+NEED(conf_need_views_shared, VMM_FEAT_GMEM_VIEWS, VMM_FEAT_GMEM_MMAP,
+     VMM_FEAT_GMEM_INIT_SHARED)
+NEED(conf_need_views_convert, VMM_FEAT_GMEM_VIEWS, VMM_FEAT_INPLACE_CONVERT,
+     VMM_FEAT_GMEM_MMAP, VMM_FEAT_GMEM_INIT_SHARED)
+
+const char *conf_without_attributes(struct kt *t)
+{
+	struct vmm *v = kt_ctx(t);
+
+	if (!v->ops->lacks(v, VMM_FEAT_MEMORY_ATTRIBUTES))
+		return "backend has KVM_SET_MEMORY_ATTRIBUTES (the s41_ cases "
+		       "cover it)";
+	return NULL;
+}

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+/*
+ * guest-tests/conformance/conf_attr.c - KVM_SET_MEMORY_ATTRIBUTES (spec
+ * §4.1 and G85): validation order flags -> attributes -> size/wrap ->
+ * alignment, PRIVATE only for VMs with private memory.
+ */
+#include "guest-tests/conformance/conf.h"
+
+#define PRIVATE GMV_MEMORY_ATTRIBUTE_PRIVATE
+#define GB (1ULL << 30)
+
+static int attrs(struct vmm *v, int vm, u64 gpa, u64 size, u64 a, u64 f)
+{
+	return v->ops->set_attributes(v, vm, gpa, size, a, f);
+}
+
+CONF_CASE(g85_set_attributes_enotty_without_them)
+{
+	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+
+	if (vm < 0)
+		return;
+	KT_EXPECT_ERRNO(t, attrs(v, vm, 0, PG, 0, 0), ENOTTY);
+	KT_EXPECT_ERRNO(t, attrs(v, vm, 0, PG, PRIVATE, 0), ENOTTY);
+	KT_EXPECT_ERRNO(t, attrs(v, vm, 1, 0, ~0ULL, 1), ENOTTY);
+}
+
+CONF_CASE(s41_attributes_flags_einval)
+{
+	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+
+	if (vm < 0)
+		return;
+	KT_EXPECT_ERRNO(t, attrs(v, vm, 0, PG, 0, 1), EINVAL);
+	KT_EXPECT_ERRNO(t, attrs(v, vm, 0, PG, 0, BIT(63)), EINVAL);
+}
+
+CONF_CASE(s41_attributes_bad_range_einval)
+{
+	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+
+	if (vm < 0)
+		return;
+	KT_EXPECT_ERRNO(t, attrs(v, vm, 0, 0, 0, 0), EINVAL);
+	KT_EXPECT_ERRNO(t, attrs(v, vm, ~0ULL & ~(PG - 1), 2 * PG, 0, 0),
+			EINVAL);
+	KT_EXPECT_ERRNO(t, attrs(v, vm, 1, PG, 0, 0), EINVAL);
+	KT_EXPECT_ERRNO(t, attrs(v, vm, 0, PG + 1, 0, 0), EINVAL);
+	KT_EXPECT_ERRNO(t, attrs(v, vm, PG, 7, 0, 0), EINVAL);
+}
+
+CONF_CASE(s41_attributes_default_vm_has_no_private)
+{
+	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+
+	if (vm < 0)
+		return;
+	KT_EXPECT_ERRNO(t, attrs(v, vm, 0, PG, PRIVATE, 0), EINVAL);
+	KT_EXPECT_ERRNO(t, attrs(v, vm, 0, PG, BIT(0), 0), EINVAL);
+	/* Clearing everything is a valid no-op; no memslot is needed. */
+	KT_EXPECT_OK(t, attrs(v, vm, 0, PG, 0, 0));
+	KT_EXPECT_OK(t, attrs(v, vm, GB, 1ULL << 40, 0, 0));
+}
+
+CONF_CASE(s41_attributes_private_on_private_vm)
+{
+	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
+
+	if (vm < 0)
+		return;
+	KT_EXPECT_ERRNO(t, attrs(v, vm, 0, PG, BIT(4), 0), EINVAL);
+	KT_EXPECT_ERRNO(t, attrs(v, vm, 0, PG, PRIVATE | BIT(0), 0), EINVAL);
+	/* Attributes come before the range: both bad -> the same EINVAL. */
+	KT_EXPECT_ERRNO(t, attrs(v, vm, 1, 0, BIT(4), 0), EINVAL);
+	KT_EXPECT_OK(t, attrs(v, vm, GB, 16 * PG, PRIVATE, 0));
+	KT_EXPECT_OK(t, attrs(v, vm, GB, 16 * PG, PRIVATE, 0));
+	KT_EXPECT_OK(t, attrs(v, vm, GB + 4 * PG, 4 * PG, 0, 0));
+	KT_EXPECT_OK(t, attrs(v, vm, 0, 1ULL << 52, PRIVATE, 0));
+	KT_EXPECT_OK(t, attrs(v, vm, 0, 1ULL << 52, 0, 0));
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * guest-tests/conformance/conformance.h - the conformance suite: cases
+ * written once against the VMM interface (hv/vmm.h) and named after the
+ * behaviours of shared/spec/linux-guest-memfd.md (gNN_ for §2, s41_ for
+ * §4.1, s5_ for §5, view_ for gmem views). Owns the case table; each
+ * backend's runner builds a suite over it with its own struct vmm:
+ *
+ *	static const struct kt_suite s = CONF_SUITE("linux", &my_vmm);
+ *
+ * Every case starts from and ends with v->ops->reset(), and calls
+ * v->ops->check() before and after that final reset. Cases that need a
+ * feature skip with the backend's reason (vmm_ops.lacks).
+ */
+#ifndef GMV_CONF_CONFORMANCE_H
+#define GMV_CONF_CONFORMANCE_H
+
+#include "lib/ktap.h"
+
+enum {
+	CONF_NR_CASES = 0
+#define CONF(fn, pred) +1
+#include "guest-tests/conformance/cases.def"
+#undef CONF
+};
+
+extern const struct kt_case conf_cases[CONF_NR_CASES];
+extern const size_t conf_nr_cases;
+
+/* The suite-level predicate: the backend must offer guest_memfd. */
+const char *conf_unsupported(void *ctx);
+
+#define CONF_SUITE(sname, vmm_ptr)                                      \
+	{                                                               \
+		.name = sname, .cases = conf_cases,                     \
+		.n_cases = CONF_NR_CASES, .ctx = vmm_ptr,               \
+		.unsupported = conf_unsupported                         \
+	}
+
+#endif

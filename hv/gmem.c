@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hv/gmem.c - gmem memories and views: creation and release, backing pages,
+ * fallocate, host access and pins, bindings and the guest's page lookup
+ * (see hv/gmem.h). Conversion is in gmem_convert.c, the checker and the
+ * metadata count in gmem_check.c.
+ */
+#include "hv/gmem_int.h"
+#include "hv/alloc.h"
+#include "hv/kmalloc.h"
+#include "hv/kvm_abi.h"
+#include "lib/errno.h"
+#include "lib/mem.h"
+
+#define FALLOC_MODE_MASK                                             \
+	(GMV_FALLOC_PUNCH_HOLE | GMV_FALLOC_COLLAPSE_RANGE |          \
+	 GMV_FALLOC_ZERO_RANGE | GMV_FALLOC_INSERT_RANGE |            \
+	 GMV_FALLOC_UNSHARE_RANGE | GMV_FALLOC_WRITE_ZEROES)
+#define S64_MAX ((u64)INT64_MAX)
+
+struct gmem_mem *gmem_all_mems;
+
+/* ------------------------------------------------------------ pages */
+
+static void chunk_free(struct gmem_mem *m, u64 ci, struct gmem_chunk *c)
+{
+	xmap_erase(&m->chunks, ci);
+	if (c->map) {
+		kfree(c->map, CHUNK_PAGES * sizeof(*c->map));
+		m->nr_maps--;
+	}
+	kfree(c, sizeof(*c));
+	m->nr_chunks--;
+}
+
+/*
+ * The backing page of page index 'index' (< npages), allocated on first
+ * use. A chunk with no backing yet that lies wholly inside the file gets
+ * one order-9 block, so the guest can map it with a 2 MiB page; otherwise,
+ * or when no such block is free, single pages are used.
+ */
+static int get_page(struct gmem_mem *m, u64 index, phys_addr_t *pa)
+{
+	u64 ci = index / CHUNK_PAGES;
+	unsigned int i = index % CHUNK_PAGES;
+	struct gmem_chunk *c = xmap_load(&m->chunks, ci);
+	phys_addr_t p;
+
+	if (c && chunk_has(c, i)) {
+		*pa = chunk_page(c, i);
+		return 0;
+	}
+	if (!c) {
+		c = kmalloc(sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		if (xmap_store(&m->chunks, ci, c)) {
+			kfree(c, sizeof(*c));
+			return -ENOMEM;
+		}
+		m->nr_chunks++;
+		if ((ci + 1) * CHUNK_PAGES <= gmem_npages(m)) {
+			p = (phys_addr_t)alloc_pages(hv_pool, CHUNK_ORDER,
+						     OWN_GMEM);
+			if (p) {
+				c->block = p;
+				memset(c->present, 0xff, sizeof(c->present));
+				c->nr_present = CHUNK_PAGES;
+				m->pages += CHUNK_PAGES;
+				*pa = chunk_page(c, i);
+				return 0;
+			}
+		}
+	}
+	if (!c->map) {
+		c->map = kmalloc(CHUNK_PAGES * sizeof(*c->map));
+		if (!c->map)
+			goto fail;
+		m->nr_maps++;
+	}
+	p = (phys_addr_t)alloc_page(hv_pool, OWN_GMEM);
+	if (!p)
+		goto fail;
+	c->map[i] = p;
+	c->present[i / 64] |= BIT(i % 64);
+	c->nr_present++;
+	m->pages++;
+	*pa = p;
+	return 0;
+fail:
+	if (!c->nr_present)
+		chunk_free(m, ci, c);
+	return -ENOMEM;
+}
+
+/* Give back the backed pages of chunk ci within [first, last] (chunk page
+ * numbers); the chunk goes when it has none left. */
+static void chunk_punch(struct gmem_mem *m, u64 ci, struct gmem_chunk *c,
+			unsigned int first, unsigned int last)
+{
+	if (chunk_is_huge(c) && first == 0 && last == CHUNK_PAGES - 1) {
+		free_pages(hv_pool, (void *)c->block, CHUNK_ORDER, OWN_GMEM);
+		m->pages -= CHUNK_PAGES;
+		chunk_free(m, ci, c);
+		return;
+	}
+	if (chunk_is_huge(c)) {
+		alloc_split(hv_pool, (void *)c->block, CHUNK_ORDER, 0,
+			    OWN_GMEM);
+		c->split = true;
+	}
+	for (unsigned int i = first; i <= last; i++) {
+		if (!chunk_has(c, i))
+			continue;
+		free_page(hv_pool, (void *)chunk_page(c, i), OWN_GMEM);
+		if (c->map)
+			c->map[i] = 0;
+		c->present[i / 64] &= ~BIT(i % 64);
+		c->nr_present--;
+		m->pages--;
+	}
+	if (!c->nr_present)
+		chunk_free(m, ci, c);
+}
+
+/* Free the pages [start, end) (any range, also past EOF) and their pins. */
+static void punch_pages(struct gmem_mem *m, u64 start, u64 end)
+{
+	struct gmem_chunk *c;
+	u64 ci, idx;
+	void *pin;
+
+	xmap_for_each(&m->chunks, ci, c, start / CHUNK_PAGES,
+		      (end - 1) / CHUNK_PAGES) {
+		u64 base = ci * CHUNK_PAGES;
+		unsigned int first = start > base ? start - base : 0;
+		unsigned int last = end - base > CHUNK_PAGES ?
+					    CHUNK_PAGES - 1 :
+					    end - base - 1;
+
+		chunk_punch(m, ci, c, first, last);
+	}
+	xmap_for_each(&m->pins, idx, pin, start, end - 1)
+		xmap_erase(&m->pins, idx);
+}
+
+/* ----------------------------------------------------- invalidation */
+
+void gmem_invalidate(struct gmem_mem *m, u64 start, u64 end)
+{
+	for (struct gmem_view *v = m->views; v; v = v->next) {
+		struct ranges *b = &v->bindings;
+		bool zapped = false;
+
+		for (u32 i = ranges_first_after(b, start);
+		     i < b->n && b->v[i].start < end; i++) {
+			const struct gmem_binding *gb = b->v[i].data;
+			u64 s = MAX(start, gb->pgoff);
+			u64 e = MIN(end, gb->pgoff + gb->npages);
+
+			v->ops->zap(v->owner, gb->base_gfn + s - gb->pgoff,
+				    gb->base_gfn + e - gb->pgoff);
+			zapped = true;
+		}
+		if (zapped)
+			v->ops->flush(v->owner);
+	}
+}
+
+/* ------------------------------------------------- memories, views */
+
+static int view_new(struct gmem_mem *m, void *owner,
+		    const struct gmem_owner_ops *ops, struct gmem_view **out)
+{
+	struct gmem_view *v = kmalloc(sizeof(*v));
+
+	if (!v)
+		return -ENOMEM;
+	v->mem = m;
+	v->owner = owner;
+	v->ops = ops;
+	v->next = m->views;
+	if (m->views)
+		m->views->prev = v;
+	m->views = v;
+	m->nr_views++;
+	*out = v;
+	return 0;
+}
+
+static void mem_free(struct gmem_mem *m)
+{
+	punch_pages(m, 0, gmem_npages(m));
+	xmap_destroy(&m->chunks);
+	xmap_destroy(&m->pins);
+	ranges_destroy(&m->shared);
+	if (m->prev)
+		m->prev->next = m->next;
+	else
+		gmem_all_mems = m->next;
+	if (m->next)
+		m->next->prev = m->prev;
+	kfree(m, sizeof(*m));
+}
+
+int gmem_create(u64 size, u64 flags, u64 supported, void *owner,
+		const struct gmem_owner_ops *ops, struct gmem_view **out)
+{
+	struct gmem_mem *m;
+	int r;
+
+	/* spec §2.2 G11/G12: flags first, then the size as a loff_t. */
+	if (flags & ~supported)
+		return -EINVAL;
+	if (!size || (s64)size < 0 || !IS_ALIGNED(size, PAGE_SIZE))
+		return -EINVAL;
+	m = kmalloc(sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->size = size;
+	m->flags = flags;
+	if (flags & GMV_GMEM_FLAG_INIT_SHARED) {
+		r = ranges_reserve(&m->shared, 1);
+		if (r) {
+			kfree(m, sizeof(*m));
+			return r;
+		}
+		ranges_set(&m->shared, 0, gmem_npages(m));
+	}
+	r = view_new(m, owner, ops, out);
+	if (r) {
+		ranges_destroy(&m->shared);
+		kfree(m, sizeof(*m));
+		return r;
+	}
+	m->next = gmem_all_mems;
+	if (gmem_all_mems)
+		gmem_all_mems->prev = m;
+	gmem_all_mems = m;
+	return 0;
+}
+
+int gmem_view_create(struct gmem_view *of, void *owner,
+		     const struct gmem_owner_ops *ops, struct gmem_view **out)
+{
+	return view_new(of->mem, owner, ops, out);
+}
+
+void gmem_view_release(struct gmem_view *v)
+{
+	struct gmem_mem *m = v->mem;
+	struct ranges *b = &v->bindings;
+
+	/* kvm_gmem_release (spec §4.5): detach and zap every binding; the
+	 * memory stays with the other views. */
+	for (u32 i = 0; i < b->n; i++) {
+		struct gmem_binding *gb = b->v[i].data;
+
+		v->ops->zap(v->owner, gb->base_gfn, gb->base_gfn + gb->npages);
+		gb->view = NULL;
+	}
+	if (b->n)
+		v->ops->flush(v->owner);
+	ranges_destroy(b);
+	if (v->prev)
+		v->prev->next = v->next;
+	else
+		m->views = v->next;
+	if (v->next)
+		v->next->prev = v->prev;
+	m->nr_views--;
+	v->ops->release(v->owner);
+	kfree(v, sizeof(*v));
+	if (!m->nr_views)
+		mem_free(m);
+}
+
+void *gmem_view_owner(const struct gmem_view *v)
+{
+	return v->owner;
+}
+
+u64 gmem_view_size(const struct gmem_view *v)
+{
+	return v->mem->size;
+}
+
+u64 gmem_view_flags(const struct gmem_view *v)
+{
+	return v->mem->flags;
+}
+
+bool gmem_same_memory(const struct gmem_view *a, const struct gmem_view *b)
+{
+	return a->mem == b->mem;
+}
+
+/* ---------------------------------------------------------- fallocate */
+
+int gmem_vfs_fallocate_check(int mode, s64 offset, s64 len)
+{
+	if (offset < 0 || len <= 0)
+		return -EINVAL;
+	if (mode & ~(FALLOC_MODE_MASK | GMV_FALLOC_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	/* The modes exclude each other; plain allocation is no bit. */
+	switch (mode & FALLOC_MODE_MASK) {
+	case 0:
+	case GMV_FALLOC_UNSHARE_RANGE:
+	case GMV_FALLOC_ZERO_RANGE:
+		break;
+	case GMV_FALLOC_PUNCH_HOLE:
+		if (!(mode & GMV_FALLOC_KEEP_SIZE))
+			return -EOPNOTSUPP;
+		break;
+	case GMV_FALLOC_COLLAPSE_RANGE:
+	case GMV_FALLOC_INSERT_RANGE:
+	case GMV_FALLOC_WRITE_ZEROES:
+		if (mode & GMV_FALLOC_KEEP_SIZE)
+			return -EOPNOTSUPP;
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+	/* s_maxbytes of the anon-inode fs is 2^63 - 1. */
+	if ((u64)offset + (u64)len > S64_MAX)
+		return -EFBIG;
+	return 0;
+}
+
+static int allocate(struct gmem_mem *m, u64 start, u64 end)
+{
+	for (u64 idx = start; idx < end;) {
+		struct gmem_chunk *c = xmap_load(&m->chunks, idx / CHUNK_PAGES);
+		phys_addr_t pa;
+		int r;
+
+		if (c && chunk_is_huge(c)) {
+			idx = ALIGN_DOWN(idx, CHUNK_PAGES) + CHUNK_PAGES;
+			continue;
+		}
+		r = get_page(m, idx, &pa);
+		if (r)
+			return r;
+		idx++;
+	}
+	return 0;
+}
+
+int gmem_fallocate(struct gmem_view *v, int mode, s64 offset, s64 len)
+{
+	struct gmem_mem *m = v->mem;
+	u64 start = (u64)offset >> PAGE_SHIFT;
+	u64 end = ((u64)offset + (u64)len) >> PAGE_SHIFT;
+
+	/* kvm_gmem_fallocate, spec §2.5. */
+	if (!(mode & GMV_FALLOC_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	if (mode & ~(GMV_FALLOC_KEEP_SIZE | GMV_FALLOC_PUNCH_HOLE))
+		return -EOPNOTSUPP;
+	if (!IS_ALIGNED(offset, PAGE_SIZE) || !IS_ALIGNED(len, PAGE_SIZE))
+		return -EINVAL;
+	if (mode & GMV_FALLOC_PUNCH_HOLE) {
+		/* Invalidate, free, and the next use gets a zero page. */
+		gmem_invalidate(m, start, end);
+		punch_pages(m, start, end);
+		return 0;
+	}
+	if ((u64)offset + (u64)len > m->size)
+		return -EINVAL;
+	return allocate(m, start, end);
+}
+
+/* ------------------------------------------------------- host access */
+
+/* The host-side view of page 'index' as a mapping fault sees it. */
+static int host_page(struct gmem_mem *m, u64 index, phys_addr_t *pa)
+{
+	if (index >= gmem_npages(m) || !ranges_test(&m->shared, index))
+		return -EFAULT;
+	return get_page(m, index, pa);
+}
+
+int gmem_host_access(struct gmem_view *v, u64 offset, void *buf,
+		     size_t len, bool write)
+{
+	struct gmem_mem *m = v->mem;
+	u8 *p = buf;
+
+	if (!(m->flags & GMV_GMEM_FLAG_MMAP))
+		return -ENODEV;
+	while (len) {
+		u64 in_page = offset & (PAGE_SIZE - 1);
+		size_t n = MIN(len, PAGE_SIZE - in_page);
+		phys_addr_t pa;
+		int r = host_page(m, offset >> PAGE_SHIFT, &pa);
+
+		if (r)
+			return r;
+		if (write)
+			memcpy((void *)(pa + in_page), p, n);
+		else
+			memcpy(p, (void *)(pa + in_page), n);
+		p += n;
+		len -= n;
+		offset += n;
+	}
+	return 0;
+}
+
+int gmem_pin(struct gmem_view *v, u64 offset)
+{
+	struct gmem_mem *m = v->mem;
+	u64 index = offset >> PAGE_SHIFT;
+	uintptr_t pins;
+	phys_addr_t pa;
+	int r;
+
+	if (!(m->flags & GMV_GMEM_FLAG_MMAP))
+		return -ENODEV;
+	r = host_page(m, index, &pa);
+	if (r)
+		return r;
+	pins = (uintptr_t)xmap_load(&m->pins, index);
+	return xmap_store(&m->pins, index, (void *)(pins + 1));
+}
+
+int gmem_unpin(struct gmem_view *v, u64 offset)
+{
+	struct gmem_mem *m = v->mem;
+	u64 index = offset >> PAGE_SHIFT;
+	uintptr_t pins = (uintptr_t)xmap_load(&m->pins, index);
+
+	if (!pins)
+		return -EINVAL;
+	if (pins == 1)
+		xmap_erase(&m->pins, index);
+	else
+		xmap_store(&m->pins, index, (void *)(pins - 1));
+	return 0;
+}
+
+bool gmem_is_shared(const struct gmem_view *v, u64 offset)
+{
+	return ranges_test(&v->mem->shared, offset >> PAGE_SHIFT);
+}
+
+/* ----------------------------------------------------------- bindings */
+
+int gmem_bind(struct gmem_view *v, struct gmem_binding *b, u64 offset,
+	      u64 npages, u64 base_gfn)
+{
+	u64 pgoff = offset >> PAGE_SHIFT;
+	int r;
+
+	/* kvm_gmem_bind: the caller checked that offset + size does not
+	 * wrap; here offset is a loff_t and must stay inside the file. */
+	if ((s64)offset < 0 || !IS_ALIGNED(offset, PAGE_SIZE) ||
+	    offset + (npages << PAGE_SHIFT) > v->mem->size)
+		return -EINVAL;
+	if (ranges_overlap(&v->bindings, pgoff, pgoff + npages))
+		return -EINVAL;
+	r = ranges_reserve(&v->bindings, 1);
+	if (r)
+		return r;
+	b->view = v;
+	b->pgoff = pgoff;
+	b->npages = npages;
+	b->base_gfn = base_gfn;
+	ranges_insert(&v->bindings, pgoff, pgoff + npages, b);
+	return 0;
+}
+
+void gmem_unbind(struct gmem_binding *b)
+{
+	if (!b->view)
+		return;
+	ranges_remove(&b->view->bindings, b->pgoff);
+	b->view = NULL;
+}
+
+int gmem_get_pfn(const struct gmem_binding *b, u64 gfn, unsigned int flags,
+		 phys_addr_t *pa, unsigned int *max_order)
+{
+	struct gmem_mem *m;
+	struct gmem_chunk *c;
+	u64 index, first;
+	int r;
+
+	if (!b->view)
+		return -EFAULT;
+	m = b->view->mem;
+	index = gfn - b->base_gfn + b->pgoff;
+	if ((flags & GMEM_FAULT_CHECK_SHARE) &&
+	    ranges_test(&m->shared, index) == !!(flags & GMEM_FAULT_PRIVATE))
+		return -EFAULT;
+	r = get_page(m, index, pa);
+	if (r)
+		return r;
+	*max_order = 0;
+	c = xmap_load(&m->chunks, index / CHUNK_PAGES);
+	first = ALIGN_DOWN(index, CHUNK_PAGES);
+	if (chunk_is_huge(c) &&
+	    (!(flags & GMEM_FAULT_CHECK_SHARE) ||
+	     ranges_state(&m->shared, first, first + CHUNK_PAGES) !=
+		     RANGES_MIXED))
+		*max_order = CHUNK_ORDER;
+	return 0;
+}

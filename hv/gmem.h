@@ -1,0 +1,175 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hv/gmem.h - guest_memfd ("gmem") re-implemented over the buddy allocator.
+ *
+ * Owns two kinds of objects (the 2026 upstream gmem_inode/gmem_file split):
+ *  - gmem memory, the "inode": size, creation flags, backing pages, per-page
+ *    state, shareability (which pages the host may touch), host pins, and
+ *    the list of views. It lives while any view does.
+ *  - gmem view, the "file": one VM's handle on a memory, holding that VM's
+ *    bindings (page range -> memslot). A view belongs to exactly one VM;
+ *    a second VM reaches the same memory only through a view of its own.
+ *
+ * Backing: memory is kept in 2 MiB chunks (struct gmem_chunk, gmem_int.h):
+ * a chunk is backed by one order-9 block when it can be, else by single
+ * pages; per-page state is a bitmap per chunk, shareability an extent set
+ * per memory, so a uniform 2 MiB range costs about a hundred bytes.
+ * Pages come zeroed from the allocator ("zero on first use") and go back
+ * to it as soon as they are punched out.
+ *
+ * gmem never calls into the VM layer directly: a view calls its owner
+ * through struct gmem_owner_ops (given by hv/vm.c) to invalidate mappings.
+ */
+#ifndef GMV_HV_GMEM_H
+#define GMV_HV_GMEM_H
+
+#include "lib/types.h"
+
+struct gmem_mem;
+struct gmem_view;
+
+/* What a view needs from the VM that owns it (hv/vm.c provides it). */
+struct gmem_owner_ops {
+	/* Drop the VM's translations of gfns [gfn_start, gfn_end). */
+	void (*zap)(void *owner, u64 gfn_start, u64 gfn_end);
+	/* Make the dropped translations unusable on every vCPU. */
+	void (*flush)(void *owner);
+	/* The view is gone: drop the reference it held on its VM. */
+	void (*release)(void *owner);
+};
+
+/*
+ * One memslot's use of a view: gfns [base_gfn, base_gfn + npages) are the
+ * pages [pgoff, pgoff + npages) of the memory. Embedded in the memslot;
+ * 'view' becomes NULL when the view is released while the slot lives on
+ * (bindings hold no reference on the view, spec §4.6).
+ */
+struct gmem_binding {
+	struct gmem_view *view;
+	u64 pgoff, npages, base_gfn;
+};
+
+/*
+ * Security step of a conversion (SNP: RMPUPDATE, TDX: S-EPT work), one
+ * table chosen at start-up. convert() is called for every backed block
+ * whose state changes: 2^order pages at pa, page index 'index' of m.
+ * A conversion that fails part-way calls convert() again with the opposite
+ * direction for the blocks already done, which must not fail.
+ */
+struct gmem_sec_ops {
+	const char *name;
+	int (*convert)(const struct gmem_mem *m, u64 index, phys_addr_t pa,
+		       unsigned int order, bool to_private);
+};
+
+/* The table in use (gmem_sec_none at start); returns the previous one. */
+const struct gmem_sec_ops *gmem_set_sec_ops(const struct gmem_sec_ops *ops);
+extern const struct gmem_sec_ops gmem_sec_none;
+
+/*
+ * KVM_CREATE_GUEST_MEMFD (spec §2.2, G11-G14): flags outside 'supported'
+ * -> -EINVAL, checked before the size; size 0, not a page multiple or
+ * >= 2^63 -> -EINVAL. Nothing is allocated for the pages. The first view
+ * belongs to 'owner'.
+ */
+int gmem_create(u64 size, u64 flags, u64 supported, void *owner,
+		const struct gmem_owner_ops *ops, struct gmem_view **out);
+/* A further view of of's memory, owned by 'owner'. */
+int gmem_view_create(struct gmem_view *of, void *owner,
+		     const struct gmem_owner_ops *ops, struct gmem_view **out);
+/* close(2) of a view: invalidate and detach its bindings (the memslots
+ * stay), drop the VM reference; the memory goes with its last view. */
+void gmem_view_release(struct gmem_view *view);
+
+void *gmem_view_owner(const struct gmem_view *view);
+u64 gmem_view_size(const struct gmem_view *view);
+u64 gmem_view_flags(const struct gmem_view *view);
+/* Do two views share one memory? */
+bool gmem_same_memory(const struct gmem_view *a, const struct gmem_view *b);
+
+/*
+ * The VFS half of fallocate(2) that runs before the file is asked
+ * (fs/open.c vfs_fallocate, spec §2.5): offset < 0 or len <= 0 -> -EINVAL;
+ * unknown bits or a bad mode combination -> -EOPNOTSUPP; offset + len past
+ * 2^63 - 1 -> -EFBIG.
+ */
+int gmem_vfs_fallocate_check(int mode, s64 offset, s64 len);
+/*
+ * The gmem half (kvm_gmem_fallocate): no KEEP_SIZE or any bit but
+ * KEEP_SIZE|PUNCH_HOLE -> -EOPNOTSUPP; offset or len not page aligned ->
+ * -EINVAL; allocate past EOF -> -EINVAL (G51); punch anywhere (G52).
+ * Allocation keeps what it got before an -ENOMEM, like Linux.
+ */
+int gmem_fallocate(struct gmem_view *view, int mode, s64 offset, s64 len);
+
+/*
+ * Host access through the file's shared mapping: -ENODEV without the MMAP
+ * flag (checked when the mapping is made); -EFAULT (the SIGBUS of the
+ * mapping) at or past EOF or on a private page, after the bytes before it
+ * were transferred; -ENOMEM if a page cannot be allocated.
+ */
+int gmem_host_access(struct gmem_view *view, u64 offset, void *buf,
+		     size_t len, bool write);
+/* A host pin (e.g. GUP for DMA) on the page at offset: -ENODEV without
+ * MMAP, -EFAULT past EOF or on a private page. A pinned page is "in use"
+ * and cannot be converted (-EAGAIN). Punching a page drops its pins. */
+int gmem_pin(struct gmem_view *view, u64 offset);
+/* -EINVAL if the page holds no pin. */
+int gmem_unpin(struct gmem_view *view, u64 offset);
+
+/*
+ * In-place conversion (spec §5) of [offset, offset + size) to private or
+ * shared; see gmem_convert.c for the order of its steps. -EINVAL for a
+ * misaligned, empty, wrapping or past-EOF range; 0 at once if the range
+ * already has that state; -EAGAIN with *error_offset = the first page in
+ * use; -ENOMEM or the security step's error with nothing changed.
+ */
+int gmem_convert(struct gmem_view *view, u64 offset, u64 size,
+		 bool to_private, u64 *error_offset);
+/* Is the page at offset shared (host-accessible)? */
+bool gmem_is_shared(const struct gmem_view *view, u64 offset);
+
+/*
+ * Binding (kvm_gmem_bind, spec §2.6): offset >= 2^63, not page aligned, or
+ * offset + npages pages past EOF -> -EINVAL (G60); overlap with another
+ * binding of this view -> -EINVAL (G64).
+ */
+int gmem_bind(struct gmem_view *view, struct gmem_binding *b, u64 offset,
+	      u64 npages, u64 base_gfn);
+/* Undo a binding; never frees data (G73). A no-op after view release. */
+void gmem_unbind(struct gmem_binding *b);
+
+/* Flags for gmem_get_pfn(). */
+#define GMEM_FAULT_PRIVATE 1u	  /* the access is private */
+#define GMEM_FAULT_CHECK_SHARE 2u /* the page's shareability must match */
+
+/*
+ * The page behind gfn for the guest (kvm_gmem_get_pfn): allocated and
+ * zeroed on first use. -EFAULT when the view was released (G93) or, with
+ * GMEM_FAULT_CHECK_SHARE, when the page's shareability differs from the
+ * access kind; -ENOMEM. *max_order is 9 when the 2 MiB chunk around the
+ * page is one block (and, with CHECK_SHARE, uniformly shared or private),
+ * else 0.
+ */
+int gmem_get_pfn(const struct gmem_binding *b, u64 gfn, unsigned int flags,
+		 phys_addr_t *pa, unsigned int *max_order);
+
+/* Backing pages held by the view's memory, and its metadata in bytes
+ * (memory object, chunk index, chunks, page maps, extents, pins, views). */
+u64 gmem_backed_pages(const struct gmem_view *view);
+u64 gmem_meta_bytes(const struct gmem_view *view);
+
+/* Live memories and views; their backing pages (all memories). */
+u64 gmem_nr_mems(void);
+u64 gmem_total_pages(void);
+
+/*
+ * The invariant check over every memory: chunk bitmaps and counts,
+ * backing blocks owned by OWN_GMEM with the right order, extents inside
+ * the file, pins only on backed shared pages, views and bindings linked
+ * both ways, and the pages of all memories == OWN_GMEM pages of hv_pool.
+ * 0 or -EIO after printing the first problem.
+ */
+int gmem_check_all(void);
+
+#endif

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hv/gmem_check.c - the gmem invariant checker and the accounting of gmem
+ * pages and metadata (see hv/gmem.h).
+ */
+#include "hv/gmem_int.h"
+#include "hv/alloc.h"
+#include "hv/kmalloc.h"
+#include "lib/console.h"
+#include "lib/errno.h"
+
+#define CHECK(cond, ...)                                  \
+	do {                                              \
+		if (!(cond)) {                            \
+			kprintf("# gmem_check: " __VA_ARGS__); \
+			kputs("\n");                      \
+			return -EIO;                      \
+		}                                         \
+	} while (0)
+
+static bool block_is(phys_addr_t pa, unsigned int order)
+{
+	unsigned int o;
+	enum alloc_owner owner;
+
+	return !alloc_block_info(hv_pool, (void *)pa, &o, &owner) &&
+	       o == order && owner == OWN_GMEM;
+}
+
+static int check_chunk(const struct gmem_mem *m, u64 ci,
+		       const struct gmem_chunk *c)
+{
+	unsigned int n = 0;
+
+	for (unsigned int w = 0; w < CHUNK_WORDS; w++)
+		n += __builtin_popcountll(c->present[w]);
+	CHECK(n && n == c->nr_present, "mem %p chunk %llu: %u pages marked, "
+	      "count %u", m, (unsigned long long)ci, n, c->nr_present);
+	if (chunk_is_huge(c)) {
+		CHECK((ci + 1) * CHUNK_PAGES <= gmem_npages(m),
+		      "mem %p: huge chunk %llu crosses EOF", m,
+		      (unsigned long long)ci);
+		CHECK(n == CHUNK_PAGES && !c->map && block_is(c->block, 9),
+		      "mem %p chunk %llu: huge block %p is not a full "
+		      "order-9 gmem block", m, (unsigned long long)ci,
+		      (void *)c->block);
+		return 0;
+	}
+	for (unsigned int i = 0; i < CHUNK_PAGES; i++) {
+		if (!chunk_has(c, i)) {
+			CHECK(!c->map || !c->map[i],
+			      "mem %p page %llu: absent but mapped", m,
+			      (unsigned long long)(ci * CHUNK_PAGES + i));
+			continue;
+		}
+		CHECK(ci * CHUNK_PAGES + i < gmem_npages(m),
+		      "mem %p page %llu is past EOF", m,
+		      (unsigned long long)(ci * CHUNK_PAGES + i));
+		CHECK(c->block || (c->map && c->map[i]),
+		      "mem %p page %llu has no address", m,
+		      (unsigned long long)(ci * CHUNK_PAGES + i));
+		CHECK(block_is(chunk_page(c, i), 0),
+		      "mem %p page %llu: %p is not an order-0 gmem block", m,
+		      (unsigned long long)(ci * CHUNK_PAGES + i),
+		      (void *)chunk_page(c, i));
+	}
+	return 0;
+}
+
+static int check_views(const struct gmem_mem *m)
+{
+	u32 nviews = 0;
+
+	for (const struct gmem_view *v = m->views; v; v = v->next) {
+		const struct ranges *b = &v->bindings;
+
+		nviews++;
+		CHECK(v->mem == m && (!v->next || v->next->prev == v),
+		      "view %p of mem %p is mislinked", v, m);
+		if (ranges_check(b, false, "gmem bindings"))
+			return -EIO;
+		for (u32 i = 0; i < b->n; i++) {
+			const struct gmem_binding *gb = b->v[i].data;
+
+			CHECK(gb->view == v && gb->pgoff == b->v[i].start &&
+				      gb->pgoff + gb->npages == b->v[i].end,
+			      "view %p: binding %p does not match its range",
+			      v, gb);
+			CHECK(b->v[i].end <= gmem_npages(m),
+			      "view %p: binding %p runs past EOF", v, gb);
+		}
+	}
+	CHECK(nviews == m->nr_views && nviews,
+	      "mem %p has %u views, counts %u", m, nviews, m->nr_views);
+	return 0;
+}
+
+static int check_mem(const struct gmem_mem *m)
+{
+	const struct gmem_chunk *c;
+	u64 ci, idx, pages = 0, chunks = 0, maps = 0;
+	void *pins;
+
+	xmap_for_each(&m->chunks, ci, c, 0, XMAP_MAX_INDEX) {
+		if (check_chunk(m, ci, c))
+			return -EIO;
+		pages += c->nr_present;
+		chunks++;
+		maps += c->map != NULL;
+	}
+	CHECK(pages == m->pages && chunks == m->nr_chunks &&
+		      maps == m->nr_maps,
+	      "mem %p: chunks hold %llu pages in %llu chunks with %llu maps, "
+	      "its counters say %llu, %llu, %llu", m, (unsigned long long)pages,
+	      (unsigned long long)chunks, (unsigned long long)maps,
+	      (unsigned long long)m->pages, (unsigned long long)m->nr_chunks,
+	      (unsigned long long)m->nr_maps);
+	if (ranges_check(&m->shared, true, "gmem shareability"))
+		return -EIO;
+	CHECK(!m->shared.n ||
+		      m->shared.v[m->shared.n - 1].end <= gmem_npages(m),
+	      "mem %p: shared extent past EOF", m);
+	xmap_for_each(&m->pins, idx, pins, 0, XMAP_MAX_INDEX) {
+		c = xmap_load(&m->chunks, idx / CHUNK_PAGES);
+		CHECK(c && chunk_has(c, idx % CHUNK_PAGES) &&
+			      ranges_test(&m->shared, idx),
+		      "mem %p: pinned page %llu is not a backed shared page",
+		      m, (unsigned long long)idx);
+	}
+	return check_views(m);
+}
+
+int gmem_check_all(void)
+{
+	u64 pages = 0;
+
+	for (const struct gmem_mem *m = gmem_all_mems; m; m = m->next) {
+		CHECK(!m->next || m->next->prev == m, "mem list broken at %p",
+		      m);
+		if (check_mem(m))
+			return -EIO;
+		pages += m->pages;
+	}
+	CHECK(!hv_pool || pages == alloc_owned_pages(hv_pool, OWN_GMEM),
+	      "memories hold %llu pages, OWN_GMEM has %llu",
+	      (unsigned long long)pages,
+	      (unsigned long long)alloc_owned_pages(hv_pool, OWN_GMEM));
+	return 0;
+}
+
+u64 gmem_backed_pages(const struct gmem_view *v)
+{
+	return v->mem->pages;
+}
+
+u64 gmem_meta_bytes(const struct gmem_view *v)
+{
+	const struct gmem_mem *m = v->mem;
+	u64 bytes = kmalloc_size(sizeof(*m));
+
+	bytes += xmap_meta_bytes(&m->chunks) + xmap_meta_bytes(&m->pins);
+	bytes += m->nr_chunks * kmalloc_size(sizeof(struct gmem_chunk));
+	bytes += m->nr_maps * kmalloc_size(CHUNK_PAGES * sizeof(phys_addr_t));
+	bytes += ranges_meta_bytes(&m->shared);
+	for (const struct gmem_view *w = m->views; w; w = w->next)
+		bytes += kmalloc_size(sizeof(*w)) +
+			 ranges_meta_bytes(&w->bindings);
+	return bytes;
+}
+
+u64 gmem_nr_mems(void)
+{
+	u64 n = 0;
+
+	for (const struct gmem_mem *m = gmem_all_mems; m; m = m->next)
+		n++;
+	return n;
+}
+
+u64 gmem_total_pages(void)
+{
+	u64 n = 0;
+
+	for (const struct gmem_mem *m = gmem_all_mems; m; m = m->next)
+		n += m->pages;
+	return n;
+}

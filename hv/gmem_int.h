@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hv/gmem_int.h - the layout of gmem memories, views and chunks, shared by
+ * the gmem files only (gmem.c, gmem_convert.c, gmem_check.c).
+ */
+#ifndef GMV_HV_GMEM_INT_H
+#define GMV_HV_GMEM_INT_H
+
+#include "hv/gmem.h"
+#include "hv/ranges.h"
+#include "hv/xmap.h"
+
+#define CHUNK_ORDER 9
+#define CHUNK_PAGES (1U << CHUNK_ORDER)
+#define CHUNK_WORDS (CHUNK_PAGES / 64)
+
+/*
+ * 2 MiB of a memory. Page i is backed iff bit i of 'present' is set; its
+ * address is map[i] when a map exists and map[i] != 0, else block + i
+ * pages. Three shapes:
+ *  - huge: 'block' is one order-9 block, all 512 pages present, no map;
+ *  - split: 'block' was split into order-0 blocks (a punch took some
+ *    pages out); pages refilled later live in 'map';
+ *  - small: no block, every present page is an order-0 block in 'map'.
+ * A chunk with no present page is freed at once.
+ */
+struct gmem_chunk {
+	phys_addr_t block;
+	phys_addr_t *map; /* CHUNK_PAGES entries, or NULL */
+	u64 present[CHUNK_WORDS];
+	u16 nr_present;
+	bool split;
+};
+
+struct gmem_mem {
+	u64 size; /* bytes */
+	u64 flags;
+	struct xmap chunks;   /* chunk index -> struct gmem_chunk */
+	struct ranges shared; /* page indices the host may access */
+	struct xmap pins;     /* page index -> pin count, as a pointer */
+	u64 pages;	      /* backing pages held */
+	u64 nr_chunks, nr_maps;
+	struct gmem_view *views; /* list through gmem_view.next */
+	u32 nr_views;
+	struct gmem_mem *next, *prev; /* every live memory */
+};
+
+struct gmem_view {
+	struct gmem_mem *mem;
+	void *owner;
+	const struct gmem_owner_ops *ops;
+	struct ranges bindings; /* page ranges -> struct gmem_binding */
+	struct gmem_view *next, *prev;
+};
+
+extern struct gmem_mem *gmem_all_mems;
+
+static inline u64 gmem_npages(const struct gmem_mem *m)
+{
+	return m->size >> PAGE_SHIFT;
+}
+
+static inline bool chunk_has(const struct gmem_chunk *c, unsigned int i)
+{
+	return c->present[i / 64] & BIT(i % 64);
+}
+
+static inline bool chunk_is_huge(const struct gmem_chunk *c)
+{
+	return c->block && !c->split;
+}
+
+/* Address of page i of the chunk, which must be present. */
+static inline phys_addr_t chunk_page(const struct gmem_chunk *c,
+				     unsigned int i)
+{
+	if (c->map && c->map[i])
+		return c->map[i];
+	return c->block + (phys_addr_t)i * PAGE_SIZE;
+}
+
+/* Zap [start, end) (page indices) in every VM with a binding over it, then
+ * flush each such VM once. */
+void gmem_invalidate(struct gmem_mem *m, u64 start, u64 end);
+
+#endif

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hv/svm.c - SVM VMs and vCPUs (hv/svm.h): the nested page table and
+ * permission maps of a VM, the VMCB of a vCPU set up for the guest
+ * environment contract, register access, ASIDs and TLB flushes, and the
+ * run loop around the world switch. Exits are handled in hv/svm_exit.c.
+ */
+#include "hv/svm.h"
+#include "hv/alloc.h"
+#include "lib/console.h"
+#include "lib/errno.h"
+#include "lib/mem.h"
+
+/* Pages of the I/O permission map (12 KiB, APM 15.10.1) and the MSR
+ * permission map (8 KiB, APM 15.11), as allocation orders. */
+#define IOPM_ORDER 2
+#define IOPM_BYTES (3 * PAGE_SIZE)
+#define MSRPM_ORDER 1
+#define MSRPM_BYTES (2 * PAGE_SIZE)
+
+/* A vCPU is one order-1 block: the VMCB page, then struct svm_vcpu. */
+#define VCPU_ORDER 1
+_Static_assert(sizeof(struct svm_vcpu) <= PAGE_SIZE, "vCPU page");
+
+/* Guest state of the environment contract (hv/vmm.h struct vmm_entry). */
+#define GUEST_CR0 0x80010031ULL	 /* PG, WP, NE, ET, PE */
+#define GUEST_CR4 0x20ULL	 /* PAE */
+#define GUEST_EFER 0x1d00ULL	 /* SVME (required, APM 15.5.1), NXE, LMA, LME */
+#define GUEST_RFLAGS 0x3002ULL	 /* IOPL=3, reserved bit 1 */
+#define GUEST_PAT 0x0007040600070406ULL /* the reset value */
+#define GUEST_DR6 0xffff0ff0ULL
+#define GUEST_DR7 0x400ULL
+#define GUEST_SEL_CODE 0x33 /* selectors with RPL 3; there is no GDT */
+#define GUEST_SEL_DATA 0x2b
+
+/* Every exception vector but NMI's (which has its own intercept). */
+#define GUEST_EXC_ICPT (0xffffffffu & ~(u32)BIT(2))
+
+static const struct npt_ops svm_npt_ops;
+
+static struct svm_asid_space svm_asids;
+
+u8 svm_asid_assign(struct svm_asid_space *space, struct svm_vcpu *v)
+{
+	u8 tlb = SVM_TLB_FLUSH_ASID;
+
+	if (space->gen && v->asid_gen == space->gen)
+		return SVM_TLB_NOTHING;
+	if (!space->gen || space->next >= space->nasid) {
+		space->gen++;
+		space->next = 1;
+		tlb = SVM_TLB_FLUSH_ALL;
+	}
+	v->vmcb->ctl.asid = space->next++;
+	v->asid_gen = space->gen;
+	return tlb;
+}
+
+int svm_vm_init(struct svm_vm *s, unsigned long type)
+{
+	int ret;
+
+	if (type != GMV_VM_DEFAULT && type != GMV_VM_SW_PROTECTED)
+		return -EINVAL;
+	memset(s, 0, sizeof(*s));
+	s->type = type;
+	s->iopm = alloc_pages(hv_pool, IOPM_ORDER, OWN_VM);
+	s->msrpm = alloc_pages(hv_pool, MSRPM_ORDER, OWN_VM);
+	if (!s->iopm || !s->msrpm) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	ret = npt_init(&s->npt, &npt_format_amd, hv_pool, &svm_npt_ops, s);
+	if (ret)
+		goto fail;
+	npt_set_audit(&s->npt, true);
+	memset(s->iopm, 0xff, IOPM_BYTES);
+	memset(s->msrpm, 0xff, MSRPM_BYTES);
+	return 0;
+fail:
+	if (s->iopm)
+		free_pages(hv_pool, s->iopm, IOPM_ORDER, OWN_VM);
+	if (s->msrpm)
+		free_pages(hv_pool, s->msrpm, MSRPM_ORDER, OWN_VM);
+	memset(s, 0, sizeof(*s));
+	return ret;
+}
+
+void svm_vm_destroy(struct svm_vm *s)
+{
+	for (unsigned int i = 0; i < s->nr_vcpus; i++)
+		free_pages(hv_pool, s->vcpus[i]->vmcb, VCPU_ORDER, OWN_VM);
+	npt_destroy(&s->npt);
+	free_pages(hv_pool, s->iopm, IOPM_ORDER, OWN_VM);
+	free_pages(hv_pool, s->msrpm, MSRPM_ORDER, OWN_VM);
+	memset(s, 0, sizeof(*s));
+}
+
+/* npt_ops.flush: the NPT dropped or narrowed translations. Every vCPU of
+ * the VM flushes its ASID once before it next enters. */
+static void svm_npt_flush(struct npt *npt)
+{
+	struct svm_vm *s = npt->ctx;
+
+	for (unsigned int i = 0; i < s->nr_vcpus; i++)
+		s->vcpus[i]->flush_pending = true;
+}
+
+static const struct npt_ops svm_npt_ops = {
+	.flush = svm_npt_flush,
+};
+
+void svm_vm_zap(struct svm_vm *s, u64 gpa, u64 size)
+{
+	u64 start = ALIGN_DOWN(gpa, PAGE_SIZE);
+	u64 end = ALIGN_UP(gpa + size, PAGE_SIZE);
+
+	if (end <= start)
+		return;
+	/* The wide form needs no memory, so an invalidation cannot fail;
+	 * whatever it removes beyond the range faults back in. */
+	npt_zap_wide(&s->npt, start, end - start);
+}
+
+void svm_vm_flush(struct svm_vm *s)
+{
+	npt_flush(&s->npt);
+}
+
+int svm_vm_map(struct svm_vm *s, u64 gpa, phys_addr_t hpa,
+	       unsigned int order, bool writable)
+{
+	u64 size = PAGE_SIZE << order;
+	u64 gpa_base = ALIGN_DOWN(gpa, size);
+	phys_addr_t hpa_base = hpa - (ALIGN_DOWN(gpa, PAGE_SIZE) - gpa_base);
+	unsigned int prot = NPT_PROT_R | NPT_PROT_X;
+	int ret;
+
+	if (order > NPT_ORDER_1G || !IS_ALIGNED(hpa, PAGE_SIZE) ||
+	    !IS_ALIGNED(hpa_base, size))
+		return -EINVAL;
+	if (writable)
+		prot |= NPT_PROT_W;
+	ret = npt_map(&s->npt, gpa_base, hpa_base, size, prot, order);
+	/* A map that merged a table into a huge leaf owes a flush. */
+	npt_flush(&s->npt);
+	return ret;
+}
+
+static void init_control(struct svm_vcpu *v)
+{
+	struct vmcb_control *c = &v->vmcb->ctl;
+	struct svm_vm *s = v->svm;
+
+	c->icpt_exc = GUEST_EXC_ICPT;
+	c->icpt_misc1 = SVM_ICPT1_INTR | SVM_ICPT1_NMI | SVM_ICPT1_HLT |
+			SVM_ICPT1_IOIO_PROT | SVM_ICPT1_MSR_PROT |
+			SVM_ICPT1_SHUTDOWN;
+	/* The guest must never run an SVM instruction itself. */
+	c->icpt_misc2 = SVM_ICPT2_VMRUN | SVM_ICPT2_VMMCALL |
+			SVM_ICPT2_VMLOAD | SVM_ICPT2_VMSAVE | SVM_ICPT2_STGI |
+			SVM_ICPT2_CLGI | SVM_ICPT2_SKINIT;
+	c->iopm_base_pa = (phys_addr_t)s->iopm;
+	c->msrpm_base_pa = (phys_addr_t)s->msrpm;
+	c->int_ctl = SVM_INT_CTL_V_INTR_MASKING;
+	c->np_control = SVM_NP_ENABLE;
+	c->n_cr3 = npt_root_pa(&s->npt);
+}
+
+int svm_vcpu_create(struct svm_vm *s, struct svm_vcpu **out)
+{
+	struct svm_vcpu *v;
+	u8 *block;
+
+	if (s->nr_vcpus == SVM_MAX_VCPUS)
+		return -EINVAL;
+	block = alloc_pages(hv_pool, VCPU_ORDER, OWN_VM);
+	if (!block)
+		return -ENOMEM;
+	v = (struct svm_vcpu *)(block + PAGE_SIZE);
+	v->svm = s;
+	v->index = s->nr_vcpus;
+	v->vmcb = (struct vmcb *)block;
+	init_control(v);
+	s->vcpus[s->nr_vcpus++] = v;
+	*out = v;
+	return 0;
+}
+
+static void set_seg(struct vmcb_seg *seg, u16 sel, u16 attrib, u32 limit)
+{
+	seg->sel = sel;
+	seg->attrib = attrib;
+	seg->limit = limit;
+	seg->base = 0;
+}
+
+int svm_vcpu_enter(struct svm_vcpu *v, const struct vmm_entry *e)
+{
+	struct vmcb_save *st = &v->vmcb->save;
+
+	memset(st, 0, sizeof(*st));
+	set_seg(&st->cs, GUEST_SEL_CODE, SVM_SEG_CODE64_DPL3, 0xffffffff);
+	set_seg(&st->ss, GUEST_SEL_DATA, SVM_SEG_DATA_DPL3, 0xffffffff);
+	st->ds = st->ss;
+	st->es = st->ss;
+	st->fs = st->ss;
+	st->gs = st->ss;
+	set_seg(&st->tr, 0, SVM_SEG_TSS64_BUSY, 0x67);
+	set_seg(&st->ldtr, 0, SVM_SEG_LDT, 0);
+	/* GDTR and IDTR stay empty: no GDT, no IDT. */
+	st->cpl = 3;
+	st->efer = GUEST_EFER;
+	st->cr0 = GUEST_CR0;
+	st->cr4 = GUEST_CR4;
+	st->cr3 = e->cr3;
+	st->dr6 = GUEST_DR6;
+	st->dr7 = GUEST_DR7;
+	st->rflags = GUEST_RFLAGS;
+	st->rip = e->rip;
+	st->rsp = e->rsp;
+	st->g_pat = GUEST_PAT;
+
+	memset(&v->gprs, 0, sizeof(v->gprs));
+	v->gprs.rdi = e->arg0;
+	v->gprs.rsi = e->arg1;
+	v->pending = SVM_PENDING_NONE;
+	v->npf_repeat = 0;
+	v->entered = true;
+	return 0;
+}
+
+void svm_vcpu_get_regs(const struct svm_vcpu *v, struct vmm_regs *r)
+{
+	const struct vmcb_save *st = &v->vmcb->save;
+	const struct svm_gprs *g = &v->gprs;
+
+	*r = (struct vmm_regs){
+		.rax = st->rax, .rbx = g->rbx, .rcx = g->rcx, .rdx = g->rdx,
+		.rsi = g->rsi, .rdi = g->rdi, .rsp = st->rsp, .rbp = g->rbp,
+		.r8 = g->r8, .r9 = g->r9, .r10 = g->r10, .r11 = g->r11,
+		.r12 = g->r12, .r13 = g->r13, .r14 = g->r14, .r15 = g->r15,
+		.rip = st->rip, .rflags = st->rflags,
+	};
+}
+
+void svm_vcpu_set_regs(struct svm_vcpu *v, const struct vmm_regs *r)
+{
+	struct vmcb_save *st = &v->vmcb->save;
+	struct svm_gprs *g = &v->gprs;
+
+	st->rax = r->rax;
+	st->rsp = r->rsp;
+	st->rip = r->rip;
+	/* Bit 1 of RFLAGS is always 1 (VMRUN rejects it clear). */
+	st->rflags = r->rflags | BIT(1);
+	*g = (struct svm_gprs){
+		.rbx = r->rbx, .rcx = r->rcx, .rdx = r->rdx, .rsi = r->rsi,
+		.rdi = r->rdi, .rbp = r->rbp, .r8 = r->r8, .r9 = r->r9,
+		.r10 = r->r10, .r11 = r->r11, .r12 = r->r12, .r13 = r->r13,
+		.r14 = r->r14, .r15 = r->r15,
+	};
+}
+
+/*
+ * Everything the VMCB needs right before VMRUN: an ASID of the current
+ * generation and the TLB flush this vCPU owes. With the NPT's audit on, a
+ * flush still owed here means a path changed the NPT without npt_flush():
+ * -EIO. QEMU has no TLB model (shared/spec/qemu-tcg-svm.md, differences
+ * item 3), so this check is the only thing that catches a missed flush.
+ */
+int svm_prepare_entry(struct svm_vcpu *v, struct svm_asid_space *space)
+{
+	u8 tlb = svm_asid_assign(space, v);
+
+	if (npt_vmentry_check(&v->svm->npt))
+		return -EIO;
+	if (v->flush_pending && tlb == SVM_TLB_NOTHING)
+		tlb = SVM_TLB_FLUSH_ASID;
+	v->flush_pending = false;
+	v->vmcb->ctl.tlb_control = tlb;
+	return 0;
+}
+
+int svm_vcpu_run(struct svm_vcpu *v, struct vmm_exit *exit,
+		 struct svm_npf *npf)
+{
+	int ret;
+
+	if (!v->entered)
+		return -EINVAL;
+	ret = svm_cpu_enable();
+	if (ret)
+		return ret;
+	if (!svm_asids.nasid)
+		svm_asids.nasid = svm_cpu_nasid();
+	do {
+		if (svm_prepare_entry(v, &svm_asids))
+			panic("svm: vCPU %u enters its guest with an NPT flush "
+			      "owed: a path changed the NPT without npt_flush()",
+			      v->index);
+		svm_vmrun((phys_addr_t)v->vmcb, &v->gprs,
+			  svm_cpu_host_save_pa());
+		v->vmcb->ctl.tlb_control = SVM_TLB_NOTHING;
+		v->nr_exits++;
+		ret = svm_handle_exit(v, exit, npf);
+	} while (ret == SVM_RESUME);
+	return ret;
+}

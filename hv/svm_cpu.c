@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hv/svm_cpu.c - SVM on the physical CPU (hv/svm_cpu.h): the feature
+ * probe, EFER.SVME and VM_HSAVE_PA, and the host state pages.
+ * Bits and MSRs from the AMD64 APM vol. 2 §15.4 (enabling SVM) and
+ * §15.30 (SVM MSRs); CPUID from the APM vol. 3 appendix E.
+ */
+#include "hv/svm_cpu.h"
+#include "lib/console.h"
+#include "lib/errno.h"
+
+#ifdef GMV_HOST
+
+const char *svm_cpu_lacks(void)
+{
+	return "no SVM: host build";
+}
+
+u32 svm_cpu_nasid(void)
+{
+	return 0;
+}
+
+int svm_cpu_enable(void)
+{
+	return -ENODEV;
+}
+
+phys_addr_t svm_cpu_host_save_pa(void)
+{
+	return 0;
+}
+
+/* Never reached: no vCPU exists without svm_cpu_enable() succeeding. */
+void svm_vmrun(phys_addr_t vmcb_pa, struct svm_gprs *g,
+	       phys_addr_t host_save_pa)
+{
+	panic("svm_vmrun in the host build");
+}
+
+#else
+
+#define MSR_EFER 0xc0000080u
+#define EFER_SVME BIT(12)
+#define MSR_VM_CR 0xc0010114u
+#define VM_CR_SVMDIS BIT(4)
+#define MSR_VM_HSAVE_PA 0xc0010117u
+
+#define CPUID_EXT_MAX 0x80000000u
+#define CPUID_EXT_FEATURES 0x80000001u
+#define CPUID_EXT_ECX_SVM BIT(2)
+#define CPUID_SVM 0x8000000au
+#define CPUID_SVM_EDX_NP BIT(0)
+
+/* The host save area VMRUN writes (VM_HSAVE_PA) and the page
+ * svm_vmrun() VMSAVEs the host's extra state into. The payload maps
+ * memory 1:1, so their addresses are their physical addresses. */
+static u8 hsave_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static u8 host_save_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static bool svm_enabled;
+
+static void cpuid(u32 leaf, u32 *a, u32 *b, u32 *c, u32 *d)
+{
+	__asm__ volatile("cpuid"
+			 : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
+			 : "a"(leaf), "c"(0));
+}
+
+static u64 rdmsr(u32 msr)
+{
+	u32 lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((u64)hi << 32) | lo;
+}
+
+static void wrmsr(u32 msr, u64 v)
+{
+	__asm__ volatile("wrmsr"
+			 :
+			 : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32))
+			 : "memory");
+}
+
+const char *svm_cpu_lacks(void)
+{
+	u32 a, b, c, d;
+
+	cpuid(CPUID_EXT_MAX, &a, &b, &c, &d);
+	if (a < CPUID_SVM)
+		return "no SVM: CPUID has no leaf 8000_000A";
+	cpuid(CPUID_EXT_FEATURES, &a, &b, &c, &d);
+	if (!(c & CPUID_EXT_ECX_SVM))
+		return "no SVM: CPUID 8000_0001 ECX bit 2 clear";
+	/*
+	 * QEMU's TCG runs nested paging whatever this bit says
+	 * (shared/spec/qemu-tcg-svm.md §4), but hardware does not: the
+	 * hypervisor needs NPT, so it requires the bit.
+	 */
+	cpuid(CPUID_SVM, &a, &b, &c, &d);
+	if (!(d & CPUID_SVM_EDX_NP))
+		return "no NPT: CPUID 8000_000A EDX bit 0 clear";
+	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)
+		return "SVM disabled by firmware (VM_CR.SVMDIS)";
+	return NULL;
+}
+
+u32 svm_cpu_nasid(void)
+{
+	u32 a, b, c, d;
+
+	cpuid(CPUID_SVM, &a, &b, &c, &d);
+	return b;
+}
+
+int svm_cpu_enable(void)
+{
+	if (svm_enabled)
+		return 0;
+	if (svm_cpu_lacks())
+		return -ENODEV;
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	wrmsr(MSR_VM_HSAVE_PA, (phys_addr_t)hsave_page);
+	svm_enabled = true;
+	return 0;
+}
+
+phys_addr_t svm_cpu_host_save_pa(void)
+{
+	return (phys_addr_t)host_save_page;
+}
+
+#endif

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hv/vm.h - VM objects of the native backend. Owns each VM's type,
+ * memslots (KVM_SET_USER_MEMORY_REGION2 semantics, spec §2.6) with the
+ * slots' own "userspace" memory, the per-gfn memory attributes
+ * (KVM_SET_MEMORY_ATTRIBUTES, spec §4.1), the invalidation hooks of its
+ * nested paging, and the guest fault path: gfn -> (page, max_order) or a
+ * memory-fault exit (spec §4.2).
+ *
+ * Lifetime (spec §4.6): a VM lives while its handle or any gmem view it
+ * owns is open. Memslot bindings hold nothing on the views.
+ *
+ * Private memory and in-place conversion. Two states meet on the fault
+ * path, and both must agree with the access:
+ *  - the VM's PRIVATE attribute says what kind of access the guest makes
+ *    at a gfn (Linux: KVM_EXIT_MEMORY_FAULT when they differ);
+ *  - the gmem memory's shareability says what the page is. On VMs with
+ *    private memory a private access must hit a private page and a shared
+ *    access to a gmem-only slot a shared page, else the same exit is
+ *    reported so the VMM converts. Default VMs skip this check, as 6.18
+ *    does (G91: the guest uses an MMAP gmem it cannot map on the host).
+ * Attribute changes never touch gmem state and conversions never touch
+ * attributes; a VMM changes both (upstream keeps them apart the same way).
+ */
+#ifndef GMV_HV_VM_H
+#define GMV_HV_VM_H
+
+#include "lib/types.h"
+
+struct vm;
+struct gmem_view;
+
+/* Hooks of the nested-paging code; NULL members are skipped. */
+struct vm_mmu_ops {
+	void (*zap)(struct vm *vm, void *priv, u64 gfn_start, u64 gfn_end);
+	void (*flush)(struct vm *vm, void *priv);
+	/* The VM is going away (after its last memslot): free priv. */
+	void (*release)(struct vm *vm, void *priv);
+};
+
+/* The last VM_ZAP_LOG zaps (zap n is last[n % VM_ZAP_LOG]) and counts. */
+#define VM_ZAP_LOG 32
+struct vm_zap_log {
+	u64 nr_zaps, nr_flushes;
+	struct {
+		u64 gfn_start, gfn_end;
+	} last[VM_ZAP_LOG];
+};
+
+/* KVM_CREATE_VM: type DEFAULT or SW_PROTECTED, else -EINVAL. */
+int vm_create(unsigned long type, struct vm **out);
+/* Take another reference (a vCPU's); vm_put() drops it. */
+void vm_get(struct vm *vm);
+/* Drop the handle's reference. */
+void vm_put(struct vm *vm);
+unsigned long vm_type(const struct vm *vm);
+bool vm_has_private_mem(const struct vm *vm);
+
+/* What a kernel with every feature here answers; vm NULL = /dev/kvm. */
+u64 vm_supported_types(void);
+u64 vm_supported_gmem_flags(const struct vm *vm);
+u64 vm_supported_attributes(const struct vm *vm);
+
+/* KVM_CREATE_GUEST_MEMFD on the VM (checks in gmem_create). */
+int vm_create_gmem(struct vm *vm, u64 size, u64 flags,
+		   struct gmem_view **out);
+/* A view of of's memory owned by vm. */
+int vm_create_gmem_view(struct vm *vm, struct gmem_view *of,
+			struct gmem_view **out);
+
+/* KVM_SET_USER_MEMORY_REGION2, with the guest_memfd argument resolved by
+ * the caller: gmem, or gmem_err (-EBADF, -EINVAL) reported when the bind
+ * step looks at it. */
+struct vm_region {
+	u32 slot; /* bits 15:0 slot id, 31:16 address space */
+	u32 flags;
+	u64 gpa, size, gmem_offset;
+	struct gmem_view *gmem;
+	int gmem_err;
+};
+int vm_set_region(struct vm *vm, const struct vm_region *r);
+
+/* KVM_SET_MEMORY_ATTRIBUTES (spec §4.1). */
+int vm_set_attributes(struct vm *vm, u64 gpa, u64 size, u64 attrs,
+		      u64 flags);
+bool vm_gfn_private(const struct vm *vm, u64 gfn);
+
+/* A guest access to resolve. */
+#define VM_ACCESS_WRITE 1u
+#define VM_ACCESS_PRIVATE 2u
+/* The VMM's own access through a slot's shared backing (its "userspace"
+ * mapping): the PRIVATE attribute and READONLY are not consulted. */
+#define VM_ACCESS_HOST 4u
+struct vm_fault {
+	u64 gpa;
+	unsigned int access;
+	/* On success: the page, the largest mapping order allowed, and
+	 * whether the page is gmem's (else the slot's own memory). */
+	phys_addr_t pa;
+	unsigned int max_order;
+	bool from_gmem;
+	bool writable; /* the slot takes writes too */
+	/* On failure: the exit the vCPU reports (kvm_run layout). */
+	u32 exit_reason;
+	u64 exit_flags, exit_gpa, exit_size;
+};
+
+/*
+ * The fault path (spec §4.2): 0 with pa/max_order; -EFAULT with a
+ * KVM_EXIT_MEMORY_FAULT (gpa of the page, size 4096, PRIVATE flag iff the
+ * access was private) for an attribute or shareability mismatch, a private
+ * access outside a gmem slot, or a gmem slot whose view is gone (G93);
+ * -ENOENT with KVM_EXIT_MMIO when no slot takes the access (G95) or it
+ * writes a read-only slot; -ENOMEM.
+ */
+int vm_fault(struct vm *vm, struct vm_fault *f);
+/* Guest loads/stores of len bytes at gpa, page by page through
+ * vm_fault(); stops at the first failure with f describing it. */
+int vm_guest_access(struct vm *vm, u64 gpa, void *buf, size_t len,
+		    unsigned int access, struct vm_fault *f);
+
+void vm_set_mmu_ops(struct vm *vm, const struct vm_mmu_ops *ops, void *priv);
+/* The priv given to vm_set_mmu_ops(), or NULL. */
+void *vm_mmu_priv(const struct vm *vm);
+const struct vm_zap_log *vm_zaps(const struct vm *vm);
+/* Was [gfn_start, gfn_end) zapped by zap number 'since' or later? */
+bool vm_zapped_since(const struct vm *vm, u64 since, u64 gfn_start,
+		     u64 gfn_end);
+
+/* Live VMs, and the invariant check over all of them: slot indexes
+ * consistent, bindings pointing back at their slots, attribute extents
+ * well formed, slot memory accounted, no flush owed. 0 or -EIO. */
+u64 vm_nr_live(void);
+int vm_check_all(void);
+
+#endif

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+/* hv/vm_check.c - the VM invariant checker (see vm_check_all in hv/vm.h). */
+#include "hv/vm_int.h"
+#include "hv/alloc.h"
+#include "hv/kvm_abi.h"
+#include "lib/console.h"
+#include "lib/errno.h"
+
+#define CHECK(cond, ...)                                \
+	do {                                            \
+		if (!(cond)) {                          \
+			kprintf("# vm_check: " __VA_ARGS__); \
+			kputs("\n");                    \
+			return -EIO;                    \
+		}                                       \
+	} while (0)
+
+static int check_slot(const struct vm *vm, const struct range *r)
+{
+	const struct memslot *s = r->data;
+	unsigned int order;
+	enum alloc_owner owner;
+	void *page;
+	u64 idx, pages = 0;
+
+	CHECK(s->base_gfn == r->start && s->base_gfn + s->npages == r->end,
+	      "vm %p slot %u: range does not match", vm, s->id);
+	CHECK(xmap_load(&vm->ids, s->id) == s, "vm %p slot %u: not under its "
+	      "id", vm, s->id);
+	CHECK(!s->gb.view || (s->flags & GMV_MEM_GUEST_MEMFD),
+	      "vm %p slot %u: bound without GUEST_MEMFD", vm, s->id);
+	if (s->gb.view)
+		CHECK(gmem_view_owner(s->gb.view) == vm &&
+			      s->gb.npages == s->npages &&
+			      s->gb.base_gfn == s->base_gfn,
+		      "vm %p slot %u: binding does not match the slot", vm,
+		      s->id);
+	xmap_for_each(&s->mem, idx, page, 0, XMAP_MAX_INDEX) {
+		CHECK(idx < s->npages &&
+			      !alloc_block_info(hv_pool, page, &order,
+						&owner) &&
+			      !order && owner == OWN_VM,
+		      "vm %p slot %u: page %llu at %p is not a VM page", vm,
+		      s->id, (unsigned long long)idx, page);
+		pages++;
+	}
+	CHECK(pages == s->mem_pages, "vm %p slot %u holds %llu pages, counts "
+	      "%llu", vm, s->id, (unsigned long long)pages,
+	      (unsigned long long)s->mem_pages);
+	return 0;
+}
+
+static int check_vm(const struct vm *vm)
+{
+	const struct memslot *s;
+	u64 id, ids = 0;
+
+	CHECK(vm->refs, "vm %p has no reference", vm);
+	CHECK(!vm->flush_owed, "vm %p owes a TLB flush", vm);
+	if (ranges_check(&vm->slots, false, "vm slots") ||
+	    ranges_check(&vm->private_gfns, true, "vm attributes"))
+		return -EIO;
+	for (u32 i = 0; i < vm->slots.n; i++)
+		if (check_slot(vm, &vm->slots.v[i]))
+			return -EIO;
+	xmap_for_each(&vm->ids, id, s, 0, XMAP_MAX_INDEX)
+		ids++;
+	CHECK(ids == vm->slots.n, "vm %p: %llu slot ids, %u slots", vm,
+	      (unsigned long long)ids, vm->slots.n);
+	CHECK(vm_has_private_mem(vm) || !vm->private_gfns.n,
+	      "vm %p: private gfns on a VM without private memory", vm);
+	return 0;
+}
+
+int vm_check_all(void)
+{
+	for (const struct vm *vm = vm_all; vm; vm = vm->next) {
+		CHECK(!vm->next || vm->next->prev == vm, "vm list broken at %p",
+		      vm);
+		if (check_vm(vm))
+			return -EIO;
+	}
+	return 0;
+}
+
+u64 vm_nr_live(void)
+{
+	u64 n = 0;
+
+	for (const struct vm *vm = vm_all; vm; vm = vm->next)
+		n++;
+	return n;
+}

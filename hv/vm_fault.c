@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hv/vm_fault.c - the guest fault path of the native backend: which page a
+ * guest access reaches, how large a mapping of it may be, or which exit
+ * the vCPU reports instead (see hv/vm.h, spec §4.2-§4.3, G88-G95).
+ */
+#include "hv/vm_int.h"
+#include "hv/alloc.h"
+#include "hv/kvm_abi.h"
+#include "lib/errno.h"
+#include "lib/mem.h"
+
+#define HUGE_PAGES 512 /* 4 KiB pages in a 2 MiB mapping */
+
+static int memory_fault(struct vm_fault *f, bool private)
+{
+	f->exit_reason = GMV_EXIT_MEMORY_FAULT;
+	f->exit_flags = private ? GMV_MEMORY_EXIT_FLAG_PRIVATE : 0;
+	f->exit_gpa = f->gpa & PAGE_MASK;
+	f->exit_size = PAGE_SIZE;
+	return -EFAULT;
+}
+
+static int mmio(struct vm_fault *f)
+{
+	f->exit_reason = GMV_EXIT_MMIO;
+	f->exit_gpa = f->gpa;
+	return -ENOENT;
+}
+
+/* The slot's own memory (what userspace_addr maps), on first use. */
+static int slot_page(struct memslot *s, u64 gfn, phys_addr_t *pa)
+{
+	u64 idx = gfn - s->base_gfn;
+	void *page = xmap_load(&s->mem, idx);
+
+	if (!page) {
+		page = alloc_page(hv_pool, OWN_VM);
+		if (!page)
+			return -ENOMEM;
+		if (xmap_store(&s->mem, idx, page)) {
+			free_page(hv_pool, page, OWN_VM);
+			return -ENOMEM;
+		}
+		s->mem_pages++;
+	}
+	*pa = (phys_addr_t)page;
+	return 0;
+}
+
+/*
+ * May the 2 MiB gfn range around gfn be one mapping? It must lie in the
+ * slot, start at a gmem index that is 2 MiB aligned (slot gpa and offset
+ * congruent), and, with private memory, have one attribute throughout.
+ */
+static bool huge_ok(const struct vm *vm, const struct memslot *s, u64 gfn)
+{
+	u64 first = ALIGN_DOWN(gfn, HUGE_PAGES);
+
+	if (first < s->base_gfn || first + HUGE_PAGES > s->base_gfn + s->npages)
+		return false;
+	if ((s->gb.pgoff - s->base_gfn) % HUGE_PAGES)
+		return false;
+	return !vm_has_private_mem(vm) ||
+	       ranges_state(&vm->private_gfns, first, first + HUGE_PAGES) !=
+		       RANGES_MIXED;
+}
+
+int vm_fault(struct vm *vm, struct vm_fault *f)
+{
+	bool private = f->access & VM_ACCESS_PRIVATE;
+	bool host = f->access & VM_ACCESS_HOST;
+	u64 gfn = f->gpa >> PAGE_SHIFT;
+	struct memslot *s = vm_slot_of(vm, gfn);
+	unsigned int flags, order;
+	int r;
+
+	f->pa = 0;
+	f->max_order = 0;
+	f->from_gmem = false;
+	f->writable = false;
+	f->exit_reason = 0;
+	/* The access kind must match the PRIVATE attribute. */
+	if (!host && private != vm_gfn_private(vm, gfn))
+		return memory_fault(f, private);
+	if (!s)
+		return private ? memory_fault(f, true) : mmio(f);
+	if (private && !(s->flags & GMV_MEM_GUEST_MEMFD))
+		return memory_fault(f, true);
+	if ((f->access & VM_ACCESS_WRITE) && !host &&
+	    (s->flags & GMV_MEM_READONLY))
+		return mmio(f);
+	f->writable = !(s->flags & GMV_MEM_READONLY);
+	/* G88/G89: shared accesses use gmem only on gmem-only slots. */
+	if (!private && !s->gmem_only)
+		return slot_page(s, gfn, &f->pa);
+
+	flags = private ? GMEM_FAULT_PRIVATE : 0;
+	if (vm_has_private_mem(vm))
+		flags |= GMEM_FAULT_CHECK_SHARE;
+	r = gmem_get_pfn(&s->gb, gfn, flags, &f->pa, &order);
+	if (r == -EFAULT)
+		return memory_fault(f, private);
+	if (r)
+		return r;
+	f->from_gmem = true;
+	if (order && huge_ok(vm, s, gfn))
+		f->max_order = order;
+	return 0;
+}
+
+int vm_guest_access(struct vm *vm, u64 gpa, void *buf, size_t len,
+		    unsigned int access, struct vm_fault *f)
+{
+	u8 *p = buf;
+
+	while (len) {
+		u64 in_page = gpa & (PAGE_SIZE - 1);
+		size_t n = MIN(len, PAGE_SIZE - in_page);
+		int r;
+
+		f->gpa = gpa;
+		f->access = access;
+		r = vm_fault(vm, f);
+		if (r)
+			return r;
+		if (access & VM_ACCESS_WRITE)
+			memcpy((void *)(f->pa + in_page), p, n);
+		else
+			memcpy(p, (void *)(f->pa + in_page), n);
+		p += n;
+		len -= n;
+		gpa += n;
+	}
+	return 0;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hv/vm_int.h - the layout of VMs and memslots, shared by vm.c, vm_fault.c
+ * and vm_check.c only.
+ */
+#ifndef GMV_HV_VM_INT_H
+#define GMV_HV_VM_INT_H
+
+#include "hv/gmem.h"
+#include "hv/ranges.h"
+#include "hv/vm.h"
+#include "hv/xmap.h"
+
+struct memslot {
+	u16 id;
+	u32 flags;
+	u64 base_gfn, npages;
+	bool gmem_only;		/* bound to an MMAP gmem (KVM_MEMSLOT_GMEM_ONLY) */
+	struct gmem_binding gb; /* GUEST_MEMFD slots */
+	struct xmap mem;	/* the slot's own memory: page -> page */
+	u64 mem_pages;
+};
+
+struct vm {
+	unsigned long type;
+	u32 refs;
+	struct ranges slots; /* gfn ranges -> struct memslot */
+	struct xmap ids;     /* slot id -> struct memslot */
+	struct ranges private_gfns;
+	const struct vm_mmu_ops *mmu_ops;
+	void *mmu_priv;
+	bool flush_owed;
+	struct vm_zap_log zaps;
+	struct vm *next, *prev; /* every live VM */
+};
+
+extern struct vm *vm_all;
+
+static inline struct memslot *vm_slot_of(const struct vm *vm, u64 gfn)
+{
+	struct range *r = ranges_lookup(&vm->slots, gfn);
+
+	return r ? r->data : NULL;
+}
+
+#endif

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tests/common/hv_lib_test.c - the hypervisor's own containers: kmalloc
+ * (size classes, page blocks, accounting, fault injection), xmap (the
+ * sparse radix map) and ranges (range maps and range sets).
+ */
+#include "hv/alloc.h"
+#include "hv/kmalloc.h"
+#include "hv/ranges.h"
+#include "hv/xmap.h"
+#include "lib/ktap.h"
+#include "lib/mem.h"
+#include "tests/common/suites.h"
+
+static const char *no_pool(void *ctx)
+{
+	return hv_pool ? NULL : "no hv_pool on this platform";
+}
+
+static void kmalloc_objects_round_trip(struct kt *t)
+{
+	static const size_t sizes[] = { 1, 16, 17, 96, 100, 512, 2048, 2049,
+					 4096, 5000, 40000 };
+	struct kmalloc_stats before, during, after;
+	u8 *p[ARRAY_SIZE(sizes)][20];
+	int bad = 0;
+
+	kmalloc_get_stats(&before);
+	for (size_t s = 0; s < ARRAY_SIZE(sizes); s++) {
+		for (int i = 0; i < 20; i++) {
+			p[s][i] = kmalloc(sizes[s]);
+			if (!p[s][i] || !mem_is_zero(p[s][i], sizes[s]))
+				bad++;
+			else
+				memset(p[s][i], s + i, sizes[s]);
+		}
+	}
+	KT_EXPECT_EQ(t, bad, 0);
+	KT_EXPECT_OK(t, kmalloc_check());
+	kmalloc_get_stats(&during);
+	KT_EXPECT_EQ(t, during.objects, before.objects + 20 * ARRAY_SIZE(sizes));
+	for (size_t s = 0; s < ARRAY_SIZE(sizes); s++)
+		for (int i = 0; i < 20; i++) {
+			bad += p[s][i][sizes[s] - 1] != (u8)(s + i);
+			kfree(p[s][i], sizes[s]);
+		}
+	KT_EXPECT_EQ(t, bad, 0);
+	kmalloc_get_stats(&after);
+	KT_EXPECT_EQ(t, after.objects, before.objects);
+	KT_EXPECT_EQ(t, after.bytes, before.bytes);
+	KT_EXPECT_EQ(t, after.pages, before.pages);
+	KT_EXPECT_OK(t, kmalloc_check());
+}
+
+static void kmalloc_sizes_and_injection(struct kt *t)
+{
+	void *a, *b;
+
+	KT_EXPECT_EQ(t, kmalloc_size(1), 16);
+	KT_EXPECT_EQ(t, kmalloc_size(90), 96);
+	KT_EXPECT_EQ(t, kmalloc_size(2048), 2048);
+	KT_EXPECT_EQ(t, kmalloc_size(2049), PAGE_SIZE);
+	KT_EXPECT_EQ(t, kmalloc_size(3 * PAGE_SIZE), 4 * PAGE_SIZE);
+	kmalloc_fail_nth(2);
+	a = kmalloc(32);
+	b = kmalloc(32);
+	KT_EXPECT(t, a != NULL);
+	KT_EXPECT(t, b == NULL);
+	kfree(a, 32);
+	b = kmalloc(32);
+	KT_EXPECT(t, b != NULL);
+	kfree(b, 32);
+	kfree(NULL, 32);
+	KT_EXPECT_OK(t, kmalloc_check());
+}
+
+static void xmap_sparse_indices(struct kt *t)
+{
+	static const u64 idx[] = { 0, 1, 63, 64, 4095, 4096, 1ULL << 40,
+				   XMAP_MAX_INDEX };
+	struct xmap m = XMAP_INIT;
+	u64 i, n = 0;
+	void *p;
+
+	for (size_t k = 0; k < ARRAY_SIZE(idx); k++)
+		KT_EXPECT_OK(t, xmap_store(&m, idx[k], (void *)(idx[k] + 1)));
+	KT_EXPECT_ERRNO(t, xmap_store(&m, XMAP_MAX_INDEX + 1, &m), EINVAL);
+	KT_EXPECT_ERRNO(t, xmap_store(&m, 5, NULL), EINVAL);
+	for (size_t k = 0; k < ARRAY_SIZE(idx); k++)
+		KT_EXPECT_EQ(t, (u64)xmap_load(&m, idx[k]), idx[k] + 1);
+	KT_EXPECT(t, xmap_load(&m, 2) == NULL);
+	KT_EXPECT(t, xmap_load(&m, 1ULL << 41) == NULL);
+	/* In index order, whatever the tree shape. */
+	xmap_for_each(&m, i, p, 0, XMAP_MAX_INDEX)
+		KT_EXPECT_EQ(t, i, idx[n++]);
+	KT_EXPECT_EQ(t, n, ARRAY_SIZE(idx));
+	i = 65;
+	KT_EXPECT_EQ(t, (u64)xmap_find(&m, &i, 1ULL << 40), 4096);
+	KT_EXPECT_EQ(t, i, 4095);
+	i = 4097;
+	KT_EXPECT(t, xmap_find(&m, &i, (1ULL << 40) - 1) == NULL);
+	KT_EXPECT_EQ(t, i, 4097);
+	/* Erasing everything frees every node. */
+	for (size_t k = 0; k < ARRAY_SIZE(idx); k++)
+		KT_EXPECT_EQ(t, (u64)xmap_erase(&m, idx[k]), idx[k] + 1);
+	KT_EXPECT(t, xmap_erase(&m, 7) == NULL);
+	KT_EXPECT_EQ(t, m.nodes, 0);
+	KT_EXPECT(t, m.root == NULL && m.height == 0);
+}
+
+static void xmap_out_of_memory_changes_nothing(struct kt *t)
+{
+	struct xmap m = XMAP_INIT;
+	int failed = 0;
+
+	KT_EXPECT_OK(t, xmap_store(&m, 3, &m));
+	for (u64 n = 1; n < 12; n++) {
+		u64 nodes = m.nodes;
+
+		kmalloc_fail_nth(n);
+		if (xmap_store(&m, 1ULL << 50, &m) == -ENOMEM) {
+			failed++;
+			KT_EXPECT_EQ(t, m.nodes, nodes);
+			KT_EXPECT(t, xmap_load(&m, 3) == &m);
+		} else {
+			xmap_erase(&m, 1ULL << 50);
+		}
+		kmalloc_fail_nth(0);
+	}
+	KT_EXPECT_GE(t, failed, 8);
+	xmap_destroy(&m);
+	KT_EXPECT_EQ(t, m.nodes, 0);
+}
+
+static void ranges_set_merges_and_splits(struct kt *t)
+{
+	struct ranges r = RANGES_INIT;
+
+	KT_ASSERT_OK(t, ranges_reserve(&r, 1));
+	ranges_set(&r, 10, 20);
+	KT_ASSERT_OK(t, ranges_reserve(&r, 1));
+	ranges_set(&r, 30, 40);
+	KT_ASSERT_OK(t, ranges_reserve(&r, 1));
+	ranges_set(&r, 20, 30); /* touches both: one range */
+	KT_EXPECT_EQ(t, r.n, 1);
+	KT_EXPECT(t, r.v[0].start == 10 && r.v[0].end == 40);
+	KT_ASSERT_OK(t, ranges_reserve(&r, 1));
+	ranges_clear(&r, 15, 16); /* splits */
+	KT_EXPECT_EQ(t, r.n, 2);
+	KT_EXPECT(t, ranges_test(&r, 14) && !ranges_test(&r, 15) &&
+			     ranges_test(&r, 16) && !ranges_test(&r, 40));
+	KT_EXPECT_EQ(t, ranges_state(&r, 16, 40), RANGES_ALL);
+	KT_EXPECT_EQ(t, ranges_state(&r, 14, 17), RANGES_MIXED);
+	KT_EXPECT_EQ(t, ranges_state(&r, 40, 100), RANGES_NONE);
+	KT_EXPECT_EQ(t, ranges_state(&r, 0, 10), RANGES_NONE);
+	KT_ASSERT_OK(t, ranges_reserve(&r, 1));
+	ranges_clear(&r, 0, 100);
+	KT_EXPECT_EQ(t, r.n, 0);
+	KT_ASSERT_OK(t, ranges_reserve(&r, 1));
+	ranges_set(&r, 0, ~0ULL);
+	KT_EXPECT_EQ(t, ranges_state(&r, 5, 1ULL << 60), RANGES_ALL);
+	KT_EXPECT_OK(t, ranges_check(&r, true, "test set"));
+	ranges_destroy(&r);
+	KT_EXPECT(t, r.v == NULL && r.cap == 0);
+}
+
+static void ranges_map_lookup(struct kt *t)
+{
+	struct ranges r = RANGES_INIT;
+	int data[3];
+
+	KT_ASSERT_OK(t, ranges_reserve(&r, 3));
+	ranges_insert(&r, 100, 200, &data[1]);
+	ranges_insert(&r, 0, 50, &data[0]);
+	ranges_insert(&r, 200, 210, &data[2]); /* touching, not merged */
+	KT_EXPECT_EQ(t, r.n, 3);
+	KT_EXPECT(t, ranges_lookup(&r, 0)->data == &data[0]);
+	KT_EXPECT(t, ranges_lookup(&r, 199)->data == &data[1]);
+	KT_EXPECT(t, ranges_lookup(&r, 200)->data == &data[2]);
+	KT_EXPECT(t, ranges_lookup(&r, 50) == NULL);
+	KT_EXPECT(t, ranges_overlap(&r, 40, 60));
+	KT_EXPECT(t, !ranges_overlap(&r, 50, 100));
+	KT_EXPECT_EQ(t, ranges_first_after(&r, 50), 1);
+	ranges_remove(&r, 100);
+	KT_EXPECT(t, ranges_lookup(&r, 150) == NULL);
+	KT_EXPECT_OK(t, ranges_check(&r, false, "test map"));
+	/* A grown array keeps its entries. */
+	KT_ASSERT_OK(t, ranges_reserve(&r, 100));
+	KT_EXPECT_GE(t, r.cap, 102);
+	KT_EXPECT(t, ranges_lookup(&r, 205)->data == &data[2]);
+	ranges_destroy(&r);
+}
+
+static const struct kt_case hv_lib_cases[] = {
+	KT_CASE(kmalloc_objects_round_trip),
+	KT_CASE(kmalloc_sizes_and_injection),
+	KT_CASE(xmap_sparse_indices),
+	KT_CASE(xmap_out_of_memory_changes_nothing),
+	KT_CASE(ranges_set_merges_and_splits),
+	KT_CASE(ranges_map_lookup),
+};
+
+const struct kt_suite hv_lib_suite = {
+	.name = "hv_lib",
+	.cases = hv_lib_cases,
+	.n_cases = ARRAY_SIZE(hv_lib_cases),
+	.unsupported = no_pool,
+};

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: MIT
+/* tests/common/native.c - the native-only suites' shared backend and
+ * helpers (see native.h). */
+#include "tests/common/native.h"
+#include "hv/alloc.h"
+
+static struct vmm_native native_state;
+struct vmm native_vmm_for_tests = VMM_NATIVE_INIT(native_state);
+
+const char *native_unsupported(void *ctx)
+{
+	return hv_pool ? NULL : "no hv_pool on this platform";
+}
+
+void native_finish(struct kt *t, struct vmm *v)
+{
+	KT_EXPECT_OK(t, v->ops->check(v));
+	v->ops->reset(v);
+	KT_EXPECT_OK(t, v->ops->check(v));
+}
+
+int n_region(struct vmm *v, int vm, u32 slot, u32 flags, u64 gpa, u64 size,
+	     int gmem, u64 offset)
+{
+	struct vmm_region r = {
+		.slot = slot,
+		.flags = flags,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.guest_memfd_offset = offset,
+		.guest_memfd = gmem,
+	};
+
+	return v->ops->set_region(v, vm, &r);
+}
+
+int n_guest(struct vmm *v, int vm, u64 gpa, void *buf, size_t len,
+	    unsigned int access, struct vm_fault *f)
+{
+	return vm_guest_access(vmm_native_vm(v, vm), gpa, buf, len, access, f);
+}

@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tests/common/native_gmem_test.c - what only the native backend can show
+ * about gmem: invalidations recorded in every bound VM, pages going back
+ * to the allocator, host pins blocking conversion (-EAGAIN), conversions
+ * that fail part-way leaving nothing changed, the invariant checker
+ * catching corruption, and the metadata cost per GiB.
+ */
+#include "hv/alloc.h"
+#include "hv/gmem_int.h"
+#include "hv/kmalloc.h"
+#include "hv/vm_int.h"
+#include "lib/mem.h"
+#include "tests/common/native.h"
+#include "tests/common/suites.h"
+
+#define SHARED_FLAGS (GMV_GMEM_FLAG_MMAP | GMV_GMEM_FLAG_INIT_SHARED)
+#define PUNCH (GMV_FALLOC_PUNCH_HOLE | GMV_FALLOC_KEEP_SIZE)
+#define GFN(gpa) ((gpa) >> 12)
+
+static u8 buf[PG];
+
+/* VM a owns gmem g bound at 1 GiB (file pages 0-7); VM b has a view bound
+ * at 2 GiB (file pages 2-5); VM c has no view. */
+struct trio {
+	int a, b, c, g, view;
+	struct vm *va, *vb, *vc;
+	u64 za, zb, zc; /* zap counts before the operation */
+};
+
+static bool trio_open(struct kt *t, struct vmm *v, struct trio *s, u64 flags)
+{
+	s->a = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	s->b = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	s->c = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	s->g = N_OPEN(t, v->ops->create_gmem(v, s->a, 16 * PG, flags));
+	s->view = N_OPEN(t, v->ops->create_gmem_view(v, s->g, s->b));
+	if (s->g < 0 || s->view < 0 || s->c < 0)
+		return false;
+	s->va = vmm_native_vm(v, s->a);
+	s->vb = vmm_native_vm(v, s->b);
+	s->vc = vmm_native_vm(v, s->c);
+	return KT_EXPECT_OK(t, n_bind(v, s->a, 0, GB, 8 * PG, s->g, 0)) &&
+	       KT_EXPECT_OK(t, n_bind(v, s->b, 0, 2 * GB, 4 * PG, s->view,
+				      2 * PG)) &&
+	       KT_EXPECT_OK(t, n_region(v, s->c, 0, 0, GB, 8 * PG, -1, 0));
+}
+
+static void trio_mark(struct trio *s)
+{
+	s->za = vm_zaps(s->va)->nr_zaps;
+	s->zb = vm_zaps(s->vb)->nr_zaps;
+	s->zc = vm_zaps(s->vc)->nr_zaps;
+}
+
+NATIVE_CASE(punch_zaps_every_vm_bound_to_the_range)
+{
+	struct trio s;
+	u64 flushes;
+
+	if (!trio_open(t, v, &s, 0))
+		return;
+	trio_mark(&s);
+	flushes = vm_zaps(s.va)->nr_flushes;
+	KT_EXPECT_OK(t, v->ops->fallocate(v, s.g, PUNCH, 3 * PG, 2 * PG));
+	KT_EXPECT(t, vm_zapped_since(s.va, s.za, GFN(GB) + 3, GFN(GB) + 5));
+	KT_EXPECT(t, vm_zapped_since(s.vb, s.zb, GFN(2 * GB) + 1,
+				     GFN(2 * GB) + 3));
+	KT_EXPECT_EQ(t, vm_zaps(s.vc)->nr_zaps, s.zc);
+	KT_EXPECT_EQ(t, vm_zaps(s.va)->nr_flushes, flushes + 1);
+	/* Outside every binding: nobody is zapped. */
+	trio_mark(&s);
+	KT_EXPECT_OK(t, v->ops->fallocate(v, s.g, PUNCH, 8 * PG, 8 * PG));
+	KT_EXPECT_EQ(t, vm_zaps(s.va)->nr_zaps, s.za);
+	KT_EXPECT_EQ(t, vm_zaps(s.vb)->nr_zaps, s.zb);
+}
+
+NATIVE_CASE(convert_zaps_every_vm_bound_to_the_range)
+{
+	struct trio s;
+	u64 err_off;
+
+	if (!trio_open(t, v, &s, SHARED_FLAGS))
+		return;
+	trio_mark(&s);
+	KT_EXPECT_OK(t, v->ops->convert(v, s.view, 0, 16 * PG, true,
+					&err_off));
+	KT_EXPECT(t, vm_zapped_since(s.va, s.za, GFN(GB), GFN(GB) + 8));
+	KT_EXPECT(t, vm_zapped_since(s.vb, s.zb, GFN(2 * GB),
+				     GFN(2 * GB) + 4));
+	KT_EXPECT_EQ(t, vm_zaps(s.vc)->nr_zaps, s.zc);
+	/* A no-op conversion invalidates nothing. */
+	trio_mark(&s);
+	KT_EXPECT_OK(t, v->ops->convert(v, s.g, 0, 16 * PG, true, &err_off));
+	KT_EXPECT_EQ(t, vm_zaps(s.va)->nr_zaps, s.za);
+}
+
+NATIVE_CASE(closing_a_view_zaps_and_detaches_its_slots)
+{
+	struct trio s;
+	struct vm_fault f;
+
+	if (!trio_open(t, v, &s, SHARED_FLAGS))
+		return;
+	trio_mark(&s);
+	KT_EXPECT_OK(t, v->ops->close(v, s.view));
+	KT_EXPECT(t, vm_zapped_since(s.vb, s.zb, GFN(2 * GB),
+				     GFN(2 * GB) + 4));
+	KT_EXPECT_EQ(t, vm_zaps(s.va)->nr_zaps, s.za);
+	KT_EXPECT_ERRNO(t, n_guest(v, s.b, 2 * GB, buf, 1, 0, &f), EFAULT);
+	KT_EXPECT_OK(t, n_guest(v, s.a, GB + 2 * PG, buf, 1, 0, &f));
+	/* Deleting a slot zaps all of it. */
+	trio_mark(&s);
+	KT_EXPECT_OK(t, n_region(v, s.a, 0, 0, 0, 0, -1, 0));
+	KT_EXPECT(t, vm_zapped_since(s.va, s.za, GFN(GB), GFN(GB) + 8));
+}
+
+NATIVE_CASE(attribute_changes_zap_only_what_slots_cover)
+{
+	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
+	struct vm *obj = vmm_native_vm(v, vm);
+	u64 since;
+
+	if (vm < 0)
+		return;
+	KT_EXPECT_OK(t, n_region(v, vm, 0, 0, GB, 4 * PG, -1, 0));
+	KT_EXPECT_OK(t, n_region(v, vm, 1, 0, GB + 8 * PG, 4 * PG, -1, 0));
+	since = vm_zaps(obj)->nr_zaps;
+	KT_EXPECT_OK(t, v->ops->set_attributes(v, vm, GB + 2 * PG, 8 * PG,
+					       GMV_MEMORY_ATTRIBUTE_PRIVATE,
+					       0));
+	KT_EXPECT_EQ(t, vm_zaps(obj)->nr_zaps, since + 2);
+	KT_EXPECT(t, vm_zapped_since(obj, since, GFN(GB) + 2, GFN(GB) + 4));
+	KT_EXPECT(t, vm_zapped_since(obj, since, GFN(GB) + 8, GFN(GB) + 10));
+	/* Setting what is already set changes nothing. */
+	since = vm_zaps(obj)->nr_zaps;
+	KT_EXPECT_OK(t, v->ops->set_attributes(v, vm, GB + 3 * PG, PG,
+					       GMV_MEMORY_ATTRIBUTE_PRIVATE,
+					       0));
+	KT_EXPECT_EQ(t, vm_zaps(obj)->nr_zaps, since);
+}
+
+NATIVE_CASE(g102_pages_go_back_with_the_last_view)
+{
+	u64 base = alloc_owned_pages(hv_pool, OWN_GMEM);
+	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g = N_OPEN(t, v->ops->create_gmem(v, vm, 2 * SZ2M, 0));
+
+	if (g < 0)
+		return;
+	KT_EXPECT_OK(t, v->ops->fallocate(v, g, GMV_FALLOC_KEEP_SIZE, 0,
+					  2 * SZ2M));
+	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_GMEM), base + 1024);
+	KT_EXPECT_OK(t, v->ops->close(v, vm));
+	KT_EXPECT_EQ(t, vm_nr_live(), 1);
+	KT_EXPECT_OK(t, v->ops->close(v, g));
+	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_GMEM), base);
+	KT_EXPECT_EQ(t, vm_nr_live(), 0);
+}
+
+NATIVE_CASE(punching_part_of_a_block_frees_just_those_pages)
+{
+	u64 base = alloc_owned_pages(hv_pool, OWN_GMEM);
+	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g = N_OPEN(t, v->ops->create_gmem(v, vm, SZ2M, SHARED_FLAGS));
+	struct gmem_view *view = vmm_native_gmem(v, g);
+
+	if (g < 0)
+		return;
+	memset(buf, 0x5c, PG);
+	KT_EXPECT_OK(t, v->ops->host_write(v, g, 9 * PG, buf, PG));
+	KT_EXPECT_EQ(t, gmem_backed_pages(view), 512);
+	KT_EXPECT_OK(t, v->ops->fallocate(v, g, PUNCH, 100 * PG, 3 * PG));
+	KT_EXPECT_EQ(t, gmem_backed_pages(view), 509);
+	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_GMEM), base + 509);
+	KT_EXPECT_OK(t, v->ops->check(v));
+	/* The rest of the block keeps its data; the hole refills. */
+	memset(buf, 0, PG);
+	KT_EXPECT_OK(t, v->ops->host_read(v, g, 9 * PG, buf, PG));
+	KT_EXPECT_EQ(t, buf[0] & buf[PG - 1], 0x5c);
+	KT_EXPECT_OK(t, v->ops->host_write(v, g, 101 * PG, buf, PG));
+	KT_EXPECT_EQ(t, gmem_backed_pages(view), 510);
+	KT_EXPECT_OK(t, v->ops->fallocate(v, g, PUNCH, 0, SZ2M));
+	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_GMEM), base);
+}
+
+NATIVE_CASE(pinned_pages_make_conversion_eagain)
+{
+	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g = N_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG, SHARED_FLAGS));
+	int plain = N_OPEN(t, v->ops->create_gmem(v, vm, PG, 0));
+	u64 err_off = 0;
+
+	if (g < 0 || plain < 0)
+		return;
+	KT_EXPECT_OK(t, vmm_native_pin(v, g, 5 * PG + 12));
+	KT_EXPECT_OK(t, vmm_native_pin(v, g, 9 * PG));
+	KT_EXPECT_ERRNO(t, v->ops->convert(v, g, 0, 16 * PG, true, &err_off),
+			EAGAIN);
+	KT_EXPECT_EQ(t, err_off, 5 * PG);
+	/* Nothing changed: the host still reaches every page. */
+	KT_EXPECT_OK(t, v->ops->host_read(v, g, 0, buf, PG));
+	KT_EXPECT_OK(t, v->ops->host_read(v, g, 15 * PG, buf, PG));
+	KT_EXPECT_ERRNO(t, v->ops->convert(v, g, 6 * PG, 8 * PG, true,
+					   &err_off),
+			EAGAIN);
+	KT_EXPECT_EQ(t, err_off, 9 * PG);
+	KT_EXPECT_OK(t, v->ops->convert(v, g, 10 * PG, 6 * PG, true,
+					&err_off));
+	/* Converting pinned pages to the state they have is fine. */
+	KT_EXPECT_OK(t, v->ops->convert(v, g, 0, 10 * PG, false, &err_off));
+	KT_EXPECT_OK(t, vmm_native_unpin(v, g, 5 * PG));
+	KT_EXPECT_ERRNO(t, vmm_native_unpin(v, g, 5 * PG), EINVAL);
+	/* A punch drops the page and its pins. */
+	KT_EXPECT_OK(t, v->ops->fallocate(v, g, PUNCH, 9 * PG, PG));
+	KT_EXPECT_OK(t, v->ops->convert(v, g, 0, 16 * PG, true, &err_off));
+	/* Pins need a shared page inside an MMAP file. */
+	KT_EXPECT_ERRNO(t, vmm_native_pin(v, g, 0), EFAULT);
+	KT_EXPECT_ERRNO(t, vmm_native_pin(v, plain, 0), ENODEV);
+	KT_EXPECT_ERRNO(t, vmm_native_pin(v, vm, 0), ENODEV);
+	KT_EXPECT_ERRNO(t, vmm_native_pin(v, 12345, 0), EBADF);
+}
+
+/* A security step that logs its calls and fails the fail_at-th one. */
+static struct {
+	u64 calls, fail_at, forward, undone, order9;
+} sec;
+
+static int sec_test_convert(const struct gmem_mem *m, u64 index,
+			    phys_addr_t pa, unsigned int order, bool to_private)
+{
+	if (++sec.calls == sec.fail_at)
+		return -EIO;
+	if (to_private)
+		sec.forward++;
+	else
+		sec.undone++;
+	sec.order9 += order == 9;
+	return 0;
+}
+
+static const struct gmem_sec_ops sec_test = {
+	.name = "test",
+	.convert = sec_test_convert,
+};
+
+NATIVE_CASE(failed_security_step_undoes_the_conversion)
+{
+	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	/* 1000 pages: chunk 0 is one block, chunk 1 crosses EOF. */
+	int g = N_OPEN(t, v->ops->create_gmem(v, vm, 1000 * PG, SHARED_FLAGS));
+	struct gmem_view *view = vmm_native_gmem(v, g);
+	const struct gmem_sec_ops *old;
+	u64 err_off;
+
+	if (g < 0)
+		return;
+	memset(buf, 0x3d, PG);
+	KT_EXPECT_OK(t, v->ops->host_write(v, g, 0, buf, PG));
+	KT_EXPECT_OK(t, v->ops->host_write(v, g, 600 * PG, buf, PG));
+	KT_EXPECT_OK(t, v->ops->host_write(v, g, 700 * PG, buf, PG));
+	old = gmem_set_sec_ops(&sec_test);
+
+	/* Blocks in order: chunk 0 (order 9), page 600, page 700. */
+	memset(&sec, 0, sizeof(sec));
+	sec.fail_at = 3;
+	KT_EXPECT_ERRNO(t, v->ops->convert(v, g, 0, 1000 * PG, true,
+					   &err_off),
+			EIO);
+	KT_EXPECT_EQ(t, sec.forward, 2);
+	KT_EXPECT_EQ(t, sec.undone, 2);
+	KT_EXPECT_EQ(t, sec.order9, 2);
+	KT_EXPECT(t, gmem_is_shared(view, 0) && gmem_is_shared(view, 700 * PG));
+	KT_EXPECT_OK(t, v->ops->host_read(v, g, 600 * PG, buf, PG));
+	KT_EXPECT_OK(t, v->ops->check(v));
+
+	/* Failing on the first block leaves nothing to undo. */
+	memset(&sec, 0, sizeof(sec));
+	sec.fail_at = 1;
+	KT_EXPECT_ERRNO(t, v->ops->convert(v, g, 0, 1000 * PG, true,
+					   &err_off),
+			EIO);
+	KT_EXPECT_EQ(t, sec.forward + sec.undone, 0);
+
+	/* Without a failure every backed block is converted once. */
+	memset(&sec, 0, sizeof(sec));
+	KT_EXPECT_OK(t, v->ops->convert(v, g, 0, 1000 * PG, true, &err_off));
+	KT_EXPECT_EQ(t, sec.forward, 3);
+	KT_EXPECT(t, !gmem_is_shared(view, 0) &&
+			     !gmem_is_shared(view, 999 * PG));
+	/* Back to shared: the same blocks, the other way. */
+	memset(&sec, 0, sizeof(sec));
+	KT_EXPECT_OK(t, v->ops->convert(v, g, 0, 1000 * PG, false, &err_off));
+	KT_EXPECT_EQ(t, sec.undone, 3);
+	KT_EXPECT_OK(t, v->ops->host_read(v, g, 700 * PG, buf, PG));
+	KT_EXPECT_EQ(t, buf[0] & buf[PG - 1], 0x3d);
+	gmem_set_sec_ops(old);
+}
+
+NATIVE_CASE(conversion_out_of_memory_changes_nothing)
+{
+	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g = N_OPEN(t, v->ops->create_gmem(v, vm, 64 * PG, SHARED_FLAGS));
+	struct gmem_view *view = vmm_native_gmem(v, g);
+	int failures = 0, wrong = 0;
+	u64 err_off;
+
+	if (g < 0)
+		return;
+	/* Every other page private: the extent set must grow on the way,
+	 * and each growth fails once under injection. */
+	for (u64 p = 0; p < 64; p += 2) {
+		int r;
+
+		kmalloc_fail_nth(1);
+		r = v->ops->convert(v, g, p * PG, PG, true, &err_off);
+		kmalloc_fail_nth(0);
+		if (r == -ENOMEM) {
+			failures++;
+			wrong += !gmem_is_shared(view, p * PG);
+			wrong += !!v->ops->check(v);
+			r = v->ops->convert(v, g, p * PG, PG, true, &err_off);
+		}
+		wrong += r != 0 || gmem_is_shared(view, p * PG);
+	}
+	KT_EXPECT_GE(t, failures, 2);
+	KT_EXPECT_EQ(t, wrong, 0);
+	for (u64 p = 0; p < 64; p++)
+		wrong += gmem_is_shared(view, p * PG) != (p & 1);
+	KT_EXPECT_EQ(t, wrong, 0);
+}
+
+NATIVE_CASE(check_catches_corrupted_state)
+{
+	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g = N_OPEN(t, v->ops->create_gmem(v, vm, SZ2M, SHARED_FLAGS));
+	struct gmem_view *view = vmm_native_gmem(v, g);
+	struct vm *obj = vmm_native_vm(v, vm);
+	struct gmem_chunk *c;
+
+	if (g < 0)
+		return;
+	KT_EXPECT_OK(t, n_bind(v, vm, 0, GB, SZ2M, g, 0));
+	KT_EXPECT_OK(t, v->ops->host_write(v, g, 0, buf, 8));
+	c = xmap_load(&view->mem->chunks, 0);
+	KT_ASSERT(t, c != NULL);
+	c->nr_present--;
+	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
+	c->nr_present++;
+	view->mem->pages++;
+	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
+	view->mem->pages--;
+	obj->flush_owed = true;
+	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
+	obj->flush_owed = false;
+	((struct memslot *)obj->slots.v[0].data)->gb.npages++;
+	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
+	((struct memslot *)obj->slots.v[0].data)->gb.npages--;
+	KT_EXPECT_OK(t, v->ops->check(v));
+}
+
+/* Linux: a 64-byte struct page and ~8 bytes of xarray per 4 KiB page. */
+#define LINUX_BYTES_PER_GIB ((64 + 8) * (GB / PG))
+
+NATIVE_CASE(metadata_is_below_an_eighth_of_linux)
+{
+	u64 size = 256ULL << 20, per_gib;
+	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g = N_OPEN(t, v->ops->create_gmem(v, vm, size, SHARED_FLAGS));
+	struct gmem_view *view = vmm_native_gmem(v, g);
+
+	if (g < 0)
+		return;
+	KT_EXPECT_OK(t, v->ops->fallocate(v, g, GMV_FALLOC_KEEP_SIZE, 0,
+					  size));
+	per_gib = gmem_meta_bytes(view) * (GB / size);
+	kt_diag(t, "2 MiB blocks: %llu bytes/GiB, Linux %llu",
+		(unsigned long long)per_gib,
+		(unsigned long long)LINUX_BYTES_PER_GIB);
+	KT_EXPECT_LT(t, per_gib * 8, LINUX_BYTES_PER_GIB);
+	/* Worst case: every chunk split and refilled page by page. */
+	for (u64 off = 0; off < size; off += SZ2M) {
+		v->ops->fallocate(v, g, PUNCH, off, PG);
+		v->ops->host_write(v, g, off, buf, 8);
+	}
+	per_gib = gmem_meta_bytes(view) * (GB / size);
+	kt_diag(t, "split chunks: %llu bytes/GiB", (unsigned long long)per_gib);
+	KT_EXPECT_LT(t, per_gib * 8, LINUX_BYTES_PER_GIB);
+	KT_EXPECT_EQ(t, gmem_backed_pages(view), size / PG);
+}
+
+static const struct kt_case native_gmem_cases[] = {
+	KT_CASE(punch_zaps_every_vm_bound_to_the_range),
+	KT_CASE(convert_zaps_every_vm_bound_to_the_range),
+	KT_CASE(closing_a_view_zaps_and_detaches_its_slots),
+	KT_CASE(attribute_changes_zap_only_what_slots_cover),
+	KT_CASE(g102_pages_go_back_with_the_last_view),
+	KT_CASE(punching_part_of_a_block_frees_just_those_pages),
+	KT_CASE(pinned_pages_make_conversion_eagain),
+	KT_CASE(failed_security_step_undoes_the_conversion),
+	KT_CASE(conversion_out_of_memory_changes_nothing),
+	KT_CASE(check_catches_corrupted_state),
+	KT_CASE(metadata_is_below_an_eighth_of_linux),
+};
+
+const struct kt_suite native_gmem_suite = {
+	.name = "native_gmem",
+	.cases = native_gmem_cases,
+	.n_cases = ARRAY_SIZE(native_gmem_cases),
+	.unsupported = native_unsupported,
+};

@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tests/payload/vcpu_native_test.c - native vCPUs end to end under QEMU:
+ * a hand-assembled guest in a SW_PROTECTED VM, driven only through the
+ * VMM interface (hv/vmm.h) of the native backend. One guest walks the
+ * paths of hv/vcpu.c in order: a private access faulted in from gmem as a
+ * 2 MiB NPT page; KVM_HC_MAP_GPA_RANGE to the case, which flips the
+ * attribute (zap, one flush, audited at entry); the shared access that
+ * follows; a private access outside gmem (memory-fault exit); a GPA with
+ * no memslot (MMIO exit, completed on re-entry).
+ */
+#include "hv/vcpu.h"
+#include "hv/vm.h"
+#include "hv/vmm_native.h"
+#include "lib/ktap.h"
+#include "lib/mem.h"
+#include "tests/payload/suites.h"
+
+#define CODE_GPA 0x10000ULL
+#define STACK_TOP 0x20000ULL
+#define GMEM_GPA 0x200000ULL	/* slot 1: 2 MiB of gmem */
+#define PLAIN_GPA 0x400000ULL	/* slot 2: 2 MiB of ordinary memory */
+#define NO_SLOT_GPA 0x800010ULL /* no memslot */
+#define PORT 0x1234
+#define MAGIC 0x0123456789abcdefULL
+
+/* rdi = GMEM_GPA, rsi = MAGIC. */
+static const u8 guest[] = {
+	0xba, 0x34, 0x12, 0x00, 0x00,		  /* mov edx, 0x1234 */
+	0x48, 0x8b, 0x07,			  /* mov rax, [rdi] */
+	0xef,					  /* out dx, eax (1) */
+	0x48, 0x89, 0x77, 0x08,			  /* mov [rdi + 8], rsi */
+	0x48, 0x8b, 0x47, 0x08,			  /* mov rax, [rdi + 8] */
+	0xef,					  /* out dx, eax (2) */
+	0x48, 0x89, 0xfb,			  /* mov rbx, rdi */
+	0xb9, 0x00, 0x02, 0x00, 0x00,		  /* mov ecx, 512 */
+	0x31, 0xd2,				  /* xor edx, edx */
+	0xb8, 0x0c, 0x00, 0x00, 0x00,		  /* mov eax, 12 */
+	0x0f, 0x01, 0xd9,			  /* vmmcall */
+	0x49, 0x89, 0xc4,			  /* mov r12, rax */
+	0xba, 0x34, 0x12, 0x00, 0x00,		  /* mov edx, 0x1234 */
+	0x48, 0x8b, 0x47, 0x08,			  /* mov rax, [rdi + 8] */
+	0xef,					  /* out dx, eax (3) */
+	0x48, 0x8b, 0x87, 0x00, 0x00, 0x20, 0x00, /* mov rax, [rdi + 2M] */
+	0xef,					  /* out dx, eax (4) */
+	0x89, 0xb7, 0x10, 0x00, 0x60, 0x00,	  /* mov [rdi + 6M + 16], esi */
+	0xef,					  /* out dx, eax (5) */
+};
+
+struct native_env {
+	struct vmm_native st;
+	struct vmm v;
+	int vm, gmem, vcpu;
+	struct vm *obj;
+	struct vmm_exit x;
+};
+
+static const char *no_vcpus(struct kt *t)
+{
+	return vcpu_lacks();
+}
+
+static int region(struct native_env *e, u32 slot, u32 flags, u64 gpa,
+		  u64 size, int gmem)
+{
+	struct vmm_region r = { .slot = slot, .flags = flags,
+				.guest_phys_addr = gpa, .memory_size = size,
+				.guest_memfd = gmem };
+
+	return e->v.ops->set_region(&e->v, e->vm, &r);
+}
+
+/* Low memory with identity page tables (2 MiB pages up to 1 GiB), the
+ * guest code, the gmem slot and the ordinary slot. */
+static bool env_open(struct kt *t, struct native_env *e)
+{
+	const struct vmm_ops *o;
+	struct vmm_entry entry = { .rip = CODE_GPA, .rsp = STACK_TOP,
+				   .cr3 = 0x1000, .arg0 = GMEM_GPA,
+				   .arg1 = MAGIC };
+	u64 pte;
+
+	memset(e, 0, sizeof(*e));
+	e->v = (struct vmm)VMM_NATIVE_INIT(e->st);
+	o = e->v.ops;
+	e->vm = o->create_vm(&e->v, GMV_VM_SW_PROTECTED);
+	if (!KT_EXPECT_GE(t, e->vm, 0) ||
+	    !KT_EXPECT_OK(t, region(e, 0, 0, 0, SZ_2M, 0)))
+		return false;
+	e->obj = vmm_native_vm(&e->v, e->vm);
+	pte = 0x2000 | 7;
+	o->guest_write(&e->v, e->vm, 0x1000, &pte, 8);
+	pte = 0x3000 | 7;
+	o->guest_write(&e->v, e->vm, 0x2000, &pte, 8);
+	for (u64 i = 0; i < 512; i++) {
+		pte = (i << 21) | 0x87;
+		o->guest_write(&e->v, e->vm, 0x3000 + 8 * i, &pte, 8);
+	}
+	if (!KT_EXPECT_OK(t, o->guest_write(&e->v, e->vm, CODE_GPA, guest,
+					    sizeof(guest))))
+		return false;
+	e->gmem = o->create_gmem(&e->v, e->vm, SZ_2M, 0);
+	if (!KT_EXPECT_GE(t, e->gmem, 0) ||
+	    !KT_EXPECT_OK(t, region(e, 1, GMV_MEM_GUEST_MEMFD, GMEM_GPA,
+				    SZ_2M, e->gmem)) ||
+	    !KT_EXPECT_OK(t, region(e, 2, 0, PLAIN_GPA, SZ_2M, 0)) ||
+	    !KT_EXPECT_OK(t, o->set_attributes(&e->v, e->vm, GMEM_GPA, SZ_2M,
+					       GMV_MEMORY_ATTRIBUTE_PRIVATE,
+					       0)))
+		return false;
+	e->vcpu = o->create_vcpu(&e->v, e->vm);
+	return KT_EXPECT_GE(t, e->vcpu, 0) &&
+	       KT_EXPECT_OK(t, o->vcpu_enter(&e->v, e->vcpu, &entry));
+}
+
+static void env_close(struct kt *t, struct native_env *e)
+{
+	e->v.ops->reset(&e->v);
+	KT_EXPECT_OK(t, e->v.ops->check(&e->v));
+	KT_EXPECT_EQ(t, vm_nr_live(), 0);
+}
+
+static int run(struct native_env *e)
+{
+	return e->v.ops->vcpu_run(&e->v, e->vcpu, &e->x);
+}
+
+/* Run to the guest's next OUT and return its value (~0 on any other). */
+static u64 next_out(struct kt *t, struct native_env *e)
+{
+	if (!KT_EXPECT_OK(t, run(e)) ||
+	    !KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_IO) ||
+	    !KT_EXPECT_EQ(t, e->x.io.port, PORT))
+		return ~0ULL;
+	return e->x.io.data;
+}
+
+static void vcpu_native_private_shared_and_exits(struct kt *t)
+{
+	const struct npt *npt;
+	struct native_env e;
+	struct npt_xlate xl;
+	struct vmm_regs r;
+	u64 marker = 0x5151, zaps, flushes;
+	const struct vmm_ops *o = &vmm_native_ops;
+
+	if (!env_open(t, &e))
+		goto out;
+
+	/* (1) A private read: a zeroed gmem page, mapped as 2 MiB. */
+	KT_EXPECT_EQ(t, next_out(t, &e), 0);
+	npt = vcpu_vm_npt(e.obj);
+	if (KT_EXPECT(t, npt != NULL) &&
+	    KT_EXPECT_OK(t, npt_lookup(npt, GMEM_GPA, &xl)))
+		KT_EXPECT_EQ(t, xl.size, SZ_2M);
+	/* (2) The private page keeps what the guest wrote. */
+	KT_EXPECT_EQ(t, next_out(t, &e), MAGIC & 0xffffffff);
+
+	/* MAP_GPA_RANGE(GMEM_GPA, 512 pages, shared) reaches the case. */
+	if (!KT_EXPECT_OK(t, run(&e)) ||
+	    !KT_EXPECT_EQ(t, e.x.reason, GMV_EXIT_HYPERCALL))
+		goto out;
+	KT_EXPECT_EQ(t, e.x.hypercall.nr, GMV_HC_MAP_GPA_RANGE);
+	KT_EXPECT_EQ(t, e.x.hypercall.args[0], GMEM_GPA);
+	KT_EXPECT_EQ(t, e.x.hypercall.args[1], 512);
+	KT_EXPECT_EQ(t, e.x.hypercall.args[2], GMV_MAP_GPA_RANGE_DECRYPTED);
+	zaps = vm_zaps(e.obj)->nr_zaps;
+	flushes = npt->stats.flushes;
+	KT_EXPECT_OK(t, o->set_attributes(&e.v, e.vm, GMEM_GPA, SZ_2M, 0, 0));
+	/* One zap of the range, one flush, and the mapping is gone. */
+	KT_EXPECT_EQ(t, vm_zaps(e.obj)->nr_zaps, zaps + 1);
+	KT_EXPECT_EQ(t, npt->stats.flushes, flushes + 1);
+	KT_EXPECT_ERRNO(t, npt_lookup(npt, GMEM_GPA, &xl), ENOENT);
+	KT_EXPECT_OK(t, o->guest_write(&e.v, e.vm, GMEM_GPA + 8, &marker, 8));
+	e.x.hypercall.ret = 0;
+
+	/* (3) The shared access reaches the slot's own memory. */
+	KT_EXPECT_EQ(t, next_out(t, &e), marker);
+	o->vcpu_get_regs(&e.v, e.vcpu, &r);
+	KT_EXPECT_EQ(t, r.r12, 0);
+
+	/* (4) PRIVATE outside gmem: a memory-fault exit, like KVM. */
+	KT_EXPECT_OK(t, o->set_attributes(&e.v, e.vm, PLAIN_GPA, PAGE_SIZE,
+					  GMV_MEMORY_ATTRIBUTE_PRIVATE, 0));
+	KT_EXPECT_ERRNO(t, run(&e), EFAULT);
+	KT_EXPECT_EQ(t, e.x.reason, GMV_EXIT_MEMORY_FAULT);
+	KT_EXPECT_EQ(t, e.x.memory_fault.gpa, PLAIN_GPA);
+	KT_EXPECT_EQ(t, e.x.memory_fault.size, PAGE_SIZE);
+	KT_EXPECT_EQ(t, e.x.memory_fault.flags, GMV_MEMORY_EXIT_FLAG_PRIVATE);
+	/* The case makes it shared; the guest's retry then goes through. */
+	KT_EXPECT_OK(t, o->set_attributes(&e.v, e.vm, PLAIN_GPA, PAGE_SIZE, 0,
+					  0));
+	KT_EXPECT_EQ(t, next_out(t, &e), 0);
+
+	/* (5) No memslot: MMIO with the store's size, then the guest goes
+	 * on past the store. */
+	if (!KT_EXPECT_OK(t, run(&e)) ||
+	    !KT_EXPECT_EQ(t, e.x.reason, GMV_EXIT_MMIO))
+		goto out;
+	KT_EXPECT_EQ(t, e.x.mmio.gpa, NO_SLOT_GPA);
+	KT_EXPECT_EQ(t, e.x.mmio.len, 4);
+	KT_EXPECT_EQ(t, e.x.mmio.is_write, true);
+	KT_EXPECT_EQ(t, e.x.mmio.data, MAGIC & 0xffffffff);
+	KT_EXPECT_EQ(t, next_out(t, &e), 0);
+	o->vcpu_get_regs(&e.v, e.vcpu, &r);
+	KT_EXPECT_EQ(t, r.rip, CODE_GPA + sizeof(guest) - 1);
+	KT_EXPECT_OK(t, o->check(&e.v));
+out:
+	env_close(t, &e);
+}
+
+static void vcpu_native_handles(struct kt *t)
+{
+	struct native_env e;
+	struct vmm_regs r;
+	struct vmm_exit x;
+	const struct vmm_ops *o = &vmm_native_ops;
+
+	if (!env_open(t, &e))
+		goto out;
+
+	/* vCPU calls want a vCPU handle, VM calls a VM handle. */
+	KT_EXPECT_ERRNO(t, o->vcpu_run(&e.v, e.vm, &x), ENOTTY);
+	KT_EXPECT_ERRNO(t, o->vcpu_get_regs(&e.v, e.gmem, &r), ENOTTY);
+	KT_EXPECT_ERRNO(t, o->vcpu_run(&e.v, 999, &x), EBADF);
+	KT_EXPECT_ERRNO(t, o->set_attributes(&e.v, e.vcpu, 0, PAGE_SIZE, 0,
+					     0),
+			EINVAL);
+	/* The vCPU keeps its VM alive after the VM handle is closed, and
+	 * the VM goes with the last reference. */
+	KT_EXPECT_OK(t, o->close(&e.v, e.vm));
+	KT_EXPECT_EQ(t, next_out(t, &e), 0);
+	KT_EXPECT_OK(t, o->close(&e.v, e.gmem));
+	KT_EXPECT_EQ(t, vm_nr_live(), 1);
+	KT_EXPECT_OK(t, o->close(&e.v, e.vcpu));
+	KT_EXPECT_EQ(t, vm_nr_live(), 0);
+out:
+	env_close(t, &e);
+}
+
+static const struct kt_case vcpu_native_cases[] = {
+	KT_CASE_IF(vcpu_native_private_shared_and_exits, no_vcpus),
+	KT_CASE_IF(vcpu_native_handles, no_vcpus),
+};
+
+const struct kt_suite vcpu_native_suite =
+	KT_SUITE("vcpu_native", vcpu_native_cases);
