@@ -771,6 +771,7 @@ static int check_entry(const struct npt_format *f, unsigned int l, u64 e,
 		       u64 gpa)
 {
 	u64 amask = addr_mask(f);
+	unsigned int prot;
 
 	if (!present(f, e)) {
 		if (e)
@@ -786,11 +787,11 @@ static int check_entry(const struct npt_format *f, unsigned int l, u64 e,
 				   (unsigned long long)e);
 		return 0;
 	}
+	prot = entry_prot(f, e);
 	if (!f->level[l].leaf ||
 	    !IS_ALIGNED(entry_addr(f, e), lvl_size(f, l)) ||
-	    !(entry_prot(f, e) & NPT_PROT_R) || entry_mt(f, e) >= NPT_NR_MT ||
-	    !same_entry(f, e,
-			make_leaf(f, l, entry_addr(f, e), entry_prot(f, e))))
+	    !(prot & NPT_PROT_R) || npt_prot_mt(prot) >= NPT_NR_MT ||
+	    !same_entry(f, e, make_leaf(f, l, entry_addr(f, e), prot)))
 		CHECK_FAIL("gpa 0x%llx level %u: bad leaf 0x%llx",
 			   (unsigned long long)gpa, l, (unsigned long long)e);
 	return 0;
