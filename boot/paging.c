@@ -12,7 +12,8 @@
 #include "boot/cpu.h"
 #include "hv/alloc.h"
 
-/* Past this many pages one CR3 reload costs less than an invlpg each. */
+/* A longer change is flushed whole, with one CR3 reload, rather than by
+ * an invlpg per page. */
 #define INVLPG_MAX_PAGES 32
 
 /* The range the change in progress touches: what a flush must drop. */
@@ -60,18 +61,20 @@ int paging_init(void)
 
 int paging_map(u64 va, u64 pa, u64 size, unsigned int prot)
 {
-	int ret = npt_map(&tables, va, pa, size, prot, max_order);
+	int ret;
 
 	change = (struct change){ va, size };
+	ret = npt_map(&tables, va, pa, size, prot, max_order);
 	npt_flush(&tables);
 	return ret;
 }
 
 int paging_unmap(u64 va, u64 size)
 {
-	int ret = npt_zap(&tables, va, size);
+	int ret;
 
 	change = (struct change){ va, size };
+	ret = npt_zap(&tables, va, size);
 	npt_flush(&tables);
 	return ret;
 }
