@@ -12,9 +12,9 @@
 #include "lib/errno.h"
 #include "lib/mem.h"
 
-#define FALLOC_MODE_MASK                                             \
-	(GMV_FALLOC_PUNCH_HOLE | GMV_FALLOC_COLLAPSE_RANGE |          \
-	 GMV_FALLOC_ZERO_RANGE | GMV_FALLOC_INSERT_RANGE |            \
+#define FALLOC_MODE_MASK                                     \
+	(GMV_FALLOC_PUNCH_HOLE | GMV_FALLOC_COLLAPSE_RANGE | \
+	 GMV_FALLOC_ZERO_RANGE | GMV_FALLOC_INSERT_RANGE |   \
 	 GMV_FALLOC_UNSHARE_RANGE | GMV_FALLOC_WRITE_ZEROES)
 #define S64_MAX ((u64)INT64_MAX)
 
@@ -131,12 +131,12 @@ static void punch_pages(struct gmem_mem *m, u64 start, u64 end)
 	void *pin;
 
 	xmap_for_each(&m->chunks, ci, c, start / CHUNK_PAGES,
-		      (end - 1) / CHUNK_PAGES) {
+		      (end - 1) / CHUNK_PAGES)
+	{
 		u64 base = ci * CHUNK_PAGES;
 		unsigned int first = start > base ? start - base : 0;
-		unsigned int last = end - base > CHUNK_PAGES ?
-					    CHUNK_PAGES - 1 :
-					    end - base - 1;
+		unsigned int last = end - base > CHUNK_PAGES ? CHUNK_PAGES - 1
+							     : end - base - 1;
 
 		chunk_punch(m, ci, c, first, last);
 	}
@@ -297,7 +297,7 @@ bool gmem_same_memory(const struct gmem_view *a, const struct gmem_view *b)
 
 /* ---------------------------------------------------------- fallocate */
 
-int gmem_vfs_fallocate_check(int mode, s64 offset, s64 len)
+int gmem_vfs_fallocate_mode(int mode, s64 offset, s64 len)
 {
 	if (offset < 0 || len <= 0)
 		return -EINVAL;
@@ -322,9 +322,6 @@ int gmem_vfs_fallocate_check(int mode, s64 offset, s64 len)
 	default:
 		return -EOPNOTSUPP;
 	}
-	/* s_maxbytes of the anon-inode fs is 2^63 - 1. */
-	if ((u64)offset + (u64)len > S64_MAX)
-		return -EFBIG;
 	return 0;
 }
 
@@ -353,6 +350,9 @@ int gmem_fallocate(struct gmem_view *v, int mode, s64 offset, s64 len)
 	u64 start = (u64)offset >> PAGE_SHIFT;
 	u64 end = ((u64)offset + (u64)len) >> PAGE_SHIFT;
 
+	/* The VFS: s_maxbytes of the anon-inode fs is 2^63 - 1. */
+	if ((u64)offset + (u64)len > S64_MAX)
+		return -EFBIG;
 	/* kvm_gmem_fallocate, spec §2.5. */
 	if (!(mode & GMV_FALLOC_KEEP_SIZE))
 		return -EOPNOTSUPP;
@@ -381,8 +381,8 @@ static int host_page(struct gmem_mem *m, u64 index, phys_addr_t *pa)
 	return get_page(m, index, pa);
 }
 
-int gmem_host_access(struct gmem_view *v, u64 offset, void *buf,
-		     size_t len, bool write)
+int gmem_host_access(struct gmem_view *v, u64 offset, void *buf, size_t len,
+		     bool write)
 {
 	struct gmem_mem *m = v->mem;
 	u8 *p = buf;

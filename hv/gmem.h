@@ -88,17 +88,18 @@ u64 gmem_view_flags(const struct gmem_view *view);
 bool gmem_same_memory(const struct gmem_view *a, const struct gmem_view *b);
 
 /*
- * The VFS half of fallocate(2) that runs before the file is asked
- * (fs/open.c vfs_fallocate, spec §2.5): offset < 0 or len <= 0 -> -EINVAL;
- * unknown bits or a bad mode combination -> -EOPNOTSUPP; offset + len past
- * 2^63 - 1 -> -EFBIG.
+ * The checks of fallocate(2) that come before the file type (fs/open.c
+ * vfs_fallocate, spec §2.5): offset < 0 or len <= 0 -> -EINVAL; unknown
+ * bits or a bad mode combination -> -EOPNOTSUPP. A file that is not
+ * regular (a VM's) then fails with -ENODEV.
  */
-int gmem_vfs_fallocate_check(int mode, s64 offset, s64 len);
+int gmem_vfs_fallocate_mode(int mode, s64 offset, s64 len);
 /*
- * The gmem half (kvm_gmem_fallocate): no KEEP_SIZE or any bit but
- * KEEP_SIZE|PUNCH_HOLE -> -EOPNOTSUPP; offset or len not page aligned ->
- * -EINVAL; allocate past EOF -> -EINVAL (G51); punch anywhere (G52).
- * Allocation keeps what it got before an -ENOMEM, like Linux.
+ * fallocate(2) on a gmem after gmem_vfs_fallocate_mode(): offset + len past
+ * 2^63 - 1 -> -EFBIG (VFS); then kvm_gmem_fallocate: no KEEP_SIZE or any
+ * bit but KEEP_SIZE|PUNCH_HOLE -> -EOPNOTSUPP; offset or len not page
+ * aligned -> -EINVAL; allocate past EOF -> -EINVAL (G51); punch anywhere
+ * (G52). Allocation keeps what it got before an -ENOMEM, like Linux.
  */
 int gmem_fallocate(struct gmem_view *view, int mode, s64 offset, s64 len);
 
@@ -108,8 +109,8 @@ int gmem_fallocate(struct gmem_view *view, int mode, s64 offset, s64 len);
  * mapping) at or past EOF or on a private page, after the bytes before it
  * were transferred; -ENOMEM if a page cannot be allocated.
  */
-int gmem_host_access(struct gmem_view *view, u64 offset, void *buf,
-		     size_t len, bool write);
+int gmem_host_access(struct gmem_view *view, u64 offset, void *buf, size_t len,
+		     bool write);
 /* A host pin (e.g. GUP for DMA) on the page at offset: -ENODEV without
  * MMAP, -EFAULT past EOF or on a private page. A pinned page is "in use"
  * and cannot be converted (-EAGAIN). Punching a page drops its pins. */
@@ -124,8 +125,8 @@ int gmem_unpin(struct gmem_view *view, u64 offset);
  * already has that state; -EAGAIN with *error_offset = the first page in
  * use; -ENOMEM or the security step's error with nothing changed.
  */
-int gmem_convert(struct gmem_view *view, u64 offset, u64 size,
-		 bool to_private, u64 *error_offset);
+int gmem_convert(struct gmem_view *view, u64 offset, u64 size, bool to_private,
+		 u64 *error_offset);
 /* Is the page at offset shared (host-accessible)? */
 bool gmem_is_shared(const struct gmem_view *view, u64 offset);
 
@@ -140,7 +141,7 @@ int gmem_bind(struct gmem_view *view, struct gmem_binding *b, u64 offset,
 void gmem_unbind(struct gmem_binding *b);
 
 /* Flags for gmem_get_pfn(). */
-#define GMEM_FAULT_PRIVATE 1u	  /* the access is private */
+#define GMEM_FAULT_PRIVATE 1u /* the access is private */
 #define GMEM_FAULT_CHECK_SHARE 2u /* the page's shareability must match */
 
 /*

@@ -9,13 +9,13 @@
 #include "lib/console.h"
 #include "lib/errno.h"
 
-#define CHECK(cond, ...)                                  \
-	do {                                              \
-		if (!(cond)) {                            \
+#define CHECK(cond, ...)                                       \
+	do {                                                   \
+		if (!(cond)) {                                 \
 			kprintf("# gmem_check: " __VA_ARGS__); \
-			kputs("\n");                      \
-			return -EIO;                      \
-		}                                         \
+			kputs("\n");                           \
+			return -EIO;                           \
+		}                                              \
 	} while (0)
 
 static bool block_is(phys_addr_t pa, unsigned int order)
@@ -34,16 +34,18 @@ static int check_chunk(const struct gmem_mem *m, u64 ci,
 
 	for (unsigned int w = 0; w < CHUNK_WORDS; w++)
 		n += __builtin_popcountll(c->present[w]);
-	CHECK(n && n == c->nr_present, "mem %p chunk %llu: %u pages marked, "
-	      "count %u", m, (unsigned long long)ci, n, c->nr_present);
+	CHECK(n && n == c->nr_present,
+	      "mem %p chunk %llu: %u pages marked, "
+	      "count %u",
+	      m, (unsigned long long)ci, n, c->nr_present);
 	if (chunk_is_huge(c)) {
 		CHECK((ci + 1) * CHUNK_PAGES <= gmem_npages(m),
 		      "mem %p: huge chunk %llu crosses EOF", m,
 		      (unsigned long long)ci);
 		CHECK(n == CHUNK_PAGES && !c->map && block_is(c->block, 9),
 		      "mem %p chunk %llu: huge block %p is not a full "
-		      "order-9 gmem block", m, (unsigned long long)ci,
-		      (void *)c->block);
+		      "order-9 gmem block",
+		      m, (unsigned long long)ci, (void *)c->block);
 		return 0;
 	}
 	for (unsigned int i = 0; i < CHUNK_PAGES; i++) {
@@ -84,14 +86,14 @@ static int check_views(const struct gmem_mem *m)
 
 			CHECK(gb->view == v && gb->pgoff == b->v[i].start &&
 				      gb->pgoff + gb->npages == b->v[i].end,
-			      "view %p: binding %p does not match its range",
-			      v, gb);
+			      "view %p: binding %p does not match its range", v,
+			      gb);
 			CHECK(b->v[i].end <= gmem_npages(m),
 			      "view %p: binding %p runs past EOF", v, gb);
 		}
 	}
-	CHECK(nviews == m->nr_views && nviews,
-	      "mem %p has %u views, counts %u", m, nviews, m->nr_views);
+	CHECK(nviews == m->nr_views && nviews, "mem %p has %u views, counts %u",
+	      m, nviews, m->nr_views);
 	return 0;
 }
 
@@ -101,31 +103,32 @@ static int check_mem(const struct gmem_mem *m)
 	u64 ci, idx, pages = 0, chunks = 0, maps = 0;
 	void *pins;
 
-	xmap_for_each(&m->chunks, ci, c, 0, XMAP_MAX_INDEX) {
+	xmap_for_each(&m->chunks, ci, c, 0, XMAP_MAX_INDEX)
+	{
 		if (check_chunk(m, ci, c))
 			return -EIO;
 		pages += c->nr_present;
 		chunks++;
 		maps += c->map != NULL;
 	}
-	CHECK(pages == m->pages && chunks == m->nr_chunks &&
-		      maps == m->nr_maps,
+	CHECK(pages == m->pages && chunks == m->nr_chunks && maps == m->nr_maps,
 	      "mem %p: chunks hold %llu pages in %llu chunks with %llu maps, "
-	      "its counters say %llu, %llu, %llu", m, (unsigned long long)pages,
-	      (unsigned long long)chunks, (unsigned long long)maps,
-	      (unsigned long long)m->pages, (unsigned long long)m->nr_chunks,
-	      (unsigned long long)m->nr_maps);
+	      "its counters say %llu, %llu, %llu",
+	      m, (unsigned long long)pages, (unsigned long long)chunks,
+	      (unsigned long long)maps, (unsigned long long)m->pages,
+	      (unsigned long long)m->nr_chunks, (unsigned long long)m->nr_maps);
 	if (ranges_check(&m->shared, true, "gmem shareability"))
 		return -EIO;
 	CHECK(!m->shared.n ||
 		      m->shared.v[m->shared.n - 1].end <= gmem_npages(m),
 	      "mem %p: shared extent past EOF", m);
-	xmap_for_each(&m->pins, idx, pins, 0, XMAP_MAX_INDEX) {
+	xmap_for_each(&m->pins, idx, pins, 0, XMAP_MAX_INDEX)
+	{
 		c = xmap_load(&m->chunks, idx / CHUNK_PAGES);
 		CHECK(c && chunk_has(c, idx % CHUNK_PAGES) &&
 			      ranges_test(&m->shared, idx),
-		      "mem %p: pinned page %llu is not a backed shared page",
-		      m, (unsigned long long)idx);
+		      "mem %p: pinned page %llu is not a backed shared page", m,
+		      (unsigned long long)idx);
 	}
 	return check_views(m);
 }

@@ -13,9 +13,8 @@
 #include "lib/console.h"
 #include "lib/errno.h"
 
-static int sec_none_convert(const struct gmem_mem *m, u64 index,
-			    phys_addr_t pa, unsigned int order,
-			    bool to_private)
+static int sec_none_convert(const struct gmem_mem *m, u64 index, phys_addr_t pa,
+			    unsigned int order, bool to_private)
 {
 	return 0;
 }
@@ -51,12 +50,13 @@ static int sec_walk(struct gmem_mem *m, u64 start, u64 end, bool to_private,
 
 	*done = 0;
 	xmap_for_each(&m->chunks, ci, c, start / CHUNK_PAGES,
-		      (end - 1) / CHUNK_PAGES) {
+		      (end - 1) / CHUNK_PAGES)
+	{
 		u64 base = ci * CHUNK_PAGES;
 		u64 first = MAX(start, base);
 		u64 last = MIN(end, base + CHUNK_PAGES);
-		enum ranges_state st = ranges_state(&m->shared, base,
-						    base + CHUNK_PAGES);
+		enum ranges_state st =
+			ranges_state(&m->shared, base, base + CHUNK_PAGES);
 		int r;
 
 		if (chunk_is_huge(c) && first == base &&
@@ -89,15 +89,15 @@ static int sec_walk(struct gmem_mem *m, u64 start, u64 end, bool to_private,
 }
 
 /* The first pinned page in [start, end) whose state would change. */
-static bool find_in_use(struct gmem_mem *m, u64 start, u64 end,
-			bool to_private, u64 *index)
+static bool find_in_use(struct gmem_mem *m, u64 start, u64 end, bool to_private,
+			u64 *index)
 {
 	void *pins;
 
 	*index = start;
-	xmap_for_each(&m->pins, *index, pins, start, end - 1)
-		if (ranges_test(&m->shared, *index) == to_private)
-			return true;
+	xmap_for_each(&m->pins, *index, pins, start,
+		      end - 1) if (ranges_test(&m->shared, *index) ==
+				   to_private) return true;
 	return false;
 }
 
@@ -156,7 +156,8 @@ int gmem_convert(struct gmem_view *v, u64 offset, u64 size, bool to_private,
 		if (sec_walk(m, start, end, to_private, true, done, &undone) ||
 		    undone != done)
 			panic("gmem: security step '%s' failed to undo a "
-			      "conversion", sec_ops->name);
+			      "conversion",
+			      sec_ops->name);
 		return r;
 	}
 	/* 6 */

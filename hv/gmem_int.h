@@ -35,10 +35,10 @@ struct gmem_chunk {
 struct gmem_mem {
 	u64 size; /* bytes */
 	u64 flags;
-	struct xmap chunks;   /* chunk index -> struct gmem_chunk */
+	struct xmap chunks; /* chunk index -> struct gmem_chunk */
 	struct ranges shared; /* page indices the host may access */
-	struct xmap pins;     /* page index -> pin count, as a pointer */
-	u64 pages;	      /* backing pages held */
+	struct xmap pins; /* page index -> pin count, as a pointer */
+	u64 pages; /* backing pages held */
 	u64 nr_chunks, nr_maps;
 	struct gmem_view *views; /* list through gmem_view.next */
 	u32 nr_views;
@@ -71,8 +71,7 @@ static inline bool chunk_is_huge(const struct gmem_chunk *c)
 }
 
 /* Address of page i of the chunk, which must be present. */
-static inline phys_addr_t chunk_page(const struct gmem_chunk *c,
-				     unsigned int i)
+static inline phys_addr_t chunk_page(const struct gmem_chunk *c, unsigned int i)
 {
 	if (c->map && c->map[i])
 		return c->map[i];

@@ -18,8 +18,8 @@
 #define SLAB_MAGIC 0x6b736c62 /* "kslb" */
 #define SLAB_HDR 32
 
-static const u16 class_size[] = { 16,  32,  64,	 96,   128,
-				  192, 256, 512, 1024, 2048 };
+static const u16 class_size[] = {16,  32,  64,	96,   128,
+				 192, 256, 512, 1024, 2048};
 #define NR_CLASSES ARRAY_SIZE(class_size)
 
 struct slab {
@@ -192,13 +192,13 @@ void kmalloc_get_stats(struct kmalloc_stats *st)
 	*st = stats;
 }
 
-#define CHECK(cond, ...)                                     \
-	do {                                                 \
-		if (!(cond)) {                               \
+#define CHECK(cond, ...)                                          \
+	do {                                                      \
+		if (!(cond)) {                                    \
 			kprintf("# kmalloc_check: " __VA_ARGS__); \
-			kputs("\n");                         \
-			return -EIO;                         \
-		}                                            \
+			kputs("\n");                              \
+			return -EIO;                              \
+		}                                                 \
 	} while (0)
 
 int kmalloc_check(void)
@@ -227,7 +227,8 @@ int kmalloc_check(void)
 			      s->nobj - s->inuse);
 		}
 	}
-	CHECK(!hv_pool || stats.pages == alloc_owned_pages(hv_pool, OWN_KMALLOC),
+	CHECK(!hv_pool ||
+		      stats.pages == alloc_owned_pages(hv_pool, OWN_KMALLOC),
 	      "kmalloc holds %llu pages, the pool says %llu",
 	      (unsigned long long)stats.pages,
 	      (unsigned long long)alloc_owned_pages(hv_pool, OWN_KMALLOC));

@@ -33,8 +33,8 @@ void kmalloc_fail_nth(u64 n);
 
 struct kmalloc_stats {
 	u64 objects; /* live objects */
-	u64 bytes;   /* bytes they take (size classes, page blocks) */
-	u64 pages;   /* pages held from the pool */
+	u64 bytes; /* bytes they take (size classes, page blocks) */
+	u64 pages; /* pages held from the pool */
 };
 void kmalloc_get_stats(struct kmalloc_stats *st);
 

@@ -84,7 +84,7 @@ static void splice(struct ranges *r, u32 i, u32 j, const struct range *e,
 
 void ranges_insert(struct ranges *r, u64 start, u64 end, void *data)
 {
-	struct range e = { start, end, data };
+	struct range e = {start, end, data};
 	u32 i = search(r, start, true);
 
 	BUG_ON(start >= end || (i < r->n && r->v[i].start < end));
@@ -103,7 +103,7 @@ void ranges_set(struct ranges *r, u64 start, u64 end)
 {
 	/* Ranges that overlap or touch [start, end) merge into one. */
 	u32 i = search(r, start, false), j = i;
-	struct range e = { start, end, NULL };
+	struct range e = {start, end, NULL};
 
 	while (j < r->n && r->v[j].start <= end)
 		j++;
@@ -124,9 +124,9 @@ void ranges_clear(struct ranges *r, u64 start, u64 end)
 	if (j == i)
 		return;
 	if (r->v[i].start < start)
-		keep[cnt++] = (struct range){ r->v[i].start, start, NULL };
+		keep[cnt++] = (struct range){r->v[i].start, start, NULL};
 	if (r->v[j - 1].end > end)
-		keep[cnt++] = (struct range){ end, r->v[j - 1].end, NULL };
+		keep[cnt++] = (struct range){end, r->v[j - 1].end, NULL};
 	splice(r, i, j, keep, cnt);
 }
 
@@ -156,9 +156,8 @@ int ranges_check(const struct ranges *r, bool set, const char *name)
 	for (u32 i = 0; i < r->n; i++) {
 		const struct range *e = &r->v[i];
 
-		if (e->start >= e->end ||
-		    (i && (set ? e->start <= e[-1].end :
-				 e->start < e[-1].end))) {
+		if (e->start >= e->end || (i && (set ? e->start <= e[-1].end
+						     : e->start < e[-1].end))) {
 			kprintf("# %s: range %u [%#llx, %#llx) is empty, "
 				"unsorted, overlapping or unmerged\n",
 				name, i, (unsigned long long)e->start,
@@ -167,8 +166,7 @@ int ranges_check(const struct ranges *r, bool set, const char *name)
 		}
 	}
 	if (r->n > r->cap) {
-		kprintf("# %s: %u ranges in room for %u\n", name, r->n,
-			r->cap);
+		kprintf("# %s: %u ranges in room for %u\n", name, r->n, r->cap);
 		return -EIO;
 	}
 	return 0;

@@ -22,12 +22,11 @@ struct range {
 	void *data;
 };
 
+/* A zeroed struct ranges is empty. */
 struct ranges {
 	struct range *v;
 	u32 n, cap;
 };
-
-#define RANGES_INIT { NULL, 0, 0 }
 
 /* Room for 'extra' more entries: 0 or -ENOMEM (nothing changed). */
 int ranges_reserve(struct ranges *r, u32 extra);

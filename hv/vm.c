@@ -69,8 +69,7 @@ const struct vm_zap_log *vm_zaps(const struct vm *vm)
 	return &vm->zaps;
 }
 
-bool vm_zapped_since(const struct vm *vm, u64 since, u64 gfn_start,
-		     u64 gfn_end)
+bool vm_zapped_since(const struct vm *vm, u64 since, u64 gfn_start, u64 gfn_end)
 {
 	u64 n = vm->zaps.nr_zaps;
 
@@ -207,8 +206,7 @@ void vm_put(struct vm *vm)
 	kfree(vm, sizeof(*vm));
 }
 
-int vm_create_gmem(struct vm *vm, u64 size, u64 flags,
-		   struct gmem_view **out)
+int vm_create_gmem(struct vm *vm, u64 size, u64 flags, struct gmem_view **out)
 {
 	int r;
 
@@ -367,9 +365,8 @@ int vm_set_region(struct vm *vm, const struct vm_region *r)
 	 * READONLY and (no) GUEST_MEMFD. */
 	if (r->flags & GMV_MEM_GUEST_MEMFD)
 		return -EINVAL;
-	if (npages != old->npages ||
-	    ((r->flags ^ old->flags) &
-	     (GMV_MEM_READONLY | GMV_MEM_GUEST_MEMFD)))
+	if (npages != old->npages || ((r->flags ^ old->flags) &
+				      (GMV_MEM_READONLY | GMV_MEM_GUEST_MEMFD)))
 		return -EINVAL;
 	if (base_gfn != old->base_gfn) {
 		if (gpa_overlap(vm, id, base_gfn, base_gfn + npages))
@@ -386,11 +383,19 @@ int vm_set_region(struct vm *vm, const struct vm_region *r)
 
 bool vm_gfn_private(const struct vm *vm, u64 gfn)
 {
+	const struct memslot *s;
+
+	if (!vm_has_private_mem(vm))
+		return false;
+	s = vm_slot_of(vm, gfn);
+	if (s && s->gmem_only && s->gb.view)
+		return !gmem_is_shared(s->gb.view,
+				       (gfn - s->base_gfn + s->gb.pgoff)
+					       << PAGE_SHIFT);
 	return ranges_test(&vm->private_gfns, gfn);
 }
 
-int vm_set_attributes(struct vm *vm, u64 gpa, u64 size, u64 attrs,
-		      u64 flags)
+int vm_set_attributes(struct vm *vm, u64 gpa, u64 size, u64 attrs, u64 flags)
 {
 	bool private = attrs & GMV_MEMORY_ATTRIBUTE_PRIVATE;
 	u64 start = gpa >> PAGE_SHIFT, end;

@@ -10,17 +10,20 @@
  * Lifetime (spec §4.6): a VM lives while its handle or any gmem view it
  * owns is open. Memslot bindings hold nothing on the views.
  *
- * Private memory and in-place conversion. Two states meet on the fault
- * path, and both must agree with the access:
- *  - the VM's PRIVATE attribute says what kind of access the guest makes
- *    at a gfn (Linux: KVM_EXIT_MEMORY_FAULT when they differ);
- *  - the gmem memory's shareability says what the page is. On VMs with
- *    private memory a private access must hit a private page and a shared
- *    access to a gmem-only slot a shared page, else the same exit is
- *    reported so the VMM converts. Default VMs skip this check, as 6.18
- *    does (G91: the guest uses an MMAP gmem it cannot map on the host).
- * Attribute changes never touch gmem state and conversions never touch
- * attributes; a VMM changes both (upstream keeps them apart the same way).
+ * Private memory and in-place conversion (VMs with private memory only;
+ * default VMs have no private gfns and never check shareability, as 6.18
+ * lets the guest use an MMAP gmem the host cannot map, G91):
+ *  - a gfn's private/shared state ("attribute") comes from the gmem
+ *    memory's shareability when the gfn lies in a gmem-only slot (bound to
+ *    an MMAP gmem): the upstream in-place series, where gmem state replaces
+ *    the per-VM PRIVATE bit. Elsewhere it is the VM's PRIVATE attribute
+ *    (KVM_SET_MEMORY_ATTRIBUTES), the 6.8-6.18 scheme. The VM attribute is
+ *    still stored for gmem-only ranges, just not consulted there.
+ *  - an access whose kind differs from the attribute is a
+ *    KVM_EXIT_MEMORY_FAULT; a private access must also land on a private
+ *    gmem page, so a page the host can touch is never mapped private.
+ * Attribute changes never touch gmem state and conversions never touch VM
+ * attributes (each invalidates what it changes).
  */
 #ifndef GMV_HV_VM_H
 #define GMV_HV_VM_H
@@ -62,9 +65,9 @@ u64 vm_supported_gmem_flags(const struct vm *vm);
 u64 vm_supported_attributes(const struct vm *vm);
 
 /* KVM_CREATE_GUEST_MEMFD on the VM (checks in gmem_create). */
-int vm_create_gmem(struct vm *vm, u64 size, u64 flags,
-		   struct gmem_view **out);
-/* A view of of's memory owned by vm. */
+int vm_create_gmem(struct vm *vm, u64 size, u64 flags, struct gmem_view **out);
+/* A view of of's memory owned by vm. Any VM may view any memory: the
+ * INIT_SHARED rule (G4) is about creating a gmem, not about seeing one. */
 int vm_create_gmem_view(struct vm *vm, struct gmem_view *of,
 			struct gmem_view **out);
 
@@ -81,8 +84,9 @@ struct vm_region {
 int vm_set_region(struct vm *vm, const struct vm_region *r);
 
 /* KVM_SET_MEMORY_ATTRIBUTES (spec §4.1). */
-int vm_set_attributes(struct vm *vm, u64 gpa, u64 size, u64 attrs,
-		      u64 flags);
+int vm_set_attributes(struct vm *vm, u64 gpa, u64 size, u64 attrs, u64 flags);
+/* Is the gfn private (see above)? What a SW_PROTECTED fault handler takes
+ * as the kind of an access (Linux derives it the same way). */
 bool vm_gfn_private(const struct vm *vm, u64 gfn);
 
 /* A guest access to resolve. */
@@ -108,8 +112,9 @@ struct vm_fault {
 /*
  * The fault path (spec §4.2): 0 with pa/max_order; -EFAULT with a
  * KVM_EXIT_MEMORY_FAULT (gpa of the page, size 4096, PRIVATE flag iff the
- * access was private) for an attribute or shareability mismatch, a private
- * access outside a gmem slot, or a gmem slot whose view is gone (G93);
+ * access was private) for an access whose kind differs from the gfn's
+ * attribute, a private access outside a gmem slot or to a shared gmem
+ * page, or a gmem slot whose view is gone (G93);
  * -ENOENT with KVM_EXIT_MMIO when no slot takes the access (G95) or it
  * writes a read-only slot; -ENOMEM.
  */

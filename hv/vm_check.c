@@ -6,13 +6,13 @@
 #include "lib/console.h"
 #include "lib/errno.h"
 
-#define CHECK(cond, ...)                                \
-	do {                                            \
-		if (!(cond)) {                          \
+#define CHECK(cond, ...)                                     \
+	do {                                                 \
+		if (!(cond)) {                               \
 			kprintf("# vm_check: " __VA_ARGS__); \
-			kputs("\n");                    \
-			return -EIO;                    \
-		}                                       \
+			kputs("\n");                         \
+			return -EIO;                         \
+		}                                            \
 	} while (0)
 
 static int check_slot(const struct vm *vm, const struct range *r)
@@ -25,8 +25,10 @@ static int check_slot(const struct vm *vm, const struct range *r)
 
 	CHECK(s->base_gfn == r->start && s->base_gfn + s->npages == r->end,
 	      "vm %p slot %u: range does not match", vm, s->id);
-	CHECK(xmap_load(&vm->ids, s->id) == s, "vm %p slot %u: not under its "
-	      "id", vm, s->id);
+	CHECK(xmap_load(&vm->ids, s->id) == s,
+	      "vm %p slot %u: not under its "
+	      "id",
+	      vm, s->id);
 	CHECK(!s->gb.view || (s->flags & GMV_MEM_GUEST_MEMFD),
 	      "vm %p slot %u: bound without GUEST_MEMFD", vm, s->id);
 	if (s->gb.view)
@@ -35,7 +37,8 @@ static int check_slot(const struct vm *vm, const struct range *r)
 			      s->gb.base_gfn == s->base_gfn,
 		      "vm %p slot %u: binding does not match the slot", vm,
 		      s->id);
-	xmap_for_each(&s->mem, idx, page, 0, XMAP_MAX_INDEX) {
+	xmap_for_each(&s->mem, idx, page, 0, XMAP_MAX_INDEX)
+	{
 		CHECK(idx < s->npages &&
 			      !alloc_block_info(hv_pool, page, &order,
 						&owner) &&
@@ -44,8 +47,10 @@ static int check_slot(const struct vm *vm, const struct range *r)
 		      s->id, (unsigned long long)idx, page);
 		pages++;
 	}
-	CHECK(pages == s->mem_pages, "vm %p slot %u holds %llu pages, counts "
-	      "%llu", vm, s->id, (unsigned long long)pages,
+	CHECK(pages == s->mem_pages,
+	      "vm %p slot %u holds %llu pages, counts "
+	      "%llu",
+	      vm, s->id, (unsigned long long)pages,
 	      (unsigned long long)s->mem_pages);
 	return 0;
 }
@@ -63,8 +68,7 @@ static int check_vm(const struct vm *vm)
 	for (u32 i = 0; i < vm->slots.n; i++)
 		if (check_slot(vm, &vm->slots.v[i]))
 			return -EIO;
-	xmap_for_each(&vm->ids, id, s, 0, XMAP_MAX_INDEX)
-		ids++;
+	xmap_for_each(&vm->ids, id, s, 0, XMAP_MAX_INDEX) ids++;
 	CHECK(ids == vm->slots.n, "vm %p: %llu slot ids, %u slots", vm,
 	      (unsigned long long)ids, vm->slots.n);
 	CHECK(vm_has_private_mem(vm) || !vm->private_gfns.n,

@@ -51,7 +51,9 @@ static int slot_page(struct memslot *s, u64 gfn, phys_addr_t *pa)
 /*
  * May the 2 MiB gfn range around gfn be one mapping? It must lie in the
  * slot, start at a gmem index that is 2 MiB aligned (slot gpa and offset
- * congruent), and, with private memory, have one attribute throughout.
+ * congruent), and have one attribute throughout: gmem checked that for
+ * gmem-only slots (GMEM_FAULT_CHECK_SHARE), the VM's attributes tell it
+ * for the others.
  */
 static bool huge_ok(const struct vm *vm, const struct memslot *s, u64 gfn)
 {
@@ -61,7 +63,7 @@ static bool huge_ok(const struct vm *vm, const struct memslot *s, u64 gfn)
 		return false;
 	if ((s->gb.pgoff - s->base_gfn) % HUGE_PAGES)
 		return false;
-	return !vm_has_private_mem(vm) ||
+	return !vm_has_private_mem(vm) || s->gmem_only ||
 	       ranges_state(&vm->private_gfns, first, first + HUGE_PAGES) !=
 		       RANGES_MIXED;
 }

@@ -15,9 +15,9 @@ struct memslot {
 	u16 id;
 	u32 flags;
 	u64 base_gfn, npages;
-	bool gmem_only;		/* bound to an MMAP gmem (KVM_MEMSLOT_GMEM_ONLY) */
+	bool gmem_only; /* bound to an MMAP gmem (KVM_MEMSLOT_GMEM_ONLY) */
 	struct gmem_binding gb; /* GUEST_MEMFD slots */
-	struct xmap mem;	/* the slot's own memory: page -> page */
+	struct xmap mem; /* the slot's own memory: page -> page */
 	u64 mem_pages;
 };
 
@@ -25,7 +25,7 @@ struct vm {
 	unsigned long type;
 	u32 refs;
 	struct ranges slots; /* gfn ranges -> struct memslot */
-	struct xmap ids;     /* slot id -> struct memslot */
+	struct xmap ids; /* slot id -> struct memslot */
 	struct ranges private_gfns;
 	const struct vm_mmu_ops *mmu_ops;
 	void *mmu_priv;

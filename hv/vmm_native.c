@@ -4,7 +4,8 @@
  * looks its handles up where Linux looks at the file descriptor (-EBADF
  * there and nowhere else) and answers a handle of the wrong kind the way
  * the Linux file would: a KVM ioctl on a gmem file is -ENOTTY (G18), an
- * mmap of a VM file -ENODEV, fallocate on it -EOPNOTSUPP.
+ * mmap of a VM file -ENODEV, and so is fallocate on it (after the mode
+ * checks, before EFBIG; observed on the 6.18 host).
  */
 #include "hv/vmm_native.h"
 #include "hv/alloc.h"
@@ -180,8 +181,7 @@ static int native_create_gmem_view(struct vmm *v, int gmem, int vm)
 	return r ? r : add_view(v, view);
 }
 
-static int native_set_region(struct vmm *v, int vm,
-			     const struct vmm_region *r)
+static int native_set_region(struct vmm *v, int vm, const struct vmm_region *r)
 {
 	struct vm_region reg = {
 		.slot = r->slot,
@@ -223,11 +223,11 @@ static int native_fallocate(struct vmm *v, int gmem, int mode, s64 offset,
 	kind = lookup(v, gmem, &obj);
 	if (kind == H_FREE)
 		return -EBADF;
-	r = gmem_vfs_fallocate_check(mode, offset, len);
+	r = gmem_vfs_fallocate_mode(mode, offset, len);
 	if (r)
 		return r;
-	if (kind != H_GMEM) /* a file without a fallocate operation */
-		return -EOPNOTSUPP;
+	if (kind != H_GMEM) /* an anon inode that is not a regular file */
+		return -ENODEV;
 	return gmem_fallocate(obj, mode, offset, len);
 }
 
@@ -260,8 +260,8 @@ static int native_convert(struct vmm *v, int gmem, u64 offset, u64 size,
 	struct gmem_view *view;
 	int r = gmem_of(v, gmem, &view);
 
-	return r ? r :
-		   gmem_convert(view, offset, size, to_private, error_offset);
+	return r ? r
+		 : gmem_convert(view, offset, size, to_private, error_offset);
 }
 
 /* The gmem behind a host mapping: -EBADF, -ENODEV for a VM file. */

@@ -28,10 +28,14 @@ struct vmm_native {
 
 extern const struct vmm_ops vmm_native_ops;
 
-#define VMM_NATIVE_INIT(state) { .ops = &vmm_native_ops, .priv = &(state) }
+#define VMM_NATIVE_INIT(state)                           \
+	{                                                \
+		.ops = &vmm_native_ops, .priv = &(state) \
+	}
 
-/* A host pin on the page at offset of a gmem (see gmem_pin): 0, -EBADF,
- * -ENODEV (VM handle, or no MMAP), -EFAULT (past EOF, private page). */
+/* A host pin (GUP through the mapping) on the page at offset of a gmem
+ * (see gmem_pin): 0, -EBADF, -ENODEV (VM handle, or no MMAP), -EFAULT
+ * (past EOF, private page). */
 int vmm_native_pin(struct vmm *v, int gmem, u64 offset);
 int vmm_native_unpin(struct vmm *v, int gmem, u64 offset);
 

@@ -13,13 +13,12 @@
 
 #define XMAP_MAX_INDEX ((1ULL << 60) - 1)
 
+/* A zeroed struct xmap is an empty map. */
 struct xmap {
 	void *root;
 	unsigned int height; /* levels below root, 0 = empty */
-	u64 nodes;	     /* nodes held */
+	u64 nodes; /* nodes held */
 };
-
-#define XMAP_INIT { NULL, 0, 0 }
 
 void *xmap_load(const struct xmap *m, u64 index);
 /* Store p (not NULL) at index: 0, -EINVAL (index too large) or -ENOMEM;
@@ -35,7 +34,7 @@ void xmap_destroy(struct xmap *m);
 /* Bytes of kmalloc memory the nodes take. */
 u64 xmap_meta_bytes(const struct xmap *m);
 
-#define xmap_for_each(m, idx, p, first, last)                         \
+#define xmap_for_each(m, idx, p, first, last)                             \
 	for ((idx) = (first); ((p) = xmap_find(m, &(idx), last)) != NULL; \
 	     (idx)++)
 

@@ -11,7 +11,11 @@
 #include "guest-tests/guests/programs.h"
 #include "guest-tests/host_mem.h"
 
-#define SHARED_FLAGS (GMV_GMEM_FLAG_MMAP | GMV_GMEM_FLAG_INIT_SHARED)
+/*
+ * A VM with private memory gets no INIT_SHARED (spec G4), so the gmem starts
+ * private and the case converts it to shared before the guest runs.
+ */
+#define INPLACE_FLAGS GMV_GMEM_FLAG_MMAP
 #define TEST_SLOT 1
 #define INPLACE_LEN (INPLACE_PAGES * PAGE_SIZE)
 #define SPLIT_LEN (2 * SZ_2M)
@@ -78,6 +82,19 @@ static const struct guest_handlers inplace_handlers = {
 	.sync = inplace_sync,
 };
 
+/* A gmem-only slot over a new MMAP gmem, converted to shared in place. */
+static int shared_slot(struct kt *t, struct guest *g, struct inplace *s,
+		       u64 len)
+{
+	s->gmem = case_gmem_slot(t, g, TEST_SLOT, GUEST_TEST_GPA, len,
+				 INPLACE_FLAGS);
+	if (s->gmem < 0)
+		return s->gmem;
+	if (!KT_EXPECT_OK(t, convert(g, 0, len / PAGE_SIZE, false)))
+		return -EIO;
+	return 0;
+}
+
 /* Shared -> private -> shared in place, with the guest running. */
 GUEST_CASE(guest_inplace_conversion)
 {
@@ -86,9 +103,7 @@ GUEST_CASE(guest_inplace_conversion)
 
 	KT_ASSERT_OK(t, guest_create(v, GMV_VM_SW_PROTECTED, &g));
 	g.data = &s;
-	s.gmem = case_gmem_slot(t, &g, TEST_SLOT, GUEST_TEST_GPA, INPLACE_LEN,
-				SHARED_FLAGS);
-	if (s.gmem < 0)
+	if (shared_slot(t, &g, &s, INPLACE_LEN))
 		return;
 	KT_ASSERT_OK(t, guest_start(&g, "inplace", GUEST_TEST_GPA,
 				    INPLACE_LEN));
@@ -146,9 +161,7 @@ GUEST_CASE(guest_inplace_split_merge_2m)
 
 	KT_ASSERT_OK(t, guest_create(v, GMV_VM_SW_PROTECTED, &g));
 	g.data = &s;
-	s.gmem = case_gmem_slot(t, &g, TEST_SLOT, GUEST_TEST_GPA, SPLIT_LEN,
-				SHARED_FLAGS);
-	if (s.gmem < 0)
+	if (shared_slot(t, &g, &s, SPLIT_LEN))
 		return;
 	KT_ASSERT_OK(t, guest_start(&g, "split_merge", GUEST_TEST_GPA,
 				    SPLIT_LEN));

@@ -6,7 +6,7 @@
 #include "guest-tests/conformance/conf.h"
 
 const struct kt_case conf_cases[] = {
-#define CONF(fn, pred) { .name = #fn, .run = fn, .unsupported = pred },
+#define CONF(fn, pred) {.name = #fn, .run = fn, .unsupported = pred},
 #include "guest-tests/conformance/cases.def"
 #undef CONF
 };
@@ -29,8 +29,8 @@ void conf_finish(struct kt *t, struct vmm *v)
 	KT_EXPECT_OK(t, v->ops->check(v));
 }
 
-int conf_region(struct vmm *v, int vm, u32 slot, u32 flags, u64 gpa,
-		u64 size, int gmem, u64 offset)
+int conf_region(struct vmm *v, int vm, u32 slot, u32 flags, u64 gpa, u64 size,
+		int gmem, u64 offset)
 {
 	struct vmm_region r = {
 		.slot = slot,
@@ -64,11 +64,11 @@ static const char *lacks(struct kt *t, const enum vmm_feature *f, int n)
 	return NULL;
 }
 
-#define NEED(name, ...)                                                  \
-	const char *name(struct kt *t)                                   \
-	{                                                                \
-		static const enum vmm_feature f[] = { __VA_ARGS__ };     \
-		return lacks(t, f, ARRAY_SIZE(f));                       \
+#define NEED(name, ...)                                            \
+	const char *name(struct kt *t)                             \
+	{                                                          \
+		static const enum vmm_feature f[] = {__VA_ARGS__}; \
+		return lacks(t, f, ARRAY_SIZE(f));                 \
 	}
 
 NEED(conf_need_mmap, VMM_FEAT_GMEM_MMAP)

@@ -31,33 +31,33 @@ void conf_finish(struct kt *t, struct vmm *v);
  * A case body gets the backend and may return early: the wrapper resets
  * the backend before it and checks and resets after it.
  */
-#define CONF_CASE(name)                                            \
-	static void name##_body(struct kt *t, struct vmm *v);      \
-	void name(struct kt *t)                                    \
-	{                                                          \
-		struct vmm *v = kt_ctx(t);                         \
-		v->ops->reset(v);                                  \
-		name##_body(t, v);                                 \
-		conf_finish(t, v);                                 \
-	}                                                          \
+#define CONF_CASE(name)                                       \
+	static void name##_body(struct kt *t, struct vmm *v); \
+	void name(struct kt *t)                               \
+	{                                                     \
+		struct vmm *v = kt_ctx(t);                    \
+		v->ops->reset(v);                             \
+		name##_body(t, v);                            \
+		conf_finish(t, v);                            \
+	}                                                     \
 	static void name##_body(struct kt *t, struct vmm *v)
 
 /* Expect expr to return a handle (>= 0); evaluates to what it returned. */
-#define CONF_OPEN(t, expr)                                                \
-	({                                                                \
-		int h_ = (expr);                                          \
-		kt_check(t, h_ >= 0, __FILE__, __LINE__,                  \
-			 "%s: expected a handle, got %s", #expr,          \
-			 errno_name(h_));                                 \
-		h_;                                                       \
+#define CONF_OPEN(t, expr)                                       \
+	({                                                       \
+		int h_ = (expr);                                 \
+		kt_check(t, h_ >= 0, __FILE__, __LINE__,         \
+			 "%s: expected a handle, got %s", #expr, \
+			 errno_name(h_));                        \
+		h_;                                              \
 	})
 
 /* KVM_SET_USER_MEMORY_REGION2 with the fields the interface has. */
-int conf_region(struct vmm *v, int vm, u32 slot, u32 flags, u64 gpa,
-		u64 size, int gmem, u64 offset);
+int conf_region(struct vmm *v, int vm, u32 slot, u32 flags, u64 gpa, u64 size,
+		int gmem, u64 offset);
 
-static inline int conf_bind(struct vmm *v, int vm, u32 slot, u64 gpa,
-			    u64 size, int gmem, u64 offset)
+static inline int conf_bind(struct vmm *v, int vm, u32 slot, u64 gpa, u64 size,
+			    int gmem, u64 offset)
 {
 	return conf_region(v, vm, slot, GMV_MEM_GUEST_MEMFD, gpa, size, gmem,
 			   offset);

@@ -52,10 +52,8 @@ CONF_CASE(g60_bind_past_eof_einval)
 
 	if (g < 0)
 		return;
-	KT_EXPECT_ERRNO(t, conf_bind(v, vm, 0, GB, PG, g, 1ULL << 63),
-			EINVAL);
-	KT_EXPECT_ERRNO(t, conf_bind(v, vm, 0, GB, 2 * PG, g, 15 * PG),
-			EINVAL);
+	KT_EXPECT_ERRNO(t, conf_bind(v, vm, 0, GB, PG, g, 1ULL << 63), EINVAL);
+	KT_EXPECT_ERRNO(t, conf_bind(v, vm, 0, GB, 2 * PG, g, 15 * PG), EINVAL);
 	KT_EXPECT_ERRNO(t, conf_bind(v, vm, 0, GB, PG, g, 16 * PG), EINVAL);
 	KT_EXPECT_ERRNO(t, conf_bind(v, vm, 0, GB, 17 * PG, g, 0), EINVAL);
 	/* Ending exactly at EOF is fine. */
@@ -71,8 +69,7 @@ CONF_CASE(g61_bind_bad_handle_ebadf)
 		return;
 	KT_EXPECT_ERRNO(t, conf_bind(v, vm, 0, GB, PG, VMM_BAD_HANDLE, 0),
 			EBADF);
-	KT_EXPECT_ERRNO(t, conf_bind(v, vm, 0, GB, PG, BOGUS_HANDLE, 0),
-			EBADF);
+	KT_EXPECT_ERRNO(t, conf_bind(v, vm, 0, GB, PG, BOGUS_HANDLE, 0), EBADF);
 	KT_EXPECT_OK(t, v->ops->close(v, g));
 	KT_EXPECT_ERRNO(t, conf_bind(v, vm, 0, GB, PG, g, 0), EBADF);
 }
@@ -111,10 +108,8 @@ CONF_CASE(g64_bind_file_range_overlap_einval)
 			EINVAL);
 	KT_EXPECT_ERRNO(t, conf_bind(v, vm, 1, 2 * GB, 2 * PG, g, 3 * PG),
 			EINVAL);
-	KT_EXPECT_ERRNO(t, conf_bind(v, vm, 1, 2 * GB, 16 * PG, g, 0),
-			EINVAL);
-	KT_EXPECT_ERRNO(t, conf_bind(v, vm, 1, 2 * GB, PG, g, 7 * PG),
-			EINVAL);
+	KT_EXPECT_ERRNO(t, conf_bind(v, vm, 1, 2 * GB, 16 * PG, g, 0), EINVAL);
+	KT_EXPECT_ERRNO(t, conf_bind(v, vm, 1, 2 * GB, PG, g, 7 * PG), EINVAL);
 	/* Touching ranges do not overlap. */
 	KT_EXPECT_OK(t, conf_bind(v, vm, 1, 2 * GB, 4 * PG, g, 0));
 	KT_EXPECT_OK(t, conf_bind(v, vm, 2, 3 * GB, 8 * PG, g, 8 * PG));
@@ -175,8 +170,7 @@ CONF_CASE(g67_bind_flag_combinations_einval)
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++)
 		KT_EXPECT_ERRNO(t, conf_region(v, vm, 0, bad[i], GB, PG, g, 0),
 				EINVAL);
-	KT_EXPECT_OK(t, conf_region(v, vm, 0, GMV_MEM_READONLY, GB, PG, -1,
-				    0));
+	KT_EXPECT_OK(t, conf_region(v, vm, 0, GMV_MEM_READONLY, GB, PG, -1, 0));
 	KT_EXPECT_OK(t, conf_region(v, vm, 1, GMV_MEM_LOG_DIRTY_PAGES, 2 * GB,
 				    PG, -1, 0));
 }
@@ -189,11 +183,11 @@ CONF_CASE(g68_gmem_slots_are_immutable)
 		return;
 	KT_EXPECT_OK(t, conf_bind(v, vm, 0, GB, 4 * PG, g, 0));
 	KT_EXPECT_ERRNO(t, conf_bind(v, vm, 0, GB, 4 * PG, g, 0), EINVAL);
-	KT_EXPECT_ERRNO(t, conf_region(v, vm, 0, 0, GB, 4 * PG, g, 0),
-			EINVAL);
+	KT_EXPECT_ERRNO(t, conf_region(v, vm, 0, 0, GB, 4 * PG, g, 0), EINVAL);
 	KT_EXPECT_ERRNO(t, conf_bind(v, vm, 0, 2 * GB, 4 * PG, g, 0), EINVAL);
-	KT_EXPECT_ERRNO(t, conf_region(v, vm, 0, GMV_MEM_LOG_DIRTY_PAGES, GB,
-				       4 * PG, -1, 0),
+	KT_EXPECT_ERRNO(t,
+			conf_region(v, vm, 0, GMV_MEM_LOG_DIRTY_PAGES, GB,
+				    4 * PG, -1, 0),
 			EINVAL);
 	/* The slot is still there, unchanged: its GPA is taken. */
 	KT_EXPECT_ERRNO(t, conf_region(v, vm, 1, 0, GB, PG, -1, 0), EEXIST);
@@ -214,14 +208,14 @@ CONF_CASE(g68_normal_slots_can_be_reissued_moved_and_flagged)
 	KT_EXPECT_OK(t, conf_region(v, vm, 0, 0, 2 * GB, 4 * PG, -1, 0));
 	/* The old GPA is free now, the new one taken. */
 	KT_EXPECT_OK(t, conf_region(v, vm, 1, 0, GB, 4 * PG, -1, 0));
-	KT_EXPECT_ERRNO(t, conf_region(v, vm, 2, 0, 2 * GB, PG, -1, 0),
-			EEXIST);
+	KT_EXPECT_ERRNO(t, conf_region(v, vm, 2, 0, 2 * GB, PG, -1, 0), EEXIST);
 	/* Size and READONLY cannot change; a move may not overlap. */
 	KT_EXPECT_ERRNO(t, conf_region(v, vm, 0, 0, 2 * GB, 8 * PG, -1, 0),
 			EINVAL);
-	KT_EXPECT_ERRNO(t, conf_region(v, vm, 0, GMV_MEM_READONLY, 2 * GB,
-				       4 * PG, -1, 0),
-			EINVAL);
+	KT_EXPECT_ERRNO(
+		t,
+		conf_region(v, vm, 0, GMV_MEM_READONLY, 2 * GB, 4 * PG, -1, 0),
+		EINVAL);
 	KT_EXPECT_ERRNO(t, conf_region(v, vm, 0, 0, GB + PG, 4 * PG, -1, 0),
 			EEXIST);
 	/* Moving over its own old range is fine. */
@@ -258,9 +252,10 @@ CONF_CASE(g71_delete_checks_flags_and_offset_first)
 		return;
 	KT_EXPECT_OK(t, conf_bind(v, vm, 0, GB, 4 * PG, g, 0));
 	KT_EXPECT_ERRNO(t, conf_bind(v, vm, 0, 0, 0, g, 5), EINVAL);
-	KT_EXPECT_ERRNO(t, conf_region(v, vm, 0,
-				       GMV_MEM_GUEST_MEMFD | GMV_MEM_READONLY,
-				       0, 0, g, 0),
+	KT_EXPECT_ERRNO(t,
+			conf_region(v, vm, 0,
+				    GMV_MEM_GUEST_MEMFD | GMV_MEM_READONLY, 0,
+				    0, g, 0),
 			EINVAL);
 	/* Still there. */
 	KT_EXPECT_ERRNO(t, conf_region(v, vm, 1, 0, GB, PG, -1, 0), EEXIST);
@@ -338,21 +333,20 @@ CONF_CASE(g82_slot_size_and_gpa_limits)
 {
 	int vm, g = setup(t, v, &vm, 16, 0);
 	int big = CONF_OPEN(t, v->ops->create_gmem(v, vm, TIB, 0));
-	int max = CONF_OPEN(t, v->ops->create_gmem(v, vm, 0x7ffffffffffff000,
-						   0));
+	int max =
+		CONF_OPEN(t, v->ops->create_gmem(v, vm, 0x7ffffffffffff000, 0));
 
 	if (g < 0 || big < 0 || max < 0)
 		return;
 	KT_EXPECT_ERRNO(t, conf_bind(v, vm, 0, 0, (1ULL << 31) * PG, big, 0),
 			EINVAL);
-	KT_EXPECT_ERRNO(t, conf_region(v, vm, 0, 0, 0, (1ULL << 31) * PG, -1,
-				       0),
+	KT_EXPECT_ERRNO(t,
+			conf_region(v, vm, 0, 0, 0, (1ULL << 31) * PG, -1, 0),
 			EINVAL);
 	KT_EXPECT_ERRNO(t, conf_bind(v, vm, 0, 1ULL << 60, PG, g, 0), EINVAL);
 	KT_EXPECT_ERRNO(t, conf_region(v, vm, 0, 0, 1ULL << 60, PG, -1, 0),
 			EINVAL);
-	KT_EXPECT_ERRNO(t, conf_bind(v, vm, 0, ~0ULL & ~(PG - 1), 2 * PG, g,
-				     0),
+	KT_EXPECT_ERRNO(t, conf_bind(v, vm, 0, ~0ULL & ~(PG - 1), 2 * PG, g, 0),
 			EINVAL);
 	KT_EXPECT_OK(t, conf_bind(v, vm, 0, 4 * TIB, TIB, big, 0));
 	KT_EXPECT_OK(t, conf_bind(v, vm, 1, GB, PG, max, 1ULL << 62));
@@ -364,16 +358,16 @@ CONF_CASE(g84_slot_id_and_address_space_limits)
 
 	if (vm < 0)
 		return;
-	KT_EXPECT_ERRNO(t, conf_region(v, vm, GMV_USER_MEM_SLOTS, 0, GB, PG,
-				       -1, 0),
-			EINVAL);
+	KT_EXPECT_ERRNO(
+		t, conf_region(v, vm, GMV_USER_MEM_SLOTS, 0, GB, PG, -1, 0),
+		EINVAL);
 	KT_EXPECT_ERRNO(t, conf_region(v, vm, 0xffff, 0, GB, PG, -1, 0),
 			EINVAL);
 	KT_EXPECT_ERRNO(t, conf_region(v, vm, BIT(16), 0, GB, PG, -1, 0),
 			EINVAL);
 	/* The slot id is checked before anything else. */
-	KT_EXPECT_ERRNO(t, conf_region(v, vm, GMV_USER_MEM_SLOTS, 0, 0, 0, -1,
-				       0),
+	KT_EXPECT_ERRNO(t,
+			conf_region(v, vm, GMV_USER_MEM_SLOTS, 0, 0, 0, -1, 0),
 			EINVAL);
 	KT_EXPECT_OK(t, conf_region(v, vm, GMV_USER_MEM_SLOTS - 1, 0, GB, PG,
 				    -1, 0));

@@ -133,8 +133,7 @@ CONF_CASE(g61_bad_handles_ebadf)
 	KT_EXPECT_OK(t, v->ops->close(v, gone));
 	KT_EXPECT_ERRNO(t, v->ops->close(v, gone), EBADF);
 	KT_EXPECT_ERRNO(t, v->ops->close(v, VMM_BAD_HANDLE), EBADF);
-	KT_EXPECT_ERRNO(t, v->ops->create_gmem(v, BOGUS_HANDLE, PG, 0),
-			EBADF);
+	KT_EXPECT_ERRNO(t, v->ops->create_gmem(v, BOGUS_HANDLE, PG, 0), EBADF);
 	KT_EXPECT_ERRNO(t, v->ops->create_gmem(v, VMM_BAD_HANDLE, PG, 0),
 			EBADF);
 	KT_EXPECT_ERRNO(t, cap(v, BOGUS_HANDLE, GMV_CAP_GUEST_MEMFD), EBADF);
@@ -142,8 +141,7 @@ CONF_CASE(g61_bad_handles_ebadf)
 			EBADF);
 	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, BOGUS_HANDLE, KEEP, 0, PG),
 			EBADF);
-	KT_EXPECT_ERRNO(t, v->ops->host_read(v, BOGUS_HANDLE, 0, b, 8),
-			EBADF);
+	KT_EXPECT_ERRNO(t, v->ops->host_read(v, BOGUS_HANDLE, 0, b, 8), EBADF);
 	KT_EXPECT_ERRNO(t, v->ops->host_write(v, VMM_BAD_HANDLE, 0, b, 8),
 			EBADF);
 	/* fdget comes before every argument check. */

@@ -70,8 +70,7 @@ CONF_CASE(s5_private_pages_sigbus_on_the_host)
 	KT_EXPECT_ERRNO(t, v->ops->host_write(v, g, 3 * PG - 1, a, 1),
 			VMM_SIGBUS);
 	/* An access running into a private page faults there. */
-	KT_EXPECT_ERRNO(t, v->ops->host_read(v, g, PG - 8, b, 16),
-			VMM_SIGBUS);
+	KT_EXPECT_ERRNO(t, v->ops->host_read(v, g, PG - 8, b, 16), VMM_SIGBUS);
 	KT_EXPECT_OK(t, v->ops->host_read(v, g, 0, b, PG));
 	KT_EXPECT_MEM_EQ(t, a, b, PG);
 	KT_EXPECT_OK(t, v->ops->host_read(v, g, 3 * PG, b, PG));
@@ -113,10 +112,8 @@ CONF_CASE(s5_convert_before_allocation)
 	KT_EXPECT_OK(t, convert(v, g, 512 * PG, 4 * PG, false));
 	KT_EXPECT_OK(t, v->ops->host_read(v, g, 515 * PG, b, PG));
 	KT_EXPECT(t, mem_is_zero(b, PG));
-	KT_EXPECT_ERRNO(t, v->ops->host_read(v, g, 516 * PG, b, 1),
-			VMM_SIGBUS);
-	KT_EXPECT_ERRNO(t, v->ops->host_read(v, g, 511 * PG, b, 1),
-			VMM_SIGBUS);
+	KT_EXPECT_ERRNO(t, v->ops->host_read(v, g, 516 * PG, b, 1), VMM_SIGBUS);
+	KT_EXPECT_ERRNO(t, v->ops->host_read(v, g, 511 * PG, b, 1), VMM_SIGBUS);
 }
 
 CONF_CASE(s5_punch_keeps_the_state)
@@ -146,8 +143,8 @@ CONF_CASE(s5_convert_needs_a_gmem_handle)
 
 	if (vm < 0)
 		return;
-	KT_EXPECT_ERRNO(t, v->ops->convert(v, BOGUS_HANDLE, 0, PG, true,
-					   &err_off),
+	KT_EXPECT_ERRNO(t,
+			v->ops->convert(v, BOGUS_HANDLE, 0, PG, true, &err_off),
 			EBADF);
 	KT_EXPECT_ERRNO(t, v->ops->convert(v, vm, 0, PG, true, &err_off),
 			ENOTTY);

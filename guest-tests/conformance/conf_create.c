@@ -38,8 +38,8 @@ CONF_CASE(g11_create_unknown_flags_einval)
 
 CONF_CASE(g12_create_bad_sizes_einval)
 {
-	static const u64 sizes[] = { 0,		1ULL << 63, ~0ULL & ~(PG - 1),
-				     PG + 1,	2 * PG - 1, MAX_SIZE + 1 };
+	static const u64 sizes[] = {0,	    1ULL << 63, ~0ULL & ~(PG - 1),
+				    PG + 1, 2 * PG - 1, MAX_SIZE + 1};
 	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 	int bad = 0;
 
@@ -84,8 +84,8 @@ CONF_CASE(g13_huge_file_last_page_is_usable)
 
 CONF_CASE(g14_create_flag_combinations_ok)
 {
-	static const u64 flags[] = { 0, GMV_GMEM_FLAG_MMAP,
-				     GMV_GMEM_FLAG_INIT_SHARED, GMEM_SHARED };
+	static const u64 flags[] = {0, GMV_GMEM_FLAG_MMAP,
+				    GMV_GMEM_FLAG_INIT_SHARED, GMEM_SHARED};
 	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 
 	if (vm < 0)
@@ -104,11 +104,10 @@ CONF_CASE(g4_create_init_shared_on_private_vm_einval)
 
 	if (vm < 0)
 		return;
-	KT_EXPECT_ERRNO(t, v->ops->create_gmem(v, vm, PG,
-					       GMV_GMEM_FLAG_INIT_SHARED),
-			EINVAL);
-	KT_EXPECT_ERRNO(t, v->ops->create_gmem(v, vm, PG, GMEM_SHARED),
-			EINVAL);
+	KT_EXPECT_ERRNO(
+		t, v->ops->create_gmem(v, vm, PG, GMV_GMEM_FLAG_INIT_SHARED),
+		EINVAL);
+	KT_EXPECT_ERRNO(t, v->ops->create_gmem(v, vm, PG, GMEM_SHARED), EINVAL);
 	CONF_OPEN(t, v->ops->create_gmem(v, vm, PG, GMV_GMEM_FLAG_MMAP));
 	CONF_OPEN(t, v->ops->create_gmem(v, vm, PG, 0));
 }

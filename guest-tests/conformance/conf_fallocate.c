@@ -25,8 +25,7 @@ CONF_CASE(g44_plain_allocate_eopnotsupp)
 		return;
 	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, g, 0, 0, PG), EOPNOTSUPP);
 	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, g, 0, 1, 7), EOPNOTSUPP);
-	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, g, 0, 64 * PG, PG),
-			EOPNOTSUPP);
+	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, g, 0, 64 * PG, PG), EOPNOTSUPP);
 }
 
 CONF_CASE(g45_other_modes_eopnotsupp)
@@ -61,8 +60,8 @@ CONF_CASE(g46_punch_without_keep_size_eopnotsupp)
 
 	if (g < 0)
 		return;
-	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, g, GMV_FALLOC_PUNCH_HOLE, 0,
-					     PG),
+	KT_EXPECT_ERRNO(t,
+			v->ops->fallocate(v, g, GMV_FALLOC_PUNCH_HOLE, 0, PG),
 			EOPNOTSUPP);
 }
 
@@ -72,22 +71,23 @@ CONF_CASE(g47_unaligned_ranges_einval)
 	static const struct {
 		s64 off, len;
 	} bad[] = {
-		{ 0, 1 },	    { 0, PG - 1 },    { 0, PG + 1 },
-		{ 1, PG },	    { PG - 1, PG },   { PG + 1, PG },
-		{ 1, 1 },	    { PG - 1, 1 },    { PG + 1, PG - 1 },
-		{ 2 * PG, PG + 1 },
+		{0, 1},		  {0, PG - 1},	    {0, PG + 1}, {1, PG},
+		{PG - 1, PG},	  {PG + 1, PG},	    {1, 1},	 {PG - 1, 1},
+		{PG + 1, PG - 1}, {2 * PG, PG + 1},
 	};
 	int g = new_gmem(t, v, 4);
 
 	if (g < 0)
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		KT_EXPECT_ERRNO(t, v->ops->fallocate(v, g, PUNCH, bad[i].off,
-						     bad[i].len),
-				EINVAL);
-		KT_EXPECT_ERRNO(t, v->ops->fallocate(v, g, KEEP, bad[i].off,
-						     bad[i].len),
-				EINVAL);
+		KT_EXPECT_ERRNO(
+			t,
+			v->ops->fallocate(v, g, PUNCH, bad[i].off, bad[i].len),
+			EINVAL);
+		KT_EXPECT_ERRNO(
+			t,
+			v->ops->fallocate(v, g, KEEP, bad[i].off, bad[i].len),
+			EINVAL);
 	}
 }
 
@@ -118,8 +118,9 @@ CONF_CASE(g49_offset_plus_len_overflow_efbig)
 			EFBIG);
 	/* EFBIG is the VFS's: it beats gmem's mode and alignment checks... */
 	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, g, 0, NEAR_MAX, PG), EFBIG);
-	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, g, GMV_FALLOC_COLLAPSE_RANGE,
-					     NEAR_MAX, PG),
+	KT_EXPECT_ERRNO(t,
+			v->ops->fallocate(v, g, GMV_FALLOC_COLLAPSE_RANGE,
+					  NEAR_MAX, PG),
 			EFBIG);
 	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, g, KEEP, NEAR_MAX + 1, PG),
 			EFBIG);
@@ -127,8 +128,7 @@ CONF_CASE(g49_offset_plus_len_overflow_efbig)
 	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, g, 0x100, NEAR_MAX, PG),
 			EOPNOTSUPP);
 	/* Ending exactly at 2^63 - 1 is not an overflow. */
-	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, g, PUNCH, NEAR_MAX,
-					     PG - 1),
+	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, g, PUNCH, NEAR_MAX, PG - 1),
 			EINVAL);
 }
 
@@ -154,8 +154,7 @@ CONF_CASE(g51_allocate_past_eof_einval)
 	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, g, KEEP, 4 * PG, 8 * PG),
 			EINVAL);
 	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, g, KEEP, 8 * PG, PG), EINVAL);
-	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, g, KEEP, 100 * PG, PG),
-			EINVAL);
+	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, g, KEEP, 100 * PG, PG), EINVAL);
 	KT_EXPECT_OK(t, v->ops->fallocate(v, g, KEEP, 7 * PG, PG));
 }
 
@@ -182,4 +181,21 @@ CONF_CASE(g55_fallocate_after_vm_handle_closed)
 	KT_EXPECT_OK(t, v->ops->close(v, vm));
 	KT_EXPECT_OK(t, v->ops->fallocate(v, g, KEEP, 0, 8 * PG));
 	KT_EXPECT_OK(t, v->ops->fallocate(v, g, PUNCH, 0, 4 * PG));
+}
+
+CONF_CASE(g55_fallocate_on_a_vm_handle_enodev)
+{
+	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+
+	if (vm < 0)
+		return;
+	/* A VM file is not a regular file: ENODEV after the mode checks,
+	 * before the overflow check (observed on the 6.18 host). */
+	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, vm, KEEP, 0, PG), ENODEV);
+	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, vm, PUNCH, 0, PG), ENODEV);
+	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, vm, KEEP, NEAR_MAX, 2 * PG),
+			ENODEV);
+	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, vm, 0x100 | KEEP, 0, PG),
+			EOPNOTSUPP);
+	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, vm, KEEP, 0, 0), EINVAL);
 }

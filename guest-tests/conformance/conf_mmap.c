@@ -45,16 +45,21 @@ CONF_CASE(g38_access_at_or_past_eof_sigbus)
 	conf_fill(a, PG, 0x38);
 	KT_EXPECT_OK(t, v->ops->host_write(v, g, 3 * PG, a, PG));
 	KT_EXPECT_ERRNO(t, v->ops->host_read(v, g, 4 * PG, b, 1), VMM_SIGBUS);
-	KT_EXPECT_ERRNO(t, v->ops->host_write(v, g, 4 * PG, a, 1),
-			VMM_SIGBUS);
+	KT_EXPECT_ERRNO(t, v->ops->host_write(v, g, 4 * PG, a, 1), VMM_SIGBUS);
 	KT_EXPECT_ERRNO(t, v->ops->host_read(v, g, 40 * PG + 7, b, 1),
 			VMM_SIGBUS);
-	/* An access running over EOF faults at the first byte past it. */
-	KT_EXPECT_ERRNO(t, v->ops->host_read(v, g, 4 * PG - 8, b, 16),
+	/* An access running over EOF stores the bytes before it, then
+	 * faults at the first byte past it. */
+	memset(b, 0x77, 16);
+	KT_EXPECT_ERRNO(t, v->ops->host_write(v, g, 4 * PG - 8, b, 16),
 			VMM_SIGBUS);
-	/* test_fault_overflow: the data inside the file is intact. */
-	KT_EXPECT_OK(t, v->ops->host_read(v, g, 3 * PG, b, PG));
-	KT_EXPECT_MEM_EQ(t, a, b, PG);
+	KT_EXPECT_OK(t, v->ops->host_read(v, g, 4 * PG - 8, b + 16, 8));
+	KT_EXPECT_MEM_EQ(t, b, b + 16, 8);
+	/* test_fault_overflow: the rest of the file is intact. */
+	KT_EXPECT_OK(t, v->ops->host_read(v, g, 3 * PG, b, PG - 8));
+	KT_EXPECT_MEM_EQ(t, a, b, PG - 8);
+	/* Length 0 touches nothing, wherever it points. */
+	KT_EXPECT_OK(t, v->ops->host_read(v, g, 40 * PG, b, 0));
 }
 
 CONF_CASE(g39_init_shared_pages_start_zero_and_stay_coherent)
@@ -90,8 +95,7 @@ CONF_CASE(g40_mmap_without_init_shared_sigbus)
 	KT_EXPECT_ERRNO(t, v->ops->host_write(v, g, PG, b, 1), VMM_SIGBUS);
 	KT_EXPECT_OK(t, v->ops->fallocate(v, g, KEEP, 0, 4 * PG));
 	KT_EXPECT_ERRNO(t, v->ops->host_read(v, g, 0, b, 1), VMM_SIGBUS);
-	KT_EXPECT_ERRNO(t, v->ops->host_write(v, g, 3 * PG, b, PG),
-			VMM_SIGBUS);
+	KT_EXPECT_ERRNO(t, v->ops->host_write(v, g, 3 * PG, b, PG), VMM_SIGBUS);
 }
 
 CONF_CASE(g50_allocate_keeps_existing_data)
@@ -114,7 +118,7 @@ CONF_CASE(g50_allocate_keeps_existing_data)
 
 CONF_CASE(g53_punch_zeroes_only_the_range)
 {
-	static const int kept[] = { 0, 2, 3 };
+	static const int kept[] = {0, 2, 3};
 	int g = new_gmem(t, v, 4, GMEM_SHARED);
 	u8 *a = conf_buf[0], *b = conf_buf[1];
 

@@ -29,8 +29,7 @@ CONF_CASE(view_binds_where_the_original_cannot)
 
 	if (!two_vms(t, v, &s, 0))
 		return;
-	KT_EXPECT_ERRNO(t, conf_bind(v, s.vm_b, 0, GB, 8 * PG, s.g, 0),
-			EINVAL);
+	KT_EXPECT_ERRNO(t, conf_bind(v, s.vm_b, 0, GB, 8 * PG, s.g, 0), EINVAL);
 	KT_EXPECT_ERRNO(t, conf_bind(v, s.vm_a, 0, GB, 8 * PG, s.view, 0),
 			EINVAL);
 	KT_EXPECT_OK(t, conf_bind(v, s.vm_a, 0, GB, 8 * PG, s.g, 0));
@@ -103,8 +102,7 @@ CONF_CASE(view_bad_arguments)
 		return;
 	KT_EXPECT_ERRNO(t, v->ops->create_gmem_view(v, BOGUS_HANDLE, vm),
 			EBADF);
-	KT_EXPECT_ERRNO(t, v->ops->create_gmem_view(v, g, BOGUS_HANDLE),
-			EBADF);
+	KT_EXPECT_ERRNO(t, v->ops->create_gmem_view(v, g, BOGUS_HANDLE), EBADF);
 	KT_EXPECT_ERRNO(t, v->ops->create_gmem_view(v, vm, vm), EINVAL);
 	KT_EXPECT_ERRNO(t, v->ops->create_gmem_view(v, g, g), ENOTTY);
 }

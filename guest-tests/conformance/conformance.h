@@ -30,11 +30,10 @@ extern const size_t conf_nr_cases;
 /* The suite-level predicate: the backend must offer guest_memfd. */
 const char *conf_unsupported(void *ctx);
 
-#define CONF_SUITE(sname, vmm_ptr)                                      \
-	{                                                               \
-		.name = sname, .cases = conf_cases,                     \
-		.n_cases = CONF_NR_CASES, .ctx = vmm_ptr,               \
-		.unsupported = conf_unsupported                         \
+#define CONF_SUITE(sname, vmm_ptr)                                            \
+	{                                                                     \
+		.name = sname, .cases = conf_cases, .n_cases = CONF_NR_CASES, \
+		.ctx = vmm_ptr, .unsupported = conf_unsupported               \
 	}
 
 #endif

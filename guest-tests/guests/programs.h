@@ -156,8 +156,9 @@
  *  SYNC(2): host checks the neighbours, converts the page back to shared
  *  and writes SPLIT_HOST_SEED there, then converts the whole second 2 MiB
  *  to private;
- *  the guest checks the first 2 MiB, reads zeros in the second and
- *  writes SPLIT_PRIVATE_SEED there;
+ *  the guest checks the first 2 MiB, finds SPLIT_SEED kept in the second
+ *  (in-place conversion preserves contents, README) and writes
+ *  SPLIT_PRIVATE_SEED there;
  *  SYNC(3): host converts the second 2 MiB back to shared.
  */
 #define SPLIT_PAGE 300

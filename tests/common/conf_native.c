@@ -10,9 +10,8 @@
 static struct vmm_native native_state;
 static struct vmm native_vmm = VMM_NATIVE_INIT(native_state);
 
-static const struct kt_suite conf_native =
-	CONF_SUITE("native", &native_vmm);
-static const struct kt_suite *const conf_children[] = { &conf_native };
+static const struct kt_suite conf_native = CONF_SUITE("native", &native_vmm);
+static const struct kt_suite *const conf_children[] = {&conf_native};
 
 const struct kt_suite conf_native_suite = {
 	.name = "conformance",

@@ -19,8 +19,8 @@ static const char *no_pool(void *ctx)
 
 static void kmalloc_objects_round_trip(struct kt *t)
 {
-	static const size_t sizes[] = { 1, 16, 17, 96, 100, 512, 2048, 2049,
-					 4096, 5000, 40000 };
+	static const size_t sizes[] = {1,    16,   17,	 96,   100,  512,
+				       2048, 2049, 4096, 5000, 40000};
 	struct kmalloc_stats before, during, after;
 	u8 *p[ARRAY_SIZE(sizes)][20];
 	int bad = 0;
@@ -38,7 +38,8 @@ static void kmalloc_objects_round_trip(struct kt *t)
 	KT_EXPECT_EQ(t, bad, 0);
 	KT_EXPECT_OK(t, kmalloc_check());
 	kmalloc_get_stats(&during);
-	KT_EXPECT_EQ(t, during.objects, before.objects + 20 * ARRAY_SIZE(sizes));
+	KT_EXPECT_EQ(t, during.objects,
+		     before.objects + 20 * ARRAY_SIZE(sizes));
 	for (size_t s = 0; s < ARRAY_SIZE(sizes); s++)
 		for (int i = 0; i < 20; i++) {
 			bad += p[s][i][sizes[s] - 1] != (u8)(s + i);
@@ -76,9 +77,9 @@ static void kmalloc_sizes_and_injection(struct kt *t)
 
 static void xmap_sparse_indices(struct kt *t)
 {
-	static const u64 idx[] = { 0, 1, 63, 64, 4095, 4096, 1ULL << 40,
-				   XMAP_MAX_INDEX };
-	struct xmap m = XMAP_INIT;
+	static const u64 idx[] = {0,	1,    63,	  64,
+				  4095, 4096, 1ULL << 40, XMAP_MAX_INDEX};
+	struct xmap m = {0};
 	u64 i, n = 0;
 	void *p;
 
@@ -91,8 +92,7 @@ static void xmap_sparse_indices(struct kt *t)
 	KT_EXPECT(t, xmap_load(&m, 2) == NULL);
 	KT_EXPECT(t, xmap_load(&m, 1ULL << 41) == NULL);
 	/* In index order, whatever the tree shape. */
-	xmap_for_each(&m, i, p, 0, XMAP_MAX_INDEX)
-		KT_EXPECT_EQ(t, i, idx[n++]);
+	xmap_for_each(&m, i, p, 0, XMAP_MAX_INDEX) KT_EXPECT_EQ(t, i, idx[n++]);
 	KT_EXPECT_EQ(t, n, ARRAY_SIZE(idx));
 	i = 65;
 	KT_EXPECT_EQ(t, (u64)xmap_find(&m, &i, 1ULL << 40), 4096);
@@ -110,7 +110,7 @@ static void xmap_sparse_indices(struct kt *t)
 
 static void xmap_out_of_memory_changes_nothing(struct kt *t)
 {
-	struct xmap m = XMAP_INIT;
+	struct xmap m = {0};
 	int failed = 0;
 
 	KT_EXPECT_OK(t, xmap_store(&m, 3, &m));
@@ -134,7 +134,7 @@ static void xmap_out_of_memory_changes_nothing(struct kt *t)
 
 static void ranges_set_merges_and_splits(struct kt *t)
 {
-	struct ranges r = RANGES_INIT;
+	struct ranges r = {0};
 
 	KT_ASSERT_OK(t, ranges_reserve(&r, 1));
 	ranges_set(&r, 10, 20);
@@ -166,7 +166,7 @@ static void ranges_set_merges_and_splits(struct kt *t)
 
 static void ranges_map_lookup(struct kt *t)
 {
-	struct ranges r = RANGES_INIT;
+	struct ranges r = {0};
 	int data[3];
 
 	KT_ASSERT_OK(t, ranges_reserve(&r, 3));

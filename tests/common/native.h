@@ -23,25 +23,25 @@ const char *native_unsupported(void *ctx);
 /* v->ops->check, reset, check again (nothing may outlive the handles). */
 void native_finish(struct kt *t, struct vmm *v);
 
-#define NATIVE_CASE(name)                                          \
-	static void name##_body(struct kt *t, struct vmm *v);      \
-	static void name(struct kt *t)                             \
-	{                                                          \
-		struct vmm *v = &native_vmm_for_tests;             \
-		v->ops->reset(v);                                  \
-		name##_body(t, v);                                 \
-		native_finish(t, v);                               \
-	}                                                          \
+#define NATIVE_CASE(name)                                     \
+	static void name##_body(struct kt *t, struct vmm *v); \
+	static void name(struct kt *t)                        \
+	{                                                     \
+		struct vmm *v = &native_vmm_for_tests;        \
+		v->ops->reset(v);                             \
+		name##_body(t, v);                            \
+		native_finish(t, v);                          \
+	}                                                     \
 	static void name##_body(struct kt *t, struct vmm *v)
 
 /* Expect a handle; evaluates to it (see CONF_OPEN). */
-#define N_OPEN(t, expr)                                                   \
-	({                                                                \
-		int h_ = (expr);                                          \
-		kt_check(t, h_ >= 0, __FILE__, __LINE__,                  \
-			 "%s: expected a handle, got %s", #expr,          \
-			 errno_name(h_));                                 \
-		h_;                                                       \
+#define N_OPEN(t, expr)                                          \
+	({                                                       \
+		int h_ = (expr);                                 \
+		kt_check(t, h_ >= 0, __FILE__, __LINE__,         \
+			 "%s: expected a handle, got %s", #expr, \
+			 errno_name(h_));                        \
+		h_;                                              \
 	})
 
 int n_region(struct vmm *v, int vm, u32 slot, u32 flags, u64 gpa, u64 size,

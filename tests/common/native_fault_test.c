@@ -61,8 +61,9 @@ NATIVE_CASE(g88_slot_without_mmap_gmem_uses_its_own_memory)
 	KT_EXPECT(t, !f.from_gmem);
 	KT_EXPECT_EQ(t, gmem_backed_pages(vmm_native_gmem(v, g)), 0);
 	/* Punching or closing the gmem does not touch that memory. */
-	KT_EXPECT_OK(t, v->ops->fallocate(v, g, GMV_FALLOC_PUNCH_HOLE |
-						      GMV_FALLOC_KEEP_SIZE,
+	KT_EXPECT_OK(t, v->ops->fallocate(v, g,
+					  GMV_FALLOC_PUNCH_HOLE |
+						  GMV_FALLOC_KEEP_SIZE,
 					  0, 16 * PG));
 	KT_EXPECT_OK(t, v->ops->close(v, g));
 	KT_EXPECT_OK(t, n_guest(v, vm, GB + 5 * PG, out, 8, 0, &f));
@@ -95,8 +96,8 @@ NATIVE_CASE(g89_gmem_only_slot_is_coherent_with_the_host)
 NATIVE_CASE(g91_guest_uses_mmap_gmem_the_host_cannot)
 {
 	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	int g = N_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG,
-					      GMV_GMEM_FLAG_MMAP));
+	int g = N_OPEN(t,
+		       v->ops->create_gmem(v, vm, 16 * PG, GMV_GMEM_FLAG_MMAP));
 	struct vm_fault f;
 	u8 in[4] = "9191", out[4] = "";
 
@@ -125,11 +126,12 @@ NATIVE_CASE(g92_punch_gives_the_guest_a_zero_page)
 	KT_EXPECT_OK(t, n_bind(v, vm, 0, GB, 16 * PG, g, 0));
 	KT_EXPECT_OK(t, n_guest(v, vm, GB + 2 * PG, in, 4, WR, &f));
 	since = vm_zaps(obj)->nr_zaps;
-	KT_EXPECT_OK(t, v->ops->fallocate(v, g, GMV_FALLOC_PUNCH_HOLE |
-						      GMV_FALLOC_KEEP_SIZE,
+	KT_EXPECT_OK(t, v->ops->fallocate(v, g,
+					  GMV_FALLOC_PUNCH_HOLE |
+						  GMV_FALLOC_KEEP_SIZE,
 					  2 * PG, PG));
-	KT_EXPECT(t, vm_zapped_since(obj, since, (GB >> 12) + 2,
-				     (GB >> 12) + 3));
+	KT_EXPECT(t,
+		  vm_zapped_since(obj, since, (GB >> 12) + 2, (GB >> 12) + 3));
 	KT_EXPECT_OK(t, n_guest(v, vm, GB + 2 * PG, out, 4, 0, &f));
 	KT_EXPECT(t, mem_is_zero(out, 4));
 	/* A host write into the hole is what the guest sees next. */
@@ -162,11 +164,12 @@ NATIVE_CASE(g93_released_gmem_gives_memory_fault_exits)
 	KT_EXPECT(t, mem_is_zero(out, 4));
 }
 
-NATIVE_CASE(s42_private_vm_access_must_match_attribute_and_page)
+NATIVE_CASE(s42_gmem_only_slot_takes_its_attribute_from_the_gmem)
 {
 	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
-	int g = N_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG,
-					      GMV_GMEM_FLAG_MMAP));
+	int g = N_OPEN(t,
+		       v->ops->create_gmem(v, vm, 16 * PG, GMV_GMEM_FLAG_MMAP));
+	struct vm *obj = vmm_native_vm(v, vm);
 	struct vm_fault f;
 	u64 at = GB + 4 * PG, err_off;
 	u8 b[4];
@@ -174,36 +177,66 @@ NATIVE_CASE(s42_private_vm_access_must_match_attribute_and_page)
 	if (g < 0)
 		return;
 	KT_EXPECT_OK(t, n_bind(v, vm, 0, GB, 16 * PG, g, 0));
-	KT_EXPECT_OK(t, n_region(v, vm, 1, 0, 2 * GB, PG, -1, 0));
-	/* Attribute shared, page private: the shared access exits. */
-	KT_EXPECT_ERRNO(t, n_guest(v, vm, at, b, 4, 0, &f), EFAULT);
-	is_memory_fault(t, &f, at, false);
-	/* Attribute shared, access private: exits with the PRIVATE flag. */
-	KT_EXPECT_ERRNO(t, n_guest(v, vm, at, b, 4, PRIV, &f), EFAULT);
-	is_memory_fault(t, &f, at, true);
-	/* Attribute private and page private: the private access works. */
-	KT_EXPECT_OK(t, v->ops->set_attributes(v, vm, GB, 16 * PG,
-					       GMV_MEMORY_ATTRIBUTE_PRIVATE,
-					       0));
+	/* The gmem starts private, and so do the gfns it backs. */
+	KT_EXPECT(t, vm_gfn_private(obj, at >> 12));
 	KT_EXPECT_OK(t, n_guest(v, vm, at, b, 4, PRIV | WR, &f));
 	KT_EXPECT(t, f.from_gmem);
 	KT_EXPECT_ERRNO(t, n_guest(v, vm, at, b, 4, 0, &f), EFAULT);
 	is_memory_fault(t, &f, at, false);
-	/* Convert the page but keep the attribute: private access exits. */
+	/* Converting the page converts the gfn; nothing else moves. */
 	KT_EXPECT_OK(t, v->ops->convert(v, g, 4 * PG, PG, false, &err_off));
+	KT_EXPECT(t, !vm_gfn_private(obj, at >> 12));
+	KT_EXPECT(t, vm_gfn_private(obj, (at >> 12) + 1));
+	KT_EXPECT_OK(t, n_guest(v, vm, at, b, 4, 0, &f));
 	KT_EXPECT_ERRNO(t, n_guest(v, vm, at, b, 4, PRIV, &f), EFAULT);
 	is_memory_fault(t, &f, at, true);
-	/* Both shared: the shared access works. */
-	KT_EXPECT_OK(t, v->ops->set_attributes(v, vm, at, PG, 0, 0));
-	KT_EXPECT_OK(t, n_guest(v, vm, at, b, 4, 0, &f));
+	/* The VM attribute is stored but not consulted here. */
+	KT_EXPECT_OK(t,
+		     v->ops->set_attributes(v, vm, GB, 16 * PG,
+					    GMV_MEMORY_ATTRIBUTE_PRIVATE, 0));
+	KT_EXPECT(t, !vm_gfn_private(obj, at >> 12));
+	/* Once the gmem is closed, the VM attribute decides again: a
+	 * private access exits, with nothing left behind the slot. */
+	KT_EXPECT_OK(t, v->ops->close(v, g));
+	KT_EXPECT(t, vm_gfn_private(obj, at >> 12));
+	KT_EXPECT_ERRNO(t, n_guest(v, vm, at, b, 4, PRIV, &f), EFAULT);
+	is_memory_fault(t, &f, at, true);
+}
+
+NATIVE_CASE(s42_private_accesses_need_a_gmem_slot)
+{
+	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
+	int g = N_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG, 0));
+	struct vm_fault f;
+	u64 err_off;
+	u8 b[4];
+
+	if (g < 0)
+		return;
+	KT_EXPECT_OK(t, n_bind(v, vm, 0, GB, 16 * PG, g, 0));
+	KT_EXPECT_OK(t, n_region(v, vm, 1, 0, 2 * GB, PG, -1, 0));
+	/* Attribute shared: a private access exits with the PRIVATE flag,
+	 * a shared one works. */
+	KT_EXPECT_ERRNO(t, n_guest(v, vm, GB, b, 4, PRIV, &f), EFAULT);
+	is_memory_fault(t, &f, GB, true);
+	KT_EXPECT_OK(t, n_guest(v, vm, GB, b, 4, 0, &f));
 	/* private_mem_kvm_exits_test: private on a normal slot, and after
 	 * the gmem slot is deleted. */
-	KT_EXPECT_OK(t, v->ops->set_attributes(v, vm, 2 * GB, PG,
-					       GMV_MEMORY_ATTRIBUTE_PRIVATE,
-					       0));
+	KT_EXPECT_OK(t,
+		     v->ops->set_attributes(v, vm, 0, 4 * GB,
+					    GMV_MEMORY_ATTRIBUTE_PRIVATE, 0));
 	KT_EXPECT_ERRNO(t, n_guest(v, vm, 2 * GB, b, 4, PRIV, &f), EFAULT);
 	is_memory_fault(t, &f, 2 * GB, true);
+	KT_EXPECT_ERRNO(t, n_guest(v, vm, GB, b, 4, 0, &f), EFAULT);
+	is_memory_fault(t, &f, GB, false);
+	KT_EXPECT_OK(t, n_guest(v, vm, GB, b, 4, PRIV, &f));
 	KT_EXPECT_OK(t, n_region(v, vm, 0, 0, 0, 0, -1, 0));
+	KT_EXPECT_ERRNO(t, n_guest(v, vm, GB, b, 4, PRIV, &f), EFAULT);
+	is_memory_fault(t, &f, GB, true);
+	/* A private access never maps a page the host may touch. */
+	g = N_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG, 0));
+	KT_EXPECT_OK(t, n_bind(v, vm, 0, GB, 16 * PG, g, 0));
+	KT_EXPECT_OK(t, v->ops->convert(v, g, 0, PG, false, &err_off));
 	KT_EXPECT_ERRNO(t, n_guest(v, vm, GB, b, 4, PRIV, &f), EFAULT);
 	is_memory_fault(t, &f, GB, true);
 }
@@ -222,9 +255,9 @@ NATIVE_CASE(s42_private_vm_without_mmap_splits_shared_and_private)
 	KT_EXPECT_OK(t, n_bind(v, vm, 0, GB, 16 * PG, g, 0));
 	KT_EXPECT_OK(t, n_guest(v, vm, GB, s, 4, WR, &f));
 	KT_EXPECT(t, !f.from_gmem);
-	KT_EXPECT_OK(t, v->ops->set_attributes(v, vm, GB, PG,
-					       GMV_MEMORY_ATTRIBUTE_PRIVATE,
-					       0));
+	KT_EXPECT_OK(t,
+		     v->ops->set_attributes(v, vm, GB, PG,
+					    GMV_MEMORY_ATTRIBUTE_PRIVATE, 0));
 	KT_EXPECT_OK(t, n_guest(v, vm, GB, b, 4, PRIV, &f));
 	KT_EXPECT(t, f.from_gmem && mem_is_zero(b, 4));
 	KT_EXPECT_OK(t, n_guest(v, vm, GB, p, 4, PRIV | WR, &f));
@@ -248,8 +281,8 @@ NATIVE_CASE(s43_huge_mappings_need_block_alignment_and_one_state)
 {
 	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 	int g = N_OPEN(t, v->ops->create_gmem(v, vm, 4 * SZ2M, SHARED_FLAGS));
-	int small = N_OPEN(t, v->ops->create_gmem(v, vm, SZ2M - PG,
-						  SHARED_FLAGS));
+	int small =
+		N_OPEN(t, v->ops->create_gmem(v, vm, SZ2M - PG, SHARED_FLAGS));
 
 	if (g < 0 || small < 0)
 		return;
@@ -263,8 +296,9 @@ NATIVE_CASE(s43_huge_mappings_need_block_alignment_and_one_state)
 	KT_EXPECT_OK(t, n_bind(v, vm, 2, 3 * GB, SZ2M - PG, small, 0));
 	KT_EXPECT_EQ(t, order_at(v, vm, 3 * GB, 0), 0);
 	/* A punched page splits the block. */
-	KT_EXPECT_OK(t, v->ops->fallocate(v, g, GMV_FALLOC_PUNCH_HOLE |
-						      GMV_FALLOC_KEEP_SIZE,
+	KT_EXPECT_OK(t, v->ops->fallocate(v, g,
+					  GMV_FALLOC_PUNCH_HOLE |
+						  GMV_FALLOC_KEEP_SIZE,
 					  SZ2M + 7 * PG, PG));
 	KT_EXPECT_EQ(t, order_at(v, vm, GB + SZ2M + PG, 0), 0);
 	KT_EXPECT_EQ(t, order_at(v, vm, GB, 0), 9);
@@ -273,26 +307,29 @@ NATIVE_CASE(s43_huge_mappings_need_block_alignment_and_one_state)
 NATIVE_CASE(s43_huge_mappings_on_private_vm_need_one_attribute)
 {
 	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
-	int g = N_OPEN(t, v->ops->create_gmem(v, vm, 2 * SZ2M,
-					      GMV_GMEM_FLAG_MMAP));
+	int g = N_OPEN(
+		t, v->ops->create_gmem(v, vm, 2 * SZ2M, GMV_GMEM_FLAG_MMAP));
+	int legacy = N_OPEN(t, v->ops->create_gmem(v, vm, SZ2M, 0));
 	u64 err_off;
 
-	if (g < 0)
+	if (g < 0 || legacy < 0)
 		return;
+	/* gmem-only slot: one shareability over the 2 MiB. */
 	KT_EXPECT_OK(t, n_bind(v, vm, 0, GB, 2 * SZ2M, g, 0));
-	KT_EXPECT_OK(t, v->ops->set_attributes(v, vm, GB, 2 * SZ2M,
-					       GMV_MEMORY_ATTRIBUTE_PRIVATE,
-					       0));
 	KT_EXPECT_EQ(t, order_at(v, vm, GB + PG, PRIV), 9);
-	/* One gfn shared in the attribute: no huge mapping. */
-	KT_EXPECT_OK(t, v->ops->set_attributes(v, vm, GB + SZ2M + 9 * PG, PG,
-					       0, 0));
-	KT_EXPECT_EQ(t, order_at(v, vm, GB + SZ2M, PRIV), 0);
-	/* One page shared in the gmem: no huge mapping either. */
 	KT_EXPECT_OK(t, v->ops->convert(v, g, 3 * PG, PG, false, &err_off));
 	KT_EXPECT_EQ(t, order_at(v, vm, GB, PRIV), 0);
 	KT_EXPECT_OK(t, v->ops->convert(v, g, 3 * PG, PG, true, &err_off));
 	KT_EXPECT_EQ(t, order_at(v, vm, GB, PRIV), 9);
+	/* Other gmem slots: one VM attribute over the 2 MiB. */
+	KT_EXPECT_OK(t, n_bind(v, vm, 1, 2 * GB, SZ2M, legacy, 0));
+	KT_EXPECT_OK(t,
+		     v->ops->set_attributes(v, vm, 2 * GB, SZ2M,
+					    GMV_MEMORY_ATTRIBUTE_PRIVATE, 0));
+	KT_EXPECT_EQ(t, order_at(v, vm, 2 * GB + PG, PRIV), 9);
+	KT_EXPECT_OK(t,
+		     v->ops->set_attributes(v, vm, 2 * GB + 9 * PG, PG, 0, 0));
+	KT_EXPECT_EQ(t, order_at(v, vm, 2 * GB, PRIV), 0);
 }
 
 static const struct kt_case native_fault_cases[] = {
@@ -302,7 +339,8 @@ static const struct kt_case native_fault_cases[] = {
 	KT_CASE(g91_guest_uses_mmap_gmem_the_host_cannot),
 	KT_CASE(g92_punch_gives_the_guest_a_zero_page),
 	KT_CASE(g93_released_gmem_gives_memory_fault_exits),
-	KT_CASE(s42_private_vm_access_must_match_attribute_and_page),
+	KT_CASE(s42_gmem_only_slot_takes_its_attribute_from_the_gmem),
+	KT_CASE(s42_private_accesses_need_a_gmem_slot),
 	KT_CASE(s42_private_vm_without_mmap_splits_shared_and_private),
 	KT_CASE(s43_huge_mappings_need_block_alignment_and_one_state),
 	KT_CASE(s43_huge_mappings_on_private_vm_need_one_attribute),

@@ -83,11 +83,9 @@ NATIVE_CASE(convert_zaps_every_vm_bound_to_the_range)
 	if (!trio_open(t, v, &s, SHARED_FLAGS))
 		return;
 	trio_mark(&s);
-	KT_EXPECT_OK(t, v->ops->convert(v, s.view, 0, 16 * PG, true,
-					&err_off));
+	KT_EXPECT_OK(t, v->ops->convert(v, s.view, 0, 16 * PG, true, &err_off));
 	KT_EXPECT(t, vm_zapped_since(s.va, s.za, GFN(GB), GFN(GB) + 8));
-	KT_EXPECT(t, vm_zapped_since(s.vb, s.zb, GFN(2 * GB),
-				     GFN(2 * GB) + 4));
+	KT_EXPECT(t, vm_zapped_since(s.vb, s.zb, GFN(2 * GB), GFN(2 * GB) + 4));
 	KT_EXPECT_EQ(t, vm_zaps(s.vc)->nr_zaps, s.zc);
 	/* A no-op conversion invalidates nothing. */
 	trio_mark(&s);
@@ -104,8 +102,7 @@ NATIVE_CASE(closing_a_view_zaps_and_detaches_its_slots)
 		return;
 	trio_mark(&s);
 	KT_EXPECT_OK(t, v->ops->close(v, s.view));
-	KT_EXPECT(t, vm_zapped_since(s.vb, s.zb, GFN(2 * GB),
-				     GFN(2 * GB) + 4));
+	KT_EXPECT(t, vm_zapped_since(s.vb, s.zb, GFN(2 * GB), GFN(2 * GB) + 4));
 	KT_EXPECT_EQ(t, vm_zaps(s.va)->nr_zaps, s.za);
 	KT_EXPECT_ERRNO(t, n_guest(v, s.b, 2 * GB, buf, 1, 0, &f), EFAULT);
 	KT_EXPECT_OK(t, n_guest(v, s.a, GB + 2 * PG, buf, 1, 0, &f));
@@ -126,17 +123,17 @@ NATIVE_CASE(attribute_changes_zap_only_what_slots_cover)
 	KT_EXPECT_OK(t, n_region(v, vm, 0, 0, GB, 4 * PG, -1, 0));
 	KT_EXPECT_OK(t, n_region(v, vm, 1, 0, GB + 8 * PG, 4 * PG, -1, 0));
 	since = vm_zaps(obj)->nr_zaps;
-	KT_EXPECT_OK(t, v->ops->set_attributes(v, vm, GB + 2 * PG, 8 * PG,
-					       GMV_MEMORY_ATTRIBUTE_PRIVATE,
-					       0));
+	KT_EXPECT_OK(t,
+		     v->ops->set_attributes(v, vm, GB + 2 * PG, 8 * PG,
+					    GMV_MEMORY_ATTRIBUTE_PRIVATE, 0));
 	KT_EXPECT_EQ(t, vm_zaps(obj)->nr_zaps, since + 2);
 	KT_EXPECT(t, vm_zapped_since(obj, since, GFN(GB) + 2, GFN(GB) + 4));
 	KT_EXPECT(t, vm_zapped_since(obj, since, GFN(GB) + 8, GFN(GB) + 10));
 	/* Setting what is already set changes nothing. */
 	since = vm_zaps(obj)->nr_zaps;
-	KT_EXPECT_OK(t, v->ops->set_attributes(v, vm, GB + 3 * PG, PG,
-					       GMV_MEMORY_ATTRIBUTE_PRIVATE,
-					       0));
+	KT_EXPECT_OK(t,
+		     v->ops->set_attributes(v, vm, GB + 3 * PG, PG,
+					    GMV_MEMORY_ATTRIBUTE_PRIVATE, 0));
 	KT_EXPECT_EQ(t, vm_zaps(obj)->nr_zaps, since);
 }
 
@@ -148,8 +145,8 @@ NATIVE_CASE(g102_pages_go_back_with_the_last_view)
 
 	if (g < 0)
 		return;
-	KT_EXPECT_OK(t, v->ops->fallocate(v, g, GMV_FALLOC_KEEP_SIZE, 0,
-					  2 * SZ2M));
+	KT_EXPECT_OK(
+		t, v->ops->fallocate(v, g, GMV_FALLOC_KEEP_SIZE, 0, 2 * SZ2M));
 	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_GMEM), base + 1024);
 	KT_EXPECT_OK(t, v->ops->close(v, vm));
 	KT_EXPECT_EQ(t, vm_nr_live(), 1);
@@ -201,12 +198,11 @@ NATIVE_CASE(pinned_pages_make_conversion_eagain)
 	/* Nothing changed: the host still reaches every page. */
 	KT_EXPECT_OK(t, v->ops->host_read(v, g, 0, buf, PG));
 	KT_EXPECT_OK(t, v->ops->host_read(v, g, 15 * PG, buf, PG));
-	KT_EXPECT_ERRNO(t, v->ops->convert(v, g, 6 * PG, 8 * PG, true,
-					   &err_off),
+	KT_EXPECT_ERRNO(t,
+			v->ops->convert(v, g, 6 * PG, 8 * PG, true, &err_off),
 			EAGAIN);
 	KT_EXPECT_EQ(t, err_off, 9 * PG);
-	KT_EXPECT_OK(t, v->ops->convert(v, g, 10 * PG, 6 * PG, true,
-					&err_off));
+	KT_EXPECT_OK(t, v->ops->convert(v, g, 10 * PG, 6 * PG, true, &err_off));
 	/* Converting pinned pages to the state they have is fine. */
 	KT_EXPECT_OK(t, v->ops->convert(v, g, 0, 10 * PG, false, &err_off));
 	KT_EXPECT_OK(t, vmm_native_unpin(v, g, 5 * PG));
@@ -226,8 +222,8 @@ static struct {
 	u64 calls, fail_at, forward, undone, order9;
 } sec;
 
-static int sec_test_convert(const struct gmem_mem *m, u64 index,
-			    phys_addr_t pa, unsigned int order, bool to_private)
+static int sec_test_convert(const struct gmem_mem *m, u64 index, phys_addr_t pa,
+			    unsigned int order, bool to_private)
 {
 	if (++sec.calls == sec.fail_at)
 		return -EIO;
@@ -264,8 +260,7 @@ NATIVE_CASE(failed_security_step_undoes_the_conversion)
 	/* Blocks in order: chunk 0 (order 9), page 600, page 700. */
 	memset(&sec, 0, sizeof(sec));
 	sec.fail_at = 3;
-	KT_EXPECT_ERRNO(t, v->ops->convert(v, g, 0, 1000 * PG, true,
-					   &err_off),
+	KT_EXPECT_ERRNO(t, v->ops->convert(v, g, 0, 1000 * PG, true, &err_off),
 			EIO);
 	KT_EXPECT_EQ(t, sec.forward, 2);
 	KT_EXPECT_EQ(t, sec.undone, 2);
@@ -277,8 +272,7 @@ NATIVE_CASE(failed_security_step_undoes_the_conversion)
 	/* Failing on the first block leaves nothing to undo. */
 	memset(&sec, 0, sizeof(sec));
 	sec.fail_at = 1;
-	KT_EXPECT_ERRNO(t, v->ops->convert(v, g, 0, 1000 * PG, true,
-					   &err_off),
+	KT_EXPECT_ERRNO(t, v->ops->convert(v, g, 0, 1000 * PG, true, &err_off),
 			EIO);
 	KT_EXPECT_EQ(t, sec.forward + sec.undone, 0);
 
@@ -286,8 +280,8 @@ NATIVE_CASE(failed_security_step_undoes_the_conversion)
 	memset(&sec, 0, sizeof(sec));
 	KT_EXPECT_OK(t, v->ops->convert(v, g, 0, 1000 * PG, true, &err_off));
 	KT_EXPECT_EQ(t, sec.forward, 3);
-	KT_EXPECT(t, !gmem_is_shared(view, 0) &&
-			     !gmem_is_shared(view, 999 * PG));
+	KT_EXPECT(t,
+		  !gmem_is_shared(view, 0) && !gmem_is_shared(view, 999 * PG));
 	/* Back to shared: the same blocks, the other way. */
 	memset(&sec, 0, sizeof(sec));
 	KT_EXPECT_OK(t, v->ops->convert(v, g, 0, 1000 * PG, false, &err_off));
@@ -297,35 +291,52 @@ NATIVE_CASE(failed_security_step_undoes_the_conversion)
 	gmem_set_sec_ops(old);
 }
 
+/* Convert page p to private with the next kmalloc() (objects) or
+ * alloc_pages() (pages) failing. */
+static int convert_failing(struct vmm *v, int g, u64 p, bool pages)
+{
+	u64 err_off;
+	int r;
+
+	if (pages)
+		alloc_fail_nth(hv_pool, 1);
+	else
+		kmalloc_fail_nth(1);
+	r = v->ops->convert(v, g, p * PG, PG, true, &err_off);
+	alloc_fail_nth(hv_pool, 0);
+	kmalloc_fail_nth(0);
+	return r;
+}
+
 NATIVE_CASE(conversion_out_of_memory_changes_nothing)
 {
 	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	int g = N_OPEN(t, v->ops->create_gmem(v, vm, 64 * PG, SHARED_FLAGS));
+	int g = N_OPEN(t, v->ops->create_gmem(v, vm, 600 * PG, SHARED_FLAGS));
 	struct gmem_view *view = vmm_native_gmem(v, g);
-	int failures = 0, wrong = 0;
+	int failures[2] = {0, 0}, wrong = 0;
 	u64 err_off;
 
 	if (g < 0)
 		return;
-	/* Every other page private: the extent set must grow on the way,
-	 * and each growth fails once under injection. */
-	for (u64 p = 0; p < 64; p += 2) {
-		int r;
+	/* Every other page private: the extent array grows on the way,
+	 * first as a kmalloc object, past 2 KiB as pages of its own, and
+	 * each growth fails once under injection. */
+	for (u64 p = 0; p < 600; p += 2) {
+		bool pages = p >= 64;
+		int r = convert_failing(v, g, p, pages);
 
-		kmalloc_fail_nth(1);
-		r = v->ops->convert(v, g, p * PG, PG, true, &err_off);
-		kmalloc_fail_nth(0);
 		if (r == -ENOMEM) {
-			failures++;
+			failures[pages]++;
 			wrong += !gmem_is_shared(view, p * PG);
 			wrong += !!v->ops->check(v);
 			r = v->ops->convert(v, g, p * PG, PG, true, &err_off);
 		}
 		wrong += r != 0 || gmem_is_shared(view, p * PG);
 	}
-	KT_EXPECT_GE(t, failures, 2);
+	KT_EXPECT_GE(t, failures[0], 2);
+	KT_EXPECT_GE(t, failures[1], 2);
 	KT_EXPECT_EQ(t, wrong, 0);
-	for (u64 p = 0; p < 64; p++)
+	for (u64 p = 0; p < 600; p++)
 		wrong += gmem_is_shared(view, p * PG) != (p & 1);
 	KT_EXPECT_EQ(t, wrong, 0);
 }
@@ -364,15 +375,14 @@ NATIVE_CASE(check_catches_corrupted_state)
 
 NATIVE_CASE(metadata_is_below_an_eighth_of_linux)
 {
-	u64 size = 256ULL << 20, per_gib;
+	u64 size = 64ULL << 20, per_gib;
 	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 	int g = N_OPEN(t, v->ops->create_gmem(v, vm, size, SHARED_FLAGS));
 	struct gmem_view *view = vmm_native_gmem(v, g);
 
 	if (g < 0)
 		return;
-	KT_EXPECT_OK(t, v->ops->fallocate(v, g, GMV_FALLOC_KEEP_SIZE, 0,
-					  size));
+	KT_EXPECT_OK(t, v->ops->fallocate(v, g, GMV_FALLOC_KEEP_SIZE, 0, size));
 	per_gib = gmem_meta_bytes(view) * (GB / size);
 	kt_diag(t, "2 MiB blocks: %llu bytes/GiB, Linux %llu",
 		(unsigned long long)per_gib,
