@@ -11,6 +11,12 @@
 #define MAX_RUNS 2048
 #define MAX_SECTIONS 16
 
+/* Rights and memory types (hv/npt.h prot values). */
+#define PROT_RO NPT_PROT_R
+#define PROT_RW (NPT_PROT_R | NPT_PROT_W)
+#define PROT_RX (NPT_PROT_R | NPT_PROT_X)
+#define PROT_MMIO (PROT_RW | NPT_PROT_UC)
+
 struct run {
 	u64 start, end;
 	bool wb;
@@ -65,7 +71,7 @@ static int map_direct(void)
 	for (size_t i = 0; i < n; i++) {
 		int ret = paging_map(runs[i].start, runs[i].start,
 				     runs[i].end - runs[i].start,
-				     runs[i].wb ? PG_RW : PG_MMIO);
+				     runs[i].wb ? PROT_RW : PROT_MMIO);
 
 		if (ret)
 			return ret;
@@ -73,11 +79,12 @@ static int map_direct(void)
 	return 0;
 }
 
-static u64 section_rights(u32 flags)
+/* The rights for a PE section; 0 for one both writable and executable. */
+static unsigned int section_rights(u32 flags)
 {
 	if (flags & PE_SCN_EXEC)
-		return flags & PE_SCN_WRITE ? 0 : PG_RX;
-	return flags & PE_SCN_WRITE ? PG_RW : PG_RO;
+		return flags & PE_SCN_WRITE ? 0 : PROT_RX;
+	return flags & PE_SCN_WRITE ? PROT_RW : PROT_RO;
 }
 
 static int map_image(u64 base)
@@ -91,9 +98,9 @@ static int map_image(u64 base)
 		return n;
 	if (n > MAX_SECTIONS || !IS_ALIGNED(base, PAGE_SIZE))
 		return -EINVAL;
-	ret = paging_map(base, base, ALIGN_UP(headers, PAGE_SIZE), PG_RO);
+	ret = paging_map(base, base, ALIGN_UP(headers, PAGE_SIZE), PROT_RO);
 	for (int i = 0; i < n && !ret; i++) {
-		u64 rights = section_rights(s[i].flags);
+		unsigned int rights = section_rights(s[i].flags);
 
 		if (!rights || !IS_ALIGNED(s[i].start, PAGE_SIZE))
 			return -EINVAL;

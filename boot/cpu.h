@@ -11,6 +11,11 @@
 
 #define MSR_EFER 0xc0000080
 #define EFER_NXE BIT(11)
+#define MSR_PAT 0x277
+
+#define CPUID_EXT_MAX 0x80000000
+#define CPUID_EXT_FEATURES 0x80000001
+#define CPUID_EXT_EDX_PAGE1GB BIT(26)
 
 #define CR0_WP BIT(16)
 #define CR4_PGE BIT(7)
@@ -88,6 +93,18 @@ static inline void cpuid(u32 leaf, u32 sub, u32 r[4])
 	asm volatile("cpuid"
 		     : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
 		     : "a"(leaf), "c"(sub));
+}
+
+/* Can leaves map 1 GiB? (CPUID 0x80000001 EDX Page1GB) */
+static inline bool cpu_has_page1gb(void)
+{
+	u32 r[4];
+
+	cpuid(CPUID_EXT_MAX, 0, r);
+	if (r[0] < CPUID_EXT_FEATURES)
+		return false;
+	cpuid(CPUID_EXT_FEATURES, 0, r);
+	return r[3] & CPUID_EXT_EDX_PAGE1GB;
 }
 
 static inline void invlpg(u64 va)

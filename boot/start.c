@@ -75,7 +75,7 @@ static __noreturn void run_suites(void)
 		"%llu page-table pages\n",
 		(unsigned long long)(hv_pool->total_pages * PAGE_SIZE >> 20),
 		hv_pool->nr_regions, (unsigned long long)tsc_khz,
-		(unsigned long long)paging_table_pages());
+		(unsigned long long)paging_tables()->stats.table_pages);
 
 	tot = kt_run(payload_suites, payload_suites_count, &kopt);
 	if (opts.list)

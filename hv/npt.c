@@ -21,6 +21,8 @@
 #define X86_P BIT(0)
 #define X86_RW BIT(1)
 #define X86_US BIT(2)
+#define X86_PWT BIT(3)
+#define X86_PCD BIT(4)
 #define X86_A BIT(5)
 #define X86_D BIT(6)
 #define X86_PS BIT(7)
@@ -29,6 +31,8 @@
 #define EPT_R BIT(0)
 #define EPT_W BIT(1)
 #define EPT_X BIT(2)
+#define EPT_MT_MASK (7ULL << 3)
+#define EPT_MT_UC (0ULL << 3)
 #define EPT_MT_WB (6ULL << 3)
 #define EPT_IPAT BIT(6)
 #define EPT_PS BIT(7)
@@ -43,6 +47,20 @@
 	{                                                                 \
 		{ 39, false }, { 30, true }, { 21, true }, { 12, true }   \
 	}
+
+/*
+ * x86 memory types with the PAT bit clear: the PAT index is PCD:PWT, and
+ * the PAT MSR's power-on value has entry 0 WB and entry 3 UC (Intel SDM
+ * vol. 3A, "Page Attribute Table"; AMD APM vol. 2, "Page-Attribute Table
+ * Mechanism"). In nested tables the type combines with the guest's own
+ * and UC wins (AMD APM vol. 2, "Combining Memory Types").
+ */
+#define X86_MT_MASK (X86_PWT | X86_PCD)
+#define X86_MT                                                            \
+	{                                                                 \
+		[NPT_MT_WB] = 0, [NPT_MT_UC] = X86_PCD | X86_PWT          \
+	}
+#define ALL_MT (BIT(NPT_MT_WB) | BIT(NPT_MT_UC))
 
 /*
  * Nested walks count as user accesses, so US is set in every entry, tables
@@ -62,12 +80,16 @@ const struct npt_format npt_format_amd = {
 	.prot_set = { X86_P, X86_RW, 0 },
 	.prot_clear = { 0, 0, X86_NX },
 	.prot_ok = NPT_PROT_RWX,
+	.mt_mask = X86_MT_MASK,
+	.mt = X86_MT,
+	.mt_ok = ALL_MT,
 	.hw_bits = X86_A | X86_D,
 	.sw_bit = SW_BIT11,
 };
 
 /* EPT has no present bit: an entry is present if any of R/W/X is set.
- * Leaves are write-back and ignore the guest PAT, as KVM maps RAM. */
+ * Leaves ignore the guest PAT, so their EPT memory type (WB 6, UC 0) is
+ * the one used (Intel SDM vol. 3C, "EPT and Memory Typing"). */
 const struct npt_format npt_format_ept = {
 	.name = "intel-ept",
 	.nr_levels = 4,
@@ -76,11 +98,14 @@ const struct npt_format npt_format_ept = {
 	.level = X86_4LEVEL,
 	.present = EPT_R | EPT_W | EPT_X,
 	.table = EPT_R | EPT_W | EPT_X,
-	.leaf = EPT_MT_WB | EPT_IPAT,
+	.leaf = EPT_IPAT,
 	.huge = EPT_PS,
 	.prot_set = { EPT_R, EPT_W, EPT_X },
 	.prot_clear = { 0, 0, 0 },
 	.prot_ok = NPT_PROT_RWX,
+	.mt_mask = EPT_MT_MASK,
+	.mt = { [NPT_MT_WB] = EPT_MT_WB, [NPT_MT_UC] = EPT_MT_UC },
+	.mt_ok = ALL_MT,
 	.hw_bits = EPT_A | EPT_D,
 	.sw_bit = SW_BIT11,
 };
@@ -100,6 +125,9 @@ const struct npt_format npt_format_host = {
 	.prot_set = { X86_P, X86_RW, 0 },
 	.prot_clear = { 0, 0, X86_NX },
 	.prot_ok = NPT_PROT_RWX,
+	.mt_mask = X86_MT_MASK,
+	.mt = X86_MT,
+	.mt_ok = ALL_MT,
 	.hw_bits = X86_A | X86_D,
 	.sw_bit = SW_BIT11,
 };
@@ -162,13 +190,23 @@ static u64 *table_of(const struct npt_format *f, u64 e)
 	return (u64 *)entry_addr(f, e);
 }
 
+/* The leaf bits for prot, which check_prot() accepted. */
 static u64 prot_bits(const struct npt_format *f, unsigned int prot)
 {
-	u64 bits = 0;
+	u64 bits = f->mt[npt_prot_mt(prot)];
 
 	for (unsigned int i = 0; i < NPT_NR_PROT; i++)
 		bits |= prot & (1u << i) ? f->prot_set[i] : f->prot_clear[i];
 	return bits;
+}
+
+/* The memory type of leaf e, or NPT_NR_MT when its bits name none. */
+static unsigned int entry_mt(const struct npt_format *f, u64 e)
+{
+	for (unsigned int mt = 0; mt < NPT_NR_MT; mt++)
+		if ((f->mt_ok & BIT(mt)) && (e & f->mt_mask) == f->mt[mt])
+			return mt;
+	return NPT_NR_MT;
 }
 
 static unsigned int entry_prot(const struct npt_format *f, u64 e)
@@ -179,7 +217,7 @@ static unsigned int entry_prot(const struct npt_format *f, u64 e)
 		if ((e & f->prot_set[i]) == f->prot_set[i] &&
 		    !(e & f->prot_clear[i]))
 			prot |= 1u << i;
-	return prot & f->prot_ok;
+	return (prot & f->prot_ok) | NPT_PROT_MT(entry_mt(f, e));
 }
 
 static u64 make_leaf(const struct npt_format *f, unsigned int l,
@@ -189,10 +227,11 @@ static u64 make_leaf(const struct npt_format *f, unsigned int l,
 	       (l < last_level(f) ? f->huge : 0);
 }
 
-/* Leaf e with its rights replaced by prot; accessed/dirty are kept. */
+/* Leaf e with its rights and memory type replaced by prot; accessed and
+ * dirty are kept. */
 static u64 with_prot(const struct npt_format *f, u64 e, unsigned int prot)
 {
-	u64 all = 0;
+	u64 all = f->mt_mask;
 
 	for (unsigned int i = 0; i < NPT_NR_PROT; i++)
 		all |= f->prot_set[i] | f->prot_clear[i];
@@ -284,21 +323,27 @@ static void free_table(struct npt *npt, u64 *t, unsigned int l)
 
 /*
  * Does replacing old by new at level l need a TLB flush? Yes when a
- * translation goes away, moves to another HPA or loses a right, and when a
- * table page is freed (the hardware may cache entries pointing to it).
+ * translation goes away, moves to another HPA, loses a right or changes
+ * its memory type, and when a table page is freed (the hardware may cache
+ * entries pointing to it); with widen, also when it gains a right.
  * Splitting a leaf into a table of its own pieces changes nothing.
  */
-static bool narrows(const struct npt_format *f, unsigned int l, u64 old,
-		    u64 new)
+static bool needs_flush(const struct npt_format *f, unsigned int l, u64 old,
+			u64 new, bool widen)
 {
+	unsigned int was, now;
+
 	if (!present(f, old))
 		return false;
 	if (!present(f, new) || !is_leaf(f, l, old))
 		return true;
 	if (!is_leaf(f, l, new))
 		return false;
+	was = entry_prot(f, old);
+	now = entry_prot(f, new);
 	return entry_addr(f, old) != entry_addr(f, new) ||
-	       (entry_prot(f, old) & ~entry_prot(f, new));
+	       (was & NPT_PROT_RWX & ~now) ||
+	       npt_prot_mt(was) != npt_prot_mt(now) || (widen && was != now);
 }
 
 static void set_entry(struct npt *npt, u64 *slot, unsigned int l, u64 new)
@@ -307,7 +352,7 @@ static void set_entry(struct npt *npt, u64 *slot, unsigned int l, u64 new)
 	u64 old = *slot;
 
 	write_entry(slot, new);
-	if (narrows(f, l, old, new))
+	if (needs_flush(f, l, old, new, npt->ops && npt->ops->flush_widen))
 		npt->flush_owed = true;
 	if (present(f, old)) {
 		if (is_leaf(f, l, old))
@@ -486,8 +531,12 @@ static bool format_ok(const struct npt_format *f)
 	    f->level[last_level(f)].shift != PAGE_SHIFT ||
 	    f->pa_bits <= PAGE_SHIFT || f->pa_bits > 63 ||
 	    f->va_bits > f->level[0].shift + INDEX_BITS ||
-	    !(f->prot_ok & NPT_PROT_R))
+	    !(f->prot_ok & NPT_PROT_R) || !(f->mt_ok & BIT(NPT_MT_WB)) ||
+	    f->mt_ok >= BIT(NPT_NR_MT))
 		return false;
+	for (unsigned int mt = 0; mt < NPT_NR_MT; mt++)
+		if (f->mt[mt] & ~f->mt_mask)
+			return false;
 	for (unsigned int l = 0; l < f->nr_levels; l++) {
 		if (l &&
 		    f->level[l - 1].shift != f->level[l].shift + INDEX_BITS)
@@ -533,7 +582,11 @@ static int check_range(const struct npt *npt, u64 gpa, u64 size)
 
 static int check_prot(const struct npt *npt, unsigned int prot)
 {
-	if ((prot & ~npt->fmt->prot_ok) || !(prot & NPT_PROT_R))
+	const struct npt_format *f = npt->fmt;
+	unsigned int mt = npt_prot_mt(prot);
+
+	if ((prot & ~NPT_PROT_MT(mt) & ~f->prot_ok) ||
+	    !(prot & NPT_PROT_R) || mt >= NPT_NR_MT || !(f->mt_ok & BIT(mt)))
 		return -EINVAL;
 	return 0;
 }
@@ -718,6 +771,7 @@ static int check_entry(const struct npt_format *f, unsigned int l, u64 e,
 		       u64 gpa)
 {
 	u64 amask = addr_mask(f);
+	unsigned int prot;
 
 	if (!present(f, e)) {
 		if (e)
@@ -733,11 +787,11 @@ static int check_entry(const struct npt_format *f, unsigned int l, u64 e,
 				   (unsigned long long)e);
 		return 0;
 	}
+	prot = entry_prot(f, e);
 	if (!f->level[l].leaf ||
 	    !IS_ALIGNED(entry_addr(f, e), lvl_size(f, l)) ||
-	    !(entry_prot(f, e) & NPT_PROT_R) ||
-	    !same_entry(f, e,
-			make_leaf(f, l, entry_addr(f, e), entry_prot(f, e))))
+	    !(prot & NPT_PROT_R) || npt_prot_mt(prot) >= NPT_NR_MT ||
+	    !same_entry(f, e, make_leaf(f, l, entry_addr(f, e), prot)))
 		CHECK_FAIL("gpa 0x%llx level %u: bad leaf 0x%llx",
 			   (unsigned long long)gpa, l, (unsigned long long)e);
 	return 0;

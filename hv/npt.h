@@ -6,8 +6,8 @@
  * flush is owed for changes made to them.
  *
  * A format is data (struct npt_format): the levels, which of them may hold
- * a leaf, and the bits an entry carries. One generic walker serves every
- * format. Tables only hold translations; they never touch the memory they
+ * a leaf, the bits an entry carries and how a leaf encodes its rights and
+ * memory type. One generic walker serves every format. Tables only hold translations; they never touch the memory they
  * map, so a mapped HPA need not be memory the hypervisor can reach.
  *
  * Every update is all or nothing: the pages it needs are counted and taken
@@ -18,9 +18,11 @@
  * merged back into one huge leaf, and an empty table is freed.
  *
  * TLB flushes are batched. Each change that removes or narrows a
- * translation, or frees a table page the hardware may have cached, records
- * that a flush is owed; the caller flushes once per operation (npt_flush(),
- * which calls npt_ops.flush, or its own flush followed by npt_flush_ack()).
+ * translation, changes its memory type, or frees a table page the hardware
+ * may have cached, records that a flush is owed (so does widening rights,
+ * for a user that asks: npt_ops.flush_widen); the caller flushes once per
+ * operation (npt_flush(), which calls npt_ops.flush, or its own flush
+ * followed by npt_flush_ack()).
  *
  * Not thread-safe, and the tables must not be in use by a running guest
  * while they change (the payload runs the hypervisor on one CPU).
@@ -41,6 +43,23 @@
 #define NPT_PROT_X 0x4u
 #define NPT_PROT_RWX (NPT_PROT_R | NPT_PROT_W | NPT_PROT_X)
 #define NPT_NR_PROT 3
+
+/*
+ * The memory type of a mapping rides in prot above the rights, as cache
+ * bits ride in Linux's pgprot: prot = rights | NPT_PROT_MT(type).
+ * Write-back is type 0, so rights alone mean write-back.
+ */
+#define NPT_MT_WB 0u
+#define NPT_MT_UC 1u /* uncached, for MMIO */
+#define NPT_NR_MT 2
+#define NPT_MT_SHIFT 4
+#define NPT_PROT_MT(mt) ((mt) << NPT_MT_SHIFT)
+#define NPT_PROT_UC NPT_PROT_MT(NPT_MT_UC)
+
+static inline unsigned int npt_prot_mt(unsigned int prot)
+{
+	return prot >> NPT_MT_SHIFT;
+}
 
 /* Orders (in 4 KiB pages) of the page sizes the formats know. */
 #define NPT_ORDER_4K 0
@@ -65,15 +84,19 @@ struct npt_format {
 	u64 prot_set[NPT_NR_PROT]; /* set when right BIT(i) is given */
 	u64 prot_clear[NPT_NR_PROT]; /* set when it is withheld */
 	unsigned int prot_ok; /* the rights this format can express */
+	u64 mt_mask; /* leaf bits that hold the memory type */
+	u64 mt[NPT_NR_MT]; /* their value for each memory type */
+	unsigned int mt_ok; /* BIT(type) for each type it can express */
 	u64 hw_bits; /* bits the hardware may set (accessed, dirty) */
 	u64 sw_bit; /* a bit the hardware ignores, used by npt_check() */
 };
 
 /* AMD nested paging: x86-64 long-mode entries, US set everywhere. */
 extern const struct npt_format npt_format_amd;
-/* Intel EPT: R/W/X, write-back leaves that ignore the guest PAT. */
+/* Intel EPT: R/W/X, leaves whose memory type ignores the guest PAT. */
 extern const struct npt_format npt_format_ept;
-/* The payload's own x86-64 tables: supervisor-only, lower half. */
+/* The payload's own x86-64 tables: supervisor-only, lower half; memory
+ * types through PCD/PWT with the PAT MSR at its power-on value. */
 extern const struct npt_format npt_format_host;
 
 struct npt;
@@ -82,6 +105,10 @@ struct npt_ops {
 	/* Drop every translation the hardware may cache for this table (SVM:
 	 * TLB_CONTROL or a new ASID before the next VMRUN). */
 	void (*flush)(struct npt *npt);
+	/* Widening the rights of a present leaf owes a flush too. For a
+	 * user that cannot take the spurious fault a stale, narrower TLB
+	 * entry may raise (the payload's own tables). */
+	bool flush_widen;
 };
 
 struct npt_stats {
@@ -110,7 +137,7 @@ struct npt {
 struct npt_xlate {
 	phys_addr_t hpa; /* of the GPA itself, not of its page */
 	u64 size; /* bytes the leaf maps */
-	unsigned int prot;
+	unsigned int prot; /* rights and memory type */
 	unsigned int level; /* of the leaf, 0 = root */
 	unsigned int depth; /* entries[] filled */
 	u64 entries[NPT_MAX_LEVELS]; /* raw entries walked, root first */
@@ -121,7 +148,7 @@ struct npt_leaf {
 	u64 gpa;
 	phys_addr_t hpa;
 	u64 size;
-	unsigned int prot;
+	unsigned int prot; /* rights and memory type */
 	u64 entry; /* raw */
 };
 
@@ -146,13 +173,14 @@ static inline phys_addr_t npt_root_pa(const struct npt *npt)
  * aligned; a merge made by this call obeys the same limit. max_order may be
  * any order up to the format's largest page (it is rounded down).
  * Returns 0, -EINVAL (unaligned or zero size, an address beyond the
- * format's width, rights the format cannot express, max_order too large)
- * or -ENOMEM; on error nothing changed.
+ * format's width, rights or a memory type the format cannot express,
+ * max_order too large) or -ENOMEM; on error nothing changed.
  */
 int npt_map(struct npt *npt, u64 gpa, phys_addr_t hpa, u64 size,
 	    unsigned int prot, unsigned int max_order);
-/* Give every mapped page of the range the rights prot; unmapped pages stay
- * unmapped. Merges are limited by max_order as for npt_map(). */
+/* Give every mapped page of the range the rights and memory type prot;
+ * unmapped pages stay unmapped. Merges are limited by max_order as for
+ * npt_map(). */
 int npt_protect(struct npt *npt, u64 gpa, u64 size, unsigned int prot,
 		unsigned int max_order);
 /* Remove every translation in the range. Splitting a huge leaf that

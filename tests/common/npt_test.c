@@ -19,9 +19,11 @@ struct fmt_expect {
 	u64 table; /* low bits of an entry pointing to a table */
 	u64 leaf_rwx, leaf_rw, leaf_rx, leaf_r; /* 4 KiB leaf, hpa 0 */
 	u64 leaf_2m_rwx; /* 2 MiB leaf, hpa 0 */
+	u64 leaf_rw_uc, leaf_2m_rwx_uc; /* the same, uncached */
 };
 
-/* Spec qemu-tcg-svm.md, section 4: hpa|P|RW|US, 2 MiB hpa|0x87, NX 63. */
+/* Spec qemu-tcg-svm.md, section 4: hpa|P|RW|US, 2 MiB hpa|0x87, NX 63;
+ * uncached is PCD 4 | PWT 3 (PAT entry 3). */
 static struct fmt_expect expect_amd = {
 	.fmt = &npt_format_amd,
 	.table = 0x7,
@@ -30,9 +32,12 @@ static struct fmt_expect expect_amd = {
 	.leaf_rx = 0x5,
 	.leaf_r = 0x8000000000000005ULL,
 	.leaf_2m_rwx = 0x87,
+	.leaf_rw_uc = 0x800000000000001fULL,
+	.leaf_2m_rwx_uc = 0x9f,
 };
 
-/* R=0, W=1, X=2, memory type WB (6) in 5:3, ignore-PAT 6, large page 7. */
+/* R=0, W=1, X=2, memory type WB (6) or UC (0) in 5:3, ignore-PAT 6, large
+ * page 7. */
 static struct fmt_expect expect_ept = {
 	.fmt = &npt_format_ept,
 	.table = 0x7,
@@ -41,9 +46,11 @@ static struct fmt_expect expect_ept = {
 	.leaf_rx = 0x75,
 	.leaf_r = 0x71,
 	.leaf_2m_rwx = 0xf7,
+	.leaf_rw_uc = 0x43,
+	.leaf_2m_rwx_uc = 0xc7,
 };
 
-/* P, RW, US clear, NX 63, PS 7. */
+/* P, RW, US clear, NX 63, PS 7, uncached PCD 4 | PWT 3. */
 static struct fmt_expect expect_host = {
 	.fmt = &npt_format_host,
 	.table = 0x3,
@@ -52,6 +59,8 @@ static struct fmt_expect expect_host = {
 	.leaf_rx = 0x1,
 	.leaf_r = 0x8000000000000001ULL,
 	.leaf_2m_rwx = 0x83,
+	.leaf_rw_uc = 0x800000000000001bULL,
+	.leaf_2m_rwx_uc = 0x9b,
 };
 
 struct env {
@@ -70,6 +79,8 @@ static void count_flush(struct npt *npt)
 }
 
 static const struct npt_ops test_ops = { .flush = count_flush };
+static const struct npt_ops widen_ops = { .flush = count_flush,
+					  .flush_widen = true };
 
 static bool env_open(struct kt *t, struct env *v)
 {
@@ -643,6 +654,104 @@ static void npt_audit_catches_owed_flush(struct kt *t)
 	env_close(t, &v);
 }
 
+/* With npt_ops.flush_widen, gaining a right owes a flush as well;
+ * additions and rewrites of the same entry still do not. */
+static void npt_flush_widen(struct kt *t)
+{
+	struct env v;
+
+	if (!env_open(t, &v))
+		return;
+	v.npt.ops = &widen_ops;
+	KT_EXPECT_OK(t, npt_map(&v.npt, 0x1000, 0x1000, PAGE_SIZE, NPT_PROT_R,
+				0));
+	KT_EXPECT(t, !npt_flush_owed(&v.npt));
+	KT_EXPECT_OK(t, npt_protect(&v.npt, 0x1000, PAGE_SIZE,
+				    NPT_PROT_R | NPT_PROT_W, 0));
+	KT_EXPECT(t, npt_flush_owed(&v.npt));
+	npt_flush(&v.npt);
+	KT_EXPECT_EQ(t, v.flush_calls, 1);
+	KT_EXPECT_OK(t, npt_map(&v.npt, 0x1000, 0x1000, PAGE_SIZE,
+				NPT_PROT_R | NPT_PROT_W, 0));
+	KT_EXPECT(t, !npt_flush_owed(&v.npt));
+	/* Widening one piece of a huge leaf: the split alone owes nothing,
+	 * the piece's new right does. */
+	KT_EXPECT_OK(t, npt_map(&v.npt, 0x200000, 0x600000, SZ_2M, NPT_PROT_R,
+				NPT_ORDER_2M));
+	KT_EXPECT(t, !npt_flush_owed(&v.npt));
+	KT_EXPECT_OK(t, npt_protect(&v.npt, 0x201000, PAGE_SIZE, NPT_PROT_RWX,
+				    NPT_ORDER_2M));
+	KT_EXPECT_EQ(t, v.npt.stats.splits, 1);
+	KT_EXPECT(t, npt_flush_owed(&v.npt));
+	npt_flush(&v.npt);
+	KT_EXPECT_EQ(t, v.flush_calls, 2);
+	env_close(t, &v);
+}
+
+/* The memory type rides in prot: each leaf encodes it, splits keep it,
+ * differing types block a merge, and changing it owes a flush. */
+static void npt_memory_types(struct kt *t)
+{
+	const unsigned int rw = NPT_PROT_R | NPT_PROT_W;
+	const unsigned int rwx_uc = NPT_PROT_RWX | NPT_PROT_UC;
+	u64 base = 0x400000, hpa = 0x7fe00000;
+	struct npt_format wb_only;
+	struct npt other;
+	struct env v;
+
+	if (!env_open(t, &v))
+		return;
+	KT_EXPECT_OK(t, npt_map(&v.npt, 0x1000, 0xfed00000, PAGE_SIZE,
+				rw | NPT_PROT_UC, 0));
+	KT_EXPECT_EQ(t, raw_leaf(&v, 0x1000), 0xfed00000 | v.x->leaf_rw_uc);
+	EXPECT_XLATE(t, &v, 0x1000, 0xfed00000, PAGE_SIZE, rw | NPT_PROT_UC);
+	KT_EXPECT_OK(t, npt_map(&v.npt, base, hpa, SZ_2M, rwx_uc,
+				NPT_ORDER_2M));
+	KT_EXPECT_EQ(t, raw_leaf(&v, base), hpa | v.x->leaf_2m_rwx_uc);
+	KT_EXPECT(t, !npt_flush_owed(&v.npt));
+	/* A split keeps the type in every piece. */
+	KT_EXPECT_OK(t, npt_protect(&v.npt, base + 0x5000, PAGE_SIZE,
+				    NPT_PROT_R | NPT_PROT_UC, NPT_ORDER_2M));
+	EXPECT_XLATE(t, &v, base + 0x5000, hpa + 0x5000, PAGE_SIZE,
+		     NPT_PROT_R | NPT_PROT_UC);
+	EXPECT_XLATE(t, &v, base + 0x6000, hpa + 0x6000, PAGE_SIZE, rwx_uc);
+	npt_flush_ack(&v.npt);
+	/* Rights widen but the type changes: a flush is owed, and the
+	 * table does not merge while one piece is write-back. */
+	KT_EXPECT_OK(t, npt_protect(&v.npt, base + 0x5000, PAGE_SIZE,
+				    NPT_PROT_RWX, NPT_ORDER_2M));
+	EXPECT_XLATE(t, &v, base + 0x5000, hpa + 0x5000, PAGE_SIZE,
+		     NPT_PROT_RWX);
+	KT_EXPECT(t, npt_flush_owed(&v.npt));
+	KT_EXPECT_EQ(t, v.npt.stats.merges, 0);
+	npt_flush_ack(&v.npt);
+	/* Uncached again: the table is uniform and merges. */
+	KT_EXPECT_OK(t, npt_protect(&v.npt, base + 0x5000, PAGE_SIZE, rwx_uc,
+				    NPT_ORDER_2M));
+	KT_EXPECT(t, npt_flush_owed(&v.npt));
+	KT_EXPECT_EQ(t, v.npt.stats.merges, 1);
+	KT_EXPECT_EQ(t, raw_leaf(&v, base), hpa | v.x->leaf_2m_rwx_uc);
+	npt_flush_ack(&v.npt);
+	/* Mapping the same HPA with another type is a change, not a
+	 * mapping that is already there. */
+	KT_EXPECT_OK(t, npt_map(&v.npt, base + 0x3000, hpa + 0x3000,
+				PAGE_SIZE, NPT_PROT_RWX, NPT_ORDER_2M));
+	EXPECT_XLATE(t, &v, base + 0x3000, hpa + 0x3000, PAGE_SIZE,
+		     NPT_PROT_RWX);
+	EXPECT_XLATE(t, &v, base + 0x4000, hpa + 0x4000, PAGE_SIZE, rwx_uc);
+	KT_EXPECT(t, npt_flush_owed(&v.npt));
+	/* A format that lists only write-back refuses UC. */
+	wb_only = *v.x->fmt;
+	wb_only.mt_ok = BIT(NPT_MT_WB);
+	if (KT_EXPECT_OK(t, npt_init(&other, &wb_only, &v.pool, NULL, NULL))) {
+		KT_EXPECT_ERRNO(t, npt_map(&other, 0, 0, PAGE_SIZE,
+					   rw | NPT_PROT_UC, 0), EINVAL);
+		KT_EXPECT_OK(t, npt_map(&other, 0, 0, PAGE_SIZE, rw, 0));
+		npt_destroy(&other);
+	}
+	env_close(t, &v);
+}
+
 enum fail_op { FAIL_MAP, FAIL_MAP_OVER_HUGE, FAIL_PROTECT, FAIL_ZAP };
 
 static int run_fail_op(struct env *v, enum fail_op op)
@@ -759,6 +868,13 @@ static void npt_bad_input(struct kt *t)
 			EINVAL);
 	KT_EXPECT_ERRNO(t, npt_map(&v.npt, 0, 0, PAGE_SIZE, 0x8 | NPT_PROT_R,
 				   0), EINVAL);
+	/* Memory types past the known ones. */
+	KT_EXPECT_ERRNO(t, npt_map(&v.npt, 0, 0, PAGE_SIZE,
+				   NPT_PROT_R | NPT_PROT_MT(NPT_NR_MT), 0),
+			EINVAL);
+	KT_EXPECT_ERRNO(t, npt_protect(&v.npt, 0, PAGE_SIZE,
+				       NPT_PROT_R | NPT_PROT_MT(0xfff), 0),
+			EINVAL);
 	/* Orders above the largest page. */
 	KT_EXPECT_ERRNO(t, npt_map(&v.npt, 0, 0, PAGE_SIZE, NPT_PROT_RWX,
 				   NPT_ORDER_1G + 1), EINVAL);
@@ -833,6 +949,11 @@ static void npt_check_catches_corruption(struct kt *t)
 	/* An unknown bit in a leaf. */
 	saved = pt[7];
 	pt[7] |= BIT(52);
+	KT_EXPECT_ERRNO(t, npt_check(&v.npt), EIO);
+	pt[7] = saved;
+	/* Memory-type bits that name no type (x86: PWT alone; EPT: 1, WC). */
+	saved = pt[7];
+	pt[7] = (pt[7] & ~v.x->fmt->mt_mask) | BIT(3);
 	KT_EXPECT_ERRNO(t, npt_check(&v.npt), EIO);
 	pt[7] = saved;
 	/* A leaf that is not aligned to its size. */
@@ -918,7 +1039,7 @@ static void npt_random_updates_match_model(struct kt *t)
 {
 	static const unsigned int prots[] = {
 		NPT_PROT_R, NPT_PROT_R | NPT_PROT_W, NPT_PROT_R | NPT_PROT_X,
-		NPT_PROT_RWX
+		NPT_PROT_RWX, NPT_PROT_R | NPT_PROT_W | NPT_PROT_UC
 	};
 	static const unsigned int orders[] = { 0, 5, 9, 18 };
 	struct env v;
@@ -977,10 +1098,14 @@ static void npt_random_updates_match_model(struct kt *t)
 						prot
 					};
 				if (old.hpa && (!m->hpa || m->hpa != old.hpa ||
-						(old.prot & ~m->prot)))
+						(old.prot & ~m->prot &
+						 NPT_PROT_RWX) ||
+						npt_prot_mt(old.prot) !=
+							npt_prot_mt(m->prot)))
 					narrowed = true;
 			}
-			/* A narrowing change always owes a flush. */
+			/* A narrowing change (or a new memory type) always
+			 * owes a flush. */
 			if (narrowed)
 				KT_EXPECT(t, npt_flush_owed(&v.npt));
 		}
@@ -1035,6 +1160,8 @@ static const struct kt_case npt_format_cases[] = {
 	KT_CASE(npt_zap_wide_needs_no_memory),
 	KT_CASE(npt_flush_tracking),
 	KT_CASE(npt_audit_catches_owed_flush),
+	KT_CASE(npt_flush_widen),
+	KT_CASE(npt_memory_types),
 	KT_CASE(npt_alloc_failure_rolls_back),
 	KT_CASE(npt_init_failure),
 	KT_CASE(npt_bad_input),
@@ -1066,6 +1193,15 @@ static void npt_bad_formats(struct kt *t)
 	KT_EXPECT_ERRNO(t, npt_init(&npt, &f, &pool, NULL, NULL), EINVAL);
 	f = npt_format_amd;
 	f.prot_ok = NPT_PROT_W;
+	KT_EXPECT_ERRNO(t, npt_init(&npt, &f, &pool, NULL, NULL), EINVAL);
+	f = npt_format_amd;
+	f.mt_ok = BIT(NPT_MT_UC); /* every format can map write-back */
+	KT_EXPECT_ERRNO(t, npt_init(&npt, &f, &pool, NULL, NULL), EINVAL);
+	f = npt_format_amd;
+	f.mt_ok |= BIT(NPT_NR_MT); /* a type the engine does not know */
+	KT_EXPECT_ERRNO(t, npt_init(&npt, &f, &pool, NULL, NULL), EINVAL);
+	f = npt_format_ept;
+	f.mt[NPT_MT_UC] = BIT(9); /* outside mt_mask */
 	KT_EXPECT_ERRNO(t, npt_init(&npt, &f, &pool, NULL, NULL), EINVAL);
 	KT_EXPECT_ERRNO(t, npt_init(&npt, NULL, &pool, NULL, NULL), EINVAL);
 	/* Nothing was taken from the (empty) pool. */

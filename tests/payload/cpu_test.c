@@ -67,7 +67,7 @@ static void cpu_segments_are_ours(struct kt *t)
 {
 	struct desc_ptr gdtr = read_gdtr();
 	u16 cs, ss, ds, tr;
-	u64 pa, flags, size;
+	struct npt_xlate x;
 
 	asm volatile("movw %%cs, %0" : "=r"(cs));
 	asm volatile("movw %%ss, %0" : "=r"(ss));
@@ -81,8 +81,8 @@ static void cpu_segments_are_ours(struct kt *t)
 	/* ltr marked the TSS busy in our GDT, which lives in .data. */
 	KT_EXPECT_EQ(t, ((const u64 *)gdtr.base)[GDT_TSS / 8] >> 40 & 0xf,
 		     DESC_TYPE_TSS_BUSY);
-	KT_ASSERT_OK(t, paging_lookup(gdtr.base, &pa, &flags, &size));
-	KT_EXPECT_EQ(t, flags & (PTE_W | PTE_NX), PTE_W | PTE_NX);
+	KT_ASSERT_OK(t, npt_lookup(paging_tables(), gdtr.base, &x));
+	KT_EXPECT_EQ(t, x.prot, NPT_PROT_R | NPT_PROT_W);
 }
 
 static void cpu_idt_gates(struct kt *t)
@@ -116,12 +116,13 @@ static void cpu_ist_stacks_set(struct kt *t)
 	const struct tss64 *tss = current_tss();
 
 	for (int i = 0; i < IST_COUNT; i++) {
-		u64 pa, flags, size, top = tss->ist[i];
+		u64 top = tss->ist[i];
+		struct npt_xlate x;
 
 		KT_EXPECT_NE(t, top, 0);
 		KT_EXPECT(t, IS_ALIGNED(top, 16));
-		KT_EXPECT_OK(t, paging_lookup(top - 8, &pa, &flags, &size));
-		KT_EXPECT_EQ(t, flags & (PTE_W | PTE_NX), PTE_W | PTE_NX);
+		KT_EXPECT_OK(t, npt_lookup(paging_tables(), top - 8, &x));
+		KT_EXPECT_EQ(t, x.prot, NPT_PROT_R | NPT_PROT_W);
 	}
 }
 

@@ -4,8 +4,10 @@
  * kind of fault with the right vector, error code, RIP and CR2, resumes
  * its caller with the callee-saved registers intact, and nests.
  *
- * Each faulting function stores the address of its faulting instruction
- * (or, for a trap, of the next one) before executing it.
+ * The faults are rows of one table (fault_rows): the function that raises
+ * it and what the report must say. Each faulting function stores the
+ * address of its faulting instruction (or, for a trap, of the next one)
+ * before executing it.
  */
 #include "boot/exception.h"
 #include "boot/gdt.h"
@@ -18,6 +20,7 @@
 #define NONCANONICAL_VA 0x8000000000000000ULL
 /* A selector past the end of the GDT: loading it raises #GP(selector). */
 #define BAD_SELECTOR 0x1f8
+#define RO_WORD 0x5eed
 
 struct fault {
 	u64 rip; /* expected RIP in the report */
@@ -25,27 +28,27 @@ struct fault {
 	u64 val;
 };
 
-static const u64 ro_word = 0x5eed;
+static const u64 ro_word = RO_WORD;
+
+/*
+ * The start of each faulting function's asm: store the address of label 1
+ * in operand 0 (f->rip). The instruction under test follows the label
+ * (for a trap, it comes before it). Clobbers rax.
+ */
+#define RIP_AT_1 "leaq 1f(%%rip), %%rax\n\tmovq %%rax, %0\n"
 
 static void do_ud2(void *arg)
 {
 	struct fault *f = arg;
 
-	asm volatile("leaq 1f(%%rip), %%rax\n\t"
-		     "movq %%rax, %0\n"
-		     "1:\tud2"
-		     : "=m"(f->rip)
-		     :
-		     : "rax", "memory");
+	asm volatile(RIP_AT_1 "1:\tud2" : "=m"(f->rip) : : "rax", "memory");
 }
 
 static void do_read(void *arg)
 {
 	struct fault *f = arg;
 
-	asm volatile("leaq 1f(%%rip), %%rax\n\t"
-		     "movq %%rax, %0\n"
-		     "1:\tmovq (%1), %%rax"
+	asm volatile(RIP_AT_1 "1:\tmovq (%1), %%rax"
 		     : "=m"(f->rip)
 		     : "r"(f->addr)
 		     : "rax", "memory");
@@ -55,9 +58,7 @@ static void do_write(void *arg)
 {
 	struct fault *f = arg;
 
-	asm volatile("leaq 1f(%%rip), %%rax\n\t"
-		     "movq %%rax, %0\n"
-		     "1:\tmovq %2, (%1)"
+	asm volatile(RIP_AT_1 "1:\tmovq %2, (%1)"
 		     : "=m"(f->rip)
 		     : "r"(f->addr), "r"(f->val)
 		     : "rax", "memory");
@@ -67,9 +68,7 @@ static void do_load_ds(void *arg)
 {
 	struct fault *f = arg;
 
-	asm volatile("leaq 1f(%%rip), %%rax\n\t"
-		     "movq %%rax, %0\n"
-		     "1:\tmovw %w1, %%ds"
+	asm volatile(RIP_AT_1 "1:\tmovw %w1, %%ds"
 		     : "=m"(f->rip)
 		     : "r"(f->val)
 		     : "rax", "memory");
@@ -79,11 +78,8 @@ static void do_divide_by_zero(void *arg)
 {
 	struct fault *f = arg;
 
-	asm volatile("leaq 1f(%%rip), %%rax\n\t"
-		     "movq %%rax, %0\n\t"
-		     "xorl %%ecx, %%ecx\n\t"
-		     "xorl %%edx, %%edx\n"
-		     "1:\tdivl %%ecx"
+	asm volatile("xorl %%ecx, %%ecx\n\t"
+		     "xorl %%edx, %%edx\n\t" RIP_AT_1 "1:\tdivl %%ecx"
 		     : "=m"(f->rip)
 		     :
 		     : "rax", "rcx", "rdx", "memory");
@@ -94,102 +90,60 @@ static void do_int3(void *arg)
 	struct fault *f = arg;
 
 	/* A trap: the reported RIP is the instruction after int3. */
-	asm volatile("leaq 1f(%%rip), %%rax\n\t"
-		     "movq %%rax, %0\n\t"
-		     "int3\n"
-		     "1:"
-		     : "=m"(f->rip)
-		     :
-		     : "rax", "memory");
+	asm volatile(RIP_AT_1 "int3\n1:" : "=m"(f->rip) : : "rax", "memory");
 }
 
-/* Catch fn(f) and check the report: vector, error code and RIP. */
-static bool expect_fault(struct kt *t, void (*fn)(void *), struct fault *f,
-			 unsigned int vector, u64 error_code,
-			 struct exc_info *info)
-{
-	char line[160];
+/* One fault: the function that raises it, its inputs, and the report. */
+struct fault_row {
+	const char *what;
+	void (*fn)(void *arg);
+	u64 addr, val;
+	unsigned int vector;
+	u64 error_code;
+	bool pf; /* CR2 must be addr */
+};
 
-	if (!KT_EXPECT_ERRNO(t, exc_catch(fn, f, info), EFAULT))
-		return false;
-	exc_describe(info, line, sizeof(line));
-	kt_diag(t, "%s", line);
-	KT_EXPECT_EQ(t, info->vector, vector);
-	KT_EXPECT_EQ(t, info->error_code, error_code);
-	KT_EXPECT_EQ(t, info->rip, f->rip);
-	return true;
-}
-
-static void exception_ud2_is_ud(struct kt *t)
-{
-	struct fault f = { 0 };
-	struct exc_info info;
-
-	expect_fault(t, do_ud2, &f, EXC_UD, 0, &info);
-}
-
-static void exception_unmapped_read_is_pf(struct kt *t)
-{
-	struct fault f = { .addr = UNMAPPED_VA };
-	struct exc_info info;
-
-	if (expect_fault(t, do_read, &f, EXC_PF, 0, &info))
-		KT_EXPECT_EQ(t, info.cr2, UNMAPPED_VA);
-}
-
-static void exception_unmapped_write_is_pf_w(struct kt *t)
-{
-	struct fault f = { .addr = UNMAPPED_VA };
-	struct exc_info info;
-
-	if (expect_fault(t, do_write, &f, EXC_PF, PF_W, &info))
-		KT_EXPECT_EQ(t, info.cr2, UNMAPPED_VA);
-}
-
-static void exception_readonly_write_is_pf_pw(struct kt *t)
-{
+static const struct fault_row fault_rows[] = {
+	{ "ud2", do_ud2, .vector = EXC_UD },
+	{ "unmapped read", do_read, .addr = UNMAPPED_VA, .vector = EXC_PF,
+	  .pf = true },
+	{ "unmapped write", do_write, .addr = UNMAPPED_VA, .vector = EXC_PF,
+	  .error_code = PF_W, .pf = true },
 	/* Writes the value already there, so a missed fault harms nothing. */
-	struct fault f = { .addr = (u64)&ro_word, .val = ro_word };
-	struct exc_info info;
+	{ "read-only write", do_write, .addr = (u64)&ro_word, .val = RO_WORD,
+	  .vector = EXC_PF, .error_code = PF_P | PF_W, .pf = true },
+	{ "non-canonical read", do_read, .addr = NONCANONICAL_VA,
+	  .vector = EXC_GP },
+	{ "selector past the GDT", do_load_ds, .val = BAD_SELECTOR,
+	  .vector = EXC_GP, .error_code = BAD_SELECTOR },
+	{ "divide by zero", do_divide_by_zero, .vector = EXC_DE },
+	{ "int3", do_int3, .vector = EXC_BP },
+};
 
-	if (expect_fault(t, do_write, &f, EXC_PF, PF_P | PF_W, &info))
-		KT_EXPECT_EQ(t, info.cr2, (u64)&ro_word);
-	KT_EXPECT_EQ(t, ro_word, 0x5eed);
-}
-
-static void exception_noncanonical_is_gp(struct kt *t)
+/* Every row's fault is caught and reported with its vector, error code,
+ * RIP and (#PF) CR2, and leaves the read-only word and DS as they were. */
+static void exception_faults_are_reported(struct kt *t)
 {
-	struct fault f = { .addr = NONCANONICAL_VA };
-	struct exc_info info;
+	for (size_t i = 0; i < ARRAY_SIZE(fault_rows); i++) {
+		const struct fault_row *r = &fault_rows[i];
+		struct fault f = { .addr = r->addr, .val = r->val };
+		struct exc_info info;
+		char line[160];
+		int ret = exc_catch(r->fn, &f, &info);
+		u16 ds;
 
-	expect_fault(t, do_read, &f, EXC_GP, 0, &info);
-}
-
-static void exception_bad_selector_gp_code(struct kt *t)
-{
-	struct fault f = { .val = BAD_SELECTOR };
-	struct exc_info info;
-	u16 ds;
-
-	expect_fault(t, do_load_ds, &f, EXC_GP, BAD_SELECTOR, &info);
-	asm volatile("movw %%ds, %0" : "=r"(ds));
-	KT_EXPECT_EQ(t, ds, GDT_KERNEL_DS);
-}
-
-static void exception_divide_by_zero_is_de(struct kt *t)
-{
-	struct fault f = { 0 };
-	struct exc_info info;
-
-	expect_fault(t, do_divide_by_zero, &f, EXC_DE, 0, &info);
-}
-
-static void exception_int3_reports_next_rip(struct kt *t)
-{
-	struct fault f = { 0 };
-	struct exc_info info;
-
-	expect_fault(t, do_int3, &f, EXC_BP, 0, &info);
+		exc_describe(&info, line, sizeof(line));
+		kt_diag(t, "%s: %s", r->what, ret ? line : "no exception");
+		KT_EXPECT_ERRNO(t, ret, EFAULT);
+		KT_EXPECT_EQ(t, info.vector, r->vector);
+		KT_EXPECT_EQ(t, info.error_code, r->error_code);
+		KT_EXPECT_EQ(t, info.rip, f.rip);
+		if (r->pf)
+			KT_EXPECT_EQ(t, info.cr2, r->addr);
+		asm volatile("movw %%ds, %0" : "=r"(ds));
+		KT_EXPECT_EQ(t, ds, GDT_KERNEL_DS);
+		KT_EXPECT_EQ(t, *(const volatile u64 *)&ro_word, RO_WORD);
+	}
 }
 
 static void set_flag(void *arg)
@@ -287,14 +241,7 @@ static void exception_describe_names_vector(struct kt *t)
 }
 
 static const struct kt_case exception_cases[] = {
-	KT_CASE(exception_ud2_is_ud),
-	KT_CASE(exception_unmapped_read_is_pf),
-	KT_CASE(exception_unmapped_write_is_pf_w),
-	KT_CASE(exception_readonly_write_is_pf_pw),
-	KT_CASE(exception_noncanonical_is_gp),
-	KT_CASE(exception_bad_selector_gp_code),
-	KT_CASE(exception_divide_by_zero_is_de),
-	KT_CASE(exception_int3_reports_next_rip),
+	KT_CASE(exception_faults_are_reported),
 	KT_CASE(exception_no_fault_returns_zero),
 	KT_CASE(exception_resume_keeps_callee_saved),
 	KT_CASE(exception_catches_nest),

@@ -55,7 +55,7 @@ static void pool_boot_owners_accounted(struct kt *t)
 	u64 owned = 0;
 
 	KT_EXPECT_GE(t, alloc_owned_pages(hv_pool, OWN_PGTABLE),
-		     paging_table_pages());
+		     paging_tables()->stats.table_pages);
 	KT_EXPECT_GE(t, alloc_owned_pages(hv_pool, OWN_MISC),
 		     1ULL << BOOT_STACK_ORDER);
 	for (int o = 0; o < ALLOC_NR_OWNERS; o++)
