@@ -176,7 +176,7 @@ GUESTS_LINUX_SRCS := $(GUEST_HOST_SRCS) $(LINUX_SRCS) \
 	$(sort $(wildcard host-kernel/guests/*.c))
 
 .PHONY: guests test-guests FORCE
-.PRECIOUS: $(B)/guest/%.o $(B)/guest/%.elf
+.PRECIOUS: $(B)/guest/%.o $(B)/guest/%.elf $(B)/host/bench/%.o
 guests: $(GUEST_BINS)
 
 $(B)/guest/%.o: %.c
