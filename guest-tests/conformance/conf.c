@@ -22,28 +22,6 @@ const char *conf_unsupported(void *ctx)
 	return v->ops->lacks(v, VMM_FEAT_GUEST_MEMFD);
 }
 
-void conf_finish(struct kt *t, struct vmm *v)
-{
-	KT_EXPECT_OK(t, v->ops->check(v));
-	v->ops->reset(v);
-	KT_EXPECT_OK(t, v->ops->check(v));
-}
-
-int conf_region(struct vmm *v, int vm, u32 slot, u32 flags, u64 gpa, u64 size,
-		int gmem, u64 offset)
-{
-	struct vmm_region r = {
-		.slot = slot,
-		.flags = flags,
-		.guest_phys_addr = gpa,
-		.memory_size = size,
-		.guest_memfd_offset = offset,
-		.guest_memfd = gmem,
-	};
-
-	return v->ops->set_region(v, vm, &r);
-}
-
 void conf_fill(u8 *buf, size_t len, u8 seed)
 {
 	for (size_t i = 0; i < len; i++)

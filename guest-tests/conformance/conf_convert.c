@@ -16,11 +16,11 @@ static int convert(struct vmm *v, int g, u64 off, u64 size, bool priv)
 /* A default VM's gmem of 'pages' pages, or -1. */
 static int new_gmem(struct kt *t, struct vmm *v, u64 pages, u64 flags)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 
 	if (vm < 0)
 		return -1;
-	return CONF_OPEN(t, v->ops->create_gmem(v, vm, pages * PG, flags));
+	return CASE_OPEN(t, v->ops->create_gmem(v, vm, pages * PG, flags));
 }
 
 CONF_CASE(s5_convert_bad_range_einval)
@@ -138,7 +138,7 @@ CONF_CASE(s5_punch_keeps_the_state)
 
 CONF_CASE(s5_convert_needs_a_gmem_handle)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 	u64 err_off = 0;
 
 	if (vm < 0)

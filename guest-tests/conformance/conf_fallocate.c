@@ -10,11 +10,11 @@
 
 static int new_gmem(struct kt *t, struct vmm *v, u64 pages)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 
 	if (vm < 0)
 		return -1;
-	return CONF_OPEN(t, v->ops->create_gmem(v, vm, pages * PG, 0));
+	return CASE_OPEN(t, v->ops->create_gmem(v, vm, pages * PG, 0));
 }
 
 CONF_CASE(g44_plain_allocate_eopnotsupp)
@@ -173,8 +173,8 @@ CONF_CASE(g52_punch_anywhere_ok)
 
 CONF_CASE(g55_fallocate_after_vm_handle_closed)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	int g = CONF_OPEN(t, v->ops->create_gmem(v, vm, 8 * PG, 0));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g = CASE_OPEN(t, v->ops->create_gmem(v, vm, 8 * PG, 0));
 
 	if (g < 0)
 		return;
@@ -185,7 +185,7 @@ CONF_CASE(g55_fallocate_after_vm_handle_closed)
 
 CONF_CASE(g55_fallocate_on_a_vm_handle_enodev)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 
 	if (vm < 0)
 		return;

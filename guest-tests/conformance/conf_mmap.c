@@ -9,18 +9,18 @@
 /* A default VM and a 'pages'-page gmem with these flags, or -1. */
 static int new_gmem(struct kt *t, struct vmm *v, u64 pages, u64 flags)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 
 	if (vm < 0)
 		return -1;
-	return CONF_OPEN(t, v->ops->create_gmem(v, vm, pages * PG, flags));
+	return CASE_OPEN(t, v->ops->create_gmem(v, vm, pages * PG, flags));
 }
 
 CONF_CASE(g33_no_mmap_flag_enodev)
 {
 	int plain = new_gmem(t, v, 2, 0);
 	int shared = new_gmem(t, v, 2, GMV_GMEM_FLAG_INIT_SHARED);
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 	u8 *b = conf_buf[0];
 
 	if (plain < 0 || shared < 0 || vm < 0)
