@@ -22,6 +22,17 @@ const char *conf_unsupported(void *ctx)
 	return v->ops->lacks(v, VMM_FEAT_GUEST_MEMFD);
 }
 
+int conf_new_gmem(struct kt *t, struct vmm *v, int *vm, u64 pages, u64 flags)
+{
+	int h = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+
+	if (vm)
+		*vm = h;
+	if (h < 0)
+		return -1;
+	return CASE_OPEN(t, v->ops->create_gmem(v, h, pages * PG, flags));
+}
+
 void conf_fill(u8 *buf, size_t len, u8 seed)
 {
 	for (size_t i = 0; i < len; i++)

@@ -29,6 +29,12 @@
 /* A case on the suite's backend (the kt context); see VMM_CASE. */
 #define CONF_CASE(name) VMM_CASE(, name, kt_ctx(t))
 
+/*
+ * A default VM with one gmem of 'pages' pages and these flags: returns the
+ * gmem, or -1 after a failed check. *vm, unless vm is NULL, gets the VM.
+ */
+int conf_new_gmem(struct kt *t, struct vmm *v, int *vm, u64 pages, u64 flags);
+
 /* Two page buffers for host accesses (static: the payload's stack is
  * small). conf_fill writes a pattern that depends on seed. */
 extern u8 conf_buf[2][PG];

@@ -9,18 +9,9 @@
 #define GB (1ULL << 30)
 #define TIB (1ULL << 40)
 
-/* A default VM with one gmem of 'pages' pages: *vm and the gmem, or -1. */
-static int setup(struct kt *t, struct vmm *v, int *vm, u64 pages, u64 flags)
-{
-	*vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	if (*vm < 0)
-		return -1;
-	return CASE_OPEN(t, v->ops->create_gmem(v, *vm, pages * PG, flags));
-}
-
 CONF_CASE(g58_bind_part_of_the_file)
 {
-	int vm, g = setup(t, v, &vm, 16, 0);
+	int vm, g = conf_new_gmem(t, v, &vm, 16, 0);
 
 	if (g < 0)
 		return;
@@ -31,7 +22,7 @@ CONF_CASE(g58_bind_part_of_the_file)
 
 CONF_CASE(g59_bind_offset_unaligned_or_wrapping_einval)
 {
-	int vm, g = setup(t, v, &vm, 16, 0), bad = 0;
+	int vm, g = conf_new_gmem(t, v, &vm, 16, 0), bad = 0;
 
 	if (g < 0)
 		return;
@@ -48,7 +39,7 @@ CONF_CASE(g59_bind_offset_unaligned_or_wrapping_einval)
 
 CONF_CASE(g60_bind_past_eof_einval)
 {
-	int vm, g = setup(t, v, &vm, 16, 0);
+	int vm, g = conf_new_gmem(t, v, &vm, 16, 0);
 
 	if (g < 0)
 		return;
@@ -63,7 +54,7 @@ CONF_CASE(g60_bind_past_eof_einval)
 
 CONF_CASE(g61_bind_bad_handle_ebadf)
 {
-	int vm, g = setup(t, v, &vm, 4, 0);
+	int vm, g = conf_new_gmem(t, v, &vm, 4, 0);
 
 	if (g < 0)
 		return;
@@ -76,7 +67,7 @@ CONF_CASE(g61_bind_bad_handle_ebadf)
 
 CONF_CASE(g62_bind_non_gmem_handle_einval)
 {
-	int vm, g = setup(t, v, &vm, 4, 0);
+	int vm, g = conf_new_gmem(t, v, &vm, 4, 0);
 	int other = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 
 	if (g < 0 || other < 0)
@@ -87,7 +78,7 @@ CONF_CASE(g62_bind_non_gmem_handle_einval)
 
 CONF_CASE(g63_bind_other_vms_gmem_einval)
 {
-	int vm, g = setup(t, v, &vm, 4, 0);
+	int vm, g = conf_new_gmem(t, v, &vm, 4, 0);
 	int other = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 
 	if (g < 0 || other < 0)
@@ -99,7 +90,7 @@ CONF_CASE(g63_bind_other_vms_gmem_einval)
 
 CONF_CASE(g64_bind_file_range_overlap_einval)
 {
-	int vm, g = setup(t, v, &vm, 16, 0);
+	int vm, g = conf_new_gmem(t, v, &vm, 16, 0);
 
 	if (g < 0)
 		return;
@@ -117,7 +108,7 @@ CONF_CASE(g64_bind_file_range_overlap_einval)
 
 CONF_CASE(g65_bind_gpa_overlap_eexist_first)
 {
-	int vm, g = setup(t, v, &vm, 16, 0);
+	int vm, g = conf_new_gmem(t, v, &vm, 16, 0);
 
 	if (g < 0)
 		return;
@@ -140,7 +131,7 @@ CONF_CASE(g65_bind_gpa_overlap_eexist_first)
 
 CONF_CASE(g66_many_slots_on_one_file)
 {
-	int vm, g = setup(t, v, &vm, 1024, 0), ok = 0;
+	int vm, g = conf_new_gmem(t, v, &vm, 1024, 0), ok = 0;
 
 	if (g < 0)
 		return;
@@ -163,7 +154,7 @@ CONF_CASE(g67_bind_flag_combinations_einval)
 		BIT(3),
 		BIT(17),
 	};
-	int vm, g = setup(t, v, &vm, 4, 0);
+	int vm, g = conf_new_gmem(t, v, &vm, 4, 0);
 
 	if (g < 0)
 		return;
@@ -177,7 +168,7 @@ CONF_CASE(g67_bind_flag_combinations_einval)
 
 CONF_CASE(g68_gmem_slots_are_immutable)
 {
-	int vm, g = setup(t, v, &vm, 8, 0);
+	int vm, g = conf_new_gmem(t, v, &vm, 8, 0);
 
 	if (g < 0)
 		return;
@@ -224,7 +215,7 @@ CONF_CASE(g68_normal_slots_can_be_reissued_moved_and_flagged)
 
 CONF_CASE(g69_normal_slot_cannot_become_gmem)
 {
-	int vm, g = setup(t, v, &vm, 4, 0);
+	int vm, g = conf_new_gmem(t, v, &vm, 4, 0);
 
 	if (g < 0)
 		return;
@@ -234,7 +225,7 @@ CONF_CASE(g69_normal_slot_cannot_become_gmem)
 
 CONF_CASE(g70_delete_ignores_the_gmem_handle)
 {
-	int vm, g = setup(t, v, &vm, 4, 0);
+	int vm, g = conf_new_gmem(t, v, &vm, 4, 0);
 
 	if (g < 0)
 		return;
@@ -246,7 +237,7 @@ CONF_CASE(g70_delete_ignores_the_gmem_handle)
 
 CONF_CASE(g71_delete_checks_flags_and_offset_first)
 {
-	int vm, g = setup(t, v, &vm, 4, 0);
+	int vm, g = conf_new_gmem(t, v, &vm, 4, 0);
 
 	if (g < 0)
 		return;
@@ -277,7 +268,7 @@ CONF_CASE(g72_delete_missing_slot_einval)
 
 CONF_CASE(g73_rebind_keeps_the_data)
 {
-	int vm, g = setup(t, v, &vm, 8, GMEM_SHARED);
+	int vm, g = conf_new_gmem(t, v, &vm, 8, GMEM_SHARED);
 	u8 *a = conf_buf[0], *b = conf_buf[1];
 
 	if (g < 0)
@@ -304,7 +295,7 @@ CONF_CASE(g76_normal_slot_ignores_gmem_fields)
 
 CONF_CASE(g77_bind_mmap_gmem)
 {
-	int vm, g = setup(t, v, &vm, 4, GMEM_MMAP);
+	int vm, g = conf_new_gmem(t, v, &vm, 4, GMEM_MMAP);
 	int s = CASE_OPEN(t, v->ops->create_gmem(v, vm, 4 * PG, GMEM_SHARED));
 
 	if (g < 0 || s < 0)
@@ -315,7 +306,7 @@ CONF_CASE(g77_bind_mmap_gmem)
 
 CONF_CASE(g80_slot_outlives_its_gmem)
 {
-	int vm, g = setup(t, v, &vm, 4, 0);
+	int vm, g = conf_new_gmem(t, v, &vm, 4, 0);
 	int g2 = CASE_OPEN(t, v->ops->create_gmem(v, vm, 4 * PG, 0));
 
 	if (g < 0 || g2 < 0)
@@ -331,7 +322,7 @@ CONF_CASE(g80_slot_outlives_its_gmem)
 
 CONF_CASE(g82_slot_size_and_gpa_limits)
 {
-	int vm, g = setup(t, v, &vm, 16, 0);
+	int vm, g = conf_new_gmem(t, v, &vm, 16, 0);
 	int big = CASE_OPEN(t, v->ops->create_gmem(v, vm, TIB, 0));
 	int max =
 		CASE_OPEN(t, v->ops->create_gmem(v, vm, 0x7ffffffffffff000, 0));
