@@ -39,19 +39,26 @@ static bool exits_start(struct kt *t, struct vmm *v, struct guest *g,
 	       KT_EXPECT_OK(t, guest_start(g, prog, GUEST_TEST_GPA, TEST_LEN));
 }
 
+/* One check: a host access through g's VM finds no memory at the GPA. */
+static bool expect_no_memory(struct kt *t, struct guest *g)
+{
+	u64 word;
+
+	return KT_EXPECT_ERRNO(t, g->v->ops->guest_read(g->v, g->vm,
+							GUEST_TEST_GPA, &word,
+							sizeof(word)),
+			       EFAULT);
+}
+
 static enum guest_action slot_delete_sync(struct kt *t, struct guest *g,
 					  u64 stage, u64 arg)
 {
 	struct exits *x = g->data;
-	u64 word;
 
 	if (stage == 1) {
 		if (!KT_EXPECT_OK(t, test_slot(g, x->gmem, 0)))
 			return GUEST_ABORT;
-		KT_EXPECT_ERRNO(t, g->v->ops->guest_read(g->v, g->vm,
-							 GUEST_TEST_GPA, &word,
-							 sizeof(word)),
-				EFAULT);
+		expect_no_memory(t, g);
 		return GUEST_RESUME;
 	}
 	if (!KT_EXPECT_EQ(t, stage, 2))
@@ -111,15 +118,11 @@ static enum guest_action gmem_closed_sync(struct kt *t, struct guest *g,
 					  u64 stage, u64 arg)
 {
 	struct exits *x = g->data;
-	u64 word;
 
 	if (stage == 1) {
 		if (!KT_EXPECT_OK(t, g->v->ops->close(g->v, x->gmem)))
 			return GUEST_ABORT;
-		KT_EXPECT_ERRNO(t, g->v->ops->guest_read(g->v, g->vm,
-							 GUEST_TEST_GPA, &word,
-							 sizeof(word)),
-				EFAULT);
+		expect_no_memory(t, g);
 		return GUEST_RESUME;
 	}
 	if (!KT_EXPECT_EQ(t, stage, 2))
@@ -225,13 +228,10 @@ GUEST_CASE(guest_no_slot_is_mmio)
 {
 	struct exits x = { 0 };
 	struct guest g;
-	u64 word;
 
 	KT_ASSERT_OK(t, guest_create(v, GMV_VM_DEFAULT, &g));
 	g.data = &x;
-	KT_EXPECT_ERRNO(t, v->ops->guest_read(v, g.vm, GUEST_TEST_GPA, &word,
-					      sizeof(word)),
-			EFAULT);
+	expect_no_memory(t, &g);
 	KT_ASSERT_OK(t, guest_start(&g, "no_slot", GUEST_TEST_GPA, 0));
 	KT_EXPECT_DONE(t, &g, &no_slot_handlers);
 	KT_EXPECT_EQ(t, x.stores, 4);
