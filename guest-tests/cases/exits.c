@@ -8,7 +8,6 @@
 #include "guest-tests/cases/cases.h"
 #include "guest-tests/guests/programs.h"
 #include "guest-tests/host_mem.h"
-#include "tests/common/vmm_case.h"
 
 #define SHARED_FLAGS (GMV_GMEM_FLAG_MMAP | GMV_GMEM_FLAG_INIT_SHARED)
 #define TEST_SLOT 1

@@ -9,7 +9,6 @@
 #include "guest-tests/cases/cases.h"
 #include "guest-tests/guests/programs.h"
 #include "guest-tests/host_mem.h"
-#include "tests/common/vmm_case.h"
 
 #define TEST_SLOT 1
 #define PRIV_LEN (PRIV_PAGES * PAGE_SIZE)
