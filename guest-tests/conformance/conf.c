@@ -39,25 +39,10 @@ void conf_fill(u8 *buf, size_t len, u8 seed)
 		buf[i] = (u8)(seed + i * 7 + (i >> 8));
 }
 
-/* The first feature in the list the backend lacks, with its reason. */
-static const char *lacks(struct kt *t, const enum vmm_feature *f, int n)
-{
-	struct vmm *v = kt_ctx(t);
-
-	for (int i = 0; i < n; i++) {
-		const char *why = v->ops->lacks(v, f[i]);
-
-		if (why)
-			return why;
-	}
-	return NULL;
-}
-
-#define NEED(name, ...)                                            \
-	const char *name(struct kt *t)                             \
-	{                                                          \
-		static const enum vmm_feature f[] = {__VA_ARGS__}; \
-		return lacks(t, f, ARRAY_SIZE(f));                 \
+#define NEED(name, ...)                                \
+	const char *name(struct kt *t)                 \
+	{                                              \
+		return CASE_LACKS_ANY(t, __VA_ARGS__); \
 	}
 
 NEED(conf_need_mmap, VMM_FEAT_GMEM_MMAP)

@@ -23,3 +23,16 @@ int case_region(struct vmm *v, int vm, u32 slot, u32 flags, u64 gpa, u64 size,
 
 	return v->ops->set_region(v, vm, &r);
 }
+
+const char *case_lacks_any(struct kt *t, const enum vmm_feature *f, size_t n)
+{
+	struct vmm *v = kt_ctx(t);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *why = v->ops->lacks(v, f[i]);
+
+		if (why)
+			return why;
+	}
+	return NULL;
+}

@@ -4,7 +4,8 @@
  * interface (hv/vmm.h), shared by the conformance cases (guest-tests/
  * conformance/conf.h) and the native-only suites (tests/common/native.h):
  * the case wrapper that resets the backend around a case and checks it
- * leaks nothing, the handle check, and the memslot calls.
+ * leaks nothing, the handle check, the memslot calls, and the feature
+ * test behind KT_CASE_IF predicates.
  */
 #ifndef GMV_TESTS_VMM_CASE_H
 #define GMV_TESTS_VMM_CASE_H
@@ -58,5 +59,17 @@ static inline int case_delete(struct vmm *v, int vm, u32 slot)
 {
 	return case_region(v, vm, slot, 0, 0, 0, VMM_BAD_HANDLE, 0);
 }
+
+/* The reason of the first of the n features the backend (the kt context)
+ * lacks, or NULL when it has them all. */
+const char *case_lacks_any(struct kt *t, const enum vmm_feature *f, size_t n);
+
+/* case_lacks_any() over the features listed, e.g.
+ * CASE_LACKS_ANY(t, VMM_FEAT_VCPU, VMM_FEAT_GMEM_MMAP). */
+#define CASE_LACKS_ANY(t, ...)                                      \
+	({                                                          \
+		static const enum vmm_feature f_[] = {__VA_ARGS__}; \
+		case_lacks_any(t, f_, ARRAY_SIZE(f_));              \
+	})
 
 #endif
