@@ -63,28 +63,35 @@
 #define ALL_MT (BIT(NPT_MT_WB) | BIT(NPT_MT_UC))
 
 /*
+ * AMD's nested tables are x86-64 long-mode page tables: the two formats
+ * below differ only in the US bit and the input width.
+ */
+#define X86_LONG_MODE                                                     \
+	.nr_levels = 4,                                                   \
+	.pa_bits = 52,                                                    \
+	.level = X86_4LEVEL,                                              \
+	.present = X86_P,                                                 \
+	.huge = X86_PS,                                                   \
+	.prot_set = { X86_P, X86_RW, 0 },                                 \
+	.prot_clear = { 0, 0, X86_NX },                                   \
+	.prot_ok = NPT_PROT_RWX,                                          \
+	.mt_mask = X86_MT_MASK,                                           \
+	.mt = X86_MT,                                                     \
+	.mt_ok = ALL_MT,                                                  \
+	.hw_bits = X86_A | X86_D,                                         \
+	.sw_bit = SW_BIT11
+
+/*
  * Nested walks count as user accesses, so US is set in every entry, tables
  * included; leaves are hpa|P|RW|US, a 2 MiB leaf adds PS (hpa|0x87) and
  * NX is bit 63 (spec qemu-tcg-svm.md, section 4).
  */
 const struct npt_format npt_format_amd = {
 	.name = "amd-npt",
-	.nr_levels = 4,
 	.va_bits = 48,
-	.pa_bits = 52,
-	.level = X86_4LEVEL,
-	.present = X86_P,
 	.table = X86_P | X86_RW | X86_US,
 	.leaf = X86_US,
-	.huge = X86_PS,
-	.prot_set = { X86_P, X86_RW, 0 },
-	.prot_clear = { 0, 0, X86_NX },
-	.prot_ok = NPT_PROT_RWX,
-	.mt_mask = X86_MT_MASK,
-	.mt = X86_MT,
-	.mt_ok = ALL_MT,
-	.hw_bits = X86_A | X86_D,
-	.sw_bit = SW_BIT11,
+	X86_LONG_MODE,
 };
 
 /* EPT has no present bit: an entry is present if any of R/W/X is set.
@@ -114,22 +121,10 @@ const struct npt_format npt_format_ept = {
  * width is 47 bits. 1 GiB leaves need CPUID Page1GB. */
 const struct npt_format npt_format_host = {
 	.name = "x86-host",
-	.nr_levels = 4,
 	.va_bits = 47,
-	.pa_bits = 52,
-	.level = X86_4LEVEL,
-	.present = X86_P,
 	.table = X86_P | X86_RW,
 	.leaf = 0,
-	.huge = X86_PS,
-	.prot_set = { X86_P, X86_RW, 0 },
-	.prot_clear = { 0, 0, X86_NX },
-	.prot_ok = NPT_PROT_RWX,
-	.mt_mask = X86_MT_MASK,
-	.mt = X86_MT,
-	.mt_ok = ALL_MT,
-	.hw_bits = X86_A | X86_D,
-	.sw_bit = SW_BIT11,
+	X86_LONG_MODE,
 };
 
 enum npt_op_kind { OP_MAP, OP_PROTECT, OP_ZAP };

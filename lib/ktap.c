@@ -62,9 +62,14 @@ static bool selected(const struct kt_options *opt, const char *path)
 	       kt_glob_match(opt->filter, path);
 }
 
-/* Number of selected cases below a suite (0 means the suite is hidden). */
+/*
+ * Number of selected cases below a suite (0 means the suite is hidden), or
+ * with 'plan' the lines in the suite's own plan: its selected cases and its
+ * visible children.
+ */
 static unsigned int count_selected(const struct kt_options *opt,
-				   const struct kt_suite *s, const char *base)
+				   const struct kt_suite *s, const char *base,
+				   bool plan)
 {
 	char path[KT_PATH_MAX], sub[KT_PATH_MAX];
 	unsigned int n = 0;
@@ -74,25 +79,12 @@ static unsigned int count_selected(const struct kt_options *opt,
 		join(sub, path, s->cases[i].name);
 		n += selected(opt, sub);
 	}
-	for (size_t i = 0; i < s->n_children; i++)
-		n += count_selected(opt, s->children[i], path);
-	return n;
-}
+	for (size_t i = 0; i < s->n_children; i++) {
+		unsigned int below =
+			count_selected(opt, s->children[i], path, false);
 
-/* Lines in a suite's own plan: its selected cases and visible children. */
-static unsigned int plan_entries(const struct kt_options *opt,
-				 const struct kt_suite *s, const char *base)
-{
-	char path[KT_PATH_MAX], sub[KT_PATH_MAX];
-	unsigned int n = 0;
-
-	join(path, base, s->name);
-	for (size_t i = 0; i < s->n_cases; i++) {
-		join(sub, path, s->cases[i].name);
-		n += selected(opt, sub);
+		n += plan ? below != 0 : below;
 	}
-	for (size_t i = 0; i < s->n_children; i++)
-		n += count_selected(opt, s->children[i], path) != 0;
 	return n;
 }
 
@@ -224,7 +216,7 @@ static int run_suite(struct kt *t, const struct kt_suite *s, unsigned int nr)
 	indent(t->depth);
 	kprintf("# Subtest: %s\n", s->name);
 	indent(t->depth);
-	kprintf("1..%u\n", plan_entries(t->opt, s, saved_path));
+	kprintf("1..%u\n", count_selected(t->opt, s, saved_path, true));
 	for (size_t i = 0; i < s->n_cases; i++) {
 		int v;
 
@@ -249,7 +241,7 @@ static int run_suite(struct kt *t, const struct kt_suite *s, unsigned int nr)
 	for (size_t i = 0; i < s->n_children; i++) {
 		int v;
 
-		if (!count_selected(t->opt, s->children[i], t->path))
+		if (!count_selected(t->opt, s->children[i], t->path, false))
 			continue;
 		v = run_suite(t, s->children[i], ++n);
 		if (v > 0)
@@ -286,11 +278,11 @@ struct kt_totals kt_run(const struct kt_suite *const *suites, size_t n,
 		return t.totals;
 	}
 	for (size_t i = 0; i < n; i++)
-		plan += count_selected(t.opt, suites[i], "") != 0;
+		plan += count_selected(t.opt, suites[i], "", false) != 0;
 	kputs("KTAP version 1\n");
 	kprintf("1..%u\n", plan);
 	for (size_t i = 0; i < n; i++)
-		if (count_selected(t.opt, suites[i], ""))
+		if (count_selected(t.opt, suites[i], "", false))
 			run_suite(&t, suites[i], ++nr);
 	kprintf("%u passed, %u failed, %u skipped\n", t.totals.passed,
 		t.totals.failed, t.totals.skipped);

@@ -11,6 +11,7 @@
 #include "hv/vmm.h"
 #include "lib/ktap.h"
 #include "guest-tests/runner.h"
+#include "tests/common/vmm_case.h"
 
 /* The whole guest-level suite; set .ctx (or a parent's) to the backend. */
 extern const struct kt_suite guest_suite;
@@ -50,13 +51,7 @@ const char *need_views(struct kt *t);	     /* need_shared_gmem + views */
 	static void name##_body(struct kt *t, struct vmm *v)
 
 /* One check: h is a new handle (>= 0); else print the errno. */
-#define KT_EXPECT_HANDLE(t, h)                                            \
-	({                                                                \
-		long h_ = (h);                                            \
-		kt_check(t, h_ >= 0, __FILE__, __LINE__,                  \
-			 "%s: expected a handle, got %s", #h,             \
-			 errno_name((int)h_));                            \
-	})
+#define KT_EXPECT_HANDLE(t, h) (CASE_OPEN(t, h) >= 0)
 
 /* One check: the run reached GUEST_DONE. */
 #define KT_EXPECT_DONE(t, g, h) \

@@ -18,41 +18,54 @@ struct exits {
 	unsigned int stores, loads, faults;
 };
 
-static struct vmm_region test_region(int gmem, u64 size)
+/* Memslot TEST_SLOT of g's VM: size bytes of gmem at GUEST_TEST_GPA. */
+static int test_slot(struct guest *g, int gmem, u64 size)
 {
-	return (struct vmm_region){
-		.slot = TEST_SLOT,
-		.flags = GMV_MEM_GUEST_MEMFD,
-		.guest_phys_addr = GUEST_TEST_GPA,
-		.memory_size = size,
-		.guest_memfd = gmem,
-	};
+	return case_bind(g->v, g->vm, TEST_SLOT, GUEST_TEST_GPA, size, gmem, 0);
+}
+
+/* A default-VM guest running prog over a slot on TEST_LEN bytes of shared
+ * gmem at GUEST_TEST_GPA; false after a failed check. */
+static bool exits_start(struct kt *t, struct vmm *v, struct guest *g,
+			struct exits *x, const char *prog)
+{
+	if (!KT_EXPECT_OK(t, guest_create(v, GMV_VM_DEFAULT, g)))
+		return false;
+	g->data = x;
+	x->gmem = case_gmem_slot(t, g, TEST_SLOT, GUEST_TEST_GPA, TEST_LEN,
+				 SHARED_FLAGS);
+	return x->gmem >= 0 &&
+	       KT_EXPECT_OK(t, guest_start(g, prog, GUEST_TEST_GPA, TEST_LEN));
+}
+
+/* One check: a host access through g's VM finds no memory at the GPA. */
+static bool expect_no_memory(struct kt *t, struct guest *g)
+{
+	u64 word;
+
+	return KT_EXPECT_ERRNO(t, g->v->ops->guest_read(g->v, g->vm,
+							GUEST_TEST_GPA, &word,
+							sizeof(word)),
+			       EFAULT);
 }
 
 static enum guest_action slot_delete_sync(struct kt *t, struct guest *g,
 					  u64 stage, u64 arg)
 {
 	struct exits *x = g->data;
-	struct vmm_region r = test_region(x->gmem, TEST_LEN);
-	struct vmm_region del = test_region(x->gmem, 0);
-	u64 word;
 
 	if (stage == 1) {
-		if (!KT_EXPECT_OK(t, g->v->ops->set_region(g->v, g->vm, &del)))
+		if (!KT_EXPECT_OK(t, test_slot(g, x->gmem, 0)))
 			return GUEST_ABORT;
-		KT_EXPECT_ERRNO(t, g->v->ops->guest_read(g->v, g->vm,
-							 GUEST_TEST_GPA, &word,
-							 sizeof(word)),
-				EFAULT);
+		expect_no_memory(t, g);
 		return GUEST_RESUME;
 	}
 	if (!KT_EXPECT_EQ(t, stage, 2))
 		return GUEST_ABORT;
 	KT_EXPECT_EQ(t, x->stores, 1);
 	KT_EXPECT_EQ(t, x->loads, 1);
-	return KT_EXPECT_OK(t, g->v->ops->set_region(g->v, g->vm, &r)) ?
-		       GUEST_RESUME :
-		       GUEST_ABORT;
+	return KT_EXPECT_OK(t, test_slot(g, x->gmem, TEST_LEN)) ? GUEST_RESUME :
+								  GUEST_ABORT;
 }
 
 static enum guest_action slot_delete_exit(struct kt *t, struct guest *g,
@@ -90,14 +103,8 @@ GUEST_CASE(guest_deleted_slot_is_mmio)
 	struct exits x = { 0 };
 	struct guest g;
 
-	KT_ASSERT_OK(t, guest_create(v, GMV_VM_DEFAULT, &g));
-	g.data = &x;
-	x.gmem = case_gmem_slot(t, &g, TEST_SLOT, GUEST_TEST_GPA, TEST_LEN,
-				SHARED_FLAGS);
-	if (x.gmem < 0)
+	if (!exits_start(t, v, &g, &x, "slot_delete"))
 		return;
-	KT_ASSERT_OK(t, guest_start(&g, "slot_delete", GUEST_TEST_GPA,
-				    TEST_LEN));
 	KT_EXPECT_DONE(t, &g, &slot_delete_handlers);
 	KT_EXPECT_EQ(t, g.stage, 2);
 	/* The MMIO store did not land in the memory. */
@@ -110,15 +117,11 @@ static enum guest_action gmem_closed_sync(struct kt *t, struct guest *g,
 					  u64 stage, u64 arg)
 {
 	struct exits *x = g->data;
-	u64 word;
 
 	if (stage == 1) {
 		if (!KT_EXPECT_OK(t, g->v->ops->close(g->v, x->gmem)))
 			return GUEST_ABORT;
-		KT_EXPECT_ERRNO(t, g->v->ops->guest_read(g->v, g->vm,
-							 GUEST_TEST_GPA, &word,
-							 sizeof(word)),
-				EFAULT);
+		expect_no_memory(t, g);
 		return GUEST_RESUME;
 	}
 	if (!KT_EXPECT_EQ(t, stage, 2))
@@ -133,16 +136,13 @@ static enum guest_action gmem_closed_sync(struct kt *t, struct guest *g,
 static bool rebind_fresh(struct kt *t, struct guest *g)
 {
 	struct exits *x = g->data;
-	struct vmm_region del = test_region(VMM_BAD_HANDLE, 0);
-	struct vmm_region r;
 
-	if (!KT_EXPECT_OK(t, g->v->ops->set_region(g->v, g->vm, &del)))
+	if (!KT_EXPECT_OK(t, test_slot(g, VMM_BAD_HANDLE, 0)))
 		return false;
 	x->gmem = g->v->ops->create_gmem(g->v, g->vm, TEST_LEN, SHARED_FLAGS);
 	if (!KT_EXPECT_HANDLE(t, x->gmem))
 		return false;
-	r = test_region(x->gmem, TEST_LEN);
-	return KT_EXPECT_OK(t, g->v->ops->set_region(g->v, g->vm, &r));
+	return KT_EXPECT_OK(t, test_slot(g, x->gmem, TEST_LEN));
 }
 
 static enum guest_action gmem_closed_exit(struct kt *t, struct guest *g,
@@ -180,14 +180,8 @@ GUEST_CASE(guest_released_gmem_memory_fault)
 	struct exits x = { 0 };
 	struct guest g;
 
-	KT_ASSERT_OK(t, guest_create(v, GMV_VM_DEFAULT, &g));
-	g.data = &x;
-	x.gmem = case_gmem_slot(t, &g, TEST_SLOT, GUEST_TEST_GPA, TEST_LEN,
-				SHARED_FLAGS);
-	if (x.gmem < 0)
+	if (!exits_start(t, v, &g, &x, "gmem_closed"))
 		return;
-	KT_ASSERT_OK(t, guest_start(&g, "gmem_closed", GUEST_TEST_GPA,
-				    TEST_LEN));
 	KT_EXPECT_DONE(t, &g, &gmem_closed_handlers);
 	KT_EXPECT_EQ(t, x.faults, 2);
 	KT_EXPECT_EQ(t, g.stage, 2);
@@ -233,13 +227,10 @@ GUEST_CASE(guest_no_slot_is_mmio)
 {
 	struct exits x = { 0 };
 	struct guest g;
-	u64 word;
 
 	KT_ASSERT_OK(t, guest_create(v, GMV_VM_DEFAULT, &g));
 	g.data = &x;
-	KT_EXPECT_ERRNO(t, v->ops->guest_read(v, g.vm, GUEST_TEST_GPA, &word,
-					      sizeof(word)),
-			EFAULT);
+	expect_no_memory(t, &g);
 	KT_ASSERT_OK(t, guest_start(&g, "no_slot", GUEST_TEST_GPA, 0));
 	KT_EXPECT_DONE(t, &g, &no_slot_handlers);
 	KT_EXPECT_EQ(t, x.stores, 4);

@@ -19,15 +19,10 @@ struct priv {
 	unsigned int calls; /* hypercalls or memory faults handled */
 };
 
-static struct vmm_region priv_region(int gmem, u64 size)
+/* Memslot TEST_SLOT of g's VM: size bytes of gmem at GUEST_TEST_GPA. */
+static int test_slot(struct guest *g, int gmem, u64 size)
 {
-	return (struct vmm_region){
-		.slot = TEST_SLOT,
-		.flags = GMV_MEM_GUEST_MEMFD,
-		.guest_phys_addr = GUEST_TEST_GPA,
-		.memory_size = size,
-		.guest_memfd = gmem,
-	};
+	return case_bind(g->v, g->vm, TEST_SLOT, GUEST_TEST_GPA, size, gmem, 0);
 }
 
 /* A sw_protected guest with a guest_memfd slot (flags 0) over len bytes
@@ -225,20 +220,17 @@ static enum guest_action deleted_sync(struct kt *t, struct guest *g,
 				      u64 stage, u64 arg)
 {
 	struct priv *p = g->data;
-	struct vmm_region del = priv_region(p->gmem, 0);
 
 	if (!KT_EXPECT_EQ(t, stage, 1))
 		return GUEST_ABORT;
-	return KT_EXPECT_OK(t, g->v->ops->set_region(g->v, g->vm, &del)) ?
-		       GUEST_RESUME :
-		       GUEST_ABORT;
+	return KT_EXPECT_OK(t, test_slot(g, p->gmem, 0)) ? GUEST_RESUME :
+							   GUEST_ABORT;
 }
 
 static enum guest_action deleted_exit(struct kt *t, struct guest *g, int ret,
 				      struct vmm_exit *e)
 {
 	struct priv *p = g->data;
-	struct vmm_region r = priv_region(p->gmem, p->len);
 
 	if (ret != -EFAULT || e->reason != GMV_EXIT_MEMORY_FAULT)
 		return GUEST_UNHANDLED;
@@ -247,9 +239,8 @@ static enum guest_action deleted_exit(struct kt *t, struct guest *g, int ret,
 	KT_EXPECT_EQ(t, e->memory_fault.flags, GMV_MEMORY_EXIT_FLAG_PRIVATE);
 	KT_EXPECT_EQ(t, e->memory_fault.gpa, GUEST_TEST_GPA);
 	KT_EXPECT_EQ(t, e->memory_fault.size, PAGE_SIZE);
-	return KT_EXPECT_OK(t, g->v->ops->set_region(g->v, g->vm, &r)) ?
-		       GUEST_RESUME :
-		       GUEST_ABORT;
+	return KT_EXPECT_OK(t, test_slot(g, p->gmem, p->len)) ? GUEST_RESUME :
+								GUEST_ABORT;
 }
 
 static const struct guest_handlers deleted_handlers = {

@@ -24,6 +24,20 @@ static struct mem_range whole(struct guest *g, u64 len)
 	return gmem_range(s->gmem, 0, GUEST_TEST_GPA, len);
 }
 
+/* A default-VM guest running prog over a slot on len bytes of shared gmem
+ * at GUEST_TEST_GPA; false after a failed check. */
+static bool shared_start(struct kt *t, struct vmm *v, struct guest *g,
+			 struct shared *s, const char *prog, u64 len)
+{
+	if (!KT_EXPECT_OK(t, guest_create(v, GMV_VM_DEFAULT, g)))
+		return false;
+	g->data = s;
+	s->gmem = case_gmem_slot(t, g, TEST_SLOT, GUEST_TEST_GPA, len,
+				 SHARED_FLAGS);
+	return s->gmem >= 0 &&
+	       KT_EXPECT_OK(t, guest_start(g, prog, GUEST_TEST_GPA, len));
+}
+
 static enum guest_action shared_rw_sync(struct kt *t, struct guest *g,
 					u64 stage, u64 arg)
 {
@@ -48,13 +62,8 @@ GUEST_CASE(guest_shared_gmem_rw)
 	struct shared s;
 	struct guest g;
 
-	KT_ASSERT_OK(t, guest_create(v, GMV_VM_DEFAULT, &g));
-	g.data = &s;
-	s.gmem = case_gmem_slot(t, &g, TEST_SLOT, GUEST_TEST_GPA, RW_LEN,
-				SHARED_FLAGS);
-	if (s.gmem < 0)
+	if (!shared_start(t, v, &g, &s, "shared_rw", RW_LEN))
 		return;
-	KT_ASSERT_OK(t, guest_start(&g, "shared_rw", GUEST_TEST_GPA, RW_LEN));
 	KT_EXPECT_DONE(t, &g, &shared_rw_handlers);
 	KT_EXPECT_EQ(t, g.stage, 1);
 	KT_EXPECT_PATTERN(t, v, whole(&g, RW_LEN), SHARED_RW_HOST_SEED);
@@ -119,13 +128,8 @@ GUEST_CASE(guest_punch_hole_while_running)
 	struct shared s;
 	struct guest g;
 
-	KT_ASSERT_OK(t, guest_create(v, GMV_VM_DEFAULT, &g));
-	g.data = &s;
-	s.gmem = case_gmem_slot(t, &g, TEST_SLOT, GUEST_TEST_GPA, PUNCH_LEN,
-				SHARED_FLAGS);
-	if (s.gmem < 0)
+	if (!shared_start(t, v, &g, &s, "punch", PUNCH_LEN))
 		return;
-	KT_ASSERT_OK(t, guest_start(&g, "punch", GUEST_TEST_GPA, PUNCH_LEN));
 	KT_EXPECT_DONE(t, &g, &punch_handlers);
 	KT_EXPECT_EQ(t, g.stage, 2);
 }

@@ -22,26 +22,15 @@ const char *conf_unsupported(void *ctx)
 	return v->ops->lacks(v, VMM_FEAT_GUEST_MEMFD);
 }
 
-void conf_finish(struct kt *t, struct vmm *v)
+int conf_new_gmem(struct kt *t, struct vmm *v, int *vm, u64 pages, u64 flags)
 {
-	KT_EXPECT_OK(t, v->ops->check(v));
-	v->ops->reset(v);
-	KT_EXPECT_OK(t, v->ops->check(v));
-}
+	int h = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 
-int conf_region(struct vmm *v, int vm, u32 slot, u32 flags, u64 gpa, u64 size,
-		int gmem, u64 offset)
-{
-	struct vmm_region r = {
-		.slot = slot,
-		.flags = flags,
-		.guest_phys_addr = gpa,
-		.memory_size = size,
-		.guest_memfd_offset = offset,
-		.guest_memfd = gmem,
-	};
-
-	return v->ops->set_region(v, vm, &r);
+	if (vm)
+		*vm = h;
+	if (h < 0)
+		return -1;
+	return CASE_OPEN(t, v->ops->create_gmem(v, h, pages * PG, flags));
 }
 
 void conf_fill(u8 *buf, size_t len, u8 seed)
@@ -50,25 +39,10 @@ void conf_fill(u8 *buf, size_t len, u8 seed)
 		buf[i] = (u8)(seed + i * 7 + (i >> 8));
 }
 
-/* The first feature in the list the backend lacks, with its reason. */
-static const char *lacks(struct kt *t, const enum vmm_feature *f, int n)
-{
-	struct vmm *v = kt_ctx(t);
-
-	for (int i = 0; i < n; i++) {
-		const char *why = v->ops->lacks(v, f[i]);
-
-		if (why)
-			return why;
-	}
-	return NULL;
-}
-
-#define NEED(name, ...)                                            \
-	const char *name(struct kt *t)                             \
-	{                                                          \
-		static const enum vmm_feature f[] = {__VA_ARGS__}; \
-		return lacks(t, f, ARRAY_SIZE(f));                 \
+#define NEED(name, ...)                                \
+	const char *name(struct kt *t)                 \
+	{                                              \
+		return CASE_LACKS_ANY(t, __VA_ARGS__); \
 	}
 
 NEED(conf_need_mmap, VMM_FEAT_GMEM_MMAP)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * guest-tests/conformance/conf.h - what the conformance case files share:
- * the case wrapper, handle and memslot helpers, feature predicates, and the
- * prototypes of every case (from cases.def).
+ * the case wrapper (over tests/common/vmm_case.h, which also gives the
+ * handle and memslot helpers), feature predicates, and the prototypes of
+ * every case (from cases.def).
  */
 #ifndef GMV_CONF_CONF_H
 #define GMV_CONF_CONF_H
@@ -12,6 +13,7 @@
 #include "lib/errno.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
+#include "tests/common/vmm_case.h"
 
 #define PG 4096ULL
 #define GMEM_MMAP GMV_GMEM_FLAG_MMAP
@@ -24,49 +26,14 @@
 #include "guest-tests/conformance/cases.def"
 #undef CONF
 
-/* Check the backend, release everything, check again (nothing leaks). */
-void conf_finish(struct kt *t, struct vmm *v);
+/* A case on the suite's backend (the kt context); see VMM_CASE. */
+#define CONF_CASE(name) VMM_CASE(, name, kt_ctx(t))
 
 /*
- * A case body gets the backend and may return early: the wrapper resets
- * the backend before it and checks and resets after it.
+ * A default VM with one gmem of 'pages' pages and these flags: returns the
+ * gmem, or -1 after a failed check. *vm, unless vm is NULL, gets the VM.
  */
-#define CONF_CASE(name)                                       \
-	static void name##_body(struct kt *t, struct vmm *v); \
-	void name(struct kt *t)                               \
-	{                                                     \
-		struct vmm *v = kt_ctx(t);                    \
-		v->ops->reset(v);                             \
-		name##_body(t, v);                            \
-		conf_finish(t, v);                            \
-	}                                                     \
-	static void name##_body(struct kt *t, struct vmm *v)
-
-/* Expect expr to return a handle (>= 0); evaluates to what it returned. */
-#define CONF_OPEN(t, expr)                                       \
-	({                                                       \
-		int h_ = (expr);                                 \
-		kt_check(t, h_ >= 0, __FILE__, __LINE__,         \
-			 "%s: expected a handle, got %s", #expr, \
-			 errno_name(h_));                        \
-		h_;                                              \
-	})
-
-/* KVM_SET_USER_MEMORY_REGION2 with the fields the interface has. */
-int conf_region(struct vmm *v, int vm, u32 slot, u32 flags, u64 gpa, u64 size,
-		int gmem, u64 offset);
-
-static inline int conf_bind(struct vmm *v, int vm, u32 slot, u64 gpa, u64 size,
-			    int gmem, u64 offset)
-{
-	return conf_region(v, vm, slot, GMV_MEM_GUEST_MEMFD, gpa, size, gmem,
-			   offset);
-}
-
-static inline int conf_delete(struct vmm *v, int vm, u32 slot)
-{
-	return conf_region(v, vm, slot, 0, 0, 0, VMM_BAD_HANDLE, 0);
-}
+int conf_new_gmem(struct kt *t, struct vmm *v, int *vm, u64 pages, u64 flags);
 
 /* Two page buffers for host accesses (static: the payload's stack is
  * small). conf_fill writes a pattern that depends on seed. */

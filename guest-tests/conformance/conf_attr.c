@@ -16,7 +16,7 @@ static int attrs(struct vmm *v, int vm, u64 gpa, u64 size, u64 a, u64 f)
 
 CONF_CASE(g85_set_attributes_enotty_without_them)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 
 	if (vm < 0)
 		return;
@@ -27,7 +27,7 @@ CONF_CASE(g85_set_attributes_enotty_without_them)
 
 CONF_CASE(s41_attributes_flags_einval)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 
 	if (vm < 0)
 		return;
@@ -37,7 +37,7 @@ CONF_CASE(s41_attributes_flags_einval)
 
 CONF_CASE(s41_attributes_bad_range_einval)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 
 	if (vm < 0)
 		return;
@@ -51,7 +51,7 @@ CONF_CASE(s41_attributes_bad_range_einval)
 
 CONF_CASE(s41_attributes_default_vm_has_no_private)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 
 	if (vm < 0)
 		return;
@@ -64,7 +64,7 @@ CONF_CASE(s41_attributes_default_vm_has_no_private)
 
 CONF_CASE(s41_attributes_private_on_private_vm)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
 
 	if (vm < 0)
 		return;

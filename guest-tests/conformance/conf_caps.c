@@ -13,7 +13,7 @@ static long cap(struct vmm *v, int vm, long nr)
 
 CONF_CASE(g1_cap_guest_memfd_is_one)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 
 	KT_EXPECT_EQ(t, cap(v, VMM_BAD_HANDLE, GMV_CAP_GUEST_MEMFD), 1);
 	if (vm >= 0)
@@ -28,7 +28,7 @@ CONF_CASE(g2_cap_gmem_flags_system_offers_both)
 
 CONF_CASE(g3_cap_gmem_flags_default_vm_offers_both)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 
 	if (vm < 0)
 		return;
@@ -38,7 +38,7 @@ CONF_CASE(g3_cap_gmem_flags_default_vm_offers_both)
 
 CONF_CASE(g4_cap_gmem_flags_private_vm_mmap_only)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
 
 	if (vm < 0)
 		return;
@@ -48,7 +48,7 @@ CONF_CASE(g4_cap_gmem_flags_private_vm_mmap_only)
 
 CONF_CASE(g5_cap_memory_attributes_zero_without_them)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 
 	KT_EXPECT_EQ(t, cap(v, VMM_BAD_HANDLE, GMV_CAP_MEMORY_ATTRIBUTES), 0);
 	if (vm >= 0)
@@ -57,7 +57,7 @@ CONF_CASE(g5_cap_memory_attributes_zero_without_them)
 
 CONF_CASE(g6_cap_memory_attributes_system_and_default_vm)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 
 	KT_EXPECT_EQ(t, cap(v, VMM_BAD_HANDLE, GMV_CAP_MEMORY_ATTRIBUTES),
 		     GMV_MEMORY_ATTRIBUTE_PRIVATE);
@@ -67,7 +67,7 @@ CONF_CASE(g6_cap_memory_attributes_system_and_default_vm)
 
 CONF_CASE(g6_cap_memory_attributes_private_vm)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
 
 	if (vm < 0)
 		return;
@@ -109,23 +109,23 @@ CONF_CASE(g9_cap_pre_fault_memory_zero)
 
 CONF_CASE(g18_vm_ioctls_on_gmem_enotty)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	int gmem = CONF_OPEN(t, v->ops->create_gmem(v, vm, 4 * PG, 0));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int gmem = CASE_OPEN(t, v->ops->create_gmem(v, vm, 4 * PG, 0));
 
 	if (gmem < 0)
 		return;
 	KT_EXPECT_ERRNO(t, v->ops->create_gmem(v, gmem, PG, 0), ENOTTY);
 	KT_EXPECT_ERRNO(t, cap(v, gmem, GMV_CAP_GUEST_MEMFD), ENOTTY);
-	KT_EXPECT_ERRNO(t, conf_region(v, gmem, 0, 0, 0, PG, -1, 0), ENOTTY);
-	KT_EXPECT_ERRNO(t, conf_bind(v, gmem, 0, 0, PG, gmem, 0), ENOTTY);
+	KT_EXPECT_ERRNO(t, case_region(v, gmem, 0, 0, 0, PG, -1, 0), ENOTTY);
+	KT_EXPECT_ERRNO(t, case_bind(v, gmem, 0, 0, PG, gmem, 0), ENOTTY);
 	KT_EXPECT_ERRNO(t, v->ops->set_attributes(v, gmem, 0, PG, 0, 0),
 			ENOTTY);
 }
 
 CONF_CASE(g61_bad_handles_ebadf)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	int gone = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int gone = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 	u8 b[8];
 
 	if (vm < 0 || gone < 0)
@@ -137,7 +137,7 @@ CONF_CASE(g61_bad_handles_ebadf)
 	KT_EXPECT_ERRNO(t, v->ops->create_gmem(v, VMM_BAD_HANDLE, PG, 0),
 			EBADF);
 	KT_EXPECT_ERRNO(t, cap(v, BOGUS_HANDLE, GMV_CAP_GUEST_MEMFD), EBADF);
-	KT_EXPECT_ERRNO(t, conf_region(v, BOGUS_HANDLE, 0, 0, 0, PG, -1, 0),
+	KT_EXPECT_ERRNO(t, case_region(v, BOGUS_HANDLE, 0, 0, 0, PG, -1, 0),
 			EBADF);
 	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, BOGUS_HANDLE, KEEP, 0, PG),
 			EBADF);

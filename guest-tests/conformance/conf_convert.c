@@ -13,19 +13,9 @@ static int convert(struct vmm *v, int g, u64 off, u64 size, bool priv)
 	return v->ops->convert(v, g, off, size, priv, &err_off);
 }
 
-/* A default VM's gmem of 'pages' pages, or -1. */
-static int new_gmem(struct kt *t, struct vmm *v, u64 pages, u64 flags)
-{
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-
-	if (vm < 0)
-		return -1;
-	return CONF_OPEN(t, v->ops->create_gmem(v, vm, pages * PG, flags));
-}
-
 CONF_CASE(s5_convert_bad_range_einval)
 {
-	int g = new_gmem(t, v, 8, GMEM_SHARED);
+	int g = conf_new_gmem(t, v, NULL, 8, GMEM_SHARED);
 
 	if (g < 0)
 		return;
@@ -43,7 +33,7 @@ CONF_CASE(s5_convert_bad_range_einval)
 
 CONF_CASE(s5_convert_to_state_it_has_is_a_noop)
 {
-	int g = new_gmem(t, v, 4, GMEM_SHARED);
+	int g = conf_new_gmem(t, v, NULL, 4, GMEM_SHARED);
 	u8 *b = conf_buf[0];
 
 	if (g < 0)
@@ -57,7 +47,7 @@ CONF_CASE(s5_convert_to_state_it_has_is_a_noop)
 
 CONF_CASE(s5_private_pages_sigbus_on_the_host)
 {
-	int g = new_gmem(t, v, 4, GMEM_SHARED);
+	int g = conf_new_gmem(t, v, NULL, 4, GMEM_SHARED);
 	u8 *a = conf_buf[0], *b = conf_buf[1];
 
 	if (g < 0)
@@ -82,7 +72,7 @@ CONF_CASE(s5_private_pages_sigbus_on_the_host)
 
 CONF_CASE(s5_init_private_round_trip)
 {
-	int g = new_gmem(t, v, 4, GMEM_MMAP);
+	int g = conf_new_gmem(t, v, NULL, 4, GMEM_MMAP);
 	u8 *a = conf_buf[0], *b = conf_buf[1];
 
 	if (g < 0)
@@ -103,7 +93,7 @@ CONF_CASE(s5_init_private_round_trip)
 
 CONF_CASE(s5_convert_before_allocation)
 {
-	int g = new_gmem(t, v, 1024, GMEM_MMAP);
+	int g = conf_new_gmem(t, v, NULL, 1024, GMEM_MMAP);
 	u8 *b = conf_buf[0];
 
 	if (g < 0)
@@ -118,7 +108,7 @@ CONF_CASE(s5_convert_before_allocation)
 
 CONF_CASE(s5_punch_keeps_the_state)
 {
-	int g = new_gmem(t, v, 4, GMEM_SHARED);
+	int g = conf_new_gmem(t, v, NULL, 4, GMEM_SHARED);
 	u8 *a = conf_buf[0], *b = conf_buf[1];
 
 	if (g < 0)
@@ -138,7 +128,7 @@ CONF_CASE(s5_punch_keeps_the_state)
 
 CONF_CASE(s5_convert_needs_a_gmem_handle)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 	u64 err_off = 0;
 
 	if (vm < 0)

@@ -8,9 +8,9 @@
 
 CONF_CASE(g10_create_returns_lowest_free_handle)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	int a = CONF_OPEN(t, v->ops->create_gmem(v, vm, PG, 0));
-	int b = CONF_OPEN(t, v->ops->create_gmem(v, vm, PG, 0));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int a = CASE_OPEN(t, v->ops->create_gmem(v, vm, PG, 0));
+	int b = CASE_OPEN(t, v->ops->create_gmem(v, vm, PG, 0));
 	int c;
 
 	if (a < 0 || b < 0)
@@ -18,13 +18,13 @@ CONF_CASE(g10_create_returns_lowest_free_handle)
 	KT_EXPECT_NE(t, a, b);
 	KT_EXPECT_NE(t, a, vm);
 	KT_EXPECT_OK(t, v->ops->close(v, a));
-	c = CONF_OPEN(t, v->ops->create_gmem(v, vm, PG, 0));
+	c = CASE_OPEN(t, v->ops->create_gmem(v, vm, PG, 0));
 	KT_EXPECT_EQ(t, c, a);
 }
 
 CONF_CASE(g11_create_unknown_flags_einval)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 
 	if (vm < 0)
 		return;
@@ -40,7 +40,7 @@ CONF_CASE(g12_create_bad_sizes_einval)
 {
 	static const u64 sizes[] = {0,	    1ULL << 63, ~0ULL & ~(PG - 1),
 				    PG + 1, 2 * PG - 1, MAX_SIZE + 1};
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 	int bad = 0;
 
 	if (vm < 0)
@@ -56,9 +56,9 @@ CONF_CASE(g12_create_bad_sizes_einval)
 
 CONF_CASE(g13_create_huge_sizes_allocate_nothing)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	int big = CONF_OPEN(t, v->ops->create_gmem(v, vm, TIB, 0));
-	int max = CONF_OPEN(t, v->ops->create_gmem(v, vm, MAX_SIZE, 0));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int big = CASE_OPEN(t, v->ops->create_gmem(v, vm, TIB, 0));
+	int max = CASE_OPEN(t, v->ops->create_gmem(v, vm, MAX_SIZE, 0));
 
 	if (big < 0 || max < 0)
 		return;
@@ -69,8 +69,8 @@ CONF_CASE(g13_create_huge_sizes_allocate_nothing)
 
 CONF_CASE(g13_huge_file_last_page_is_usable)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	int big = CONF_OPEN(t, v->ops->create_gmem(v, vm, TIB, GMEM_SHARED));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int big = CASE_OPEN(t, v->ops->create_gmem(v, vm, TIB, GMEM_SHARED));
 	u8 *a = conf_buf[0], *b = conf_buf[1];
 
 	if (big < 0)
@@ -86,12 +86,12 @@ CONF_CASE(g14_create_flag_combinations_ok)
 {
 	static const u64 flags[] = {0, GMV_GMEM_FLAG_MMAP,
 				    GMV_GMEM_FLAG_INIT_SHARED, GMEM_SHARED};
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 
 	if (vm < 0)
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(flags); i++) {
-		int g = CONF_OPEN(t, v->ops->create_gmem(v, vm, PG, flags[i]));
+		int g = CASE_OPEN(t, v->ops->create_gmem(v, vm, PG, flags[i]));
 
 		if (g >= 0)
 			KT_EXPECT_OK(t, v->ops->close(v, g));
@@ -100,7 +100,7 @@ CONF_CASE(g14_create_flag_combinations_ok)
 
 CONF_CASE(g4_create_init_shared_on_private_vm_einval)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
 
 	if (vm < 0)
 		return;
@@ -108,13 +108,13 @@ CONF_CASE(g4_create_init_shared_on_private_vm_einval)
 		t, v->ops->create_gmem(v, vm, PG, GMV_GMEM_FLAG_INIT_SHARED),
 		EINVAL);
 	KT_EXPECT_ERRNO(t, v->ops->create_gmem(v, vm, PG, GMEM_SHARED), EINVAL);
-	CONF_OPEN(t, v->ops->create_gmem(v, vm, PG, GMV_GMEM_FLAG_MMAP));
-	CONF_OPEN(t, v->ops->create_gmem(v, vm, PG, 0));
+	CASE_OPEN(t, v->ops->create_gmem(v, vm, PG, GMV_GMEM_FLAG_MMAP));
+	CASE_OPEN(t, v->ops->create_gmem(v, vm, PG, 0));
 }
 
 CONF_CASE(g20_create_200_files_on_one_vm)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 	int prev = -1, ok = 0, distinct = 0;
 
 	if (vm < 0)

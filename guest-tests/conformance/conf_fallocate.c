@@ -8,18 +8,9 @@
 
 #define NEAR_MAX 0x7ffffffffffff000LL
 
-static int new_gmem(struct kt *t, struct vmm *v, u64 pages)
-{
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-
-	if (vm < 0)
-		return -1;
-	return CONF_OPEN(t, v->ops->create_gmem(v, vm, pages * PG, 0));
-}
-
 CONF_CASE(g44_plain_allocate_eopnotsupp)
 {
-	int g = new_gmem(t, v, 4);
+	int g = conf_new_gmem(t, v, NULL, 4, 0);
 
 	if (g < 0)
 		return;
@@ -45,7 +36,7 @@ CONF_CASE(g45_other_modes_eopnotsupp)
 		GMV_FALLOC_COLLAPSE_RANGE | KEEP,
 		(int)0x80000000 | KEEP,
 	};
-	int g = new_gmem(t, v, 4);
+	int g = conf_new_gmem(t, v, NULL, 4, 0);
 
 	if (g < 0)
 		return;
@@ -56,7 +47,7 @@ CONF_CASE(g45_other_modes_eopnotsupp)
 
 CONF_CASE(g46_punch_without_keep_size_eopnotsupp)
 {
-	int g = new_gmem(t, v, 4);
+	int g = conf_new_gmem(t, v, NULL, 4, 0);
 
 	if (g < 0)
 		return;
@@ -75,7 +66,7 @@ CONF_CASE(g47_unaligned_ranges_einval)
 		{PG - 1, PG},	  {PG + 1, PG},	    {1, 1},	 {PG - 1, 1},
 		{PG + 1, PG - 1}, {2 * PG, PG + 1},
 	};
-	int g = new_gmem(t, v, 4);
+	int g = conf_new_gmem(t, v, NULL, 4, 0);
 
 	if (g < 0)
 		return;
@@ -93,7 +84,7 @@ CONF_CASE(g47_unaligned_ranges_einval)
 
 CONF_CASE(g48_empty_or_negative_einval_before_mode)
 {
-	int g = new_gmem(t, v, 4);
+	int g = conf_new_gmem(t, v, NULL, 4, 0);
 
 	if (g < 0)
 		return;
@@ -107,7 +98,7 @@ CONF_CASE(g48_empty_or_negative_einval_before_mode)
 
 CONF_CASE(g49_offset_plus_len_overflow_efbig)
 {
-	int g = new_gmem(t, v, 4);
+	int g = conf_new_gmem(t, v, NULL, 4, 0);
 
 	if (g < 0)
 		return;
@@ -134,7 +125,7 @@ CONF_CASE(g49_offset_plus_len_overflow_efbig)
 
 CONF_CASE(g50_allocate_inside_file_is_idempotent)
 {
-	int g = new_gmem(t, v, 8);
+	int g = conf_new_gmem(t, v, NULL, 8, 0);
 
 	if (g < 0)
 		return;
@@ -147,7 +138,7 @@ CONF_CASE(g50_allocate_inside_file_is_idempotent)
 
 CONF_CASE(g51_allocate_past_eof_einval)
 {
-	int g = new_gmem(t, v, 8);
+	int g = conf_new_gmem(t, v, NULL, 8, 0);
 
 	if (g < 0)
 		return;
@@ -160,7 +151,7 @@ CONF_CASE(g51_allocate_past_eof_einval)
 
 CONF_CASE(g52_punch_anywhere_ok)
 {
-	int g = new_gmem(t, v, 8);
+	int g = conf_new_gmem(t, v, NULL, 8, 0);
 
 	if (g < 0)
 		return;
@@ -173,8 +164,8 @@ CONF_CASE(g52_punch_anywhere_ok)
 
 CONF_CASE(g55_fallocate_after_vm_handle_closed)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	int g = CONF_OPEN(t, v->ops->create_gmem(v, vm, 8 * PG, 0));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g = CASE_OPEN(t, v->ops->create_gmem(v, vm, 8 * PG, 0));
 
 	if (g < 0)
 		return;
@@ -185,7 +176,7 @@ CONF_CASE(g55_fallocate_after_vm_handle_closed)
 
 CONF_CASE(g55_fallocate_on_a_vm_handle_enodev)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 
 	if (vm < 0)
 		return;

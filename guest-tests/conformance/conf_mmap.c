@@ -6,21 +6,11 @@
  */
 #include "guest-tests/conformance/conf.h"
 
-/* A default VM and a 'pages'-page gmem with these flags, or -1. */
-static int new_gmem(struct kt *t, struct vmm *v, u64 pages, u64 flags)
-{
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-
-	if (vm < 0)
-		return -1;
-	return CONF_OPEN(t, v->ops->create_gmem(v, vm, pages * PG, flags));
-}
-
 CONF_CASE(g33_no_mmap_flag_enodev)
 {
-	int plain = new_gmem(t, v, 2, 0);
-	int shared = new_gmem(t, v, 2, GMV_GMEM_FLAG_INIT_SHARED);
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int plain = conf_new_gmem(t, v, NULL, 2, 0);
+	int shared = conf_new_gmem(t, v, NULL, 2, GMV_GMEM_FLAG_INIT_SHARED);
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 	u8 *b = conf_buf[0];
 
 	if (plain < 0 || shared < 0 || vm < 0)
@@ -37,7 +27,7 @@ CONF_CASE(g33_no_mmap_flag_enodev)
 
 CONF_CASE(g38_access_at_or_past_eof_sigbus)
 {
-	int g = new_gmem(t, v, 4, GMEM_SHARED);
+	int g = conf_new_gmem(t, v, NULL, 4, GMEM_SHARED);
 	u8 *a = conf_buf[0], *b = conf_buf[1];
 
 	if (g < 0)
@@ -64,7 +54,7 @@ CONF_CASE(g38_access_at_or_past_eof_sigbus)
 
 CONF_CASE(g39_init_shared_pages_start_zero_and_stay_coherent)
 {
-	int g = new_gmem(t, v, 8, GMEM_SHARED);
+	int g = conf_new_gmem(t, v, NULL, 8, GMEM_SHARED);
 	u8 *a = conf_buf[0], *b = conf_buf[1];
 
 	if (g < 0)
@@ -86,7 +76,7 @@ CONF_CASE(g39_init_shared_pages_start_zero_and_stay_coherent)
 
 CONF_CASE(g40_mmap_without_init_shared_sigbus)
 {
-	int g = new_gmem(t, v, 4, GMEM_MMAP);
+	int g = conf_new_gmem(t, v, NULL, 4, GMEM_MMAP);
 	u8 *b = conf_buf[0];
 
 	if (g < 0)
@@ -100,7 +90,7 @@ CONF_CASE(g40_mmap_without_init_shared_sigbus)
 
 CONF_CASE(g50_allocate_keeps_existing_data)
 {
-	int g = new_gmem(t, v, 4, GMEM_SHARED);
+	int g = conf_new_gmem(t, v, NULL, 4, GMEM_SHARED);
 	u8 *a = conf_buf[0], *b = conf_buf[1];
 
 	if (g < 0)
@@ -119,7 +109,7 @@ CONF_CASE(g50_allocate_keeps_existing_data)
 CONF_CASE(g53_punch_zeroes_only_the_range)
 {
 	static const int kept[] = {0, 2, 3};
-	int g = new_gmem(t, v, 4, GMEM_SHARED);
+	int g = conf_new_gmem(t, v, NULL, 4, GMEM_SHARED);
 	u8 *a = conf_buf[0], *b = conf_buf[1];
 
 	if (g < 0)

@@ -16,10 +16,10 @@ struct two {
 
 static bool two_vms(struct kt *t, struct vmm *v, struct two *s, u64 flags)
 {
-	s->vm_a = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	s->vm_b = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	s->g = CONF_OPEN(t, v->ops->create_gmem(v, s->vm_a, 8 * PG, flags));
-	s->view = CONF_OPEN(t, v->ops->create_gmem_view(v, s->g, s->vm_b));
+	s->vm_a = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	s->vm_b = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	s->g = CASE_OPEN(t, v->ops->create_gmem(v, s->vm_a, 8 * PG, flags));
+	s->view = CASE_OPEN(t, v->ops->create_gmem_view(v, s->g, s->vm_b));
 	return s->view >= 0 && s->g >= 0;
 }
 
@@ -29,13 +29,13 @@ CONF_CASE(view_binds_where_the_original_cannot)
 
 	if (!two_vms(t, v, &s, 0))
 		return;
-	KT_EXPECT_ERRNO(t, conf_bind(v, s.vm_b, 0, GB, 8 * PG, s.g, 0), EINVAL);
-	KT_EXPECT_ERRNO(t, conf_bind(v, s.vm_a, 0, GB, 8 * PG, s.view, 0),
+	KT_EXPECT_ERRNO(t, case_bind(v, s.vm_b, 0, GB, 8 * PG, s.g, 0), EINVAL);
+	KT_EXPECT_ERRNO(t, case_bind(v, s.vm_a, 0, GB, 8 * PG, s.view, 0),
 			EINVAL);
-	KT_EXPECT_OK(t, conf_bind(v, s.vm_a, 0, GB, 8 * PG, s.g, 0));
+	KT_EXPECT_OK(t, case_bind(v, s.vm_a, 0, GB, 8 * PG, s.g, 0));
 	/* Bindings are per view: the same range again, through the view. */
-	KT_EXPECT_OK(t, conf_bind(v, s.vm_b, 0, GB, 8 * PG, s.view, 0));
-	KT_EXPECT_ERRNO(t, conf_bind(v, s.vm_b, 1, 2 * GB, PG, s.view, PG),
+	KT_EXPECT_OK(t, case_bind(v, s.vm_b, 0, GB, 8 * PG, s.view, 0));
+	KT_EXPECT_ERRNO(t, case_bind(v, s.vm_b, 1, 2 * GB, PG, s.view, PG),
 			EINVAL);
 }
 
@@ -70,9 +70,9 @@ CONF_CASE(view_outlives_the_original)
 	KT_EXPECT_OK(t, v->ops->close(v, s.vm_a));
 	KT_EXPECT_OK(t, v->ops->host_read(v, s.view, 0, b, PG));
 	KT_EXPECT_MEM_EQ(t, a, b, PG);
-	KT_EXPECT_OK(t, conf_bind(v, s.vm_b, 0, GB, 8 * PG, s.view, 0));
+	KT_EXPECT_OK(t, case_bind(v, s.vm_b, 0, GB, 8 * PG, s.view, 0));
 	/* A view of a view reaches the same memory. */
-	s.g = CONF_OPEN(t, v->ops->create_gmem_view(v, s.view, s.vm_b));
+	s.g = CASE_OPEN(t, v->ops->create_gmem_view(v, s.view, s.vm_b));
 	if (s.g >= 0) {
 		KT_EXPECT_OK(t, v->ops->host_read(v, s.g, 0, b, PG));
 		KT_EXPECT_MEM_EQ(t, a, b, PG);
@@ -95,8 +95,8 @@ CONF_CASE(view_state_is_the_memorys)
 
 CONF_CASE(view_bad_arguments)
 {
-	int vm = CONF_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	int g = CONF_OPEN(t, v->ops->create_gmem(v, vm, PG, 0));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g = CASE_OPEN(t, v->ops->create_gmem(v, vm, PG, 0));
 
 	if (g < 0)
 		return;

@@ -6,39 +6,27 @@
  * Exit status: 0 when every selected case passed or skipped, 1 otherwise.
  */
 #include <stdio.h>
-#include <string.h>
 
 #include "guest-tests/cases/cases.h"
 #include "host-kernel/vmm_linux.h"
+#include "tests/host/plat/kt_main.h"
 
 int main(int argc, char **argv)
 {
 	struct kt_options opt = { 0 };
 	struct kt_suite suite = guest_suite;
 	const struct kt_suite *suites[] = { &suite };
-	struct kt_totals tot;
 	struct vmm v;
+	int ret;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--filter") && i + 1 < argc) {
-			opt.filter = argv[++i];
-		} else if (!strcmp(argv[i], "--list")) {
-			opt.list = true;
-		} else {
-			fprintf(stderr, "usage: %s [--filter GLOB] [--list]\n",
-				argv[0]);
-			return 2;
-		}
-	}
+	if (kt_main_args(argc, argv, &opt, NULL, 0))
+		return 2;
 	if (vmm_linux_open(&v)) {
 		fprintf(stderr, "%s: out of memory\n", argv[0]);
 		return 1;
 	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
 	suite.ctx = &v;
-	tot = kt_run(suites, ARRAY_SIZE(suites), &opt);
+	ret = kt_main_run(suites, ARRAY_SIZE(suites), &opt);
 	vmm_linux_close(&v);
-	if (opt.list)
-		return 0;
-	return tot.failed || !(tot.passed + tot.skipped) ? 1 : 0;
+	return ret;
 }

@@ -12,28 +12,6 @@ const char *native_unsupported(void *ctx)
 	return hv_pool ? NULL : "no hv_pool on this platform";
 }
 
-void native_finish(struct kt *t, struct vmm *v)
-{
-	KT_EXPECT_OK(t, v->ops->check(v));
-	v->ops->reset(v);
-	KT_EXPECT_OK(t, v->ops->check(v));
-}
-
-int n_region(struct vmm *v, int vm, u32 slot, u32 flags, u64 gpa, u64 size,
-	     int gmem, u64 offset)
-{
-	struct vmm_region r = {
-		.slot = slot,
-		.flags = flags,
-		.guest_phys_addr = gpa,
-		.memory_size = size,
-		.guest_memfd_offset = offset,
-		.guest_memfd = gmem,
-	};
-
-	return v->ops->set_region(v, vm, &r);
-}
-
 int n_guest(struct vmm *v, int vm, u64 gpa, void *buf, size_t len,
 	    unsigned int access, struct vm_fault *f)
 {

@@ -28,7 +28,7 @@ static bool is_memory_fault(struct kt *t, const struct vm_fault *f, u64 gpa,
 
 NATIVE_CASE(g95_no_slot_is_mmio)
 {
-	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 	struct vm_fault f;
 
 	if (vm < 0)
@@ -41,7 +41,7 @@ NATIVE_CASE(g95_no_slot_is_mmio)
 	KT_EXPECT_ERRNO(t, n_guest(v, vm, GB + 12, buf, 4, PRIV, &f), EFAULT);
 	is_memory_fault(t, &f, GB + 12, true);
 	/* Writes to a read-only slot are MMIO too; reads work. */
-	KT_EXPECT_OK(t, n_region(v, vm, 0, GMV_MEM_READONLY, GB, PG, -1, 0));
+	KT_EXPECT_OK(t, case_region(v, vm, 0, GMV_MEM_READONLY, GB, PG, -1, 0));
 	KT_EXPECT_OK(t, n_guest(v, vm, GB, buf, 8, 0, &f));
 	KT_EXPECT_ERRNO(t, n_guest(v, vm, GB, buf, 8, WR, &f), ENOENT);
 	KT_EXPECT_EQ(t, f.exit_reason, GMV_EXIT_MMIO);
@@ -49,14 +49,14 @@ NATIVE_CASE(g95_no_slot_is_mmio)
 
 NATIVE_CASE(g88_slot_without_mmap_gmem_uses_its_own_memory)
 {
-	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	int g = N_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG, 0));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g = CASE_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG, 0));
 	struct vm_fault f;
 	u8 in[8] = "88888888", out[8];
 
 	if (g < 0)
 		return;
-	KT_EXPECT_OK(t, n_bind(v, vm, 0, GB, 16 * PG, g, 0));
+	KT_EXPECT_OK(t, case_bind(v, vm, 0, GB, 16 * PG, g, 0));
 	KT_EXPECT_OK(t, n_guest(v, vm, GB + 5 * PG, in, 8, WR, &f));
 	KT_EXPECT(t, !f.from_gmem);
 	KT_EXPECT_EQ(t, gmem_backed_pages(vmm_native_gmem(v, g)), 0);
@@ -72,14 +72,14 @@ NATIVE_CASE(g88_slot_without_mmap_gmem_uses_its_own_memory)
 
 NATIVE_CASE(g89_gmem_only_slot_is_coherent_with_the_host)
 {
-	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	int g = N_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG, SHARED_FLAGS));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g = CASE_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG, SHARED_FLAGS));
 	struct vm_fault f;
 
 	if (g < 0)
 		return;
 	/* test_guest_memfd_guest: a slot at 4 GiB, host 0xaa, guest 0xff. */
-	KT_EXPECT_OK(t, n_bind(v, vm, 0, 4 * GB, 16 * PG, g, 0));
+	KT_EXPECT_OK(t, case_bind(v, vm, 0, 4 * GB, 16 * PG, g, 0));
 	memset(buf, 0xaa, PG);
 	KT_EXPECT_OK(t, v->ops->host_write(v, g, 3 * PG, buf, PG));
 	memset(buf, 0, PG);
@@ -95,15 +95,15 @@ NATIVE_CASE(g89_gmem_only_slot_is_coherent_with_the_host)
 
 NATIVE_CASE(g91_guest_uses_mmap_gmem_the_host_cannot)
 {
-	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	int g = N_OPEN(t,
-		       v->ops->create_gmem(v, vm, 16 * PG, GMV_GMEM_FLAG_MMAP));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g = CASE_OPEN(
+		t, v->ops->create_gmem(v, vm, 16 * PG, GMV_GMEM_FLAG_MMAP));
 	struct vm_fault f;
 	u8 in[4] = "9191", out[4] = "";
 
 	if (g < 0)
 		return;
-	KT_EXPECT_OK(t, n_bind(v, vm, 0, GB, 16 * PG, g, 0));
+	KT_EXPECT_OK(t, case_bind(v, vm, 0, GB, 16 * PG, g, 0));
 	KT_EXPECT_OK(t, n_guest(v, vm, GB, out, 4, 0, &f));
 	KT_EXPECT(t, f.from_gmem && mem_is_zero(out, 4));
 	KT_EXPECT_OK(t, n_guest(v, vm, GB, in, 4, WR, &f));
@@ -114,8 +114,8 @@ NATIVE_CASE(g91_guest_uses_mmap_gmem_the_host_cannot)
 
 NATIVE_CASE(g92_punch_gives_the_guest_a_zero_page)
 {
-	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	int g = N_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG, SHARED_FLAGS));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g = CASE_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG, SHARED_FLAGS));
 	struct vm *obj = vmm_native_vm(v, vm);
 	struct vm_fault f;
 	u8 in[4] = "9292", out[4];
@@ -123,7 +123,7 @@ NATIVE_CASE(g92_punch_gives_the_guest_a_zero_page)
 
 	if (g < 0)
 		return;
-	KT_EXPECT_OK(t, n_bind(v, vm, 0, GB, 16 * PG, g, 0));
+	KT_EXPECT_OK(t, case_bind(v, vm, 0, GB, 16 * PG, g, 0));
 	KT_EXPECT_OK(t, n_guest(v, vm, GB + 2 * PG, in, 4, WR, &f));
 	since = vm_zaps(obj)->nr_zaps;
 	KT_EXPECT_OK(t, v->ops->fallocate(v, g,
@@ -142,33 +142,34 @@ NATIVE_CASE(g92_punch_gives_the_guest_a_zero_page)
 
 NATIVE_CASE(g93_released_gmem_gives_memory_fault_exits)
 {
-	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	int g = N_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG, SHARED_FLAGS));
-	int g2 = N_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG, SHARED_FLAGS));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g = CASE_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG, SHARED_FLAGS));
+	int g2 =
+		CASE_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG, SHARED_FLAGS));
 	struct vm_fault f;
 	u8 out[4] = "ffff";
 
 	if (g < 0 || g2 < 0)
 		return;
-	KT_EXPECT_OK(t, n_bind(v, vm, 0, GB, 16 * PG, g, 0));
+	KT_EXPECT_OK(t, case_bind(v, vm, 0, GB, 16 * PG, g, 0));
 	KT_EXPECT_OK(t, v->ops->close(v, g));
 	for (int i = 0; i < 2; i++) {
 		KT_EXPECT_ERRNO(t, n_guest(v, vm, GB + PG + 9, out, 1, 0, &f),
 				EFAULT);
 		is_memory_fault(t, &f, GB + PG + 9, false);
 	}
-	KT_EXPECT_OK(t, n_region(v, vm, 0, 0, 0, 0, -1, 0));
+	KT_EXPECT_OK(t, case_region(v, vm, 0, 0, 0, 0, -1, 0));
 	KT_EXPECT_ERRNO(t, n_guest(v, vm, GB + PG, out, 1, 0, &f), ENOENT);
-	KT_EXPECT_OK(t, n_bind(v, vm, 0, GB, 16 * PG, g2, 0));
+	KT_EXPECT_OK(t, case_bind(v, vm, 0, GB, 16 * PG, g2, 0));
 	KT_EXPECT_OK(t, n_guest(v, vm, GB + PG, out, 4, 0, &f));
 	KT_EXPECT(t, mem_is_zero(out, 4));
 }
 
 NATIVE_CASE(s42_gmem_only_slot_takes_its_attribute_from_the_gmem)
 {
-	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
-	int g = N_OPEN(t,
-		       v->ops->create_gmem(v, vm, 16 * PG, GMV_GMEM_FLAG_MMAP));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
+	int g = CASE_OPEN(
+		t, v->ops->create_gmem(v, vm, 16 * PG, GMV_GMEM_FLAG_MMAP));
 	struct vm *obj = vmm_native_vm(v, vm);
 	struct vm_fault f;
 	u64 at = GB + 4 * PG, err_off;
@@ -176,7 +177,7 @@ NATIVE_CASE(s42_gmem_only_slot_takes_its_attribute_from_the_gmem)
 
 	if (g < 0)
 		return;
-	KT_EXPECT_OK(t, n_bind(v, vm, 0, GB, 16 * PG, g, 0));
+	KT_EXPECT_OK(t, case_bind(v, vm, 0, GB, 16 * PG, g, 0));
 	/* The gmem starts private, and so do the gfns it backs. */
 	KT_EXPECT(t, vm_gfn_private(obj, at >> 12));
 	KT_EXPECT_OK(t, n_guest(v, vm, at, b, 4, PRIV | WR, &f));
@@ -205,16 +206,16 @@ NATIVE_CASE(s42_gmem_only_slot_takes_its_attribute_from_the_gmem)
 
 NATIVE_CASE(s42_private_accesses_need_a_gmem_slot)
 {
-	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
-	int g = N_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG, 0));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
+	int g = CASE_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG, 0));
 	struct vm_fault f;
 	u64 err_off;
 	u8 b[4];
 
 	if (g < 0)
 		return;
-	KT_EXPECT_OK(t, n_bind(v, vm, 0, GB, 16 * PG, g, 0));
-	KT_EXPECT_OK(t, n_region(v, vm, 1, 0, 2 * GB, PG, -1, 0));
+	KT_EXPECT_OK(t, case_bind(v, vm, 0, GB, 16 * PG, g, 0));
+	KT_EXPECT_OK(t, case_region(v, vm, 1, 0, 2 * GB, PG, -1, 0));
 	/* Attribute shared: a private access exits with the PRIVATE flag,
 	 * a shared one works. */
 	KT_EXPECT_ERRNO(t, n_guest(v, vm, GB, b, 4, PRIV, &f), EFAULT);
@@ -230,12 +231,12 @@ NATIVE_CASE(s42_private_accesses_need_a_gmem_slot)
 	KT_EXPECT_ERRNO(t, n_guest(v, vm, GB, b, 4, 0, &f), EFAULT);
 	is_memory_fault(t, &f, GB, false);
 	KT_EXPECT_OK(t, n_guest(v, vm, GB, b, 4, PRIV, &f));
-	KT_EXPECT_OK(t, n_region(v, vm, 0, 0, 0, 0, -1, 0));
+	KT_EXPECT_OK(t, case_region(v, vm, 0, 0, 0, 0, -1, 0));
 	KT_EXPECT_ERRNO(t, n_guest(v, vm, GB, b, 4, PRIV, &f), EFAULT);
 	is_memory_fault(t, &f, GB, true);
 	/* A private access never maps a page the host may touch. */
-	g = N_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG, 0));
-	KT_EXPECT_OK(t, n_bind(v, vm, 0, GB, 16 * PG, g, 0));
+	g = CASE_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG, 0));
+	KT_EXPECT_OK(t, case_bind(v, vm, 0, GB, 16 * PG, g, 0));
 	KT_EXPECT_OK(t, v->ops->convert(v, g, 0, PG, false, &err_off));
 	KT_EXPECT_ERRNO(t, n_guest(v, vm, GB, b, 4, PRIV, &f), EFAULT);
 	is_memory_fault(t, &f, GB, true);
@@ -243,8 +244,8 @@ NATIVE_CASE(s42_private_accesses_need_a_gmem_slot)
 
 NATIVE_CASE(s42_private_vm_without_mmap_splits_shared_and_private)
 {
-	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
-	int g = N_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG, 0));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
+	int g = CASE_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG, 0));
 	struct vm_fault f;
 	u8 s[4] = "shrd", p[4] = "priv", b[4];
 
@@ -252,7 +253,7 @@ NATIVE_CASE(s42_private_vm_without_mmap_splits_shared_and_private)
 		return;
 	/* The 6.8-era layout: shared accesses use the slot's memory,
 	 * private ones the gmem (private_mem_conversions_test). */
-	KT_EXPECT_OK(t, n_bind(v, vm, 0, GB, 16 * PG, g, 0));
+	KT_EXPECT_OK(t, case_bind(v, vm, 0, GB, 16 * PG, g, 0));
 	KT_EXPECT_OK(t, n_guest(v, vm, GB, s, 4, WR, &f));
 	KT_EXPECT(t, !f.from_gmem);
 	KT_EXPECT_OK(t,
@@ -279,21 +280,22 @@ static int order_at(struct vmm *v, int vm, u64 gpa, unsigned int access)
 
 NATIVE_CASE(s43_huge_mappings_need_block_alignment_and_one_state)
 {
-	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	int g = N_OPEN(t, v->ops->create_gmem(v, vm, 4 * SZ2M, SHARED_FLAGS));
-	int small =
-		N_OPEN(t, v->ops->create_gmem(v, vm, SZ2M - PG, SHARED_FLAGS));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g = CASE_OPEN(t,
+			  v->ops->create_gmem(v, vm, 4 * SZ2M, SHARED_FLAGS));
+	int small = CASE_OPEN(
+		t, v->ops->create_gmem(v, vm, SZ2M - PG, SHARED_FLAGS));
 
 	if (g < 0 || small < 0)
 		return;
-	KT_EXPECT_OK(t, n_bind(v, vm, 0, GB, 2 * SZ2M, g, 0));
+	KT_EXPECT_OK(t, case_bind(v, vm, 0, GB, 2 * SZ2M, g, 0));
 	KT_EXPECT_EQ(t, order_at(v, vm, GB + 5 * PG, 0), 9);
 	KT_EXPECT_EQ(t, order_at(v, vm, GB + SZ2M + PG, 0), 9);
 	/* Slot gpa and gmem offset not congruent modulo 2 MiB. */
-	KT_EXPECT_OK(t, n_bind(v, vm, 1, 2 * GB, SZ2M, g, 2 * SZ2M + PG));
+	KT_EXPECT_OK(t, case_bind(v, vm, 1, 2 * GB, SZ2M, g, 2 * SZ2M + PG));
 	KT_EXPECT_EQ(t, order_at(v, vm, 2 * GB + 8 * PG, 0), 0);
 	/* The 2 MiB range must lie in the slot. */
-	KT_EXPECT_OK(t, n_bind(v, vm, 2, 3 * GB, SZ2M - PG, small, 0));
+	KT_EXPECT_OK(t, case_bind(v, vm, 2, 3 * GB, SZ2M - PG, small, 0));
 	KT_EXPECT_EQ(t, order_at(v, vm, 3 * GB, 0), 0);
 	/* A punched page splits the block. */
 	KT_EXPECT_OK(t, v->ops->fallocate(v, g,
@@ -306,23 +308,23 @@ NATIVE_CASE(s43_huge_mappings_need_block_alignment_and_one_state)
 
 NATIVE_CASE(s43_huge_mappings_on_private_vm_need_one_attribute)
 {
-	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
-	int g = N_OPEN(
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
+	int g = CASE_OPEN(
 		t, v->ops->create_gmem(v, vm, 2 * SZ2M, GMV_GMEM_FLAG_MMAP));
-	int legacy = N_OPEN(t, v->ops->create_gmem(v, vm, SZ2M, 0));
+	int legacy = CASE_OPEN(t, v->ops->create_gmem(v, vm, SZ2M, 0));
 	u64 err_off;
 
 	if (g < 0 || legacy < 0)
 		return;
 	/* gmem-only slot: one shareability over the 2 MiB. */
-	KT_EXPECT_OK(t, n_bind(v, vm, 0, GB, 2 * SZ2M, g, 0));
+	KT_EXPECT_OK(t, case_bind(v, vm, 0, GB, 2 * SZ2M, g, 0));
 	KT_EXPECT_EQ(t, order_at(v, vm, GB + PG, PRIV), 9);
 	KT_EXPECT_OK(t, v->ops->convert(v, g, 3 * PG, PG, false, &err_off));
 	KT_EXPECT_EQ(t, order_at(v, vm, GB, PRIV), 0);
 	KT_EXPECT_OK(t, v->ops->convert(v, g, 3 * PG, PG, true, &err_off));
 	KT_EXPECT_EQ(t, order_at(v, vm, GB, PRIV), 9);
 	/* Other gmem slots: one VM attribute over the 2 MiB. */
-	KT_EXPECT_OK(t, n_bind(v, vm, 1, 2 * GB, SZ2M, legacy, 0));
+	KT_EXPECT_OK(t, case_bind(v, vm, 1, 2 * GB, SZ2M, legacy, 0));
 	KT_EXPECT_OK(t,
 		     v->ops->set_attributes(v, vm, 2 * GB, SZ2M,
 					    GMV_MEMORY_ATTRIBUTE_PRIVATE, 0));

@@ -30,20 +30,20 @@ struct trio {
 
 static bool trio_open(struct kt *t, struct vmm *v, struct trio *s, u64 flags)
 {
-	s->a = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	s->b = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	s->c = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	s->g = N_OPEN(t, v->ops->create_gmem(v, s->a, 16 * PG, flags));
-	s->view = N_OPEN(t, v->ops->create_gmem_view(v, s->g, s->b));
+	s->a = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	s->b = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	s->c = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	s->g = CASE_OPEN(t, v->ops->create_gmem(v, s->a, 16 * PG, flags));
+	s->view = CASE_OPEN(t, v->ops->create_gmem_view(v, s->g, s->b));
 	if (s->g < 0 || s->view < 0 || s->c < 0)
 		return false;
 	s->va = vmm_native_vm(v, s->a);
 	s->vb = vmm_native_vm(v, s->b);
 	s->vc = vmm_native_vm(v, s->c);
-	return KT_EXPECT_OK(t, n_bind(v, s->a, 0, GB, 8 * PG, s->g, 0)) &&
-	       KT_EXPECT_OK(t, n_bind(v, s->b, 0, 2 * GB, 4 * PG, s->view,
-				      2 * PG)) &&
-	       KT_EXPECT_OK(t, n_region(v, s->c, 0, 0, GB, 8 * PG, -1, 0));
+	return KT_EXPECT_OK(t, case_bind(v, s->a, 0, GB, 8 * PG, s->g, 0)) &&
+	       KT_EXPECT_OK(t, case_bind(v, s->b, 0, 2 * GB, 4 * PG, s->view,
+					 2 * PG)) &&
+	       KT_EXPECT_OK(t, case_region(v, s->c, 0, 0, GB, 8 * PG, -1, 0));
 }
 
 static void trio_mark(struct trio *s)
@@ -108,20 +108,20 @@ NATIVE_CASE(closing_a_view_zaps_and_detaches_its_slots)
 	KT_EXPECT_OK(t, n_guest(v, s.a, GB + 2 * PG, buf, 1, 0, &f));
 	/* Deleting a slot zaps all of it. */
 	trio_mark(&s);
-	KT_EXPECT_OK(t, n_region(v, s.a, 0, 0, 0, 0, -1, 0));
+	KT_EXPECT_OK(t, case_region(v, s.a, 0, 0, 0, 0, -1, 0));
 	KT_EXPECT(t, vm_zapped_since(s.va, s.za, GFN(GB), GFN(GB) + 8));
 }
 
 NATIVE_CASE(attribute_changes_zap_only_what_slots_cover)
 {
-	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
 	struct vm *obj = vmm_native_vm(v, vm);
 	u64 since;
 
 	if (vm < 0)
 		return;
-	KT_EXPECT_OK(t, n_region(v, vm, 0, 0, GB, 4 * PG, -1, 0));
-	KT_EXPECT_OK(t, n_region(v, vm, 1, 0, GB + 8 * PG, 4 * PG, -1, 0));
+	KT_EXPECT_OK(t, case_region(v, vm, 0, 0, GB, 4 * PG, -1, 0));
+	KT_EXPECT_OK(t, case_region(v, vm, 1, 0, GB + 8 * PG, 4 * PG, -1, 0));
 	since = vm_zaps(obj)->nr_zaps;
 	KT_EXPECT_OK(t,
 		     v->ops->set_attributes(v, vm, GB + 2 * PG, 8 * PG,
@@ -140,8 +140,8 @@ NATIVE_CASE(attribute_changes_zap_only_what_slots_cover)
 NATIVE_CASE(g102_pages_go_back_with_the_last_view)
 {
 	u64 base = alloc_owned_pages(hv_pool, OWN_GMEM);
-	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	int g = N_OPEN(t, v->ops->create_gmem(v, vm, 2 * SZ2M, 0));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g = CASE_OPEN(t, v->ops->create_gmem(v, vm, 2 * SZ2M, 0));
 
 	if (g < 0)
 		return;
@@ -158,8 +158,8 @@ NATIVE_CASE(g102_pages_go_back_with_the_last_view)
 NATIVE_CASE(punching_part_of_a_block_frees_just_those_pages)
 {
 	u64 base = alloc_owned_pages(hv_pool, OWN_GMEM);
-	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	int g = N_OPEN(t, v->ops->create_gmem(v, vm, SZ2M, SHARED_FLAGS));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g = CASE_OPEN(t, v->ops->create_gmem(v, vm, SZ2M, SHARED_FLAGS));
 	struct gmem_view *view = vmm_native_gmem(v, g);
 
 	if (g < 0)
@@ -183,9 +183,9 @@ NATIVE_CASE(punching_part_of_a_block_frees_just_those_pages)
 
 NATIVE_CASE(pinned_pages_make_conversion_eagain)
 {
-	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	int g = N_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG, SHARED_FLAGS));
-	int plain = N_OPEN(t, v->ops->create_gmem(v, vm, PG, 0));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g = CASE_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG, SHARED_FLAGS));
+	int plain = CASE_OPEN(t, v->ops->create_gmem(v, vm, PG, 0));
 	u64 err_off = 0;
 
 	if (g < 0 || plain < 0)
@@ -242,9 +242,10 @@ static const struct gmem_sec_ops sec_test = {
 
 NATIVE_CASE(failed_security_step_undoes_the_conversion)
 {
-	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 	/* 1000 pages: chunk 0 is one block, chunk 1 crosses EOF. */
-	int g = N_OPEN(t, v->ops->create_gmem(v, vm, 1000 * PG, SHARED_FLAGS));
+	int g = CASE_OPEN(t,
+			  v->ops->create_gmem(v, vm, 1000 * PG, SHARED_FLAGS));
 	struct gmem_view *view = vmm_native_gmem(v, g);
 	const struct gmem_sec_ops *old;
 	u64 err_off;
@@ -310,8 +311,9 @@ static int convert_failing(struct vmm *v, int g, u64 p, bool pages)
 
 NATIVE_CASE(conversion_out_of_memory_changes_nothing)
 {
-	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	int g = N_OPEN(t, v->ops->create_gmem(v, vm, 600 * PG, SHARED_FLAGS));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g = CASE_OPEN(t,
+			  v->ops->create_gmem(v, vm, 600 * PG, SHARED_FLAGS));
 	struct gmem_view *view = vmm_native_gmem(v, g);
 	int failures[2] = {0, 0}, wrong = 0;
 	u64 err_off;
@@ -343,15 +345,15 @@ NATIVE_CASE(conversion_out_of_memory_changes_nothing)
 
 NATIVE_CASE(check_catches_corrupted_state)
 {
-	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	int g = N_OPEN(t, v->ops->create_gmem(v, vm, SZ2M, SHARED_FLAGS));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g = CASE_OPEN(t, v->ops->create_gmem(v, vm, SZ2M, SHARED_FLAGS));
 	struct gmem_view *view = vmm_native_gmem(v, g);
 	struct vm *obj = vmm_native_vm(v, vm);
 	struct gmem_chunk *c;
 
 	if (g < 0)
 		return;
-	KT_EXPECT_OK(t, n_bind(v, vm, 0, GB, SZ2M, g, 0));
+	KT_EXPECT_OK(t, case_bind(v, vm, 0, GB, SZ2M, g, 0));
 	KT_EXPECT_OK(t, v->ops->host_write(v, g, 0, buf, 8));
 	c = xmap_load(&view->mem->chunks, 0);
 	KT_ASSERT(t, c != NULL);
@@ -376,8 +378,8 @@ NATIVE_CASE(check_catches_corrupted_state)
 NATIVE_CASE(metadata_is_below_an_eighth_of_linux)
 {
 	u64 size = 64ULL << 20, per_gib;
-	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	int g = N_OPEN(t, v->ops->create_gmem(v, vm, size, SHARED_FLAGS));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g = CASE_OPEN(t, v->ops->create_gmem(v, vm, size, SHARED_FLAGS));
 	struct gmem_view *view = vmm_native_gmem(v, g);
 
 	if (g < 0)

@@ -94,6 +94,23 @@ static void env_close(struct kt *t, struct svm_env *e)
 	test_mem_free(e->mem, ARENA);
 }
 
+/*
+ * Define a case whose body gets an open svm_env; the wrapper closes it,
+ * and checks that nothing leaked, also when the open failed or the body
+ * returned early.
+ */
+#define SVM_ENV_CASE(name)                                        \
+	static void name##_body(struct kt *t, struct svm_env *e); \
+	static void name(struct kt *t)                            \
+	{                                                         \
+		struct svm_env e;                                 \
+                                                                  \
+		if (env_open(t, &e))                              \
+			name##_body(t, &e);                       \
+		env_close(t, &e);                                 \
+	}                                                         \
+	static void name##_body(struct kt *t, struct svm_env *e)
+
 /* Put an instruction at the guest's RIP and a hand-made exit in the VMCB. */
 static void set_exit(struct svm_env *e, u64 code, u64 info1, u64 info2,
 		     const u8 *insn, size_t n)
@@ -107,22 +124,18 @@ static void set_exit(struct svm_env *e, u64 code, u64 info1, u64 info2,
 	vmcb->ctl.exit_info2 = info2;
 }
 
-static void svm_vmcb_follows_guest_contract(struct kt *t)
+SVM_ENV_CASE(svm_vmcb_follows_guest_contract)
 {
-	struct svm_env e;
-	const struct vmcb *vmcb;
+	const struct vmcb *vmcb = e->v->vmcb;
 
-	if (!env_open(t, &e))
-		goto out;
-	vmcb = e.v->vmcb;
 	/* Consistency rules VMRUN enforces (fact sheet §4). */
 	KT_EXPECT(t, vmcb->ctl.icpt_misc2 & SVM_ICPT2_VMRUN);
 	KT_EXPECT(t, vmcb->save.efer & BIT(12));
 	KT_EXPECT_EQ(t, vmcb->ctl.np_control, SVM_NP_ENABLE);
-	KT_EXPECT_EQ(t, vmcb->ctl.n_cr3, npt_root_pa(&e.s.npt));
-	KT_EXPECT_EQ(t, vmcb->ctl.iopm_base_pa, (phys_addr_t)e.s.iopm);
-	KT_EXPECT(t, mem_is_zero(e.s.iopm, 1) == false);
-	KT_EXPECT_EQ(t, e.s.iopm[3 * 4096 - 1], 0xff);
+	KT_EXPECT_EQ(t, vmcb->ctl.n_cr3, npt_root_pa(&e->s.npt));
+	KT_EXPECT_EQ(t, vmcb->ctl.iopm_base_pa, (phys_addr_t)e->s.iopm);
+	KT_EXPECT(t, mem_is_zero(e->s.iopm, 1) == false);
+	KT_EXPECT_EQ(t, e->s.iopm[3 * 4096 - 1], 0xff);
 	KT_EXPECT(t, vmcb->ctl.icpt_misc1 & SVM_ICPT1_IOIO_PROT);
 	KT_EXPECT(t, vmcb->ctl.icpt_misc1 & SVM_ICPT1_SHUTDOWN);
 	KT_EXPECT(t, vmcb->ctl.icpt_misc2 & SVM_ICPT2_VMMCALL);
@@ -139,87 +152,71 @@ static void svm_vmcb_follows_guest_contract(struct kt *t)
 	KT_EXPECT_EQ(t, vmcb->save.rip, CODE_GVA);
 	KT_EXPECT_EQ(t, vmcb->save.rsp, 0x9000);
 	KT_EXPECT_EQ(t, vmcb->save.idtr.limit, 0);
-	KT_EXPECT_EQ(t, e.v->gprs.rdi, 11);
-	KT_EXPECT_EQ(t, e.v->gprs.rsi, 22);
+	KT_EXPECT_EQ(t, e->v->gprs.rdi, 11);
+	KT_EXPECT_EQ(t, e->v->gprs.rsi, 22);
 	/* Unknown VM types are not SVM's. */
 	KT_EXPECT_ERRNO(t, svm_vm_init(&(struct svm_vm){ 0 }, GMV_VM_TDX),
 			EINVAL);
-out:
-	env_close(t, &e);
 }
 
-static void svm_regs_round_trip(struct kt *t)
+SVM_ENV_CASE(svm_regs_round_trip)
 {
 	struct vmm_regs in, out;
-	struct svm_env e;
 	u64 *w = (u64 *)&in;
 
-	if (!env_open(t, &e))
-		goto out;
 	for (size_t i = 0; i < sizeof(in) / 8; i++)
 		w[i] = 0x1111111111111111ULL * (i + 1);
 	in.rflags = 0x3000; /* bit 1 is forced on */
-	svm_vcpu_set_regs(e.v, &in);
-	svm_vcpu_get_regs(e.v, &out);
+	svm_vcpu_set_regs(e->v, &in);
+	svm_vcpu_get_regs(e->v, &out);
 	in.rflags |= 2;
 	KT_EXPECT_MEM_EQ(t, &in, &out, sizeof(in));
-	KT_EXPECT_EQ(t, e.v->vmcb->save.rax, in.rax);
-	KT_EXPECT_EQ(t, e.v->vmcb->save.rsp, in.rsp);
-	KT_EXPECT_EQ(t, e.v->gprs.r15, in.r15);
-out:
-	env_close(t, &e);
+	KT_EXPECT_EQ(t, e->v->vmcb->save.rax, in.rax);
+	KT_EXPECT_EQ(t, e->v->vmcb->save.rsp, in.rsp);
+	KT_EXPECT_EQ(t, e->v->gprs.r15, in.r15);
 }
 
-static void svm_reads_guest_memory_through_both_tables(struct kt *t)
+SVM_ENV_CASE(svm_reads_guest_memory_through_both_tables)
 {
 	static const u8 pvalidate[] = { 0xf2, 0x0f, 0x01, 0xff };
-	struct svm_env e;
 	u8 bytes[INSN_MAX_LEN], buf[8];
 	struct insn in;
 	size_t n;
 
-	if (!env_open(t, &e))
-		goto out;
 	/* 2 MiB guest page, 2 MiB NPT page. */
-	memcpy(e.ram + 0x6000, "gmemvsr", 8);
-	KT_EXPECT_OK(t, svm_read_gva(e.v, 0x6000, buf, 8));
+	memcpy(e->ram + 0x6000, "gmemvsr", 8);
+	KT_EXPECT_OK(t, svm_read_gva(e->v, 0x6000, buf, 8));
 	KT_EXPECT_STR_EQ(t, (char *)buf, "gmemvsr");
 	/* An instruction split across two scattered 4 KiB guest pages. */
-	e.ram[pt_gpa[0] + 0xffe] = pvalidate[0];
-	e.ram[pt_gpa[0] + 0xfff] = pvalidate[1];
-	memcpy(e.ram + pt_gpa[1], pvalidate + 2, 2);
-	e.v->vmcb->save.rip = PT_GVA + 0xffe;
-	KT_EXPECT_OK(t, svm_fetch_insn(e.v, &in, bytes, &n));
+	e->ram[pt_gpa[0] + 0xffe] = pvalidate[0];
+	e->ram[pt_gpa[0] + 0xfff] = pvalidate[1];
+	memcpy(e->ram + pt_gpa[1], pvalidate + 2, 2);
+	e->v->vmcb->save.rip = PT_GVA + 0xffe;
+	KT_EXPECT_OK(t, svm_fetch_insn(e->v, &in, bytes, &n));
 	KT_EXPECT_EQ(t, in.op, INSN_PVALIDATE);
 	KT_EXPECT_EQ(t, in.len, 4);
 	/* The fetch stops at a page the NPT does not map. */
-	e.v->vmcb->save.rip = PT_GVA + 0x1ffe;
-	memcpy(e.ram + pt_gpa[1] + 0xffe, pvalidate, 2);
-	KT_EXPECT_ERRNO(t, svm_fetch_insn(e.v, &in, bytes, &n), EINVAL);
+	e->v->vmcb->save.rip = PT_GVA + 0x1ffe;
+	memcpy(e->ram + pt_gpa[1] + 0xffe, pvalidate, 2);
+	KT_EXPECT_ERRNO(t, svm_fetch_insn(e->v, &in, bytes, &n), EINVAL);
 	KT_EXPECT_EQ(t, n, 2);
-	KT_EXPECT_ERRNO(t, svm_read_gva(e.v, PT_GVA + 0x2000, buf, 1), EFAULT);
+	KT_EXPECT_ERRNO(t, svm_read_gva(e->v, PT_GVA + 0x2000, buf, 1), EFAULT);
 	/* Not present in the guest's tables, and non-canonical. */
-	KT_EXPECT_ERRNO(t, svm_read_gva(e.v, PT_GVA + 0x3000, buf, 1), EFAULT);
-	KT_EXPECT_ERRNO(t, svm_read_gva(e.v, 0x0000800000000000ULL, buf, 1),
+	KT_EXPECT_ERRNO(t, svm_read_gva(e->v, PT_GVA + 0x3000, buf, 1), EFAULT);
+	KT_EXPECT_ERRNO(t, svm_read_gva(e->v, 0x0000800000000000ULL, buf, 1),
 			EFAULT);
-out:
-	env_close(t, &e);
 }
 
-static void svm_exit_port_io(struct kt *t)
+SVM_ENV_CASE(svm_exit_port_io)
 {
 	static const u8 out_dx_eax[] = { 0xef }, in_dx_al[] = { 0xec };
 	struct vmm_exit x;
 	struct svm_npf npf;
-	struct svm_env e;
-	struct svm_vcpu *v;
+	struct svm_vcpu *v = e->v;
 
-	if (!env_open(t, &e))
-		goto out;
-	v = e.v;
 	/* out dx, eax with dx = 0x1234: the values of fact sheet §4 (a). */
 	v->vmcb->save.rax = 0xffffffffcafef00dULL;
-	set_exit(&e, SVM_EXIT_IOIO, 0x12340040, CODE_GVA + 1, out_dx_eax, 1);
+	set_exit(e, SVM_EXIT_IOIO, 0x12340040, CODE_GVA + 1, out_dx_eax, 1);
 	KT_EXPECT_EQ(t, svm_handle_exit(v, &x, &npf), SVM_TO_CASE);
 	KT_EXPECT_EQ(t, x.reason, GMV_EXIT_IO);
 	KT_EXPECT_EQ(t, x.io.port, 0x1234);
@@ -233,7 +230,7 @@ static void svm_exit_port_io(struct kt *t)
 	KT_EXPECT_EQ(t, v->vmcb->save.rip, CODE_GVA + 1);
 
 	/* in al, dx: the case's byte lands in AL only. */
-	set_exit(&e, SVM_EXIT_IOIO, 0x12340011, CODE_GVA + 2, in_dx_al, 1);
+	set_exit(e, SVM_EXIT_IOIO, 0x12340011, CODE_GVA + 2, in_dx_al, 1);
 	KT_EXPECT_EQ(t, svm_handle_exit(v, &x, &npf), SVM_TO_CASE);
 	KT_EXPECT_EQ(t, x.io.in, true);
 	KT_EXPECT_EQ(t, x.io.size, 1);
@@ -246,56 +243,45 @@ static void svm_exit_port_io(struct kt *t)
 	KT_EXPECT_EQ(t, v->vmcb->save.rip, CODE_GVA + 2);
 
 	/* rep outsb cannot be expressed in struct vmm_exit. */
-	set_exit(&e, SVM_EXIT_IOIO, 0x1234001c, CODE_GVA + 4, NULL, 0);
+	set_exit(e, SVM_EXIT_IOIO, 0x1234001c, CODE_GVA + 4, NULL, 0);
 	KT_EXPECT_EQ(t, svm_handle_exit(v, &x, &npf), SVM_TO_CASE);
 	KT_EXPECT_EQ(t, x.reason, GMV_EXIT_INTERNAL_ERROR);
 	KT_EXPECT_EQ(t, x.other.code, SVM_EXIT_IOIO);
-out:
-	env_close(t, &e);
 }
 
-static void svm_exit_completion_respects_moved_rip(struct kt *t)
+SVM_ENV_CASE(svm_exit_completion_respects_moved_rip)
 {
 	static const u8 in_dx_eax[] = { 0xed };
 	struct vmm_exit x;
 	struct svm_npf npf;
-	struct svm_env e;
 	struct vmm_regs r;
 
-	if (!env_open(t, &e))
-		goto out;
-	e.v->vmcb->save.rax = 7;
-	set_exit(&e, SVM_EXIT_IOIO, 0x00800041, CODE_GVA + 1, in_dx_eax, 1);
-	KT_EXPECT_EQ(t, svm_handle_exit(e.v, &x, &npf), SVM_TO_CASE);
-	svm_vcpu_get_regs(e.v, &r);
+	e->v->vmcb->save.rax = 7;
+	set_exit(e, SVM_EXIT_IOIO, 0x00800041, CODE_GVA + 1, in_dx_eax, 1);
+	KT_EXPECT_EQ(t, svm_handle_exit(e->v, &x, &npf), SVM_TO_CASE);
+	svm_vcpu_get_regs(e->v, &r);
 	r.rip = 0x8000;
-	svm_vcpu_set_regs(e.v, &r);
+	svm_vcpu_set_regs(e->v, &r);
 	x.io.data = 0x99;
-	svm_complete_pending(e.v, &x);
-	KT_EXPECT_EQ(t, e.v->vmcb->save.rip, 0x8000);
-	KT_EXPECT_EQ(t, e.v->vmcb->save.rax, 7);
-out:
-	env_close(t, &e);
+	svm_complete_pending(e->v, &x);
+	KT_EXPECT_EQ(t, e->v->vmcb->save.rip, 0x8000);
+	KT_EXPECT_EQ(t, e->v->vmcb->save.rax, 7);
 }
 
-static void svm_exit_hypercalls(struct kt *t)
+SVM_ENV_CASE(svm_exit_hypercalls)
 {
 	static const u8 vmmcall[] = { 0x0f, 0x01, 0xd9 };
 	static const u8 vmgexit[] = { 0xf3, 0x0f, 0x01, 0xd9 };
 	struct vmm_exit x;
 	struct svm_npf npf;
-	struct svm_env e;
-	struct svm_vcpu *v;
+	struct svm_vcpu *v = e->v;
 
-	if (!env_open(t, &e))
-		goto out;
-	v = e.v;
 	/* KVM_HC_MAP_GPA_RANGE(gpa 0x10000, 4 pages, encrypted). */
 	v->vmcb->save.rax = GMV_HC_MAP_GPA_RANGE;
 	v->gprs.rbx = 0x10000;
 	v->gprs.rcx = 4;
 	v->gprs.rdx = GMV_MAP_GPA_RANGE_ENCRYPTED;
-	set_exit(&e, SVM_EXIT_VMMCALL, 0, 0, vmmcall, sizeof(vmmcall));
+	set_exit(e, SVM_EXIT_VMMCALL, 0, 0, vmmcall, sizeof(vmmcall));
 	KT_EXPECT_EQ(t, svm_handle_exit(v, &x, &npf), SVM_TO_CASE);
 	KT_EXPECT_EQ(t, x.reason, GMV_EXIT_HYPERCALL);
 	KT_EXPECT_EQ(t, x.hypercall.nr, GMV_HC_MAP_GPA_RANGE);
@@ -309,7 +295,7 @@ static void svm_exit_hypercalls(struct kt *t)
 
 	/* QEMU reports VMGEXIT as VMMCALL: the F3 byte counts (4 bytes). */
 	v->vmcb->save.rax = GMV_HC_MAP_GPA_RANGE;
-	set_exit(&e, SVM_EXIT_VMMCALL, 0, 0, vmgexit, sizeof(vmgexit));
+	set_exit(e, SVM_EXIT_VMMCALL, 0, 0, vmgexit, sizeof(vmgexit));
 	KT_EXPECT_EQ(t, svm_handle_exit(v, &x, &npf), SVM_TO_CASE);
 	x.hypercall.ret = -(u64)EINVAL;
 	svm_complete_pending(v, &x);
@@ -319,215 +305,193 @@ static void svm_exit_hypercalls(struct kt *t)
 	/* KVM's own checks: unaligned gpa, zero pages -> -KVM_EINVAL. */
 	v->gprs.rbx = 0x10001;
 	v->vmcb->save.rax = GMV_HC_MAP_GPA_RANGE;
-	set_exit(&e, SVM_EXIT_VMMCALL, 0, 0, vmmcall, sizeof(vmmcall));
+	set_exit(e, SVM_EXIT_VMMCALL, 0, 0, vmmcall, sizeof(vmmcall));
 	KT_EXPECT_EQ(t, svm_handle_exit(v, &x, &npf), SVM_RESUME);
 	KT_EXPECT_EQ(t, v->vmcb->save.rax, -(u64)SVM_KVM_EINVAL);
 	KT_EXPECT_EQ(t, v->vmcb->save.rip, CODE_GVA + 10);
 	v->gprs.rbx = 0x10000;
 	v->gprs.rcx = 0;
 	v->vmcb->save.rax = GMV_HC_MAP_GPA_RANGE;
-	set_exit(&e, SVM_EXIT_VMMCALL, 0, 0, vmmcall, sizeof(vmmcall));
+	set_exit(e, SVM_EXIT_VMMCALL, 0, 0, vmmcall, sizeof(vmmcall));
 	KT_EXPECT_EQ(t, svm_handle_exit(v, &x, &npf), SVM_RESUME);
 	KT_EXPECT_EQ(t, v->vmcb->save.rax, -(u64)SVM_KVM_EINVAL);
 
 	/* Any other number: -KVM_ENOSYS, and the guest goes on. */
 	v->vmcb->save.rax = 5;
-	set_exit(&e, SVM_EXIT_VMMCALL, 0, 0, vmmcall, sizeof(vmmcall));
+	set_exit(e, SVM_EXIT_VMMCALL, 0, 0, vmmcall, sizeof(vmmcall));
 	KT_EXPECT_EQ(t, svm_handle_exit(v, &x, &npf), SVM_RESUME);
 	KT_EXPECT_EQ(t, v->vmcb->save.rax, -(u64)SVM_KVM_ENOSYS);
 	KT_EXPECT_EQ(t, v->vmcb->save.rip, CODE_GVA + 16);
-out:
-	env_close(t, &e);
 }
 
-static void svm_exit_ud_names_cc_instructions(struct kt *t)
+SVM_ENV_CASE(svm_exit_ud_names_cc_instructions)
 {
 	static const u8 tdcall[] = { 0x66, 0x0f, 0x01, 0xcc };
 	static const u8 ud2[] = { 0x0f, 0x0b };
 	struct vmm_exit x;
 	struct svm_npf npf;
-	struct svm_env e;
 
-	if (!env_open(t, &e))
-		goto out;
-	set_exit(&e, SVM_EXIT_EXCP_BASE + X86_VEC_UD, 0, 0, tdcall,
+	set_exit(e, SVM_EXIT_EXCP_BASE + X86_VEC_UD, 0, 0, tdcall,
 		 sizeof(tdcall));
-	KT_EXPECT_EQ(t, svm_handle_exit(e.v, &x, &npf), SVM_TO_CASE);
+	KT_EXPECT_EQ(t, svm_handle_exit(e->v, &x, &npf), SVM_TO_CASE);
 	KT_EXPECT_EQ(t, x.reason, GMV_EXIT_INTERNAL_ERROR);
 	KT_EXPECT_EQ(t, x.other.code, SVM_EXIT_EXCP_BASE + X86_VEC_UD);
 	KT_EXPECT_EQ(t, x.other.info2, INSN_TDCALL);
-	KT_EXPECT_STR_EQ(t, e.v->why, "TDCALL (4 bytes) is not emulated");
+	KT_EXPECT_STR_EQ(t, e->v->why, "TDCALL (4 bytes) is not emulated");
 	KT_EXPECT_EQ(t, x.other.rip, CODE_GVA);
 	/* UD2 is the guest's own #UD: no IDT, so a shutdown. */
-	set_exit(&e, SVM_EXIT_EXCP_BASE + X86_VEC_UD, 0, 0, ud2, sizeof(ud2));
-	KT_EXPECT_EQ(t, svm_handle_exit(e.v, &x, &npf), SVM_TO_CASE);
+	set_exit(e, SVM_EXIT_EXCP_BASE + X86_VEC_UD, 0, 0, ud2, sizeof(ud2));
+	KT_EXPECT_EQ(t, svm_handle_exit(e->v, &x, &npf), SVM_TO_CASE);
 	KT_EXPECT_EQ(t, x.reason, GMV_EXIT_SHUTDOWN);
-out:
-	env_close(t, &e);
 }
 
-static void svm_exit_other_codes(struct kt *t)
+SVM_ENV_CASE(svm_exit_other_codes)
 {
 	struct vmm_exit x;
 	struct svm_npf npf;
-	struct svm_env e;
 
-	if (!env_open(t, &e))
-		goto out;
-	set_exit(&e, SVM_EXIT_INTR, 0, 0, NULL, 0);
-	KT_EXPECT_EQ(t, svm_handle_exit(e.v, &x, &npf), SVM_RESUME);
-	set_exit(&e, SVM_EXIT_HLT, 0, 0, NULL, 0);
-	KT_EXPECT_EQ(t, svm_handle_exit(e.v, &x, &npf), SVM_TO_CASE);
+	set_exit(e, SVM_EXIT_INTR, 0, 0, NULL, 0);
+	KT_EXPECT_EQ(t, svm_handle_exit(e->v, &x, &npf), SVM_RESUME);
+	set_exit(e, SVM_EXIT_HLT, 0, 0, NULL, 0);
+	KT_EXPECT_EQ(t, svm_handle_exit(e->v, &x, &npf), SVM_TO_CASE);
 	KT_EXPECT_EQ(t, x.reason, GMV_EXIT_HLT);
-	KT_EXPECT_EQ(t, e.v->vmcb->save.rip, CODE_GVA + 1);
-	set_exit(&e, SVM_EXIT_SHUTDOWN, 0, 0, NULL, 0);
-	KT_EXPECT_EQ(t, svm_handle_exit(e.v, &x, &npf), SVM_TO_CASE);
+	KT_EXPECT_EQ(t, e->v->vmcb->save.rip, CODE_GVA + 1);
+	set_exit(e, SVM_EXIT_SHUTDOWN, 0, 0, NULL, 0);
+	KT_EXPECT_EQ(t, svm_handle_exit(e->v, &x, &npf), SVM_TO_CASE);
 	KT_EXPECT_EQ(t, x.reason, GMV_EXIT_SHUTDOWN);
 	/* A guest #PF: shutdown, with the error code and address. */
-	set_exit(&e, SVM_EXIT_EXCP_BASE + X86_VEC_PF, 6, 0xdead000, NULL, 0);
-	KT_EXPECT_EQ(t, svm_handle_exit(e.v, &x, &npf), SVM_TO_CASE);
+	set_exit(e, SVM_EXIT_EXCP_BASE + X86_VEC_PF, 6, 0xdead000, NULL, 0);
+	KT_EXPECT_EQ(t, svm_handle_exit(e->v, &x, &npf), SVM_TO_CASE);
 	KT_EXPECT_EQ(t, x.reason, GMV_EXIT_SHUTDOWN);
 	KT_EXPECT_EQ(t, x.other.code, 0x4e);
 	KT_EXPECT_EQ(t, x.other.info1, 6);
 	KT_EXPECT_EQ(t, x.other.info2, 0xdead000);
-	KT_EXPECT_STR_EQ(t, e.v->why, "guest EXCP_PF without an IDT");
+	KT_EXPECT_STR_EQ(t, e->v->why, "guest EXCP_PF without an IDT");
 	/* QEMU's zero-extended VMEXIT_INVALID (differences item 1). */
-	set_exit(&e, 0xffffffffULL, 0, 0, NULL, 0);
-	KT_EXPECT_EQ(t, svm_handle_exit(e.v, &x, &npf), SVM_TO_CASE);
+	set_exit(e, 0xffffffffULL, 0, 0, NULL, 0);
+	KT_EXPECT_EQ(t, svm_handle_exit(e->v, &x, &npf), SVM_TO_CASE);
 	KT_EXPECT_EQ(t, x.reason, GMV_EXIT_INTERNAL_ERROR);
 	KT_EXPECT_EQ(t, x.other.code, 0xffffffffULL);
-	set_exit(&e, SVM_EXIT_CPUID, 0, 0, NULL, 0);
-	KT_EXPECT_EQ(t, svm_handle_exit(e.v, &x, &npf), SVM_TO_CASE);
+	set_exit(e, SVM_EXIT_CPUID, 0, 0, NULL, 0);
+	KT_EXPECT_EQ(t, svm_handle_exit(e->v, &x, &npf), SVM_TO_CASE);
 	KT_EXPECT_EQ(t, x.reason, GMV_EXIT_INTERNAL_ERROR);
-out:
-	env_close(t, &e);
 }
 
-static void svm_exit_npf_and_mmio(struct kt *t)
+SVM_ENV_CASE(svm_exit_npf_and_mmio)
 {
 	/* mov ecx, [rax]; mov byte [rbx], 0x7f */
 	static const u8 load[] = { 0x8b, 0x08 }, store[] = { 0xc6, 0x03, 0x7f };
 	struct vmm_exit x;
 	struct svm_npf npf;
-	struct svm_env e;
 	unsigned int i;
 
-	if (!env_open(t, &e))
-		goto out;
 	/* A read of an unmapped GPA (fact sheet §4 (c)). */
-	set_exit(&e, SVM_EXIT_NPF, 0x100000004ULL, 0x10000018, load,
+	set_exit(e, SVM_EXIT_NPF, 0x100000004ULL, 0x10000018, load,
 		 sizeof(load));
-	KT_EXPECT_EQ(t, svm_handle_exit(e.v, &x, &npf), SVM_TO_NPF);
+	KT_EXPECT_EQ(t, svm_handle_exit(e->v, &x, &npf), SVM_TO_NPF);
 	KT_EXPECT_EQ(t, npf.gpa, 0x10000018);
 	KT_EXPECT(t, !npf.write && !npf.exec && !npf.present);
 	/* With no memslot there: an MMIO exit of the MOV's size. */
-	e.v->gprs.rcx = 0xffffffffffffffffULL;
-	svm_mmio_exit(e.v, &npf, &x);
+	e->v->gprs.rcx = 0xffffffffffffffffULL;
+	svm_mmio_exit(e->v, &npf, &x);
 	KT_EXPECT_EQ(t, x.reason, GMV_EXIT_MMIO);
 	KT_EXPECT_EQ(t, x.mmio.gpa, 0x10000018);
 	KT_EXPECT_EQ(t, x.mmio.len, 4);
 	KT_EXPECT_EQ(t, x.mmio.is_write, false);
 	x.mmio.data = 0xfedcba9876543210ULL;
-	svm_complete_pending(e.v, &x);
-	KT_EXPECT_EQ(t, e.v->gprs.rcx, 0x76543210);
-	KT_EXPECT_EQ(t, e.v->vmcb->save.rip, CODE_GVA + 2);
+	svm_complete_pending(e->v, &x);
+	KT_EXPECT_EQ(t, e->v->gprs.rcx, 0x76543210);
+	KT_EXPECT_EQ(t, e->v->vmcb->save.rip, CODE_GVA + 2);
 
 	/* A guest polling one MMIO address from one instruction: each
 	 * completed access is a new fault, never a repeat. */
 	for (i = 0; i < 2 * SVM_NPF_REPEAT_MAX; i++) {
-		e.v->vmcb->save.rip = CODE_GVA;
-		set_exit(&e, SVM_EXIT_NPF, 0x100000004ULL, 0x10000018, load,
+		e->v->vmcb->save.rip = CODE_GVA;
+		set_exit(e, SVM_EXIT_NPF, 0x100000004ULL, 0x10000018, load,
 			 sizeof(load));
-		if (svm_handle_exit(e.v, &x, &npf) != SVM_TO_NPF)
+		if (svm_handle_exit(e->v, &x, &npf) != SVM_TO_NPF)
 			break;
-		svm_mmio_exit(e.v, &npf, &x);
-		svm_complete_pending(e.v, &x);
+		svm_mmio_exit(e->v, &npf, &x);
+		svm_complete_pending(e->v, &x);
 	}
 	KT_EXPECT_EQ(t, i, 2 * SVM_NPF_REPEAT_MAX);
 
 	/* A write to a read-only page: P|W|US|final, fact sheet §4 (e). */
-	set_exit(&e, SVM_EXIT_NPF, 0x100000007ULL, 0x6010, store,
+	set_exit(e, SVM_EXIT_NPF, 0x100000007ULL, 0x6010, store,
 		 sizeof(store));
-	KT_EXPECT_EQ(t, svm_handle_exit(e.v, &x, &npf), SVM_TO_NPF);
+	KT_EXPECT_EQ(t, svm_handle_exit(e->v, &x, &npf), SVM_TO_NPF);
 	KT_EXPECT(t, npf.write && npf.present && !npf.exec);
-	svm_mmio_exit(e.v, &npf, &x);
+	svm_mmio_exit(e->v, &npf, &x);
 	KT_EXPECT_EQ(t, x.mmio.len, 1);
 	KT_EXPECT_EQ(t, x.mmio.is_write, true);
 	KT_EXPECT_EQ(t, x.mmio.data, 0x7f);
 
 	/* A fetch (ID) at a non-MOV instruction: len 0, nothing owed. */
-	set_exit(&e, SVM_EXIT_NPF, 0x100000015ULL, 0x9000, NULL, 0);
-	e.v->vmcb->save.rip = 0x9000;
-	memset(e.ram + 0x9000, 0x90, 4);
-	KT_EXPECT_EQ(t, svm_handle_exit(e.v, &x, &npf), SVM_TO_NPF);
+	set_exit(e, SVM_EXIT_NPF, 0x100000015ULL, 0x9000, NULL, 0);
+	e->v->vmcb->save.rip = 0x9000;
+	memset(e->ram + 0x9000, 0x90, 4);
+	KT_EXPECT_EQ(t, svm_handle_exit(e->v, &x, &npf), SVM_TO_NPF);
 	KT_EXPECT(t, npf.exec);
-	svm_mmio_exit(e.v, &npf, &x);
+	svm_mmio_exit(e->v, &npf, &x);
 	KT_EXPECT_EQ(t, x.mmio.len, 0);
-	svm_complete_pending(e.v, &x);
-	KT_EXPECT_EQ(t, e.v->vmcb->save.rip, 0x9000);
+	svm_complete_pending(e->v, &x);
+	KT_EXPECT_EQ(t, e->v->vmcb->save.rip, 0x9000);
 
 	/* The same fault over and over ends as an internal error. */
 	for (i = 0; i < SVM_NPF_REPEAT_MAX; i++)
-		if (svm_handle_exit(e.v, &x, &npf) != SVM_TO_NPF)
+		if (svm_handle_exit(e->v, &x, &npf) != SVM_TO_NPF)
 			break;
 	KT_EXPECT_EQ(t, i, SVM_NPF_REPEAT_MAX - 1);
 	KT_EXPECT_EQ(t, x.reason, GMV_EXIT_INTERNAL_ERROR);
 	/* A reserved-bit fault is the NPT's bug, not the guest's. */
-	set_exit(&e, SVM_EXIT_NPF, 0x10000000dULL, 0x20000, NULL, 0);
-	KT_EXPECT_EQ(t, svm_handle_exit(e.v, &x, &npf), SVM_TO_CASE);
+	set_exit(e, SVM_EXIT_NPF, 0x10000000dULL, 0x20000, NULL, 0);
+	KT_EXPECT_EQ(t, svm_handle_exit(e->v, &x, &npf), SVM_TO_CASE);
 	KT_EXPECT_EQ(t, x.reason, GMV_EXIT_INTERNAL_ERROR);
-out:
-	env_close(t, &e);
 }
 
-static void svm_flush_once_per_operation(struct kt *t)
+SVM_ENV_CASE(svm_flush_once_per_operation)
 {
 	struct svm_asid_space space = { .nasid = 16 };
-	struct svm_env e;
 	struct svm_vcpu *v2;
 
-	if (!env_open(t, &e))
-		goto out;
-	if (!KT_EXPECT_OK(t, svm_vcpu_create(&e.s, &v2)))
-		goto out;
+	if (!KT_EXPECT_OK(t, svm_vcpu_create(&e->s, &v2)))
+		return;
 	/* First entries: fresh ASIDs, first one starts generation 1. */
-	KT_EXPECT_OK(t, svm_prepare_entry(e.v, &space));
-	KT_EXPECT_EQ(t, e.v->vmcb->ctl.tlb_control, SVM_TLB_FLUSH_ALL);
+	KT_EXPECT_OK(t, svm_prepare_entry(e->v, &space));
+	KT_EXPECT_EQ(t, e->v->vmcb->ctl.tlb_control, SVM_TLB_FLUSH_ALL);
 	KT_EXPECT_OK(t, svm_prepare_entry(v2, &space));
 	KT_EXPECT_EQ(t, v2->vmcb->ctl.tlb_control, SVM_TLB_FLUSH_ASID);
-	KT_EXPECT_NE(t, e.v->vmcb->ctl.asid, v2->vmcb->ctl.asid);
-	KT_EXPECT_OK(t, svm_prepare_entry(e.v, &space));
-	KT_EXPECT_EQ(t, e.v->vmcb->ctl.tlb_control, SVM_TLB_NOTHING);
+	KT_EXPECT_NE(t, e->v->vmcb->ctl.asid, v2->vmcb->ctl.asid);
+	KT_EXPECT_OK(t, svm_prepare_entry(e->v, &space));
+	KT_EXPECT_EQ(t, e->v->vmcb->ctl.tlb_control, SVM_TLB_NOTHING);
 
 	/* A zap not followed by its flush is caught at entry. */
-	svm_vm_zap(&e.s, 0, PAGE_SIZE);
-	KT_EXPECT(t, npt_flush_owed(&e.s.npt));
-	KT_EXPECT_ERRNO(t, svm_prepare_entry(e.v, &space), EIO);
+	svm_vm_zap(&e->s, 0, PAGE_SIZE);
+	KT_EXPECT(t, npt_flush_owed(&e->s.npt));
+	KT_EXPECT_ERRNO(t, svm_prepare_entry(e->v, &space), EIO);
 	/* Two zaps, one flush: each vCPU flushes its ASID once. */
-	svm_vm_zap(&e.s, 0, SZ_2M);
-	svm_vm_flush(&e.s);
-	KT_EXPECT(t, !npt_flush_owed(&e.s.npt));
-	KT_EXPECT_EQ(t, e.s.npt.stats.flushes, 1);
-	KT_EXPECT_OK(t, svm_prepare_entry(e.v, &space));
-	KT_EXPECT_EQ(t, e.v->vmcb->ctl.tlb_control, SVM_TLB_FLUSH_ASID);
-	KT_EXPECT_OK(t, svm_prepare_entry(e.v, &space));
-	KT_EXPECT_EQ(t, e.v->vmcb->ctl.tlb_control, SVM_TLB_NOTHING);
+	svm_vm_zap(&e->s, 0, SZ_2M);
+	svm_vm_flush(&e->s);
+	KT_EXPECT(t, !npt_flush_owed(&e->s.npt));
+	KT_EXPECT_EQ(t, e->s.npt.stats.flushes, 1);
+	KT_EXPECT_OK(t, svm_prepare_entry(e->v, &space));
+	KT_EXPECT_EQ(t, e->v->vmcb->ctl.tlb_control, SVM_TLB_FLUSH_ASID);
+	KT_EXPECT_OK(t, svm_prepare_entry(e->v, &space));
+	KT_EXPECT_EQ(t, e->v->vmcb->ctl.tlb_control, SVM_TLB_NOTHING);
 	KT_EXPECT_OK(t, svm_prepare_entry(v2, &space));
 	KT_EXPECT_EQ(t, v2->vmcb->ctl.tlb_control, SVM_TLB_FLUSH_ASID);
 
 	/* Mapping into empty space owes nothing. */
-	KT_EXPECT_OK(t, svm_vm_map(&e.s, 0x0, (phys_addr_t)e.ram, 0, true));
-	KT_EXPECT_OK(t, svm_prepare_entry(e.v, &space));
-	KT_EXPECT_EQ(t, e.v->vmcb->ctl.tlb_control, SVM_TLB_NOTHING);
+	KT_EXPECT_OK(t, svm_vm_map(&e->s, 0x0, (phys_addr_t)e->ram, 0, true));
+	KT_EXPECT_OK(t, svm_prepare_entry(e->v, &space));
+	KT_EXPECT_EQ(t, e->v->vmcb->ctl.tlb_control, SVM_TLB_NOTHING);
 
 	/* A change made behind svm's back is caught too. */
-	KT_EXPECT_OK(t, npt_zap(&e.s.npt, 0, PAGE_SIZE));
-	KT_EXPECT_ERRNO(t, svm_prepare_entry(e.v, &space), EIO);
-	svm_vm_flush(&e.s);
-	KT_EXPECT_OK(t, svm_prepare_entry(e.v, &space));
-	KT_EXPECT_EQ(t, e.v->vmcb->ctl.tlb_control, SVM_TLB_FLUSH_ASID);
-out:
-	env_close(t, &e);
+	KT_EXPECT_OK(t, npt_zap(&e->s.npt, 0, PAGE_SIZE));
+	KT_EXPECT_ERRNO(t, svm_prepare_entry(e->v, &space), EIO);
+	svm_vm_flush(&e->s);
+	KT_EXPECT_OK(t, svm_prepare_entry(e->v, &space));
+	KT_EXPECT_EQ(t, e->v->vmcb->ctl.tlb_control, SVM_TLB_FLUSH_ASID);
 }
 
 static void svm_asids_wrap_with_full_flush(struct kt *t)

@@ -4,13 +4,10 @@
  * Usage: unit-tests [--filter GLOB] [--list]
  * Exit status: 0 when every selected case passed or skipped, 1 otherwise.
  */
-#include <stdio.h>
-#include <string.h>
-
 #include "hv/alloc.h"
-#include "lib/ktap.h"
 #include "tests/common/suites.h"
 #include "tests/common/test_mem.h"
+#include "tests/host/plat/kt_main.h"
 
 /* hv_pool for the suites that use the hypervisor's own memory. */
 #define HOST_POOL_SIZE (512UL << 20)
@@ -31,27 +28,13 @@ static const struct kt_suite *const host_suites[] = {
 int main(int argc, char **argv)
 {
 	struct kt_options opt = { 0 };
-	struct kt_totals tot;
 
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--filter") && i + 1 < argc) {
-			opt.filter = argv[++i];
-		} else if (!strcmp(argv[i], "--list")) {
-			opt.list = true;
-		} else {
-			fprintf(stderr, "usage: %s [--filter GLOB] [--list]\n",
-				argv[0]);
-			return 2;
-		}
-	}
-	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (kt_main_args(argc, argv, &opt, NULL, 0))
+		return 2;
 	alloc_pool_init(&host_pool);
 	if (!alloc_add_region(&host_pool,
 			      (phys_addr_t)test_mem_alloc(HOST_POOL_SIZE),
 			      HOST_POOL_SIZE))
 		hv_pool = &host_pool;
-	tot = kt_run(host_suites, ARRAY_SIZE(host_suites), &opt);
-	if (opt.list)
-		return 0;
-	return tot.failed || !(tot.passed + tot.skipped) ? 1 : 0;
+	return kt_main_run(host_suites, ARRAY_SIZE(host_suites), &opt);
 }

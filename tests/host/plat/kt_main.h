@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tests/host/plat/kt_main.h - the command line and exit status shared by
+ * the host test runners (unit-tests, linux-backend-tests, guests-linux,
+ * conformance-linux): "[--filter GLOB] [--list]", plus options of a
+ * runner's own that take one value each.
+ */
+#ifndef GMV_TESTS_HOST_PLAT_KT_MAIN_H
+#define GMV_TESTS_HOST_PLAT_KT_MAIN_H
+
+#include "lib/ktap.h"
+
+/* A runner's own option: "name arg", e.g. "--backend native|linux". */
+struct kt_main_opt {
+	const char *name;
+	const char *arg;    /* the value's form, for the usage line */
+	const char **value; /* set to the argument after name */
+};
+
+/*
+ * Parses argv into opt and the n_extra extra options, then makes stdout
+ * line buffered. Returns 0, or -EINVAL after printing the usage line to
+ * stderr when an argument is unknown or lacks its value.
+ */
+int kt_main_args(int argc, char **argv, struct kt_options *opt,
+		 const struct kt_main_opt *extra, size_t n_extra);
+
+/*
+ * Runs the suites; returns the exit status: 0 after --list or when every
+ * selected case passed or skipped, 1 when one failed or none ran.
+ */
+int kt_main_run(const struct kt_suite *const *suites, size_t n,
+		const struct kt_options *opt);
+
+#endif
