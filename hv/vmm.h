@@ -41,6 +41,7 @@ enum vmm_feature {
 	VMM_FEAT_VCPU,		   /* vCPUs that run guest-tests images */
 	VMM_FEAT_USER_HYPERCALL,   /* VMMCALL at guest CPL3 reaches the host
 				    * (KVM answers -KVM_EPERM itself) */
+	VMM_FEAT_MAPPING_INFO,	   /* guest_mapping(): the nested page size */
 	VMM_NR_FEATURES
 };
 
@@ -155,6 +156,11 @@ struct vmm_ops {
 			  size_t len);
 	int (*guest_write)(struct vmm *v, int vm, u64 gpa, const void *buf,
 			   size_t len);
+	/* The size of the nested (second-stage) translation that maps gpa
+	 * for vm's vCPUs right now, in *size: 0, -ENOENT when nothing maps
+	 * it, -EBADF, or -ENOTTY where the backend cannot look
+	 * (VMM_FEAT_MAPPING_INFO). */
+	int (*guest_mapping)(struct vmm *v, int vm, u64 gpa, u64 *size);
 	/* KVM_CREATE_VCPU: a vCPU handle or -errno. */
 	int (*create_vcpu)(struct vmm *v, int vm);
 	/* Put the vCPU at an image entry (see struct vmm_entry). */
