@@ -5,6 +5,7 @@
  * mappings or exits.
  */
 #include "hv/vcpu.h"
+#include "hv/deadline.h"
 #include "hv/kmalloc.h"
 #include "hv/svm.h"
 #include "hv/vm.h"
@@ -169,12 +170,13 @@ static int resolve_npf(struct vcpu *c, const struct svm_npf *npf,
 
 int vcpu_run(struct vcpu *c, struct vmm_exit *exit)
 {
+	u64 deadline = deadline_after_ms(VMM_RUN_LIMIT_MS);
 	struct svm_npf npf;
 	int r;
 
 	svm_complete_pending(c->svm, exit);
 	for (;;) {
-		r = svm_vcpu_run(c->svm, exit, &npf);
+		r = svm_vcpu_run(c->svm, deadline, exit, &npf);
 		if (r < 0)
 			return r;
 		if (r == SVM_TO_CASE)

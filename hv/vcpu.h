@@ -46,7 +46,10 @@ void vcpu_set_regs(struct vcpu *c, const struct vmm_regs *r);
  * KVM_RUN: complete what the last exit owed the guest (with the results
  * the case put in *exit), run until an exit for the case. Returns 0 with
  * *exit filled; -EFAULT (or the fault path's -ENOMEM) with a
- * GMV_EXIT_MEMORY_FAULT exit; -EINVAL if the vCPU was never entered.
+ * GMV_EXIT_MEMORY_FAULT exit; -EINTR with a GMV_EXIT_INTR exit when no
+ * exit came within VMM_RUN_LIMIT_MS (the platform's deadline timer,
+ * hv/deadline.h; without one a run has no limit); -EINVAL if the vCPU was
+ * never entered.
  * SHUTDOWN and INTERNAL_ERROR exits print a state dump.
  */
 int vcpu_run(struct vcpu *c, struct vmm_exit *exit);

@@ -25,6 +25,8 @@
 #include "hv/kvm_abi.h"
 
 #define VMM_BAD_HANDLE (-1)
+/* A vcpu_run that makes no exit for this long returns -EINTR. */
+#define VMM_RUN_LIMIT_MS 10000
 /* Not an errno: the host access faulted (SIGBUS on Linux). */
 #define VMM_SIGBUS 1000
 
@@ -108,7 +110,7 @@ struct vmm_exit {
 			u64 code; /* backend's raw exit code, for diagnostics */
 			u64 info1, info2;
 			u64 rip;
-		} other; /* SHUTDOWN, INTERNAL_ERROR */
+		} other; /* SHUTDOWN, INTERNAL_ERROR, INTR */
 	};
 };
 
@@ -171,8 +173,10 @@ struct vmm_ops {
 	 * exit->reason == GMV_EXIT_MEMORY_FAULT is a memory-fault exit.
 	 * Results a case placed in *exit (io.data for IN, mmio.data for an
 	 * MMIO read, hypercall.ret) are handed to the guest on the next
-	 * run. A run that makes no exit for several seconds returns -EINTR
-	 * so that a spinning guest cannot hang the suite. */
+	 * run. A run that makes no exit for VMM_RUN_LIMIT_MS returns -EINTR
+	 * with exit->reason GMV_EXIT_INTR and exit->other.rip where the
+	 * guest was (KVM_EXIT_INTR), so that a spinning guest cannot hang
+	 * the suite; the next run goes on from there. */
 	int (*vcpu_run)(struct vmm *v, int vcpu, struct vmm_exit *exit);
 	/* close(2) on any handle. */
 	int (*close)(struct vmm *v, int handle);
