@@ -101,8 +101,8 @@ int apic_deadline_init(void)
 	ret = idt_set_irq_handler(APIC_DEADLINE_VECTOR, on_timer);
 	if (ret)
 		return ret;
-	lapic_timer_setup(tsc_deadline ? LAPIC_TIMER_TSC_DEADLINE :
-					 LAPIC_TIMER_ONESHOT,
+	lapic_timer_setup(tsc_deadline ? LAPIC_TIMER_TSC_DEADLINE
+				       : LAPIC_TIMER_ONESHOT,
 			  APIC_DEADLINE_VECTOR, false);
 	timer.ticks_per_ms = tsc_khz;
 	timer.arm = tsc_deadline ? arm_tsc : arm_oneshot;

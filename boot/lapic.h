@@ -16,7 +16,7 @@
 #define LAPIC_SPURIOUS_VECTOR 0xff
 
 enum lapic_timer_mode {
-	LAPIC_TIMER_ONESHOT,	  /* counts down from an initial count */
+	LAPIC_TIMER_ONESHOT, /* counts down from an initial count */
 	LAPIC_TIMER_TSC_DEADLINE, /* fires when the TSC reaches a value */
 };
 

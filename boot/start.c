@@ -77,8 +77,7 @@ static __noreturn void run_suites(void)
 		      "down\n");
 	ret = apic_deadline_init();
 	if (ret)
-		kprintf("# no deadline timer (%s): vCPU runs have no time "
-			"limit\n",
+		kprintf("# no deadline timer (%s): no vCPUs\n",
 			errno_name(ret));
 	else
 		kprintf("# deadline timer: %s\n", deadline_timer()->name);

@@ -33,7 +33,7 @@ struct deadline_timer {
 	void (*disarm)(void);
 };
 
-/* Install the platform's timer (NULL: none, runs have no time limit). */
+/* Install the platform's timer (NULL: none, and so no vCPUs, hv/vcpu.h). */
 void deadline_timer_register(const struct deadline_timer *t);
 /* The installed timer, or NULL. */
 const struct deadline_timer *deadline_timer(void);

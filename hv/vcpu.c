@@ -27,7 +27,13 @@ struct vcpu {
 
 const char *vcpu_lacks(void)
 {
-	return svm_cpu_lacks();
+	const char *why = svm_cpu_lacks();
+
+	if (why)
+		return why;
+	/* Without it vcpu_run could not keep VMM_RUN_LIMIT_MS (hv/vmm.h). */
+	return deadline_timer() ? NULL : "no deadline timer for the run "
+					 "time limit";
 }
 
 static void mmu_zap(struct vm *vm, void *priv, u64 gfn_start, u64 gfn_end)

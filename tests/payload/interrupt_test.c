@@ -48,8 +48,7 @@ static bool timer_fires_within(u64 ms)
 	u64 before = apic_deadline_irqs(), start = rdtsc();
 
 	sti();
-	while (apic_deadline_irqs() == before &&
-	       rdtsc() - start < ms * tsc_khz)
+	while (apic_deadline_irqs() == before && rdtsc() - start < ms * tsc_khz)
 		cpu_relax();
 	cli();
 	return apic_deadline_irqs() != before;
