@@ -12,6 +12,7 @@
 /* The one-shot count is measured over this many milliseconds of TSC. */
 #define CAL_MS 10
 
+static bool tsc_deadline; /* the mode in use, else one-shot */
 static u64 counts_per_ms; /* one-shot mode only */
 static volatile u64 irqs;
 static char name[64];
@@ -19,6 +20,7 @@ static char name[64];
 static void on_timer(unsigned int vector)
 {
 	irqs++;
+	deadline_timer_fired();
 	lapic_eoi();
 }
 
@@ -27,24 +29,20 @@ u64 apic_deadline_irqs(void)
 	return irqs;
 }
 
-static u64 now(void)
+/* One-shot: the count for the TSC ticks left, rounded up and capped at
+ * the counter's width (a deadline too far away fires early, and the run
+ * loop arms again). */
+static void arm(u64 deadline)
 {
-	return rdtsc();
-}
+	u64 t, left, max_left;
 
-static void arm_tsc(u64 deadline)
-{
-	lapic_timer_start(deadline);
-}
-
-/* The count for the TSC ticks left, rounded up and capped at the
- * counter's width: a deadline too far away fires early, and the run loop
- * arms again. */
-static void arm_oneshot(u64 deadline)
-{
-	u64 t = rdtsc(), left = deadline > t ? deadline - t : 0;
-	u64 max_left = 0xffffffffULL * tsc_khz / counts_per_ms;
-
+	if (tsc_deadline) {
+		lapic_timer_start(deadline);
+		return;
+	}
+	t = rdtsc();
+	left = deadline > t ? deadline - t : 0;
+	max_left = 0xffffffffULL * tsc_khz / counts_per_ms;
 	if (left >= max_left)
 		lapic_timer_start(0xffffffffULL);
 	else
@@ -55,12 +53,6 @@ static void disarm(void)
 {
 	lapic_timer_start(0);
 }
-
-static struct deadline_timer timer = {
-	.name = name,
-	.now = now,
-	.disarm = disarm,
-};
 
 /* One-shot counts per millisecond, from a masked countdown timed with the
  * TSC (each register access bracketed by TSC reads, as it may be slow
@@ -84,7 +76,6 @@ static u64 calibrate(void)
 
 int apic_deadline_init(void)
 {
-	bool tsc_deadline;
 	int ret;
 
 	if (!tsc_khz)
@@ -104,8 +95,6 @@ int apic_deadline_init(void)
 	lapic_timer_setup(tsc_deadline ? LAPIC_TIMER_TSC_DEADLINE
 				       : LAPIC_TIMER_ONESHOT,
 			  APIC_DEADLINE_VECTOR, false);
-	timer.ticks_per_ms = tsc_khz;
-	timer.arm = tsc_deadline ? arm_tsc : arm_oneshot;
 	if (tsc_deadline)
 		gmv_snprintf(name, sizeof(name), "LAPIC TSC-deadline (%s)",
 			     lapic_is_x2apic() ? "x2APIC" : "xAPIC");
@@ -114,6 +103,11 @@ int apic_deadline_init(void)
 			     "LAPIC one-shot (%s), %llu counts/ms",
 			     lapic_is_x2apic() ? "x2APIC" : "xAPIC",
 			     (unsigned long long)counts_per_ms);
-	deadline_timer_register(&timer);
+	deadline_timer_register(&(struct deadline_timer){
+		.name = name,
+		.tsc_per_ms = tsc_khz,
+		.arm = arm,
+		.disarm = disarm,
+	});
 	return 0;
 }

@@ -308,6 +308,5 @@ int svm_vcpu_run(struct svm_vcpu *v, u64 deadline, struct vmm_exit *exit,
 		v->nr_exits++;
 		ret = svm_handle_exit(v, exit, npf);
 	} while (ret == SVM_RESUME);
-	deadline_disarm();
 	return ret;
 }

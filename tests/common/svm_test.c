@@ -590,13 +590,8 @@ static const char *svm_present(struct kt *t)
 	return svm_cpu_lacks() ? NULL : "SVM is present: vCPUs run here";
 }
 
-/* A deadline timer whose clock the test sets (hv/deadline.h). */
-static u64 fake_clock, fake_armed;
-
-static u64 fake_now(void)
-{
-	return fake_clock;
-}
+/* A deadline timer that records what it is asked (hv/deadline.h). */
+static u64 fake_armed;
 
 static void fake_arm(u64 deadline)
 {
@@ -610,41 +605,52 @@ static void fake_disarm(void)
 
 static const struct deadline_timer fake_timer = {
 	.name = "fake",
-	.ticks_per_ms = 1000,
-	.now = fake_now,
+	.tsc_per_ms = 1000,
 	.arm = fake_arm,
 	.disarm = fake_disarm,
 };
 
-/* An INTR exit resumes the guest (arming the timer again) until the
- * run's deadline has passed, then ends the run with -EINTR and KVM's
- * KVM_EXIT_INTR; a run without a deadline never ends that way. */
+/* An INTR exit resumes the guest (arming the timer again if it fired)
+ * until the run's deadline has passed, then ends the run with -EINTR and
+ * KVM's KVM_EXIT_INTR; a run without a deadline never ends that way. */
 static void svm_exit_intr_ends_run_at_deadline(struct kt *t)
 {
-	const struct deadline_timer *saved = deadline_timer();
+	const struct deadline_timer *cur = deadline_timer();
+	struct deadline_timer saved = cur ? *cur : (struct deadline_timer){ 0 };
 	struct vmm_exit x;
 	struct svm_npf npf;
 	struct svm_env e;
+	u64 far;
 
 	if (!env_open(t, &e))
 		goto out;
 	deadline_timer_register(&fake_timer);
-	fake_clock = 5000;
 	fake_armed = 0;
-	e.v->run_deadline = deadline_after_ms(10);
-	KT_EXPECT_EQ(t, e.v->run_deadline, 15000);
+	/* Days away at any TSC rate this runs on. */
+	far = deadline_after_ms(1ULL << 40);
+	KT_EXPECT_LT(t, deadline_now(), far);
+	e.v->run_deadline = far;
 	set_exit(&e, SVM_EXIT_INTR, 0, 0, NULL, 0);
-	fake_clock = 14999;
 	KT_EXPECT_EQ(t, svm_handle_exit(e.v, &x, &npf), SVM_RESUME);
-	KT_EXPECT_EQ(t, fake_armed, 15000);
-	fake_clock = 15000;
+	KT_EXPECT_EQ(t, fake_armed, far);
+	/* Another source: the timer is still armed, and left alone. */
+	fake_armed = 0;
+	KT_EXPECT_EQ(t, svm_handle_exit(e.v, &x, &npf), SVM_RESUME);
+	KT_EXPECT_EQ(t, fake_armed, 0);
+	/* The timer fired early (the platform's handler says so): armed
+	 * again for the same deadline. */
+	deadline_timer_fired();
+	KT_EXPECT_EQ(t, svm_handle_exit(e.v, &x, &npf), SVM_RESUME);
+	KT_EXPECT_EQ(t, fake_armed, far);
+	/* A deadline long past ends the run. */
+	e.v->run_deadline = 1;
 	KT_EXPECT_ERRNO(t, svm_handle_exit(e.v, &x, &npf), EINTR);
 	KT_EXPECT_EQ(t, x.reason, GMV_EXIT_INTR);
 	KT_EXPECT_EQ(t, x.other.code, SVM_EXIT_INTR);
 	KT_EXPECT_EQ(t, x.other.rip, CODE_GVA);
 	e.v->run_deadline = 0;
-	fake_clock = ~0ULL;
 	fake_armed = 0;
+	deadline_timer_fired();
 	KT_EXPECT_EQ(t, svm_handle_exit(e.v, &x, &npf), SVM_RESUME);
 	KT_EXPECT_EQ(t, fake_armed, 0);
 	/* Without a timer there is no deadline at all. */
@@ -652,7 +658,7 @@ static void svm_exit_intr_ends_run_at_deadline(struct kt *t)
 	KT_EXPECT_EQ(t, deadline_after_ms(10), 0);
 	KT_EXPECT(t, !deadline_passed(1));
 out:
-	deadline_timer_register(saved);
+	deadline_timer_register(cur ? &saved : NULL);
 	env_close(t, &e);
 }
 

@@ -3,7 +3,8 @@
  * tests/payload/interrupt_test.c - boot.interrupt: interrupt handlers
  * installed in the IDT (boot/idt.h) run for their vector, and the APIC
  * deadline timer (boot/apic_deadline.h) is registered with hv/, fires,
- * is acknowledged (it fires again) and can be cancelled.
+ * is acknowledged (it fires again), keeps an earlier deadline and can be
+ * cancelled.
  */
 #include "boot/apic_deadline.h"
 #include "boot/cpu.h"
@@ -15,6 +16,7 @@
 #include "tests/payload/boot_tests.h"
 
 #define SOFT_VECTOR 0x80
+#define FAR_MS 10000 /* a deadline far beyond every wait here */
 
 static unsigned int seen_vector, seen_count;
 
@@ -59,7 +61,8 @@ static void interrupt_deadline_timer_fires_and_rearms(struct kt *t)
 	const struct deadline_timer *tm = deadline_timer();
 
 	kt_diag(t, "%s", tm->name);
-	KT_EXPECT_EQ(t, tm->ticks_per_ms, tsc_khz);
+	KT_EXPECT_EQ(t, tm->tsc_per_ms, tsc_khz);
+	deadline_disarm();
 	/* Not long before its deadline, then soon; twice, as without the
 	 * EOI the second interrupt would stay pending. */
 	for (int i = 0; i < 2; i++) {
@@ -67,6 +70,15 @@ static void interrupt_deadline_timer_fires_and_rearms(struct kt *t)
 		KT_EXPECT(t, !timer_fires_within(2));
 		KT_EXPECT(t, timer_fires_within(1000));
 	}
+	/* A timer that fires sooner is kept; a sooner deadline replaces a
+	 * later one. */
+	deadline_arm(deadline_after_ms(4));
+	deadline_arm(deadline_after_ms(FAR_MS));
+	KT_EXPECT(t, timer_fires_within(100));
+	deadline_arm(deadline_after_ms(FAR_MS));
+	deadline_arm(deadline_after_ms(4));
+	KT_EXPECT(t, timer_fires_within(100));
+	/* Cancelled. */
 	deadline_arm(deadline_after_ms(2));
 	deadline_disarm();
 	KT_EXPECT(t, !timer_fires_within(20));

@@ -267,9 +267,9 @@ static void vcpu_native_spin_meets_the_time_limit(struct kt *t)
 					    sizeof(spin))) ||
 	    !KT_EXPECT_OK(t, o->vcpu_enter(&e.v, e.vcpu, &at_spin)))
 		goto out;
-	t0 = tm->now();
+	t0 = deadline_now();
 	KT_EXPECT_ERRNO(t, run(&e), EINTR);
-	ms = (tm->now() - t0) / tm->ticks_per_ms;
+	ms = (deadline_now() - t0) / tm->tsc_per_ms;
 	kt_diag(t, "the spinning guest was stopped after %llu ms (limit %u ms; "
 		   "%s)",
 		(unsigned long long)ms, VMM_RUN_LIMIT_MS, tm->name);
