@@ -157,14 +157,13 @@ void svm_vcpu_set_regs(struct svm_vcpu *v, const struct vmm_regs *r);
 /*
  * Enter the guest and handle exits until one needs the case
  * (SVM_TO_CASE, *exit filled) or the memory side (SVM_TO_NPF, *npf
- * filled), or until deadline (a value of hv/deadline.h's clock, 0 for
- * none) has passed: -EINTR with a GMV_EXIT_INTR exit. The deadline timer
- * is armed for it (hv/deadline.h: kept if it fires sooner, never
- * cancelled); host interrupts are enabled only across VMRUN, and
- * intercepted (APM 15.21.1). The
- * caller completes the owed work first with svm_complete_pending().
- * Turns SVM on in this CPU first. -EINVAL when the vCPU was never entered,
- * -ENODEV without SVM.
+ * filled), or until deadline (a TSC value, hv/deadline.h; 0 for none)
+ * has passed: -EINTR with a GMV_EXIT_INTR exit. The deadline timer is
+ * armed for it (kept if it fires sooner, never cancelled); host
+ * interrupts are enabled only across VMRUN, and intercepted (APM
+ * 15.21.1). The caller completes the owed work first with
+ * svm_complete_pending(). Turns SVM on in this CPU first. -EINVAL when
+ * the vCPU was never entered, -ENODEV without SVM.
  */
 int svm_vcpu_run(struct svm_vcpu *v, u64 deadline, struct vmm_exit *exit,
 		 struct svm_npf *npf);

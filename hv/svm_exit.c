@@ -174,8 +174,9 @@ static int handle_ud(struct svm_vcpu *v, struct vmm_exit *exit)
  * after STGI in svm_vmrun()). Like KVM, which leaves KVM_RUN with
  * KVM_EXIT_INTR when a signal is pending after such an exit, the run ends
  * with -EINTR once its deadline has passed. An interrupt before the
- * deadline (another source, or a timer that could not count that far)
- * arms the timer again and resumes the guest.
+ * deadline (another source, a timer kept from an earlier run, or one that
+ * could not count that far) arms the timer again if it fired, and resumes
+ * the guest.
  */
 static int handle_intr(struct svm_vcpu *v, struct vmm_exit *exit)
 {
