@@ -117,6 +117,16 @@ static inline void cli(void)
 	asm volatile("cli" : : : "memory");
 }
 
+static inline void sti(void)
+{
+	asm volatile("sti" : : : "memory");
+}
+
+static inline void cpu_relax(void)
+{
+	asm volatile("pause" : : : "memory");
+}
+
 /* Stop this CPU for good: interrupts off, halt, and halt again after an
  * NMI or SMI wakes it. */
 static inline __noreturn void cpu_halt_forever(void)

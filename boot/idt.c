@@ -7,6 +7,7 @@
 #include "boot/exit.h"
 #include "boot/gdt.h"
 #include "lib/console.h"
+#include "lib/errno.h"
 
 #define GATE_INTR 0x8e /* P, DPL 0, 64-bit interrupt gate (IF cleared) */
 
@@ -21,6 +22,8 @@ struct idt_gate {
 } __attribute__((packed));
 
 static struct idt_gate idt[IDT_VECTORS] __attribute__((aligned(16)));
+
+static irq_handler_fn irq_handlers[IDT_VECTORS];
 
 /* Entry points, one per vector, in boot/isr.asm. */
 extern const u64 isr_stub_table[IDT_VECTORS];
@@ -101,6 +104,14 @@ void idt_init(void)
 	asm volatile("lidt %0" : : "m"(idtr) : "memory");
 }
 
+int idt_set_irq_handler(unsigned int vector, irq_handler_fn fn)
+{
+	if (vector < EXC_VECTORS || vector >= IDT_VECTORS)
+		return -EINVAL;
+	irq_handlers[vector] = fn;
+	return 0;
+}
+
 static void report(const struct exc_frame *f, u64 cr2)
 {
 	kprintf("# EXCEPTION %llu %s, error code %#llx\n",
@@ -132,8 +143,14 @@ static void report(const struct exc_frame *f, u64 cr2)
 void isr_dispatch(struct exc_frame *f)
 {
 	static bool reporting;
-	u64 cr2 = read_cr2();
+	u64 cr2;
 
+	if (f->vector >= EXC_VECTORS && f->vector < IDT_VECTORS &&
+	    irq_handlers[f->vector]) {
+		irq_handlers[f->vector](f->vector);
+		return;
+	}
+	cr2 = read_cr2();
 	if (f->vector < EXC_VECTORS && exc_recover(f, cr2))
 		return;
 	if (reporting) {

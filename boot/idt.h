@@ -6,8 +6,10 @@
  *
  * An exception (vectors 0-31) is handed to an active exc_catch()
  * (boot/exception.h); otherwise it is reported with the full register
- * state and ends the run as a failure, like any other vector ("unexpected
- * interrupt N"). #DF, NMI and #MC run on their own IST stacks.
+ * state and ends the run as a failure. An interrupt vector (32-255) goes
+ * to the handler a driver installed with idt_set_irq_handler(); one
+ * without a handler ends the run too ("unexpected interrupt N"). #DF,
+ * NMI and #MC run on their own IST stacks.
  */
 #ifndef GMV_BOOT_IDT_H
 #define GMV_BOOT_IDT_H
@@ -45,6 +47,14 @@ struct exc_frame {
 };
 
 void idt_init(void);
+
+/* Runs for an interrupt vector with IF clear, on the interrupted stack;
+ * acknowledges its source (the local APIC's EOI, if it needs one). */
+typedef void (*irq_handler_fn)(unsigned int vector);
+
+/* Route interrupt vector to fn (NULL: none, unexpected again). 0, or
+ * -EINVAL for an exception vector (below 32) or one beyond 255. */
+int idt_set_irq_handler(unsigned int vector, irq_handler_fn fn);
 
 /* "#PF" and the like; "#15?" style text for reserved vectors. */
 const char *exc_name(unsigned int vector);

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
  * boot/start.c - the payload after ExitBootServices: bring up the console,
- * descriptor tables, options, page pool, address space and TSC, move to
- * the hypervisor stack and run the KTAP suites (tests/payload/suites.c).
+ * descriptor tables, options, page pool, address space, TSC and the APIC
+ * deadline timer, move to the hypervisor stack and run the KTAP suites
+ * (tests/payload/suites.c).
  */
 #include "boot/start.h"
 #include "boot/addrspace.h"
+#include "boot/apic_deadline.h"
 #include "boot/cpu.h"
 #include "boot/exit.h"
 #include "boot/fwcfg.h"
@@ -16,6 +18,7 @@
 #include "boot/serial.h"
 #include "boot/tsc.h"
 #include "hv/alloc.h"
+#include "hv/deadline.h"
 #include "lib/console.h"
 #include "lib/errno.h"
 #include "lib/ktap.h"
@@ -67,10 +70,17 @@ static __noreturn void run_suites(void)
 {
 	struct kt_options kopt = { .filter = opts.filter, .list = opts.list };
 	struct kt_totals tot;
+	int ret;
 
 	if (tsc_calibrate())
 		kputs("# TSC calibration failed: the PIT never counted "
 		      "down\n");
+	ret = apic_deadline_init();
+	if (ret)
+		kprintf("# no deadline timer (%s): no vCPUs\n",
+			errno_name(ret));
+	else
+		kprintf("# deadline timer: %s\n", deadline_timer()->name);
 	kprintf("# gmemvisor: pool %llu MiB in %u regions, TSC %llu kHz, "
 		"%llu page-table pages\n",
 		(unsigned long long)(hv_pool->total_pages * PAGE_SIZE >> 20),

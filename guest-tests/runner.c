@@ -50,6 +50,8 @@ static const char *exit_name(u32 reason)
 		return "MMIO";
 	case GMV_EXIT_SHUTDOWN:
 		return "SHUTDOWN";
+	case GMV_EXIT_INTR:
+		return "INTR";
 	case GMV_EXIT_INTERNAL_ERROR:
 		return "INTERNAL_ERROR";
 	case GMV_EXIT_MEMORY_FAULT:

@@ -384,7 +384,10 @@ int lx_vcpu_run(struct lx_vcpu *c, struct vmm_exit *exit)
 			/* Only an interrupted run leaves a fresh reason
 			 * (KVM_EXIT_INTR); others keep a stale one (G97). */
 			memset(exit, 0, sizeof(*exit));
-			exit->reason = err == EINTR ? run->exit_reason : 0;
+			if (err == EINTR) {
+				exit->reason = run->exit_reason;
+				other_exit(c, exit, run->exit_reason, 0, 0);
+			}
 		}
 		return -err;
 	}

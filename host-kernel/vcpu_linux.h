@@ -12,8 +12,8 @@
 #include "hv/vmm.h"
 
 /* A KVM_RUN that makes no exit for this long returns -EINTR, so a guest
- * that spins cannot hang the run. */
-#define LX_RUN_LIMIT_SECONDS 10
+ * that spins cannot hang the run (hv/vmm.h). */
+#define LX_RUN_LIMIT_SECONDS (VMM_RUN_LIMIT_MS / 1000)
 
 struct lx_vcpu {
 	int fd;

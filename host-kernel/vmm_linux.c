@@ -205,6 +205,8 @@ static const char *lx_lacks(struct vmm *v, enum vmm_feature f)
 	case VMM_FEAT_USER_HYPERCALL:
 		return "KVM refuses hypercalls from guest CPL3 (-KVM_EPERM), "
 		       "and guests run at CPL3";
+	case VMM_FEAT_MAPPING_INFO:
+		return "Linux has no uAPI to read a VM's nested page tables";
 	case VMM_NR_FEATURES:
 		break;
 	}
@@ -522,6 +524,12 @@ static int lx_guest_write(struct vmm *v, int vm, u64 gpa, const void *buf,
 	return guest_access(v, vm, gpa, (void *)buf, len, true);
 }
 
+/* No ioctl reads KVM's nested page tables (VMM_FEAT_MAPPING_INFO). */
+static int lx_guest_mapping(struct vmm *v, int vm, u64 gpa, u64 *size)
+{
+	return -ENOTTY;
+}
+
 static int lx_create_vcpu(struct vmm *v, int vm)
 {
 	struct lx *lx = lx_of(v);
@@ -633,6 +641,7 @@ static const struct vmm_ops lx_ops = {
 	.host_write = lx_host_write,
 	.guest_read = lx_guest_read,
 	.guest_write = lx_guest_write,
+	.guest_mapping = lx_guest_mapping,
 	.create_vcpu = lx_create_vcpu,
 	.vcpu_enter = lx_vcpu_enter_op,
 	.vcpu_get_regs = lx_vcpu_get_regs_op,

@@ -7,6 +7,7 @@
  */
 #include "hv/svm.h"
 #include "hv/alloc.h"
+#include "hv/deadline.h"
 #include "lib/console.h"
 #include "lib/errno.h"
 #include "lib/mem.h"
@@ -282,7 +283,7 @@ int svm_prepare_entry(struct svm_vcpu *v, struct svm_asid_space *space)
 	return 0;
 }
 
-int svm_vcpu_run(struct svm_vcpu *v, struct vmm_exit *exit,
+int svm_vcpu_run(struct svm_vcpu *v, u64 deadline, struct vmm_exit *exit,
 		 struct svm_npf *npf)
 {
 	int ret;
@@ -294,6 +295,8 @@ int svm_vcpu_run(struct svm_vcpu *v, struct vmm_exit *exit,
 		return ret;
 	if (!svm_asids.nasid)
 		svm_asids.nasid = svm_cpu_nasid();
+	v->run_deadline = deadline;
+	deadline_arm(deadline);
 	do {
 		if (svm_prepare_entry(v, &svm_asids))
 			panic("svm: vCPU %u enters its guest with an NPT flush "

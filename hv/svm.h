@@ -71,6 +71,8 @@ struct svm_vcpu {
 	u64 pending_next; /* RIP after it */
 	u8 pending_io_size;
 	struct insn pending_insn;
+	/* The deadline of the run in progress (hv/deadline.h), 0: none. */
+	u64 run_deadline;
 	/* Loop guard for nested faults. */
 	u64 last_npf_gpa, last_npf_rip;
 	unsigned int npf_repeat;
@@ -155,17 +157,22 @@ void svm_vcpu_set_regs(struct svm_vcpu *v, const struct vmm_regs *r);
 /*
  * Enter the guest and handle exits until one needs the case
  * (SVM_TO_CASE, *exit filled) or the memory side (SVM_TO_NPF, *npf
- * filled). The caller completes the owed work first with
+ * filled), or until deadline (a TSC value, hv/deadline.h; 0 for none)
+ * has passed: -EINTR with a GMV_EXIT_INTR exit. The deadline timer is
+ * armed for it (kept if it fires sooner, never cancelled); host
+ * interrupts are enabled only across VMRUN, and intercepted (APM
+ * 15.21.1). The caller completes the owed work first with
  * svm_complete_pending(). Turns SVM on in this CPU first. -EINVAL when
  * the vCPU was never entered, -ENODEV without SVM.
  */
-int svm_vcpu_run(struct svm_vcpu *v, struct vmm_exit *exit,
+int svm_vcpu_run(struct svm_vcpu *v, u64 deadline, struct vmm_exit *exit,
 		 struct svm_npf *npf);
 
 /*
  * Handle the exit the VMCB holds: SVM_RESUME, SVM_TO_CASE or SVM_TO_NPF as
- * for svm_vcpu_run(). Split from the world switch so that the host build
- * drives it with hand-made exits.
+ * for svm_vcpu_run(), or -EINTR for an INTR exit once v->run_deadline has
+ * passed (an earlier one re-arms the timer and resumes). Split from the
+ * world switch so that the host build drives it with hand-made exits.
  */
 int svm_handle_exit(struct svm_vcpu *v, struct vmm_exit *exit,
 		    struct svm_npf *npf);

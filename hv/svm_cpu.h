@@ -44,7 +44,9 @@ int svm_cpu_enable(void);
  * One world switch: VMSAVE the host's extra state, VMLOAD the guest's,
  * VMRUN the VMCB at vmcb_pa with the guest registers in *g, then save the
  * guest's registers and extra state back and restore the host's. Runs with
- * GIF clear from before VMLOAD until the host state is back.
+ * GIF clear from before VMLOAD until the host state is back. Called with
+ * host interrupts disabled; they are enabled across VMRUN only, and one
+ * that ended the guest's run is taken by the host at STGI, before return.
  */
 void svm_vmrun(phys_addr_t vmcb_pa, struct svm_gprs *g,
 	       phys_addr_t host_save_pa);

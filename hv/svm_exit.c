@@ -10,6 +10,7 @@
  * hv/insn_decode.c from the guest's own bytes.
  */
 #include "hv/svm.h"
+#include "hv/deadline.h"
 #include "lib/console.h"
 #include "lib/errno.h"
 #include "lib/fmt.h"
@@ -168,6 +169,25 @@ static int handle_ud(struct svm_vcpu *v, struct vmm_exit *exit)
 	return SVM_TO_CASE;
 }
 
+/*
+ * A physical interrupt ended VMRUN; the host has taken it already (right
+ * after STGI in svm_vmrun()). Like KVM, which leaves KVM_RUN with
+ * KVM_EXIT_INTR when a signal is pending after such an exit, the run ends
+ * with -EINTR once its deadline has passed. An interrupt before the
+ * deadline (another source, a timer kept from an earlier run, or one that
+ * could not count that far) arms the timer again if it fired, and resumes
+ * the guest.
+ */
+static int handle_intr(struct svm_vcpu *v, struct vmm_exit *exit)
+{
+	if (!deadline_passed(v->run_deadline)) {
+		deadline_arm(v->run_deadline);
+		return SVM_RESUME;
+	}
+	fill_other(v, exit, GMV_EXIT_INTR);
+	return -EINTR;
+}
+
 static int handle_npf(struct svm_vcpu *v, struct vmm_exit *exit,
 		      struct svm_npf *npf)
 {
@@ -209,6 +229,7 @@ int svm_handle_exit(struct svm_vcpu *v, struct vmm_exit *exit,
 
 	switch (code) {
 	case SVM_EXIT_INTR:
+		return handle_intr(v, exit);
 	case SVM_EXIT_NMI:
 		return SVM_RESUME;
 	case SVM_EXIT_NPF:

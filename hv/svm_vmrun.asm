@@ -8,13 +8,22 @@
 ; Saves the MS-ABI callee-saved registers, clears GIF, VMSAVEs the host's
 ; extra state (FS, GS, TR, LDTR, KernelGsBase, STAR/LSTAR/CSTAR/SFMASK,
 ; SYSENTER MSRs), VMLOADs the guest's, loads the guest GPRs from *g and
-; runs VMRUN. After #VMEXIT (APM vol. 2 15.5/15.6: the host's RSP, RIP, RAX
-; and CRs come back from the VM_HSAVE area) it stores the guest GPRs into
-; *g, VMSAVEs the guest's extra state, VMLOADs the host's, sets GIF and
+; runs VMRUN. After #VMEXIT (APM vol. 2 15.5/15.6: the host's RSP, RIP, RAX,
+; RFLAGS and CRs come back from the VM_HSAVE area) it stores the guest GPRs
+; into *g, VMSAVEs the guest's extra state, VMLOADs the host's, sets GIF and
 ; returns. The guest's RAX and RSP travel in the VMCB itself. No x87/SSE
 ; state is switched: the payload and the test guests are built
 ; general-regs-only, and the guest's CR4 leaves OSFXSR clear.
 ; struct svm_gprs is declared in hv/svm_cpu.h; the offsets match it.
+;
+; Host interrupts: the caller runs with IF clear. IF is set right before
+; VMRUN, while GIF is still clear, so no interrupt reaches the host there;
+; with the INTR intercept and V_INTR_MASKING a physical interrupt then ends
+; the guest's run (APM 15.21). The host comes back from #VMEXIT with IF set
+; and GIF clear, and takes a pending interrupt (the deadline timer's,
+; hv/deadline.h) at STGI, on this stack through its own IDT, before the CLI
+; that follows. Taking it anywhere later would need another window: with
+; IF clear it would stay pending and end every next VMRUN at once.
 
 bits 64
 default rel
@@ -76,6 +85,7 @@ svm_vmrun:
 	mov r15, [rdx + G_R15]
 	mov rdx, [rdx + G_RDX]
 
+	sti
 	vmrun
 
 	; The guest's GPRs (but RAX and RSP) are live; free rdx first.
@@ -102,6 +112,7 @@ svm_vmrun:
 	mov rax, [rsp + S_HOST_SAVE]
 	vmload
 	stgi
+	cli
 
 	add rsp, 24
 	pop r15

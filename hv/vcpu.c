@@ -5,6 +5,7 @@
  * mappings or exits.
  */
 #include "hv/vcpu.h"
+#include "hv/deadline.h"
 #include "hv/kmalloc.h"
 #include "hv/svm.h"
 #include "hv/vm.h"
@@ -26,7 +27,13 @@ struct vcpu {
 
 const char *vcpu_lacks(void)
 {
-	return svm_cpu_lacks();
+	const char *why = svm_cpu_lacks();
+
+	if (why)
+		return why;
+	/* Without it vcpu_run could not keep VMM_RUN_LIMIT_MS (hv/vmm.h). */
+	return deadline_timer() ? NULL : "no deadline timer for the run "
+					 "time limit";
 }
 
 static void mmu_zap(struct vm *vm, void *priv, u64 gfn_start, u64 gfn_end)
@@ -169,12 +176,13 @@ static int resolve_npf(struct vcpu *c, const struct svm_npf *npf,
 
 int vcpu_run(struct vcpu *c, struct vmm_exit *exit)
 {
+	u64 deadline = deadline_after_ms(VMM_RUN_LIMIT_MS);
 	struct svm_npf npf;
 	int r;
 
 	svm_complete_pending(c->svm, exit);
 	for (;;) {
-		r = svm_vcpu_run(c->svm, exit, &npf);
+		r = svm_vcpu_run(c->svm, deadline, exit, &npf);
 		if (r < 0)
 			return r;
 		if (r == SVM_TO_CASE)

@@ -29,7 +29,9 @@
 struct vm;
 struct vcpu;
 
-/* NULL when this machine runs vCPUs, else why not (for a SKIP line). */
+/* NULL when this machine runs vCPUs (SVM with nested paging, and a
+ * deadline timer for the run time limit), else why not (for a SKIP
+ * line). */
 const char *vcpu_lacks(void);
 
 /* KVM_CREATE_VCPU: 0, -ENODEV (no SVM), -EINVAL (too many vCPUs or a VM
@@ -46,7 +48,9 @@ void vcpu_set_regs(struct vcpu *c, const struct vmm_regs *r);
  * KVM_RUN: complete what the last exit owed the guest (with the results
  * the case put in *exit), run until an exit for the case. Returns 0 with
  * *exit filled; -EFAULT (or the fault path's -ENOMEM) with a
- * GMV_EXIT_MEMORY_FAULT exit; -EINVAL if the vCPU was never entered.
+ * GMV_EXIT_MEMORY_FAULT exit; -EINTR with a GMV_EXIT_INTR exit when no
+ * exit came within VMM_RUN_LIMIT_MS (the platform's deadline timer,
+ * hv/deadline.h); -EINVAL if the vCPU was never entered.
  * SHUTDOWN and INTERNAL_ERROR exits print a state dump.
  */
 int vcpu_run(struct vcpu *c, struct vmm_exit *exit);

@@ -25,6 +25,8 @@
 #include "hv/kvm_abi.h"
 
 #define VMM_BAD_HANDLE (-1)
+/* A vcpu_run that makes no exit for this long returns -EINTR. */
+#define VMM_RUN_LIMIT_MS 10000
 /* Not an errno: the host access faulted (SIGBUS on Linux). */
 #define VMM_SIGBUS 1000
 
@@ -41,6 +43,7 @@ enum vmm_feature {
 	VMM_FEAT_VCPU,		   /* vCPUs that run guest-tests images */
 	VMM_FEAT_USER_HYPERCALL,   /* VMMCALL at guest CPL3 reaches the host
 				    * (KVM answers -KVM_EPERM itself) */
+	VMM_FEAT_MAPPING_INFO,	   /* guest_mapping(): the nested page size */
 	VMM_NR_FEATURES
 };
 
@@ -107,7 +110,7 @@ struct vmm_exit {
 			u64 code; /* backend's raw exit code, for diagnostics */
 			u64 info1, info2;
 			u64 rip;
-		} other; /* SHUTDOWN, INTERNAL_ERROR */
+		} other; /* SHUTDOWN, INTERNAL_ERROR, INTR */
 	};
 };
 
@@ -155,6 +158,11 @@ struct vmm_ops {
 			  size_t len);
 	int (*guest_write)(struct vmm *v, int vm, u64 gpa, const void *buf,
 			   size_t len);
+	/* The size of the nested (second-stage) translation that maps gpa
+	 * for vm's vCPUs right now, in *size: 0, -ENOENT when nothing maps
+	 * it, -EBADF, or -ENOTTY where the backend cannot look
+	 * (VMM_FEAT_MAPPING_INFO). */
+	int (*guest_mapping)(struct vmm *v, int vm, u64 gpa, u64 *size);
 	/* KVM_CREATE_VCPU: a vCPU handle or -errno. */
 	int (*create_vcpu)(struct vmm *v, int vm);
 	/* Put the vCPU at an image entry (see struct vmm_entry). */
@@ -165,8 +173,10 @@ struct vmm_ops {
 	 * exit->reason == GMV_EXIT_MEMORY_FAULT is a memory-fault exit.
 	 * Results a case placed in *exit (io.data for IN, mmio.data for an
 	 * MMIO read, hypercall.ret) are handed to the guest on the next
-	 * run. A run that makes no exit for several seconds returns -EINTR
-	 * so that a spinning guest cannot hang the suite. */
+	 * run. A run that makes no exit for VMM_RUN_LIMIT_MS returns -EINTR
+	 * with exit->reason GMV_EXIT_INTR and exit->other.rip where the
+	 * guest was (KVM_EXIT_INTR), so that a spinning guest cannot hang
+	 * the suite; the next run goes on from there. */
 	int (*vcpu_run)(struct vmm *v, int vcpu, struct vmm_exit *exit);
 	/* close(2) on any handle. */
 	int (*close)(struct vmm *v, int handle);

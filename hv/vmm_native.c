@@ -334,6 +334,26 @@ static int native_guest_write(struct vmm *v, int vm, u64 gpa,
 	return guest_access(v, vm, gpa, (void *)buf, len, VM_ACCESS_WRITE);
 }
 
+/* The leaf of the VM's NPT that maps gpa (hv/vcpu.h); a VM without
+ * vCPUs has no NPT, so nothing maps anything yet. */
+static int native_guest_mapping(struct vmm *v, int vm, u64 gpa, u64 *size)
+{
+	const struct npt *npt;
+	struct npt_xlate xl;
+	struct vm *obj;
+	int r = vm_of(v, vm, &obj);
+
+	if (r)
+		return r;
+	npt = vcpu_vm_npt(obj);
+	if (!npt)
+		return -ENOENT;
+	r = npt_lookup(npt, gpa, &xl);
+	if (!r)
+		*size = xl.size;
+	return r;
+}
+
 static int native_create_vcpu(struct vmm *v, int vm)
 {
 	struct vcpu *c;
@@ -471,6 +491,7 @@ const struct vmm_ops vmm_native_ops = {
 	.host_write = native_host_write,
 	.guest_read = native_guest_read,
 	.guest_write = native_guest_write,
+	.guest_mapping = native_guest_mapping,
 	.create_vcpu = native_create_vcpu,
 	.vcpu_enter = native_vcpu_enter,
 	.vcpu_get_regs = native_vcpu_get_regs,

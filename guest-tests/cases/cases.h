@@ -31,6 +31,7 @@ const char *need_private(struct kt *t);	     /* vCPU, sw_protected VM,
 const char *need_hypercall(struct kt *t);    /* need_private + CPL3 VMMCALL */
 const char *need_inplace(struct kt *t);	     /* vCPU, sw_protected VM,
 					      * in-place conversion, MMAP */
+const char *need_inplace_mappings(struct kt *t); /* + guest_mapping() */
 const char *need_views(struct kt *t);	     /* need_shared_gmem + views */
 
 /*

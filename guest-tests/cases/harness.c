@@ -2,10 +2,12 @@
 /*
  * guest-tests/cases/harness.c - the guest environment contract itself:
  * the report channel and port I/O in both directions (guest "harness"),
- * and exceptions ending as SHUTDOWN (guest "fault").
+ * exceptions ending as SHUTDOWN (guest "fault"), and the run time limit
+ * (guest "spin").
  */
 #include "guest-tests/cases/cases.h"
 #include "guest-tests/guests/programs.h"
+#include "lib/errno.h"
 #include "lib/mem.h"
 
 #define HARNESS_KEY 0x0123456789abcdefULL
@@ -159,9 +161,62 @@ GUEST_CASE(guest_exception_is_shutdown)
 	}
 }
 
+struct spin {
+	u64 flag; /* GPA, from SYNC(1) */
+	unsigned int intrs;
+};
+
+static enum guest_action spin_sync(struct kt *t, struct guest *g, u64 stage,
+				   u64 arg)
+{
+	struct spin *s = g->data;
+
+	s->flag = arg;
+	return KT_EXPECT_EQ(t, stage, 1) ? GUEST_RESUME : GUEST_ABORT;
+}
+
+/* The interrupted run: KVM_EXIT_INTR with the guest inside its loop. */
+static enum guest_action spin_exit(struct kt *t, struct guest *g, int ret,
+				   struct vmm_exit *e)
+{
+	struct spin *s = g->data;
+	u64 one = 1;
+
+	if (ret != -EINTR)
+		return GUEST_UNHANDLED;
+	s->intrs++;
+	KT_EXPECT_EQ(t, e->reason, GMV_EXIT_INTR);
+	KT_EXPECT(t, e->other.rip >= GUEST_IMAGE_GPA &&
+			     e->other.rip < GUEST_LOW_SIZE);
+	return KT_EXPECT_OK(t, g->v->ops->guest_write(g->v, g->vm, s->flag,
+						      &one, sizeof(one))) ?
+		       GUEST_RESUME :
+		       GUEST_ABORT;
+}
+
+static const struct guest_handlers spin_handlers = {
+	.sync = spin_sync,
+	.exit = spin_exit,
+};
+
+/* A guest that makes no exit for VMM_RUN_LIMIT_MS: vcpu_run returns
+ * -EINTR, and the next run goes on where the guest was. */
+GUEST_CASE(guest_spin_meets_the_time_limit)
+{
+	struct spin s = { 0 };
+	struct guest g;
+
+	KT_ASSERT_OK(t, guest_create(v, GMV_VM_DEFAULT, &g));
+	g.data = &s;
+	KT_ASSERT_OK(t, guest_start(&g, "spin", 0, 0));
+	KT_EXPECT_DONE(t, &g, &spin_handlers);
+	KT_EXPECT_EQ(t, s.intrs, 1);
+}
+
 static const struct kt_case harness_cases[] = {
 	KT_CASE_IF(guest_harness_channel, need_vcpu),
 	KT_CASE_IF(guest_exception_is_shutdown, need_vcpu),
+	KT_CASE_IF(guest_spin_meets_the_time_limit, need_vcpu),
 };
 
 const struct kt_suite guest_harness_suite =

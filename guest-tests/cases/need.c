@@ -58,6 +58,13 @@ const char *need_inplace(struct kt *t)
 			 VMM_FEAT_INPLACE_CONVERT);
 }
 
+const char *need_inplace_mappings(struct kt *t)
+{
+	return LACKS_ANY(t, VMM_FEAT_VCPU, VMM_FEAT_GUEST_MEMFD,
+			 VMM_FEAT_SW_PROTECTED_VM, VMM_FEAT_GMEM_MMAP,
+			 VMM_FEAT_INPLACE_CONVERT, VMM_FEAT_MAPPING_INFO);
+}
+
 const char *need_views(struct kt *t)
 {
 	return LACKS_ANY(t, VMM_FEAT_VCPU, VMM_FEAT_GUEST_MEMFD,

@@ -82,6 +82,13 @@
 #define NO_SLOT_ADDR(gpa, size) ((gpa) + 0x100 * (u64)(size))
 
 /*
+ * spin(): SYNC(1, GPA of a flag word), then a loop that only reads the
+ *  flag, so it makes no exit: the host's vcpu_run ends with -EINTR after
+ *  VMM_RUN_LIMIT_MS; the host sets the flag by GPA and runs the guest on,
+ *  which leaves the loop and is done.
+ */
+
+/*
  * fault(mode): SYNC(1, address), then an exception with no IDT:
  *  FAULT_UD: ud2 at 'address'; FAULT_PF: a load from 'address', which
  *  is beyond the identity map (GUEST_MAP_LIMIT).

@@ -40,6 +40,7 @@ static void linux_lacks_follows_caps(struct kt *t)
 {
 	struct vmm v = { 0 };
 	long flags;
+	u64 size;
 
 	KT_ASSERT_OK(t, vmm_linux_open(&v));
 	flags = v.ops->check_extension(&v, -1, GMV_CAP_GUEST_MEMFD_FLAGS);
@@ -57,6 +58,9 @@ static void linux_lacks_follows_caps(struct kt *t)
 					    GMV_CAP_MEMORY_ATTRIBUTES) > 0);
 	KT_EXPECT(t, v.ops->lacks(&v, VMM_FEAT_INPLACE_CONVERT) != NULL);
 	KT_EXPECT(t, v.ops->lacks(&v, VMM_FEAT_GMEM_VIEWS) != NULL);
+	KT_EXPECT(t, v.ops->lacks(&v, VMM_FEAT_MAPPING_INFO) != NULL);
+	KT_EXPECT_ERRNO(t, v.ops->guest_mapping(&v, VMM_BAD_HANDLE, 0, &size),
+			ENOTTY);
 	vmm_linux_close(&v);
 }
 

@@ -334,6 +334,23 @@ NATIVE_CASE(s43_huge_mappings_on_private_vm_need_one_attribute)
 	KT_EXPECT_EQ(t, order_at(v, vm, 2 * GB, PRIV), 0);
 }
 
+/* guest_mapping() reads the NPT of the VM's vCPUs: none yet, nothing
+ * mapped; handles are checked like a VM ioctl's. */
+NATIVE_CASE(guest_mapping_needs_a_vm_and_a_translation)
+{
+	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g = N_OPEN(t, v->ops->create_gmem(v, vm, PG, 0));
+	u64 size = 0;
+
+	if (g < 0)
+		return;
+	KT_EXPECT_ERRNO(t, v->ops->guest_mapping(v, vm, GB, &size), ENOENT);
+	KT_EXPECT_ERRNO(t, v->ops->guest_mapping(v, g, GB, &size), ENOTTY);
+	KT_EXPECT_ERRNO(t, v->ops->guest_mapping(v, VMM_BAD_HANDLE, GB, &size),
+			EBADF);
+	KT_EXPECT_EQ(t, size, 0);
+}
+
 static const struct kt_case native_fault_cases[] = {
 	KT_CASE(g95_no_slot_is_mmio),
 	KT_CASE(g88_slot_without_mmap_gmem_uses_its_own_memory),
@@ -346,6 +363,7 @@ static const struct kt_case native_fault_cases[] = {
 	KT_CASE(s42_private_vm_without_mmap_splits_shared_and_private),
 	KT_CASE(s43_huge_mappings_need_block_alignment_and_one_state),
 	KT_CASE(s43_huge_mappings_on_private_vm_need_one_attribute),
+	KT_CASE(guest_mapping_needs_a_vm_and_a_translation),
 };
 
 const struct kt_suite native_fault_suite = {

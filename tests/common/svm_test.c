@@ -5,9 +5,11 @@
  * access, the exit dispatcher fed with hand-made exits (the values QEMU's
  * TCG reports, shared/spec/qemu-tcg-svm.md §4), completion on re-entry,
  * reading guest memory through guest tables and the NPT, ASIDs and the
- * flush audit. Runs in every build; the payload's svm_guest suite runs
+ * flush audit, and the run deadline on INTR exits (with a fake timer).
+ * Runs in every build; the payload's svm_guest suite runs
  * real guests.
  */
+#include "hv/deadline.h"
 #include "hv/svm.h"
 #include "hv/vmm_native.h"
 #include "lib/ktap.h"
@@ -552,6 +554,78 @@ static const char *svm_present(struct kt *t)
 	return svm_cpu_lacks() ? NULL : "SVM is present: vCPUs run here";
 }
 
+/* A deadline timer that records what it is asked (hv/deadline.h). */
+static u64 fake_armed;
+
+static void fake_arm(u64 deadline)
+{
+	fake_armed = deadline;
+}
+
+static void fake_disarm(void)
+{
+	fake_armed = 0;
+}
+
+static const struct deadline_timer fake_timer = {
+	.name = "fake",
+	.tsc_per_ms = 1000,
+	.arm = fake_arm,
+	.disarm = fake_disarm,
+};
+
+/* An INTR exit resumes the guest (arming the timer again if it fired)
+ * until the run's deadline has passed, then ends the run with -EINTR and
+ * KVM's KVM_EXIT_INTR; a run without a deadline never ends that way. */
+static void svm_exit_intr_ends_run_at_deadline(struct kt *t)
+{
+	const struct deadline_timer *cur = deadline_timer();
+	struct deadline_timer saved = cur ? *cur : (struct deadline_timer){ 0 };
+	struct vmm_exit x;
+	struct svm_npf npf;
+	struct svm_env e;
+	u64 far;
+
+	if (!env_open(t, &e))
+		goto out;
+	deadline_timer_register(&fake_timer);
+	fake_armed = 0;
+	/* Days away at any TSC rate this runs on. */
+	far = deadline_after_ms(1ULL << 40);
+	KT_EXPECT_LT(t, deadline_now(), far);
+	e.v->run_deadline = far;
+	set_exit(&e, SVM_EXIT_INTR, 0, 0, NULL, 0);
+	KT_EXPECT_EQ(t, svm_handle_exit(e.v, &x, &npf), SVM_RESUME);
+	KT_EXPECT_EQ(t, fake_armed, far);
+	/* Another source: the timer is still armed, and left alone. */
+	fake_armed = 0;
+	KT_EXPECT_EQ(t, svm_handle_exit(e.v, &x, &npf), SVM_RESUME);
+	KT_EXPECT_EQ(t, fake_armed, 0);
+	/* The timer fired early (the platform's handler says so): armed
+	 * again for the same deadline. */
+	deadline_timer_fired();
+	KT_EXPECT_EQ(t, svm_handle_exit(e.v, &x, &npf), SVM_RESUME);
+	KT_EXPECT_EQ(t, fake_armed, far);
+	/* A deadline long past ends the run. */
+	e.v->run_deadline = 1;
+	KT_EXPECT_ERRNO(t, svm_handle_exit(e.v, &x, &npf), EINTR);
+	KT_EXPECT_EQ(t, x.reason, GMV_EXIT_INTR);
+	KT_EXPECT_EQ(t, x.other.code, SVM_EXIT_INTR);
+	KT_EXPECT_EQ(t, x.other.rip, CODE_GVA);
+	e.v->run_deadline = 0;
+	fake_armed = 0;
+	deadline_timer_fired();
+	KT_EXPECT_EQ(t, svm_handle_exit(e.v, &x, &npf), SVM_RESUME);
+	KT_EXPECT_EQ(t, fake_armed, 0);
+	/* Without a timer there is no deadline at all. */
+	deadline_timer_register(NULL);
+	KT_EXPECT_EQ(t, deadline_after_ms(10), 0);
+	KT_EXPECT(t, !deadline_passed(1));
+out:
+	deadline_timer_register(cur ? &saved : NULL);
+	env_close(t, &e);
+}
+
 /* Without SVM (the host build) the native backend says why and refuses
  * vCPUs cleanly. */
 static void svm_absent_vcpus_refused(struct kt *t)
@@ -580,6 +654,7 @@ static const struct kt_case svm_cases[] = {
 	KT_CASE(svm_exit_ud_names_cc_instructions),
 	KT_CASE(svm_exit_other_codes),
 	KT_CASE(svm_exit_npf_and_mmio),
+	KT_CASE(svm_exit_intr_ends_run_at_deadline),
 	KT_CASE(svm_flush_once_per_operation),
 	KT_CASE(svm_asids_wrap_with_full_flush),
 	KT_CASE(svm_dump_names_exit_and_registers),

@@ -15,5 +15,6 @@ extern const struct kt_suite cpu_suite;
 extern const struct kt_suite exception_suite;
 extern const struct kt_suite paging_suite;
 extern const struct kt_suite pool_suite;
+extern const struct kt_suite interrupt_suite;
 
 #endif

@@ -10,6 +10,7 @@
  */
 #include "boot/tsc.h"
 #include "hv/alloc.h"
+#include "hv/deadline.h"
 #include "hv/svm.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
@@ -76,7 +77,8 @@ static void env_close(struct run_env *e)
 static int run(struct run_env *e)
 {
 	svm_complete_pending(e->v, &e->x);
-	return svm_vcpu_run(e->v, &e->x, &e->npf);
+	return svm_vcpu_run(e->v, deadline_after_ms(VMM_RUN_LIMIT_MS), &e->x,
+			    &e->npf);
 }
 
 static bool expect_out(struct kt *t, struct run_env *e, u16 port, u8 size)

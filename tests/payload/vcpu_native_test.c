@@ -7,8 +7,11 @@
  * 2 MiB NPT page; KVM_HC_MAP_GPA_RANGE to the case, which flips the
  * attribute (zap, one flush, audited at entry); the shared access that
  * follows; a private access outside gmem (memory-fault exit); a GPA with
- * no memslot (MMIO exit, completed on re-entry).
+ * no memslot (MMIO exit, completed on re-entry). A guest that spins
+ * meets the run's time limit (the APIC deadline timer).
  */
+#include "boot/apic_deadline.h"
+#include "hv/deadline.h"
 #include "hv/vcpu.h"
 #include "hv/vm.h"
 #include "hv/vmm_native.h"
@@ -21,6 +24,7 @@
 #define GMEM_GPA 0x200000ULL	/* slot 1: 2 MiB of gmem */
 #define PLAIN_GPA 0x400000ULL	/* slot 2: 2 MiB of ordinary memory */
 #define NO_SLOT_GPA 0x800010ULL /* no memslot */
+#define SPIN_GPA 0x18000ULL
 #define PORT 0x1234
 #define MAGIC 0x0123456789abcdefULL
 
@@ -238,9 +242,55 @@ out:
 	env_close(t, &e);
 }
 
+/*
+ * A guest that spins (jmp $) makes no exit: the run ends with -EINTR and
+ * KVM_EXIT_INTR once VMM_RUN_LIMIT_MS have passed, through the deadline
+ * timer's interrupt, as on Linux. The vCPU then runs a well-behaved guest
+ * as before.
+ */
+static void vcpu_native_spin_meets_the_time_limit(struct kt *t)
+{
+	static const u8 spin[] = { 0xeb, 0xfe }; /* jmp $ */
+	const struct deadline_timer *tm = deadline_timer();
+	struct vmm_entry at_spin = { .rip = SPIN_GPA, .rsp = STACK_TOP,
+				     .cr3 = 0x1000 };
+	struct vmm_entry at_code = { .rip = CODE_GPA, .rsp = STACK_TOP,
+				     .cr3 = 0x1000, .arg0 = GMEM_GPA,
+				     .arg1 = MAGIC };
+	const struct vmm_ops *o = &vmm_native_ops;
+	struct native_env e;
+	u64 t0, ms, irqs = apic_deadline_irqs();
+
+	KT_ASSERT(t, tm != NULL);
+	if (!env_open(t, &e) ||
+	    !KT_EXPECT_OK(t, o->guest_write(&e.v, e.vm, SPIN_GPA, spin,
+					    sizeof(spin))) ||
+	    !KT_EXPECT_OK(t, o->vcpu_enter(&e.v, e.vcpu, &at_spin)))
+		goto out;
+	t0 = deadline_now();
+	KT_EXPECT_ERRNO(t, run(&e), EINTR);
+	ms = (deadline_now() - t0) / tm->tsc_per_ms;
+	kt_diag(t, "the spinning guest was stopped after %llu ms (limit %u ms; "
+		   "%s)",
+		(unsigned long long)ms, VMM_RUN_LIMIT_MS, tm->name);
+	KT_EXPECT_GE(t, ms, VMM_RUN_LIMIT_MS);
+	KT_EXPECT_LT(t, ms, VMM_RUN_LIMIT_MS + VMM_RUN_LIMIT_MS / 10);
+	KT_EXPECT_LT(t, irqs, apic_deadline_irqs());
+	KT_EXPECT_EQ(t, e.x.reason, GMV_EXIT_INTR);
+	KT_EXPECT_EQ(t, e.x.other.rip, SPIN_GPA);
+
+	if (!KT_EXPECT_OK(t, o->vcpu_enter(&e.v, e.vcpu, &at_code)))
+		goto out;
+	KT_EXPECT_EQ(t, next_out(t, &e), 0);
+	KT_EXPECT_EQ(t, next_out(t, &e), MAGIC & 0xffffffff);
+out:
+	env_close(t, &e);
+}
+
 static const struct kt_case vcpu_native_cases[] = {
 	KT_CASE_IF(vcpu_native_private_shared_and_exits, no_vcpus),
 	KT_CASE_IF(vcpu_native_handles, no_vcpus),
+	KT_CASE_IF(vcpu_native_spin_meets_the_time_limit, no_vcpus),
 };
 
 const struct kt_suite vcpu_native_suite =
