@@ -77,7 +77,8 @@ int lapic_init(void)
 	lapic.x2apic = base & APIC_BASE_EXTD;
 	lapic.base = base & APIC_BASE_ADDR;
 	if (!lapic.x2apic) {
-		ret = paging_map(lapic.base, lapic.base, PAGE_SIZE, PG_MMIO);
+		ret = paging_map(lapic.base, lapic.base, PAGE_SIZE,
+				 NPT_PROT_R | NPT_PROT_W | NPT_PROT_UC);
 		if (ret)
 			return ret;
 	}

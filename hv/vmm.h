@@ -26,7 +26,7 @@
 
 #define VMM_BAD_HANDLE (-1)
 /* A vcpu_run that makes no exit for this long returns -EINTR. */
-#define VMM_RUN_LIMIT_MS 10000
+#define VMM_RUN_LIMIT_MS 2000
 /* Not an errno: the host access faulted (SIGBUS on Linux). */
 #define VMM_SIGBUS 1000
 

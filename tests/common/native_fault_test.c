@@ -338,8 +338,8 @@ NATIVE_CASE(s43_huge_mappings_on_private_vm_need_one_attribute)
  * mapped; handles are checked like a VM ioctl's. */
 NATIVE_CASE(guest_mapping_needs_a_vm_and_a_translation)
 {
-	int vm = N_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	int g = N_OPEN(t, v->ops->create_gmem(v, vm, PG, 0));
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g = CASE_OPEN(t, v->ops->create_gmem(v, vm, PG, 0));
 	u64 size = 0;
 
 	if (g < 0)

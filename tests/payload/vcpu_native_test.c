@@ -274,7 +274,7 @@ static void vcpu_native_spin_meets_the_time_limit(struct kt *t)
 		   "%s)",
 		(unsigned long long)ms, VMM_RUN_LIMIT_MS, tm->name);
 	KT_EXPECT_GE(t, ms, VMM_RUN_LIMIT_MS);
-	KT_EXPECT_LT(t, ms, VMM_RUN_LIMIT_MS + VMM_RUN_LIMIT_MS / 10);
+	KT_EXPECT_LT(t, ms, VMM_RUN_LIMIT_MS + 1000); /* a loaded host may be late */
 	KT_EXPECT_LT(t, irqs, apic_deadline_irqs());
 	KT_EXPECT_EQ(t, e.x.reason, GMV_EXIT_INTR);
 	KT_EXPECT_EQ(t, e.x.other.rip, SPIN_GPA);
