@@ -170,9 +170,10 @@ int svm_vcpu_run(struct svm_vcpu *v, u64 deadline, struct vmm_exit *exit,
 
 /*
  * Handle the exit the VMCB holds: SVM_RESUME, SVM_TO_CASE or SVM_TO_NPF as
- * for svm_vcpu_run(), or -EINTR for an INTR exit once v->run_deadline has
- * passed (an earlier one re-arms the timer and resumes). Split from the
- * world switch so that the host build drives it with hand-made exits.
+ * for svm_vcpu_run(), or -EINTR (a GMV_EXIT_INTR exit) instead of
+ * SVM_RESUME once v->run_deadline has passed, whatever the exit; before
+ * it, SVM_RESUME leaves the deadline timer armed. Split from the world
+ * switch so that the host build drives it with hand-made exits.
  */
 int svm_handle_exit(struct svm_vcpu *v, struct vmm_exit *exit,
 		    struct svm_npf *npf);

@@ -170,22 +170,24 @@ static int handle_ud(struct svm_vcpu *v, struct vmm_exit *exit)
 }
 
 /*
- * A physical interrupt ended VMRUN; the host has taken it already (right
- * after STGI in svm_vmrun()). Like KVM, which leaves KVM_RUN with
- * KVM_EXIT_INTR when a signal is pending after such an exit, the run ends
- * with -EINTR once its deadline has passed. An interrupt before the
- * deadline (another source, a timer kept from an earlier run, or one that
- * could not count that far) arms the timer again if it fired, and resumes
- * the guest.
+ * Before an exit handled here resumes the guest. Like KVM, which leaves
+ * KVM_RUN with KVM_EXIT_INTR when a signal is pending at any re-entry,
+ * the run ends with -EINTR once its deadline has passed, whatever the
+ * exit: the timer's interrupt is taken by the host at STGI after any
+ * #VMEXIT (svm_vmrun()), so it may arrive behind a VMMCALL or NMI exit
+ * and leave no INTR exit of its own. An interrupt before the deadline
+ * (another source, a timer kept from an earlier run, or one that could
+ * not count that far) only means the timer must be armed again if it
+ * fired: without that, a guest resumed here forever would never stop.
  */
-static int handle_intr(struct svm_vcpu *v, struct vmm_exit *exit)
+static int resume_or_stop(struct svm_vcpu *v, struct vmm_exit *exit)
 {
-	if (!deadline_passed(v->run_deadline)) {
-		deadline_arm(v->run_deadline);
-		return SVM_RESUME;
+	if (deadline_passed(v->run_deadline)) {
+		fill_other(v, exit, GMV_EXIT_INTR);
+		return -EINTR;
 	}
-	fill_other(v, exit, GMV_EXIT_INTR);
-	return -EINTR;
+	deadline_arm(v->run_deadline);
+	return SVM_RESUME;
 }
 
 static int handle_npf(struct svm_vcpu *v, struct vmm_exit *exit,
@@ -214,22 +216,18 @@ static int handle_npf(struct svm_vcpu *v, struct vmm_exit *exit,
 	return SVM_TO_NPF;
 }
 
-int svm_handle_exit(struct svm_vcpu *v, struct vmm_exit *exit,
+/* The exit's own handling: SVM_RESUME, SVM_TO_CASE or SVM_TO_NPF. */
+static int dispatch(struct svm_vcpu *v, struct vmm_exit *exit,
 		    struct svm_npf *npf)
 {
 	u64 code = v->vmcb->ctl.exit_code;
 
-	memset(exit, 0, sizeof(*exit));
-	v->pending = SVM_PENDING_NONE;
-	v->why[0] = 0;
-	if (code != SVM_EXIT_NPF)
-		v->npf_repeat = 0;
 	if ((u32)code == SVM_EXIT_INVALID)
 		return internal_error(v, exit, "VMRUN refused the VMCB");
 
 	switch (code) {
 	case SVM_EXIT_INTR:
-		return handle_intr(v, exit);
+		/* The host has taken the interrupt already, at STGI. */
 	case SVM_EXIT_NMI:
 		return SVM_RESUME;
 	case SVM_EXIT_NPF:
@@ -254,6 +252,20 @@ int svm_handle_exit(struct svm_vcpu *v, struct vmm_exit *exit,
 			return guest_exception(v, exit);
 		return internal_error(v, exit, "unexpected exit");
 	}
+}
+
+int svm_handle_exit(struct svm_vcpu *v, struct vmm_exit *exit,
+		    struct svm_npf *npf)
+{
+	int ret;
+
+	memset(exit, 0, sizeof(*exit));
+	v->pending = SVM_PENDING_NONE;
+	v->why[0] = 0;
+	if (v->vmcb->ctl.exit_code != SVM_EXIT_NPF)
+		v->npf_repeat = 0;
+	ret = dispatch(v, exit, npf);
+	return ret == SVM_RESUME ? resume_or_stop(v, exit) : ret;
 }
 
 /* The bytes a MOV store writes: its immediate or its source register. */

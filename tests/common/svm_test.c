@@ -626,6 +626,56 @@ out:
 	env_close(t, &e);
 }
 
+/*
+ * The timer's interrupt can be taken at STGI behind an exit of another
+ * kind, which the loop then resumes: such an exit must end the run once
+ * the deadline has passed, and re-arm a timer that fired before it, or a
+ * guest answered in the loop (here an unknown hypercall) runs forever.
+ */
+static void svm_exit_resumed_exits_keep_deadline(struct kt *t)
+{
+	static const u8 vmmcall[] = { 0x0f, 0x01, 0xd9 };
+	const struct deadline_timer *cur = deadline_timer();
+	struct deadline_timer saved = cur ? *cur : (struct deadline_timer){ 0 };
+	struct vmm_exit x;
+	struct svm_npf npf;
+	struct svm_env e;
+	u64 far;
+
+	if (!env_open(t, &e))
+		goto out;
+	deadline_timer_register(&fake_timer);
+	far = deadline_after_ms(1ULL << 40);
+	e.v->run_deadline = far;
+	/* The timer fired at STGI after a VMMCALL exit: armed again. */
+	fake_armed = 0;
+	deadline_timer_fired();
+	e.v->vmcb->save.rax = 5;
+	set_exit(&e, SVM_EXIT_VMMCALL, 0, 0, vmmcall, sizeof(vmmcall));
+	KT_EXPECT_EQ(t, svm_handle_exit(e.v, &x, &npf), SVM_RESUME);
+	KT_EXPECT_EQ(t, fake_armed, far);
+	/* Past the deadline, the same exit ends the run, its work done. */
+	e.v->run_deadline = 1;
+	e.v->vmcb->save.rax = 5;
+	set_exit(&e, SVM_EXIT_VMMCALL, 0, 0, vmmcall, sizeof(vmmcall));
+	KT_EXPECT_ERRNO(t, svm_handle_exit(e.v, &x, &npf), EINTR);
+	KT_EXPECT_EQ(t, x.reason, GMV_EXIT_INTR);
+	KT_EXPECT_EQ(t, x.other.code, SVM_EXIT_VMMCALL);
+	KT_EXPECT_EQ(t, e.v->vmcb->save.rax, -(u64)SVM_KVM_ENOSYS);
+	KT_EXPECT_EQ(t, e.v->vmcb->save.rip, CODE_GVA + 6);
+	/* An NMI exit likewise. */
+	set_exit(&e, SVM_EXIT_NMI, 0, 0, NULL, 0);
+	KT_EXPECT_ERRNO(t, svm_handle_exit(e.v, &x, &npf), EINTR);
+	KT_EXPECT_EQ(t, x.reason, GMV_EXIT_INTR);
+	/* Exits for the case are not held back by the deadline. */
+	set_exit(&e, SVM_EXIT_SHUTDOWN, 0, 0, NULL, 0);
+	KT_EXPECT_EQ(t, svm_handle_exit(e.v, &x, &npf), SVM_TO_CASE);
+	KT_EXPECT_EQ(t, x.reason, GMV_EXIT_SHUTDOWN);
+out:
+	deadline_timer_register(cur ? &saved : NULL);
+	env_close(t, &e);
+}
+
 /* Without SVM (the host build) the native backend says why and refuses
  * vCPUs cleanly. */
 static void svm_absent_vcpus_refused(struct kt *t)
@@ -655,6 +705,7 @@ static const struct kt_case svm_cases[] = {
 	KT_CASE(svm_exit_other_codes),
 	KT_CASE(svm_exit_npf_and_mmio),
 	KT_CASE(svm_exit_intr_ends_run_at_deadline),
+	KT_CASE(svm_exit_resumed_exits_keep_deadline),
 	KT_CASE(svm_flush_once_per_operation),
 	KT_CASE(svm_asids_wrap_with_full_flush),
 	KT_CASE(svm_dump_names_exit_and_registers),
