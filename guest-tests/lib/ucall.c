@@ -22,9 +22,12 @@ static void copy_str(char *dst, size_t cap, const char *src)
 
 static void send(struct guest_ucall *uc)
 {
+	/* The OUT says nothing to the compiler about memory: without this
+	 * barrier the stores filling *uc could move past it (or, uc being
+	 * dead after it, vanish), and the host would read stale bytes. */
+	asm volatile("" : : : "memory");
 	/* Identity mapped low memory: the address is the GPA, < 4 GiB. */
 	guest_outl(GUEST_UCALL_PORT, (u32)(uintptr_t)uc);
-	asm volatile("" : : : "memory");
 }
 
 void guest_ucall(u64 cmd, const char *file, int line, u64 a0, u64 a1,
