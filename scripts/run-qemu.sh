@@ -56,8 +56,13 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+# timeout(1) takes 0 as "no limit": every run must have one.
 case "$timeout_s" in
-'' | *[!0-9]*) echo "run-qemu.sh: --timeout wants whole seconds" >&2; exit 2 ;;
+'' | *[!0-9]* | *[!0]*) ;;
+*) timeout_s=bad ;;
+esac
+case "$timeout_s" in
+'' | *[!0-9]*) echo "run-qemu.sh: --timeout wants whole seconds, at least 1" >&2; exit 2 ;;
 esac
 for w in "$filter" "$pool"; do
 	case "$w" in
@@ -157,7 +162,8 @@ case $rc in
 esac
 
 if [ -z "$reason" ]; then
-	[ -n "$summary" ] && echo "$summary"
+	# A --list run prints no summary of its own.
+	echo "${summary:-0 passed, 0 failed, 0 skipped}"
 	exit 0
 fi
 echo "run-qemu.sh: FAIL: $reason"
