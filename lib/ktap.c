@@ -6,6 +6,8 @@
 #include "lib/mem.h"
 
 #define KT_PATH_MAX 256
+/* Longest diagnostic printed; longer ones are cut, as kprintf() cuts. */
+#define KT_DIAG_MAX 640
 
 struct kt {
 	const struct kt_options *opt;
@@ -46,6 +48,40 @@ static void indent(int depth)
 {
 	for (int i = 0; i < depth; i++)
 		kputs("    ");
+}
+
+/*
+ * Print text as "# " diagnostic lines at depth, one per line of text: a
+ * message holding a newline (a guest's report, a string compared) must
+ * not end its diagnostic and print a line that a KTAP parser takes for a
+ * result, a plan or the summary line.
+ */
+static void diag_lines(int depth, const char *text)
+{
+	for (;;) {
+		size_t n = 0;
+
+		while (text[n] && text[n] != '\n')
+			n++;
+		indent(depth);
+		kputs("# ");
+		plat_console_write(text, n);
+		kputs("\n");
+		if (!text[n])
+			return;
+		text += n + 1;
+	}
+}
+
+/* head, then fmt formatted, as diagnostic lines of the running suite. */
+static void vdiag(struct kt *t, const char *head, const char *fmt, va_list ap)
+{
+	char text[KT_DIAG_MAX];
+	int n = gmv_snprintf(text, sizeof(text), "%s", head);
+
+	if (n < (int)sizeof(text))
+		gmv_vsnprintf(text + n, sizeof(text) - n, fmt, ap);
+	diag_lines(t->depth, text);
 }
 
 static void join(char *dst, const char *base, const char *name)
@@ -101,18 +137,18 @@ const char *kt_case_name(struct kt *t)
 bool kt_check(struct kt *t, bool ok, const char *file, int line,
 	      const char *fmt, ...)
 {
+	char head[KT_PATH_MAX];
 	va_list ap;
 
 	t->checks++;
 	if (ok)
 		return true;
 	t->failures++;
-	indent(t->depth);
-	kprintf("# %s: %s:%d: ", kt_case_name(t), file, line);
+	gmv_snprintf(head, sizeof(head), "%s: %s:%d: ", kt_case_name(t), file,
+		     line);
 	va_start(ap, fmt);
-	kvprintf(fmt, ap);
+	vdiag(t, head, fmt, ap);
 	va_end(ap);
-	kputs("\n");
 	return false;
 }
 
@@ -124,18 +160,19 @@ void kt_skip(struct kt *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	gmv_vsnprintf(t->skip_reason, sizeof(t->skip_reason), fmt, ap);
 	va_end(ap);
+	/* The reason ends the case's result line: keep it one line. */
+	for (char *p = t->skip_reason; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
 }
 
 void kt_diag(struct kt *t, const char *fmt, ...)
 {
 	va_list ap;
 
-	indent(t->depth);
-	kputs("# ");
 	va_start(ap, fmt);
-	kvprintf(fmt, ap);
+	vdiag(t, "", fmt, ap);
 	va_end(ap);
-	kputs("\n");
 }
 
 /* Runs one case; returns 1 for pass, 0 for skip, -1 for fail. */

@@ -7,6 +7,7 @@
 #include "hv/alloc.h"
 #include "tests/common/suites.h"
 #include "tests/common/test_mem.h"
+#include "tests/host/host_suites.h"
 #include "tests/host/plat/kt_main.h"
 
 /* hv_pool for the suites that use the hypervisor's own memory. */
@@ -15,6 +16,7 @@ static struct page_pool host_pool;
 
 static const struct kt_suite *const host_suites[] = {
 	&lib_suite,
+	&ktap_output_suite,
 	&alloc_suite,
 	&insn_decode_suite,
 	&npt_suite,
