@@ -143,7 +143,8 @@ void vcpu_set_regs(struct vcpu *c, const struct vmm_regs *r)
  * A nested fault: ask the VM's fault path what backs the GPA and map the
  * largest block it allows (gmem's order, slot alignment and attribute
  * uniformity are in max_order). 0 when mapped; 1 with an MMIO exit;
- * else -errno with a memory-fault exit.
+ * else -errno with a memory-fault exit, also when the NPT could not take
+ * the mapping (-ENOMEM for a table page), as vcpu_run() promises.
  */
 static int resolve_npf(struct vcpu *c, const struct svm_npf *npf,
 		       struct vmm_exit *exit)
@@ -158,10 +159,12 @@ static int resolve_npf(struct vcpu *c, const struct svm_npf *npf,
 	if (vm_has_private_mem(vm) && vm_gfn_private(vm, gfn))
 		f.access |= VM_ACCESS_PRIVATE;
 	r = vm_fault(vm, &f);
-	if (!r)
-		return svm_vm_map(&c->owner->svm, npf->gpa, f.pa, f.max_order,
-				  f.writable);
-	if (f.exit_reason == GMV_EXIT_MMIO) {
+	if (!r) {
+		r = svm_vm_map(&c->owner->svm, npf->gpa, f.pa, f.max_order,
+			       f.writable);
+		if (!r)
+			return 0;
+	} else if (f.exit_reason == GMV_EXIT_MMIO) {
 		svm_mmio_exit(c->svm, npf, exit);
 		return 1;
 	}

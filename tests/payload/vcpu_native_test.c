@@ -11,6 +11,7 @@
  * meets the run's time limit (the APIC deadline timer).
  */
 #include "boot/apic_deadline.h"
+#include "hv/alloc.h"
 #include "hv/deadline.h"
 #include "hv/vcpu.h"
 #include "hv/vm.h"
@@ -331,11 +332,59 @@ out:
 	env_close(t, &e);
 }
 
+/*
+ * The NPT cannot take a mapping (no page for a new table): vcpu_run()
+ * fails with -ENOMEM and, as hv/vcpu.h promises, a memory-fault exit at
+ * the page; the guest's retry goes through once memory is back.
+ */
+static void vcpu_native_npt_enomem_is_a_memory_fault(struct kt *t)
+{
+	static const u8 code[] = {
+		0xba, 0x34, 0x12, 0x00, 0x00, /* mov edx, 0x1234 */
+		0xef,			      /* out dx, eax */
+		0x48, 0x8b, 0x07,	      /* mov rax, [rdi] */
+		0xef,			      /* out dx, eax */
+	};
+	const u64 far_gpa = 4ULL << 30, val = 0x600dbeef;
+	struct vmm_entry at_code = { .rip = SPIN_GPA, .rsp = STACK_TOP,
+				     .cr3 = 0x1000, .arg0 = far_gpa };
+	const struct vmm_ops *o = &vmm_native_ops;
+	u64 pdpte = 0x4000 | 7, pde = far_gpa | 0x87;
+	struct native_env e;
+	int ret;
+
+	/* Slot 3 at 4 GiB; the guest reaches it through PDPT[4]. */
+	if (!env_open(t, &e) ||
+	    !KT_EXPECT_OK(t, region(&e, 3, 0, far_gpa, SZ_2M, 0)) ||
+	    !KT_EXPECT_OK(t, o->guest_write(&e.v, e.vm, 0x2000 + 4 * 8,
+					    &pdpte, 8)) ||
+	    !KT_EXPECT_OK(t, o->guest_write(&e.v, e.vm, 0x4000, &pde, 8)) ||
+	    !KT_EXPECT_OK(t, o->guest_write(&e.v, e.vm, far_gpa, &val, 8)) ||
+	    !KT_EXPECT_OK(t, o->guest_write(&e.v, e.vm, SPIN_GPA, code,
+					    sizeof(code))) ||
+	    !KT_EXPECT_OK(t, o->vcpu_enter(&e.v, e.vcpu, &at_code)))
+		goto out;
+	/* Low memory is mapped now; 4 GiB needs new NPT tables. */
+	KT_EXPECT_EQ(t, next_out(t, &e), 0);
+	alloc_fail_nth(hv_pool, 1);
+	ret = run(&e);
+	alloc_fail_nth(hv_pool, 0);
+	KT_EXPECT_ERRNO(t, ret, ENOMEM);
+	KT_EXPECT_EQ(t, e.x.reason, GMV_EXIT_MEMORY_FAULT);
+	KT_EXPECT_EQ(t, e.x.memory_fault.gpa, far_gpa);
+	KT_EXPECT_EQ(t, e.x.memory_fault.size, PAGE_SIZE);
+	KT_EXPECT_EQ(t, e.x.memory_fault.flags, 0);
+	KT_EXPECT_EQ(t, next_out(t, &e), val);
+out:
+	env_close(t, &e);
+}
+
 static const struct kt_case vcpu_native_cases[] = {
 	KT_CASE_IF(vcpu_native_private_shared_and_exits, no_vcpus),
 	KT_CASE_IF(vcpu_native_handles, no_vcpus),
 	KT_CASE_IF(vcpu_native_spin_meets_the_time_limit, no_vcpus),
 	KT_CASE_IF(vcpu_native_hypercall_loop_meets_the_time_limit, no_vcpus),
+	KT_CASE_IF(vcpu_native_npt_enomem_is_a_memory_fault, no_vcpus),
 };
 
 const struct kt_suite vcpu_native_suite =
