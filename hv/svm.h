@@ -46,6 +46,7 @@ struct svm_npf {
 	u64 gpa; /* exact faulting guest-physical address */
 	bool write, exec;
 	bool present; /* a translation existed (permission fault) */
+	bool walk; /* the guest's own page walk faulted, at a table's GPA */
 };
 
 /* What the last exit owes the guest on the next run. */
@@ -183,6 +184,9 @@ int svm_handle_exit(struct svm_vcpu *v, struct vmm_exit *exit,
  * faulting MOV is decoded for the access size and, for a store, the data
  * (len 0 if it is not a MOV form the decoder knows: the guest then retries
  * the access on the next run); a decoded MOV is completed on the next run.
+ * A fault in the guest's own page walk is no access of the instruction:
+ * KVM's walker cannot read such a table and injects #PF, which a guest
+ * without an IDT turns into a triple fault, so it is a SHUTDOWN exit.
  */
 void svm_mmio_exit(struct svm_vcpu *v, const struct svm_npf *npf,
 		   struct vmm_exit *exit);

@@ -213,6 +213,7 @@ static int handle_npf(struct svm_vcpu *v, struct vmm_exit *exit,
 	npf->write = info & SVM_NPF_W;
 	npf->exec = info & SVM_NPF_ID;
 	npf->present = info & SVM_NPF_P;
+	npf->walk = info & SVM_NPF_GUEST_PT;
 	return SVM_TO_NPF;
 }
 
@@ -288,6 +289,13 @@ void svm_mmio_exit(struct svm_vcpu *v, const struct svm_npf *npf,
 
 	memset(exit, 0, sizeof(*exit));
 	v->pending = SVM_PENDING_NONE;
+	if (npf->walk) {
+		fill_other(v, exit, GMV_EXIT_SHUTDOWN);
+		gmv_snprintf(v->why, sizeof(v->why),
+			     "guest page table at GPA %#llx, no memory there",
+			     (unsigned long long)npf->gpa);
+		return;
+	}
 	exit->reason = GMV_EXIT_MMIO;
 	exit->mmio.gpa = npf->gpa;
 	exit->mmio.is_write = npf->write;

@@ -142,7 +142,8 @@ void vcpu_set_regs(struct vcpu *c, const struct vmm_regs *r)
 /*
  * A nested fault: ask the VM's fault path what backs the GPA and map the
  * largest block it allows (gmem's order, slot alignment and attribute
- * uniformity are in max_order). 0 when mapped; 1 with an MMIO exit;
+ * uniformity are in max_order). 0 when mapped; 1 with an exit for the
+ * case (MMIO, or SHUTDOWN for a guest page table without memory);
  * else -errno with a memory-fault exit, also when the NPT could not take
  * the mapping (-ENOMEM for a table page), as vcpu_run() promises.
  */
@@ -194,7 +195,7 @@ int vcpu_run(struct vcpu *c, struct vmm_exit *exit)
 		if (r < 0)
 			return r;
 		if (r == 1)
-			return 0;
+			break;
 	}
 	if (exit->reason == GMV_EXIT_SHUTDOWN ||
 	    exit->reason == GMV_EXIT_INTERNAL_ERROR)

@@ -445,6 +445,20 @@ SVM_ENV_CASE(svm_exit_npf_and_mmio)
 			break;
 	KT_EXPECT_EQ(t, i, SVM_NPF_REPEAT_MAX - 1);
 	KT_EXPECT_EQ(t, x.reason, GMV_EXIT_INTERNAL_ERROR);
+	/* A fault in the guest's own page walk (fact sheet §4, extra NPF
+	 * cases: bit 33) at a GPA without memory is no MMIO access of the
+	 * MOV: KVM injects #PF, a triple fault without an IDT. */
+	e->v->vmcb->save.rip = CODE_GVA;
+	set_exit(e, SVM_EXIT_NPF, 0x200000006ULL, 0x20000, load,
+		 sizeof(load));
+	KT_EXPECT_EQ(t, svm_handle_exit(e->v, &x, &npf), SVM_TO_NPF);
+	KT_EXPECT(t, npf.walk && npf.write && !npf.present);
+	svm_mmio_exit(e->v, &npf, &x);
+	KT_EXPECT_EQ(t, x.reason, GMV_EXIT_SHUTDOWN);
+	KT_EXPECT_EQ(t, x.other.code, SVM_EXIT_NPF);
+	KT_EXPECT_EQ(t, x.other.info2, 0x20000);
+	svm_complete_pending(e->v, &x);
+	KT_EXPECT_EQ(t, e->v->vmcb->save.rip, CODE_GVA);
 	/* A reserved-bit fault is the NPT's bug, not the guest's. */
 	set_exit(e, SVM_EXIT_NPF, 0x10000000dULL, 0x20000, NULL, 0);
 	KT_EXPECT_EQ(t, svm_handle_exit(e->v, &x, &npf), SVM_TO_CASE);
