@@ -113,8 +113,12 @@ static const struct npt_ops svm_npt_ops = {
 
 void svm_vm_zap(struct svm_vm *s, u64 gpa, u64 size)
 {
+	/* Memslots reach 2^52, the NPT only its input width: nothing is
+	 * mapped above it, and a range that crosses it must still drop what
+	 * lies below (npt_zap_wide() refuses the whole range otherwise). */
+	u64 limit = BIT(s->npt.fmt->va_bits);
 	u64 start = ALIGN_DOWN(gpa, PAGE_SIZE);
-	u64 end = ALIGN_UP(gpa + size, PAGE_SIZE);
+	u64 end = MIN(ALIGN_UP(gpa + size, PAGE_SIZE), limit);
 
 	if (end <= start)
 		return;

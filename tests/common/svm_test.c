@@ -502,6 +502,19 @@ SVM_ENV_CASE(svm_flush_once_per_operation)
 	KT_EXPECT_OK(t, svm_prepare_entry(e->v, &space));
 	KT_EXPECT_EQ(t, e->v->vmcb->ctl.tlb_control, SVM_TLB_NOTHING);
 
+	/* A zap that runs past the NPT's 48-bit input width (memslots
+	 * reach 2^52) still drops what is mapped below it. */
+	KT_EXPECT_OK(t, svm_vm_map(&e->s, (1ULL << 48) - PAGE_SIZE,
+				   (phys_addr_t)e->ram, 0, true));
+	svm_vm_zap(&e->s, (1ULL << 48) - PAGE_SIZE, 2 * PAGE_SIZE);
+	KT_EXPECT(t, !npt_lookup(&e->s.npt, 0, &(struct npt_xlate){ 0 }));
+	KT_EXPECT_ERRNO(t, npt_lookup(&e->s.npt, (1ULL << 48) - PAGE_SIZE,
+				      &(struct npt_xlate){ 0 }),
+			ENOENT);
+	svm_vm_flush(&e->s);
+	KT_EXPECT_OK(t, svm_prepare_entry(e->v, &space));
+	KT_EXPECT_EQ(t, e->v->vmcb->ctl.tlb_control, SVM_TLB_FLUSH_ASID);
+
 	/* A change made behind svm's back is caught too. */
 	KT_EXPECT_OK(t, npt_zap(&e->s.npt, 0, PAGE_SIZE));
 	KT_EXPECT_ERRNO(t, svm_prepare_entry(e->v, &space), EIO);
