@@ -43,7 +43,7 @@ static struct svm_asid_space svm_asids;
 
 u8 svm_asid_assign(struct svm_asid_space *space, struct svm_vcpu *v)
 {
-	u8 tlb = SVM_TLB_FLUSH_ASID;
+	u8 tlb = space->flush_by_asid ? SVM_TLB_FLUSH_ASID : SVM_TLB_NOTHING;
 
 	if (space->gen && v->asid_gen == space->gen)
 		return SVM_TLB_NOTHING;
@@ -276,11 +276,16 @@ void svm_vcpu_set_regs(struct svm_vcpu *v, const struct vmm_regs *r)
  */
 int svm_prepare_entry(struct svm_vcpu *v, struct svm_asid_space *space)
 {
-	u8 tlb = svm_asid_assign(space, v);
+	u8 tlb;
 
 	if (npt_vmentry_check(&v->svm->npt))
 		return -EIO;
-	if (v->flush_pending && tlb == SVM_TLB_NOTHING)
+	/* Without FlushByAsid, TLB_CONTROL 3 is not defined (APM 15.16.1):
+	 * an ASID not used since the generation's full flush is clean. */
+	if (v->flush_pending && !space->flush_by_asid)
+		v->asid_gen = 0;
+	tlb = svm_asid_assign(space, v);
+	if (v->flush_pending && tlb == SVM_TLB_NOTHING && space->flush_by_asid)
 		tlb = SVM_TLB_FLUSH_ASID;
 	v->flush_pending = false;
 	v->vmcb->ctl.tlb_control = tlb;
@@ -297,8 +302,10 @@ int svm_vcpu_run(struct svm_vcpu *v, u64 deadline, struct vmm_exit *exit,
 	ret = svm_cpu_enable();
 	if (ret)
 		return ret;
-	if (!svm_asids.nasid)
+	if (!svm_asids.nasid) {
 		svm_asids.nasid = svm_cpu_nasid();
+		svm_asids.flush_by_asid = svm_cpu_flush_by_asid();
+	}
 	v->run_deadline = deadline;
 	deadline_arm(deadline);
 	do {

@@ -101,13 +101,18 @@ struct svm_asid_space {
 	u32 nasid;
 	u32 next;
 	u64 gen;
+	/* TLB_CONTROL 3 (flush one ASID) needs CPUID FlushByAsid (APM
+	 * 15.16.1); without it a vCPU flushes by taking a fresh ASID, as
+	 * KVM does. */
+	bool flush_by_asid;
 };
 
 /*
  * Give v an ASID valid in the current generation of space. Returns the
  * TLB_CONTROL the next VMRUN needs for it: SVM_TLB_FLUSH_ALL when a new
- * generation began, SVM_TLB_FLUSH_ASID for a freshly assigned ASID, else
- * SVM_TLB_NOTHING.
+ * generation began, SVM_TLB_FLUSH_ASID for a freshly assigned ASID (with
+ * FlushByAsid; without it SVM_TLB_NOTHING: the generation's full flush
+ * left it clean), else SVM_TLB_NOTHING.
  */
 u8 svm_asid_assign(struct svm_asid_space *space, struct svm_vcpu *v);
 
@@ -145,7 +150,8 @@ int svm_vcpu_create(struct svm_vm *s, struct svm_vcpu **out);
 
 /*
  * Ready the VMCB for VMRUN: an ASID of space's current generation and the
- * TLB flush the vCPU owes. -EIO when the NPT audit finds a flush owed that
+ * TLB flush the vCPU owes (TLB_CONTROL 3, or a fresh ASID without
+ * FlushByAsid). -EIO when the NPT audit finds a flush owed that
  * no path handed to the vCPUs (the run loop panics on it).
  */
 int svm_prepare_entry(struct svm_vcpu *v, struct svm_asid_space *space);

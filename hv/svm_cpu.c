@@ -21,6 +21,11 @@ u32 svm_cpu_nasid(void)
 	return 0;
 }
 
+bool svm_cpu_flush_by_asid(void)
+{
+	return false;
+}
+
 int svm_cpu_enable(void)
 {
 	return -ENODEV;
@@ -51,6 +56,7 @@ void svm_vmrun(phys_addr_t vmcb_pa, struct svm_gprs *g,
 #define CPUID_EXT_ECX_SVM BIT(2)
 #define CPUID_SVM 0x8000000au
 #define CPUID_SVM_EDX_NP BIT(0)
+#define CPUID_SVM_EDX_FLUSH_BY_ASID BIT(6)
 
 /* The host save area VMRUN writes (VM_HSAVE_PA) and the page
  * svm_vmrun() VMSAVEs the host's extra state into. The payload maps
@@ -111,6 +117,14 @@ u32 svm_cpu_nasid(void)
 
 	cpuid(CPUID_SVM, &a, &b, &c, &d);
 	return b;
+}
+
+bool svm_cpu_flush_by_asid(void)
+{
+	u32 a, b, c, d;
+
+	cpuid(CPUID_SVM, &a, &b, &c, &d);
+	return d & CPUID_SVM_EDX_FLUSH_BY_ASID;
 }
 
 int svm_cpu_enable(void)

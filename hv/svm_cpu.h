@@ -36,6 +36,10 @@ const char *svm_cpu_lacks(void);
 /* Number of ASIDs (CPUID 8000_000A EBX); ASIDs 1 .. n-1 are usable. */
 u32 svm_cpu_nasid(void);
 
+/* Does TLB_CONTROL take 3, flush one ASID (CPUID 8000_000A EDX bit 6
+ * FlushByAsid)? */
+bool svm_cpu_flush_by_asid(void);
+
 /* Set EFER.SVME and VM_HSAVE_PA on this CPU (once; later calls return at
  * once). 0, or -ENODEV when svm_cpu_lacks() names a reason. */
 int svm_cpu_enable(void);

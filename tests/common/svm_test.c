@@ -467,7 +467,7 @@ SVM_ENV_CASE(svm_exit_npf_and_mmio)
 
 SVM_ENV_CASE(svm_flush_once_per_operation)
 {
-	struct svm_asid_space space = { .nasid = 16 };
+	struct svm_asid_space space = { .nasid = 16, .flush_by_asid = true };
 	struct svm_vcpu *v2;
 
 	if (!KT_EXPECT_OK(t, svm_vcpu_create(&e->s, &v2)))
@@ -525,7 +525,7 @@ SVM_ENV_CASE(svm_flush_once_per_operation)
 
 static void svm_asids_wrap_with_full_flush(struct kt *t)
 {
-	struct svm_asid_space space = { .nasid = 4 };
+	struct svm_asid_space space = { .nasid = 4, .flush_by_asid = true };
 	struct vmcb vmcbs[4];
 	struct svm_vcpu v[4] = { 0 };
 
@@ -542,6 +542,44 @@ static void svm_asids_wrap_with_full_flush(struct kt *t)
 	KT_EXPECT_EQ(t, vmcbs[3].ctl.asid, 1);
 	KT_EXPECT_EQ(t, svm_asid_assign(&space, &v[0]), SVM_TLB_FLUSH_ASID);
 	KT_EXPECT_EQ(t, vmcbs[0].ctl.asid, 2);
+}
+
+/*
+ * Without FlushByAsid (QEMU's TCG does not advertise it, fact sheet §4)
+ * TLB_CONTROL is only ever 0 or 1: a flush owed is a fresh ASID, which
+ * nothing used since the generation's full flush.
+ */
+SVM_ENV_CASE(svm_flush_without_flush_by_asid)
+{
+	struct svm_asid_space space = { .nasid = 4 };
+	u32 asid;
+
+	KT_EXPECT_OK(t, svm_prepare_entry(e->v, &space));
+	KT_EXPECT_EQ(t, e->v->vmcb->ctl.tlb_control, SVM_TLB_FLUSH_ALL);
+	asid = e->v->vmcb->ctl.asid;
+	KT_EXPECT_OK(t, svm_prepare_entry(e->v, &space));
+	KT_EXPECT_EQ(t, e->v->vmcb->ctl.tlb_control, SVM_TLB_NOTHING);
+	KT_EXPECT_EQ(t, e->v->vmcb->ctl.asid, asid);
+	/* A zap and its flush: a new ASID, no TLB_CONTROL 3. */
+	svm_vm_zap(&e->s, 0, SZ_2M);
+	svm_vm_flush(&e->s);
+	KT_EXPECT_OK(t, svm_prepare_entry(e->v, &space));
+	KT_EXPECT_EQ(t, e->v->vmcb->ctl.tlb_control, SVM_TLB_NOTHING);
+	KT_EXPECT_EQ(t, e->v->vmcb->ctl.asid, asid + 1);
+	/* Nothing owed: the ASID stays. */
+	KT_EXPECT_OK(t, svm_prepare_entry(e->v, &space));
+	KT_EXPECT_EQ(t, e->v->vmcb->ctl.tlb_control, SVM_TLB_NOTHING);
+	KT_EXPECT_EQ(t, e->v->vmcb->ctl.asid, asid + 1);
+	/* Out of ASIDs (1..3): the next flush starts a generation. */
+	for (int i = 0; i < 2; i++) {
+		KT_EXPECT_OK(t, svm_vm_map(&e->s, 0, (phys_addr_t)e->ram, 0,
+					   true));
+		svm_vm_zap(&e->s, 0, PAGE_SIZE);
+		svm_vm_flush(&e->s);
+		KT_EXPECT_OK(t, svm_prepare_entry(e->v, &space));
+	}
+	KT_EXPECT_EQ(t, e->v->vmcb->ctl.tlb_control, SVM_TLB_FLUSH_ALL);
+	KT_EXPECT_EQ(t, e->v->vmcb->ctl.asid, 1);
 }
 
 static bool contains(const char *hay, const char *needle)
@@ -735,6 +773,7 @@ static const struct kt_case svm_cases[] = {
 	KT_CASE(svm_exit_resumed_exits_keep_deadline),
 	KT_CASE(svm_flush_once_per_operation),
 	KT_CASE(svm_asids_wrap_with_full_flush),
+	KT_CASE(svm_flush_without_flush_by_asid),
 	KT_CASE(svm_dump_names_exit_and_registers),
 	KT_CASE_IF(svm_absent_vcpus_refused, svm_present),
 };
