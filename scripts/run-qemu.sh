@@ -7,6 +7,7 @@
 # exited with the PASS code and the payload's summary line reports 0 failed.
 # The last line printed is always "N passed, N failed, N skipped".
 set -uo pipefail
+caller_dir=$PWD
 cd "$(dirname "$0")/.."
 
 # boot/exit.h: GMV_EXIT_PASS 0x20, GMV_EXIT_FAIL 0x11.
@@ -104,6 +105,8 @@ if [ "$gdb" = 1 ]; then
 fi
 
 if [ -n "$log" ]; then
+	# A relative --log names a file where the caller stands.
+	[[ $log == /* ]] || log=$caller_dir/$log
 	: >"$log" || fail "cannot write $log"
 fi
 
