@@ -25,7 +25,8 @@ int mem_fill(struct vmm *v, struct mem_range r, u64 seed)
 		size_t n = MIN(r.len - at, sizeof(page));
 		int ret;
 
-		for (size_t i = 0; i < n / 8; i++)
+		/* A tail shorter than a word takes the word's leading bytes. */
+		for (size_t i = 0; i < DIV_ROUND_UP(n, 8); i++)
 			page[i] = pattern_word(seed, r.gpa + at + 8 * i);
 		ret = access_page(v, r, at, page, n, true);
 		if (ret)
