@@ -343,12 +343,63 @@ NATIVE_CASE(conversion_out_of_memory_changes_nothing)
 	KT_EXPECT_EQ(t, wrong, 0);
 }
 
+/* Pin the first page of a fresh 2 MiB chunk with the n-th kmalloc()
+ * (objects) or alloc_pages() (pages) from now failing. */
+static int pin_failing(struct vmm *v, int g, u64 n, bool pages)
+{
+	int r;
+
+	if (pages)
+		alloc_fail_nth(hv_pool, n);
+	else
+		kmalloc_fail_nth(n);
+	r = vmm_native_pin(v, g, SZ2M);
+	alloc_fail_nth(hv_pool, 0);
+	kmalloc_fail_nth(0);
+	return r;
+}
+
+NATIVE_CASE(pin_out_of_memory_changes_nothing)
+{
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g = CASE_OPEN(t, v->ops->create_gmem(v, vm, 2 * SZ2M, SHARED_FLAGS));
+	struct gmem_view *view = vmm_native_gmem(v, g);
+	int failures = 0, wrong = 0;
+
+	if (g < 0)
+		return;
+	/* Page 0 holds a pin, so the pin map exists; the chunk of page 512
+	 * is not backed. Each step of pinning it fails once: the chunk, its
+	 * block, the index and pin map nodes. */
+	KT_EXPECT_OK(t, vmm_native_pin(v, g, 0));
+	for (u64 n = 1; n < 16; n++) {
+		for (int pages = 0; pages < 2; pages++) {
+			int r = pin_failing(v, g, n, pages);
+
+			if (!r) {
+				wrong += !!vmm_native_unpin(v, g, SZ2M);
+				KT_EXPECT_OK(t, v->ops->fallocate(v, g, PUNCH,
+								  SZ2M, SZ2M));
+				continue;
+			}
+			failures++;
+			wrong += r != -ENOMEM;
+			wrong += gmem_backed_pages(view) != CHUNK_PAGES;
+			wrong += vmm_native_unpin(v, g, SZ2M) != -EINVAL;
+			wrong += !!v->ops->check(v);
+		}
+	}
+	KT_EXPECT_GE(t, failures, 3);
+	KT_EXPECT_EQ(t, wrong, 0);
+}
+
 NATIVE_CASE(check_catches_corrupted_state)
 {
 	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 	int g = CASE_OPEN(t, v->ops->create_gmem(v, vm, SZ2M, SHARED_FLAGS));
 	struct gmem_view *view = vmm_native_gmem(v, g);
 	struct vm *obj = vmm_native_vm(v, vm);
+	struct memslot *slot;
 	struct gmem_chunk *c;
 
 	if (g < 0)
@@ -366,9 +417,17 @@ NATIVE_CASE(check_catches_corrupted_state)
 	obj->flush_owed = true;
 	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
 	obj->flush_owed = false;
-	((struct memslot *)obj->slots.v[0].data)->gb.npages++;
+	slot = obj->slots.v[0].data;
+	slot->gb.npages++;
 	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
-	((struct memslot *)obj->slots.v[0].data)->gb.npages--;
+	slot->gb.npages--;
+	slot->gmem_only = false;
+	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
+	slot->gmem_only = true;
+	/* A slot its view forgot (the view's side alone looks fine). */
+	ranges_remove(&view->bindings, 0);
+	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
+	ranges_insert(&view->bindings, 0, CHUNK_PAGES, &slot->gb);
 	KT_EXPECT_OK(t, v->ops->check(v));
 }
 
@@ -411,6 +470,7 @@ static const struct kt_case native_gmem_cases[] = {
 	KT_CASE(pinned_pages_make_conversion_eagain),
 	KT_CASE(failed_security_step_undoes_the_conversion),
 	KT_CASE(conversion_out_of_memory_changes_nothing),
+	KT_CASE(pin_out_of_memory_changes_nothing),
 	KT_CASE(check_catches_corrupted_state),
 	KT_CASE(metadata_is_below_an_eighth_of_linux),
 };
