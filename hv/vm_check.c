@@ -43,11 +43,10 @@ static int check_slot(const struct vm *vm, const struct range *r)
 		      "vm %p slot %u: its view does not hold its binding", vm,
 		      s->id);
 		/* KVM_MEMSLOT_GMEM_ONLY iff the gmem has MMAP (G77). */
-		CHECK(s->gmem_only ==
-			      !!(gmem_view_flags(s->gb.view) &
-				 GMV_GMEM_FLAG_MMAP),
-		      "vm %p slot %u: gmem-only flag differs from its gmem",
-		      vm, s->id);
+		CHECK(s->gmem_only == !!(gmem_view_flags(s->gb.view) &
+					 GMV_GMEM_FLAG_MMAP),
+		      "vm %p slot %u: gmem-only flag differs from its gmem", vm,
+		      s->id);
 	}
 	xmap_for_each(&s->mem, idx, page, 0, XMAP_MAX_INDEX)
 	{
