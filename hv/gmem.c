@@ -373,10 +373,16 @@ int gmem_fallocate(struct gmem_view *v, int mode, s64 offset, s64 len)
 
 /* ------------------------------------------------------- host access */
 
+/* May a host mapping reach page 'index'? Past EOF or private: SIGBUS. */
+static bool host_may_touch(const struct gmem_mem *m, u64 index)
+{
+	return index < gmem_npages(m) && ranges_test(&m->shared, index);
+}
+
 /* The host-side view of page 'index' as a mapping fault sees it. */
 static int host_page(struct gmem_mem *m, u64 index, phys_addr_t *pa)
 {
-	if (index >= gmem_npages(m) || !ranges_test(&m->shared, index))
+	if (!host_may_touch(m, index))
 		return -EFAULT;
 	return get_page(m, index, pa);
 }
@@ -408,6 +414,16 @@ int gmem_host_access(struct gmem_view *v, u64 offset, void *buf, size_t len,
 	return 0;
 }
 
+/* Drop one of the pins of page 'index', which holds 'pins' (> 0). Storing
+ * over an existing entry allocates nothing, so this cannot fail. */
+static void pin_drop(struct gmem_mem *m, u64 index, uintptr_t pins)
+{
+	if (pins == 1)
+		xmap_erase(&m->pins, index);
+	else
+		xmap_store(&m->pins, index, (void *)(pins - 1));
+}
+
 int gmem_pin(struct gmem_view *v, u64 offset)
 {
 	struct gmem_mem *m = v->mem;
@@ -418,11 +434,19 @@ int gmem_pin(struct gmem_view *v, u64 offset)
 
 	if (!(m->flags & GMV_GMEM_FLAG_MMAP))
 		return -ENODEV;
-	r = host_page(m, index, &pa);
+	if (!host_may_touch(m, index))
+		return -EFAULT;
+	/* Count the pin before the page is backed: a failed count then has
+	 * allocated nothing, and a page that cannot be had takes the count
+	 * back, so a failed pin leaves the memory as it was. */
+	pins = (uintptr_t)xmap_load(&m->pins, index) + 1;
+	r = xmap_store(&m->pins, index, (void *)pins);
 	if (r)
 		return r;
-	pins = (uintptr_t)xmap_load(&m->pins, index);
-	return xmap_store(&m->pins, index, (void *)(pins + 1));
+	r = get_page(m, index, &pa);
+	if (r)
+		pin_drop(m, index, pins);
+	return r;
 }
 
 int gmem_unpin(struct gmem_view *v, u64 offset)
@@ -433,10 +457,7 @@ int gmem_unpin(struct gmem_view *v, u64 offset)
 
 	if (!pins)
 		return -EINVAL;
-	if (pins == 1)
-		xmap_erase(&m->pins, index);
-	else
-		xmap_store(&m->pins, index, (void *)(pins - 1));
+	pin_drop(m, index, pins);
 	return 0;
 }
 
@@ -454,7 +475,9 @@ int gmem_bind(struct gmem_view *v, struct gmem_binding *b, u64 offset,
 	int r;
 
 	/* kvm_gmem_bind: the caller checked that offset + size does not
-	 * wrap; here offset is a loff_t and must stay inside the file. */
+	 * wrap; here offset is a loff_t and must stay inside the file. The
+	 * end is summed as u64: Linux's loff_t sum wraps past 2^63 and lets
+	 * such a range through (README, deliberate differences). */
 	if ((s64)offset < 0 || !IS_ALIGNED(offset, PAGE_SIZE) ||
 	    offset + (npages << PAGE_SHIFT) > v->mem->size)
 		return -EINVAL;

@@ -112,8 +112,9 @@ int gmem_fallocate(struct gmem_view *view, int mode, s64 offset, s64 len);
 int gmem_host_access(struct gmem_view *view, u64 offset, void *buf, size_t len,
 		     bool write);
 /* A host pin (e.g. GUP for DMA) on the page at offset: -ENODEV without
- * MMAP, -EFAULT past EOF or on a private page. A pinned page is "in use"
- * and cannot be converted (-EAGAIN). Punching a page drops its pins. */
+ * MMAP, -EFAULT past EOF or on a private page, -ENOMEM with nothing
+ * changed. A pinned page is "in use" and cannot be converted (-EAGAIN).
+ * Punching a page drops its pins. */
 int gmem_pin(struct gmem_view *view, u64 offset);
 /* -EINVAL if the page holds no pin. */
 int gmem_unpin(struct gmem_view *view, u64 offset);
@@ -139,6 +140,9 @@ int gmem_bind(struct gmem_view *view, struct gmem_binding *b, u64 offset,
 	      u64 npages, u64 base_gfn);
 /* Undo a binding; never frees data (G73). A no-op after view release. */
 void gmem_unbind(struct gmem_binding *b);
+/* For the VM checker: is bound b (b->view set) the binding its view keeps
+ * at b->pgoff? A memslot the view does not know would never be zapped. */
+bool gmem_binding_linked(const struct gmem_binding *b);
 
 /* Flags for gmem_get_pfn(). */
 #define GMEM_FAULT_PRIVATE 1u /* the access is private */

@@ -151,6 +151,13 @@ int gmem_check_all(void)
 	return 0;
 }
 
+bool gmem_binding_linked(const struct gmem_binding *b)
+{
+	const struct range *r = ranges_lookup(&b->view->bindings, b->pgoff);
+
+	return r && r->start == b->pgoff && r->data == b;
+}
+
 u64 gmem_backed_pages(const struct gmem_view *v)
 {
 	return v->mem->pages;

@@ -133,8 +133,9 @@ bool vm_zapped_since(const struct vm *vm, u64 since, u64 gfn_start,
 		     u64 gfn_end);
 
 /* Live VMs, and the invariant check over all of them: slot indexes
- * consistent, bindings pointing back at their slots, attribute extents
- * well formed, slot memory accounted, no flush owed. 0 or -EIO. */
+ * consistent, bindings pointing back at their slots and held by their
+ * views, gmem-only exactly for MMAP gmems, attribute extents well formed,
+ * slot memory accounted, no flush owed. 0 or -EIO. */
 u64 vm_nr_live(void);
 int vm_check_all(void);
 

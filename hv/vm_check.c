@@ -31,12 +31,23 @@ static int check_slot(const struct vm *vm, const struct range *r)
 	      vm, s->id);
 	CHECK(!s->gb.view || (s->flags & GMV_MEM_GUEST_MEMFD),
 	      "vm %p slot %u: bound without GUEST_MEMFD", vm, s->id);
-	if (s->gb.view)
+	CHECK(!s->gmem_only || (s->flags & GMV_MEM_GUEST_MEMFD),
+	      "vm %p slot %u: gmem-only without GUEST_MEMFD", vm, s->id);
+	if (s->gb.view) {
 		CHECK(gmem_view_owner(s->gb.view) == vm &&
 			      s->gb.npages == s->npages &&
 			      s->gb.base_gfn == s->base_gfn,
 		      "vm %p slot %u: binding does not match the slot", vm,
 		      s->id);
+		CHECK(gmem_binding_linked(&s->gb),
+		      "vm %p slot %u: its view does not hold its binding", vm,
+		      s->id);
+		/* KVM_MEMSLOT_GMEM_ONLY iff the gmem has MMAP (G77). */
+		CHECK(s->gmem_only == !!(gmem_view_flags(s->gb.view) &
+					 GMV_GMEM_FLAG_MMAP),
+		      "vm %p slot %u: gmem-only flag differs from its gmem", vm,
+		      s->id);
+	}
 	xmap_for_each(&s->mem, idx, page, 0, XMAP_MAX_INDEX)
 	{
 		CHECK(idx < s->npages &&

@@ -343,12 +343,209 @@ NATIVE_CASE(conversion_out_of_memory_changes_nothing)
 	KT_EXPECT_EQ(t, wrong, 0);
 }
 
+/* Pin the first page of a fresh 2 MiB chunk with the n-th kmalloc()
+ * (objects) or alloc_pages() (pages) from now failing. */
+static int pin_failing(struct vmm *v, int g, u64 n, bool pages)
+{
+	int r;
+
+	if (pages)
+		alloc_fail_nth(hv_pool, n);
+	else
+		kmalloc_fail_nth(n);
+	r = vmm_native_pin(v, g, SZ2M);
+	alloc_fail_nth(hv_pool, 0);
+	kmalloc_fail_nth(0);
+	return r;
+}
+
+NATIVE_CASE(pin_out_of_memory_changes_nothing)
+{
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g = CASE_OPEN(t,
+			  v->ops->create_gmem(v, vm, 2 * SZ2M, SHARED_FLAGS));
+	struct gmem_view *view = vmm_native_gmem(v, g);
+	int failures = 0, wrong = 0;
+
+	if (g < 0)
+		return;
+	/* Page 0 holds a pin, so the pin map exists; the chunk of page 512
+	 * is not backed. Each step of pinning it fails once: the chunk, its
+	 * block, the index and pin map nodes. */
+	KT_EXPECT_OK(t, vmm_native_pin(v, g, 0));
+	for (u64 n = 1; n < 16; n++) {
+		for (int pages = 0; pages < 2; pages++) {
+			int r = pin_failing(v, g, n, pages);
+
+			if (!r) {
+				wrong += !!vmm_native_unpin(v, g, SZ2M);
+				KT_EXPECT_OK(t, v->ops->fallocate(v, g, PUNCH,
+								  SZ2M, SZ2M));
+				continue;
+			}
+			failures++;
+			wrong += r != -ENOMEM;
+			wrong += gmem_backed_pages(view) != CHUNK_PAGES;
+			wrong += vmm_native_unpin(v, g, SZ2M) != -EINVAL;
+			wrong += !!v->ops->check(v);
+		}
+	}
+	KT_EXPECT_GE(t, failures, 3);
+	KT_EXPECT_EQ(t, wrong, 0);
+}
+
+/*
+ * Every call below needs memory somewhere; each is run with the n-th
+ * kmalloc() or alloc_pages() failing for every n until it succeeds. A
+ * call that fails must leave the backend as it was (the standard of every
+ * API here; fallocate's allocation is the one documented exception, it
+ * keeps what it got like Linux, so it is not in the list).
+ */
+struct world {
+	int vm, pvm, g, pg;
+};
+
+static void world_open(struct vmm *v, struct world *w)
+{
+	u64 err_off;
+
+	w->vm = v->ops->create_vm(v, GMV_VM_DEFAULT);
+	w->pvm = v->ops->create_vm(v, GMV_VM_SW_PROTECTED);
+	w->g = v->ops->create_gmem(v, w->vm, 4 * SZ2M, SHARED_FLAGS);
+	w->pg = v->ops->create_gmem(v, w->pvm, 4 * SZ2M, GMV_GMEM_FLAG_MMAP);
+	case_bind(v, w->vm, 0, GB, SZ2M, w->g, 0);
+	case_region(v, w->vm, 1, 0, 2 * GB, 16 * PG, -1, 0);
+	case_bind(v, w->pvm, 0, GB, 4 * SZ2M, w->pg, 0);
+	v->ops->host_write(v, w->g, 5 * PG, buf, 8);
+	v->ops->convert(v, w->pg, 0, 8 * PG, false, &err_off);
+	v->ops->set_attributes(v, w->pvm, GB + 3 * SZ2M, SZ2M,
+			       GMV_MEMORY_ATTRIBUTE_PRIVATE, 0);
+}
+
+static int world_call(struct vmm *v, struct world *w, int k)
+{
+	struct vm_fault f;
+	u64 err_off;
+
+	switch (k) {
+	case 0:
+		return v->ops->create_vm(v, GMV_VM_DEFAULT);
+	case 1:
+		return v->ops->create_gmem(v, w->vm, 8 * PG, SHARED_FLAGS);
+	case 2:
+		return v->ops->create_gmem_view(v, w->g, w->pvm);
+	case 3:
+		return case_region(v, w->vm, 5, 0, 5 * GB, 4 * PG, -1, 0);
+	case 4:
+		return case_bind(v, w->vm, 5, 5 * GB, 4 * PG, w->g, 3 * SZ2M);
+	case 5:
+		return case_region(v, w->vm, 1, 0, 6 * GB, 16 * PG, -1, 0);
+	case 6:
+		return v->ops->set_attributes(v, w->pvm, 5 * GB, 4 * PG,
+					      GMV_MEMORY_ATTRIBUTE_PRIVATE, 0);
+	case 7:
+		return v->ops->convert(v, w->pg, 2 * PG, PG, true, &err_off);
+	case 8:
+		return v->ops->convert(v, w->g, SZ2M + PG, PG, true, &err_off);
+	case 9:
+		return v->ops->host_write(v, w->g, 3 * SZ2M + PG, buf, 8);
+	case 10:
+		return vmm_native_pin(v, w->g, 3 * SZ2M + 2 * PG);
+	case 11:
+		return n_guest(v, w->vm, 2 * GB + 4 * PG, buf, 8,
+			       VM_ACCESS_WRITE, &f);
+	case 12:
+		return n_guest(v, w->pvm, GB + 3 * SZ2M, buf, 8,
+			       VM_ACCESS_PRIVATE, &f);
+	default:
+		return -EINVAL;
+	}
+}
+#define WORLD_CALLS 13
+
+struct world_state {
+	u64 objects, owned[ALLOC_NR_OWNERS], vms, mems;
+	u64 slots, shared_g, shared_pg, private_gfns;
+};
+
+static void world_state(struct vmm *v, struct world *w, struct world_state *s)
+{
+	struct kmalloc_stats ks;
+
+	memset(s, 0, sizeof(*s));
+	kmalloc_get_stats(&ks);
+	s->objects = ks.objects;
+	for (int i = 0; i < ALLOC_NR_OWNERS; i++)
+		s->owned[i] = alloc_owned_pages(hv_pool, i);
+	s->vms = vm_nr_live();
+	s->mems = gmem_nr_mems();
+	s->slots = vmm_native_vm(v, w->vm)->slots.n;
+	s->shared_g = vmm_native_gmem(v, w->g)->mem->shared.n;
+	s->shared_pg = vmm_native_gmem(v, w->pg)->mem->shared.n;
+	s->private_gfns = vmm_native_vm(v, w->pvm)->private_gfns.n;
+}
+
+/* Run call k of a fresh world with the n-th kmalloc() (objects) or
+ * alloc_pages() (pages) failing; 1 if it failed, having changed
+ * something (*changed) or broken an invariant (*broken). */
+static int world_fail(struct vmm *v, int k, u64 n, bool pages, int *changed,
+		      int *broken)
+{
+	struct world_state before, after;
+	struct world w;
+	int r;
+
+	v->ops->reset(v);
+	world_open(v, &w);
+	world_state(v, &w, &before);
+	if (pages)
+		alloc_fail_nth(hv_pool, n);
+	else
+		kmalloc_fail_nth(n);
+	r = world_call(v, &w, k);
+	alloc_fail_nth(hv_pool, 0);
+	kmalloc_fail_nth(0);
+	if (r >= 0)
+		return 0;
+	world_state(v, &w, &after);
+	*changed += !!memcmp(&before, &after, sizeof(before));
+	*broken += !!v->ops->check(v);
+	return 1;
+}
+
+NATIVE_CASE(every_failed_call_changes_nothing)
+{
+	int failures = 0, changed = 0, broken = 0;
+
+	for (int k = 0; k < WORLD_CALLS; k++)
+		for (int pages = 0; pages < 2; pages++)
+			for (u64 n = 1; n < 64; n++) {
+				int c = changed;
+
+				if (!world_fail(v, k, n, pages, &changed,
+						&broken))
+					break;
+				failures++;
+				if (changed != c)
+					kt_diag(t,
+						"call %d, failure %llu of %s: "
+						"state changed",
+						k, (unsigned long long)n,
+						pages ? "pages" : "objects");
+			}
+	/* Every call needs at least one object. */
+	KT_EXPECT_GE(t, failures, WORLD_CALLS);
+	KT_EXPECT_EQ(t, changed, 0);
+	KT_EXPECT_EQ(t, broken, 0);
+}
+
 NATIVE_CASE(check_catches_corrupted_state)
 {
 	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 	int g = CASE_OPEN(t, v->ops->create_gmem(v, vm, SZ2M, SHARED_FLAGS));
 	struct gmem_view *view = vmm_native_gmem(v, g);
 	struct vm *obj = vmm_native_vm(v, vm);
+	struct memslot *slot;
 	struct gmem_chunk *c;
 
 	if (g < 0)
@@ -366,9 +563,17 @@ NATIVE_CASE(check_catches_corrupted_state)
 	obj->flush_owed = true;
 	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
 	obj->flush_owed = false;
-	((struct memslot *)obj->slots.v[0].data)->gb.npages++;
+	slot = obj->slots.v[0].data;
+	slot->gb.npages++;
 	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
-	((struct memslot *)obj->slots.v[0].data)->gb.npages--;
+	slot->gb.npages--;
+	slot->gmem_only = false;
+	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
+	slot->gmem_only = true;
+	/* A slot its view forgot (the view's side alone looks fine). */
+	ranges_remove(&view->bindings, 0);
+	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
+	ranges_insert(&view->bindings, 0, CHUNK_PAGES, &slot->gb);
 	KT_EXPECT_OK(t, v->ops->check(v));
 }
 
@@ -411,6 +616,8 @@ static const struct kt_case native_gmem_cases[] = {
 	KT_CASE(pinned_pages_make_conversion_eagain),
 	KT_CASE(failed_security_step_undoes_the_conversion),
 	KT_CASE(conversion_out_of_memory_changes_nothing),
+	KT_CASE(pin_out_of_memory_changes_nothing),
+	KT_CASE(every_failed_call_changes_nothing),
 	KT_CASE(check_catches_corrupted_state),
 	KT_CASE(metadata_is_below_an_eighth_of_linux),
 };
