@@ -41,7 +41,8 @@ static enum handle_kind lookup(struct vmm *v, int h, void **obj)
 }
 
 /* The lowest free handle for obj (like file descriptors), or -ENOMEM. */
-static int handle_new(struct vmm *v, enum handle_kind kind, void *obj)
+/* A free handle slot (growing the table if needed), left free. */
+static int handle_reserve(struct vmm *v)
 {
 	struct vmm_native *n = nat(v);
 	struct vmm_native_handle *tab;
@@ -49,7 +50,7 @@ static int handle_new(struct vmm *v, enum handle_kind kind, void *obj)
 
 	for (h = 0; h < n->cap; h++)
 		if (n->tab[h].kind == H_FREE)
-			goto found;
+			return h;
 	cap = n->cap ? 2 * n->cap : 16;
 	tab = kmalloc(cap * sizeof(*tab));
 	if (!tab)
@@ -60,9 +61,22 @@ static int handle_new(struct vmm *v, enum handle_kind kind, void *obj)
 	n->tab = tab;
 	h = n->cap;
 	n->cap = cap;
-found:
-	n->tab[h].kind = kind;
-	n->tab[h].obj = obj;
+	return h;
+}
+
+static void handle_fill(struct vmm *v, int h, enum handle_kind kind,
+			void *obj)
+{
+	nat(v)->tab[h].kind = kind;
+	nat(v)->tab[h].obj = obj;
+}
+
+static int handle_new(struct vmm *v, enum handle_kind kind, void *obj)
+{
+	int h = handle_reserve(v);
+
+	if (h >= 0)
+		handle_fill(v, h, kind, obj);
 	return h;
 }
 
@@ -358,16 +372,19 @@ static int native_create_vcpu(struct vmm *v, int vm)
 {
 	struct vcpu *c;
 	struct vm *obj;
-	int r = vm_of(v, vm, &obj);
+	int h, r = vm_of(v, vm, &obj);
 
-	if (!r)
-		r = vcpu_create(obj, &c);
 	if (r)
 		return r;
-	r = handle_new(v, H_VCPU, c);
-	if (r < 0)
-		vcpu_put(c);
-	return r;
+	/* The handle first: a vCPU, once made, lives as long as its VM. */
+	h = handle_reserve(v);
+	if (h < 0)
+		return h;
+	r = vcpu_create(obj, &c);
+	if (r)
+		return r;
+	handle_fill(v, h, H_VCPU, c);
+	return h;
 }
 
 /* The vCPU of a vCPU ioctl: -EBADF, or -ENOTTY on a VM or gmem file. */
