@@ -1,5 +1,5 @@
 ; SPDX-License-Identifier: MIT
-; boot/isr.asm - interrupt entry for all 256 vectors. Each stub pushes a
+; boot/isr.asm - interrupt entry for all 256 vectors. Each entry pushes a
 ; zero error code where the CPU pushes none, then its vector, and joins
 ; isr_common, which saves the GPRs as a struct exc_frame (boot/idt.h),
 ; calls isr_dispatch(frame) with the MS x64 ABI and returns with IRETQ to

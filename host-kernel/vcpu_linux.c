@@ -8,7 +8,7 @@
  * On this host (kvm_pvm) CPL3 guest code runs natively while CPL0 code is
  * emulated against the memslots' userspace memory (shared/spec/
  * linux-guest-memfd.md §2.8, G90), which is why the guest contract enters
- * at CPL3 directly: SET_SREGS with DPL-3 segments works, no CPL0 stub is
+ * at CPL3 directly: SET_SREGS with DPL-3 segments works, no CPL0 trampoline is
  * needed.
  */
 #include <errno.h>

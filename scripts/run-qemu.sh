@@ -27,7 +27,7 @@ usage: scripts/run-qemu.sh [options]
   --mem SIZE      guest RAM (default 512M)
   --cpu MODEL     QEMU CPU model (default max)
   --timeout S     kill QEMU after S seconds (default 300)
-  --gdb           start QEMU halted with a gdb stub on :1234 (-s -S)
+  --gdb           start QEMU halted with a gdb server on :1234 (-s -S)
   --log FILE      also write the serial log to FILE
   --help          this text
 EOF

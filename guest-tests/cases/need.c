@@ -4,70 +4,50 @@
  * the backend, as KT_CASE_IF predicates, and the shared case setup.
  */
 #include "guest-tests/cases/cases.h"
-
-/* The reason of the first feature the backend lacks, or NULL. */
-static const char *lacks_any(struct kt *t, const enum vmm_feature *f,
-			     size_t n)
-{
-	struct vmm *v = kt_ctx(t);
-
-	for (size_t i = 0; i < n; i++) {
-		const char *why = v->ops->lacks(v, f[i]);
-
-		if (why)
-			return why;
-	}
-	return NULL;
-}
-
-#define LACKS_ANY(t, ...)                                                 \
-	({                                                                \
-		static const enum vmm_feature f_[] = { __VA_ARGS__ };     \
-		lacks_any(t, f_, ARRAY_SIZE(f_));                         \
-	})
+#include "tests/common/vmm_case.h"
 
 const char *need_vcpu(struct kt *t)
 {
-	return LACKS_ANY(t, VMM_FEAT_VCPU);
+	return CASE_LACKS_ANY(t, VMM_FEAT_VCPU);
 }
 
 const char *need_shared_gmem(struct kt *t)
 {
-	return LACKS_ANY(t, VMM_FEAT_VCPU, VMM_FEAT_GUEST_MEMFD,
+	return CASE_LACKS_ANY(t, VMM_FEAT_VCPU, VMM_FEAT_GUEST_MEMFD,
 			 VMM_FEAT_GMEM_MMAP, VMM_FEAT_GMEM_INIT_SHARED);
 }
 
 const char *need_private(struct kt *t)
 {
-	return LACKS_ANY(t, VMM_FEAT_VCPU, VMM_FEAT_GUEST_MEMFD,
+	return CASE_LACKS_ANY(t, VMM_FEAT_VCPU, VMM_FEAT_GUEST_MEMFD,
 			 VMM_FEAT_SW_PROTECTED_VM,
 			 VMM_FEAT_MEMORY_ATTRIBUTES);
 }
 
 const char *need_hypercall(struct kt *t)
 {
-	return LACKS_ANY(t, VMM_FEAT_VCPU, VMM_FEAT_GUEST_MEMFD,
+	return CASE_LACKS_ANY(t, VMM_FEAT_VCPU, VMM_FEAT_GUEST_MEMFD,
 			 VMM_FEAT_SW_PROTECTED_VM, VMM_FEAT_MEMORY_ATTRIBUTES,
 			 VMM_FEAT_USER_HYPERCALL);
 }
 
 const char *need_inplace(struct kt *t)
 {
-	return LACKS_ANY(t, VMM_FEAT_VCPU, VMM_FEAT_GUEST_MEMFD,
+	return CASE_LACKS_ANY(t, VMM_FEAT_VCPU, VMM_FEAT_GUEST_MEMFD,
 			 VMM_FEAT_SW_PROTECTED_VM, VMM_FEAT_GMEM_MMAP,
 			 VMM_FEAT_INPLACE_CONVERT);
 }
 
 const char *need_inplace_mappings(struct kt *t)
 {
-	return LACKS_ANY(t, VMM_FEAT_VCPU, VMM_FEAT_GUEST_MEMFD,
+	return CASE_LACKS_ANY(t, VMM_FEAT_VCPU, VMM_FEAT_GUEST_MEMFD,
 			 VMM_FEAT_SW_PROTECTED_VM, VMM_FEAT_GMEM_MMAP,
 			 VMM_FEAT_INPLACE_CONVERT, VMM_FEAT_MAPPING_INFO);
 }
 
 const char *need_views(struct kt *t)
 {
-	return LACKS_ANY(t, VMM_FEAT_VCPU, VMM_FEAT_GUEST_MEMFD,
+	return CASE_LACKS_ANY(t, VMM_FEAT_VCPU, VMM_FEAT_GUEST_MEMFD,
 			 VMM_FEAT_GMEM_MMAP, VMM_FEAT_GMEM_INIT_SHARED,
 			 VMM_FEAT_GMEM_VIEWS);
 }

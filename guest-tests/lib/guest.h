@@ -5,7 +5,7 @@
  * abi.h), assertions, port I/O, MMIO-style accesses, the MAP_GPA_RANGE
  * hypercall and pattern helpers.
  *
- * Every guest program defines guest_main(); the entry stub calls it with
+ * Every guest program defines guest_main(); the entry code calls it with
  * the two arguments the host put in struct vmm_entry and reports
  * GUEST_DONE when it returns.
  */
