@@ -8,6 +8,7 @@
 #define GMV_BOOT_CPU_H
 
 #include "lib/types.h"
+#include "lib/portio.h"
 
 #define MSR_EFER 0xc0000080
 #define EFER_NXE BIT(11)
@@ -19,29 +20,6 @@
 
 #define CR0_WP BIT(16)
 #define CR4_PGE BIT(7)
-
-static inline void outb(u16 port, u8 v)
-{
-	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline void outw(u16 port, u16 v)
-{
-	asm volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline void outl(u16 port, u32 v)
-{
-	asm volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline u8 inb(u16 port)
-{
-	u8 v;
-
-	asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 static inline u64 rdmsr(u32 msr)
 {

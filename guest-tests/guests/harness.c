@@ -12,10 +12,10 @@ void guest_main(u64 key, u64 mask)
 	u32 in;
 
 	GUEST_SYNC(1, key ^ mask);
-	guest_outb(GUEST_TEST_PORT, HARNESS_OUT8);
-	guest_outw(GUEST_TEST_PORT, HARNESS_OUT16);
-	guest_outl(GUEST_TEST_PORT, HARNESS_OUT32);
-	in = guest_inl(GUEST_TEST_PORT);
+	outb(GUEST_TEST_PORT, HARNESS_OUT8);
+	outw(GUEST_TEST_PORT, HARNESS_OUT16);
+	outl(GUEST_TEST_PORT, HARNESS_OUT32);
+	in = inl(GUEST_TEST_PORT);
 	GUEST_ASSERT_EQ(in, (u32)~key);
 	GUEST_PRINTF("harness: IN gave %#x", in);
 	GUEST_SYNC(2, __LINE__ + 1);

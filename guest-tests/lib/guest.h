@@ -13,6 +13,7 @@
 #define GMV_GUEST_TESTS_LIB_GUEST_H
 
 #include "lib/types.h"
+#include "lib/portio.h"
 #include "hv/kvm_abi.h"
 #include "guest-tests/lib/abi.h"
 #include "guest-tests/lib/pattern.h"
@@ -58,30 +59,6 @@ void guest_expect_pattern_at(const char *file, int line, u64 gpa, u64 len,
 			     u64 seed);
 #define GUEST_EXPECT_PATTERN(gpa, len, seed) \
 	guest_expect_pattern_at(__FILE__, __LINE__, (gpa), (len), (seed))
-
-/* Port I/O (the guest runs with IOPL=3). */
-static inline void guest_outb(u16 port, u8 v)
-{
-	asm volatile("outb %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline void guest_outw(u16 port, u16 v)
-{
-	asm volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline void guest_outl(u16 port, u32 v)
-{
-	asm volatile("outl %0, %1" : : "a"(v), "Nd"(port));
-}
-
-static inline u32 guest_inl(u16 port)
-{
-	u32 v;
-
-	asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
 
 /*
  * Single plain MOV accesses of 1, 2, 4 or 8 bytes, for addresses whose

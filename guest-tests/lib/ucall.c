@@ -27,7 +27,7 @@ static void send(struct guest_ucall *uc)
 	 * dead after it, vanish), and the host would read stale bytes. */
 	asm volatile("" : : : "memory");
 	/* Identity mapped low memory: the address is the GPA, < 4 GiB. */
-	guest_outl(GUEST_UCALL_PORT, (u32)(uintptr_t)uc);
+	outl(GUEST_UCALL_PORT, (u32)(uintptr_t)uc);
 }
 
 void guest_ucall(u64 cmd, const char *file, int line, u64 a0, u64 a1,
