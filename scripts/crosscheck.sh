@@ -3,6 +3,9 @@
 #
 #  1. The conformance suite on the native backend and on the linux backend
 #     (build/host/conformance-linux --backend ...), case by case.
+#  1b. The guest-level cases on gmemvisor's SVM hypervisor (the payload's
+#     guest_native suite under QEMU) and on Linux's KVM
+#     (build/host/guests-linux), case by case, compared the same way.
 #  2. Every traces/*.trace under `gmem-replay --diff`, and its linux output
 #     against traces/*.expected.
 #  3. Every traces/malformed/*.trace must be refused (exit 2, nothing run)
@@ -11,7 +14,7 @@
 #
 # Prints a table (behaviours checked, agreeing, diverging: intentional with
 # reason / unexplained) and ends with "N passed, N failed, N skipped".
-# A conformance case passes when it passes on both backends, is skipped
+# A conformance or guest case passes when it passes on both backends, is skipped
 # when one backend skips it (the reason is listed), and fails otherwise.
 # A trace passes when it has no unexplained divergence and its linux
 # output equals the .expected file. Exit status 1 if anything failed.
@@ -28,7 +31,8 @@ B=${B:-build}
 REPLAY=$B/host/gmem-replay
 CONF=$B/host/conformance-linux
 SELF=$B/host/linux-backend-tests
-make -s "$REPLAY" "$CONF" "$SELF" >/dev/null || exit 1
+GUESTS=$B/host/guests-linux
+make -s "$REPLAY" "$CONF" "$SELF" "$GUESTS" >/dev/null || exit 1
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -41,36 +45,53 @@ for be in native linux; do
 	"$CONF" --backend "$be" >"$tmp/conf-$be.ktap" 2>&1
 	scripts/ktap-cases.py <"$tmp/conf-$be.ktap" | sort >"$tmp/conf-$be"
 done
-c_total=0 c_agree=0 c_intent=0 c_unexpl=0
-while IFS=$'\t' read -r path nv nr lv lr; do
-	c_total=$((c_total + 1))
-	if [ "$nv" = pass ] && [ "$lv" = pass ]; then
-		c_agree=$((c_agree + 1))
-		passed=$((passed + 1))
-	elif [ "$nv" = fail ] || [ "$lv" = fail ] ||
-		[ "$nv" = missing ] || [ "$lv" = missing ]; then
-		c_unexpl=$((c_unexpl + 1))
-		failed=$((failed + 1))
-		echo "  conformance $path: native $nv, linux $lv" >>"$problems"
-	elif [ "$nv" = skip ] && [ "$lv" = skip ]; then
-		c_agree=$((c_agree + 1))
-		skipped=$((skipped + 1))
-		echo "  conformance $path: skipped on both: $lr" >>"$notes"
-	else
-		c_intent=$((c_intent + 1))
-		skipped=$((skipped + 1))
-		if [ "$lv" = skip ]; then
-			echo "  conformance $path: linux skips: $lr" >>"$notes"
+# Compare two flattened case lists (ktap-cases.py, sorted) case by case:
+# LABEL NATIVE LINUX. Sets k_total k_agree k_intent k_unexpl.
+compare_cases() {
+	local label=$1 path nv nr lv lr
+	k_total=0 k_agree=0 k_intent=0 k_unexpl=0
+	while IFS=$'\t' read -r path nv nr lv lr; do
+		k_total=$((k_total + 1))
+		if [ "$nv" = pass ] && [ "$lv" = pass ]; then
+			k_agree=$((k_agree + 1))
+			passed=$((passed + 1))
+		elif [ "$nv" = fail ] || [ "$lv" = fail ] ||
+			[ "$nv" = missing ] || [ "$lv" = missing ]; then
+			k_unexpl=$((k_unexpl + 1))
+			failed=$((failed + 1))
+			echo "  $label $path: native $nv, linux $lv" >>"$problems"
+		elif [ "$nv" = skip ] && [ "$lv" = skip ]; then
+			k_agree=$((k_agree + 1))
+			skipped=$((skipped + 1))
+			echo "  $label $path: skipped on both: $lr" >>"$notes"
 		else
-			echo "  conformance $path: native skips: $nr" >>"$notes"
+			k_intent=$((k_intent + 1))
+			skipped=$((skipped + 1))
+			if [ "$lv" = skip ]; then
+				echo "  $label $path: linux skips: $lr" >>"$notes"
+			else
+				echo "  $label $path: native skips: $nr" >>"$notes"
+			fi
 		fi
+	done < <(join -t $'\t' -a1 -a2 -e missing -o 0,1.2,1.3,2.2,2.3 "$2" "$3")
+	if [ "$k_total" -eq 0 ]; then
+		echo "  $label: no case ran" >>"$problems"
+		failed=$((failed + 1))
 	fi
-done < <(join -t $'\t' -a1 -a2 -e missing -o 0,1.2,1.3,2.2,2.3 \
-	"$tmp/conf-native" "$tmp/conf-linux")
-if [ "$c_total" -eq 0 ]; then
-	echo "  conformance: no case ran (see $CONF output)" >>"$problems"
-	failed=$((failed + 1))
-fi
+}
+compare_cases conformance "$tmp/conf-native" "$tmp/conf-linux"
+c_total=$k_total c_agree=$k_agree c_intent=$k_intent c_unexpl=$k_unexpl
+
+# ------------------------------------------------------------ guest cases
+# The same guest programs on gmemvisor's SVM hypervisor (the payload under
+# QEMU, the guest_native suite) and on Linux's KVM (guests-linux).
+"$GUESTS" >"$tmp/guest-linux.ktap" 2>&1
+scripts/ktap-cases.py <"$tmp/guest-linux.ktap" | sort >"$tmp/guest-linux"
+scripts/run-qemu.sh --filter 'guest_native.*' >"$tmp/guest-native.ktap" 2>&1
+scripts/ktap-cases.py <"$tmp/guest-native.ktap" |
+	sed 's/^guest_native\.//' | sort >"$tmp/guest-native"
+compare_cases guest "$tmp/guest-native" "$tmp/guest-linux"
+g_total=$k_total g_agree=$k_agree g_intent=$k_intent g_unexpl=$k_unexpl
 
 # ---------------------------------------------------------------- traces
 t_total=0 o_total=0 o_agree=0 o_intent=0 o_unexpl=0 e_bad=0
@@ -159,6 +180,8 @@ printf '%-34s %8s %8s %12s %12s\n' "behaviours" checked agree intentional \
 	unexplained
 printf '%-34s %8d %8d %12d %12d\n' "conformance cases" "$c_total" \
 	"$c_agree" "$c_intent" "$c_unexpl"
+printf '%-34s %8d %8d %12d %12d\n' "guest cases (SVM payload vs KVM)" \
+	"$g_total" "$g_agree" "$g_intent" "$g_unexpl"
 printf '%-34s %8d %8d %12d %12d\n' "trace ops ($t_total traces)" \
 	"$o_total" "$o_agree" "$o_intent" "$o_unexpl"
 printf '%-34s %8d %8d %12s %12d\n' "linux output = .expected (traces)" \
