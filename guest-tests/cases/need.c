@@ -14,60 +14,54 @@ const char *need_vcpu(struct kt *t)
 const char *need_shared_gmem(struct kt *t)
 {
 	return CASE_LACKS_ANY(t, VMM_FEAT_VCPU, VMM_FEAT_GUEST_MEMFD,
-			 VMM_FEAT_GMEM_MMAP, VMM_FEAT_GMEM_INIT_SHARED);
+			      VMM_FEAT_GMEM_MMAP, VMM_FEAT_GMEM_INIT_SHARED);
 }
 
 const char *need_private(struct kt *t)
 {
 	return CASE_LACKS_ANY(t, VMM_FEAT_VCPU, VMM_FEAT_GUEST_MEMFD,
-			 VMM_FEAT_SW_PROTECTED_VM,
-			 VMM_FEAT_MEMORY_ATTRIBUTES);
+			      VMM_FEAT_SW_PROTECTED_VM,
+			      VMM_FEAT_MEMORY_ATTRIBUTES);
 }
 
 const char *need_hypercall(struct kt *t)
 {
 	return CASE_LACKS_ANY(t, VMM_FEAT_VCPU, VMM_FEAT_GUEST_MEMFD,
-			 VMM_FEAT_SW_PROTECTED_VM, VMM_FEAT_MEMORY_ATTRIBUTES,
-			 VMM_FEAT_USER_HYPERCALL);
+			      VMM_FEAT_SW_PROTECTED_VM,
+			      VMM_FEAT_MEMORY_ATTRIBUTES,
+			      VMM_FEAT_USER_HYPERCALL);
 }
 
 const char *need_inplace(struct kt *t)
 {
 	return CASE_LACKS_ANY(t, VMM_FEAT_VCPU, VMM_FEAT_GUEST_MEMFD,
-			 VMM_FEAT_SW_PROTECTED_VM, VMM_FEAT_GMEM_MMAP,
-			 VMM_FEAT_INPLACE_CONVERT);
+			      VMM_FEAT_SW_PROTECTED_VM, VMM_FEAT_GMEM_MMAP,
+			      VMM_FEAT_INPLACE_CONVERT);
 }
 
 const char *need_inplace_mappings(struct kt *t)
 {
 	return CASE_LACKS_ANY(t, VMM_FEAT_VCPU, VMM_FEAT_GUEST_MEMFD,
-			 VMM_FEAT_SW_PROTECTED_VM, VMM_FEAT_GMEM_MMAP,
-			 VMM_FEAT_INPLACE_CONVERT, VMM_FEAT_MAPPING_INFO);
+			      VMM_FEAT_SW_PROTECTED_VM, VMM_FEAT_GMEM_MMAP,
+			      VMM_FEAT_INPLACE_CONVERT, VMM_FEAT_MAPPING_INFO);
 }
 
 const char *need_views(struct kt *t)
 {
 	return CASE_LACKS_ANY(t, VMM_FEAT_VCPU, VMM_FEAT_GUEST_MEMFD,
-			 VMM_FEAT_GMEM_MMAP, VMM_FEAT_GMEM_INIT_SHARED,
-			 VMM_FEAT_GMEM_VIEWS);
+			      VMM_FEAT_GMEM_MMAP, VMM_FEAT_GMEM_INIT_SHARED,
+			      VMM_FEAT_GMEM_VIEWS);
 }
 
-int case_gmem_slot(struct kt *t, struct guest *g, u32 slot, u64 gpa,
-		   u64 size, u64 flags)
+int case_gmem_slot(struct kt *t, struct guest *g, u32 slot, u64 gpa, u64 size,
+		   u64 flags)
 {
 	struct vmm *v = g->v;
 	int gmem = v->ops->create_gmem(v, g->vm, size, flags);
-	struct vmm_region r = {
-		.slot = slot,
-		.flags = GMV_MEM_GUEST_MEMFD,
-		.guest_phys_addr = gpa,
-		.memory_size = size,
-		.guest_memfd = gmem,
-	};
 	int ret;
 
 	if (!KT_EXPECT_HANDLE(t, gmem))
 		return gmem;
-	ret = v->ops->set_region(v, g->vm, &r);
+	ret = case_bind(v, g->vm, slot, gpa, size, gmem, 0);
 	return KT_EXPECT_OK(t, ret) ? gmem : ret;
 }
