@@ -41,14 +41,19 @@ GUEST_CFLAGS := -std=gnu11 -O2 $(WARN) -I. --target=x86_64-unknown-none-elf \
 # Sources. Each directory's files join their build by wildcard, so adding a
 # file needs no Makefile change.
 LIB_COMMON := lib/fmt.c lib/console.c lib/errno.c lib/ktap.c lib/memzero.c
-HV_SRCS := $(sort $(wildcard hv/*.c))
+# hv/ and its folders; a file ending _host.c is the host build's half of a
+# module and one ending _hw.c the payload's (the machine's own), so neither
+# needs an #ifdef.
+HV_ALL := $(sort $(wildcard hv/*.c hv/*/*.c))
+HV_SRCS := $(filter-out %_hw.c,$(HV_ALL))
+HV_PAY_SRCS := $(filter-out %_host.c,$(HV_ALL))
 CONF_SRCS := $(sort $(wildcard guest-tests/conformance/*.c))
 COMMON_TEST_SRCS := $(sort $(wildcard tests/common/*.c))
 HOST_PLAT_SRCS := $(sort $(wildcard tests/host/plat/*.c))
 HOST_TEST_SRCS := $(sort $(wildcard tests/host/*.c))
 BOOT_C := $(sort $(wildcard boot/*.c))
 BOOT_ASM := $(sort $(wildcard boot/*.asm))
-HV_ASM := $(sort $(wildcard hv/*.asm))
+HV_ASM := $(sort $(wildcard hv/*.asm hv/*/*.asm))
 PAY_TEST_SRCS := $(sort $(wildcard tests/payload/*.c))
 
 # The core and the shared suites, as built for the host.
@@ -227,7 +232,7 @@ $(B)/gmemvisor.efi: $(patsubst %.c,$(B)/efi/%.obj,$(GUEST_HOST_SRCS)) \
 payload: $(B)/gmemvisor.efi
 
 PAY_OBJS := $(patsubst %.c,$(B)/efi/%.obj,$(BOOT_C) $(LIB_COMMON) lib/mem.c \
-	$(HV_SRCS) $(CONF_SRCS) $(COMMON_TEST_SRCS) $(PAY_TEST_SRCS)) \
+	$(HV_PAY_SRCS) $(CONF_SRCS) $(COMMON_TEST_SRCS) $(PAY_TEST_SRCS)) \
 	$(patsubst %.asm,$(B)/efi/%.obj,$(BOOT_ASM) $(HV_ASM))
 
 $(B)/efi/%.obj: %.c

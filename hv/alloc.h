@@ -38,7 +38,7 @@ enum alloc_owner {
 	OWN_VM,       /* VM and vCPU state: VMCBs, save areas, IOPM */
 	OWN_GUEST,    /* test guest images */
 	OWN_TEST,     /* pages held by tests */
-	OWN_KMALLOC,  /* hv/kmalloc.c: slabs and large objects */
+	OWN_KMALLOC,  /* hv/base/kmalloc.c: slabs and large objects */
 	ALLOC_NR_OWNERS
 };
 

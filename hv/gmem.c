@@ -7,7 +7,7 @@
  */
 #include "hv/gmem_int.h"
 #include "hv/alloc.h"
-#include "hv/kmalloc.h"
+#include "hv/base/kmalloc.h"
 #include "hv/kvm_abi.h"
 #include "lib/errno.h"
 #include "lib/mem.h"

@@ -5,7 +5,7 @@
  */
 #include "hv/gmem_int.h"
 #include "hv/alloc.h"
-#include "hv/kmalloc.h"
+#include "hv/base/kmalloc.h"
 #include "lib/console.h"
 #include "lib/errno.h"
 

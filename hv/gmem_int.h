@@ -7,8 +7,8 @@
 #define GMV_HV_GMEM_INT_H
 
 #include "hv/gmem.h"
-#include "hv/ranges.h"
-#include "hv/xmap.h"
+#include "hv/base/ranges.h"
+#include "hv/base/xmap.h"
 
 #define CHUNK_ORDER 9
 #define CHUNK_PAGES (1U << CHUNK_ORDER)

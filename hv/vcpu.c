@@ -6,8 +6,8 @@
  */
 #include "hv/vcpu.h"
 #include "hv/deadline.h"
-#include "hv/kmalloc.h"
-#include "hv/svm.h"
+#include "hv/base/kmalloc.h"
+#include "hv/svm/svm.h"
 #include "hv/vm.h"
 #include "lib/console.h"
 #include "lib/errno.h"

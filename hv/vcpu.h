@@ -4,7 +4,7 @@
  * the register calls of hv/vmm.h). Owns each VM's vCPU state: the SVM VM
  * (nested page table, permission maps) made with the first vCPU, and the
  * vCPUs themselves. It sits beside hv/vm.c: the run loop resolves nested
- * faults through vm_fault() and maps the answer into the NPT (hv/svm.h),
+ * faults through vm_fault() and maps the answer into the NPT (hv/svm/svm.h),
  * and the VM's invalidations reach the NPT through its vm_mmu_ops.
  *
  * Private or shared: on a VM with private memory (SW_PROTECTED) an access

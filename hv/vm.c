@@ -6,7 +6,7 @@
  */
 #include "hv/vm_int.h"
 #include "hv/alloc.h"
-#include "hv/kmalloc.h"
+#include "hv/base/kmalloc.h"
 #include "hv/kvm_abi.h"
 #include "lib/errno.h"
 

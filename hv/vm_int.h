@@ -7,9 +7,9 @@
 #define GMV_HV_VM_INT_H
 
 #include "hv/gmem.h"
-#include "hv/ranges.h"
+#include "hv/base/ranges.h"
 #include "hv/vm.h"
-#include "hv/xmap.h"
+#include "hv/base/xmap.h"
 
 struct memslot {
 	u16 id;

@@ -10,7 +10,7 @@
 #include "hv/vmm_native.h"
 #include "hv/alloc.h"
 #include "hv/gmem.h"
-#include "hv/kmalloc.h"
+#include "hv/base/kmalloc.h"
 #include "hv/vcpu.h"
 #include "hv/vm.h"
 #include "lib/console.h"

@@ -5,9 +5,9 @@
  * sparse radix map) and ranges (range maps and range sets).
  */
 #include "hv/alloc.h"
-#include "hv/kmalloc.h"
-#include "hv/ranges.h"
-#include "hv/xmap.h"
+#include "hv/base/kmalloc.h"
+#include "hv/base/ranges.h"
+#include "hv/base/xmap.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
 #include "tests/common/suites.h"

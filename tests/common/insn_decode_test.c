@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * tests/common/insn_decode_test.c - the #UD/MMIO instruction decoder
- * (hv/insn_decode.h) and the SVM exit-code names: lengths and names of the
+ * (hv/x86/insn_decode.h) and the SVM exit-code names: lengths and names of the
  * SEV-SNP and TDX instructions, prefixed forms, MOV operand decoding,
  * truncated input, and the partial-register rules of a completed load.
  */
-#include "hv/insn_decode.h"
-#include "hv/svm_vmcb.h"
+#include "hv/x86/insn_decode.h"
+#include "hv/svm/svm_vmcb.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
 #include "tests/common/suites.h"

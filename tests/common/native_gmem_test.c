@@ -8,7 +8,7 @@
  */
 #include "hv/alloc.h"
 #include "hv/gmem_int.h"
-#include "hv/kmalloc.h"
+#include "hv/base/kmalloc.h"
 #include "hv/vm_int.h"
 #include "lib/mem.h"
 #include "tests/common/native.h"

@@ -10,7 +10,7 @@
  * real guests.
  */
 #include "hv/deadline.h"
-#include "hv/svm.h"
+#include "hv/svm/svm.h"
 #include "hv/vmm_native.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"

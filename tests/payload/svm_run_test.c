@@ -11,7 +11,7 @@
 #include "boot/tsc.h"
 #include "hv/alloc.h"
 #include "hv/deadline.h"
-#include "hv/svm.h"
+#include "hv/svm/svm.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
 #include "tests/payload/suites.h"

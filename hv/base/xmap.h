@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hv/xmap.h - a sparse map from an index (below 2^60) to a non-NULL
+ * hv/base/xmap.h - a sparse map from an index (below 2^60) to a non-NULL
  * pointer: a radix tree of 64-way nodes taken from kmalloc. Owns its nodes,
  * not the pointers stored in it. The tree is only as tall as the largest
  * index needs, and nodes that become empty are freed at once, so a map
  * costs memory in proportion to the entries it holds.
  */
-#ifndef GMV_HV_XMAP_H
-#define GMV_HV_XMAP_H
+#ifndef GMV_HV_BASE_XMAP_H
+#define GMV_HV_BASE_XMAP_H
 
 #include "lib/types.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hv/svm.h - the SVM half of the native backend: one struct svm_vm per VM
+ * hv/svm/svm.h - the SVM half of the native backend: one struct svm_vm per VM
  * (its nested page table, I/O and MSR permission maps) and one struct
  * svm_vcpu per vCPU (its VMCB, the guest GPRs the VMCB does not hold, and
  * what the last exit still owes the guest). Owns those objects and the
@@ -18,13 +18,13 @@
  * completes it (IN data into RAX, hypercall.ret into RAX, mmio.data into
  * the MOV's register) and steps over it, unless the case moved RIP.
  */
-#ifndef GMV_HV_SVM_H
-#define GMV_HV_SVM_H
+#ifndef GMV_HV_SVM_SVM_H
+#define GMV_HV_SVM_SVM_H
 
-#include "hv/insn_decode.h"
+#include "hv/x86/insn_decode.h"
 #include "hv/npt.h"
-#include "hv/svm_cpu.h"
-#include "hv/svm_vmcb.h"
+#include "hv/svm/svm_cpu.h"
+#include "hv/svm/svm_vmcb.h"
 #include "hv/vmm.h"
 
 /* KVM's hypercall error values (include/uapi/linux/kvm_para.h), returned

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hv/insn_decode.h - a small x86-64 instruction decoder for the exits that
+ * hv/x86/insn_decode.h - a small x86-64 instruction decoder for the exits that
  * carry no instruction length. QEMU's TCG SVM writes neither next_rip nor
  * the DecodeAssists bytes (shared/spec/qemu-tcg-svm.md §4, differences
  * item 2), so the hypervisor reads the guest's bytes and decodes them here:
@@ -13,8 +13,8 @@
  * 64-bit mode only. Pure function of the bytes: builds and is tested on
  * the host.
  */
-#ifndef GMV_HV_INSN_DECODE_H
-#define GMV_HV_INSN_DECODE_H
+#ifndef GMV_HV_X86_INSN_DECODE_H
+#define GMV_HV_X86_INSN_DECODE_H
 
 #include "lib/types.h"
 

@@ -1,49 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * hv/svm_cpu.c - SVM on the physical CPU (hv/svm_cpu.h): the feature
+ * hv/svm/svm_cpu_hw.c - SVM on the physical CPU (hv/svm/svm_cpu.h): the feature
  * probe, EFER.SVME and VM_HSAVE_PA, and the host state pages.
  * Bits and MSRs from the AMD64 APM vol. 2 §15.4 (enabling SVM) and
  * §15.30 (SVM MSRs); CPUID from the APM vol. 3 appendix E.
  */
-#include "hv/svm_cpu.h"
+#include "hv/svm/svm_cpu.h"
 #include "lib/console.h"
 #include "lib/errno.h"
-
-#ifdef GMV_HOST
-
-const char *svm_cpu_lacks(void)
-{
-	return "no SVM: host build";
-}
-
-u32 svm_cpu_nasid(void)
-{
-	return 0;
-}
-
-bool svm_cpu_flush_by_asid(void)
-{
-	return false;
-}
-
-int svm_cpu_enable(void)
-{
-	return -ENODEV;
-}
-
-phys_addr_t svm_cpu_host_save_pa(void)
-{
-	return 0;
-}
-
-/* Never reached: no vCPU exists without svm_cpu_enable() succeeding. */
-void svm_vmrun(phys_addr_t vmcb_pa, struct svm_gprs *g,
-	       phys_addr_t host_save_pa)
-{
-	panic("svm_vmrun in the host build");
-}
-
-#else
 
 #define MSR_EFER 0xc0000080u
 #define EFER_SVME BIT(12)
@@ -143,5 +107,3 @@ phys_addr_t svm_cpu_host_save_pa(void)
 {
 	return (phys_addr_t)host_save_page;
 }
-
-#endif

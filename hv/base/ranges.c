@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* hv/ranges.c - sorted range arrays (see hv/ranges.h). */
-#include "hv/ranges.h"
-#include "hv/kmalloc.h"
+/* hv/base/ranges.c - sorted range arrays (see hv/base/ranges.h). */
+#include "hv/base/ranges.h"
+#include "hv/base/kmalloc.h"
 #include "lib/console.h"
 #include "lib/errno.h"
 #include "lib/mem.h"

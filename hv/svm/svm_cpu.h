@@ -1,21 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hv/svm_cpu.h - the physical CPU side of SVM: whether this CPU offers
+ * hv/svm/svm_cpu.h - the physical CPU side of SVM: whether this CPU offers
  * SVM with nested paging, turning it on (EFER.SVME, the host save area),
- * and the world switch into a guest (hv/svm_vmrun.asm). Owns the per-CPU
+ * and the world switch into a guest (hv/svm/svm_vmrun.asm). Owns the per-CPU
  * host state pages. The payload runs the hypervisor on one CPU.
  *
  * In the host build (a Linux process) there is no SVM: svm_cpu_lacks()
  * says so and vCPUs are refused before any of the rest is reached.
  */
-#ifndef GMV_HV_SVM_CPU_H
-#define GMV_HV_SVM_CPU_H
+#ifndef GMV_HV_SVM_SVM_CPU_H
+#define GMV_HV_SVM_SVM_CPU_H
 
 #include "lib/types.h"
 
 /*
  * The guest's general registers that the VMCB does not hold (VMRUN saves
- * and loads RAX and RSP in the state-save area). hv/svm_vmrun.asm uses
+ * and loads RAX and RSP in the state-save area). hv/svm/svm_vmrun.asm uses
  * these offsets.
  */
 struct svm_gprs {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hv/ranges.h - sorted arrays of disjoint half-open ranges [start, end) of
+ * hv/base/ranges.h - sorted arrays of disjoint half-open ranges [start, end) of
  * u64, in kmalloc memory. Owns the array, not what entries point to.
  *
  * Two uses share the type:
@@ -12,8 +12,8 @@
  * (ranges_reserve), so a caller can reserve, then change several things
  * without a failure path.
  */
-#ifndef GMV_HV_RANGES_H
-#define GMV_HV_RANGES_H
+#ifndef GMV_HV_BASE_RANGES_H
+#define GMV_HV_BASE_RANGES_H
 
 #include "lib/types.h"
 

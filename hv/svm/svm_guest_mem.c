@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * hv/svm_guest_mem.c - reading guest memory the way the guest sees it, for
+ * hv/svm/svm_guest_mem.c - reading guest memory the way the guest sees it, for
  * the exit handlers that must look at the guest's instruction bytes (QEMU
  * provides neither next_rip nor DecodeAssists). A guest-virtual address is
  * walked through the guest's own 4-level tables (CR3, 4 KiB, 2 MiB and
@@ -9,7 +9,7 @@
  * touched is mapped there, which is all an exit handler needs: the guest
  * just fetched the instruction and walked its tables to reach it.
  */
-#include "hv/svm.h"
+#include "hv/svm/svm.h"
 #include "lib/errno.h"
 #include "lib/mem.h"
 

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * hv/xmap.c - the radix tree behind struct xmap (see hv/xmap.h).
+ * hv/base/xmap.c - the radix tree behind struct xmap (see hv/base/xmap.h).
  *
  * A tree of height h maps indices below 2^(6h). The root covers bits
  * [6(h-1), 6h) of the index, the nodes of level 1 hold the entries. The
  * tree stays in canonical form: no empty node, and no root with only slot
  * 0 used above level 1, so every update prunes the path it touched.
  */
-#include "hv/xmap.h"
-#include "hv/kmalloc.h"
+#include "hv/base/xmap.h"
+#include "hv/base/kmalloc.h"
 #include "lib/errno.h"
 
 #define XBITS 6

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * hv/kmalloc.c - size-class slabs and page blocks over hv_pool (see
- * hv/kmalloc.h).
+ * hv/base/kmalloc.c - size-class slabs and page blocks over hv_pool (see
+ * hv/base/kmalloc.h).
  *
  * A slab is one page: a header, then objects of one size class. Free
  * objects are chained through their first two bytes (the page offset of the
@@ -9,7 +9,7 @@
  * objects sit on their class's partial list; full slabs are on no list and
  * are found again from the object address when something is freed.
  */
-#include "hv/kmalloc.h"
+#include "hv/base/kmalloc.h"
 #include "hv/alloc.h"
 #include "lib/console.h"
 #include "lib/errno.h"

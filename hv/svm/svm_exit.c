@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * hv/svm_exit.c - the SVM exit dispatcher (hv/svm.h svm_handle_exit()):
+ * hv/svm/svm_exit.c - the SVM exit dispatcher (hv/svm/svm.h svm_handle_exit()):
  * what each exit code means for the case, KVM's way (struct kvm_run exit
  * reasons, hv/kvm_abi.h), and the completion of an exit on the next run.
  *
  * Under QEMU's TCG the VMCB has no next_rip and no instruction bytes
  * (shared/spec/qemu-tcg-svm.md, differences item 2): IOIO's EXITINFO2 is
  * the next RIP; VMMCALL, #UD and MMIO instructions are measured by
- * hv/insn_decode.c from the guest's own bytes.
+ * hv/x86/insn_decode.c from the guest's own bytes.
  */
-#include "hv/svm.h"
+#include "hv/svm/svm.h"
 #include "hv/deadline.h"
 #include "lib/console.h"
 #include "lib/errno.h"

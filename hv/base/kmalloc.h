@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hv/kmalloc.h - the small-object allocator for hypervisor metadata (VMs,
+ * hv/base/kmalloc.h - the small-object allocator for hypervisor metadata (VMs,
  * memslots, gmem chunks, index nodes). Owns the pages it takes from hv_pool
  * under OWN_KMALLOC and the count of objects and bytes handed out.
  *
@@ -12,8 +12,8 @@
  *
  * Not thread-safe (the hypervisor runs on one CPU).
  */
-#ifndef GMV_HV_KMALLOC_H
-#define GMV_HV_KMALLOC_H
+#ifndef GMV_HV_BASE_KMALLOC_H
+#define GMV_HV_BASE_KMALLOC_H
 
 #include "lib/types.h"
 

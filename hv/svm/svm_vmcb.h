@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hv/svm_vmcb.h - the AMD SVM Virtual Machine Control Block: its layout
+ * hv/svm/svm_vmcb.h - the AMD SVM Virtual Machine Control Block: its layout
  * (control area and state-save area), the intercept bits, the exit codes
  * and the EXITINFO1 bit fields gmemvisor uses. Layout and numbers are
  * those of the AMD64 APM vol. 2, appendix B (VMCB layout) and appendix C
  * (SVM intercept exit codes); the static asserts at the end pin every
  * offset the hypervisor touches to the APM's table.
  */
-#ifndef GMV_HV_SVM_VMCB_H
-#define GMV_HV_SVM_VMCB_H
+#ifndef GMV_HV_SVM_SVM_VMCB_H
+#define GMV_HV_SVM_SVM_VMCB_H
 
 #include "lib/types.h"
 

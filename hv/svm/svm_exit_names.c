@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * hv/svm_exit_names.c - printable names of SVM exit codes (APM vol. 2,
+ * hv/svm/svm_exit_names.c - printable names of SVM exit codes (APM vol. 2,
  * appendix C), for dumps and test messages.
  */
-#include "hv/svm_vmcb.h"
+#include "hv/svm/svm_vmcb.h"
 
 /* Mnemonics of the architectural exception vectors 0-31. */
 static const char *const excp_names[32] = {

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * hv/svm.c - SVM VMs and vCPUs (hv/svm.h): the nested page table and
+ * hv/svm/svm.c - SVM VMs and vCPUs (hv/svm/svm.h): the nested page table and
  * permission maps of a VM, the VMCB of a vCPU set up for the guest
  * environment contract, register access, ASIDs and TLB flushes, and the
- * run loop around the world switch. Exits are handled in hv/svm_exit.c.
+ * run loop around the world switch. Exits are handled in hv/svm/svm_exit.c.
  */
-#include "hv/svm.h"
+#include "hv/svm/svm.h"
 #include "hv/alloc.h"
 #include "hv/deadline.h"
 #include "lib/console.h"

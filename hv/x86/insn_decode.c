@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * hv/insn_decode.c - the small x86-64 decoder of hv/insn_decode.h.
+ * hv/x86/insn_decode.c - the small x86-64 decoder of hv/x86/insn_decode.h.
  * Encodings from the Intel SDM vol. 2 (prefixes, ModRM/SIB, MOV) and the
  * AMD APM vol. 3 (group-7 0F 01 /reg forms: VMMCALL, VMGEXIT, PVALIDATE,
  * RMPADJUST, RMPUPDATE, PSMASH); TDCALL and SEAMCALL from Intel's TDX
  * module ABI.
  */
-#include "hv/insn_decode.h"
+#include "hv/x86/insn_decode.h"
 #include "lib/errno.h"
 #include "lib/mem.h"
 

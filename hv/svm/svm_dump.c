@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * hv/svm_dump.c - printable state of a vCPU and its last exit, for
+ * hv/svm/svm_dump.c - printable state of a vCPU and its last exit, for
  * diagnostics: the exit code and its name, EXITINFO1/2, EXITINTINFO, the
  * instruction pointer, every general register, the control registers and
  * EFER. Printed as KTAP "# " lines so that a dump inside a test run keeps
  * the output parseable.
  */
-#include "hv/svm.h"
+#include "hv/svm/svm.h"
 #include "lib/console.h"
 #include "lib/fmt.h"
 

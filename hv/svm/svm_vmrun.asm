@@ -1,6 +1,6 @@
 ; SPDX-License-Identifier: MIT
 ;
-; hv/svm_vmrun.asm - the SVM world switch (payload only, win64/MS ABI).
+; hv/svm/svm_vmrun.asm - the SVM world switch (payload only, win64/MS ABI).
 ;
 ; void svm_vmrun(u64 vmcb_pa [rcx], struct svm_gprs *g [rdx],
 ;                u64 host_save_pa [r8])
@@ -14,7 +14,7 @@
 ; returns. The guest's RAX and RSP travel in the VMCB itself. No x87/SSE
 ; state is switched: the payload and the test guests are built
 ; general-regs-only, and the guest's CR4 leaves OSFXSR clear.
-; struct svm_gprs is declared in hv/svm_cpu.h; the offsets match it.
+; struct svm_gprs is declared in hv/svm/svm_cpu.h; the offsets match it.
 ;
 ; Host interrupts: the caller runs with IF clear. IF is set right before
 ; VMRUN, while GIF is still clear, so no interrupt reaches the host there;
