@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hv/cc.h - the security-model seam. Owns the interface a
+ * confidential-computing model implements (none and sw_protected in
+ * hv/cc.c; SEV-SNP in hv/snp/ and TDX in hv/tdx/ later, each as a software
+ * model and a hardware implementation) and the choice of model:
+ * cc_for_type() in hv/cc.c is the only place one is picked, once per VM
+ * type, when vm_create() makes the VM. The VM keeps its model, and so does
+ * every gmem memory the VM creates: RMP and S-EPT state belong to the
+ * memory, not to a view (Linux keeps them with the inode).
+ *
+ * Every hook is called at exactly one place, named at the hook; a NULL
+ * hook is skipped. The memory-side hooks run with the range already
+ * invalidated (no vCPU can reach the pages through a stale translation).
+ */
+#ifndef GMV_HV_CC_H
+#define GMV_HV_CC_H
+
+#include "hv/arch.h"
+#include "hv/vmm.h"
+#include "lib/types.h"
+
+struct vm;
+struct insn;
+
+/* A gfn no binding of the VM maps (convert() on an unbound block). */
+#define CC_NO_GFN (~0ULL)
+
+/* Where the exit policy learns whether a guest access is private. */
+enum cc_private_source {
+	CC_PRIVATE_NEVER, /* no private memory (default VMs) */
+	/* The gfn's private attribute, KVM's rule for software-protected
+	 * VMs (kvm_mmu_page_fault: the hardware says nothing). */
+	CC_PRIVATE_ATTRIBUTE,
+	/* The exit's own word (struct arch_fault.private): SNP's
+	 * encrypted-access bit, TDX's shared GPA bit. */
+	CC_PRIVATE_FROM_EXIT,
+};
+
+/* What a guest asked of the model (the guest-side entry points). */
+enum cc_guest_kind {
+	/* A confidential-computing instruction trapped as #UD (PVALIDATE,
+	 * RMPADJUST, TDCALL, ...): .insn. */
+	CC_GUEST_INSN,
+	/* VMGEXIT: the GHCB protocol, page-state changes among it. */
+	CC_GUEST_VMGEXIT,
+	/* KVM_HC_MAP_GPA_RANGE, what MapGPA and page-state changes become
+	 * for the VMM: .gpa, .npages, .attrs. */
+	CC_GUEST_MAP_GPA,
+};
+
+struct cc_guest_req {
+	enum cc_guest_kind kind;
+	struct vm *vm;
+	unsigned int vcpu; /* the vCPU's index in its VM */
+	const struct insn *insn; /* CC_GUEST_INSN, CC_GUEST_VMGEXIT */
+	u64 gpa, npages, attrs; /* CC_GUEST_MAP_GPA */
+	/* The guest's registers (enum arch_reg order, RIP included): the
+	 * hook reads them and may change them; they are written back when
+	 * it returns CC_GUEST_RESUME. */
+	u64 regs[ARCH_NR_REGS];
+};
+
+/* What guest() returns besides -errno (an internal-error exit). */
+#define CC_GUEST_UNHANDLED 0 /* the model leaves it to the exit policy */
+#define CC_GUEST_RESUME 1 /* done: resume the guest with req->regs */
+#define CC_GUEST_EXIT 2 /* *exit is filled for the case */
+
+struct cc_ops {
+	const char *name;
+	unsigned long vm_type; /* GMV_VM_* it models */
+	enum cc_private_source private_source;
+	/* NULL where the model runs here; a hardware implementation says
+	 * why it cannot (no SNP, no TDX module), and cc_for_type() moves on
+	 * to the next implementation of the type. */
+	const char *(*lacks)(void);
+
+	/* vm_create, after the VM's architecture state: the model's
+	 * per-VM state (an ASID, a TDR). 0 or -errno, nothing held. */
+	int (*vm_init)(struct vm *vm);
+	/* vm_put, when the VM goes, before its architecture state. */
+	void (*vm_destroy)(struct vm *vm);
+
+	/* gmem_get_pfn(), at a private page's first use since it was
+	 * allocated or last made shared, before anything maps it: 2^order
+	 * pages at pa (naturally aligned) back gfn onwards in vm. On error
+	 * the fault fails with it and the pages stay unprepared. */
+	int (*prepare)(struct vm *vm, u64 gfn, phys_addr_t pa,
+		       unsigned int order);
+	/* gmem, before 2^order pages at pa go back to the allocator (which
+	 * scrubs them): punch, release, a failed allocation. Cannot fail. */
+	void (*invalidate)(phys_addr_t pa, unsigned int order);
+	/* gmem, before the 2 MiB block at pa is split into 4 KiB pages (a
+	 * punch of part of it). On error the punch stops with it, the block
+	 * whole. */
+	int (*split)(phys_addr_t pa);
+	/* gmem_convert(), step 5, per backed block whose state changes, in
+	 * index order: vm is the VM whose view asked, gfn where its first
+	 * binding maps the block's first page (CC_NO_GFN if none does). A
+	 * failure undoes the blocks already done, in reverse order, with
+	 * the opposite direction, which must not fail. */
+	int (*convert)(struct vm *vm, u64 gfn, phys_addr_t pa,
+		       unsigned int order, bool to_private);
+	/* gmem_get_pfn(), before prepare(): the largest mapping order the
+	 * model allows for the page at pa behind gfn (an RMP entry's size,
+	 * an S-EPT level); the fault maps no larger. */
+	unsigned int (*max_order)(struct vm *vm, u64 gfn, phys_addr_t pa);
+
+	/* hv/vcpu_exit.c: a guest request (enum cc_guest_kind). Returns
+	 * CC_GUEST_UNHANDLED, CC_GUEST_RESUME, CC_GUEST_EXIT or -errno. */
+	int (*guest)(struct cc_guest_req *req, struct vmm_exit *exit);
+};
+
+/* The model for VMs of type (NULL: no model runs such VMs here). */
+const struct cc_ops *cc_for_type(unsigned long type);
+/* The GMV_VM_* types some model runs here, as a bit mask. */
+u64 cc_supported_types(void);
+
+/* For host unit tests: VMs of ops->vm_type made from now on use ops (NULL
+ * clears it). Returns the previous override. */
+const struct cc_ops *cc_use(const struct cc_ops *ops);
+
+#endif
