@@ -7,6 +7,7 @@
  */
 #include "hv/gmem_int.h"
 #include "hv/alloc.h"
+#include "hv/arch.h"
 #include "hv/base/kmalloc.h"
 #include "hv/kvm_abi.h"
 #include "lib/errno.h"
@@ -146,6 +147,21 @@ static void punch_pages(struct gmem_mem *m, u64 start, u64 end)
 
 /* ----------------------------------------------------- invalidation */
 
+/*
+ * Which of a VM's translations can point into m (kvm_gmem_get_invalidate
+ * _filter, virt/kvm/guest_memfd.c): an INIT_SHARED memory only ever backs
+ * shared accesses; one the host can map (MMAP) backs both kinds through
+ * gmem-only slots (in-place conversion); any other only private ones.
+ */
+static unsigned int zap_filter(const struct gmem_mem *m)
+{
+	if (m->flags & GMV_GMEM_FLAG_INIT_SHARED)
+		return ARCH_ZAP_SHARED;
+	if (m->flags & GMV_GMEM_FLAG_MMAP)
+		return ARCH_ZAP_ALL;
+	return ARCH_ZAP_PRIVATE;
+}
+
 void gmem_invalidate(struct gmem_mem *m, u64 start, u64 end)
 {
 	for (struct gmem_view *v = m->views; v; v = v->next) {
@@ -159,7 +175,7 @@ void gmem_invalidate(struct gmem_mem *m, u64 start, u64 end)
 			u64 e = MIN(end, gb->pgoff + gb->npages);
 
 			v->ops->zap(v->owner, gb->base_gfn + s - gb->pgoff,
-				    gb->base_gfn + e - gb->pgoff);
+				    gb->base_gfn + e - gb->pgoff, zap_filter(m));
 			zapped = true;
 		}
 		if (zapped)
@@ -256,7 +272,8 @@ void gmem_view_release(struct gmem_view *v)
 	for (u32 i = 0; i < b->n; i++) {
 		struct gmem_binding *gb = b->v[i].data;
 
-		v->ops->zap(v->owner, gb->base_gfn, gb->base_gfn + gb->npages);
+		v->ops->zap(v->owner, gb->base_gfn, gb->base_gfn + gb->npages,
+			    zap_filter(m));
 		gb->view = NULL;
 	}
 	if (b->n)

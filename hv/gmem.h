@@ -30,8 +30,10 @@ struct gmem_view;
 
 /* What a view needs from the VM that owns it (hv/vm.c provides it). */
 struct gmem_owner_ops {
-	/* Drop the VM's translations of gfns [gfn_start, gfn_end). */
-	void (*zap)(void *owner, u64 gfn_start, u64 gfn_end);
+	/* Drop the VM's translations of gfns [gfn_start, gfn_end) that
+	 * filter (ARCH_ZAP_*, hv/arch.h) selects. */
+	void (*zap)(void *owner, u64 gfn_start, u64 gfn_end,
+		    unsigned int filter);
 	/* Make the dropped translations unusable on every vCPU. */
 	void (*flush)(void *owner);
 	/* The view is gone: drop the reference it held on its VM. */

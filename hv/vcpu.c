@@ -36,7 +36,8 @@ const char *vcpu_lacks(void)
 					 "time limit";
 }
 
-static void mmu_zap(struct vm *vm, void *priv, u64 gfn_start, u64 gfn_end)
+static void mmu_zap(struct vm *vm, void *priv, u64 gfn_start, u64 gfn_end,
+		    unsigned int filter)
 {
 	struct vcpu_vm *o = priv;
 

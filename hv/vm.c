@@ -6,6 +6,7 @@
  */
 #include "hv/vm_int.h"
 #include "hv/alloc.h"
+#include "hv/arch.h"
 #include "hv/base/kmalloc.h"
 #include "hv/kvm_abi.h"
 #include "lib/errno.h"
@@ -19,14 +20,16 @@ struct vm *vm_all;
 
 /* ------------------------------------------------------- invalidation */
 
-static void vm_zap(struct vm *vm, u64 gfn_start, u64 gfn_end)
+static void vm_zap(struct vm *vm, u64 gfn_start, u64 gfn_end,
+		   unsigned int filter)
 {
 	u64 n = vm->zaps.nr_zaps++ % VM_ZAP_LOG;
 
 	vm->zaps.last[n].gfn_start = gfn_start;
 	vm->zaps.last[n].gfn_end = gfn_end;
 	if (vm->mmu_ops && vm->mmu_ops->zap)
-		vm->mmu_ops->zap(vm, vm->mmu_priv, gfn_start, gfn_end);
+		vm->mmu_ops->zap(vm, vm->mmu_priv, gfn_start, gfn_end,
+				  filter);
 	vm->flush_owed = true;
 }
 
@@ -39,14 +42,15 @@ static void vm_flush(struct vm *vm)
 }
 
 /* Zap the parts of [start, end) that memslots cover; flush once. */
-static void zap_gfns(struct vm *vm, u64 start, u64 end)
+static void zap_gfns(struct vm *vm, u64 start, u64 end, unsigned int filter)
 {
 	struct ranges *s = &vm->slots;
 	bool any = false;
 
 	for (u32 i = ranges_first_after(s, start);
 	     i < s->n && s->v[i].start < end; i++) {
-		vm_zap(vm, MAX(start, s->v[i].start), MIN(end, s->v[i].end));
+		vm_zap(vm, MAX(start, s->v[i].start), MIN(end, s->v[i].end),
+		       filter);
 		any = true;
 	}
 	if (any)
@@ -83,9 +87,10 @@ bool vm_zapped_since(const struct vm *vm, u64 since, u64 gfn_start, u64 gfn_end)
 }
 
 /* What the VM's gmem views call. */
-static void owner_zap(void *owner, u64 gfn_start, u64 gfn_end)
+static void owner_zap(void *owner, u64 gfn_start, u64 gfn_end,
+		      unsigned int filter)
 {
-	vm_zap(owner, gfn_start, gfn_end);
+	vm_zap(owner, gfn_start, gfn_end, filter);
 }
 
 static void owner_flush(void *owner)
@@ -108,20 +113,28 @@ static const struct gmem_owner_ops vm_owner_ops = {
 
 u64 vm_supported_types(void)
 {
-	return BIT(GMV_VM_DEFAULT) | BIT(GMV_VM_SW_PROTECTED);
+	return cc_supported_types();
 }
 
 int vm_create(unsigned long type, struct vm **out)
 {
+	const struct cc_ops *cc = cc_for_type(type);
 	struct vm *vm;
+	int r;
 
-	if (type >= 64 || !(vm_supported_types() & BIT(type)))
+	if (!cc)
 		return -EINVAL;
 	vm = kmalloc(sizeof(*vm));
 	if (!vm)
 		return -ENOMEM;
 	vm->type = type;
+	vm->cc = cc;
 	vm->refs = 1;
+	r = cc->vm_init ? cc->vm_init(vm) : 0;
+	if (r) {
+		kfree(vm, sizeof(*vm));
+		return r;
+	}
 	vm->next = vm_all;
 	if (vm_all)
 		vm_all->prev = vm;
@@ -130,10 +143,14 @@ int vm_create(unsigned long type, struct vm **out)
 	return 0;
 }
 
+const struct cc_ops *vm_cc(const struct vm *vm)
+{
+	return vm->cc;
+}
+
 bool vm_has_private_mem(const struct vm *vm)
 {
-	return vm->type == GMV_VM_SW_PROTECTED || vm->type == GMV_VM_SNP ||
-	       vm->type == GMV_VM_TDX;
+	return vm->cc->private_source != CC_PRIVATE_NEVER;
 }
 
 u64 vm_supported_gmem_flags(const struct vm *vm)
@@ -166,7 +183,7 @@ static void slot_free_mem(struct memslot *s)
 static void slot_delete(struct vm *vm, struct memslot *s)
 {
 	/* kvm_invalidate_memslot: no translation survives the delete. */
-	vm_zap(vm, s->base_gfn, s->base_gfn + s->npages);
+	vm_zap(vm, s->base_gfn, s->base_gfn + s->npages, ARCH_ZAP_ALL);
 	vm_flush(vm);
 	gmem_unbind(&s->gb);
 	slot_free_mem(s);
@@ -192,6 +209,8 @@ void vm_put(struct vm *vm)
 	/* No view of this VM is left, so every binding is detached. */
 	while (vm->slots.n)
 		slot_delete(vm, vm->slots.v[0].data);
+	if (vm->cc->vm_destroy)
+		vm->cc->vm_destroy(vm);
 	if (vm->mmu_ops && vm->mmu_ops->release)
 		vm->mmu_ops->release(vm, vm->mmu_priv);
 	ranges_destroy(&vm->slots);
@@ -310,7 +329,7 @@ static int slot_move(struct vm *vm, struct memslot *s, u64 base_gfn)
 		return err;
 	if (base_gfn + s->npages - 1 > VM_MAX_GFN)
 		return -EINVAL;
-	vm_zap(vm, s->base_gfn, s->base_gfn + s->npages);
+	vm_zap(vm, s->base_gfn, s->base_gfn + s->npages, ARCH_ZAP_ALL);
 	vm_flush(vm);
 	ranges_remove(&vm->slots, s->base_gfn);
 	s->base_gfn = base_gfn;
@@ -417,7 +436,10 @@ int vm_set_attributes(struct vm *vm, u64 gpa, u64 size, u64 attrs, u64 flags)
 	err = ranges_reserve(&vm->private_gfns, 1);
 	if (err)
 		return err;
-	zap_gfns(vm, start, end);
+	/* kvm_arch_pre_set_memory_attributes (arch/x86/kvm/mmu/mmu.c): a
+	 * range turning private loses its shared translations, and the other
+	 * way round. */
+	zap_gfns(vm, start, end, private ? ARCH_ZAP_SHARED : ARCH_ZAP_PRIVATE);
 	if (private)
 		ranges_set(&vm->private_gfns, start, end);
 	else

@@ -32,10 +32,13 @@
 
 struct vm;
 struct gmem_view;
+struct cc_ops;
 
 /* Hooks of the nested-paging code; NULL members are skipped. */
 struct vm_mmu_ops {
-	void (*zap)(struct vm *vm, void *priv, u64 gfn_start, u64 gfn_end);
+	/* filter: ARCH_ZAP_* (hv/arch.h), which translations must go. */
+	void (*zap)(struct vm *vm, void *priv, u64 gfn_start, u64 gfn_end,
+		    unsigned int filter);
 	void (*flush)(struct vm *vm, void *priv);
 	/* The VM is going away (after its last memslot): free priv. */
 	void (*release)(struct vm *vm, void *priv);
@@ -50,13 +53,18 @@ struct vm_zap_log {
 	} last[VM_ZAP_LOG];
 };
 
-/* KVM_CREATE_VM: type DEFAULT or SW_PROTECTED, else -EINVAL. */
+/* KVM_CREATE_VM: a type some security model runs here
+ * (cc_supported_types(): DEFAULT, SW_PROTECTED), else -EINVAL; -ENOMEM, or
+ * the model's vm_init() error, with nothing held. */
 int vm_create(unsigned long type, struct vm **out);
 /* Take another reference (a vCPU's); vm_put() drops it. */
 void vm_get(struct vm *vm);
 /* Drop the handle's reference. */
 void vm_put(struct vm *vm);
 unsigned long vm_type(const struct vm *vm);
+/* The VM's security model (hv/cc.h), chosen for its type. */
+const struct cc_ops *vm_cc(const struct vm *vm);
+/* Has the VM private memory (its model's private_source)? */
 bool vm_has_private_mem(const struct vm *vm);
 
 /* What a kernel with every feature here answers; vm NULL = /dev/kvm. */

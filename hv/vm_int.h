@@ -6,6 +6,7 @@
 #ifndef GMV_HV_VM_INT_H
 #define GMV_HV_VM_INT_H
 
+#include "hv/cc.h"
 #include "hv/gmem.h"
 #include "hv/base/ranges.h"
 #include "hv/vm.h"
@@ -23,6 +24,7 @@ struct memslot {
 
 struct vm {
 	unsigned long type;
+	const struct cc_ops *cc; /* chosen for the type in vm_create */
 	u32 refs;
 	struct ranges slots; /* gfn ranges -> struct memslot */
 	struct xmap ids; /* slot id -> struct memslot */

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hv/cc.c - the choice of security model (hv/cc.h) and the two models
+ * without hardware protection: "none" for default VMs and "sw_protected"
+ * for KVM_X86_SW_PROTECTED_VM, whose private memory is only a label
+ * (Documentation/virt/kvm/api.rst, KVM_CREATE_VM: "software-protected
+ * VMs" exist to develop and test private memory without hardware). Their
+ * memory hooks have nothing to do, so they are NULL and skipped.
+ */
+#include "hv/cc.h"
+#include "hv/kvm_abi.h"
+
+const struct cc_ops cc_none = {
+	.name = "none",
+	.vm_type = GMV_VM_DEFAULT,
+	.private_source = CC_PRIVATE_NEVER,
+};
+
+const struct cc_ops cc_sw_protected = {
+	.name = "sw_protected",
+	.vm_type = GMV_VM_SW_PROTECTED,
+	.private_source = CC_PRIVATE_ATTRIBUTE,
+};
+
+/* Every model, one registration line each; for a type with a hardware
+ * implementation and a software model, the hardware one comes first and
+ * is taken where its lacks() is NULL. */
+static const struct cc_ops *const cc_models[] = {
+	&cc_none,
+	&cc_sw_protected,
+};
+
+static const struct cc_ops *cc_override;
+
+const struct cc_ops *cc_use(const struct cc_ops *ops)
+{
+	const struct cc_ops *old = cc_override;
+
+	cc_override = ops;
+	return old;
+}
+
+const struct cc_ops *cc_for_type(unsigned long type)
+{
+	if (cc_override && cc_override->vm_type == type)
+		return cc_override;
+	for (size_t i = 0; i < ARRAY_SIZE(cc_models); i++) {
+		const struct cc_ops *m = cc_models[i];
+
+		if (m->vm_type == type && (!m->lacks || !m->lacks()))
+			return m;
+	}
+	return NULL;
+}
+
+u64 cc_supported_types(void)
+{
+	u64 types = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cc_models); i++)
+		if (cc_models[i]->vm_type < 64 &&
+		    (!cc_models[i]->lacks || !cc_models[i]->lacks()))
+			types |= BIT(cc_models[i]->vm_type);
+	return types;
+}
