@@ -38,6 +38,12 @@ static int check_chunk(const struct gmem_mem *m, u64 ci,
 	      "mem %p chunk %llu: %u pages marked, "
 	      "count %u",
 	      m, (unsigned long long)ci, n, c->nr_present);
+	for (unsigned int i = 0; i < CHUNK_PAGES; i++)
+		CHECK(!chunk_prepared(c, i) ||
+			      (chunk_has(c, i) &&
+			       !ranges_test(&m->shared, ci * CHUNK_PAGES + i)),
+		      "mem %p page %llu: prepared but absent or shared", m,
+		      (unsigned long long)(ci * CHUNK_PAGES + i));
 	if (chunk_is_huge(c)) {
 		CHECK((ci + 1) * CHUNK_PAGES <= gmem_npages(m),
 		      "mem %p: huge chunk %llu crosses EOF", m,

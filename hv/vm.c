@@ -231,7 +231,7 @@ int vm_create_gmem(struct vm *vm, u64 size, u64 flags, struct gmem_view **out)
 
 	/* The view holds a reference on the VM (spec §4.6). */
 	vm->refs++;
-	r = gmem_create(size, flags, vm_supported_gmem_flags(vm), vm,
+	r = gmem_create(size, flags, vm_supported_gmem_flags(vm), vm->cc, vm,
 			&vm_owner_ops, out);
 	if (r)
 		vm->refs--;

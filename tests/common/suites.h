@@ -13,6 +13,8 @@ extern const struct kt_suite lib_suite;
 extern const struct kt_suite insn_decode_suite;
 extern const struct kt_suite npt_suite;
 extern const struct kt_suite svm_suite;
+/* cc_hooks.*: the security-model seam, through a recording model. */
+extern const struct kt_suite cc_hooks_suite;
 extern const struct kt_suite hv_lib_suite;
 extern const struct kt_suite conf_native_suite;
 extern const struct kt_suite native_gmem_suite;

@@ -25,6 +25,7 @@ static const struct kt_suite *const host_suites[] = {
 	&conf_native_suite,
 	&native_gmem_suite,
 	&native_fault_suite,
+	&cc_hooks_suite,
 };
 
 int main(int argc, char **argv)

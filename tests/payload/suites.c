@@ -12,6 +12,7 @@ const struct kt_suite *const payload_suites[] = {
 	&conf_native_suite,
 	&native_gmem_suite,
 	&native_fault_suite,
+	&cc_hooks_suite,
 	&insn_decode_suite,
 	&svm_suite,
 	&svm_run_suite,
