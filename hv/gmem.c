@@ -260,7 +260,8 @@ int gmem_create(u64 size, u64 flags, u64 supported, const struct cc_ops *cc,
 	struct gmem_mem *m;
 	int r;
 
-	/* spec §2.2 G11/G12: flags first, then the size as a loff_t. */
+	/* kvm_gmem_create (virt/kvm/guest_memfd.c), G11/G12: flags first,
+	 * then the size as a loff_t. */
 	if (flags & ~supported)
 		return -EINVAL;
 	if (!size || (s64)size < 0 || !IS_ALIGNED(size, PAGE_SIZE))
@@ -303,7 +304,7 @@ void gmem_view_release(struct gmem_view *v)
 	struct gmem_mem *m = v->mem;
 	struct ranges *b = &v->bindings;
 
-	/* kvm_gmem_release (spec §4.5): detach and zap every binding; the
+	/* kvm_gmem_release (virt/kvm/guest_memfd.c): detach and zap every binding; the
 	 * memory stays with the other views. */
 	for (u32 i = 0; i < b->n; i++) {
 		struct gmem_binding *gb = b->v[i].data;
@@ -406,7 +407,7 @@ int gmem_fallocate(struct gmem_view *v, int mode, s64 offset, s64 len)
 	/* The VFS: s_maxbytes of the anon-inode fs is 2^63 - 1. */
 	if ((u64)offset + (u64)len > S64_MAX)
 		return -EFBIG;
-	/* kvm_gmem_fallocate, spec §2.5. */
+	/* kvm_gmem_fallocate (virt/kvm/guest_memfd.c). */
 	if (!(mode & GMV_FALLOC_KEEP_SIZE))
 		return -EOPNOTSUPP;
 	if (mode & ~(GMV_FALLOC_KEEP_SIZE | GMV_FALLOC_PUNCH_HOLE))

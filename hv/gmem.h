@@ -45,7 +45,7 @@ struct gmem_owner_ops {
  * One memslot's use of a view: gfns [base_gfn, base_gfn + npages) are the
  * pages [pgoff, pgoff + npages) of the memory. Embedded in the memslot;
  * 'view' becomes NULL when the view is released while the slot lives on
- * (bindings hold no reference on the view, spec §4.6).
+ * (bindings hold no reference on the view: kvm_gmem_bind takes none).
  */
 struct gmem_binding {
 	struct gmem_view *view;
@@ -53,7 +53,7 @@ struct gmem_binding {
 };
 
 /*
- * KVM_CREATE_GUEST_MEMFD (spec §2.2, G11-G14): flags outside 'supported'
+ * KVM_CREATE_GUEST_MEMFD (kvm_gmem_create, G11-G14): flags outside 'supported'
  * -> -EINVAL, checked before the size; size 0, not a page multiple or
  * >= 2^63 -> -EINVAL. Nothing is allocated for the pages. The memory keeps
  * cc, the security model of the VM that creates it (hv/cc.h), whose memory
@@ -77,7 +77,7 @@ bool gmem_same_memory(const struct gmem_view *a, const struct gmem_view *b);
 
 /*
  * The checks of fallocate(2) that come before the file type (fs/open.c
- * vfs_fallocate, spec §2.5): offset < 0 or len <= 0 -> -EINVAL; unknown
+ * vfs_fallocate): offset < 0 or len <= 0 -> -EINVAL; unknown
  * bits or a bad mode combination -> -EOPNOTSUPP. A file that is not
  * regular (a VM's) then fails with -ENODEV.
  */
@@ -110,11 +110,12 @@ int gmem_pin(struct gmem_view *view, u64 offset);
 int gmem_unpin(struct gmem_view *view, u64 offset);
 
 /*
- * In-place conversion (spec §5) of [offset, offset + size) to private or
- * shared; see gmem_convert.c for the order of its steps. -EINVAL for a
- * misaligned, empty, wrapping or past-EOF range; 0 at once if the range
- * already has that state; -EAGAIN with *error_offset = the first page in
- * use; -ENOMEM or the security step's error with nothing changed.
+ * In-place conversion (the upstream guest_memfd in-place conversion series) of
+ * [offset, offset + size) to private or shared; see gmem_convert.c for the
+ * order of its steps. -EINVAL for a misaligned, empty, wrapping or past-EOF
+ * range; 0 at once if the range already has that state; -EAGAIN with
+ * *error_offset = the first page in use; -ENOMEM or the security step's error
+ * with nothing changed.
  */
 int gmem_convert(struct gmem_view *view, u64 offset, u64 size, bool to_private,
 		 u64 *error_offset);
@@ -122,9 +123,9 @@ int gmem_convert(struct gmem_view *view, u64 offset, u64 size, bool to_private,
 bool gmem_is_shared(const struct gmem_view *view, u64 offset);
 
 /*
- * Binding (kvm_gmem_bind, spec §2.6): offset >= 2^63, not page aligned, or
- * offset + npages pages past EOF -> -EINVAL (G60); overlap with another
- * binding of this view -> -EINVAL (G64).
+ * Binding (kvm_gmem_bind, virt/kvm/guest_memfd.c): offset >= 2^63, not page
+ * aligned, or offset + npages pages past EOF -> -EINVAL (G60); overlap with
+ * another binding of this view -> -EINVAL (G64).
  */
 int gmem_bind(struct gmem_view *view, struct gmem_binding *b, u64 offset,
 	      u64 npages, u64 base_gfn);

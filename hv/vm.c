@@ -155,8 +155,9 @@ bool vm_has_private_mem(const struct vm *vm)
 
 u64 vm_supported_gmem_flags(const struct vm *vm)
 {
-	/* spec §2.1 G2-G4: INIT_SHARED only where there is no private
-	 * memory (always offered on /dev/kvm). */
+	/* kvm_gmem_get_supported_flags (virt/kvm/guest_memfd.c), G2-G4:
+	 * INIT_SHARED only where there is no private memory (always offered on
+	 * /dev/kvm). */
 	if (vm && vm_has_private_mem(vm))
 		return GMV_GMEM_FLAG_MMAP;
 	return GMV_GMEM_FLAG_MMAP | GMV_GMEM_FLAG_INIT_SHARED;
@@ -164,7 +165,7 @@ u64 vm_supported_gmem_flags(const struct vm *vm)
 
 u64 vm_supported_attributes(const struct vm *vm)
 {
-	/* kvm_supported_mem_attributes (spec §2.1 G6). */
+	/* kvm_supported_mem_attributes (virt/kvm/kvm_main.c), G6. */
 	if (!vm || vm_has_private_mem(vm))
 		return GMV_MEMORY_ATTRIBUTE_PRIVATE;
 	return 0;
@@ -229,7 +230,8 @@ int vm_create_gmem(struct vm *vm, u64 size, u64 flags, struct gmem_view **out)
 {
 	int r;
 
-	/* The view holds a reference on the VM (spec §4.6). */
+	/* The view holds a reference on the VM (__kvm_gmem_create takes one
+	 * with kvm_get_kvm, kvm_gmem_release drops it). */
 	vm->refs++;
 	r = gmem_create(size, flags, vm_supported_gmem_flags(vm), vm->cc, vm,
 			&vm_owner_ops, out);
@@ -338,8 +340,8 @@ static int slot_move(struct vm *vm, struct memslot *s, u64 base_gfn)
 }
 
 /*
- * The checks of kvm_vm_ioctl_set_memory_region + kvm_set_memory_region in
- * their order (spec §2.6). The userspace address is the slot's own memory,
+ * The checks of kvm_vm_ioctl_set_memory_region + kvm_set_memory_region in their
+ * order (virt/kvm/kvm_main.c). The userspace address is the slot's own memory,
  * so it always "matches" when an existing slot is modified.
  */
 int vm_set_region(struct vm *vm, const struct vm_region *r)
@@ -420,7 +422,8 @@ int vm_set_attributes(struct vm *vm, u64 gpa, u64 size, u64 attrs, u64 flags)
 	u64 start = gpa >> PAGE_SHIFT, end;
 	int err;
 
-	/* kvm_vm_ioctl_set_mem_attributes, in its order (spec §4.1). */
+	/* kvm_vm_ioctl_set_mem_attributes (virt/kvm/kvm_main.c), in its order.
+	 */
 	if (flags)
 		return -EINVAL;
 	if (attrs & ~vm_supported_attributes(vm))
