@@ -89,9 +89,10 @@ static int check_vm(const struct vm *vm)
 
 int vm_check_all(void)
 {
-	for (const struct vm *vm = vm_all; vm; vm = vm->next) {
-		CHECK(!vm->next || vm->next->prev == vm, "vm list broken at %p",
-		      vm);
+	const struct vm *vm;
+
+	list_for_each_entry(vm, &vm_all, node) {
+		CHECK(list_node_valid(&vm->node), "vm list broken at %p", vm);
 		if (check_vm(vm))
 			return -EIO;
 	}
@@ -100,9 +101,10 @@ int vm_check_all(void)
 
 u64 vm_nr_live(void)
 {
+	const struct list_head *pos;
 	u64 n = 0;
 
-	for (const struct vm *vm = vm_all; vm; vm = vm->next)
+	list_for_each(pos, &vm_all)
 		n++;
 	return n;
 }
