@@ -12,7 +12,10 @@
  * Free blocks are kept on one doubly linked list per order, cached pages on
  * the pcp list; the links live in the first 16 bytes of the free block.
  */
+#define CHECK_PREFIX "alloc_check"
+
 #include "hv/alloc.h"
+#include "hv/base/check.h"
 #include "lib/console.h"
 #include "lib/errno.h"
 #include "lib/mem.h"
@@ -312,15 +315,6 @@ u64 alloc_owned_pages(const struct page_pool *pool, enum alloc_owner owner)
 {
 	return (unsigned int)owner < ALLOC_NR_OWNERS ? pool->owned[owner] : 0;
 }
-
-#define CHECK(cond, ...)                                   \
-	do {                                               \
-		if (!(cond)) {                             \
-			kprintf("# alloc_check: " __VA_ARGS__); \
-			kputs("\n");                       \
-			return -EIO;                       \
-		}                                          \
-	} while (0)
 
 int alloc_check(const struct page_pool *pool)
 {

@@ -3,20 +3,13 @@
  * hv/gmem_check.c - the gmem invariant checker and the accounting of gmem
  * pages and metadata (see hv/gmem.h).
  */
+#define CHECK_PREFIX "gmem_check"
+
 #include "hv/gmem_int.h"
 #include "hv/alloc.h"
+#include "hv/base/check.h"
 #include "hv/base/kmalloc.h"
-#include "lib/console.h"
 #include "lib/errno.h"
-
-#define CHECK(cond, ...)                                       \
-	do {                                                   \
-		if (!(cond)) {                                 \
-			kprintf("# gmem_check: " __VA_ARGS__); \
-			kputs("\n");                           \
-			return -EIO;                           \
-		}                                              \
-	} while (0)
 
 static bool block_is(phys_addr_t pa, unsigned int order)
 {

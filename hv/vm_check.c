@@ -1,19 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* hv/vm_check.c - the VM invariant checker (see vm_check_all in hv/vm.h). */
+#define CHECK_PREFIX "vm_check"
+
 #include "hv/vm_int.h"
 #include "hv/alloc.h"
+#include "hv/base/check.h"
 #include "hv/kvm_abi.h"
-#include "lib/console.h"
 #include "lib/errno.h"
-
-#define CHECK(cond, ...)                                     \
-	do {                                                 \
-		if (!(cond)) {                               \
-			kprintf("# vm_check: " __VA_ARGS__); \
-			kputs("\n");                         \
-			return -EIO;                         \
-		}                                            \
-	} while (0)
 
 static int check_slot(const struct vm *vm, const struct range *r)
 {

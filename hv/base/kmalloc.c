@@ -9,11 +9,13 @@
  * objects sit on their class's partial list; full slabs are on no list and
  * are found again from the object address when something is freed.
  */
+#define CHECK_PREFIX "kmalloc_check"
+
 #include "hv/base/kmalloc.h"
 #include "hv/alloc.h"
+#include "hv/base/check.h"
 #include "hv/base/list.h"
 #include "lib/console.h"
-#include "lib/errno.h"
 #include "lib/mem.h"
 
 #define SLAB_MAGIC 0x6b736c62 /* "kslb" */
@@ -180,15 +182,6 @@ void kmalloc_get_stats(struct kmalloc_stats *st)
 {
 	*st = stats;
 }
-
-#define CHECK(cond, ...)                                          \
-	do {                                                      \
-		if (!(cond)) {                                    \
-			kprintf("# kmalloc_check: " __VA_ARGS__); \
-			kputs("\n");                              \
-			return -EIO;                              \
-		}                                                 \
-	} while (0)
 
 int kmalloc_check(void)
 {
