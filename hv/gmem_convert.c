@@ -95,9 +95,9 @@ static bool find_in_use(struct gmem_mem *m, u64 start, u64 end, bool to_private,
 	void *pins;
 
 	*index = start;
-	xmap_for_each(&m->pins, *index, pins, start,
-		      end - 1) if (ranges_test(&m->shared, *index) ==
-				   to_private) return true;
+	xmap_for_each(&m->pins, *index, pins, start, end - 1)
+		if (ranges_test(&m->shared, *index) == to_private)
+			return true;
 	return false;
 }
 

@@ -72,7 +72,8 @@ static int check_vm(const struct vm *vm)
 	for (u32 i = 0; i < vm->slots.n; i++)
 		if (check_slot(vm, &vm->slots.v[i]))
 			return -EIO;
-	xmap_for_each(&vm->ids, id, s, 0, XMAP_MAX_INDEX) ids++;
+	xmap_for_each(&vm->ids, id, s, 0, XMAP_MAX_INDEX)
+		ids++;
 	CHECK(ids == vm->slots.n, "vm %p: %llu slot ids, %u slots", vm,
 	      (unsigned long long)ids, vm->slots.n);
 	CHECK(vm_has_private_mem(vm) || !vm->private_gfns.n,
