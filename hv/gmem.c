@@ -19,7 +19,7 @@
 	 GMV_FALLOC_UNSHARE_RANGE | GMV_FALLOC_WRITE_ZEROES)
 #define S64_MAX ((u64)INT64_MAX)
 
-struct gmem_mem *gmem_all_mems;
+struct list_head gmem_all_mems = LIST_HEAD_INIT(gmem_all_mems);
 
 /* ------------------------------------------------------------ pages */
 
@@ -196,7 +196,9 @@ static unsigned int zap_filter(const struct gmem_mem *m)
 
 void gmem_invalidate(struct gmem_mem *m, u64 start, u64 end)
 {
-	for (struct gmem_view *v = m->views; v; v = v->next) {
+	struct gmem_view *v;
+
+	list_for_each_entry(v, &m->views, node) {
 		struct ranges *b = &v->bindings;
 		bool zapped = false;
 
@@ -227,10 +229,7 @@ static int view_new(struct gmem_mem *m, void *owner,
 	v->mem = m;
 	v->owner = owner;
 	v->ops = ops;
-	v->next = m->views;
-	if (m->views)
-		m->views->prev = v;
-	m->views = v;
+	list_add(&v->node, &m->views);
 	m->nr_views++;
 	*out = v;
 	return 0;
@@ -244,12 +243,7 @@ static void mem_free(struct gmem_mem *m)
 	xmap_destroy(&m->chunks);
 	xmap_destroy(&m->pins);
 	ranges_destroy(&m->shared);
-	if (m->prev)
-		m->prev->next = m->next;
-	else
-		gmem_all_mems = m->next;
-	if (m->next)
-		m->next->prev = m->prev;
+	list_del(&m->node);
 	kfree(m, sizeof(*m));
 }
 
@@ -272,6 +266,7 @@ int gmem_create(u64 size, u64 flags, u64 supported, const struct cc_ops *cc,
 	m->size = size;
 	m->flags = flags;
 	m->cc = cc;
+	list_init(&m->views);
 	if (flags & GMV_GMEM_FLAG_INIT_SHARED) {
 		r = ranges_reserve(&m->shared, 1);
 		if (r) {
@@ -286,10 +281,7 @@ int gmem_create(u64 size, u64 flags, u64 supported, const struct cc_ops *cc,
 		kfree(m, sizeof(*m));
 		return r;
 	}
-	m->next = gmem_all_mems;
-	if (gmem_all_mems)
-		gmem_all_mems->prev = m;
-	gmem_all_mems = m;
+	list_add(&m->node, &gmem_all_mems);
 	return 0;
 }
 
@@ -316,12 +308,7 @@ void gmem_view_release(struct gmem_view *v)
 	if (b->n)
 		v->ops->flush(v->owner);
 	ranges_destroy(b);
-	if (v->prev)
-		v->prev->next = v->next;
-	else
-		m->views = v->next;
-	if (v->next)
-		v->next->prev = v->prev;
+	list_del(&v->node);
 	m->nr_views--;
 	v->ops->release(v->owner);
 	kfree(v, sizeof(*v));

@@ -8,6 +8,7 @@
 
 #include "hv/cc.h"
 #include "hv/gmem.h"
+#include "hv/base/list.h"
 #include "hv/base/ranges.h"
 #include "hv/base/xmap.h"
 
@@ -45,9 +46,9 @@ struct gmem_mem {
 	struct xmap pins; /* page index -> pin count, as a pointer */
 	u64 pages; /* backing pages held */
 	u64 nr_chunks, nr_maps;
-	struct gmem_view *views; /* list through gmem_view.next */
+	struct list_head views; /* of struct gmem_view, through node */
 	u32 nr_views;
-	struct gmem_mem *next, *prev; /* every live memory */
+	struct list_head node; /* on gmem_all_mems */
 };
 
 struct gmem_view {
@@ -55,10 +56,11 @@ struct gmem_view {
 	void *owner; /* the struct vm that owns the view */
 	const struct gmem_owner_ops *ops;
 	struct ranges bindings; /* page ranges -> struct gmem_binding */
-	struct gmem_view *next, *prev;
+	struct list_head node; /* on its memory's views */
 };
 
-extern struct gmem_mem *gmem_all_mems;
+/* Every live memory. */
+extern struct list_head gmem_all_mems;
 
 static inline u64 gmem_npages(const struct gmem_mem *m)
 {

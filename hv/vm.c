@@ -16,7 +16,7 @@
 /* No SMM: one memslot address space (KVM_CAP_MULTI_ADDRESS_SPACE 0). */
 #define VM_NR_AS_IDS 1
 
-struct vm *vm_all;
+struct list_head vm_all = LIST_HEAD_INIT(vm_all);
 
 /* ------------------------------------------------------- invalidation */
 
@@ -135,10 +135,7 @@ int vm_create(unsigned long type, struct vm **out)
 		kfree(vm, sizeof(*vm));
 		return r;
 	}
-	vm->next = vm_all;
-	if (vm_all)
-		vm_all->prev = vm;
-	vm_all = vm;
+	list_add(&vm->node, &vm_all);
 	*out = vm;
 	return 0;
 }
@@ -217,12 +214,7 @@ void vm_put(struct vm *vm)
 	ranges_destroy(&vm->slots);
 	ranges_destroy(&vm->private_gfns);
 	xmap_destroy(&vm->ids);
-	if (vm->prev)
-		vm->prev->next = vm->next;
-	else
-		vm_all = vm->next;
-	if (vm->next)
-		vm->next->prev = vm->prev;
+	list_del(&vm->node);
 	kfree(vm, sizeof(*vm));
 }
 

@@ -8,6 +8,7 @@
 
 #include "hv/cc.h"
 #include "hv/gmem.h"
+#include "hv/base/list.h"
 #include "hv/base/ranges.h"
 #include "hv/vm.h"
 #include "hv/base/xmap.h"
@@ -33,10 +34,11 @@ struct vm {
 	void *mmu_priv;
 	bool flush_owed;
 	struct vm_zap_log zaps;
-	struct vm *next, *prev; /* every live VM */
+	struct list_head node; /* on vm_all */
 };
 
-extern struct vm *vm_all;
+/* Every live VM. */
+extern struct list_head vm_all;
 
 static inline struct memslot *vm_slot_of(const struct vm *vm, u64 gfn)
 {

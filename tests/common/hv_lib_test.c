@@ -92,7 +92,8 @@ static void xmap_sparse_indices(struct kt *t)
 	KT_EXPECT(t, xmap_load(&m, 2) == NULL);
 	KT_EXPECT(t, xmap_load(&m, 1ULL << 41) == NULL);
 	/* In index order, whatever the tree shape. */
-	xmap_for_each(&m, i, p, 0, XMAP_MAX_INDEX) KT_EXPECT_EQ(t, i, idx[n++]);
+	xmap_for_each(&m, i, p, 0, XMAP_MAX_INDEX)
+		KT_EXPECT_EQ(t, i, idx[n++]);
 	KT_EXPECT_EQ(t, n, ARRAY_SIZE(idx));
 	i = 65;
 	KT_EXPECT_EQ(t, (u64)xmap_find(&m, &i, 1ULL << 40), 4096);

@@ -12,6 +12,7 @@
 #include "hv/alloc.h"
 #include "hv/deadline.h"
 #include "hv/svm/svm.h"
+#include "hv/x86/cpu.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
 #include "tests/payload/suites.h"
@@ -281,17 +282,17 @@ static void svm_run_round_trip_cost(struct kt *t)
 	if (!env_open(t, &e, code, sizeof(code), BENCH_N, 0))
 		goto out;
 	exits = e.v->nr_exits;
-	t0 = svm_rdtsc();
+	t0 = rdtsc();
 	if (!expect_out(t, &e, 0x80, 1))
 		goto out;
-	print_cost(t, "VMMCALL handled in svm", svm_rdtsc() - t0);
+	print_cost(t, "VMMCALL handled in svm", rdtsc() - t0);
 	KT_EXPECT_EQ(t, e.v->nr_exits - exits, BENCH_N + 1);
 
-	t0 = svm_rdtsc();
+	t0 = rdtsc();
 	while (outs < BENCH_N && run(&e) == SVM_TO_CASE &&
 	       e.x.reason == GMV_EXIT_IO)
 		outs++;
-	print_cost(t, "OUT through the case", svm_rdtsc() - t0);
+	print_cost(t, "OUT through the case", rdtsc() - t0);
 	KT_EXPECT_EQ(t, outs, BENCH_N);
 	KT_EXPECT_EQ(t, e.v->vmcb->save.rip, CODE_GPA + sizeof(code) - 1);
 out:
