@@ -9,7 +9,7 @@
 
 #include "guest-tests/cases/cases.h"
 #include "host-kernel/vmm_linux.h"
-#include "tests/host/plat/kt_main.h"
+#include "plat/host/kt_main.h"
 
 int main(int argc, char **argv)
 {

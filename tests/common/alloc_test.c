@@ -6,8 +6,8 @@
 #include "hv/alloc.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
+#include "plat/test_mem.h"
 #include "tests/common/suites.h"
-#include "tests/common/test_mem.h"
 
 #define ARENA (8UL << 20)
 

@@ -5,10 +5,10 @@
  * Exit status: 0 when every selected case passed or skipped, 1 otherwise.
  */
 #include "hv/alloc.h"
+#include "plat/host/kt_main.h"
+#include "plat/test_mem.h"
 #include "tests/common/suites.h"
-#include "tests/common/test_mem.h"
 #include "tests/host/host_suites.h"
-#include "tests/host/plat/kt_main.h"
 
 /* hv_pool for the suites that use the hypervisor's own memory. */
 #define HOST_POOL_SIZE (512UL << 20)

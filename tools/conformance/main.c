@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 #include "guest-tests/conformance/conformance.h"
-#include "tests/host/plat/kt_main.h"
+#include "plat/host/kt_main.h"
 #include "tools/replay/backends.h"
 
 static struct vmm backend;
