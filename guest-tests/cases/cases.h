@@ -11,7 +11,7 @@
 #include "hv/vmm.h"
 #include "lib/ktap.h"
 #include "guest-tests/runner.h"
-#include "tests/common/vmm_case.h"
+#include "guest-tests/vmm_case.h"
 
 /* The whole guest-level suite; set .ctx (or a parent's) to the backend. */
 extern const struct kt_suite guest_suite;

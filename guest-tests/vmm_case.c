@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* tests/common/vmm_case.c - helpers for VMM-interface cases (vmm_case.h). */
-#include "tests/common/vmm_case.h"
+/* guest-tests/vmm_case.c - helpers for VMM-interface cases (vmm_case.h). */
+#include "guest-tests/vmm_case.h"
 
 void case_finish(struct kt *t, struct vmm *v)
 {
