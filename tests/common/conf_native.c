@@ -5,7 +5,7 @@
  */
 #include "guest-tests/conformance/conformance.h"
 #include "hv/vmm_native.h"
-#include "tests/common/suites.h"
+#include "tests/suites.h"
 
 static struct vmm_native native_state;
 static struct vmm native_vmm = VMM_NATIVE_INIT(native_state);

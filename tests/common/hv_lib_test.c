@@ -10,7 +10,7 @@
 #include "hv/base/xmap.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
-#include "tests/common/suites.h"
+#include "tests/suites.h"
 
 static const char *no_pool(void *ctx)
 {

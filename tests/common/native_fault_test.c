@@ -8,7 +8,7 @@
 #include "hv/gmem.h"
 #include "lib/mem.h"
 #include "tests/common/native.h"
-#include "tests/common/suites.h"
+#include "tests/suites.h"
 
 #define PRIV VM_ACCESS_PRIVATE
 #define WR VM_ACCESS_WRITE

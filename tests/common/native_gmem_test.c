@@ -13,7 +13,7 @@
 #include "hv/vm_int.h"
 #include "lib/mem.h"
 #include "tests/common/native.h"
-#include "tests/common/suites.h"
+#include "tests/suites.h"
 
 #define SHARED_FLAGS (GMV_GMEM_FLAG_MMAP | GMV_GMEM_FLAG_INIT_SHARED)
 #define PUNCH (GMV_FALLOC_PUNCH_HOLE | GMV_FALLOC_KEEP_SIZE)

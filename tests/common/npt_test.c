@@ -8,7 +8,7 @@
 #include "lib/ktap.h"
 #include "lib/mem.h"
 #include "plat/test_mem.h"
-#include "tests/common/suites.h"
+#include "tests/suites.h"
 
 #define ARENA (4UL << 20)
 #define ADDR_BITS 0x000ffffffffff000ULL /* entry bits 51:12 */

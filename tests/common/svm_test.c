@@ -15,7 +15,7 @@
 #include "lib/ktap.h"
 #include "lib/mem.h"
 #include "plat/test_mem.h"
-#include "tests/common/suites.h"
+#include "tests/suites.h"
 
 #define ARENA (8UL << 20)
 

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "lib/ktap.h"
-#include "tests/host/host_suites.h"
+#include "tests/suites.h"
 
 #define OUT_MAX 8192
 

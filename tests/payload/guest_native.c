@@ -6,7 +6,7 @@
  */
 #include "guest-tests/cases/cases.h"
 #include "hv/vmm_native.h"
-#include "tests/payload/suites.h"
+#include "tests/suites.h"
 
 static struct vmm_native native_state;
 static struct vmm native_vmm = VMM_NATIVE_INIT(native_state);

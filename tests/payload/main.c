@@ -7,14 +7,20 @@
 #include "boot/start.h"
 #include "lib/console.h"
 #include "lib/ktap.h"
-#include "tests/payload/suites.h"
+#include "tests/suites.h"
+
+static const struct kt_suite *const payload_suites[] = {
+#define SUITE(sym, runners) SUITE_IF_##runners##_payload(sym)
+#include "tests/suites.def"
+#undef SUITE
+};
 
 bool payload_main(const struct boot_options *opts)
 {
 	struct kt_options kopt = { .filter = opts->filter, .list = opts->list };
 	struct kt_totals tot;
 
-	tot = kt_run(payload_suites, payload_suites_count, &kopt);
+	tot = kt_run(payload_suites, ARRAY_SIZE(payload_suites), &kopt);
 	if (opts->list)
 		return true;
 	if (!(tot.passed + tot.failed + tot.skipped))

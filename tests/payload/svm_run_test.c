@@ -15,7 +15,7 @@
 #include "hv/x86/cpu.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
-#include "tests/payload/suites.h"
+#include "tests/suites.h"
 
 /*
  * Guest RAM is one 2 MiB block at GPA 0. The guest's tables (PML4 0x1000,

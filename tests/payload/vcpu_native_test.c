@@ -18,7 +18,7 @@
 #include "hv/vmm_native.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
-#include "tests/payload/suites.h"
+#include "tests/suites.h"
 
 #define CODE_GPA 0x10000ULL
 #define STACK_TOP 0x20000ULL
