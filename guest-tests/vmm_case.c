@@ -2,6 +2,13 @@
 /* guest-tests/vmm_case.c - helpers for VMM-interface cases (vmm_case.h). */
 #include "guest-tests/vmm_case.h"
 
+void case_backend_intro(struct kt *t)
+{
+	struct vmm *v = kt_ctx(t);
+
+	kt_diag(t, "backend: %s", v->ops->name);
+}
+
 void case_finish(struct kt *t, struct vmm *v)
 {
 	KT_EXPECT_OK(t, v->ops->check(v));

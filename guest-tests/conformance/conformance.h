@@ -6,7 +6,10 @@
  * §4.1, s5_ for §5, view_ for gmem views). Owns the case table; each
  * backend's runner builds a suite over it with its own struct vmm:
  *
- *	static const struct kt_suite s = CONF_SUITE("linux", &my_vmm);
+ *	static const struct kt_suite s = CONF_SUITE(&my_vmm);
+ *
+ * The suite is "conformance" on every backend and opens with the line
+ * "# backend: NAME", so a case has one path (conformance.CASE) everywhere.
  *
  * Every case starts from and ends with v->ops->reset(), and calls
  * v->ops->check() before and after that final reset. Cases that need a
@@ -15,6 +18,7 @@
 #ifndef GMV_CONF_CONFORMANCE_H
 #define GMV_CONF_CONFORMANCE_H
 
+#include "guest-tests/vmm_case.h"
 #include "lib/ktap.h"
 
 enum {
@@ -30,10 +34,11 @@ extern const size_t conf_nr_cases;
 /* The suite-level predicate: the backend must offer guest_memfd. */
 const char *conf_unsupported(void *ctx);
 
-#define CONF_SUITE(sname, vmm_ptr)                                            \
-	{                                                                     \
-		.name = sname, .cases = conf_cases, .n_cases = CONF_NR_CASES, \
-		.ctx = vmm_ptr, .unsupported = conf_unsupported               \
+#define CONF_SUITE(vmm_ptr)                                                  \
+	{                                                                    \
+		.name = "conformance", .cases = conf_cases,                  \
+		.n_cases = CONF_NR_CASES, .ctx = vmm_ptr,                    \
+		.unsupported = conf_unsupported, .intro = case_backend_intro \
 	}
 
 #endif
