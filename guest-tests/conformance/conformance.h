@@ -2,9 +2,13 @@
 /*
  * guest-tests/conformance/conformance.h - the conformance suite: cases
  * written once against the VMM interface (hv/vmm.h) and named after the
- * behaviours of shared/spec/linux-guest-memfd.md (gNN_ for §2, s41_ for
- * §4.1, s5_ for §5, view_ for gmem views). Owns the case table; each
- * backend's runner builds a suite over it with its own struct vmm:
+ * Linux behaviour they check: gNN_ for GNN, the project's ID of one
+ * user-visible guest_memfd, memslot or capability rule (trace lines and
+ * comments cite the same IDs), s41_ for KVM_SET_MEMORY_ATTRIBUTES
+ * (virt/kvm/kvm_main.c), s5_ for in-place conversion (the upstream series
+ * "guest_memfd: In-place conversion support"), view_ for gmem views. Owns
+ * the case table; each backend's runner builds a suite over it with its
+ * own struct vmm:
  *
  *	static const struct kt_suite s = CONF_SUITE(&my_vmm);
  *

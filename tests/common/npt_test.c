@@ -22,8 +22,12 @@ struct fmt_expect {
 	u64 leaf_rw_uc, leaf_2m_rwx_uc; /* the same, uncached */
 };
 
-/* Spec qemu-tcg-svm.md, section 4: hpa|P|RW|US, 2 MiB hpa|0x87, NX 63;
- * uncached is PCD 4 | PWT 3 (PAT entry 3). */
+/*
+ * Nested page tables use the long-mode entry format (AMD64 APM Vol. 2,
+ * 5.3 and 15.25): hpa|P|RW|US, U/S set at every level as nested walks are
+ * user accesses, 2 MiB hpa|PS|P|RW|US = 0x87, NX bit 63; uncached is
+ * PCD 4 | PWT 3 (PAT entry 3).
+ */
 static struct fmt_expect expect_amd = {
 	.fmt = &npt_format_amd,
 	.table = 0x7,
