@@ -187,4 +187,56 @@
 #define VIEWS_A_SEED 0x7a1ULL
 #define VIEWS_B_SEED 0x7b1ULL
 
+/*
+ * two_slots_punch(gpa_a, gpa_b): one gmem of 2 * TWO_SLOTS_PAGES pages,
+ * default VM; slot A maps its first half at gpa_a, slot B its second half
+ * at gpa_b. The guest writes TWO_SLOTS_A_SEED over A, TWO_SLOTS_B_SEED
+ * over B;
+ *  SYNC(1): host checks both halves through the gmem, punches the whole
+ *  file and writes TWO_SLOTS_HOST_SEED over A's half; the guest sees it
+ *  in A, zeros in B, and writes TWO_SLOTS_B2_SEED over B;
+ *  SYNC(2): host sees A's half unchanged and B2 in B's half.
+ */
+#define TWO_SLOTS_PAGES 4
+#define TWO_SLOTS_A_SEED 0x2a1ULL
+#define TWO_SLOTS_B_SEED 0x2b1ULL
+#define TWO_SLOTS_HOST_SEED 0x2c1ULL
+#define TWO_SLOTS_B2_SEED 0x2b2ULL
+
+/*
+ * two_slots_convert(gpa_a, gpa_b): the same two slots on a sw_protected
+ * VM, MMAP gmem converted to shared in place. The guest writes
+ * TWO_SLOTS_A_SEED over A, TWO_SLOTS_B_SEED over B;
+ *  SYNC(1): host converts the last page of A and the first of B (file
+ *  pages TWO_SLOTS_PAGES - 1 and TWO_SLOTS_PAGES) to private; the guest
+ *  finds every page as it was and writes TWO_SLOTS_PRIVATE_SEED over
+ *  those two pages;
+ *  SYNC(2): host converts them back to shared and sees the guest's data.
+ */
+#define TWO_SLOTS_PRIVATE_SEED 0x2d1ULL
+
+/*
+ * two_slots_release(gpa_a, gpa_b): the two slots of two_slots_punch. The
+ * guest writes TWO_SLOTS_A_SEED over A, TWO_SLOTS_B_SEED over B;
+ *  SYNC(1): host closes the gmem; the guest loads from
+ *  gpa_b + TWO_SLOTS_LOAD_OFF: a memory-fault exit, on which the host ends
+ *  the run (the guest fails if the load returns).
+ */
+#define TWO_SLOTS_LOAD_OFF (PAGE_SIZE + 0x28)
+
+/*
+ * slot_move(old, new): a normal slot of SLOT_MOVE_PAGES pages at old.
+ * The guest writes SLOT_MOVE_SEED over it;
+ *  SYNC(1): host moves the slot to new; the guest loads from
+ *  old + SLOT_MOVE_LOAD_OFF (an MMIO read exit the host answers with
+ *  SLOT_MOVE_ANSWER), stores SLOT_MOVE_STORE at old (an MMIO write exit)
+ *  and finds its data at new, still the pattern of the old addresses;
+ *  SYNC(2): host checks the data by GPA at new.
+ */
+#define SLOT_MOVE_PAGES 4
+#define SLOT_MOVE_SEED 0x30e1ULL
+#define SLOT_MOVE_LOAD_OFF 0x18
+#define SLOT_MOVE_ANSWER 0x0badc0de0badc0deULL
+#define SLOT_MOVE_STORE 0x5107e5107eULL
+
 #endif
