@@ -73,6 +73,7 @@ help:
 	@echo "make test     host unit tests (plain and ASan+UBSan), QEMU run, Linux cross-check"
 	@echo "make bench    host benchmarks (allocator, gmem, npt)"
 	@echo "make fuzz     fuzz the trace interpreter (FUZZ_SECONDS, default 60)"
+	@echo "make mutate   mutation testing of hv/ (MUTATE_SECONDS, default 600)"
 	@echo "make payload  build $(B)/gmemvisor.efi only"
 	@echo "make test-guests  the guest-level cases on Linux /dev/kvm"
 
@@ -166,6 +167,14 @@ fuzz: deps $(B)/fuzz/fuzz-trace
 
 crosscheck: tools
 	scripts/crosscheck.sh
+
+# Mutation testing of hv/ (scripts/mutate.py, scripts/mutate-catalogue):
+# slow, so not part of `make test`. MUTATE_SECONDS bounds it (default 600);
+# MUTATE_ONLY, MUTATE_SEED, MUTATE_TIMEOUT, MUTATE_SAN, MUTATE_QEMU: see
+# the script.
+.PHONY: mutate
+mutate: deps
+	scripts/mutate.py
 
 # --------------------------------------------------------- test guests
 # Each guest-tests/guests/NAME.c is one guest program: linked with the
