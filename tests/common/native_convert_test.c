@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tests/common/native_convert_test.c - the blocks an in-place conversion
+ * hands to the security model (hv/gmem_convert.c, step 5): a 2 MiB block
+ * goes as one only when the range covers its whole chunk and the chunk
+ * changes as a whole; otherwise each backed page that changes goes alone.
+ */
+#include "hv/cc.h"
+#include "lib/mem.h"
+#include "tests/common/native.h"
+#include "tests/suites.h"
+
+#define SHARED_FLAGS (GMV_GMEM_FLAG_MMAP | GMV_GMEM_FLAG_INIT_SHARED)
+#define CHUNK 512ULL
+
+static u8 buf[PG];
+
+/* What convert() was called with. */
+static struct {
+	u64 calls, order0, order9;
+	phys_addr_t first_pa;
+} conv;
+
+static int count_convert(struct vm *vm, u64 gfn, phys_addr_t pa,
+			 unsigned int order, bool to_private)
+{
+	if (!conv.calls++)
+		conv.first_pa = pa;
+	conv.order0 += order == 0;
+	conv.order9 += order == 9;
+	return 0;
+}
+
+static const struct cc_ops counting = {
+	.name = "counting",
+	.vm_type = GMV_VM_DEFAULT,
+	.private_source = CC_PRIVATE_NEVER,
+	.convert = count_convert,
+};
+
+/* A default VM on the counting model with an MMAP, INIT_SHARED gmem of
+ * two chunks, the first backed by its 2 MiB block; -1 on failure. */
+static int counted_gmem(struct kt *t, struct vmm *v)
+{
+	const struct cc_ops *old = cc_use(&counting);
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g;
+
+	cc_use(old);
+	if (vm < 0)
+		return -1;
+	g = CASE_OPEN(t, v->ops->create_gmem(v, vm, 2 * SZ2M, SHARED_FLAGS));
+	if (g < 0 || !KT_EXPECT_OK(t, v->ops->host_write(v, g, 0, buf, 8)))
+		return -1;
+	return g;
+}
+
+static int convert(struct vmm *v, int g, u64 first, u64 n, bool private)
+{
+	u64 err_off;
+
+	memset(&conv, 0, sizeof(conv));
+	return v->ops->convert(v, g, first * PG, n * PG, private, &err_off);
+}
+
+/* Catches a 2 MiB block handed over whole when the range starts inside
+ * its chunk: the model would convert a page the caller did not name. */
+NATIVE_CASE(block_goes_whole_only_when_the_range_covers_it)
+{
+	int g = counted_gmem(t, v);
+
+	if (g < 0)
+		return;
+	KT_EXPECT_OK(t, convert(v, g, 1, 2 * CHUNK - 1, true));
+	KT_EXPECT_EQ(t, conv.order9, 0);
+	KT_EXPECT_EQ(t, conv.order0, CHUNK - 1);
+	/* Page 0 is still shared: the host reaches it. */
+	KT_EXPECT_OK(t, v->ops->host_read(v, g, 0, buf, 8));
+	/* Back to shared from page 0 on: the chunk is mixed, page by page;
+	 * the second chunk has no backing, nothing to hand over. */
+	KT_EXPECT_OK(t, convert(v, g, 0, 2 * CHUNK, false));
+	KT_EXPECT_EQ(t, conv.order9, 0);
+	KT_EXPECT_EQ(t, conv.order0, CHUNK - 1);
+	/* The whole chunk, all shared: one block. */
+	KT_EXPECT_OK(t, convert(v, g, 0, CHUNK, true));
+	KT_EXPECT_EQ(t, conv.calls, 1);
+	KT_EXPECT_EQ(t, conv.order9, 1);
+}
+
+/* Catches a chunk of mixed state handed over as one block: the page that
+ * already has the target state must not be converted again. */
+NATIVE_CASE(mixed_chunk_goes_page_by_page)
+{
+	int g = counted_gmem(t, v);
+
+	if (g < 0)
+		return;
+	KT_EXPECT_OK(t, convert(v, g, 3, 1, true));
+	KT_EXPECT_EQ(t, conv.order0, 1);
+	KT_EXPECT_OK(t, convert(v, g, 0, CHUNK, true));
+	KT_EXPECT_EQ(t, conv.order9, 0);
+	KT_EXPECT_EQ(t, conv.order0, CHUNK - 1);
+	/* Now one state again: back to shared as one block. */
+	KT_EXPECT_OK(t, convert(v, g, 0, CHUNK, false));
+	KT_EXPECT_EQ(t, conv.calls, 1);
+	KT_EXPECT_EQ(t, conv.order9, 1);
+}
+
+static const struct kt_case native_convert_cases[] = {
+	KT_CASE(block_goes_whole_only_when_the_range_covers_it),
+	KT_CASE(mixed_chunk_goes_page_by_page),
+};
+
+const struct kt_suite native_convert_suite = {
+	.name = "native_convert",
+	.cases = native_convert_cases,
+	.n_cases = ARRAY_SIZE(native_convert_cases),
+	.unsupported = native_unsupported,
+};
