@@ -225,6 +225,28 @@ NATIVE_CASE(moved_slot_zaps_its_old_range)
 	KT_EXPECT_EQ(t, vm_zaps(obj)->nr_zaps, zaps);
 }
 
+/* The last guest frame (kvm_mmu_max_gfn() with 52-bit guest addresses). */
+#define LAST_GPA ((1ULL << 52) - PG)
+
+/*
+ * Catches a move checked against the address limit one page short: a
+ * slot may move to end exactly at the last guest frame, not one page
+ * past it.
+ */
+NATIVE_CASE(slot_moves_up_to_the_last_gfn)
+{
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+
+	if (vm < 0)
+		return;
+	KT_EXPECT_OK(t, case_region(v, vm, 0, 0, GB, 4 * PG, -1, 0));
+	KT_EXPECT_ERRNO(
+		t, case_region(v, vm, 0, 0, LAST_GPA - 2 * PG, 4 * PG, -1, 0),
+		EINVAL);
+	KT_EXPECT_OK(
+		t, case_region(v, vm, 0, 0, LAST_GPA - 3 * PG, 4 * PG, -1, 0));
+}
+
 /*
  * Catches native taking over Linux's loff_t bug in kvm_gmem_bind: summed
  * as a signed 64-bit number, offset 2^63 - 4 KiB plus an 8 KiB slot wraps
@@ -257,6 +279,7 @@ static const struct kt_case native_bindings_cases[] = {
 	KT_CASE(closing_the_gmem_zaps_and_detaches_both_slots),
 	KT_CASE(each_slot_reaches_its_own_file_pages),
 	KT_CASE(moved_slot_zaps_its_old_range),
+	KT_CASE(slot_moves_up_to_the_last_gfn),
 	KT_CASE(binding_ending_past_2_63_is_refused),
 };
 

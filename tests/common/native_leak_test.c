@@ -8,6 +8,7 @@
  */
 #include "hv/alloc.h"
 #include "hv/base/kmalloc.h"
+#include "hv/cc.h"
 #include "lib/mem.h"
 #include "tests/common/native.h"
 #include "tests/suites.h"
@@ -180,12 +181,66 @@ NATIVE_CASE(slots_and_attributes_go_back)
 	finish(t, v, &h);
 }
 
+/* Catches a slot not freed when creating it fails late (its binding or
+ * its address refused). */
+NATIVE_CASE(failed_slot_creation_holds_nothing)
+{
+	struct held h;
+	int vm, g, other;
+
+	start(v, &h);
+	vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	other = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	g = CASE_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG, 0));
+	if (g < 0 || other < 0)
+		return;
+	/* Past EOF, another VM's gmem, a bad handle, past the last gfn. */
+	KT_EXPECT_ERRNO(t, case_bind(v, vm, 0, GB, 32 * PG, g, 0), EINVAL);
+	KT_EXPECT_ERRNO(t, case_bind(v, other, 0, GB, PG, g, 0), EINVAL);
+	KT_EXPECT_ERRNO(t, case_bind(v, vm, 0, GB, PG, 12345, 0), EBADF);
+	KT_EXPECT_ERRNO(t, case_bind(v, vm, 0, 1ULL << 52, PG, g, 0), EINVAL);
+	KT_EXPECT_ERRNO(t, case_region(v, vm, 0, 0, 1ULL << 52, PG, -1, 0),
+			EINVAL);
+	/* The slot indexes may keep the room they grew (until the VMs
+	 * go); the slots themselves must be gone. */
+	finish(t, v, &h);
+}
+
+static int fail_vm_init(struct vm *vm)
+{
+	return -EIO;
+}
+
+static const struct cc_ops init_fails = {
+	.name = "init-fails",
+	.vm_type = GMV_VM_SW_PROTECTED,
+	.private_source = CC_PRIVATE_ATTRIBUTE,
+	.vm_init = fail_vm_init,
+};
+
+/* Catches a VM not freed when its security model's vm_init() fails. */
+NATIVE_CASE(failed_vm_creation_holds_nothing)
+{
+	const struct cc_ops *old;
+	struct held h;
+	int vm;
+
+	start(v, &h);
+	old = cc_use(&init_fails);
+	vm = v->ops->create_vm(v, GMV_VM_SW_PROTECTED);
+	cc_use(old);
+	KT_EXPECT_ERRNO(t, vm, EIO);
+	finish(t, v, &h);
+}
+
 static const struct kt_case native_leak_cases[] = {
 	KT_CASE(gmem_chunks_and_maps_go_back),
 	KT_CASE(pins_go_back_with_the_memory),
 	KT_CASE(shared_extents_go_back_with_the_memory),
 	KT_CASE(views_and_their_bindings_go_back),
 	KT_CASE(slots_and_attributes_go_back),
+	KT_CASE(failed_slot_creation_holds_nothing),
+	KT_CASE(failed_vm_creation_holds_nothing),
 };
 
 const struct kt_suite native_leak_suite = {
