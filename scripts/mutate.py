@@ -11,7 +11,7 @@ past the per-mutant limit, fails to build, or survives. Known equivalent
 mutants (scripts/mutate-equivalents, each with its reason) are skipped.
 The operators and the files are in scripts/mutate-catalogue.
 
-Usage: scripts/mutate.py [--list] [--only PATTERNS] [--seed N]
+Usage: scripts/mutate.py [--list [--diff]] [--only PATTERNS] [--seed N]
                          [--seconds N] [--timeout N]
 Environment (what `make mutate` passes on):
   MUTATE_SECONDS  time budget for the whole run (default 600)
@@ -585,6 +585,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--list", action="store_true",
                     help="list the selected mutants and exit")
+    ap.add_argument("--diff", action="store_true",
+                    help="with --list: each mutant's diff too")
     ap.add_argument("--only", default=env("MUTATE_ONLY", ""))
     ap.add_argument("--seed", type=int, default=int(env("MUTATE_SEED", "1")))
     ap.add_argument("--seconds", type=int,
@@ -616,6 +618,8 @@ def main():
             print("%s %-28s %-13s %s" % (mu.id, mu.where(), mu.op,
                                          " ".join(texts[mu.path][mu.start:mu.end].split())
                                          + " -> " + " ".join(mu.repl.split())))
+            if args.diff:
+                sys.stdout.write(mu.diff(texts[mu.path]))
         return 0
     if not chosen:
         die("no mutant matches '%s'" % args.only)
