@@ -11,6 +11,7 @@
  * (vm_zapped_since); guest-tests/cases/multislot.c catches the same bugs
  * by their data with a real guest.
  */
+#include "hv/base/kmalloc.h"
 #include "hv/vm.h"
 #include "lib/mem.h"
 #include "tests/common/native.h"
@@ -247,6 +248,54 @@ NATIVE_CASE(slot_moves_up_to_the_last_gfn)
 		t, case_region(v, vm, 0, 0, LAST_GPA - 3 * PG, 4 * PG, -1, 0));
 }
 
+/* Catches the address limit of a new slot one page short: a slot may
+ * end exactly at the last guest frame. */
+NATIVE_CASE(slot_created_up_to_the_last_gfn)
+{
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+
+	if (vm < 0)
+		return;
+	KT_EXPECT_ERRNO(
+		t, case_region(v, vm, 0, 0, LAST_GPA - 2 * PG, 4 * PG, -1, 0),
+		EINVAL);
+	KT_EXPECT_OK(
+		t, case_region(v, vm, 0, 0, LAST_GPA - 3 * PG, 4 * PG, -1, 0));
+}
+
+/*
+ * Catches a move that checks the address limit before it has the memory
+ * it needs: like Linux (kvm_set_memory_region() allocates the new slot
+ * before kvm_arch_prepare_memory_region() looks at its gfns), a move out
+ * of memory fails with ENOMEM whatever its address.
+ */
+NATIVE_CASE(move_out_of_memory_is_enomem_first)
+{
+	int failures = 0, wrong = 0;
+
+	for (u64 n = 1; n < 8; n++) {
+		int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+		int r;
+
+		if (vm < 0)
+			return;
+		/* Four slots fill the slot index: a move must grow it. */
+		for (u32 i = 0; i < 4; i++)
+			KT_EXPECT_OK(t, case_region(v, vm, i, 0, GB + i * SZ2M,
+						    4 * PG, -1, 0));
+		kmalloc_fail_nth(n);
+		r = case_region(v, vm, 0, 0, LAST_GPA, 4 * PG, -1, 0);
+		kmalloc_fail_nth(0);
+		if (r == -EINVAL)
+			break;
+		failures++;
+		wrong += r != -ENOMEM;
+		v->ops->reset(v);
+	}
+	KT_EXPECT_GE(t, failures, 1);
+	KT_EXPECT_EQ(t, wrong, 0);
+}
+
 /*
  * Catches native taking over Linux's loff_t bug in kvm_gmem_bind: summed
  * as a signed 64-bit number, offset 2^63 - 4 KiB plus an 8 KiB slot wraps
@@ -280,6 +329,8 @@ static const struct kt_case native_bindings_cases[] = {
 	KT_CASE(each_slot_reaches_its_own_file_pages),
 	KT_CASE(moved_slot_zaps_its_old_range),
 	KT_CASE(slot_moves_up_to_the_last_gfn),
+	KT_CASE(slot_created_up_to_the_last_gfn),
+	KT_CASE(move_out_of_memory_is_enomem_first),
 	KT_CASE(binding_ending_past_2_63_is_refused),
 };
 

@@ -106,9 +106,33 @@ NATIVE_CASE(mixed_chunk_goes_page_by_page)
 	KT_EXPECT_EQ(t, conv.order9, 1);
 }
 
+/*
+ * Catches a page walk that looks one page past the chunk it walks: when
+ * the last pages of a chunk do not change, the walk must go on to the
+ * next chunk, not hand over the first page of this one as if it were the
+ * next chunk's.
+ */
+NATIVE_CASE(walk_stops_at_the_end_of_its_chunk)
+{
+	int g = counted_gmem(t, v);
+
+	if (g < 0)
+		return;
+	KT_EXPECT_OK(t, convert(v, g, CHUNK - 2, 2, true));
+	KT_EXPECT_EQ(t, conv.calls, 2);
+	/* Over both chunks: pages 0-509 of the first; the second has no
+	 * backing. */
+	KT_EXPECT_OK(t, convert(v, g, 0, 2 * CHUNK, true));
+	KT_EXPECT_EQ(t, conv.calls, CHUNK - 2);
+	/* A range inside a chunk hands over just its pages. */
+	KT_EXPECT_OK(t, convert(v, g, 100, 28, false));
+	KT_EXPECT_EQ(t, conv.calls, 28);
+}
+
 static const struct kt_case native_convert_cases[] = {
 	KT_CASE(block_goes_whole_only_when_the_range_covers_it),
 	KT_CASE(mixed_chunk_goes_page_by_page),
+	KT_CASE(walk_stops_at_the_end_of_its_chunk),
 };
 
 const struct kt_suite native_convert_suite = {

@@ -4,7 +4,7 @@
  * the s43_ cases of native_fault_test.c do not reach: a 2 MiB gmem block
  * under a slot that covers only part of its 2 MiB of guest addresses, the
  * VM's attributes over a gmem-only slot, and the VMM's own accesses to
- * private gfns.
+ * private gfns and read-only slots.
  */
 #include "hv/gmem.h"
 #include "lib/mem.h"
@@ -76,11 +76,11 @@ NATIVE_CASE(gmem_only_slot_ignores_vm_attributes_for_2m)
 }
 
 /*
- * Catches the VMM's own accesses held to the PRIVATE attribute: they go
- * through the slot's shared backing (its userspace mapping), which a
- * private gfn does not take away.
+ * Catches the VMM's own accesses held to the PRIVATE attribute or to
+ * READONLY: they go through the slot's shared backing (its userspace
+ * mapping), which neither takes away.
  */
-NATIVE_CASE(vmm_accesses_ignore_the_private_attribute)
+NATIVE_CASE(vmm_accesses_ignore_private_and_readonly)
 {
 	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
 	u8 in[8] = "host....", out[8] = {0};
@@ -95,6 +95,14 @@ NATIVE_CASE(vmm_accesses_ignore_the_private_attribute)
 	KT_EXPECT_OK(t, v->ops->guest_write(v, vm, GB + PG, in, 8));
 	KT_EXPECT_OK(t, v->ops->guest_read(v, vm, GB + PG, out, 8));
 	KT_EXPECT_MEM_EQ(t, in, out, 8);
+	/* So do they a read-only slot's: the guest's writes are MMIO. */
+	KT_EXPECT_OK(
+		t, case_region(v, vm, 1, GMV_MEM_READONLY, 2 * GB, PG, -1, 0));
+	KT_EXPECT_OK(t, v->ops->guest_write(v, vm, 2 * GB, in, 8));
+	KT_EXPECT_OK(t, v->ops->guest_read(v, vm, 2 * GB, out, 8));
+	KT_EXPECT_MEM_EQ(t, in, out, 8);
+	KT_EXPECT_ERRNO(t, n_guest(v, vm, 2 * GB, out, 8, VM_ACCESS_WRITE, &f),
+			ENOENT);
 	/* A guest's shared access there is a memory-fault exit. */
 	KT_EXPECT_ERRNO(t, n_guest(v, vm, GB + PG, out, 8, 0, &f), EFAULT);
 	KT_EXPECT_EQ(t, f.exit_reason, GMV_EXIT_MEMORY_FAULT);
@@ -103,7 +111,7 @@ NATIVE_CASE(vmm_accesses_ignore_the_private_attribute)
 static const struct kt_case native_fault_edges_cases[] = {
 	KT_CASE(huge_block_under_part_of_a_slot_maps_4k),
 	KT_CASE(gmem_only_slot_ignores_vm_attributes_for_2m),
-	KT_CASE(vmm_accesses_ignore_the_private_attribute),
+	KT_CASE(vmm_accesses_ignore_private_and_readonly),
 };
 
 const struct kt_suite native_fault_edges_suite = {
