@@ -297,6 +297,74 @@ NATIVE_CASE(move_out_of_memory_is_enomem_first)
 }
 
 /*
+ * Catches a zap log lookup that matches a range by one end only, looks
+ * at a zap before 'since' (or one slot past the last zap), so that the
+ * checks of this suite could pass on a zap that did not happen.
+ */
+NATIVE_CASE(zap_log_matches_exact_ranges_since)
+{
+	struct two_slots s;
+	u64 since;
+
+	if (!two_slots_open(t, v, &s, GMV_VM_DEFAULT, SHARED_FLAGS))
+		return;
+	two_slots_mark(&s);
+	since = s.zaps;
+	KT_EXPECT_OK(t, v->ops->fallocate(v, s.g, PUNCH, PG, 2 * PG));
+	KT_EXPECT(t, zapped_a(&s, 1, 2));
+	KT_EXPECT(t, !vm_zapped_since(s.obj, since, GFN(A_GPA) + 1,
+				      GFN(A_GPA) + 4));
+	KT_EXPECT(t,
+		  !vm_zapped_since(s.obj, since, GFN(A_GPA), GFN(A_GPA) + 3));
+	/* Nothing since the last zap, even after the log wrapped. */
+	for (int i = 0; i < VM_ZAP_LOG + 1; i++)
+		v->ops->fallocate(v, s.g, PUNCH, PG, 2 * PG);
+	since = vm_zaps(s.obj)->nr_zaps;
+	KT_EXPECT(t, !vm_zapped_since(s.obj, since, GFN(A_GPA) + 1,
+				      GFN(A_GPA) + 3));
+	KT_EXPECT(t, vm_zapped_since(s.obj, since - 1, GFN(A_GPA) + 1,
+				     GFN(A_GPA) + 3));
+}
+
+/*
+ * Catches an attribute change that zaps a slot past its range, or the
+ * slot that starts where the range ends: only the covered parts of the
+ * slots the range touches are zapped.
+ */
+NATIVE_CASE(attribute_change_zaps_only_the_slots_it_covers)
+{
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
+	struct vm *obj = vmm_native_vm(v, vm);
+	u64 zaps;
+
+	if (vm < 0)
+		return;
+	KT_EXPECT_OK(t, case_region(v, vm, 0, 0, GB, 4 * PG, -1, 0));
+	KT_EXPECT_OK(t, case_region(v, vm, 1, 0, GB + 4 * PG, 4 * PG, -1, 0));
+	KT_EXPECT_OK(t, case_region(v, vm, 2, 0, 2 * GB, 4 * PG, -1, 0));
+	zaps = vm_zaps(obj)->nr_zaps;
+	KT_EXPECT_OK(t,
+		     v->ops->set_attributes(v, vm, GB + 2 * PG, 2 * PG,
+					    GMV_MEMORY_ATTRIBUTE_PRIVATE, 0));
+	KT_EXPECT_EQ(t, vm_zaps(obj)->nr_zaps, zaps + 1);
+	KT_EXPECT(t, vm_zapped_since(obj, zaps, GFN(GB) + 2, GFN(GB) + 4));
+}
+
+/* Catches the slot size limit one page short: a slot of exactly
+ * KVM_MEM_MAX_NR_PAGES pages is allowed. */
+NATIVE_CASE(slot_of_the_most_pages)
+{
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	u64 most = GMV_MEM_MAX_NR_PAGES * PG;
+
+	if (vm < 0)
+		return;
+	KT_EXPECT_ERRNO(t, case_region(v, vm, 0, 0, 0, most + PG, -1, 0),
+			EINVAL);
+	KT_EXPECT_OK(t, case_region(v, vm, 0, 0, 0, most, -1, 0));
+}
+
+/*
  * Catches native taking over Linux's loff_t bug in kvm_gmem_bind: summed
  * as a signed 64-bit number, offset 2^63 - 4 KiB plus an 8 KiB slot wraps
  * negative and passes the EOF check. Native sums as u64 and refuses the
@@ -331,6 +399,9 @@ static const struct kt_case native_bindings_cases[] = {
 	KT_CASE(slot_moves_up_to_the_last_gfn),
 	KT_CASE(slot_created_up_to_the_last_gfn),
 	KT_CASE(move_out_of_memory_is_enomem_first),
+	KT_CASE(zap_log_matches_exact_ranges_since),
+	KT_CASE(attribute_change_zaps_only_the_slots_it_covers),
+	KT_CASE(slot_of_the_most_pages),
 	KT_CASE(binding_ending_past_2_63_is_refused),
 };
 

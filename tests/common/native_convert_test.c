@@ -15,17 +15,16 @@
 
 static u8 buf[PG];
 
-/* What convert() was called with. */
+/* What convert() was called with; call fail_at fails. */
 static struct {
-	u64 calls, order0, order9;
-	phys_addr_t first_pa;
+	u64 calls, order0, order9, forward, undone, fail_at;
 } conv;
 
 static int count_convert(struct vm *vm, u64 gfn, phys_addr_t pa,
 			 unsigned int order, bool to_private)
 {
-	if (!conv.calls++)
-		conv.first_pa = pa;
+	if (++conv.calls == conv.fail_at)
+		return -EIO;
 	conv.order0 += order == 0;
 	conv.order9 += order == 9;
 	return 0;
@@ -55,12 +54,19 @@ static int counted_gmem(struct kt *t, struct vmm *v)
 	return g;
 }
 
-static int convert(struct vmm *v, int g, u64 first, u64 n, bool private)
+static int convert_failing(struct vmm *v, int g, u64 first, u64 n, bool private,
+			   u64 fail_at)
 {
 	u64 err_off;
 
 	memset(&conv, 0, sizeof(conv));
+	conv.fail_at = fail_at;
 	return v->ops->convert(v, g, first * PG, n * PG, private, &err_off);
+}
+
+static int convert(struct vmm *v, int g, u64 first, u64 n, bool private)
+{
+	return convert_failing(v, g, first, n, private, 0);
 }
 
 /* Catches a 2 MiB block handed over whole when the range starts inside
@@ -129,10 +135,78 @@ NATIVE_CASE(walk_stops_at_the_end_of_its_chunk)
 	KT_EXPECT_EQ(t, conv.calls, 28);
 }
 
+/* Catches a whole-chunk block handed over for a range that ends inside
+ * the chunk. */
+NATIVE_CASE(range_ending_inside_a_chunk_goes_page_by_page)
+{
+	int g = counted_gmem(t, v);
+
+	if (g < 0)
+		return;
+	KT_EXPECT_OK(t, convert(v, g, 0, 4, true));
+	KT_EXPECT_EQ(t, conv.order0, 4);
+	KT_EXPECT_EQ(t, conv.order9, 0);
+}
+
+/*
+ * Catches an undo walk that goes one page past the range or the chunk,
+ * or trips over a chunk without backing: when the model fails, every
+ * block done is undone once, and no other.
+ */
+NATIVE_CASE(undo_walks_back_exactly_what_was_done)
+{
+	int g = counted_gmem(t, v);
+
+	if (g < 0)
+		return;
+	KT_EXPECT_OK(t, v->ops->host_write(v, g, SZ2M, buf, 8));
+	/* Page 1 private already; from page 1 on: pages 2-511 one by one,
+	 * then the second chunk as one block, which fails. The undo walks
+	 * back down to page 2 and must stop there: page 1 does not change
+	 * and page 0 is outside the range. */
+	KT_EXPECT_OK(t, convert(v, g, 1, 1, true));
+	KT_EXPECT_ERRNO(
+		t, convert_failing(v, g, 1, 2 * CHUNK - 1, true, CHUNK - 1),
+		EIO);
+	KT_EXPECT_EQ(t, conv.calls, 2 * (CHUNK - 2) + 1);
+	KT_EXPECT_EQ(t, conv.order0, 2 * (CHUNK - 2));
+	KT_EXPECT_OK(t, v->ops->host_read(v, g, 0, buf, 8));
+	/* A range from a chunk without backing: the first block there
+	 * fails, nothing to undo. */
+	KT_EXPECT_OK(t, v->ops->fallocate(v, g,
+					  GMV_FALLOC_PUNCH_HOLE |
+						  GMV_FALLOC_KEEP_SIZE,
+					  0, SZ2M));
+	KT_EXPECT_ERRNO(t, convert_failing(v, g, 0, 2 * CHUNK, true, 1), EIO);
+	KT_EXPECT_EQ(t, conv.calls, 1);
+	KT_EXPECT_OK(t, v->ops->host_read(v, g, SZ2M, buf, 8));
+}
+
+/*
+ * Catches the "prepared" marks cleared one chunk too far when a range
+ * ends at a chunk boundary (the chunk after it is not part of the
+ * conversion): the conversion must finish and leave the next chunk be.
+ */
+NATIVE_CASE(shared_again_up_to_a_chunk_boundary)
+{
+	int g = counted_gmem(t, v);
+
+	if (g < 0)
+		return;
+	KT_EXPECT_OK(t, v->ops->host_write(v, g, SZ2M, buf, 8));
+	KT_EXPECT_OK(t, convert(v, g, 0, CHUNK, true));
+	KT_EXPECT_OK(t, convert(v, g, 0, CHUNK, false));
+	KT_EXPECT_EQ(t, conv.order9, 1);
+	KT_EXPECT_OK(t, v->ops->check(v));
+}
+
 static const struct kt_case native_convert_cases[] = {
 	KT_CASE(block_goes_whole_only_when_the_range_covers_it),
 	KT_CASE(mixed_chunk_goes_page_by_page),
 	KT_CASE(walk_stops_at_the_end_of_its_chunk),
+	KT_CASE(range_ending_inside_a_chunk_goes_page_by_page),
+	KT_CASE(undo_walks_back_exactly_what_was_done),
+	KT_CASE(shared_again_up_to_a_chunk_boundary),
 };
 
 const struct kt_suite native_convert_suite = {

@@ -108,10 +108,46 @@ NATIVE_CASE(vmm_accesses_ignore_private_and_readonly)
 	KT_EXPECT_EQ(t, f.exit_reason, GMV_EXIT_MEMORY_FAULT);
 }
 
+/*
+ * Catches the checks of the fault path in another order: the access kind
+ * is held to the gfn's attribute before anything else (no slot, a
+ * read-only slot), and a private access outside gmem is a private memory
+ * fault even where a write would be MMIO.
+ */
+NATIVE_CASE(attribute_mismatch_comes_first)
+{
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
+	struct vm_fault f;
+
+	if (vm < 0)
+		return;
+	/* A private gfn without a slot: a shared access is a (shared)
+	 * memory fault, not MMIO. */
+	KT_EXPECT_OK(t,
+		     v->ops->set_attributes(v, vm, 3 * GB, PG,
+					    GMV_MEMORY_ATTRIBUTE_PRIVATE, 0));
+	KT_EXPECT_ERRNO(t, n_guest(v, vm, 3 * GB, buf, 8, 0, &f), EFAULT);
+	KT_EXPECT_EQ(t, f.exit_reason, GMV_EXIT_MEMORY_FAULT);
+	KT_EXPECT_EQ(t, f.exit_flags, 0);
+	/* A private write to a private gfn of a read-only normal slot: a
+	 * private memory fault (no gmem), not MMIO. */
+	KT_EXPECT_OK(t, case_region(v, vm, 0, GMV_MEM_READONLY, GB, PG, -1, 0));
+	KT_EXPECT_OK(t,
+		     v->ops->set_attributes(v, vm, GB, PG,
+					    GMV_MEMORY_ATTRIBUTE_PRIVATE, 0));
+	KT_EXPECT_ERRNO(t,
+			n_guest(v, vm, GB, buf, 8,
+				VM_ACCESS_WRITE | VM_ACCESS_PRIVATE, &f),
+			EFAULT);
+	KT_EXPECT_EQ(t, f.exit_reason, GMV_EXIT_MEMORY_FAULT);
+	KT_EXPECT_EQ(t, f.exit_flags, GMV_MEMORY_EXIT_FLAG_PRIVATE);
+}
+
 static const struct kt_case native_fault_edges_cases[] = {
 	KT_CASE(huge_block_under_part_of_a_slot_maps_4k),
 	KT_CASE(gmem_only_slot_ignores_vm_attributes_for_2m),
 	KT_CASE(vmm_accesses_ignore_private_and_readonly),
+	KT_CASE(attribute_mismatch_comes_first),
 };
 
 const struct kt_suite native_fault_edges_suite = {

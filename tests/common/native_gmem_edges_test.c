@@ -32,7 +32,8 @@ static int shared_gmem(struct kt *t, struct vmm *v, u64 size)
 }
 
 /* Catches a pin drop that does not count down: two pins need two unpins
- * before the page may change state. */
+ * before the page may change state; and a pin looked for one page past
+ * the range converted. */
 NATIVE_CASE(pins_are_counted)
 {
 	int g = shared_gmem(t, v, 16 * PG);
@@ -49,6 +50,11 @@ NATIVE_CASE(pins_are_counted)
 	KT_EXPECT_OK(t, vmm_native_unpin(v, g, 3 * PG));
 	KT_EXPECT_ERRNO(t, vmm_native_unpin(v, g, 3 * PG), EINVAL);
 	KT_EXPECT_OK(t, v->ops->convert(v, g, 0, 16 * PG, true, &err_off));
+	/* A pin right after the range does not stop it. */
+	KT_EXPECT_OK(t, v->ops->convert(v, g, 0, 16 * PG, false, &err_off));
+	KT_EXPECT_OK(t, vmm_native_pin(v, g, 4 * PG));
+	KT_EXPECT_OK(t, v->ops->convert(v, g, 0, 4 * PG, true, &err_off));
+	KT_EXPECT_OK(t, vmm_native_unpin(v, g, 4 * PG));
 }
 
 /* Catches a punch that drops the pin of the page after its range (or
@@ -322,6 +328,40 @@ NATIVE_CASE(default_vm_maps_2m_over_mixed_state)
 	KT_EXPECT_EQ(t, f.max_order, 9);
 }
 
+/*
+ * Catches an attribute change that does not check the room for its
+ * extents: out of memory it fails with ENOMEM and changes nothing.
+ */
+NATIVE_CASE(attributes_out_of_memory_change_nothing)
+{
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
+	int failures = 0, wrong = 0;
+
+	if (vm < 0)
+		return;
+	/* Every other page: each call adds an extent, and the array
+	 * grows now and then. */
+	for (u64 p = 0; p < 64; p += 2) {
+		int r;
+
+		kmalloc_fail_nth(1);
+		r = v->ops->set_attributes(v, vm, GB + p * PG, PG,
+					   GMV_MEMORY_ATTRIBUTE_PRIVATE, 0);
+		kmalloc_fail_nth(0);
+		if (r) {
+			failures++;
+			wrong += r != -ENOMEM;
+			wrong += !!v->ops->check(v);
+			r = v->ops->set_attributes(v, vm, GB + p * PG, PG,
+						   GMV_MEMORY_ATTRIBUTE_PRIVATE,
+						   0);
+		}
+		wrong += !!r;
+	}
+	KT_EXPECT_GE(t, failures, 2);
+	KT_EXPECT_EQ(t, wrong, 0);
+}
+
 static const struct kt_case native_gmem_edges_cases[] = {
 	KT_CASE(pins_are_counted),
 	KT_CASE(punch_drops_exactly_its_pins),
@@ -331,6 +371,7 @@ static const struct kt_case native_gmem_edges_cases[] = {
 	KT_CASE(first_binding_out_of_memory_binds_nothing),
 	KT_CASE(page_by_page_prepare_failure_fails_the_fault),
 	KT_CASE(default_vm_maps_2m_over_mixed_state),
+	KT_CASE(attributes_out_of_memory_change_nothing),
 };
 
 const struct kt_suite native_gmem_edges_suite = {
