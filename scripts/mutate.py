@@ -429,9 +429,10 @@ def run(cmd, cwd, timeout, out=None):
     return p.returncode, data.decode(errors="replace")
 
 
-def first_failure(output):
-    """The path (suite.case) of the first failed KTAP case, or ""."""
-    suites = []
+def first_failure(output, last=False):
+    """The path (suite.case) of the first failed KTAP case, or ""; with
+    last, the path of the last case that reported at all."""
+    suites, seen = [], ""
     for line in output.splitlines():
         depth = (len(line) - len(line.lstrip(" "))) // 4
         s = line.strip()
@@ -439,9 +440,12 @@ def first_failure(output):
             # A suite's header is indented like its cases.
             del suites[max(depth - 1, 0):]
             suites.append(s[len("# Subtest: "):])
-        elif s.startswith("not ok ") and "# SKIP" not in s:
+        elif s.startswith("not ok ") and "# SKIP" not in s and not last:
             return ".".join(suites[:depth] + [s.split(None, 3)[-1]])
-    return ""
+        elif s.startswith(("ok ", "not ok ")):
+            name = s.split(" # ")[0].split()[-1]
+            seen = ".".join(suites[:depth] + [name])
+    return seen if last else ""
 
 
 class Scratch:
@@ -496,6 +500,9 @@ class Scratch:
                     self.trace_out[name] = (status, out)
                 elif (status, out) != self.trace_out.get(name):
                     return "killed", name + ": output changed"
+            elif status < 0:
+                return "killed", "%s: signal %d after %s" % (
+                    name, -status, first_failure(out, last=True) or "start")
             elif status != 0:
                 what = first_failure(out) or "exit status %d" % status
                 return "killed", "%s: %s" % (name, what)
