@@ -32,6 +32,9 @@ enum misuse {
 	SPLIT_NEW_ORDER_BIGGER,
 	SPLIT_UNALIGNED,
 	SPLIT_OUTSIDE,
+	FREE_WRONG_OWNER,
+	SPLIT_WRONG_ORDER,
+	SPLIT_WRONG_OWNER,
 	NR_MISUSES
 };
 
@@ -44,6 +47,9 @@ static const char *const misuse_names[NR_MISUSES] = {
 	"alloc_split to a larger order",
 	"alloc_split of an address not aligned to the order",
 	"alloc_split of an address outside the pool",
+	"free_pages with another owner than allocated",
+	"alloc_split with another order than allocated",
+	"alloc_split with another owner than allocated",
 };
 
 /* In the child: one misuse of a pool holding an order-2 block at b. */
@@ -75,6 +81,15 @@ static void misuse(struct page_pool *pool, u8 *b, enum misuse m)
 		break;
 	case SPLIT_OUTSIDE:
 		alloc_split(pool, outside, 0, 0, OWN_TEST);
+		break;
+	case FREE_WRONG_OWNER:
+		free_pages(pool, b, 2, OWN_GMEM);
+		break;
+	case SPLIT_WRONG_ORDER:
+		alloc_split(pool, b, 1, 0, OWN_TEST);
+		break;
+	case SPLIT_WRONG_OWNER:
+		alloc_split(pool, b, 2, 0, OWN_GMEM);
 		break;
 	default:
 		break;
