@@ -233,6 +233,34 @@ NATIVE_CASE(failed_vm_creation_holds_nothing)
 	finish(t, v, &h);
 }
 
+static const char *lacks_vcpu(struct kt *t)
+{
+	struct vmm *v = &native_vmm_for_tests;
+
+	return v->ops->lacks(v, VMM_FEAT_VCPU);
+}
+
+/*
+ * Catches the nested paging state of a VM (its vCPUs, their control
+ * blocks, the nested page table) not released with the VM. Only where
+ * vCPUs run (the payload); the host build has none.
+ */
+NATIVE_CASE(vcpus_and_nested_tables_go_back)
+{
+	struct held h;
+	int vm, g;
+
+	start(v, &h);
+	vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	g = CASE_OPEN(t, v->ops->create_gmem(v, vm, SZ2M, SHARED_FLAGS));
+	if (g < 0)
+		return;
+	KT_EXPECT_OK(t, case_bind(v, vm, 0, GB, SZ2M, g, 0));
+	KT_EXPECT(t, v->ops->create_vcpu(v, vm) >= 0);
+	KT_EXPECT(t, v->ops->create_vcpu(v, vm) >= 0);
+	finish(t, v, &h);
+}
+
 static const struct kt_case native_leak_cases[] = {
 	KT_CASE(gmem_chunks_and_maps_go_back),
 	KT_CASE(pins_go_back_with_the_memory),
@@ -241,6 +269,7 @@ static const struct kt_case native_leak_cases[] = {
 	KT_CASE(slots_and_attributes_go_back),
 	KT_CASE(failed_slot_creation_holds_nothing),
 	KT_CASE(failed_vm_creation_holds_nothing),
+	KT_CASE_IF(vcpus_and_nested_tables_go_back, lacks_vcpu),
 };
 
 const struct kt_suite native_leak_suite = {
