@@ -64,6 +64,7 @@ def die(msg):
 class Catalogue:
     def __init__(self, path):
         self.files, self.exclude, self.qemu_only = [], [], []
+        self.qemu_ids, self.san_ids = set(), set()
         self.ops = {}
         self.plants = []
         with open(path) as f:
@@ -83,8 +84,16 @@ class Catalogue:
                     self.files += args
                 elif kind == "exclude":
                     self.exclude += args
-                elif kind == "qemu-only":
-                    self.qemu_only += args
+                elif kind in ("qemu-only", "san-only"):
+                    for a in args:
+                        if re.fullmatch(r"[0-9a-f]{10}", a):
+                            (self.qemu_ids if kind == "qemu-only" else
+                             self.san_ids).add(a)
+                        elif kind == "qemu-only":
+                            self.qemu_only.append(a)
+                        else:
+                            die("%s:%d: san-only takes mutant ids" %
+                                (path, n))
                 elif kind == "op" and args and args[0] in OPERATORS:
                     self.ops[args[0]] = args[1] if len(args) > 1 else None
                 else:
@@ -552,7 +561,7 @@ def run_mutant(sc, mu, text, timeout):
 # ------------------------------------------------------------ reporting
 
 def report(mutants, texts, ran, eq_skipped, stale, elapsed, budget, args,
-           out):
+           out, left):
     count = {}
     for mu in ran:
         count[mu.fate] = count.get(mu.fate, 0) + 1
@@ -567,6 +576,10 @@ def report(mutants, texts, ran, eq_skipped, stale, elapsed, budget, args,
                  (len(mutants), len(ran), elapsed, budget, args.seed, killed,
                   timeout, survived, count.get("build", 0), eq_skipped,
                   len(mutants) - len(ran)))
+    for k, v in left.items():
+        if v:
+            lines.append("mutate: %d mutants left to %s (scripts/mutate-"
+                         "catalogue)" % (v, k))
     if built:
         lines.append("mutate: score %d/%d = %.1f%% (killed + timeout over "
                      "the mutants that built)" %
@@ -618,6 +631,14 @@ def main():
     chosen = [mu for mu in every if selected(mu, patterns)]
     eq_skipped = sum(1 for mu in chosen if mu.id in eq)
     chosen = [mu for mu in chosen if mu.id not in eq]
+    # Mutants only a sanitizer build or the QEMU run can see.
+    left = {"MUTATE_SAN=1": cat.san_ids if not san else set(),
+            "MUTATE_QEMU=1": cat.qemu_ids if not qemu else set()}
+    left = {k: sum(1 for mu in chosen if mu.id in v)
+            for k, v in left.items()}
+    chosen = [mu for mu in chosen
+              if (san or mu.id not in cat.san_ids) and
+              (qemu or mu.id not in cat.qemu_ids)]
     random.Random(args.seed).shuffle(chosen)
 
     if args.list:
@@ -669,7 +690,8 @@ def main():
                     (mu.id, mu.where(), mu.op, mu.fate, mu.seconds,
                      mu.detail))
     text, surv = report(chosen, texts, ran, eq_skipped, stale,
-                        time.time() - t0, args.seconds, args, sys.stdout)
+                        time.time() - t0, args.seconds, args, sys.stdout,
+                        left)
     with open(os.path.join(TOP, "build", "mutate", "report.txt"), "w") as f:
         f.write(text)
     return 1 if surv else 0
