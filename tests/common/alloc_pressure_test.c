@@ -172,11 +172,61 @@ static void cache_kept_while_blocks_are_free(struct kt *t)
 	exhausted_close(t, &s);
 }
 
+#define GIB (1UL << 30)
+
+static const char *no_2g_test_mem(struct kt *t)
+{
+	void *p = test_mem_alloc(2 * GIB);
+
+	if (!p)
+		return "cannot get 2 GiB of test memory for a 1 GiB block";
+	test_mem_free(p, 2 * GIB);
+	return NULL;
+}
+
+/*
+ * Catches the page cache drained when the only free block is a 1 GiB one
+ * (the top order), which the search finds as well as any other: pool
+ * region B manages exactly one 1 GiB block, region A only two cached
+ * buddy pages; an order-1 request splits the 1 GiB block and leaves the
+ * cache alone.
+ */
+static void cache_kept_while_only_the_top_order_is_free(struct kt *t)
+{
+	struct small_pool s;
+	u8 *big = test_mem_alloc(2 * GIB), *p;
+	phys_addr_t top = (phys_addr_t)big + GIB, q;
+	u64 meta = 1;
+
+	if (!KT_EXPECT(t, big != NULL) || !exhausted_open(t, &s))
+		return;
+	/* Region B: 'meta' metadata pages just below a 1 GiB boundary,
+	 * then the 1 GiB (the metadata takes 2 bytes of each page). */
+	while ((2 * ((GIB >> PAGE_SHIFT) + meta) + PAGE_SIZE + 1) /
+		       (PAGE_SIZE + 2) !=
+	       meta)
+		meta++;
+	KT_ASSERT_OK(t, alloc_add_region(&s.pool, top - meta * PAGE_SIZE,
+					 GIB + meta * PAGE_SIZE));
+	KT_ASSERT_EQ(t, s.pool.regions[1].base, top);
+	KT_ASSERT_EQ(t, s.pool.nr_free[ALLOC_MAX_ORDER], 1);
+	q = first_aligned(&s, 1);
+	give_back_pages(&s, q, 2);
+	KT_EXPECT_EQ(t, s.pool.nr_pcp, 2);
+	p = alloc_pages(&s.pool, 1, OWN_TEST);
+	KT_EXPECT_EQ(t, (phys_addr_t)p, top);
+	KT_EXPECT_EQ(t, s.pool.nr_pcp, 2);
+	KT_EXPECT_OK(t, alloc_check(&s.pool));
+	exhausted_close(t, &s);
+	test_mem_free(big, 2 * GIB);
+}
+
 static const struct kt_case alloc_pressure_cases[] = {
 	KT_CASE(cached_pages_serve_a_larger_block),
 	KT_CASE(drained_pages_that_do_not_merge),
 	KT_CASE(full_cache_frees_to_the_buddy_lists),
 	KT_CASE(cache_kept_while_blocks_are_free),
+	KT_CASE_IF(cache_kept_while_only_the_top_order_is_free, no_2g_test_mem),
 };
 
 const struct kt_suite alloc_pressure_suite =

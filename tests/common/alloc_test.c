@@ -118,6 +118,9 @@ static void check_orders(struct kt *t, u64 size, unsigned int max_order)
 		free_pages(&a.pool, p, o, OWN_TEST);
 		p = alloc_pages(&a.pool, o, OWN_TEST);
 		KT_EXPECT(t, mem_is_zero(p, PAGE_SIZE << o));
+		/* Splitting into the same order is a no-op, at every order
+		 * (a refused top order once panicked here). */
+		alloc_split(&a.pool, p, o, o, OWN_TEST);
 		free_pages(&a.pool, p, o, OWN_TEST);
 	}
 	KT_EXPECT(t, same_free_lists(&a));
