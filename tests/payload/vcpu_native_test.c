@@ -11,11 +11,13 @@
  * meets the run's time limit (the APIC deadline timer).
  */
 #include "boot/apic_deadline.h"
+#include "boot/tsc.h"
 #include "hv/alloc.h"
 #include "hv/deadline.h"
 #include "hv/vcpu.h"
 #include "hv/vm.h"
 #include "hv/vmm_native.h"
+#include "hv/x86/insn_decode.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
 #include "tests/payload/suites.h"
@@ -379,12 +381,185 @@ out:
 	env_close(t, &e);
 }
 
+/* Run the guest at rip (arg0 in rdi) to its next exit. */
+static int run_at(struct native_env *e, u64 rip, u64 arg0)
+{
+	struct vmm_entry at = {
+		.rip = rip, .rsp = STACK_TOP, .cr3 = 0x1000, .arg0 = arg0};
+	int r = e->v.ops->vcpu_enter(&e->v, e->vcpu, &at);
+
+	return r ? r : run(e);
+}
+
+/*
+ * A guest polling an MMIO address: every load is an MMIO exit whose
+ * mmio.data the next run puts in the MOV's register. Each completed load
+ * is a new access, so polling never trips the repeat-fault guard.
+ */
+static void vcpu_native_mmio_loads_complete(struct kt *t)
+{
+	static const u8 poll[] = {
+		0xba, 0x34, 0x12, 0x00, 0x00, /* mov edx, 0x1234 */
+		0x48, 0x8b, 0x07, /* l: mov rax, [rdi] */
+		0xef, /* out dx, eax */
+		0xeb, 0xfa, /* jmp l */
+	};
+	const struct vmm_ops *o = &vmm_native_ops;
+	struct native_env e;
+	unsigned int i;
+
+	if (!env_open(t, &e) ||
+	    !KT_EXPECT_OK(t, o->guest_write(&e.v, e.vm, SPIN_GPA, poll,
+					    sizeof(poll))) ||
+	    !KT_EXPECT_OK(t, run_at(&e, SPIN_GPA, NO_SLOT_GPA)))
+		goto out;
+	for (i = 0; i < 40; i++) {
+		if (!KT_EXPECT_EQ(t, e.x.reason, GMV_EXIT_MMIO) ||
+		    !KT_EXPECT_EQ(t, e.x.mmio.gpa, NO_SLOT_GPA) ||
+		    !KT_EXPECT_EQ(t, e.x.mmio.len, 8) ||
+		    !KT_EXPECT_EQ(t, e.x.mmio.is_write, false))
+			break;
+		e.x.mmio.data = MAGIC + i;
+		if (!KT_EXPECT_EQ(t, next_out(t, &e), (MAGIC + i) & 0xffffffff))
+			break;
+		if (!KT_EXPECT_OK(t, run(&e)))
+			break;
+	}
+	KT_EXPECT_EQ(t, i, 40);
+out:
+	env_close(t, &e);
+}
+
+/*
+ * The instructions a confidential guest would use, in a VM without a
+ * model for them: PVALIDATE, RMPADJUST and TDCALL trap as #UD and end the
+ * run with an internal error naming the instruction (other.info2), UD2 is
+ * the guest's own #UD (a shutdown: there is no IDT), and VMGEXIT, which
+ * QEMU reports as VMMCALL, is a hypercall 4 bytes long (-KVM_ENOSYS).
+ */
+static void vcpu_native_cc_instructions(struct kt *t)
+{
+	static const u8 code[] = {
+		0xf2, 0x0f, 0x01, 0xff, /* 0x00 pvalidate */
+		0xf3, 0x0f, 0x01, 0xfe, /* 0x04 rmpadjust */
+		0x66, 0x0f, 0x01, 0xcc, /* 0x08 tdcall */
+		0x0f, 0x0b, /* 0x0c ud2 */
+		0xb8, 0x63, 0x00, 0x00, 0x00, /* 0x0e mov eax, 99 */
+		0xf3, 0x0f, 0x01, 0xd9, /* 0x13 vmgexit */
+		0xba, 0x34, 0x12, 0x00, 0x00, /* 0x17 mov edx, 0x1234 */
+		0xef, /* 0x1c out dx, eax */
+	};
+	static const struct {
+		u64 off;
+		u32 reason;
+		u64 info2;
+	} steps[] = {
+		{0x00, GMV_EXIT_INTERNAL_ERROR, INSN_PVALIDATE},
+		{0x04, GMV_EXIT_INTERNAL_ERROR, INSN_RMPADJUST},
+		{0x08, GMV_EXIT_INTERNAL_ERROR, INSN_TDCALL},
+		{0x0c, GMV_EXIT_SHUTDOWN, 0},
+	};
+	const struct vmm_ops *o = &vmm_native_ops;
+	struct native_env e;
+	struct vmm_regs r;
+
+	if (!env_open(t, &e) ||
+	    !KT_EXPECT_OK(t, o->guest_write(&e.v, e.vm, SPIN_GPA, code,
+					    sizeof(code))))
+		goto out;
+	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
+		if (!KT_EXPECT_OK(t, run_at(&e, SPIN_GPA + steps[i].off, 0)))
+			break;
+		KT_EXPECT_EQ(t, e.x.reason, steps[i].reason);
+		KT_EXPECT_EQ(t, e.x.other.rip, SPIN_GPA + steps[i].off);
+		if (steps[i].info2)
+			KT_EXPECT_EQ(t, e.x.other.info2, steps[i].info2);
+	}
+	if (!KT_EXPECT_OK(t, run_at(&e, SPIN_GPA + 0x0e, 0)) ||
+	    !KT_EXPECT_EQ(t, e.x.reason, GMV_EXIT_IO))
+		goto out;
+	KT_EXPECT_EQ(t, e.x.io.data, -(u64)1000 & 0xffffffff);
+	o->vcpu_get_regs(&e.v, e.vcpu, &r);
+	KT_EXPECT_EQ(t, r.rip, SPIN_GPA + 0x1c);
+out:
+	env_close(t, &e);
+}
+
+/*
+ * The cost of a vCPU exit through the whole native stack (hv/vmm.h):
+ * BENCH_N VMMCALLs the hypervisor answers itself (-KVM_ENOSYS) inside one
+ * vcpu_run, then BENCH_N OUTs that each return to this case and go in
+ * again. Printed in TSC ticks and microseconds; the checks only prove
+ * that every exit happened.
+ */
+#define BENCH_N 10000
+
+static void print_cost(struct kt *t, const char *what, u64 ticks)
+{
+	u64 per = ticks / BENCH_N;
+	u64 ns = tsc_khz ? per * 1000000 / tsc_khz : 0;
+
+	kt_diag(t,
+		"vcpu_run round trip, %s: %llu TSC ticks = %llu.%02llu us "
+		"(%u exits)",
+		what, (unsigned long long)per, (unsigned long long)(ns / 1000),
+		(unsigned long long)(ns % 1000 / 10), BENCH_N);
+}
+
+static void vcpu_native_round_trip_cost(struct kt *t)
+{
+	static const u8 code[] = {
+		0x89, 0xf9, /* mov ecx, edi */
+		0xb8, 0x63, 0x00, 0x00, 0x00, /* l1: mov eax, 99 */
+		0x0f, 0x01, 0xd9, /* vmmcall */
+		0xff, 0xc9, /* dec ecx */
+		0x75, 0xf4, /* jnz l1 */
+		0x89, 0xf9, /* mov ecx, edi */
+		0xba, 0x80, 0x00, 0x00, 0x00, /* mov edx, 0x80 */
+		0xee, /* l2: out dx, al */
+		0xff, 0xc9, /* dec ecx */
+		0x75, 0xfb, /* jnz l2 */
+		0xee, /* out dx, al */
+	};
+	const struct vmm_ops *o = &vmm_native_ops;
+	struct native_env e;
+	struct vmm_regs r;
+	unsigned int outs = 0;
+	u64 t0;
+
+	if (!env_open(t, &e) ||
+	    !KT_EXPECT_OK(t, o->guest_write(&e.v, e.vm, SPIN_GPA, code,
+					    sizeof(code))))
+		goto out;
+	t0 = deadline_now();
+	if (!KT_EXPECT_OK(t, run_at(&e, SPIN_GPA, BENCH_N)) ||
+	    !KT_EXPECT_EQ(t, e.x.reason, GMV_EXIT_IO))
+		goto out;
+	print_cost(t, "VMMCALL answered in the hypervisor",
+		   deadline_now() - t0);
+	o->vcpu_get_regs(&e.v, e.vcpu, &r);
+	KT_EXPECT_EQ(t, r.rax, -(u64)1000);
+
+	t0 = deadline_now();
+	while (outs < BENCH_N && !run(&e) && e.x.reason == GMV_EXIT_IO)
+		outs++;
+	print_cost(t, "OUT through the case", deadline_now() - t0);
+	KT_EXPECT_EQ(t, outs, BENCH_N);
+	o->vcpu_get_regs(&e.v, e.vcpu, &r);
+	KT_EXPECT_EQ(t, r.rip, SPIN_GPA + sizeof(code) - 1);
+out:
+	env_close(t, &e);
+}
+
 static const struct kt_case vcpu_native_cases[] = {
 	KT_CASE_IF(vcpu_native_private_shared_and_exits, no_vcpus),
 	KT_CASE_IF(vcpu_native_handles, no_vcpus),
 	KT_CASE_IF(vcpu_native_spin_meets_the_time_limit, no_vcpus),
 	KT_CASE_IF(vcpu_native_hypercall_loop_meets_the_time_limit, no_vcpus),
 	KT_CASE_IF(vcpu_native_npt_enomem_is_a_memory_fault, no_vcpus),
+	KT_CASE_IF(vcpu_native_mmio_loads_complete, no_vcpus),
+	KT_CASE_IF(vcpu_native_cc_instructions, no_vcpus),
+	KT_CASE_IF(vcpu_native_round_trip_cost, no_vcpus),
 };
 
 const struct kt_suite vcpu_native_suite =
