@@ -201,17 +201,6 @@ void svm_mmio_exit(struct svm_vcpu *v, const struct svm_npf *npf,
  * the case's results from *exit. */
 void svm_complete_pending(struct svm_vcpu *v, const struct vmm_exit *exit);
 
-/* Read the instruction at the guest's RIP (up to INSN_MAX_LEN bytes, fewer
- * before an unmapped page; *n says how many) and decode it. 0,
- * -EFAULT when not even its first byte is mapped, or insn_decode()'s
- * errors. */
-int svm_fetch_insn(struct svm_vcpu *v, struct insn *in, u8 *bytes,
-		   size_t *n);
-
-/* Guest memory as the guest sees it, through its page tables and the NPT
- * (only pages the guest has already touched are mapped). 0 or -EFAULT. */
-int svm_read_gva(struct svm_vcpu *v, u64 gva, void *buf, size_t len);
-
 /* One block of text describing the vCPU's state and last exit: exit code
  * and name, EXITINFO1/2, EXITINTINFO, RIP, RSP, RFLAGS, every GPR, CR0,
  * CR2, CR3, CR4, EFER, CPL. Returns the length it needed, like snprintf. */

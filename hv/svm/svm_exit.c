@@ -11,6 +11,7 @@
  */
 #include "hv/svm/svm.h"
 #include "hv/deadline.h"
+#include "hv/x86/guest_walk.h"
 #include "lib/console.h"
 #include "lib/errno.h"
 #include "lib/fmt.h"
@@ -28,6 +29,28 @@ static u64 *gpr(struct svm_vcpu *v, unsigned int n)
 	};
 
 	return regs[n & 15];
+}
+
+/* Copy what the NPT maps of [gpa, gpa + len) within one page. */
+static int read_gpa(const void *ctx, u64 gpa, void *buf, size_t len)
+{
+	const struct svm_vcpu *v = ctx;
+	struct npt_xlate x;
+
+	if (npt_lookup(&v->svm->npt, gpa, &x))
+		return -EFAULT;
+	memcpy(buf, (const void *)x.hpa, len);
+	return 0;
+}
+
+/* Decode the instruction at the guest's RIP. */
+static int fetch_insn(struct svm_vcpu *v, struct insn *in)
+{
+	struct guest_mem m = {
+		.cr3 = v->vmcb->save.cr3, .read_gpa = read_gpa, .ctx = v};
+	size_t n;
+
+	return guest_fetch_insn(&m, v->vmcb->save.rip, in, &n);
 }
 
 static void fill_other(struct svm_vcpu *v, struct vmm_exit *exit, u32 reason)
@@ -101,12 +124,10 @@ static int handle_vmmcall(struct svm_vcpu *v, struct vmm_exit *exit)
 {
 	struct vmcb_save *st = &v->vmcb->save;
 	struct svm_gprs *g = &v->gprs;
-	u8 bytes[INSN_MAX_LEN];
 	struct insn in;
-	size_t n;
 
 	/* QEMU reports VMGEXIT (F3 0F 01 D9) as VMMCALL: measure it. */
-	if (svm_fetch_insn(v, &in, bytes, &n) ||
+	if (fetch_insn(v, &in) ||
 	    (in.op != INSN_VMMCALL && in.op != INSN_VMGEXIT))
 		return internal_error(v, exit, "VMMCALL exit at an undecodable "
 					       "instruction");
@@ -155,12 +176,10 @@ static bool is_cc_insn(enum insn_op op)
  */
 static int handle_ud(struct svm_vcpu *v, struct vmm_exit *exit)
 {
-	u8 bytes[INSN_MAX_LEN];
 	char why[64];
 	struct insn in;
-	size_t n;
 
-	if (svm_fetch_insn(v, &in, bytes, &n) || !is_cc_insn(in.op))
+	if (fetch_insn(v, &in) || !is_cc_insn(in.op))
 		return guest_exception(v, exit);
 	gmv_snprintf(why, sizeof(why), "%s (%u bytes) is not emulated",
 		     insn_op_name(in.op), in.len);
@@ -283,9 +302,7 @@ static u64 store_value(struct svm_vcpu *v, const struct insn *in)
 void svm_mmio_exit(struct svm_vcpu *v, const struct svm_npf *npf,
 		   struct vmm_exit *exit)
 {
-	u8 bytes[INSN_MAX_LEN];
 	struct insn in;
-	size_t n;
 
 	memset(exit, 0, sizeof(*exit));
 	v->pending = SVM_PENDING_NONE;
@@ -299,7 +316,7 @@ void svm_mmio_exit(struct svm_vcpu *v, const struct svm_npf *npf,
 	exit->reason = GMV_EXIT_MMIO;
 	exit->mmio.gpa = npf->gpa;
 	exit->mmio.is_write = npf->write;
-	if (svm_fetch_insn(v, &in, bytes, &n) ||
+	if (fetch_insn(v, &in) ||
 	    (in.op != INSN_MOV_LOAD && in.op != INSN_MOV_STORE))
 		return; /* len 0: the guest retries the access */
 	exit->mmio.len = in.mem_size;

@@ -11,6 +11,7 @@
 extern const struct kt_suite alloc_suite;
 extern const struct kt_suite lib_suite;
 extern const struct kt_suite insn_decode_suite;
+extern const struct kt_suite guest_walk_suite;
 extern const struct kt_suite npt_suite;
 extern const struct kt_suite svm_suite;
 extern const struct kt_suite hv_lib_suite;

@@ -4,10 +4,8 @@
  * VMRUN: the VMCB a vCPU gets for the guest environment contract, register
  * access, the exit dispatcher fed with hand-made exits (the values QEMU's
  * TCG reports, shared/spec/qemu-tcg-svm.md §4), completion on re-entry,
- * reading guest memory through guest tables and the NPT, ASIDs and the
- * flush audit, and the run deadline on INTR exits (with a fake timer).
- * Runs in every build; the payload's svm_guest suite runs
- * real guests.
+ * ASIDs and the flush audit, and the run deadline on INTR exits (with a fake
+ * timer). Runs in every build; the payload's svm_guest suite runs real guests.
  */
 #include "hv/deadline.h"
 #include "hv/svm/svm.h"
@@ -176,37 +174,6 @@ SVM_ENV_CASE(svm_regs_round_trip)
 	KT_EXPECT_EQ(t, e->v->vmcb->save.rax, in.rax);
 	KT_EXPECT_EQ(t, e->v->vmcb->save.rsp, in.rsp);
 	KT_EXPECT_EQ(t, e->v->gprs.r15, in.r15);
-}
-
-SVM_ENV_CASE(svm_reads_guest_memory_through_both_tables)
-{
-	static const u8 pvalidate[] = { 0xf2, 0x0f, 0x01, 0xff };
-	u8 bytes[INSN_MAX_LEN], buf[8];
-	struct insn in;
-	size_t n;
-
-	/* 2 MiB guest page, 2 MiB NPT page. */
-	memcpy(e->ram + 0x6000, "gmemvsr", 8);
-	KT_EXPECT_OK(t, svm_read_gva(e->v, 0x6000, buf, 8));
-	KT_EXPECT_STR_EQ(t, (char *)buf, "gmemvsr");
-	/* An instruction split across two scattered 4 KiB guest pages. */
-	e->ram[pt_gpa[0] + 0xffe] = pvalidate[0];
-	e->ram[pt_gpa[0] + 0xfff] = pvalidate[1];
-	memcpy(e->ram + pt_gpa[1], pvalidate + 2, 2);
-	e->v->vmcb->save.rip = PT_GVA + 0xffe;
-	KT_EXPECT_OK(t, svm_fetch_insn(e->v, &in, bytes, &n));
-	KT_EXPECT_EQ(t, in.op, INSN_PVALIDATE);
-	KT_EXPECT_EQ(t, in.len, 4);
-	/* The fetch stops at a page the NPT does not map. */
-	e->v->vmcb->save.rip = PT_GVA + 0x1ffe;
-	memcpy(e->ram + pt_gpa[1] + 0xffe, pvalidate, 2);
-	KT_EXPECT_ERRNO(t, svm_fetch_insn(e->v, &in, bytes, &n), EINVAL);
-	KT_EXPECT_EQ(t, n, 2);
-	KT_EXPECT_ERRNO(t, svm_read_gva(e->v, PT_GVA + 0x2000, buf, 1), EFAULT);
-	/* Not present in the guest's tables, and non-canonical. */
-	KT_EXPECT_ERRNO(t, svm_read_gva(e->v, PT_GVA + 0x3000, buf, 1), EFAULT);
-	KT_EXPECT_ERRNO(t, svm_read_gva(e->v, 0x0000800000000000ULL, buf, 1),
-			EFAULT);
 }
 
 SVM_ENV_CASE(svm_exit_port_io)
@@ -762,7 +729,6 @@ static void svm_absent_vcpus_refused(struct kt *t)
 static const struct kt_case svm_cases[] = {
 	KT_CASE(svm_vmcb_follows_guest_contract),
 	KT_CASE(svm_regs_round_trip),
-	KT_CASE(svm_reads_guest_memory_through_both_tables),
 	KT_CASE(svm_exit_port_io),
 	KT_CASE(svm_exit_completion_respects_moved_rip),
 	KT_CASE(svm_exit_hypercalls),

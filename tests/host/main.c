@@ -19,6 +19,7 @@ static const struct kt_suite *const host_suites[] = {
 	&ktap_output_suite,
 	&alloc_suite,
 	&insn_decode_suite,
+	&guest_walk_suite,
 	&npt_suite,
 	&svm_suite,
 	&hv_lib_suite,

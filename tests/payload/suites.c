@@ -13,6 +13,7 @@ const struct kt_suite *const payload_suites[] = {
 	&native_gmem_suite,
 	&native_fault_suite,
 	&insn_decode_suite,
+	&guest_walk_suite,
 	&svm_suite,
 	&svm_run_suite,
 	&vcpu_native_suite,
