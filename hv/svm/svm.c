@@ -2,12 +2,12 @@
 /*
  * hv/svm/svm.c - SVM VMs and vCPUs (hv/svm/svm.h): the nested page table and
  * permission maps of a VM, the VMCB of a vCPU set up for the guest
- * environment contract, register access, ASIDs and TLB flushes, and the
- * run loop around the world switch. Exits are handled in hv/svm/svm_exit.c.
+ * environment contract, register access, ASIDs and TLB flushes, and one
+ * entry into the guest. Exits are decoded in hv/svm/svm_exit.c.
  */
 #include "hv/svm/svm.h"
 #include "hv/alloc.h"
-#include "hv/deadline.h"
+#include "hv/arch_npt.h"
 #include "lib/console.h"
 #include "lib/errno.h"
 #include "lib/mem.h"
@@ -113,18 +113,7 @@ static const struct npt_ops svm_npt_ops = {
 
 void svm_vm_zap(struct svm_vm *s, u64 gpa, u64 size)
 {
-	/* Memslots reach 2^52, the NPT only its input width: nothing is
-	 * mapped above it, and a range that crosses it must still drop what
-	 * lies below (npt_zap_wide() refuses the whole range otherwise). */
-	u64 limit = BIT(s->npt.fmt->va_bits);
-	u64 start = ALIGN_DOWN(gpa, PAGE_SIZE);
-	u64 end = MIN(ALIGN_UP(gpa + size, PAGE_SIZE), limit);
-
-	if (end <= start)
-		return;
-	/* The wide form needs no memory, so an invalidation cannot fail;
-	 * whatever it removes beyond the range faults back in. */
-	npt_zap_wide(&s->npt, start, end - start);
+	arch_npt_zap(&s->npt, gpa, size);
 }
 
 void svm_vm_flush(struct svm_vm *s)
@@ -135,21 +124,7 @@ void svm_vm_flush(struct svm_vm *s)
 int svm_vm_map(struct svm_vm *s, u64 gpa, phys_addr_t hpa,
 	       unsigned int order, bool writable)
 {
-	u64 size = PAGE_SIZE << order;
-	u64 gpa_base = ALIGN_DOWN(gpa, size);
-	phys_addr_t hpa_base = hpa - (ALIGN_DOWN(gpa, PAGE_SIZE) - gpa_base);
-	unsigned int prot = NPT_PROT_R | NPT_PROT_X;
-	int ret;
-
-	if (order > NPT_ORDER_1G || !IS_ALIGNED(hpa, PAGE_SIZE) ||
-	    !IS_ALIGNED(hpa_base, size))
-		return -EINVAL;
-	if (writable)
-		prot |= NPT_PROT_W;
-	ret = npt_map(&s->npt, gpa_base, hpa_base, size, prot, order);
-	/* A map that merged a table into a huge leaf owes a flush. */
-	npt_flush(&s->npt);
-	return ret;
+	return arch_npt_map(&s->npt, gpa, hpa, order, writable);
 }
 
 static void init_control(struct svm_vcpu *v)
@@ -229,50 +204,82 @@ int svm_vcpu_enter(struct svm_vcpu *v, const struct vmm_entry *e)
 	memset(&v->gprs, 0, sizeof(v->gprs));
 	v->gprs.rdi = e->arg0;
 	v->gprs.rsi = e->arg1;
-	v->pending = SVM_PENDING_NONE;
-	v->npf_repeat = 0;
 	v->entered = true;
 	return 0;
 }
 
-void svm_vcpu_get_regs(const struct svm_vcpu *v, struct vmm_regs *r)
+/* Where a general register VMRUN does not switch lives in svm_gprs. */
+#define GPR(name) __builtin_offsetof(struct svm_gprs, name)
+static const u8 gpr_off[ARCH_REG_R15 + 1] = {
+	[ARCH_REG_RCX] = GPR(rcx), [ARCH_REG_RDX] = GPR(rdx),
+	[ARCH_REG_RBX] = GPR(rbx), [ARCH_REG_RBP] = GPR(rbp),
+	[ARCH_REG_RSI] = GPR(rsi), [ARCH_REG_RDI] = GPR(rdi),
+	[ARCH_REG_R8] = GPR(r8),   [ARCH_REG_R9] = GPR(r9),
+	[ARCH_REG_R10] = GPR(r10), [ARCH_REG_R11] = GPR(r11),
+	[ARCH_REG_R12] = GPR(r12), [ARCH_REG_R13] = GPR(r13),
+	[ARCH_REG_R14] = GPR(r14), [ARCH_REG_R15] = GPR(r15),
+};
+#undef GPR
+
+u64 svm_vcpu_get_reg(const struct svm_vcpu *v, enum arch_reg r)
 {
 	const struct vmcb_save *st = &v->vmcb->save;
-	const struct svm_gprs *g = &v->gprs;
 
-	*r = (struct vmm_regs){
-		.rax = st->rax, .rbx = g->rbx, .rcx = g->rcx, .rdx = g->rdx,
-		.rsi = g->rsi, .rdi = g->rdi, .rsp = st->rsp, .rbp = g->rbp,
-		.r8 = g->r8, .r9 = g->r9, .r10 = g->r10, .r11 = g->r11,
-		.r12 = g->r12, .r13 = g->r13, .r14 = g->r14, .r15 = g->r15,
-		.rip = st->rip, .rflags = st->rflags,
-	};
+	switch (r) {
+	case ARCH_REG_RAX:
+		return st->rax;
+	case ARCH_REG_RSP:
+		return st->rsp;
+	case ARCH_REG_RIP:
+		return st->rip;
+	case ARCH_REG_RFLAGS:
+		return st->rflags;
+	case ARCH_REG_CR3:
+		return st->cr3;
+	default:
+		return *(const u64 *)((const u8 *)&v->gprs + gpr_off[r]);
+	}
 }
 
-void svm_vcpu_set_regs(struct svm_vcpu *v, const struct vmm_regs *r)
+void svm_vcpu_set_reg(struct svm_vcpu *v, enum arch_reg r, u64 val)
 {
 	struct vmcb_save *st = &v->vmcb->save;
-	struct svm_gprs *g = &v->gprs;
 
-	st->rax = r->rax;
-	st->rsp = r->rsp;
-	st->rip = r->rip;
-	/* Bit 1 of RFLAGS is always 1 (VMRUN rejects it clear). */
-	st->rflags = r->rflags | BIT(1);
-	*g = (struct svm_gprs){
-		.rbx = r->rbx, .rcx = r->rcx, .rdx = r->rdx, .rsi = r->rsi,
-		.rdi = r->rdi, .rbp = r->rbp, .r8 = r->r8, .r9 = r->r9,
-		.r10 = r->r10, .r11 = r->r11, .r12 = r->r12, .r13 = r->r13,
-		.r14 = r->r14, .r15 = r->r15,
-	};
+	switch (r) {
+	case ARCH_REG_RAX:
+		st->rax = val;
+		break;
+	case ARCH_REG_RSP:
+		st->rsp = val;
+		break;
+	case ARCH_REG_RIP:
+		st->rip = val;
+		break;
+	case ARCH_REG_RFLAGS:
+		/* Bit 1 of RFLAGS is always 1 (VMRUN rejects it clear). */
+		st->rflags = val | BIT(1);
+		break;
+	case ARCH_REG_CR3:
+		st->cr3 = val;
+		break;
+	default:
+		*(u64 *)((u8 *)&v->gprs + gpr_off[r]) = val;
+	}
+}
+
+void svm_vcpu_complete(struct svm_vcpu *v, u64 next_rip)
+{
+	v->vmcb->save.rip = next_rip;
+	v->vmcb->ctl.int_shadow &= ~SVM_INT_SHADOW_MASK;
 }
 
 /*
  * Everything the VMCB needs right before VMRUN: an ASID of the current
  * generation and the TLB flush this vCPU owes. With the NPT's audit on, a
  * flush still owed here means a path changed the NPT without npt_flush():
- * -EIO. QEMU has no TLB model (shared/spec/qemu-tcg-svm.md, differences
- * item 3), so this check is the only thing that catches a missed flush.
+ * -EIO. QEMU's TCG has no TLB to test against (target/i386/tcg/sysemu/
+ * svm_helper.c drops every nested translation at each VMRUN and #VMEXIT),
+ * so this check is the only thing that catches a missed flush.
  */
 int svm_prepare_entry(struct svm_vcpu *v, struct svm_asid_space *space)
 {
@@ -292,8 +299,7 @@ int svm_prepare_entry(struct svm_vcpu *v, struct svm_asid_space *space)
 	return 0;
 }
 
-int svm_vcpu_run(struct svm_vcpu *v, u64 deadline, struct vmm_exit *exit,
-		 struct svm_npf *npf)
+int svm_vcpu_run(struct svm_vcpu *v, struct arch_exit *x)
 {
 	int ret;
 
@@ -306,18 +312,13 @@ int svm_vcpu_run(struct svm_vcpu *v, u64 deadline, struct vmm_exit *exit,
 		svm_asids.nasid = svm_cpu_nasid();
 		svm_asids.flush_by_asid = svm_cpu_flush_by_asid();
 	}
-	v->run_deadline = deadline;
-	deadline_arm(deadline);
-	do {
-		if (svm_prepare_entry(v, &svm_asids))
-			panic("svm: vCPU %u enters its guest with an NPT flush "
-			      "owed: a path changed the NPT without npt_flush()",
-			      v->index);
-		svm_vmrun((phys_addr_t)v->vmcb, &v->gprs,
-			  svm_cpu_host_save_pa());
-		v->vmcb->ctl.tlb_control = SVM_TLB_NOTHING;
-		v->nr_exits++;
-		ret = svm_handle_exit(v, exit, npf);
-	} while (ret == SVM_RESUME);
-	return ret;
+	if (svm_prepare_entry(v, &svm_asids))
+		panic("svm: vCPU %u enters its guest with an NPT flush owed: a "
+		      "path changed the NPT without npt_flush()",
+		      v->index);
+	svm_vmrun((phys_addr_t)v->vmcb, &v->gprs, svm_cpu_host_save_pa());
+	v->vmcb->ctl.tlb_control = SVM_TLB_NOTHING;
+	v->nr_exits++;
+	svm_decode_exit(v, x);
+	return 0;
 }

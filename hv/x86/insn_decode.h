@@ -2,8 +2,9 @@
 /*
  * hv/x86/insn_decode.h - a small x86-64 instruction decoder for the exits that
  * carry no instruction length. QEMU's TCG SVM writes neither next_rip nor
- * the DecodeAssists bytes (shared/spec/qemu-tcg-svm.md §4, differences
- * item 2), so the hypervisor reads the guest's bytes and decodes them here:
+ * the DecodeAssists bytes (nothing in target/i386/tcg/sysemu/svm_helper.c
+ * stores them), so the hypervisor reads the guest's bytes and decodes them
+ * here:
  *  - the instructions that reach the hypervisor as #UD or VMMCALL exits:
  *    VMMCALL and its F3/F2-prefixed form VMGEXIT, VMCALL, UD2, and the
  *    SEV-SNP and TDX instructions that a later emulation hooks into
@@ -65,5 +66,9 @@ const char *insn_op_name(enum insn_op op);
 /* The value of the 64-bit register 'old' after a MOV load 'in' read
  * 'data' from memory (partial-register and extension rules applied). */
 u64 insn_load_result(const struct insn *in, u64 old, u64 data);
+
+/* The mem_size bytes a MOV store 'in' writes: its immediate, or its
+ * register operand read from src, the 64-bit register in->reg. */
+u64 insn_store_value(const struct insn *in, u64 src);
 
 #endif

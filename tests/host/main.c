@@ -22,6 +22,7 @@ static const struct kt_suite *const host_suites[] = {
 	&guest_walk_suite,
 	&npt_suite,
 	&svm_suite,
+	&vcpu_exit_suite,
 	&hv_lib_suite,
 	&conf_native_suite,
 	&native_gmem_suite,
