@@ -58,12 +58,4 @@ void svm_vmrun(phys_addr_t vmcb_pa, struct svm_gprs *g,
 /* The page svm_vmrun() keeps the host's VMSAVE state in. */
 phys_addr_t svm_cpu_host_save_pa(void);
 
-static inline u64 svm_rdtsc(void)
-{
-	u32 lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((u64)hi << 32) | lo;
-}
-
 #endif

@@ -6,9 +6,7 @@
 #ifndef GMV_HV_X86_VECTORS_H
 #define GMV_HV_X86_VECTORS_H
 
-#define X86_VEC_DE 0
 #define X86_VEC_UD 6
-#define X86_VEC_DF 8
 #define X86_VEC_GP 13
 #define X86_VEC_PF 14
 
