@@ -39,16 +39,3 @@ void arch_npt_zap(struct npt *npt, u64 gpa, u64 size)
 	 * whatever it removes beyond the range faults back in. */
 	npt_zap_wide(npt, start, end - start);
 }
-
-int arch_npt_lookup(const struct npt *npt, u64 gpa, struct arch_xlate *x)
-{
-	struct npt_xlate nx;
-
-	/* Beyond the table's width (-EINVAL) nothing is mapped either. */
-	if (npt_lookup(npt, gpa, &nx))
-		return -ENOENT;
-	x->hpa = nx.hpa;
-	x->order = __builtin_ctzll(nx.size) - PAGE_SHIFT;
-	x->writable = nx.prot & NPT_PROT_W;
-	return 0;
-}

@@ -10,6 +10,7 @@
 
 #include "hv/arch.h"
 #include "hv/npt.h"
+#include "lib/errno.h"
 
 /*
  * Map the naturally aligned block of 4 KiB << order bytes around gpa to
@@ -28,7 +29,20 @@ int arch_npt_map(struct npt *npt, u64 gpa, phys_addr_t hpa, unsigned int order,
  */
 void arch_npt_zap(struct npt *npt, u64 gpa, u64 size);
 
-/* The translation of gpa: 0 or -ENOENT. */
-int arch_npt_lookup(const struct npt *npt, u64 gpa, struct arch_xlate *x);
+/* The translation of gpa: 0 or -ENOENT. Inline: the exit policy's
+ * guest walk looks up several GPAs at every exit it decodes. */
+static inline int arch_npt_lookup(const struct npt *npt, u64 gpa,
+				  struct arch_xlate *x)
+{
+	struct npt_xlate nx;
+
+	/* Beyond the table's width (-EINVAL) nothing is mapped either. */
+	if (npt_lookup(npt, gpa, &nx))
+		return -ENOENT;
+	x->hpa = nx.hpa;
+	x->order = __builtin_ctzll(nx.size) - PAGE_SHIFT;
+	x->writable = nx.prot & NPT_PROT_W;
+	return 0;
+}
 
 #endif

@@ -36,23 +36,11 @@ static void set_reg(struct vcpu *c, enum arch_reg r, u64 val)
 	c->ops->set_reg(c->arch, r, val);
 }
 
-/* Guest-physical reads for the guest's page walk: only what the VM's
- * second-level table maps. */
-static int read_gpa(const void *ctx, u64 gpa, void *buf, size_t len)
-{
-	const struct vcpu *c = ctx;
-	struct arch_xlate x;
-
-	if (c->ops->lookup(c->avm, gpa, &x))
-		return -EFAULT;
-	memcpy(buf, (const void *)x.hpa, len);
-	return 0;
-}
-
 static int fetch_insn(const struct vcpu *c, u64 rip, struct insn *in)
 {
-	struct guest_mem m = {
-		.cr3 = reg(c, ARCH_REG_CR3), .read_gpa = read_gpa, .ctx = c};
+	struct guest_mem m = {.cr3 = reg(c, ARCH_REG_CR3),
+			      .lookup = c->ops->lookup,
+			      .vm = c->avm};
 	size_t n;
 
 	return guest_fetch_insn(&m, rip, in, &n);

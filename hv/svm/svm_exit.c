@@ -13,7 +13,6 @@
  * measure from the guest's bytes.
  */
 #include "hv/svm/svm.h"
-#include "lib/mem.h"
 
 static void internal(struct arch_exit *x, const char *why)
 {
@@ -61,12 +60,13 @@ void svm_decode_exit(const struct svm_vcpu *v, struct arch_exit *x)
 	const struct vmcb_control *c = &v->vmcb->ctl;
 	u64 code = c->exit_code;
 
-	memset(x, 0, sizeof(*x));
-	x->rip = v->vmcb->save.rip;
-	x->code = code;
-	x->info1 = c->exit_info1;
-	x->info2 = c->exit_info2;
-	x->name = svm_exit_name(code);
+	*x = (struct arch_exit){
+		.rip = v->vmcb->save.rip,
+		.code = code,
+		.info1 = c->exit_info1,
+		.info2 = c->exit_info2,
+		.name = svm_exit_name(code),
+	};
 	if ((u32)code == SVM_EXIT_INVALID) {
 		internal(x, "VMRUN refused the VMCB");
 		return;

@@ -2,7 +2,7 @@
 /*
  * hv/x86/guest_walk.c - the guest's page walk (hv/x86/guest_walk.h): a
  * guest-virtual address through the tables at CR3 to a guest-physical
- * one, read with the caller's read_gpa.
+ * one, read where the VM's second-level table maps it.
  */
 #include "hv/x86/guest_walk.h"
 #include "lib/errno.h"
@@ -11,6 +11,17 @@
 #define PTE_P BIT(0)
 #define PTE_PS BIT(7)
 #define PTE_ADDR 0x000ffffffffff000ULL
+
+/* Where the table maps gpa: 0 with *hpa, or -EFAULT. */
+static int hpa_of(const struct guest_mem *m, u64 gpa, phys_addr_t *hpa)
+{
+	struct arch_xlate x;
+
+	if (m->lookup(m->vm, gpa, &x))
+		return -EFAULT;
+	*hpa = x.hpa;
+	return 0;
+}
 
 static int gva_to_gpa(const struct guest_mem *m, u64 gva, u64 *gpa)
 {
@@ -21,11 +32,13 @@ static int gva_to_gpa(const struct guest_mem *m, u64 gva, u64 *gpa)
 	if ((u64)((s64)(gva << 16) >> 16) != gva)
 		return -EFAULT;
 	for (int level = 4; level >= 1; level--, shift -= 9) {
+		phys_addr_t p;
 		u64 e;
 
-		if (m->read_gpa(m->ctx, table + ((gva >> shift) & 511) * 8, &e,
-				sizeof(e)))
+		/* An entry is one aligned u64 of a table page. */
+		if (hpa_of(m, table + ((gva >> shift) & 511) * 8, &p))
 			return -EFAULT;
+		e = *(const u64 *)p;
 		if (!(e & PTE_P))
 			return -EFAULT;
 		/* PS in a PDPTE (1 GiB) or a PDE (2 MiB) ends the walk. */
@@ -48,13 +61,14 @@ static size_t read_gva_prefix(const struct guest_mem *m, u64 gva, u8 *buf,
 	size_t done = 0;
 
 	while (done < len) {
-		u64 gpa;
 		size_t chunk = MIN(len - done, PAGE_SIZE - ((gva + done) &
 							    (PAGE_SIZE - 1)));
+		phys_addr_t p;
+		u64 gpa;
 
-		if (gva_to_gpa(m, gva + done, &gpa) ||
-		    m->read_gpa(m->ctx, gpa, buf + done, chunk))
+		if (gva_to_gpa(m, gva + done, &gpa) || hpa_of(m, gpa, &p))
 			break;
+		memcpy(buf + done, (const void *)p, chunk);
 		done += chunk;
 	}
 	return done;

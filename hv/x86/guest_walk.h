@@ -6,23 +6,24 @@
  * writes neither next_rip nor the DecodeAssists bytes). Owns the walk of
  * the guest's own 4-level page tables (CR3; 4 KiB, 2 MiB and 1 GiB pages;
  * Intel SDM vol. 3 §4.5, AMD APM vol. 2 §5.3). Guest-physical addresses
- * are read through the caller's callback, which reads the VM's
- * second-level table: only memory the guest has touched is mapped there,
- * which is all an exit handler needs, since the guest has just fetched the
- * instruction and walked its tables to reach it.
+ * are read where the VM's second-level table maps them (arch_ops.lookup):
+ * only memory the guest has touched is mapped there, which is all an exit
+ * handler needs, since the guest has just fetched the instruction and
+ * walked its tables to reach it.
  */
 #ifndef GMV_HV_X86_GUEST_WALK_H
 #define GMV_HV_X86_GUEST_WALK_H
 
+#include "hv/arch.h"
 #include "hv/x86/insn_decode.h"
 #include "lib/types.h"
 
 struct guest_mem {
 	u64 cr3; /* the guest's CR3 */
-	/* Copy len bytes at gpa, all within one page: 0, or -EFAULT when
-	 * nothing backs the GPA. */
-	int (*read_gpa)(const void *ctx, u64 gpa, void *buf, size_t len);
-	const void *ctx;
+	/* The VM's second-level translation (the backend's lookup):
+	 * 0, or -ENOENT where nothing is mapped. */
+	int (*lookup)(const struct arch_vm *vm, u64 gpa, struct arch_xlate *x);
+	const struct arch_vm *vm;
 };
 
 /* Copy [gva, gva + len) as the guest sees it: 0 or -EFAULT. */

@@ -21,11 +21,14 @@
 #define PT_GVA 0x200000ULL
 static const u64 pt_gpa[] = {0x10000, 0x7000, 0x400000 /* unbacked */};
 
-static int read_ram(const void *ctx, u64 gpa, void *buf, size_t len)
+/* The "second-level table": GPA 0 - 2 MiB is the block at vm. */
+static int lookup_ram(const struct arch_vm *vm, u64 gpa, struct arch_xlate *x)
 {
-	if (gpa + len > SZ_2M)
-		return -EFAULT;
-	memcpy(buf, (const u8 *)ctx + gpa, len);
+	if (gpa >= SZ_2M)
+		return -ENOENT;
+	x->hpa = (phys_addr_t)vm + gpa;
+	x->order = 0;
+	x->writable = true;
 	return 0;
 }
 
@@ -38,14 +41,14 @@ static void guest_walk_reads_through_guest_tables(struct kt *t)
 {
 	static const u8 pvalidate[] = {0xf2, 0x0f, 0x01, 0xff};
 	u8 *ram = alloc_pages(hv_pool, 9, OWN_TEST);
-	struct guest_mem m = {.cr3 = 0x1000, .read_gpa = read_ram};
+	struct guest_mem m = {.cr3 = 0x1000, .lookup = lookup_ram};
 	u8 buf[8];
 	struct insn in;
 	size_t n;
 
 	KT_ASSERT(t, ram != NULL);
 	memset(ram, 0, SZ_2M);
-	m.ctx = ram;
+	m.vm = (const struct arch_vm *)ram;
 	put64(ram, 0x1000, 0x2000 | 7);
 	put64(ram, 0x2000, 0x3000 | 7);
 	put64(ram, 0x2008, 0x0 | 0x87); /* 1 GiB page at GPA 0 */
