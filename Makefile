@@ -47,9 +47,13 @@ LIB_COMMON := lib/fmt.c lib/console.c lib/errno.c lib/ktap.c lib/memzero.c
 HV_ALL := $(sort $(wildcard hv/*.c hv/*/*.c))
 HV_SRCS := $(filter-out %_hw.c,$(HV_ALL))
 HV_PAY_SRCS := $(filter-out %_host.c,$(HV_ALL))
+# The helpers of every case written against hv/vmm.h, and the conformance
+# cases: both in HOST_CORE and in the payload.
+CASE_SRCS := guest-tests/vmm_case.c
 CONF_SRCS := $(sort $(wildcard guest-tests/conformance/*.c))
 COMMON_TEST_SRCS := $(sort $(wildcard tests/common/*.c))
-HOST_PLAT_SRCS := $(sort $(wildcard tests/host/plat/*.c))
+# The host platform: console, test memory, the runners' command line.
+HOST_PLAT_SRCS := $(sort $(wildcard plat/host/*.c))
 HOST_TEST_SRCS := $(sort $(wildcard tests/host/*.c))
 BOOT_C := $(sort $(wildcard boot/*.c))
 BOOT_ASM := $(sort $(wildcard boot/*.asm))
@@ -57,8 +61,8 @@ HV_ASM := $(sort $(wildcard hv/*.asm hv/*/*.asm))
 PAY_TEST_SRCS := $(sort $(wildcard tests/payload/*.c))
 
 # The core and the shared suites, as built for the host.
-HOST_CORE := $(LIB_COMMON) $(HV_SRCS) $(CONF_SRCS) $(COMMON_TEST_SRCS) \
-	$(HOST_PLAT_SRCS)
+HOST_CORE := $(LIB_COMMON) $(HV_SRCS) $(CASE_SRCS) $(CONF_SRCS) \
+	$(COMMON_TEST_SRCS) $(HOST_PLAT_SRCS)
 
 .PHONY: all deps payload host run test test-host test-san test-qemu bench \
 	fuzz clean help format tools crosscheck
@@ -176,7 +180,8 @@ GUEST_NAMES := $(notdir $(GUEST_PROGS:.c=))
 GUEST_RT := $(sort $(wildcard guest-tests/lib/*.c)) lib/mem.c lib/fmt.c
 GUEST_RT_OBJS := $(patsubst %.c,$(B)/guest/%.o,$(GUEST_RT))
 GUEST_BINS := $(patsubst %,$(B)/guest/%.bin,$(GUEST_NAMES))
-GUEST_HOST_SRCS := $(sort $(wildcard guest-tests/*.c guest-tests/cases/*.c))
+GUEST_HOST_SRCS := $(filter-out $(CASE_SRCS),$(sort $(wildcard \
+	guest-tests/*.c guest-tests/cases/*.c)))
 GUESTS_LINUX_SRCS := $(GUEST_HOST_SRCS) $(LINUX_SRCS) \
 	$(sort $(wildcard host-kernel/guests/*.c))
 
@@ -232,7 +237,8 @@ $(B)/gmemvisor.efi: $(patsubst %.c,$(B)/efi/%.obj,$(GUEST_HOST_SRCS)) \
 payload: $(B)/gmemvisor.efi
 
 PAY_OBJS := $(patsubst %.c,$(B)/efi/%.obj,$(BOOT_C) $(LIB_COMMON) lib/mem.c \
-	$(HV_PAY_SRCS) $(CONF_SRCS) $(COMMON_TEST_SRCS) $(PAY_TEST_SRCS)) \
+	$(HV_PAY_SRCS) $(CASE_SRCS) $(CONF_SRCS) $(COMMON_TEST_SRCS) \
+	$(PAY_TEST_SRCS)) \
 	$(patsubst %.asm,$(B)/efi/%.obj,$(BOOT_ASM) $(HV_ASM))
 
 $(B)/efi/%.obj: %.c

@@ -10,7 +10,7 @@
 #include <time.h>
 
 #include "hv/alloc.h"
-#include "tests/common/test_mem.h"
+#include "plat/test_mem.h"
 
 #define POOL_SIZE (1UL << 30)
 

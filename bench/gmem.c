@@ -16,7 +16,7 @@
 #include "hv/gmem.h"
 #include "hv/vmm_native.h"
 #include "lib/errno.h"
-#include "tests/common/test_mem.h"
+#include "plat/test_mem.h"
 
 #define GIB (1ULL << 30)
 #define POOL_SIZE (2ULL << 30)

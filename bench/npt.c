@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "hv/npt.h"
-#include "tests/common/test_mem.h"
+#include "plat/test_mem.h"
 
 #define POOL_SIZE (64UL << 20)
 #define ROUNDS 31

@@ -1,38 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * boot/cpu.h - thin inline wrappers over the privileged x86 instructions
- * the payload uses (port I/O, MSRs, control registers, CPUID, TSC), and the
- * architectural bit names that go with them. Owns no state.
+ * only the payload uses (control registers, INVLPG, interrupt flag, halt),
+ * and the architectural bit names that go with them. Owns no state. Its
+ * users get CPUID, the MSRs and the TSC from hv/x86/cpu.h and port I/O
+ * from lib/portio.h through it.
  */
 #ifndef GMV_BOOT_CPU_H
 #define GMV_BOOT_CPU_H
 
+#include "hv/x86/cpu.h"
 #include "lib/types.h"
 #include "lib/portio.h"
 
-#define MSR_EFER 0xc0000080
 #define EFER_NXE BIT(11)
 #define MSR_PAT 0x277
 
-#define CPUID_EXT_MAX 0x80000000
-#define CPUID_EXT_FEATURES 0x80000001
 #define CPUID_EXT_EDX_PAGE1GB BIT(26)
 
 #define CR0_WP BIT(16)
 #define CR4_PGE BIT(7)
-
-static inline u64 rdmsr(u32 msr)
-{
-	u32 lo, hi;
-
-	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return ((u64)hi << 32) | lo;
-}
-
-static inline void wrmsr(u32 msr, u64 v)
-{
-	asm volatile("wrmsr" : : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)));
-}
 
 #define DEFINE_CR_ACCESS(n)                                            \
 	static inline u64 read_cr##n(void)                             \
@@ -58,31 +45,16 @@ static inline u64 read_cr2(void)
 	return v;
 }
 
-static inline u64 rdtsc(void)
-{
-	u32 lo, hi;
-
-	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((u64)hi << 32) | lo;
-}
-
-static inline void cpuid(u32 leaf, u32 sub, u32 r[4])
-{
-	asm volatile("cpuid"
-		     : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
-		     : "a"(leaf), "c"(sub));
-}
-
 /* Can leaves map 1 GiB? (CPUID 0x80000001 EDX Page1GB) */
 static inline bool cpu_has_page1gb(void)
 {
-	u32 r[4];
+	u32 a, b, c, d;
 
-	cpuid(CPUID_EXT_MAX, 0, r);
-	if (r[0] < CPUID_EXT_FEATURES)
+	cpuid(CPUID_EXT_MAX, 0, &a, &b, &c, &d);
+	if (a < CPUID_EXT_FEATURES)
 		return false;
-	cpuid(CPUID_EXT_FEATURES, 0, r);
-	return r[3] & CPUID_EXT_EDX_PAGE1GB;
+	cpuid(CPUID_EXT_FEATURES, 0, &a, &b, &c, &d);
+	return d & CPUID_EXT_EDX_PAGE1GB;
 }
 
 static inline void invlpg(u64 va)

@@ -3,9 +3,11 @@
  * boot/exit.h - how the payload ends a run. Owns the verdict codes written
  * to QEMU's isa-debug-exit port; scripts/run-qemu.sh mirrors them.
  *
- * QEMU exits with status (value << 1) | 1. Neither code may map to 0 (QEMU's
- * status after a triple fault with -no-reboot) or 1 (a QEMU error), per
- * spec/qemu-tcg-svm.md section 3.
+ * QEMU exits with status (value << 1) | 1 (hw/misc/debugexit.c
+ * debug_exit_write()). Neither code may map to 0, QEMU's status after a
+ * triple fault with -no-reboot (the reset request becomes a shutdown,
+ * softmmu/runstate.c qemu_system_reset_request()), or to 1, QEMU's status
+ * on its own errors.
  */
 #ifndef GMV_BOOT_EXIT_H
 #define GMV_BOOT_EXIT_H

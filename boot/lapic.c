@@ -64,12 +64,12 @@ static void spurious(unsigned int vector)
 
 int lapic_init(void)
 {
-	u32 r[4];
+	u32 a, b, c, d;
 	u64 base;
 	int ret;
 
-	cpuid(1, 0, r);
-	if (!(r[3] & CPUID1_EDX_APIC))
+	cpuid(1, 0, &a, &b, &c, &d);
+	if (!(d & CPUID1_EDX_APIC))
 		return -ENODEV;
 	base = rdmsr(MSR_APIC_BASE);
 	if (!(base & APIC_BASE_EN))
@@ -100,10 +100,10 @@ bool lapic_is_x2apic(void)
 
 bool lapic_has_tsc_deadline(void)
 {
-	u32 r[4];
+	u32 a, b, c, d;
 
-	cpuid(1, 0, r);
-	return r[2] & CPUID1_ECX_TSC_DEADLINE;
+	cpuid(1, 0, &a, &b, &c, &d);
+	return c & CPUID1_ECX_TSC_DEADLINE;
 }
 
 void lapic_eoi(void)

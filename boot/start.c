@@ -2,8 +2,8 @@
 /*
  * boot/start.c - the payload after ExitBootServices: bring up the console,
  * descriptor tables, options, page pool, address space, TSC and the APIC
- * deadline timer, move to the hypervisor stack and run the KTAP suites
- * (tests/payload/suites.c).
+ * deadline timer, move to the hypervisor stack, call payload_main() and
+ * end the run with its verdict.
  */
 #include "boot/start.h"
 #include "boot/addrspace.h"
@@ -21,8 +21,6 @@
 #include "hv/deadline.h"
 #include "lib/console.h"
 #include "lib/errno.h"
-#include "lib/ktap.h"
-#include "tests/payload/suites.h"
 
 static struct boot_options opts;
 
@@ -66,10 +64,8 @@ static void read_options(const struct boot_args *args)
 	}
 }
 
-static __noreturn void run_suites(void)
+static __noreturn void run_payload(void)
 {
-	struct kt_options kopt = { .filter = opts.filter, .list = opts.list };
-	struct kt_totals tot;
 	int ret;
 
 	if (tsc_calibrate())
@@ -86,13 +82,7 @@ static __noreturn void run_suites(void)
 		(unsigned long long)(hv_pool->total_pages * PAGE_SIZE >> 20),
 		hv_pool->nr_regions, (unsigned long long)tsc_khz,
 		(unsigned long long)paging_tables()->stats.table_pages);
-
-	tot = kt_run(payload_suites, payload_suites_count, &kopt);
-	if (opts.list)
-		exit_run(true);
-	if (!(tot.passed + tot.failed + tot.skipped))
-		kprintf("# no test case matches filter \"%s\"\n", opts.filter);
-	exit_run(!tot.failed && tot.passed + tot.skipped);
+	exit_run(payload_main(&opts));
 }
 
 /* Continue on the hypervisor stack; fn must not return. */
@@ -125,5 +115,5 @@ void boot_start(const struct boot_args *args)
 	ret = addrspace_init(args->image_base);
 	if (ret)
 		panic("cannot build the page tables (%s)", errno_name(ret));
-	switch_stack(boot_stack.top, run_suites);
+	switch_stack(boot_stack.top, run_payload);
 }

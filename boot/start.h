@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * boot/start.h - the hand-over from the UEFI entry (boot/efi_main.c) to
- * the payload proper, which runs after ExitBootServices on its own
- * console, descriptor tables, page tables and stack, then runs the tests.
+ * boot/start.h - the hand-overs: from the UEFI entry (boot/efi_main.c) to
+ * boot_start(), which brings the machine up after ExitBootServices on its
+ * own console, descriptor tables, page tables and stack, and from there to
+ * payload_main(), what the payload is for, which boot/ does not define.
  */
 #ifndef GMV_BOOT_START_H
 #define GMV_BOOT_START_H
@@ -19,5 +20,14 @@ struct boot_args {
 
 /* Boot services are gone and interrupts may be on; never returns. */
 __noreturn void boot_start(const struct boot_args *args);
+
+/*
+ * The payload proper, linked in from outside boot/ (the test payload's is
+ * tests/payload/main.c). Runs on the hypervisor stack with hv_pool, the
+ * TSC and (when present) the deadline timer set up, and gets the options
+ * the firmware passed. Returns the run's verdict, which boot_start() then
+ * reports through exit_run().
+ */
+bool payload_main(const struct boot_options *opts);
 
 #endif

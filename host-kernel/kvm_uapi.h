@@ -3,7 +3,10 @@
  * host-kernel/kvm_uapi.h - the KVM uAPI newer than the system's 6.1
  * headers: guest_memfd creation, REGION2 memslots, memory attributes and
  * the proposed per-guest_memfd attribute call. Layouts and numbers are
- * Linux's (shared/spec/linux-guest-memfd.md §1.1, §1.2, §5); the static
+ * Linux's (include/uapi/linux/kvm.h; Documentation/virt/kvm/api.rst
+ * KVM_SET_USER_MEMORY_REGION2, KVM_SET_MEMORY_ATTRIBUTES,
+ * KVM_CREATE_GUEST_MEMFD), the last one the upstream series'
+ * ("guest_memfd: In-place conversion support", not merged); the static
  * asserts pin them to the values observed on x86-64.
  */
 #ifndef GMV_HOST_KERNEL_KVM_UAPI_H
@@ -39,7 +42,11 @@ struct lkvm_memory_attributes {
 	u64 flags;
 };
 
-/* In-place conversion proposal (§5): issued on the guest_memfd. */
+/*
+ * The in-place conversion series' KVM_SET_MEMORY_ATTRIBUTES2: issued on the
+ * guest_memfd, it reuses nr 0xd2 with _IOWR and this 128-byte argument;
+ * error_offset names the first page in use on EAGAIN.
+ */
 struct lkvm_memory_attributes2 {
 	u64 offset;
 	u64 size;

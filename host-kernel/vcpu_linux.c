@@ -5,11 +5,12 @@
  * at CPL3 by KVM_SET_SREGS/KVM_SET_REGS, and KVM_RUN with its exits
  * translated into struct vmm_exit.
  *
- * On this host (kvm_pvm) CPL3 guest code runs natively while CPL0 code is
- * emulated against the memslots' userspace memory (shared/spec/
- * linux-guest-memfd.md §2.8, G90), which is why the guest contract enters
- * at CPL3 directly: SET_SREGS with DPL-3 segments works, no CPL0 trampoline is
- * needed.
+ * On the reference host (kvm_pvm, observed) CPL3 guest code runs natively
+ * while CPL0 code is emulated, and KVM's emulator reads guest memory
+ * through the memslots' userspace memory, never through guest_memfd
+ * (virt/kvm/kvm_main.c __kvm_read_guest_page() copies from the slot's host
+ * address; G90). That is why the guest contract enters at CPL3 directly:
+ * SET_SREGS with DPL-3 segments works, no CPL0 trampoline is needed.
  */
 #include <errno.h>
 #include <signal.h>
@@ -24,7 +25,8 @@
 
 #include "host-kernel/vcpu_linux.h"
 
-/* struct kvm_run fields the 6.1 headers lack (linux-guest-memfd.md §1.2). */
+/* struct kvm_run fields the 6.1 headers lack: the memory_fault member of
+ * the exit union sits at offset 32 (include/uapi/linux/kvm.h). */
 #define RUN_MEMORY_FAULT_OFFSET 32
 #define LX_CAP_EXIT_HYPERCALL 201
 
@@ -321,7 +323,11 @@ static void translate_exit(struct lx_vcpu *c, struct vmm_exit *exit)
 	}
 }
 
-/* The memory-fault exit KVM_RUN reports with EFAULT/EHWPOISON (§1.2). */
+/*
+ * The memory-fault exit KVM_RUN reports with EFAULT/EHWPOISON: exit_reason
+ * KVM_EXIT_MEMORY_FAULT (39), then flags, gpa and size as u64s at offset
+ * 32 (Documentation/virt/kvm/api.rst, KVM_EXIT_MEMORY_FAULT).
+ */
 static void memory_fault_exit(struct lx_vcpu *c, struct vmm_exit *exit)
 {
 	const u64 *f = (const u64 *)((u8 *)c->run + RUN_MEMORY_FAULT_OFFSET);

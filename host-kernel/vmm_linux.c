@@ -354,7 +354,8 @@ static int lx_set_attributes(struct vmm *v, int vm, u64 gpa, u64 size,
 		ioctl(fd_of(lx_of(v), vm), LKVM_SET_MEMORY_ATTRIBUTES, &arg));
 }
 
-/* The proposed in-place conversion ioctl on the guest_memfd (§5). */
+/* The proposed in-place conversion ioctl on the guest_memfd
+ * (KVM_SET_MEMORY_ATTRIBUTES2, see kvm_uapi.h). */
 static int lx_convert(struct vmm *v, int gmem, u64 offset, u64 size,
 		      bool to_private, u64 *error_offset)
 {

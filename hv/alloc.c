@@ -12,7 +12,10 @@
  * Free blocks are kept on one doubly linked list per order, cached pages on
  * the pcp list; the links live in the first 16 bytes of the free block.
  */
+#define CHECK_PREFIX "alloc_check"
+
 #include "hv/alloc.h"
+#include "hv/base/check.h"
 #include "lib/console.h"
 #include "lib/errno.h"
 #include "lib/mem.h"
@@ -37,26 +40,6 @@ const char *alloc_owner_name(enum alloc_owner owner)
 {
 	return (unsigned int)owner < ALLOC_NR_OWNERS ? owner_names[owner] :
 						       "?";
-}
-
-static void list_init(struct alloc_list *l)
-{
-	l->next = l->prev = l;
-}
-
-static void list_add(struct alloc_list *head, struct alloc_list *e)
-{
-	e->next = head->next;
-	e->prev = head;
-	head->next->prev = e;
-	head->next = e;
-}
-
-static void list_del(struct alloc_list *e)
-{
-	e->prev->next = e->next;
-	e->next->prev = e->prev;
-	e->next = e->prev = NULL;
 }
 
 void alloc_pool_init(struct page_pool *pool)
@@ -91,7 +74,7 @@ static void push_free(struct page_pool *pool, struct alloc_region *r,
 
 	m[0] = META_HEAD | META_FREE | order;
 	m[1] = dirty ? META_DIRTY : 0;
-	list_add(&pool->free[order], (struct alloc_list *)pa);
+	list_add((struct list_head *)pa, &pool->free[order]);
 	pool->nr_free[order]++;
 }
 
@@ -100,8 +83,8 @@ static void pop_free(struct page_pool *pool, struct alloc_region *r,
 {
 	u8 *m = meta_of(r, pa);
 
-	list_del((struct alloc_list *)pa);
-	memset((void *)pa, 0, sizeof(struct alloc_list));
+	list_del((struct list_head *)pa);
+	memset((void *)pa, 0, sizeof(struct list_head));
 	pool->nr_free[order]--;
 	m[0] = 0;
 	m[1] = 0;
@@ -167,7 +150,7 @@ void *alloc_pages(struct page_pool *pool, unsigned int order,
 		return NULL;
 	}
 	if (order == 0 && pool->nr_pcp) {
-		struct alloc_list *e = pool->pcp.next;
+		struct list_head *e = pool->pcp.next;
 
 		list_del(e);
 		memset(e, 0, sizeof(*e));
@@ -211,7 +194,7 @@ static void buddy_free(struct page_pool *pool, struct alloc_region *r,
 void alloc_drain(struct page_pool *pool)
 {
 	while (pool->nr_pcp) {
-		struct alloc_list *e = pool->pcp.next;
+		struct list_head *e = pool->pcp.next;
 
 		list_del(e);
 		memset(e, 0, sizeof(*e));
@@ -242,7 +225,7 @@ void free_pages(struct page_pool *pool, void *addr, unsigned int order,
 	if (order == 0 && pool->nr_pcp < ALLOC_PCP_MAX) {
 		m[0] = META_HEAD | META_FREE;
 		m[1] = META_CACHED;
-		list_add(&pool->pcp, (struct alloc_list *)pa);
+		list_add((struct list_head *)pa, &pool->pcp);
 		pool->nr_pcp++;
 		return;
 	}
@@ -333,27 +316,17 @@ u64 alloc_owned_pages(const struct page_pool *pool, enum alloc_owner owner)
 	return (unsigned int)owner < ALLOC_NR_OWNERS ? pool->owned[owner] : 0;
 }
 
-#define CHECK(cond, ...)                                   \
-	do {                                               \
-		if (!(cond)) {                             \
-			kprintf("# alloc_check: " __VA_ARGS__); \
-			kputs("\n");                       \
-			return -EIO;                       \
-		}                                          \
-	} while (0)
-
 int alloc_check(const struct page_pool *pool)
 {
 	u64 owned = 0, free_blocks[ALLOC_NR_ORDERS] = { 0 };
 	u64 free_pages_seen = 0, cached = 0, n = 0;
 	u64 per_owner[ALLOC_NR_OWNERS] = { 0 };
-	const struct alloc_list *e;
+	const struct list_head *e;
 
 	for (int o = 0; o < ALLOC_NR_ORDERS; o++) {
-		const struct alloc_list *head = &pool->free[o], *e;
 		u64 n = 0;
 
-		for (e = head->next; e != head; e = e->next) {
+		list_for_each(e, &pool->free[o]) {
 			phys_addr_t pa = (phys_addr_t)e;
 			struct alloc_region *r = region_of(pool, pa);
 			u8 *m;
@@ -366,7 +339,7 @@ int alloc_check(const struct page_pool *pool)
 			CHECK(pa - r->base + (PAGE_SIZE << o) <=
 				      r->pages * PAGE_SIZE,
 			      "free list %d: %p runs past its region", o, e);
-			CHECK(e->next->prev == e,
+			CHECK(list_node_valid(e),
 			      "free list %d: broken link at %p", o, e);
 			m = meta_of(r, pa);
 			CHECK(m[0] == (META_HEAD | META_FREE | o) &&
@@ -379,14 +352,14 @@ int alloc_check(const struct page_pool *pool)
 		      (unsigned long long)n,
 		      (unsigned long long)pool->nr_free[o]);
 	}
-	for (e = pool->pcp.next; e != &pool->pcp; e = e->next) {
+	list_for_each(e, &pool->pcp) {
 		struct alloc_region *r = region_of(pool, (phys_addr_t)e);
 
 		CHECK(++n <= pool->total_pages, "page cache list does not end");
 		CHECK(r, "page cache: %p outside the pool", e);
 		CHECK(IS_ALIGNED((phys_addr_t)e, PAGE_SIZE),
 		      "page cache: %p misaligned", e);
-		CHECK(e->next->prev == e, "page cache: broken link at %p", e);
+		CHECK(list_node_valid(e), "page cache: broken link at %p", e);
 		CHECK(meta_of(r, (phys_addr_t)e)[1] & META_CACHED,
 		      "page cache: %p is not marked cached", e);
 	}

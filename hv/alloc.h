@@ -19,6 +19,7 @@
 #ifndef GMV_HV_ALLOC_H
 #define GMV_HV_ALLOC_H
 
+#include "hv/base/list.h"
 #include "lib/types.h"
 
 #define ALLOC_MAX_ORDER 18 /* 2^18 pages = 1 GiB */
@@ -42,10 +43,6 @@ enum alloc_owner {
 	ALLOC_NR_OWNERS
 };
 
-struct alloc_list {
-	struct alloc_list *next, *prev;
-};
-
 struct alloc_region {
 	phys_addr_t base; /* first managed page (after the metadata) */
 	u64 pages;	  /* managed pages */
@@ -55,9 +52,9 @@ struct alloc_region {
 struct page_pool {
 	struct alloc_region regions[ALLOC_MAX_REGIONS];
 	unsigned int nr_regions;
-	struct alloc_list free[ALLOC_NR_ORDERS];
+	struct list_head free[ALLOC_NR_ORDERS];
 	u64 nr_free[ALLOC_NR_ORDERS];	   /* blocks on each free list */
-	struct alloc_list pcp;		   /* cached free single pages */
+	struct list_head pcp;		   /* cached free single pages */
 	u64 nr_pcp;
 	u64 owned[ALLOC_NR_OWNERS];	   /* pages held by each owner */
 	u64 total_pages;		   /* managed pages in all regions */

@@ -26,6 +26,7 @@
 #ifndef GMV_HV_DEADLINE_H
 #define GMV_HV_DEADLINE_H
 
+#include "hv/x86/cpu.h"
 #include "lib/types.h"
 
 struct deadline_timer {
@@ -48,10 +49,7 @@ const struct deadline_timer *deadline_timer(void);
 
 static inline u64 deadline_now(void)
 {
-	u32 lo, hi;
-
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((u64)hi << 32) | lo;
+	return rdtsc();
 }
 
 /* The TSC ms milliseconds from now, or 0 (no deadline) without a timer. */

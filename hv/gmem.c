@@ -19,7 +19,7 @@
 	 GMV_FALLOC_UNSHARE_RANGE | GMV_FALLOC_WRITE_ZEROES)
 #define S64_MAX ((u64)INT64_MAX)
 
-struct gmem_mem *gmem_all_mems;
+struct list_head gmem_all_mems = LIST_HEAD_INIT(gmem_all_mems);
 
 /* ------------------------------------------------------------ pages */
 
@@ -94,26 +94,49 @@ fail:
 	return -ENOMEM;
 }
 
-/* Give back the backed pages of chunk ci within [first, last] (chunk page
- * numbers); the chunk goes when it has none left. */
-static void chunk_punch(struct gmem_mem *m, u64 ci, struct gmem_chunk *c,
-			unsigned int first, unsigned int last)
+void chunk_unprepare(struct gmem_chunk *c, unsigned int first,
+		     unsigned int last)
 {
+	for (unsigned int i = first; i <= last; i++)
+		c->prepared[i / 64] &= ~BIT(i % 64);
+}
+
+/* The one way backing pages leave gmem: the security model lets go of them
+ * (cc invalidate()), then the allocator scrubs and takes them. */
+static void give_back(struct gmem_mem *m, phys_addr_t pa, unsigned int order)
+{
+	if (m->cc->invalidate)
+		m->cc->invalidate(pa, order);
+	free_pages(hv_pool, (void *)pa, order, OWN_GMEM);
+}
+
+/* Give back the backed pages of chunk ci within [first, last] (chunk page
+ * numbers); the chunk goes when it has none left. Fails, with nothing
+ * changed, only when the security model cannot split the 2 MiB block. */
+static int chunk_punch(struct gmem_mem *m, u64 ci, struct gmem_chunk *c,
+		       unsigned int first, unsigned int last)
+{
+	int r;
+
 	if (chunk_is_huge(c) && first == 0 && last == CHUNK_PAGES - 1) {
-		free_pages(hv_pool, (void *)c->block, CHUNK_ORDER, OWN_GMEM);
+		give_back(m, c->block, CHUNK_ORDER);
 		m->pages -= CHUNK_PAGES;
 		chunk_free(m, ci, c);
-		return;
+		return 0;
 	}
 	if (chunk_is_huge(c)) {
+		r = m->cc->split ? m->cc->split(c->block) : 0;
+		if (r)
+			return r;
 		alloc_split(hv_pool, (void *)c->block, CHUNK_ORDER, 0,
 			    OWN_GMEM);
 		c->split = true;
 	}
+	chunk_unprepare(c, first, last);
 	for (unsigned int i = first; i <= last; i++) {
 		if (!chunk_has(c, i))
 			continue;
-		free_page(hv_pool, (void *)chunk_page(c, i), OWN_GMEM);
+		give_back(m, chunk_page(c, i), 0);
 		if (c->map)
 			c->map[i] = 0;
 		c->present[i / 64] &= ~BIT(i % 64);
@@ -122,27 +145,36 @@ static void chunk_punch(struct gmem_mem *m, u64 ci, struct gmem_chunk *c,
 	}
 	if (!c->nr_present)
 		chunk_free(m, ci, c);
+	return 0;
 }
 
-/* Free the pages [start, end) (any range, also past EOF) and their pins. */
-static void punch_pages(struct gmem_mem *m, u64 start, u64 end)
+/* Free the pages [start, end) (any range, also past EOF), in index order,
+ * and their pins; stops at a chunk_punch() failure with its error, the
+ * pages and pins from that chunk on untouched. */
+static int punch_pages(struct gmem_mem *m, u64 start, u64 end)
 {
 	struct gmem_chunk *c;
 	u64 ci, idx;
 	void *pin;
+	int r = 0;
 
 	xmap_for_each(&m->chunks, ci, c, start / CHUNK_PAGES,
-		      (end - 1) / CHUNK_PAGES)
-	{
+		      (end - 1) / CHUNK_PAGES) {
 		u64 base = ci * CHUNK_PAGES;
 		unsigned int first = start > base ? start - base : 0;
 		unsigned int last = end - base > CHUNK_PAGES ? CHUNK_PAGES - 1
 							     : end - base - 1;
 
-		chunk_punch(m, ci, c, first, last);
+		r = chunk_punch(m, ci, c, first, last);
+		if (r) {
+			end = MAX(start, base);
+			break;
+		}
 	}
-	xmap_for_each(&m->pins, idx, pin, start, end - 1)
-		xmap_erase(&m->pins, idx);
+	if (end > start)
+		xmap_for_each(&m->pins, idx, pin, start, end - 1)
+			xmap_erase(&m->pins, idx);
+	return r;
 }
 
 /* ----------------------------------------------------- invalidation */
@@ -164,7 +196,9 @@ static unsigned int zap_filter(const struct gmem_mem *m)
 
 void gmem_invalidate(struct gmem_mem *m, u64 start, u64 end)
 {
-	for (struct gmem_view *v = m->views; v; v = v->next) {
+	struct gmem_view *v;
+
+	list_for_each_entry(v, &m->views, node) {
 		struct ranges *b = &v->bindings;
 		bool zapped = false;
 
@@ -195,10 +229,7 @@ static int view_new(struct gmem_mem *m, void *owner,
 	v->mem = m;
 	v->owner = owner;
 	v->ops = ops;
-	v->next = m->views;
-	if (m->views)
-		m->views->prev = v;
-	m->views = v;
+	list_add(&v->node, &m->views);
 	m->nr_views++;
 	*out = v;
 	return 0;
@@ -206,26 +237,25 @@ static int view_new(struct gmem_mem *m, void *owner,
 
 static void mem_free(struct gmem_mem *m)
 {
+	/* Whole chunks only (a chunk crossing EOF is never one block), so
+	 * nothing is split and this cannot fail. */
 	punch_pages(m, 0, gmem_npages(m));
 	xmap_destroy(&m->chunks);
 	xmap_destroy(&m->pins);
 	ranges_destroy(&m->shared);
-	if (m->prev)
-		m->prev->next = m->next;
-	else
-		gmem_all_mems = m->next;
-	if (m->next)
-		m->next->prev = m->prev;
+	list_del(&m->node);
 	kfree(m, sizeof(*m));
 }
 
-int gmem_create(u64 size, u64 flags, u64 supported, void *owner,
-		const struct gmem_owner_ops *ops, struct gmem_view **out)
+int gmem_create(u64 size, u64 flags, u64 supported, const struct cc_ops *cc,
+		void *owner, const struct gmem_owner_ops *ops,
+		struct gmem_view **out)
 {
 	struct gmem_mem *m;
 	int r;
 
-	/* spec §2.2 G11/G12: flags first, then the size as a loff_t. */
+	/* kvm_gmem_create (virt/kvm/guest_memfd.c), G11/G12: flags first,
+	 * then the size as a loff_t. */
 	if (flags & ~supported)
 		return -EINVAL;
 	if (!size || (s64)size < 0 || !IS_ALIGNED(size, PAGE_SIZE))
@@ -235,6 +265,8 @@ int gmem_create(u64 size, u64 flags, u64 supported, void *owner,
 		return -ENOMEM;
 	m->size = size;
 	m->flags = flags;
+	m->cc = cc;
+	list_init(&m->views);
 	if (flags & GMV_GMEM_FLAG_INIT_SHARED) {
 		r = ranges_reserve(&m->shared, 1);
 		if (r) {
@@ -249,10 +281,7 @@ int gmem_create(u64 size, u64 flags, u64 supported, void *owner,
 		kfree(m, sizeof(*m));
 		return r;
 	}
-	m->next = gmem_all_mems;
-	if (gmem_all_mems)
-		gmem_all_mems->prev = m;
-	gmem_all_mems = m;
+	list_add(&m->node, &gmem_all_mems);
 	return 0;
 }
 
@@ -267,7 +296,7 @@ void gmem_view_release(struct gmem_view *v)
 	struct gmem_mem *m = v->mem;
 	struct ranges *b = &v->bindings;
 
-	/* kvm_gmem_release (spec §4.5): detach and zap every binding; the
+	/* kvm_gmem_release (virt/kvm/guest_memfd.c): detach and zap every binding; the
 	 * memory stays with the other views. */
 	for (u32 i = 0; i < b->n; i++) {
 		struct gmem_binding *gb = b->v[i].data;
@@ -279,12 +308,7 @@ void gmem_view_release(struct gmem_view *v)
 	if (b->n)
 		v->ops->flush(v->owner);
 	ranges_destroy(b);
-	if (v->prev)
-		v->prev->next = v->next;
-	else
-		m->views = v->next;
-	if (v->next)
-		v->next->prev = v->prev;
+	list_del(&v->node);
 	m->nr_views--;
 	v->ops->release(v->owner);
 	kfree(v, sizeof(*v));
@@ -370,7 +394,7 @@ int gmem_fallocate(struct gmem_view *v, int mode, s64 offset, s64 len)
 	/* The VFS: s_maxbytes of the anon-inode fs is 2^63 - 1. */
 	if ((u64)offset + (u64)len > S64_MAX)
 		return -EFBIG;
-	/* kvm_gmem_fallocate, spec §2.5. */
+	/* kvm_gmem_fallocate (virt/kvm/guest_memfd.c). */
 	if (!(mode & GMV_FALLOC_KEEP_SIZE))
 		return -EOPNOTSUPP;
 	if (mode & ~(GMV_FALLOC_KEEP_SIZE | GMV_FALLOC_PUNCH_HOLE))
@@ -380,8 +404,7 @@ int gmem_fallocate(struct gmem_view *v, int mode, s64 offset, s64 len)
 	if (mode & GMV_FALLOC_PUNCH_HOLE) {
 		/* Invalidate, free, and the next use gets a zero page. */
 		gmem_invalidate(m, start, end);
-		punch_pages(m, start, end);
-		return 0;
+		return punch_pages(m, start, end);
 	}
 	if ((u64)offset + (u64)len > m->size)
 		return -EINVAL;
@@ -519,12 +542,53 @@ void gmem_unbind(struct gmem_binding *b)
 	b->view = NULL;
 }
 
+/*
+ * Prepare the 2^order block around page 'index' (at pa) for private use:
+ * one prepare() over the block when none of it is prepared yet, else one
+ * per page still unprepared, in index order (a block is prepared as a
+ * whole only once, like a folio in Linux's kvm_gmem_prepare_folio).
+ */
+static int prepare_private(struct gmem_view *v, u64 index, u64 gfn,
+			   phys_addr_t pa, unsigned int order)
+{
+	struct gmem_mem *m = v->mem;
+	u64 n = 1ULL << order, first = ALIGN_DOWN(index, n);
+	struct gmem_chunk *c = xmap_load(&m->chunks, index / CHUNK_PAGES);
+	unsigned int i0 = first % CHUNK_PAGES, ready = 0;
+	int r;
+
+	for (unsigned int i = i0; i < i0 + n; i++)
+		ready += chunk_prepared(c, i);
+	if (ready == n)
+		return 0;
+	if (!ready) {
+		r = m->cc->prepare(v->owner, gfn - (index - first),
+				   pa - (index - first) * PAGE_SIZE, order);
+		if (r)
+			return r;
+	} else {
+		for (unsigned int i = i0; i < i0 + n; i++) {
+			if (chunk_prepared(c, i))
+				continue;
+			r = m->cc->prepare(v->owner, gfn - index + first + i - i0,
+					   chunk_page(c, i), 0);
+			if (r)
+				return r;
+			c->prepared[i / 64] |= BIT(i % 64);
+		}
+	}
+	for (unsigned int i = i0; i < i0 + n; i++)
+		c->prepared[i / 64] |= BIT(i % 64);
+	return 0;
+}
+
 int gmem_get_pfn(const struct gmem_binding *b, u64 gfn, unsigned int flags,
 		 phys_addr_t *pa, unsigned int *max_order)
 {
 	struct gmem_mem *m;
 	struct gmem_chunk *c;
 	u64 index, first;
+	unsigned int order = 0;
 	int r;
 
 	if (!b->view)
@@ -537,13 +601,20 @@ int gmem_get_pfn(const struct gmem_binding *b, u64 gfn, unsigned int flags,
 	r = get_page(m, index, pa);
 	if (r)
 		return r;
-	*max_order = 0;
 	c = xmap_load(&m->chunks, index / CHUNK_PAGES);
 	first = ALIGN_DOWN(index, CHUNK_PAGES);
 	if (chunk_is_huge(c) &&
 	    (!(flags & GMEM_FAULT_CHECK_SHARE) ||
 	     ranges_state(&m->shared, first, first + CHUNK_PAGES) !=
 		     RANGES_MIXED))
-		*max_order = CHUNK_ORDER;
+		order = CHUNK_ORDER;
+	if (m->cc->max_order)
+		order = MIN(order, m->cc->max_order(b->view->owner, gfn, *pa));
+	if ((flags & GMEM_FAULT_PRIVATE) && m->cc->prepare) {
+		r = prepare_private(b->view, index, gfn, *pa, order);
+		if (r)
+			return r;
+	}
+	*max_order = order;
 	return 0;
 }

@@ -25,6 +25,7 @@
 
 #include "lib/types.h"
 
+struct cc_ops;
 struct gmem_mem;
 struct gmem_view;
 
@@ -44,7 +45,7 @@ struct gmem_owner_ops {
  * One memslot's use of a view: gfns [base_gfn, base_gfn + npages) are the
  * pages [pgoff, pgoff + npages) of the memory. Embedded in the memslot;
  * 'view' becomes NULL when the view is released while the slot lives on
- * (bindings hold no reference on the view, spec §4.6).
+ * (bindings hold no reference on the view: kvm_gmem_bind takes none).
  */
 struct gmem_binding {
 	struct gmem_view *view;
@@ -52,30 +53,15 @@ struct gmem_binding {
 };
 
 /*
- * Security step of a conversion (SNP: RMPUPDATE, TDX: S-EPT work), one
- * table chosen at start-up. convert() is called for every backed block
- * whose state changes: 2^order pages at pa, page index 'index' of m.
- * A conversion that fails part-way calls convert() again with the opposite
- * direction for the blocks already done, which must not fail.
- */
-struct gmem_sec_ops {
-	const char *name;
-	int (*convert)(const struct gmem_mem *m, u64 index, phys_addr_t pa,
-		       unsigned int order, bool to_private);
-};
-
-/* The table in use (gmem_sec_none at start); returns the previous one. */
-const struct gmem_sec_ops *gmem_set_sec_ops(const struct gmem_sec_ops *ops);
-extern const struct gmem_sec_ops gmem_sec_none;
-
-/*
- * KVM_CREATE_GUEST_MEMFD (spec §2.2, G11-G14): flags outside 'supported'
+ * KVM_CREATE_GUEST_MEMFD (kvm_gmem_create, G11-G14): flags outside 'supported'
  * -> -EINVAL, checked before the size; size 0, not a page multiple or
- * >= 2^63 -> -EINVAL. Nothing is allocated for the pages. The first view
- * belongs to 'owner'.
+ * >= 2^63 -> -EINVAL. Nothing is allocated for the pages. The memory keeps
+ * cc, the security model of the VM that creates it (hv/cc.h), whose memory
+ * hooks it calls; the first view belongs to 'owner', that VM.
  */
-int gmem_create(u64 size, u64 flags, u64 supported, void *owner,
-		const struct gmem_owner_ops *ops, struct gmem_view **out);
+int gmem_create(u64 size, u64 flags, u64 supported, const struct cc_ops *cc,
+		void *owner, const struct gmem_owner_ops *ops,
+		struct gmem_view **out);
 /* A further view of of's memory, owned by 'owner'. */
 int gmem_view_create(struct gmem_view *of, void *owner,
 		     const struct gmem_owner_ops *ops, struct gmem_view **out);
@@ -91,7 +77,7 @@ bool gmem_same_memory(const struct gmem_view *a, const struct gmem_view *b);
 
 /*
  * The checks of fallocate(2) that come before the file type (fs/open.c
- * vfs_fallocate, spec §2.5): offset < 0 or len <= 0 -> -EINVAL; unknown
+ * vfs_fallocate): offset < 0 or len <= 0 -> -EINVAL; unknown
  * bits or a bad mode combination -> -EOPNOTSUPP. A file that is not
  * regular (a VM's) then fails with -ENODEV.
  */
@@ -101,7 +87,9 @@ int gmem_vfs_fallocate_mode(int mode, s64 offset, s64 len);
  * 2^63 - 1 -> -EFBIG (VFS); then kvm_gmem_fallocate: no KEEP_SIZE or any
  * bit but KEEP_SIZE|PUNCH_HOLE -> -EOPNOTSUPP; offset or len not page
  * aligned -> -EINVAL; allocate past EOF -> -EINVAL (G51); punch anywhere
- * (G52). Allocation keeps what it got before an -ENOMEM, like Linux.
+ * (G52). Allocation keeps what it got before an -ENOMEM, like Linux; a
+ * punch stops at a 2 MiB block the security model cannot split, with its
+ * error, the pages before it punched.
  */
 int gmem_fallocate(struct gmem_view *view, int mode, s64 offset, s64 len);
 
@@ -122,11 +110,12 @@ int gmem_pin(struct gmem_view *view, u64 offset);
 int gmem_unpin(struct gmem_view *view, u64 offset);
 
 /*
- * In-place conversion (spec §5) of [offset, offset + size) to private or
- * shared; see gmem_convert.c for the order of its steps. -EINVAL for a
- * misaligned, empty, wrapping or past-EOF range; 0 at once if the range
- * already has that state; -EAGAIN with *error_offset = the first page in
- * use; -ENOMEM or the security step's error with nothing changed.
+ * In-place conversion (the upstream guest_memfd in-place conversion series) of
+ * [offset, offset + size) to private or shared; see gmem_convert.c for the
+ * order of its steps. -EINVAL for a misaligned, empty, wrapping or past-EOF
+ * range; 0 at once if the range already has that state; -EAGAIN with
+ * *error_offset = the first page in use; -ENOMEM or the security step's error
+ * with nothing changed.
  */
 int gmem_convert(struct gmem_view *view, u64 offset, u64 size, bool to_private,
 		 u64 *error_offset);
@@ -134,9 +123,9 @@ int gmem_convert(struct gmem_view *view, u64 offset, u64 size, bool to_private,
 bool gmem_is_shared(const struct gmem_view *view, u64 offset);
 
 /*
- * Binding (kvm_gmem_bind, spec §2.6): offset >= 2^63, not page aligned, or
- * offset + npages pages past EOF -> -EINVAL (G60); overlap with another
- * binding of this view -> -EINVAL (G64).
+ * Binding (kvm_gmem_bind, virt/kvm/guest_memfd.c): offset >= 2^63, not page
+ * aligned, or offset + npages pages past EOF -> -EINVAL (G60); overlap with
+ * another binding of this view -> -EINVAL (G64).
  */
 int gmem_bind(struct gmem_view *view, struct gmem_binding *b, u64 offset,
 	      u64 npages, u64 base_gfn);
@@ -154,9 +143,12 @@ bool gmem_binding_linked(const struct gmem_binding *b);
  * The page behind gfn for the guest (kvm_gmem_get_pfn): allocated and
  * zeroed on first use. -EFAULT when the view was released (G93) or, with
  * GMEM_FAULT_CHECK_SHARE, when the page's shareability differs from the
- * access kind; -ENOMEM. *max_order is 9 when the 2 MiB chunk around the
- * page is one block (and, with CHECK_SHARE, uniformly shared or private),
- * else 0.
+ * access kind; -ENOMEM; the security model's prepare() error. *max_order
+ * is 9 when the 2 MiB chunk around the page is one block (and, with
+ * CHECK_SHARE, uniformly shared or private), else 0, then no more than the
+ * model's max_order() allows. A private page is prepared (cc prepare(),
+ * over the 2^max_order block) at its first use since it was allocated or
+ * last made shared, before this returns it.
  */
 int gmem_get_pfn(const struct gmem_binding *b, u64 gfn, unsigned int flags,
 		 phys_addr_t *pa, unsigned int *max_order);

@@ -3,20 +3,13 @@
  * hv/gmem_check.c - the gmem invariant checker and the accounting of gmem
  * pages and metadata (see hv/gmem.h).
  */
+#define CHECK_PREFIX "gmem_check"
+
 #include "hv/gmem_int.h"
 #include "hv/alloc.h"
+#include "hv/base/check.h"
 #include "hv/base/kmalloc.h"
-#include "lib/console.h"
 #include "lib/errno.h"
-
-#define CHECK(cond, ...)                                       \
-	do {                                                   \
-		if (!(cond)) {                                 \
-			kprintf("# gmem_check: " __VA_ARGS__); \
-			kputs("\n");                           \
-			return -EIO;                           \
-		}                                              \
-	} while (0)
 
 static bool block_is(phys_addr_t pa, unsigned int order)
 {
@@ -38,6 +31,12 @@ static int check_chunk(const struct gmem_mem *m, u64 ci,
 	      "mem %p chunk %llu: %u pages marked, "
 	      "count %u",
 	      m, (unsigned long long)ci, n, c->nr_present);
+	for (unsigned int i = 0; i < CHUNK_PAGES; i++)
+		CHECK(!chunk_prepared(c, i) ||
+			      (chunk_has(c, i) &&
+			       !ranges_test(&m->shared, ci * CHUNK_PAGES + i)),
+		      "mem %p page %llu: prepared but absent or shared", m,
+		      (unsigned long long)(ci * CHUNK_PAGES + i));
 	if (chunk_is_huge(c)) {
 		CHECK((ci + 1) * CHUNK_PAGES <= gmem_npages(m),
 		      "mem %p: huge chunk %llu crosses EOF", m,
@@ -71,13 +70,14 @@ static int check_chunk(const struct gmem_mem *m, u64 ci,
 
 static int check_views(const struct gmem_mem *m)
 {
+	const struct gmem_view *v;
 	u32 nviews = 0;
 
-	for (const struct gmem_view *v = m->views; v; v = v->next) {
+	list_for_each_entry(v, &m->views, node) {
 		const struct ranges *b = &v->bindings;
 
 		nviews++;
-		CHECK(v->mem == m && (!v->next || v->next->prev == v),
+		CHECK(v->mem == m && list_node_valid(&v->node),
 		      "view %p of mem %p is mislinked", v, m);
 		if (ranges_check(b, false, "gmem bindings"))
 			return -EIO;
@@ -135,11 +135,11 @@ static int check_mem(const struct gmem_mem *m)
 
 int gmem_check_all(void)
 {
+	const struct gmem_mem *m;
 	u64 pages = 0;
 
-	for (const struct gmem_mem *m = gmem_all_mems; m; m = m->next) {
-		CHECK(!m->next || m->next->prev == m, "mem list broken at %p",
-		      m);
+	list_for_each_entry(m, &gmem_all_mems, node) {
+		CHECK(list_node_valid(&m->node), "mem list broken at %p", m);
 		if (check_mem(m))
 			return -EIO;
 		pages += m->pages;
@@ -166,13 +166,14 @@ u64 gmem_backed_pages(const struct gmem_view *v)
 u64 gmem_meta_bytes(const struct gmem_view *v)
 {
 	const struct gmem_mem *m = v->mem;
+	const struct gmem_view *w;
 	u64 bytes = kmalloc_size(sizeof(*m));
 
 	bytes += xmap_meta_bytes(&m->chunks) + xmap_meta_bytes(&m->pins);
 	bytes += m->nr_chunks * kmalloc_size(sizeof(struct gmem_chunk));
 	bytes += m->nr_maps * kmalloc_size(CHUNK_PAGES * sizeof(phys_addr_t));
 	bytes += ranges_meta_bytes(&m->shared);
-	for (const struct gmem_view *w = m->views; w; w = w->next)
+	list_for_each_entry(w, &m->views, node)
 		bytes += kmalloc_size(sizeof(*w)) +
 			 ranges_meta_bytes(&w->bindings);
 	return bytes;
@@ -180,18 +181,20 @@ u64 gmem_meta_bytes(const struct gmem_view *v)
 
 u64 gmem_nr_mems(void)
 {
+	const struct list_head *pos;
 	u64 n = 0;
 
-	for (const struct gmem_mem *m = gmem_all_mems; m; m = m->next)
+	list_for_each(pos, &gmem_all_mems)
 		n++;
 	return n;
 }
 
 u64 gmem_total_pages(void)
 {
+	const struct gmem_mem *m;
 	u64 n = 0;
 
-	for (const struct gmem_mem *m = gmem_all_mems; m; m = m->next)
+	list_for_each_entry(m, &gmem_all_mems, node)
 		n += m->pages;
 	return n;
 }

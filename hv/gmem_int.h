@@ -6,7 +6,9 @@
 #ifndef GMV_HV_GMEM_INT_H
 #define GMV_HV_GMEM_INT_H
 
+#include "hv/cc.h"
 #include "hv/gmem.h"
+#include "hv/base/list.h"
 #include "hv/base/ranges.h"
 #include "hv/base/xmap.h"
 
@@ -15,7 +17,9 @@
 #define CHUNK_WORDS (CHUNK_PAGES / 64)
 
 /*
- * 2 MiB of a memory. Page i is backed iff bit i of 'present' is set; its
+ * 2 MiB of a memory. Page i is backed iff bit i of 'present' is set, and
+ * prepared for private use by the security model iff bit i of 'prepared'
+ * is (a subset of present, of private pages; Linux's folio "uptodate"); its
  * address is map[i] when a map exists and map[i] != 0, else block + i
  * pages. Three shapes:
  *  - huge: 'block' is one order-9 block, all 512 pages present, no map;
@@ -28,6 +32,7 @@ struct gmem_chunk {
 	phys_addr_t block;
 	phys_addr_t *map; /* CHUNK_PAGES entries, or NULL */
 	u64 present[CHUNK_WORDS];
+	u64 prepared[CHUNK_WORDS];
 	u16 nr_present;
 	bool split;
 };
@@ -35,25 +40,27 @@ struct gmem_chunk {
 struct gmem_mem {
 	u64 size; /* bytes */
 	u64 flags;
+	const struct cc_ops *cc; /* the creating VM's security model */
 	struct xmap chunks; /* chunk index -> struct gmem_chunk */
 	struct ranges shared; /* page indices the host may access */
 	struct xmap pins; /* page index -> pin count, as a pointer */
 	u64 pages; /* backing pages held */
 	u64 nr_chunks, nr_maps;
-	struct gmem_view *views; /* list through gmem_view.next */
+	struct list_head views; /* of struct gmem_view, through node */
 	u32 nr_views;
-	struct gmem_mem *next, *prev; /* every live memory */
+	struct list_head node; /* on gmem_all_mems */
 };
 
 struct gmem_view {
 	struct gmem_mem *mem;
-	void *owner;
+	void *owner; /* the struct vm that owns the view */
 	const struct gmem_owner_ops *ops;
 	struct ranges bindings; /* page ranges -> struct gmem_binding */
-	struct gmem_view *next, *prev;
+	struct list_head node; /* on its memory's views */
 };
 
-extern struct gmem_mem *gmem_all_mems;
+/* Every live memory. */
+extern struct list_head gmem_all_mems;
 
 static inline u64 gmem_npages(const struct gmem_mem *m)
 {
@@ -77,6 +84,15 @@ static inline phys_addr_t chunk_page(const struct gmem_chunk *c, unsigned int i)
 		return c->map[i];
 	return c->block + (phys_addr_t)i * PAGE_SIZE;
 }
+
+static inline bool chunk_prepared(const struct gmem_chunk *c, unsigned int i)
+{
+	return c->prepared[i / 64] & BIT(i % 64);
+}
+
+/* Forget that pages [first, last] of the chunk were prepared. */
+void chunk_unprepare(struct gmem_chunk *c, unsigned int first,
+		     unsigned int last);
 
 /* Zap [start, end) (page indices) in every VM with a binding over it, then
  * flush each such VM once. */

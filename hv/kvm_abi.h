@@ -2,9 +2,11 @@
 /*
  * hv/kvm_abi.h - the Linux KVM uAPI numbers that gmemvisor reproduces:
  * VM types, capabilities, memslot, guest_memfd, fallocate and attribute
- * flags, exit reasons and hypercall numbers. Values are Linux's (see
- * shared/spec/linux-guest-memfd.md §1); the native backend answers with
- * the same numbers, so one suite and one trace format serve both backends.
+ * flags, exit reasons and hypercall numbers. Values are Linux's: the uAPI
+ * headers include/uapi/linux/kvm.h, kvm_para.h and falloc.h, and for the
+ * slot limits arch/x86/include/asm/kvm_host.h and include/linux/
+ * kvm_host.h. The native backend answers with the same numbers, so one
+ * suite and one trace format serve both backends.
  */
 #ifndef GMV_HV_KVM_ABI_H
 #define GMV_HV_KVM_ABI_H

@@ -13,7 +13,10 @@
  * All entry writes go through set_entry(), which keeps the counts, frees
  * the tables an entry stops pointing to and decides whether a flush is owed.
  */
+#define CHECK_PREFIX "npt_check"
+
 #include "hv/npt.h"
+#include "hv/base/check.h"
 #include "lib/console.h"
 #include "lib/errno.h"
 
@@ -754,14 +757,6 @@ struct npt_census {
 	u64 leaves[NPT_MAX_LEVELS];
 };
 
-#define CHECK_FAIL(...)                                       \
-	do {                                                  \
-		kprintf("# npt_check: %s: ", f->name);        \
-		kprintf(__VA_ARGS__);                         \
-		kputs("\n");                                  \
-		return -EIO;                                  \
-	} while (0)
-
 static int check_entry(const struct npt_format *f, unsigned int l, u64 e,
 		       u64 gpa)
 {
@@ -769,26 +764,27 @@ static int check_entry(const struct npt_format *f, unsigned int l, u64 e,
 	unsigned int prot;
 
 	if (!present(f, e)) {
-		if (e)
-			CHECK_FAIL("gpa 0x%llx level %u: junk 0x%llx in an "
-				   "empty entry", (unsigned long long)gpa, l,
-				   (unsigned long long)e);
+		CHECK(!e,
+		      "%s: gpa 0x%llx level %u: junk 0x%llx in an empty entry",
+		      f->name, (unsigned long long)gpa, l,
+		      (unsigned long long)e);
 		return 0;
 	}
 	if (!is_leaf(f, l, e)) {
-		if ((e & ~amask & ~f->hw_bits) != f->table || !entry_addr(f, e))
-			CHECK_FAIL("gpa 0x%llx level %u: bad table entry "
-				   "0x%llx", (unsigned long long)gpa, l,
-				   (unsigned long long)e);
+		CHECK((e & ~amask & ~f->hw_bits) == f->table &&
+			      entry_addr(f, e),
+		      "%s: gpa 0x%llx level %u: bad table entry 0x%llx",
+		      f->name, (unsigned long long)gpa, l,
+		      (unsigned long long)e);
 		return 0;
 	}
 	prot = entry_prot(f, e);
-	if (!f->level[l].leaf ||
-	    !IS_ALIGNED(entry_addr(f, e), lvl_size(f, l)) ||
-	    !(prot & NPT_PROT_R) || npt_prot_mt(prot) >= NPT_NR_MT ||
-	    !same_entry(f, e, make_leaf(f, l, entry_addr(f, e), prot)))
-		CHECK_FAIL("gpa 0x%llx level %u: bad leaf 0x%llx",
-			   (unsigned long long)gpa, l, (unsigned long long)e);
+	CHECK(f->level[l].leaf &&
+		      IS_ALIGNED(entry_addr(f, e), lvl_size(f, l)) &&
+		      (prot & NPT_PROT_R) && npt_prot_mt(prot) < NPT_NR_MT &&
+		      same_entry(f, e, make_leaf(f, l, entry_addr(f, e), prot)),
+	      "%s: gpa 0x%llx level %u: bad leaf 0x%llx", f->name,
+	      (unsigned long long)gpa, l, (unsigned long long)e);
 	return 0;
 }
 
@@ -800,9 +796,9 @@ static int check_table(const struct npt_format *f, u64 *t, unsigned int l,
 	bool empty = true;
 	int ret;
 
-	if (t[0] & f->sw_bit)
-		CHECK_FAIL("table 0x%llx (level %u) reachable twice",
-			   (unsigned long long)(phys_addr_t)t, l);
+	CHECK(!(t[0] & f->sw_bit),
+	      "%s: table 0x%llx (level %u) reachable twice", f->name,
+	      (unsigned long long)(phys_addr_t)t, l);
 	for (unsigned int i = 0; i < NPT_ENTRIES; i++) {
 		ret = check_entry(f, l, t[i], base + i * size);
 		if (ret)
@@ -812,9 +808,8 @@ static int check_table(const struct npt_format *f, u64 *t, unsigned int l,
 		if (present(f, t[i]) && is_leaf(f, l, t[i]))
 			c->leaves[l]++;
 	}
-	if (l && empty)
-		CHECK_FAIL("empty table 0x%llx at level %u",
-			   (unsigned long long)(phys_addr_t)t, l);
+	CHECK(!l || !empty, "%s: empty table 0x%llx at level %u", f->name,
+	      (unsigned long long)(phys_addr_t)t, l);
 	c->tables++;
 	t[0] |= f->sw_bit;
 	for (unsigned int i = 0; i < NPT_ENTRIES; i++) {
@@ -846,21 +841,20 @@ int npt_check(struct npt *npt)
 	struct npt_census c = { 0 };
 	int ret;
 
-	if (npt->nr_reserve)
-		CHECK_FAIL("%llu reserve pages left",
-			   (unsigned long long)npt->nr_reserve);
+	CHECK(!npt->nr_reserve, "%s: %llu reserve pages left", f->name,
+	      (unsigned long long)npt->nr_reserve);
 	ret = check_table(f, npt->root, 0, 0, &c);
 	unmark(f, npt->root, 0);
 	if (ret)
 		return ret;
-	if (c.tables != npt->stats.table_pages)
-		CHECK_FAIL("%llu table pages reachable, %llu counted",
-			   (unsigned long long)c.tables,
-			   (unsigned long long)npt->stats.table_pages);
+	CHECK(c.tables == npt->stats.table_pages,
+	      "%s: %llu table pages reachable, %llu counted", f->name,
+	      (unsigned long long)c.tables,
+	      (unsigned long long)npt->stats.table_pages);
 	for (unsigned int l = 0; l < f->nr_levels; l++)
-		if (c.leaves[l] != npt->stats.leaves[l])
-			CHECK_FAIL("level %u: %llu leaves, %llu counted", l,
-				   (unsigned long long)c.leaves[l],
-				   (unsigned long long)npt->stats.leaves[l]);
+		CHECK(c.leaves[l] == npt->stats.leaves[l],
+		      "%s: level %u: %llu leaves, %llu counted", f->name, l,
+		      (unsigned long long)c.leaves[l],
+		      (unsigned long long)npt->stats.leaves[l]);
 	return 0;
 }

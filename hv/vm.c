@@ -18,7 +18,7 @@
 /* No SMM: one memslot address space (KVM_CAP_MULTI_ADDRESS_SPACE 0). */
 #define VM_NR_AS_IDS 1
 
-struct vm *vm_all;
+struct list_head vm_all = LIST_HEAD_INIT(vm_all);
 
 /* ------------------------------------------------------- invalidation */
 
@@ -129,10 +129,7 @@ int vm_create(unsigned long type, struct vm **out)
 	r = cc->vm_init ? cc->vm_init(vm) : 0;
 	if (r)
 		goto destroy;
-	vm->next = vm_all;
-	if (vm_all)
-		vm_all->prev = vm;
-	vm_all = vm;
+	list_add(&vm->node, &vm_all);
 	*out = vm;
 	return 0;
 destroy:
@@ -181,8 +178,9 @@ unsigned int vm_add_vcpu(struct vm *vm, struct vcpu *c)
 
 u64 vm_supported_gmem_flags(const struct vm *vm)
 {
-	/* spec §2.1 G2-G4: INIT_SHARED only where there is no private
-	 * memory (always offered on /dev/kvm). */
+	/* kvm_gmem_get_supported_flags (virt/kvm/guest_memfd.c), G2-G4:
+	 * INIT_SHARED only where there is no private memory (always offered on
+	 * /dev/kvm). */
 	if (vm && vm_has_private_mem(vm))
 		return GMV_GMEM_FLAG_MMAP;
 	return GMV_GMEM_FLAG_MMAP | GMV_GMEM_FLAG_INIT_SHARED;
@@ -190,7 +188,7 @@ u64 vm_supported_gmem_flags(const struct vm *vm)
 
 u64 vm_supported_attributes(const struct vm *vm)
 {
-	/* kvm_supported_mem_attributes (spec §2.1 G6). */
+	/* kvm_supported_mem_attributes (virt/kvm/kvm_main.c), G6. */
 	if (!vm || vm_has_private_mem(vm))
 		return GMV_MEMORY_ATTRIBUTE_PRIVATE;
 	return 0;
@@ -244,12 +242,7 @@ void vm_put(struct vm *vm)
 	ranges_destroy(&vm->slots);
 	ranges_destroy(&vm->private_gfns);
 	xmap_destroy(&vm->ids);
-	if (vm->prev)
-		vm->prev->next = vm->next;
-	else
-		vm_all = vm->next;
-	if (vm->next)
-		vm->next->prev = vm->prev;
+	list_del(&vm->node);
 	kfree(vm, sizeof(*vm));
 }
 
@@ -257,9 +250,10 @@ int vm_create_gmem(struct vm *vm, u64 size, u64 flags, struct gmem_view **out)
 {
 	int r;
 
-	/* The view holds a reference on the VM (spec §4.6). */
+	/* The view holds a reference on the VM (__kvm_gmem_create takes one
+	 * with kvm_get_kvm, kvm_gmem_release drops it). */
 	vm->refs++;
-	r = gmem_create(size, flags, vm_supported_gmem_flags(vm), vm,
+	r = gmem_create(size, flags, vm_supported_gmem_flags(vm), vm->cc, vm,
 			&vm_owner_ops, out);
 	if (r)
 		vm->refs--;
@@ -366,8 +360,8 @@ static int slot_move(struct vm *vm, struct memslot *s, u64 base_gfn)
 }
 
 /*
- * The checks of kvm_vm_ioctl_set_memory_region + kvm_set_memory_region in
- * their order (spec §2.6). The userspace address is the slot's own memory,
+ * The checks of kvm_vm_ioctl_set_memory_region + kvm_set_memory_region in their
+ * order (virt/kvm/kvm_main.c). The userspace address is the slot's own memory,
  * so it always "matches" when an existing slot is modified.
  */
 int vm_set_region(struct vm *vm, const struct vm_region *r)
@@ -448,7 +442,8 @@ int vm_set_attributes(struct vm *vm, u64 gpa, u64 size, u64 attrs, u64 flags)
 	u64 start = gpa >> PAGE_SHIFT, end;
 	int err;
 
-	/* kvm_vm_ioctl_set_mem_attributes, in its order (spec §4.1). */
+	/* kvm_vm_ioctl_set_mem_attributes (virt/kvm/kvm_main.c), in its order.
+	 */
 	if (flags)
 		return -EINVAL;
 	if (attrs & ~vm_supported_attributes(vm))

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * hv/vm.h - VM objects of the native backend. Owns each VM's type,
- * memslots (KVM_SET_USER_MEMORY_REGION2 semantics, spec §2.6) with the
+ * hv/vm.h - VM objects of the native backend. Owns each VM's type, memslots
+ * (KVM_SET_USER_MEMORY_REGION2 semantics, kvm_set_memory_region) with the
  * slots' own "userspace" memory, the per-gfn memory attributes
- * (KVM_SET_MEMORY_ATTRIBUTES, spec §4.1), its architecture state (the
- * vCPU backend's VM, hv/arch.h, made with the VM, which its invalidations
- * reach) and its vCPUs, and the guest fault path: gfn -> (page,
- * max_order) or a memory-fault exit (spec §4.2).
+ * (KVM_SET_MEMORY_ATTRIBUTES, Documentation/virt/kvm/api.rst), its
+ * architecture state (the vCPU backend's VM, hv/arch.h, made with the VM,
+ * which its invalidations reach) and its vCPUs, and the guest fault path:
+ * gfn -> (page, max_order) or a memory-fault exit (KVM_EXIT_MEMORY_FAULT,
+ * Documentation/virt/kvm/api.rst).
  *
- * Lifetime (spec §4.6): a VM lives while its handle or any gmem view it
- * owns is open. Memslot bindings hold nothing on the views.
+ * Lifetime (as in virt/kvm/guest_memfd.c): a VM lives while its handle or any
+ * gmem view it owns is open. Memslot bindings hold nothing on the views.
  *
  * Private memory and in-place conversion (VMs with private memory only;
  * default VMs have no private gfns and never check shareability, as 6.18
@@ -99,7 +100,7 @@ struct vm_region {
 };
 int vm_set_region(struct vm *vm, const struct vm_region *r);
 
-/* KVM_SET_MEMORY_ATTRIBUTES (spec §4.1). */
+/* KVM_SET_MEMORY_ATTRIBUTES (kvm_vm_ioctl_set_mem_attributes). */
 int vm_set_attributes(struct vm *vm, u64 gpa, u64 size, u64 attrs, u64 flags);
 /* Is the gfn private (see above)? What a SW_PROTECTED fault handler takes
  * as the kind of an access (Linux derives it the same way). */
@@ -126,10 +127,11 @@ struct vm_fault {
 };
 
 /*
- * The fault path (spec §4.2): 0 with pa/max_order; -EFAULT with a
- * KVM_EXIT_MEMORY_FAULT (vm_memory_fault()) for an access whose kind
- * differs from the gfn's attribute, a private access outside a gmem slot
- * or to a shared gmem page, or a gmem slot whose view is gone (G93);
+ * The fault path (kvm_mmu_faultin_pfn_gmem, arch/x86/kvm/mmu/mmu.c): 0 with
+ * pa/max_order; -EFAULT with a KVM_EXIT_MEMORY_FAULT (vm_memory_fault())
+ * for an access whose kind differs from the gfn's attribute, a private
+ * access outside a gmem slot or to a shared gmem page, or a gmem slot
+ * whose view is gone (G93);
  * -ENOENT with KVM_EXIT_MMIO when no slot takes the access (G95) or it
  * writes a read-only slot; -ENOMEM, with a memory-fault exit too.
  */

@@ -1,19 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* hv/vm_check.c - the VM invariant checker (see vm_check_all in hv/vm.h). */
+#define CHECK_PREFIX "vm_check"
+
 #include "hv/vm_int.h"
 #include "hv/alloc.h"
+#include "hv/base/check.h"
 #include "hv/kvm_abi.h"
-#include "lib/console.h"
 #include "lib/errno.h"
-
-#define CHECK(cond, ...)                                     \
-	do {                                                 \
-		if (!(cond)) {                               \
-			kprintf("# vm_check: " __VA_ARGS__); \
-			kputs("\n");                         \
-			return -EIO;                         \
-		}                                            \
-	} while (0)
 
 static int check_slot(const struct vm *vm, const struct range *r)
 {
@@ -79,7 +72,8 @@ static int check_vm(const struct vm *vm)
 	for (u32 i = 0; i < vm->slots.n; i++)
 		if (check_slot(vm, &vm->slots.v[i]))
 			return -EIO;
-	xmap_for_each(&vm->ids, id, s, 0, XMAP_MAX_INDEX) ids++;
+	xmap_for_each(&vm->ids, id, s, 0, XMAP_MAX_INDEX)
+		ids++;
 	CHECK(ids == vm->slots.n, "vm %p: %llu slot ids, %u slots", vm,
 	      (unsigned long long)ids, vm->slots.n);
 	CHECK(vm_has_private_mem(vm) || !vm->private_gfns.n,
@@ -89,9 +83,10 @@ static int check_vm(const struct vm *vm)
 
 int vm_check_all(void)
 {
-	for (const struct vm *vm = vm_all; vm; vm = vm->next) {
-		CHECK(!vm->next || vm->next->prev == vm, "vm list broken at %p",
-		      vm);
+	const struct vm *vm;
+
+	list_for_each_entry(vm, &vm_all, node) {
+		CHECK(list_node_valid(&vm->node), "vm list broken at %p", vm);
 		if (check_vm(vm))
 			return -EIO;
 	}
@@ -100,9 +95,10 @@ int vm_check_all(void)
 
 u64 vm_nr_live(void)
 {
+	const struct list_head *pos;
 	u64 n = 0;
 
-	for (const struct vm *vm = vm_all; vm; vm = vm->next)
+	list_for_each(pos, &vm_all)
 		n++;
 	return n;
 }

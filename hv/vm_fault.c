@@ -2,7 +2,8 @@
 /*
  * hv/vm_fault.c - the guest fault path of the native backend: which page a
  * guest access reaches, how large a mapping of it may be, or which exit
- * the vCPU reports instead (see hv/vm.h, spec §4.2-§4.3, G88-G95).
+ * the vCPU reports instead (see hv/vm.h, G88-G95; arch/x86/kvm/mmu/mmu.c
+ * kvm_mmu_faultin_pfn and kvm_max_private_mapping_level).
  */
 #include "hv/vm_int.h"
 #include "hv/alloc.h"

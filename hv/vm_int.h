@@ -9,6 +9,7 @@
 #include "hv/arch.h"
 #include "hv/cc.h"
 #include "hv/gmem.h"
+#include "hv/base/list.h"
 #include "hv/base/ranges.h"
 #include "hv/vm.h"
 #include "hv/base/xmap.h"
@@ -37,10 +38,11 @@ struct vm {
 	unsigned int nr_vcpus;
 	bool flush_owed;
 	struct vm_zap_log zaps;
-	struct vm *next, *prev; /* every live VM */
+	struct list_head node; /* on vm_all */
 };
 
-extern struct vm *vm_all;
+/* Every live VM. */
+extern struct list_head vm_all;
 
 static inline struct memslot *vm_slot_of(const struct vm *vm, u64 gfn)
 {

@@ -254,6 +254,8 @@ static int run_suite(struct kt *t, const struct kt_suite *s, unsigned int nr)
 	kprintf("# Subtest: %s\n", s->name);
 	indent(t->depth);
 	kprintf("1..%u\n", count_selected(t->opt, s, saved_path, true));
+	if (s->intro)
+		s->intro(t);
 	for (size_t i = 0; i < s->n_cases; i++) {
 		int v;
 

@@ -6,7 +6,8 @@
  * kt_run() prints one KTAP version 1 document: a plan, "ok N name" or
  * "not ok N name" per case ("# SKIP reason" for skips), each failed check as
  * a "# file:line: ..." diagnostic with the values compared, and finally the
- * line "N passed, N failed, N skipped" alone on a line.
+ * line "N passed, N failed, N skipped" alone on a line. A suite may open
+ * with diagnostics of its own (struct kt_suite.intro).
  *
  * A case passes only if it made at least one check and none failed; a case
  * that neither checks nor skips is reported as failed ("made no checks").
@@ -38,6 +39,9 @@ struct kt_suite {
 	void *ctx;
 	/* Optional: the reason the whole suite is skipped, or NULL. */
 	const char *(*unsupported)(void *ctx);
+	/* Optional: prints the suite's opening diagnostics with kt_diag()
+	 * (e.g. "# backend: native"), right after its plan line. */
+	void (*intro)(struct kt *t);
 };
 
 #define KT_CASE(fn) { .name = #fn, .run = fn }

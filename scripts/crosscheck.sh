@@ -4,8 +4,8 @@
 #  1. The conformance suite on the native backend and on the linux backend
 #     (build/host/conformance-linux --backend ...), case by case.
 #  1b. The guest-level cases on gmemvisor's SVM hypervisor (the payload's
-#     guest_native suite under QEMU) and on Linux's KVM
-#     (build/host/guests-linux), case by case, compared the same way.
+#     guest suite under QEMU) and on Linux's KVM (build/host/guests-linux),
+#     case by case, compared the same way.
 #  2. Every traces/*.trace under `gmem-replay --diff`, and its linux output
 #     against traces/*.expected.
 #  3. Every traces/malformed/*.trace must be refused (exit 2, nothing run)
@@ -14,6 +14,8 @@
 #
 # Prints a table (behaviours checked, agreeing, diverging: intentional with
 # reason / unexplained) and ends with "N passed, N failed, N skipped".
+# A case has the same path on both backends (conformance.CASE,
+# guest.GROUP.CASE); each suite names its backend on a "# backend:" line.
 # A conformance or guest case passes when it passes on both backends, is skipped
 # when one backend skips it (the reason is listed), and fails otherwise.
 # A trace passes when it has no unexplained divergence and its linux
@@ -40,10 +42,20 @@ passed=0 failed=0 skipped=0
 notes=$tmp/notes		# intentional divergences, with reasons
 problems=$tmp/problems	# unexplained divergences and failures
 
+# Flatten KTAP file $1 into sorted case list $2 (ktap-cases.py); the run
+# must say it was on backend $3, else that counts as one failure.
+cases_of() {
+	if ! scripts/ktap-cases.py --backend "$3" <"$1" 2>"$tmp/be.err" |
+		sort >"$2"; then
+		echo "  $(basename "$1"): $(cat "$tmp/be.err")" >>"$problems"
+		failed=$((failed + 1))
+	fi
+}
+
 # ------------------------------------------------------ conformance suite
 for be in native linux; do
 	"$CONF" --backend "$be" >"$tmp/conf-$be.ktap" 2>&1
-	scripts/ktap-cases.py <"$tmp/conf-$be.ktap" | sort >"$tmp/conf-$be"
+	cases_of "$tmp/conf-$be.ktap" "$tmp/conf-$be" "$be"
 done
 # Compare two flattened case lists (ktap-cases.py, sorted) case by case:
 # LABEL NATIVE LINUX. Sets k_total k_agree k_intent k_unexpl.
@@ -84,12 +96,11 @@ c_total=$k_total c_agree=$k_agree c_intent=$k_intent c_unexpl=$k_unexpl
 
 # ------------------------------------------------------------ guest cases
 # The same guest programs on gmemvisor's SVM hypervisor (the payload under
-# QEMU, the guest_native suite) and on Linux's KVM (guests-linux).
+# QEMU) and on Linux's KVM (guests-linux).
 "$GUESTS" >"$tmp/guest-linux.ktap" 2>&1
-scripts/ktap-cases.py <"$tmp/guest-linux.ktap" | sort >"$tmp/guest-linux"
-scripts/run-qemu.sh --filter 'guest_native.*' >"$tmp/guest-native.ktap" 2>&1
-scripts/ktap-cases.py <"$tmp/guest-native.ktap" |
-	sed 's/^guest_native\.//' | sort >"$tmp/guest-native"
+cases_of "$tmp/guest-linux.ktap" "$tmp/guest-linux" linux
+scripts/run-qemu.sh --filter 'guest.*' >"$tmp/guest-native.ktap" 2>&1
+cases_of "$tmp/guest-native.ktap" "$tmp/guest-native" native
 compare_cases guest "$tmp/guest-native" "$tmp/guest-linux"
 g_total=$k_total g_agree=$k_agree g_intent=$k_intent g_unexpl=$k_unexpl
 

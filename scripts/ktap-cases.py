@@ -2,12 +2,26 @@
 """Flatten a gmemvisor KTAP document (lib/ktap.h) into one line per case:
 "<suite.child.case>\t<pass|fail|skip>\t<skip reason>". Suite result lines
 are recognised as the line that closes a "# Subtest:" block and left out.
-Reads standard input, writes standard output."""
+Reads standard input, writes standard output.
+
+With --backend NAME, the document must name its backend on at least one
+"# backend: NAME" line (the conformance and guest suites print one) and on
+no line another backend; otherwise a message goes to standard error and
+the exit status is 1, after the cases were printed all the same."""
 import re
 import sys
 
 RESULT = re.compile(r'^(not ok|ok) \d+ (\S+)(?: # (SKIP)? ?(.*))?$')
+BACKEND = re.compile(r'^# backend: (\S+)$')
+
+want = None
+if len(sys.argv) == 3 and sys.argv[1] == '--backend':
+    want = sys.argv[2]
+elif len(sys.argv) != 1:
+    sys.exit('usage: ktap-cases.py [--backend NAME] <KTAP >CASES')
+
 names = {}  # indent level -> name of the open subtest at that level
+backends = set()
 
 for raw in sys.stdin:
     line = raw.rstrip('\n')
@@ -16,6 +30,10 @@ for raw in sys.stdin:
     if body.startswith('# Subtest: '):
         names = {k: v for k, v in names.items() if k < level}
         names[level] = body[len('# Subtest: '):]
+        continue
+    m = BACKEND.match(body)
+    if m:
+        backends.add(m.group(1))
         continue
     m = RESULT.match(body)
     if not m:
@@ -34,3 +52,9 @@ for raw in sys.stdin:
         verdict = 'pass'
     print(f'{path}\t{verdict}\t{note or ""}' if verdict != 'pass'
           else f'{path}\tpass\t')
+
+if want is not None and backends != {want}:
+    found = ', '.join(sorted(backends)) or 'none'
+    print(f'ktap-cases.py: expected backend {want}, the document names '
+          f'{found}', file=sys.stderr)
+    sys.exit(1)

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * guest-tests/cases/inplace.c - in-place guest_memfd conversion (shared/
- * spec/linux-guest-memfd.md §5) seen by a running guest: private pages
- * disappear from the host mapping and come back on conversion to shared,
- * and converting single pages inside a 2 MiB range, or a whole 2 MiB
- * range, leaves every other page intact. Where the backend shows its
- * nested page tables (VMM_FEAT_MAPPING_INFO, native only) a second run of
- * the same guest also checks the mapping sizes: a 2 MiB range is one 2 MiB
- * translation, split into 4 KiB pages around a page converted alone, and
- * merged back once the page is shared again and the guest touches it.
+ * guest-tests/cases/inplace.c - in-place guest_memfd conversion (the
+ * upstream series "guest_memfd: In-place conversion support", not merged,
+ * where the private/shared state belongs to the gmem) seen by a running
+ * guest: private pages disappear from the host mapping and come back on
+ * conversion to shared, and converting single pages inside a 2 MiB range,
+ * or a whole 2 MiB range, leaves every other page intact. Where the
+ * backend shows its nested page tables (VMM_FEAT_MAPPING_INFO, native
+ * only) a second run of the same guest also checks the mapping sizes: a
+ * 2 MiB range is one 2 MiB translation, split into 4 KiB pages around a
+ * page converted alone, and merged back once the page is shared again and
+ * the guest touches it.
  */
 #include "guest-tests/cases/cases.h"
 #include "guest-tests/guests/programs.h"
@@ -16,8 +18,9 @@
 #include "lib/errno.h"
 
 /*
- * A VM with private memory gets no INIT_SHARED (spec G4), so the gmem starts
- * private and the case converts it to shared before the guest runs.
+ * A VM with private memory gets no INIT_SHARED (G4: arch/x86/kvm/x86.c
+ * kvm_arch_supports_gmem_init_shared() is false for it), so the gmem
+ * starts private and the case converts it to shared before the guest runs.
  */
 #define INPLACE_FLAGS GMV_GMEM_FLAG_MMAP
 #define TEST_SLOT 1

@@ -4,7 +4,7 @@
  * the backend, as KT_CASE_IF predicates, and the shared case setup.
  */
 #include "guest-tests/cases/cases.h"
-#include "tests/common/vmm_case.h"
+#include "guest-tests/vmm_case.h"
 
 const char *need_vcpu(struct kt *t)
 {

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * guest-tests/cases/private.c - private memory in a sw_protected VM, with
- * the per-VM attributes (shared/spec/linux-guest-memfd.md §4.1, §4.2):
- * explicit conversion by KVM_HC_MAP_GPA_RANGE, implicit conversion on a
- * memory-fault exit, private pages zero on first use and hidden from the
- * host, and a private access to a deleted memslot.
+ * the per-VM attributes (virt/kvm/kvm_main.c
+ * kvm_vm_ioctl_set_mem_attributes(); an access whose kind differs from
+ * its gfn's attribute is a memory-fault exit, arch/x86/kvm/mmu/mmu.c
+ * kvm_mmu_faultin_pfn()): explicit conversion by KVM_HC_MAP_GPA_RANGE,
+ * implicit conversion on a memory-fault exit, private pages zero on first
+ * use and hidden from the host, and a private access to a deleted memslot.
  */
 #include "guest-tests/cases/cases.h"
 #include "guest-tests/guests/programs.h"
@@ -149,7 +151,8 @@ static const struct guest_handlers implicit_handlers = {
 };
 
 /* A private access to memory without guest_memfd is a private memory
- * fault (§4.2); converting the page to shared lets it complete on the
+ * fault (kvm_mmu_faultin_pfn(); x86/private_mem_kvm_exits_test.c in the
+ * KVM selftests); converting the page to shared lets it complete on the
  * host's data. */
 GUEST_CASE(guest_private_implicit_conversion)
 {

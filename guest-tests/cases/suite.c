@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * guest-tests/cases/suite.c - the guest-level suite: every group of
- * guest cases under one parent.
+ * guest-tests/cases/suite.c - the groups of the guest-level suite
+ * (GUEST_SUITE), in run order.
  */
 #include "guest-tests/cases/cases.h"
 
-static const struct kt_suite *const groups[] = {
+const struct kt_suite *const guest_groups[] = {
 	&guest_harness_suite, &guest_shared_suite,  &guest_exits_suite,
 	&guest_private_suite, &guest_inplace_suite, &guest_views_suite,
 };
 
-const struct kt_suite guest_suite = {
-	.name = "guest",
-	.children = groups,
-	.n_children = ARRAY_SIZE(groups),
-};
+_Static_assert(ARRAY_SIZE(guest_groups) == GUEST_NR_GROUPS,
+	       "GUEST_NR_GROUPS is the number of guest_groups[]");

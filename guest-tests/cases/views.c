@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * guest-tests/cases/views.c - two VMs share one guest_memfd's memory
- * through two views (the gmem_file/gmem_inode split, shared/spec/
- * linux-guest-memfd.md §4.6): what one guest writes the other reads, and
- * a hole punched through one view is seen by the guest of the other
- * (§4.5: punching invalidates every view).
+ * through two views (newest virt/kvm/guest_memfd.c keeps the memory in a
+ * struct gmem_inode and each VM's view in a struct gmem_file; Linux has no
+ * uAPI for a second view): what one guest writes the other reads, and a
+ * hole punched through one view is seen by the guest of the other
+ * (kvm_gmem_punch_hole() invalidates the bindings of every view).
  */
 #include "guest-tests/cases/cases.h"
 #include "guest-tests/guests/programs.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * guest-tests/conformance/conf.h - what the conformance case files share:
- * the case wrapper (over tests/common/vmm_case.h, which also gives the
+ * the case wrapper (over guest-tests/vmm_case.h, which also gives the
  * handle and memslot helpers), feature predicates, and the prototypes of
  * every case (from cases.def).
  */
@@ -9,11 +9,11 @@
 #define GMV_CONF_CONF_H
 
 #include "guest-tests/conformance/conformance.h"
+#include "guest-tests/vmm_case.h"
 #include "hv/vmm.h"
 #include "lib/errno.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
-#include "tests/common/vmm_case.h"
 
 #define PG 4096ULL
 #define GMEM_MMAP GMV_GMEM_FLAG_MMAP

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * guest-tests/conformance/conf_attr.c - KVM_SET_MEMORY_ATTRIBUTES (spec
- * §4.1 and G85): validation order flags -> attributes -> size/wrap ->
- * alignment, PRIVATE only for VMs with private memory.
+ * guest-tests/conformance/conf_attr.c - KVM_SET_MEMORY_ATTRIBUTES
+ * (virt/kvm/kvm_main.c kvm_vm_ioctl_set_mem_attributes(); G85 where the
+ * kernel lacks it): validation order flags -> attributes -> size/wrap ->
+ * alignment, PRIVATE only for VMs with private memory
+ * (kvm_supported_mem_attributes()).
  */
 #include "guest-tests/conformance/conf.h"
 

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * guest-tests/conformance/case_bind.c - KVM_SET_USER_MEMORY_REGION2 with
- * and without KVM_MEM_GUEST_MEMFD (spec §2.6, G58-G84): the check order,
- * the one-VM rule, immutable gmem slots and the delete path.
+ * guest-tests/conformance/conf_bind.c - KVM_SET_USER_MEMORY_REGION2 with
+ * and without KVM_MEM_GUEST_MEMFD (G58-G84): the check order of
+ * virt/kvm/kvm_main.c kvm_set_memory_region() and then
+ * virt/kvm/guest_memfd.c kvm_gmem_bind(), the one-VM rule, immutable gmem
+ * slots and the delete path.
  */
 #include "guest-tests/conformance/conf.h"
 

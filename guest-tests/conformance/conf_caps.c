@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * guest-tests/conformance/conf_caps.c - discovery (spec §2.1 G1-G9) and
- * how handles are judged: -EBADF where Linux looks at a descriptor,
- * -ENOTTY for a KVM ioctl on a gmem file (G18).
+ * guest-tests/conformance/conf_caps.c - discovery (G1-G9:
+ * KVM_CHECK_EXTENSION, virt/kvm/kvm_main.c
+ * kvm_vm_ioctl_check_extension_generic() and x86's answers) and how
+ * handles are judged: -EBADF where Linux looks at a descriptor, -ENOTTY
+ * for a KVM ioctl on a gmem file, whose kvm_gmem_fops have no ioctl (G18).
  */
 #include "guest-tests/conformance/conf.h"
 

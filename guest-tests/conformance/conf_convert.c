@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * guest-tests/conformance/conf_convert.c - in-place conversion of gmem
- * pages between shared and private (spec §5): range validation, no-ops,
- * and what the host sees through its mapping in each state.
+ * pages between shared and private (the upstream series "guest_memfd:
+ * In-place conversion support", not merged: KVM_SET_MEMORY_ATTRIBUTES2 on
+ * the guest_memfd): range validation, no-ops, and what the host sees
+ * through its mapping in each state.
  */
 #include "guest-tests/conformance/conf.h"
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-/* guest-tests/conformance/conf_create.c - KVM_CREATE_GUEST_MEMFD (spec
- * §2.2, G10-G20). */
+/* guest-tests/conformance/conf_create.c - KVM_CREATE_GUEST_MEMFD (G10-G20:
+ * virt/kvm/guest_memfd.c kvm_gmem_create() checks the flags, then the
+ * size). */
 #include "guest-tests/conformance/conf.h"
 
 #define TIB (1ULL << 40)

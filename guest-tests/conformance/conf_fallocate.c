@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * guest-tests/conformance/conf_fallocate.c - fallocate(2) on a gmem (spec
- * §2.5, G44-G52, G55): the VFS checks come first (EINVAL, EOPNOTSUPP,
- * EFBIG), then gmem's own (EOPNOTSUPP, EINVAL), then the work.
+ * guest-tests/conformance/conf_fallocate.c - fallocate(2) on a gmem
+ * (G44-G52, G55): the VFS checks of fs/open.c vfs_fallocate() come first
+ * (EINVAL, EOPNOTSUPP, EFBIG), then those of virt/kvm/guest_memfd.c
+ * kvm_gmem_fallocate() (EOPNOTSUPP, EINVAL), then the work.
  */
 #include "guest-tests/conformance/conf.h"
 

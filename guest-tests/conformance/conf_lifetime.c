@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * guest-tests/conformance/conf_lifetime.c - who keeps whom alive (spec
- * §2.9 G98-G101, §4.6): a gmem keeps its VM, bindings keep nothing.
+ * guest-tests/conformance/conf_lifetime.c - who keeps whom alive
+ * (G98-G101): a gmem keeps its VM (virt/kvm/guest_memfd.c
+ * __kvm_gmem_create() takes a VM reference, kvm_gmem_release() drops it),
+ * bindings keep nothing (kvm_gmem_bind() drops the file reference it took).
  */
 #include "guest-tests/conformance/conf.h"
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * guest-tests/conformance/conf_mmap.c - host access through the gmem's
- * shared mapping (spec §2.4, G33-G40) and what fallocate does to the data
- * it shows (G50, G53).
+ * shared mapping (G33-G40: virt/kvm/guest_memfd.c kvm_gmem_mmap() and
+ * kvm_gmem_fault_user_mapping()) and what fallocate does to the data it
+ * shows (G50, G53).
  */
 #include "guest-tests/conformance/conf.h"
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * guest-tests/conformance/conf_views.c - gmem views: a second VM reaches a
- * gmem's memory only through a view of its own (the gmem_file/gmem_inode
- * split of spec §4.6); each view has its own bindings, all views share the
- * memory and its state.
+ * gmem's memory only through a view of its own (newest
+ * virt/kvm/guest_memfd.c splits struct gmem_inode, the memory, from
+ * struct gmem_file, one VM's view; Linux has no uAPI for a second view);
+ * each view has its own bindings, all views share the memory and its state.
  */
 #include "guest-tests/conformance/conf.h"
 

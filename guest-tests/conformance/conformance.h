@@ -2,11 +2,18 @@
 /*
  * guest-tests/conformance/conformance.h - the conformance suite: cases
  * written once against the VMM interface (hv/vmm.h) and named after the
- * behaviours of shared/spec/linux-guest-memfd.md (gNN_ for §2, s41_ for
- * §4.1, s5_ for §5, view_ for gmem views). Owns the case table; each
- * backend's runner builds a suite over it with its own struct vmm:
+ * Linux behaviour they check: gNN_ for GNN, the project's ID of one
+ * user-visible guest_memfd, memslot or capability rule (trace lines and
+ * comments cite the same IDs), s41_ for KVM_SET_MEMORY_ATTRIBUTES
+ * (virt/kvm/kvm_main.c), s5_ for in-place conversion (the upstream series
+ * "guest_memfd: In-place conversion support"), view_ for gmem views. Owns
+ * the case table; each backend's runner builds a suite over it with its
+ * own struct vmm:
  *
- *	static const struct kt_suite s = CONF_SUITE("linux", &my_vmm);
+ *	static const struct kt_suite s = CONF_SUITE(&my_vmm);
+ *
+ * The suite is "conformance" on every backend and opens with the line
+ * "# backend: NAME", so a case has one path (conformance.CASE) everywhere.
  *
  * Every case starts from and ends with v->ops->reset(), and calls
  * v->ops->check() before and after that final reset. Cases that need a
@@ -15,6 +22,7 @@
 #ifndef GMV_CONF_CONFORMANCE_H
 #define GMV_CONF_CONFORMANCE_H
 
+#include "guest-tests/vmm_case.h"
 #include "lib/ktap.h"
 
 enum {
@@ -30,10 +38,11 @@ extern const size_t conf_nr_cases;
 /* The suite-level predicate: the backend must offer guest_memfd. */
 const char *conf_unsupported(void *ctx);
 
-#define CONF_SUITE(sname, vmm_ptr)                                            \
-	{                                                                     \
-		.name = sname, .cases = conf_cases, .n_cases = CONF_NR_CASES, \
-		.ctx = vmm_ptr, .unsupported = conf_unsupported               \
+#define CONF_SUITE(vmm_ptr)                                                  \
+	{                                                                    \
+		.name = "conformance", .cases = conf_cases,                  \
+		.n_cases = CONF_NR_CASES, .ctx = vmm_ptr,                    \
+		.unsupported = conf_unsupported, .intro = case_backend_intro \
 	}
 
 #endif

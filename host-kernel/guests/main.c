@@ -9,24 +9,24 @@
 
 #include "guest-tests/cases/cases.h"
 #include "host-kernel/vmm_linux.h"
-#include "tests/host/plat/kt_main.h"
+#include "plat/host/kt_main.h"
+
+static struct vmm backend;
+static const struct kt_suite guests = GUEST_SUITE(&backend);
+static const struct kt_suite *const suites[] = { &guests };
 
 int main(int argc, char **argv)
 {
 	struct kt_options opt = { 0 };
-	struct kt_suite suite = guest_suite;
-	const struct kt_suite *suites[] = { &suite };
-	struct vmm v;
 	int ret;
 
 	if (kt_main_args(argc, argv, &opt, NULL, 0))
 		return 2;
-	if (vmm_linux_open(&v)) {
+	if (vmm_linux_open(&backend)) {
 		fprintf(stderr, "%s: out of memory\n", argv[0]);
 		return 1;
 	}
-	suite.ctx = &v;
 	ret = kt_main_run(suites, ARRAY_SIZE(suites), &opt);
-	vmm_linux_close(&v);
+	vmm_linux_close(&backend);
 	return ret;
 }

@@ -5,7 +5,7 @@
  * Exit status: 0 when every selected case passed or skipped, 1 otherwise.
  */
 #include "host-kernel/tests/suites.h"
-#include "tests/host/plat/kt_main.h"
+#include "plat/host/kt_main.h"
 
 static const struct kt_suite *const suites[] = {
 	&linux_backend_suite,

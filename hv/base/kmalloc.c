@@ -9,10 +9,13 @@
  * objects sit on their class's partial list; full slabs are on no list and
  * are found again from the object address when something is freed.
  */
+#define CHECK_PREFIX "kmalloc_check"
+
 #include "hv/base/kmalloc.h"
 #include "hv/alloc.h"
+#include "hv/base/check.h"
+#include "hv/base/list.h"
 #include "lib/console.h"
-#include "lib/errno.h"
 #include "lib/mem.h"
 
 #define SLAB_MAGIC 0x6b736c62 /* "kslb" */
@@ -23,7 +26,7 @@ static const u16 class_size[] = {16,  32,  64,	96,   128,
 #define NR_CLASSES ARRAY_SIZE(class_size)
 
 struct slab {
-	struct slab *next, *prev; /* partial list */
+	struct list_head node; /* on its class's partial list */
 	u32 magic;
 	u16 cls;
 	u16 inuse;
@@ -33,7 +36,14 @@ struct slab {
 
 _Static_assert(sizeof(struct slab) <= SLAB_HDR, "slab header too big");
 
-static struct slab *partial[NR_CLASSES];
+static struct list_head partial[] = {
+	LIST_HEAD_INIT(partial[0]), LIST_HEAD_INIT(partial[1]),
+	LIST_HEAD_INIT(partial[2]), LIST_HEAD_INIT(partial[3]),
+	LIST_HEAD_INIT(partial[4]), LIST_HEAD_INIT(partial[5]),
+	LIST_HEAD_INIT(partial[6]), LIST_HEAD_INIT(partial[7]),
+	LIST_HEAD_INIT(partial[8]), LIST_HEAD_INIT(partial[9]),
+};
+_Static_assert(ARRAY_SIZE(partial) == NR_CLASSES, "a partial list per class");
 static struct kmalloc_stats stats;
 static u64 calls, fail_at;
 
@@ -66,26 +76,6 @@ void kmalloc_fail_nth(u64 n)
 	fail_at = n ? calls + n : 0;
 }
 
-static void list_add(int c, struct slab *s)
-{
-	s->prev = NULL;
-	s->next = partial[c];
-	if (s->next)
-		s->next->prev = s;
-	partial[c] = s;
-}
-
-static void list_del(int c, struct slab *s)
-{
-	if (s->prev)
-		s->prev->next = s->next;
-	else
-		partial[c] = s->next;
-	if (s->next)
-		s->next->prev = s->prev;
-	s->next = s->prev = NULL;
-}
-
 static struct slab *new_slab(int c)
 {
 	struct slab *s = alloc_page(hv_pool, OWN_KMALLOC);
@@ -105,7 +95,7 @@ static struct slab *new_slab(int c)
 	}
 	s->free = SLAB_HDR;
 	stats.pages++;
-	list_add(c, s);
+	list_add(&s->node, &partial[c]);
 	return s;
 }
 
@@ -133,13 +123,14 @@ void *kmalloc(size_t size)
 		stats.pages += 1ULL << order;
 		return obj;
 	}
-	s = partial[c];
-	if (!s && !(s = new_slab(c)))
+	if (!list_empty(&partial[c]))
+		s = list_first_entry(&partial[c], struct slab, node);
+	else if (!(s = new_slab(c)))
 		return NULL;
 	obj = (u8 *)s + s->free;
 	s->free = *(u16 *)obj;
 	if (++s->inuse == s->nobj)
-		list_del(c, s);
+		list_del(&s->node);
 	memset(obj, 0, class_size[c]);
 	stats.objects++;
 	stats.bytes += class_size[c];
@@ -174,14 +165,14 @@ void kfree(void *p, size_t size)
 		if (f == off)
 			panic("kfree(%p, %zu): double free", p, size);
 	if (s->inuse == s->nobj)
-		list_add(c, s);
+		list_add(&s->node, &partial[c]);
 	*(u16 *)p = s->free;
 	s->free = off;
 	stats.objects--;
 	stats.bytes -= class_size[c];
 	if (--s->inuse)
 		return;
-	list_del(c, s);
+	list_del(&s->node);
 	s->magic = 0;
 	free_page(hv_pool, s, OWN_KMALLOC);
 	stats.pages--;
@@ -192,19 +183,12 @@ void kmalloc_get_stats(struct kmalloc_stats *st)
 	*st = stats;
 }
 
-#define CHECK(cond, ...)                                          \
-	do {                                                      \
-		if (!(cond)) {                                    \
-			kprintf("# kmalloc_check: " __VA_ARGS__); \
-			kputs("\n");                              \
-			return -EIO;                              \
-		}                                                 \
-	} while (0)
-
 int kmalloc_check(void)
 {
 	for (unsigned int c = 0; c < NR_CLASSES; c++) {
-		for (struct slab *s = partial[c]; s; s = s->next) {
+		const struct slab *s;
+
+		list_for_each_entry(s, &partial[c], node) {
 			unsigned int nfree = 0;
 
 			CHECK(s->magic == SLAB_MAGIC && s->cls == c,
@@ -213,8 +197,8 @@ int kmalloc_check(void)
 			CHECK(s->inuse && s->inuse < s->nobj,
 			      "slab %p on the partial list holds %u of %u", s,
 			      s->inuse, s->nobj);
-			CHECK(!s->next || s->next->prev == s,
-			      "slab %p: broken link", s);
+			CHECK(list_node_valid(&s->node), "slab %p: broken link",
+			      s);
 			for (u16 f = s->free; f; f = *(u16 *)((u8 *)s + f)) {
 				CHECK(f >= SLAB_HDR &&
 					      !((f - SLAB_HDR) % class_size[c]),

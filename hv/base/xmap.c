@@ -183,6 +183,49 @@ void *xmap_find(const struct xmap *m, u64 *index, u64 last)
 	return p;
 }
 
+/* *index is inside the node's span [base, base + 64^level) on entry. */
+static void *find_last_in(struct xnode *node, unsigned int level, u64 base,
+			  u64 *index, u64 first)
+{
+	unsigned int shift = XBITS * (level - 1);
+
+	for (int i = (*index - base) >> shift; i >= 0; i--) {
+		u64 start = base + ((u64)i << shift);
+		u64 top = start + ((1ULL << shift) - 1);
+		void *p = node->slot[i];
+
+		if (top < first)
+			return NULL;
+		if (!p)
+			continue;
+		if (level == 1) {
+			*index = start;
+			return p;
+		}
+		if (*index > top)
+			*index = top;
+		p = find_last_in(p, level - 1, start, index, first);
+		if (p)
+			return p;
+	}
+	return NULL;
+}
+
+void *xmap_find_last(const struct xmap *m, u64 *index, u64 first)
+{
+	u64 from = *index;
+	void *p;
+
+	if (!m->root || from < first)
+		return NULL;
+	if (from >= capacity(m->height))
+		*index = capacity(m->height) - 1;
+	p = find_last_in(m->root, m->height, 0, index, first);
+	if (!p)
+		*index = from;
+	return p;
+}
+
 static void destroy_in(struct xmap *m, struct xnode *node, unsigned int level)
 {
 	if (level > 1)

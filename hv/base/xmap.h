@@ -29,6 +29,9 @@ void *xmap_erase(struct xmap *m, u64 index);
 /* The first entry with index in [*index, last], its index in *index; NULL
  * if there is none. */
 void *xmap_find(const struct xmap *m, u64 *index, u64 last);
+/* The last entry with index in [first, *index], its index in *index; NULL
+ * if there is none. */
+void *xmap_find_last(const struct xmap *m, u64 *index, u64 first);
 /* Free every node (entries are the caller's). */
 void xmap_destroy(struct xmap *m);
 /* Bytes of kmalloc memory the nodes take. */

@@ -6,18 +6,16 @@
  * §15.30 (SVM MSRs); CPUID from the APM vol. 3 appendix E.
  */
 #include "hv/svm/svm_cpu.h"
+#include "hv/x86/cpu.h"
 #include "lib/console.h"
 #include "lib/errno.h"
 #include "lib/mem.h"
 
-#define MSR_EFER 0xc0000080u
 #define EFER_SVME BIT(12)
 #define MSR_VM_CR 0xc0010114u
 #define VM_CR_SVMDIS BIT(4)
 #define MSR_VM_HSAVE_PA 0xc0010117u
 
-#define CPUID_EXT_MAX 0x80000000u
-#define CPUID_EXT_FEATURES 0x80000001u
 #define CPUID_EXT_ECX_SVM BIT(2)
 #define CPUID_SVM 0x8000000au
 #define CPUID_SVM_EDX_NP BIT(0)
@@ -30,36 +28,13 @@ static u8 hsave_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 static u8 host_save_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 static bool svm_enabled;
 
-static void cpuid(u32 leaf, u32 *a, u32 *b, u32 *c, u32 *d)
-{
-	__asm__ volatile("cpuid"
-			 : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
-			 : "a"(leaf), "c"(0));
-}
-
-static u64 rdmsr(u32 msr)
-{
-	u32 lo, hi;
-
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return ((u64)hi << 32) | lo;
-}
-
-static void wrmsr(u32 msr, u64 v)
-{
-	__asm__ volatile("wrmsr"
-			 :
-			 : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32))
-			 : "memory");
-}
-
 /* The vendor (CPUID 0: EBX, EDX, ECX) is one that implements SVM, AMD or
  * Hygon, as KVM's kvm_is_svm_supported() requires. */
 static bool svm_vendor(void)
 {
 	u32 a, v[3];
 
-	cpuid(0, &a, &v[0], &v[2], &v[1]);
+	cpuid(0, 0, &a, &v[0], &v[2], &v[1]);
 	return !memcmp(v, "AuthenticAMD", 12) || !memcmp(v, "HygonGenuine", 12);
 }
 
@@ -69,10 +44,10 @@ const char *svm_cpu_lacks(void)
 
 	if (!svm_vendor())
 		return "no SVM: not an AMD or Hygon CPU";
-	cpuid(CPUID_EXT_MAX, &a, &b, &c, &d);
+	cpuid(CPUID_EXT_MAX, 0, &a, &b, &c, &d);
 	if (a < CPUID_SVM)
 		return "no SVM: CPUID has no leaf 8000_000A";
-	cpuid(CPUID_EXT_FEATURES, &a, &b, &c, &d);
+	cpuid(CPUID_EXT_FEATURES, 0, &a, &b, &c, &d);
 	if (!(c & CPUID_EXT_ECX_SVM))
 		return "no SVM: CPUID 8000_0001 ECX bit 2 clear";
 	/*
@@ -81,7 +56,7 @@ const char *svm_cpu_lacks(void)
 	 * NP_ENABLE only), but hardware does not: the hypervisor needs NPT,
 	 * so it requires the bit.
 	 */
-	cpuid(CPUID_SVM, &a, &b, &c, &d);
+	cpuid(CPUID_SVM, 0, &a, &b, &c, &d);
 	if (!(d & CPUID_SVM_EDX_NP))
 		return "no NPT: CPUID 8000_000A EDX bit 0 clear";
 	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)
@@ -93,7 +68,7 @@ u32 svm_cpu_nasid(void)
 {
 	u32 a, b, c, d;
 
-	cpuid(CPUID_SVM, &a, &b, &c, &d);
+	cpuid(CPUID_SVM, 0, &a, &b, &c, &d);
 	return b;
 }
 
@@ -101,7 +76,7 @@ bool svm_cpu_flush_by_asid(void)
 {
 	u32 a, b, c, d;
 
-	cpuid(CPUID_SVM, &a, &b, &c, &d);
+	cpuid(CPUID_SVM, 0, &a, &b, &c, &d);
 	return d & CPUID_SVM_EDX_FLUSH_BY_ASID;
 }
 

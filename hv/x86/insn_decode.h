@@ -2,9 +2,9 @@
 /*
  * hv/x86/insn_decode.h - a small x86-64 instruction decoder for the exits that
  * carry no instruction length. QEMU's TCG SVM writes neither next_rip nor
- * the DecodeAssists bytes (nothing in target/i386/tcg/sysemu/svm_helper.c
- * stores them), so the hypervisor reads the guest's bytes and decodes them
- * here:
+ * the DecodeAssists bytes: it offers neither feature (QEMU 7.2
+ * target/i386/cpu.c TCG_SVM_FEATURES is NPT, VGIF and SVME_ADDR_CHK), so
+ * the hypervisor reads the guest's bytes and decodes them here:
  *  - the instructions that reach the hypervisor as #UD or VMMCALL exits:
  *    VMMCALL and its F3/F2-prefixed form VMGEXIT, VMCALL, UD2, and the
  *    SEV-SNP and TDX instructions that a later emulation hooks into

@@ -6,8 +6,8 @@
 #include "hv/alloc.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
-#include "tests/common/suites.h"
-#include "tests/common/test_mem.h"
+#include "plat/test_mem.h"
+#include "tests/suites.h"
 
 #define ARENA (8UL << 20)
 
@@ -224,7 +224,7 @@ static void alloc_bad_arguments(struct kt *t)
 static void alloc_check_catches_corruption(struct kt *t)
 {
 	struct arena a;
-	struct alloc_list *e, saved;
+	struct list_head *e, saved;
 	u8 *meta, saved_meta;
 	int o;
 
@@ -238,7 +238,7 @@ static void alloc_check_catches_corruption(struct kt *t)
 
 	/* A free-list link pointing into the middle of a page. */
 	saved = *e;
-	e->next = (struct alloc_list *)((char *)e + 8);
+	e->next = (struct list_head *)((char *)e + 8);
 	KT_EXPECT_ERRNO(t, alloc_check(&a.pool), EIO);
 	*e = saved;
 	KT_EXPECT_OK(t, alloc_check(&a.pool));

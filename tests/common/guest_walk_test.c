@@ -10,7 +10,7 @@
 #include "lib/errno.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
-#include "tests/common/suites.h"
+#include "tests/suites.h"
 
 /*
  * Tables: PML4 0x1000, PDPT 0x2000, PD 0x3000, PT 0x4000. GVA 0 - 2 MiB is

@@ -10,7 +10,7 @@
 #include "hv/base/xmap.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
-#include "tests/common/suites.h"
+#include "tests/suites.h"
 
 static const char *no_pool(void *ctx)
 {
@@ -92,7 +92,8 @@ static void xmap_sparse_indices(struct kt *t)
 	KT_EXPECT(t, xmap_load(&m, 2) == NULL);
 	KT_EXPECT(t, xmap_load(&m, 1ULL << 41) == NULL);
 	/* In index order, whatever the tree shape. */
-	xmap_for_each(&m, i, p, 0, XMAP_MAX_INDEX) KT_EXPECT_EQ(t, i, idx[n++]);
+	xmap_for_each(&m, i, p, 0, XMAP_MAX_INDEX)
+		KT_EXPECT_EQ(t, i, idx[n++]);
 	KT_EXPECT_EQ(t, n, ARRAY_SIZE(idx));
 	i = 65;
 	KT_EXPECT_EQ(t, (u64)xmap_find(&m, &i, 1ULL << 40), 4096);
@@ -106,6 +107,45 @@ static void xmap_sparse_indices(struct kt *t)
 	KT_EXPECT(t, xmap_erase(&m, 7) == NULL);
 	KT_EXPECT_EQ(t, m.nodes, 0);
 	KT_EXPECT(t, m.root == NULL && m.height == 0);
+}
+
+/* Backwards through the same sparse indices: every entry, each once, in
+ * reverse order, bounded below by first. */
+static void xmap_find_last_walks_backwards(struct kt *t)
+{
+	static const u64 idx[] = { 0, 1, 63, 64, 4095, 4096, 1ULL << 40,
+				   XMAP_MAX_INDEX };
+	struct xmap m = { 0 };
+	size_t n = ARRAY_SIZE(idx);
+	u64 i = XMAP_MAX_INDEX;
+	void *p;
+
+	KT_EXPECT(t, xmap_find_last(&m, &i, 0) == NULL);
+	for (size_t k = 0; k < n; k++)
+		KT_EXPECT_OK(t, xmap_store(&m, idx[k], (void *)(idx[k] + 1)));
+	for (;;) {
+		p = xmap_find_last(&m, &i, 0);
+		if (!p)
+			break;
+		KT_ASSERT(t, n > 0);
+		KT_EXPECT_EQ(t, i, idx[--n]);
+		KT_EXPECT_EQ(t, (u64)p, idx[n] + 1);
+		if (!i)
+			break;
+		i--;
+	}
+	KT_EXPECT_EQ(t, n, 0);
+	/* Between entries; below first; past the tree's reach. */
+	i = 4000;
+	KT_EXPECT_EQ(t, (u64)xmap_find_last(&m, &i, 0), 65);
+	KT_EXPECT_EQ(t, i, 64);
+	i = 4000;
+	KT_EXPECT(t, xmap_find_last(&m, &i, 65) == NULL);
+	KT_EXPECT_EQ(t, i, 4000);
+	xmap_erase(&m, XMAP_MAX_INDEX);
+	i = XMAP_MAX_INDEX;
+	KT_EXPECT_EQ(t, (u64)xmap_find_last(&m, &i, 0), (1ULL << 40) + 1);
+	xmap_destroy(&m);
 }
 
 static void xmap_out_of_memory_changes_nothing(struct kt *t)
@@ -195,6 +235,7 @@ static const struct kt_case hv_lib_cases[] = {
 	KT_CASE(kmalloc_objects_round_trip),
 	KT_CASE(kmalloc_sizes_and_injection),
 	KT_CASE(xmap_sparse_indices),
+	KT_CASE(xmap_find_last_walks_backwards),
 	KT_CASE(xmap_out_of_memory_changes_nothing),
 	KT_CASE(ranges_set_merges_and_splits),
 	KT_CASE(ranges_map_lookup),

@@ -9,7 +9,7 @@
 #include "hv/svm/svm_vmcb.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
-#include "tests/common/suites.h"
+#include "tests/suites.h"
 
 struct decode_row {
 	u8 bytes[INSN_MAX_LEN];

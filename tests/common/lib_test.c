@@ -3,7 +3,7 @@
 #include "lib/fmt.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
-#include "tests/common/suites.h"
+#include "tests/suites.h"
 
 static void lib_fmt_conversions(struct kt *t)
 {

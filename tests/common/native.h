@@ -2,17 +2,17 @@
 /*
  * tests/common/native.h - what the native-only suites share: one native
  * backend over hv_pool, a case wrapper that resets it and runs its
- * invariant check after every case (the helpers of tests/common/vmm_case.h
+ * invariant check after every case (the helpers of guest-tests/vmm_case.h
  * come with it), and a guest access helper.
  */
 #ifndef GMV_TESTS_NATIVE_H
 #define GMV_TESTS_NATIVE_H
 
+#include "guest-tests/vmm_case.h"
 #include "hv/kvm_abi.h"
 #include "hv/vm.h"
 #include "hv/vmm_native.h"
 #include "lib/ktap.h"
-#include "tests/common/vmm_case.h"
 
 #define PG 4096ULL
 #define GB (1ULL << 30)

@@ -2,13 +2,15 @@
 /*
  * tests/common/native_fault_test.c - the native guest fault path (hv/vm.h):
  * which memory a guest access reaches (G88-G95), the memory-fault exits of
- * private memory (spec §4.2) and when a 2 MiB mapping is allowed (§4.3).
+ * private memory (s42_: arch/x86/kvm/mmu/mmu.c kvm_mmu_faultin_pfn()) and
+ * when a 2 MiB mapping is allowed (s43_: the block aligned within its slot
+ * and of one attribute, as mmu.c tracks in the slot's lpage_info).
  * Native only: the interface has no guest accesses without vCPUs.
  */
 #include "hv/gmem.h"
 #include "lib/mem.h"
 #include "tests/common/native.h"
-#include "tests/common/suites.h"
+#include "tests/suites.h"
 
 #define PRIV VM_ACCESS_PRIVATE
 #define WR VM_ACCESS_WRITE

@@ -7,12 +7,13 @@
  * catching corruption, and the metadata cost per GiB.
  */
 #include "hv/alloc.h"
+#include "hv/cc.h"
 #include "hv/gmem_int.h"
 #include "hv/base/kmalloc.h"
 #include "hv/vm_int.h"
 #include "lib/mem.h"
 #include "tests/common/native.h"
-#include "tests/common/suites.h"
+#include "tests/suites.h"
 
 #define SHARED_FLAGS (GMV_GMEM_FLAG_MMAP | GMV_GMEM_FLAG_INIT_SHARED)
 #define PUNCH (GMV_FALLOC_PUNCH_HOLE | GMV_FALLOC_KEEP_SIZE)
@@ -222,7 +223,7 @@ static struct {
 	u64 calls, fail_at, forward, undone, order9;
 } sec;
 
-static int sec_test_convert(const struct gmem_mem *m, u64 index, phys_addr_t pa,
+static int sec_test_convert(struct vm *vm, u64 gfn, phys_addr_t pa,
 			    unsigned int order, bool to_private)
 {
 	if (++sec.calls == sec.fail_at)
@@ -235,19 +236,30 @@ static int sec_test_convert(const struct gmem_mem *m, u64 index, phys_addr_t pa,
 	return 0;
 }
 
-static const struct gmem_sec_ops sec_test = {
+/* A security model for default VMs whose only hook is convert(). */
+static const struct cc_ops sec_test = {
 	.name = "test",
+	.vm_type = GMV_VM_DEFAULT,
+	.private_source = CC_PRIVATE_NEVER,
 	.convert = sec_test_convert,
 };
 
+static int create_vm_with(struct vmm *v, const struct cc_ops *model)
+{
+	const struct cc_ops *old = cc_use(model);
+	int vm = v->ops->create_vm(v, model->vm_type);
+
+	cc_use(old);
+	return vm;
+}
+
 NATIVE_CASE(failed_security_step_undoes_the_conversion)
 {
-	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int vm = CASE_OPEN(t, create_vm_with(v, &sec_test));
 	/* 1000 pages: chunk 0 is one block, chunk 1 crosses EOF. */
 	int g = CASE_OPEN(t,
 			  v->ops->create_gmem(v, vm, 1000 * PG, SHARED_FLAGS));
 	struct gmem_view *view = vmm_native_gmem(v, g);
-	const struct gmem_sec_ops *old;
 	u64 err_off;
 
 	if (g < 0)
@@ -256,7 +268,6 @@ NATIVE_CASE(failed_security_step_undoes_the_conversion)
 	KT_EXPECT_OK(t, v->ops->host_write(v, g, 0, buf, PG));
 	KT_EXPECT_OK(t, v->ops->host_write(v, g, 600 * PG, buf, PG));
 	KT_EXPECT_OK(t, v->ops->host_write(v, g, 700 * PG, buf, PG));
-	old = gmem_set_sec_ops(&sec_test);
 
 	/* Blocks in order: chunk 0 (order 9), page 600, page 700. */
 	memset(&sec, 0, sizeof(sec));
@@ -289,7 +300,6 @@ NATIVE_CASE(failed_security_step_undoes_the_conversion)
 	KT_EXPECT_EQ(t, sec.undone, 3);
 	KT_EXPECT_OK(t, v->ops->host_read(v, g, 700 * PG, buf, PG));
 	KT_EXPECT_EQ(t, buf[0] & buf[PG - 1], 0x3d);
-	gmem_set_sec_ops(old);
 }
 
 /* Convert page p to private with the next kmalloc() (objects) or

@@ -7,8 +7,8 @@
 #include "hv/npt.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
-#include "tests/common/suites.h"
-#include "tests/common/test_mem.h"
+#include "plat/test_mem.h"
+#include "tests/suites.h"
 
 #define ARENA (4UL << 20)
 #define ADDR_BITS 0x000ffffffffff000ULL /* entry bits 51:12 */
@@ -22,8 +22,12 @@ struct fmt_expect {
 	u64 leaf_rw_uc, leaf_2m_rwx_uc; /* the same, uncached */
 };
 
-/* Spec qemu-tcg-svm.md, section 4: hpa|P|RW|US, 2 MiB hpa|0x87, NX 63;
- * uncached is PCD 4 | PWT 3 (PAT entry 3). */
+/*
+ * Nested page tables use the long-mode entry format (AMD64 APM Vol. 2,
+ * 5.3 and 15.25): hpa|P|RW|US, U/S set at every level as nested walks are
+ * user accesses, 2 MiB hpa|PS|P|RW|US = 0x87, NX bit 63; uncached is
+ * PCD 4 | PWT 3 (PAT entry 3).
+ */
 static struct fmt_expect expect_amd = {
 	.fmt = &npt_format_amd,
 	.table = 0x7,

@@ -13,8 +13,8 @@
 #include "hv/vmm_native.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
-#include "tests/common/suites.h"
-#include "tests/common/test_mem.h"
+#include "plat/test_mem.h"
+#include "tests/suites.h"
 
 #define ARENA (8UL << 20)
 

@@ -2,16 +2,17 @@
 /*
  * tests/host/ktap_output_test.c - the KTAP document lib/ktap.c prints, read
  * back from stdout. Messages that hold newlines (a guest's PRINT text, a
- * string a check compared, a skip reason) must stay inside their
- * diagnostic or result line, so that they cannot forge a result line or
- * the summary line that scripts/run-qemu.sh and scripts/test-all.sh read.
+ * string a check compared, a skip reason, a suite's intro) must stay
+ * inside their diagnostic or result line, so that they cannot forge a
+ * result line or the summary line that scripts/run-qemu.sh and
+ * scripts/test-all.sh read.
  */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "lib/ktap.h"
-#include "tests/host/host_suites.h"
+#include "tests/suites.h"
 
 #define OUT_MAX 8192
 
@@ -27,13 +28,22 @@ static void forging_skip(struct kt *t)
 	kt_skip(t, "because\nnot ok 8 forged");
 }
 
+static void forging_intro(struct kt *t)
+{
+	kt_diag(t, "intro says:\nok 9 forged");
+}
+
 static const struct kt_case forging_cases[] = {
 	KT_CASE(forging_diag_and_check),
 	KT_CASE(forging_skip),
 };
 
-static const struct kt_suite forging_suite =
-	KT_SUITE("forging", forging_cases);
+static const struct kt_suite forging_suite = {
+	.name = "forging",
+	.cases = forging_cases,
+	.n_cases = ARRAY_SIZE(forging_cases),
+	.intro = forging_intro,
+};
 
 /* Run suite s as its own KTAP document into buf (NUL-terminated). */
 static int run_captured(const struct kt_suite *s, struct kt_totals *tot,
@@ -83,6 +93,7 @@ static void ktap_messages_cannot_forge_lines(struct kt *t)
 
 		last = s;
 		if (starts(s, "ok 7") || starts(s, "not ok 8") ||
+		    starts(s, "ok 9") ||
 		    !strcmp(s, "0 passed, 0 failed, 0 skipped"))
 			forged++;
 		if (starts(s, "# "))

@@ -1,32 +1,23 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/host/main.c - the host unit-test runner.
+ * tests/host/main.c - the host unit-test runner: the suites tests/suites.def
+ * gives to the host, over a 512 MiB hv_pool.
  * Usage: unit-tests [--filter GLOB] [--list]
  * Exit status: 0 when every selected case passed or skipped, 1 otherwise.
  */
 #include "hv/alloc.h"
-#include "tests/common/suites.h"
-#include "tests/common/test_mem.h"
-#include "tests/host/host_suites.h"
-#include "tests/host/plat/kt_main.h"
+#include "plat/host/kt_main.h"
+#include "plat/test_mem.h"
+#include "tests/suites.h"
 
 /* hv_pool for the suites that use the hypervisor's own memory. */
 #define HOST_POOL_SIZE (512UL << 20)
 static struct page_pool host_pool;
 
 static const struct kt_suite *const host_suites[] = {
-	&lib_suite,
-	&ktap_output_suite,
-	&alloc_suite,
-	&insn_decode_suite,
-	&guest_walk_suite,
-	&npt_suite,
-	&svm_suite,
-	&vcpu_exit_suite,
-	&hv_lib_suite,
-	&conf_native_suite,
-	&native_gmem_suite,
-	&native_fault_suite,
+#define SUITE(sym, runners) SUITE_IF_##runners##_host(sym)
+#include "tests/suites.def"
+#undef SUITE
 };
 
 int main(int argc, char **argv)

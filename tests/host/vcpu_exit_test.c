@@ -20,7 +20,7 @@
 #include "lib/errno.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
-#include "tests/host/host_suites.h"
+#include "tests/suites.h"
 
 /*
  * Slot 0: 2 MiB of ordinary memory at GPA 0 with the guest's tables

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* tests/payload/boot_test.c - the boot.* suite: one child per module. */
 #include "tests/payload/boot_tests.h"
-#include "tests/payload/suites.h"
+#include "tests/suites.h"
 
 static const struct kt_suite *const boot_children[] = {
 	&console_suite,	  &options_suite, &fwcfg_suite, &cpu_suite,

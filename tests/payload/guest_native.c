@@ -2,20 +2,13 @@
 /*
  * tests/payload/guest_native.c - the guest-level cases (guest-tests/
  * cases/) on the native backend, i.e. on SVM vCPUs under QEMU, as
- * "guest_native.guest.*".
+ * "guest.*".
  */
 #include "guest-tests/cases/cases.h"
 #include "hv/vmm_native.h"
-#include "tests/payload/suites.h"
+#include "tests/suites.h"
 
 static struct vmm_native native_state;
 static struct vmm native_vmm = VMM_NATIVE_INIT(native_state);
 
-static const struct kt_suite *const children[] = { &guest_suite };
-
-const struct kt_suite guest_native_suite = {
-	.name = "guest_native",
-	.children = children,
-	.n_children = ARRAY_SIZE(children),
-	.ctx = &native_vmm,
-};
+const struct kt_suite guest_native_suite = GUEST_SUITE(&native_vmm);

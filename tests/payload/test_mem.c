@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/payload/test_mem.c - test memory (tests/common/test_mem.h) for the
+ * tests/payload/test_mem.c - test memory (plat/test_mem.h) for the
  * payload: blocks of hv_pool held by OWN_TEST, so the shared suites run on
  * real physical memory.
  */
 #include "hv/alloc.h"
-#include "tests/common/test_mem.h"
+#include "plat/test_mem.h"
 
 /* The order of a power-of-two size of at least a page, or -1. */
 static int order_of(u64 size)

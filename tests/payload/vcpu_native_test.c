@@ -21,7 +21,7 @@
 #include "hv/x86/insn_decode.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
-#include "tests/payload/suites.h"
+#include "tests/suites.h"
 
 #define CODE_GPA 0x10000ULL
 #define STACK_TOP 0x20000ULL

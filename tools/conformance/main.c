@@ -2,8 +2,9 @@
 /*
  * tools/conformance/main.c - conformance-linux: the conformance suite
  * (guest-tests/conformance) on a backend chosen by name, Linux's real
- * guest_memfd by default. The suite is named "conformance" whatever the
- * backend, so scripts/crosscheck.sh can match cases across two runs.
+ * guest_memfd by default. The suite is "conformance" whatever the backend
+ * and names it on its "# backend:" line, so scripts/crosscheck.sh can
+ * match cases across two runs.
  * Usage: conformance-linux [--backend native|linux] [--filter GLOB] [--list]
  * Exit status: 0 when every selected case passed or skipped, 1 if one
  * failed, 2 on usage errors or a backend that cannot be opened.
@@ -11,12 +12,11 @@
 #include <stdio.h>
 
 #include "guest-tests/conformance/conformance.h"
-#include "tests/host/plat/kt_main.h"
+#include "plat/host/kt_main.h"
 #include "tools/replay/backends.h"
 
 static struct vmm backend;
-static const struct kt_suite conformance = CONF_SUITE("conformance",
-						      &backend);
+static const struct kt_suite conformance = CONF_SUITE(&backend);
 static const struct kt_suite *const suites[] = { &conformance };
 
 int main(int argc, char **argv)
@@ -35,7 +35,6 @@ int main(int argc, char **argv)
 			name, errno_name(ret));
 		return 2;
 	}
-	printf("# backend: %s\n", name);
 	ret = kt_main_run(suites, ARRAY_SIZE(suites), &opt);
 	backend_close(&backend);
 	return ret;

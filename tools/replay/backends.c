@@ -12,7 +12,7 @@
 #include "host-kernel/vmm_linux.h"
 #include "hv/alloc.h"
 #include "hv/vmm_native.h"
-#include "tests/common/test_mem.h"
+#include "plat/test_mem.h"
 #include "tools/replay/backends.h"
 
 #define NATIVE_POOL (256ULL << 20)

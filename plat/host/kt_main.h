@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/host/plat/kt_main.h - the command line and exit status shared by
+ * plat/host/kt_main.h - the command line and exit status shared by
  * the host test runners (unit-tests, linux-backend-tests, guests-linux,
  * conformance-linux): "[--filter GLOB] [--list]", plus options of a
  * runner's own that take one value each.
  */
-#ifndef GMV_TESTS_HOST_PLAT_KT_MAIN_H
-#define GMV_TESTS_HOST_PLAT_KT_MAIN_H
+#ifndef GMV_PLAT_HOST_KT_MAIN_H
+#define GMV_PLAT_HOST_KT_MAIN_H
 
 #include "lib/ktap.h"
 

@@ -1,26 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/host/plat/plat_host.c - the platform layer of the host build:
- * console on stdout, failure as exit status 2, test memory from mmap.
+ * plat/host/test_mem.c - test memory (plat/test_mem.h) on the host:
+ * anonymous mappings, trimmed to an aligned window.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "lib/console.h"
-#include "tests/common/test_mem.h"
-
-void plat_console_write(const char *s, size_t len)
-{
-	fwrite(s, 1, len, stdout);
-}
-
-void plat_fail(void)
-{
-	fflush(stdout);
-	abort();
-}
+#include "plat/test_mem.h"
 
 void *test_mem_alloc(u64 size)
 {

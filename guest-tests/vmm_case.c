@@ -1,6 +1,13 @@
 // SPDX-License-Identifier: MIT
-/* tests/common/vmm_case.c - helpers for VMM-interface cases (vmm_case.h). */
-#include "tests/common/vmm_case.h"
+/* guest-tests/vmm_case.c - helpers for VMM-interface cases (vmm_case.h). */
+#include "guest-tests/vmm_case.h"
+
+void case_backend_intro(struct kt *t)
+{
+	struct vmm *v = kt_ctx(t);
+
+	kt_diag(t, "backend: %s", v->ops->name);
+}
 
 void case_finish(struct kt *t, struct vmm *v)
 {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* tests/host/plat/kt_main.c - the runners' command line (kt_main.h). */
+/* plat/host/kt_main.c - the runners' command line (kt_main.h). */
 #include <stdio.h>
 #include <string.h>
 
-#include "tests/host/plat/kt_main.h"
+#include "plat/host/kt_main.h"
 
 static int usage(const char *argv0, const struct kt_main_opt *extra,
 		 size_t n_extra)

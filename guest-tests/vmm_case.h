@@ -1,18 +1,26 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tests/common/vmm_case.h - helpers for cases written against the VMM
+ * guest-tests/vmm_case.h - helpers for cases written against the VMM
  * interface (hv/vmm.h), shared by the conformance cases (guest-tests/
- * conformance/conf.h) and the native-only suites (tests/common/native.h):
- * the case wrapper that resets the backend around a case and checks it
- * leaks nothing, the handle check, the memslot calls, and the feature
- * test behind KT_CASE_IF predicates.
+ * conformance/conf.h), the guest-level cases (guest-tests/cases/cases.h)
+ * and the native-only suites (tests/common/native.h): the case wrapper
+ * that resets the backend around a case and checks it leaks nothing, the
+ * handle check, the memslot calls, the feature test behind KT_CASE_IF
+ * predicates, and the line naming the backend a suite runs on.
  */
-#ifndef GMV_TESTS_VMM_CASE_H
-#define GMV_TESTS_VMM_CASE_H
+#ifndef GMV_GUEST_TESTS_VMM_CASE_H
+#define GMV_GUEST_TESTS_VMM_CASE_H
 
 #include "hv/vmm.h"
 #include "lib/errno.h"
 #include "lib/ktap.h"
+
+/*
+ * A suite's intro (struct kt_suite.intro): "# backend: NAME" for the
+ * backend in the kt context. The conformance and guest suites print it,
+ * so their case paths are the same whichever backend runs them.
+ */
+void case_backend_intro(struct kt *t);
 
 /* Check the backend, release everything, check again (nothing leaks). */
 void case_finish(struct kt *t, struct vmm *v);
