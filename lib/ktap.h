@@ -56,11 +56,15 @@ struct kt_options {
 
 struct kt_totals {
 	unsigned int passed, failed, skipped;
+	unsigned int listed; /* case paths printed by a --list run */
 };
 
 /*
- * Run the suites as one KTAP document and print the summary line.
- * Returns the totals; the run failed if totals.failed != 0 or nothing ran.
+ * Run the suites as one KTAP document and print the summary line, or with
+ * opt->list print the selected case paths, one a line, and run nothing.
+ * Returns the totals; the run failed if totals.failed != 0 or nothing ran
+ * (nothing listed, for a list). A filter that selects no case gets the
+ * diagnostic "# no test case matches filter "GLOB"" either way.
  */
 struct kt_totals kt_run(const struct kt_suite *const *suites, size_t n,
 			const struct kt_options *opt);

@@ -21,6 +21,7 @@ usage() {
 	cat <<'EOF'
 usage: scripts/run-qemu.sh [options]
   --filter GLOB   run only the cases whose "suite.case" path matches GLOB
+                  (* and ? as in the shell; "" selects every case)
   --list          list the selected cases instead of running them
   --pool SIZE     cap the payload's page pool (e.g. 64M)
   --smp N         number of CPUs (default 1)
@@ -43,7 +44,7 @@ need_arg() {
 }
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--filter) need_arg "$@"; filter=$2; shift ;;
+	--filter) [ $# -ge 2 ] || need_arg "$@"; filter=$2; shift ;;
 	--list) list=1 ;;
 	--pool) need_arg "$@"; pool=$2; shift ;;
 	--smp) need_arg "$@"; smp=$2; shift ;;
@@ -110,7 +111,7 @@ if [ -n "$log" ]; then
 	: >"$log" || fail "cannot write $log"
 fi
 
-summary="" panic="" ktap_at="" sum_at=""
+summary="" panic="" nomatch="" ktap_at="" sum_at=""
 start=$EPOCHREALTIME
 shopt -s lastpipe
 # stdin from /dev/null keeps QEMU's stdio backend off the terminal.
@@ -125,6 +126,8 @@ timeout -k 5 "$timeout_s" "${qemu[@]}" </dev/null |
 			[ -z "$ktap_at" ] && ktap_at=$EPOCHREALTIME ;;
 		PANIC*)
 			[ -z "$panic" ] && panic=$line ;;
+		"# no test case matches filter "*)
+			nomatch=${line#\# } ;;
 		esac
 		if [[ $line =~ ^[0-9]+\ passed,\ [0-9]+\ failed,\ [0-9]+\ skipped$ ]]; then
 			summary=$line
@@ -153,6 +156,8 @@ case $rc in
 "$QEMU_FAIL")
 	if [ -n "$panic" ]; then
 		reason="the payload panicked: $panic"
+	elif [ -n "$nomatch" ]; then
+		reason=$nomatch
 	elif [ -n "$failed" ] && [ "$failed" -ne 0 ]; then
 		reason="$failed case(s) failed"
 	else

@@ -46,8 +46,9 @@ static const struct kt_suite forging_suite = {
 };
 
 /* Run suite s as its own KTAP document into buf (NUL-terminated). */
-static int run_captured(const struct kt_suite *s, struct kt_totals *tot,
-			char *buf, size_t n)
+static int run_opt_captured(const struct kt_suite *s,
+			    const struct kt_options *opt,
+			    struct kt_totals *tot, char *buf, size_t n)
 {
 	const struct kt_suite *const suites[] = { s };
 	FILE *f = tmpfile();
@@ -62,7 +63,7 @@ static int run_captured(const struct kt_suite *s, struct kt_totals *tot,
 		fclose(f);
 		return -1;
 	}
-	*tot = kt_run(suites, 1, NULL);
+	*tot = kt_run(suites, 1, opt);
 	fflush(stdout);
 	dup2(saved, STDOUT_FILENO);
 	close(saved);
@@ -71,6 +72,12 @@ static int run_captured(const struct kt_suite *s, struct kt_totals *tot,
 	buf[len] = '\0';
 	fclose(f);
 	return 0;
+}
+
+static int run_captured(const struct kt_suite *s, struct kt_totals *tot,
+			char *buf, size_t n)
+{
+	return run_opt_captured(s, NULL, tot, buf, n);
 }
 
 static bool starts(const char *s, const char *prefix)
@@ -205,9 +212,40 @@ static void ktap_comparisons_follow_signedness(struct kt *t)
 	KT_EXPECT_EQ(t, tot.failed, 0);
 }
 
+/* A filter that selects nothing says so, with --list and without. */
+static void ktap_filter_matching_nothing(struct kt *t)
+{
+	static const char said[] = "# no test case matches filter \"nope*\"\n";
+	struct kt_options opt = { .filter = "nope*", .list = true };
+	static char out[OUT_MAX];
+	struct kt_totals tot;
+
+	KT_ASSERT_OK(t, run_opt_captured(&cmp_pass_suite, &opt, &tot, out,
+					 sizeof(out)));
+	KT_EXPECT_EQ(t, tot.listed, 0);
+	KT_EXPECT_STR_EQ(t, out, said);
+	opt.list = false;
+	KT_ASSERT_OK(t, run_opt_captured(&cmp_pass_suite, &opt, &tot, out,
+					 sizeof(out)));
+	KT_EXPECT_EQ(t, tot.passed + tot.failed + tot.skipped, 0);
+	KT_EXPECT(t, strstr(out, said) != NULL);
+	/* What does match is listed and counted; "" selects every case. */
+	opt = (struct kt_options){ .filter = "cmp_pass.*signed", .list = true };
+	KT_ASSERT_OK(t, run_opt_captured(&cmp_pass_suite, &opt, &tot, out,
+					 sizeof(out)));
+	KT_EXPECT_EQ(t, tot.listed, 2);
+	KT_EXPECT_STR_EQ(t, out, "cmp_pass.cmp_pass_signed\n"
+				 "cmp_pass.cmp_pass_unsigned\n");
+	opt.filter = "";
+	KT_ASSERT_OK(t, run_opt_captured(&cmp_pass_suite, &opt, &tot, out,
+					 sizeof(out)));
+	KT_EXPECT_EQ(t, tot.listed, 2);
+}
+
 static const struct kt_case ktap_output_cases[] = {
 	KT_CASE(ktap_messages_cannot_forge_lines),
 	KT_CASE(ktap_comparisons_follow_signedness),
+	KT_CASE(ktap_filter_matching_nothing),
 };
 
 const struct kt_suite ktap_output_suite =
