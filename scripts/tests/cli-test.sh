@@ -67,6 +67,9 @@ check "KT_EXPECT_GE(t, u64, 0) does not build (it cannot fail)" 1 \
 check "run-qemu.sh --list with a filter matching nothing fails" 1 \
 	'^run-qemu.sh: FAIL: no test case matches filter "nope\*"$' \
 	scripts/run-qemu.sh --list --filter 'nope*' --timeout 120
+check "run-qemu.sh --pool 4K says the pool is too small" 1 \
+	'option "pool=4K" in .*: the pool is too small \(at least 1 MiB\)' \
+	scripts/run-qemu.sh --pool 4K --timeout 120
 
 echo "$passed passed, $failed failed, 0 skipped"
 [ "$failed" -eq 0 ]
