@@ -23,9 +23,9 @@ usage: scripts/run-qemu.sh [options]
   --filter GLOB   run only the cases whose "suite.case" path matches GLOB
                   (* and ? as in the shell; "" selects every case)
   --list          list the selected cases instead of running them
-  --pool SIZE     cap the payload's page pool (e.g. 64M)
+  --pool SIZE     cap the payload's page pool (e.g. 64M; at least 1M)
   --smp N         number of CPUs (default 1)
-  --mem SIZE      guest RAM (default 512M)
+  --mem SIZE      guest RAM (default 512M, at least 64M; no suffix: MiB)
   --cpu MODEL     QEMU CPU model (default max)
   --timeout S     kill QEMU after S seconds (default 300)
   --gdb           start QEMU halted with a gdb server on :1234 (-s -S)
@@ -66,6 +66,36 @@ esac
 case "$timeout_s" in
 '' | *[!0-9]*) echo "run-qemu.sh: --timeout wants whole seconds, at least 1" >&2; exit 2 ;;
 esac
+# --mem: what QEMU's -m takes, a number of MiB or one with a K, M, G or T
+# suffix, and at least 64 MiB: OVMF does not boot with 32 MiB.
+MEM_MIN_MIB=64
+mem_ok() {
+	local num suffix bytes
+	[[ $1 =~ ^([0-9]{1,9})([KkMmGgTt]?)$ ]] || return 1
+	num=$((10#${BASH_REMATCH[1]})) suffix=${BASH_REMATCH[2]^}
+	case $suffix in
+	K) bytes=$((num << 10)) ;;
+	'' | M) bytes=$((num << 20)) ;;
+	G) bytes=$((num << 30)) ;;
+	T) bytes=$((num << 40)) ;;
+	esac
+	[ "$bytes" -ge $((MEM_MIN_MIB << 20)) ]
+}
+if ! mem_ok "$mem"; then
+	echo "run-qemu.sh: --mem $mem: want a size of at least ${MEM_MIN_MIB}M" \
+		"(MiB, or with a K, M, G or T suffix)" >&2
+	exit 2
+fi
+if ! [[ $smp =~ ^[1-9][0-9]{0,2}$ ]]; then
+	echo "run-qemu.sh: --smp $smp: want a number of CPUs, 1 to 999" >&2
+	exit 2
+fi
+# --pool: the payload's pool=SIZE; it checks the minimum itself.
+if [ -n "$pool" ] && ! [[ $pool =~ ^[0-9]+[KkMmGg]?$ ]]; then
+	echo "run-qemu.sh: --pool $pool: want bytes with an optional K, M" \
+		"or G suffix, e.g. 64M" >&2
+	exit 2
+fi
 for w in "$filter" "$pool"; do
 	case "$w" in
 	*[[:space:]]*) echo "run-qemu.sh: option values cannot hold spaces" >&2; exit 2 ;;

@@ -64,6 +64,16 @@ check "KT_EXPECT_GE(t, u64, 0) does not build (it cannot fail)" 1 \
 	ktap_case 'KT_EXPECT_GE(t, u, 0)'
 
 # ------------------------------------------------------------ run-qemu.sh
+# Refused before anything is built or booted.
+for bad in 0 0M 32M 12x -1 1.5G 0x100; do
+	check "run-qemu.sh --mem $bad is refused" 2 \
+		"^run-qemu.sh: --mem $bad: want a size of at least 64M" \
+		scripts/run-qemu.sh --mem "$bad"
+done
+check "run-qemu.sh --smp 0 is refused" 2 '^run-qemu.sh: --smp 0: want' \
+	scripts/run-qemu.sh --smp 0
+check "run-qemu.sh --pool 1MB is refused" 2 '^run-qemu.sh: --pool 1MB: want' \
+	scripts/run-qemu.sh --pool 1MB
 check "run-qemu.sh --list with a filter matching nothing fails" 1 \
 	'^run-qemu.sh: FAIL: no test case matches filter "nope\*"$' \
 	scripts/run-qemu.sh --list --filter 'nope*' --timeout 120
