@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 B=${B:-build}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0 failed=0 n=0
+passed=0 failed=0 skipped=0 n=0
 
 # check NAME STATUS REGEX CMD...: CMD must exit with STATUS and print a line
 # matching REGEX (any output, or none, when REGEX is empty).
@@ -43,6 +43,50 @@ check "unit-tests with the same filter fails the same way" 1 \
 	"$B/host/unit-tests" --filter 'nope*'
 check "unit-tests --list with an empty filter lists every case" 0 \
 	'^lib\.' "$B/host/unit-tests" --list --filter ''
+
+# ------------------------------------------------------------ gmem-replay
+R=$B/host/gmem-replay
+check "gmem-replay on a directory exits 2" 2 \
+	'^gmem-replay: cannot read traces: Is a directory$' "$R" traces
+check "gmem-replay --diff on a directory exits 2" 2 \
+	'^gmem-replay: cannot read traces: Is a directory$' "$R" --diff traces
+check "gmem-replay on a file that fails to read exits 2" 2 \
+	'^gmem-replay: cannot read /proc/self/mem: Input/output error$' \
+	"$R" /proc/self/mem
+check "gmem-replay on a missing file exits 2" 2 \
+	"^gmem-replay: cannot read $tmp/none.trace: No such file" \
+	"$R" "$tmp/none.trace"
+printf 'vm id=1\n' >"$tmp/locked.trace"
+chmod 000 "$tmp/locked.trace"
+if [ "$(id -u)" -ne 0 ]; then
+	check "gmem-replay on a file without read permission exits 2" 2 \
+		"^gmem-replay: cannot read $tmp/locked.trace: Permission denied" \
+		"$R" "$tmp/locked.trace"
+else
+	n=$((n + 1)) skipped=$((skipped + 1))
+	echo "ok $n gmem-replay on a file without read permission # SKIP root reads it"
+fi
+check "gmem-replay --diff --allow with a missing file exits 2" 2 \
+	"^gmem-replay: cannot read the allow-list $tmp/none: No such file" \
+	"$R" --diff --allow "$tmp/none" traces/create.trace
+check "gmem-replay --diff --allow with a directory exits 2" 2 \
+	"^gmem-replay: cannot read the allow-list traces: Is a directory" \
+	"$R" --diff --allow traces traces/create.trace
+check "gmem-replay --allow without --diff is a usage error" 2 '^usage: ' \
+	"$R" --allow traces/intentional-divergences traces/create.trace
+printf 'vm id=1\ngmem id=1 vm=1 size=4G\nwrite gmem=1 offset=0 byte=1 len=4G\n' \
+	>"$tmp/big-write.trace"
+check "a write of more than 1 MiB is refused at parse time" 2 \
+	"^error: line 3: 'write' len 0x100000000 is above the bound of 1 MiB" \
+	"$R" "$tmp/big-write.trace"
+printf 'read gmem=1 offset=0 len=0x100001\n' >"$tmp/big-read.trace"
+check "a read of more than 1 MiB is refused at parse time" 2 \
+	"^error: line 1: 'read' len 0x100001 is above the bound of 1 MiB" \
+	"$R" --backend linux "$tmp/big-read.trace"
+printf 'vm id=1\ngmem id=1 vm=1 size=2M flags=3\nwrite gmem=1 offset=0 byte=1 len=1M\nread gmem=1 offset=0xffff0 len=16\n' \
+	>"$tmp/mib-write.trace"
+check "a write of exactly 1 MiB runs" 0 '^read ok (01){16}$' \
+	"$R" "$tmp/mib-write.trace"
 
 # -------------------------------------------------------- lib/ktap.h macros
 # A test comparing a signed with an unsigned value must not build.
@@ -81,5 +125,5 @@ check "run-qemu.sh --pool 4K says the pool is too small" 1 \
 	'option "pool=4K" in .*: the pool is too small \(at least 1 MiB\)' \
 	scripts/run-qemu.sh --pool 4K --timeout 120
 
-echo "$passed passed, $failed failed, 0 skipped"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -38,19 +38,28 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: gmem-replay [--backend native|linux] TRACE\n"
 		"       gmem-replay --diff [--allow FILE] TRACE\n"
-		"TRACE may be - for standard input.\n");
+		"TRACE may be - for standard input; --allow goes with --diff.\n");
 	exit(EXIT_USAGE);
 }
 
+/*
+ * The whole of path ("-": standard input). NULL with errno set when it
+ * cannot be opened or read: a directory fails here with EISDIR, not as an
+ * empty trace.
+ */
 static char *read_all(const char *path, size_t *len)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	size_t cap = 4096, n = 0, got;
 	char *buf;
+	int err = 0;
 
 	if (!f)
 		return NULL;
+	errno = 0;
 	buf = malloc(cap);
+	if (!buf)
+		err = ENOMEM;
 	while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
 		char *p;
 
@@ -59,15 +68,21 @@ static char *read_all(const char *path, size_t *len)
 			continue;
 		p = realloc(buf, cap * 2);
 		if (!p) {
-			free(buf);
-			buf = NULL;
+			err = ENOMEM;
 			break;
 		}
 		buf = p;
 		cap *= 2;
 	}
+	if (!err && ferror(f))
+		err = errno ? errno : EIO;
 	if (f != stdin)
 		fclose(f);
+	if (err) {
+		free(buf);
+		errno = err;
+		return NULL;
+	}
 	*len = n;
 	return buf;
 }
@@ -134,19 +149,22 @@ static int run_on(const char *name, const struct trace *t,
 
 /*
  * The allow-list: lines "<trace file name>:<line> <reason>"; '#' starts
- * a comment line. Only entries for this trace's file name are kept.
+ * a comment line. Only entries for this trace's file name are kept. A
+ * missing file is an empty list unless must_exist (given with --allow).
  */
 static int load_allow(const char *path, const char *trace_name,
-		      struct allow_list *al)
+		      bool must_exist, struct allow_list *al)
 {
 	FILE *f = fopen(path, "r");
 	char buf[512];
 	size_t nlen = strlen(trace_name);
+	int ret;
 
 	al->e = NULL;
 	al->n = 0;
 	if (!f)
-		return errno == ENOENT ? 0 : -errno;
+		return errno == ENOENT && !must_exist ? 0 : -errno;
+	errno = 0;
 	while (fgets(buf, sizeof(buf), f)) {
 		char *p = buf, *end;
 		unsigned long line;
@@ -169,8 +187,9 @@ static int load_allow(const char *path, const char *trace_name,
 			.reason = strdup(*end ? end : "(no reason given)"),
 		};
 	}
+	ret = ferror(f) ? -(errno ? errno : EIO) : 0;
 	fclose(f);
-	return 0;
+	return ret;
 }
 
 static struct allowed *find_allowed(struct allow_list *al, unsigned int line)
@@ -190,7 +209,7 @@ static const char *file_name(const char *path)
 }
 
 static int do_diff(const char *trace_path, const char *allow_path,
-		   const struct trace *t)
+		   bool allow_given, const struct trace *t)
 {
 	struct lines nat = { 0 }, lin = { 0 };
 	struct trace_hooks hn = { .emit = keep_line, .arg = &nat };
@@ -200,8 +219,13 @@ static int do_diff(const char *trace_path, const char *allow_path,
 	struct allow_list al;
 	int ret = EXIT_USAGE;
 
-	if (load_allow(allow_path, name, &al))
-		fprintf(stderr, "gmem-replay: cannot read %s\n", allow_path);
+	ret = load_allow(allow_path, name, allow_given, &al);
+	if (ret) {
+		fprintf(stderr, "gmem-replay: cannot read the allow-list %s: %s\n",
+			allow_path, strerror(-ret));
+		return EXIT_USAGE;
+	}
+	ret = EXIT_USAGE;
 	if (run_on("native", t, &hn) || run_on("linux", t, &hl))
 		goto out;
 	if (nat.nomem || lin.nomem || nat.n != lin.n) {
@@ -284,7 +308,7 @@ int main(int argc, char **argv)
 		else
 			usage();
 	}
-	if (!path)
+	if (!path || (allow && !diff))
 		usage();
 	text = read_all(path, &len);
 	if (!text) {
@@ -300,9 +324,11 @@ int main(int argc, char **argv)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (diff) {
+		bool given = allow;
+
 		if (!allow)
 			allow = allow_buf = default_allow(path);
-		ret = allow ? do_diff(path, allow, &t) : EXIT_USAGE;
+		ret = allow ? do_diff(path, allow, given, &t) : EXIT_USAGE;
 	} else {
 		ret = run_on(backend, &t, &h) ? EXIT_USAGE : 0;
 	}
