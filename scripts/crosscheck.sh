@@ -118,14 +118,21 @@ for trace in traces/*.trace; do
 			"$(head -n 3 "$tmp/diff.err")" >>"$problems"
 		ok=0
 	else
-		# "diff NAME: N ops, N agree, N intentional, N unexplained"
-		read -r ops agree intent unexpl < <(echo "${summary#*: }" |
+		# "diff NAME: N ops, N agree, N intentional, N unexplained,
+		# N stale"
+		read -r ops agree intent unexpl stale < <(echo "${summary#*: }" |
 			tr -cs '0-9' ' ')
 		o_total=$((o_total + ops)) o_agree=$((o_agree + agree))
 		o_intent=$((o_intent + intent)) o_unexpl=$((o_unexpl + unexpl))
 		grep ': intentional (' "$tmp/diff" | sed 's/^/  /' >>"$notes"
 		if [ "$unexpl" -ne 0 ]; then
 			grep ': DIVERGES: ' "$tmp/diff" | sed 's/^/  /' \
+				>>"$problems"
+			ok=0
+		fi
+		# An allow-list entry that no divergence used.
+		if [ "$stale" -ne 0 ]; then
+			grep ': STALE: ' "$tmp/diff" | sed 's/^/  /' \
 				>>"$problems"
 			ok=0
 		fi

@@ -88,6 +88,64 @@ printf 'vm id=1\ngmem id=1 vm=1 size=2M flags=3\nwrite gmem=1 offset=0 byte=1 le
 check "a write of exactly 1 MiB runs" 0 '^read ok (01){16}$' \
 	"$R" "$tmp/mib-write.trace"
 
+# The allow-list, checked against recorded linux results (--linux-output) so
+# that the checks do not depend on this machine's /dev/kvm. t.trace line 2
+# is the one divergence: native creates the SW_PROTECTED VM, "linux" not.
+d=$tmp/allow
+mkdir -p "$d"
+printf 'vm id=1\nvm id=2 type=sw_protected\nclose vm=1\n' >"$d/t.trace"
+printf 'vm ok\nvm err EINVAL\nclose ok\n' >"$d/t.linux"
+diff_with() {
+	printf '%s\n' "$@" >"$d/allow"
+	"$R" --diff --allow "$d/allow" --linux-output "$d/t.linux" "$d/t.trace"
+}
+check "--diff: the allowed divergence with its exact results passes" 0 \
+	'^diff t.trace: 3 ops, 2 agree, 1 intentional, 0 unexplained, 0 stale$' \
+	diff_with "# comment" "" "t.trace:2 native 'vm ok' linux 'vm err EINVAL' why" \
+	"other.trace:9 native 'a' linux 'b' entries of other traces are left alone"
+check "--diff: a divergence with other results than allowed is unexplained" 1 \
+	"^t.trace:2: DIVERGES: native 'vm ok', linux 'vm err EINVAL'$" \
+	diff_with "t.trace:2 native 'vm ok' linux 'vm err ENOENT' why"
+check "--diff: ... and its entry is stale, named by its line" 1 \
+	"^t.trace:2: STALE: $d/allow:2 allows native 'vm ok', linux 'vm err ENOENT', but the run gives native 'vm ok', linux 'vm err EINVAL'$" \
+	diff_with "# x" "t.trace:2 native 'vm ok' linux 'vm err ENOENT' why"
+check "--diff: an entry for a line that agrees is stale" 1 \
+	"^t.trace:3: STALE: $d/allow:2 allows native 'close ok', linux 'close err EBADF', but both give 'close ok'$" \
+	diff_with "t.trace:2 native 'vm ok' linux 'vm err EINVAL' why" \
+	"t.trace:3 native 'close ok' linux 'close err EBADF' no longer"
+check "--diff: an entry for a line without an op is stale" 1 \
+	"^t.trace:7: STALE: .* but no op is on line 7$" \
+	diff_with "t.trace:2 native 'vm ok' linux 'vm err EINVAL' why" \
+	"t.trace:7 native 'vm ok' linux 'vm ok' nothing there"
+check "--diff: stale entries are counted" 1 \
+	'^diff t.trace: 3 ops, 2 agree, 1 intentional, 0 unexplained, 1 stale$' \
+	diff_with "t.trace:2 native 'vm ok' linux 'vm err EINVAL' why" \
+	"t.trace:7 native 'vm ok' linux 'vm ok' nothing there"
+check "--diff: an entry in the old format (line and reason only) exits 2" 2 \
+	"^gmem-replay: $d/allow:1: not an allow-list entry" \
+	diff_with "t.trace:2 G7: the reason alone"
+check "--diff: an entry without a reason exits 2" 2 \
+	"^gmem-replay: $d/allow:1: not an allow-list entry" \
+	diff_with "t.trace:2 native 'vm ok' linux 'vm err EINVAL'"
+check "--diff: a trace line allowed twice exits 2" 2 \
+	"^gmem-replay: $d/allow:2: t.trace:2 is allowed already at line 1$" \
+	diff_with "t.trace:2 native 'vm ok' linux 'vm err EINVAL' why" \
+	"t.trace:2 native 'vm ok' linux 'vm err EBADF' again"
+printf 'vm ok\n' >"$d/short.linux"
+check "--diff --linux-output with too few lines exits 2" 2 \
+	"^gmem-replay: $d/short.linux has 1 result lines, the trace 3 ops$" \
+	"$R" --diff --linux-output "$d/short.linux" "$d/t.trace"
+check "--linux-output without --diff is a usage error" 2 '^usage: ' \
+	"$R" --linux-output "$d/t.linux" "$d/t.trace"
+# The shipped allow-list against Linux's recorded results: every entry is
+# used and nothing else diverges.
+for trace in traces/*.trace; do
+	name=$(basename "$trace")
+	check "--diff $name against ${name%.trace}.expected: 0 unexplained, 0 stale" 0 \
+		"^diff $name: [0-9]+ ops, [0-9]+ agree, [0-9]+ intentional, 0 unexplained, 0 stale$" \
+		"$R" --diff --linux-output "${trace%.trace}.expected" "$trace"
+done
+
 # -------------------------------------------------------- lib/ktap.h macros
 # A test comparing a signed with an unsigned value must not build.
 ktap_case() {
