@@ -65,7 +65,7 @@ HOST_CORE := $(LIB_COMMON) $(HV_SRCS) $(CASE_SRCS) $(CONF_SRCS) \
 	$(COMMON_TEST_SRCS) $(HOST_PLAT_SRCS)
 
 .PHONY: all deps payload host run test test-host test-san test-qemu bench \
-	fuzz clean help format tools crosscheck test-cli
+	fuzz clean help format tools crosscheck test-cli test-crosscheck-sh
 all: payload host
 
 help:
@@ -271,6 +271,9 @@ test-qemu: payload
 # Bad command-line input and files get their clear error.
 test-cli: tools host payload
 	scripts/tests/cli-test.sh
+# scripts/crosscheck.sh against fake runners: what must make it fail does.
+test-crosscheck-sh: tools
+	scripts/tests/crosscheck-test.sh
 
 bench: deps $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do $$b || exit 1; done
