@@ -47,8 +47,8 @@ static const struct kt_suite forging_suite = {
 
 /* Run suite s as its own KTAP document into buf (NUL-terminated). */
 static int run_opt_captured(const struct kt_suite *s,
-			    const struct kt_options *opt,
-			    struct kt_totals *tot, char *buf, size_t n)
+			    const struct kt_options *opt, struct kt_totals *tot,
+			    char *buf, size_t n)
 {
 	const struct kt_suite *const suites[] = { s };
 	FILE *f = tmpfile();
@@ -188,14 +188,14 @@ static const struct kt_case cmp_fail_cases[] = {
 	KT_CASE(cmp_fail_huge_unsigned),   KT_CASE(cmp_fail_top_bit),
 	KT_CASE(cmp_fail_small_types),
 };
-static const struct kt_suite cmp_fail_suite = KT_SUITE("cmp_fail",
-						       cmp_fail_cases);
+static const struct kt_suite cmp_fail_suite =
+	KT_SUITE("cmp_fail", cmp_fail_cases);
 static const struct kt_case cmp_pass_cases[] = {
 	KT_CASE(cmp_pass_signed),
 	KT_CASE(cmp_pass_unsigned),
 };
-static const struct kt_suite cmp_pass_suite = KT_SUITE("cmp_pass",
-						       cmp_pass_cases);
+static const struct kt_suite cmp_pass_suite =
+	KT_SUITE("cmp_pass", cmp_pass_cases);
 
 static void ktap_comparisons_follow_signedness(struct kt *t)
 {
