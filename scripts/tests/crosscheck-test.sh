@@ -79,7 +79,10 @@ fi
 i=0
 for c in $cases; do
 	[ "$c" = "$drop" ] && continue
-	[ -n "$crash" ] && [ "$i" -eq "$crash" ] && kill -SEGV $$
+	if [ -n "$crash" ] && [ "$i" -eq "$crash" ]; then
+		ulimit -c 0 # no core file
+		kill -SEGV $$
+	fi
 	i=$((i + 1))
 	if [ "$role" = conf ] && [ "$c" = c4 ] && [ "$backend" = linux ]; then
 		echo "${ind}ok $i $c # SKIP host lacks the feature"
