@@ -268,7 +268,7 @@ static void svm_run_ud_and_guest_exceptions(struct kt *t)
 		    !KT_EXPECT_EQ(t, e.x.kind, ARCH_EXIT_EXCEPTION))
 			break;
 		KT_EXPECT_EQ(t, e.x.vector, steps[i].vector);
-		KT_EXPECT_EQ(t, e.x.code, SVM_EXIT_EXCP_BASE + steps[i].vector);
+		KT_EXPECT_EQ(t, e.x.code, SVM_EXIT_EXCP_BASE + (u64)steps[i].vector);
 		KT_EXPECT_EQ(t, e.x.info2, steps[i].info2);
 		KT_EXPECT_GE(t, e.x.rip, CODE_GPA + steps[i].off);
 		if (steps[i].op &&
