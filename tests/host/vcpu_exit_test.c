@@ -847,6 +847,88 @@ static void vcpu_exit_private_from_exit_or_attribute(struct kt *t)
 }
 
 /*
+ * The security model's fault-time hooks against the mapping: prepare()
+ * runs before the backend maps the page (the model sees no translation
+ * yet), once per block, and max_order() clamps what is mapped.
+ */
+static struct {
+	struct vm *vm;
+	unsigned int prepares, mapped_before, max_order;
+	u64 gfn;
+	unsigned int order;
+} seen;
+
+static int seen_prepare(struct vm *vm, u64 gfn, phys_addr_t pa,
+			unsigned int order)
+{
+	struct arch_xlate x;
+
+	seen.prepares++;
+	seen.gfn = gfn;
+	seen.order = order;
+	seen.mapped_before += !vm_lookup_gpa(vm, gfn << PAGE_SHIFT, &x);
+	return 0;
+}
+
+static unsigned int seen_max_order(struct vm *vm, u64 gfn, phys_addr_t pa)
+{
+	return seen.max_order;
+}
+
+static void vcpu_exit_prepare_before_the_mapping(struct kt *t)
+{
+	static const struct cc_ops model = {
+		.name = "prepare_probe",
+		.vm_type = GMV_VM_SW_PROTECTED,
+		.private_source = CC_PRIVATE_ATTRIBUTE,
+		.prepare = seen_prepare,
+		.max_order = seen_max_order,
+	};
+	const struct cc_ops *old = cc_use(&model);
+	static struct env e;
+	struct arch_xlate x;
+
+	memset(&seen, 0, sizeof(seen));
+	seen.max_order = 9;
+	if (!env_open(t, &e, GMV_VM_SW_PROTECTED, io_code, sizeof(io_code)) ||
+	    !KT_EXPECT_OK(t, e.v.ops->set_attributes(
+				     &e.v, e.vm, GMEM_GPA, SZ_2M,
+				     GMV_MEMORY_ATTRIBUTE_PRIVATE, 0)))
+		goto out;
+	/* The first private fault: prepared over 2 MiB, then mapped so. */
+	push(&e, fault(GMEM_GPA + 0x5008, true));
+	push(&e, fault(GMEM_GPA + 0x7000, false));
+	if (!run_to_hlt(t, &e, CODE_GPA))
+		goto out;
+	KT_EXPECT_EQ(t, seen.prepares, 1);
+	KT_EXPECT_EQ(t, seen.mapped_before, 0);
+	KT_EXPECT_EQ(t, seen.gfn, GMEM_GPA >> PAGE_SHIFT);
+	KT_EXPECT_EQ(t, seen.order, 9);
+	if (KT_EXPECT_OK(t, vm_lookup_gpa(e.obj, GMEM_GPA + 0x5000, &x)))
+		KT_EXPECT_EQ(t, x.order, 9);
+	/* Shared and private again by attribute, with the model allowing
+	 * 4 KiB only: the page stays prepared (attributes are the VM's, not
+	 * gmem's state), and the refault is mapped at 4 KiB. */
+	seen.max_order = 0;
+	if (!KT_EXPECT_OK(t, e.v.ops->set_attributes(&e.v, e.vm,
+						     GMEM_GPA + 0x5000,
+						     PAGE_SIZE, 0, 0)) ||
+	    !KT_EXPECT_OK(t, e.v.ops->set_attributes(
+				     &e.v, e.vm, GMEM_GPA + 0x5000, PAGE_SIZE,
+				     GMV_MEMORY_ATTRIBUTE_PRIVATE, 0)))
+		goto out;
+	push(&e, fault(GMEM_GPA + 0x5008, false));
+	if (!run_to_hlt(t, &e, CODE_GPA + 1))
+		goto out;
+	if (KT_EXPECT_OK(t, vm_lookup_gpa(e.obj, GMEM_GPA + 0x5000, &x)))
+		KT_EXPECT_EQ(t, x.order, 0);
+	KT_EXPECT_EQ(t, seen.prepares, 1);
+out:
+	env_close(t, &e);
+	cc_use(old);
+}
+
+/*
  * A nested fault is resolved by vm_fault() and mapped as it says: the
  * largest block its order allows, writable where the slot takes writes.
  * A write to a read-only slot is MMIO; a mapping the table cannot take
@@ -1002,6 +1084,7 @@ static const struct kt_case vcpu_exit_cases[] = {
 	KT_CASE(vcpu_exit_cc_instructions_not_emulated),
 	KT_CASE(vcpu_exit_cc_model_takes_guest_requests),
 	KT_CASE(vcpu_exit_private_from_exit_or_attribute),
+	KT_CASE(vcpu_exit_prepare_before_the_mapping),
 	KT_CASE(vcpu_exit_nested_faults_map_what_vm_fault_gives),
 	KT_CASE(vcpu_exit_other_kinds),
 	KT_CASE(vcpu_exit_vcpus_need_backend_and_timer),
