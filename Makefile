@@ -65,12 +65,12 @@ HOST_CORE := $(LIB_COMMON) $(HV_SRCS) $(CASE_SRCS) $(CONF_SRCS) \
 	$(COMMON_TEST_SRCS) $(HOST_PLAT_SRCS)
 
 .PHONY: all deps payload host run test test-host test-san test-qemu bench \
-	fuzz clean help format tools crosscheck
+	fuzz clean help format tools crosscheck test-cli test-crosscheck-sh
 all: payload host
 
 help:
 	@echo "make run      build and boot the suite under QEMU/OVMF"
-	@echo "make test     host unit tests (plain and ASan+UBSan), QEMU run, Linux cross-check"
+	@echo "make test     host unit tests (plain and ASan+UBSan), QEMU run, script tests, Linux cross-check"
 	@echo "make bench    host benchmarks (allocator, gmem, npt)"
 	@echo "make fuzz     fuzz the trace interpreter (FUZZ_SECONDS, default 60)"
 	@echo "make mutate   mutation testing of hv/ (MUTATE_SECONDS, default 600)"
@@ -277,6 +277,12 @@ test-san: $(B)/host-san/unit-tests
 	$(B)/host-san/unit-tests $(TEST_ARGS)
 test-qemu: payload
 	scripts/run-qemu.sh $(RUN_ARGS)
+# Bad command-line input and files get their clear error.
+test-cli: tools host payload
+	scripts/tests/cli-test.sh
+# scripts/crosscheck.sh against fake runners: what must make it fail does.
+test-crosscheck-sh: tools
+	scripts/tests/crosscheck-test.sh
 
 bench: deps $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do $$b || exit 1; done

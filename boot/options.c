@@ -23,7 +23,7 @@ static bool has_prefix(const char *w, size_t len, const char *prefix)
 	return len >= n && !memcmp(w, prefix, n);
 }
 
-/* "64M" and friends; 0 and overflow are errors. */
+/* "64M" and friends; overflow is an error. */
 static int parse_size(const char *s, size_t len, u64 *out)
 {
 	u64 v = 0;
@@ -54,7 +54,7 @@ static int parse_size(const char *s, size_t len, u64 *out)
 	} else if (i != len) {
 		return -EINVAL;
 	}
-	if (!v || v > (UINT64_MAX >> shift))
+	if (v > (UINT64_MAX >> shift))
 		return -EINVAL;
 	*out = v << shift;
 	return 0;
@@ -74,8 +74,17 @@ static int parse_word(struct boot_options *opt, const char *w, size_t len)
 		opt->filter[len] = '\0';
 		return 0;
 	}
-	if (has_prefix(w, len, "pool="))
-		return parse_size(w + 5, len - 5, &opt->pool_limit);
+	if (has_prefix(w, len, "pool=")) {
+		u64 size;
+		int ret = parse_size(w + 5, len - 5, &size);
+
+		if (ret)
+			return ret;
+		if (size < OPT_POOL_MIN)
+			return -ERANGE;
+		opt->pool_limit = size;
+		return 0;
+	}
 	return -EINVAL;
 }
 
@@ -94,10 +103,12 @@ int options_parse(struct boot_options *opt, const char *text, const char **bad)
 		w = p;
 		while (*p && !is_space(*p))
 			p++;
-		if (parse_word(&next, w, (size_t)(p - w))) {
+		int ret = parse_word(&next, w, (size_t)(p - w));
+
+		if (ret) {
 			if (bad)
 				*bad = w;
-			return -EINVAL;
+			return ret;
 		}
 	}
 	*opt = next;

@@ -6,7 +6,8 @@
  * Syntax: words separated by spaces:
  *   filter=GLOB   run only the cases whose "suite.case" path matches
  *   list          print the selected case paths instead of running them
- *   pool=SIZE     cap the page pool (bytes; K, M or G suffix)
+ *   pool=SIZE     cap the page pool (bytes; K, M or G suffix; at least
+ *                 OPT_POOL_MIN)
  * A later word overrides an earlier one.
  */
 #ifndef GMV_BOOT_OPTIONS_H
@@ -24,13 +25,19 @@ struct boot_options {
 
 /* Default pool cap: conventional memory above 1 MiB, up to 1 GiB. */
 #define OPT_POOL_DEFAULT SZ_1G
+/*
+ * The smallest pool= accepted. Booting takes a dozen pages from the pool
+ * (the page tables); below 64 KiB nothing boots, and 1 MiB leaves the
+ * boot suites room to run.
+ */
+#define OPT_POOL_MIN (1UL << 20)
 
 void options_init(struct boot_options *opt);
 
 /*
- * Apply the words of text to opt. Returns 0, or -EINVAL for an unknown word
- * or a bad value (named in *bad, which points into text), leaving opt
- * unchanged.
+ * Apply the words of text to opt. Returns 0, or leaves opt unchanged and
+ * returns -EINVAL for an unknown word or a bad value, -ERANGE for a pool=
+ * below OPT_POOL_MIN; *bad then points at the word (in text).
  */
 int options_parse(struct boot_options *opt, const char *text, const char **bad);
 

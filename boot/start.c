@@ -30,14 +30,20 @@ static void apply_options(const char *text, const char *source)
 	const char *bad = text;
 	char word[64];
 	size_t n = 0;
+	int ret;
 
-	if (!options_parse(&opts, text, &bad))
+	ret = options_parse(&opts, text, &bad);
+	if (!ret)
 		return;
 	while (bad[n] > ' ' && n < sizeof(word) - 1) {
 		word[n] = bad[n];
 		n++;
 	}
 	word[n] = '\0';
+	if (ret == -ERANGE)
+		panic("option \"%s\" in %s: the pool is too small (at least "
+		      "%u MiB)",
+		      word, source, (unsigned int)(OPT_POOL_MIN >> 20));
 	panic("bad option \"%s\" in %s (want filter=GLOB, list, pool=SIZE)",
 	      word, source);
 }

@@ -64,7 +64,8 @@ struct arch_exit {
 	u64 rip; /* the guest's RIP at the exit */
 	/* Length of the exiting instruction when the hardware reported it
 	 * (SVM next_rip or IOIO EXITINFO2, VMX exit instruction length);
-	 * 0 when unknown: the exit policy measures the guest's bytes. */
+	 * 0 when unknown: the exit policy measures the guest's bytes. Port
+	 * I/O exits always carry it (the decoder knows no IN/OUT). */
 	u8 insn_len;
 	union {
 		struct arch_fault fault;
@@ -139,7 +140,8 @@ struct arch_ops {
 	void (*complete)(struct arch_vcpu *c, u64 next_rip);
 	/* One entry into the guest and the decoded exit. The backend arms
 	 * nothing: the caller armed the deadline timer (hv/deadline.h).
-	 * 0, -EINVAL (never entered), -ENODEV (no such CPU). */
+	 * 0, -EINVAL (never entered), -ENODEV (no such CPU), or the
+	 * backend's own error (the scripted one's flush audit: -EIO). */
 	int (*run)(struct arch_vcpu *c, struct arch_exit *exit);
 	/* Print the vCPU's state and its last exit as "# " lines. */
 	void (*dump)(const struct arch_vcpu *c, const char *why);

@@ -12,6 +12,13 @@
  * Every hook is called at exactly one place, named at the hook; a NULL
  * hook is skipped. The memory-side hooks run with the range already
  * invalidated (no vCPU can reach the pages through a stale translation).
+ *
+ * The memory-side hooks are the memory's model's, and the vm they get is
+ * the VM whose view asked. Any VM may hold a view of a memory (hv/gmem.h),
+ * so that VM may run another model, and the "prepared" state is the
+ * memory's, not per VM: none and sw_protected keep no per-VM state, and a
+ * model that does (an SNP ASID, a TDX TD) must refuse such a VM in its
+ * hooks; the SNP and TDX issues decide how views across VMs behave.
  */
 #ifndef GMV_HV_CC_H
 #define GMV_HV_CC_H
@@ -83,12 +90,15 @@ struct cc_ops {
 
 	/* gmem_get_pfn(), at a private page's first use since it was
 	 * allocated or last made shared, before anything maps it: 2^order
-	 * pages at pa (naturally aligned) back gfn onwards in vm. On error
-	 * the fault fails with it and the pages stay unprepared. */
+	 * pages at pa (naturally aligned) back gfn onwards in vm, all in one
+	 * binding. A block of which some pages are prepared already gets one
+	 * call per page still unprepared. On error the fault fails with it
+	 * and the pages of that call stay unprepared. */
 	int (*prepare)(struct vm *vm, u64 gfn, phys_addr_t pa,
 		       unsigned int order);
 	/* gmem, before 2^order pages at pa go back to the allocator (which
-	 * scrubs them): punch, release, a failed allocation. Cannot fail. */
+	 * scrubs them): a punch, or the memory's last view closed. Cannot
+	 * fail. */
 	void (*invalidate)(phys_addr_t pa, unsigned int order);
 	/* gmem, before the 2 MiB block at pa is split into 4 KiB pages (a
 	 * punch of part of it). On error the punch stops with it, the block
@@ -98,7 +108,9 @@ struct cc_ops {
 	 * index order: vm is the VM whose view asked, gfn where its first
 	 * binding maps the block's first page (CC_NO_GFN if none does). A
 	 * failure undoes the blocks already done, in reverse order, with
-	 * the opposite direction, which must not fail. */
+	 * the opposite direction, which must not fail. A 4 KiB block may
+	 * lie inside a 2 MiB block prepared whole: the model splits its own
+	 * entry (SNP's PSMASH) there; gmem's backing is not split. */
 	int (*convert)(struct vm *vm, u64 gfn, phys_addr_t pa,
 		       unsigned int order, bool to_private);
 	/* gmem_get_pfn(), before prepare(): the largest mapping order the

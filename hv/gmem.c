@@ -603,7 +603,12 @@ int gmem_get_pfn(const struct gmem_binding *b, u64 gfn, unsigned int flags,
 		return r;
 	c = xmap_load(&m->chunks, index / CHUNK_PAGES);
 	first = ALIGN_DOWN(index, CHUNK_PAGES);
-	if (chunk_is_huge(c) &&
+	/* 2 MiB only where this binding maps the whole block at a 2 MiB
+	 * aligned gfn: what the model prepares is what the VM can map there
+	 * (Linux's kvm_gmem_prepare_folio wants the same alignment). */
+	if (chunk_is_huge(c) && first >= b->pgoff &&
+	    first + CHUNK_PAGES <= b->pgoff + b->npages &&
+	    (b->pgoff - b->base_gfn) % CHUNK_PAGES == 0 &&
 	    (!(flags & GMEM_FAULT_CHECK_SHARE) ||
 	     ranges_state(&m->shared, first, first + CHUNK_PAGES) !=
 		     RANGES_MIXED))

@@ -144,8 +144,9 @@ bool gmem_binding_linked(const struct gmem_binding *b);
  * zeroed on first use. -EFAULT when the view was released (G93) or, with
  * GMEM_FAULT_CHECK_SHARE, when the page's shareability differs from the
  * access kind; -ENOMEM; the security model's prepare() error. *max_order
- * is 9 when the 2 MiB chunk around the page is one block (and, with
- * CHECK_SHARE, uniformly shared or private), else 0, then no more than the
+ * is 9 when the 2 MiB chunk around the page is one block, the binding maps
+ * all of it at a 2 MiB aligned gfn (and, with CHECK_SHARE, it is uniformly
+ * shared or private), else 0, then no more than the
  * model's max_order() allows. A private page is prepared (cc prepare(),
  * over the 2^max_order block) at its first use since it was allocated or
  * last made shared, before this returns it.

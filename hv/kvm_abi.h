@@ -68,8 +68,11 @@
 #define GMV_EXIT_MEMORY_FAULT 39
 #define GMV_MEMORY_EXIT_FLAG_PRIVATE (1ULL << 3)
 
-/* KVM hypercalls (include/uapi/linux/kvm_para.h). */
+/* KVM hypercalls (include/uapi/linux/kvm_para.h), and the error values
+ * they return negated in RAX. */
 #define GMV_HC_MAP_GPA_RANGE 12
+#define GMV_KVM_ENOSYS 1000
+#define GMV_KVM_EINVAL 22
 #define GMV_MAP_GPA_RANGE_ENCRYPTED (1ULL << 4)
 #define GMV_MAP_GPA_RANGE_DECRYPTED (0ULL << 4)
 

@@ -87,7 +87,8 @@
 /*
  * Nested walks count as user accesses, so US is set in every entry, tables
  * included; leaves are hpa|P|RW|US, a 2 MiB leaf adds PS (hpa|0x87) and
- * NX is bit 63 (spec qemu-tcg-svm.md, section 4).
+ * NX is bit 63 (AMD APM vol. 2 §5.3 long-mode page table entries; nested
+ * tables use the same format, §15.25.5).
  */
 const struct npt_format npt_format_amd = {
 	.name = "amd-npt",

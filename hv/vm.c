@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * hv/vm.c - VM objects: creation and lifetime, the gmem views a VM owns,
- * memslots and memory attributes, and the invalidation hooks (see
- * hv/vm.h). The fault path is in vm_fault.c, the checker in vm_check.c.
+ * hv/vm.c - VM objects: creation and lifetime, the architecture state and
+ * vCPUs a VM holds, the gmem views it owns, memslots and memory
+ * attributes, and invalidation (see hv/vm.h). The fault path is in
+ * vm_fault.c, the checker in vm_check.c.
  */
 #include "hv/vm_int.h"
 #include "hv/alloc.h"
 #include "hv/arch.h"
 #include "hv/base/kmalloc.h"
 #include "hv/kvm_abi.h"
+#include "hv/vcpu.h"
 #include "lib/errno.h"
 
 /* Guest physical addresses end at 2^52 (kvm_mmu_max_gfn on the host). */
@@ -27,16 +29,16 @@ static void vm_zap(struct vm *vm, u64 gfn_start, u64 gfn_end,
 
 	vm->zaps.last[n].gfn_start = gfn_start;
 	vm->zaps.last[n].gfn_end = gfn_end;
-	if (vm->mmu_ops && vm->mmu_ops->zap)
-		vm->mmu_ops->zap(vm, vm->mmu_priv, gfn_start, gfn_end,
-				  filter);
+	if (vm->arch)
+		vm->arch->zap(vm->arch_vm, gfn_start << PAGE_SHIFT,
+			      (gfn_end - gfn_start) << PAGE_SHIFT, filter);
 	vm->flush_owed = true;
 }
 
 static void vm_flush(struct vm *vm)
 {
-	if (vm->mmu_ops && vm->mmu_ops->flush)
-		vm->mmu_ops->flush(vm, vm->mmu_priv);
+	if (vm->arch)
+		vm->arch->flush(vm->arch_vm);
 	vm->zaps.nr_flushes++;
 	vm->flush_owed = false;
 }
@@ -55,17 +57,6 @@ static void zap_gfns(struct vm *vm, u64 start, u64 end, unsigned int filter)
 	}
 	if (any)
 		vm_flush(vm);
-}
-
-void vm_set_mmu_ops(struct vm *vm, const struct vm_mmu_ops *ops, void *priv)
-{
-	vm->mmu_ops = ops;
-	vm->mmu_priv = priv;
-}
-
-void *vm_mmu_priv(const struct vm *vm)
-{
-	return vm->mmu_priv;
 }
 
 const struct vm_zap_log *vm_zaps(const struct vm *vm)
@@ -130,14 +121,23 @@ int vm_create(unsigned long type, struct vm **out)
 	vm->type = type;
 	vm->cc = cc;
 	vm->refs = 1;
+	/* The architecture's state first: the model's may build on it. */
+	vm->arch = arch_select();
+	r = vm->arch ? vm->arch->vm_init(type, &vm->arch_vm) : 0;
+	if (r)
+		goto free;
 	r = cc->vm_init ? cc->vm_init(vm) : 0;
-	if (r) {
-		kfree(vm, sizeof(*vm));
-		return r;
-	}
+	if (r)
+		goto destroy;
 	list_add(&vm->node, &vm_all);
 	*out = vm;
 	return 0;
+destroy:
+	if (vm->arch)
+		vm->arch->vm_destroy(vm->arch_vm);
+free:
+	kfree(vm, sizeof(*vm));
+	return r;
 }
 
 const struct cc_ops *vm_cc(const struct vm *vm)
@@ -148,6 +148,32 @@ const struct cc_ops *vm_cc(const struct vm *vm)
 bool vm_has_private_mem(const struct vm *vm)
 {
 	return vm->cc->private_source != CC_PRIVATE_NEVER;
+}
+
+const struct arch_ops *vm_arch(const struct vm *vm)
+{
+	return vm->arch;
+}
+
+struct arch_vm *vm_arch_vm(const struct vm *vm)
+{
+	return vm->arch_vm;
+}
+
+int vm_lookup_gpa(const struct vm *vm, u64 gpa, struct arch_xlate *x)
+{
+	return vm->arch ? vm->arch->lookup(vm->arch_vm, gpa, x) : -ENOENT;
+}
+
+unsigned int vm_nr_vcpus(const struct vm *vm)
+{
+	return vm->nr_vcpus;
+}
+
+unsigned int vm_add_vcpu(struct vm *vm, struct vcpu *c)
+{
+	vm->vcpus[vm->nr_vcpus] = c;
+	return vm->nr_vcpus++;
 }
 
 u64 vm_supported_gmem_flags(const struct vm *vm)
@@ -209,8 +235,10 @@ void vm_put(struct vm *vm)
 		slot_delete(vm, vm->slots.v[0].data);
 	if (vm->cc->vm_destroy)
 		vm->cc->vm_destroy(vm);
-	if (vm->mmu_ops && vm->mmu_ops->release)
-		vm->mmu_ops->release(vm, vm->mmu_priv);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		vcpu_free(vm->vcpus[i]);
+	if (vm->arch)
+		vm->arch->vm_destroy(vm->arch_vm);
 	ranges_destroy(&vm->slots);
 	ranges_destroy(&vm->private_gfns);
 	xmap_destroy(&vm->ids);

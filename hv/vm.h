@@ -3,9 +3,10 @@
  * hv/vm.h - VM objects of the native backend. Owns each VM's type, memslots
  * (KVM_SET_USER_MEMORY_REGION2 semantics, kvm_set_memory_region) with the
  * slots' own "userspace" memory, the per-gfn memory attributes
- * (KVM_SET_MEMORY_ATTRIBUTES, Documentation/virt/kvm/api.rst), the invalidation
- * hooks of its nested paging, and the guest fault path: gfn -> (page,
- * max_order) or a memory-fault exit (KVM_EXIT_MEMORY_FAULT,
+ * (KVM_SET_MEMORY_ATTRIBUTES, Documentation/virt/kvm/api.rst), its
+ * architecture state (the vCPU backend's VM, hv/arch.h, made with the VM,
+ * which its invalidations reach) and its vCPUs, and the guest fault path:
+ * gfn -> (page, max_order) or a memory-fault exit (KVM_EXIT_MEMORY_FAULT,
  * Documentation/virt/kvm/api.rst).
  *
  * Lifetime (as in virt/kvm/guest_memfd.c): a VM lives while its handle or any
@@ -32,18 +33,12 @@
 #include "lib/types.h"
 
 struct vm;
+struct vcpu;
 struct gmem_view;
 struct cc_ops;
-
-/* Hooks of the nested-paging code; NULL members are skipped. */
-struct vm_mmu_ops {
-	/* filter: ARCH_ZAP_* (hv/arch.h), which translations must go. */
-	void (*zap)(struct vm *vm, void *priv, u64 gfn_start, u64 gfn_end,
-		    unsigned int filter);
-	void (*flush)(struct vm *vm, void *priv);
-	/* The VM is going away (after its last memslot): free priv. */
-	void (*release)(struct vm *vm, void *priv);
-};
+struct arch_ops;
+struct arch_vm;
+struct arch_xlate;
 
 /* The last VM_ZAP_LOG zaps (zap n is last[n % VM_ZAP_LOG]) and counts. */
 #define VM_ZAP_LOG 32
@@ -56,7 +51,9 @@ struct vm_zap_log {
 
 /* KVM_CREATE_VM: a type some security model runs here
  * (cc_supported_types(): DEFAULT, SW_PROTECTED), else -EINVAL; -ENOMEM, or
- * the model's vm_init() error, with nothing held. */
+ * the backend's or the model's vm_init() error, with nothing held. The
+ * backend is arch_select()'s; with none (the host build), the VM has no
+ * architecture state and no vCPUs. */
 int vm_create(unsigned long type, struct vm **out);
 /* Take another reference (a vCPU's); vm_put() drops it. */
 void vm_get(struct vm *vm);
@@ -67,6 +64,17 @@ unsigned long vm_type(const struct vm *vm);
 const struct cc_ops *vm_cc(const struct vm *vm);
 /* Has the VM private memory (its model's private_source)? */
 bool vm_has_private_mem(const struct vm *vm);
+/* The VM's backend and its state (hv/arch.h), NULL where none runs. */
+const struct arch_ops *vm_arch(const struct vm *vm);
+struct arch_vm *vm_arch_vm(const struct vm *vm);
+/* The translation of gpa in the VM's second-level table: 0, or -ENOENT
+ * (also without a backend). */
+int vm_lookup_gpa(const struct vm *vm, u64 gpa, struct arch_xlate *x);
+/* The VM keeps its vCPUs (hv/vcpu.h) and frees them when it goes:
+ * vm_add_vcpu() takes one more (the caller checked vm_nr_vcpus() <
+ * ARCH_MAX_VCPUS) and returns its index. */
+unsigned int vm_nr_vcpus(const struct vm *vm);
+unsigned int vm_add_vcpu(struct vm *vm, struct vcpu *c);
 
 /* What a kernel with every feature here answers; vm NULL = /dev/kvm. */
 u64 vm_supported_types(void);
@@ -120,22 +128,26 @@ struct vm_fault {
 
 /*
  * The fault path (kvm_mmu_faultin_pfn_gmem, arch/x86/kvm/mmu/mmu.c): 0 with
- * pa/max_order; -EFAULT with a KVM_EXIT_MEMORY_FAULT (gpa of the page, size
- * 4096, PRIVATE flag iff the access was private) for an access whose kind
- * differs from the gfn's attribute, a private access outside a gmem slot or to
- * a shared gmem page, or a gmem slot whose view is gone (G93);
+ * pa/max_order; -EFAULT with a KVM_EXIT_MEMORY_FAULT (vm_memory_fault())
+ * for an access whose kind differs from the gfn's attribute, a private
+ * access outside a gmem slot or to a shared gmem page, or a gmem slot
+ * whose view is gone (G93);
  * -ENOENT with KVM_EXIT_MMIO when no slot takes the access (G95) or it
- * writes a read-only slot; -ENOMEM.
+ * writes a read-only slot; -ENOMEM, with a memory-fault exit too.
  */
 int vm_fault(struct vm *vm, struct vm_fault *f);
+/*
+ * Describe f's access as a KVM_EXIT_MEMORY_FAULT in f->exit_* (gpa of the
+ * page, size 4096, PRIVATE flag iff the access was private) and return
+ * err: the one place that exit is made, for the fault path's failures and
+ * for a vCPU that could not map what the fault path gave it.
+ */
+int vm_memory_fault(struct vm_fault *f, int err);
 /* Guest loads/stores of len bytes at gpa, page by page through
  * vm_fault(); stops at the first failure with f describing it. */
 int vm_guest_access(struct vm *vm, u64 gpa, void *buf, size_t len,
 		    unsigned int access, struct vm_fault *f);
 
-void vm_set_mmu_ops(struct vm *vm, const struct vm_mmu_ops *ops, void *priv);
-/* The priv given to vm_set_mmu_ops(), or NULL. */
-void *vm_mmu_priv(const struct vm *vm);
 const struct vm_zap_log *vm_zaps(const struct vm *vm);
 /* Was [gfn_start, gfn_end) zapped by zap number 'since' or later? */
 bool vm_zapped_since(const struct vm *vm, u64 since, u64 gfn_start,

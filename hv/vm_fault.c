@@ -13,13 +13,15 @@
 
 #define HUGE_PAGES 512 /* 4 KiB pages in a 2 MiB mapping */
 
-static int memory_fault(struct vm_fault *f, bool private)
+int vm_memory_fault(struct vm_fault *f, int err)
 {
 	f->exit_reason = GMV_EXIT_MEMORY_FAULT;
-	f->exit_flags = private ? GMV_MEMORY_EXIT_FLAG_PRIVATE : 0;
+	f->exit_flags = (f->access & VM_ACCESS_PRIVATE)
+				? GMV_MEMORY_EXIT_FLAG_PRIVATE
+				: 0;
 	f->exit_gpa = f->gpa & PAGE_MASK;
 	f->exit_size = PAGE_SIZE;
-	return -EFAULT;
+	return err;
 }
 
 static int mmio(struct vm_fault *f)
@@ -85,27 +87,27 @@ int vm_fault(struct vm *vm, struct vm_fault *f)
 	f->exit_reason = 0;
 	/* The access kind must match the PRIVATE attribute. */
 	if (!host && private != vm_gfn_private(vm, gfn))
-		return memory_fault(f, private);
+		return vm_memory_fault(f, -EFAULT);
 	if (!s)
-		return private ? memory_fault(f, true) : mmio(f);
+		return private ? vm_memory_fault(f, -EFAULT) : mmio(f);
 	if (private && !(s->flags & GMV_MEM_GUEST_MEMFD))
-		return memory_fault(f, true);
+		return vm_memory_fault(f, -EFAULT);
 	if ((f->access & VM_ACCESS_WRITE) && !host &&
 	    (s->flags & GMV_MEM_READONLY))
 		return mmio(f);
 	f->writable = !(s->flags & GMV_MEM_READONLY);
 	/* G88/G89: shared accesses use gmem only on gmem-only slots. */
-	if (!private && !s->gmem_only)
-		return slot_page(s, gfn, &f->pa);
+	if (!private && !s->gmem_only) {
+		r = slot_page(s, gfn, &f->pa);
+		return r ? vm_memory_fault(f, r) : 0;
+	}
 
 	flags = private ? GMEM_FAULT_PRIVATE : 0;
 	if (vm_has_private_mem(vm))
 		flags |= GMEM_FAULT_CHECK_SHARE;
 	r = gmem_get_pfn(&s->gb, gfn, flags, &f->pa, &order);
-	if (r == -EFAULT)
-		return memory_fault(f, private);
 	if (r)
-		return r;
+		return vm_memory_fault(f, r);
 	f->from_gmem = true;
 	if (order && huge_ok(vm, s, gfn))
 		f->max_order = order;

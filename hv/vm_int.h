@@ -6,6 +6,7 @@
 #ifndef GMV_HV_VM_INT_H
 #define GMV_HV_VM_INT_H
 
+#include "hv/arch.h"
 #include "hv/cc.h"
 #include "hv/gmem.h"
 #include "hv/base/list.h"
@@ -30,8 +31,11 @@ struct vm {
 	struct ranges slots; /* gfn ranges -> struct memslot */
 	struct xmap ids; /* slot id -> struct memslot */
 	struct ranges private_gfns;
-	const struct vm_mmu_ops *mmu_ops;
-	void *mmu_priv;
+	/* Made in vm_create; NULL where no backend runs. */
+	const struct arch_ops *arch;
+	struct arch_vm *arch_vm;
+	struct vcpu *vcpus[ARCH_MAX_VCPUS];
+	unsigned int nr_vcpus;
 	bool flush_owed;
 	struct vm_zap_log zaps;
 	struct list_head node; /* on vm_all */

@@ -9,6 +9,7 @@
  */
 #include "hv/vmm_native.h"
 #include "hv/alloc.h"
+#include "hv/arch.h"
 #include "hv/gmem.h"
 #include "hv/base/kmalloc.h"
 #include "hv/vcpu.h"
@@ -348,23 +349,19 @@ static int native_guest_write(struct vmm *v, int vm, u64 gpa,
 	return guest_access(v, vm, gpa, (void *)buf, len, VM_ACCESS_WRITE);
 }
 
-/* The leaf of the VM's NPT that maps gpa (hv/vcpu.h); a VM without
- * vCPUs has no NPT, so nothing maps anything yet. */
+/* The leaf of the VM's second-level table that maps gpa (hv/arch.h); a VM
+ * without a backend maps nothing. */
 static int native_guest_mapping(struct vmm *v, int vm, u64 gpa, u64 *size)
 {
-	const struct npt *npt;
-	struct npt_xlate xl;
+	struct arch_xlate x;
 	struct vm *obj;
 	int r = vm_of(v, vm, &obj);
 
 	if (r)
 		return r;
-	npt = vcpu_vm_npt(obj);
-	if (!npt)
-		return -ENOENT;
-	r = npt_lookup(npt, gpa, &xl);
+	r = vm_lookup_gpa(obj, gpa, &x);
 	if (!r)
-		*size = xl.size;
+		*size = PAGE_SIZE << x.order;
 	return r;
 }
 

@@ -215,8 +215,10 @@ static void list_suite(struct kt *t, const struct kt_suite *s)
 	join(path, t->path, s->name);
 	for (size_t i = 0; i < s->n_cases; i++) {
 		join(sub, path, s->cases[i].name);
-		if (selected(t->opt, sub))
+		if (selected(t->opt, sub)) {
 			kprintf("%s\n", sub);
+			t->totals.listed++;
+		}
 	}
 	for (size_t i = 0; i < s->n_children; i++) {
 		char saved[KT_PATH_MAX];
@@ -304,6 +306,13 @@ static int run_suite(struct kt *t, const struct kt_suite *s, unsigned int nr)
 	return fails ? -1 : passes ? 1 : 0;
 }
 
+/* Say why a run selected nothing, when a filter is the reason. */
+static void no_match(const struct kt_options *opt)
+{
+	if (opt->filter && opt->filter[0])
+		kprintf("# no test case matches filter \"%s\"\n", opt->filter);
+}
+
 struct kt_totals kt_run(const struct kt_suite *const *suites, size_t n,
 			const struct kt_options *opt)
 {
@@ -314,12 +323,16 @@ struct kt_totals kt_run(const struct kt_suite *const *suites, size_t n,
 	if (t.opt->list) {
 		for (size_t i = 0; i < n; i++)
 			list_suite(&t, suites[i]);
+		if (!t.totals.listed)
+			no_match(t.opt);
 		return t.totals;
 	}
 	for (size_t i = 0; i < n; i++)
 		plan += count_selected(t.opt, suites[i], "", false) != 0;
 	kputs("KTAP version 1\n");
 	kprintf("1..%u\n", plan);
+	if (!plan)
+		no_match(t.opt);
 	for (size_t i = 0; i < n; i++)
 		if (count_selected(t.opt, suites[i], "", false))
 			run_suite(&t, suites[i], ++nr);

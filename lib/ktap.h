@@ -56,11 +56,15 @@ struct kt_options {
 
 struct kt_totals {
 	unsigned int passed, failed, skipped;
+	unsigned int listed; /* case paths printed by a --list run */
 };
 
 /*
- * Run the suites as one KTAP document and print the summary line.
- * Returns the totals; the run failed if totals.failed != 0 or nothing ran.
+ * Run the suites as one KTAP document and print the summary line, or with
+ * opt->list print the selected case paths, one a line, and run nothing.
+ * Returns the totals; the run failed if totals.failed != 0 or nothing ran
+ * (nothing listed, for a list). A filter that selects no case gets the
+ * diagnostic "# no test case matches filter "GLOB"" either way.
  */
 struct kt_totals kt_run(const struct kt_suite *const *suites, size_t n,
 			const struct kt_options *opt);
@@ -82,20 +86,70 @@ void kt_diag(struct kt *t, const char *fmt, ...) __printf(2, 3);
 #define KT_EXPECT(t, cond) \
 	kt_check(t, !!(cond), __FILE__, __LINE__, "expected %s", #cond)
 
-#define KT_EXPECT_OP_(t, a, op, b)                                          \
+/*
+ * The comparisons compare like C without its surprises: two signed operands
+ * as signed (s64), two unsigned ones as unsigned (u64), where types below
+ * int count as signed, as C promotes them. Mixing a signed and an unsigned
+ * operand is a build error, because C would make the signed one unsigned
+ * and, e.g., "handle >= 0" could then never fail. The one mix allowed is a
+ * constant that has the same value in both types (0..S64_MAX, e.g. 0 or
+ * sizeof(x)): the comparison takes the other operand's signedness. An
+ * unsigned value ordered against 0 (x >= 0, x < 0, 0 <= x) is a build
+ * error too: it can never fail (or never pass). Cast an operand to
+ * compare anything else.
+ */
+#define KT_SIGNED_(x)                                                       \
+	_Generic((x), bool: 1, char: 1, signed char: 1, unsigned char: 1,  \
+		 short: 1, unsigned short: 1, int: 1, long: 1, long long: 1, \
+		 default: 0)
+/* 1 when x is an integer constant expression (folds, nothing evaluated). */
+#define KT_IS_CONST_(x)                                                     \
+	(sizeof(int) ==                                                     \
+	 sizeof(*(8 ? ((void *)((long long)(x) * 0ll)) : (int *)8)))
+/* x as a constant for the tests below; "other" when x is no constant. */
+#define KT_CONST_OR_(x, other) \
+	__builtin_choose_expr(KT_IS_CONST_(x), (x), other)
+/* 1 when x is a constant in 0..S64_MAX, the same in s64 and in u64. */
+#define KT_BOTH_WAYS_(x) \
+	(KT_IS_CONST_(x) && !((unsigned long long)KT_CONST_OR_(x, -1) >> 63))
+#define KT_ZERO_(x) (KT_IS_CONST_(x) && KT_CONST_OR_(x, 1) == 0)
+#define KT_SIGNS_AGREE_(a, b)                                              \
+	(KT_SIGNED_(a) == KT_SIGNED_(b) || KT_BOTH_WAYS_(a) ||             \
+	 KT_BOTH_WAYS_(b))
+/* Compare signed? The constant of a mixed pair follows the other side. */
+#define KT_AS_SIGNED_(a, b)                                                \
+	(KT_SIGNED_(a) == KT_SIGNED_(b) ? KT_SIGNED_(a) :                  \
+	 KT_BOTH_WAYS_(a)		? KT_SIGNED_(b) :                  \
+					  KT_SIGNED_(a))
+
+/* always: 1 when the comparison's outcome is known before it runs. */
+#define KT_EXPECT_OP_(t, a, op, b, always)                                  \
 	({                                                                  \
+		enum { kt_signs_agree_ = KT_SIGNS_AGREE_(a, b),             \
+		       kt_can_fail_ = !(always) };                          \
+		_Static_assert(kt_signs_agree_,                             \
+			       "signed compared with unsigned: " #a         \
+			       " " #op " " #b);                             \
+		_Static_assert(kt_can_fail_,                                \
+			       "unsigned ordered against 0: " #a " " #op    \
+			       " " #b);                                     \
 		u64 a_ = (u64)(a), b_ = (u64)(b);                           \
-		kt_check(t, a_ op b_, __FILE__, __LINE__,                   \
+		bool ok_ = KT_AS_SIGNED_(a, b) ? (s64)a_ op (s64)b_ :       \
+						 a_ op b_;                  \
+		kt_check(t, ok_, __FILE__, __LINE__,                        \
 			 "expected %s " #op " %s, got 0x%llx (%lld) vs "    \
 			 "0x%llx (%lld)",                                   \
 			 #a, #b, (unsigned long long)a_, (long long)a_,     \
 			 (unsigned long long)b_, (long long)b_);            \
 	})
-#define KT_EXPECT_EQ(t, a, b) KT_EXPECT_OP_(t, a, ==, b)
-#define KT_EXPECT_NE(t, a, b) KT_EXPECT_OP_(t, a, !=, b)
-#define KT_EXPECT_LT(t, a, b) KT_EXPECT_OP_(t, a, <, b)
-#define KT_EXPECT_LE(t, a, b) KT_EXPECT_OP_(t, a, <=, b)
-#define KT_EXPECT_GE(t, a, b) KT_EXPECT_OP_(t, a, >=, b)
+#define KT_EXPECT_EQ(t, a, b) KT_EXPECT_OP_(t, a, ==, b, 0)
+#define KT_EXPECT_NE(t, a, b) KT_EXPECT_OP_(t, a, !=, b, 0)
+#define KT_EXPECT_LT(t, a, b) \
+	KT_EXPECT_OP_(t, a, <, b, !KT_AS_SIGNED_(a, b) && KT_ZERO_(b))
+#define KT_EXPECT_LE(t, a, b) \
+	KT_EXPECT_OP_(t, a, <=, b, !KT_AS_SIGNED_(a, b) && KT_ZERO_(a))
+#define KT_EXPECT_GE(t, a, b) \
+	KT_EXPECT_OP_(t, a, >=, b, !KT_AS_SIGNED_(a, b) && KT_ZERO_(b))
 
 /* expr returns 0 or -errno; err is 0 or a positive errno (EINVAL). */
 #define KT_EXPECT_ERRNO(t, expr, err)                                      \

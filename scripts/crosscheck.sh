@@ -6,7 +6,8 @@
 #  1b. The guest-level cases on gmemvisor's SVM hypervisor (the payload's
 #     guest suite under QEMU) and on Linux's KVM (build/host/guests-linux),
 #     case by case, compared the same way.
-#  2. Every traces/*.trace under `gmem-replay --diff`, and its linux output
+#  2. Every traces/*.trace under `gmem-replay --diff` (unexplained
+#     divergences and stale allow-list entries fail), and its linux output
 #     against traces/*.expected.
 #  3. Every traces/malformed/*.trace must be refused (exit 2, nothing run)
 #     naming the line given in its first-line "# expect:" comment.
@@ -18,29 +19,100 @@
 # guest.GROUP.CASE); each suite names its backend on a "# backend:" line.
 # A conformance or guest case passes when it passes on both backends, is skipped
 # when one backend skips it (the reason is listed), and fails otherwise.
-# A trace passes when it has no unexplained divergence and its linux
-# output equals the .expected file. Exit status 1 if anything failed.
+# The cases expected are those either runner lists with --list or reports;
+# one that a backend does not report (a runner crashed, or lost it) fails.
+# A runner that exits non-zero or is killed is one more failure.
+# A trace passes when it has no unexplained divergence, no stale allow-list
+# entry and its linux output equals the .expected file. Exit status 1 if
+# anything failed.
+#
+# For tests of this script (scripts/tests/crosscheck-test.sh), these
+# variables replace what it runs; nothing is built for a replaced runner:
+#   CROSSCHECK_KVM     the device that must be readable and writable
+#                      (/dev/kvm)
+#   CROSSCHECK_CONF, CROSSCHECK_GUESTS, CROSSCHECK_SELF, CROSSCHECK_REPLAY
+#                      the runners ($B/host/conformance-linux, guests-linux,
+#                      linux-backend-tests, gmem-replay)
+#   CROSSCHECK_QEMU    the payload runner (scripts/run-qemu.sh)
+#   CROSSCHECK_TRACES  the directory of traces (traces)
 set -uo pipefail
 export LC_ALL=C
 
 cd "$(dirname "$0")/.."
-if [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
-	echo "crosscheck: SKIP: no usable /dev/kvm, nothing to compare with"
+KVM=${CROSSCHECK_KVM:-/dev/kvm}
+if [ ! -r "$KVM" ] || [ ! -w "$KVM" ]; then
+	echo "crosscheck: SKIP: no usable $KVM, nothing to compare with"
 	echo "0 passed, 0 failed, 1 skipped"
 	exit 0
 fi
 B=${B:-build}
-REPLAY=$B/host/gmem-replay
-CONF=$B/host/conformance-linux
-SELF=$B/host/linux-backend-tests
-GUESTS=$B/host/guests-linux
-make -s "$REPLAY" "$CONF" "$SELF" "$GUESTS" >/dev/null || exit 1
+REPLAY=${CROSSCHECK_REPLAY:-$B/host/gmem-replay}
+CONF=${CROSSCHECK_CONF:-$B/host/conformance-linux}
+SELF=${CROSSCHECK_SELF:-$B/host/linux-backend-tests}
+GUESTS=${CROSSCHECK_GUESTS:-$B/host/guests-linux}
+QEMU=${CROSSCHECK_QEMU:-scripts/run-qemu.sh}
+TRACES=${CROSSCHECK_TRACES:-traces}
+targets=()
+[ -z "${CROSSCHECK_REPLAY:-}" ] && targets+=("$REPLAY")
+[ -z "${CROSSCHECK_CONF:-}" ] && targets+=("$CONF")
+[ -z "${CROSSCHECK_SELF:-}" ] && targets+=("$SELF")
+[ -z "${CROSSCHECK_GUESTS:-}" ] && targets+=("$GUESTS")
+if [ "${#targets[@]}" -gt 0 ]; then
+	make -s "${targets[@]}" >/dev/null || exit 1
+fi
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0 skipped=0
 notes=$tmp/notes		# intentional divergences, with reasons
 problems=$tmp/problems	# unexplained divergences and failures
+
+# How a runner ended, for a problem line: "exit status N" or "killed by
+# signal NAME" (bash reports a signal as 128 + its number).
+ended() {
+	if [ "$1" -gt 128 ] && kill -l $(($1 - 128)) >/dev/null 2>&1; then
+		echo "killed by signal SIG$(kill -l $(($1 - 128)))"
+	else
+		echo "exit status $1"
+	fi
+}
+
+# run_step NAME OUT CMD...: run CMD, its stdout and stderr to file OUT. A
+# status other than 0 (a crash, a failed or aborted run) is one failure,
+# named with NAME.
+run_step() {
+	local name=$1 out=$2 rc
+	shift 2
+	"$@" >"$out" 2>&1
+	rc=$?
+	if [ "$rc" -ne 0 ]; then
+		echo "  $name: $(ended "$rc")" >>"$problems"
+		failed=$((failed + 1))
+	fi
+}
+
+# list_cases NAME GLOB OUT CMD...: the case paths CMD --list prints, sorted,
+# into OUT. Its other lines (firmware, QEMU, "#" lines) are left out: a
+# path is a word of letters, digits, "_", "-" and "." that matches GLOB.
+# A failed run or an empty list is one failure.
+list_cases() {
+	local name=$1 glob=$2 out=$3 line rc
+	shift 3
+	"$@" --list >"$out.raw" 2>&1
+	rc=$?
+	: >"$out"
+	while IFS= read -r line; do
+		# shellcheck disable=SC2053 # GLOB is a pattern
+		[[ $line =~ ^[A-Za-z0-9_.-]+$ && $line == $glob ]] &&
+			printf '%s\n' "$line" >>"$out"
+	done < <(cat "$out.raw" && echo)
+	sort -u -o "$out" "$out"
+	if [ "$rc" -ne 0 ] || [ ! -s "$out" ]; then
+		echo "  $name --list: $(ended "$rc"), $(wc -l <"$out") case(s)" \
+			>>"$problems"
+		failed=$((failed + 1))
+	fi
+}
 
 # Flatten KTAP file $1 into sorted case list $2 (ktap-cases.py); the run
 # must say it was on backend $3, else that counts as one failure.
@@ -52,10 +124,28 @@ cases_of() {
 	fi
 }
 
+# expect_cases CASES FILES...: case list CASES (ktap-cases.py) gets a line
+# "PATH<tab>missing<tab>never reported" at its end for each path that FILES
+# (case lists or lists of paths) name and it does not.
+expect_cases() {
+	local cases=$1
+	shift
+	cut -f1 "$cases" | sort -u >"$tmp/seen"
+	cut -f1 "$@" | sort -u | join -v1 - "$tmp/seen" |
+		sed 's/$/\tmissing\tnever reported/' >>"$cases"
+}
+
 # ------------------------------------------------------ conformance suite
 for be in native linux; do
-	"$CONF" --backend "$be" >"$tmp/conf-$be.ktap" 2>&1
+	list_cases "conformance-linux --backend $be" '*' \
+		"$tmp/conf-$be.list" "$CONF" --backend "$be"
+	run_step "conformance-linux --backend $be" "$tmp/conf-$be.ktap" \
+		"$CONF" --backend "$be"
 	cases_of "$tmp/conf-$be.ktap" "$tmp/conf-$be" "$be"
+done
+for be in native linux; do
+	expect_cases "$tmp/conf-$be" "$tmp"/conf-*.list "$tmp/conf-native" \
+		"$tmp/conf-linux"
 done
 # Compare two flattened case lists (ktap-cases.py, sorted) case by case:
 # LABEL NATIVE LINUX. Sets k_total k_agree k_intent k_unexpl.
@@ -72,6 +162,12 @@ compare_cases() {
 			k_unexpl=$((k_unexpl + 1))
 			failed=$((failed + 1))
 			echo "  $label $path: native $nv, linux $lv" >>"$problems"
+			[ "$nv" = missing ] && [ "$nr" = "never reported" ] &&
+				echo "    native never reported the case" \
+					>>"$problems"
+			[ "$lv" = missing ] && [ "$lr" = "never reported" ] &&
+				echo "    linux never reported the case" \
+					>>"$problems"
 		elif [ "$nv" = skip ] && [ "$lv" = skip ]; then
 			k_agree=$((k_agree + 1))
 			skipped=$((skipped + 1))
@@ -85,7 +181,8 @@ compare_cases() {
 				echo "  $label $path: native skips: $nr" >>"$notes"
 			fi
 		fi
-	done < <(join -t $'\t' -a1 -a2 -e missing -o 0,1.2,1.3,2.2,2.3 "$2" "$3")
+	done < <(join -t $'\t' -a1 -a2 -e missing -o 0,1.2,1.3,2.2,2.3 \
+		<(sort "$2") <(sort "$3"))
 	if [ "$k_total" -eq 0 ]; then
 		echo "  $label: no case ran" >>"$problems"
 		failed=$((failed + 1))
@@ -97,30 +194,42 @@ c_total=$k_total c_agree=$k_agree c_intent=$k_intent c_unexpl=$k_unexpl
 # ------------------------------------------------------------ guest cases
 # The same guest programs on gmemvisor's SVM hypervisor (the payload under
 # QEMU) and on Linux's KVM (guests-linux).
-"$GUESTS" >"$tmp/guest-linux.ktap" 2>&1
+list_cases guests-linux '*' "$tmp/guest-linux.list" "$GUESTS"
+run_step guests-linux "$tmp/guest-linux.ktap" "$GUESTS"
 cases_of "$tmp/guest-linux.ktap" "$tmp/guest-linux" linux
-scripts/run-qemu.sh --filter 'guest.*' >"$tmp/guest-native.ktap" 2>&1
+list_cases "run-qemu.sh --filter 'guest.*'" 'guest.*' \
+	"$tmp/guest-native.list" "$QEMU" --filter 'guest.*'
+run_step "run-qemu.sh --filter 'guest.*'" "$tmp/guest-native.ktap" \
+	"$QEMU" --filter 'guest.*'
 cases_of "$tmp/guest-native.ktap" "$tmp/guest-native" native
+for be in native linux; do
+	expect_cases "$tmp/guest-$be" "$tmp"/guest-*.list \
+		"$tmp/guest-native" "$tmp/guest-linux"
+done
 compare_cases guest "$tmp/guest-native" "$tmp/guest-linux"
 g_total=$k_total g_agree=$k_agree g_intent=$k_intent g_unexpl=$k_unexpl
 
 # ---------------------------------------------------------------- traces
 t_total=0 o_total=0 o_agree=0 o_intent=0 o_unexpl=0 e_bad=0
-for trace in traces/*.trace; do
+for trace in "$TRACES"/*.trace; do
 	name=$(basename "$trace")
 	t_total=$((t_total + 1))
 	ok=1
 	"$REPLAY" --diff "$trace" >"$tmp/diff" 2>"$tmp/diff.err"
 	status=$?
+	# "diff NAME: N ops, N agree, N intentional, N unexplained, N stale"
 	summary=$(grep "^diff $name: " "$tmp/diff")
-	if [ "$status" -eq 2 ] || [ -z "$summary" ]; then
-		echo "  $name: gmem-replay --diff failed:" \
+	counts=()
+	[ -n "$summary" ] &&
+		read -ra counts < <(echo "${summary#*: }" | tr -cs '0-9' ' ')
+	if [ "${#counts[@]}" -ne 5 ] ||
+		{ [ "$status" -ne 0 ] && [ "$status" -ne 1 ]; }; then
+		echo "  $name: gmem-replay --diff: $(ended "$status")," \
+			"summary '$summary':" \
 			"$(head -n 3 "$tmp/diff.err")" >>"$problems"
 		ok=0
 	else
-		# "diff NAME: N ops, N agree, N intentional, N unexplained"
-		read -r ops agree intent unexpl < <(echo "${summary#*: }" |
-			tr -cs '0-9' ' ')
+		read -r ops agree intent unexpl stale <<<"${counts[*]}"
 		o_total=$((o_total + ops)) o_agree=$((o_agree + agree))
 		o_intent=$((o_intent + intent)) o_unexpl=$((o_unexpl + unexpl))
 		grep ': intentional (' "$tmp/diff" | sed 's/^/  /' >>"$notes"
@@ -129,8 +238,26 @@ for trace in traces/*.trace; do
 				>>"$problems"
 			ok=0
 		fi
+		# Allow-list entries that no divergence used.
+		if [ "$stale" -ne 0 ]; then
+			grep ': STALE: ' "$tmp/diff" | sed 's/^/  /' \
+				>>"$problems"
+			ok=0
+		fi
+		if [ "$status" -ne $((unexpl + stale > 0)) ]; then
+			echo "  $name: gmem-replay --diff: $(ended "$status")" \
+				"with $unexpl unexplained, $stale stale" \
+				>>"$problems"
+			ok=0
+		fi
 	fi
 	"$REPLAY" --backend linux "$trace" >"$tmp/linux.out" 2>&1
+	status=$?
+	if [ "$status" -ne 0 ]; then
+		echo "  $name: gmem-replay --backend linux: $(ended "$status")" \
+			>>"$problems"
+		ok=0
+	fi
 	if ! cmp -s "$tmp/linux.out" "${trace%.trace}.expected"; then
 		e_bad=$((e_bad + 1))
 		echo "  $name: linux output differs from" \
@@ -148,7 +275,7 @@ done
 
 # ------------------------------------------------------ malformed traces
 m_total=0 m_ok=0
-for trace in traces/malformed/*.trace; do
+for trace in "$TRACES"/malformed/*.trace; do
 	m_total=$((m_total + 1))
 	want=$(sed -n '1s/^# expect: //p' "$trace")
 	"$REPLAY" --backend linux "$trace" >"$tmp/m.out" 2>"$tmp/m.err"
@@ -166,8 +293,10 @@ for trace in traces/malformed/*.trace; do
 done
 
 # ------------------------------------------------- backend self-tests
-"$SELF" >"$tmp/self.ktap" 2>&1
+list_cases linux-backend-tests '*' "$tmp/self.list" "$SELF"
+run_step linux-backend-tests "$tmp/self.ktap" "$SELF"
 scripts/ktap-cases.py <"$tmp/self.ktap" >"$tmp/self"
+expect_cases "$tmp/self" "$tmp/self.list"
 s_total=0 s_pass=0
 while IFS=$'\t' read -r path verdict reason; do
 	s_total=$((s_total + 1))
@@ -176,6 +305,9 @@ while IFS=$'\t' read -r path verdict reason; do
 	skip) skipped=$((skipped + 1))
 		echo "  linux backend self-test $path skipped: $reason" \
 			>>"$notes" ;;
+	missing) failed=$((failed + 1))
+		echo "  linux backend self-test $path: never reported" \
+			>>"$problems" ;;
 	*) failed=$((failed + 1))
 		echo "  linux backend self-test $path failed" >>"$problems" ;;
 	esac

@@ -21,10 +21,11 @@ usage() {
 	cat <<'EOF'
 usage: scripts/run-qemu.sh [options]
   --filter GLOB   run only the cases whose "suite.case" path matches GLOB
+                  (* and ? as in the shell; "" selects every case)
   --list          list the selected cases instead of running them
-  --pool SIZE     cap the payload's page pool (e.g. 64M)
+  --pool SIZE     cap the payload's page pool (e.g. 64M; at least 1M)
   --smp N         number of CPUs (default 1)
-  --mem SIZE      guest RAM (default 512M)
+  --mem SIZE      guest RAM (default 512M, at least 64M; no suffix: MiB)
   --cpu MODEL     QEMU CPU model (default max)
   --timeout S     kill QEMU after S seconds (default 300)
   --gdb           start QEMU halted with a gdb server on :1234 (-s -S)
@@ -43,7 +44,7 @@ need_arg() {
 }
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--filter) need_arg "$@"; filter=$2; shift ;;
+	--filter) [ $# -ge 2 ] || need_arg "$@"; filter=$2; shift ;;
 	--list) list=1 ;;
 	--pool) need_arg "$@"; pool=$2; shift ;;
 	--smp) need_arg "$@"; smp=$2; shift ;;
@@ -65,6 +66,36 @@ esac
 case "$timeout_s" in
 '' | *[!0-9]*) echo "run-qemu.sh: --timeout wants whole seconds, at least 1" >&2; exit 2 ;;
 esac
+# --mem: what QEMU's -m takes, a number of MiB or one with a K, M, G or T
+# suffix, and at least 64 MiB: OVMF does not boot with 32 MiB.
+MEM_MIN_MIB=64
+mem_ok() {
+	local num suffix bytes
+	[[ $1 =~ ^([0-9]{1,9})([KkMmGgTt]?)$ ]] || return 1
+	num=$((10#${BASH_REMATCH[1]})) suffix=${BASH_REMATCH[2]^}
+	case $suffix in
+	K) bytes=$((num << 10)) ;;
+	'' | M) bytes=$((num << 20)) ;;
+	G) bytes=$((num << 30)) ;;
+	T) bytes=$((num << 40)) ;;
+	esac
+	[ "$bytes" -ge $((MEM_MIN_MIB << 20)) ]
+}
+if ! mem_ok "$mem"; then
+	echo "run-qemu.sh: --mem $mem: want a size of at least ${MEM_MIN_MIB}M" \
+		"(MiB, or with a K, M, G or T suffix)" >&2
+	exit 2
+fi
+if ! [[ $smp =~ ^[1-9][0-9]{0,2}$ ]]; then
+	echo "run-qemu.sh: --smp $smp: want a number of CPUs, 1 to 999" >&2
+	exit 2
+fi
+# --pool: the payload's pool=SIZE; it checks the minimum itself.
+if [ -n "$pool" ] && ! [[ $pool =~ ^[0-9]+[KkMmGg]?$ ]]; then
+	echo "run-qemu.sh: --pool $pool: want bytes with an optional K, M" \
+		"or G suffix, e.g. 64M" >&2
+	exit 2
+fi
 for w in "$filter" "$pool"; do
 	case "$w" in
 	*[[:space:]]*) echo "run-qemu.sh: option values cannot hold spaces" >&2; exit 2 ;;
@@ -110,7 +141,7 @@ if [ -n "$log" ]; then
 	: >"$log" || fail "cannot write $log"
 fi
 
-summary="" panic="" ktap_at="" sum_at=""
+summary="" panic="" nomatch="" ktap_at="" sum_at=""
 start=$EPOCHREALTIME
 shopt -s lastpipe
 # stdin from /dev/null keeps QEMU's stdio backend off the terminal.
@@ -125,6 +156,8 @@ timeout -k 5 "$timeout_s" "${qemu[@]}" </dev/null |
 			[ -z "$ktap_at" ] && ktap_at=$EPOCHREALTIME ;;
 		PANIC*)
 			[ -z "$panic" ] && panic=$line ;;
+		"# no test case matches filter "*)
+			nomatch=${line#\# } ;;
 		esac
 		if [[ $line =~ ^[0-9]+\ passed,\ [0-9]+\ failed,\ [0-9]+\ skipped$ ]]; then
 			summary=$line
@@ -153,6 +186,8 @@ case $rc in
 "$QEMU_FAIL")
 	if [ -n "$panic" ]; then
 		reason="the payload panicked: $panic"
+	elif [ -n "$nomatch" ]; then
+		reason=$nomatch
 	elif [ -n "$failed" ] && [ "$failed" -ne 0 ]; then
 		reason="$failed case(s) failed"
 	else

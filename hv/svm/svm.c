@@ -2,12 +2,14 @@
 /*
  * hv/svm/svm.c - SVM VMs and vCPUs (hv/svm/svm.h): the nested page table and
  * permission maps of a VM, the VMCB of a vCPU set up for the guest
- * environment contract, register access, ASIDs and TLB flushes, and the
- * run loop around the world switch. Exits are handled in hv/svm/svm_exit.c.
+ * environment contract, register access, ASIDs and TLB flushes, one entry
+ * into the guest, and all of it as svm_arch_ops. Exits are decoded in
+ * hv/svm/svm_exit.c.
  */
 #include "hv/svm/svm.h"
 #include "hv/alloc.h"
-#include "hv/deadline.h"
+#include "hv/arch_npt.h"
+#include "hv/base/kmalloc.h"
 #include "lib/console.h"
 #include "lib/errno.h"
 #include "lib/mem.h"
@@ -113,18 +115,7 @@ static const struct npt_ops svm_npt_ops = {
 
 void svm_vm_zap(struct svm_vm *s, u64 gpa, u64 size)
 {
-	/* Memslots reach 2^52, the NPT only its input width: nothing is
-	 * mapped above it, and a range that crosses it must still drop what
-	 * lies below (npt_zap_wide() refuses the whole range otherwise). */
-	u64 limit = BIT(s->npt.fmt->va_bits);
-	u64 start = ALIGN_DOWN(gpa, PAGE_SIZE);
-	u64 end = MIN(ALIGN_UP(gpa + size, PAGE_SIZE), limit);
-
-	if (end <= start)
-		return;
-	/* The wide form needs no memory, so an invalidation cannot fail;
-	 * whatever it removes beyond the range faults back in. */
-	npt_zap_wide(&s->npt, start, end - start);
+	arch_npt_zap(&s->npt, gpa, size);
 }
 
 void svm_vm_flush(struct svm_vm *s)
@@ -135,21 +126,7 @@ void svm_vm_flush(struct svm_vm *s)
 int svm_vm_map(struct svm_vm *s, u64 gpa, phys_addr_t hpa,
 	       unsigned int order, bool writable)
 {
-	u64 size = PAGE_SIZE << order;
-	u64 gpa_base = ALIGN_DOWN(gpa, size);
-	phys_addr_t hpa_base = hpa - (ALIGN_DOWN(gpa, PAGE_SIZE) - gpa_base);
-	unsigned int prot = NPT_PROT_R | NPT_PROT_X;
-	int ret;
-
-	if (order > NPT_ORDER_1G || !IS_ALIGNED(hpa, PAGE_SIZE) ||
-	    !IS_ALIGNED(hpa_base, size))
-		return -EINVAL;
-	if (writable)
-		prot |= NPT_PROT_W;
-	ret = npt_map(&s->npt, gpa_base, hpa_base, size, prot, order);
-	/* A map that merged a table into a huge leaf owes a flush. */
-	npt_flush(&s->npt);
-	return ret;
+	return arch_npt_map(&s->npt, gpa, hpa, order, writable);
 }
 
 static void init_control(struct svm_vcpu *v)
@@ -229,50 +206,66 @@ int svm_vcpu_enter(struct svm_vcpu *v, const struct vmm_entry *e)
 	memset(&v->gprs, 0, sizeof(v->gprs));
 	v->gprs.rdi = e->arg0;
 	v->gprs.rsi = e->arg1;
-	v->pending = SVM_PENDING_NONE;
-	v->npf_repeat = 0;
 	v->entered = true;
 	return 0;
 }
 
-void svm_vcpu_get_regs(const struct svm_vcpu *v, struct vmm_regs *r)
-{
-	const struct vmcb_save *st = &v->vmcb->save;
-	const struct svm_gprs *g = &v->gprs;
+/* Where each register lives: RAX, RSP, RIP, RFLAGS and CR3 in the VMCB's
+ * state-save area (VMRUN switches them), the rest in svm_gprs. A table,
+ * not a switch: this runs several times per exit, and under QEMU's TCG the
+ * indirect jump of a jump table costs a lookup of the translated code. */
+#define IN_VMCB 0x8000u
+#define SAVE(name) (__builtin_offsetof(struct vmcb, save.name) | IN_VMCB)
+#define GPR(name) __builtin_offsetof(struct svm_gprs, name)
+static const u16 reg_at[ARCH_NR_REGS] = {
+	[ARCH_REG_RAX] = SAVE(rax), [ARCH_REG_RCX] = GPR(rcx),
+	[ARCH_REG_RDX] = GPR(rdx),  [ARCH_REG_RBX] = GPR(rbx),
+	[ARCH_REG_RSP] = SAVE(rsp), [ARCH_REG_RBP] = GPR(rbp),
+	[ARCH_REG_RSI] = GPR(rsi),  [ARCH_REG_RDI] = GPR(rdi),
+	[ARCH_REG_R8] = GPR(r8),    [ARCH_REG_R9] = GPR(r9),
+	[ARCH_REG_R10] = GPR(r10),  [ARCH_REG_R11] = GPR(r11),
+	[ARCH_REG_R12] = GPR(r12),  [ARCH_REG_R13] = GPR(r13),
+	[ARCH_REG_R14] = GPR(r14),  [ARCH_REG_R15] = GPR(r15),
+	[ARCH_REG_RIP] = SAVE(rip), [ARCH_REG_RFLAGS] = SAVE(rflags),
+	[ARCH_REG_CR3] = SAVE(cr3),
+};
+#undef SAVE
+#undef GPR
 
-	*r = (struct vmm_regs){
-		.rax = st->rax, .rbx = g->rbx, .rcx = g->rcx, .rdx = g->rdx,
-		.rsi = g->rsi, .rdi = g->rdi, .rsp = st->rsp, .rbp = g->rbp,
-		.r8 = g->r8, .r9 = g->r9, .r10 = g->r10, .r11 = g->r11,
-		.r12 = g->r12, .r13 = g->r13, .r14 = g->r14, .r15 = g->r15,
-		.rip = st->rip, .rflags = st->rflags,
-	};
+static u64 *reg_ptr(const struct svm_vcpu *v, enum arch_reg r)
+{
+	u16 at = reg_at[r];
+	u8 *base = (at & IN_VMCB) ? (u8 *)v->vmcb : (u8 *)&v->gprs;
+
+	return (u64 *)(base + (at & ~IN_VMCB));
 }
 
-void svm_vcpu_set_regs(struct svm_vcpu *v, const struct vmm_regs *r)
+u64 svm_vcpu_get_reg(const struct svm_vcpu *v, enum arch_reg r)
 {
-	struct vmcb_save *st = &v->vmcb->save;
-	struct svm_gprs *g = &v->gprs;
+	return *reg_ptr(v, r);
+}
 
-	st->rax = r->rax;
-	st->rsp = r->rsp;
-	st->rip = r->rip;
+void svm_vcpu_set_reg(struct svm_vcpu *v, enum arch_reg r, u64 val)
+{
 	/* Bit 1 of RFLAGS is always 1 (VMRUN rejects it clear). */
-	st->rflags = r->rflags | BIT(1);
-	*g = (struct svm_gprs){
-		.rbx = r->rbx, .rcx = r->rcx, .rdx = r->rdx, .rsi = r->rsi,
-		.rdi = r->rdi, .rbp = r->rbp, .r8 = r->r8, .r9 = r->r9,
-		.r10 = r->r10, .r11 = r->r11, .r12 = r->r12, .r13 = r->r13,
-		.r14 = r->r14, .r15 = r->r15,
-	};
+	if (r == ARCH_REG_RFLAGS)
+		val |= BIT(1);
+	*reg_ptr(v, r) = val;
+}
+
+void svm_vcpu_complete(struct svm_vcpu *v, u64 next_rip)
+{
+	v->vmcb->save.rip = next_rip;
+	v->vmcb->ctl.int_shadow &= ~SVM_INT_SHADOW_MASK;
 }
 
 /*
  * Everything the VMCB needs right before VMRUN: an ASID of the current
  * generation and the TLB flush this vCPU owes. With the NPT's audit on, a
  * flush still owed here means a path changed the NPT without npt_flush():
- * -EIO. QEMU has no TLB model (shared/spec/qemu-tcg-svm.md, differences
- * item 3), so this check is the only thing that catches a missed flush.
+ * -EIO. QEMU's TCG has no TLB to test against (target/i386/tcg/sysemu/
+ * svm_helper.c drops every nested translation at each VMRUN and #VMEXIT),
+ * so this check is the only thing that catches a missed flush.
  */
 int svm_prepare_entry(struct svm_vcpu *v, struct svm_asid_space *space)
 {
@@ -292,32 +285,153 @@ int svm_prepare_entry(struct svm_vcpu *v, struct svm_asid_space *space)
 	return 0;
 }
 
-int svm_vcpu_run(struct svm_vcpu *v, u64 deadline, struct vmm_exit *exit,
-		 struct svm_npf *npf)
+int svm_vcpu_run(struct svm_vcpu *v, struct arch_exit *x)
 {
 	int ret;
 
 	if (!v->entered)
 		return -EINVAL;
-	ret = svm_cpu_enable();
-	if (ret)
-		return ret;
+	/* Once: SVM on in this CPU, and its ASID space. */
 	if (!svm_asids.nasid) {
+		ret = svm_cpu_enable();
+		if (ret)
+			return ret;
 		svm_asids.nasid = svm_cpu_nasid();
 		svm_asids.flush_by_asid = svm_cpu_flush_by_asid();
 	}
-	v->run_deadline = deadline;
-	deadline_arm(deadline);
-	do {
-		if (svm_prepare_entry(v, &svm_asids))
-			panic("svm: vCPU %u enters its guest with an NPT flush "
-			      "owed: a path changed the NPT without npt_flush()",
-			      v->index);
-		svm_vmrun((phys_addr_t)v->vmcb, &v->gprs,
-			  svm_cpu_host_save_pa());
-		v->vmcb->ctl.tlb_control = SVM_TLB_NOTHING;
-		v->nr_exits++;
-		ret = svm_handle_exit(v, exit, npf);
-	} while (ret == SVM_RESUME);
+	if (svm_prepare_entry(v, &svm_asids))
+		panic("svm: vCPU %u enters its guest with an NPT flush owed: a "
+		      "path changed the NPT without npt_flush()",
+		      v->index);
+	svm_vmrun((phys_addr_t)v->vmcb, &v->gprs, svm_cpu_host_save_pa());
+	v->vmcb->ctl.tlb_control = SVM_TLB_NOTHING;
+	v->nr_exits++;
+	svm_decode_exit(v, x);
+	return 0;
+}
+
+/* ------------------------------------------------------ svm_arch_ops */
+
+/* In this file, so that the small calls the exit policy makes at every
+ * exit (registers, completion, lookups) are one call deep: under QEMU's
+ * TCG every call and return costs a lookup of the translated code. */
+
+static struct svm_vm *svm_of(struct arch_vm *vm)
+{
+	return (struct svm_vm *)vm;
+}
+
+static struct svm_vcpu *vcpu_of(struct arch_vcpu *c)
+{
+	return (struct svm_vcpu *)c;
+}
+
+static const struct svm_vcpu *cvcpu_of(const struct arch_vcpu *c)
+{
+	return (const struct svm_vcpu *)c;
+}
+
+static int svm_arch_vm_init(unsigned long type, struct arch_vm **out)
+{
+	struct svm_vm *s = kmalloc(sizeof(*s));
+	int ret;
+
+	if (!s)
+		return -ENOMEM;
+	ret = svm_vm_init(s, type);
+	if (ret) {
+		kfree(s, sizeof(*s));
+		return ret;
+	}
+	*out = (struct arch_vm *)s;
+	return 0;
+}
+
+static void svm_arch_vm_destroy(struct arch_vm *vm)
+{
+	svm_vm_destroy(svm_of(vm));
+	kfree(vm, sizeof(struct svm_vm));
+}
+
+static int svm_arch_map(struct arch_vm *vm, u64 gpa, phys_addr_t hpa,
+			unsigned int order, bool writable, bool private)
+{
+	/* One NPT holds private and shared translations alike. */
+	return svm_vm_map(svm_of(vm), gpa, hpa, order, writable);
+}
+
+static void svm_arch_zap(struct arch_vm *vm, u64 gpa, u64 size,
+			 unsigned int filter)
+{
+	/* One NPT: whatever the filter, everything in the range goes. */
+	svm_vm_zap(svm_of(vm), gpa, size);
+}
+
+static void svm_arch_flush(struct arch_vm *vm)
+{
+	svm_vm_flush(svm_of(vm));
+}
+
+static int svm_arch_lookup(const struct arch_vm *vm, u64 gpa,
+			   struct arch_xlate *x)
+{
+	return arch_npt_lookup(&((const struct svm_vm *)vm)->npt, gpa, x);
+}
+
+static int svm_arch_vcpu_create(struct arch_vm *vm, struct arch_vcpu **out)
+{
+	struct svm_vcpu *v;
+	int ret = svm_vcpu_create(svm_of(vm), &v);
+
+	if (!ret)
+		*out = (struct arch_vcpu *)v;
 	return ret;
 }
+
+static int svm_arch_vcpu_enter(struct arch_vcpu *c, const struct vmm_entry *e)
+{
+	return svm_vcpu_enter(vcpu_of(c), e);
+}
+
+static u64 svm_arch_get_reg(const struct arch_vcpu *c, enum arch_reg r)
+{
+	return svm_vcpu_get_reg(cvcpu_of(c), r);
+}
+
+static void svm_arch_set_reg(struct arch_vcpu *c, enum arch_reg r, u64 val)
+{
+	svm_vcpu_set_reg(vcpu_of(c), r, val);
+}
+
+static void svm_arch_complete(struct arch_vcpu *c, u64 next_rip)
+{
+	svm_vcpu_complete(vcpu_of(c), next_rip);
+}
+
+static int svm_arch_run(struct arch_vcpu *c, struct arch_exit *x)
+{
+	return svm_vcpu_run(vcpu_of(c), x);
+}
+
+static void svm_arch_dump(const struct arch_vcpu *c, const char *why)
+{
+	svm_dump(cvcpu_of(c), why);
+}
+
+const struct arch_ops svm_arch_ops = {
+	.name = "svm",
+	.lacks = svm_cpu_lacks,
+	.vm_init = svm_arch_vm_init,
+	.vm_destroy = svm_arch_vm_destroy,
+	.map = svm_arch_map,
+	.zap = svm_arch_zap,
+	.flush = svm_arch_flush,
+	.lookup = svm_arch_lookup,
+	.vcpu_create = svm_arch_vcpu_create,
+	.vcpu_enter = svm_arch_vcpu_enter,
+	.get_reg = svm_arch_get_reg,
+	.set_reg = svm_arch_set_reg,
+	.complete = svm_arch_complete,
+	.run = svm_arch_run,
+	.dump = svm_arch_dump,
+};

@@ -9,6 +9,7 @@
 #include "hv/x86/cpu.h"
 #include "lib/console.h"
 #include "lib/errno.h"
+#include "lib/mem.h"
 
 #define EFER_SVME BIT(12)
 #define MSR_VM_CR 0xc0010114u
@@ -27,10 +28,22 @@ static u8 hsave_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 static u8 host_save_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 static bool svm_enabled;
 
+/* The vendor (CPUID 0: EBX, EDX, ECX) is one that implements SVM, AMD or
+ * Hygon, as KVM's kvm_is_svm_supported() requires. */
+static bool svm_vendor(void)
+{
+	u32 a, v[3];
+
+	cpuid(0, 0, &a, &v[0], &v[2], &v[1]);
+	return !memcmp(v, "AuthenticAMD", 12) || !memcmp(v, "HygonGenuine", 12);
+}
+
 const char *svm_cpu_lacks(void)
 {
 	u32 a, b, c, d;
 
+	if (!svm_vendor())
+		return "no SVM: not an AMD or Hygon CPU";
 	cpuid(CPUID_EXT_MAX, 0, &a, &b, &c, &d);
 	if (a < CPUID_SVM)
 		return "no SVM: CPUID has no leaf 8000_000A";
@@ -38,9 +51,10 @@ const char *svm_cpu_lacks(void)
 	if (!(c & CPUID_EXT_ECX_SVM))
 		return "no SVM: CPUID 8000_0001 ECX bit 2 clear";
 	/*
-	 * QEMU's TCG runs nested paging whatever this bit says
-	 * (shared/spec/qemu-tcg-svm.md §4), but hardware does not: the
-	 * hypervisor needs NPT, so it requires the bit.
+	 * QEMU's TCG runs nested paging whatever this bit says (helper_vmrun()
+	 * in target/i386/tcg/sysemu/svm_helper.c looks at the VMCB's
+	 * NP_ENABLE only), but hardware does not: the hypervisor needs NPT,
+	 * so it requires the bit.
 	 */
 	cpuid(CPUID_SVM, 0, &a, &b, &c, &d);
 	if (!(d & CPUID_SVM_EDX_NP))

@@ -10,6 +10,7 @@
 #ifndef GMV_HV_SVM_SVM_VMCB_H
 #define GMV_HV_SVM_SVM_VMCB_H
 
+#include "hv/x86/vectors.h"
 #include "lib/types.h"
 
 /* One segment register in the state-save area (APM B-2). */
@@ -161,18 +162,11 @@ struct vmcb {
 #define SVM_EXIT_NPF 0x400
 #define SVM_EXIT_VMGEXIT 0x403
 /*
- * VMEXIT_INVALID is -1 in the APM; QEMU's TCG stores it as a zero-extended
- * 32-bit value (shared/spec/qemu-tcg-svm.md, differences item 1), so
- * compare the low 32 bits only.
+ * VMEXIT_INVALID is -1 in the APM; QEMU's TCG stores it zero-extended from
+ * 32 bits (cpu_vmexit() in target/i386/tcg/sysemu/svm_helper.c takes the
+ * exit code as a uint32_t), so compare the low 32 bits only.
  */
 #define SVM_EXIT_INVALID 0xffffffffu
-
-/* Exception vectors the exit dispatcher names. */
-#define X86_VEC_DE 0
-#define X86_VEC_UD 6
-#define X86_VEC_DF 8
-#define X86_VEC_GP 13
-#define X86_VEC_PF 14
 
 /* IOIO EXITINFO1 (APM 15.10.2). */
 #define SVM_IOIO_TYPE_IN BIT(0)
@@ -191,6 +185,15 @@ struct vmcb {
 #define SVM_NPF_ID BIT(4)
 #define SVM_NPF_FINAL BIT(32) /* fault on the final guest-physical addr */
 #define SVM_NPF_GUEST_PT BIT(33) /* fault while walking the guest tables */
+/* SEV-SNP's bits of the same error code (APM vol. 2 §15.36, the RMP
+ * checks; Linux's PFERR_GUEST_{RMP,ENC,SIZEM}_MASK in
+ * arch/x86/include/asm/kvm_host.h). */
+#define SVM_NPF_RMP BIT(31) /* an RMP or VMPL check failed */
+#define SVM_NPF_ENC BIT(34) /* the access had the C-bit set */
+#define SVM_NPF_SIZEM BIT(35) /* RMP and nested page sizes differ */
+
+/* INT_SHADOW (VMCB 0x068) bit 0: the guest is in an interrupt shadow. */
+#define SVM_INT_SHADOW_MASK BIT(0)
 
 /* Guest segment attributes in VMCB packing (bits 7:0 = type/S/DPL/P,
  * bits 11:8 = AVL/L/DB/G). */

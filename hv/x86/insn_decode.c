@@ -283,3 +283,13 @@ u64 insn_load_result(const struct insn *in, u64 old, u64 data)
 		return v;
 	}
 }
+
+u64 insn_store_value(const struct insn *in, u64 src)
+{
+	u64 val = in->has_imm ? in->imm : src;
+
+	if (in->high_byte)
+		val >>= 8;
+	return in->mem_size < 8 ? val & ((1ULL << (8 * in->mem_size)) - 1)
+				: val;
+}

@@ -67,4 +67,8 @@ const char *insn_op_name(enum insn_op op);
  * 'data' from memory (partial-register and extension rules applied). */
 u64 insn_load_result(const struct insn *in, u64 old, u64 data);
 
+/* The mem_size bytes a MOV store 'in' writes: its immediate, or its
+ * register operand read from src, the 64-bit register in->reg. */
+u64 insn_store_value(const struct insn *in, u64 src);
+
 #endif

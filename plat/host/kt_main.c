@@ -51,6 +51,6 @@ int kt_main_run(const struct kt_suite *const *suites, size_t n,
 	struct kt_totals tot = kt_run(suites, n, opt);
 
 	if (opt->list)
-		return 0;
+		return tot.listed ? 0 : 1;
 	return tot.failed || !(tot.passed + tot.skipped) ? 1 : 0;
 }

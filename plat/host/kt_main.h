@@ -26,8 +26,9 @@ int kt_main_args(int argc, char **argv, struct kt_options *opt,
 		 const struct kt_main_opt *extra, size_t n_extra);
 
 /*
- * Runs the suites; returns the exit status: 0 after --list or when every
- * selected case passed or skipped, 1 when one failed or none ran.
+ * Runs the suites; returns the exit status: 0 when every selected case
+ * passed or skipped (or, with --list, was listed), 1 when one failed or
+ * none was selected.
  */
 int kt_main_run(const struct kt_suite *const *suites, size_t n,
 		const struct kt_options *opt);

@@ -272,6 +272,34 @@ NATIVE_CASE(cc_prepare_once_at_first_private_use)
 	KT_EXPECT_OK(t, v->ops->check(v));
 }
 
+/* A 2 MiB block is prepared whole only where the binding maps all of it
+ * at an aligned gfn; two half bindings each prepare their own pages. */
+NATIVE_CASE(cc_prepare_block_within_its_binding)
+{
+	struct vm_fault f;
+	const struct rec_call *c;
+	struct env e;
+	unsigned int mark;
+
+	if (!env_open(t, v, &e, 0))
+		return;
+	KT_EXPECT_OK(t, case_delete(v, e.vm, 0));
+	KT_EXPECT_OK(t, case_bind(v, e.vm, 0, GB, 256 * PG, e.g, 256 * PG));
+	KT_EXPECT_OK(t, case_bind(v, e.vm, 1, 2 * GB, 256 * PG, e.g, 0));
+	KT_EXPECT_OK(t, v->ops->set_attributes(v, e.vm, 2 * GB, 256 * PG,
+					       GMV_MEMORY_ATTRIBUTE_PRIVATE, 0));
+	KT_EXPECT_OK(t, fault(v, &e, GB, WR, &f));
+	KT_EXPECT_EQ(t, f.max_order, 0);
+	KT_ASSERT(t, count(R_PREPARE, 0) == 1);
+	c = nth(R_PREPARE, 0, 0);
+	KT_EXPECT_EQ(t, c->gfn, GFN(GB));
+	KT_EXPECT_EQ(t, c->order, 0);
+	mark = rec.n;
+	KT_EXPECT_OK(t, fault(v, &e, 2 * GB, WR, &f));
+	KT_EXPECT_EQ(t, count(R_PREPARE, mark), 1);
+	KT_EXPECT_EQ(t, nth(R_PREPARE, mark, 0)->gfn, GFN(2 * GB));
+}
+
 NATIVE_CASE(cc_prepare_failure_fails_the_fault)
 {
 	struct vm_fault f;
@@ -523,6 +551,7 @@ NATIVE_CASE(cc_hooks_under_allocation_failure)
 static const struct kt_case cc_hooks_cases[] = {
 	KT_CASE(cc_model_is_chosen_per_vm_type),
 	KT_CASE(cc_prepare_once_at_first_private_use),
+	KT_CASE(cc_prepare_block_within_its_binding),
 	KT_CASE(cc_prepare_failure_fails_the_fault),
 	KT_CASE(cc_prepare_again_after_shared_or_punch),
 	KT_CASE(cc_invalidate_before_scrub_and_free),

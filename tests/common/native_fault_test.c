@@ -336,8 +336,9 @@ NATIVE_CASE(s43_huge_mappings_on_private_vm_need_one_attribute)
 	KT_EXPECT_EQ(t, order_at(v, vm, 2 * GB, PRIV), 0);
 }
 
-/* guest_mapping() reads the NPT of the VM's vCPUs: none yet, nothing
- * mapped; handles are checked like a VM ioctl's. */
+/* guest_mapping() reads the VM's second-level table (none in the host
+ * build): nothing mapped before a guest fault; handles are checked like a
+ * VM ioctl's. */
 NATIVE_CASE(guest_mapping_needs_a_vm_and_a_translation)
 {
 	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));

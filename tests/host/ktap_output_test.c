@@ -46,8 +46,9 @@ static const struct kt_suite forging_suite = {
 };
 
 /* Run suite s as its own KTAP document into buf (NUL-terminated). */
-static int run_captured(const struct kt_suite *s, struct kt_totals *tot,
-			char *buf, size_t n)
+static int run_opt_captured(const struct kt_suite *s,
+			    const struct kt_options *opt, struct kt_totals *tot,
+			    char *buf, size_t n)
 {
 	const struct kt_suite *const suites[] = { s };
 	FILE *f = tmpfile();
@@ -62,7 +63,7 @@ static int run_captured(const struct kt_suite *s, struct kt_totals *tot,
 		fclose(f);
 		return -1;
 	}
-	*tot = kt_run(suites, 1, NULL);
+	*tot = kt_run(suites, 1, opt);
 	fflush(stdout);
 	dup2(saved, STDOUT_FILENO);
 	close(saved);
@@ -71,6 +72,12 @@ static int run_captured(const struct kt_suite *s, struct kt_totals *tot,
 	buf[len] = '\0';
 	fclose(f);
 	return 0;
+}
+
+static int run_captured(const struct kt_suite *s, struct kt_totals *tot,
+			char *buf, size_t n)
+{
+	return run_opt_captured(s, NULL, tot, buf, n);
 }
 
 static bool starts(const char *s, const char *prefix)
@@ -111,8 +118,134 @@ static void ktap_messages_cannot_forge_lines(struct kt *t)
 		KT_EXPECT_STR_EQ(t, last, "0 passed, 1 failed, 1 skipped");
 }
 
+/*
+ * The comparison macros compare signed values as signed and unsigned ones
+ * as unsigned. Each case below makes one check; in "cmp_fail" every check
+ * must fail, in "cmp_pass" every one must pass.
+ */
+static void cmp_fail_negative_handle(struct kt *t)
+{
+	int handle = -1;
+
+	KT_EXPECT_GE(t, handle, 0); /* always passed while compared as u64 */
+}
+
+static void cmp_fail_negative_long(struct kt *t)
+{
+	s64 ret = -22;
+
+	KT_EXPECT_GE(t, ret, 1);
+}
+
+static void cmp_fail_huge_unsigned(struct kt *t)
+{
+	u64 x = ~0ULL;
+
+	KT_EXPECT_LE(t, x, 1); /* would pass compared as s64 (-1) */
+}
+
+static void cmp_fail_top_bit(struct kt *t)
+{
+	u64 x = 1ULL << 63;
+
+	KT_EXPECT_LT(t, x, 1);
+}
+
+static void cmp_fail_small_types(struct kt *t)
+{
+	u8 b = 200;
+	int n = -1;
+
+	KT_EXPECT_GE(t, n, b); /* both promote to int */
+}
+
+static void cmp_pass_signed(struct kt *t)
+{
+	int ret = -1;
+	long long big = -(1LL << 40);
+
+	KT_EXPECT_LT(t, ret, 0);
+	KT_EXPECT_LE(t, ret, sizeof(ret)); /* the constant follows ret */
+	KT_EXPECT_LT(t, big, ret);
+	KT_EXPECT_NE(t, ret, 0xffffffffU);
+}
+
+static void cmp_pass_unsigned(struct kt *t)
+{
+	u64 x = 1ULL << 63;
+	u32 y = 7;
+	u8 b = 200;
+	int n = -1;
+
+	KT_EXPECT_GE(t, x, 1);
+	KT_EXPECT_LT(t, y, x);
+	KT_EXPECT_EQ(t, ~0ULL, (u64)-1);
+	KT_EXPECT_LT(t, n, b);
+}
+
+static const struct kt_case cmp_fail_cases[] = {
+	KT_CASE(cmp_fail_negative_handle), KT_CASE(cmp_fail_negative_long),
+	KT_CASE(cmp_fail_huge_unsigned),   KT_CASE(cmp_fail_top_bit),
+	KT_CASE(cmp_fail_small_types),
+};
+static const struct kt_suite cmp_fail_suite =
+	KT_SUITE("cmp_fail", cmp_fail_cases);
+static const struct kt_case cmp_pass_cases[] = {
+	KT_CASE(cmp_pass_signed),
+	KT_CASE(cmp_pass_unsigned),
+};
+static const struct kt_suite cmp_pass_suite =
+	KT_SUITE("cmp_pass", cmp_pass_cases);
+
+static void ktap_comparisons_follow_signedness(struct kt *t)
+{
+	static char out[OUT_MAX];
+	struct kt_totals tot;
+
+	KT_ASSERT_OK(t, run_captured(&cmp_fail_suite, &tot, out, sizeof(out)));
+	KT_EXPECT_EQ(t, tot.failed, ARRAY_SIZE(cmp_fail_cases));
+	KT_EXPECT_EQ(t, tot.passed, 0);
+	KT_EXPECT(t, strstr(out, "expected handle >= 0, got "
+				 "0xffffffffffffffff (-1) vs 0x0 (0)"));
+	KT_ASSERT_OK(t, run_captured(&cmp_pass_suite, &tot, out, sizeof(out)));
+	KT_EXPECT_EQ(t, tot.passed, ARRAY_SIZE(cmp_pass_cases));
+	KT_EXPECT_EQ(t, tot.failed, 0);
+}
+
+/* A filter that selects nothing says so, with --list and without. */
+static void ktap_filter_matching_nothing(struct kt *t)
+{
+	static const char said[] = "# no test case matches filter \"nope*\"\n";
+	struct kt_options opt = { .filter = "nope*", .list = true };
+	static char out[OUT_MAX];
+	struct kt_totals tot;
+
+	KT_ASSERT_OK(t, run_opt_captured(&cmp_pass_suite, &opt, &tot, out,
+					 sizeof(out)));
+	KT_EXPECT_EQ(t, tot.listed, 0);
+	KT_EXPECT_STR_EQ(t, out, said);
+	opt.list = false;
+	KT_ASSERT_OK(t, run_opt_captured(&cmp_pass_suite, &opt, &tot, out,
+					 sizeof(out)));
+	KT_EXPECT_EQ(t, tot.passed + tot.failed + tot.skipped, 0);
+	KT_EXPECT(t, strstr(out, said) != NULL);
+	/* What does match is listed and counted; "" selects every case. */
+	opt = (struct kt_options){ .filter = "cmp_pass.*signed", .list = true };
+	KT_ASSERT_OK(t, run_opt_captured(&cmp_pass_suite, &opt, &tot, out,
+					 sizeof(out)));
+	KT_EXPECT_EQ(t, tot.listed, 2);
+	KT_EXPECT_STR_EQ(t, out, "cmp_pass.cmp_pass_signed\n"
+				 "cmp_pass.cmp_pass_unsigned\n");
+	opt.filter = "";
+	KT_ASSERT_OK(t, run_opt_captured(&cmp_pass_suite, &opt, &tot, out,
+					 sizeof(out)));
+	KT_EXPECT_EQ(t, tot.listed, 2);
+}
+
 static const struct kt_case ktap_output_cases[] = {
 	KT_CASE(ktap_messages_cannot_forge_lines),
+	KT_CASE(ktap_comparisons_follow_signedness),
+	KT_CASE(ktap_filter_matching_nothing),
 };
 
 const struct kt_suite ktap_output_suite =

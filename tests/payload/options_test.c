@@ -33,9 +33,9 @@ static void options_pool_sizes(struct kt *t)
 		const char *text;
 		u64 bytes;
 	} ok[] = {
-		{ "pool=4096", 4096 },	     { "pool=8k", 8ULL << 10 },
-		{ "pool=3M", 3ULL << 20 },   { "pool=2G", 2ULL << 30 },
-		{ "pool=16g", 16ULL << 30 },
+		{ "pool=1048576", 1ULL << 20 }, { "pool=2048k", 2ULL << 20 },
+		{ "pool=1024K", OPT_POOL_MIN },	{ "pool=3M", 3ULL << 20 },
+		{ "pool=2G", 2ULL << 30 },	{ "pool=16g", 16ULL << 30 },
 	};
 	struct boot_options o;
 
@@ -60,7 +60,7 @@ static void options_later_word_wins(struct kt *t)
 static void options_bad_words_change_nothing(struct kt *t)
 {
 	static const char *const bad[] = {
-		"verbose",	     "pool=",	 "pool=0",
+		"verbose",	     "pool=",	 "pool=-1",
 		"pool=12x",	     "pool=1MB", "pool=M",
 		"listing",	     "Filter=x", "pool=99999999999999999999",
 		"pool=17179869184G",
@@ -78,6 +78,29 @@ static void options_bad_words_change_nothing(struct kt *t)
 		memcpy(text, "list ", 5);
 		memcpy(text + 5, bad[i], strlen(bad[i]) + 1);
 		KT_EXPECT_ERRNO(t, options_parse(&o, text, &where), EINVAL);
+		KT_EXPECT(t, where == text + 5);
+		KT_EXPECT(t, !memcmp(&o, &before, sizeof(o)));
+	}
+}
+
+/* A pool below OPT_POOL_MIN cannot boot: ERANGE, named, nothing applied. */
+static void options_pool_too_small(struct kt *t)
+{
+	static const char *const small[] = {
+		"pool=0", "pool=1", "pool=4K", "pool=4096", "pool=1023k",
+		"pool=1048575",
+	};
+	struct boot_options o, before;
+
+	options_init(&o);
+	before = o;
+	for (size_t i = 0; i < ARRAY_SIZE(small); i++) {
+		char text[64];
+		const char *where = NULL;
+
+		memcpy(text, "list ", 5);
+		memcpy(text + 5, small[i], strlen(small[i]) + 1);
+		KT_EXPECT_ERRNO(t, options_parse(&o, text, &where), ERANGE);
 		KT_EXPECT(t, where == text + 5);
 		KT_EXPECT(t, !memcmp(&o, &before, sizeof(o)));
 	}
@@ -168,6 +191,7 @@ static const struct kt_case options_cases[] = {
 	KT_CASE(options_pool_sizes),
 	KT_CASE(options_later_word_wins),
 	KT_CASE(options_bad_words_change_nothing),
+	KT_CASE(options_pool_too_small),
 	KT_CASE(options_filter_too_long),
 	KT_CASE(options_ucs2_command_line),
 	KT_CASE(options_ucs2_binary_is_ignored),

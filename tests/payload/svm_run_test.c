@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/payload/svm_run_test.c - the SVM layer on the real (QEMU TCG)
+ * tests/payload/svm_run_test.c - the SVM backend on the real (QEMU TCG)
  * CPU: small hand-assembled guests under the guest environment contract,
- * run through VMRUN, checking each exit the dispatcher reports (port I/O,
- * hypercalls, VMGEXIT's length, nested faults resolved by mapping, the
- * SEV/TDX instructions behind #UD, guest exceptions), and the VMRUN round
- * trip cost printed as a diagnostic. The guest memory here is mapped by
- * hand; the gmem-backed guests run in the svm_guest suite.
+ * run through VMRUN one exit at a time, checking what svm_vcpu_run()
+ * decodes (port I/O with its length, hypercalls, VMGEXIT reported as
+ * VMMCALL, nested faults resolved by mapping, the SEV/TDX instructions
+ * behind #UD, guest exceptions), with this case doing what the exit policy
+ * would; and the VMRUN round trip cost printed as a diagnostic. The guest
+ * memory here is mapped by hand; the guests the exit policy runs are in
+ * the vcpu_native and guest_native suites.
  */
 #include "boot/tsc.h"
 #include "hv/alloc.h"
-#include "hv/deadline.h"
 #include "hv/svm/svm.h"
 #include "hv/x86/cpu.h"
+#include "hv/x86/insn_decode.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
 #include "tests/suites.h"
@@ -30,8 +32,7 @@ struct run_env {
 	u8 *ram;
 	struct svm_vm s;
 	struct svm_vcpu *v;
-	struct vmm_exit x;
-	struct svm_npf npf;
+	struct arch_exit x;
 	bool vm_up;
 };
 
@@ -74,18 +75,33 @@ static void env_close(struct run_env *e)
 		free_pages(hv_pool, e->ram, 9, OWN_TEST);
 }
 
-/* Complete what the last exit owes, then run to the next exit. */
 static int run(struct run_env *e)
 {
-	svm_complete_pending(e->v, &e->x);
-	return svm_vcpu_run(e->v, deadline_after_ms(VMM_RUN_LIMIT_MS), &e->x,
-			    &e->npf);
+	return svm_vcpu_run(e->v, &e->x);
+}
+
+static u64 reg(struct run_env *e, enum arch_reg r)
+{
+	return svm_vcpu_get_reg(e->v, r);
+}
+
+/* Step over the exit's instruction: its reported length, else the
+ * length of what the guest's bytes decode to (GVA = GPA here). */
+static u8 step_over(struct kt *t, struct run_env *e)
+{
+	struct insn in = {.len = e->x.insn_len};
+
+	if (!in.len)
+		KT_EXPECT_OK(t,
+			     insn_decode(e->ram + e->x.rip, INSN_MAX_LEN, &in));
+	svm_vcpu_complete(e->v, e->x.rip + in.len);
+	return in.len;
 }
 
 static bool expect_out(struct kt *t, struct run_env *e, u16 port, u8 size)
 {
-	return KT_EXPECT_EQ(t, run(e), SVM_TO_CASE) &&
-	       KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_IO) &&
+	return KT_EXPECT_OK(t, run(e)) &&
+	       KT_EXPECT_EQ(t, e->x.kind, ARCH_EXIT_IO) &&
 	       KT_EXPECT_EQ(t, e->x.io.port, port) &&
 	       KT_EXPECT_EQ(t, e->x.io.size, size);
 }
@@ -111,34 +127,47 @@ static void svm_run_io_and_hypercalls(struct kt *t)
 		0xee,				    /* out dx, al */
 	};
 	struct run_env e;
-	struct vmm_regs r;
 
 	if (!env_open(t, &e, code, sizeof(code), 0xfeedf00d, 0))
 		goto out;
+	/* OUT: EXITINFO2 gave the next RIP, so the exit has its length. */
 	if (!expect_out(t, &e, OUT_PORT, 4))
 		goto out;
 	KT_EXPECT_EQ(t, e.x.io.in, false);
-	KT_EXPECT_EQ(t, e.x.io.data, 0xfeedf00d);
+	KT_EXPECT_EQ(t, e.x.insn_len, 1);
+	KT_EXPECT_EQ(t, e.x.rip, CODE_GPA + 8);
+	KT_EXPECT_EQ(t, reg(&e, ARCH_REG_RAX), 0xfeedf00d);
+	step_over(t, &e);
 	if (!expect_out(t, &e, OUT_PORT, 4))
 		goto out;
 	KT_EXPECT_EQ(t, e.x.io.in, true);
-	e.x.io.data = 0x55aa;
-	if (!KT_EXPECT_EQ(t, run(&e), SVM_TO_CASE) ||
-	    !KT_EXPECT_EQ(t, e.x.reason, GMV_EXIT_HYPERCALL))
+	svm_vcpu_set_reg(e.v, ARCH_REG_RAX, 0x55aa);
+	step_over(t, &e);
+	/* VMMCALL: no length in the exit (QEMU writes no next_rip). */
+	if (!KT_EXPECT_OK(t, run(&e)) ||
+	    !KT_EXPECT_EQ(t, e.x.kind, ARCH_EXIT_HYPERCALL))
 		goto out;
-	KT_EXPECT_EQ(t, e.x.hypercall.nr, GMV_HC_MAP_GPA_RANGE);
-	KT_EXPECT_EQ(t, e.x.hypercall.args[0], 0x10000);
-	KT_EXPECT_EQ(t, e.x.hypercall.args[1], 2);
-	KT_EXPECT_EQ(t, e.x.hypercall.args[2], GMV_MAP_GPA_RANGE_ENCRYPTED);
-	e.x.hypercall.ret = 0x77;
-	/* The VMGEXIT (4 bytes under QEMU's VMMCALL exit) stays in svm. */
+	KT_EXPECT_EQ(t, e.x.code, SVM_EXIT_VMMCALL);
+	KT_EXPECT_EQ(t, e.x.insn_len, 0);
+	KT_EXPECT_EQ(t, reg(&e, ARCH_REG_RAX), GMV_HC_MAP_GPA_RANGE);
+	KT_EXPECT_EQ(t, reg(&e, ARCH_REG_RBX), 0x10000);
+	KT_EXPECT_EQ(t, reg(&e, ARCH_REG_RCX), 2);
+	KT_EXPECT_EQ(t, reg(&e, ARCH_REG_RDX), GMV_MAP_GPA_RANGE_ENCRYPTED);
+	svm_vcpu_set_reg(e.v, ARCH_REG_RAX, 0x77);
+	KT_EXPECT_EQ(t, step_over(t, &e), 3);
+	/* VMGEXIT: QEMU reports it as VMMCALL; its bytes say 4. */
+	if (!KT_EXPECT_OK(t, run(&e)) ||
+	    !KT_EXPECT_EQ(t, e.x.kind, ARCH_EXIT_HYPERCALL))
+		goto out;
+	KT_EXPECT_EQ(t, e.x.code, SVM_EXIT_VMMCALL);
+	svm_vcpu_set_reg(e.v, ARCH_REG_RAX, -(u64)GMV_KVM_ENOSYS);
+	KT_EXPECT_EQ(t, step_over(t, &e), 4);
 	if (!expect_out(t, &e, OUT_PORT, 1))
 		goto out;
-	svm_vcpu_get_regs(e.v, &r);
-	KT_EXPECT_EQ(t, r.r12, 0x55aa);
-	KT_EXPECT_EQ(t, r.r13, 0x77);
-	KT_EXPECT_EQ(t, r.r14, -(u64)SVM_KVM_ENOSYS);
-	KT_EXPECT_EQ(t, r.rip, CODE_GPA + sizeof(code) - 1);
+	KT_EXPECT_EQ(t, reg(&e, ARCH_REG_R12), 0x55aa);
+	KT_EXPECT_EQ(t, reg(&e, ARCH_REG_R13), 0x77);
+	KT_EXPECT_EQ(t, reg(&e, ARCH_REG_R14), -(u64)GMV_KVM_ENOSYS);
+	KT_EXPECT_EQ(t, reg(&e, ARCH_REG_RIP), CODE_GPA + sizeof(code) - 1);
 out:
 	env_close(&e);
 }
@@ -163,22 +192,25 @@ static void svm_run_nested_faults_map_on_demand(struct kt *t)
 		goto out;
 	((u64 *)pages)[1] = 0x1122334455667788ULL;
 	/* The read: GPA 0x300008, not present, final address. */
-	if (!KT_EXPECT_EQ(t, run(&e), SVM_TO_NPF))
+	if (!KT_EXPECT_OK(t, run(&e)) ||
+	    !KT_EXPECT_EQ(t, e.x.kind, ARCH_EXIT_FAULT))
 		goto out;
-	KT_EXPECT_EQ(t, e.npf.gpa, 0x300008);
-	KT_EXPECT(t, !e.npf.write && !e.npf.present && !e.npf.exec);
-	KT_EXPECT_OK(t, svm_vm_map(&e.s, e.npf.gpa, (phys_addr_t)pages, 0,
+	KT_EXPECT_EQ(t, e.x.fault.gpa, 0x300008);
+	KT_EXPECT(t, !e.x.fault.write && !e.x.fault.present &&
+			     !e.x.fault.exec && !e.x.fault.walk);
+	KT_EXPECT_OK(t, svm_vm_map(&e.s, e.x.fault.gpa, (phys_addr_t)pages, 0,
 				   true));
 	/* The write to the next page. */
-	if (!KT_EXPECT_EQ(t, run(&e), SVM_TO_NPF))
+	if (!KT_EXPECT_OK(t, run(&e)) ||
+	    !KT_EXPECT_EQ(t, e.x.kind, ARCH_EXIT_FAULT))
 		goto out;
-	KT_EXPECT_EQ(t, e.npf.gpa, 0x301000);
-	KT_EXPECT(t, e.npf.write);
-	KT_EXPECT_OK(t, svm_vm_map(&e.s, e.npf.gpa,
+	KT_EXPECT_EQ(t, e.x.fault.gpa, 0x301000);
+	KT_EXPECT(t, e.x.fault.write);
+	KT_EXPECT_OK(t, svm_vm_map(&e.s, e.x.fault.gpa,
 				   (phys_addr_t)pages + PAGE_SIZE, 0, true));
 	if (!expect_out(t, &e, OUT_PORT, 4))
 		goto out;
-	KT_EXPECT_EQ(t, e.x.io.data, 0x55667788);
+	KT_EXPECT_EQ(t, reg(&e, ARCH_REG_RAX), 0x1122334455667788ULL);
 	KT_EXPECT_EQ(t, ((u64 *)pages)[512], 0xabcdef12345ULL);
 	/* Zap both: the next entry flushes the ASID (audited), and the
 	 * guest's reread faults again. */
@@ -186,9 +218,10 @@ static void svm_run_nested_faults_map_on_demand(struct kt *t)
 	svm_vm_zap(&e.s, 0x301000, PAGE_SIZE);
 	svm_vm_flush(&e.s);
 	KT_EXPECT(t, e.v->flush_pending);
-	e.v->vmcb->save.rip = CODE_GPA + 5;
-	if (KT_EXPECT_EQ(t, run(&e), SVM_TO_NPF))
-		KT_EXPECT_EQ(t, e.npf.gpa, 0x300008);
+	svm_vcpu_set_reg(e.v, ARCH_REG_RIP, CODE_GPA + 5);
+	if (KT_EXPECT_OK(t, run(&e)) &&
+	    KT_EXPECT_EQ(t, e.x.kind, ARCH_EXIT_FAULT))
+		KT_EXPECT_EQ(t, e.x.fault.gpa, 0x300008);
 	KT_EXPECT(t, !e.v->flush_pending);
 out:
 	env_close(&e);
@@ -209,15 +242,16 @@ static void svm_run_ud_and_guest_exceptions(struct kt *t)
 	};
 	static const struct {
 		u64 off;
-		u32 reason;
-		u64 code, info2;
+		u8 vector;
+		enum insn_op op; /* at the RIP of a #UD */
+		u64 info2;
 	} steps[] = {
-		{ 0x00, GMV_EXIT_INTERNAL_ERROR, 0x46, INSN_PVALIDATE },
-		{ 0x04, GMV_EXIT_INTERNAL_ERROR, 0x46, INSN_RMPADJUST },
-		{ 0x08, GMV_EXIT_INTERNAL_ERROR, 0x46, INSN_TDCALL },
-		{ 0x0c, GMV_EXIT_SHUTDOWN, 0x46, 0 },
-		{ 0x0e, GMV_EXIT_SHUTDOWN, 0x4d, 0 },
-		{ 0x0f, GMV_EXIT_SHUTDOWN, 0x4e, 0x40000000 },
+		{0x00, X86_VEC_UD, INSN_PVALIDATE, 0},
+		{0x04, X86_VEC_UD, INSN_RMPADJUST, 0},
+		{0x08, X86_VEC_UD, INSN_TDCALL, 0},
+		{0x0c, X86_VEC_UD, INSN_UD2, 0},
+		{0x0e, X86_VEC_GP, 0, 0},
+		{0x0f, X86_VEC_PF, 0, 0x40000000},
 	};
 	struct run_env e;
 
@@ -227,24 +261,33 @@ static void svm_run_ud_and_guest_exceptions(struct kt *t)
 		struct vmm_entry entry = { .rip = CODE_GPA + steps[i].off,
 					   .rsp = STACK_TOP, .cr3 = 0x1000 };
 
+		struct insn in;
+
 		svm_vcpu_enter(e.v, &entry);
-		if (!KT_EXPECT_EQ(t, run(&e), SVM_TO_CASE))
+		if (!KT_EXPECT_OK(t, run(&e)) ||
+		    !KT_EXPECT_EQ(t, e.x.kind, ARCH_EXIT_EXCEPTION))
 			break;
-		KT_EXPECT_EQ(t, e.x.reason, steps[i].reason);
-		KT_EXPECT_EQ(t, e.x.other.code, steps[i].code);
-		KT_EXPECT_EQ(t, e.x.other.info2, steps[i].info2);
-		KT_EXPECT_GE(t, e.x.other.rip, CODE_GPA + steps[i].off);
-		kt_diag(t, "%s", e.v->why);
+		KT_EXPECT_EQ(t, e.x.vector, steps[i].vector);
+		KT_EXPECT_EQ(t, e.x.code, SVM_EXIT_EXCP_BASE + (u64)steps[i].vector);
+		KT_EXPECT_EQ(t, e.x.info2, steps[i].info2);
+		KT_EXPECT_GE(t, e.x.rip, CODE_GPA + steps[i].off);
+		if (steps[i].op &&
+		    KT_EXPECT_OK(
+			    t, insn_decode(e.ram + e.x.rip, INSN_MAX_LEN, &in)))
+			KT_EXPECT_EQ(t, in.op, steps[i].op);
+		kt_diag(t, "%s at %#llx", e.x.name,
+			(unsigned long long)e.x.rip);
 	}
 out:
 	env_close(&e);
 }
 
 /*
- * VMRUN round trips: N VMMCALLs handled inside svm_vcpu_run() (exit,
- * dispatch, re-entry), then N OUTs that each go back to this case and in
- * again. Printed in TSC ticks and microseconds; the checks only prove that
- * every exit happened.
+ * VMRUN round trips through the backend alone: N VMMCALLs, each decoded by
+ * svm_vcpu_run() and stepped over by this case (it knows the length), then
+ * N OUTs likewise. Printed in TSC ticks and microseconds; the checks only
+ * prove that every exit happened. The cost through the whole stack, exit
+ * policy included, is vcpu_native_round_trip_cost's.
  */
 #define BENCH_N 10000
 
@@ -283,16 +326,21 @@ static void svm_run_round_trip_cost(struct kt *t)
 		goto out;
 	exits = e.v->nr_exits;
 	t0 = rdtsc();
-	if (!expect_out(t, &e, 0x80, 1))
-		goto out;
-	print_cost(t, "VMMCALL handled in svm", rdtsc() - t0);
+	while (!run(&e) && e.x.kind == ARCH_EXIT_HYPERCALL)
+		svm_vcpu_complete(e.v, e.x.rip + 3);
+	print_cost(t, "VMMCALL stepped over by the caller",
+		   rdtsc() - t0);
 	KT_EXPECT_EQ(t, e.v->nr_exits - exits, BENCH_N + 1);
+	KT_EXPECT_EQ(t, e.x.kind, ARCH_EXIT_IO);
 
 	t0 = rdtsc();
-	while (outs < BENCH_N && run(&e) == SVM_TO_CASE &&
-	       e.x.reason == GMV_EXIT_IO)
+	while (outs < BENCH_N) {
+		svm_vcpu_complete(e.v, e.x.rip + e.x.insn_len);
+		if (run(&e) || e.x.kind != ARCH_EXIT_IO)
+			break;
 		outs++;
-	print_cost(t, "OUT through the case", rdtsc() - t0);
+	}
+	print_cost(t, "OUT stepped over by the caller", rdtsc() - t0);
 	KT_EXPECT_EQ(t, outs, BENCH_N);
 	KT_EXPECT_EQ(t, e.v->vmcb->save.rip, CODE_GPA + sizeof(code) - 1);
 out:

@@ -3,19 +3,22 @@
  * tests/payload/vcpu_native_test.c - native vCPUs end to end under QEMU:
  * a hand-assembled guest in a SW_PROTECTED VM, driven only through the
  * VMM interface (hv/vmm.h) of the native backend. One guest walks the
- * paths of hv/vcpu.c in order: a private access faulted in from gmem as a
- * 2 MiB NPT page; KVM_HC_MAP_GPA_RANGE to the case, which flips the
- * attribute (zap, one flush, audited at entry); the shared access that
- * follows; a private access outside gmem (memory-fault exit); a GPA with
- * no memslot (MMIO exit, completed on re-entry). A guest that spins
- * meets the run's time limit (the APIC deadline timer).
+ * paths of the run loop and the exit policy (hv/vcpu.c, vcpu_exit.c) in
+ * order: a private access faulted in from gmem as a 2 MiB NPT page;
+ * KVM_HC_MAP_GPA_RANGE to the case, which flips the attribute (zap, one
+ * flush, audited at entry); the shared access that follows; a private
+ * access outside gmem (memory-fault exit); a GPA with no memslot (MMIO
+ * exit, completed on re-entry). A guest that spins meets the run's time
+ * limit (the APIC deadline timer).
  */
 #include "boot/apic_deadline.h"
+#include "boot/tsc.h"
 #include "hv/alloc.h"
 #include "hv/deadline.h"
 #include "hv/vcpu.h"
 #include "hv/vm.h"
 #include "hv/vmm_native.h"
+#include "hv/x86/insn_decode.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
 #include "tests/suites.h"
@@ -142,11 +145,9 @@ static u64 next_out(struct kt *t, struct native_env *e)
 
 static void vcpu_native_private_shared_and_exits(struct kt *t)
 {
-	const struct npt *npt;
 	struct native_env e;
-	struct npt_xlate xl;
 	struct vmm_regs r;
-	u64 marker = 0x5151, zaps, flushes;
+	u64 marker = 0x5151, zaps, flushes, size;
 	const struct vmm_ops *o = &vmm_native_ops;
 
 	if (!env_open(t, &e))
@@ -154,10 +155,8 @@ static void vcpu_native_private_shared_and_exits(struct kt *t)
 
 	/* (1) A private read: a zeroed gmem page, mapped as 2 MiB. */
 	KT_EXPECT_EQ(t, next_out(t, &e), 0);
-	npt = vcpu_vm_npt(e.obj);
-	if (KT_EXPECT(t, npt != NULL) &&
-	    KT_EXPECT_OK(t, npt_lookup(npt, GMEM_GPA, &xl)))
-		KT_EXPECT_EQ(t, xl.size, SZ_2M);
+	if (KT_EXPECT_OK(t, o->guest_mapping(&e.v, e.vm, GMEM_GPA, &size)))
+		KT_EXPECT_EQ(t, size, SZ_2M);
 	/* (2) The private page keeps what the guest wrote. */
 	KT_EXPECT_EQ(t, next_out(t, &e), MAGIC & 0xffffffff);
 
@@ -170,12 +169,14 @@ static void vcpu_native_private_shared_and_exits(struct kt *t)
 	KT_EXPECT_EQ(t, e.x.hypercall.args[1], 512);
 	KT_EXPECT_EQ(t, e.x.hypercall.args[2], GMV_MAP_GPA_RANGE_DECRYPTED);
 	zaps = vm_zaps(e.obj)->nr_zaps;
-	flushes = npt->stats.flushes;
+	flushes = vm_zaps(e.obj)->nr_flushes;
 	KT_EXPECT_OK(t, o->set_attributes(&e.v, e.vm, GMEM_GPA, SZ_2M, 0, 0));
-	/* One zap of the range, one flush, and the mapping is gone. */
+	/* One zap of the range, one flush, and the mapping is gone (the
+	 * next entry's flush audit proves the flush reached the NPT). */
 	KT_EXPECT_EQ(t, vm_zaps(e.obj)->nr_zaps, zaps + 1);
-	KT_EXPECT_EQ(t, npt->stats.flushes, flushes + 1);
-	KT_EXPECT_ERRNO(t, npt_lookup(npt, GMEM_GPA, &xl), ENOENT);
+	KT_EXPECT_EQ(t, vm_zaps(e.obj)->nr_flushes, flushes + 1);
+	KT_EXPECT_ERRNO(t, o->guest_mapping(&e.v, e.vm, GMEM_GPA, &size),
+			ENOENT);
 	KT_EXPECT_OK(t, o->guest_write(&e.v, e.vm, GMEM_GPA + 8, &marker, 8));
 	e.x.hypercall.ret = 0;
 
@@ -379,12 +380,185 @@ out:
 	env_close(t, &e);
 }
 
+/* Run the guest at rip (arg0 in rdi) to its next exit. */
+static int run_at(struct native_env *e, u64 rip, u64 arg0)
+{
+	struct vmm_entry at = {
+		.rip = rip, .rsp = STACK_TOP, .cr3 = 0x1000, .arg0 = arg0};
+	int r = e->v.ops->vcpu_enter(&e->v, e->vcpu, &at);
+
+	return r ? r : run(e);
+}
+
+/*
+ * A guest polling an MMIO address: every load is an MMIO exit whose
+ * mmio.data the next run puts in the MOV's register. Each completed load
+ * is a new access, so polling never trips the repeat-fault guard.
+ */
+static void vcpu_native_mmio_loads_complete(struct kt *t)
+{
+	static const u8 poll[] = {
+		0xba, 0x34, 0x12, 0x00, 0x00, /* mov edx, 0x1234 */
+		0x48, 0x8b, 0x07, /* l: mov rax, [rdi] */
+		0xef, /* out dx, eax */
+		0xeb, 0xfa, /* jmp l */
+	};
+	const struct vmm_ops *o = &vmm_native_ops;
+	struct native_env e;
+	unsigned int i;
+
+	if (!env_open(t, &e) ||
+	    !KT_EXPECT_OK(t, o->guest_write(&e.v, e.vm, SPIN_GPA, poll,
+					    sizeof(poll))) ||
+	    !KT_EXPECT_OK(t, run_at(&e, SPIN_GPA, NO_SLOT_GPA)))
+		goto out;
+	for (i = 0; i < 40; i++) {
+		if (!KT_EXPECT_EQ(t, e.x.reason, GMV_EXIT_MMIO) ||
+		    !KT_EXPECT_EQ(t, e.x.mmio.gpa, NO_SLOT_GPA) ||
+		    !KT_EXPECT_EQ(t, e.x.mmio.len, 8) ||
+		    !KT_EXPECT_EQ(t, e.x.mmio.is_write, false))
+			break;
+		e.x.mmio.data = MAGIC + i;
+		if (!KT_EXPECT_EQ(t, next_out(t, &e), (MAGIC + i) & 0xffffffff))
+			break;
+		if (!KT_EXPECT_OK(t, run(&e)))
+			break;
+	}
+	KT_EXPECT_EQ(t, i, 40);
+out:
+	env_close(t, &e);
+}
+
+/*
+ * The instructions a confidential guest would use, in a VM without a
+ * model for them: PVALIDATE, RMPADJUST and TDCALL trap as #UD and end the
+ * run with an internal error naming the instruction (other.info2), UD2 is
+ * the guest's own #UD (a shutdown: there is no IDT), and VMGEXIT, which
+ * QEMU reports as VMMCALL, is a hypercall 4 bytes long (-KVM_ENOSYS).
+ */
+static void vcpu_native_cc_instructions(struct kt *t)
+{
+	static const u8 code[] = {
+		0xf2, 0x0f, 0x01, 0xff, /* 0x00 pvalidate */
+		0xf3, 0x0f, 0x01, 0xfe, /* 0x04 rmpadjust */
+		0x66, 0x0f, 0x01, 0xcc, /* 0x08 tdcall */
+		0x0f, 0x0b, /* 0x0c ud2 */
+		0xb8, 0x63, 0x00, 0x00, 0x00, /* 0x0e mov eax, 99 */
+		0xf3, 0x0f, 0x01, 0xd9, /* 0x13 vmgexit */
+		0xba, 0x34, 0x12, 0x00, 0x00, /* 0x17 mov edx, 0x1234 */
+		0xef, /* 0x1c out dx, eax */
+	};
+	static const struct {
+		u64 off;
+		u32 reason;
+		u64 info2;
+	} steps[] = {
+		{0x00, GMV_EXIT_INTERNAL_ERROR, INSN_PVALIDATE},
+		{0x04, GMV_EXIT_INTERNAL_ERROR, INSN_RMPADJUST},
+		{0x08, GMV_EXIT_INTERNAL_ERROR, INSN_TDCALL},
+		{0x0c, GMV_EXIT_SHUTDOWN, 0},
+	};
+	const struct vmm_ops *o = &vmm_native_ops;
+	struct native_env e;
+	struct vmm_regs r;
+
+	if (!env_open(t, &e) ||
+	    !KT_EXPECT_OK(t, o->guest_write(&e.v, e.vm, SPIN_GPA, code,
+					    sizeof(code))))
+		goto out;
+	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
+		if (!KT_EXPECT_OK(t, run_at(&e, SPIN_GPA + steps[i].off, 0)))
+			break;
+		KT_EXPECT_EQ(t, e.x.reason, steps[i].reason);
+		KT_EXPECT_EQ(t, e.x.other.rip, SPIN_GPA + steps[i].off);
+		if (steps[i].info2)
+			KT_EXPECT_EQ(t, e.x.other.info2, steps[i].info2);
+	}
+	if (!KT_EXPECT_OK(t, run_at(&e, SPIN_GPA + 0x0e, 0)) ||
+	    !KT_EXPECT_EQ(t, e.x.reason, GMV_EXIT_IO))
+		goto out;
+	KT_EXPECT_EQ(t, e.x.io.data, -(u64)GMV_KVM_ENOSYS & 0xffffffff);
+	o->vcpu_get_regs(&e.v, e.vcpu, &r);
+	KT_EXPECT_EQ(t, r.rip, SPIN_GPA + 0x1c);
+out:
+	env_close(t, &e);
+}
+
+/*
+ * The cost of a vCPU exit through the whole native stack (hv/vmm.h):
+ * BENCH_N VMMCALLs the hypervisor answers itself (-KVM_ENOSYS) inside one
+ * vcpu_run, then BENCH_N OUTs that each return to this case and go in
+ * again. Printed in TSC ticks and microseconds; the checks only prove
+ * that every exit happened.
+ */
+#define BENCH_N 10000
+
+static void print_cost(struct kt *t, const char *what, u64 ticks)
+{
+	u64 per = ticks / BENCH_N;
+	u64 ns = tsc_khz ? per * 1000000 / tsc_khz : 0;
+
+	kt_diag(t,
+		"vcpu_run round trip, %s: %llu TSC ticks = %llu.%02llu us "
+		"(%u exits)",
+		what, (unsigned long long)per, (unsigned long long)(ns / 1000),
+		(unsigned long long)(ns % 1000 / 10), BENCH_N);
+}
+
+static void vcpu_native_round_trip_cost(struct kt *t)
+{
+	static const u8 code[] = {
+		0x89, 0xf9, /* mov ecx, edi */
+		0xb8, 0x63, 0x00, 0x00, 0x00, /* l1: mov eax, 99 */
+		0x0f, 0x01, 0xd9, /* vmmcall */
+		0xff, 0xc9, /* dec ecx */
+		0x75, 0xf4, /* jnz l1 */
+		0x89, 0xf9, /* mov ecx, edi */
+		0xba, 0x80, 0x00, 0x00, 0x00, /* mov edx, 0x80 */
+		0xee, /* l2: out dx, al */
+		0xff, 0xc9, /* dec ecx */
+		0x75, 0xfb, /* jnz l2 */
+		0xee, /* out dx, al */
+	};
+	const struct vmm_ops *o = &vmm_native_ops;
+	struct native_env e;
+	struct vmm_regs r;
+	unsigned int outs = 0;
+	u64 t0;
+
+	if (!env_open(t, &e) ||
+	    !KT_EXPECT_OK(t, o->guest_write(&e.v, e.vm, SPIN_GPA, code,
+					    sizeof(code))))
+		goto out;
+	t0 = deadline_now();
+	if (!KT_EXPECT_OK(t, run_at(&e, SPIN_GPA, BENCH_N)) ||
+	    !KT_EXPECT_EQ(t, e.x.reason, GMV_EXIT_IO))
+		goto out;
+	print_cost(t, "VMMCALL answered in the hypervisor",
+		   deadline_now() - t0);
+	o->vcpu_get_regs(&e.v, e.vcpu, &r);
+	KT_EXPECT_EQ(t, r.rax, -(u64)GMV_KVM_ENOSYS);
+
+	t0 = deadline_now();
+	while (outs < BENCH_N && !run(&e) && e.x.reason == GMV_EXIT_IO)
+		outs++;
+	print_cost(t, "OUT through the case", deadline_now() - t0);
+	KT_EXPECT_EQ(t, outs, BENCH_N);
+	o->vcpu_get_regs(&e.v, e.vcpu, &r);
+	KT_EXPECT_EQ(t, r.rip, SPIN_GPA + sizeof(code) - 1);
+out:
+	env_close(t, &e);
+}
+
 static const struct kt_case vcpu_native_cases[] = {
 	KT_CASE_IF(vcpu_native_private_shared_and_exits, no_vcpus),
 	KT_CASE_IF(vcpu_native_handles, no_vcpus),
 	KT_CASE_IF(vcpu_native_spin_meets_the_time_limit, no_vcpus),
 	KT_CASE_IF(vcpu_native_hypercall_loop_meets_the_time_limit, no_vcpus),
 	KT_CASE_IF(vcpu_native_npt_enomem_is_a_memory_fault, no_vcpus),
+	KT_CASE_IF(vcpu_native_mmio_loads_complete, no_vcpus),
+	KT_CASE_IF(vcpu_native_cc_instructions, no_vcpus),
+	KT_CASE_IF(vcpu_native_round_trip_cost, no_vcpus),
 };
 
 const struct kt_suite vcpu_native_suite =

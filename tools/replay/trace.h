@@ -38,6 +38,14 @@ enum trace_key {
 	TK_NR_KEYS
 };
 
+/*
+ * The most bytes one write or read may name (len=). The interpreter writes
+ * len bytes through a mapping of the gmem, so a bigger len would let a
+ * short trace make the host fault in gigabytes; a larger len is a parse
+ * error.
+ */
+#define TRACE_LEN_MAX (1ULL << 20)
+
 struct trace_op {
 	enum trace_opcode code;
 	unsigned int line; /* 1-based line number in the trace text */

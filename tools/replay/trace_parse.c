@@ -241,6 +241,13 @@ static int check_keys(const struct op_rule *r, const struct trace_op *op,
 	    !(op->given & BIT(TK_GMEM)) == !(op->given & BIT(TK_VM)))
 		return fail(err, op->line,
 			    "'close' needs exactly one of 'gmem=' and 'vm='");
+	if ((op->code == TOP_WRITE || op->code == TOP_READ) &&
+	    op->val[TK_LEN] > TRACE_LEN_MAX)
+		return fail(err, op->line,
+			    "'%s' len %#llx is above the bound of 1 MiB (%#llx)"
+			    " per op",
+			    r->name, (unsigned long long)op->val[TK_LEN],
+			    TRACE_LEN_MAX);
 	if (op->code == TOP_WRITE && lim && lim->max_write_len &&
 	    op->val[TK_LEN] > lim->max_write_len)
 		return fail(err, op->line, "write len above the limit %llu",

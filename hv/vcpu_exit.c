@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hv/vcpu_exit.c - the exit policy of native vCPUs: what a decoded exit
+ * (struct arch_exit, hv/arch.h) means, the same for every backend.
+ *
+ * Exits to the case (struct vmm_exit) follow KVM's conventions (struct
+ * kvm_run exit reasons, hv/kvm_abi.h): the guest's RIP still points at an
+ * I/O, hypercall or MMIO instruction while the case looks at the exit, and
+ * vcpu_complete() before the next run completes it (IN data into RAX,
+ * hypercall.ret into RAX, mmio.data into the MOV's register) and steps
+ * over it, unless the case moved RIP. A guest without an IDT meets every
+ * exception as a triple fault (a SHUTDOWN exit, as from KVM), except the
+ * confidential-computing instructions that trap as #UD: those go to the
+ * VM's security model (hv/cc.h) first. Where the exit does not give an
+ * instruction's length, it is measured from the guest's own bytes
+ * (hv/x86/guest_walk.h, through the VM's second-level table).
+ */
+#include "hv/vcpu_int.h"
+#include "hv/cc.h"
+#include "hv/deadline.h"
+#include "hv/kvm_abi.h"
+#include "hv/vm.h"
+#include "hv/x86/guest_walk.h"
+#include "hv/x86/vectors.h"
+#include "lib/errno.h"
+#include "lib/fmt.h"
+#include "lib/mem.h"
+
+static u64 reg(const struct vcpu *c, enum arch_reg r)
+{
+	return c->ops->get_reg(c->arch, r);
+}
+
+static void set_reg(struct vcpu *c, enum arch_reg r, u64 val)
+{
+	c->ops->set_reg(c->arch, r, val);
+}
+
+static int fetch_insn(const struct vcpu *c, u64 rip, struct insn *in)
+{
+	struct guest_mem m = {.cr3 = reg(c, ARCH_REG_CR3),
+			      .lookup = c->ops->lookup,
+			      .vm = c->avm};
+	size_t n;
+
+	return guest_fetch_insn(&m, rip, in, &n);
+}
+
+/* SHUTDOWN, INTERNAL_ERROR and INTR exits carry the backend's view. */
+static void other_exit(const struct arch_exit *x, struct vmm_exit *exit,
+		       u32 reason)
+{
+	exit->reason = reason;
+	exit->other.code = x->code;
+	exit->other.info1 = x->info1;
+	exit->other.info2 = x->info2;
+	exit->other.rip = x->rip;
+}
+
+static int internal_error(struct vcpu *c, const struct arch_exit *x,
+			  struct vmm_exit *exit, const char *why)
+{
+	other_exit(x, exit, GMV_EXIT_INTERNAL_ERROR);
+	gmv_snprintf(c->why, sizeof(c->why), "%s", why);
+	return VCPU_TO_CASE;
+}
+
+/* An exception with no IDT to deliver it: KVM would see a triple fault. */
+static int guest_exception(struct vcpu *c, const struct arch_exit *x,
+			   struct vmm_exit *exit)
+{
+	other_exit(x, exit, GMV_EXIT_SHUTDOWN);
+	gmv_snprintf(c->why, sizeof(c->why), "guest %s without an IDT",
+		     x->name);
+	return VCPU_TO_CASE;
+}
+
+static void owe(struct vcpu *c, enum vcpu_pending kind, u64 rip, u64 next)
+{
+	c->pending = kind;
+	c->pending_rip = rip;
+	c->pending_next = next;
+}
+
+/*
+ * Before the guest is entered again for an exit handled here. Like KVM,
+ * which leaves KVM_RUN with KVM_EXIT_INTR when a signal is pending at any
+ * re-entry, the run ends with -EINTR once its deadline has passed,
+ * whatever the exit: the timer's interrupt is taken by the host right
+ * after any exit (hv/deadline.h), so it may arrive behind a hypercall, a
+ * nested fault or an NMI exit and leave no exit of its own. An interrupt
+ * before the deadline (another source, a timer kept from an earlier run,
+ * or one that could not count that far) only means the timer must be
+ * armed again if it fired: without that, a guest resumed here forever
+ * would never stop.
+ */
+static int resume(struct vcpu *c, const struct arch_exit *x,
+		  struct vmm_exit *exit)
+{
+	if (deadline_passed(c->deadline)) {
+		other_exit(x, exit, GMV_EXIT_INTR);
+		exit->other.rip = reg(c, ARCH_REG_RIP);
+		return -EINTR;
+	}
+	deadline_arm(c->deadline);
+	return VCPU_RESUME;
+}
+
+/*
+ * Offer a guest request to the VM's security model. False when the model
+ * leaves it to this file (no guest hook, or CC_GUEST_UNHANDLED); else true
+ * with *ret the exit's outcome: the guest resumed with the registers the
+ * model wrote, the model's exit for the case, or an internal error.
+ */
+static bool cc_took(struct vcpu *c, const struct arch_exit *x,
+		    struct cc_guest_req *req, struct vmm_exit *exit, int *ret)
+{
+	const struct cc_ops *cc = vm_cc(c->vm);
+	u64 before[ARCH_NR_REGS];
+	int r;
+
+	if (!cc->guest)
+		return false;
+	req->vm = c->vm;
+	req->vcpu = c->index;
+	for (r = 0; r < ARCH_NR_REGS; r++)
+		before[r] = req->regs[r] = reg(c, r);
+	r = cc->guest(req, exit);
+	switch (r) {
+	case CC_GUEST_UNHANDLED:
+		return false;
+	case CC_GUEST_RESUME:
+		for (int i = 0; i < ARCH_NR_REGS; i++)
+			if (req->regs[i] != before[i])
+				set_reg(c, i, req->regs[i]);
+		*ret = resume(c, x, exit);
+		return true;
+	case CC_GUEST_EXIT:
+		*ret = VCPU_TO_CASE;
+		return true;
+	default:
+		other_exit(x, exit, GMV_EXIT_INTERNAL_ERROR);
+		gmv_snprintf(c->why, sizeof(c->why),
+			     "%s: guest request failed (%d)", cc->name, r);
+		*ret = VCPU_TO_CASE;
+		return true;
+	}
+}
+
+static int handle_io(struct vcpu *c, const struct arch_exit *x,
+		     struct vmm_exit *exit)
+{
+	u8 size = x->io.size;
+
+	/* struct vmm_exit carries one value: INS/OUTS cannot be expressed. */
+	if (x->io.string)
+		return internal_error(c, x, exit, "string port I/O (INS/OUTS)");
+	exit->reason = GMV_EXIT_IO;
+	exit->io.port = x->io.port;
+	exit->io.size = size;
+	exit->io.in = x->io.in;
+	exit->io.count = 1;
+	if (!x->io.in)
+		exit->io.data =
+			reg(c, ARCH_REG_RAX) & (~0ULL >> (64 - 8 * size));
+	c->pending_io_size = size;
+	owe(c, x->io.in ? VCPU_PENDING_IN : VCPU_PENDING_OUT, x->rip,
+	    x->rip + x->insn_len);
+	return VCPU_TO_CASE;
+}
+
+/* A hypercall answered here: RAX = ret, step over it, go on. */
+static int hypercall_answer(struct vcpu *c, const struct arch_exit *x,
+			    struct vmm_exit *exit, u64 ret, u64 next)
+{
+	set_reg(c, ARCH_REG_RAX, ret);
+	c->ops->complete(c->arch, next);
+	return resume(c, x, exit);
+}
+
+/*
+ * KVM's hypercall ABI (Documentation/virt/kvm/x86/hypercalls.rst): number
+ * in RAX, arguments in RBX, RCX, RDX, RSI, result in RAX.
+ * KVM_HC_MAP_GPA_RANGE goes to the case as KVM_EXIT_HYPERCALL after KVM's
+ * own argument check (the VM's model may take it first); other numbers get
+ * -KVM_ENOSYS. Two differences from KVM, both because every guest runs at
+ * CPL3 here: KVM answers -KVM_EPERM to a hypercall from CPL > 0, and it
+ * exits only when the VMM enabled KVM_CAP_EXIT_HYPERCALL; the native
+ * backend always exits. VMGEXIT goes to the model first; unless it takes
+ * it, it is a hypercall like VMMCALL.
+ */
+static int handle_hypercall(struct vcpu *c, const struct arch_exit *x,
+			    struct vmm_exit *exit)
+{
+	u64 gpa, npages, next;
+	struct insn in;
+	int ret;
+
+	/* Which instruction, and its length: QEMU reports VMGEXIT (F3 0F 01
+	 * D9) as a VMMCALL exit, without next_rip. */
+	if (fetch_insn(c, x->rip, &in) ||
+	    (in.op != INSN_VMMCALL && in.op != INSN_VMGEXIT))
+		return internal_error(c, x, exit,
+				      "VMMCALL exit at an "
+				      "undecodable instruction");
+	next = x->rip + in.len;
+	if (in.op == INSN_VMGEXIT) {
+		struct cc_guest_req req = {.kind = CC_GUEST_VMGEXIT,
+					   .insn = &in};
+
+		if (cc_took(c, x, &req, exit, &ret))
+			return ret;
+	}
+	if (reg(c, ARCH_REG_RAX) != GMV_HC_MAP_GPA_RANGE)
+		return hypercall_answer(c, x, exit, -(u64)GMV_KVM_ENOSYS, next);
+	gpa = reg(c, ARCH_REG_RBX);
+	npages = reg(c, ARCH_REG_RCX);
+	if (!IS_ALIGNED(gpa, PAGE_SIZE) || !npages ||
+	    (gpa >> PAGE_SHIFT) + npages <= (gpa >> PAGE_SHIFT))
+		return hypercall_answer(c, x, exit, -(u64)GMV_KVM_EINVAL, next);
+	{
+		struct cc_guest_req req = {.kind = CC_GUEST_MAP_GPA,
+					   .gpa = gpa,
+					   .npages = npages,
+					   .attrs = reg(c, ARCH_REG_RDX)};
+
+		if (cc_took(c, x, &req, exit, &ret))
+			return ret;
+	}
+	exit->reason = GMV_EXIT_HYPERCALL;
+	exit->hypercall.nr = GMV_HC_MAP_GPA_RANGE;
+	exit->hypercall.args[0] = gpa;
+	exit->hypercall.args[1] = npages;
+	exit->hypercall.args[2] = reg(c, ARCH_REG_RDX); /* attrs */
+	exit->hypercall.ret = 0;
+	owe(c, VCPU_PENDING_HYPERCALL, x->rip, next);
+	return VCPU_TO_CASE;
+}
+
+/* The SEV-SNP and TDX instructions, which trap as #UD outside such a
+ * guest. */
+static bool is_cc_insn(enum insn_op op)
+{
+	switch (op) {
+	case INSN_PVALIDATE:
+	case INSN_RMPADJUST:
+	case INSN_RMPUPDATE:
+	case INSN_PSMASH:
+	case INSN_TDCALL:
+	case INSN_SEAMCALL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * A guest exception. A confidential-computing instruction behind a #UD
+ * goes to the VM's model; one the model leaves alone ends the run as an
+ * internal error saying it is not emulated, with other.info2 = its enum
+ * insn_op. Anything else is a triple fault.
+ */
+static int handle_exception(struct vcpu *c, const struct arch_exit *x,
+			    struct vmm_exit *exit)
+{
+	struct cc_guest_req req = {.kind = CC_GUEST_INSN};
+	struct insn in;
+	int ret;
+
+	if (x->vector != X86_VEC_UD || fetch_insn(c, x->rip, &in) ||
+	    !is_cc_insn(in.op))
+		return guest_exception(c, x, exit);
+	req.insn = &in;
+	if (cc_took(c, x, &req, exit, &ret))
+		return ret;
+	other_exit(x, exit, GMV_EXIT_INTERNAL_ERROR);
+	exit->other.info2 = in.op;
+	gmv_snprintf(c->why, sizeof(c->why), "%s (%u bytes) is not emulated",
+		     insn_op_name(in.op), in.len);
+	return VCPU_TO_CASE;
+}
+
+/*
+ * A nested fault at a GPA no memslot takes: an MMIO exit. The faulting MOV
+ * is decoded for the access size and, for a store, the data (len 0 if it
+ * is not a MOV form the decoder knows: the guest then retries the access
+ * on the next run); a decoded MOV is completed on the next run. A fault in
+ * the guest's own page walk is no access of the instruction: KVM's walker
+ * cannot read such a table and injects #PF, which a guest without an IDT
+ * turns into a triple fault, so it is a SHUTDOWN exit.
+ */
+static int mmio_exit(struct vcpu *c, const struct arch_exit *x,
+		     struct vmm_exit *exit)
+{
+	const struct arch_fault *f = &x->fault;
+	struct insn in;
+
+	if (f->walk) {
+		other_exit(x, exit, GMV_EXIT_SHUTDOWN);
+		gmv_snprintf(c->why, sizeof(c->why),
+			     "guest page table at GPA %#llx, no memory there",
+			     (unsigned long long)f->gpa);
+		return VCPU_TO_CASE;
+	}
+	exit->reason = GMV_EXIT_MMIO;
+	exit->mmio.gpa = f->gpa;
+	exit->mmio.is_write = f->write;
+	if (fetch_insn(c, x->rip, &in) ||
+	    (in.op != INSN_MOV_LOAD && in.op != INSN_MOV_STORE))
+		return VCPU_TO_CASE; /* len 0: the guest retries the access */
+	exit->mmio.len = in.mem_size;
+	if (in.op == INSN_MOV_STORE)
+		exit->mmio.data =
+			insn_store_value(&in, reg(c, ARCH_REG_RAX + in.reg));
+	c->pending_insn = in;
+	owe(c, VCPU_PENDING_MMIO, x->rip, x->rip + in.len);
+	return VCPU_TO_CASE;
+}
+
+/* The same fault (page and RIP) for the VCPU_FAULT_REPEAT_MAX-th time in a
+ * row: the guest makes no progress. */
+static bool fault_repeats(struct vcpu *c, const struct arch_exit *x)
+{
+	u64 gpa = x->fault.gpa;
+
+	if ((gpa >> PAGE_SHIFT) == (c->last_fault_gpa >> PAGE_SHIFT) &&
+	    x->rip == c->last_fault_rip) {
+		if (++c->fault_repeat >= VCPU_FAULT_REPEAT_MAX)
+			return true;
+	} else {
+		c->fault_repeat = 0;
+	}
+	c->last_fault_gpa = gpa;
+	c->last_fault_rip = x->rip;
+	return false;
+}
+
+/* Is the faulting access private? The VM's model says where to look. */
+static bool fault_private(const struct vcpu *c, const struct arch_fault *f)
+{
+	switch (vm_cc(c->vm)->private_source) {
+	case CC_PRIVATE_ATTRIBUTE:
+		return vm_gfn_private(c->vm, f->gpa >> PAGE_SHIFT);
+	case CC_PRIVATE_FROM_EXIT:
+		return f->private;
+	default:
+		return false;
+	}
+}
+
+/*
+ * A nested fault: ask the VM's fault path what backs the GPA and map the
+ * largest block it allows (gmem's order, slot alignment and attribute
+ * uniformity are in max_order). Resumes when mapped; else an MMIO exit, a
+ * SHUTDOWN for a guest page table without memory, or -errno with the
+ * fault path's memory-fault exit, also when the mapping could not be made
+ * (-ENOMEM for a table page), as vcpu_run() promises.
+ */
+static int handle_fault(struct vcpu *c, const struct arch_exit *x,
+			struct vmm_exit *exit)
+{
+	const struct arch_fault *f = &x->fault;
+	struct vm_fault vf = {.gpa = f->gpa};
+	bool private;
+	int r;
+
+	if (fault_repeats(c, x))
+		return internal_error(c, x, exit,
+				      "the same nested fault repeats");
+	private = fault_private(c, f);
+	if (f->write)
+		vf.access |= VM_ACCESS_WRITE;
+	if (private)
+		vf.access |= VM_ACCESS_PRIVATE;
+	r = vm_fault(c->vm, &vf);
+	if (!r) {
+		r = c->ops->map(c->avm, f->gpa, vf.pa, vf.max_order,
+				vf.writable, private);
+		if (!r)
+			return resume(c, x, exit);
+		vm_memory_fault(&vf, r);
+	}
+	if (vf.exit_reason == GMV_EXIT_MMIO)
+		return mmio_exit(c, x, exit);
+	exit->reason = vf.exit_reason;
+	exit->memory_fault.flags = vf.exit_flags;
+	exit->memory_fault.gpa = vf.exit_gpa;
+	exit->memory_fault.size = vf.exit_size;
+	return r;
+}
+
+void vcpu_exit_reset(struct vcpu *c)
+{
+	c->pending = VCPU_PENDING_NONE;
+	c->fault_repeat = 0;
+}
+
+int vcpu_handle_exit(struct vcpu *c, const struct arch_exit *x,
+		     struct vmm_exit *exit)
+{
+	memset(exit, 0, sizeof(*exit));
+	c->pending = VCPU_PENDING_NONE;
+	c->why[0] = 0;
+	if (x->kind != ARCH_EXIT_FAULT)
+		c->fault_repeat = 0;
+	switch (x->kind) {
+	case ARCH_EXIT_NONE:
+		return resume(c, x, exit);
+	case ARCH_EXIT_FAULT:
+		return handle_fault(c, x, exit);
+	case ARCH_EXIT_IO:
+		return handle_io(c, x, exit);
+	case ARCH_EXIT_HYPERCALL:
+		return handle_hypercall(c, x, exit);
+	case ARCH_EXIT_HLT:
+		/* KVM steps over HLT (F4, one byte) before it reports it. */
+		c->ops->complete(c->arch, x->rip + (x->insn_len ?: 1));
+		exit->reason = GMV_EXIT_HLT;
+		return VCPU_TO_CASE;
+	case ARCH_EXIT_SHUTDOWN:
+		other_exit(x, exit, GMV_EXIT_SHUTDOWN);
+		gmv_snprintf(c->why, sizeof(c->why), "shutdown");
+		return VCPU_TO_CASE;
+	case ARCH_EXIT_EXCEPTION:
+		return handle_exception(c, x, exit);
+	default:
+		return internal_error(c, x, exit, x->why ?: "unexpected exit");
+	}
+}
+
+void vcpu_complete(struct vcpu *c, const struct vmm_exit *exit)
+{
+	enum vcpu_pending kind = c->pending;
+	enum arch_reg r;
+
+	c->pending = VCPU_PENDING_NONE;
+	/* Like KVM, nothing is completed once the case moved RIP. */
+	if (kind == VCPU_PENDING_NONE || reg(c, ARCH_REG_RIP) != c->pending_rip)
+		return;
+	switch (kind) {
+	case VCPU_PENDING_IN: {
+		struct insn load = {.op = INSN_MOV_LOAD,
+				    .mem_size = c->pending_io_size,
+				    .reg_size = c->pending_io_size};
+
+		set_reg(c, ARCH_REG_RAX,
+			insn_load_result(&load, reg(c, ARCH_REG_RAX),
+					 exit->io.data));
+		break;
+	}
+	case VCPU_PENDING_HYPERCALL:
+		set_reg(c, ARCH_REG_RAX, exit->hypercall.ret);
+		break;
+	case VCPU_PENDING_MMIO:
+		if (c->pending_insn.op != INSN_MOV_LOAD)
+			break;
+		r = ARCH_REG_RAX + c->pending_insn.reg;
+		set_reg(c, r,
+			insn_load_result(&c->pending_insn, reg(c, r),
+					 exit->mmio.data));
+		break;
+	default:
+		break;
+	}
+	c->ops->complete(c->arch, c->pending_next);
+	/* The instruction completed: a fault it meets again is new. */
+	c->fault_repeat = 0;
+}

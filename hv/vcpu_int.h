@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hv/vcpu_int.h - the layout of a vCPU, shared by vcpu.c (the objects and
+ * the run loop) and vcpu_exit.c (the exit policy) only.
+ */
+#ifndef GMV_HV_VCPU_INT_H
+#define GMV_HV_VCPU_INT_H
+
+#include "hv/arch.h"
+#include "hv/vcpu.h"
+#include "hv/x86/insn_decode.h"
+
+/* Consecutive identical nested faults after which the run stops with an
+ * internal error instead of looping. */
+#define VCPU_FAULT_REPEAT_MAX 16
+
+/* What the last exit owes the guest on the next run. */
+enum vcpu_pending {
+	VCPU_PENDING_NONE,
+	VCPU_PENDING_OUT, /* step over the OUT */
+	VCPU_PENDING_IN, /* exit.io.data into AL/AX/EAX, then step */
+	VCPU_PENDING_HYPERCALL, /* exit.hypercall.ret into RAX, then step */
+	VCPU_PENDING_MMIO, /* complete the MOV, then step */
+};
+
+struct vcpu {
+	struct vm *vm;
+	const struct arch_ops *ops; /* the VM's backend */
+	struct arch_vm *avm;
+	struct arch_vcpu *arch;
+	unsigned int index; /* in its VM */
+	/* The deadline of the run in progress (hv/deadline.h), 0: none. */
+	u64 deadline;
+	/* Completion owed by the last exit. */
+	enum vcpu_pending pending;
+	u64 pending_rip; /* RIP of the instruction to complete */
+	u64 pending_next; /* RIP after it */
+	u8 pending_io_size;
+	struct insn pending_insn;
+	/* The repeat-fault guard. */
+	u64 last_fault_gpa, last_fault_rip;
+	unsigned int fault_repeat;
+	/* Why the last SHUTDOWN or INTERNAL_ERROR exit happened. */
+	char why[64];
+};
+
+/* What vcpu_handle_exit() returns besides -errno. */
+#define VCPU_RESUME 0 /* enter the guest again */
+#define VCPU_TO_CASE 1 /* *exit is filled for the case */
+
+/* A new guest state: nothing owed, no fault seen. */
+void vcpu_exit_reset(struct vcpu *c);
+/* Apply what the last exit owed the guest, with the case's results from
+ * *exit. */
+void vcpu_complete(struct vcpu *c, const struct vmm_exit *exit);
+/*
+ * What the exit x means: VCPU_RESUME, VCPU_TO_CASE with *exit filled, or
+ * -errno with *exit filled (-EINTR once the run's deadline has passed
+ * when the guest would be resumed; -EFAULT or -ENOMEM with a memory-fault
+ * exit).
+ */
+int vcpu_handle_exit(struct vcpu *c, const struct arch_exit *x,
+		     struct vmm_exit *exit);
+
+#endif

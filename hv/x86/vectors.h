@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hv/x86/vectors.h - the x86 exception vectors the hypervisor names (Intel
+ * SDM vol. 3 §6.3.1, AMD APM vol. 2 §8.2). Owns nothing but the numbers.
+ */
+#ifndef GMV_HV_X86_VECTORS_H
+#define GMV_HV_X86_VECTORS_H
+
+#define X86_VEC_UD 6
+#define X86_VEC_GP 13
+#define X86_VEC_PF 14
+
+#endif
