@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tests/host/native_npt_test.c - what invalidations leave in a VM's nested
+ * page table, seen on the host through the scripted vCPU backend
+ * (hv/arch_script.h, a real NPT behind it): pages a guest touched are
+ * mapped, and a punch, a conversion, a release, an attribute change or a
+ * slot move must unmap every one of them it concerns, with the flush
+ * done and the filter the memory calls for. The zap log of the other
+ * native suites says a zap was asked for; this says the table lost the
+ * translation. Host only (the scripted backend is a host build's).
+ */
+#include "hv/alloc.h"
+#include "hv/arch.h"
+#include "hv/arch_script.h"
+#include "hv/base/kmalloc.h"
+#include "hv/cc.h"
+#include "hv/npt.h"
+#include "hv/vm.h"
+#include "lib/mem.h"
+#include "tests/common/native.h"
+#include "tests/suites.h"
+
+#define SHARED_FLAGS (GMV_GMEM_FLAG_MMAP | GMV_GMEM_FLAG_INIT_SHARED)
+#define PUNCH (GMV_FALLOC_PUNCH_HOLE | GMV_FALLOC_KEEP_SIZE)
+
+/* A VM of 'type' with the scripted backend, so it has a nested table. */
+static int scripted_vm(struct kt *t, struct vmm *v, unsigned long type)
+{
+	const struct arch_ops *old = arch_use(&arch_script_ops);
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, type));
+
+	arch_use(old);
+	return vm;
+}
+
+/* Map gpa's page as a guest's first touch would: 0 or the fault's error. */
+static int touch(struct vmm *v, int vm, u64 gpa, unsigned int access)
+{
+	struct vm *obj = vmm_native_vm(v, vm);
+	struct vm_fault f = {.gpa = gpa, .access = access};
+	int r = vm_fault(obj, &f);
+
+	return r ? r
+		 : arch_script_ops.map(vm_arch_vm(obj), gpa, f.pa, 0,
+				       f.writable, access & VM_ACCESS_PRIVATE);
+}
+
+/* How many of the n pages from gpa have a translation. */
+static u64 mapped(struct vmm *v, int vm, u64 gpa, u64 n)
+{
+	struct arch_xlate x;
+	u64 count = 0;
+
+	for (u64 i = 0; i < n; i++)
+		count += !vm_lookup_gpa(vmm_native_vm(v, vm), gpa + i * PG, &x);
+	return count;
+}
+
+static int touch_all(struct vmm *v, int vm, u64 gpa, u64 n)
+{
+	int r = 0;
+
+	for (u64 i = 0; i < n && !r; i++)
+		r = touch(v, vm, gpa + i * PG, 0);
+	return r;
+}
+
+static const struct arch_script_stats *stats(struct vmm *v, int vm)
+{
+	return arch_script_vm_stats(vm_arch_vm(vmm_native_vm(v, vm)));
+}
+
+static bool flush_owed(struct vmm *v, int vm)
+{
+	return npt_flush_owed(
+		arch_script_npt(vm_arch_vm(vmm_native_vm(v, vm))));
+}
+
+/*
+ * Catches an invalidation that zaps only the first binding of a view (the
+ * second slot keeps translations to pages the file gave back), a zap or
+ * a flush that never reaches the table: after a punch, a conversion and
+ * a release of one gmem bound twice, neither slot maps anything.
+ */
+NATIVE_CASE(two_slots_of_one_gmem_lose_their_translations)
+{
+	int vm = scripted_vm(t, v, GMV_VM_DEFAULT);
+	int g = CASE_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG, SHARED_FLAGS));
+	u64 err_off;
+
+	if (g < 0)
+		return;
+	KT_ASSERT_OK(t, case_bind(v, vm, 0, GB, 4 * PG, g, 0));
+	KT_ASSERT_OK(t, case_bind(v, vm, 1, 2 * GB, 4 * PG, g, 8 * PG));
+	KT_ASSERT_OK(t, touch_all(v, vm, GB, 4));
+	KT_ASSERT_OK(t, touch_all(v, vm, 2 * GB, 4));
+	KT_EXPECT_EQ(t, mapped(v, vm, GB, 4) + mapped(v, vm, 2 * GB, 4), 8);
+	KT_EXPECT_OK(t, v->ops->fallocate(v, g, PUNCH, 0, 16 * PG));
+	KT_EXPECT_EQ(t, mapped(v, vm, GB, 4), 0);
+	KT_EXPECT_EQ(t, mapped(v, vm, 2 * GB, 4), 0);
+	KT_EXPECT(t, !flush_owed(v, vm));
+	/* A conversion over both. */
+	KT_ASSERT_OK(t, touch_all(v, vm, GB, 4));
+	KT_ASSERT_OK(t, touch_all(v, vm, 2 * GB, 4));
+	KT_EXPECT_OK(t, v->ops->convert(v, g, 0, 16 * PG, true, &err_off));
+	KT_EXPECT_EQ(t, mapped(v, vm, GB, 4) + mapped(v, vm, 2 * GB, 4), 0);
+	KT_EXPECT(t, !flush_owed(v, vm));
+	/* Closing the gmem. */
+	KT_ASSERT_OK(t, touch_all(v, vm, GB, 4));
+	KT_ASSERT_OK(t, touch_all(v, vm, 2 * GB, 4));
+	KT_EXPECT_OK(t, v->ops->close(v, g));
+	KT_EXPECT_EQ(t, mapped(v, vm, GB, 4) + mapped(v, vm, 2 * GB, 4), 0);
+	KT_EXPECT(t, !flush_owed(v, vm));
+}
+
+/*
+ * Catches the filter of a gmem invalidation taken from the wrong flag:
+ * an INIT_SHARED memory backs shared translations only, an MMAP one both
+ * kinds (in-place conversion), any other private ones only
+ * (kvm_gmem_get_invalidate_filter in virt/kvm/guest_memfd.c).
+ */
+NATIVE_CASE(gmem_zaps_carry_the_memorys_filter)
+{
+	static const struct {
+		unsigned long type;
+		u64 flags;
+		unsigned int filter;
+	} kinds[] = {
+		{GMV_VM_DEFAULT, SHARED_FLAGS, ARCH_ZAP_SHARED},
+		{GMV_VM_DEFAULT, GMV_GMEM_FLAG_INIT_SHARED, ARCH_ZAP_SHARED},
+		{GMV_VM_DEFAULT, GMV_GMEM_FLAG_MMAP, ARCH_ZAP_ALL},
+		{GMV_VM_SW_PROTECTED, GMV_GMEM_FLAG_MMAP, ARCH_ZAP_ALL},
+		{GMV_VM_DEFAULT, 0, ARCH_ZAP_PRIVATE},
+		{GMV_VM_SW_PROTECTED, 0, ARCH_ZAP_PRIVATE},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+		int vm = scripted_vm(t, v, kinds[i].type);
+		int g = CASE_OPEN(
+			t, v->ops->create_gmem(v, vm, 4 * PG, kinds[i].flags));
+		u64 zaps;
+
+		if (g < 0)
+			return;
+		KT_ASSERT_OK(t, case_bind(v, vm, 0, GB, 4 * PG, g, 0));
+		zaps = stats(v, vm)->zaps;
+		KT_EXPECT_OK(t, v->ops->fallocate(v, g, PUNCH, 0, PG));
+		KT_EXPECT_EQ(t, stats(v, vm)->zaps, zaps + 1);
+		if (!KT_EXPECT_EQ(t, stats(v, vm)->last_filter,
+				  kinds[i].filter))
+			kt_diag(t, "VM type %lu, gmem flags %#llx",
+				kinds[i].type,
+				(unsigned long long)kinds[i].flags);
+		v->ops->reset(v);
+	}
+}
+
+/*
+ * Catches a slot move or an attribute change that leaves the table as it
+ * was: the moved slot's old GPA and a page turned private lose their
+ * translations, flushed.
+ */
+NATIVE_CASE(moves_and_attribute_changes_unmap)
+{
+	int vm = scripted_vm(t, v, GMV_VM_SW_PROTECTED);
+
+	if (vm < 0)
+		return;
+	KT_ASSERT_OK(t, case_region(v, vm, 0, 0, GB, 4 * PG, -1, 0));
+	KT_ASSERT_OK(t, case_region(v, vm, 1, 0, 2 * GB, 4 * PG, -1, 0));
+	KT_ASSERT_OK(t, touch_all(v, vm, GB, 4));
+	KT_ASSERT_OK(t, touch_all(v, vm, 2 * GB, 4));
+	KT_EXPECT_OK(t, case_region(v, vm, 0, 0, 3 * GB, 4 * PG, -1, 0));
+	KT_EXPECT_EQ(t, mapped(v, vm, GB, 4), 0);
+	KT_EXPECT(t, !flush_owed(v, vm));
+	KT_EXPECT_OK(t,
+		     v->ops->set_attributes(v, vm, 2 * GB + PG, PG,
+					    GMV_MEMORY_ATTRIBUTE_PRIVATE, 0));
+	KT_EXPECT_EQ(t, mapped(v, vm, 2 * GB, 4), 3);
+	KT_EXPECT_EQ(t, stats(v, vm)->last_filter, ARCH_ZAP_SHARED);
+	KT_EXPECT(t, !flush_owed(v, vm));
+	/* Deleting the slot unmaps the rest. */
+	KT_EXPECT_OK(t, case_delete(v, vm, 1));
+	KT_EXPECT_EQ(t, mapped(v, vm, 2 * GB, 4), 0);
+}
+
+struct held {
+	u64 objects, pgtable;
+};
+
+static void held_now(struct held *h)
+{
+	struct kmalloc_stats ks;
+
+	kmalloc_get_stats(&ks);
+	h->objects = ks.objects;
+	h->pgtable = alloc_owned_pages(hv_pool, OWN_PGTABLE);
+}
+
+static int fail_vm_init(struct vm *vm)
+{
+	return -EIO;
+}
+
+static const struct cc_ops init_fails = {
+	.name = "init-fails",
+	.vm_type = GMV_VM_SW_PROTECTED,
+	.private_source = CC_PRIVATE_ATTRIBUTE,
+	.vm_init = fail_vm_init,
+};
+
+/*
+ * Catches a VM's backend state (its nested table and what it holds) not freed
+ * when the VM goes, or when the security model refuses the VM after the
+ * backend made its state.
+ */
+NATIVE_CASE(backend_state_goes_back_with_the_vm)
+{
+	const struct arch_ops *saved;
+	const struct cc_ops *old;
+	struct held before, after;
+	int vm;
+
+	v->ops->reset(v);
+	held_now(&before);
+	vm = scripted_vm(t, v, GMV_VM_DEFAULT);
+	if (vm < 0)
+		return;
+	KT_EXPECT_OK(t, case_region(v, vm, 0, 0, GB, 4 * PG, -1, 0));
+	KT_EXPECT_OK(t, touch_all(v, vm, GB, 4));
+	v->ops->reset(v);
+	held_now(&after);
+	KT_EXPECT_EQ(t, after.objects, before.objects);
+	KT_EXPECT_EQ(t, after.pgtable, before.pgtable);
+	/* The model's vm_init() fails after the backend's. */
+	old = cc_use(&init_fails);
+	saved = arch_use(&arch_script_ops);
+	KT_EXPECT_ERRNO(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED), EIO);
+	arch_use(saved);
+	cc_use(old);
+	held_now(&after);
+	KT_EXPECT_EQ(t, after.objects, before.objects);
+	KT_EXPECT_EQ(t, after.pgtable, before.pgtable);
+}
+
+static const struct kt_case native_npt_cases[] = {
+	KT_CASE(two_slots_of_one_gmem_lose_their_translations),
+	KT_CASE(gmem_zaps_carry_the_memorys_filter),
+	KT_CASE(moves_and_attribute_changes_unmap),
+	KT_CASE(backend_state_goes_back_with_the_vm),
+};
+
+const struct kt_suite native_npt_suite = {
+	.name = "native_npt",
+	.cases = native_npt_cases,
+	.n_cases = ARRAY_SIZE(native_npt_cases),
+	.unsupported = native_unsupported,
+};
