@@ -660,6 +660,8 @@ def main():
     if not chosen:
         die("no mutant matches '%s'" % args.only)
 
+    # A SIGTERM ends the run like ^C: the scratch copy is removed.
+    signal.signal(signal.SIGTERM, lambda sig, frame: sys.exit(128 + sig))
     t0 = time.time()
     print("mutate: %d mutants over %d files (%d selected, seed %d, budget "
           "%d s, %d s a mutant); scratch copy..." %
