@@ -242,12 +242,13 @@ NATIVE_CASE(first_binding_out_of_memory_binds_nothing)
 /* A model for sw_protected VMs whose prepare() fails at its fail_at-th
  * call, with a settable max_order(). */
 static struct {
-	unsigned int calls, fail_at, max_order;
+	unsigned int calls, fail_at, max_order, last_order;
 } prep;
 
 static int prep_prepare(struct vm *vm, u64 gfn, phys_addr_t pa,
 			unsigned int order)
 {
+	prep.last_order = order;
 	return ++prep.calls == prep.fail_at ? -EIO : 0;
 }
 
@@ -305,6 +306,54 @@ NATIVE_CASE(page_by_page_prepare_failure_fails_the_fault)
 	KT_EXPECT_OK(t, n_guest(v, vm, GB, buf, 8, VM_ACCESS_PRIVATE, &f));
 	KT_EXPECT_EQ(t, prep.calls, 509);
 	KT_EXPECT_EQ(t, f.max_order, 9);
+}
+
+/*
+ * Catches a 2 MiB block prepared whole for a binding that does not map
+ * all of it at a 2 MiB aligned gfn: the model would prepare pages the
+ * faulting VM cannot map there. The binding covers half the block, starts
+ * inside it, or maps it at a gfn off by a page: each private fault
+ * prepares one page.
+ */
+NATIVE_CASE(block_prepared_whole_only_where_the_binding_maps_it)
+{
+	static const struct {
+		u64 gpa, size, offset;
+	} bindings[] = {
+		{GB, SZ2M / 2, 0},
+		{GB + SZ2M / 2, SZ2M / 2, SZ2M / 2},
+		{GB + PG, SZ2M, 0},
+	};
+	const struct cc_ops *old = cc_use(&prep_model);
+	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
+	struct vm_fault f;
+
+	cc_use(old);
+	if (vm < 0)
+		return;
+	KT_ASSERT_OK(t,
+		     v->ops->set_attributes(v, vm, GB, 2 * SZ2M,
+					    GMV_MEMORY_ATTRIBUTE_PRIVATE, 0));
+	for (size_t i = 0; i < ARRAY_SIZE(bindings); i++) {
+		int g = CASE_OPEN(t, v->ops->create_gmem(v, vm, SZ2M, 0));
+
+		if (g < 0)
+			return;
+		KT_ASSERT_OK(t, case_bind(v, vm, 0, bindings[i].gpa,
+					  bindings[i].size, g,
+					  bindings[i].offset));
+		memset(&prep, 0, sizeof(prep));
+		prep.max_order = 9;
+		KT_EXPECT_OK(t, n_guest(v, vm, bindings[i].gpa, buf, 8,
+					VM_ACCESS_PRIVATE, &f));
+		KT_EXPECT_EQ(t, prep.calls, 1);
+		if (!KT_EXPECT_EQ(t, prep.last_order, 0))
+			kt_diag(t, "binding %zu prepared order %u", i,
+				prep.last_order);
+		KT_EXPECT_EQ(t, f.max_order, 0);
+		KT_EXPECT_OK(t, case_delete(v, vm, 0));
+		KT_EXPECT_OK(t, v->ops->close(v, g));
+	}
 }
 
 /*
@@ -370,6 +419,7 @@ static const struct kt_case native_gmem_edges_cases[] = {
 	KT_CASE(fallocate_out_of_memory_is_enomem),
 	KT_CASE(first_binding_out_of_memory_binds_nothing),
 	KT_CASE(page_by_page_prepare_failure_fails_the_fault),
+	KT_CASE(block_prepared_whole_only_where_the_binding_maps_it),
 	KT_CASE(default_vm_maps_2m_over_mixed_state),
 	KT_CASE(attributes_out_of_memory_change_nothing),
 };

@@ -14,6 +14,7 @@
 #include "hv/arch_script.h"
 #include "hv/base/kmalloc.h"
 #include "hv/cc.h"
+#include "hv/deadline.h"
 #include "hv/npt.h"
 #include "hv/vm.h"
 #include "lib/mem.h"
@@ -243,11 +244,99 @@ NATIVE_CASE(backend_state_goes_back_with_the_vm)
 	KT_EXPECT_EQ(t, after.pgtable, before.pgtable);
 }
 
+/*
+ * Catches the backend's failure to make its VM state ignored: out of
+ * memory there, KVM_CREATE_VM fails with ENOMEM and holds nothing.
+ */
+NATIVE_CASE(vm_creation_out_of_memory_holds_nothing)
+{
+	const struct arch_ops *saved;
+	struct held before, after;
+	int failures = 0, wrong = 0;
+
+	v->ops->reset(v);
+	for (u64 n = 1; n < 16; n++) {
+		for (int pages = 0; pages < 2; pages++) {
+			int vm;
+
+			held_now(&before);
+			saved = arch_use(&arch_script_ops);
+			if (pages)
+				alloc_fail_nth(hv_pool, n);
+			else
+				kmalloc_fail_nth(n);
+			vm = v->ops->create_vm(v, GMV_VM_DEFAULT);
+			alloc_fail_nth(hv_pool, 0);
+			kmalloc_fail_nth(0);
+			arch_use(saved);
+			v->ops->reset(v);
+			held_now(&after);
+			if (vm >= 0)
+				continue;
+			failures++;
+			wrong += vm != -ENOMEM;
+			wrong += after.objects != before.objects;
+			wrong += after.pgtable != before.pgtable;
+		}
+	}
+	/* The VM, the handle table, the backend's VM, its table root. */
+	KT_EXPECT_GE(t, failures, 3);
+	KT_EXPECT_EQ(t, wrong, 0);
+}
+
+static void fake_arm(u64 deadline)
+{
+}
+
+static void fake_disarm(void)
+{
+}
+
+/*
+ * Catches the VM's vCPUs freed one too many when it goes: a VM with the
+ * most vCPUs a VM may have. vCPUs need a deadline timer; a fake one
+ * stands in while the case runs.
+ */
+NATIVE_CASE(vm_with_the_most_vcpus_goes)
+{
+	const struct deadline_timer *tm = deadline_timer();
+	struct deadline_timer saved_timer, fake = {
+						   .name = "fake",
+						   .tsc_per_ms = 1ULL << 40,
+						   .arm = fake_arm,
+						   .disarm = fake_disarm,
+					   };
+	const struct arch_ops *saved;
+	struct held before, after;
+	int vm, made = 0;
+
+	if (tm)
+		saved_timer = *tm;
+	deadline_timer_register(&fake);
+	v->ops->reset(v);
+	held_now(&before);
+	/* The backend stays chosen while vCPUs are made (vcpu_lacks()). */
+	saved = arch_use(&arch_script_ops);
+	vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	for (int i = 0; vm >= 0 && i < ARCH_MAX_VCPUS; i++)
+		made += v->ops->create_vcpu(v, vm) >= 0;
+	KT_EXPECT_EQ(t, made, ARCH_MAX_VCPUS);
+	if (vm >= 0)
+		KT_EXPECT_ERRNO(t, v->ops->create_vcpu(v, vm), EINVAL);
+	arch_use(saved);
+	v->ops->reset(v);
+	held_now(&after);
+	KT_EXPECT_EQ(t, after.objects, before.objects);
+	deadline_timer_register(tm ? &saved_timer : NULL);
+}
+
 static const struct kt_case native_npt_cases[] = {
 	KT_CASE(two_slots_of_one_gmem_lose_their_translations),
 	KT_CASE(gmem_zaps_carry_the_memorys_filter),
 	KT_CASE(moves_and_attribute_changes_unmap),
 	KT_CASE(backend_state_goes_back_with_the_vm),
+	KT_CASE(vm_creation_out_of_memory_holds_nothing),
+	KT_CASE(vm_with_the_most_vcpus_goes),
 };
 
 const struct kt_suite native_npt_suite = {
