@@ -19,6 +19,7 @@ struct kt {
 	unsigned int checks, failures;
 	bool skipped;
 	char skip_reason[160];
+	char fail_note[160]; /* printed after "not ok N name # " */
 };
 
 bool kt_glob_match(const char *glob, const char *text)
@@ -134,6 +135,14 @@ const char *kt_case_name(struct kt *t)
 	return t->c ? t->c->name : "";
 }
 
+/* Keep a reason that ends a result line on that one line. */
+static void one_line(char *s)
+{
+	for (; *s; s++)
+		if (*s == '\n')
+			*s = ' ';
+}
+
 bool kt_check(struct kt *t, bool ok, const char *file, int line,
 	      const char *fmt, ...)
 {
@@ -161,9 +170,37 @@ void kt_skip(struct kt *t, const char *fmt, ...)
 	gmv_vsnprintf(t->skip_reason, sizeof(t->skip_reason), fmt, ap);
 	va_end(ap);
 	/* The reason ends the case's result line: keep it one line. */
-	for (char *p = t->skip_reason; *p; p++)
-		if (*p == '\n')
-			*p = ' ';
+	one_line(t->skip_reason);
+}
+
+void kt_verdict_get(struct kt *t, struct kt_verdict *v)
+{
+	*v = (struct kt_verdict){ .checks = t->checks,
+				  .failures = t->failures,
+				  .skipped = t->skipped };
+	memcpy(v->skip_reason, t->skip_reason, sizeof(v->skip_reason));
+}
+
+void kt_verdict_set(struct kt *t, const struct kt_verdict *v)
+{
+	t->checks = v->checks;
+	t->failures = v->failures;
+	t->skipped = v->skipped;
+	memcpy(t->skip_reason, v->skip_reason, sizeof(t->skip_reason));
+	t->skip_reason[sizeof(t->skip_reason) - 1] = '\0';
+	one_line(t->skip_reason);
+}
+
+void kt_fail_note(struct kt *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	t->checks++;
+	t->failures++;
+	va_start(ap, fmt);
+	gmv_vsnprintf(t->fail_note, sizeof(t->fail_note), fmt, ap);
+	va_end(ap);
+	one_line(t->fail_note);
 }
 
 void kt_diag(struct kt *t, const char *fmt, ...)
@@ -185,13 +222,19 @@ static int run_case(struct kt *t, const struct kt_case *c, unsigned int nr)
 	t->checks = t->failures = 0;
 	t->skipped = false;
 	t->skip_reason[0] = '\0';
+	t->fail_note[0] = '\0';
 	if (why)
 		kt_skip(t, "%s", why);
+	else if (t->opt->run)
+		t->opt->run(t, c->run);
 	else
 		c->run(t);
 
 	indent(t->depth);
-	if (t->failures) {
+	if (t->failures && t->fail_note[0]) {
+		kprintf("not ok %u %s # %s\n", nr, c->name, t->fail_note);
+		verdict = -1;
+	} else if (t->failures) {
 		kprintf("not ok %u %s\n", nr, c->name);
 		verdict = -1;
 	} else if (t->skipped) {

@@ -52,6 +52,18 @@ struct kt_suite {
 struct kt_options {
 	const char *filter; /* glob over "suite.child.case"; NULL = all */
 	bool list;	    /* print the selected case paths, run nothing */
+	/* Optional: runs one case's body, by default a plain call. The host
+	 * runners of Linux-side suites put each case in a child process
+	 * with a time and memory bound (plat/host/kt_isolate.h). */
+	void (*run)(struct kt *t, void (*body)(struct kt *t));
+};
+
+/* What the running case has recorded so far: lets a case run in another
+ * process hand its outcome back (struct kt_options.run). */
+struct kt_verdict {
+	unsigned int checks, failures;
+	bool skipped;
+	char skip_reason[160];
 };
 
 struct kt_totals {
@@ -80,6 +92,12 @@ bool kt_check(struct kt *t, bool ok, const char *file, int line,
 	      const char *fmt, ...) __printf(5, 6);
 /* Mark the running case skipped with a reason (a failure still wins). */
 void kt_skip(struct kt *t, const char *fmt, ...) __printf(2, 3);
+/* Read or replace the running case's verdict (struct kt_verdict). */
+void kt_verdict_get(struct kt *t, struct kt_verdict *v);
+void kt_verdict_set(struct kt *t, const struct kt_verdict *v);
+/* Fail the running case with a note on its result line:
+ * "not ok N name # note" (e.g. "timed out after 60 s"). */
+void kt_fail_note(struct kt *t, const char *fmt, ...) __printf(2, 3);
 /* A "# ..." diagnostic line inside the running suite. */
 void kt_diag(struct kt *t, const char *fmt, ...) __printf(2, 3);
 

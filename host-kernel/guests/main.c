@@ -9,6 +9,7 @@
 
 #include "guest-tests/cases/cases.h"
 #include "host-kernel/vmm_linux.h"
+#include "plat/host/kt_isolate.h"
 #include "plat/host/kt_main.h"
 
 static struct vmm backend;
@@ -17,7 +18,7 @@ static const struct kt_suite *const suites[] = { &guests };
 
 int main(int argc, char **argv)
 {
-	struct kt_options opt = { 0 };
+	struct kt_options opt = { .run = kt_isolated_run };
 	int ret;
 
 	if (kt_main_args(argc, argv, &opt, NULL, 0))

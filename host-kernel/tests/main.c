@@ -5,6 +5,7 @@
  * Exit status: 0 when every selected case passed or skipped, 1 otherwise.
  */
 #include "host-kernel/tests/suites.h"
+#include "plat/host/kt_isolate.h"
 #include "plat/host/kt_main.h"
 
 static const struct kt_suite *const suites[] = {
@@ -14,7 +15,7 @@ static const struct kt_suite *const suites[] = {
 
 int main(int argc, char **argv)
 {
-	struct kt_options opt = { 0 };
+	struct kt_options opt = { .run = kt_isolated_run };
 
 	if (kt_main_args(argc, argv, &opt, NULL, 0))
 		return 2;

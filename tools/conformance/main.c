@@ -10,8 +10,10 @@
  * failed, 2 on usage errors or a backend that cannot be opened.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "guest-tests/conformance/conformance.h"
+#include "plat/host/kt_isolate.h"
 #include "plat/host/kt_main.h"
 #include "tools/replay/backends.h"
 
@@ -35,6 +37,9 @@ int main(int argc, char **argv)
 			name, errno_name(ret));
 		return 2;
 	}
+	/* A real kernel: every case in a child, bounded (kt_isolate.h). */
+	if (!strcmp(name, "linux"))
+		opt.run = kt_isolated_run;
 	ret = kt_main_run(suites, ARRAY_SIZE(suites), &opt);
 	backend_close(&backend);
 	return ret;
