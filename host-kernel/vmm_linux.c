@@ -7,10 +7,27 @@
  * anonymous mapping behind every memslot it created (the slot's
  * userspace_addr) and each guest_memfd's host mapping. vCPUs are run by
  * vcpu_linux.c; this file gives them handles.
+ *
+ * Bounds. A request that passes Linux's checks can make the kernel keep
+ * state for every page it names: KVM_SET_MEMORY_ATTRIBUTES reserves an
+ * xarray entry per gfn before it stores anything (virt/kvm/kvm_main.c
+ * kvm_vm_set_mem_attributes(); 2^40 gfns ran for minutes, ignoring
+ * signals, and ran a 2 GiB machine out of memory), a memslot gets
+ * per-page metadata (rmaps where KVM shadows page tables, the dirty
+ * bitmap; arch/x86/kvm/x86.c kvm_alloc_memslot_metadata()), and
+ * fallocate allocates every page of its range (virt/kvm/guest_memfd.c
+ * kvm_gmem_allocate()). So this backend refuses, without calling the
+ * kernel, a request that would pass Linux's own checks and names more
+ * than LX_GFN_BOUND of guest memory (attributes, memslots) or allocates
+ * more than LX_ALLOC_BOUND (fallocate): -VMM_OVER_BOUND, with a "#"
+ * diagnostic on stderr. Requests Linux refuses (a bad flag, an unaligned
+ * or wrapping range, a slot too big, a range past the file) still go to
+ * the kernel, which rejects them before it allocates anything.
  */
 #define _GNU_SOURCE /* fallocate() */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -25,6 +42,11 @@
 
 enum lx_kind { LX_VM, LX_GMEM, LX_VCPU };
 
+/* The bounds above: 1 GiB of gfns (262144 pages) per attribute change or
+ * memslot, 256 MiB of pages per fallocate. */
+#define LX_GFN_BOUND (1ULL << 30)
+#define LX_ALLOC_BOUND (256ULL << 20)
+
 /* A descriptor this backend opened. */
 struct lx_obj {
 	int fd;
@@ -32,6 +54,7 @@ struct lx_obj {
 	u64 size; /* gmem: size at creation */
 	u64 flags; /* gmem: flags at creation */
 	void *map; /* gmem: host mapping of [0, size), or NULL */
+	bool had_attrs; /* VM: a nonzero attribute was ever asked for */
 	struct lx_vcpu vcpu; /* vCPU: its run area */
 };
 
@@ -282,6 +305,52 @@ static struct lx_slot new_slot(struct lx *lx, int vfd,
 	};
 }
 
+/* Say why a request is refused (see "Bounds" above). */
+static int over_bound(const char *what, u64 bytes, u64 bound)
+{
+	fprintf(stderr,
+		"# linux backend: refused %s over 0x%llx bytes: above the "
+		"bound of 0x%llx bytes a request may make the kernel keep "
+		"per-page state for (host-kernel/vmm_linux.c)\n",
+		what, (unsigned long long)bytes, (unsigned long long)bound);
+	return -VMM_OVER_BOUND;
+}
+
+/*
+ * Would this memslot name more than LX_GFN_BOUND of guest memory? Only a
+ * region that passes kvm_set_memory_region()'s field checks (known flags,
+ * slot id and address space in range, aligned size and GPA, no wrap, at
+ * most KVM_MEM_MAX_NR_PAGES, a gmem range inside the file) gets as far as
+ * the per-page metadata.
+ */
+static bool slot_over_bound(struct lx *lx, int vfd,
+			    const struct vmm_region *r)
+{
+	const u32 known = GMV_MEM_LOG_DIRTY_PAGES | GMV_MEM_READONLY |
+			  GMV_MEM_GUEST_MEMFD;
+	u64 size = r->memory_size, gpa = r->guest_phys_addr;
+	long spaces;
+
+	if (vfd < 0 || size <= LX_GFN_BOUND || (r->flags & ~known))
+		return false;
+	spaces = ioctl(vfd, KVM_CHECK_EXTENSION, GMV_CAP_MULTI_ADDRESS_SPACE);
+	if ((r->slot & 0xffff) >= GMV_USER_MEM_SLOTS ||
+	    (r->slot >> 16) >= (u32)MAX(spaces, 1L) ||
+	    !IS_ALIGNED(size, PAGE_SIZE) || !IS_ALIGNED(gpa, PAGE_SIZE) ||
+	    gpa + size < gpa || (size >> PAGE_SHIFT) > GMV_MEM_MAX_NR_PAGES)
+		return false;
+	if (r->flags & GMV_MEM_GUEST_MEMFD) {
+		struct lx_obj *g = find_obj(lx, r->guest_memfd);
+
+		return !(r->flags & ~GMV_MEM_GUEST_MEMFD) && g &&
+		       g->kind == LX_GMEM &&
+		       IS_ALIGNED(r->guest_memfd_offset, PAGE_SIZE) &&
+		       r->guest_memfd_offset <= g->size &&
+		       size <= g->size - r->guest_memfd_offset;
+	}
+	return true;
+}
+
 /*
  * KVM_SET_USER_MEMORY_REGION2. A new slot gets a fresh private anonymous
  * mapping of memory_size bytes as userspace_addr; a call on an existing
@@ -305,6 +374,8 @@ static int lx_set_region(struct vmm *v, int vm, const struct vmm_region *r)
 	void *addr = NULL;
 	int ret;
 
+	if (slot_over_bound(lx, vfd, r))
+		return over_bound("a memslot", r->memory_size, LX_GFN_BOUND);
 	if (old) {
 		arg.userspace_addr = (uintptr_t)old->addr;
 	} else if (r->memory_size) {
@@ -336,22 +407,71 @@ static int lx_set_region(struct vmm *v, int vm, const struct vmm_region *r)
 	return 0;
 }
 
+/*
+ * Would fallocate allocate more than LX_ALLOC_BOUND? Only KEEP_SIZE alone
+ * allocates (guest_memfd refuses every other mode but PUNCH_HOLE), and
+ * only over a non-empty, aligned range inside the file (vfs_fallocate(),
+ * kvm_gmem_fallocate()).
+ */
+static bool falloc_over_bound(struct lx_obj *o, int mode, s64 offset,
+			      s64 len)
+{
+	return o && o->kind == LX_GMEM && mode == GMV_FALLOC_KEEP_SIZE &&
+	       offset >= 0 && len > (s64)LX_ALLOC_BOUND &&
+	       IS_ALIGNED((u64)offset, PAGE_SIZE) &&
+	       IS_ALIGNED((u64)len, PAGE_SIZE) && (u64)offset <= o->size &&
+	       (u64)len <= o->size - (u64)offset;
+}
+
 static int lx_fallocate(struct vmm *v, int gmem, int mode, s64 offset,
 			s64 len)
 {
-	return neg_errno(fallocate(fd_of(lx_of(v), gmem), mode, offset, len));
+	struct lx *lx = lx_of(v);
+
+	if (falloc_over_bound(find_obj(lx, gmem), mode, offset, len))
+		return over_bound("fallocate", (u64)len, LX_ALLOC_BOUND);
+	return neg_errno(fallocate(fd_of(lx, gmem), mode, offset, len));
+}
+
+/*
+ * Would KVM_SET_MEMORY_ATTRIBUTES reserve more than LX_GFN_BOUND of gfns?
+ * Only a request that passes kvm_vm_ioctl_set_mem_attributes()'s checks
+ * (flags 0, supported attributes, a non-empty, non-wrapping, aligned
+ * range) reaches the per-gfn reservation, and clearing attributes on a
+ * VM that never had any finds nothing to change (kvm_range_has_memory_
+ * attributes() on an empty array) and reserves nothing.
+ */
+static bool attrs_over_bound(struct lx *lx, struct lx_obj *o, u64 gpa,
+			     u64 size, u64 attrs, u64 flags)
+{
+	long supported;
+
+	if (!o || o->kind != LX_VM || size <= LX_GFN_BOUND)
+		return false;
+	if (!attrs && !o->had_attrs)
+		return false;
+	supported = ioctl(o->fd, KVM_CHECK_EXTENSION, GMV_CAP_MEMORY_ATTRIBUTES);
+	return !flags && supported >= 0 && !(attrs & ~(u64)supported) &&
+	       gpa + size > gpa && IS_ALIGNED(gpa, PAGE_SIZE) &&
+	       IS_ALIGNED(size, PAGE_SIZE);
 }
 
 static int lx_set_attributes(struct vmm *v, int vm, u64 gpa, u64 size,
 			     u64 attrs, u64 flags)
 {
+	struct lx *lx = lx_of(v);
+	struct lx_obj *o = find_obj(lx, vm);
 	struct lkvm_memory_attributes arg = {
 		.address = gpa, .size = size, .attributes = attrs,
 		.flags = flags,
 	};
 
-	return neg_errno(
-		ioctl(fd_of(lx_of(v), vm), LKVM_SET_MEMORY_ATTRIBUTES, &arg));
+	if (attrs_over_bound(lx, o, gpa, size, attrs, flags))
+		return over_bound("KVM_SET_MEMORY_ATTRIBUTES", size,
+				  LX_GFN_BOUND);
+	if (o && o->kind == LX_VM && attrs)
+		o->had_attrs = true;
+	return neg_errno(ioctl(fd_of(lx, vm), LKVM_SET_MEMORY_ATTRIBUTES, &arg));
 }
 
 /* The proposed in-place conversion ioctl on the guest_memfd

@@ -29,6 +29,10 @@
 #define VMM_RUN_LIMIT_MS 2000
 /* Not an errno: the host access faulted (SIGBUS on Linux). */
 #define VMM_SIGBUS 1000
+/* Not an errno: the backend refused a valid request that would make a real
+ * kernel keep per-page state beyond the backend's bound (host-kernel/
+ * vmm_linux.c); it never reached the kernel. */
+#define VMM_OVER_BOUND 1001
 
 /* Features a case may need; vmm_ops.lacks() answers from what the backend
  * really offers (Linux: capabilities and VM types probed at open). */

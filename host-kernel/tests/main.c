@@ -11,6 +11,7 @@
 static const struct kt_suite *const suites[] = {
 	&linux_backend_suite,
 	&linux_vcpu_suite,
+	&linux_bounds_suite,
 };
 
 int main(int argc, char **argv)

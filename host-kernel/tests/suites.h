@@ -10,5 +10,6 @@
 
 extern const struct kt_suite linux_backend_suite;
 extern const struct kt_suite linux_vcpu_suite;
+extern const struct kt_suite linux_bounds_suite;
 
 #endif

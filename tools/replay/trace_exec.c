@@ -221,6 +221,8 @@ static void format_result(const struct trace_op *op, int ret, const u8 *rbuf,
 
 	if (ret == -VMM_SIGBUS) {
 		snprintf(out + n, size - n, "err SIGBUS");
+	} else if (ret == -VMM_OVER_BOUND) {
+		snprintf(out + n, size - n, "err OVER_BOUND");
 	} else if (ret < 0) {
 		snprintf(out + n, size - n, "err %s", errno_name(ret));
 	} else {
