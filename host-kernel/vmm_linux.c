@@ -32,6 +32,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "host-kernel/guarded_copy.h"
@@ -244,6 +245,46 @@ static long lx_check_extension(struct vmm *v, int vm, long cap)
 	if (vm < 0 && lx->kvm < 0)
 		return -lx->kvm_err;
 	return neg_errno(ioctl(fd, KVM_CHECK_EXTENSION, cap));
+}
+
+/* "Y" (or "1") in /sys/module/MOD/parameters/PARAM. */
+static bool module_param_on(const char *path)
+{
+	char c = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (read(fd, &c, 1) != 1)
+		c = 0;
+	close(fd);
+	return c == 'Y' || c == '1';
+}
+
+/* The running kernel's release as VMM_LINUX_VERSION(major, minor). */
+static long kernel_version(void)
+{
+	struct utsname u;
+	unsigned int major, minor;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return 0;
+	return VMM_LINUX_VERSION(major, minor);
+}
+
+/* What the kernel reports (hv/vmm.h enum vmm_fact). */
+static long lx_fact(struct vmm *v, enum vmm_fact f)
+{
+	switch (f) {
+	case VMM_FACT_LINUX_VERSION:
+		return kernel_version();
+	case VMM_FACT_TDP:
+		return module_param_on("/sys/module/kvm_amd/parameters/npt") ||
+		       module_param_on("/sys/module/kvm_intel/parameters/ept");
+	case VMM_FACT_SHUTDOWN_RESETS:
+		return !access("/sys/module/kvm_amd", F_OK);
+	}
+	return 0;
 }
 
 static int lx_create_vm(struct vmm *v, unsigned long type)
@@ -751,6 +792,7 @@ static const struct vmm_ops lx_ops = {
 	.name = "linux",
 	.lacks = lx_lacks,
 	.check_extension = lx_check_extension,
+	.fact = lx_fact,
 	.create_vm = lx_create_vm,
 	.create_gmem = lx_create_gmem,
 	.create_gmem_view = lx_create_gmem_view,

@@ -521,8 +521,10 @@ int gmem_bind(struct gmem_view *v, struct gmem_binding *b, u64 offset,
 	if ((s64)offset < 0 || !IS_ALIGNED(offset, PAGE_SIZE) ||
 	    offset + (npages << PAGE_SHIFT) > v->mem->size)
 		return -EINVAL;
+	/* EEXIST since Linux 7.2 (merge 06ba195f136a, "KVM guest_memfd
+	 * changes for 7.2"), EINVAL before: native follows the newest. */
 	if (ranges_overlap(&v->bindings, pgoff, pgoff + npages))
-		return -EINVAL;
+		return -EEXIST;
 	r = ranges_reserve(&v->bindings, 1);
 	if (r)
 		return r;

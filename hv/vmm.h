@@ -118,6 +118,30 @@ struct vmm_exit {
 	};
 };
 
+/*
+ * Facts a case's expectation depends on where Linux versions or machines
+ * differ, so that one case holds on every kernel: the case asks, the
+ * backend answers from what its kernel reports (vmm_ops.fact).
+ */
+enum vmm_fact {
+	/* The Linux release whose behaviour the backend shows, as
+	 * VMM_LINUX_VERSION(major, minor): linux: uname's release; native:
+	 * VMM_LINUX_NEWEST (native follows the newest mainline). */
+	VMM_FACT_LINUX_VERSION,
+	/* KVM maps guest memory with two-dimensional paging (tdp_enabled,
+	 * NPT or EPT), which is when it offers KVM_PRE_FAULT_MEMORY
+	 * (arch/x86/kvm/x86.c): linux: the kvm_amd "npt" or kvm_intel "ept"
+	 * module parameter; native: 0, it has no pre-fault call. */
+	VMM_FACT_TDP,
+	/* After a SHUTDOWN exit the vCPU is at its reset state (rip 0xfff0):
+	 * SVM's KVM resets it (arch/x86/kvm/svm/svm.c shutdown_
+	 * interception()); VMX and PVM leave it. linux: kvm_amd is loaded;
+	 * native: 0. */
+	VMM_FACT_SHUTDOWN_RESETS,
+};
+#define VMM_LINUX_VERSION(major, minor) ((long)(major) << 16 | (minor) << 8)
+#define VMM_LINUX_NEWEST 0x7fffffffL
+
 struct vmm;
 
 struct vmm_ops {
@@ -126,6 +150,8 @@ struct vmm_ops {
 	const char *(*lacks)(struct vmm *v, enum vmm_feature f);
 	/* KVM_CHECK_EXTENSION on the system (vm < 0) or on a VM. */
 	long (*check_extension)(struct vmm *v, int vm, long cap);
+	/* The answer to one enum vmm_fact question. */
+	long (*fact)(struct vmm *v, enum vmm_fact f);
 
 	/* KVM_CREATE_VM: a VM handle or -errno. */
 	int (*create_vm)(struct vmm *v, unsigned long type);

@@ -125,6 +125,13 @@ static long native_check_extension(struct vmm *v, int vm, long cap)
 	}
 }
 
+/* Native follows the newest mainline, has no pre-fault call and leaves
+ * a vCPU as it was after SHUTDOWN (README, deliberate differences). */
+static long native_fact(struct vmm *v, enum vmm_fact f)
+{
+	return f == VMM_FACT_LINUX_VERSION ? VMM_LINUX_NEWEST : 0;
+}
+
 static int native_create_vm(struct vmm *v, unsigned long type)
 {
 	struct vm *vm;
@@ -494,6 +501,7 @@ const struct vmm_ops vmm_native_ops = {
 	.name = "native",
 	.lacks = native_lacks,
 	.check_extension = native_check_extension,
+	.fact = native_fact,
 	.create_vm = native_create_vm,
 	.create_gmem = native_create_gmem,
 	.create_gmem_view = native_create_gmem_view,

@@ -36,8 +36,9 @@ CONF_CASE(view_binds_where_the_original_cannot)
 	KT_EXPECT_OK(t, case_bind(v, s.vm_a, 0, GB, 8 * PG, s.g, 0));
 	/* Bindings are per view: the same range again, through the view. */
 	KT_EXPECT_OK(t, case_bind(v, s.vm_b, 0, GB, 8 * PG, s.view, 0));
+	/* ...and overlapping within one view is refused (G64). */
 	KT_EXPECT_ERRNO(t, case_bind(v, s.vm_b, 1, 2 * GB, PG, s.view, PG),
-			EINVAL);
+			EEXIST);
 }
 
 CONF_CASE(view_shares_data_and_holes)
