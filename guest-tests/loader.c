@@ -64,6 +64,7 @@ int guest_setup_low_memory(struct vmm *v, int vm)
 static bool header_ok(const struct guest_image_header *h, u64 file_size)
 {
 	return h->magic == GUEST_IMAGE_MAGIC && h->load == GUEST_IMAGE_GPA &&
+	       !(h->flags & ~(u64)GUEST_IMAGE_CPL0) &&
 	       h->end <= GUEST_LOW_SIZE && h->end >= h->load + file_size &&
 	       h->entry >= h->load && h->entry < h->load + file_size &&
 	       h->stack_top > h->load && h->stack_top <= h->end;
@@ -94,5 +95,6 @@ int guest_load_image(struct vmm *v, int vm, const struct guest_image *img,
 	e->rip = h.entry;
 	e->rsp = h.stack_top;
 	e->cr3 = GUEST_PML4_GPA;
+	e->cpl0 = h.flags & GUEST_IMAGE_CPL0;
 	return 0;
 }

@@ -17,6 +17,9 @@
 
 #include "lib/types.h"
 
+/* KVM_CAP_EXIT_HYPERCALL: the hypercalls KVM can hand to the VMM. */
+#define LX_CAP_EXIT_HYPERCALL 201
+
 struct lkvm_create_guest_memfd {
 	u64 size;
 	u64 flags;

@@ -23,12 +23,12 @@
 
 #include <linux/kvm.h>
 
+#include "host-kernel/kvm_uapi.h"
 #include "host-kernel/vcpu_linux.h"
 
 /* struct kvm_run fields the 6.1 headers lack: the memory_fault member of
  * the exit union sits at offset 32 (include/uapi/linux/kvm.h). */
 #define RUN_MEMORY_FAULT_OFFSET 32
-#define LX_CAP_EXIT_HYPERCALL 201
 
 #define X86_CR0_PE (1ULL << 0)
 #define X86_CR0_MP (1ULL << 1)
@@ -45,10 +45,10 @@
 #define X86_RFLAGS_FIXED (1ULL << 1)
 #define X86_RFLAGS_IOPL3 (3ULL << 12)
 
-/* Flat segments at CPL3: selectors of a notional GDT (index 3 code,
- * index 4 data) with RPL 3; no descriptor is ever loaded from memory. */
-#define USER_CS (0x18 | 3)
-#define USER_DS (0x20 | 3)
+/* Flat segments: selectors of a notional GDT (index 3 code, index 4 data)
+ * with the entry's RPL; no descriptor is ever loaded from memory. */
+#define FLAT_CS 0x18
+#define FLAT_DS 0x20
 #define SEG_TYPE_CODE_RX_ACCESSED 11
 #define SEG_TYPE_DATA_RW_ACCESSED 3
 
@@ -157,14 +157,15 @@ void lx_vcpu_release(struct lx_vcpu *c)
 	c->run = NULL;
 }
 
-static struct kvm_segment flat_segment(u16 selector, u8 type, bool code)
+static struct kvm_segment flat_segment(u16 selector, u8 type, bool code,
+				       u8 dpl)
 {
 	return (struct kvm_segment){
 		.limit = 0xffffffff,
-		.selector = selector,
+		.selector = selector | dpl,
 		.type = type,
 		.present = 1,
-		.dpl = 3,
+		.dpl = dpl,
 		.db = !code, /* a 64-bit code segment has D = 0 */
 		.s = 1,
 		.l = code,
@@ -174,6 +175,7 @@ static struct kvm_segment flat_segment(u16 selector, u8 type, bool code)
 
 int lx_vcpu_enter(struct lx_vcpu *c, const struct vmm_entry *e)
 {
+	u8 dpl = e->cpl0 ? 0 : 3;
 	struct kvm_sregs s;
 	struct kvm_regs r = {
 		.rip = e->rip,
@@ -187,8 +189,9 @@ int lx_vcpu_enter(struct lx_vcpu *c, const struct vmm_entry *e)
 	ret = neg_errno(ioctl(c->fd, KVM_GET_SREGS, &s));
 	if (ret)
 		return ret;
-	s.cs = flat_segment(USER_CS, SEG_TYPE_CODE_RX_ACCESSED, true);
-	s.ss = flat_segment(USER_DS, SEG_TYPE_DATA_RW_ACCESSED, false);
+	/* SVM's KVM takes the CPL from SS.DPL (svm_set_segment()). */
+	s.cs = flat_segment(FLAT_CS, SEG_TYPE_CODE_RX_ACCESSED, true, dpl);
+	s.ss = flat_segment(FLAT_DS, SEG_TYPE_DATA_RW_ACCESSED, false, dpl);
 	s.ds = s.es = s.fs = s.gs = s.ss;
 	s.cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE |
 		X86_CR0_WP | X86_CR0_AM | X86_CR0_PG;

@@ -32,7 +32,8 @@ int lx_vcpu_create(int kvm_fd, int vm_fd, struct lx_vcpu *c);
 /* Unmap the run area; the owner of c->fd closes it. */
 void lx_vcpu_release(struct lx_vcpu *c);
 
-/* 64-bit mode at CPL3, IOPL=3, paging with e->cr3, rip/rsp/rdi/rsi. */
+/* 64-bit mode at CPL3 (CPL0 with e->cpl0), IOPL=3, paging with e->cr3,
+ * rip/rsp/rdi/rsi. */
 int lx_vcpu_enter(struct lx_vcpu *c, const struct vmm_entry *e);
 int lx_vcpu_get_regs(struct lx_vcpu *c, struct vmm_regs *r);
 int lx_vcpu_set_regs(struct lx_vcpu *c, const struct vmm_regs *r);

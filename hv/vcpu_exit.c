@@ -183,10 +183,11 @@ static int hypercall_answer(struct vcpu *c, const struct arch_exit *x,
  * in RAX, arguments in RBX, RCX, RDX, RSI, result in RAX.
  * KVM_HC_MAP_GPA_RANGE goes to the case as KVM_EXIT_HYPERCALL after KVM's
  * own argument check (the VM's model may take it first); other numbers get
- * -KVM_ENOSYS. Two differences from KVM, both because every guest runs at
- * CPL3 here: KVM answers -KVM_EPERM to a hypercall from CPL > 0, and it
- * exits only when the VMM enabled KVM_CAP_EXIT_HYPERCALL; the native
- * backend always exits. VMGEXIT goes to the model first; unless it takes
+ * -KVM_ENOSYS. Two differences from KVM: KVM answers -KVM_EPERM to a
+ * hypercall from CPL > 0, and it exits only when the VMM enabled
+ * KVM_CAP_EXIT_HYPERCALL; the native backend takes hypercalls from any
+ * CPL and always exits (test guests that make them run at CPL0 anyway,
+ * so that Linux runs them too). VMGEXIT goes to the model first; unless it takes
  * it, it is a hypercall like VMMCALL.
  */
 static int handle_hypercall(struct vcpu *c, const struct arch_exit *x,

@@ -45,8 +45,9 @@ enum vmm_feature {
 	VMM_FEAT_INPLACE_CONVERT,  /* per-gmem shareability + convert call */
 	VMM_FEAT_GMEM_VIEWS,	   /* second VM view of one gmem's memory */
 	VMM_FEAT_VCPU,		   /* vCPUs that run guest-tests images */
-	VMM_FEAT_USER_HYPERCALL,   /* VMMCALL at guest CPL3 reaches the host
-				    * (KVM answers -KVM_EPERM itself) */
+	VMM_FEAT_HYPERCALL_EXIT,   /* KVM_HC_MAP_GPA_RANGE from a guest at
+				    * CPL0 reaches the case
+				    * (KVM_CAP_EXIT_HYPERCALL) */
 	VMM_FEAT_MAPPING_INFO,	   /* guest_mapping(): the nested page size */
 	VMM_NR_FEATURES
 };
@@ -73,13 +74,14 @@ struct vmm_regs {
 /*
  * Where a guest-tests image starts. Every backend enters it the same way
  * (the guest environment contract, see guest-tests/README.md): 64-bit long
- * mode at CPL3 with RFLAGS.IOPL=3 (port I/O allowed), paging on with the
- * page tables at cr3 (built by the loader in guest memory), flat segments,
- * no IDT; rdi/rsi carry two arguments.
+ * mode at CPL3 (CPL0 with cpl0) with RFLAGS.IOPL=3 (port I/O allowed),
+ * paging on with the page tables at cr3 (built by the loader in guest
+ * memory), flat segments, no IDT; rdi/rsi carry two arguments.
  */
 struct vmm_entry {
 	u64 rip, rsp, cr3;
 	u64 arg0, arg1;
+	bool cpl0; /* code and stack segments of DPL 0, not 3 */
 };
 
 /* Why vcpu_run returned (struct kvm_run's exit information). */

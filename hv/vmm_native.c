@@ -85,8 +85,8 @@ static const char *native_lacks(struct vmm *v, enum vmm_feature f)
 {
 	if (!hv_pool)
 		return "native backend has no hv_pool";
-	/* Native vCPUs take VMMCALL at CPL3 to the case, see hv/vcpu.h. */
-	if (f == VMM_FEAT_VCPU || f == VMM_FEAT_USER_HYPERCALL)
+	/* Native vCPUs take VMMCALL to the case at any CPL, hv/vcpu.h. */
+	if (f == VMM_FEAT_VCPU || f == VMM_FEAT_HYPERCALL_EXIT)
 		return vcpu_lacks();
 	return NULL;
 }

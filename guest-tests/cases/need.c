@@ -29,7 +29,7 @@ const char *need_hypercall(struct kt *t)
 	return CASE_LACKS_ANY(t, VMM_FEAT_VCPU, VMM_FEAT_GUEST_MEMFD,
 			      VMM_FEAT_SW_PROTECTED_VM,
 			      VMM_FEAT_MEMORY_ATTRIBUTES,
-			      VMM_FEAT_USER_HYPERCALL);
+			      VMM_FEAT_HYPERCALL_EXIT);
 }
 
 const char *need_inplace(struct kt *t)

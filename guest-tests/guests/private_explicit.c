@@ -8,6 +8,9 @@
 
 #define PG(gpa, n) ((gpa) + (n) * PAGE_SIZE)
 
+/* KVM takes hypercalls only from CPL0. */
+GUEST_PROGRAM_AT_CPL0();
+
 void guest_main(u64 gpa, u64 len)
 {
 	guest_fill(gpa, len, PRIV_SHARED_SEED);

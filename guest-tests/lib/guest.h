@@ -20,6 +20,17 @@
 
 void guest_main(u64 arg0, u64 arg1);
 
+#define GUEST_STR_(x) #x
+#define GUEST_STR(x) GUEST_STR_(x)
+/*
+ * At file scope in a program that must run at CPL0 (it makes hypercalls,
+ * which KVM refuses from CPL3): sets GUEST_IMAGE_CPL0 in the image header,
+ * and the loader enters the program at CPL0 on every backend.
+ */
+#define GUEST_PROGRAM_AT_CPL0()                         \
+	asm(".globl guest_image_flags\n\t"             \
+	    ".set guest_image_flags, " GUEST_STR(GUEST_IMAGE_CPL0))
+
 /* Send one ucall; returns when the host re-enters the guest. */
 void guest_ucall(u64 cmd, const char *file, int line, u64 a0, u64 a1,
 		 u64 a2, const char *text);
@@ -121,7 +132,8 @@ static inline u64 guest_hypercall(u64 nr, u64 a0, u64 a1, u64 a2)
 }
 
 /* KVM_HC_MAP_GPA_RANGE: ask the host to make npages from gpa private
- * (GMV_MAP_GPA_RANGE_ENCRYPTED) or shared (..._DECRYPTED). */
+ * (GMV_MAP_GPA_RANGE_ENCRYPTED) or shared (..._DECRYPTED). KVM answers
+ * -KVM_EPERM unless the program runs at CPL0 (GUEST_PROGRAM_AT_CPL0). */
 static inline u64 guest_map_gpa_range(u64 gpa, u64 npages, u64 attrs)
 {
 	return guest_hypercall(GMV_HC_MAP_GPA_RANGE, gpa, npages, attrs);

@@ -61,7 +61,9 @@ static void linux_attributes_bounded(struct kt *t)
 	vm = v.ops->create_vm(&v, GMV_VM_SW_PROTECTED);
 	if (!KT_EXPECT_GE(t, vm, 0))
 		goto out;
-	/* Clearing on a VM that never had attributes stores nothing. */
+	/* Clearing on a VM that never had attributes stores nothing, also
+	 * after a request to set them that failed. */
+	KT_EXPECT_ERRNO(t, attrs(&v, vm, 0, PAGE_SIZE, BIT(0), 0), EINVAL);
 	KT_EXPECT_OK(t, attrs(&v, vm, 0, 1ULL << 52, 0, 0));
 	start = now_ms();
 	KT_EXPECT_ERRNO(t, attrs(&v, vm, 0, 1ULL << 52, PRIVATE, 0),

@@ -35,6 +35,8 @@ _Static_assert(sizeof(struct svm_vcpu) <= PAGE_SIZE, "vCPU page");
 #define GUEST_DR7 0x400ULL
 #define GUEST_SEL_CODE 0x33 /* selectors with RPL 3; there is no GDT */
 #define GUEST_SEL_DATA 0x2b
+#define GUEST_SEL_CODE0 0x30 /* the same with RPL 0, for CPL0 guests */
+#define GUEST_SEL_DATA0 0x28
 
 /* Every exception vector but NMI's (which has its own intercept). */
 #define GUEST_EXC_ICPT (0xffffffffu & ~(u32)BIT(2))
@@ -182,8 +184,17 @@ int svm_vcpu_enter(struct svm_vcpu *v, const struct vmm_entry *e)
 	struct vmcb_save *st = &v->vmcb->save;
 
 	memset(st, 0, sizeof(*st));
-	set_seg(&st->cs, GUEST_SEL_CODE, SVM_SEG_CODE64_DPL3, 0xffffffff);
-	set_seg(&st->ss, GUEST_SEL_DATA, SVM_SEG_DATA_DPL3, 0xffffffff);
+	if (e->cpl0) {
+		set_seg(&st->cs, GUEST_SEL_CODE0, SVM_SEG_CODE64_DPL0,
+			0xffffffff);
+		set_seg(&st->ss, GUEST_SEL_DATA0, SVM_SEG_DATA_DPL0,
+			0xffffffff);
+	} else {
+		set_seg(&st->cs, GUEST_SEL_CODE, SVM_SEG_CODE64_DPL3,
+			0xffffffff);
+		set_seg(&st->ss, GUEST_SEL_DATA, SVM_SEG_DATA_DPL3,
+			0xffffffff);
+	}
 	st->ds = st->ss;
 	st->es = st->ss;
 	st->fs = st->ss;
@@ -191,7 +202,7 @@ int svm_vcpu_enter(struct svm_vcpu *v, const struct vmm_entry *e)
 	set_seg(&st->tr, 0, SVM_SEG_TSS64_BUSY, 0x67);
 	set_seg(&st->ldtr, 0, SVM_SEG_LDT, 0);
 	/* GDTR and IDTR stay empty: no GDT, no IDT. */
-	st->cpl = 3;
+	st->cpl = e->cpl0 ? 0 : 3;
 	st->efer = GUEST_EFER;
 	st->cr0 = GUEST_CR0;
 	st->cr4 = GUEST_CR4;

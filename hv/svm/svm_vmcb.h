@@ -199,6 +199,8 @@ struct vmcb {
  * bits 11:8 = AVL/L/DB/G). */
 #define SVM_SEG_CODE64_DPL3 0x02fb /* P, DPL3, S, code RX accessed, L */
 #define SVM_SEG_DATA_DPL3 0x0cf3 /* P, DPL3, S, data RW accessed, DB, G */
+#define SVM_SEG_CODE64_DPL0 0x029b /* the same at DPL0 */
+#define SVM_SEG_DATA_DPL0 0x0c93
 #define SVM_SEG_TSS64_BUSY 0x008b
 #define SVM_SEG_LDT 0x0082
 

@@ -137,6 +137,21 @@ SVM_ENV_CASE(svm_vmcb_follows_guest_contract)
 	KT_EXPECT_EQ(t, vmcb->save.idtr.limit, 0);
 	KT_EXPECT_EQ(t, e->v->gprs.rdi, 11);
 	KT_EXPECT_EQ(t, e->v->gprs.rsi, 22);
+	/* A CPL0 entry (a program that makes hypercalls): DPL-0 code and
+	 * stack, RPL-0 selectors, the rest the same. */
+	{
+		struct vmm_entry e0 = { .rip = CODE_GVA, .rsp = 0x9000,
+					.cr3 = 0x1000, .cpl0 = true };
+
+		KT_EXPECT_OK(t, svm_vcpu_enter(e->v, &e0));
+		KT_EXPECT_EQ(t, vmcb->save.cpl, 0);
+		KT_EXPECT_EQ(t, vmcb->save.cs.attrib, 0x29b);
+		KT_EXPECT_EQ(t, vmcb->save.ss.attrib & 0x60, 0);
+		KT_EXPECT_EQ(t, vmcb->save.cs.sel & 3, 0);
+		KT_EXPECT_EQ(t, vmcb->save.ss.sel & 3, 0);
+		KT_EXPECT_EQ(t, vmcb->save.cr3, 0x1000);
+		KT_EXPECT_EQ(t, vmcb->save.efer & 0x500, 0x500);
+	}
 	/* Unknown VM types are not SVM's. */
 	KT_EXPECT_ERRNO(t, svm_vm_init(&(struct svm_vm){ 0 }, GMV_VM_TDX),
 			EINVAL);
