@@ -7,8 +7,8 @@
  * crash fails the case with its signal; checks, failures and skips made
  * in the child reach the parent's totals.
  */
-#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -64,7 +64,7 @@ static void allocates_above_the_bound(struct kt *t)
 static void crashes(struct kt *t)
 {
 	KT_EXPECT(t, true);
-	kill(getpid(), SIGSEGV);
+	abort(); /* not SIGSEGV: the sanitizers catch that one and exit */
 }
 
 static void fails_a_check(struct kt *t)
@@ -140,7 +140,7 @@ static void kt_isolate_bounds_each_case(struct kt *t)
 				 "1 s\n"));
 	KT_EXPECT(t, strstr(out, "\n    ok 2 allocates_above_the_bound\n"));
 	KT_EXPECT(t, strstr(out, "not ok 3 crashes # the case's process was "
-				 "killed by signal 11"));
+				 "killed by signal 6"));
 	KT_EXPECT(t, strstr(out, "fails_a_check: tests/host/kt_isolate_test"
 				 ".c:"));
 	KT_EXPECT(t, strstr(out, "not ok 4 fails_a_check\n"));
