@@ -289,6 +289,29 @@ static long kernel_version(void)
 	return VMM_LINUX_VERSION(major, minor);
 }
 
+/* The host's physical address bits ("address sizes" in /proc/cpuinfo,
+ * the kernel's x86_phys_bits), or 52 if it cannot be read. */
+static long host_phys_bits(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[256];
+	unsigned int bits = 52;
+
+	if (!f)
+		return bits;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "address sizes : %u bits physical", &bits) == 1)
+			break;
+	fclose(f);
+	return bits;
+}
+
+static bool tdp_enabled(void)
+{
+	return module_param_on("/sys/module/kvm_amd/parameters/npt") ||
+	       module_param_on("/sys/module/kvm_intel/parameters/ept");
+}
+
 /* What the kernel reports (hv/vmm.h enum vmm_fact). */
 static long lx_fact(struct vmm *v, enum vmm_fact f)
 {
@@ -296,10 +319,11 @@ static long lx_fact(struct vmm *v, enum vmm_fact f)
 	case VMM_FACT_LINUX_VERSION:
 		return kernel_version();
 	case VMM_FACT_TDP:
-		return module_param_on("/sys/module/kvm_amd/parameters/npt") ||
-		       module_param_on("/sys/module/kvm_intel/parameters/ept");
+		return tdp_enabled();
 	case VMM_FACT_SHUTDOWN_RESETS:
 		return !access("/sys/module/kvm_amd", F_OK);
+	case VMM_FACT_MAX_GPA_BITS:
+		return tdp_enabled() ? host_phys_bits() : 52;
 	}
 	return 0;
 }

@@ -13,8 +13,9 @@
 #include "hv/vcpu.h"
 #include "lib/errno.h"
 
-/* Guest physical addresses end at 2^52 (kvm_mmu_max_gfn on the host). */
-#define VM_MAX_GFN ((1ULL << (52 - PAGE_SHIFT)) - 1)
+/* Guest physical addresses end at 2^VM_MAX_GPA_BITS (kvm_mmu_max_gfn()
+ * without TDP; with TDP KVM takes the host's MAXPHYADDR). */
+#define VM_MAX_GFN ((1ULL << (VM_MAX_GPA_BITS - PAGE_SHIFT)) - 1)
 /* No SMM: one memslot address space (KVM_CAP_MULTI_ADDRESS_SPACE 0). */
 #define VM_NR_AS_IDS 1
 

@@ -42,6 +42,8 @@ struct arch_xlate;
 
 /* The last VM_ZAP_LOG zaps (zap n is last[n % VM_ZAP_LOG]) and counts. */
 #define VM_ZAP_LOG 32
+/* A memslot's GPAs end below 2^VM_MAX_GPA_BITS (hv/vm.c). */
+#define VM_MAX_GPA_BITS 52
 struct vm_zap_log {
 	u64 nr_zaps, nr_flushes;
 	struct {

@@ -140,6 +140,10 @@ enum vmm_fact {
 	 * interception()); VMX and PVM leave it. linux: kvm_amd is loaded;
 	 * native: 0. */
 	VMM_FACT_SHUTDOWN_RESETS,
+	/* Guest physical addresses a memslot may reach, in bits: with TDP
+	 * KVM takes the host's MAXPHYADDR, else 52 (arch/x86/kvm/mmu.h
+	 * kvm_mmu_max_gfn()). linux: from /proc/cpuinfo; native: 52. */
+	VMM_FACT_MAX_GPA_BITS,
 };
 #define VMM_LINUX_VERSION(major, minor) ((long)(major) << 16 | (minor) << 8)
 #define VMM_LINUX_NEWEST 0x7fffffffL

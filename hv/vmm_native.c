@@ -125,11 +125,19 @@ static long native_check_extension(struct vmm *v, int vm, long cap)
 	}
 }
 
-/* Native follows the newest mainline, has no pre-fault call and leaves
- * a vCPU as it was after SHUTDOWN (README, deliberate differences). */
+/* Native follows the newest mainline, has no pre-fault call, leaves a
+ * vCPU as it was after SHUTDOWN and takes GPAs up to 2^52 whatever the
+ * host (README, deliberate differences). */
 static long native_fact(struct vmm *v, enum vmm_fact f)
 {
-	return f == VMM_FACT_LINUX_VERSION ? VMM_LINUX_NEWEST : 0;
+	switch (f) {
+	case VMM_FACT_LINUX_VERSION:
+		return VMM_LINUX_NEWEST;
+	case VMM_FACT_MAX_GPA_BITS:
+		return VM_MAX_GPA_BITS;
+	default:
+		return 0;
+	}
 }
 
 static int native_create_vm(struct vmm *v, unsigned long type)
