@@ -525,13 +525,19 @@ static void vcpu_native_round_trip_cost(struct kt *t)
 	struct vmm_regs r;
 	unsigned int outs = 0;
 	u64 t0;
+	int rc;
 
 	if (!env_open(t, &e) ||
 	    !KT_EXPECT_OK(t, o->guest_write(&e.v, e.vm, SPIN_GPA, code,
 					    sizeof(code))))
 		goto out;
+	/* The VMMCALLs make no exit: on a loaded machine they may take longer
+	 * than one run's limit, and a run that ends with -EINTR goes on. */
 	t0 = deadline_now();
-	if (!KT_EXPECT_OK(t, run_at(&e, SPIN_GPA, BENCH_N)) ||
+	rc = run_at(&e, SPIN_GPA, BENCH_N);
+	for (int i = 0; rc == -EINTR && i < 30; i++)
+		rc = run(&e);
+	if (!KT_EXPECT_OK(t, rc) ||
 	    !KT_EXPECT_EQ(t, e.x.reason, GMV_EXIT_IO))
 		goto out;
 	print_cost(t, "VMMCALL answered in the hypervisor",
