@@ -207,6 +207,9 @@ static void caps_of(struct vmm *v, struct gen_caps *c)
 
 	c->sw_protected = !o->lacks(v, VMM_FEAT_SW_PROTECTED_VM);
 	c->attributes = !o->lacks(v, VMM_FEAT_MEMORY_ATTRIBUTES);
+	c->nr_as = MAX(o->check_extension(v, -1, GMV_CAP_MULTI_ADDRESS_SPACE),
+		       1);
+	c->max_as = c->nr_as;
 	c->gmem_flags = 0;
 	if (!o->lacks(v, VMM_FEAT_GMEM_MMAP))
 		c->gmem_flags |= GMV_GMEM_FLAG_MMAP;
@@ -513,12 +516,16 @@ int main(int argc, char **argv)
 	caps.sw_protected &= ncaps.sw_protected;
 	caps.attributes &= ncaps.attributes;
 	caps.gmem_flags &= ncaps.gmem_flags;
+	caps.max_as = MAX(caps.nr_as, ncaps.nr_as);
+	caps.nr_as = MIN(caps.nr_as, ncaps.nr_as);
 	printf("fuzz-diff: native against %s: SW_PROTECTED VMs %s, memory "
-	       "attributes %s, gmem flags %#llx; %zu seed traces, %zu "
-	       "allow-list entries\n", opt.against,
+	       "attributes %s, gmem flags %#llx, memslot address spaces %u "
+	       "(%u on one side); %zu seed traces, %zu allow-list entries\n",
+	       opt.against,
 	       caps.sw_protected ? "yes" : "no",
 	       caps.attributes ? "yes" : "no",
-	       (unsigned long long)caps.gmem_flags, seeds.n, rules.n);
+	       (unsigned long long)caps.gmem_flags, caps.nr_as, caps.max_as,
+	       seeds.n, rules.n);
 	ret = opt.replay ? replay(&d, &opt) : fuzz(&d, &opt, &seeds);
 	backend_close(&other);
 	backend_close(&native);

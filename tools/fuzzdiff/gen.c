@@ -608,6 +608,12 @@ void gen_bound(const struct gen_caps *caps, struct trace *t)
 				op.val[TK_SIZE] = GEN_ATTR_MAX;
 			break;
 		case TOP_SLOT:
+			/* An address space only one side has: one neither
+			 * has instead, which both refuse. */
+			if ((op.val[TK_SLOT] >> 16) >= caps->nr_as &&
+			    (op.val[TK_SLOT] >> 16) < caps->max_as)
+				op.val[TK_SLOT] = (op.val[TK_SLOT] & 0xffff) |
+						  (u64)caps->max_as << 16;
 			if ((op.val[TK_FLAGS] & GMV_MEM_LOG_DIRTY_PAGES) &&
 			    op.val[TK_SIZE] > GEN_DIRTY_SLOT_MAX)
 				op.val[TK_SIZE] = GEN_DIRTY_SLOT_MAX;
