@@ -307,6 +307,7 @@ static void report(struct differ *d, const struct opts *opt, struct stats *s,
 {
 	struct trace m = { .ops = malloc(t->n_ops * sizeof(*t->ops)),
 			   .n_ops = t->n_ops };
+	struct outcome mo;
 	unsigned long runs;
 	char path[4096];
 	FILE *f;
@@ -332,6 +333,9 @@ static void report(struct differ *d, const struct opts *opt, struct stats *s,
 	runs = diff_minimize(d, &m, o, MINIMIZE_RUNS);
 	printf("fuzz-diff: minimized from %zu to %zu ops in %lu runs\n",
 	       t->n_ops, m.n_ops, runs);
+	/* The header names the op as the small trace has it. */
+	if (!diff_run(d, &m, &mo) && same_failure(&mo, o))
+		o = &mo;
 	printf("=== repro %lu\n# gmem-fuzz-diff reproducer %lu (seed %llu, "
 	       "against %s): ", s->repros, s->repros, opt->seed, opt->against);
 	describe(stdout, o);
