@@ -49,6 +49,7 @@ mkdir -p "$out" || die "cannot make $out"
 rm -f "$out"/repro-*.trace
 log=$out/fuzz-diff.log
 
+start=$(date +%s.%N)
 if [ -z "$run" ]; then
 	[ -r "$kvm" ] && [ -w "$kvm" ] ||
 		die "no usable $kvm here and FUZZ_DIFF_RUN is not set: set it to a command that runs a static binary and its arguments under a Linux kernel with KVM and prints its output (README.md, \"make fuzz-diff\")"
@@ -74,6 +75,13 @@ else
 		/^=== end repro [0-9]+$/ { close(f); print "fuzz-diff: saved " f; f = ""; next }
 		f != "" { print > f }
 	' "$log"
+fi
+# The fuzzer's own clock may run inside a guest whose time drifts: the
+# wall time of the whole run here (boot included) gives the other rate.
+wall=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+nops=$(sed -nE 's/^(\[ *[0-9.]+\] )?fuzz-diff: .*, ([0-9]+) ops compared.*/\2/p' "$log" | tail -n 1)
+if [ -n "$nops" ]; then
+	echo "fuzz-diff: wall time here ${wall} s, $(awk -v n="$nops" -v w="$wall" 'BEGIN { printf "%.0f", n / w }') ops/s of wall time"
 fi
 verdict=$(sed -E 's/^\[ *[0-9.]+\] //' "$log" | grep -E '^fuzz-diff: (PASS|FAIL)$' | tail -n 1)
 case "$verdict" in
