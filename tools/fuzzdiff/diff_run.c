@@ -12,7 +12,7 @@
 struct results {
 	char (*s)[RESULT_MAX];
 	size_t n;
-	struct vmm *check;	/* native: run its checker after each op */
+	struct vmm *check; /* native: run its checker after each op */
 	bool broken;
 	size_t broken_at;
 };
@@ -45,9 +45,9 @@ static bool is_ok(const char *result)
 
 int diff_run(struct differ *d, const struct trace *t, struct outcome *o)
 {
-	struct results nat = { .check = d->native }, lin = { 0 };
-	struct trace_hooks hn = { .emit = keep, .after_op = after, .arg = &nat };
-	struct trace_hooks hl = { .emit = keep, .arg = &lin };
+	struct results nat = {.check = d->native}, lin = {0};
+	struct trace_hooks hn = {.emit = keep, .after_op = after, .arg = &nat};
+	struct trace_hooks hl = {.emit = keep, .arg = &lin};
 	size_t n = t->n_ops ? t->n_ops : 1;
 	int ret = -ENOMEM;
 
@@ -125,8 +125,8 @@ struct shrink {
  */
 static bool still_fails(struct shrink *s, struct trace *t)
 {
-	struct trace b = { .ops = malloc(t->n_ops * sizeof(*t->ops)),
-			   .n_ops = t->n_ops };
+	struct trace b = {.ops = malloc(t->n_ops * sizeof(*t->ops)),
+			  .n_ops = t->n_ops};
 	struct outcome o;
 	bool fails;
 
@@ -149,7 +149,7 @@ static bool still_fails(struct shrink *s, struct trace *t)
 /* ddmin over the ops: drop chunks of n/2, n/4, ... ops while it fails. */
 static void drop_ops(struct shrink *s, struct trace *t)
 {
-	struct trace cand = { .ops = malloc(t->n_ops * sizeof(*t->ops)) };
+	struct trace cand = {.ops = malloc(t->n_ops * sizeof(*t->ops))};
 	size_t parts = 2;
 
 	if (!cand.ops)
@@ -198,8 +198,13 @@ static bool shrink_numbers(struct shrink *s, struct trace *t)
 			op = &t->ops[i];
 			keep = *op;
 			v = op->val[k];
-			const u64 cand[] = { 0, 1, 0x1000, 0x200000, v / 2 &
-					     ~0xfffULL, v - 0x1000, v / 2 };
+			const u64 cand[] = {0,
+					    1,
+					    0x1000,
+					    0x200000,
+					    v / 2 & ~0xfffULL,
+					    v - 0x1000,
+					    v / 2};
 
 			if (!(op->given & BIT(k)) || k == TK_TYPE)
 				continue;
@@ -219,10 +224,9 @@ static bool shrink_numbers(struct shrink *s, struct trace *t)
 }
 
 unsigned long diff_minimize(struct differ *d, struct trace *t,
-			    const struct outcome *want,
-			    unsigned long max_runs)
+			    const struct outcome *want, unsigned long max_runs)
 {
-	struct shrink s = { .d = d, .want = want, .max_runs = max_runs };
+	struct shrink s = {.d = d, .want = want, .max_runs = max_runs};
 	size_t before;
 
 	do {

@@ -17,19 +17,19 @@
 struct differ {
 	struct vmm *native, *other;
 	struct rules *rules;
-	const struct gen_caps *caps;	/* candidates are bounded by these */
-	unsigned long runs;	/* traces run on both backends */
+	const struct gen_caps *caps; /* candidates are bounded by these */
+	unsigned long runs; /* traces run on both backends */
 };
 
 enum verdict {
-	V_AGREE,	/* every op compared agrees or is allowed */
-	V_DIVERGES,	/* an op differs and no entry allows it */
-	V_INVARIANT,	/* the native checker failed after an op */
+	V_AGREE, /* every op compared agrees or is allowed */
+	V_DIVERGES, /* an op differs and no entry allows it */
+	V_INVARIANT, /* the native checker failed after an op */
 };
 
 struct outcome {
 	enum verdict verdict;
-	size_t compared;	/* ops compared */
+	size_t compared; /* ops compared */
 	unsigned long explained;
 	/* V_DIVERGES / V_INVARIANT: the op and both results */
 	size_t at;
@@ -55,7 +55,6 @@ bool same_failure(const struct outcome *a, const struct outcome *b);
  * as want does, in at most max_runs runs. Returns the runs used.
  */
 unsigned long diff_minimize(struct differ *d, struct trace *t,
-			    const struct outcome *want,
-			    unsigned long max_runs);
+			    const struct outcome *want, unsigned long max_runs);
 
 #endif

@@ -95,7 +95,7 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 {
 	bool bounded = false;
 
-	*o = (struct opts){ .seconds = 60, .against = "linux" };
+	*o = (struct opts){.seconds = 60, .against = "linux"};
 	for (int i = 1; i < argc; i += 2) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -108,7 +108,8 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 
 			o->seconds = strtod(v, &end);
 			if (end == v || *end || !(o->seconds > 0)) {
-				fprintf(stderr, "gmem-fuzz-diff: --seconds "
+				fprintf(stderr,
+					"gmem-fuzz-diff: --seconds "
 					"wants a positive number, got '%s'\n",
 					v);
 				exit(EXIT_USAGE);
@@ -140,7 +141,8 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 	}
 	if (strcmp(o->against, "linux") && strcmp(o->against, "native") &&
 	    strcmp(o->against, "native-planted")) {
-		fprintf(stderr, "gmem-fuzz-diff: unknown backend '%s' for "
+		fprintf(stderr,
+			"gmem-fuzz-diff: unknown backend '%s' for "
 			"--against (linux, native or native-planted)\n",
 			o->against);
 		exit(EXIT_USAGE);
@@ -209,8 +211,8 @@ static void caps_of(struct vmm *v, struct gen_caps *c)
 
 	c->sw_protected = !o->lacks(v, VMM_FEAT_SW_PROTECTED_VM);
 	c->attributes = !o->lacks(v, VMM_FEAT_MEMORY_ATTRIBUTES);
-	c->nr_as = MAX(o->check_extension(v, -1, GMV_CAP_MULTI_ADDRESS_SPACE),
-		       1);
+	c->nr_as =
+		MAX(o->check_extension(v, -1, GMV_CAP_MULTI_ADDRESS_SPACE), 1);
 	c->max_as = c->nr_as;
 	c->gmem_flags = 0;
 	if (!o->lacks(v, VMM_FEAT_GMEM_MMAP))
@@ -229,8 +231,10 @@ static int load_rules(const char *path, struct rules *rs)
 	if (path) {
 		buf = read_file(path, &len);
 		if (!buf) {
-			fprintf(stderr, "gmem-fuzz-diff: cannot read the "
-				"allow-list %s: %s\n", path, strerror(errno));
+			fprintf(stderr,
+				"gmem-fuzz-diff: cannot read the "
+				"allow-list %s: %s\n",
+				path, strerror(errno));
 			return -1;
 		}
 		text = buf;
@@ -290,7 +294,7 @@ static void describe(FILE *f, const struct outcome *o)
 
 	if (o->verdict == V_INVARIANT && !o->op.code && !o->op.given) {
 		fprintf(f, "native invariant check failed after the final "
-			"reset");
+			   "reset");
 		return;
 	}
 	trace_op_text(&o->op, line, sizeof(line));
@@ -305,8 +309,8 @@ static void describe(FILE *f, const struct outcome *o)
 static void report(struct differ *d, const struct opts *opt, struct stats *s,
 		   const struct trace *t, const struct outcome *o)
 {
-	struct trace m = { .ops = malloc(t->n_ops * sizeof(*t->ops)),
-			   .n_ops = t->n_ops };
+	struct trace m = {.ops = malloc(t->n_ops * sizeof(*t->ops)),
+			  .n_ops = t->n_ops};
 	struct outcome mo;
 	unsigned long runs;
 	char path[4096];
@@ -337,7 +341,8 @@ static void report(struct differ *d, const struct opts *opt, struct stats *s,
 	if (!diff_run(d, &m, &mo) && same_failure(&mo, o))
 		o = &mo;
 	printf("=== repro %lu\n# gmem-fuzz-diff reproducer %lu (seed %llu, "
-	       "against %s): ", s->repros, s->repros, opt->seed, opt->against);
+	       "against %s): ",
+	       s->repros, s->repros, opt->seed, opt->against);
 	describe(stdout, o);
 	printf("\n");
 	print_trace(stdout, &m);
@@ -347,9 +352,10 @@ static void report(struct differ *d, const struct opts *opt, struct stats *s,
 			 s->repros);
 		f = fopen(path, "w");
 		if (f) {
-			fprintf(f, "# gmem-fuzz-diff reproducer %lu (seed %llu,"
-				" against %s): ", s->repros, opt->seed,
-				opt->against);
+			fprintf(f,
+				"# gmem-fuzz-diff reproducer %lu (seed %llu,"
+				" against %s): ",
+				s->repros, opt->seed, opt->against);
 			describe(f, o);
 			fprintf(f, "\n");
 			print_trace(f, &m);
@@ -365,9 +371,8 @@ out:
 	free(m.ops);
 }
 
-static void account(struct differ *d, const struct opts *opt,
-		    struct stats *s, const struct trace *t,
-		    const struct outcome *o)
+static void account(struct differ *d, const struct opts *opt, struct stats *s,
+		    const struct trace *t, const struct outcome *o)
 {
 	s->traces++;
 	s->ops += o->compared;
@@ -415,8 +420,8 @@ static int replay(struct differ *d, const struct opts *opt)
 static int fuzz(struct differ *d, const struct opts *opt,
 		const struct seeds *seeds)
 {
-	struct rng r = { .s = opt->seed };
-	struct stats s = { 0 };
+	struct rng r = {.s = opt->seed};
+	struct stats s = {0};
 	double start = now(), last = start, t_now = start;
 
 	for (;;) {
@@ -430,9 +435,9 @@ static int fuzz(struct differ *d, const struct opts *opt,
 			break;
 		if (t_now - last >= 10) {
 			printf("fuzz-diff: %.0f s, %llu ops, %.0f ops/s, %llu "
-			       "traces, %lu unexplained\n", t_now - start,
-			       s.ops, s.ops / (t_now - start), s.traces,
-			       s.unexplained + s.invariant);
+			       "traces, %lu unexplained\n",
+			       t_now - start, s.ops, s.ops / (t_now - start),
+			       s.traces, s.unexplained + s.invariant);
 			fflush(stdout);
 			last = t_now;
 		}
@@ -442,9 +447,9 @@ static int fuzz(struct differ *d, const struct opts *opt,
 					 TRACE_OPS_MAX, &t);
 			s.mutated++;
 		} else {
-			ret = gen_trace(&r, d->caps,
-					20 + rng_next(&r) % (TRACE_OPS_MAX - 20),
-					&t);
+			ret = gen_trace(
+				&r, d->caps,
+				20 + rng_next(&r) % (TRACE_OPS_MAX - 20), &t);
 			s.generated++;
 		}
 		if (!ret)
@@ -461,17 +466,18 @@ static int fuzz(struct differ *d, const struct opts *opt,
 	printf("fuzz-diff: seed %llu, native against %s, %.1f s\n", opt->seed,
 	       opt->against, t_now);
 	printf("fuzz-diff: %llu traces (%llu generated, %llu mutated), %llu "
-	       "ops compared, %.0f ops/s, %lu runs in all\n", s.traces,
-	       s.generated, s.mutated, s.ops, t_now > 0 ? s.ops / t_now : 0,
-	       d->runs);
+	       "ops compared, %.0f ops/s, %lu runs in all\n",
+	       s.traces, s.generated, s.mutated, s.ops,
+	       t_now > 0 ? s.ops / t_now : 0, d->runs);
 	for (size_t i = 0; i < d->rules->n; i++)
 		if (d->rules->r[i].hits)
 			printf("fuzz-diff: explained %lu x by allow-list line "
-			       "%u: %s\n", d->rules->r[i].hits,
-			       d->rules->r[i].at, d->rules->r[i].reason);
+			       "%u: %s\n",
+			       d->rules->r[i].hits, d->rules->r[i].at,
+			       d->rules->r[i].reason);
 	printf("fuzz-diff: %llu explained divergences, %lu unexplained, %lu "
-	       "invariant failures, %lu reproducers\n", s.explained,
-	       s.unexplained, s.invariant, s.repros);
+	       "invariant failures, %lu reproducers\n",
+	       s.explained, s.unexplained, s.invariant, s.repros);
 	printf("fuzz-diff: %s\n",
 	       s.unexplained || s.invariant ? "FAIL" : "PASS");
 	return s.unexplained || s.invariant ? EXIT_FAILED : 0;
@@ -479,12 +485,14 @@ static int fuzz(struct differ *d, const struct opts *opt,
 
 int main(int argc, char **argv)
 {
-	struct vmm native = { 0 }, other = { 0 };
-	struct seeds seeds = { 0 };
-	struct rules rules = { 0 };
+	struct vmm native = {0}, other = {0};
+	struct seeds seeds = {0};
+	struct rules rules = {0};
 	struct gen_caps caps, ncaps;
-	struct differ d = { .native = &native, .other = &other,
-			    .rules = &rules, .caps = &caps };
+	struct differ d = {.native = &native,
+			   .other = &other,
+			   .rules = &rules,
+			   .caps = &caps};
 	struct opts opt;
 	const char *why;
 	int ret;
@@ -496,8 +504,8 @@ int main(int argc, char **argv)
 		opt.seed = (unsigned long long)time(NULL) ^
 			   ((unsigned long long)clock() << 20);
 	if (opt.out && mkdir(opt.out, 0777) && errno != EEXIST) {
-		fprintf(stderr, "gmem-fuzz-diff: cannot make %s: %s\n",
-			opt.out, strerror(errno));
+		fprintf(stderr, "gmem-fuzz-diff: cannot make %s: %s\n", opt.out,
+			strerror(errno));
 		return EXIT_USAGE;
 	}
 	if (load_rules(opt.allow, &rules) || load_seeds(&seeds))
@@ -506,8 +514,10 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = open_other(opt.against, &other);
 	if (ret) {
-		fprintf(stderr, "gmem-fuzz-diff: cannot open the backends: "
-			"%s\n", strerror(-ret));
+		fprintf(stderr,
+			"gmem-fuzz-diff: cannot open the backends: "
+			"%s\n",
+			strerror(-ret));
 		return EXIT_USAGE;
 	}
 	why = other.ops->lacks(&other, VMM_FEAT_GUEST_MEMFD);
@@ -527,8 +537,7 @@ int main(int argc, char **argv)
 	printf("fuzz-diff: native against %s: SW_PROTECTED VMs %s, memory "
 	       "attributes %s, gmem flags %#llx, memslot address spaces %u "
 	       "(%u on one side); %zu seed traces, %zu allow-list entries\n",
-	       opt.against,
-	       caps.sw_protected ? "yes" : "no",
+	       opt.against, caps.sw_protected ? "yes" : "no",
 	       caps.attributes ? "yes" : "no",
 	       (unsigned long long)caps.gmem_flags, caps.nr_as, caps.max_as,
 	       seeds.n, rules.n);

@@ -71,8 +71,9 @@ static bool chance(struct rng *r, unsigned int pct)
 static u64 wild(struct rng *r)
 {
 	static const u64 v[] = {
-		1, PAGE - 1, PAGE + 1, CHUNK - 1, S63 - PAGE, S63, S63 + PAGE,
-		~0ULL, ~0ULL - PAGE + 1, 1ULL << 52, 1ULL << 48, 1ULL << 40,
+		1,	    PAGE - 1,	PAGE + 1, CHUNK - 1,	    S63 - PAGE,
+		S63,	    S63 + PAGE, ~0ULL,	  ~0ULL - PAGE + 1, 1ULL << 52,
+		1ULL << 48, 1ULL << 40,
 	};
 
 	return chance(r, 20) ? rng_next(r) : PICK(r, v);
@@ -126,8 +127,8 @@ static u64 offset_in(struct rng *r, u64 sz)
 /* A length from offset off in a gmem of size sz. */
 static u64 length_in(struct rng *r, u64 sz, u64 off)
 {
-	static const u64 v[] = { PAGE, 2 * PAGE, CHUNK - PAGE, CHUNK,
-				 CHUNK + PAGE, 2 * CHUNK, 4 * CHUNK };
+	static const u64 v[] = {PAGE,	      2 * PAGE,	 CHUNK - PAGE, CHUNK,
+				CHUNK + PAGE, 2 * CHUNK, 4 * CHUNK};
 	u64 rest = sz > off ? sz - off : 0;
 
 	switch (below(r, 8)) {
@@ -151,9 +152,9 @@ static u64 length_in(struct rng *r, u64 sz, u64 off)
 
 static u64 gmem_size(struct rng *r)
 {
-	static const u64 v[] = { PAGE, 2 * PAGE, 64 * KIB, CHUNK - PAGE, CHUNK,
-				 CHUNK + PAGE, 2 * CHUNK, 3 * CHUNK, 8 * MIB,
-				 16 * MIB, GIB };
+	static const u64 v[] = {PAGE,	 2 * PAGE,     64 * KIB,  CHUNK - PAGE,
+				CHUNK,	 CHUNK + PAGE, 2 * CHUNK, 3 * CHUNK,
+				8 * MIB, 16 * MIB,     GIB};
 
 	if (chance(r, 5))
 		return chance(r, 50) ? 0 : wild(r);
@@ -168,8 +169,8 @@ static void put(struct trace_op *op, enum trace_key k, u64 v)
 	op->given |= BIT(k);
 }
 
-static void gen_vm(struct rng *r, const struct gen_caps *caps,
-		   struct state *st, struct trace_op *op)
+static void gen_vm(struct rng *r, const struct gen_caps *caps, struct state *st,
+		   struct trace_op *op)
 {
 	op->code = TOP_VM;
 	put(op, TK_ID, chance(r, 5) && st->n_vms ? st->vms[0] : st->next_id++);
@@ -181,11 +182,11 @@ static void gen_vm(struct rng *r, const struct gen_caps *caps,
 
 static void gen_gmem(struct rng *r, struct state *st, struct trace_op *op)
 {
-	static const u64 flags[] = { 0, 1, 2, 3, 4, 5, 1ULL << 63 };
+	static const u64 flags[] = {0, 1, 2, 3, 4, 5, 1ULL << 63};
 
 	op->code = TOP_GMEM;
-	put(op, TK_ID, chance(r, 5) && st->n_gmems ? st->gmems[0].id :
-						      st->next_id++);
+	put(op, TK_ID,
+	    chance(r, 5) && st->n_gmems ? st->gmems[0].id : st->next_id++);
 	put(op, TK_VM, some_vm(r, st));
 	put(op, TK_SIZE, gmem_size(r));
 	if (chance(r, 85))
@@ -194,27 +195,34 @@ static void gen_gmem(struct rng *r, struct state *st, struct trace_op *op)
 
 static void gen_slot(struct rng *r, struct state *st, struct trace_op *op)
 {
-	static const u64 ids[] = { 0, 1, 2, 3, 0x7ffb, 0x7ffc, 0x8000,
-				   0x10000, 0x10001, 0x20000, 0xffffffff };
-	static const u64 gpas[] = { 0, CHUNK, 4 * MIB, GIB, 4 * GIB, TIB,
-				    4 * TIB, (1ULL << 48) - CHUNK, 1ULL << 48,
-				    ~0ULL - PAGE + 1, PAGE, 1 };
-	static const u64 fl[] = { 0, 1, 2, 4, 5, 6, 8, 0x80000000 };
+	static const u64 ids[] = {0,	   1,	    2,	       3,
+				  0x7ffb,  0x7ffc,  0x8000,    0x10000,
+				  0x10001, 0x20000, 0xffffffff};
+	static const u64 gpas[] = {0,	       CHUNK,
+				   4 * MIB,    GIB,
+				   4 * GIB,    TIB,
+				   4 * TIB,    (1ULL << 48) - CHUNK,
+				   1ULL << 48, ~0ULL - PAGE + 1,
+				   PAGE,       1};
+	static const u64 fl[] = {0, 1, 2, 4, 5, 6, 8, 0x80000000};
 	struct gmem_guess *g = some_gmem(r, st);
-	struct slot_guess *old = st->n_slots && chance(r, 40) ?
-		&st->slots[below(r, st->n_slots)] : NULL;
+	struct slot_guess *old = st->n_slots && chance(r, 40)
+					 ? &st->slots[below(r, st->n_slots)]
+					 : NULL;
 	u64 gsz = g ? g->size : CHUNK, size, off = 0;
 
 	op->code = TOP_SLOT;
 	put(op, TK_VM, old ? old->vm : some_vm(r, st));
-	put(op, TK_SLOT, old ? old->slot : chance(r, 85) ? below(r, 4) :
-							   PICK(r, ids));
+	put(op, TK_SLOT,
+	    old		    ? old->slot
+	    : chance(r, 85) ? below(r, 4)
+			    : PICK(r, ids));
 	if (old && chance(r, 30)) {
 		size = 0; /* delete */
 	} else if (g && chance(r, 75)) {
 		off = chance(r, 50) ? 0 : offset_in(r, gsz);
-		size = chance(r, 50) ? (gsz > off ? gsz - off : PAGE) :
-				       length_in(r, gsz, off);
+		size = chance(r, 50) ? (gsz > off ? gsz - off : PAGE)
+				     : length_in(r, gsz, off);
 		put(op, TK_GMEM, chance(r, 95) ? g->id : 77);
 		if (chance(r, 85))
 			put(op, TK_OFFSET, off);
@@ -224,13 +232,14 @@ static void gen_slot(struct rng *r, struct state *st, struct trace_op *op)
 			put(op, TK_OFFSET, offset_in(r, gsz));
 	}
 	if (old && chance(r, 50) && size)
-		put(op, TK_GPA, chance(r, 50) ? old->gpa : old->gpa + old->size);
+		put(op, TK_GPA,
+		    chance(r, 50) ? old->gpa : old->gpa + old->size);
 	else if (st->n_slots && chance(r, 30))
-		put(op, TK_GPA, st->slots[below(r, st->n_slots)].gpa +
-					below(r, 3) * CHUNK);
+		put(op, TK_GPA,
+		    st->slots[below(r, st->n_slots)].gpa + below(r, 3) * CHUNK);
 	else
-		put(op, TK_GPA, chance(r, 70) ? below(r, 64) * CHUNK :
-						PICK(r, gpas));
+		put(op, TK_GPA,
+		    chance(r, 70) ? below(r, 64) * CHUNK : PICK(r, gpas));
 	put(op, TK_SIZE, size);
 	if (chance(r, 12))
 		put(op, TK_FLAGS, PICK(r, fl));
@@ -238,23 +247,26 @@ static void gen_slot(struct rng *r, struct state *st, struct trace_op *op)
 
 static void gen_falloc(struct rng *r, struct state *st, struct trace_op *op)
 {
-	static const u64 modes[] = { 0, 2, 0x10, 0x11, 0x13, 0x8, 0x20, 0x40,
-				     0x41, 0x80, 0x81, 0x101, 0x05, 0x07 };
+	static const u64 modes[] = {0,	  2,	0x10, 0x11, 0x13,  0x8,	 0x20,
+				    0x40, 0x41, 0x80, 0x81, 0x101, 0x05, 0x07};
 	struct gmem_guess *g = some_gmem(r, st);
 	u64 sz = g ? g->size : CHUNK, off = offset_in(r, sz);
 
 	op->code = TOP_FALLOC;
 	put(op, TK_GMEM, g && chance(r, 97) ? g->id : 77);
-	put(op, TK_MODE, chance(r, 55) ? 3 : chance(r, 60) ? 1 : PICK(r, modes));
+	put(op, TK_MODE,
+	    chance(r, 55)   ? 3
+	    : chance(r, 60) ? 1
+			    : PICK(r, modes));
 	put(op, TK_OFFSET, off);
 	put(op, TK_LEN, length_in(r, sz, off));
 }
 
 static void gen_attr(struct rng *r, struct state *st, struct trace_op *op)
 {
-	static const u64 sizes[] = { PAGE, 2 * PAGE, CHUNK, CHUNK + PAGE,
-				     4 * MIB, GEN_ATTR_MAX };
-	static const u64 attrs[] = { 1, 2, 0x10, 0x18, 1ULL << 63 };
+	static const u64 sizes[] = {PAGE,	  2 * PAGE, CHUNK,
+				    CHUNK + PAGE, 4 * MIB,  GEN_ATTR_MAX};
+	static const u64 attrs[] = {1, 2, 0x10, 0x18, 1ULL << 63};
 	u64 gpa;
 
 	op->code = TOP_ATTR;
@@ -265,10 +277,14 @@ static void gen_attr(struct rng *r, struct state *st, struct trace_op *op)
 	else
 		gpa = chance(r, 80) ? below(r, 32) * CHUNK : wild(r);
 	put(op, TK_GPA, gpa);
-	put(op, TK_SIZE, chance(r, 85) ? PICK(r, sizes) :
-				       chance(r, 40) ? 0 : wild(r));
-	put(op, TK_ATTRS, chance(r, 55) ? GMV_MEMORY_ATTRIBUTE_PRIVATE :
-			  chance(r, 80) ? 0 : PICK(r, attrs));
+	put(op, TK_SIZE,
+	    chance(r, 85)   ? PICK(r, sizes)
+	    : chance(r, 40) ? 0
+			    : wild(r));
+	put(op, TK_ATTRS,
+	    chance(r, 55)   ? GMV_MEMORY_ATTRIBUTE_PRIVATE
+	    : chance(r, 80) ? 0
+			    : PICK(r, attrs));
 	if (chance(r, 5))
 		put(op, TK_FLAGS, 1 + below(r, 8));
 }
@@ -276,8 +292,8 @@ static void gen_attr(struct rng *r, struct state *st, struct trace_op *op)
 static void gen_access(struct rng *r, struct state *st, struct trace_op *op,
 		       bool write)
 {
-	static const u64 lens[] = { 1, 2, 16, PAGE - 1, PAGE, PAGE + 1,
-				    2 * PAGE, 64 * KIB, 0 };
+	static const u64 lens[] = {1,	     2,	       16,	 PAGE - 1, PAGE,
+				   PAGE + 1, 2 * PAGE, 64 * KIB, 0};
 	struct gmem_guess *g = some_gmem(r, st);
 	u64 sz = g ? g->size : CHUNK, off = offset_in(r, sz);
 
@@ -290,8 +306,10 @@ static void gen_access(struct rng *r, struct state *st, struct trace_op *op,
 		put(op, TK_BYTE, below(r, 256));
 		put(op, TK_LEN, chance(r, 2) ? 1 * MIB : PICK(r, lens));
 	} else {
-		put(op, TK_LEN, chance(r, 95) ? 1 + below(r, 16) :
-						chance(r, 50) ? 0 : 17);
+		put(op, TK_LEN,
+		    chance(r, 95)   ? 1 + below(r, 16)
+		    : chance(r, 50) ? 0
+				    : 17);
 	}
 }
 
@@ -318,13 +336,13 @@ static void remember(struct state *st, const struct trace_op *op)
 		if (st->n_gmems < MAX_OBJS)
 			st->gmems[st->n_gmems++] = (struct gmem_guess){
 				op->val[TK_ID], op->val[TK_VM],
-				op->val[TK_SIZE] };
+				op->val[TK_SIZE]};
 		break;
 	case TOP_SLOT:
 		if (op->val[TK_SIZE] && st->n_slots < MAX_OBJS)
 			st->slots[st->n_slots++] = (struct slot_guess){
 				op->val[TK_VM], op->val[TK_SLOT],
-				op->val[TK_GPA], op->val[TK_SIZE] };
+				op->val[TK_GPA], op->val[TK_SIZE]};
 		break;
 	case TOP_CLOSE:
 		for (unsigned int i = 0; i < st->n_gmems; i++)
@@ -344,8 +362,8 @@ static void remember(struct state *st, const struct trace_op *op)
 		st->next_id = op->val[TK_ID] + 1;
 }
 
-static void gen_op(struct rng *r, const struct gen_caps *caps,
-		   struct state *st, struct trace_op *op)
+static void gen_op(struct rng *r, const struct gen_caps *caps, struct state *st,
+		   struct trace_op *op)
 {
 	unsigned int roll = below(r, 100);
 
@@ -387,7 +405,7 @@ static void number_lines(struct trace *t)
 int gen_trace(struct rng *r, const struct gen_caps *caps, size_t n_ops,
 	      struct trace *t)
 {
-	struct state st = { .next_id = 1 };
+	struct state st = {.next_id = 1};
 
 	t->n_ops = 0;
 	t->ops = NULL;
@@ -454,8 +472,8 @@ static void mutate_once(struct rng *r, const struct gen_caps *caps,
 			op->val[k] &= 0xffffffffULL;
 		if (k == TK_BYTE)
 			op->val[k] &= 0xff;
-		if (k == TK_LEN && (op->code == TOP_WRITE ||
-				    op->code == TOP_READ))
+		if (k == TK_LEN &&
+		    (op->code == TOP_WRITE || op->code == TOP_READ))
 			op->val[k] = MIN(op->val[k], TRACE_LEN_MAX);
 		return;
 	}
@@ -488,8 +506,7 @@ static void mutate_once(struct rng *r, const struct gen_caps *caps,
 		if (n >= max_ops)
 			return;
 		scan(t, i, &st);
-		memmove(&t->ops[i + 1], &t->ops[i],
-			(n - i) * sizeof(*t->ops));
+		memmove(&t->ops[i + 1], &t->ops[i], (n - i) * sizeof(*t->ops));
 		gen_op(r, caps, &st, &t->ops[i]);
 		t->n_ops++;
 		return;
@@ -582,7 +599,7 @@ static bool falloc_allocates(const struct trace_op *op)
 
 void gen_bound(const struct gen_caps *caps, struct trace *t)
 {
-	struct touched tc = { .n = 0 };
+	struct touched tc = {.n = 0};
 	size_t out = 0;
 
 	for (size_t i = 0; i < t->n_ops; i++) {

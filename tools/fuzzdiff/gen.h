@@ -13,9 +13,9 @@
 
 /* What both backends offer; a trace uses nothing else (gen_bound()). */
 struct gen_caps {
-	bool sw_protected;	/* KVM_X86_SW_PROTECTED_VM */
-	bool attributes;	/* KVM_SET_MEMORY_ATTRIBUTES */
-	u64 gmem_flags;		/* GUEST_MEMFD_FLAG_MMAP / INIT_SHARED */
+	bool sw_protected; /* KVM_X86_SW_PROTECTED_VM */
+	bool attributes; /* KVM_SET_MEMORY_ATTRIBUTES */
+	u64 gmem_flags; /* GUEST_MEMFD_FLAG_MMAP / INIT_SHARED */
 	/* Memslot address spaces (KVM_CAP_MULTI_ADDRESS_SPACE, at least
 	 * 1): both have nr_as, one of them up to max_as. */
 	u32 nr_as, max_as;

@@ -137,7 +137,7 @@ int rules_parse(const char *text, size_t len, const char *name,
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t n = nl ? (size_t)(nl - text - pos) : len - pos;
 		char line[512];
-		struct rule r = { .at = ++at };
+		struct rule r = {.at = ++at};
 		struct rule *grown;
 		const char *s;
 
@@ -158,7 +158,8 @@ int rules_parse(const char *text, size_t len, const char *name,
 			snprintf(err, err_size,
 				 "%s:%u: not an entry \"<op> [KEY<cmp>N ...] "
 				 "native '<result>' linux '<result>' "
-				 "<reason>\"", name, at);
+				 "<reason>\"",
+				 name, at);
 			goto fail;
 		}
 		grown = realloc(rs->r, (rs->n + 1) * sizeof(*grown));

@@ -13,8 +13,8 @@
 #include "tools/replay/trace.h"
 
 struct rule_cond {
-	int key, key2;	/* key2: -1, or the second key of a sum */
-	int cmp;	/* '=', '!', '<', 'l' (<=), '>', 'g' (>=) */
+	int key, key2; /* key2: -1, or the second key of a sum */
+	int cmp; /* '=', '!', '<', 'l' (<=), '>', 'g' (>=) */
 	u64 value;
 };
 
