@@ -65,7 +65,8 @@ HOST_CORE := $(LIB_COMMON) $(HV_SRCS) $(CASE_SRCS) $(CONF_SRCS) \
 	$(COMMON_TEST_SRCS) $(HOST_PLAT_SRCS)
 
 .PHONY: all deps payload host run test test-host test-san test-qemu bench \
-	fuzz clean help format tools crosscheck test-cli test-crosscheck-sh
+	fuzz clean help format tools crosscheck test-cli test-crosscheck-sh \
+	fuzz-diff test-fuzz-diff
 all: payload host
 
 help:
@@ -73,6 +74,7 @@ help:
 	@echo "make test     host unit tests (plain and ASan+UBSan), QEMU run, script tests, Linux cross-check"
 	@echo "make bench    host benchmarks (allocator, gmem, npt)"
 	@echo "make fuzz     fuzz the trace interpreter (FUZZ_SECONDS, default 60)"
+	@echo "make fuzz-diff  differential fuzzing against Linux (FUZZ_DIFF_SECONDS, FUZZ_DIFF_OPS, FUZZ_DIFF_RUN)"
 	@echo "make mutate   mutation testing of hv/ (MUTATE_SECONDS, default 600)"
 	@echo "make payload  build $(B)/gmemvisor.efi only"
 	@echo "make test-guests  the guest-level cases on Linux /dev/kvm"
@@ -167,6 +169,32 @@ fuzz: deps $(B)/fuzz/fuzz-trace
 
 crosscheck: tools
 	scripts/crosscheck.sh
+
+# Differential fuzzing, native against Linux (README, "make fuzz-diff").
+# The seed traces and the fuzz allow-list are built into the binary so it
+# runs alone inside a booted kernel.
+FUZZ_DIFF_SRCS := $(sort $(wildcard tools/fuzzdiff/*.c))
+FUZZ_DIFF_EMBED := traces/fuzz-divergences $(sort $(wildcard traces/*.trace))
+$(B)/gen/fuzzdiff_embed.c: scripts/embed-text.sh $(FUZZ_DIFF_EMBED)
+	@mkdir -p $(dir $@)
+	$(Q)scripts/embed-text.sh $@ $(FUZZ_DIFF_EMBED)
+$(B)/host/gen/fuzzdiff_embed.o: $(B)/gen/fuzzdiff_embed.c
+	$(call say,CC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
+$(B)/host/gmem-fuzz-diff: $(TOOL_OBJS) $(B)/host/gen/fuzzdiff_embed.o \
+		$(patsubst %.c,$(B)/host/%.o,$(FUZZ_DIFF_SRCS))
+	$(call say,LD,$@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $^ -o $@
+FUZZ_DIFF_SECONDS ?= 60
+FUZZ_DIFF_OPS ?=
+fuzz-diff: $(B)/host/gmem-fuzz-diff
+	FUZZ_DIFF_SECONDS=$(FUZZ_DIFF_SECONDS) FUZZ_DIFF_OPS=$(FUZZ_DIFF_OPS) \
+		scripts/fuzz-diff.sh $(B)
+# The fuzzer's own tests: a planted divergence is found, minimized and
+# saved, an allowed one passes, bad options get their errors.
+test-fuzz-diff: $(B)/host/gmem-fuzz-diff
+	scripts/tests/fuzz-diff-test.sh $(B)/host/gmem-fuzz-diff
 
 # Mutation testing of hv/ (scripts/mutate.py, scripts/mutate-catalogue):
 # slow, so not part of `make test`. MUTATE_SECONDS bounds it (default 600);

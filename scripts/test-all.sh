@@ -16,6 +16,7 @@ add "host unit tests, ASan+UBSan" "$MAKE -s -j2 test-san"
 add "payload under QEMU/OVMF"  "$MAKE -s -j2 test-qemu"
 add "bad input: clear errors"  "$MAKE -s -j2 test-cli"
 add "cross-check script, fake runners" "$MAKE -s -j2 test-crosscheck-sh"
+add "differential fuzzer, planted bug" "$MAKE -s -j2 test-fuzz-diff"
 add "Linux cross-check (native vs /dev/kvm)" "$MAKE -s -j2 crosscheck"
 
 tp=0 tf=0 ts=0 bad=0

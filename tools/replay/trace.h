@@ -79,6 +79,20 @@ int trace_parse(const char *text, size_t len, const struct trace_limits *lim,
 		struct trace *t, struct trace_error *err);
 void trace_free(struct trace *t);
 
+/*
+ * op as one line of trace text in buf (no newline); returns what
+ * snprintf() returns. Parsing the text gives the same op.
+ */
+int trace_op_text(const struct trace_op *op, char *buf, size_t size);
+
+/* A number as the format writes it (decimal or 0x hex, optional K/M/G
+ * suffix); false when s[0..n) is not one or does not fit 64 bits. */
+bool trace_parse_number(const char *s, size_t n, u64 *out);
+/* The enum trace_key of a key name, or -1. */
+int trace_key_lookup(const char *s, size_t n);
+/* The enum trace_opcode of an op name, or -1. */
+int trace_op_lookup(const char *s, size_t n);
+
 /* The op's name as written in a trace ("vm", "falloc", ...). */
 const char *trace_op_name(enum trace_opcode code);
 

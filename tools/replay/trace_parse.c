@@ -65,6 +65,23 @@ static const struct op_rule {
 	  { OPT(TK_GMEM, U64_MAX), OPT(TK_VM, U64_MAX) }, 2 },
 };
 
+static const struct op_rule *find_op(const char *s, size_t n);
+
+int trace_key_lookup(const char *s, size_t n)
+{
+	for (int k = 0; k < TK_NR_KEYS; k++)
+		if (strlen(key_names[k]) == n && !memcmp(key_names[k], s, n))
+			return k;
+	return -1;
+}
+
+int trace_op_lookup(const char *s, size_t n)
+{
+	const struct op_rule *r = find_op(s, n);
+
+	return r ? (int)r->code : -1;
+}
+
 const char *trace_op_name(enum trace_opcode code)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(op_rules); i++)
@@ -119,7 +136,7 @@ static int digit_value(char c, unsigned int base)
 }
 
 /* Decimal or 0x hex, with an optional K, M or G suffix (x1024^n). */
-static bool parse_number(const char *s, size_t n, u64 *out)
+bool trace_parse_number(const char *s, size_t n, u64 *out)
 {
 	unsigned int base = 10, shift = 0;
 	u64 v = 0;
@@ -212,7 +229,7 @@ static int parse_arg(const struct op_rule *r, struct trace_op *op,
 				    "sw_protected)",
 				    shown(val, vn, b1, sizeof(b1)));
 	} else {
-		ok = parse_number(val, vn, &op->val[k->key]);
+		ok = trace_parse_number(val, vn, &op->val[k->key]);
 		if (!ok)
 			return fail(err, op->line,
 				    "bad number '%s' for '%s' (decimal or 0x "
@@ -349,6 +366,35 @@ int trace_parse(const char *text, size_t len, const struct trace_limits *lim,
 	if (ret)
 		trace_free(t);
 	return ret;
+}
+
+/*
+ * One op as a line of the format (no newline): the keys given, in the
+ * order of enum trace_key, numbers in hex; write and read always show
+ * len. trace_parse() of the text gives the op back.
+ */
+int trace_op_text(const struct trace_op *op, char *buf, size_t size)
+{
+	int n = snprintf(buf, size, "%s", trace_op_name(op->code));
+
+	for (int k = 0; k < TK_NR_KEYS; k++) {
+		bool shown = op->given & BIT(k);
+		u64 v = op->val[k];
+
+		if (k == TK_LEN &&
+		    (op->code == TOP_WRITE || op->code == TOP_READ))
+			shown = true;
+		if (!shown || n < 0 || (size_t)n >= size)
+			continue;
+		if (k == TK_TYPE)
+			n += snprintf(buf + n, size - n, " type=%s",
+				      v == GMV_VM_SW_PROTECTED ?
+					      "sw_protected" : "default");
+		else
+			n += snprintf(buf + n, size - n, " %s=%#llx",
+				      key_names[k], (unsigned long long)v);
+	}
+	return n;
 }
 
 void trace_free(struct trace *t)
