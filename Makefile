@@ -76,6 +76,7 @@ help:
 	@echo "make mutate   mutation testing of hv/ (MUTATE_SECONDS, default 600)"
 	@echo "make payload  build $(B)/gmemvisor.efi only"
 	@echo "make test-guests  the guest-level cases on Linux /dev/kvm"
+	@echo "make crosscheck-kernel  the cross-check against a Linux kernel booted under QEMU"
 
 deps:
 	@scripts/install-deps.sh
@@ -167,6 +168,23 @@ fuzz: deps $(B)/fuzz/fuzz-trace
 
 crosscheck: tools
 	scripts/crosscheck.sh
+
+# The Linux-side runners linked -static, to run inside a booted kernel's
+# minimal initramfs (scripts/linux-vm.sh): built by a second make into
+# $(B)/static, with -Wno-unused-command-line-argument because -Werror
+# would otherwise refuse -static on compile-only commands.
+STATIC_RUNNERS := conformance-linux guests-linux linux-backend-tests \
+	gmem-replay
+.PHONY: static-runners crosscheck-kernel
+static-runners:
+	$(Q)$(MAKE) -s B=$(B)/static \
+		HOST_CC='$(HOST_CC) -static -Wno-unused-command-line-argument' \
+		$(addprefix $(B)/static/host/,$(STATIC_RUNNERS))
+
+# The cross-check against a Linux kernel booted under QEMU (KERNEL= and
+# MODULES= pick your own; default Debian's newest, built into the cache).
+crosscheck-kernel: deps tools host payload static-runners
+	scripts/crosscheck-kernel.sh
 
 # Mutation testing of hv/ (scripts/mutate.py, scripts/mutate-catalogue):
 # slow, so not part of `make test`. MUTATE_SECONDS bounds it (default 600);
