@@ -265,5 +265,80 @@ says "skipped, nothing run" \
 	"crosscheck: SKIP: no usable $tmp/none, nothing to compare with" \
 	"0 passed, 0 failed, 1 skipped"
 
+# ------------------------------------------ the linux side from files
+# CROSSCHECK_LINUX_DIR: what a booted kernel's runs left, in files. The
+# fake runners make them; the real gmem-replay judges the trace with the
+# booted kernel's allow-list.
+L=$tmp/booted
+mkfiles() {
+	rm -rf "$L" && mkdir -p "$L/traces"
+	echo "Linux 9.9 (fake), booted under QEMU" >"$L/label"
+	"$tmp/bin/conf" --backend linux >"$L/conformance.ktap"
+	echo "0 conformance" >"$L/conformance.rc"
+	"$tmp/bin/guests" >"$L/guests.ktap"
+	echo "0 guests" >"$L/guests.rc"
+	"$tmp/bin/self" >"$L/self.ktap"
+	echo 0 >"$L/self.rc"
+	cp "$T/t.expected" "$L/traces/t.out"
+	echo 0 >"$L/traces/t.rc"
+}
+BOOTED_OK="t.trace:3 native 'vm ok' linux 'vm err EINVAL' version: no SW_PROTECTED VMs in 9.9
+t.trace:4 native 'close ok' linux 'close err EBADF' follows line 3"
+# booted [ALLOW-LIST]: crosscheck.sh with the linux side from $L, no KVM.
+booted() {
+	printf '%s\n' "${1-$BOOTED_OK}" >"$T/intentional-divergences.booted"
+	printf '%s\n' "$ALLOW_OK" >"$T/intentional-divergences"
+	CROSSCHECK_KVM=$tmp/none CROSSCHECK_LINUX_DIR=$L \
+		CROSSCHECK_CONF=$tmp/bin/conf CROSSCHECK_GUESTS=$tmp/bin/guests \
+		CROSSCHECK_QEMU=$tmp/bin/qemu CROSSCHECK_SELF=$tmp/bin/self \
+		CROSSCHECK_REPLAY=$REAL_REPLAY CROSSCHECK_TRACES=$T \
+		scripts/crosscheck.sh
+}
+
+mkfiles
+scenario "booted kernel: clean" 0 booted
+says "the table names that kernel and compares every case and op" \
+	"Cross-check: native backend vs Linux 9.9 (fake), booted under QEMU" \
+	"$(row "conformance cases" 4 3 1 0)" \
+	"$(row "trace ops (1 traces)" 3 1 2 0)" \
+	"  t.trace:3: intentional (version: no SW_PROTECTED VMs in 9.9): native 'vm ok', linux 'vm err EINVAL'"
+says "the summary" "10 passed, 0 failed, 1 skipped"
+
+# c2 crashed (its run ended by SIGSEGV and left no line); a case left
+# out on purpose is a skip with its reason.
+mkfiles
+grep -v ' c2$' "$L/conformance.ktap" >"$L/x" && mv "$L/x" "$L/conformance.ktap"
+printf '0 conformance.c1\n139 conformance.c2\n' >"$L/conformance.rc"
+grep -v ' c3$' "$L/conformance.ktap" >"$L/x" && mv "$L/x" "$L/conformance.ktap"
+printf 'conformance.c3\twould eat the memory\n' >"$L/excluded"
+scenario "booted kernel: a crashed case, an excluded one" 1 booted
+says "the crashed run and its case are failures, named" \
+	"  conformance-linux --backend linux (conformance.c2): killed by signal SIGSEGV" \
+	"  conformance conformance.c2: native pass, linux missing" \
+	"    linux never reported the case"
+says "the excluded case is a skip with its reason" \
+	"  conformance conformance.c3: linux skips: not run there: would eat the memory"
+says "the summary" "8 passed, 2 failed, 2 skipped"
+
+# The run died before the guests and the trace finished.
+mkfiles
+rm "$L/guests.rc" "$L/traces/t.rc"
+scenario "booted kernel: runs that never finished" 1 booted
+says "each is a failure" \
+	"  guests-linux: never finished on the booted kernel (no $L/guests.ktap or .rc)" \
+	"  t.trace: gmem-replay --backend linux on the booted kernel: never finished"
+
+# The booted kernel's allow-list has an entry no divergence uses.
+mkfiles
+scenario "booted kernel: stale allow-list entry" 1 booted "$BOOTED_OK
+t.trace:2 native 'vm ok' linux 'vm err ENOTTY' agrees there"
+says "it fails, naming its line" \
+	"  t.trace:2: STALE: $T/intentional-divergences.booted:3 allows native 'vm ok', linux 'vm err ENOTTY', but both give 'vm ok'"
+
+scenario "booted kernel: no such folder" 1 with CROSSCHECK_LINUX_DIR=$tmp/nope \
+	scripts/crosscheck.sh
+says "one reason" "crosscheck: CROSSCHECK_LINUX_DIR=$tmp/nope is not a folder" \
+	"0 passed, 1 failed, 0 skipped"
+
 echo "$passed passed, $failed failed, 0 skipped"
 [ "$failed" -eq 0 ]
