@@ -301,6 +301,10 @@ test-cli: tools host payload
 # scripts/crosscheck.sh against fake runners: what must make it fail does.
 test-crosscheck-sh: tools
 	scripts/tests/crosscheck-test.sh
+# scripts/linux-vm.sh against a fake QEMU: each failure gives its reason.
+.PHONY: test-linux-vm-sh
+test-linux-vm-sh: deps
+	scripts/tests/linux-vm-test.sh
 
 bench: deps $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do $$b || exit 1; done

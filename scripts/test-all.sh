@@ -16,6 +16,7 @@ add "host unit tests, ASan+UBSan" "$MAKE -s -j2 test-san"
 add "payload under QEMU/OVMF"  "$MAKE -s -j2 test-qemu"
 add "bad input: clear errors"  "$MAKE -s -j2 test-cli"
 add "cross-check script, fake runners" "$MAKE -s -j2 test-crosscheck-sh"
+add "booted-kernel runner, fake QEMU" "$MAKE -s -j2 test-linux-vm-sh"
 add "Linux cross-check (native vs /dev/kvm)" "$MAKE -s -j2 crosscheck"
 add "Linux cross-check (booted kernel, table)" "$MAKE -s -j2 crosscheck-kernel"
 
