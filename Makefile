@@ -183,7 +183,7 @@ static-runners:
 
 # The cross-check against a Linux kernel booted under QEMU (KERNEL= and
 # MODULES= pick your own; default Debian's newest, built into the cache).
-crosscheck-kernel: deps tools host payload static-runners
+crosscheck-kernel: deps tools $(B)/host/guests-linux payload static-runners
 	scripts/crosscheck-kernel.sh
 
 # Mutation testing of hv/ (scripts/mutate.py, scripts/mutate-catalogue):

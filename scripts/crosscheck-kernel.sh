@@ -138,7 +138,13 @@ scripts/run-qemu.sh --filter 'conformance.*' >"$OUT/payload-conf.ktap" 2>&1 ||
 	echo "crosscheck-kernel: the payload's conformance run failed (log: $OUT/payload-conf.ktap)"
 scripts/ktap-cases.py <"$OUT/payload-conf.ktap" >"$K/payload.conf"
 if [ -z "$host_absent" ]; then
-	"$B/host/conformance-linux" --backend linux >"$OUT/host-conf.ktap" 2>&1
+	# Case by case, leaving out what would harm a real kernel.
+	: >"$OUT/host-conf.ktap"
+	for c in $("$B/host/conformance-linux" --list); do
+		[ -n "${skip_case[$c]:-}" ] && continue
+		"$B/host/conformance-linux" --backend linux --filter "$c" \
+			>>"$OUT/host-conf.ktap" 2>&1
+	done
 	scripts/ktap-cases.py <"$OUT/host-conf.ktap" >"$K/host.conf"
 	"$B/host/guests-linux" >"$OUT/host-guest.ktap" 2>&1
 	scripts/ktap-cases.py <"$OUT/host-guest.ktap" >"$K/host.guest"

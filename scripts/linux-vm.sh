@@ -24,7 +24,8 @@
 #   --modules DIR   folder with kvm.ko, kvm-amd.ko  } MODULES from the
 #                   and their dependencies, below   } environment, else
 #                   it anywhere (flat, a lib/modules} scripts/linux-kernel.sh
-#                   tree, a kernel build tree)      } (Debian's newest)
+#                   tree, a kernel build tree);     } (Debian's newest)
+#                   "" when KVM is built in         }
 #   --add PATH      copy a host file or folder into /work/PATH (PATH
 #                   relative, e.g. traces); may be repeated
 #   --load MOD      module to load with its dependencies (default kvm_amd;
@@ -149,7 +150,9 @@ addmod() {
 	local n=${1//-/_} f d
 	[ -n "${seen[$n]:-}" ] && return 0
 	seen[$n]=1
-	if [ -n "$MODS" ] && find "$MODS" -maxdepth 1 -name modules.builtin \
+	# No modules folder: KVM must be built into the kernel.
+	[ -z "$MODS" ] && return 0
+	if find "$MODS" -maxdepth 1 -name modules.builtin \
 		-exec grep -qE "/${n//_/[-_]}\.ko\$" {} \; -print 2>/dev/null |
 		grep -q .; then
 		return 0
