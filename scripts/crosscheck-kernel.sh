@@ -49,7 +49,7 @@ user_kernel=${KERNEL:-}
 env=$(scripts/linux-kernel.sh 2> >(tee "$OUT/kernel.err" >&2)) ||
 	step_fail "no kernel to boot: $(tail -n 1 "$OUT/kernel.err")"
 eval "$env"
-echo "crosscheck-kernel: booting $KLABEL"
+echo "crosscheck-kernel: booting $KLABEL; the expectations were checked against $KCHECKED"
 
 # ------------------------------------------------------- 2. the VM run
 # cmd_of[N] says what command N of the VM run was: "KIND<tab>WHAT".
