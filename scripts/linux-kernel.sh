@@ -59,6 +59,11 @@ if ! mkdir -p "$CACHE" 2>/dev/null || [ ! -w "$CACHE" ]; then
 	mkdir -p "$CACHE" || die "cannot create the cache $CACHE"
 fi
 
+# One resolver at a time per cache: another run building the same release
+# is waited for, not raced.
+exec 9>>"$CACHE/linux.lock"
+flock -w 1800 9 || die "another run has held $CACHE/linux.lock for 30 minutes"
+
 # ------------------------------------------------- packages this needs
 # Debian package for each command or file the download, the initramfs
 # and the module rebuild use.
