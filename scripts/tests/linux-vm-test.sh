@@ -112,5 +112,21 @@ for bad in "--smp 0" "--mem 1T" "--timeout x" "--bogus" "--add /etc" "--add none
 		echo "not ok $n usage error '$bad': status $rc"
 	fi
 done
+# scripts/linux-kernel.sh with a kernel of the user's that is not there.
+for bad in "KERNEL=$tmp/nope:linux-kernel: KERNEL=$tmp/nope is not a file" \
+	"MODULES=$tmp/nope:linux-kernel: MODULES=$tmp/nope is not a folder"; do
+	n=$((n + 1))
+	env KERNEL="$tmp/bzImage" "${bad%%:*}" scripts/linux-kernel.sh \
+		>"$tmp/stdout" 2>"$tmp/stderr"
+	rc=$?
+	if [ "$rc" -eq 1 ] && [ "$(cat "$tmp/stderr")" = "${bad#*:}" ] &&
+		[ ! -s "$tmp/stdout" ]; then
+		passed=$((passed + 1))
+		echo "ok $n linux-kernel.sh ${bad%%=*}: its reason, nothing resolved"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n linux-kernel.sh ${bad%%=*}: status $rc, '$(cat "$tmp/stderr")'"
+	fi
+done
 echo "$passed passed, $failed failed, 0 skipped"
 [ "$failed" -eq 0 ]
