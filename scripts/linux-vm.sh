@@ -7,6 +7,7 @@
 #   scripts/linux-vm.sh --out DIR [options] -- CMD [ARGS...] [-- CMD [ARGS...]]...
 #
 # Each CMD runs in turn, from the guest folder /work, under busybox sh.
+# Paths (DIR, CMD, --add) are relative to the folder you run this from.
 # A CMD that names a host file (a static binary, e.g.
 # build/static/host/conformance-linux) is copied into the guest's /bin and
 # run from there; any other CMD is a guest command (busybox: sh, ls, ...).
@@ -44,8 +45,7 @@
 # serial log's path. QEMU always runs under `timeout`.
 set -uo pipefail
 export LC_ALL=C
-cd "$(dirname "$0")/.." || exit 2
-ROOT=$PWD
+HERE=$(dirname "$0")
 
 usage() {
 	echo "linux-vm.sh: $*" >&2
@@ -116,7 +116,7 @@ fail() {
 }
 
 if [ -z "$KERN" ]; then
-	env=$(scripts/linux-kernel.sh) || fail "no kernel to boot (see above)"
+	env=$("$HERE/linux-kernel.sh") || fail "no kernel to boot (see above)"
 	eval "$env"
 	KERN=$KERNEL MODS=$MODULES
 fi
