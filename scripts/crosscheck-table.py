@@ -19,7 +19,7 @@ key starting with "booted".
 A cell is: agree (a pass, or the same result as the reference); version or
 intentional (a pass whose case printed "# row: version|intentional
 REASON", or a trace divergence its allow-list names, as version when the
-entry's reason starts "version"); unexplained (a failure, a case that did
+entry's reason starts "version" or "G<n> version"); unexplained (a failure, a case that did
 not report, a divergence no entry names); skip (with the reason); or "-"
 (not run there). Prints the rows that are not all agree (all rows with
 --all), the reasons, and one summary line per column; exit status 1 when
@@ -30,6 +30,9 @@ import re
 import sys
 
 ALLOW = re.compile(r"^(\S+):(\d+) native '([^']*)' linux '([^']*)' (.*)$")
+# An allow-list reason naming a difference between Linux releases:
+# "version: ..." or "G64 version: ...".
+VERSION = re.compile(r'^(G\d+ )?version\b')
 
 
 def read_cases(path):
@@ -134,7 +137,7 @@ def main():
                     cells.append(('agree', ''))
                 elif al.get((name, line), (None, None))[:2] == (nat, lin):
                     reason = al[(name, line)][2]
-                    cls = ('version' if reason.startswith('version')
+                    cls = ('version' if VERSION.match(reason)
                            else 'intentional')
                     cells.append((cls, f"native '{nat}', linux '{lin}': "
                                   f'{reason}'))
