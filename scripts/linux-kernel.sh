@@ -48,8 +48,8 @@ if [ -n "${KERNEL:-}" ]; then
 	rel=$(file -bL "$KERNEL" 2>/dev/null | sed -n 's/.*version \([^ ,]*\).*/\1/p')
 	printf 'KREL=%q\nKLABEL=%q\nKERNEL=%q\nMODULES=%q\nKCHECKED=%q\n' \
 		"${rel:-unknown}" "Linux ${rel:-$KERNEL} (KERNEL=)" \
-		"$(realpath "$KERNEL")" "$(realpath "${MODULES:-/nonexistent}" \
-		2>/dev/null || true)" "$KCHECKED"
+		"$(realpath "$KERNEL")" \
+		"$([ -n "${MODULES:-}" ] && realpath "$MODULES")" "$KCHECKED"
 	exit 0
 fi
 

@@ -194,7 +194,7 @@ EOF
 		echo "insmod /lib/modules/$n.ko || stop \"insmod $n failed\""
 	done
 	if [ "${#order[@]}" -gt 0 ] || [ "${#loads[@]}" -gt 0 ]; then
-		echo '[ -c /dev/kvm ] || stop "no /dev/kvm after loading the modules"'
+		echo "[ -c /dev/kvm ] || stop \"no /dev/kvm after loading ${order[*]:-no module (none given: KVM must be built in)}\""
 	fi
 	cat <<EOF
 echo "gmv-vm: modules loaded, \$(cut -d' ' -f1 /proc/uptime) s"
