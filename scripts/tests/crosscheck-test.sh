@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Tests of scripts/crosscheck.sh itself: it runs with fake runners (shell
+# Tests of scripts/crosscheck.sh itself (and of the table it feeds,
+# scripts/crosscheck-table.py, at the end): it runs with fake runners (shell
 # scripts printing made-up KTAP), a fake /dev/kvm and a small trace
 # directory, through the CROSSCHECK_* variables, so that it needs no KVM.
 # gmem-replay is the real one, given the Linux side from the .expected
@@ -339,6 +340,39 @@ scenario "booted kernel: no such folder" 1 with CROSSCHECK_LINUX_DIR=$tmp/nope \
 	scripts/crosscheck.sh
 says "one reason" "crosscheck: CROSSCHECK_LINUX_DIR=$tmp/nope is not a folder" \
 	"0 passed, 1 failed, 0 skipped"
+
+# ------------------------------------------------ crosscheck-table.py
+# Two columns over the trace t.trace and three cases: each cell kind,
+# and an unexplained one makes the exit status 1.
+K=$tmp/keep
+mkdir -p "$K"
+printf 'native\tnative (host)\t\nhost\tLinux host\tno usable /dev/kvm\nbooted\tLinux 9.9\t\n' \
+	>"$K/columns"
+printf 'conformance.a\tpass\t\nconformance.b\tpass\t\nconformance.c\tpass\t\n' \
+	>"$K/native.conf"
+printf 'conformance.a\tpass\tversion: EEXIST since 9.9\nconformance.b\tskip\tno such VM\n' \
+	>"$K/booted.conf"
+printf 'vm ok\nvm ok\nclose ok\n' >"$K/native.t"
+printf 'vm ok\nvm err EINVAL\nclose err EBADF\n' >"$K/booted.t"
+printf '%s\n' "$ALLOW_OK" >"$T/intentional-divergences"
+printf "t.trace:3 native 'vm ok' linux 'vm err EINVAL' version: no such VM in 9.9\n" \
+	>"$T/intentional-divergences.booted"
+scenario "table: each kind of cell" 1 scripts/crosscheck-table.py "$K" "$T" --all
+says "the cells" \
+	"conformance.a  agree        -            version    " \
+	"conformance.b  agree        -            skip       " \
+	"conformance.c  agree        -            UNEXPLAINED" \
+	"t.trace:2      agree        -            agree      " \
+	"t.trace:3      intentional  -            version    " \
+	"t.trace:4      intentional  -            UNEXPLAINED"
+says "the reasons" \
+	"  col 3 conformance.a: version: EEXIST since 9.9" \
+	"  col 3 conformance.c: unexplained: never reported" \
+	"  col 3 t.trace:4: unexplained: native 'close ok', linux 'close err EBADF'"
+says "a summary per column, the absent one with its reason" \
+	"  col 1 native (host): 4 agree, 2 intentional, 0 version, 0 unexplained, 0 skipped, 0 not run" \
+	"  col 2 Linux host: absent (no usable /dev/kvm)" \
+	"  col 3 Linux 9.9: 1 agree, 0 intentional, 2 version, 2 unexplained, 1 skipped, 0 not run"
 
 echo "$passed passed, $failed failed, 0 skipped"
 [ "$failed" -eq 0 ]
