@@ -24,6 +24,8 @@
 # the expectations were checked against (KCHECKED in linux-kernel.sh), its
 # failures are listed as rows to explain and counted as skipped.
 #   CROSSCHECK_KERNEL_TIMEOUT  the whole VM run, boot included (default 600)
+#   CROSSCHECK_KVM             the host's KVM device (/dev/kvm), for the
+#                              host kernel's column
 set -uo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/.." || exit 1
@@ -119,8 +121,9 @@ read -r passed failed skipped < <(echo "$sum" | tr -cs '0-9' ' ')
 	printf 'native\tnative (host build)\t\n'
 	printf 'payload\tnative (payload under QEMU)\t\n'
 	host_absent=
-	[ -r /dev/kvm ] && [ -w /dev/kvm ] ||
-		host_absent="no usable /dev/kvm on this machine"
+	kvm=${CROSSCHECK_KVM:-/dev/kvm}
+	[ -r "$kvm" ] && [ -w "$kvm" ] ||
+		host_absent="no usable $kvm on this machine"
 	printf 'host\tLinux host kernel %s (/dev/kvm)\t%s\n' "$(uname -r)" \
 		"$host_absent"
 	printf 'booted\t%s\t\n' "$KLABEL"
