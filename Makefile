@@ -78,6 +78,7 @@ help:
 	@echo "make mutate   mutation testing of hv/ (MUTATE_SECONDS, default 600)"
 	@echo "make payload  build $(B)/gmemvisor.efi only"
 	@echo "make test-guests  the guest-level cases on Linux /dev/kvm"
+	@echo "make crosscheck-kernel  the cross-check against a Linux kernel booted under QEMU"
 
 deps:
 	@scripts/install-deps.sh
@@ -195,6 +196,22 @@ fuzz-diff: $(B)/host/gmem-fuzz-diff
 # saved, an allowed one passes, bad options get their errors.
 test-fuzz-diff: $(B)/host/gmem-fuzz-diff
 	scripts/tests/fuzz-diff-test.sh $(B)/host/gmem-fuzz-diff
+# The Linux-side runners linked -static, to run inside a booted kernel's
+# minimal initramfs (scripts/linux-vm.sh): built by a second make into
+# $(B)/static, with -Wno-unused-command-line-argument because -Werror
+# would otherwise refuse -static on compile-only commands.
+STATIC_RUNNERS := conformance-linux guests-linux linux-backend-tests \
+	gmem-replay
+.PHONY: static-runners crosscheck-kernel
+static-runners:
+	$(Q)$(MAKE) -s B=$(B)/static \
+		HOST_CC='$(HOST_CC) -static -Wno-unused-command-line-argument' \
+		$(addprefix $(B)/static/host/,$(STATIC_RUNNERS))
+
+# The cross-check against a Linux kernel booted under QEMU (KERNEL= and
+# MODULES= pick your own; default Debian's newest, built into the cache).
+crosscheck-kernel: deps tools $(B)/host/guests-linux payload static-runners
+	scripts/crosscheck-kernel.sh
 
 # Mutation testing of hv/ (scripts/mutate.py, scripts/mutate-catalogue):
 # slow, so not part of `make test`. MUTATE_SECONDS bounds it (default 600);
@@ -311,6 +328,10 @@ test-cli: tools host payload
 # scripts/crosscheck.sh against fake runners: what must make it fail does.
 test-crosscheck-sh: tools
 	scripts/tests/crosscheck-test.sh
+# scripts/linux-vm.sh against a fake QEMU: each failure gives its reason.
+.PHONY: test-linux-vm-sh
+test-linux-vm-sh: deps
+	scripts/tests/linux-vm-test.sh
 
 bench: deps $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do $$b || exit 1; done

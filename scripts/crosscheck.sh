@@ -35,12 +35,41 @@
 #                      linux-backend-tests, gmem-replay)
 #   CROSSCHECK_QEMU    the payload runner (scripts/run-qemu.sh)
 #   CROSSCHECK_TRACES  the directory of traces (traces)
+#
+# CROSSCHECK_LINUX_DIR=DIR takes the linux side from files instead of
+# running it here: the output of the same runners run elsewhere, e.g.
+# inside a Linux kernel booted under QEMU (scripts/crosscheck-kernel.sh).
+# /dev/kvm is then not needed. DIR holds:
+#   label                  one line naming that kernel, for the table
+#   conformance.ktap       conformance-linux --backend linux (the KTAP of
+#                          several runs may follow each other)
+#   guests.ktap, self.ktap guests-linux, linux-backend-tests
+#   conformance.rc, guests.rc, self.rc
+#                          one line per run, "STATUS [WHAT]": a status
+#                          other than 0 is a failure named with WHAT; a
+#                          missing file means the runs never finished
+#   traces/NAME.out, NAME.rc  gmem-replay --backend linux NAME.trace and
+#                          its status
+#   excluded               optional, "PATH<tab>REASON": cases deliberately
+#                          not run there, reported as skips with REASON
+# The cases expected are still those the runners here list. Each trace's
+# divergences are judged against the allow-list CROSSCHECK_LINUX_ALLOW
+# (default TRACES/intentional-divergences.booted: the booted kernel
+# differs from the reference host whose results traces/*.expected hold, so
+# it has its own entries, stale ones failing as well), and the .expected
+# files are not compared.
+#   CROSSCHECK_KEEP=DIR    keep the flattened case lists (conf-native,
+#                          conf-linux, guest-native, guest-linux) and each
+#                          trace's linux results (NAME.linux) there, for
+#                          scripts/crosscheck-table.py
 set -uo pipefail
 export LC_ALL=C
 
 cd "$(dirname "$0")/.."
 KVM=${CROSSCHECK_KVM:-/dev/kvm}
-if [ ! -r "$KVM" ] || [ ! -w "$KVM" ]; then
+LDIR=${CROSSCHECK_LINUX_DIR:-}
+KEEP=${CROSSCHECK_KEEP:-}
+if [ -z "$LDIR" ] && { [ ! -r "$KVM" ] || [ ! -w "$KVM" ]; }; then
 	echo "crosscheck: SKIP: no usable $KVM, nothing to compare with"
 	echo "0 passed, 0 failed, 1 skipped"
 	exit 0
@@ -52,6 +81,12 @@ SELF=${CROSSCHECK_SELF:-$B/host/linux-backend-tests}
 GUESTS=${CROSSCHECK_GUESTS:-$B/host/guests-linux}
 QEMU=${CROSSCHECK_QEMU:-scripts/run-qemu.sh}
 TRACES=${CROSSCHECK_TRACES:-traces}
+ALLOW=${CROSSCHECK_LINUX_ALLOW:-$TRACES/intentional-divergences.booted}
+if [ -n "$LDIR" ] && [ ! -d "$LDIR" ]; then
+	echo "crosscheck: CROSSCHECK_LINUX_DIR=$LDIR is not a folder"
+	echo "0 passed, 1 failed, 0 skipped"
+	exit 1
+fi
 targets=()
 [ -z "${CROSSCHECK_REPLAY:-}" ] && targets+=("$REPLAY")
 [ -z "${CROSSCHECK_CONF:-}" ] && targets+=("$CONF")
@@ -89,6 +124,40 @@ run_step() {
 		echo "  $name: $(ended "$rc")" >>"$problems"
 		failed=$((failed + 1))
 	fi
+}
+
+# linux_step NAME KIND OUT CMD...: the linux side of a runner. Here: as
+# run_step. With CROSSCHECK_LINUX_DIR: its KTAP is LDIR/KIND.ktap, each
+# non-zero status of LDIR/KIND.rc is one failure, and so is a missing file.
+linux_step() {
+	local name=$1 kind=$2 out=$3 rc what
+	shift 3
+	if [ -z "$LDIR" ]; then
+		run_step "$name" "$out" "$@"
+		return
+	fi
+	if [ ! -f "$LDIR/$kind.ktap" ] || [ ! -f "$LDIR/$kind.rc" ]; then
+		echo "  $name: never finished on the booted kernel" \
+			"(no $LDIR/$kind.ktap or .rc)" >>"$problems"
+		failed=$((failed + 1))
+	fi
+	cat "$LDIR/$kind.ktap" >"$out" 2>/dev/null
+	while read -r rc what; do
+		[ "$rc" = 0 ] && continue
+		[[ $rc =~ ^[0-9]+$ ]] && rc=$(ended "$rc")
+		echo "  $name${what:+ ($what)}: $rc" >>"$problems"
+		failed=$((failed + 1))
+	done < <(cat "$LDIR/$kind.rc" 2>/dev/null)
+}
+
+# excluded PREFIX CASES: with CROSSCHECK_LINUX_DIR, each case of
+# LDIR/excluded whose path starts with PREFIX joins case list CASES as a
+# skip with its reason.
+excluded() {
+	[ -n "$LDIR" ] && [ -f "$LDIR/excluded" ] || return 0
+	awk -F '\t' -v p="$1" 'index($1, p) == 1 && NF >= 2 {
+		printf "%s\tskip\tnot run there: %s\n", $1, $2 }' \
+		"$LDIR/excluded" >>"$2"
 }
 
 # list_cases NAME GLOB OUT CMD...: the case paths CMD --list prints, sorted,
@@ -139,10 +208,16 @@ expect_cases() {
 for be in native linux; do
 	list_cases "conformance-linux --backend $be" '*' \
 		"$tmp/conf-$be.list" "$CONF" --backend "$be"
-	run_step "conformance-linux --backend $be" "$tmp/conf-$be.ktap" \
-		"$CONF" --backend "$be"
+	if [ "$be" = linux ]; then
+		linux_step "conformance-linux --backend $be" conformance \
+			"$tmp/conf-$be.ktap" "$CONF" --backend "$be"
+	else
+		run_step "conformance-linux --backend $be" "$tmp/conf-$be.ktap" \
+			"$CONF" --backend "$be"
+	fi
 	cases_of "$tmp/conf-$be.ktap" "$tmp/conf-$be" "$be"
 done
+excluded conformance. "$tmp/conf-linux"
 for be in native linux; do
 	expect_cases "$tmp/conf-$be" "$tmp"/conf-*.list "$tmp/conf-native" \
 		"$tmp/conf-linux"
@@ -195,8 +270,9 @@ c_total=$k_total c_agree=$k_agree c_intent=$k_intent c_unexpl=$k_unexpl
 # The same guest programs on gmemvisor's SVM hypervisor (the payload under
 # QEMU) and on Linux's KVM (guests-linux).
 list_cases guests-linux '*' "$tmp/guest-linux.list" "$GUESTS"
-run_step guests-linux "$tmp/guest-linux.ktap" "$GUESTS"
+linux_step guests-linux guests "$tmp/guest-linux.ktap" "$GUESTS"
 cases_of "$tmp/guest-linux.ktap" "$tmp/guest-linux" linux
+excluded guest. "$tmp/guest-linux"
 list_cases "run-qemu.sh --filter 'guest.*'" 'guest.*' \
 	"$tmp/guest-native.list" "$QEMU" --filter 'guest.*'
 run_step "run-qemu.sh --filter 'guest.*'" "$tmp/guest-native.ktap" \
@@ -215,7 +291,13 @@ for trace in "$TRACES"/*.trace; do
 	name=$(basename "$trace")
 	t_total=$((t_total + 1))
 	ok=1
-	"$REPLAY" --diff "$trace" >"$tmp/diff" 2>"$tmp/diff.err"
+	if [ -n "$LDIR" ]; then
+		lout=$LDIR/traces/${name%.trace}.out
+		"$REPLAY" --diff --allow "$ALLOW" --linux-output "$lout" \
+			"$trace" >"$tmp/diff" 2>"$tmp/diff.err"
+	else
+		"$REPLAY" --diff "$trace" >"$tmp/diff" 2>"$tmp/diff.err"
+	fi
 	status=$?
 	# "diff NAME: N ops, N agree, N intentional, N unexplained, N stale"
 	summary=$(grep "^diff $name: " "$tmp/diff")
@@ -251,14 +333,28 @@ for trace in "$TRACES"/*.trace; do
 			ok=0
 		fi
 	fi
-	"$REPLAY" --backend linux "$trace" >"$tmp/linux.out" 2>&1
-	status=$?
-	if [ "$status" -ne 0 ]; then
-		echo "  $name: gmem-replay --backend linux: $(ended "$status")" \
-			>>"$problems"
-		ok=0
+	if [ -n "$LDIR" ]; then
+		# The booted kernel's run: it must have finished with 0.
+		status=$(cat "$LDIR/traces/${name%.trace}.rc" 2>/dev/null)
+		cat "$lout" >"$tmp/linux.out" 2>/dev/null
+		if [ "$status" != 0 ]; then
+			echo "  $name: gmem-replay --backend linux on the booted" \
+				"kernel: $([[ $status =~ ^[0-9]+$ ]] &&
+				ended "$status" || echo "never finished")" >>"$problems"
+			ok=0
+		fi
+	else
+		"$REPLAY" --backend linux "$trace" >"$tmp/linux.out" 2>&1
+		status=$?
+		if [ "$status" -ne 0 ]; then
+			echo "  $name: gmem-replay --backend linux:" \
+				"$(ended "$status")" >>"$problems"
+			ok=0
+		fi
 	fi
-	if ! cmp -s "$tmp/linux.out" "${trace%.trace}.expected"; then
+	[ -n "$KEEP" ] && cp "$tmp/linux.out" "$KEEP/${name%.trace}.linux"
+	if [ -z "$LDIR" ] &&
+		! cmp -s "$tmp/linux.out" "${trace%.trace}.expected"; then
 		e_bad=$((e_bad + 1))
 		echo "  $name: linux output differs from" \
 			"${trace%.trace}.expected:" >>"$problems"
@@ -278,7 +374,9 @@ m_total=0 m_ok=0
 for trace in "$TRACES"/malformed/*.trace; do
 	m_total=$((m_total + 1))
 	want=$(sed -n '1s/^# expect: //p' "$trace")
-	"$REPLAY" --backend linux "$trace" >"$tmp/m.out" 2>"$tmp/m.err"
+	# (the trace is refused before a backend opens)
+	"$REPLAY" --backend "$([ -n "$LDIR" ] && echo native || echo linux)" \
+		"$trace" >"$tmp/m.out" 2>"$tmp/m.err"
 	status=$?
 	if [ "$status" -eq 2 ] && [ ! -s "$tmp/m.out" ] &&
 		grep -q "^$want: " "$tmp/m.err"; then
@@ -294,7 +392,7 @@ done
 
 # ------------------------------------------------- backend self-tests
 list_cases linux-backend-tests '*' "$tmp/self.list" "$SELF"
-run_step linux-backend-tests "$tmp/self.ktap" "$SELF"
+linux_step linux-backend-tests self "$tmp/self.ktap" "$SELF"
 scripts/ktap-cases.py <"$tmp/self.ktap" >"$tmp/self"
 expect_cases "$tmp/self" "$tmp/self.list"
 s_total=0 s_pass=0
@@ -318,7 +416,17 @@ if [ "$s_total" -eq 0 ]; then
 fi
 
 # ----------------------------------------------------------------- table
-printf '\nCross-check: native backend vs Linux %s (/dev/kvm)\n\n' "$(uname -r)"
+if [ -n "$KEEP" ]; then
+	cp "$tmp"/conf-native "$tmp"/conf-linux "$tmp"/guest-native \
+		"$tmp"/guest-linux "$KEEP"/
+fi
+if [ -n "$LDIR" ]; then
+	printf '\nCross-check: native backend vs %s\n\n' \
+		"$(head -n 1 "$LDIR/label" 2>/dev/null || echo "$LDIR")"
+else
+	printf '\nCross-check: native backend vs Linux %s (/dev/kvm)\n\n' \
+		"$(uname -r)"
+fi
 printf '%-34s %8s %8s %12s %12s\n' "behaviours" checked agree intentional \
 	unexplained
 printf '%-34s %8d %8d %12d %12d\n' "conformance cases" "$c_total" \
@@ -327,8 +435,10 @@ printf '%-34s %8d %8d %12d %12d\n' "guest cases (SVM payload vs KVM)" \
 	"$g_total" "$g_agree" "$g_intent" "$g_unexpl"
 printf '%-34s %8d %8d %12d %12d\n' "trace ops ($t_total traces)" \
 	"$o_total" "$o_agree" "$o_intent" "$o_unexpl"
-printf '%-34s %8d %8d %12s %12d\n' "linux output = .expected (traces)" \
-	"$t_total" $((t_total - e_bad)) - "$e_bad"
+[ -z "$LDIR" ] &&
+	printf '%-34s %8d %8d %12s %12d\n' \
+		"linux output = .expected (traces)" "$t_total" \
+		$((t_total - e_bad)) - "$e_bad"
 printf '%-34s %8d %8d %12s %12d\n' "malformed traces refused" \
 	"$m_total" "$m_ok" - $((m_total - m_ok))
 printf '%-34s %8d %8d %12s %12d\n' "linux backend self-tests" \

@@ -17,6 +17,12 @@ want /usr/share/ovmf/OVMF.fd ovmf
 want /usr/include/efi/efi.h gnu-efi
 want /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
 want python3 python3
+# The initramfs of a booted Linux kernel (scripts/linux-vm.sh); what only
+# the kernel's own build needs is installed by scripts/linux-kernel.sh.
+want /bin/busybox busybox-static
+want cpio cpio
+want modinfo kmod
+want xz xz-utils
 
 if [ ${#need[@]} -eq 0 ]; then
 	exit 0

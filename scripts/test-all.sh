@@ -17,7 +17,9 @@ add "payload under QEMU/OVMF"  "$MAKE -s -j2 test-qemu"
 add "bad input: clear errors"  "$MAKE -s -j2 test-cli"
 add "cross-check script, fake runners" "$MAKE -s -j2 test-crosscheck-sh"
 add "differential fuzzer, planted bug" "$MAKE -s -j2 test-fuzz-diff"
+add "booted-kernel runner, fake QEMU" "$MAKE -s -j2 test-linux-vm-sh"
 add "Linux cross-check (native vs /dev/kvm)" "$MAKE -s -j2 crosscheck"
+add "Linux cross-check (booted kernel, table)" "$MAKE -s -j2 crosscheck-kernel"
 
 tp=0 tf=0 ts=0 bad=0
 table=()

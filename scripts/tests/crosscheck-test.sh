@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Tests of scripts/crosscheck.sh itself: it runs with fake runners (shell
+# Tests of scripts/crosscheck.sh itself (and of the table it feeds,
+# scripts/crosscheck-table.py, at the end): it runs with fake runners (shell
 # scripts printing made-up KTAP), a fake /dev/kvm and a small trace
 # directory, through the CROSSCHECK_* variables, so that it needs no KVM.
 # gmem-replay is the real one, given the Linux side from the .expected
@@ -264,6 +265,114 @@ scenario "no usable /dev/kvm" 0 with CROSSCHECK_KVM="$tmp/none" \
 says "skipped, nothing run" \
 	"crosscheck: SKIP: no usable $tmp/none, nothing to compare with" \
 	"0 passed, 0 failed, 1 skipped"
+
+# ------------------------------------------ the linux side from files
+# CROSSCHECK_LINUX_DIR: what a booted kernel's runs left, in files. The
+# fake runners make them; the real gmem-replay judges the trace with the
+# booted kernel's allow-list.
+L=$tmp/booted
+mkfiles() {
+	rm -rf "$L" && mkdir -p "$L/traces"
+	echo "Linux 9.9 (fake), booted under QEMU" >"$L/label"
+	"$tmp/bin/conf" --backend linux >"$L/conformance.ktap"
+	echo "0 conformance" >"$L/conformance.rc"
+	"$tmp/bin/guests" >"$L/guests.ktap"
+	echo "0 guests" >"$L/guests.rc"
+	"$tmp/bin/self" >"$L/self.ktap"
+	echo 0 >"$L/self.rc"
+	cp "$T/t.expected" "$L/traces/t.out"
+	echo 0 >"$L/traces/t.rc"
+}
+BOOTED_OK="t.trace:3 native 'vm ok' linux 'vm err EINVAL' version: no SW_PROTECTED VMs in 9.9
+t.trace:4 native 'close ok' linux 'close err EBADF' follows line 3"
+# booted [ALLOW-LIST]: crosscheck.sh with the linux side from $L, no KVM.
+booted() {
+	printf '%s\n' "${1-$BOOTED_OK}" >"$T/intentional-divergences.booted"
+	printf '%s\n' "$ALLOW_OK" >"$T/intentional-divergences"
+	CROSSCHECK_KVM=$tmp/none CROSSCHECK_LINUX_DIR=$L \
+		CROSSCHECK_CONF=$tmp/bin/conf CROSSCHECK_GUESTS=$tmp/bin/guests \
+		CROSSCHECK_QEMU=$tmp/bin/qemu CROSSCHECK_SELF=$tmp/bin/self \
+		CROSSCHECK_REPLAY=$REAL_REPLAY CROSSCHECK_TRACES=$T \
+		scripts/crosscheck.sh
+}
+
+mkfiles
+scenario "booted kernel: clean" 0 booted
+says "the table names that kernel and compares every case and op" \
+	"Cross-check: native backend vs Linux 9.9 (fake), booted under QEMU" \
+	"$(row "conformance cases" 4 3 1 0)" \
+	"$(row "trace ops (1 traces)" 3 1 2 0)" \
+	"  t.trace:3: intentional (version: no SW_PROTECTED VMs in 9.9): native 'vm ok', linux 'vm err EINVAL'"
+says "the summary" "10 passed, 0 failed, 1 skipped"
+
+# c2 crashed (its run ended by SIGSEGV and left no line); a case left
+# out on purpose is a skip with its reason.
+mkfiles
+grep -v ' c2$' "$L/conformance.ktap" >"$L/x" && mv "$L/x" "$L/conformance.ktap"
+printf '0 conformance.c1\n139 conformance.c2\n' >"$L/conformance.rc"
+grep -v ' c3$' "$L/conformance.ktap" >"$L/x" && mv "$L/x" "$L/conformance.ktap"
+printf 'conformance.c3\twould eat the memory\n' >"$L/excluded"
+scenario "booted kernel: a crashed case, an excluded one" 1 booted
+says "the crashed run and its case are failures, named" \
+	"  conformance-linux --backend linux (conformance.c2): killed by signal SIGSEGV" \
+	"  conformance conformance.c2: native pass, linux missing" \
+	"    linux never reported the case"
+says "the excluded case is a skip with its reason" \
+	"  conformance conformance.c3: linux skips: not run there: would eat the memory"
+says "the summary" "8 passed, 2 failed, 2 skipped"
+
+# The run died before the guests and the trace finished.
+mkfiles
+rm "$L/guests.rc" "$L/traces/t.rc"
+scenario "booted kernel: runs that never finished" 1 booted
+says "each is a failure" \
+	"  guests-linux: never finished on the booted kernel (no $L/guests.ktap or .rc)" \
+	"  t.trace: gmem-replay --backend linux on the booted kernel: never finished"
+
+# The booted kernel's allow-list has an entry no divergence uses.
+mkfiles
+scenario "booted kernel: stale allow-list entry" 1 booted "$BOOTED_OK
+t.trace:2 native 'vm ok' linux 'vm err ENOTTY' agrees there"
+says "it fails, naming its line" \
+	"  t.trace:2: STALE: $T/intentional-divergences.booted:3 allows native 'vm ok', linux 'vm err ENOTTY', but both give 'vm ok'"
+
+scenario "booted kernel: no such folder" 1 with CROSSCHECK_LINUX_DIR=$tmp/nope \
+	scripts/crosscheck.sh
+says "one reason" "crosscheck: CROSSCHECK_LINUX_DIR=$tmp/nope is not a folder" \
+	"0 passed, 1 failed, 0 skipped"
+
+# ------------------------------------------------ crosscheck-table.py
+# Two columns over the trace t.trace and three cases: each cell kind,
+# and an unexplained one makes the exit status 1.
+K=$tmp/keep
+mkdir -p "$K"
+printf 'native\tnative (host)\t\nhost\tLinux host\tno usable /dev/kvm\nbooted\tLinux 9.9\t\n' \
+	>"$K/columns"
+printf 'conformance.a\tpass\t\nconformance.b\tpass\t\nconformance.c\tpass\t\n' \
+	>"$K/native.conf"
+printf 'conformance.a\tpass\tversion: EEXIST since 9.9\nconformance.b\tskip\tno such VM\n' \
+	>"$K/booted.conf"
+printf 'vm ok\nvm ok\nclose ok\n' >"$K/native.t"
+printf 'vm ok\nvm err EINVAL\nclose err EBADF\n' >"$K/booted.t"
+printf '%s\n' "$ALLOW_OK" >"$T/intentional-divergences"
+printf "t.trace:3 native 'vm ok' linux 'vm err EINVAL' version: no such VM in 9.9\n" \
+	>"$T/intentional-divergences.booted"
+scenario "table: each kind of cell" 1 scripts/crosscheck-table.py "$K" "$T" --all
+says "the cells" \
+	"conformance.a  agree        -            version    " \
+	"conformance.b  agree        -            skip       " \
+	"conformance.c  agree        -            UNEXPLAINED" \
+	"t.trace:2      agree        -            agree      " \
+	"t.trace:3      intentional  -            version    " \
+	"t.trace:4      intentional  -            UNEXPLAINED"
+says "the reasons" \
+	"  col 3 conformance.a: version: EEXIST since 9.9" \
+	"  col 3 conformance.c: unexplained: never reported" \
+	"  col 3 t.trace:4: unexplained: native 'close ok', linux 'close err EBADF'"
+says "a summary per column, the absent one with its reason" \
+	"  col 1 native (host): 4 agree, 2 intentional, 0 version, 0 unexplained, 0 skipped, 0 not run" \
+	"  col 2 Linux host: absent (no usable /dev/kvm)" \
+	"  col 3 Linux 9.9: 1 agree, 0 intentional, 2 version, 2 unexplained, 1 skipped, 0 not run"
 
 echo "$passed passed, $failed failed, 0 skipped"
 [ "$failed" -eq 0 ]
