@@ -115,7 +115,7 @@ $(B)/host/bench-%: $(B)/host/bench/%.o $(patsubst %.c,$(B)/host/%.o,$(HOST_CORE)
 # the payload nor in HOST_CORE, and each binary lists what it links.
 LINUX_SRCS := $(sort $(wildcard host-kernel/*.c))
 REPLAY_LIB := tools/replay/trace_parse.c tools/replay/trace_exec.c \
-	tools/replay/backends.c
+	tools/replay/trace_rmp.c tools/replay/backends.c
 TOOL_CORE := $(HOST_CORE) $(LINUX_SRCS) $(REPLAY_LIB)
 TOOL_OBJS := $(patsubst %.c,$(B)/host/%.o,$(TOOL_CORE))
 TOOL_SAN_OBJS := $(patsubst %.c,$(B)/host-san/%.o,$(TOOL_CORE))

@@ -44,6 +44,8 @@ enum vmm_feature {
 	VMM_FEAT_USER_HYPERCALL,   /* VMMCALL at guest CPL3 reaches the host
 				    * (KVM answers -KVM_EPERM itself) */
 	VMM_FEAT_MAPPING_INFO,	   /* guest_mapping(): the nested page size */
+	VMM_FEAT_RMP_MODEL,	   /* a raw SEV-SNP RMP model for the trace
+				    * tool's rmp* ops (hv/snp/rmp.h) */
 	VMM_NR_FEATURES
 };
 
