@@ -493,7 +493,9 @@ class Scratch:
                    self.targets, self.dir, timeout)
 
     def traces(self):
-        return sorted(glob.glob(os.path.join(self.dir, "traces", "*.trace")))
+        return sorted(glob.glob(os.path.join(self.dir, "traces", "*.trace")) +
+                      glob.glob(os.path.join(self.dir, "traces", "rmp",
+                                             "*.trace")))
 
     def test(self, timeout, record=False):
         """None if every suite passed, else (fate, detail)."""
