@@ -65,7 +65,8 @@ HOST_CORE := $(LIB_COMMON) $(HV_SRCS) $(CASE_SRCS) $(CONF_SRCS) \
 	$(COMMON_TEST_SRCS) $(HOST_PLAT_SRCS)
 
 .PHONY: all deps payload host run test test-host test-san test-qemu bench \
-	fuzz clean help format tools crosscheck test-cli test-crosscheck-sh
+	fuzz clean help format tools crosscheck test-cli test-crosscheck-sh \
+	test-rmp-traces
 all: payload host
 
 help:
@@ -280,6 +281,9 @@ test-qemu: payload
 # Bad command-line input and files get their clear error.
 test-cli: tools host payload
 	scripts/tests/cli-test.sh
+# The native-only RMP traces against their reasoned outputs (no /dev/kvm).
+test-rmp-traces: $(B)/host/gmem-replay
+	scripts/rmp-traces.sh
 # scripts/crosscheck.sh against fake runners: what must make it fail does.
 test-crosscheck-sh: tools
 	scripts/tests/crosscheck-test.sh

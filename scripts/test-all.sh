@@ -15,6 +15,7 @@ add "host unit tests"          "$MAKE -s -j2 test-host"
 add "host unit tests, ASan+UBSan" "$MAKE -s -j2 test-san"
 add "payload under QEMU/OVMF"  "$MAKE -s -j2 test-qemu"
 add "bad input: clear errors"  "$MAKE -s -j2 test-cli"
+add "RMP traces, native (reasoned outputs)" "$MAKE -s -j2 test-rmp-traces"
 add "cross-check script, fake runners" "$MAKE -s -j2 test-crosscheck-sh"
 add "Linux cross-check (native vs /dev/kvm)" "$MAKE -s -j2 crosscheck"
 
