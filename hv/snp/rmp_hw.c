@@ -63,8 +63,7 @@ const char *rmp_hw_lacks(void)
 		return "no SEV-SNP: not an AMD CPU";
 	cpuid(CPUID_EXT_MAX, 0, &a, &b, &c, &d);
 	if (a < CPUID_SEV)
-		return "no SEV-SNP: CPUID has no leaf 8000_001F (QEMU TCG "
-		       "models none)";
+		return "no SEV-SNP: CPUID has no leaf 8000_001F";
 	cpuid(CPUID_SEV, 0, &a, &b, &c, &d);
 	if (!(a & CPUID_SEV_EAX_SNP))
 		return "no SEV-SNP: CPUID 8000_001F EAX bit 4 clear";
