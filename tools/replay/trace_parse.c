@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hv/snp/rmp.h"
 #include "tools/replay/trace.h"
 
 #define U32_MAX 0xffffffffULL
@@ -263,7 +264,7 @@ static int check_keys(const struct op_rule *r, const struct trace_op *op,
 			    "'close' needs exactly one of 'gmem=' and 'vm='");
 	if ((op->code == TOP_RMPUPDATE || op->code == TOP_PVALIDATE ||
 	     op->code == TOP_RMPADJUST) &&
-	    op->val[TK_SIZE] != 4096 && op->val[TK_SIZE] != (2ULL << 20))
+	    op->val[TK_SIZE] != RMP_PAGE_4K && op->val[TK_SIZE] != RMP_PAGE_2M)
 		return fail(err, op->line,
 			    "'%s' size %#llx is not a page size (4K or 2M)",
 			    r->name, (unsigned long long)op->val[TK_SIZE]);

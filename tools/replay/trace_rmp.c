@@ -11,8 +11,6 @@
 #include "lib/errno.h"
 #include "tools/replay/trace_rmp.h"
 
-#define SZ_2M_PAGE (2ULL << 20)
-
 bool trace_op_is_rmp(enum trace_opcode code)
 {
 	return code == TOP_RMPUPDATE || code == TOP_PSMASH ||
@@ -25,7 +23,7 @@ static enum rmp_ret run_op(struct rmp *r, const struct trace_op *op,
 {
 	const u64 *v = op->val;
 	const struct rmp_guest g = { .asid = (u32)v[TK_ASID], .vmpl = 0 };
-	bool size_2m = v[TK_SIZE] == SZ_2M_PAGE;
+	bool size_2m = v[TK_SIZE] == RMP_PAGE_2M;
 	struct rmp_state st;
 
 	switch (op->code) {
