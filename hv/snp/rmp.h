@@ -150,8 +150,9 @@ const char *rmp_ret_name(enum rmp_ret ret);
 
 /* ---- the software model (hv/snp/rmp_model.c) ---- */
 
-/* A model RMP over [base, base + size) (both multiples of 2 MiB), every page hypervisor-owned; its entries come from hv_pool
- * (owner OWN_RMP). NULL on a bad range or out of memory. */
+/* A model RMP over [base, base + size) (both multiples of 2 MiB), every page
+ * hypervisor-owned; its entries come from hv_pool (owner OWN_RMP). NULL on a
+ * bad range or out of memory. */
 struct rmp *rmp_model_create(phys_addr_t base, u64 size);
 /* Is r a model (the guest-side calls below need one)? */
 bool rmp_is_model(const struct rmp *r);
@@ -159,8 +160,8 @@ bool rmp_is_model(const struct rmp *r);
 u64 rmp_model_meta_bytes(const struct rmp *r);
 
 /* Mark the page at spa in use, as VMRUN marks a running vCPU's VMCB and
- * VMSA (APM vol. 2 §15.36, VMRUN's RMP checks, Table 15-41): RMPUPDATE and PSMASH
- * touching it give FAIL_INUSE. -EINVAL outside the range. */
+ * VMSA (APM vol. 2 §15.36, VMRUN's RMP checks, Table 15-41): RMPUPDATE and
+ * PSMASH touching it give FAIL_INUSE. -EINVAL outside the range. */
 int rmp_model_set_in_use(struct rmp *r, phys_addr_t spa, bool in_use);
 
 /*
@@ -180,8 +181,8 @@ enum rmp_ret rmp_model_rmpadjust(struct rmp *r, const struct rmp_guest *g,
 				 bool vmsa);
 enum rmp_ret rmp_model_rmpquery(struct rmp *r, const struct rmp_guest *g,
 				u64 gpa, phys_addr_t spa,
-				unsigned int target_vmpl, u8 *perms,
-				bool *vmsa, bool *size_2m);
+				unsigned int target_vmpl, u8 *perms, bool *vmsa,
+				bool *size_2m);
 
 /* The model's invariants (no assigned 4 KiB entry inside an assigned
  * 2 MiB one, nothing but the page size kept by a hypervisor-owned entry,

@@ -83,8 +83,10 @@ static enum rmp_ret hw_rmpupdate(struct rmp *r, u32 asid, phys_addr_t spa,
 				 const struct rmp_state *st)
 {
 	struct hw_state s = {
-		.gpa = st->gpa, .assigned = st->assigned,
-		.pagesize = st->size_2m, .immutable = st->immutable,
+		.gpa = st->gpa,
+		.assigned = st->assigned,
+		.pagesize = st->size_2m,
+		.immutable = st->immutable,
 		.asid = st->asid,
 	};
 	u64 ret;
@@ -125,10 +127,12 @@ static void read_raw(phys_addr_t spa, struct rmp_info *out)
 	u64 lo = e[0];
 
 	*out = (struct rmp_info){
-		.assigned = lo & BIT(0), .size_2m = lo & BIT(1),
+		.assigned = lo & BIT(0),
+		.size_2m = lo & BIT(1),
 		.immutable = lo & BIT(2),
 		.gpa = lo & (((1ULL << 51) - 1) & ~0xfffULL),
-		.asid = (lo >> 51) & 0x3ff, .vmsa = lo & BIT(61),
+		.asid = (lo >> 51) & 0x3ff,
+		.vmsa = lo & BIT(61),
 		.validated = lo & BIT(62),
 	};
 }
@@ -136,7 +140,7 @@ static void read_raw(phys_addr_t spa, struct rmp_info *out)
 static enum rmp_ret hw_rmpread(struct rmp *r, u32 asid, phys_addr_t spa,
 			       struct rmp_info *out)
 {
-	struct hw_state s = { 0 };
+	struct hw_state s = {0};
 	u32 a, b, c, d;
 	u64 ret;
 
@@ -155,8 +159,10 @@ static enum rmp_ret hw_rmpread(struct rmp *r, u32 asid, phys_addr_t spa,
 			 : "memory", "cc");
 	/* RMPREAD reports no Validated, VMSA or permissions. */
 	*out = (struct rmp_info){
-		.gpa = s.gpa, .assigned = s.assigned & 1,
-		.size_2m = s.pagesize & 1, .immutable = s.immutable & 1,
+		.gpa = s.gpa,
+		.assigned = s.assigned & 1,
+		.size_2m = s.pagesize & 1,
+		.immutable = s.immutable & 1,
 		.asid = s.asid,
 	};
 	return (enum rmp_ret)(u32)ret;

@@ -20,46 +20,11 @@
 #include "hv/alloc.h"
 #include "hv/base/check.h"
 #include "hv/base/kmalloc.h"
-#include "hv/snp/rmp.h"
+#include "hv/snp/rmp_model_int.h"
 #include "lib/errno.h"
 #include "lib/mem.h"
 
-#define E_ASSIGNED BIT(0)
-#define E_2M BIT(1)
-#define E_IMMUTABLE BIT(2)
-#define E_VALIDATED BIT(3)
-#define E_VMSA BIT(4)
-#define E_IN_USE BIT(5)
-/* Everything RMPUPDATE replaces; the in-use mark is the CPU's, not the
- * entry's. */
-#define E_STATE (E_ASSIGNED | E_2M | E_IMMUTABLE | E_VALIDATED | E_VMSA)
-
-#define PAGES_2M 512
-/* GPA bits 63:52 do not exist (APM vol. 3 RMPUPDATE: reserved). */
-#define GPA_LIMIT BIT(52)
-
-struct entry {
-	u64 gpa;
-	u32 asid;
-	u8 perms[RMP_NR_VMPL - 1]; /* VMPL1..3; VMPL0 has every right */
-	u8 flags;
-};
-
-_Static_assert(sizeof(struct entry) == 16, "the real RMP's cost per page");
-
-struct rmp_model {
-	struct rmp rmp;
-	struct entry *e;
-	u64 pages;
-	unsigned int order; /* of the block holding e[] */
-};
-
 static const struct rmp_ops model_ops;
-
-static struct rmp_model *to_model(struct rmp *r)
-{
-	return container_of(r, struct rmp_model, rmp);
-}
 
 static const struct rmp_model *to_cmodel(const struct rmp *r)
 {
@@ -79,45 +44,45 @@ static u64 idx(const struct rmp_model *m, phys_addr_t spa)
 	return (spa - m->rmp.base) / RMP_PAGE_4K;
 }
 
-static bool is_2m_page(const struct entry *e)
+static bool is_2m_page(const struct rmp_entry *e)
 {
-	return (e->flags & (E_ASSIGNED | E_2M)) == (E_ASSIGNED | E_2M);
+	return (e->flags & (RMPE_ASSIGNED | RMPE_2M)) ==
+	       (RMPE_ASSIGNED | RMPE_2M);
 }
 
 /* The 2 MiB-aligned entry of the region holding the page at spa (the
  * range is 2 MiB aligned, so it is in the range too). */
-static struct entry *region_head(struct rmp_model *m, phys_addr_t spa)
+static struct rmp_entry *region_head(struct rmp_model *m, phys_addr_t spa)
 {
 	return &m->e[idx(m, ALIGN_DOWN(spa, RMP_PAGE_2M))];
 }
 
 /* The entry that decides for the page at spa (see the file comment). */
-static struct entry *governing(struct rmp_model *m, phys_addr_t spa)
+static struct rmp_entry *governing(struct rmp_model *m, phys_addr_t spa)
 {
-	struct entry *h = region_head(m, spa);
+	struct rmp_entry *h = region_head(m, spa);
 
 	return is_2m_page(h) ? h : &m->e[idx(m, spa)];
 }
 
-static void fill_info(const struct entry *e, struct rmp_info *out)
+static void fill_info(const struct rmp_entry *e, struct rmp_info *out)
 {
 	*out = (struct rmp_info){
 		.gpa = e->gpa,
-		.assigned = e->flags & E_ASSIGNED,
-		.size_2m = e->flags & E_2M,
-		.immutable = e->flags & E_IMMUTABLE,
-		.validated = e->flags & E_VALIDATED,
-		.vmsa = e->flags & E_VMSA,
+		.assigned = e->flags & RMPE_ASSIGNED,
+		.size_2m = e->flags & RMPE_2M,
+		.immutable = e->flags & RMPE_IMMUTABLE,
+		.validated = e->flags & RMPE_VALIDATED,
+		.vmsa = e->flags & RMPE_VMSA,
 		.asid = e->asid,
-		.perms = { RMP_PERM_ALL, e->perms[0], e->perms[1],
-			   e->perms[2] },
+		.perms = {RMP_PERM_ALL, e->perms[0], e->perms[1], e->perms[2]},
 	};
 }
 
-static bool any_in_use(const struct entry *e, u64 n)
+static bool any_in_use(const struct rmp_entry *e, u64 n)
 {
 	for (u64 i = 0; i < n; i++)
-		if (e[i].flags & E_IN_USE)
+		if (e[i].flags & RMPE_IN_USE)
 			return true;
 	return false;
 }
@@ -130,7 +95,7 @@ static bool state_ok(const struct rmp_state *st)
 {
 	u64 align = st->size_2m && st->assigned ? RMP_PAGE_2M : RMP_PAGE_4K;
 
-	if (!IS_ALIGNED(st->gpa, align) || st->gpa >= GPA_LIMIT)
+	if (!IS_ALIGNED(st->gpa, align) || st->gpa >= RMP_GPA_LIMIT)
 		return false;
 	return st->assigned || (!st->asid && !st->immutable);
 }
@@ -138,9 +103,9 @@ static bool state_ok(const struct rmp_state *st)
 static enum rmp_ret model_rmpupdate(struct rmp *r, u32 asid, phys_addr_t spa,
 				    const struct rmp_state *st)
 {
-	struct rmp_model *m = to_model(r);
+	struct rmp_model *m = rmp_to_model(r);
 	u64 len = st->size_2m ? RMP_PAGE_2M : RMP_PAGE_4K;
-	struct entry *e, *head;
+	struct rmp_entry *e, *head;
 
 	/* A host instruction: from a guest, FAIL_PERMISSION. */
 	if (asid)
@@ -151,7 +116,7 @@ static enum rmp_ret model_rmpupdate(struct rmp *r, u32 asid, phys_addr_t spa,
 	e = &m->e[idx(m, spa)];
 	head = region_head(m, spa);
 	/* An immutable entry refuses RMPUPDATE (§15.36.3 Immutable). */
-	if (governing(m, spa)->flags & E_IMMUTABLE)
+	if (governing(m, spa)->flags & RMPE_IMMUTABLE)
 		return RMP_FAIL_PERMISSION;
 	/* A page the CPU holds in use: a running vCPU's VMCB or VMSA (VMRUN,
 	 * Table 15-41). */
@@ -168,29 +133,30 @@ static enum rmp_ret model_rmpupdate(struct rmp *r, u32 asid, phys_addr_t spa,
 	if (!st->size_2m && is_2m_page(head))
 		return RMP_FAIL_OVERLAP;
 	if (st->size_2m && !is_2m_page(e))
-		for (u64 i = 1; i < PAGES_2M; i++)
-			if (e[i].flags & E_ASSIGNED)
+		for (u64 i = 1; i < RMP_PAGES_2M; i++)
+			if (e[i].flags & RMPE_ASSIGNED)
 				return RMP_FAIL_OVERLAP;
 	/* The new entry: Validated and VMSA cleared, VMPL1-3 without
 	 * rights (§15.36.5: RMPUPDATE clears Validated). */
 	if (st->size_2m)
-		for (u64 i = 1; i < PAGES_2M; i++)
-			e[i] = (struct entry){ .flags = e[i].flags & E_IN_USE };
-	*e = (struct entry){
+		for (u64 i = 1; i < RMP_PAGES_2M; i++)
+			e[i] = (struct rmp_entry){.flags = e[i].flags &
+							   RMPE_IN_USE};
+	*e = (struct rmp_entry){
 		.gpa = st->gpa,
 		.asid = st->asid,
-		.flags = (e->flags & E_IN_USE) |
-			 (st->assigned ? E_ASSIGNED : 0) |
-			 (st->size_2m ? E_2M : 0) |
-			 (st->immutable ? E_IMMUTABLE : 0),
+		.flags = (e->flags & RMPE_IN_USE) |
+			 (st->assigned ? RMPE_ASSIGNED : 0) |
+			 (st->size_2m ? RMPE_2M : 0) |
+			 (st->immutable ? RMPE_IMMUTABLE : 0),
 	};
 	return RMP_SUCCESS;
 }
 
 static enum rmp_ret model_psmash(struct rmp *r, u32 asid, phys_addr_t spa)
 {
-	struct rmp_model *m = to_model(r);
-	struct entry *e, h;
+	struct rmp_model *m = rmp_to_model(r);
+	struct rmp_entry *e, h;
 
 	if (asid)
 		return RMP_FAIL_PERMISSION;
@@ -202,18 +168,18 @@ static enum rmp_ret model_psmash(struct rmp *r, u32 asid, phys_addr_t spa)
 	 * before the in-use marks (our order). */
 	if (!is_2m_page(e))
 		return RMP_FAIL_BADADDR;
-	if (any_in_use(e, PAGES_2M))
+	if (any_in_use(e, RMP_PAGES_2M))
 		return RMP_FAIL_INUSE;
 	/* 512 4 KiB entries with the 2 MiB entry's owner, immutability,
 	 * Validated, VMSA and permissions, each at its own GPA. */
 	h = *e;
-	for (u64 i = 0; i < PAGES_2M; i++)
-		e[i] = (struct entry){
+	for (u64 i = 0; i < RMP_PAGES_2M; i++)
+		e[i] = (struct rmp_entry){
 			.gpa = h.gpa + i * RMP_PAGE_4K,
 			.asid = h.asid,
-			.perms = { h.perms[0], h.perms[1], h.perms[2] },
-			.flags = (h.flags & E_STATE & ~E_2M) |
-				 (e[i].flags & E_IN_USE),
+			.perms = {h.perms[0], h.perms[1], h.perms[2]},
+			.flags = (h.flags & RMPE_STATE & ~RMPE_2M) |
+				 (e[i].flags & RMPE_IN_USE),
 		};
 	return RMP_SUCCESS;
 }
@@ -221,7 +187,7 @@ static enum rmp_ret model_psmash(struct rmp *r, u32 asid, phys_addr_t spa)
 static enum rmp_ret model_rmpread(struct rmp *r, u32 asid, phys_addr_t spa,
 				  struct rmp_info *out)
 {
-	struct rmp_model *m = to_model(r);
+	struct rmp_model *m = rmp_to_model(r);
 
 	if (asid)
 		return RMP_FAIL_PERMISSION;
@@ -233,7 +199,7 @@ static enum rmp_ret model_rmpread(struct rmp *r, u32 asid, phys_addr_t spa,
 
 static void model_destroy(struct rmp *r)
 {
-	struct rmp_model *m = to_model(r);
+	struct rmp_model *m = rmp_to_model(r);
 
 	free_pages(hv_pool, m->e, m->order, OWN_RMP);
 	kfree(m, sizeof(*m));
@@ -256,7 +222,7 @@ struct rmp *rmp_model_create(phys_addr_t base, u64 size)
 	if (!hv_pool || !size || !IS_ALIGNED(base, RMP_PAGE_2M) ||
 	    !IS_ALIGNED(size, RMP_PAGE_2M) || base + size < base)
 		return NULL;
-	while ((PAGE_SIZE << order) < pages * sizeof(struct entry))
+	while ((PAGE_SIZE << order) < pages * sizeof(struct rmp_entry))
 		order++;
 	m = kmalloc(sizeof(*m));
 	if (!m)
@@ -266,7 +232,7 @@ struct rmp *rmp_model_create(phys_addr_t base, u64 size)
 		kfree(m, sizeof(*m));
 		return NULL;
 	}
-	m->rmp = (struct rmp){ .ops = &model_ops, .base = base, .size = size };
+	m->rmp = (struct rmp){.ops = &model_ops, .base = base, .size = size};
 	m->pages = pages;
 	m->order = order;
 	return &m->rmp;
@@ -284,13 +250,13 @@ u64 rmp_model_meta_bytes(const struct rmp *r)
 
 int rmp_model_set_in_use(struct rmp *r, phys_addr_t spa, bool in_use)
 {
-	struct rmp_model *m = to_model(r);
-	struct entry *e;
+	struct rmp_model *m = rmp_to_model(r);
+	struct rmp_entry *e;
 
 	if (!IS_ALIGNED(spa, RMP_PAGE_4K) || !covered(m, spa, RMP_PAGE_4K))
 		return -EINVAL;
 	e = &m->e[idx(m, spa)];
-	e->flags = in_use ? e->flags | E_IN_USE : e->flags & ~E_IN_USE;
+	e->flags = in_use ? e->flags | RMPE_IN_USE : e->flags & ~RMPE_IN_USE;
 	return 0;
 }
 
@@ -305,10 +271,10 @@ int rmp_model_set_in_use(struct rmp *r, phys_addr_t spa, bool in_use)
  */
 static enum rmp_ret guest_page(struct rmp_model *m, const struct rmp_guest *g,
 			       u64 gpa, phys_addr_t spa, bool size_2m,
-			       struct entry **out)
+			       struct rmp_entry **out)
 {
 	u64 len = size_2m ? RMP_PAGE_2M : RMP_PAGE_4K;
-	struct entry *e;
+	struct rmp_entry *e;
 	u64 want_gpa;
 
 	/* Guest-side instructions exist only inside an SNP guest; ASID 0
@@ -319,17 +285,17 @@ static enum rmp_ret guest_page(struct rmp_model *m, const struct rmp_guest *g,
 	 * SPA follows from the guest's nested mapping, which maps a 2 MiB
 	 * page at a 2 MiB-aligned SPA, and must be RMP-covered. */
 	if (!IS_ALIGNED(gpa, len) || !IS_ALIGNED(spa, len) ||
-	    gpa >= GPA_LIMIT || !covered(m, spa, len))
+	    gpa >= RMP_GPA_LIMIT || !covered(m, spa, len))
 		return RMP_FAIL_INPUT;
 	e = governing(m, spa);
-	want_gpa = e->gpa + (is_2m_page(e) ? spa - ALIGN_DOWN(spa,
-							      RMP_PAGE_2M) : 0);
-	if (!(e->flags & E_ASSIGNED) || e->asid != g->asid ||
-	    want_gpa != gpa || (e->flags & E_IMMUTABLE))
+	want_gpa = e->gpa +
+		   (is_2m_page(e) ? spa - ALIGN_DOWN(spa, RMP_PAGE_2M) : 0);
+	if (!(e->flags & RMPE_ASSIGNED) || e->asid != g->asid ||
+	    want_gpa != gpa || (e->flags & RMPE_IMMUTABLE))
 		return RMP_FAULT_NPF;
-	if (size_2m && !(e->flags & E_2M))
+	if (size_2m && !(e->flags & RMPE_2M))
 		return RMP_FAIL_SIZEMISMATCH;
-	if (!size_2m && (e->flags & E_2M))
+	if (!size_2m && (e->flags & RMPE_2M))
 		return RMP_FAULT_NPF_SIZEM;
 	*out = e;
 	return RMP_SUCCESS;
@@ -339,15 +305,17 @@ enum rmp_ret rmp_model_pvalidate(struct rmp *r, const struct rmp_guest *g,
 				 u64 gpa, phys_addr_t spa, bool size_2m,
 				 bool validate)
 {
-	struct entry *e;
-	enum rmp_ret ret = guest_page(to_model(r), g, gpa, spa, size_2m, &e);
+	struct rmp_entry *e;
+	enum rmp_ret ret =
+		guest_page(rmp_to_model(r), g, gpa, spa, size_2m, &e);
 
 	if (ret)
 		return ret;
 	/* Already in the asked state: CF=1, nothing written (§15.36.6). */
-	if (!!(e->flags & E_VALIDATED) == validate)
+	if (!!(e->flags & RMPE_VALIDATED) == validate)
 		return RMP_NO_UPDATE;
-	e->flags = validate ? e->flags | E_VALIDATED : e->flags & ~E_VALIDATED;
+	e->flags = validate ? e->flags | RMPE_VALIDATED
+			    : e->flags & ~RMPE_VALIDATED;
 	return RMP_SUCCESS;
 }
 
@@ -368,7 +336,7 @@ enum rmp_ret rmp_model_rmpadjust(struct rmp *r, const struct rmp_guest *g,
 				 unsigned int target_vmpl, unsigned int perms,
 				 bool vmsa)
 {
-	struct entry *e;
+	struct rmp_entry *e;
 	enum rmp_ret ret;
 	u8 mine;
 
@@ -378,13 +346,13 @@ enum rmp_ret rmp_model_rmpadjust(struct rmp *r, const struct rmp_guest *g,
 		return RMP_FAIL_INPUT;
 	ret = target_ok(g, target_vmpl);
 	if (!ret)
-		ret = guest_page(to_model(r), g, gpa, spa, size_2m, &e);
+		ret = guest_page(rmp_to_model(r), g, gpa, spa, size_2m, &e);
 	if (ret)
 		return ret;
 	/* RMPADJUST accesses the page: the Validated check of Table 15-39
 	 * comes before the VMPL one, so an unvalidated page is #VC 0x404
 	 * (our reading; the APM does not list a return code for it). */
-	if (!(e->flags & E_VALIDATED))
+	if (!(e->flags & RMPE_VALIDATED))
 		return RMP_FAULT_VC_NOT_VALIDATED;
 	/* No VMPL can grant a right it does not hold (§15.36.7). */
 	mine = g->vmpl ? e->perms[g->vmpl - 1] : RMP_PERM_ALL;
@@ -393,17 +361,17 @@ enum rmp_ret rmp_model_rmpadjust(struct rmp *r, const struct rmp_guest *g,
 	e->perms[target_vmpl - 1] = perms;
 	/* The VMSA bit changes only at VMPL0; elsewhere it is ignored. */
 	if (!g->vmpl)
-		e->flags = vmsa ? e->flags | E_VMSA : e->flags & ~E_VMSA;
+		e->flags = vmsa ? e->flags | RMPE_VMSA : e->flags & ~RMPE_VMSA;
 	return RMP_SUCCESS;
 }
 
 enum rmp_ret rmp_model_rmpquery(struct rmp *r, const struct rmp_guest *g,
 				u64 gpa, phys_addr_t spa,
-				unsigned int target_vmpl, u8 *perms,
-				bool *vmsa, bool *size_2m)
+				unsigned int target_vmpl, u8 *perms, bool *vmsa,
+				bool *size_2m)
 {
-	struct rmp_model *m = to_model(r);
-	struct entry *e;
+	struct rmp_model *m = rmp_to_model(r);
+	struct rmp_entry *e;
 	enum rmp_ret ret;
 
 	if (!g->asid)
@@ -411,11 +379,8 @@ enum rmp_ret rmp_model_rmpquery(struct rmp *r, const struct rmp_guest *g,
 	ret = target_ok(g, target_vmpl);
 	if (ret)
 		return ret;
-	/* RMPQUERY takes no size operand: the page's own entry answers,
-	 * whatever its size. */
-	if (!IS_ALIGNED(gpa, RMP_PAGE_4K) || !IS_ALIGNED(spa, RMP_PAGE_4K) ||
-	    !covered(m, spa, RMP_PAGE_4K))
-		return RMP_FAIL_INPUT;
+	/* RMPQUERY takes no size operand: the entry that governs the page
+	 * answers, whatever its size. */
 	ret = guest_page(m, g, gpa, spa, false, &e);
 	if (ret == RMP_FAULT_NPF_SIZEM)
 		ret = guest_page(m, g, ALIGN_DOWN(gpa, RMP_PAGE_2M),
@@ -423,8 +388,8 @@ enum rmp_ret rmp_model_rmpquery(struct rmp *r, const struct rmp_guest *g,
 	if (ret)
 		return ret;
 	*perms = e->perms[target_vmpl - 1];
-	*vmsa = e->flags & E_VMSA;
-	*size_2m = e->flags & E_2M;
+	*vmsa = e->flags & RMPE_VMSA;
+	*size_2m = e->flags & RMPE_2M;
 	return RMP_SUCCESS;
 }
 
@@ -433,16 +398,16 @@ int rmp_model_check(const struct rmp *r)
 	const struct rmp_model *m = to_cmodel(r);
 
 	for (u64 i = 0; i < m->pages; i++) {
-		const struct entry *e = &m->e[i];
+		const struct rmp_entry *e = &m->e[i];
 		phys_addr_t spa = m->rmp.base + i * RMP_PAGE_4K;
 		bool head = IS_ALIGNED(spa, RMP_PAGE_2M);
 
-		CHECK(!(e->flags & E_2M) || head,
+		CHECK(!(e->flags & RMPE_2M) || head,
 		      "entry %#llx: 2 MiB size off a 2 MiB boundary",
 		      (unsigned long long)spa);
-		if (!(e->flags & E_ASSIGNED)) {
-			CHECK(!(e->flags & (E_IMMUTABLE | E_VALIDATED |
-					    E_VMSA)) &&
+		if (!(e->flags & RMPE_ASSIGNED)) {
+			CHECK(!(e->flags & (RMPE_IMMUTABLE | RMPE_VALIDATED |
+					    RMPE_VMSA)) &&
 				      !e->asid && !e->perms[0] &&
 				      !e->perms[1] && !e->perms[2],
 			      "entry %#llx: hypervisor-owned but keeps "
@@ -450,17 +415,14 @@ int rmp_model_check(const struct rmp *r)
 			      (unsigned long long)spa, e->flags, e->asid);
 			continue;
 		}
-		CHECK(IS_ALIGNED(e->gpa, is_2m_page(e) ? RMP_PAGE_2M :
-							 RMP_PAGE_4K),
+		CHECK(IS_ALIGNED(e->gpa,
+				 is_2m_page(e) ? RMP_PAGE_2M : RMP_PAGE_4K),
 		      "entry %#llx: GPA %#llx misaligned for its size",
 		      (unsigned long long)spa, (unsigned long long)e->gpa);
 		if (!is_2m_page(e))
 			continue;
-		CHECK(covered(m, spa, RMP_PAGE_2M),
-		      "entry %#llx: 2 MiB page past the range",
-		      (unsigned long long)spa);
-		for (u64 j = 1; j < PAGES_2M; j++)
-			CHECK(!(e[j].flags & E_ASSIGNED),
+		for (u64 j = 1; j < RMP_PAGES_2M; j++)
+			CHECK(!(e[j].flags & RMPE_ASSIGNED),
 			      "entry %#llx: assigned 4 KiB page inside the "
 			      "2 MiB page at %#llx",
 			      (unsigned long long)(spa + j * RMP_PAGE_4K),

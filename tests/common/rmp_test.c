@@ -8,7 +8,7 @@
  * lists the code -> case map.
  */
 #include "hv/alloc.h"
-#include "hv/snp/rmp.h"
+#include "hv/snp/rmp_model_int.h"
 #include "lib/errno.h"
 #include "lib/mem.h"
 #include "tests/suites.h"
@@ -20,7 +20,7 @@
 #define ASID 5
 #define GPA 0x200000ULL
 
-static const struct rmp_guest vmpl0 = { .asid = ASID, .vmpl = 0 };
+static const struct rmp_guest vmpl0 = {.asid = ASID, .vmpl = 0};
 
 static struct rmp *model(struct kt *t)
 {
@@ -41,22 +41,22 @@ static void done(struct kt *t, struct rmp *r)
 static enum rmp_ret assign(struct rmp *r, phys_addr_t spa, u64 gpa,
 			   bool size_2m)
 {
-	struct rmp_state st = { .gpa = gpa, .assigned = true,
-				.size_2m = size_2m, .asid = ASID };
+	struct rmp_state st = {
+		.gpa = gpa, .assigned = true, .size_2m = size_2m, .asid = ASID};
 
 	return rmpupdate(r, spa, &st);
 }
 
 static enum rmp_ret share(struct rmp *r, phys_addr_t spa, bool size_2m)
 {
-	struct rmp_state st = { .size_2m = size_2m };
+	struct rmp_state st = {.size_2m = size_2m};
 
 	return rmpupdate(r, spa, &st);
 }
 
 static struct rmp_info info(struct rmp *r, phys_addr_t spa)
 {
-	struct rmp_info i = { 0 };
+	struct rmp_info i = {0};
 
 	rmpread(r, spa, &i);
 	return i;
@@ -77,7 +77,8 @@ static void rmpupdate_assigns_and_reads_back(struct kt *t)
 	KT_EXPECT_EQ(t, i.perms[0], RMP_PERM_ALL);
 	KT_EXPECT_EQ(t, i.perms[1], 0);
 	/* Its neighbours stay hypervisor-owned. */
-	KT_EXPECT(t, !info(r, BASE).assigned && !info(r, BASE + 2 * K4).assigned);
+	KT_EXPECT(t,
+		  !info(r, BASE).assigned && !info(r, BASE + 2 * K4).assigned);
 	/* A 2 MiB page answers for each of its pages. */
 	KT_EXPECT_EQ(t, assign(r, BASE + M2, GPA, true), RMP_SUCCESS);
 	i = info(r, BASE + M2 + 7 * K4);
@@ -92,7 +93,7 @@ static void rmpupdate_assigns_and_reads_back(struct kt *t)
 static void rmpupdate_fail_input(struct kt *t)
 {
 	struct rmp *r = model(t);
-	struct rmp_state st = { .size_2m = false, .asid = 3 };
+	struct rmp_state st = {.size_2m = false, .asid = 3};
 
 	if (!r)
 		return;
@@ -119,8 +120,8 @@ static void rmpupdate_fail_input(struct kt *t)
 static void rmpupdate_immutable_and_guest_refused(struct kt *t)
 {
 	struct rmp *r = model(t);
-	struct rmp_state fw = { .assigned = true, .immutable = true };
-	struct rmp_state hv = { 0 };
+	struct rmp_state fw = {.assigned = true, .immutable = true};
+	struct rmp_state hv = {0};
 
 	if (!r)
 		return;
@@ -134,9 +135,9 @@ static void rmpupdate_immutable_and_guest_refused(struct kt *t)
 	fw.asid = ASID;
 	fw.gpa = GPA;
 	KT_EXPECT_EQ(t, rmpupdate(r, BASE + K4, &fw), RMP_SUCCESS);
-	KT_EXPECT_EQ(t, rmp_model_pvalidate(r, &vmpl0, GPA, BASE + K4, false,
-					    true),
-		     RMP_FAULT_NPF);
+	KT_EXPECT_EQ(
+		t, rmp_model_pvalidate(r, &vmpl0, GPA, BASE + K4, false, true),
+		RMP_FAULT_NPF);
 	/* From a guest (ASID != 0) the host instruction is refused. */
 	KT_EXPECT_EQ(t, r->ops->rmpupdate(r, ASID, BASE + 2 * K4, &hv),
 		     RMP_FAIL_PERMISSION);
@@ -156,8 +157,7 @@ static void rmpupdate_in_use_refused(struct kt *t)
 	KT_EXPECT(t, !info(r, BASE + 3 * K4).assigned);
 	KT_EXPECT_OK(t, rmp_model_set_in_use(r, BASE + 3 * K4, false));
 	KT_EXPECT_EQ(t, assign(r, BASE + 3 * K4, GPA, false), RMP_SUCCESS);
-	KT_EXPECT_ERRNO(t, rmp_model_set_in_use(r, BASE + SIZE, true),
-			EINVAL);
+	KT_EXPECT_ERRNO(t, rmp_model_set_in_use(r, BASE + SIZE, true), EINVAL);
 	done(t, r);
 }
 
@@ -176,8 +176,7 @@ static void rmpupdate_overlap(struct kt *t)
 	KT_EXPECT_EQ(t, share(r, BASE + 9 * K4, false), RMP_SUCCESS);
 	KT_EXPECT_EQ(t, assign(r, BASE, GPA, true), RMP_SUCCESS);
 	/* 4 KiB inside an assigned 2 MiB page, its head included. */
-	KT_EXPECT_EQ(t, assign(r, BASE + 9 * K4, GPA, false),
-		     RMP_FAIL_OVERLAP);
+	KT_EXPECT_EQ(t, assign(r, BASE + 9 * K4, GPA, false), RMP_FAIL_OVERLAP);
 	KT_EXPECT_EQ(t, share(r, BASE, false), RMP_FAIL_OVERLAP);
 	KT_EXPECT_EQ(t, info(r, BASE + 9 * K4).gpa, GPA);
 	/* Re-assigning the 2 MiB page whole is no overlap. */
@@ -217,8 +216,9 @@ static void rmpupdate_clears_validated(struct kt *t)
 	KT_EXPECT_EQ(t, assign(r, BASE, GPA, false), RMP_SUCCESS);
 	KT_EXPECT_EQ(t, rmp_model_pvalidate(r, &vmpl0, GPA, BASE, false, true),
 		     RMP_SUCCESS);
-	KT_EXPECT_EQ(t, rmp_model_rmpadjust(r, &vmpl0, GPA, BASE, false, 1,
-					    RMP_PERM_READ, true),
+	KT_EXPECT_EQ(t,
+		     rmp_model_rmpadjust(r, &vmpl0, GPA, BASE, false, 1,
+					 RMP_PERM_READ, true),
 		     RMP_SUCCESS);
 	i = info(r, BASE);
 	KT_EXPECT(t, i.validated && i.vmsa);
@@ -238,8 +238,8 @@ static void rmpupdate_clears_validated(struct kt *t)
 	KT_EXPECT(t, !info(r, BASE).validated);
 	/* A 2 MiB page the same way. */
 	KT_EXPECT_EQ(t, assign(r, BASE + M2, GPA, true), RMP_SUCCESS);
-	KT_EXPECT_EQ(t, rmp_model_pvalidate(r, &vmpl0, GPA, BASE + M2, true,
-					    true),
+	KT_EXPECT_EQ(t,
+		     rmp_model_pvalidate(r, &vmpl0, GPA, BASE + M2, true, true),
 		     RMP_SUCCESS);
 	KT_EXPECT_EQ(t, assign(r, BASE + M2, GPA, true), RMP_SUCCESS);
 	KT_EXPECT(t, !info(r, BASE + M2).validated);
@@ -254,12 +254,12 @@ static void psmash_splits_into_512(struct kt *t)
 	if (!r)
 		return;
 	KT_EXPECT_EQ(t, assign(r, BASE + M2, GPA, true), RMP_SUCCESS);
-	KT_EXPECT_EQ(t, rmp_model_pvalidate(r, &vmpl0, GPA, BASE + M2, true,
-					    true),
+	KT_EXPECT_EQ(t,
+		     rmp_model_pvalidate(r, &vmpl0, GPA, BASE + M2, true, true),
 		     RMP_SUCCESS);
-	KT_EXPECT_EQ(t, rmp_model_rmpadjust(r, &vmpl0, GPA, BASE + M2, true,
-					    2, RMP_PERM_READ | RMP_PERM_WRITE,
-					    false),
+	KT_EXPECT_EQ(t,
+		     rmp_model_rmpadjust(r, &vmpl0, GPA, BASE + M2, true, 2,
+					 RMP_PERM_READ | RMP_PERM_WRITE, false),
 		     RMP_SUCCESS);
 	KT_EXPECT_EQ(t, psmash(r, BASE + M2), RMP_SUCCESS);
 	for (u64 p = 0; p < 512; p += 73) {
@@ -273,8 +273,9 @@ static void psmash_splits_into_512(struct kt *t)
 	KT_EXPECT_EQ(t, i.gpa, GPA + 511 * K4);
 	/* Now each 4 KiB page changes alone: the guest's view did not
 	 * change, so 4 KiB PVALIDATE works and a 2 MiB one mismatches. */
-	KT_EXPECT_EQ(t, rmp_model_pvalidate(r, &vmpl0, GPA + K4,
-					    BASE + M2 + K4, false, false),
+	KT_EXPECT_EQ(t,
+		     rmp_model_pvalidate(r, &vmpl0, GPA + K4, BASE + M2 + K4,
+					 false, false),
 		     RMP_SUCCESS);
 	KT_EXPECT_EQ(t, share(r, BASE + M2 + 2 * K4, false), RMP_SUCCESS);
 	KT_EXPECT(t, info(r, BASE + M2).validated);
@@ -302,12 +303,12 @@ static void psmash_codes(struct kt *t)
 	KT_EXPECT_EQ(t, r->ops->psmash(r, ASID, BASE + 2 * M2),
 		     RMP_FAIL_PERMISSION);
 	/* FAIL_INUSE: a page of it in use. */
-	KT_EXPECT_OK(t, rmp_model_set_in_use(r, BASE + 2 * M2 + 100 * K4,
-					     true));
+	KT_EXPECT_OK(t,
+		     rmp_model_set_in_use(r, BASE + 2 * M2 + 100 * K4, true));
 	KT_EXPECT_EQ(t, psmash(r, BASE + 2 * M2), RMP_FAIL_INUSE);
 	KT_EXPECT(t, info(r, BASE + 2 * M2).size_2m);
-	KT_EXPECT_OK(t, rmp_model_set_in_use(r, BASE + 2 * M2 + 100 * K4,
-					     false));
+	KT_EXPECT_OK(t,
+		     rmp_model_set_in_use(r, BASE + 2 * M2 + 100 * K4, false));
 	KT_EXPECT_EQ(t, psmash(r, BASE + 2 * M2), RMP_SUCCESS);
 	/* Twice: the entry is 4 KiB now. */
 	KT_EXPECT_EQ(t, psmash(r, BASE + 2 * M2), RMP_FAIL_BADADDR);
@@ -333,8 +334,8 @@ static void rmpread_codes(struct kt *t)
 static void pvalidate_codes(struct kt *t)
 {
 	struct rmp *r = model(t);
-	const struct rmp_guest other = { .asid = ASID + 1 };
-	const struct rmp_guest host = { .asid = 0 };
+	const struct rmp_guest other = {.asid = ASID + 1};
+	const struct rmp_guest host = {.asid = 0};
 
 	if (!r)
 		return;
@@ -345,46 +346,50 @@ static void pvalidate_codes(struct kt *t)
 		     RMP_SUCCESS);
 	KT_EXPECT_EQ(t, rmp_model_pvalidate(r, &vmpl0, GPA, BASE, false, true),
 		     RMP_NO_UPDATE);
-	KT_EXPECT_EQ(t, rmp_model_pvalidate(r, &vmpl0, GPA, BASE, false,
-					    false),
+	KT_EXPECT_EQ(t, rmp_model_pvalidate(r, &vmpl0, GPA, BASE, false, false),
 		     RMP_SUCCESS);
-	KT_EXPECT_EQ(t, rmp_model_pvalidate(r, &vmpl0, GPA, BASE, false,
-					    false),
+	KT_EXPECT_EQ(t, rmp_model_pvalidate(r, &vmpl0, GPA, BASE, false, false),
 		     RMP_NO_UPDATE);
 	KT_EXPECT(t, !info(r, BASE).validated);
 	/* FAIL_INPUT: a 2 MiB operand off 2 MiB, an SPA outside. */
-	KT_EXPECT_EQ(t, rmp_model_pvalidate(r, &vmpl0, GPA + M2 + K4,
-					    BASE + M2, true, true),
+	KT_EXPECT_EQ(t,
+		     rmp_model_pvalidate(r, &vmpl0, GPA + M2 + K4, BASE + M2,
+					 true, true),
 		     RMP_FAIL_INPUT);
-	KT_EXPECT_EQ(t, rmp_model_pvalidate(r, &vmpl0, GPA + M2,
-					    BASE + M2 + K4, true, true),
+	KT_EXPECT_EQ(t,
+		     rmp_model_pvalidate(r, &vmpl0, GPA + M2, BASE + M2 + K4,
+					 true, true),
 		     RMP_FAIL_INPUT);
-	KT_EXPECT_EQ(t, rmp_model_pvalidate(r, &vmpl0, GPA, BASE + SIZE,
-					    false, true),
-		     RMP_FAIL_INPUT);
+	KT_EXPECT_EQ(
+		t,
+		rmp_model_pvalidate(r, &vmpl0, GPA, BASE + SIZE, false, true),
+		RMP_FAIL_INPUT);
 	/* FAIL_SIZEMISMATCH: 2 MiB on a 4 KiB entry; nothing changed. */
 	KT_EXPECT_EQ(t, assign(r, BASE + 2 * M2, GPA + 2 * M2, false),
 		     RMP_SUCCESS);
-	KT_EXPECT_EQ(t, rmp_model_pvalidate(r, &vmpl0, GPA + 2 * M2,
-					    BASE + 2 * M2, true, true),
+	KT_EXPECT_EQ(t,
+		     rmp_model_pvalidate(r, &vmpl0, GPA + 2 * M2, BASE + 2 * M2,
+					 true, true),
 		     RMP_FAIL_SIZEMISMATCH);
 	KT_EXPECT(t, !info(r, BASE + 2 * M2).validated);
 	/* #NPF with SIZEM: 4 KiB on a 2 MiB entry. */
-	KT_EXPECT_EQ(t, rmp_model_pvalidate(r, &vmpl0, GPA + M2 + K4,
-					    BASE + M2 + K4, false, true),
+	KT_EXPECT_EQ(t,
+		     rmp_model_pvalidate(r, &vmpl0, GPA + M2 + K4,
+					 BASE + M2 + K4, false, true),
 		     RMP_FAULT_NPF_SIZEM);
-	KT_EXPECT_EQ(t, rmp_model_pvalidate(r, &vmpl0, GPA + M2, BASE + M2,
-					    true, true),
-		     RMP_SUCCESS);
+	KT_EXPECT_EQ(
+		t,
+		rmp_model_pvalidate(r, &vmpl0, GPA + M2, BASE + M2, true, true),
+		RMP_SUCCESS);
 	/* #NPF: another ASID, another GPA, a hypervisor page. */
-	KT_EXPECT_EQ(t, rmp_model_pvalidate(r, &other, GPA, BASE, false,
-					    true),
+	KT_EXPECT_EQ(t, rmp_model_pvalidate(r, &other, GPA, BASE, false, true),
 		     RMP_FAULT_NPF);
-	KT_EXPECT_EQ(t, rmp_model_pvalidate(r, &vmpl0, GPA + K4, BASE, false,
-					    true),
-		     RMP_FAULT_NPF);
-	KT_EXPECT_EQ(t, rmp_model_pvalidate(r, &vmpl0, GPA + K4, BASE + K4,
-					    false, true),
+	KT_EXPECT_EQ(
+		t, rmp_model_pvalidate(r, &vmpl0, GPA + K4, BASE, false, true),
+		RMP_FAULT_NPF);
+	KT_EXPECT_EQ(t,
+		     rmp_model_pvalidate(r, &vmpl0, GPA + K4, BASE + K4, false,
+					 true),
 		     RMP_FAULT_NPF);
 	/* #UD: not inside an SNP guest. */
 	KT_EXPECT_EQ(t, rmp_model_pvalidate(r, &host, GPA, BASE, false, true),
@@ -396,116 +401,139 @@ static void pvalidate_codes(struct kt *t)
 static void rmpadjust_codes(struct kt *t)
 {
 	struct rmp *r = model(t);
-	const struct rmp_guest vmpl1 = { .asid = ASID, .vmpl = 1 };
-	const struct rmp_guest vmpl3 = { .asid = ASID, .vmpl = 3 };
-	const struct rmp_guest host = { .asid = 0 };
+	const struct rmp_guest vmpl1 = {.asid = ASID, .vmpl = 1};
+	const struct rmp_guest vmpl3 = {.asid = ASID, .vmpl = 3};
+	const struct rmp_guest host = {.asid = 0};
 	const u8 rw = RMP_PERM_READ | RMP_PERM_WRITE;
 
 	if (!r)
 		return;
 	KT_EXPECT_EQ(t, assign(r, BASE, GPA, false), RMP_SUCCESS);
 	/* #VC 0x404: the page is not validated yet. */
-	KT_EXPECT_EQ(t, rmp_model_rmpadjust(r, &vmpl0, GPA, BASE, false, 1,
-					    rw, false),
-		     RMP_FAULT_VC_NOT_VALIDATED);
+	KT_EXPECT_EQ(
+		t,
+		rmp_model_rmpadjust(r, &vmpl0, GPA, BASE, false, 1, rw, false),
+		RMP_FAULT_VC_NOT_VALIDATED);
 	KT_EXPECT_EQ(t, rmp_model_pvalidate(r, &vmpl0, GPA, BASE, false, true),
 		     RMP_SUCCESS);
-	KT_EXPECT_EQ(t, rmp_model_rmpadjust(r, &vmpl0, GPA, BASE, false, 1,
-					    rw, false),
-		     RMP_SUCCESS);
+	KT_EXPECT_EQ(
+		t,
+		rmp_model_rmpadjust(r, &vmpl0, GPA, BASE, false, 1, rw, false),
+		RMP_SUCCESS);
 	KT_EXPECT_EQ(t, info(r, BASE).perms[1], rw);
 	/* FAIL_INPUT: no VMPL 4, reserved permission bits, off 2 MiB. */
-	KT_EXPECT_EQ(t, rmp_model_rmpadjust(r, &vmpl0, GPA, BASE, false, 4,
-					    rw, false),
+	KT_EXPECT_EQ(
+		t,
+		rmp_model_rmpadjust(r, &vmpl0, GPA, BASE, false, 4, rw, false),
+		RMP_FAIL_INPUT);
+	KT_EXPECT_EQ(t,
+		     rmp_model_rmpadjust(r, &vmpl0, GPA, BASE, false, 1, 0x20,
+					 false),
 		     RMP_FAIL_INPUT);
-	KT_EXPECT_EQ(t, rmp_model_rmpadjust(r, &vmpl0, GPA, BASE, false, 1,
-					    0x20, false),
-		     RMP_FAIL_INPUT);
-	KT_EXPECT_EQ(t, rmp_model_rmpadjust(r, &vmpl0, GPA + K4, BASE, true,
-					    1, rw, false),
+	KT_EXPECT_EQ(t,
+		     rmp_model_rmpadjust(r, &vmpl0, GPA + K4, BASE, true, 1, rw,
+					 false),
 		     RMP_FAIL_INPUT);
 	/* FAIL_PERMISSION: VMPL0 targeted, a VMPL not below the caller's,
 	 * a right the caller lacks. */
-	KT_EXPECT_EQ(t, rmp_model_rmpadjust(r, &vmpl0, GPA, BASE, false, 0,
-					    rw, false),
+	KT_EXPECT_EQ(
+		t,
+		rmp_model_rmpadjust(r, &vmpl0, GPA, BASE, false, 0, rw, false),
+		RMP_FAIL_PERMISSION);
+	KT_EXPECT_EQ(t,
+		     rmp_model_rmpadjust(r, &vmpl1, GPA, BASE, false, 1,
+					 RMP_PERM_READ, false),
 		     RMP_FAIL_PERMISSION);
-	KT_EXPECT_EQ(t, rmp_model_rmpadjust(r, &vmpl1, GPA, BASE, false, 1,
-					    RMP_PERM_READ, false),
+	KT_EXPECT_EQ(
+		t,
+		rmp_model_rmpadjust(r, &vmpl3, GPA, BASE, false, 2, 0, false),
+		RMP_FAIL_PERMISSION);
+	KT_EXPECT_EQ(t,
+		     rmp_model_rmpadjust(r, &vmpl1, GPA, BASE, false, 2,
+					 rw | RMP_PERM_XSUPER, false),
 		     RMP_FAIL_PERMISSION);
-	KT_EXPECT_EQ(t, rmp_model_rmpadjust(r, &vmpl3, GPA, BASE, false, 2,
-					    0, false),
-		     RMP_FAIL_PERMISSION);
-	KT_EXPECT_EQ(t, rmp_model_rmpadjust(r, &vmpl1, GPA, BASE, false, 2,
-					    rw | RMP_PERM_XSUPER, false),
-		     RMP_FAIL_PERMISSION);
-	KT_EXPECT_EQ(t, rmp_model_rmpadjust(r, &vmpl1, GPA, BASE, false, 2,
-					    RMP_PERM_READ, false),
+	KT_EXPECT_EQ(t,
+		     rmp_model_rmpadjust(r, &vmpl1, GPA, BASE, false, 2,
+					 RMP_PERM_READ, false),
 		     RMP_SUCCESS);
 	KT_EXPECT_EQ(t, info(r, BASE).perms[2], RMP_PERM_READ);
 	/* The VMSA bit: set and cleared at VMPL0, ignored at VMPL1. */
-	KT_EXPECT_EQ(t, rmp_model_rmpadjust(r, &vmpl0, GPA, BASE, false, 1,
-					    rw, true),
-		     RMP_SUCCESS);
+	KT_EXPECT_EQ(
+		t,
+		rmp_model_rmpadjust(r, &vmpl0, GPA, BASE, false, 1, rw, true),
+		RMP_SUCCESS);
 	KT_EXPECT(t, info(r, BASE).vmsa);
-	KT_EXPECT_EQ(t, rmp_model_rmpadjust(r, &vmpl1, GPA, BASE, false, 3,
-					    0, false),
-		     RMP_SUCCESS);
+	KT_EXPECT_EQ(
+		t,
+		rmp_model_rmpadjust(r, &vmpl1, GPA, BASE, false, 3, 0, false),
+		RMP_SUCCESS);
 	KT_EXPECT(t, info(r, BASE).vmsa);
-	KT_EXPECT_EQ(t, rmp_model_rmpadjust(r, &vmpl0, GPA, BASE, false, 1,
-					    rw, false),
-		     RMP_SUCCESS);
+	KT_EXPECT_EQ(
+		t,
+		rmp_model_rmpadjust(r, &vmpl0, GPA, BASE, false, 1, rw, false),
+		RMP_SUCCESS);
 	KT_EXPECT(t, !info(r, BASE).vmsa);
 	/* FAIL_SIZEMISMATCH and the two faults, as for PVALIDATE. */
-	KT_EXPECT_EQ(t, rmp_model_rmpadjust(r, &vmpl0, GPA, BASE, true, 1, rw,
-					    false),
-		     RMP_FAIL_SIZEMISMATCH);
+	KT_EXPECT_EQ(
+		t,
+		rmp_model_rmpadjust(r, &vmpl0, GPA, BASE, true, 1, rw, false),
+		RMP_FAIL_SIZEMISMATCH);
 	KT_EXPECT_EQ(t, assign(r, BASE + M2, GPA + M2, true), RMP_SUCCESS);
-	KT_EXPECT_EQ(t, rmp_model_rmpadjust(r, &vmpl0, GPA + M2, BASE + M2,
-					    false, 1, rw, false),
+	KT_EXPECT_EQ(t,
+		     rmp_model_rmpadjust(r, &vmpl0, GPA + M2, BASE + M2, false,
+					 1, rw, false),
 		     RMP_FAULT_NPF_SIZEM);
-	KT_EXPECT_EQ(t, rmp_model_rmpadjust(r, &vmpl0, GPA + K4, BASE + K4,
-					    false, 1, rw, false),
+	KT_EXPECT_EQ(t,
+		     rmp_model_rmpadjust(r, &vmpl0, GPA + K4, BASE + K4, false,
+					 1, rw, false),
 		     RMP_FAULT_NPF);
-	KT_EXPECT_EQ(t, rmp_model_rmpadjust(r, &host, GPA, BASE, false, 1, rw,
-					    false),
-		     RMP_FAULT_UD);
+	KT_EXPECT_EQ(
+		t,
+		rmp_model_rmpadjust(r, &host, GPA, BASE, false, 1, rw, false),
+		RMP_FAULT_UD);
 	done(t, r);
 }
 
 static void rmpquery_codes(struct kt *t)
 {
 	struct rmp *r = model(t);
-	const struct rmp_guest vmpl2 = { .asid = ASID, .vmpl = 2 };
+	const struct rmp_guest vmpl2 = {.asid = ASID, .vmpl = 2};
 	bool vmsa = true, size_2m = false;
 	u8 perms = 0xff;
 
 	if (!r)
 		return;
 	KT_EXPECT_EQ(t, assign(r, BASE + M2, GPA, true), RMP_SUCCESS);
-	KT_EXPECT_EQ(t, rmp_model_pvalidate(r, &vmpl0, GPA, BASE + M2, true,
-					    true),
+	KT_EXPECT_EQ(t,
+		     rmp_model_pvalidate(r, &vmpl0, GPA, BASE + M2, true, true),
 		     RMP_SUCCESS);
-	KT_EXPECT_EQ(t, rmp_model_rmpadjust(r, &vmpl0, GPA, BASE + M2, true,
-					    3, RMP_PERM_READ, false),
+	KT_EXPECT_EQ(t,
+		     rmp_model_rmpadjust(r, &vmpl0, GPA, BASE + M2, true, 3,
+					 RMP_PERM_READ, false),
 		     RMP_SUCCESS);
 	/* A page inside the 2 MiB page answers with it. */
-	KT_EXPECT_EQ(t, rmp_model_rmpquery(r, &vmpl2, GPA + 3 * K4,
-					   BASE + M2 + 3 * K4, 3, &perms,
-					   &vmsa, &size_2m),
+	KT_EXPECT_EQ(t,
+		     rmp_model_rmpquery(r, &vmpl2, GPA + 3 * K4,
+					BASE + M2 + 3 * K4, 3, &perms, &vmsa,
+					&size_2m),
 		     RMP_SUCCESS);
 	KT_EXPECT_EQ(t, perms, RMP_PERM_READ);
 	KT_EXPECT(t, size_2m && !vmsa);
-	KT_EXPECT_EQ(t, rmp_model_rmpquery(r, &vmpl2, GPA, BASE + M2, 2,
-					   &perms, &vmsa, &size_2m),
+	KT_EXPECT_EQ(t,
+		     rmp_model_rmpquery(r, &vmpl2, GPA, BASE + M2, 2, &perms,
+					&vmsa, &size_2m),
 		     RMP_FAIL_PERMISSION);
-	KT_EXPECT_EQ(t, rmp_model_rmpquery(r, &vmpl2, GPA, BASE + M2, 4,
-					   &perms, &vmsa, &size_2m),
+	KT_EXPECT_EQ(t,
+		     rmp_model_rmpquery(r, &vmpl2, GPA, BASE + M2, 4, &perms,
+					&vmsa, &size_2m),
 		     RMP_FAIL_INPUT);
-	KT_EXPECT_EQ(t, rmp_model_rmpquery(r, &vmpl2, GPA + 8, BASE + M2, 3,
-					   &perms, &vmsa, &size_2m),
+	KT_EXPECT_EQ(t,
+		     rmp_model_rmpquery(r, &vmpl2, GPA + 8, BASE + M2, 3,
+					&perms, &vmsa, &size_2m),
 		     RMP_FAIL_INPUT);
-	KT_EXPECT_EQ(t, rmp_model_rmpquery(r, &vmpl2, GPA, BASE, 3, &perms,
-					   &vmsa, &size_2m),
+	KT_EXPECT_EQ(t,
+		     rmp_model_rmpquery(r, &vmpl2, GPA, BASE, 3, &perms, &vmsa,
+					&size_2m),
 		     RMP_FAULT_NPF);
 	done(t, r);
 }
@@ -553,6 +581,94 @@ static void rmp_hw_absent_or_readable(struct kt *t)
 	KT_EXPECT_EQ(t, rmpread(r, 0, &i), RMP_SUCCESS);
 }
 
+/* Which check answers first when two fail (the order in hv/snp/README.md):
+ * immutable before in use before overlap; for RMPADJUST, #UD before the
+ * registers; for an unassigned 2 MiB entry, GPA alignment is the page's. */
+static void check_order(struct kt *t)
+{
+	struct rmp *r = model(t);
+	const struct rmp_guest host = {.asid = 0};
+	struct rmp_state fw = {.assigned = true, .immutable = true};
+	struct rmp_state hv_2m = {.gpa = K4, .size_2m = true};
+
+	if (!r)
+		return;
+	KT_EXPECT(t, rmp_is_model(r));
+	/* Immutable and in use: FAIL_PERMISSION. */
+	KT_EXPECT_EQ(t, rmpupdate(r, BASE, &fw), RMP_SUCCESS);
+	KT_EXPECT_OK(t, rmp_model_set_in_use(r, BASE, true));
+	KT_EXPECT_EQ(t, share(r, BASE, false), RMP_FAIL_PERMISSION);
+	/* In use and overlapping: FAIL_INUSE. */
+	KT_EXPECT_EQ(t, assign(r, BASE + M2 + 2 * K4, GPA, false),
+		     RMP_SUCCESS);
+	KT_EXPECT_OK(t, rmp_model_set_in_use(r, BASE + M2 + K4, true));
+	KT_EXPECT_EQ(t, assign(r, BASE + M2, GPA, true), RMP_FAIL_INUSE);
+	KT_EXPECT_OK(t, rmp_model_set_in_use(r, BASE + M2 + K4, false));
+	KT_EXPECT_EQ(t, assign(r, BASE + M2, GPA, true), RMP_FAIL_OVERLAP);
+	KT_EXPECT_EQ(t, share(r, BASE + M2 + 2 * K4, false), RMP_SUCCESS);
+	KT_EXPECT_ERRNO(t, rmp_model_set_in_use(r, BASE + 8, true), EINVAL);
+	/* A hypervisor-owned 2 MiB entry needs only a page-aligned GPA. */
+	KT_EXPECT_EQ(t, rmpupdate(r, BASE + M2, &hv_2m), RMP_SUCCESS);
+	/* The next region's head is not part of this one. */
+	KT_EXPECT_EQ(t, assign(r, BASE + 3 * M2, GPA, false), RMP_SUCCESS);
+	KT_EXPECT_EQ(t, assign(r, BASE + 2 * M2, GPA, true), RMP_SUCCESS);
+	/* Outside a guest, RMPADJUST is #UD whatever its operands. */
+	KT_EXPECT_EQ(
+		t,
+		rmp_model_rmpadjust(r, &host, GPA, BASE, false, 0, 0xff, false),
+		RMP_FAULT_UD);
+	done(t, r);
+}
+
+/* The checker sees each broken invariant (white box: the entries are
+ * corrupted by hand, then put back). */
+static void rmp_check_catches_corruption(struct kt *t)
+{
+	struct rmp *r = model(t);
+	struct rmp_entry *e, saved;
+	static const struct {
+		u64 page; /* of the range */
+		u8 flags;
+		u32 asid;
+		u8 perms[3];
+		u64 gpa;
+	} bad[] = {
+		{1, RMPE_2M, 0, {0}, 0}, /* 2 MiB off a boundary */
+		{2, RMPE_VALIDATED, 0, {0}, 0}, /* hypervisor's, validated */
+		{2, RMPE_VMSA, 0, {0}, 0}, /* hypervisor's, VMSA */
+		{2, RMPE_IMMUTABLE, 0, {0}, 0}, /* hypervisor's, immutable */
+		{2, 0, ASID, {0}, 0}, /* hypervisor's, an ASID */
+		{2, 0, 0, {1, 0, 0}, 0}, /* hypervisor's, rights */
+		{2, 0, 0, {0, 1, 0}, 0},
+		{2, 0, 0, {0, 0, 1}, 0},
+		{2, RMPE_ASSIGNED, ASID, {0}, GPA + 8}, /* GPA off its page */
+		{512, RMPE_ASSIGNED | RMPE_2M, ASID, {0}, GPA + K4},
+		{513, RMPE_ASSIGNED, ASID, {0}, GPA}, /* 4K inside the 2M */
+		{1023, RMPE_ASSIGNED, ASID, {0}, GPA}, /* its last page */
+	};
+
+	if (!r)
+		return;
+	e = rmp_to_model(r)->e;
+	KT_EXPECT_EQ(t, assign(r, BASE + M2, GPA, true), RMP_SUCCESS);
+	KT_EXPECT_OK(t, rmp_model_check(r));
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct rmp_entry *x = &e[bad[i].page];
+
+		saved = *x;
+		*x = (struct rmp_entry){.gpa = bad[i].gpa,
+					.asid = bad[i].asid,
+					.perms = {bad[i].perms[0],
+						  bad[i].perms[1],
+						  bad[i].perms[2]},
+					.flags = bad[i].flags};
+		if (!KT_EXPECT_ERRNO(t, rmp_model_check(r), EIO))
+			kt_diag(t, "corruption %zu not seen", i);
+		*x = saved;
+	}
+	done(t, r);
+}
+
 static void rmp_ret_names(struct kt *t)
 {
 	KT_EXPECT_STR_EQ(t, rmp_ret_name(RMP_FAIL_BADADDR), "FAIL_BADADDR");
@@ -582,6 +698,8 @@ static const struct kt_case rmp_cases[] = {
 	KT_CASE(rmpadjust_codes),
 	KT_CASE(rmpquery_codes),
 	KT_CASE(rmp_metadata_per_gib),
+	KT_CASE(check_order),
+	KT_CASE(rmp_check_catches_corruption),
 	KT_CASE(rmp_hw_absent_or_readable),
 	KT_CASE(rmp_ret_names),
 };

@@ -22,15 +22,17 @@ static enum rmp_ret run_op(struct rmp *r, const struct trace_op *op,
 			   struct rmp_info *ri)
 {
 	const u64 *v = op->val;
-	const struct rmp_guest g = { .asid = (u32)v[TK_ASID], .vmpl = 0 };
+	const struct rmp_guest g = {.asid = (u32)v[TK_ASID], .vmpl = 0};
 	bool size_2m = v[TK_SIZE] == RMP_PAGE_2M;
 	struct rmp_state st;
 
 	switch (op->code) {
 	case TOP_RMPUPDATE:
 		st = (struct rmp_state){
-			.gpa = v[TK_GPA], .assigned = v[TK_ASSIGNED],
-			.size_2m = size_2m, .immutable = v[TK_IMMUTABLE],
+			.gpa = v[TK_GPA],
+			.assigned = v[TK_ASSIGNED],
+			.size_2m = size_2m,
+			.immutable = v[TK_IMMUTABLE],
 			.asid = (u32)v[TK_ASID],
 		};
 		return rmpupdate(r, v[TK_SPA], &st);
@@ -40,8 +42,8 @@ static enum rmp_ret run_op(struct rmp *r, const struct trace_op *op,
 		return rmp_model_pvalidate(r, &g, v[TK_GPA], v[TK_SPA], size_2m,
 					   v[TK_VALIDATE]);
 	case TOP_RMPADJUST:
-		return rmp_model_rmpadjust(r, &g, v[TK_GPA], v[TK_SPA],
-					   size_2m, (unsigned int)v[TK_VMPL],
+		return rmp_model_rmpadjust(r, &g, v[TK_GPA], v[TK_SPA], size_2m,
+					   (unsigned int)v[TK_VMPL],
 					   (unsigned int)v[TK_PERMS],
 					   v[TK_VMSA]);
 	case TOP_RMPREAD:
