@@ -35,8 +35,9 @@ static const struct rmp_model *to_cmodel(const struct rmp *r)
  * RMP-covered: FAIL_INPUT for every instruction that names one. */
 static bool covered(const struct rmp_model *m, phys_addr_t spa, u64 len)
 {
-	return spa >= m->rmp.base && spa - m->rmp.base < m->rmp.size &&
-	       len <= m->rmp.size - (spa - m->rmp.base);
+	u64 off = spa - m->rmp.base; /* huge when spa is below the base */
+
+	return off < m->rmp.size && len <= m->rmp.size - off;
 }
 
 static u64 idx(const struct rmp_model *m, phys_addr_t spa)
@@ -128,11 +129,12 @@ static enum rmp_ret model_rmpupdate(struct rmp *r, u32 asid, phys_addr_t spa,
 	 * assigned. A 2 MiB entry that is not assigned overlaps nothing, so
 	 * what rmp_make_shared(2M) leaves behind never blocks 4 KiB updates.
 	 * The 2 MiB entry's own 4 KiB entry is the one being replaced and
-	 * does not count (our reading; the APM checks "the other" entries).
+	 * does not count (our reading; the APM checks "the other" entries);
+	 * behind an assigned 2 MiB page they are all hypervisor-owned.
 	 */
 	if (!st->size_2m && is_2m_page(head))
 		return RMP_FAIL_OVERLAP;
-	if (st->size_2m && !is_2m_page(e))
+	if (st->size_2m)
 		for (u64 i = 1; i < RMP_PAGES_2M; i++)
 			if (e[i].flags & RMPE_ASSIGNED)
 				return RMP_FAIL_OVERLAP;

@@ -8,6 +8,7 @@
  * lists the code -> case map.
  */
 #include "hv/alloc.h"
+#include "hv/base/kmalloc.h"
 #include "hv/snp/rmp_model_int.h"
 #include "lib/errno.h"
 #include "lib/mem.h"
@@ -22,20 +23,38 @@
 
 static const struct rmp_guest vmpl0 = {.asid = ASID, .vmpl = 0};
 
+/* kmalloc's live objects when the case made its model. */
+static u64 objects_before;
+
+static void note_objects(void)
+{
+	struct kmalloc_stats st;
+
+	kmalloc_get_stats(&st);
+	objects_before = st.objects;
+}
+
 static struct rmp *model(struct kt *t)
 {
-	struct rmp *r = rmp_model_create(BASE, SIZE);
+	struct rmp *r;
 
+	note_objects();
+	r = rmp_model_create(BASE, SIZE);
 	KT_EXPECT(t, r != NULL);
 	return r;
 }
 
-/* The invariants hold and everything goes back. */
+/* The invariants hold and everything goes back: the entries' pages and
+ * the model's own object. */
 static void done(struct kt *t, struct rmp *r)
 {
+	struct kmalloc_stats st;
+
 	KT_EXPECT_OK(t, rmp_model_check(r));
 	rmp_destroy(r);
 	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_RMP), 0);
+	kmalloc_get_stats(&st);
+	KT_EXPECT_EQ(t, st.objects, objects_before);
 }
 
 static enum rmp_ret assign(struct rmp *r, phys_addr_t spa, u64 gpa,
@@ -498,6 +517,7 @@ static void rmpquery_codes(struct kt *t)
 {
 	struct rmp *r = model(t);
 	const struct rmp_guest vmpl2 = {.asid = ASID, .vmpl = 2};
+	const struct rmp_guest host = {.asid = 0};
 	bool vmsa = true, size_2m = false;
 	u8 perms = 0xff;
 
@@ -535,6 +555,11 @@ static void rmpquery_codes(struct kt *t)
 		     rmp_model_rmpquery(r, &vmpl2, GPA, BASE, 3, &perms, &vmsa,
 					&size_2m),
 		     RMP_FAULT_NPF);
+	/* Outside a guest: #UD before the target VMPL is looked at. */
+	KT_EXPECT_EQ(t,
+		     rmp_model_rmpquery(r, &host, GPA, BASE + M2, 9, &perms,
+					&vmsa, &size_2m),
+		     RMP_FAULT_UD);
 	done(t, r);
 }
 
@@ -549,6 +574,7 @@ static void rmp_metadata_per_gib(struct kt *t)
 			(unsigned long long)free_pages);
 		return;
 	}
+	note_objects();
 	r = rmp_model_create(BASE, 1ULL << 30);
 	KT_ASSERT(t, r != NULL);
 	KT_EXPECT_EQ(t, rmp_model_meta_bytes(r), 4ULL << 20);
@@ -556,7 +582,14 @@ static void rmp_metadata_per_gib(struct kt *t)
 		(unsigned long long)rmp_model_meta_bytes(r),
 		(unsigned long long)(rmp_model_meta_bytes(r) >> 18));
 	done(t, r);
-	/* Bad ranges are refused. */
+	/* Bad ranges are refused, and so is a platform without a pool. */
+	{
+		struct page_pool *pool = hv_pool;
+
+		hv_pool = NULL;
+		KT_EXPECT(t, rmp_model_create(BASE, SIZE) == NULL);
+		hv_pool = pool;
+	}
 	KT_EXPECT(t, rmp_model_create(BASE + K4, SIZE) == NULL);
 	KT_EXPECT(t, rmp_model_create(BASE, SIZE + K4) == NULL);
 	KT_EXPECT(t, rmp_model_create(BASE, 0) == NULL);
@@ -599,20 +632,47 @@ static void check_order(struct kt *t)
 	KT_EXPECT_OK(t, rmp_model_set_in_use(r, BASE, true));
 	KT_EXPECT_EQ(t, share(r, BASE, false), RMP_FAIL_PERMISSION);
 	/* In use and overlapping: FAIL_INUSE. */
-	KT_EXPECT_EQ(t, assign(r, BASE + M2 + 2 * K4, GPA, false),
-		     RMP_SUCCESS);
+	KT_EXPECT_EQ(t, assign(r, BASE + M2 + 2 * K4, GPA, false), RMP_SUCCESS);
 	KT_EXPECT_OK(t, rmp_model_set_in_use(r, BASE + M2 + K4, true));
 	KT_EXPECT_EQ(t, assign(r, BASE + M2, GPA, true), RMP_FAIL_INUSE);
 	KT_EXPECT_OK(t, rmp_model_set_in_use(r, BASE + M2 + K4, false));
 	KT_EXPECT_EQ(t, assign(r, BASE + M2, GPA, true), RMP_FAIL_OVERLAP);
 	KT_EXPECT_EQ(t, share(r, BASE + M2 + 2 * K4, false), RMP_SUCCESS);
 	KT_EXPECT_ERRNO(t, rmp_model_set_in_use(r, BASE + 8, true), EINVAL);
+	/* A neighbour in use is no matter, nor the next region's head. */
+	KT_EXPECT_OK(t, rmp_model_set_in_use(r, BASE + 2 * M2 + K4, true));
+	KT_EXPECT_EQ(t, assign(r, BASE + 2 * M2 + 2 * K4, GPA, false),
+		     RMP_SUCCESS);
+	KT_EXPECT_EQ(t, share(r, BASE + 2 * M2 + 2 * K4, false), RMP_SUCCESS);
+	KT_EXPECT_OK(t, rmp_model_set_in_use(r, BASE + 2 * M2 + K4, false));
+	KT_EXPECT_OK(t, rmp_model_set_in_use(r, BASE + 3 * M2, true));
+	KT_EXPECT_EQ(t, assign(r, BASE + 2 * M2, GPA, true), RMP_SUCCESS);
+	KT_EXPECT_EQ(t, share(r, BASE + 2 * M2, true), RMP_SUCCESS);
+	KT_EXPECT_OK(t, rmp_model_set_in_use(r, BASE + 3 * M2, false));
 	/* A hypervisor-owned 2 MiB entry needs only a page-aligned GPA. */
 	KT_EXPECT_EQ(t, rmpupdate(r, BASE + M2, &hv_2m), RMP_SUCCESS);
 	/* The next region's head is not part of this one. */
 	KT_EXPECT_EQ(t, assign(r, BASE + 3 * M2, GPA, false), RMP_SUCCESS);
 	KT_EXPECT_EQ(t, assign(r, BASE + 2 * M2, GPA, true), RMP_SUCCESS);
-	/* Outside a guest, RMPADJUST is #UD whatever its operands. */
+	/* A guest executing a host instruction: FAIL_PERMISSION before its
+	 * operands are looked at. */
+	KT_EXPECT_EQ(t, r->ops->psmash(r, ASID, BASE + 1), RMP_FAIL_PERMISSION);
+	KT_EXPECT_EQ(t, r->ops->rmpupdate(r, ASID, BASE + 1, &fw),
+		     RMP_FAIL_PERMISSION);
+	/* Far past the range and below it: not covered. */
+	KT_EXPECT_EQ(t, assign(r, BASE + 2 * SIZE, GPA, false), RMP_FAIL_INPUT);
+	KT_EXPECT_EQ(t, psmash(r, BASE + 2 * SIZE), RMP_FAIL_INPUT);
+	KT_EXPECT_EQ(t, assign(r, BASE - SIZE, GPA, true), RMP_FAIL_INPUT);
+	/* A GPA of 2^52 does not exist. */
+	KT_EXPECT_EQ(t,
+		     rmp_model_pvalidate(r, &vmpl0, 1ULL << 52, BASE + 3 * M2,
+					 false, true),
+		     RMP_FAIL_INPUT);
+	/* Outside a guest, PVALIDATE and RMPADJUST are #UD whatever their
+	 * operands. */
+	KT_EXPECT_EQ(
+		t, rmp_model_pvalidate(r, &host, GPA + 8, BASE + 8, true, true),
+		RMP_FAULT_UD);
 	KT_EXPECT_EQ(
 		t,
 		rmp_model_rmpadjust(r, &host, GPA, BASE, false, 0, 0xff, false),
