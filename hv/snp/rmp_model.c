@@ -129,8 +129,8 @@ static enum rmp_ret model_rmpupdate(struct rmp *r, u32 asid, phys_addr_t spa,
 	 * assigned. A 2 MiB entry that is not assigned overlaps nothing, so
 	 * what rmp_make_shared(2M) leaves behind never blocks 4 KiB updates.
 	 * The 2 MiB entry's own 4 KiB entry is the one being replaced and
-	 * does not count (our reading; the APM checks "the other" entries);
-	 * behind an assigned 2 MiB page they are all hypervisor-owned.
+	 * does not count (our reading: the sources do not say); behind an
+	 * assigned 2 MiB page the other 511 are all hypervisor-owned.
 	 */
 	if (!st->size_2m && is_2m_page(head))
 		return RMP_FAIL_OVERLAP;

@@ -582,6 +582,21 @@ static void rmp_metadata_per_gib(struct kt *t)
 		(unsigned long long)rmp_model_meta_bytes(r),
 		(unsigned long long)(rmp_model_meta_bytes(r) >> 18));
 	done(t, r);
+	/* Out of memory for the model or its entries: NULL, nothing held. */
+	note_objects();
+	kmalloc_fail_nth(1);
+	KT_EXPECT(t, rmp_model_create(BASE, SIZE) == NULL);
+	alloc_fail_nth(hv_pool, 1);
+	KT_EXPECT(t, rmp_model_create(BASE, SIZE) == NULL);
+	kmalloc_fail_nth(0);
+	alloc_fail_nth(hv_pool, 0);
+	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_RMP), 0);
+	{
+		struct kmalloc_stats st;
+
+		kmalloc_get_stats(&st);
+		KT_EXPECT_EQ(t, st.objects, objects_before);
+	}
 	/* Bad ranges are refused, and so is a platform without a pool. */
 	{
 		struct page_pool *pool = hv_pool;
