@@ -72,7 +72,7 @@ all: payload host
 help:
 	@echo "make run      build and boot the suite under QEMU/OVMF"
 	@echo "make test     host unit tests (plain and ASan+UBSan), QEMU run, script tests, Linux cross-check"
-	@echo "make bench    host benchmarks (allocator, gmem, npt)"
+	@echo "make bench    host benchmarks (allocator, gmem, npt, RMP model)"
 	@echo "make fuzz     fuzz the trace interpreter (FUZZ_SECONDS, default 60)"
 	@echo "make mutate   mutation testing of hv/ (MUTATE_SECONDS, default 600)"
 	@echo "make payload  build $(B)/gmemvisor.efi only"
