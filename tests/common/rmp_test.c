@@ -280,6 +280,13 @@ static void psmash_splits_into_512(struct kt *t)
 		     rmp_model_rmpadjust(r, &vmpl0, GPA, BASE + M2, true, 2,
 					 RMP_PERM_READ | RMP_PERM_WRITE, false),
 		     RMP_SUCCESS);
+	{
+		struct rmp_state next = {
+			.gpa = 3 * K4, .assigned = true, .asid = ASID + 1};
+
+		KT_EXPECT_EQ(t, rmpupdate(r, BASE + 2 * M2, &next),
+			     RMP_SUCCESS);
+	}
 	KT_EXPECT_EQ(t, psmash(r, BASE + M2), RMP_SUCCESS);
 	for (u64 p = 0; p < 512; p += 73) {
 		i = info(r, BASE + M2 + p * K4);
@@ -290,6 +297,10 @@ static void psmash_splits_into_512(struct kt *t)
 	}
 	i = info(r, BASE + M2 + 511 * K4);
 	KT_EXPECT_EQ(t, i.gpa, GPA + 511 * K4);
+	/* The next region is not touched. */
+	i = info(r, BASE + 2 * M2);
+	KT_EXPECT(t, i.assigned && i.asid == ASID + 1);
+	KT_EXPECT_EQ(t, i.gpa, 3 * K4);
 	/* Now each 4 KiB page changes alone: the guest's view did not
 	 * change, so 4 KiB PVALIDATE works and a 2 MiB one mismatches. */
 	KT_EXPECT_EQ(t,
@@ -635,6 +646,7 @@ static void rmp_hw_absent_or_readable(struct kt *t)
 static void check_order(struct kt *t)
 {
 	struct rmp *r = model(t);
+	struct rmp_info i;
 	const struct rmp_guest host = {.asid = 0};
 	struct rmp_state fw = {.assigned = true, .immutable = true};
 	struct rmp_state hv_2m = {.gpa = K4, .size_2m = true};
@@ -674,6 +686,13 @@ static void check_order(struct kt *t)
 	KT_EXPECT_EQ(t, r->ops->psmash(r, ASID, BASE + 1), RMP_FAIL_PERMISSION);
 	KT_EXPECT_EQ(t, r->ops->rmpupdate(r, ASID, BASE + 1, &fw),
 		     RMP_FAIL_PERMISSION);
+	KT_EXPECT_EQ(t, r->ops->rmpread(r, ASID, BASE + 1, &i),
+		     RMP_FAIL_PERMISSION);
+	/* The page checks before the size: a 2 MiB PVALIDATE of a page
+	 * that is not the guest's faults. */
+	KT_EXPECT_EQ(
+		t, rmp_model_pvalidate(r, &vmpl0, 0, BASE + 2 * M2, true, true),
+		RMP_FAULT_NPF);
 	/* Far past the range and below it: not covered. */
 	KT_EXPECT_EQ(t, assign(r, BASE + 2 * SIZE, GPA, false), RMP_FAIL_INPUT);
 	KT_EXPECT_EQ(t, psmash(r, BASE + 2 * SIZE), RMP_FAIL_INPUT);
