@@ -31,13 +31,15 @@ static const struct rmp_model *to_cmodel(const struct rmp *r)
 	return container_of(r, const struct rmp_model, rmp);
 }
 
-/* Is [spa, spa + len) inside the range? Pages outside are not
- * RMP-covered: FAIL_INPUT for every instruction that names one. */
-static bool covered(const struct rmp_model *m, phys_addr_t spa, u64 len)
+/* Is the page at spa inside the range? Pages outside are not RMP-covered:
+ * FAIL_INPUT for every instruction that names one. Callers check spa's
+ * alignment to their page size first, and the range is a whole number of
+ * 2 MiB regions, so a covered page of either size is covered whole. */
+static bool covered(const struct rmp_model *m, phys_addr_t spa)
 {
 	u64 off = spa - m->rmp.base; /* huge when spa is below the base */
 
-	return off < m->rmp.size && len <= m->rmp.size - off;
+	return off < m->rmp.size;
 }
 
 static u64 idx(const struct rmp_model *m, phys_addr_t spa)
@@ -112,7 +114,7 @@ static enum rmp_ret model_rmpupdate(struct rmp *r, u32 asid, phys_addr_t spa,
 	if (asid)
 		return RMP_FAIL_PERMISSION;
 	/* SPA aligned to the new page size and covered. */
-	if (!IS_ALIGNED(spa, len) || !covered(m, spa, len) || !state_ok(st))
+	if (!IS_ALIGNED(spa, len) || !covered(m, spa) || !state_ok(st))
 		return RMP_FAIL_INPUT;
 	e = &m->e[idx(m, spa)];
 	head = region_head(m, spa);
@@ -162,7 +164,7 @@ static enum rmp_ret model_psmash(struct rmp *r, u32 asid, phys_addr_t spa)
 
 	if (asid)
 		return RMP_FAIL_PERMISSION;
-	if (!IS_ALIGNED(spa, RMP_PAGE_2M) || !covered(m, spa, RMP_PAGE_2M))
+	if (!IS_ALIGNED(spa, RMP_PAGE_2M) || !covered(m, spa))
 		return RMP_FAIL_INPUT;
 	e = &m->e[idx(m, spa)];
 	/* Only an assigned 2 MiB page can be smashed (§15.36.11); a 4 KiB
@@ -193,7 +195,7 @@ static enum rmp_ret model_rmpread(struct rmp *r, u32 asid, phys_addr_t spa,
 
 	if (asid)
 		return RMP_FAIL_PERMISSION;
-	if (!IS_ALIGNED(spa, RMP_PAGE_4K) || !covered(m, spa, RMP_PAGE_4K))
+	if (!IS_ALIGNED(spa, RMP_PAGE_4K) || !covered(m, spa))
 		return RMP_FAIL_INPUT;
 	fill_info(governing(m, spa), out);
 	return RMP_SUCCESS;
@@ -255,7 +257,7 @@ int rmp_model_set_in_use(struct rmp *r, phys_addr_t spa, bool in_use)
 	struct rmp_model *m = rmp_to_model(r);
 	struct rmp_entry *e;
 
-	if (!IS_ALIGNED(spa, RMP_PAGE_4K) || !covered(m, spa, RMP_PAGE_4K))
+	if (!IS_ALIGNED(spa, RMP_PAGE_4K) || !covered(m, spa))
 		return -EINVAL;
 	e = &m->e[idx(m, spa)];
 	e->flags = in_use ? e->flags | RMPE_IN_USE : e->flags & ~RMPE_IN_USE;
@@ -287,7 +289,7 @@ static enum rmp_ret guest_page(struct rmp_model *m, const struct rmp_guest *g,
 	 * SPA follows from the guest's nested mapping, which maps a 2 MiB
 	 * page at a 2 MiB-aligned SPA, and must be RMP-covered. */
 	if (!IS_ALIGNED(gpa, len) || !IS_ALIGNED(spa, len) ||
-	    gpa >= RMP_GPA_LIMIT || !covered(m, spa, len))
+	    gpa >= RMP_GPA_LIMIT || !covered(m, spa))
 		return RMP_FAIL_INPUT;
 	e = governing(m, spa);
 	want_gpa = e->gpa +

@@ -681,6 +681,16 @@ static void check_order(struct kt *t)
 	/* The next region's head is not part of this one. */
 	KT_EXPECT_EQ(t, assign(r, BASE + 3 * M2, GPA, false), RMP_SUCCESS);
 	KT_EXPECT_EQ(t, assign(r, BASE + 2 * M2, GPA, true), RMP_SUCCESS);
+	/* In use inside an assigned 2 MiB page: a 4 KiB RMPUPDATE there says
+	 * FAIL_INUSE before FAIL_OVERLAP; in use where there is no 2 MiB
+	 * page: PSMASH says FAIL_BADADDR before FAIL_INUSE. */
+	KT_EXPECT_OK(t, rmp_model_set_in_use(r, BASE + 2 * M2 + K4, true));
+	KT_EXPECT_EQ(t, share(r, BASE + 2 * M2 + K4, false), RMP_FAIL_INUSE);
+	KT_EXPECT_OK(t, rmp_model_set_in_use(r, BASE + 2 * M2 + K4, false));
+	KT_EXPECT_EQ(t, share(r, BASE + 2 * M2, true), RMP_SUCCESS);
+	KT_EXPECT_OK(t, rmp_model_set_in_use(r, BASE + 2 * M2 + K4, true));
+	KT_EXPECT_EQ(t, psmash(r, BASE + 2 * M2), RMP_FAIL_BADADDR);
+	KT_EXPECT_OK(t, rmp_model_set_in_use(r, BASE + 2 * M2 + K4, false));
 	/* A guest executing a host instruction: FAIL_PERMISSION before its
 	 * operands are looked at. */
 	KT_EXPECT_EQ(t, r->ops->psmash(r, ASID, BASE + 1), RMP_FAIL_PERMISSION);
