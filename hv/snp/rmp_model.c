@@ -223,12 +223,12 @@ struct rmp *rmp_model_create(phys_addr_t base, u64 size)
 	unsigned int order = 0;
 	u64 pages = size / RMP_PAGE_4K;
 
-	if (!hv_pool || !size || !IS_ALIGNED(base, RMP_PAGE_2M) ||
+	if (!size || !IS_ALIGNED(base, RMP_PAGE_2M) ||
 	    !IS_ALIGNED(size, RMP_PAGE_2M) || base + size < base)
 		return NULL;
 	while ((PAGE_SIZE << order) < pages * sizeof(struct rmp_entry))
 		order++;
-	m = kmalloc(sizeof(*m));
+	m = kmalloc(sizeof(*m)); /* NULL without hv_pool too */
 	if (!m)
 		return NULL;
 	m->e = alloc_pages(hv_pool, order, OWN_RMP);

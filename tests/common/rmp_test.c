@@ -700,9 +700,8 @@ static void check_order(struct kt *t)
 		     RMP_FAIL_PERMISSION);
 	/* The page checks before the size: a 2 MiB PVALIDATE of a page
 	 * that is not the guest's faults. */
-	KT_EXPECT_EQ(
-		t, rmp_model_pvalidate(r, &vmpl0, 0, BASE + 2 * M2, true, true),
-		RMP_FAULT_NPF);
+	KT_EXPECT_EQ(t, rmp_model_pvalidate(r, &vmpl0, 0, BASE, true, true),
+		     RMP_FAULT_NPF);
 	/* Far past the range and below it: not covered. */
 	KT_EXPECT_EQ(t, assign(r, BASE + 2 * SIZE, GPA, false), RMP_FAIL_INPUT);
 	KT_EXPECT_EQ(t, psmash(r, BASE + 2 * SIZE), RMP_FAIL_INPUT);
