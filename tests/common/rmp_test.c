@@ -593,21 +593,6 @@ static void rmp_metadata_per_gib(struct kt *t)
 		(unsigned long long)rmp_model_meta_bytes(r),
 		(unsigned long long)(rmp_model_meta_bytes(r) >> 18));
 	done(t, r);
-	/* Out of memory for the model or its entries: NULL, nothing held. */
-	note_objects();
-	kmalloc_fail_nth(1);
-	KT_EXPECT(t, rmp_model_create(BASE, SIZE) == NULL);
-	alloc_fail_nth(hv_pool, 1);
-	KT_EXPECT(t, rmp_model_create(BASE, SIZE) == NULL);
-	kmalloc_fail_nth(0);
-	alloc_fail_nth(hv_pool, 0);
-	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_RMP), 0);
-	{
-		struct kmalloc_stats st;
-
-		kmalloc_get_stats(&st);
-		KT_EXPECT_EQ(t, st.objects, objects_before);
-	}
 	/* Bad ranges are refused, and so is a platform without a pool. */
 	{
 		struct page_pool *pool = hv_pool;
@@ -620,6 +605,35 @@ static void rmp_metadata_per_gib(struct kt *t)
 	KT_EXPECT(t, rmp_model_create(BASE, SIZE + K4) == NULL);
 	KT_EXPECT(t, rmp_model_create(BASE, 0) == NULL);
 	KT_EXPECT(t, rmp_model_create(~0ULL - M2 + 1, 2 * M2) == NULL);
+}
+
+/* Out of memory for the model or for its entries: NULL, nothing held.
+ * The n-th allocation fails for n = 1, 2, ... until one succeeds, so each
+ * allocation the model makes fails once. */
+static void rmp_create_out_of_memory(struct kt *t)
+{
+	struct kmalloc_stats st;
+	unsigned int failures = 0;
+	struct rmp *r = NULL;
+
+	note_objects();
+	kmalloc_fail_nth(1);
+	KT_EXPECT(t, rmp_model_create(BASE, SIZE) == NULL);
+	kmalloc_fail_nth(0);
+	for (u64 n = 1; n < 16; n++) {
+		alloc_fail_nth(hv_pool, n);
+		r = rmp_model_create(BASE, SIZE);
+		alloc_fail_nth(hv_pool, 0);
+		if (r)
+			break;
+		failures++;
+		KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_RMP), 0);
+		kmalloc_get_stats(&st);
+		KT_EXPECT_EQ(t, st.objects, objects_before);
+	}
+	KT_EXPECT_GE(t, failures, 1);
+	KT_ASSERT(t, r != NULL);
+	done(t, r);
 }
 
 /* The hardware RMP: present only where SNP is enabled; otherwise the
@@ -803,6 +817,7 @@ static const struct kt_case rmp_cases[] = {
 	KT_CASE(rmp_metadata_per_gib),
 	KT_CASE(check_order),
 	KT_CASE(rmp_check_catches_corruption),
+	KT_CASE(rmp_create_out_of_memory),
 	KT_CASE(rmp_hw_absent_or_readable),
 	KT_CASE(rmp_ret_names),
 };
