@@ -66,13 +66,13 @@ HOST_CORE := $(LIB_COMMON) $(HV_SRCS) $(CASE_SRCS) $(CONF_SRCS) \
 
 .PHONY: all deps payload host run test test-host test-san test-qemu bench \
 	fuzz clean help format tools crosscheck test-cli test-crosscheck-sh \
-	fuzz-diff test-fuzz-diff
+	fuzz-diff test-fuzz-diff test-rmp-traces
 all: payload host
 
 help:
 	@echo "make run      build and boot the suite under QEMU/OVMF"
 	@echo "make test     host unit tests (plain and ASan+UBSan), QEMU run, script tests, Linux cross-check"
-	@echo "make bench    host benchmarks (allocator, gmem, npt)"
+	@echo "make bench    host benchmarks (allocator, gmem, npt, RMP model)"
 	@echo "make fuzz     fuzz the trace interpreter (FUZZ_SECONDS, default 60)"
 	@echo "make fuzz-diff  differential fuzzing against Linux (FUZZ_DIFF_SECONDS, FUZZ_DIFF_OPS, FUZZ_DIFF_RUN)"
 	@echo "make mutate   mutation testing of hv/ (MUTATE_SECONDS, default 600)"
@@ -118,7 +118,7 @@ $(B)/host/bench-%: $(B)/host/bench/%.o $(patsubst %.c,$(B)/host/%.o,$(HOST_CORE)
 # the payload nor in HOST_CORE, and each binary lists what it links.
 LINUX_SRCS := $(sort $(wildcard host-kernel/*.c))
 REPLAY_LIB := tools/replay/trace_parse.c tools/replay/trace_exec.c \
-	tools/replay/backends.c
+	tools/replay/trace_rmp.c tools/replay/backends.c
 TOOL_CORE := $(HOST_CORE) $(LINUX_SRCS) $(REPLAY_LIB)
 TOOL_OBJS := $(patsubst %.c,$(B)/host/%.o,$(TOOL_CORE))
 TOOL_SAN_OBJS := $(patsubst %.c,$(B)/host-san/%.o,$(TOOL_CORE))
@@ -325,6 +325,9 @@ test-qemu: payload
 # Bad command-line input and files get their clear error.
 test-cli: tools host payload
 	scripts/tests/cli-test.sh
+# The native-only RMP traces against their reasoned outputs (no /dev/kvm).
+test-rmp-traces: $(B)/host/gmem-replay
+	scripts/rmp-traces.sh
 # scripts/crosscheck.sh against fake runners: what must make it fail does.
 test-crosscheck-sh: tools
 	scripts/tests/crosscheck-test.sh

@@ -248,6 +248,9 @@ static const char *lx_lacks(struct vmm *v, enum vmm_feature f)
 		return lx_hypercall_lacks(lx);
 	case VMM_FEAT_MAPPING_INFO:
 		return "Linux has no uAPI to read a VM's nested page tables";
+	case VMM_FEAT_RMP_MODEL:
+		return "Linux has no uAPI for raw RMP instructions (the SNP "
+		       "host kernel issues RMPUPDATE/PSMASH itself)";
 	case VMM_NR_FEATURES:
 		break;
 	}

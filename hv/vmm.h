@@ -49,6 +49,8 @@ enum vmm_feature {
 				    * CPL0 reaches the case
 				    * (KVM_CAP_EXIT_HYPERCALL) */
 	VMM_FEAT_MAPPING_INFO,	   /* guest_mapping(): the nested page size */
+	VMM_FEAT_RMP_MODEL,	   /* a raw SEV-SNP RMP model for the trace
+				    * tool's rmp* ops (hv/snp/rmp.h) */
 	VMM_NR_FEATURES
 };
 

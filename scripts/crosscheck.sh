@@ -9,6 +9,9 @@
 #  2. Every traces/*.trace under `gmem-replay --diff` (unexplained
 #     divergences and stale allow-list entries fail), and its linux output
 #     against traces/*.expected.
+#  2b. Every traces/rmp/*.trace (the RMP ops: native only): its native
+#     output must equal traces/rmp/*.native (reasoned from the AMD spec),
+#     and on linux every op must give "<op> err ENOTTY" (no RMP uAPI).
 #  3. Every traces/malformed/*.trace must be refused (exit 2, nothing run)
 #     naming the line given in its first-line "# expect:" comment.
 #  4. The linux backend's own self-tests (build/host/linux-backend-tests).
@@ -369,6 +372,44 @@ for trace in "$TRACES"/*.trace; do
 	fi
 done
 
+# ------------------------------------------- RMP traces (native only)
+r_total=0 r_ok=0
+for trace in "$TRACES"/rmp/*.trace; do
+	[ -e "$trace" ] || continue
+	name=rmp/$(basename "$trace")
+	want=${trace%.trace}.native
+	r_total=$((r_total + 1))
+	ok=1
+	"$REPLAY" --backend native "$trace" >"$tmp/rmp.out" 2>&1
+	status=$?
+	if [ "$status" -ne 0 ] || ! cmp -s "$tmp/rmp.out" "$want"; then
+		echo "  $name: native $(ended "$status"), output differs" \
+			"from $want:" >>"$problems"
+		diff "$want" "$tmp/rmp.out" | head -n 10 | sed 's/^/    /' \
+			>>"$problems"
+		ok=0
+	fi
+	# The linux backend answers these itself (no kernel call), so only
+	# where this host's /dev/kvm is the Linux side.
+	[ -z "$LDIR" ] && "$REPLAY" --backend linux "$trace" >"$tmp/rmp.out" 2>&1
+	status=$?
+	sed -E 's/^([a-z]+) .*/\1 err ENOTTY/' "$want" >"$tmp/rmp.want"
+	if [ -z "$LDIR" ] && { [ "$status" -ne 0 ] ||
+		! cmp -s "$tmp/rmp.out" "$tmp/rmp.want"; }
+	then
+		echo "  $name: linux $(ended "$status"), not ENOTTY for" \
+			"every op:" >>"$problems"
+		diff "$tmp/rmp.want" "$tmp/rmp.out" | head -n 10 |
+			sed 's/^/    /' >>"$problems"
+		ok=0
+	fi
+	if [ "$ok" -eq 1 ]; then
+		r_ok=$((r_ok + 1)) passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+done
+
 # ------------------------------------------------------ malformed traces
 m_total=0 m_ok=0
 for trace in "$TRACES"/malformed/*.trace; do
@@ -439,6 +480,8 @@ printf '%-34s %8d %8d %12d %12d\n' "trace ops ($t_total traces)" \
 	printf '%-34s %8d %8d %12s %12d\n' \
 		"linux output = .expected (traces)" "$t_total" \
 		$((t_total - e_bad)) - "$e_bad"
+printf '%-34s %8d %8d %12s %12d\n' "RMP traces (native only)" \
+	"$r_total" "$r_ok" - $((r_total - r_ok))
 printf '%-34s %8d %8d %12s %12d\n' "malformed traces refused" \
 	"$m_total" "$m_ok" - $((m_total - m_ok))
 printf '%-34s %8d %8d %12s %12d\n' "linux backend self-tests" \

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzz the trace interpreter on the native backend for a fixed time.
 # Usage: scripts/fuzz.sh FUZZ_BINARY SECONDS
-# The corpus lives in fuzz-corpus/ (git-ignored), seeded from traces/.
+# The corpus lives in fuzz-corpus/ (git-ignored), seeded from traces/
+# (traces/rmp/ included).
 # Prints libFuzzer's final statistics; exit status is libFuzzer's (non-zero
 # on a crash, a leak, a failed invariant check or a timeout).
 set -euo pipefail
@@ -12,7 +13,7 @@ corpus=fuzz-corpus
 log=build/fuzz/fuzz.log
 
 mkdir -p "$corpus" "$(dirname "$log")"
-cp traces/*.trace traces/malformed/*.trace "$corpus"/
+cp traces/*.trace traces/malformed/*.trace traces/rmp/*.trace "$corpus"/
 echo "fuzz: $bin for ${secs}s, corpus $corpus/, log $log"
 status=0
 "$bin" -max_total_time="$secs" -max_len=4096 -timeout=10 \

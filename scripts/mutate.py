@@ -4,8 +4,8 @@
 
 Plants one bug at a time (a mutant) in a scratch copy of the tree, builds
 the host tools and runs the fast suites on it: the host unit tests, the
-conformance cases on the native backend, and every traces/*.trace on the
-native backend, whose output must stay what the unmutated tree prints.
+conformance cases on the native backend, and every traces/*.trace and
+traces/rmp/*.trace on the native backend, whose output must stay what the unmutated tree prints.
 A mutant is killed when a suite fails or crashes, times out when it runs
 past the per-mutant limit, fails to build, or survives. Known equivalent
 mutants (scripts/mutate-equivalents, each with its reason) are skipped.
@@ -493,7 +493,9 @@ class Scratch:
                    self.targets, self.dir, timeout)
 
     def traces(self):
-        return sorted(glob.glob(os.path.join(self.dir, "traces", "*.trace")))
+        return sorted(glob.glob(os.path.join(self.dir, "traces", "*.trace")) +
+                      glob.glob(os.path.join(self.dir, "traces", "rmp",
+                                             "*.trace")))
 
     def test(self, timeout, record=False):
         """None if every suite passed, else (fate, detail)."""

@@ -126,6 +126,12 @@ printf '# a trace\nvm id=1\nvm id=2 type=sw_protected\nclose vm=2\n' \
 	>"$T/t.trace"
 printf 'vm ok\nvm err EINVAL\nclose err EBADF\n' >"$T/t.expected"
 printf '# expect: error: line 2\nvm id=x\n' >"$T/malformed/m.trace"
+# A native-only RMP trace: its .native is the native output; on linux each
+# op is ENOTTY (the real gmem-replay, as no .expected is there).
+mkdir -p "$T/rmp"
+printf 'psmash spa=0\nrmpupdate spa=0 assigned=1 asid=1 gpa=0 size=4K\n' \
+	>"$T/rmp/r.trace"
+printf 'psmash err FAIL_BADADDR\nrmpupdate ok\n' >"$T/rmp/r.native"
 ALLOW_OK="t.trace:3 native 'vm ok' linux 'vm err EINVAL' no SW_PROTECTED VMs there
 t.trace:4 native 'close ok' linux 'close err EBADF' follows line 3"
 : >"$tmp/kvm"
@@ -199,13 +205,14 @@ says "the table of today's format, every row agreeing" \
 	"$(row "guest cases (SVM payload vs KVM)" 3 3 0 0)" \
 	"$(row "trace ops (1 traces)" 3 1 2 0)" \
 	"$(row "linux output = .expected (traces)" 1 1 - 0)" \
+	"$(row "RMP traces (native only)" 1 1 - 0)" \
 	"$(row "malformed traces refused" 1 1 - 0)" \
 	"$(row "linux backend self-tests" 2 2 - 0)"
 says "the skip and the allowed divergences listed with their reasons" \
 	"  conformance conformance.c4: linux skips: host lacks the feature" \
 	"  t.trace:3: intentional (no SW_PROTECTED VMs there): native 'vm ok', linux 'vm err EINVAL'" \
 	"  t.trace:4: intentional (follows line 3): native 'close ok', linux 'close err EBADF'"
-says "the summary" "10 passed, 0 failed, 1 skipped"
+says "the summary" "11 passed, 0 failed, 1 skipped"
 
 # conformance: native dies after 2 cases, linux after 1, so c3 and c4
 # are reported by neither side: only the case lists (--list) know them.
@@ -224,7 +231,7 @@ says "each case a crash took with it is a failure" \
 	"  conformance conformance.c3: native missing, linux missing" \
 	"  conformance conformance.c4: native missing, linux missing" \
 	"  guest guest.g.guest_a: native pass, linux missing"
-says "the summary counts them" "5 passed, 9 failed, 0 skipped"
+says "the summary counts them" "6 passed, 9 failed, 0 skipped"
 
 # Runners that exit 0 but lose a case on the way.
 scenario "vanished cases" 1 with FAKE_QEMU_DROP=guest_b \
@@ -237,7 +244,7 @@ says "a case no guest runner reported fails" \
 says "a backend self-test that did not report fails" \
 	"$(row "linux backend self-tests" 2 1 - 1)" \
 	"  linux backend self-test linux_backend.s2: never reported"
-says "the summary counts them" "8 passed, 2 failed, 1 skipped"
+says "the summary counts them" "9 passed, 2 failed, 1 skipped"
 
 # Every case reported and passed, yet the runners said they failed.
 scenario "runners exiting non-zero" 1 with FAKE_SELF_EXIT=3 \
@@ -245,7 +252,7 @@ scenario "runners exiting non-zero" 1 with FAKE_SELF_EXIT=3 \
 says "each is a failure, named" \
 	"  linux-backend-tests: exit status 3" \
 	"  run-qemu.sh --filter 'guest.*': exit status 1"
-says "the summary counts them" "10 passed, 2 failed, 1 skipped"
+says "the summary counts them" "11 passed, 2 failed, 1 skipped"
 
 # Line 2 agrees, yet the allow-list still excuses it; line 3 diverges
 # with other results than its entry names.
@@ -258,7 +265,21 @@ says "an entry naming other results excuses nothing and is stale" \
 	"$(row "trace ops (1 traces)" 3 1 1 1)" \
 	"  t.trace:3: DIVERGES: native 'vm ok', linux 'vm err EINVAL'" \
 	"  t.trace:3: STALE: $T/intentional-divergences:2 allows native 'vm ok', linux 'vm err EBADF', but the run gives native 'vm ok', linux 'vm err EINVAL'"
-says "the summary counts the trace once" "9 passed, 1 failed, 1 skipped"
+says "the summary counts the trace once" "10 passed, 1 failed, 1 skipped"
+
+# An RMP trace whose native output is not its .native fails, with the diff.
+wrong_native() {
+	printf 'psmash ok\nrmpupdate ok\n' >"$T/rmp/r.native"
+	crosscheck
+	local rc=$?
+	printf 'psmash err FAIL_BADADDR\nrmpupdate ok\n' >"$T/rmp/r.native"
+	return $rc
+}
+scenario "RMP trace output differs" 1 wrong_native
+says "the RMP trace fails, showing the line" \
+	"$(row "RMP traces (native only)" 1 0 - 1)" \
+	"    > psmash err FAIL_BADADDR"
+says "the summary counts it" "10 passed, 1 failed, 1 skipped"
 
 scenario "no usable /dev/kvm" 0 with CROSSCHECK_KVM="$tmp/none" \
 	scripts/crosscheck.sh

@@ -2,9 +2,11 @@
 /*
  * tools/fuzz/fuzz_trace.c - libFuzzer target: arbitrary text through the
  * trace interpreter on the native backend, with the backend's invariant
- * checker after every operation and after the final reset. A failed
- * check aborts, so libFuzzer keeps the input. `make fuzz` runs it.
+ * checker after every operation and after the final reset, and the RMP
+ * model's checker after every RMP op. A failed check aborts, so libFuzzer
+ * keeps the input. `make fuzz` runs it.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -47,13 +49,17 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	struct trace_hooks h = {
 		.emit = discard, .after_op = check_after, .arg = &native,
+		.check_rmp = true,
 	};
 	struct trace_error err;
 	struct trace t;
 
 	if (trace_parse((const char *)data, size, &limits, &t, &err))
 		return 0;
-	trace_run(&t, &native, &h);
+	if (trace_run(&t, &native, &h) == -EIO) {
+		fprintf(stderr, "fuzz: RMP invariant broken\n");
+		abort();
+	}
 	trace_free(&t);
 	if (native.ops->check(&native)) {
 		fprintf(stderr, "fuzz: invariant broken after reset\n");

@@ -19,6 +19,13 @@ enum trace_opcode {
 	TOP_WRITE,
 	TOP_READ,
 	TOP_CLOSE,
+	/* The RMP ops (README.md, "The RMP operations"): a raw SEV-SNP RMP
+	 * model the interpreter makes for the trace (native only). */
+	TOP_RMPUPDATE,
+	TOP_PSMASH,
+	TOP_PVALIDATE,
+	TOP_RMPADJUST,
+	TOP_RMPREAD,
 };
 
 enum trace_key {
@@ -35,6 +42,14 @@ enum trace_key {
 	TK_LEN,
 	TK_ATTRS,
 	TK_BYTE,
+	TK_SPA,
+	TK_ASSIGNED,
+	TK_ASID,
+	TK_IMMUTABLE,
+	TK_VALIDATE,
+	TK_VMPL,
+	TK_PERMS,
+	TK_VMSA,
 	TK_NR_KEYS
 };
 
@@ -45,6 +60,10 @@ enum trace_key {
  * error.
  */
 #define TRACE_LEN_MAX (1ULL << 20)
+
+/* The size of the RMP model behind the rmp* ops; spa= is an offset into
+ * it (64 MiB: 32 2 MiB regions). */
+#define TRACE_RMP_SIZE (64ULL << 20)
 
 struct trace_op {
 	enum trace_opcode code;
@@ -102,12 +121,15 @@ struct trace_hooks {
 	/* Optional: called after each op, e.g. to check invariants. */
 	void (*after_op)(void *arg, const struct trace_op *op);
 	void *arg;
+	/* Run the RMP model's invariant checker after each rmp* op; a
+	 * broken invariant stops the run with -EIO. */
+	bool check_rmp;
 };
 
 /*
  * Run every op of t on v, then v->ops->reset(v) so nothing outlives the
- * run. Returns 0, or -ENOMEM if the interpreter's own tables cannot grow
- * (the run stops there).
+ * run. Returns 0, -ENOMEM if the interpreter's own tables cannot grow, or
+ * -EIO when check_rmp found a broken RMP invariant (the run stops there).
  */
 int trace_run(const struct trace *t, struct vmm *v,
 	      const struct trace_hooks *h);

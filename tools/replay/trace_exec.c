@@ -14,6 +14,7 @@
 
 #include "lib/errno.h"
 #include "tools/replay/trace.h"
+#include "tools/replay/trace_rmp.h"
 
 #define CHUNK 4096
 #define READ_MAX 16
@@ -32,6 +33,7 @@ struct table {
 struct run {
 	struct vmm *v;
 	struct table vms, gmems;
+	struct rmp *rmp; /* the RMP ops' model, made at the first one */
 };
 
 static struct obj *lookup(struct table *tb, u64 id)
@@ -210,8 +212,9 @@ static int op_run(struct run *r, const struct trace_op *op, u8 *rbuf,
 		return op_read(r, op, rbuf);
 	case TOP_CLOSE:
 		return op_close(r, op);
+	default: /* the RMP ops, run by trace_rmp_run() */
+		return -EINVAL;
 	}
-	return -EINVAL;
 }
 
 static void format_result(const struct trace_op *op, int ret, const u8 *rbuf,
@@ -239,20 +242,28 @@ int trace_run(const struct trace *t, struct vmm *v,
 {
 	struct run r = { .v = v };
 	bool nomem = false;
+	int broken = 0;
 
-	for (size_t i = 0; i < t->n_ops && !nomem; i++) {
+	for (size_t i = 0; i < t->n_ops && !nomem && !broken; i++) {
 		const struct trace_op *op = &t->ops[i];
 		u8 rbuf[READ_MAX] = { 0 };
-		char line[80];
-		int ret = op_run(&r, op, rbuf, &nomem);
+		char line[160];
 
-		format_result(op, ret, rbuf, line, sizeof(line));
+		if (trace_op_is_rmp(op->code)) {
+			broken = trace_rmp_run(&r.rmp, v, op, h->check_rmp,
+					       line, sizeof(line));
+		} else {
+			int ret = op_run(&r, op, rbuf, &nomem);
+
+			format_result(op, ret, rbuf, line, sizeof(line));
+		}
 		h->emit(h->arg, op, line);
 		if (h->after_op)
 			h->after_op(h->arg, op);
 	}
+	trace_rmp_end(&r.rmp);
 	v->ops->reset(v);
 	free(r.vms.objs);
 	free(r.gmems.objs);
-	return nomem ? -ENOMEM : 0;
+	return nomem ? -ENOMEM : broken;
 }

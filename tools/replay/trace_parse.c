@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hv/snp/rmp.h"
 #include "tools/replay/trace.h"
 
 #define U32_MAX 0xffffffffULL
@@ -20,7 +21,10 @@ static const char *const key_names[TK_NR_KEYS] = {
 	[TK_GMEM] = "gmem",   [TK_SIZE] = "size",     [TK_FLAGS] = "flags",
 	[TK_SLOT] = "slot",   [TK_GPA] = "gpa",	      [TK_OFFSET] = "offset",
 	[TK_MODE] = "mode",   [TK_LEN] = "len",	      [TK_ATTRS] = "attrs",
-	[TK_BYTE] = "byte",
+	[TK_BYTE] = "byte",   [TK_SPA] = "spa",	      [TK_ASSIGNED] = "assigned",
+	[TK_ASID] = "asid",   [TK_IMMUTABLE] = "immutable",
+	[TK_VALIDATE] = "validate", [TK_VMPL] = "vmpl",
+	[TK_PERMS] = "perms", [TK_VMSA] = "vmsa",
 };
 
 struct key_rule {
@@ -63,6 +67,23 @@ static const struct op_rule {
 	/* Exactly one of the two; checked after the keys. */
 	{ "close", TOP_CLOSE,
 	  { OPT(TK_GMEM, U64_MAX), OPT(TK_VM, U64_MAX) }, 2 },
+	/* The RMP ops: 0|1 flags; asid is RMPUPDATE's 32-bit field, vmpl
+	 * and perms RMPADJUST's RDX bytes 0 and 1; size 4K or 2M (checked
+	 * after the keys). */
+	{ "rmpupdate", TOP_RMPUPDATE,
+	  { REQ(TK_SPA, U64_MAX), REQ(TK_ASSIGNED, 1), REQ(TK_ASID, U32_MAX),
+	    REQ(TK_GPA, U64_MAX), REQ(TK_SIZE, U64_MAX),
+	    OPT(TK_IMMUTABLE, 1) }, 6 },
+	{ "psmash", TOP_PSMASH, { REQ(TK_SPA, U64_MAX) }, 1 },
+	{ "pvalidate", TOP_PVALIDATE,
+	  { REQ(TK_ASID, U32_MAX), REQ(TK_GPA, U64_MAX),
+	    REQ(TK_SPA, U64_MAX), REQ(TK_SIZE, U64_MAX),
+	    REQ(TK_VALIDATE, 1) }, 5 },
+	{ "rmpadjust", TOP_RMPADJUST,
+	  { REQ(TK_ASID, U32_MAX), REQ(TK_GPA, U64_MAX),
+	    REQ(TK_SPA, U64_MAX), REQ(TK_SIZE, U64_MAX),
+	    REQ(TK_VMPL, 0xff), REQ(TK_PERMS, 0xff), OPT(TK_VMSA, 1) }, 7 },
+	{ "rmpread", TOP_RMPREAD, { REQ(TK_SPA, U64_MAX) }, 1 },
 };
 
 static const struct op_rule *find_op(const char *s, size_t n);
@@ -258,6 +279,12 @@ static int check_keys(const struct op_rule *r, const struct trace_op *op,
 	    !(op->given & BIT(TK_GMEM)) == !(op->given & BIT(TK_VM)))
 		return fail(err, op->line,
 			    "'close' needs exactly one of 'gmem=' and 'vm='");
+	if ((op->code == TOP_RMPUPDATE || op->code == TOP_PVALIDATE ||
+	     op->code == TOP_RMPADJUST) &&
+	    op->val[TK_SIZE] != RMP_PAGE_4K && op->val[TK_SIZE] != RMP_PAGE_2M)
+		return fail(err, op->line,
+			    "'%s' size %#llx is not a page size (4K or 2M)",
+			    r->name, (unsigned long long)op->val[TK_SIZE]);
 	if ((op->code == TOP_WRITE || op->code == TOP_READ) &&
 	    op->val[TK_LEN] > TRACE_LEN_MAX)
 		return fail(err, op->line,
