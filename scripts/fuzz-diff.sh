@@ -9,12 +9,15 @@
 #   FUZZ_DIFF_RUN      a command that runs a static binary with its arguments
 #                      under a Linux kernel with KVM and prints the binary's
 #                      output on its stdout: "$FUZZ_DIFF_RUN BIN ARGS...".
-#                      Unset: the fuzzer runs here, which needs a usable
-#                      /dev/kvm.
+#                      Unset: the fuzzer runs here when /dev/kvm is usable,
+#                      else inside the Linux kernel scripts/linux-vm.sh
+#                      boots (Debian's newest, or KERNEL= MODULES=).
 #   FUZZ_DIFF_OUT      where reproducers and the log go (default BUILD_DIR/fuzz-diff)
-#   FUZZ_DIFF_KVM      the device checked instead of /dev/kvm (tests)
+#   FUZZ_DIFF_KVM      the device checked instead of /dev/kvm (tests); when
+#                      set, a missing one is an error, not a booted kernel
 #   FUZZ_DIFF_BIN      the binary to run (default: BUILD_DIR/host/gmem-fuzz-diff
-#                      here, a static build of it under FUZZ_DIFF_RUN)
+#                      here, a static build of it, BUILD_DIR/static/host/,
+#                      in a booted kernel or under FUZZ_DIFF_RUN)
 # Exit status: 0 when the fuzzer reported PASS, 1 on a FAIL or a run that
 # never reported, 2 on bad settings.
 set -uo pipefail
@@ -49,18 +52,36 @@ mkdir -p "$out" || die "cannot make $out"
 rm -f "$out"/repro-*.trace
 log=$out/fuzz-diff.log
 
+# The default runner without /dev/kvm: the booted kernel, the binary's
+# output printed when it ends, its exit status returned (1 when the run
+# itself failed, with linux-vm.sh's reason).
+in_booted_kernel() {
+	local d=$out/vm rc
+	scripts/linux-vm.sh --out "$d" \
+		--timeout "$(awk -v s="$secs" 'BEGIN { printf "%d", s + 900 }')" \
+		-- "$@" >&2
+	rc=$?
+	cat "$d/1.out" "$d/1.err" 2>/dev/null
+	[ "$rc" -eq 0 ] || return 1
+	return "$(cat "$d/1.rc")"
+}
+
 start=$(date +%s.%N)
-if [ -z "$run" ]; then
-	[ -r "$kvm" ] && [ -w "$kvm" ] ||
+if [ -z "$run" ] && { [ ! -r "$kvm" ] || [ ! -w "$kvm" ]; }; then
+	[ -n "${FUZZ_DIFF_KVM:-}" ] &&
 		die "no usable $kvm here and FUZZ_DIFF_RUN is not set: set it to a command that runs a static binary and its arguments under a Linux kernel with KVM and prints its output (README.md, \"make fuzz-diff\")"
+	echo "fuzz-diff: no usable $kvm here: in a Linux kernel booted under QEMU (scripts/linux-vm.sh)"
+	run=in_booted_kernel
+fi
+if [ -z "$run" ]; then
 	bin=${bin:-$b/host/gmem-fuzz-diff}
 	echo "fuzz-diff: $bin ${args[*]} --out $out (log $log)"
 	"$bin" "${args[@]}" --out "$out" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 else
 	if [ -z "$bin" ]; then
-		bin=$b-static/host/gmem-fuzz-diff
-		${MAKE:-make} -s B="$b-static" \
+		bin=$b/static/host/gmem-fuzz-diff
+		${MAKE:-make} -s B="$b/static" \
 			HOST_CC='clang -static -Wno-unused-command-line-argument' \
 			"$bin" || die "cannot build the static $bin"
 	fi
