@@ -13,13 +13,15 @@
  * xarray entry per gfn before it stores anything (virt/kvm/kvm_main.c
  * kvm_vm_set_mem_attributes(); 2^40 gfns ran for minutes, ignoring
  * signals, and ran a 2 GiB machine out of memory), a memslot gets
- * per-page metadata (rmaps where KVM shadows page tables, the dirty
- * bitmap; arch/x86/kvm/x86.c kvm_alloc_memslot_metadata()), and
+ * per-page metadata (8-byte rmaps where KVM shadows page tables, two
+ * dirty bits per page when dirty logging; arch/x86/kvm/x86.c
+ * kvm_alloc_memslot_metadata(), virt/kvm/kvm_main.c), and
  * fallocate allocates every page of its range (virt/kvm/guest_memfd.c
  * kvm_gmem_allocate()). So this backend refuses, without calling the
  * kernel, a request that would pass Linux's own checks and names more
- * than LX_GFN_BOUND of guest memory (attributes, memslots) or allocates
- * more than LX_ALLOC_BOUND (fallocate): -VMM_OVER_BOUND, with a "#"
+ * than LX_GFN_BOUND of guest memory (attributes), would give a memslot
+ * more than LX_SLOT_META_BOUND of metadata, or allocates more than
+ * LX_ALLOC_BOUND (fallocate): -VMM_OVER_BOUND, with a "#"
  * diagnostic on stderr. Requests Linux refuses (a bad flag, an unaligned
  * or wrapping range, a slot too big, a range past the file) still go to
  * the kernel, which rejects them before it allocates anything.
@@ -43,9 +45,13 @@
 
 enum lx_kind { LX_VM, LX_GMEM, LX_VCPU };
 
-/* The bounds above: 1 GiB of gfns (262144 pages) per attribute change or
- * memslot, 256 MiB of pages per fallocate. */
+/* The bounds above: 1 GiB of gfns (262144 pages) per attribute change,
+ * 64 MiB of metadata per memslot (with rmaps, a slot of 32 GiB; with TDP
+ * and no dirty logging, where only the large-page info of about 8 bytes
+ * per 2 MiB is left, never: KVM_MEM_MAX_NR_PAGES caps a slot at 8 TiB),
+ * 256 MiB of pages per fallocate. */
 #define LX_GFN_BOUND (1ULL << 30)
+#define LX_SLOT_META_BOUND (64ULL << 20)
 #define LX_ALLOC_BOUND (256ULL << 20)
 
 /* A descriptor this backend opened. */
@@ -402,13 +408,31 @@ static int over_bound(const char *what, u64 bytes, u64 bound)
 }
 
 /*
- * Would this memslot name more than LX_GFN_BOUND of guest memory? Only a
+ * The metadata KVM would give a memslot of size bytes, a bound from above:
+ * 8-byte rmaps per page where it shadows page tables (no TDP; rmaps for
+ * every level are counted as 8 bytes per 4 KiB page and 1/512 of that
+ * per larger level), two dirty bits per page with dirty logging, and the
+ * large-page info, 4 bytes per 2 MiB and per 1 GiB.
+ */
+static u64 slot_metadata(struct vmm *v, const struct vmm_region *r)
+{
+	u64 pages = r->memory_size >> PAGE_SHIFT, bytes = pages / 512 * 4 + 8;
+
+	if (v->ops->fact(v, VMM_FACT_TDP) != 1)
+		bytes += pages * 8 + pages / 512 * 16;
+	if (r->flags & GMV_MEM_LOG_DIRTY_PAGES)
+		bytes += pages / 4;
+	return bytes;
+}
+
+/*
+ * Would this memslot get more than LX_SLOT_META_BOUND of metadata? Only a
  * region that passes kvm_set_memory_region()'s field checks (known flags,
  * slot id and address space in range, aligned size and GPA, no wrap, at
  * most KVM_MEM_MAX_NR_PAGES, a gmem range inside the file) gets as far as
  * the per-page metadata.
  */
-static bool slot_over_bound(struct lx *lx, int vfd,
+static bool slot_over_bound(struct vmm *v, struct lx *lx, int vfd,
 			    const struct vmm_region *r)
 {
 	const u32 known = GMV_MEM_LOG_DIRTY_PAGES | GMV_MEM_READONLY |
@@ -416,7 +440,8 @@ static bool slot_over_bound(struct lx *lx, int vfd,
 	u64 size = r->memory_size, gpa = r->guest_phys_addr;
 	long spaces;
 
-	if (vfd < 0 || size <= LX_GFN_BOUND || (r->flags & ~known))
+	if (vfd < 0 || (r->flags & ~known) ||
+	    slot_metadata(v, r) <= LX_SLOT_META_BOUND)
 		return false;
 	spaces = ioctl(vfd, KVM_CHECK_EXTENSION, GMV_CAP_MULTI_ADDRESS_SPACE);
 	if ((r->slot & 0xffff) >= GMV_USER_MEM_SLOTS ||
@@ -459,8 +484,9 @@ static int lx_set_region(struct vmm *v, int vm, const struct vmm_region *r)
 	void *addr = NULL;
 	int ret;
 
-	if (slot_over_bound(lx, vfd, r))
-		return over_bound("a memslot", r->memory_size, LX_GFN_BOUND);
+	if (slot_over_bound(v, lx, vfd, r))
+		return over_bound("a memslot's metadata", slot_metadata(v, r),
+				  LX_SLOT_META_BOUND);
 	if (old) {
 		arg.userspace_addr = (uintptr_t)old->addr;
 	} else if (r->memory_size) {

@@ -31,6 +31,9 @@ struct outcome {
 	enum verdict verdict;
 	size_t compared; /* ops compared */
 	unsigned long explained;
+	/* comparing stopped at an op the other backend refused as over its
+	 * bound (err OVER_BOUND: host-kernel/vmm_linux.c) */
+	bool bounded;
 	/* V_DIVERGES / V_INVARIANT: the op and both results */
 	size_t at;
 	struct trace_op op;
@@ -42,7 +45,8 @@ struct outcome {
 /*
  * Run t on both and compare. After an allowed divergence where one side
  * succeeded and the other did not, the two backends hold different
- * objects, so comparing stops there (ops after it are not counted).
+ * objects, so comparing stops there (ops after it are not counted); so it
+ * does at an op the other backend refused as over its bound.
  * Returns 0, or -ENOMEM.
  */
 int diff_run(struct differ *d, const struct trace *t, struct outcome *o);

@@ -48,7 +48,7 @@ struct seeds {
 
 struct stats {
 	unsigned long long ops, traces, generated, mutated, explained;
-	unsigned long unexplained, invariant, repros;
+	unsigned long unexplained, invariant, repros, bounded;
 	struct outcome seen[MAX_REPROS];
 };
 
@@ -377,6 +377,7 @@ static void account(struct differ *d, const struct opts *opt, struct stats *s,
 	s->traces++;
 	s->ops += o->compared;
 	s->explained += o->explained;
+	s->bounded += o->bounded;
 	if (o->verdict != V_AGREE)
 		report(d, opt, s, t, o);
 }
@@ -407,8 +408,10 @@ static int replay(struct differ *d, const struct opts *opt)
 		trace_free(&t);
 		return EXIT_USAGE;
 	}
-	printf("replay %s: %zu ops compared, %lu explained: ", opt->replay,
-	       o.compared, o.explained);
+	printf("replay %s: %zu ops compared, %lu explained%s: ", opt->replay,
+	       o.compared, o.explained,
+	       o.bounded ? ", stopped at an op over the linux backend's bound"
+			 : "");
 	if (o.verdict == V_AGREE)
 		printf("agree\n");
 	else
@@ -475,6 +478,10 @@ static int fuzz(struct differ *d, const struct opts *opt,
 			       "%u: %s\n",
 			       d->rules->r[i].hits, d->rules->r[i].at,
 			       d->rules->r[i].reason);
+	if (s.bounded)
+		printf("fuzz-diff: %lu traces stopped at an op the linux "
+		       "backend refused as over its bound (err OVER_BOUND)\n",
+		       s.bounded);
 	printf("fuzz-diff: %llu explained divergences, %lu unexplained, %lu "
 	       "invariant failures, %lu reproducers\n",
 	       s.explained, s.unexplained, s.invariant, s.repros);
