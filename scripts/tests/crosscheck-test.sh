@@ -323,8 +323,9 @@ says "the table names that kernel and compares every case and op" \
 	"Cross-check: native backend vs Linux 9.9 (fake), booted under QEMU" \
 	"$(row "conformance cases" 4 3 1 0)" \
 	"$(row "trace ops (1 traces)" 3 1 2 0)" \
+	"$(row "RMP traces (native only)" 1 1 - 0)" \
 	"  t.trace:3: intentional (version: no SW_PROTECTED VMs in 9.9): native 'vm ok', linux 'vm err EINVAL'"
-says "the summary" "10 passed, 0 failed, 1 skipped"
+says "the summary" "11 passed, 0 failed, 1 skipped"
 
 # c2 crashed (its run ended by SIGSEGV and left no line); a case left
 # out on purpose is a skip with its reason.
@@ -340,7 +341,7 @@ says "the crashed run and its case are failures, named" \
 	"    linux never reported the case"
 says "the excluded case is a skip with its reason" \
 	"  conformance conformance.c3: linux skips: not run there: would eat the memory"
-says "the summary" "8 passed, 2 failed, 2 skipped"
+says "the summary" "9 passed, 2 failed, 2 skipped"
 
 # The run died before the guests and the trace finished.
 mkfiles
