@@ -80,14 +80,14 @@ struct lx_slot {
 struct lx {
 	int kvm; /* /dev/kvm, or -1 */
 	int kvm_err; /* errno of opening /dev/kvm */
-	long caps[4]; /* probed answers, see lx_probe() */
+	long caps[5]; /* probed answers, see lx_probe() */
 	struct lx_obj *objs;
 	size_t n_objs, cap_objs;
 	struct lx_slot *slots;
 	size_t n_slots, cap_slots;
 };
 
-enum { CAP_GMEM, CAP_GMEM_FLAGS, CAP_VM_TYPES, CAP_ATTRS };
+enum { CAP_GMEM, CAP_GMEM_FLAGS, CAP_VM_TYPES, CAP_ATTRS, CAP_GMEM_DEFAULT_VM };
 
 static struct lx *lx_of(struct vmm *v)
 {
@@ -186,10 +186,21 @@ static void lx_probe(struct lx *lx)
 		[CAP_ATTRS] = GMV_CAP_MEMORY_ATTRIBUTES,
 	};
 
+	int vm;
+
 	for (size_t i = 0; i < ARRAY_SIZE(nr); i++) {
 		long r = ioctl(lx->kvm, KVM_CHECK_EXTENSION, nr[i]);
 
 		lx->caps[i] = r < 0 ? 0 : r;
+	}
+	/* The cases use default VMs; a kernel may give guest_memfd only to
+	 * VMs with private memory (KVM_CAP_GUEST_MEMFD asked of a VM). */
+	vm = ioctl(lx->kvm, KVM_CREATE_VM, GMV_VM_DEFAULT);
+	if (vm >= 0) {
+		long r = ioctl(vm, KVM_CHECK_EXTENSION, GMV_CAP_GUEST_MEMFD);
+
+		lx->caps[CAP_GMEM_DEFAULT_VM] = r < 0 ? 0 : r;
+		close(vm);
 	}
 }
 
@@ -225,6 +236,10 @@ static const char *lx_lacks(struct vmm *v, enum vmm_feature f)
 		return "no /dev/kvm";
 	switch (f) {
 	case VMM_FEAT_GUEST_MEMFD:
+		if (lx->caps[CAP_GMEM] > 0 && lx->caps[CAP_GMEM_DEFAULT_VM] <= 0)
+			return "Linux host gives guest_memfd only to VMs with "
+			       "private memory (KVM_CAP_GUEST_MEMFD is 0 on a "
+			       "default VM), and the cases use default VMs";
 		return unless(lx->caps[CAP_GMEM] > 0,
 			      "Linux host lacks KVM_CAP_GUEST_MEMFD");
 	case VMM_FEAT_GMEM_MMAP:
