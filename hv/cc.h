@@ -2,8 +2,8 @@
 /*
  * hv/cc.h - the security-model seam. Owns the interface a
  * confidential-computing model implements (none and sw_protected in
- * hv/cc.c; SEV-SNP in hv/snp/ and TDX in hv/tdx/ later, each as a software
- * model and a hardware implementation) and the choice of model:
+ * hv/cc.c; SEV-SNP in hv/snp/snp_cc.c, TDX in hv/tdx/ later, each as a
+ * hardware implementation and a software model) and the choice of model:
  * cc_for_type() in hv/cc.c is the only place one is picked, once per VM
  * type, when vm_create() makes the VM. The VM keeps its model, and so does
  * every gmem memory the VM creates: RMP and S-EPT state belong to the

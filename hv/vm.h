@@ -52,7 +52,8 @@ struct vm_zap_log {
 };
 
 /* KVM_CREATE_VM: a type some security model runs here
- * (cc_supported_types(): DEFAULT, SW_PROTECTED), else -EINVAL; -ENOMEM, or
+ * (cc_supported_types(): DEFAULT, SW_PROTECTED, SNP), else -EINVAL; -ENOMEM,
+ * -EBUSY (no SNP ASID left), or
  * the backend's or the model's vm_init() error, with nothing held. The
  * backend is arch_select()'s; with none (the host build), the VM has no
  * architecture state and no vCPUs. */
