@@ -267,30 +267,44 @@ static int snp_check_page(struct vm *vm, u64 gfn, phys_addr_t pa,
 	return 1;
 }
 
-/* Assigned 4 KiB pages in the whole RMP. */
-static u64 rmp_assigned_pages(void)
+/* Guest-owned 4 KiB pages (assigned, ASID not 0: firmware pages are
+ * assigned to ASID 0) in [lo, hi). */
+static u64 guest_pages_in(phys_addr_t lo, phys_addr_t hi)
+{
+	phys_addr_t p = lo, next;
+	u64 n = 0;
+
+	while (p < hi) {
+		struct rmp_info i = {0};
+
+		next = p + RMP_PAGE_4K;
+		if (!rmpread(rmp_now, p, &i) && i.size_2m)
+			next = MIN(ALIGN_DOWN(p, RMP_PAGE_2M) + RMP_PAGE_2M,
+				   hi);
+		if (i.assigned && i.asid)
+			n += (next - p) / RMP_PAGE_4K;
+		p = next;
+	}
+	return n;
+}
+
+/* Guest-owned pages among hv_pool's: gmem's pages come from there only,
+ * and on hardware the RMP covers all of memory. */
+static u64 pool_guest_pages(void)
 {
 	u64 n = 0;
-	struct rmp_info i;
 
-	for (phys_addr_t p = rmp_now->base; p < rmp_now->base + rmp_now->size;
-	     p += RMP_PAGE_2M) {
-		if (rmpread(rmp_now, p, &i))
-			continue;
-		if (i.size_2m) {
-			n += i.assigned ? PAGES_2M : 0;
-			continue;
-		}
-		for (u64 k = 0; k < PAGES_2M; k++)
-			n += !rmpread(rmp_now, p + k * RMP_PAGE_4K, &i) &&
-			     i.assigned;
+	for (unsigned int k = 0; hv_pool && k < hv_pool->nr_regions; k++) {
+		const struct alloc_region *g = &hv_pool->regions[k];
+
+		n += guest_pages_in(g->base, g->base + g->pages * PAGE_SIZE);
 	}
 	return n;
 }
 
 static int snp_check_held(u64 held)
 {
-	u64 n = rmp_now ? rmp_assigned_pages() : 0;
+	u64 n = rmp_now ? pool_guest_pages() : 0;
 
 	CHECK(n == held,
 	      "%llu pages are assigned in the RMP, gmem's private pages "
