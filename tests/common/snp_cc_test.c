@@ -6,7 +6,9 @@
  * conversion, punch and release the RMP entries are read back (RMPREAD)
  * and the gmem checker, which compares the RMP with gmem's shareability
  * and backing, runs. Where a case needs the model's in-use marks to make
- * an instruction fail, it skips on hardware with that reason.
+ * an instruction fail, it skips on hardware with that reason. Private
+ * accesses here are reads: on hardware a hypervisor write to a page
+ * assigned to a guest is an RMP fault (APM vol. 2 §15.36.10).
  */
 #include "hv/alloc.h"
 #include "hv/base/kmalloc.h"
@@ -164,7 +166,7 @@ NATIVE_CASE(snp_prepare_assigns_2m_at_the_gpa)
 
 	if (!env_open(t, v, &e))
 		return;
-	KT_EXPECT_OK(t, fault(v, &e, GB + 5 * PG, PRIV | WR, &f));
+	KT_EXPECT_OK(t, fault(v, &e, GB + 5 * PG, PRIV, &f));
 	block = f.pa - 5 * PG;
 	KT_EXPECT(t, IS_ALIGNED(block, SZ2M));
 	KT_EXPECT_EQ(t, f.max_order, 9);
@@ -178,7 +180,7 @@ NATIVE_CASE(snp_prepare_assigns_2m_at_the_gpa)
 	KT_EXPECT_OK(t, fault(v, &e, GB + SZ2M, WR, &f));
 	KT_EXPECT(t, unassigned(f.pa));
 	KT_EXPECT_EQ(t, f.max_order, 0);
-	KT_EXPECT_OK(t, fault(v, &e, GB + SZ2M + 9 * PG, PRIV | WR, &f));
+	KT_EXPECT_OK(t, fault(v, &e, GB + SZ2M + 9 * PG, PRIV, &f));
 	KT_EXPECT_EQ(t, f.max_order, 0);
 	KT_EXPECT(t, assigned_at(&e, f.pa, GB + SZ2M + 9 * PG, false));
 	KT_EXPECT(t, unassigned(f.pa - 9 * PG));
@@ -199,7 +201,7 @@ NATIVE_CASE(snp_convert_4k_smashes_and_merges_back)
 
 	if (!env_open(t, v, &e))
 		return;
-	KT_EXPECT_OK(t, fault(v, &e, GB, PRIV | WR, &f));
+	KT_EXPECT_OK(t, fault(v, &e, GB, PRIV, &f));
 	block = f.pa;
 	KT_EXPECT(t, assigned_at(&e, block, GB, true));
 	KT_EXPECT_OK(t, v->ops->convert(v, e.g, 7 * PG, PG, false, &err));
@@ -247,9 +249,9 @@ NATIVE_CASE(snp_punch_and_release_unassign)
 
 	if (!env_open(t, v, &e))
 		return;
-	KT_EXPECT_OK(t, fault(v, &e, GB, PRIV | WR, &f));
+	KT_EXPECT_OK(t, fault(v, &e, GB, PRIV, &f));
 	block = f.pa;
-	KT_EXPECT_OK(t, fault(v, &e, GB + SZ2M, PRIV | WR, &f));
+	KT_EXPECT_OK(t, fault(v, &e, GB + SZ2M, PRIV, &f));
 	second = f.pa;
 	KT_EXPECT(t, assigned_at(&e, second, GB + SZ2M, true));
 	KT_EXPECT_OK(t, v->ops->fallocate(v, e.g, PUNCH, 7 * PG, 2 * PG));
@@ -290,7 +292,7 @@ NATIVE_CASE(snp_conversion_failure_is_undone)
 	}
 	if (!env_open(t, v, &e))
 		return;
-	KT_EXPECT_OK(t, fault(v, &e, GB, PRIV | WR, &f));
+	KT_EXPECT_OK(t, fault(v, &e, GB, PRIV, &f));
 	block = f.pa;
 	/* Smash the entry first (page 100 shared), so pages 0-7 are 4 KiB
 	 * entries reclaimed one by one. */
@@ -345,7 +347,7 @@ NATIVE_CASE(snp_checker_catches_rmp_drift)
 
 	if (!env_open(t, v, &e))
 		return;
-	KT_EXPECT_OK(t, fault(v, &e, GB + SZ2M + 4 * PG, PRIV | WR, &f));
+	KT_EXPECT_OK(t, fault(v, &e, GB + SZ2M + 4 * PG, PRIV, &f));
 	pa = f.pa;
 	KT_EXPECT_OK(t, psmash(snp_rmp(), pa - 4 * PG));
 	KT_EXPECT_OK(t, rmpupdate(snp_rmp(), pa, &unassign));
