@@ -254,6 +254,10 @@ static const char *lx_lacks(struct vmm *v, enum vmm_feature f)
 		return unless(lx->caps[CAP_VM_TYPES] & BIT(GMV_VM_SW_PROTECTED),
 			      "Linux host lacks KVM_X86_SW_PROTECTED_VM "
 			      "(KVM_CAP_VM_TYPES)");
+	case VMM_FEAT_SNP_VM:
+		return unless(lx->caps[CAP_VM_TYPES] & BIT(GMV_VM_SNP),
+			      "Linux host lacks KVM_X86_SNP_VM: no SEV-SNP "
+			      "hardware");
 	case VMM_FEAT_MEMORY_ATTRIBUTES:
 		return unless(lx->caps[CAP_ATTRS] > 0,
 			      "Linux host lacks KVM_CAP_MEMORY_ATTRIBUTES");

@@ -9,6 +9,8 @@
  */
 #include "hv/cc.h"
 #include "hv/kvm_abi.h"
+#include "hv/snp/snp.h"
+#include "lib/errno.h"
 
 const struct cc_ops cc_none = {
 	.name = "none",
@@ -28,6 +30,8 @@ const struct cc_ops cc_sw_protected = {
 static const struct cc_ops *const cc_models[] = {
 	&cc_none,
 	&cc_sw_protected,
+	&cc_snp_hw,
+	&cc_snp_model,
 };
 
 static const struct cc_ops *cc_override;
@@ -62,4 +66,31 @@ u64 cc_supported_types(void)
 		    (!cc_models[i]->lacks || !cc_models[i]->lacks()))
 			types |= BIT(cc_models[i]->vm_type);
 	return types;
+}
+
+static int check_held_of(const struct cc_ops *m,
+			 const struct cc_ops *const *models, const u64 *held,
+			 unsigned int n)
+{
+	u64 h = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		if (models[i] == m)
+			h += held[i];
+	return m->check_held(h);
+}
+
+int cc_check_held(const struct cc_ops *const *models, const u64 *held,
+		  unsigned int n)
+{
+	/* Only the model chosen for its type now: SNP's hardware and
+	 * software registrations share one RMP. */
+	for (size_t i = 0; i < ARRAY_SIZE(cc_models); i++) {
+		const struct cc_ops *m = cc_models[i];
+
+		if (m->check_held && cc_for_type(m->vm_type) == m &&
+		    check_held_of(m, models, held, n))
+			return -EIO;
+	}
+	return 0;
 }

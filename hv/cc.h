@@ -2,8 +2,8 @@
 /*
  * hv/cc.h - the security-model seam. Owns the interface a
  * confidential-computing model implements (none and sw_protected in
- * hv/cc.c; SEV-SNP in hv/snp/ and TDX in hv/tdx/ later, each as a software
- * model and a hardware implementation) and the choice of model:
+ * hv/cc.c; SEV-SNP in hv/snp/snp_cc.c, TDX in hv/tdx/ later, each as a
+ * hardware implementation and a software model) and the choice of model:
  * cc_for_type() in hv/cc.c is the only place one is picked, once per VM
  * type, when vm_create() makes the VM. The VM keeps its model, and so does
  * every gmem memory the VM creates: RMP and S-EPT state belong to the
@@ -16,9 +16,11 @@
  * The memory-side hooks are the memory's model's, and the vm they get is
  * the VM whose view asked. Any VM may hold a view of a memory (hv/gmem.h),
  * so that VM may run another model, and the "prepared" state is the
- * memory's, not per VM: none and sw_protected keep no per-VM state, and a
- * model that does (an SNP ASID, a TDX TD) must refuse such a VM in its
- * hooks; the SNP and TDX issues decide how views across VMs behave.
+ * memory's, not per VM: none and sw_protected keep no per-VM state. A
+ * model that does (SNP: the memory's pages are assigned to one ASID) sets
+ * one_vm, and vm_create_gmem_view() refuses a view of its memory to any
+ * VM but the one that created it (Linux binds a guest_memfd to the VM
+ * that made it: kvm_gmem_bind refuses another VM's file with -EINVAL).
  */
 #ifndef GMV_HV_CC_H
 #define GMV_HV_CC_H
@@ -77,6 +79,9 @@ struct cc_ops {
 	const char *name;
 	unsigned long vm_type; /* GMV_VM_* it models */
 	enum cc_private_source private_source;
+	/* The memory's pages carry per-VM state (above): only the creating
+	 * VM may view its memory. */
+	bool one_vm;
 	/* NULL where the model runs here; a hardware implementation says
 	 * why it cannot (no SNP, no TDX module), and cc_for_type() moves on
 	 * to the next implementation of the type. */
@@ -108,15 +113,31 @@ struct cc_ops {
 	 * index order: vm is the VM whose view asked, gfn where its first
 	 * binding maps the block's first page (CC_NO_GFN if none does). A
 	 * failure undoes the blocks already done, in reverse order, with
-	 * the opposite direction, which must not fail. A 4 KiB block may
-	 * lie inside a 2 MiB block prepared whole: the model splits its own
-	 * entry (SNP's PSMASH) there; gmem's backing is not split. */
+	 * the opposite direction, which must not fail. When a conversion
+	 * to shared fails, the pages of the whole range lose their prepared
+	 * mark (the model may have let some go: SNP made them
+	 * hypervisor-owned), so the next private fault prepares them again.
+	 * A 4 KiB block may lie inside a 2 MiB block prepared whole: the
+	 * model splits its own entry (SNP's PSMASH) there; gmem's backing
+	 * is not split. */
 	int (*convert)(struct vm *vm, u64 gfn, phys_addr_t pa,
 		       unsigned int order, bool to_private);
 	/* gmem_get_pfn(), before prepare(): the largest mapping order the
 	 * model allows for the page at pa behind gfn (an RMP entry's size,
 	 * an S-EPT level); the fault maps no larger. */
 	unsigned int (*max_order)(struct vm *vm, u64 gfn, phys_addr_t pa);
+
+	/* gmem_check_all(), for every backed page of a memory of this
+	 * model: vm owns the memory's first view, gfn is where that view
+	 * binds the page (CC_NO_GFN if nowhere), private and prepared its
+	 * gmem state. Returns 1 when the model holds the page (an assigned
+	 * RMP entry), 0 when not, -EIO after printing what is wrong. */
+	int (*check_page)(struct vm *vm, u64 gfn, phys_addr_t pa, bool private,
+			  bool prepared);
+	/* gmem_check_all(), after every page: check_page() said 'held'
+	 * pages are held; the model checks it holds no other page (none
+	 * freed or shared while still assigned). 0 or -EIO. */
+	int (*check_held)(u64 held);
 
 	/* hv/vcpu_exit.c: a guest request (enum cc_guest_kind). Returns
 	 * CC_GUEST_UNHANDLED, CC_GUEST_RESUME, CC_GUEST_EXIT or -errno. */
@@ -127,6 +148,13 @@ struct cc_ops {
 const struct cc_ops *cc_for_type(unsigned long type);
 /* The GMV_VM_* types some model runs here, as a bit mask. */
 u64 cc_supported_types(void);
+
+/* gmem_check_all(): held[i] pages of memories whose model is models[i]
+ * (n of them) were reported held; run check_held() of every registered
+ * model that has one and is the one cc_for_type() picks for its type,
+ * with 0 where no memory uses it. 0 or -EIO. */
+int cc_check_held(const struct cc_ops *const *models, const u64 *held,
+		  unsigned int n);
 
 /* For host unit tests: VMs of ops->vm_type made from now on use ops (NULL
  * clears it). Returns the previous override. */

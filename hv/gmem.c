@@ -316,6 +316,11 @@ void gmem_view_release(struct gmem_view *v)
 		mem_free(m);
 }
 
+const struct cc_ops *gmem_view_cc(const struct gmem_view *view)
+{
+	return view->mem->cc;
+}
+
 void *gmem_view_owner(const struct gmem_view *v)
 {
 	return v->owner;

@@ -70,6 +70,8 @@ int gmem_view_create(struct gmem_view *of, void *owner,
 void gmem_view_release(struct gmem_view *view);
 
 void *gmem_view_owner(const struct gmem_view *view);
+/* The security model of the view's memory. */
+const struct cc_ops *gmem_view_cc(const struct gmem_view *view);
 u64 gmem_view_size(const struct gmem_view *view);
 u64 gmem_view_flags(const struct gmem_view *view);
 /* Do two views share one memory? */

@@ -133,17 +133,81 @@ static int check_mem(const struct gmem_mem *m)
 	return check_views(m);
 }
 
+/* Where the memory's first view binds page idx, or CC_NO_GFN. */
+static u64 first_view_gfn(const struct gmem_mem *m, u64 idx)
+{
+	const struct gmem_view *v =
+		list_first_entry(&m->views, struct gmem_view, node);
+	const struct range *r = ranges_lookup(&v->bindings, idx);
+	const struct gmem_binding *gb;
+
+	if (!r)
+		return CC_NO_GFN;
+	gb = r->data;
+	return gb->base_gfn + idx - gb->pgoff;
+}
+
+/* The model's view of every backed page (cc check_page()); *held counts
+ * the pages it holds. */
+static int check_model_pages(const struct gmem_mem *m, u64 *held)
+{
+	const struct gmem_chunk *c;
+	void *owner;
+	u64 ci;
+	int r;
+
+	*held = 0;
+	if (!m->cc->check_page)
+		return 0;
+	owner = list_first_entry(&m->views, struct gmem_view, node)->owner;
+	xmap_for_each(&m->chunks, ci, c, 0, XMAP_MAX_INDEX)
+	{
+		for (unsigned int i = 0; i < CHUNK_PAGES; i++) {
+			u64 idx = ci * CHUNK_PAGES + i;
+
+			if (!chunk_has(c, i))
+				continue;
+			r = m->cc->check_page(owner, first_view_gfn(m, idx),
+					      chunk_page(c, i),
+					      !ranges_test(&m->shared, idx),
+					      chunk_prepared(c, i));
+			CHECK(r >= 0,
+			      "mem %p page %llu: its security model '%s' "
+			      "disagrees",
+			      m, (unsigned long long)idx, m->cc->name);
+			*held += r;
+		}
+	}
+	return 0;
+}
+
+#define CHECK_MODELS 4
+
 int gmem_check_all(void)
 {
+	const struct cc_ops *models[CHECK_MODELS];
+	u64 held[CHECK_MODELS], h;
+	unsigned int n = 0, i;
 	const struct gmem_mem *m;
 	u64 pages = 0;
 
 	list_for_each_entry(m, &gmem_all_mems, node) {
 		CHECK(list_node_valid(&m->node), "mem list broken at %p", m);
-		if (check_mem(m))
+		if (check_mem(m) || check_model_pages(m, &h))
 			return -EIO;
 		pages += m->pages;
+		for (i = 0; i < n && models[i] != m->cc; i++)
+			;
+		CHECK(i < CHECK_MODELS, "more than %d security models in use",
+		      CHECK_MODELS);
+		if (i == n) {
+			models[n++] = m->cc;
+			held[i] = 0;
+		}
+		held[i] += h;
 	}
+	if (cc_check_held(models, held, n))
+		return -EIO;
 	CHECK(!hv_pool || pages == alloc_owned_pages(hv_pool, OWN_GMEM),
 	      "memories hold %llu pages, OWN_GMEM has %llu",
 	      (unsigned long long)pages,

@@ -262,8 +262,14 @@ int gmem_convert(struct gmem_view *v, u64 offset, u64 size, bool to_private,
 	w = (struct conv_walk){ .view = v, .m = m, .start = start,
 				.end = end, .to_private = to_private };
 	r = security_step(&w);
-	if (r)
+	if (r) {
+		/* The model may have let go of pages made private again by
+		 * the undo (SNP: RMPUPDATE to hypervisor-owned, which also
+		 * cleared Validated): they are prepared afresh on next use. */
+		if (!to_private)
+			unprepare(m, start, end);
 		return r;
+	}
 	/* 6 */
 	if (to_private) {
 		ranges_clear(&m->shared, start, end);

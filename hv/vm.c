@@ -121,6 +121,7 @@ int vm_create(unsigned long type, struct vm **out)
 		return -ENOMEM;
 	vm->type = type;
 	vm->cc = cc;
+	vm->cc_state = NULL;
 	vm->refs = 1;
 	/* The architecture's state first: the model's may build on it. */
 	vm->arch = arch_select();
@@ -139,6 +140,16 @@ destroy:
 free:
 	kfree(vm, sizeof(*vm));
 	return r;
+}
+
+void *vm_cc_state(const struct vm *vm)
+{
+	return vm->cc_state;
+}
+
+void vm_set_cc_state(struct vm *vm, void *state)
+{
+	vm->cc_state = state;
 }
 
 const struct cc_ops *vm_cc(const struct vm *vm)
@@ -266,6 +277,10 @@ int vm_create_gmem_view(struct vm *vm, struct gmem_view *of,
 {
 	int r;
 
+	/* Every view of a one_vm memory is its creator's (by induction from
+	 * the first), so of's owner is that VM. */
+	if (gmem_view_cc(of)->one_vm && gmem_view_owner(of) != vm)
+		return -EINVAL;
 	vm->refs++;
 	r = gmem_view_create(of, vm, &vm_owner_ops, out);
 	if (r)

@@ -52,7 +52,8 @@ struct vm_zap_log {
 };
 
 /* KVM_CREATE_VM: a type some security model runs here
- * (cc_supported_types(): DEFAULT, SW_PROTECTED), else -EINVAL; -ENOMEM, or
+ * (cc_supported_types(): DEFAULT, SW_PROTECTED, SNP), else -EINVAL; -ENOMEM,
+ * -EBUSY (no SNP ASID left), or
  * the backend's or the model's vm_init() error, with nothing held. The
  * backend is arch_select()'s; with none (the host build), the VM has no
  * architecture state and no vCPUs. */
@@ -69,6 +70,10 @@ bool vm_has_private_mem(const struct vm *vm);
 /* The VM's backend and its state (hv/arch.h), NULL where none runs. */
 const struct arch_ops *vm_arch(const struct vm *vm);
 struct arch_vm *vm_arch_vm(const struct vm *vm);
+/* The security model's per-VM state: set by its vm_init(), freed by its
+ * vm_destroy() (NULL until then). */
+void *vm_cc_state(const struct vm *vm);
+void vm_set_cc_state(struct vm *vm, void *state);
 /* The translation of gpa in the VM's second-level table: 0, or -ENOENT
  * (also without a backend). */
 int vm_lookup_gpa(const struct vm *vm, u64 gpa, struct arch_xlate *x);
@@ -85,8 +90,10 @@ u64 vm_supported_attributes(const struct vm *vm);
 
 /* KVM_CREATE_GUEST_MEMFD on the VM (checks in gmem_create). */
 int vm_create_gmem(struct vm *vm, u64 size, u64 flags, struct gmem_view **out);
-/* A view of of's memory owned by vm. Any VM may view any memory: the
- * INIT_SHARED rule (G4) is about creating a gmem, not about seeing one. */
+/* A view of of's memory owned by vm. Any VM may view any memory (the
+ * INIT_SHARED rule, G4, is about creating a gmem, not about seeing one),
+ * except a memory whose model binds it to its VM (cc_ops.one_vm: SNP),
+ * which another VM may not view: -EINVAL. */
 int vm_create_gmem_view(struct vm *vm, struct gmem_view *of,
 			struct gmem_view **out);
 

@@ -27,6 +27,7 @@ struct memslot {
 struct vm {
 	unsigned long type;
 	const struct cc_ops *cc; /* chosen for the type in vm_create */
+	void *cc_state; /* the model's per-VM state (vm_cc_state()) */
 	u32 refs;
 	struct ranges slots; /* gfn ranges -> struct memslot */
 	struct xmap ids; /* slot id -> struct memslot */

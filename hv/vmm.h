@@ -41,6 +41,8 @@ enum vmm_feature {
 	VMM_FEAT_GMEM_MMAP,	   /* GUEST_MEMFD_FLAG_MMAP */
 	VMM_FEAT_GMEM_INIT_SHARED, /* GUEST_MEMFD_FLAG_INIT_SHARED */
 	VMM_FEAT_SW_PROTECTED_VM,  /* VM type 1 */
+	VMM_FEAT_SNP_VM,	   /* VM type 4, KVM_X86_SNP_VM (native: the
+				    * RMP model where no SNP hardware) */
 	VMM_FEAT_MEMORY_ATTRIBUTES, /* KVM_SET_MEMORY_ATTRIBUTES */
 	VMM_FEAT_INPLACE_CONVERT,  /* per-gmem shareability + convert call */
 	VMM_FEAT_GMEM_VIEWS,	   /* second VM view of one gmem's memory */

@@ -18,9 +18,9 @@
  * in EAX, or an outcome that is not a return code (PVALIDATE's CF=1, a
  * fault the instruction raises instead of returning).
  *
- * What gmem's cc_ops will do with it (hv/snp/README.md): prepare =
- * RMPUPDATE assigned (2 MiB where the block allows), split = PSMASH,
- * convert/invalidate = PSMASH of a partly covered 2 MiB entry and
+ * What gmem's cc_ops do with it (hv/snp/snp_cc.c, hv/snp/README.md):
+ * prepare = RMPUPDATE assigned (2 MiB where the block allows), split =
+ * PSMASH, convert/invalidate = PSMASH of a partly covered 2 MiB entry and
  * RMPUPDATE to hypervisor-owned before the allocator scrubs.
  */
 #ifndef GMV_HV_SNP_RMP_H

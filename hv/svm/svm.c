@@ -65,7 +65,11 @@ int svm_vm_init(struct svm_vm *s, unsigned long type)
 {
 	int ret;
 
-	if (type != GMV_VM_DEFAULT && type != GMV_VM_SW_PROTECTED)
+	/* An SNP VM runs as a plain SVM guest for now: its memory side (the
+	 * RMP) is its cc model's; enabling SEV-SNP in the VMCB with the
+	 * VM's SNP ASID is hv/svm_snp.c's (issue 9, item 4). */
+	if (type != GMV_VM_DEFAULT && type != GMV_VM_SW_PROTECTED &&
+	    type != GMV_VM_SNP)
 		return -EINVAL;
 	memset(s, 0, sizeof(*s));
 	s->type = type;

@@ -13,6 +13,7 @@
 #include "hv/base/kmalloc.h"
 #include "hv/cc.h"
 #include "hv/gmem_int.h"
+#include "hv/snp/snp.h"
 #include "lib/mem.h"
 #include "tests/common/native.h"
 #include "tests/suites.h"
@@ -196,9 +197,13 @@ NATIVE_CASE(cc_model_is_chosen_per_vm_type)
 	KT_EXPECT_STR_EQ(t, vm_cc(vmm_native_vm(v, s))->name, "sw_protected");
 	KT_EXPECT(t, !vm_has_private_mem(vmm_native_vm(v, d)));
 	KT_EXPECT(t, vm_has_private_mem(vmm_native_vm(v, s)));
-	KT_EXPECT(t, cc_for_type(GMV_VM_SNP) == NULL);
+	/* SNP: the hardware RMP where there is one, else the model. */
+	KT_EXPECT(t, cc_for_type(GMV_VM_SNP) ==
+			     (rmp_hw_lacks() ? &cc_snp_model : &cc_snp_hw));
+	KT_EXPECT(t, cc_for_type(GMV_VM_TDX) == NULL);
 	KT_EXPECT_EQ(t, cc_supported_types(),
-		     BIT(GMV_VM_DEFAULT) | BIT(GMV_VM_SW_PROTECTED));
+		     BIT(GMV_VM_DEFAULT) | BIT(GMV_VM_SW_PROTECTED) |
+			     BIT(GMV_VM_SNP));
 	/* The override takes its type only; the memory keeps the model. */
 	if (!env_open(t, v, &e, 0))
 		return;

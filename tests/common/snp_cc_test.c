@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: MIT
+/*
+ * tests/common/snp_cc_test.c - SEV-SNP's security model (hv/snp/snp.h)
+ * driving the RMP through gmem, as Linux's sev_gmem_prepare /
+ * sev_gmem_invalidate / sev_gmem_max_mapping_level do: after each fault,
+ * conversion, punch and release the RMP entries are read back (RMPREAD)
+ * and the gmem checker, which compares the RMP with gmem's shareability
+ * and backing, runs. Where a case needs the model's in-use marks to make
+ * an instruction fail, it skips on hardware with that reason. Private
+ * accesses here are reads: on hardware a hypervisor write to a page
+ * assigned to a guest is an RMP fault (APM vol. 2 §15.36.10).
+ */
+#include "hv/alloc.h"
+#include "hv/base/kmalloc.h"
+#include "hv/gmem.h"
+#include "hv/snp/snp.h"
+#include "lib/errno.h"
+#include "lib/mem.h"
+#include "tests/common/native.h"
+#include "tests/suites.h"
+
+#define PRIV VM_ACCESS_PRIVATE
+#define WR VM_ACCESS_WRITE
+#define PUNCH (GMV_FALLOC_PUNCH_HOLE | GMV_FALLOC_KEEP_SIZE)
+#define PAGES_2M 512
+
+/* An SNP VM with a 4 MiB in-place (MMAP) gmem bound at 1 GiB, all of it
+ * private. */
+struct env {
+	int vm, g;
+	struct vm *obj;
+	u32 asid;
+	u64 objects; /* kmalloc's live objects before the VM */
+};
+
+static bool env_open(struct kt *t, struct vmm *v, struct env *e)
+{
+	struct kmalloc_stats st;
+
+	v->ops->reset(v); /* the handle table freed too */
+	kmalloc_get_stats(&st);
+	e->objects = st.objects;
+	e->vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_SNP));
+	if (e->vm < 0)
+		return false;
+	e->obj = vmm_native_vm(v, e->vm);
+	e->asid = snp_vm_asid(e->obj);
+	KT_EXPECT(t, e->asid >= 1 && e->asid <= SNP_MAX_ASID);
+	e->g = CASE_OPEN(t, v->ops->create_gmem(v, e->vm, 4 << 20,
+						GMV_GMEM_FLAG_MMAP));
+	return e->g >= 0 &&
+	       KT_EXPECT_OK(t, case_bind(v, e->vm, 0, GB, 4 << 20, e->g, 0));
+}
+
+/* Close everything: every page hypervisor-owned again and given back,
+ * the RMP model gone with the last SNP VM, no object left. */
+static void env_close(struct kt *t, struct vmm *v, struct env *e)
+{
+	struct kmalloc_stats st;
+
+	KT_EXPECT_OK(t, v->ops->check(v));
+	KT_EXPECT_OK(t, v->ops->close(v, e->g));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	KT_EXPECT_OK(t, v->ops->close(v, e->vm));
+	KT_EXPECT(t, snp_rmp() == NULL);
+	v->ops->reset(v);
+	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_GMEM), 0);
+	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_RMP), 0);
+	kmalloc_get_stats(&st);
+	KT_EXPECT_EQ(t, st.objects, e->objects);
+}
+
+static int fault(struct vmm *v, struct env *e, u64 gpa, unsigned int access,
+		 struct vm_fault *f)
+{
+	u8 b = 0x5a;
+
+	return n_guest(v, e->vm, gpa, &b, 1, access, f);
+}
+
+static struct rmp_info rd(phys_addr_t pa)
+{
+	struct rmp_info i = {0};
+
+	rmpread(snp_rmp(), pa, &i);
+	return i;
+}
+
+/* The RMP entry that governs pa: assigned to the env's VM at gpa, with
+ * the given size. */
+static bool assigned_at(const struct env *e, phys_addr_t pa, u64 gpa,
+			bool size_2m)
+{
+	struct rmp_info i = rd(pa);
+
+	return i.assigned && i.asid == e->asid && i.size_2m == size_2m &&
+	       i.gpa == (size_2m ? ALIGN_DOWN(gpa, SZ2M) : gpa);
+}
+
+static bool unassigned(phys_addr_t pa)
+{
+	return !rd(pa).assigned;
+}
+
+/* The RMP exists while an SNP VM does; each VM has its own ASID; the
+ * memory of one SNP VM is its own (Linux binds a guest_memfd to its VM). */
+NATIVE_CASE(snp_vm_asid_rmp_and_one_vm_memory)
+{
+	struct env e;
+	int other, dflt, view;
+
+	KT_EXPECT(t, snp_rmp() == NULL);
+	if (!env_open(t, v, &e))
+		return;
+	KT_EXPECT(t, snp_rmp() != NULL);
+	KT_EXPECT_STR_EQ(t, vm_cc(e.obj)->name,
+			 rmp_hw_lacks() ? "snp_model" : "snp");
+	KT_EXPECT(t, vm_has_private_mem(e.obj));
+	other = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_SNP));
+	dflt = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	if (other < 0 || dflt < 0)
+		return;
+	KT_EXPECT(t, snp_vm_asid(vmm_native_vm(v, other)) != e.asid);
+	KT_EXPECT(t, snp_vm_asid(vmm_native_vm(v, other)) != 0);
+	KT_EXPECT_EQ(t, snp_vm_asid(vmm_native_vm(v, dflt)), 0);
+	/* Neither another SNP VM nor a VM of another model may view it. */
+	KT_EXPECT_ERRNO(t, v->ops->create_gmem_view(v, e.g, other), EINVAL);
+	KT_EXPECT_ERRNO(t, v->ops->create_gmem_view(v, e.g, dflt), EINVAL);
+	KT_EXPECT_OK(t, v->ops->close(v, other));
+	KT_EXPECT_OK(t, v->ops->close(v, dflt));
+	/* Its own VM may hold a second view. */
+	view = CASE_OPEN(t, v->ops->create_gmem_view(v, e.g, e.vm));
+	KT_EXPECT_OK(t, v->ops->close(v, view));
+	env_close(t, v, &e);
+}
+
+/* The ASIDs run out as sev_asid_new's do: -EBUSY, nothing held. */
+NATIVE_CASE(snp_asids_run_out)
+{
+	int vms[SNP_MAX_ASID];
+	u64 live = vm_nr_live();
+
+	for (int i = 0; i < SNP_MAX_ASID; i++)
+		if ((vms[i] = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_SNP))) <
+		    0)
+			return;
+	KT_EXPECT_ERRNO(t, v->ops->create_vm(v, GMV_VM_SNP), EBUSY);
+	KT_EXPECT_EQ(t, vm_nr_live(), live + SNP_MAX_ASID);
+	/* A freed ASID is taken again. */
+	KT_EXPECT_OK(t, v->ops->close(v, vms[5]));
+	vms[5] = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_SNP));
+	KT_EXPECT_EQ(t, snp_vm_asid(vmm_native_vm(v, vms[5])), 6);
+	for (int i = 0; i < SNP_MAX_ASID; i++)
+		KT_EXPECT_OK(t, v->ops->close(v, vms[i]));
+	KT_EXPECT(t, snp_rmp() == NULL);
+}
+
+/* A private page's first use assigns its whole 2 MiB block as one entry
+ * at the block's GPA; a shared page stays hypervisor-owned. */
+NATIVE_CASE(snp_prepare_assigns_2m_at_the_gpa)
+{
+	struct vm_fault f;
+	phys_addr_t block;
+	struct env e;
+	u64 err;
+
+	if (!env_open(t, v, &e))
+		return;
+	KT_EXPECT_OK(t, fault(v, &e, GB + 5 * PG, PRIV, &f));
+	block = f.pa - 5 * PG;
+	KT_EXPECT(t, IS_ALIGNED(block, SZ2M));
+	KT_EXPECT_EQ(t, f.max_order, 9);
+	KT_EXPECT(t, assigned_at(&e, block, GB, true));
+	KT_EXPECT(t, assigned_at(&e, block + 511 * PG, GB, true));
+	KT_EXPECT(t, !rd(block).validated); /* the guest's PVALIDATE's job */
+	KT_EXPECT_OK(t, v->ops->check(v));
+	/* Second chunk: shared first (pages 0-7), then a private fault in
+	 * it: the block is mixed, so 4 KiB entries, page by page. */
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, SZ2M, 8 * PG, false, &err));
+	KT_EXPECT_OK(t, fault(v, &e, GB + SZ2M, WR, &f));
+	KT_EXPECT(t, unassigned(f.pa));
+	KT_EXPECT_EQ(t, f.max_order, 0);
+	KT_EXPECT_OK(t, fault(v, &e, GB + SZ2M + 9 * PG, PRIV, &f));
+	KT_EXPECT_EQ(t, f.max_order, 0);
+	KT_EXPECT(t, assigned_at(&e, f.pa, GB + SZ2M + 9 * PG, false));
+	KT_EXPECT(t, unassigned(f.pa - 9 * PG));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	env_close(t, v, &e);
+}
+
+/* One 4 KiB page of a 2 MiB private mapping goes shared: PSMASH, that
+ * page hypervisor-owned, the others 4 KiB entries at their GPAs, and the
+ * mapping no larger than 4 KiB. Back to private: 4 KiB again. The whole
+ * 2 MiB shared and private again merges back to one 2 MiB entry. */
+NATIVE_CASE(snp_convert_4k_smashes_and_merges_back)
+{
+	struct vm_fault f;
+	phys_addr_t block;
+	struct env e;
+	u64 err;
+
+	if (!env_open(t, v, &e))
+		return;
+	KT_EXPECT_OK(t, fault(v, &e, GB, PRIV, &f));
+	block = f.pa;
+	KT_EXPECT(t, assigned_at(&e, block, GB, true));
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, 7 * PG, PG, false, &err));
+	KT_EXPECT(t, unassigned(block + 7 * PG));
+	KT_EXPECT(t, !rd(block + 7 * PG).size_2m);
+	KT_EXPECT(t, assigned_at(&e, block, GB, false));
+	KT_EXPECT(t, assigned_at(&e, block + 8 * PG, GB + 8 * PG, false));
+	KT_EXPECT(t, assigned_at(&e, block + 511 * PG, GB + 511 * PG, false));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	/* The NPT splits with it: a private fault maps 4 KiB now. */
+	KT_EXPECT_OK(t, fault(v, &e, GB + 6 * PG, PRIV, &f));
+	KT_EXPECT_EQ(t, f.max_order, 0);
+	KT_EXPECT_OK(t, fault(v, &e, GB + 7 * PG, WR, &f));
+	KT_EXPECT_EQ(t, f.pa, block + 7 * PG);
+	KT_EXPECT(t, unassigned(f.pa));
+	/* Private again: assigned at its first private use, 4 KiB. */
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, 7 * PG, PG, true, &err));
+	KT_EXPECT(t, unassigned(block + 7 * PG));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	KT_EXPECT_OK(t, fault(v, &e, GB + 7 * PG, PRIV, &f));
+	KT_EXPECT_EQ(t, f.max_order, 0);
+	KT_EXPECT(t, assigned_at(&e, block + 7 * PG, GB + 7 * PG, false));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	/* Merge: all 512 pages hypervisor-owned, then one 2 MiB entry. */
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, 0, SZ2M, false, &err));
+	for (unsigned int i = 0; i < PAGES_2M; i++)
+		if (!KT_EXPECT(t, unassigned(block + i * PG)))
+			break;
+	KT_EXPECT_OK(t, v->ops->check(v));
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, 0, SZ2M, true, &err));
+	KT_EXPECT_OK(t, fault(v, &e, GB + 100 * PG, PRIV, &f));
+	KT_EXPECT_EQ(t, f.max_order, 9);
+	KT_EXPECT(t, assigned_at(&e, block + 7 * PG, GB, true));
+	env_close(t, v, &e);
+}
+
+/* A punch of part of a 2 MiB private block PSMASHes it and gives the
+ * punched pages back hypervisor-owned; a whole block goes with one 2 MiB
+ * RMPUPDATE; closing gives back the rest. */
+NATIVE_CASE(snp_punch_and_release_unassign)
+{
+	struct vm_fault f;
+	phys_addr_t block, second;
+	struct env e;
+
+	if (!env_open(t, v, &e))
+		return;
+	KT_EXPECT_OK(t, fault(v, &e, GB, PRIV, &f));
+	block = f.pa;
+	KT_EXPECT_OK(t, fault(v, &e, GB + SZ2M, PRIV, &f));
+	second = f.pa;
+	KT_EXPECT(t, assigned_at(&e, second, GB + SZ2M, true));
+	KT_EXPECT_OK(t, v->ops->fallocate(v, e.g, PUNCH, 7 * PG, 2 * PG));
+	KT_EXPECT(t, unassigned(block + 7 * PG));
+	KT_EXPECT(t, unassigned(block + 8 * PG));
+	KT_EXPECT(t, assigned_at(&e, block + 9 * PG, GB + 9 * PG, false));
+	KT_EXPECT(t, assigned_at(&e, block + 6 * PG, GB + 6 * PG, false));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	/* Refilled: a new zeroed page, assigned at its first private use. */
+	KT_EXPECT_OK(t, fault(v, &e, GB + 7 * PG, PRIV, &f));
+	KT_EXPECT(t, assigned_at(&e, f.pa, GB + 7 * PG, false));
+	KT_EXPECT_OK(t, v->ops->fallocate(v, e.g, PUNCH, SZ2M, SZ2M));
+	KT_EXPECT(t, unassigned(second));
+	KT_EXPECT(t, unassigned(second + 300 * PG));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	env_close(t, v, &e);
+	/* The model is gone; the pages are free and were reclaimed first:
+	 * the checker counted every assigned page against gmem's. */
+}
+
+/* An RMPUPDATE failing mid-conversion (the model's in-use mark, as a
+ * running vCPU's VMSA gives FAIL_INUSE): the conversion fails with
+ * -EBUSY, shareability is unchanged, the pages reclaimed before the
+ * failure are prepared again at their next private use, and the same
+ * conversion goes through once the page is free. */
+NATIVE_CASE(snp_conversion_failure_is_undone)
+{
+	struct vm_fault f;
+	phys_addr_t block;
+	struct env e;
+	u64 err;
+	u8 b;
+
+	if (rmp_hw_lacks() == NULL) {
+		kt_skip(t, "in-use marks need the RMP model (SNP hardware "
+			   "here)");
+		return;
+	}
+	if (!env_open(t, v, &e))
+		return;
+	KT_EXPECT_OK(t, fault(v, &e, GB, PRIV, &f));
+	block = f.pa;
+	/* Smash the entry first (page 100 shared), so pages 0-7 are 4 KiB
+	 * entries reclaimed one by one. */
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, 100 * PG, PG, false, &err));
+	KT_EXPECT_OK(t, rmp_model_set_in_use(snp_rmp(), block + 3 * PG, true));
+	KT_EXPECT_ERRNO(t, v->ops->convert(v, e.g, 0, 8 * PG, false, &err),
+			EBUSY);
+	KT_EXPECT(t, unassigned(block + 2 * PG));
+	KT_EXPECT(t, assigned_at(&e, block + 3 * PG, GB + 3 * PG, false));
+	/* Still private: the host cannot read it. */
+	KT_EXPECT(t, v->ops->host_read(v, e.g, 0, &b, 1) != 0);
+	KT_EXPECT_OK(t, v->ops->check(v));
+	KT_EXPECT_OK(t, fault(v, &e, GB + 2 * PG, PRIV, &f));
+	KT_EXPECT(t, assigned_at(&e, block + 2 * PG, GB + 2 * PG, false));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	/* A prepare that fails fails the fault, nothing marked. */
+	KT_EXPECT_OK(t, rmp_model_set_in_use(snp_rmp(), block + 3 * PG, false));
+	/* (The second chunk's block, learnt through a shared access.) */
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, SZ2M, PG, false, &err));
+	KT_EXPECT_OK(t, fault(v, &e, GB + SZ2M, WR, &f));
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, SZ2M, PG, true, &err));
+	KT_EXPECT_OK(t, rmp_model_set_in_use(snp_rmp(), f.pa + 5 * PG, true));
+	KT_EXPECT(t, fault(v, &e, GB + SZ2M, PRIV, &f) != 0);
+	KT_EXPECT(t, unassigned(f.pa));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	KT_EXPECT_OK(t, rmp_model_set_in_use(snp_rmp(), f.pa + 5 * PG, false));
+	KT_EXPECT_OK(t, fault(v, &e, GB + SZ2M, PRIV, &f));
+	KT_EXPECT(t, assigned_at(&e, f.pa, GB + SZ2M, true));
+	/* The first conversion, now free to go. */
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, 0, 8 * PG, false, &err));
+	KT_EXPECT(t, unassigned(block + 3 * PG));
+	/* A split that fails stops the punch, the block whole. */
+	KT_EXPECT_OK(t, rmp_model_set_in_use(snp_rmp(), f.pa + 5 * PG, true));
+	KT_EXPECT_ERRNO(t, v->ops->fallocate(v, e.g, PUNCH, SZ2M + PG, PG),
+			EBUSY);
+	KT_EXPECT(t, assigned_at(&e, f.pa, GB + SZ2M, true));
+	KT_EXPECT_OK(t, rmp_model_set_in_use(snp_rmp(), f.pa + 5 * PG, false));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	env_close(t, v, &e);
+}
+
+/* The checker compares the RMP with gmem: a prepared private page made
+ * hypervisor-owned, a shared page assigned, a free page assigned, each
+ * behind gmem's back, is reported. */
+NATIVE_CASE(snp_checker_catches_rmp_drift)
+{
+	struct rmp_state unassign = {0}, own;
+	struct vm_fault f;
+	phys_addr_t pa;
+	struct env e;
+	u64 err;
+
+	if (!env_open(t, v, &e))
+		return;
+	KT_EXPECT_OK(t, fault(v, &e, GB + SZ2M + 4 * PG, PRIV, &f));
+	pa = f.pa;
+	KT_EXPECT_OK(t, psmash(snp_rmp(), pa - 4 * PG));
+	KT_EXPECT_OK(t, rmpupdate(snp_rmp(), pa, &unassign));
+	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
+	own = (struct rmp_state){.assigned = true, .asid = e.asid,
+				 .gpa = GB + SZ2M + 4 * PG};
+	KT_EXPECT_OK(t, rmpupdate(snp_rmp(), pa, &own));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	/* At another GPA. */
+	own.gpa += PG;
+	KT_EXPECT_OK(t, rmpupdate(snp_rmp(), pa, &own));
+	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
+	own.gpa -= PG;
+	KT_EXPECT_OK(t, rmpupdate(snp_rmp(), pa, &own));
+	/* A shared page assigned. */
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, 0, PG, false, &err));
+	KT_EXPECT_OK(t, fault(v, &e, GB, WR, &f));
+	own.gpa = GB;
+	KT_EXPECT_OK(t, rmpupdate(snp_rmp(), f.pa, &own));
+	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
+	KT_EXPECT_OK(t, rmpupdate(snp_rmp(), f.pa, &unassign));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	/* A page gmem gave back, assigned. */
+	KT_EXPECT_OK(t, v->ops->fallocate(v, e.g, PUNCH, 0, PG));
+	KT_EXPECT_OK(t, rmpupdate(snp_rmp(), f.pa, &own));
+	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
+	KT_EXPECT_OK(t, rmpupdate(snp_rmp(), f.pa, &unassign));
+	env_close(t, v, &e);
+}
+
+static const struct kt_case snp_cc_cases[] = {
+	KT_CASE(snp_vm_asid_rmp_and_one_vm_memory),
+	KT_CASE(snp_asids_run_out),
+	KT_CASE(snp_prepare_assigns_2m_at_the_gpa),
+	KT_CASE(snp_convert_4k_smashes_and_merges_back),
+	KT_CASE(snp_punch_and_release_unassign),
+	KT_CASE(snp_conversion_failure_is_undone),
+	KT_CASE(snp_checker_catches_rmp_drift),
+};
+
+const struct kt_suite snp_cc_suite = {
+	.name = "snp_cc",
+	.cases = snp_cc_cases,
+	.n_cases = ARRAY_SIZE(snp_cc_cases),
+	.unsupported = native_unsupported,
+};
