@@ -123,6 +123,9 @@ def main():
                 if absent or mine is None:
                     cells.append(('-', ''))
                     continue
+                if mine and mine[0].startswith('# skip: '):
+                    cells.append(('skip', mine[0][len('# skip: '):]))
+                    continue
                 if k == 'native':
                     ref, al = expected, allow
                     nat, lin = (mine[i] if i < len(mine) else None,

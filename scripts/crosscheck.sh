@@ -294,6 +294,18 @@ for trace in "$TRACES"/*.trace; do
 	name=$(basename "$trace")
 	t_total=$((t_total + 1))
 	ok=1
+	if [ -n "$LDIR" ] &&
+		[[ $(head -n 1 "$LDIR/traces/${name%.trace}.out" 2>/dev/null) == "# skip: "* ]]
+	then
+		# The booted kernel could not run it (gmem-replay's plain run
+		# on a kernel without guest_memfd for default VMs).
+		echo "  $name: skipped on the booted kernel: $(head -n 1 \
+			"$LDIR/traces/${name%.trace}.out" | cut -c9-)" >>"$notes"
+		[ -n "$KEEP" ] && cp "$LDIR/traces/${name%.trace}.out" \
+			"$KEEP/${name%.trace}.linux"
+		skipped=$((skipped + 1))
+		continue
+	fi
 	if [ -n "$LDIR" ]; then
 		lout=$LDIR/traces/${name%.trace}.out
 		"$REPLAY" --diff --allow "$ALLOW" --linux-output "$lout" \

@@ -343,6 +343,15 @@ says "the excluded case is a skip with its reason" \
 	"  conformance conformance.c3: linux skips: not run there: would eat the memory"
 says "the summary" "9 passed, 2 failed, 2 skipped"
 
+# A kernel that could not run the trace (gmem-replay's "# skip:" line):
+# the trace is a skip with that reason, not a divergence.
+mkfiles
+echo "# skip: no guest_memfd for default VMs here" >"$L/traces/t.out"
+scenario "booted kernel: a trace the kernel cannot run" 0 booted ""
+says "it is a skip with the kernel's reason" \
+	"  t.trace: skipped on the booted kernel: no guest_memfd for default VMs here"
+says "the summary" "10 passed, 0 failed, 2 skipped"
+
 # The run died before the guests and the trace finished.
 mkfiles
 rm "$L/guests.rc" "$L/traces/t.rc"
