@@ -974,6 +974,27 @@ static void npt_check_catches_corruption(struct kt *t)
 	pd[1] = pd[0];
 	KT_EXPECT_ERRNO(t, npt_check(&v.npt), EIO);
 	pd[1] = saved;
+	/* A leaf without the read right (EPT: present through W alone). */
+	saved = pt[7];
+	pt[7] &= ~v.x->fmt->prot_set[0];
+	KT_EXPECT_ERRNO(t, npt_check(&v.npt), EIO);
+	pt[7] = saved;
+	/* A table entry with no address. */
+	pd[5] = v.x->table;
+	KT_EXPECT_ERRNO(t, npt_check(&v.npt), EIO);
+	pd[5] = 0;
+	/* A table reachable twice, through an entry that was empty (so no
+	 * count is off: only the second visit is wrong). */
+	pd[9] = pd[0];
+	KT_EXPECT_ERRNO(t, npt_check(&v.npt), EIO);
+	pd[9] = 0;
+	/* A leaf in the root, which cannot hold one (counted, so that only
+	 * its level is wrong). */
+	v.npt.root[5] = v.x->leaf_2m_rwx;
+	v.npt.stats.leaves[0]++;
+	KT_EXPECT_ERRNO(t, npt_check(&v.npt), EIO);
+	v.npt.stats.leaves[0]--;
+	v.npt.root[5] = 0;
 	/* A table below the root with nothing in it. */
 	KT_EXPECT_OK(t, npt_map(&v.npt, SZ_1G, 0x30000000, PAGE_SIZE,
 				NPT_PROT_RWX, NPT_ORDER_4K));
@@ -1152,7 +1173,46 @@ static void npt_teardown_frees_all(struct kt *t)
 	env_close(t, &v);
 }
 
+/*
+ * Updates that change nothing touch nothing: a zap of an unmapped range
+ * and a protect that asks for the rights a huge leaf already has neither
+ * build nor split a table, and owe no flush.
+ */
+static void npt_no_op_updates(struct kt *t)
+{
+	const unsigned int rw = NPT_PROT_R | NPT_PROT_W;
+	struct env v;
+	u64 calls;
+
+	if (!env_open(t, &v))
+		return;
+	calls = v.pool.alloc_calls;
+	KT_EXPECT_OK(t, npt_zap(&v.npt, 0x5000, PAGE_SIZE));
+	KT_EXPECT_OK(t, npt_zap(&v.npt, SZ_1G + SZ_2M, SZ_2M + PAGE_SIZE));
+	KT_EXPECT_EQ(t, v.pool.alloc_calls, calls);
+	KT_EXPECT_EQ(t, v.npt.stats.table_pages, 1);
+	KT_EXPECT(t, !npt_flush_owed(&v.npt));
+	KT_EXPECT_OK(t, npt_map(&v.npt, SZ_2M, 0x400000, SZ_2M, rw,
+				NPT_ORDER_2M));
+	npt_flush_ack(&v.npt);
+	KT_EXPECT_OK(t, npt_protect(&v.npt, SZ_2M + PAGE_SIZE, PAGE_SIZE, rw,
+				    NPT_ORDER_2M));
+	KT_EXPECT_EQ(t, v.npt.stats.splits, 0);
+	KT_EXPECT_EQ(t, v.npt.stats.merges, 0);
+	KT_EXPECT(t, !npt_flush_owed(&v.npt));
+	EXPECT_XLATE(t, &v, SZ_2M + PAGE_SIZE, 0x401000, SZ_2M, rw);
+	/* A memory type far above the known ones is refused, not wrapped. */
+	KT_EXPECT_ERRNO(t, npt_map(&v.npt, 0, 0, PAGE_SIZE,
+				   NPT_PROT_R | NPT_PROT_MT(64), 0),
+			EINVAL);
+	KT_EXPECT_ERRNO(t, npt_map(&v.npt, 0, 0, PAGE_SIZE,
+				   NPT_PROT_R | NPT_PROT_MT(NPT_NR_MT), 0),
+			EINVAL);
+	env_close(t, &v);
+}
+
 static const struct kt_case npt_format_cases[] = {
+	KT_CASE(npt_no_op_updates),
 	KT_CASE(npt_map_each_size),
 	KT_CASE(npt_entry_bits),
 	KT_CASE(npt_largest_fit),
@@ -1181,6 +1241,7 @@ static void npt_bad_formats(struct kt *t)
 	struct page_pool pool;
 	struct npt_format f;
 	struct npt npt;
+	u8 *after;
 
 	alloc_pool_init(&pool);
 	f = npt_format_amd;
@@ -1207,13 +1268,123 @@ static void npt_bad_formats(struct kt *t)
 	f = npt_format_ept;
 	f.mt[NPT_MT_UC] = BIT(9); /* outside mt_mask */
 	KT_EXPECT_ERRNO(t, npt_init(&npt, &f, &pool, NULL, NULL), EINVAL);
+	f = npt_format_amd;
+	f.nr_levels = 0;
+	KT_EXPECT_ERRNO(t, npt_init(&npt, &f, &pool, NULL, NULL), EINVAL);
+	/* One level too many, the bytes after the level array made to look
+	 * like a fifth 4 KiB level below the other four. */
+	f = npt_format_amd;
+	f.nr_levels = NPT_MAX_LEVELS + 1;
+	for (unsigned int l = 0; l < NPT_MAX_LEVELS; l++)
+		f.level[l].shift += 9;
+	after = (u8 *)&f + offsetof(struct npt_format, level) +
+		sizeof(f.level);
+	after[0] = PAGE_SHIFT;
+	after[1] = true;
+	KT_EXPECT_ERRNO(t, npt_init(&npt, &f, &pool, NULL, NULL), EINVAL);
+	/* Consistent levels whose smallest page is 2 MiB, not 4 KiB. */
+	f = npt_format_amd;
+	for (unsigned int l = 0; l < f.nr_levels; l++)
+		f.level[l].shift += 9;
+	KT_EXPECT_ERRNO(t, npt_init(&npt, &f, &pool, NULL, NULL), EINVAL);
+	f = npt_format_amd;
+	f.pa_bits = 12; /* no room for a page address */
+	KT_EXPECT_ERRNO(t, npt_init(&npt, &f, &pool, NULL, NULL), EINVAL);
+	f = npt_format_amd;
+	f.pa_bits = 64;
+	KT_EXPECT_ERRNO(t, npt_init(&npt, &f, &pool, NULL, NULL), EINVAL);
+	f = npt_format_amd;
+	f.prot_ok |= 8; /* a right the engine does not know */
+	KT_EXPECT_ERRNO(t, npt_init(&npt, &f, &pool, NULL, NULL), EINVAL);
 	KT_EXPECT_ERRNO(t, npt_init(&npt, NULL, &pool, NULL, NULL), EINVAL);
 	/* Nothing was taken from the (empty) pool. */
 	KT_EXPECT_EQ(t, pool.alloc_calls, 0);
 }
 
+/* A format of our own over a fresh 4 MiB pool. */
+static bool own_open(struct kt *t, struct env *v, const struct npt_format *f,
+		     const struct npt_ops *ops)
+{
+	v->x = NULL;
+	v->flush_calls = 0;
+	alloc_pool_init(&v->pool);
+	v->mem = test_mem_alloc(ARENA);
+	if (!KT_EXPECT(t, v->mem != NULL))
+		return false;
+	if (!KT_EXPECT_OK(t, alloc_add_region(&v->pool, (phys_addr_t)v->mem,
+					      ARENA)) ||
+	    !KT_EXPECT_OK(t, npt_init(&v->npt, f, &v->pool, ops, v))) {
+		test_mem_free(v->mem, ARENA);
+		return false;
+	}
+	return true;
+}
+
+static void own_close(struct kt *t, struct env *v)
+{
+	KT_EXPECT_OK(t, npt_check(&v->npt));
+	npt_destroy(&v->npt);
+	KT_EXPECT_EQ(t, alloc_owned_pages(&v->pool, OWN_PGTABLE), 0);
+	test_mem_free(v->mem, ARENA);
+}
+
+/* Every update of a table whose owner gave no ops (or ops without a flush
+ * call) works, and npt_flush() just settles what is owed. */
+static void npt_without_ops(struct kt *t)
+{
+	static const struct npt_ops widen_only = { .flush_widen = true };
+	const struct npt_ops *ops[] = { NULL, &widen_only };
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(ops); i++) {
+		struct env v;
+
+		if (!own_open(t, &v, &npt_format_amd, ops[i]))
+			return;
+		KT_EXPECT_OK(t, npt_map(&v.npt, 0, 0x200000, SZ_2M,
+					NPT_PROT_RWX, NPT_ORDER_2M));
+		KT_EXPECT_OK(t, npt_protect(&v.npt, 0, PAGE_SIZE, NPT_PROT_R,
+					    NPT_ORDER_4K));
+		KT_EXPECT_OK(t, npt_zap(&v.npt, PAGE_SIZE, PAGE_SIZE));
+		KT_EXPECT(t, npt_flush_owed(&v.npt));
+		npt_flush(&v.npt);
+		KT_EXPECT(t, !npt_flush_owed(&v.npt));
+		KT_EXPECT_EQ(t, v.npt.stats.flushes, 1);
+		own_close(t, &v);
+	}
+}
+
+/* A format that cannot express uncached: an x86 leaf with PCD|PWT names
+ * no type it knows, and the checker says so. */
+static void npt_check_unexpressible_type(struct kt *t)
+{
+	struct npt_format f = npt_format_amd;
+	struct env v;
+	struct npt_xlate x;
+	u64 *pt, saved;
+
+	f.mt_ok = BIT(NPT_MT_WB);
+	if (!own_open(t, &v, &f, NULL))
+		return;
+	KT_EXPECT_OK(t, npt_map(&v.npt, 0, 0x200000, PAGE_SIZE, NPT_PROT_RWX,
+				NPT_ORDER_4K));
+	KT_EXPECT_ERRNO(t, npt_map(&v.npt, 0, 0x200000, PAGE_SIZE,
+				   NPT_PROT_RWX | NPT_PROT_UC, NPT_ORDER_4K),
+			EINVAL);
+	KT_ASSERT(t, KT_EXPECT_OK(t, npt_lookup(&v.npt, 0, &x)) &&
+			     KT_EXPECT_EQ(t, x.depth, 4));
+	KT_EXPECT_EQ(t, x.prot, NPT_PROT_RWX);
+	pt = (u64 *)(phys_addr_t)(x.entries[2] & ADDR_BITS);
+	saved = pt[0];
+	pt[0] |= f.mt[NPT_MT_UC];
+	KT_EXPECT_ERRNO(t, npt_check(&v.npt), EIO);
+	pt[0] = saved;
+	own_close(t, &v);
+}
+
 static const struct kt_case npt_cases[] = {
 	KT_CASE(npt_bad_formats),
+	KT_CASE(npt_without_ops),
+	KT_CASE(npt_check_unexpressible_type),
 };
 
 static const struct kt_suite npt_amd_suite = {
