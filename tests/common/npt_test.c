@@ -4,6 +4,7 @@
  * run for each format (child suites amd, ept, host), each over a private
  * page pool; the expected raw entries are written out per format.
  */
+#include "hv/arch_npt.h"
 #include "hv/npt.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
@@ -1381,7 +1382,35 @@ static void npt_check_unexpressible_type(struct kt *t)
 	own_close(t, &v);
 }
 
+/* arch_npt_map() maps the block of 4 KiB << order around gpa, from the
+ * same offset in an aligned host block, up to 1 GiB; a host block that
+ * is not aligned to that size is refused. */
+static void arch_npt_map_blocks(struct kt *t)
+{
+	struct env v;
+	struct npt_xlate x;
+
+	if (!own_open(t, &v, &npt_format_amd, NULL))
+		return;
+	KT_EXPECT_OK(t, arch_npt_map(&v.npt, SZ_1G + 0x5000,
+				     2 * SZ_1G + 0x5000, NPT_ORDER_1G, false));
+	if (KT_EXPECT_OK(t, npt_lookup(&v.npt, SZ_1G + 0x7000, &x))) {
+		KT_EXPECT_EQ(t, x.hpa, 2 * SZ_1G + 0x7000);
+		KT_EXPECT_EQ(t, x.size, SZ_1G);
+		KT_EXPECT_EQ(t, x.prot, NPT_PROT_R | NPT_PROT_X);
+	}
+	KT_EXPECT_ERRNO(t, arch_npt_map(&v.npt, SZ_2M, 0x1000, NPT_ORDER_2M,
+					true),
+			EINVAL);
+	KT_EXPECT_ERRNO(t, arch_npt_map(&v.npt, 0, 0, NPT_ORDER_1G + 1, true),
+			EINVAL);
+	EXPECT_UNMAPPED(t, &v, SZ_2M);
+	EXPECT_UNMAPPED(t, &v, 0);
+	own_close(t, &v);
+}
+
 static const struct kt_case npt_cases[] = {
+	KT_CASE(arch_npt_map_blocks),
 	KT_CASE(npt_bad_formats),
 	KT_CASE(npt_without_ops),
 	KT_CASE(npt_check_unexpressible_type),
