@@ -1074,10 +1074,18 @@ EXIT_CASE(vcpu_exit_enter_before_run, GMV_VM_DEFAULT, io_code)
 	struct vmm_entry entry = {
 		.rip = CODE_GPA, .rsp = STACK_TOP, .cr3 = 0x1000};
 	int c2 = e->v.ops->create_vcpu(&e->v, e->vm);
+	struct npt *npt;
 
 	if (!KT_EXPECT_GE(t, c2, 0))
 		return;
 	KT_EXPECT_ERRNO(t, e->v.ops->vcpu_run(&e->v, c2, &e->x), EINVAL);
+	/* Even with a flush owed (planted): the vCPU never entered is the
+	 * case's error; the audit is for vCPUs that would enter. */
+	npt = (struct npt *)arch_script_npt(vm_arch_vm(e->obj));
+	npt->flush_owed = true;
+	KT_EXPECT_ERRNO(t, e->v.ops->vcpu_run(&e->v, c2, &e->x), EINVAL);
+	KT_EXPECT_ERRNO(t, run(e), EIO);
+	npt->flush_owed = false;
 	put(e, ARCH_REG_RAX, 0x1234);
 	KT_EXPECT_OK(t, e->v.ops->vcpu_enter(&e->v, e->vcpu, &entry));
 	KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), 0);
