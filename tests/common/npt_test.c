@@ -1409,7 +1409,60 @@ static void arch_npt_map_blocks(struct kt *t)
 	own_close(t, &v);
 }
 
+#define BIG_ARENA (16UL << 20)
+
+/*
+ * A map that puts a 2 MiB leaf where a table was owes a flush even when
+ * the leaf maps the very page the table lived in (and so has its address
+ * and, on x86, the rights a table entry shows). Every table page is made
+ * 2 MiB aligned: the pool hands out only such pages.
+ */
+static void npt_leaf_over_table_at_its_own_page(struct kt *t)
+{
+	static void *held[BIG_ARENA / PAGE_SIZE];
+	struct page_pool pool;
+	struct npt npt;
+	struct npt_xlate x;
+	void *mem = test_mem_alloc(BIG_ARENA);
+	phys_addr_t pt;
+	u64 n = 0;
+
+	KT_ASSERT(t, mem != NULL);
+	alloc_pool_init(&pool);
+	if (!KT_EXPECT_OK(t, alloc_add_region(&pool, (phys_addr_t)mem,
+					      BIG_ARENA)))
+		goto out;
+	while (n < ARRAY_SIZE(held) &&
+	       (held[n] = alloc_pages(&pool, 0, OWN_TEST)))
+		n++;
+	for (u64 i = 0; i < n; i++)
+		if (IS_ALIGNED((phys_addr_t)held[i], SZ_2M))
+			free_pages(&pool, held[i], 0, OWN_TEST);
+	if (!KT_EXPECT_OK(t, npt_init(&npt, &npt_format_amd, &pool, NULL,
+				      NULL)))
+		goto out;
+	KT_EXPECT_OK(t, npt_map(&npt, 0, 0x40000000, SZ_2M, NPT_PROT_RWX,
+				NPT_ORDER_4K));
+	if (KT_EXPECT_OK(t, npt_lookup(&npt, 0, &x)) &&
+	    KT_EXPECT_EQ(t, x.depth, 4)) {
+		pt = (phys_addr_t)(x.entries[2] & ADDR_BITS);
+		KT_EXPECT(t, IS_ALIGNED(pt, SZ_2M));
+		npt_flush_ack(&npt);
+		KT_EXPECT_OK(t, npt_map(&npt, 0, pt, SZ_2M, NPT_PROT_RWX,
+					NPT_ORDER_2M));
+		KT_EXPECT(t, npt_flush_owed(&npt));
+	}
+	KT_EXPECT_OK(t, npt_check(&npt));
+	npt_destroy(&npt);
+out:
+	for (u64 i = 0; i < n; i++)
+		if (!IS_ALIGNED((phys_addr_t)held[i], SZ_2M))
+			free_pages(&pool, held[i], 0, OWN_TEST);
+	test_mem_free(mem, BIG_ARENA);
+}
+
 static const struct kt_case npt_cases[] = {
+	KT_CASE(npt_leaf_over_table_at_its_own_page),
 	KT_CASE(arch_npt_map_blocks),
 	KT_CASE(npt_bad_formats),
 	KT_CASE(npt_without_ops),
