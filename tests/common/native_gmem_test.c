@@ -613,7 +613,7 @@ NATIVE_CASE(check_catches_each_gmem_corruption)
 	struct gmem_mem *m1, *m2;
 	struct gmem_chunk *c1, *c2;
 	struct range *r;
-	phys_addr_t page0;
+	phys_addr_t page0, saved_block;
 	void *test_page;
 
 	if (g1 < 0 || g2 < 0 || w < 0)
@@ -635,6 +635,7 @@ NATIVE_CASE(check_catches_each_gmem_corruption)
 			     m2->shared.n == 1);
 	KT_ASSERT(t, KT_EXPECT_OK(t, v->ops->check(v)));
 	page0 = c2->map[0];
+	saved_block = c1->block;
 
 	/* A chunk with no page (such a chunk is freed at once). */
 	KT_ASSERT(t, KT_EXPECT_OK(t, xmap_store(&m1->chunks, 1, &empty)));
@@ -648,6 +649,21 @@ NATIVE_CASE(check_catches_each_gmem_corruption)
 	EXPECT_CAUGHT(t, v, "huge chunk with a map");
 	c1->map = NULL;
 	m1->nr_maps--;
+	/* A huge chunk whose block is an order-0 gmem block. */
+	c1->block = page0;
+	EXPECT_CAUGHT(t, v, "huge chunk on an order-0 block");
+	c1->block = saved_block;
+	/* Page counts that agree with the memories' totals but not with the
+	 * chunks' bitmaps: one page moved from g1's count to g2's. */
+	c1->nr_present--;
+	m1->pages--;
+	c2->nr_present++;
+	m2->pages++;
+	EXPECT_CAUGHT(t, v, "chunk counts off their bitmaps");
+	c1->nr_present++;
+	m1->pages++;
+	c2->nr_present--;
+	m2->pages--;
 	/* A small chunk's page that is an order-9 gmem block. */
 	c2->map[0] = c1->block;
 	EXPECT_CAUGHT(t, v, "page of order 9");
@@ -699,6 +715,15 @@ NATIVE_CASE(check_catches_each_gmem_corruption)
 	EXPECT_CAUGHT(t, v, "binding ending elsewhere");
 	fake = (struct gmem_binding){ .view = v2, .pgoff = 600, .npages = 10 };
 	EXPECT_CAUGHT(t, v, "binding of another view");
+	ranges_remove(&v1->bindings, 600);
+	/* An empty binding range (its binding agreeing with it). */
+	ranges_insert(&v1->bindings, 600, 610, &fake);
+	fake = (struct gmem_binding){ .view = v1, .pgoff = 600, .npages = 0 };
+	r = ranges_lookup(&v1->bindings, 600);
+	KT_ASSERT(t, r != NULL);
+	r->end = 600;
+	EXPECT_CAUGHT(t, v, "empty binding range");
+	r->end = 610;
 	ranges_remove(&v1->bindings, 600);
 	/* A view off its memory's list holding a range that starts before its
 	 * binding: only vm_check's gmem_binding_linked() can see it. */

@@ -1289,6 +1289,13 @@ static void npt_bad_formats(struct kt *t)
 		f.level[l].shift += 9;
 	KT_EXPECT_ERRNO(t, npt_init(&npt, &f, &pool, NULL, NULL), EINVAL);
 	f = npt_format_amd;
+	for (unsigned int l = 1; l < f.nr_levels; l++)
+		f.level[l].leaf = false; /* no level holds a leaf */
+	KT_EXPECT_ERRNO(t, npt_init(&npt, &f, &pool, NULL, NULL), EINVAL);
+	f = npt_format_amd;
+	f.level[1].shift = 31; /* 2 GiB under 512 GiB: not 9 bits a level */
+	KT_EXPECT_ERRNO(t, npt_init(&npt, &f, &pool, NULL, NULL), EINVAL);
+	f = npt_format_amd;
 	f.pa_bits = 12; /* no room for a page address */
 	KT_EXPECT_ERRNO(t, npt_init(&npt, &f, &pool, NULL, NULL), EINVAL);
 	f = npt_format_amd;
@@ -1461,7 +1468,31 @@ out:
 	test_mem_free(mem, BIG_ARENA);
 }
 
+/* Mapping a page under a table whose address and rights happen to be
+ * what the page is asked to map (x86: a table entry shows RWX) still maps
+ * it: only a huge leaf that already maps it so can be kept. */
+static void npt_map_under_a_table_like_the_page(struct kt *t)
+{
+	struct env v;
+	struct npt_xlate x;
+	phys_addr_t pt;
+
+	if (!own_open(t, &v, &npt_format_amd, NULL))
+		return;
+	KT_EXPECT_OK(t, npt_map(&v.npt, 0, 0x40000000, PAGE_SIZE, NPT_PROT_RWX,
+				NPT_ORDER_4K));
+	KT_ASSERT(t, KT_EXPECT_OK(t, npt_lookup(&v.npt, 0, &x)) &&
+			     KT_EXPECT_EQ(t, x.depth, 4));
+	pt = (phys_addr_t)(x.entries[2] & ADDR_BITS);
+	KT_EXPECT_OK(t, npt_map(&v.npt, PAGE_SIZE, pt + PAGE_SIZE, PAGE_SIZE,
+				NPT_PROT_RWX, NPT_ORDER_2M));
+	if (KT_EXPECT_OK(t, npt_lookup(&v.npt, PAGE_SIZE, &x)))
+		KT_EXPECT_EQ(t, x.hpa, pt + PAGE_SIZE);
+	own_close(t, &v);
+}
+
 static const struct kt_case npt_cases[] = {
+	KT_CASE(npt_map_under_a_table_like_the_page),
 	KT_CASE(npt_leaf_over_table_at_its_own_page),
 	KT_CASE(arch_npt_map_blocks),
 	KT_CASE(npt_bad_formats),
