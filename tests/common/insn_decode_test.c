@@ -238,8 +238,16 @@ static void decode_load_result_rules(struct kt *t)
 	KT_EXPECT_EQ(t, insn_load_result(&in, old, 0x7f), 0x7f);
 	in.sign_extend = false;
 	KT_EXPECT_EQ(t, insn_load_result(&in, old, 0x80), 0x80);
+	/* A 64-bit store gives every bit of the register. */
+	in.op = INSN_MOV_STORE;
+	in.mem_size = in.reg_size = 8;
+	KT_EXPECT_EQ(t, insn_store_value(&in, 0xfedcba9876543210ULL),
+		     0xfedcba9876543210ULL);
+	in.mem_size = in.reg_size = 2;
+	KT_EXPECT_EQ(t, insn_store_value(&in, 0xfedcba9876543210ULL), 0x3210);
+	in.op = INSN_MOV_LOAD;
 	/* A 64-bit load takes every bit of the data. */
-	in.mem_size = 8;
+	in.mem_size = in.reg_size = 8;
 	KT_EXPECT_EQ(t, insn_load_result(&in, old, 0xfedcba9876543210ULL),
 		     0xfedcba9876543210ULL);
 }

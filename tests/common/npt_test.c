@@ -980,6 +980,11 @@ static void npt_check_catches_corruption(struct kt *t)
 	pt[7] &= ~v.x->fmt->prot_set[0];
 	KT_EXPECT_ERRNO(t, npt_check(&v.npt), EIO);
 	pt[7] = saved;
+	/* A table entry with a bit no table entry has. */
+	saved = pd[0];
+	pd[0] |= BIT(52);
+	KT_EXPECT_ERRNO(t, npt_check(&v.npt), EIO);
+	pd[0] = saved;
 	/* A table entry with no address. */
 	pd[5] = v.x->table;
 	KT_EXPECT_ERRNO(t, npt_check(&v.npt), EIO);
