@@ -115,6 +115,7 @@ static void xmap_sparse_indices(struct kt *t)
 static void xmap_erase_absent(struct kt *t)
 {
 	struct xmap m = {0};
+	u64 idx;
 
 	KT_ASSERT(t, KT_EXPECT_OK(t, xmap_store(&m, 0, (void *)1)) &&
 			     KT_EXPECT_OK(t, xmap_store(&m, 63, (void *)2)));
@@ -127,6 +128,10 @@ static void xmap_erase_absent(struct kt *t)
 	KT_EXPECT_EQ(t, (u64)xmap_load(&m, 0), 1);
 	KT_EXPECT_EQ(t, (u64)xmap_load(&m, 63), 2);
 	KT_EXPECT_EQ(t, (u64)xmap_load(&m, 4096), 3);
+	/* Backwards from the first index past what the tree can hold. */
+	idx = 4096 * 64;
+	KT_EXPECT_EQ(t, (u64)xmap_find_last(&m, &idx, 0), 3);
+	KT_EXPECT_EQ(t, idx, 4096);
 	xmap_destroy(&m);
 	KT_EXPECT_EQ(t, m.nodes, 0);
 }

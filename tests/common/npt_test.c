@@ -853,6 +853,11 @@ static void npt_bad_input(struct kt *t)
 	KT_EXPECT_ERRNO(t, npt_map(&v.npt, 0, 0, 0x1800, NPT_PROT_RWX, 0),
 			EINVAL);
 	KT_EXPECT_ERRNO(t, npt_map(&v.npt, 0, 0, 0, NPT_PROT_RWX, 0), EINVAL);
+	/* Past the limit, where the index bits would wrap onto low GPAs. */
+	KT_EXPECT_ERRNO(t, npt_map(&v.npt, lim + SZ_2M, 0, PAGE_SIZE,
+				   NPT_PROT_RWX, 0),
+			EINVAL);
+	KT_EXPECT_ERRNO(t, npt_zap(&v.npt, 2 * lim, PAGE_SIZE), EINVAL);
 	KT_EXPECT_ERRNO(t, npt_map(&v.npt, lim, 0, PAGE_SIZE, NPT_PROT_RWX, 0),
 			EINVAL);
 	KT_EXPECT_ERRNO(t, npt_map(&v.npt, lim - PAGE_SIZE, 0, 2 * PAGE_SIZE,

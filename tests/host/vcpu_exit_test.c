@@ -1065,6 +1065,11 @@ EXIT_CASE(vcpu_exit_mmio_fault_at_other_instruction, GMV_VM_DEFAULT, ud2_code)
 	e->x.mmio.data = 0x2222;
 	if (run_to_hlt(t, e, CODE_GPA))
 		KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), 0x1111);
+	/* A hypercall exit whose instruction is neither VMMCALL nor VMGEXIT:
+	 * the backend is confused, an internal error. */
+	push(e, kind(ARCH_EXIT_HYPERCALL, 0x81));
+	if (KT_EXPECT_OK(t, run(e)))
+		KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_INTERNAL_ERROR);
 }
 
 /* A scripted vCPU runs only once entered, and entering again starts from
