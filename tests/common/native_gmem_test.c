@@ -613,7 +613,7 @@ NATIVE_CASE(check_catches_each_gmem_corruption)
 	struct gmem_mem *m1, *m2;
 	struct gmem_chunk *c1, *c2;
 	struct range *r;
-	phys_addr_t page0, saved_block;
+	phys_addr_t page0, saved_block, *saved_map;
 	void *test_page;
 
 	if (g1 < 0 || g2 < 0 || w < 0)
@@ -664,6 +664,34 @@ NATIVE_CASE(check_catches_each_gmem_corruption)
 	m1->pages++;
 	c2->nr_present--;
 	m2->pages--;
+	/* A huge chunk missing a page, the counts agreeing (the page counted
+	 * again in g2, at page 1 of its chunk, so every total holds). */
+	c1->present[0] &= ~BIT(5);
+	c1->nr_present--;
+	m1->pages--;
+	c2->present[0] |= BIT(1);
+	c2->map[1] = page0;
+	c2->nr_present++;
+	m2->pages++;
+	EXPECT_CAUGHT(t, v, "huge chunk missing a page");
+	c1->present[0] |= BIT(5);
+	c1->nr_present++;
+	m1->pages++;
+	c2->present[0] &= ~BIT(1);
+	c2->map[1] = 0;
+	c2->nr_present--;
+	m2->pages--;
+	/* A small chunk without its map. */
+	saved_map = c2->map;
+	c2->map = NULL;
+	m2->nr_maps--;
+	EXPECT_CAUGHT(t, v, "small chunk without a map");
+	c2->map = saved_map;
+	m2->nr_maps++;
+	/* A shared extent past EOF. */
+	m2->shared.v[0].end = 4;
+	EXPECT_CAUGHT(t, v, "shared extent past EOF");
+	m2->shared.v[0].end = 3;
 	/* A small chunk's page that is an order-9 gmem block. */
 	c2->map[0] = c1->block;
 	EXPECT_CAUGHT(t, v, "page of order 9");

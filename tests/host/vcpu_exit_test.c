@@ -1047,6 +1047,27 @@ EXIT_CASE(vcpu_exit_other_kinds, GMV_VM_DEFAULT, io_code)
 	KT_EXPECT_EQ(t, arch_script_dumps(), dumps + 3);
 }
 
+static const u8 store_code[] = {
+	0x89, 0x0b, /* mov [rbx], ecx */
+	0x90,
+};
+
+/* An MMIO store owes the guest nothing back: the next run moves RIP past
+ * the MOV and leaves its source register whole. */
+EXIT_CASE(vcpu_exit_mmio_store_leaves_source, GMV_VM_DEFAULT, store_code)
+{
+	set(push(e, fault(MMIO_GPA, true)), ARCH_REG_RCX,
+	    0xffffffff12345678ULL);
+	if (!KT_EXPECT_OK(t, run(e)) ||
+	    !KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_MMIO))
+		return;
+	KT_EXPECT_EQ(t, e->x.mmio.len, 4);
+	KT_EXPECT_EQ(t, e->x.mmio.data, 0x12345678);
+	e->x.mmio.data = 0xabcd;
+	if (run_to_hlt(t, e, CODE_GPA + 2))
+		KT_EXPECT_EQ(t, get(e, ARCH_REG_RCX), 0xffffffff12345678ULL);
+}
+
 static const u8 ud2_code[] = {
 	0x0f, 0x0b, /* ud2 */
 	0x90,
@@ -1091,6 +1112,10 @@ EXIT_CASE(vcpu_exit_enter_before_run, GMV_VM_DEFAULT, io_code)
 	KT_EXPECT_ERRNO(t, e->v.ops->vcpu_run(&e->v, c2, &e->x), EINVAL);
 	KT_EXPECT_ERRNO(t, run(e), EIO);
 	npt->flush_owed = false;
+	/* A backend with no script to run says so. */
+	arch_script_set(NULL, NULL);
+	KT_EXPECT_ERRNO(t, run(e), EIO);
+	arch_script_set(next_exit, e);
 	put(e, ARCH_REG_RAX, 0x1234);
 	KT_EXPECT_OK(t, e->v.ops->vcpu_enter(&e->v, e->vcpu, &entry));
 	KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), 0);
@@ -1174,6 +1199,7 @@ static void vcpu_exit_vcpus_need_backend_and_timer(struct kt *t)
 
 static const struct kt_case vcpu_exit_cases[] = {
 	KT_CASE(vcpu_exit_mmio_fault_at_other_instruction),
+	KT_CASE(vcpu_exit_mmio_store_leaves_source),
 	KT_CASE(vcpu_exit_enter_before_run),
 	KT_CASE(vcpu_exit_vcpu_limits_and_failures),
 	KT_CASE(vcpu_exit_port_io_completes),
