@@ -764,6 +764,15 @@ NATIVE_CASE(check_catches_each_gmem_corruption)
 	r->start = 2;
 	list_add(&v2->node, &m1->views);
 	m1->nr_views++;
+	/* A huge chunk crossing EOF: g1 cut to 1.5 chunks under its second,
+	 * huge chunk (the shared extent cut with it). */
+	KT_ASSERT(t, KT_EXPECT_OK(t, v->ops->host_write(v, g1, SZ2M, buf, 8)) &&
+			     m1->shared.n == 1);
+	m1->size -= SZ2M / 2;
+	m1->shared.v[0].end -= CHUNK_PAGES / 2;
+	EXPECT_CAUGHT(t, v, "huge chunk across EOF");
+	m1->size += SZ2M / 2;
+	m1->shared.v[0].end += CHUNK_PAGES / 2;
 	KT_EXPECT_OK(t, v->ops->check(v));
 }
 
