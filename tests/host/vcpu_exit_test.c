@@ -429,7 +429,7 @@ EXIT_CASE(vcpu_exit_hypercall_abi, GMV_VM_DEFAULT, hypercall_code)
 
 	/* A hypercall exit at something else is the backend's confusion. */
 	put(e, ARCH_REG_RIP, CODE_GPA + 10);
-	set(push(e, kind(ARCH_EXIT_HYPERCALL, 0x81)), ARCH_REG_RIP, CODE_GPA);
+	push(e, kind(ARCH_EXIT_HYPERCALL, 0x81));
 	if (KT_EXPECT_OK(t, run(e))) {
 		KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_INTERNAL_ERROR);
 		KT_EXPECT_EQ(t, e->x.other.code, 0x81);
@@ -1089,7 +1089,7 @@ EXIT_CASE(vcpu_exit_mmio_fault_at_other_instruction, GMV_VM_DEFAULT, ud2_code)
 	/* A hypercall exit whose instruction (the UD2, which decodes) is
 	 * neither VMMCALL nor VMGEXIT: the backend is confused, an internal
 	 * error. */
-	push(e, kind(ARCH_EXIT_HYPERCALL, 0x81));
+	set(push(e, kind(ARCH_EXIT_HYPERCALL, 0x81)), ARCH_REG_RIP, CODE_GPA);
 	if (KT_EXPECT_OK(t, run(e)))
 		KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_INTERNAL_ERROR);
 }
