@@ -718,6 +718,9 @@ NATIVE_CASE(check_catches_each_gmem_corruption)
 	m1->nr_chunks++;
 	EXPECT_CAUGHT(t, v, "chunk count");
 	m1->nr_chunks--;
+	m1->nr_maps++;
+	EXPECT_CAUGHT(t, v, "map count");
+	m1->nr_maps--;
 	m1->nr_views++;
 	EXPECT_CAUGHT(t, v, "view count");
 	m1->nr_views--;
