@@ -614,6 +614,7 @@ NATIVE_CASE(check_catches_each_gmem_corruption)
 	struct gmem_chunk *c1, *c2;
 	struct range *r;
 	phys_addr_t page0, saved_block, *saved_map;
+	struct list_head *saved_prev;
 	void *test_page;
 
 	if (g1 < 0 || g2 < 0 || w < 0)
@@ -724,6 +725,18 @@ NATIVE_CASE(check_catches_each_gmem_corruption)
 	m1->nr_views++;
 	EXPECT_CAUGHT(t, v, "view count");
 	m1->nr_views--;
+	/* A prepared page that is absent (and private, so only its absence
+	 * is wrong). */
+	m2->shared.v[0].end = 2;
+	c2->prepared[0] |= BIT(2);
+	EXPECT_CAUGHT(t, v, "prepared absent page");
+	c2->prepared[0] &= ~BIT(2);
+	m2->shared.v[0].end = 3;
+	/* A view whose list links do not point back at it. */
+	saved_prev = v2->node.prev;
+	v2->node.prev = &v2->node;
+	EXPECT_CAUGHT(t, v, "mislinked view");
+	v2->node.prev = saved_prev;
 	/* An empty shared extent. */
 	m2->shared.v[0].end = m2->shared.v[0].start;
 	EXPECT_CAUGHT(t, v, "empty shared extent");
