@@ -732,6 +732,18 @@ NATIVE_CASE(check_catches_each_gmem_corruption)
 	EXPECT_CAUGHT(t, v, "prepared absent page");
 	c2->prepared[0] &= ~BIT(2);
 	m2->shared.v[0].end = 3;
+	/* A view on g1's list that names g2's memory. */
+	v2->mem = m2;
+	EXPECT_CAUGHT(t, v, "view of another memory");
+	v2->mem = m1;
+	/* A memory with no view at all, counted so. */
+	list_del(&v1->node);
+	list_del(&v2->node);
+	m1->nr_views = 0;
+	EXPECT_CAUGHT(t, v, "memory without views");
+	list_add(&v2->node, &m1->views);
+	list_add(&v1->node, &m1->views);
+	m1->nr_views = 2;
 	/* A view whose list links do not point back at it. */
 	saved_prev = v2->node.prev;
 	v2->node.prev = &v2->node;

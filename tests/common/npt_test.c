@@ -1212,6 +1212,13 @@ static void npt_no_op_updates(struct kt *t)
 	KT_EXPECT_EQ(t, v.npt.stats.merges, 0);
 	KT_EXPECT(t, !npt_flush_owed(&v.npt));
 	EXPECT_XLATE(t, &v, SZ_2M + PAGE_SIZE, 0x401000, SZ_2M, rw);
+	/* The last page below the output width can be mapped. */
+	KT_EXPECT_OK(t, npt_map(&v.npt, 0x3000,
+				BIT(v.x->fmt->pa_bits) - PAGE_SIZE, PAGE_SIZE,
+				rw, 0));
+	EXPECT_XLATE(t, &v, 0x3000, BIT(v.x->fmt->pa_bits) - PAGE_SIZE,
+		     PAGE_SIZE, rw);
+	KT_EXPECT_OK(t, npt_zap(&v.npt, 0x3000, PAGE_SIZE));
 	/* A memory type far above the known ones is refused, not wrapped. */
 	KT_EXPECT_ERRNO(t, npt_map(&v.npt, 0, 0, PAGE_SIZE,
 				   NPT_PROT_R | NPT_PROT_MT(64), 0),
@@ -1342,6 +1349,7 @@ static void own_close(struct kt *t, struct env *v)
 {
 	KT_EXPECT_OK(t, npt_check(&v->npt));
 	npt_destroy(&v->npt);
+	npt_destroy(&v->npt); /* a second destroy finds nothing to free */
 	KT_EXPECT_EQ(t, alloc_owned_pages(&v->pool, OWN_PGTABLE), 0);
 	test_mem_free(v->mem, ARENA);
 }
