@@ -762,6 +762,14 @@ NATIVE_CASE(check_catches_each_gmem_corruption)
 	KT_ASSERT(t, KT_EXPECT_OK(t, xmap_store(&m2->pins, 2, (void *)1)));
 	EXPECT_CAUGHT(t, v, "pinned absent page");
 	xmap_erase(&m2->pins, 2);
+	/* ... or one in a chunk that does not exist. */
+	KT_ASSERT(t, KT_EXPECT_OK(t, xmap_store(&m1->pins, 600, (void *)1)));
+	EXPECT_CAUGHT(t, v, "pinned page of no chunk");
+	xmap_erase(&m1->pins, 600);
+	/* A prepared page that is shared. */
+	c2->prepared[0] |= BIT(0);
+	EXPECT_CAUGHT(t, v, "prepared shared page");
+	c2->prepared[0] &= ~BIT(0);
 	/* Bindings no slot holds, not matching their range [600, 610). */
 	KT_ASSERT(t, KT_EXPECT_OK(t, ranges_reserve(&v1->bindings, 1)));
 	ranges_insert(&v1->bindings, 600, 610, &fake);
