@@ -38,6 +38,9 @@ struct arch_script_stats {
 	unsigned int last_filter;
 };
 
+/* dump() calls so far, over every scripted vCPU. */
+u64 arch_script_dumps(void);
+
 const struct npt *arch_script_npt(const struct arch_vm *vm);
 const struct arch_script_stats *arch_script_vm_stats(const struct arch_vm *vm);
 const struct arch_script_stats *

@@ -530,7 +530,8 @@ static bool format_ok(const struct npt_format *f)
 	    f->level[last_level(f)].shift != PAGE_SHIFT ||
 	    f->pa_bits <= PAGE_SHIFT || f->pa_bits > 63 ||
 	    f->va_bits > f->level[0].shift + INDEX_BITS ||
-	    !(f->prot_ok & NPT_PROT_R) || !(f->mt_ok & BIT(NPT_MT_WB)) ||
+	    !(f->prot_ok & NPT_PROT_R) || (f->prot_ok & ~NPT_PROT_RWX) ||
+	    !(f->mt_ok & BIT(NPT_MT_WB)) ||
 	    f->mt_ok >= BIT(NPT_NR_MT))
 		return false;
 	for (unsigned int mt = 0; mt < NPT_NR_MT; mt++)

@@ -205,6 +205,10 @@ NATIVE_CASE(cc_model_is_chosen_per_vm_type)
 		     BIT(GMV_VM_DEFAULT) | BIT(GMV_VM_SW_PROTECTED) |
 			     BIT(GMV_VM_SNP));
 	/* The override takes its type only; the memory keeps the model. */
+	cc_use(&rec_ops);
+	KT_EXPECT(t, cc_for_type(GMV_VM_SW_PROTECTED) == &rec_ops);
+	KT_EXPECT_STR_EQ(t, cc_for_type(GMV_VM_DEFAULT)->name, "none");
+	cc_use(NULL);
 	if (!env_open(t, v, &e, 0))
 		return;
 	KT_EXPECT(t, vm_cc(e.obj) == &rec_ops);

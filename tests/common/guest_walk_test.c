@@ -83,6 +83,12 @@ static void guest_walk_reads_through_guest_tables(struct kt *t)
 	KT_EXPECT_ERRNO(t, guest_read_gva(&m, PT_GVA + 0x3000, buf, 1), EFAULT);
 	KT_EXPECT_ERRNO(t, guest_read_gva(&m, 0x0000800000000000ULL, buf, 1),
 			EFAULT);
+	/* Non-canonical even where the walk (bits 47:0) would find GVA
+	 * 0x6000's page. */
+	KT_EXPECT_ERRNO(t, guest_read_gva(&m, 0x0001000000006000ULL, buf, 1),
+			EFAULT);
+	KT_EXPECT_ERRNO(t, guest_read_gva(&m, 0xffff000000006000ULL, buf, 1),
+			EFAULT);
 	free_pages(hv_pool, ram, 9, OWN_TEST);
 }
 

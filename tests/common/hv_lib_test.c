@@ -109,6 +109,33 @@ static void xmap_sparse_indices(struct kt *t)
 	KT_EXPECT(t, m.root == NULL && m.height == 0);
 }
 
+/* Erasing what is not there changes nothing: an index the tree is too
+ * low to hold (whose low bits name a stored entry) and an index under a
+ * node that does not exist. */
+static void xmap_erase_absent(struct kt *t)
+{
+	struct xmap m = {0};
+	u64 idx;
+
+	KT_ASSERT(t, KT_EXPECT_OK(t, xmap_store(&m, 0, (void *)1)) &&
+			     KT_EXPECT_OK(t, xmap_store(&m, 63, (void *)2)));
+	KT_EXPECT_EQ(t, m.height, 1);
+	KT_EXPECT(t, xmap_erase(&m, 64) == NULL);
+	KT_EXPECT_EQ(t, (u64)xmap_load(&m, 0), 1);
+	KT_ASSERT(t, KT_EXPECT_OK(t, xmap_store(&m, 4096, (void *)3)));
+	KT_EXPECT(t, xmap_erase(&m, 64) == NULL);
+	KT_EXPECT(t, xmap_erase(&m, 4096 + 64) == NULL);
+	KT_EXPECT_EQ(t, (u64)xmap_load(&m, 0), 1);
+	KT_EXPECT_EQ(t, (u64)xmap_load(&m, 63), 2);
+	KT_EXPECT_EQ(t, (u64)xmap_load(&m, 4096), 3);
+	/* Backwards from the first index past what the tree can hold. */
+	idx = 4096 * 64;
+	KT_EXPECT_EQ(t, (u64)xmap_find_last(&m, &idx, 0), 3);
+	KT_EXPECT_EQ(t, idx, 4096);
+	xmap_destroy(&m);
+	KT_EXPECT_EQ(t, m.nodes, 0);
+}
+
 /* Backwards through the same sparse indices: every entry, each once, in
  * reverse order, bounded below by first. */
 static void xmap_find_last_walks_backwards(struct kt *t)
@@ -235,6 +262,7 @@ static const struct kt_case hv_lib_cases[] = {
 	KT_CASE(kmalloc_objects_round_trip),
 	KT_CASE(kmalloc_sizes_and_injection),
 	KT_CASE(xmap_sparse_indices),
+	KT_CASE(xmap_erase_absent),
 	KT_CASE(xmap_find_last_walks_backwards),
 	KT_CASE(xmap_out_of_memory_changes_nothing),
 	KT_CASE(ranges_set_merges_and_splits),

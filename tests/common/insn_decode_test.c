@@ -137,6 +137,29 @@ static const struct mov_row mov_rows[] = {
 	/* mov byte [0x1000], 0xab: SIB without base, disp32, imm8 */
 	MOV_ROW(B(0xc6, 0x04, 0x25, 0x00, 0x10, 0x00, 0x00, 0xab),
 		INSN_MOV_STORE, 8, 1, 0, 1, .has_imm = true, .imm = 0xab),
+	/* mov eax, [rsp]: SIB with a base, no displacement, nothing after */
+	MOV_ROW(B(0x8b, 0x04, 0x24), INSN_MOV_LOAD, 3, 4, 0, 4),
+	/* mov eax, [rsp] again, the bytes after it not part of it */
+	MOV_ROW(B(0x8b, 0x04, 0x24, 0x90, 0x90, 0x90, 0x90), INSN_MOV_LOAD, 3,
+		4, 0, 4),
+	/* mov eax, [rbp + rcx*4 + 8]: SIB base 5 with mod 01 is rbp + disp8 */
+	MOV_ROW(B(0x8b, 0x44, 0x8d, 0x08, 0x90, 0x90, 0x90, 0x90),
+		INSN_MOV_LOAD, 4, 4, 0, 4),
+	/* mov [rax], esp: register 4 is ESP, not AH, outside byte forms */
+	MOV_ROW(B(0x89, 0x20), INSN_MOV_STORE, 2, 4, 4, 4),
+	/* mov [rax], cl: byte registers 0-3 are the low bytes */
+	MOV_ROW(B(0x88, 0x08), INSN_MOV_STORE, 2, 1, 1, 1),
+	/* mov al, [rax]: a byte load */
+	MOV_ROW(B(0x8a, 0x00), INSN_MOV_LOAD, 2, 1, 0, 1),
+	/* movzx eax, word [rdi] */
+	MOV_ROW(B(0x0f, 0xb7, 0x07), INSN_MOV_LOAD, 3, 2, 0, 4),
+	/* movsx eax, byte [rdi] */
+	MOV_ROW(B(0x0f, 0xbe, 0x07), INSN_MOV_LOAD, 3, 1, 0, 4,
+		.sign_extend = true),
+	/* mov qword [rbx], 1: a positive imm32 is not sign-extended, and the
+	 * byte after the instruction is not part of the immediate */
+	MOV_ROW(B(0x48, 0xc7, 0x03, 0x01, 0x00, 0x00, 0x00, 0xff),
+		INSN_MOV_STORE, 7, 8, 0, 8, .has_imm = true, .imm = 1),
 };
 
 static void decode_mov_operands(struct kt *t)
@@ -164,6 +187,11 @@ static void decode_mov_rejects_register_forms(struct kt *t)
 	static const u8 mov_reg[] = {0x89, 0xc8}; /* mov eax, ecx */
 	static const u8 c7_not_mov[] = {0xc7, 0x08, 1, 0, 0, 0}; /* /1 */
 	static const u8 disp_cut[] = {0x8b, 0x80, 0x00, 0x10};
+	static const u8 sib_cut[] = {0x8b, 0x04};
+	/* Only the opcode is available; the ModRM byte after it is not. */
+	static const u8 modrm_cut[] = {0x8b, 0xc0};
+	static const u8 modrm_cut_0f[] = {0x0f, 0xb6, 0xc0};
+	static const u8 ud2[] = {0x0f, 0x0b};
 	struct insn in;
 
 	KT_EXPECT_ERRNO(t, insn_decode(mov_reg, sizeof(mov_reg), &in),
@@ -172,6 +200,14 @@ static void decode_mov_rejects_register_forms(struct kt *t)
 			EOPNOTSUPP);
 	KT_EXPECT_ERRNO(t, insn_decode(disp_cut, sizeof(disp_cut), &in),
 			EINVAL);
+	/* A ModRM byte saying a SIB byte follows, and no SIB byte. */
+	KT_EXPECT_ERRNO(t, insn_decode(sib_cut, sizeof(sib_cut), &in), EINVAL);
+	KT_EXPECT_ERRNO(t, insn_decode(modrm_cut, 1, &in), EINVAL);
+	KT_EXPECT_ERRNO(t, insn_decode(modrm_cut_0f, 2, &in), EINVAL);
+	/* A two-byte instruction with exactly its two bytes available. */
+	KT_EXPECT_OK(t, insn_decode(ud2, sizeof(ud2), &in));
+	KT_EXPECT_EQ(t, in.op, INSN_UD2);
+	KT_EXPECT_EQ(t, in.len, 2);
 }
 
 static void decode_load_result_rules(struct kt *t)
@@ -198,8 +234,22 @@ static void decode_load_result_rules(struct kt *t)
 	in.sign_extend = true;
 	KT_EXPECT_EQ(t, insn_load_result(&in, old, 0x80),
 		     0xffffffffffffff80ULL);
+	/* Sign extension copies the top bit, which may be clear. */
+	KT_EXPECT_EQ(t, insn_load_result(&in, old, 0x7f), 0x7f);
 	in.sign_extend = false;
 	KT_EXPECT_EQ(t, insn_load_result(&in, old, 0x80), 0x80);
+	/* A 64-bit store gives every bit of the register. */
+	in.op = INSN_MOV_STORE;
+	in.mem_size = in.reg_size = 8;
+	KT_EXPECT_EQ(t, insn_store_value(&in, 0xfedcba9876543210ULL),
+		     0xfedcba9876543210ULL);
+	in.mem_size = in.reg_size = 2;
+	KT_EXPECT_EQ(t, insn_store_value(&in, 0xfedcba9876543210ULL), 0x3210);
+	in.op = INSN_MOV_LOAD;
+	/* A 64-bit load takes every bit of the data. */
+	in.mem_size = in.reg_size = 8;
+	KT_EXPECT_EQ(t, insn_load_result(&in, old, 0xfedcba9876543210ULL),
+		     0xfedcba9876543210ULL);
 }
 
 static void svm_exit_code_names(struct kt *t)

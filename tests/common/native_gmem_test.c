@@ -587,6 +587,231 @@ NATIVE_CASE(check_catches_corrupted_state)
 	KT_EXPECT_OK(t, v->ops->check(v));
 }
 
+/* Corrupt one thing the gmem checker looks at; it must say -EIO. */
+#define EXPECT_CAUGHT(t, v, what)                                       \
+	do {                                                            \
+		if (!KT_EXPECT_ERRNO(t, (v)->ops->check(v), EIO))       \
+			kt_diag(t, "not caught: %s", what);             \
+	} while (0)
+
+/*
+ * One corruption per rule of hv/gmem_check.c, each undone before the
+ * next, each one the other rules (and vm_check) would not see: memories
+ * g1 (a huge chunk, views of VMs a and b) and g2 (3 pages: a small chunk).
+ */
+NATIVE_CASE(check_catches_each_gmem_corruption)
+{
+	static phys_addr_t zero_map[CHUNK_PAGES];
+	struct gmem_chunk empty = {0};
+	struct gmem_binding fake;
+	int a = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int b = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	int g1 = CASE_OPEN(t, v->ops->create_gmem(v, a, 2 * SZ2M, SHARED_FLAGS));
+	int g2 = CASE_OPEN(t, v->ops->create_gmem(v, a, 3 * PG, SHARED_FLAGS));
+	int w = CASE_OPEN(t, v->ops->create_gmem_view(v, g1, b));
+	struct gmem_view *v1, *v2;
+	struct gmem_mem *m1, *m2;
+	struct gmem_chunk *c1, *c2;
+	struct range *r;
+	phys_addr_t page0, saved_block, *saved_map;
+	struct list_head *saved_prev;
+	void *test_page;
+
+	if (g1 < 0 || g2 < 0 || w < 0)
+		return;
+	v1 = vmm_native_gmem(v, g1);
+	v2 = vmm_native_gmem(v, w);
+	m1 = v1->mem;
+	m2 = vmm_native_gmem(v, g2)->mem;
+	KT_ASSERT(t, KT_EXPECT_OK(t, case_bind(v, a, 0, GB, SZ2M, g1, 0)) &&
+			     KT_EXPECT_OK(t, case_bind(v, b, 0, GB, 4 * PG, w,
+						       2 * PG)) &&
+			     KT_EXPECT_OK(t, v->ops->host_write(v, g1, 0, buf,
+								8)) &&
+			     KT_EXPECT_OK(t, v->ops->host_write(v, g2, 0, buf,
+								8)));
+	c1 = xmap_load(&m1->chunks, 0);
+	c2 = xmap_load(&m2->chunks, 0);
+	KT_ASSERT(t, c1 && chunk_is_huge(c1) && c2 && c2->map && c2->map[0] &&
+			     m2->shared.n == 1);
+	KT_ASSERT(t, KT_EXPECT_OK(t, v->ops->check(v)));
+	page0 = c2->map[0];
+	saved_block = c1->block;
+
+	/* A chunk with no page (such a chunk is freed at once). */
+	KT_ASSERT(t, KT_EXPECT_OK(t, xmap_store(&m1->chunks, 1, &empty)));
+	m1->nr_chunks++;
+	EXPECT_CAUGHT(t, v, "empty chunk");
+	xmap_erase(&m1->chunks, 1);
+	m1->nr_chunks--;
+	/* A huge chunk with a map. */
+	c1->map = zero_map;
+	m1->nr_maps++;
+	EXPECT_CAUGHT(t, v, "huge chunk with a map");
+	c1->map = NULL;
+	m1->nr_maps--;
+	/* A huge chunk whose block is an order-0 gmem block. */
+	c1->block = page0;
+	EXPECT_CAUGHT(t, v, "huge chunk on an order-0 block");
+	c1->block = saved_block;
+	/* Page counts that agree with the memories' totals but not with the
+	 * chunks' bitmaps: one page moved from g1's count to g2's. */
+	c1->nr_present--;
+	m1->pages--;
+	c2->nr_present++;
+	m2->pages++;
+	EXPECT_CAUGHT(t, v, "chunk counts off their bitmaps");
+	c1->nr_present++;
+	m1->pages++;
+	c2->nr_present--;
+	m2->pages--;
+	/* A huge chunk missing a page, the counts agreeing (the page counted
+	 * again in g2, at page 1 of its chunk, so every total holds). */
+	c1->present[0] &= ~BIT(5);
+	c1->nr_present--;
+	m1->pages--;
+	c2->present[0] |= BIT(1);
+	c2->map[1] = page0;
+	c2->nr_present++;
+	m2->pages++;
+	EXPECT_CAUGHT(t, v, "huge chunk missing a page");
+	c1->present[0] |= BIT(5);
+	c1->nr_present++;
+	m1->pages++;
+	c2->present[0] &= ~BIT(1);
+	c2->map[1] = 0;
+	c2->nr_present--;
+	m2->pages--;
+	/* A small chunk without its map. */
+	saved_map = c2->map;
+	c2->map = NULL;
+	m2->nr_maps--;
+	EXPECT_CAUGHT(t, v, "small chunk without a map");
+	c2->map = saved_map;
+	m2->nr_maps++;
+	/* A shared extent past EOF. */
+	m2->shared.v[0].end = 4;
+	EXPECT_CAUGHT(t, v, "shared extent past EOF");
+	m2->shared.v[0].end = 3;
+	/* A small chunk's page that is an order-9 gmem block. */
+	c2->map[0] = c1->block;
+	EXPECT_CAUGHT(t, v, "page of order 9");
+	/* ... or an order-0 block someone else owns. */
+	test_page = alloc_pages(hv_pool, 0, OWN_TEST);
+	KT_ASSERT(t, test_page != NULL);
+	c2->map[0] = (phys_addr_t)test_page;
+	EXPECT_CAUGHT(t, v, "page not owned by gmem");
+	free_pages(hv_pool, test_page, 0, OWN_TEST);
+	/* The page moved to index 3, the first past EOF. */
+	c2->map[0] = 0;
+	c2->map[3] = page0;
+	c2->present[0] ^= BIT(0) | BIT(3);
+	EXPECT_CAUGHT(t, v, "page at EOF");
+	c2->present[0] ^= BIT(0) | BIT(3);
+	c2->map[3] = 0;
+	c2->map[0] = page0;
+	/* Page counts off in two memories (their total right). */
+	m1->pages++;
+	m2->pages--;
+	EXPECT_CAUGHT(t, v, "page counts");
+	m1->pages--;
+	m2->pages++;
+	m1->nr_chunks++;
+	EXPECT_CAUGHT(t, v, "chunk count");
+	m1->nr_chunks--;
+	m1->nr_maps++;
+	EXPECT_CAUGHT(t, v, "map count");
+	m1->nr_maps--;
+	m1->nr_views++;
+	EXPECT_CAUGHT(t, v, "view count");
+	m1->nr_views--;
+	/* A prepared page that is absent (and private, so only its absence
+	 * is wrong). */
+	m2->shared.v[0].end = 2;
+	c2->prepared[0] |= BIT(2);
+	EXPECT_CAUGHT(t, v, "prepared absent page");
+	c2->prepared[0] &= ~BIT(2);
+	m2->shared.v[0].end = 3;
+	/* A view on g1's list that names g2's memory. */
+	v2->mem = m2;
+	EXPECT_CAUGHT(t, v, "view of another memory");
+	v2->mem = m1;
+	/* A memory with no view at all, counted so. */
+	list_del(&v1->node);
+	list_del(&v2->node);
+	m1->nr_views = 0;
+	EXPECT_CAUGHT(t, v, "memory without views");
+	list_add(&v2->node, &m1->views);
+	list_add(&v1->node, &m1->views);
+	m1->nr_views = 2;
+	/* A view whose list links do not point back at it. */
+	saved_prev = v2->node.prev;
+	v2->node.prev = &v2->node;
+	EXPECT_CAUGHT(t, v, "mislinked view");
+	v2->node.prev = saved_prev;
+	/* An empty shared extent. */
+	m2->shared.v[0].end = m2->shared.v[0].start;
+	EXPECT_CAUGHT(t, v, "empty shared extent");
+	m2->shared.v[0].end = 3;
+	/* A pinned page that is not shared, then one that is not backed. */
+	KT_ASSERT(t, KT_EXPECT_OK(t, vmm_native_pin(v, g2, 0)));
+	m2->shared.v[0].start = 1;
+	EXPECT_CAUGHT(t, v, "pinned private page");
+	m2->shared.v[0].start = 0;
+	KT_EXPECT_OK(t, vmm_native_unpin(v, g2, 0));
+	KT_ASSERT(t, KT_EXPECT_OK(t, xmap_store(&m2->pins, 2, (void *)1)));
+	EXPECT_CAUGHT(t, v, "pinned absent page");
+	xmap_erase(&m2->pins, 2);
+	/* ... or one in a chunk that does not exist. */
+	KT_ASSERT(t, KT_EXPECT_OK(t, xmap_store(&m1->pins, 600, (void *)1)));
+	EXPECT_CAUGHT(t, v, "pinned page of no chunk");
+	xmap_erase(&m1->pins, 600);
+	/* A prepared page that is shared. */
+	c2->prepared[0] |= BIT(0);
+	EXPECT_CAUGHT(t, v, "prepared shared page");
+	c2->prepared[0] &= ~BIT(0);
+	/* Bindings no slot holds, not matching their range [600, 610). */
+	KT_ASSERT(t, KT_EXPECT_OK(t, ranges_reserve(&v1->bindings, 1)));
+	ranges_insert(&v1->bindings, 600, 610, &fake);
+	fake = (struct gmem_binding){ .view = v1, .pgoff = 601, .npages = 9 };
+	EXPECT_CAUGHT(t, v, "binding starting elsewhere");
+	fake = (struct gmem_binding){ .view = v1, .pgoff = 600, .npages = 11 };
+	EXPECT_CAUGHT(t, v, "binding ending elsewhere");
+	fake = (struct gmem_binding){ .view = v2, .pgoff = 600, .npages = 10 };
+	EXPECT_CAUGHT(t, v, "binding of another view");
+	ranges_remove(&v1->bindings, 600);
+	/* An empty binding range (its binding agreeing with it). */
+	ranges_insert(&v1->bindings, 600, 610, &fake);
+	fake = (struct gmem_binding){ .view = v1, .pgoff = 600, .npages = 0 };
+	r = ranges_lookup(&v1->bindings, 600);
+	KT_ASSERT(t, r != NULL);
+	r->end = 600;
+	EXPECT_CAUGHT(t, v, "empty binding range");
+	r->end = 610;
+	ranges_remove(&v1->bindings, 600);
+	/* A view off its memory's list holding a range that starts before its
+	 * binding: only vm_check's gmem_binding_linked() can see it. */
+	list_del(&v2->node);
+	m1->nr_views--;
+	r = ranges_lookup(&v2->bindings, 2);
+	KT_ASSERT(t, r != NULL);
+	r->start = 1;
+	EXPECT_CAUGHT(t, v, "binding not at its range's start");
+	r->start = 2;
+	list_add(&v2->node, &m1->views);
+	m1->nr_views++;
+	/* A huge chunk crossing EOF: g1 cut to 1.5 chunks under its second,
+	 * huge chunk (the shared extent cut with it). */
+	KT_ASSERT(t, KT_EXPECT_OK(t, v->ops->host_write(v, g1, SZ2M, buf, 8)) &&
+			     m1->shared.n == 1);
+	m1->size -= SZ2M / 2;
+	m1->shared.v[0].end -= CHUNK_PAGES / 2;
+	EXPECT_CAUGHT(t, v, "huge chunk across EOF");
+	m1->size += SZ2M / 2;
+	m1->shared.v[0].end += CHUNK_PAGES / 2;
+	KT_EXPECT_OK(t, v->ops->check(v));
+}
+
 /* Linux: a 64-byte struct page and ~8 bytes of xarray per 4 KiB page. */
 #define LINUX_BYTES_PER_GIB ((64 + 8) * (GB / PG))
 
@@ -629,6 +854,7 @@ static const struct kt_case native_gmem_cases[] = {
 	KT_CASE(pin_out_of_memory_changes_nothing),
 	KT_CASE(every_failed_call_changes_nothing),
 	KT_CASE(check_catches_corrupted_state),
+	KT_CASE(check_catches_each_gmem_corruption),
 	KT_CASE(metadata_is_below_an_eighth_of_linux),
 };
 

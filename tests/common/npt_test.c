@@ -4,6 +4,7 @@
  * run for each format (child suites amd, ept, host), each over a private
  * page pool; the expected raw entries are written out per format.
  */
+#include "hv/arch_npt.h"
 #include "hv/npt.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
@@ -852,6 +853,11 @@ static void npt_bad_input(struct kt *t)
 	KT_EXPECT_ERRNO(t, npt_map(&v.npt, 0, 0, 0x1800, NPT_PROT_RWX, 0),
 			EINVAL);
 	KT_EXPECT_ERRNO(t, npt_map(&v.npt, 0, 0, 0, NPT_PROT_RWX, 0), EINVAL);
+	/* Past the limit, where the index bits would wrap onto low GPAs. */
+	KT_EXPECT_ERRNO(t, npt_map(&v.npt, lim + SZ_2M, 0, PAGE_SIZE,
+				   NPT_PROT_RWX, 0),
+			EINVAL);
+	KT_EXPECT_ERRNO(t, npt_zap(&v.npt, 2 * lim, PAGE_SIZE), EINVAL);
 	KT_EXPECT_ERRNO(t, npt_map(&v.npt, lim, 0, PAGE_SIZE, NPT_PROT_RWX, 0),
 			EINVAL);
 	KT_EXPECT_ERRNO(t, npt_map(&v.npt, lim - PAGE_SIZE, 0, 2 * PAGE_SIZE,
@@ -974,6 +980,32 @@ static void npt_check_catches_corruption(struct kt *t)
 	pd[1] = pd[0];
 	KT_EXPECT_ERRNO(t, npt_check(&v.npt), EIO);
 	pd[1] = saved;
+	/* A leaf without the read right (EPT: present through W alone). */
+	saved = pt[7];
+	pt[7] &= ~v.x->fmt->prot_set[0];
+	KT_EXPECT_ERRNO(t, npt_check(&v.npt), EIO);
+	pt[7] = saved;
+	/* A table entry with a bit no table entry has. */
+	saved = pd[0];
+	pd[0] |= BIT(52);
+	KT_EXPECT_ERRNO(t, npt_check(&v.npt), EIO);
+	pd[0] = saved;
+	/* A table entry with no address. */
+	pd[5] = v.x->table;
+	KT_EXPECT_ERRNO(t, npt_check(&v.npt), EIO);
+	pd[5] = 0;
+	/* A table reachable twice, through an entry that was empty (so no
+	 * count is off: only the second visit is wrong). */
+	pd[9] = pd[0];
+	KT_EXPECT_ERRNO(t, npt_check(&v.npt), EIO);
+	pd[9] = 0;
+	/* A leaf in the root, which cannot hold one (counted, so that only
+	 * its level is wrong). */
+	v.npt.root[5] = v.x->leaf_2m_rwx;
+	v.npt.stats.leaves[0]++;
+	KT_EXPECT_ERRNO(t, npt_check(&v.npt), EIO);
+	v.npt.stats.leaves[0]--;
+	v.npt.root[5] = 0;
 	/* A table below the root with nothing in it. */
 	KT_EXPECT_OK(t, npt_map(&v.npt, SZ_1G, 0x30000000, PAGE_SIZE,
 				NPT_PROT_RWX, NPT_ORDER_4K));
@@ -1152,7 +1184,53 @@ static void npt_teardown_frees_all(struct kt *t)
 	env_close(t, &v);
 }
 
+/*
+ * Updates that change nothing touch nothing: a zap of an unmapped range
+ * and a protect that asks for the rights a huge leaf already has neither
+ * build nor split a table, and owe no flush.
+ */
+static void npt_no_op_updates(struct kt *t)
+{
+	const unsigned int rw = NPT_PROT_R | NPT_PROT_W;
+	struct env v;
+	u64 calls;
+
+	if (!env_open(t, &v))
+		return;
+	calls = v.pool.alloc_calls;
+	KT_EXPECT_OK(t, npt_zap(&v.npt, 0x5000, PAGE_SIZE));
+	KT_EXPECT_OK(t, npt_zap(&v.npt, SZ_1G + SZ_2M, SZ_2M + PAGE_SIZE));
+	KT_EXPECT_EQ(t, v.pool.alloc_calls, calls);
+	KT_EXPECT_EQ(t, v.npt.stats.table_pages, 1);
+	KT_EXPECT(t, !npt_flush_owed(&v.npt));
+	KT_EXPECT_OK(t, npt_map(&v.npt, SZ_2M, 0x400000, SZ_2M, rw,
+				NPT_ORDER_2M));
+	npt_flush_ack(&v.npt);
+	KT_EXPECT_OK(t, npt_protect(&v.npt, SZ_2M + PAGE_SIZE, PAGE_SIZE, rw,
+				    NPT_ORDER_2M));
+	KT_EXPECT_EQ(t, v.npt.stats.splits, 0);
+	KT_EXPECT_EQ(t, v.npt.stats.merges, 0);
+	KT_EXPECT(t, !npt_flush_owed(&v.npt));
+	EXPECT_XLATE(t, &v, SZ_2M + PAGE_SIZE, 0x401000, SZ_2M, rw);
+	/* The last page below the output width can be mapped. */
+	KT_EXPECT_OK(t, npt_map(&v.npt, 0x3000,
+				BIT(v.x->fmt->pa_bits) - PAGE_SIZE, PAGE_SIZE,
+				rw, 0));
+	EXPECT_XLATE(t, &v, 0x3000, BIT(v.x->fmt->pa_bits) - PAGE_SIZE,
+		     PAGE_SIZE, rw);
+	KT_EXPECT_OK(t, npt_zap(&v.npt, 0x3000, PAGE_SIZE));
+	/* A memory type far above the known ones is refused, not wrapped. */
+	KT_EXPECT_ERRNO(t, npt_map(&v.npt, 0, 0, PAGE_SIZE,
+				   NPT_PROT_R | NPT_PROT_MT(64), 0),
+			EINVAL);
+	KT_EXPECT_ERRNO(t, npt_map(&v.npt, 0, 0, PAGE_SIZE,
+				   NPT_PROT_R | NPT_PROT_MT(NPT_NR_MT), 0),
+			EINVAL);
+	env_close(t, &v);
+}
+
 static const struct kt_case npt_format_cases[] = {
+	KT_CASE(npt_no_op_updates),
 	KT_CASE(npt_map_each_size),
 	KT_CASE(npt_entry_bits),
 	KT_CASE(npt_largest_fit),
@@ -1181,6 +1259,7 @@ static void npt_bad_formats(struct kt *t)
 	struct page_pool pool;
 	struct npt_format f;
 	struct npt npt;
+	u8 *after;
 
 	alloc_pool_init(&pool);
 	f = npt_format_amd;
@@ -1207,13 +1286,236 @@ static void npt_bad_formats(struct kt *t)
 	f = npt_format_ept;
 	f.mt[NPT_MT_UC] = BIT(9); /* outside mt_mask */
 	KT_EXPECT_ERRNO(t, npt_init(&npt, &f, &pool, NULL, NULL), EINVAL);
+	f = npt_format_amd;
+	f.nr_levels = 0;
+	KT_EXPECT_ERRNO(t, npt_init(&npt, &f, &pool, NULL, NULL), EINVAL);
+	/* One level too many, the bytes after the level array made to look
+	 * like a fifth 4 KiB level below the other four. */
+	f = npt_format_amd;
+	f.nr_levels = NPT_MAX_LEVELS + 1;
+	for (unsigned int l = 0; l < NPT_MAX_LEVELS; l++)
+		f.level[l].shift += 9;
+	after = (u8 *)&f + offsetof(struct npt_format, level) +
+		sizeof(f.level);
+	after[0] = PAGE_SHIFT;
+	after[1] = true;
+	KT_EXPECT_ERRNO(t, npt_init(&npt, &f, &pool, NULL, NULL), EINVAL);
+	/* Consistent levels whose smallest page is 2 MiB, not 4 KiB. */
+	f = npt_format_amd;
+	for (unsigned int l = 0; l < f.nr_levels; l++)
+		f.level[l].shift += 9;
+	KT_EXPECT_ERRNO(t, npt_init(&npt, &f, &pool, NULL, NULL), EINVAL);
+	f = npt_format_amd;
+	for (unsigned int l = 1; l < f.nr_levels; l++)
+		f.level[l].leaf = false; /* no level holds a leaf */
+	KT_EXPECT_ERRNO(t, npt_init(&npt, &f, &pool, NULL, NULL), EINVAL);
+	f = npt_format_amd;
+	f.level[1].shift = 31; /* 2 GiB under 512 GiB: not 9 bits a level */
+	KT_EXPECT_ERRNO(t, npt_init(&npt, &f, &pool, NULL, NULL), EINVAL);
+	f = npt_format_amd;
+	f.pa_bits = 12; /* no room for a page address */
+	KT_EXPECT_ERRNO(t, npt_init(&npt, &f, &pool, NULL, NULL), EINVAL);
+	f = npt_format_amd;
+	f.pa_bits = 64;
+	KT_EXPECT_ERRNO(t, npt_init(&npt, &f, &pool, NULL, NULL), EINVAL);
+	f = npt_format_amd;
+	f.prot_ok |= 8; /* a right the engine does not know */
+	KT_EXPECT_ERRNO(t, npt_init(&npt, &f, &pool, NULL, NULL), EINVAL);
 	KT_EXPECT_ERRNO(t, npt_init(&npt, NULL, &pool, NULL, NULL), EINVAL);
 	/* Nothing was taken from the (empty) pool. */
 	KT_EXPECT_EQ(t, pool.alloc_calls, 0);
 }
 
+/* A format of our own over a fresh 4 MiB pool. */
+static bool own_open(struct kt *t, struct env *v, const struct npt_format *f,
+		     const struct npt_ops *ops)
+{
+	v->x = NULL;
+	v->flush_calls = 0;
+	alloc_pool_init(&v->pool);
+	v->mem = test_mem_alloc(ARENA);
+	if (!KT_EXPECT(t, v->mem != NULL))
+		return false;
+	if (!KT_EXPECT_OK(t, alloc_add_region(&v->pool, (phys_addr_t)v->mem,
+					      ARENA)) ||
+	    !KT_EXPECT_OK(t, npt_init(&v->npt, f, &v->pool, ops, v))) {
+		test_mem_free(v->mem, ARENA);
+		return false;
+	}
+	return true;
+}
+
+static void own_close(struct kt *t, struct env *v)
+{
+	KT_EXPECT_OK(t, npt_check(&v->npt));
+	npt_destroy(&v->npt);
+	npt_destroy(&v->npt); /* a second destroy finds nothing to free */
+	KT_EXPECT_EQ(t, alloc_owned_pages(&v->pool, OWN_PGTABLE), 0);
+	test_mem_free(v->mem, ARENA);
+}
+
+/* Every update of a table whose owner gave no ops (or ops without a flush
+ * call) works, and npt_flush() just settles what is owed. */
+static void npt_without_ops(struct kt *t)
+{
+	static const struct npt_ops widen_only = { .flush_widen = true };
+	const struct npt_ops *ops[] = { NULL, &widen_only };
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(ops); i++) {
+		struct env v;
+
+		if (!own_open(t, &v, &npt_format_amd, ops[i]))
+			return;
+		KT_EXPECT_OK(t, npt_map(&v.npt, 0, 0x200000, SZ_2M,
+					NPT_PROT_RWX, NPT_ORDER_2M));
+		KT_EXPECT_OK(t, npt_protect(&v.npt, 0, PAGE_SIZE, NPT_PROT_R,
+					    NPT_ORDER_4K));
+		KT_EXPECT_OK(t, npt_zap(&v.npt, PAGE_SIZE, PAGE_SIZE));
+		KT_EXPECT(t, npt_flush_owed(&v.npt));
+		npt_flush(&v.npt);
+		KT_EXPECT(t, !npt_flush_owed(&v.npt));
+		KT_EXPECT_EQ(t, v.npt.stats.flushes, 1);
+		own_close(t, &v);
+	}
+}
+
+/* A format that cannot express uncached: an x86 leaf with PCD|PWT names
+ * no type it knows, and the checker says so. */
+static void npt_check_unexpressible_type(struct kt *t)
+{
+	struct npt_format f = npt_format_amd;
+	struct env v;
+	struct npt_xlate x;
+	u64 *pt, saved;
+
+	f.mt_ok = BIT(NPT_MT_WB);
+	if (!own_open(t, &v, &f, NULL))
+		return;
+	KT_EXPECT_OK(t, npt_map(&v.npt, 0, 0x200000, PAGE_SIZE, NPT_PROT_RWX,
+				NPT_ORDER_4K));
+	KT_EXPECT_ERRNO(t, npt_map(&v.npt, 0, 0x200000, PAGE_SIZE,
+				   NPT_PROT_RWX | NPT_PROT_UC, NPT_ORDER_4K),
+			EINVAL);
+	KT_ASSERT(t, KT_EXPECT_OK(t, npt_lookup(&v.npt, 0, &x)) &&
+			     KT_EXPECT_EQ(t, x.depth, 4));
+	KT_EXPECT_EQ(t, x.prot, NPT_PROT_RWX);
+	pt = (u64 *)(phys_addr_t)(x.entries[2] & ADDR_BITS);
+	saved = pt[0];
+	pt[0] |= f.mt[NPT_MT_UC];
+	KT_EXPECT_ERRNO(t, npt_check(&v.npt), EIO);
+	pt[0] = saved;
+	own_close(t, &v);
+}
+
+/* arch_npt_map() maps the block of 4 KiB << order around gpa, from the
+ * same offset in an aligned host block, up to 1 GiB; a host block that
+ * is not aligned to that size is refused. */
+static void arch_npt_map_blocks(struct kt *t)
+{
+	struct env v;
+	struct npt_xlate x;
+
+	if (!own_open(t, &v, &npt_format_amd, NULL))
+		return;
+	KT_EXPECT_OK(t, arch_npt_map(&v.npt, SZ_1G + 0x5000,
+				     2 * SZ_1G + 0x5000, NPT_ORDER_1G, false));
+	if (KT_EXPECT_OK(t, npt_lookup(&v.npt, SZ_1G + 0x7000, &x))) {
+		KT_EXPECT_EQ(t, x.hpa, 2 * SZ_1G + 0x7000);
+		KT_EXPECT_EQ(t, x.size, SZ_1G);
+		KT_EXPECT_EQ(t, x.prot, NPT_PROT_R | NPT_PROT_X);
+	}
+	KT_EXPECT_ERRNO(t, arch_npt_map(&v.npt, SZ_2M, 0x1000, NPT_ORDER_2M,
+					true),
+			EINVAL);
+	KT_EXPECT_ERRNO(t, arch_npt_map(&v.npt, 0, 0, NPT_ORDER_1G + 1, true),
+			EINVAL);
+	EXPECT_UNMAPPED(t, &v, SZ_2M);
+	EXPECT_UNMAPPED(t, &v, 0);
+	own_close(t, &v);
+}
+
+#define BIG_ARENA (16UL << 20)
+
+/*
+ * A map that puts a 2 MiB leaf where a table was owes a flush even when
+ * the leaf maps the very page the table lived in (and so has its address
+ * and, on x86, the rights a table entry shows). Every table page is made
+ * 2 MiB aligned: the pool hands out only such pages.
+ */
+static void npt_leaf_over_table_at_its_own_page(struct kt *t)
+{
+	static void *held[BIG_ARENA / PAGE_SIZE];
+	struct page_pool pool;
+	struct npt npt;
+	struct npt_xlate x;
+	void *mem = test_mem_alloc(BIG_ARENA);
+	phys_addr_t pt;
+	u64 n = 0;
+
+	KT_ASSERT(t, mem != NULL);
+	alloc_pool_init(&pool);
+	if (!KT_EXPECT_OK(t, alloc_add_region(&pool, (phys_addr_t)mem,
+					      BIG_ARENA)))
+		goto out;
+	while (n < ARRAY_SIZE(held) &&
+	       (held[n] = alloc_pages(&pool, 0, OWN_TEST)))
+		n++;
+	for (u64 i = 0; i < n; i++)
+		if (IS_ALIGNED((phys_addr_t)held[i], SZ_2M))
+			free_pages(&pool, held[i], 0, OWN_TEST);
+	if (!KT_EXPECT_OK(t, npt_init(&npt, &npt_format_amd, &pool, NULL,
+				      NULL)))
+		goto out;
+	KT_EXPECT_OK(t, npt_map(&npt, 0, 0x40000000, SZ_2M, NPT_PROT_RWX,
+				NPT_ORDER_4K));
+	if (KT_EXPECT_OK(t, npt_lookup(&npt, 0, &x)) &&
+	    KT_EXPECT_EQ(t, x.depth, 4)) {
+		pt = (phys_addr_t)(x.entries[2] & ADDR_BITS);
+		KT_EXPECT(t, IS_ALIGNED(pt, SZ_2M));
+		npt_flush_ack(&npt);
+		KT_EXPECT_OK(t, npt_map(&npt, 0, pt, SZ_2M, NPT_PROT_RWX,
+					NPT_ORDER_2M));
+		KT_EXPECT(t, npt_flush_owed(&npt));
+	}
+	KT_EXPECT_OK(t, npt_check(&npt));
+	npt_destroy(&npt);
+out:
+	for (u64 i = 0; i < n; i++)
+		if (!IS_ALIGNED((phys_addr_t)held[i], SZ_2M))
+			free_pages(&pool, held[i], 0, OWN_TEST);
+	test_mem_free(mem, BIG_ARENA);
+}
+
+/* Mapping a page under a table whose address and rights happen to be
+ * what the page is asked to map (x86: a table entry shows RWX) still maps
+ * it: only a huge leaf that already maps it so can be kept. */
+static void npt_map_under_a_table_like_the_page(struct kt *t)
+{
+	struct env v;
+	struct npt_xlate x;
+	phys_addr_t pt;
+
+	if (!own_open(t, &v, &npt_format_amd, NULL))
+		return;
+	KT_EXPECT_OK(t, npt_map(&v.npt, 0, 0x40000000, PAGE_SIZE, NPT_PROT_RWX,
+				NPT_ORDER_4K));
+	KT_ASSERT(t, KT_EXPECT_OK(t, npt_lookup(&v.npt, 0, &x)) &&
+			     KT_EXPECT_EQ(t, x.depth, 4));
+	pt = (phys_addr_t)(x.entries[2] & ADDR_BITS);
+	KT_EXPECT_OK(t, npt_map(&v.npt, PAGE_SIZE, pt + PAGE_SIZE, PAGE_SIZE,
+				NPT_PROT_RWX, NPT_ORDER_2M));
+	if (KT_EXPECT_OK(t, npt_lookup(&v.npt, PAGE_SIZE, &x)))
+		KT_EXPECT_EQ(t, x.hpa, pt + PAGE_SIZE);
+	own_close(t, &v);
+}
+
 static const struct kt_case npt_cases[] = {
+	KT_CASE(npt_map_under_a_table_like_the_page),
+	KT_CASE(npt_leaf_over_table_at_its_own_page),
+	KT_CASE(arch_npt_map_blocks),
 	KT_CASE(npt_bad_formats),
+	KT_CASE(npt_without_ops),
+	KT_CASE(npt_check_unexpressible_type),
 };
 
 static const struct kt_suite npt_amd_suite = {

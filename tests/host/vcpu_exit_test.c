@@ -11,6 +11,7 @@
  */
 #include "hv/alloc.h"
 #include "hv/arch_script.h"
+#include "hv/base/kmalloc.h"
 #include "hv/cc.h"
 #include "hv/deadline.h"
 #include "hv/vm.h"
@@ -1013,10 +1014,13 @@ EXIT_CASE(vcpu_exit_nested_faults_map_what_vm_fault_gives, GMV_VM_SW_PROTECTED,
 EXIT_CASE(vcpu_exit_other_kinds, GMV_VM_DEFAULT, io_code)
 {
 	struct arch_exit x = kind(ARCH_EXIT_INTERNAL, 0x1234);
+	u64 dumps = arch_script_dumps();
 
+	/* The backend dumps the vCPU for SHUTDOWN and INTERNAL_ERROR only. */
 	push(e, kind(ARCH_EXIT_HLT, 0x78))->x.insn_len = 2;
 	if (KT_EXPECT_OK(t, run(e)))
 		KT_EXPECT_EQ(t, get(e, ARCH_REG_RIP), CODE_GPA + 2);
+	KT_EXPECT_EQ(t, arch_script_dumps(), dumps);
 	push(e, kind(ARCH_EXIT_SHUTDOWN, 0x7f))->x.info1 = 9;
 	if (KT_EXPECT_OK(t, run(e))) {
 		KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_SHUTDOWN);
@@ -1024,6 +1028,7 @@ EXIT_CASE(vcpu_exit_other_kinds, GMV_VM_DEFAULT, io_code)
 		KT_EXPECT_EQ(t, e->x.other.info1, 9);
 		KT_EXPECT_EQ(t, e->x.other.rip, CODE_GPA + 2);
 	}
+	KT_EXPECT_EQ(t, arch_script_dumps(), dumps + 1);
 	push(e, exception(X86_VEC_PF))->x.info2 = 0xdead000;
 	if (KT_EXPECT_OK(t, run(e))) {
 		KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_SHUTDOWN);
@@ -1036,8 +1041,128 @@ EXIT_CASE(vcpu_exit_other_kinds, GMV_VM_DEFAULT, io_code)
 		KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_INTERNAL_ERROR);
 		KT_EXPECT_EQ(t, e->x.other.code, 0x1234);
 	}
+	KT_EXPECT_EQ(t, arch_script_dumps(), dumps + 3);
 	/* The backend's own errors end the run as they are. */
 	KT_EXPECT_ERRNO(t, run(e), ERANGE);
+	KT_EXPECT_EQ(t, arch_script_dumps(), dumps + 3);
+}
+
+static const u8 store_code[] = {
+	0x89, 0x0b, /* mov [rbx], ecx */
+	0x90,
+};
+
+/* An MMIO store owes the guest nothing back: the next run moves RIP past
+ * the MOV and leaves its source register whole. */
+EXIT_CASE(vcpu_exit_mmio_store_leaves_source, GMV_VM_DEFAULT, store_code)
+{
+	set(push(e, fault(MMIO_GPA, true)), ARCH_REG_RCX,
+	    0xffffffff12345678ULL);
+	if (!KT_EXPECT_OK(t, run(e)) ||
+	    !KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_MMIO))
+		return;
+	KT_EXPECT_EQ(t, e->x.mmio.len, 4);
+	KT_EXPECT_EQ(t, e->x.mmio.data, 0x12345678);
+	e->x.mmio.data = 0xabcd;
+	if (run_to_hlt(t, e, CODE_GPA + 2))
+		KT_EXPECT_EQ(t, get(e, ARCH_REG_RCX), 0xffffffff12345678ULL);
+}
+
+static const u8 ud2_code[] = {
+	0x0f, 0x0b, /* ud2 */
+	0x90,
+};
+
+/* An MMIO fault at an instruction the decoder knows that is no MOV: len 0,
+ * nothing owed, so the next run leaves RIP and registers alone. */
+EXIT_CASE(vcpu_exit_mmio_fault_at_other_instruction, GMV_VM_DEFAULT, ud2_code)
+{
+	push(e, fault(MMIO_GPA, false));
+	if (!KT_EXPECT_OK(t, run(e)) ||
+	    !KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_MMIO))
+		return;
+	KT_EXPECT_EQ(t, e->x.mmio.len, 0);
+	put(e, ARCH_REG_RAX, 0x1111);
+	e->x.mmio.data = 0x2222;
+	if (run_to_hlt(t, e, CODE_GPA))
+		KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), 0x1111);
+	/* A hypercall exit whose instruction (the UD2, which decodes) is
+	 * neither VMMCALL nor VMGEXIT: the backend is confused, an internal
+	 * error. */
+	set(push(e, kind(ARCH_EXIT_HYPERCALL, 0x81)), ARCH_REG_RIP, CODE_GPA);
+	if (KT_EXPECT_OK(t, run(e)))
+		KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_INTERNAL_ERROR);
+}
+
+/* A scripted vCPU runs only once entered, and entering again starts from
+ * the entry state: registers set before are gone. */
+EXIT_CASE(vcpu_exit_enter_before_run, GMV_VM_DEFAULT, io_code)
+{
+	struct vmm_entry entry = {
+		.rip = CODE_GPA, .rsp = STACK_TOP, .cr3 = 0x1000};
+	int c2 = e->v.ops->create_vcpu(&e->v, e->vm);
+	struct npt *npt;
+
+	if (!KT_EXPECT_GE(t, c2, 0))
+		return;
+	KT_EXPECT_ERRNO(t, e->v.ops->vcpu_run(&e->v, c2, &e->x), EINVAL);
+	/* Even with a flush owed (planted): the vCPU never entered is the
+	 * case's error; the audit is for vCPUs that would enter. */
+	npt = (struct npt *)arch_script_npt(vm_arch_vm(e->obj));
+	npt->flush_owed = true;
+	KT_EXPECT_ERRNO(t, e->v.ops->vcpu_run(&e->v, c2, &e->x), EINVAL);
+	KT_EXPECT_ERRNO(t, run(e), EIO);
+	npt->flush_owed = false;
+	/* A backend with no script to run says so. */
+	arch_script_set(NULL, NULL);
+	KT_EXPECT_ERRNO(t, run(e), EIO);
+	arch_script_set(next_exit, e);
+	put(e, ARCH_REG_RAX, 0x1234);
+	KT_EXPECT_OK(t, e->v.ops->vcpu_enter(&e->v, e->vcpu, &entry));
+	KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), 0);
+	KT_EXPECT_EQ(t, get(e, ARCH_REG_RIP), CODE_GPA);
+}
+
+/* At most ARCH_MAX_VCPUS vCPUs a VM (EINVAL), a missing timer still
+ * ENODEV there; a vCPU that cannot get its memory (ours or the
+ * backend's) fails with nothing held. */
+static void vcpu_exit_vcpu_limits_and_failures(struct kt *t)
+{
+	const struct deadline_timer *tm = deadline_timer();
+	struct deadline_timer saved = tm ? *tm : (struct deadline_timer){0};
+	const struct arch_ops *old = arch_use(&arch_script_ops);
+	struct vmm_native st = {0};
+	struct vmm v = VMM_NATIVE_INIT(st);
+	struct kmalloc_stats before, after;
+	int vm, r, failures = 0, held = 0;
+
+	fake_timer(FAR);
+	vm = v.ops->create_vm(&v, GMV_VM_DEFAULT);
+	if (KT_EXPECT_GE(t, vm, 0)) {
+		for (u64 n = 1; n < 16; n++) {
+			kmalloc_get_stats(&before);
+			kmalloc_fail_nth(n);
+			r = v.ops->create_vcpu(&v, vm);
+			kmalloc_fail_nth(0);
+			if (r >= 0)
+				break;
+			KT_EXPECT_ERRNO(t, r, ENOMEM);
+			kmalloc_get_stats(&after);
+			failures++;
+			held += after.objects != before.objects;
+		}
+		KT_EXPECT_GE(t, failures, 2);
+		KT_EXPECT_EQ(t, held, 0);
+		for (int i = 1; i < ARCH_MAX_VCPUS; i++)
+			KT_EXPECT_GE(t, v.ops->create_vcpu(&v, vm), 0);
+		KT_EXPECT_ERRNO(t, v.ops->create_vcpu(&v, vm), EINVAL);
+		deadline_timer_register(NULL);
+		KT_EXPECT_ERRNO(t, v.ops->create_vcpu(&v, vm), ENODEV);
+	}
+	v.ops->reset(&v);
+	KT_EXPECT_OK(t, v.ops->check(&v));
+	arch_use(old);
+	deadline_timer_register(tm ? &saved : NULL);
 }
 
 /* vCPUs need a backend and a deadline timer: without either they are
@@ -1074,6 +1199,10 @@ static void vcpu_exit_vcpus_need_backend_and_timer(struct kt *t)
 }
 
 static const struct kt_case vcpu_exit_cases[] = {
+	KT_CASE(vcpu_exit_mmio_fault_at_other_instruction),
+	KT_CASE(vcpu_exit_mmio_store_leaves_source),
+	KT_CASE(vcpu_exit_enter_before_run),
+	KT_CASE(vcpu_exit_vcpu_limits_and_failures),
 	KT_CASE(vcpu_exit_port_io_completes),
 	KT_CASE(vcpu_exit_completion_respects_moved_rip),
 	KT_CASE(vcpu_exit_hypercall_abi),
