@@ -16,11 +16,6 @@
 #define GIB (1ULL << 30)
 #define PRIVATE GMV_MEMORY_ATTRIBUTE_PRIVATE
 
-static const char *needs_kvm(struct kt *t)
-{
-	return access("/dev/kvm", R_OK | W_OK) ? "no usable /dev/kvm" : NULL;
-}
-
 static const char *needs_private_attributes(struct kt *t)
 {
 	struct vmm v = { 0 };
@@ -185,7 +180,7 @@ out:
 static const struct kt_case linux_bounds_cases[] = {
 	KT_CASE_IF(linux_attributes_bounded, needs_private_attributes),
 	KT_CASE_IF(linux_fallocate_bounded, needs_kvm),
-	KT_CASE_IF(linux_memslot_bounded, needs_kvm),
+	KT_CASE_IF(linux_memslot_bounded, needs_gmem),
 };
 
 const struct kt_suite linux_bounds_suite =

@@ -16,11 +16,6 @@
 
 #define SHARED_FLAGS (GMV_GMEM_FLAG_MMAP | GMV_GMEM_FLAG_INIT_SHARED)
 
-static const char *needs_kvm(struct kt *t)
-{
-	return access("/dev/kvm", R_OK | W_OK) ? "no usable /dev/kvm" : NULL;
-}
-
 /* Open the backend with one VM; false (after a failed check) if not. */
 static bool open_vm(struct kt *t, struct vmm *v, int *vm)
 {
@@ -147,7 +142,7 @@ out:
 
 static const struct kt_case linux_vcpu_cases[] = {
 	KT_CASE_IF(linux_guest_rw_spans_slots, needs_kvm),
-	KT_CASE_IF(linux_guest_rw_gmem_slots, needs_kvm),
+	KT_CASE_IF(linux_guest_rw_gmem_slots, needs_gmem),
 	KT_CASE_IF(linux_vcpu_wrong_handles, needs_kvm),
 };
 
