@@ -309,11 +309,13 @@ void gmem_view_release(struct gmem_view *v)
 		v->ops->flush(v->owner);
 	ranges_destroy(b);
 	list_del(&v->node);
-	m->nr_views--;
+	/* The memory goes before the view's reference on its VM: the
+	 * security model's invalidate may need what lives as long as the VM
+	 * does (SNP's RMP, kept while an SNP VM exists). */
+	if (!--m->nr_views)
+		mem_free(m);
 	v->ops->release(v->owner);
 	kfree(v, sizeof(*v));
-	if (!m->nr_views)
-		mem_free(m);
 }
 
 const struct cc_ops *gmem_view_cc(const struct gmem_view *view)

@@ -272,6 +272,34 @@ NATIVE_CASE(snp_punch_and_release_unassign)
 	 * the checker counted every assigned page against gmem's. */
 }
 
+/* The VM's handle closed before its memory's: the memory (its view keeps
+ * the VM) is reclaimed while the VM and so the RMP still exist, and only
+ * then do both go. Found by bench-convert, whose reset closes the VM
+ * first: the VM, the last SNP one, took the RMP with it and the reclaim
+ * read a freed RMP. */
+NATIVE_CASE(snp_vm_closed_before_its_memory)
+{
+	struct kmalloc_stats st;
+	struct vm_fault f;
+	struct env e;
+
+	if (!env_open(t, v, &e))
+		return;
+	KT_EXPECT_OK(t, fault(v, &e, GB, PRIV, &f));
+	KT_EXPECT_OK(t, fault(v, &e, GB + SZ2M + PG, PRIV, &f));
+	KT_EXPECT(t, assigned_at(&e, f.pa, GB + SZ2M + PG, true));
+	KT_EXPECT_OK(t, v->ops->close(v, e.vm));
+	KT_EXPECT(t, snp_rmp() != NULL);
+	KT_EXPECT_OK(t, v->ops->check(v));
+	KT_EXPECT_OK(t, v->ops->close(v, e.g));
+	KT_EXPECT(t, snp_rmp() == NULL);
+	v->ops->reset(v);
+	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_GMEM), 0);
+	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_RMP), 0);
+	kmalloc_get_stats(&st);
+	KT_EXPECT_EQ(t, st.objects, e.objects);
+}
+
 /* An RMPUPDATE failing mid-conversion (the model's in-use mark, as a
  * running vCPU's VMSA gives FAIL_INUSE): the conversion fails with
  * -EBUSY, shareability is unchanged, the pages reclaimed before the
@@ -384,6 +412,7 @@ static const struct kt_case snp_cc_cases[] = {
 	KT_CASE(snp_prepare_assigns_2m_at_the_gpa),
 	KT_CASE(snp_convert_4k_smashes_and_merges_back),
 	KT_CASE(snp_punch_and_release_unassign),
+	KT_CASE(snp_vm_closed_before_its_memory),
 	KT_CASE(snp_conversion_failure_is_undone),
 	KT_CASE(snp_checker_catches_rmp_drift),
 };
