@@ -188,6 +188,89 @@ NATIVE_CASE(snp_prepare_assigns_2m_at_the_gpa)
 	env_close(t, v, &e);
 }
 
+/*
+ * The prepare hook itself, called again on pages it assigned (as after a
+ * failed conversion, which clears the prepared marks): an entry that is
+ * already this VM's at that GPA, 2 MiB or 4 KiB, is left alone, so the
+ * guest's PVALIDATE survives (an RMPUPDATE would clear Validated, APM
+ * vol. 2 §15.36.5); a 4 KiB entry of another ASID, or of this one at
+ * another GPA, is assigned to this VM at this GPA.
+ */
+NATIVE_CASE(snp_prepare_again_keeps_validated_and_fixes_others)
+{
+	struct rmp_state foreign, elsewhere;
+	const struct cc_ops *cc;
+	struct rmp_guest g;
+	struct vm_fault f;
+	phys_addr_t block, pg;
+	struct env e;
+	u64 err;
+
+	if (!env_open(t, v, &e))
+		return;
+	cc = vm_cc(e.obj);
+	g = (struct rmp_guest){.asid = e.asid};
+	foreign = (struct rmp_state){.gpa = GB + SZ2M + 3 * PG,
+				     .assigned = true, .asid = e.asid + 1};
+	elsewhere = (struct rmp_state){.gpa = GB, .assigned = true,
+				       .asid = e.asid};
+	KT_EXPECT_OK(t, fault(v, &e, GB, PRIV, &f));
+	block = f.pa;
+	KT_EXPECT(t, assigned_at(&e, block, GB, true));
+	KT_EXPECT_EQ(t, rmp_model_pvalidate(snp_rmp(), &g, GB, block, true,
+					    true),
+		     RMP_SUCCESS);
+	KT_EXPECT_OK(t, cc->prepare(e.obj, GB >> PAGE_SHIFT, block, 9));
+	KT_EXPECT(t, assigned_at(&e, block, GB, true));
+	KT_EXPECT(t, rd(block).validated);
+	/* 4 KiB entries: page 3 of the second chunk after a split. */
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, SZ2M, PG, false, &err));
+	KT_EXPECT_OK(t, fault(v, &e, GB + SZ2M + 3 * PG, PRIV, &f));
+	pg = f.pa;
+	KT_EXPECT(t, assigned_at(&e, pg, GB + SZ2M + 3 * PG, false));
+	KT_EXPECT_EQ(t, rmp_model_pvalidate(snp_rmp(), &g, GB + SZ2M + 3 * PG,
+					    pg, false, true),
+		     RMP_SUCCESS);
+	KT_EXPECT_OK(t, cc->prepare(e.obj, (GB + SZ2M + 3 * PG) >> PAGE_SHIFT,
+				    pg, 0));
+	KT_EXPECT(t, rd(pg).validated);
+	/* Another ASID's, then this VM's at another GPA: made right. */
+	KT_EXPECT(t, rmpupdate(snp_rmp(), pg, &foreign) == RMP_SUCCESS);
+	KT_EXPECT_OK(t, cc->prepare(e.obj, (GB + SZ2M + 3 * PG) >> PAGE_SHIFT,
+				    pg, 0));
+	KT_EXPECT(t, assigned_at(&e, pg, GB + SZ2M + 3 * PG, false));
+	KT_EXPECT(t, rmpupdate(snp_rmp(), pg, &elsewhere) == RMP_SUCCESS);
+	KT_EXPECT_OK(t, cc->prepare(e.obj, (GB + SZ2M + 3 * PG) >> PAGE_SHIFT,
+				    pg, 0));
+	KT_EXPECT(t, assigned_at(&e, pg, GB + SZ2M + 3 * PG, false));
+	KT_EXPECT(t, !rd(pg).validated);
+	/* A 2 MiB entry of another ASID, then this VM's at another GPA:
+	 * one 2 MiB entry of this VM at this GPA. */
+	foreign = (struct rmp_state){.gpa = GB, .assigned = true,
+				     .size_2m = true, .asid = e.asid + 1};
+	KT_EXPECT(t, rmpupdate(snp_rmp(), block, &foreign) == RMP_SUCCESS);
+	KT_EXPECT_OK(t, cc->prepare(e.obj, GB >> PAGE_SHIFT, block, 9));
+	KT_EXPECT(t, assigned_at(&e, block, GB, true));
+	elsewhere = (struct rmp_state){.gpa = GB + 2 * SZ2M, .assigned = true,
+				       .size_2m = true, .asid = e.asid};
+	KT_EXPECT(t, rmpupdate(snp_rmp(), block, &elsewhere) == RMP_SUCCESS);
+	KT_EXPECT_OK(t, cc->prepare(e.obj, GB >> PAGE_SHIFT, block, 9));
+	KT_EXPECT(t, assigned_at(&e, block, GB, true));
+	/* Only the head page is this VM's (a 4 KiB entry), the rest
+	 * hypervisor-owned: every page gets its 4 KiB entry. */
+	KT_EXPECT(t, psmash(snp_rmp(), block) == RMP_SUCCESS);
+	for (unsigned int k = 1; k < PAGES_2M; k++)
+		KT_EXPECT(t, rmpupdate(snp_rmp(), block + k * PG,
+				       &(const struct rmp_state){0}) ==
+				     RMP_SUCCESS);
+	KT_EXPECT_OK(t, cc->prepare(e.obj, GB >> PAGE_SHIFT, block, 9));
+	KT_EXPECT(t, assigned_at(&e, block, GB, false));
+	KT_EXPECT(t, assigned_at(&e, block + PG, GB + PG, false));
+	KT_EXPECT(t, assigned_at(&e, block + 511 * PG, GB + 511 * PG, false));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	env_close(t, v, &e);
+}
+
 /* One 4 KiB page of a 2 MiB private mapping goes shared: PSMASH, that
  * page hypervisor-owned, the others 4 KiB entries at their GPAs, and the
  * mapping no larger than 4 KiB. Back to private: 4 KiB again. The whole
@@ -410,6 +493,7 @@ static const struct kt_case snp_cc_cases[] = {
 	KT_CASE(snp_vm_asid_rmp_and_one_vm_memory),
 	KT_CASE(snp_asids_run_out),
 	KT_CASE(snp_prepare_assigns_2m_at_the_gpa),
+	KT_CASE(snp_prepare_again_keeps_validated_and_fixes_others),
 	KT_CASE(snp_convert_4k_smashes_and_merges_back),
 	KT_CASE(snp_punch_and_release_unassign),
 	KT_CASE(snp_vm_closed_before_its_memory),
