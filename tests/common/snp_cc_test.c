@@ -355,6 +355,47 @@ NATIVE_CASE(snp_punch_and_release_unassign)
 	 * the checker counted every assigned page against gmem's. */
 }
 
+/*
+ * Reclaim of part of a 2 MiB entry: the head page alone made shared
+ * PSMASHes and unassigns that page only (the range is not the whole
+ * entry, though it starts where the entry does); a PSMASH refused (a page
+ * of the entry in use) fails the conversion with -EBUSY and leaves the
+ * 2 MiB entry as it was.
+ */
+NATIVE_CASE(snp_head_page_shared_and_psmash_refused)
+{
+	phys_addr_t block, second;
+	struct vm_fault f;
+	struct env e;
+	u64 err;
+
+	if (rmp_hw_lacks() == NULL) {
+		kt_skip(t, "in-use marks need the RMP model (SNP hardware "
+			   "here)");
+		return;
+	}
+	if (!env_open(t, v, &e))
+		return;
+	KT_EXPECT_OK(t, fault(v, &e, GB, PRIV, &f));
+	block = f.pa;
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, 0, PG, false, &err));
+	KT_EXPECT(t, unassigned(block));
+	KT_EXPECT(t, assigned_at(&e, block + PG, GB + PG, false));
+	KT_EXPECT(t, assigned_at(&e, block + 511 * PG, GB + 511 * PG, false));
+	KT_EXPECT_OK(t, fault(v, &e, GB + SZ2M, PRIV, &f));
+	second = f.pa;
+	KT_EXPECT(t, assigned_at(&e, second, GB + SZ2M, true));
+	KT_EXPECT_OK(t, rmp_model_set_in_use(snp_rmp(), second + 7 * PG, true));
+	KT_EXPECT_ERRNO(t, v->ops->convert(v, e.g, SZ2M + 5 * PG, PG, false,
+					   &err),
+			EBUSY);
+	KT_EXPECT(t, assigned_at(&e, second + 5 * PG, GB + SZ2M, true));
+	KT_EXPECT_OK(t, rmp_model_set_in_use(snp_rmp(), second + 7 * PG,
+					     false));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	env_close(t, v, &e);
+}
+
 /* The VM's handle closed before its memory's: the memory (its view keeps
  * the VM) is reclaimed while the VM and so the RMP still exist, and only
  * then do both go. Found by bench-convert, whose reset closes the VM
@@ -497,6 +538,7 @@ static const struct kt_case snp_cc_cases[] = {
 	KT_CASE(snp_convert_4k_smashes_and_merges_back),
 	KT_CASE(snp_punch_and_release_unassign),
 	KT_CASE(snp_vm_closed_before_its_memory),
+	KT_CASE(snp_head_page_shared_and_psmash_refused),
 	KT_CASE(snp_conversion_failure_is_undone),
 	KT_CASE(snp_checker_catches_rmp_drift),
 };
