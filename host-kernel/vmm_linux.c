@@ -81,6 +81,7 @@ struct lx {
 	int kvm; /* /dev/kvm, or -1 */
 	int kvm_err; /* errno of opening /dev/kvm */
 	long caps[5]; /* probed answers, see lx_probe() */
+	bool tdp; /* KVM maps guests with TDP (NPT/EPT), read at open */
 	struct lx_obj *objs;
 	size_t n_objs, cap_objs;
 	struct lx_slot *slots;
@@ -347,11 +348,11 @@ static long lx_fact(struct vmm *v, enum vmm_fact f)
 	case VMM_FACT_LINUX_VERSION:
 		return kernel_version();
 	case VMM_FACT_TDP:
-		return tdp_enabled();
+		return lx_of(v)->tdp;
 	case VMM_FACT_SHUTDOWN_RESETS:
 		return !access("/sys/module/kvm_amd", F_OK);
 	case VMM_FACT_MAX_GPA_BITS:
-		return tdp_enabled() ? host_phys_bits() : 52;
+		return lx_of(v)->tdp ? host_phys_bits() : 52;
 	}
 	return 0;
 }
@@ -433,11 +434,11 @@ static int over_bound(const char *what, u64 bytes, u64 bound)
  * per larger level), two dirty bits per page with dirty logging, and the
  * large-page info, 4 bytes per 2 MiB and per 1 GiB.
  */
-static u64 slot_metadata(struct vmm *v, const struct vmm_region *r)
+static u64 slot_metadata(const struct lx *lx, const struct vmm_region *r)
 {
 	u64 pages = r->memory_size >> PAGE_SHIFT, bytes = pages / 512 * 4 + 8;
 
-	if (v->ops->fact(v, VMM_FACT_TDP) != 1)
+	if (!lx->tdp)
 		bytes += pages * 8 + pages / 512 * 16;
 	if (r->flags & GMV_MEM_LOG_DIRTY_PAGES)
 		bytes += pages / 4;
@@ -451,7 +452,7 @@ static u64 slot_metadata(struct vmm *v, const struct vmm_region *r)
  * most KVM_MEM_MAX_NR_PAGES, a gmem range inside the file) gets as far as
  * the per-page metadata.
  */
-static bool slot_over_bound(struct vmm *v, struct lx *lx, int vfd,
+static bool slot_over_bound(struct lx *lx, int vfd,
 			    const struct vmm_region *r)
 {
 	const u32 known = GMV_MEM_LOG_DIRTY_PAGES | GMV_MEM_READONLY |
@@ -460,7 +461,7 @@ static bool slot_over_bound(struct vmm *v, struct lx *lx, int vfd,
 	long spaces;
 
 	if (vfd < 0 || (r->flags & ~known) ||
-	    slot_metadata(v, r) <= LX_SLOT_META_BOUND)
+	    slot_metadata(lx, r) <= LX_SLOT_META_BOUND)
 		return false;
 	spaces = ioctl(vfd, KVM_CHECK_EXTENSION, GMV_CAP_MULTI_ADDRESS_SPACE);
 	if ((r->slot & 0xffff) >= GMV_USER_MEM_SLOTS ||
@@ -503,8 +504,8 @@ static int lx_set_region(struct vmm *v, int vm, const struct vmm_region *r)
 	void *addr = NULL;
 	int ret;
 
-	if (slot_over_bound(v, lx, vfd, r))
-		return over_bound("a memslot's metadata", slot_metadata(v, r),
+	if (slot_over_bound(lx, vfd, r))
+		return over_bound("a memslot's metadata", slot_metadata(lx, r),
 				  LX_SLOT_META_BOUND);
 	if (old) {
 		arg.userspace_addr = (uintptr_t)old->addr;
@@ -913,10 +914,12 @@ int vmm_linux_open(struct vmm *v)
 	if (!lx)
 		return -ENOMEM;
 	lx->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (lx->kvm < 0)
+	if (lx->kvm < 0) {
 		lx->kvm_err = errno;
-	else
+	} else {
 		lx_probe(lx);
+		lx->tdp = tdp_enabled();
+	}
 	v->ops = &lx_ops;
 	v->priv = lx;
 	return 0;
