@@ -65,6 +65,10 @@
 #define GMV_EXIT_SHUTDOWN 8
 #define GMV_EXIT_INTR 10
 #define GMV_EXIT_INTERNAL_ERROR 17
+#define GMV_EXIT_SYSTEM_EVENT 24
+/* KVM_SYSTEM_EVENT_SEV_TERM: an SEV-ES/SNP guest asked to be terminated
+ * (GHCB MSR protocol request 0x100); data = the GHCB MSR value. */
+#define GMV_SYSTEM_EVENT_SEV_TERM 6
 #define GMV_EXIT_MEMORY_FAULT 39
 #define GMV_MEMORY_EXIT_FLAG_PRIVATE (1ULL << 3)
 

@@ -145,6 +145,13 @@ struct vm_fault {
  * writes a read-only slot; -ENOMEM, with a memory-fault exit too.
  */
 int vm_fault(struct vm *vm, struct vm_fault *f);
+/* vmm_ops.launch_update (hv/vmm.h): each page of [gpa, gpa + size)
+ * through the fault path as a private access, then the model's
+ * launch_update hook. */
+int vm_launch_update(struct vm *vm, u64 gpa, u64 size);
+/* Drop the VM's translations of [gfn_start, gfn_end) of both kinds
+ * (aliases included) and flush: the next access faults. */
+void vm_zap_range(struct vm *vm, u64 gfn_start, u64 gfn_end);
 /*
  * Describe f's access as a KVM_EXIT_MEMORY_FAULT in f->exit_* (gpa of the
  * page, size 4096, PRIVATE flag iff the access was private) and return

@@ -139,3 +139,26 @@ int vm_guest_access(struct vm *vm, u64 gpa, void *buf, size_t len,
 	}
 	return 0;
 }
+
+int vm_launch_update(struct vm *vm, u64 gpa, u64 size)
+{
+	/* Before the VM's first vCPU: nothing maps the pages yet, and the
+	 * launch has not ended (KVM refuses an update after LAUNCH_FINISH,
+	 * which gmemvisor's VMs pass when their first vCPU is made). */
+	if (!vm->cc->launch_update || vm->nr_vcpus || !size ||
+	    !IS_ALIGNED(gpa, PAGE_SIZE) ||
+	    !IS_ALIGNED(size, PAGE_SIZE) || gpa + size < gpa)
+		return -EINVAL;
+	for (u64 at = gpa; at < gpa + size; at += PAGE_SIZE) {
+		struct vm_fault f = {.gpa = at, .access = VM_ACCESS_PRIVATE};
+		int r = vm_fault(vm, &f);
+
+		/* Only gmem memory can be private and prepared. */
+		if (r)
+			return -EFAULT;
+		r = vm->cc->launch_update(vm, at >> PAGE_SHIFT, f.pa);
+		if (r)
+			return r;
+	}
+	return 0;
+}

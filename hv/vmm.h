@@ -117,6 +117,10 @@ struct vmm_exit {
 				   * the host before re-entry */
 		} mmio;
 		struct {
+			u32 type; /* GMV_SYSTEM_EVENT_* */
+			u64 data;
+		} system_event;
+		struct {
 			u64 code; /* backend's raw exit code, for diagnostics */
 			u64 info1, info2;
 			u64 rip;
@@ -203,6 +207,15 @@ struct vmm_ops {
 	 * it, -EBADF, or -ENOTTY where the backend cannot look
 	 * (VMM_FEAT_MAPPING_INFO). */
 	int (*guest_mapping)(struct vmm *v, int vm, u64 gpa, u64 *size);
+	/* KVM_SEV_SNP_LAUNCH_UPDATE (type NORMAL) over [gpa, gpa + size),
+	 * page aligned, before any vCPU runs: each page, private in a gmem
+	 * slot, is assigned to the VM and made Validated with the contents
+	 * it has, so the guest starts on it without PVALIDATE. Before the
+	 * VM's first vCPU. -EINVAL for a bad range, a VM that has a vCPU or
+	 * whose model has no launch; -EFAULT
+	 * where a page is not private gmem memory; -ENOTTY where the
+	 * backend has no SNP launch (linux without SEV-SNP hardware). */
+	int (*launch_update)(struct vmm *v, int vm, u64 gpa, u64 size);
 	/* KVM_CREATE_VCPU: a vCPU handle or -errno. */
 	int (*create_vcpu)(struct vmm *v, int vm);
 	/* Put the vCPU at an image entry (see struct vmm_entry). */

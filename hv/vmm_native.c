@@ -382,6 +382,14 @@ static int native_guest_mapping(struct vmm *v, int vm, u64 gpa, u64 *size)
 	return r;
 }
 
+static int native_launch_update(struct vmm *v, int vm, u64 gpa, u64 size)
+{
+	struct vm *obj;
+	int r = vm_of(v, vm, &obj);
+
+	return r ? r : vm_launch_update(obj, gpa, size);
+}
+
 static int native_create_vcpu(struct vmm *v, int vm)
 {
 	struct vcpu *c;
@@ -524,6 +532,7 @@ const struct vmm_ops vmm_native_ops = {
 	.guest_read = native_guest_read,
 	.guest_write = native_guest_write,
 	.guest_mapping = native_guest_mapping,
+	.launch_update = native_launch_update,
 	.create_vcpu = native_create_vcpu,
 	.vcpu_enter = native_vcpu_enter,
 	.vcpu_get_regs = native_vcpu_get_regs,

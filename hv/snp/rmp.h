@@ -184,6 +184,11 @@ enum rmp_ret rmp_model_rmpquery(struct rmp *r, const struct rmp_guest *g,
 				unsigned int target_vmpl, u8 *perms, bool *vmsa,
 				bool *size_2m);
 
+/* SNP_LAUNCH_UPDATE's effect on the 4 KiB page at spa, assigned to asid
+ * at gpa: Validated set (rmp_model.c says more). */
+enum rmp_ret rmp_model_launch_update(struct rmp *r, phys_addr_t spa, u32 asid,
+				     u64 gpa);
+
 /* The model's invariants (no assigned 4 KiB entry inside an assigned
  * 2 MiB one, nothing but the page size kept by a hypervisor-owned entry,
  * aligned GPAs). 0 or -EIO after printing the first problem. */

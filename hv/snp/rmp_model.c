@@ -434,3 +434,27 @@ int rmp_model_check(const struct rmp *r)
 	}
 	return 0;
 }
+
+/*
+ * What SNP_LAUNCH_UPDATE (SNP firmware ABI 56860, "SNP_LAUNCH_UPDATE")
+ * does to the RMP entry of one 4 KiB page of an SNP guest's initial
+ * memory: the page, assigned to the guest at gpa, becomes Validated
+ * without the guest's PVALIDATE. The firmware refuses a page in another
+ * state (INVALID_PAGE_STATE); the model answers FAIL_INPUT.
+ */
+enum rmp_ret rmp_model_launch_update(struct rmp *r, phys_addr_t spa, u32 asid,
+				     u64 gpa)
+{
+	struct rmp_model *m = rmp_to_model(r);
+	struct rmp_entry *e;
+
+	if (!IS_ALIGNED(spa, RMP_PAGE_4K) || !covered(m, spa) || !asid)
+		return RMP_FAIL_INPUT;
+	e = &m->e[idx(m, spa)];
+	if ((e->flags & (RMPE_ASSIGNED | RMPE_2M | RMPE_IMMUTABLE)) !=
+		    RMPE_ASSIGNED ||
+	    e->asid != asid || e->gpa != gpa)
+		return RMP_FAIL_INPUT;
+	e->flags |= RMPE_VALIDATED;
+	return RMP_SUCCESS;
+}

@@ -274,6 +274,21 @@ void svm_vcpu_complete(struct svm_vcpu *v, u64 next_rip)
 	v->vmcb->ctl.int_shadow &= ~SVM_INT_SHADOW_MASK;
 }
 
+/* The exceptions that push an error code (APM vol. 2 §8.2): #DF, #TS,
+ * #NP, #SS, #GP, #PF, #AC, #CP, #VC, #SX. */
+#define EXC_WITH_ERROR_CODE                                                  \
+	(BIT(8) | BIT(10) | BIT(11) | BIT(12) | BIT(13) | BIT(14) | BIT(17) | \
+	 BIT(21) | BIT(29) | BIT(30))
+
+void svm_vcpu_inject(struct svm_vcpu *v, u8 vector, u32 error_code)
+{
+	u64 ev = SVM_EVT_V | SVM_EVT_TYPE_EXCEPTION | vector;
+
+	if (vector < 32 && (EXC_WITH_ERROR_CODE & BIT(vector)))
+		ev |= SVM_EVT_EV | (u64)error_code << SVM_EVT_ERR_SHIFT;
+	v->vmcb->ctl.event_inj = ev;
+}
+
 /*
  * Everything the VMCB needs right before VMRUN: an ASID of the current
  * generation and the TLB flush this vCPU owes. With the NPT's audit on, a
@@ -320,6 +335,12 @@ int svm_vcpu_run(struct svm_vcpu *v, struct arch_exit *x)
 		      v->index);
 	svm_vmrun((phys_addr_t)v->vmcb, &v->gprs, svm_cpu_host_save_pa());
 	v->vmcb->ctl.tlb_control = SVM_TLB_NOTHING;
+	/* An event whose delivery an exit interrupted (a nested fault on
+	 * the guest's IDT, say) is injected again at the next entry, as KVM
+	 * does (svm_complete_interrupts); one delivered is done. */
+	v->vmcb->ctl.event_inj = (v->vmcb->ctl.exit_int_info & SVM_EVT_V) ?
+					 v->vmcb->ctl.exit_int_info :
+					 0;
 	v->nr_exits++;
 	svm_decode_exit(v, x);
 	return 0;
@@ -423,6 +444,11 @@ static void svm_arch_complete(struct arch_vcpu *c, u64 next_rip)
 	svm_vcpu_complete(vcpu_of(c), next_rip);
 }
 
+static void svm_arch_inject(struct arch_vcpu *c, u8 vector, u32 error_code)
+{
+	svm_vcpu_inject(vcpu_of(c), vector, error_code);
+}
+
 static int svm_arch_run(struct arch_vcpu *c, struct arch_exit *x)
 {
 	return svm_vcpu_run(vcpu_of(c), x);
@@ -447,6 +473,7 @@ const struct arch_ops svm_arch_ops = {
 	.get_reg = svm_arch_get_reg,
 	.set_reg = svm_arch_set_reg,
 	.complete = svm_arch_complete,
+	.inject = svm_arch_inject,
 	.run = svm_arch_run,
 	.dump = svm_arch_dump,
 };

@@ -90,6 +90,11 @@ void svm_decode_exit(const struct svm_vcpu *v, struct arch_exit *x)
 	case SVM_EXIT_HLT:
 		x->kind = ARCH_EXIT_HLT;
 		break;
+	case SVM_EXIT_MSR:
+		/* EXITINFO1: 0 RDMSR, 1 WRMSR (APM vol. 2 §15.11). */
+		x->kind = ARCH_EXIT_MSR;
+		x->msr.write = c->exit_info1 & 1;
+		break;
 	case SVM_EXIT_SHUTDOWN:
 		x->kind = ARCH_EXIT_SHUTDOWN;
 		break;

@@ -23,7 +23,7 @@ static int hpa_of(const struct guest_mem *m, u64 gpa, phys_addr_t *hpa)
 	return 0;
 }
 
-static int gva_to_gpa(const struct guest_mem *m, u64 gva, u64 *gpa)
+int guest_translate(const struct guest_mem *m, u64 gva, u64 *gpa)
 {
 	u64 table = m->cr3 & PTE_ADDR;
 	unsigned int shift = 39;
@@ -66,7 +66,7 @@ static size_t read_gva_prefix(const struct guest_mem *m, u64 gva, u8 *buf,
 		phys_addr_t p;
 		u64 gpa;
 
-		if (gva_to_gpa(m, gva + done, &gpa) || hpa_of(m, gpa, &p))
+		if (guest_translate(m, gva + done, &gpa) || hpa_of(m, gpa, &p))
 			break;
 		memcpy(buf + done, (const void *)p, chunk);
 		done += chunk;

@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: MIT
+/*
+ * hv/snp/snp_guest.c - an SEV-SNP guest's side of the machine where the
+ * CPU has no SNP and the RMP model stands in (cc_snp_model): what the
+ * hardware would do for the guest, done at the exits it causes instead.
+ *
+ *  - access (a private access the fault path resolved, before it is
+ *    mapped): the RMP checks of APM vol. 2 §15.36.10 Table 15-39 for a
+ *    C=1 data access at VMPL0: guest-owned by the VM's ASID, at that GPA,
+ *    mutable, else a nested page fault with the RMP bit; then Validated,
+ *    else #VC with error code 0x404 (PAGE_NOT_VALIDATED). A page passes
+ *    only while all of that holds, and every change that could make it
+ *    fail (PVALIDATE rescind here, RMPUPDATE under gmem's invalidation)
+ *    drops its translation first, so a mapped private page is one the RMP
+ *    allows.
+ *  - PVALIDATE and RMPADJUST, which raise #UD on a CPU without SNP:
+ *    emulated against the model with the registers and flags the
+ *    instruction sets (APM vol. 3).
+ *  - the MSRs an SNP guest reads: SEV_STATUS and the GHCB MSR.
+ */
+#include "hv/snp/snp_int.h"
+#include "hv/kvm_abi.h"
+#include "hv/vm.h"
+#include "hv/x86/insn_decode.h"
+#include "hv/x86/vectors.h"
+#include "lib/errno.h"
+#include "lib/fmt.h"
+
+/* MSRs (APM vol. 2 §15.34.10, §15.35.5): SEV_STATUS bits 0 SEV, 1 SEV-ES,
+ * 2 SNP are read-only; the GHCB MSR holds the GHCB's GPA or an MSR
+ * protocol request. */
+#define MSR_SEV_STATUS 0xc0010131u
+#define MSR_GHCB 0xc0010130u
+#define SEV_STATUS_SNP (BIT(0) | BIT(1) | BIT(2))
+
+/* #VC's error code for an access to a page not validated (APM vol. 2
+ * §15.36.10). */
+#define VC_PAGE_NOT_VALIDATED 0x404
+#define X86_RFLAGS_CF BIT(0)
+
+static struct snp_vm *snp_of(const struct cc_guest_req *req)
+{
+	return vm_cc_state(req->vm);
+}
+
+static const struct rmp_guest *guest_of(const struct cc_guest_req *req,
+					struct rmp_guest *g)
+{
+	/* Test guests run at VMPL0, the only VMPL without a permission
+	 * mask: no VMSA of another level exists. */
+	*g = (struct rmp_guest){.asid = snp_of(req)->asid, .vmpl = 0};
+	return g;
+}
+
+static void step(struct cc_guest_req *req, unsigned int len)
+{
+	req->regs[ARCH_REG_RIP] += len;
+}
+
+int snp_access(struct cc_guest_req *req, u64 gpa, phys_addr_t pa, bool write,
+	       unsigned int *order)
+{
+	u32 asid = snp_of(req)->asid;
+	struct rmp_info i;
+	u64 at;
+
+	(void)write; /* VMPL0: every access type is allowed */
+	if (rmpread(snp_rmp_now, pa, &i)) {
+		gmv_snprintf(req->why, sizeof(req->why),
+			     "page %p behind GPA %#llx has no RMP entry",
+			     (void *)pa, (unsigned long long)gpa);
+		return -EIO;
+	}
+	at = i.gpa + (i.size_2m ? (pa & (RMP_PAGE_2M - 1)) : 0);
+	/* KVM's sev_handle_rmp_fault() re-enters on such an RMP fault and
+	 * the guest faults again forever: here it ends the run, saying why.
+	 * gmem's prepare hook assigns every private page it hands out, so
+	 * this is a bug of the hooks, not of the guest. */
+	if (!i.assigned || i.asid != asid ||
+	    at != (gpa & ~(RMP_PAGE_4K - 1)) || i.immutable) {
+		gmv_snprintf(req->why, sizeof(req->why),
+			     "RMP #NPF at GPA %#llx: entry assigned=%d asid=%u "
+			     "gpa=%#llx immutable=%d",
+			     (unsigned long long)gpa, i.assigned, i.asid,
+			     (unsigned long long)at, i.immutable);
+		return -EIO;
+	}
+	if (!i.validated) {
+		req->svc->inject(req, X86_VEC_VC, VC_PAGE_NOT_VALIDATED);
+		return CC_ACCESS_INJECTED;
+	}
+	/* Table 15-40: a nested mapping no larger than the RMP entry. */
+	if (!i.size_2m)
+		*order = 0;
+	else if (*order > 9)
+		*order = 9;
+	return 0;
+}
+
+/*
+ * The page a guest-side instruction names: RAX is its virtual address,
+ * which the guest's own tables translate (the CPU never did: the
+ * instruction trapped at decode), then the fault path gives the page
+ * behind it as a private access (what KVM does at the nested fault the
+ * instruction takes on hardware: gmem prepares it, assigning it to the
+ * VM). 0 with *gpa, *spa; CC_GUEST_EXIT when the fault path sent an exit
+ * to the case (RIP stays: the instruction runs again); -errno.
+ */
+static int operand_page(struct cc_guest_req *req, bool size_2m, u64 *gpa,
+			phys_addr_t *spa, unsigned int *order,
+			struct vmm_exit *exit)
+{
+	u64 va = req->regs[ARCH_REG_RAX];
+	u64 alias = vm_cc(req->vm)->private_alias;
+	u64 g;
+
+	if (req->svc->translate(req, va, &g)) {
+		gmv_snprintf(req->why, sizeof(req->why),
+			     "the operand's address %#llx is not mapped",
+			     (unsigned long long)va);
+		return -EFAULT;
+	}
+	*gpa = g & ~alias;
+	if (size_2m && !IS_ALIGNED(*gpa, RMP_PAGE_2M)) {
+		*spa = 0;
+		*order = 0;
+		return 0; /* the model's FAIL_INPUT, before any access */
+	}
+	if (req->svc->fault_in(req, *gpa & ~(RMP_PAGE_4K - 1), true, spa,
+			       order, exit))
+		return CC_GUEST_EXIT;
+	return 0;
+}
+
+/*
+ * What both instructions do with an outcome that is a fault: a 4 KiB
+ * operand on a 2 MiB entry (SIZEM) is KVM's sev_handle_rmp_fault(): PSMASH
+ * the entry, drop the 2 MiB translation, and let the guest retry; any
+ * other RMP fault ends the run (KVM would retry forever).
+ */
+static int rmp_fault(struct cc_guest_req *req, const char *insn, u64 gpa,
+		     phys_addr_t spa, enum rmp_ret ret)
+{
+	phys_addr_t head = spa & ~(RMP_PAGE_2M - 1);
+	enum rmp_ret p;
+
+	if (ret == RMP_FAULT_NPF_SIZEM) {
+		p = psmash(snp_rmp_now, head);
+		if (p) {
+			gmv_snprintf(req->why, sizeof(req->why),
+				     "%s: PSMASH of %p: %s", insn,
+				     (void *)head, rmp_ret_name(p));
+			return -EIO;
+		}
+		req->svc->zap(req, gpa & ~(RMP_PAGE_2M - 1), RMP_PAGE_2M);
+		return CC_GUEST_RESUME; /* RIP unchanged: it runs again */
+	}
+	gmv_snprintf(req->why, sizeof(req->why), "%s of GPA %#llx: RMP %s",
+		     insn, (unsigned long long)gpa, rmp_ret_name(ret));
+	return -EIO;
+}
+
+/* Sub-page bits of the 2 MiB operand's SPA for a page whose backing is
+ * not one 2 MiB block: the RMP entries there are 4 KiB. */
+static phys_addr_t operand_spa(phys_addr_t spa, bool size_2m,
+			       unsigned int order, u64 gpa)
+{
+	if (!size_2m)
+		return spa;
+	return order >= 9 ? spa & ~(RMP_PAGE_2M - 1) :
+			    spa - (gpa & (RMP_PAGE_2M - 1));
+}
+
+/*
+ * PVALIDATE (APM vol. 3): RAX = the page's virtual address, RCX[0] = page
+ * size (1: 2 MiB), RDX[0] = validate (1) or rescind (0). RAX = return
+ * code; CF = 1 when the page was already in that state (nothing
+ * written), else 0. A rescinded page loses its translation, so the next
+ * access meets the Validated check.
+ */
+static int pvalidate(struct cc_guest_req *req, const struct insn *in,
+		     struct vmm_exit *exit)
+{
+	bool size_2m = req->regs[ARCH_REG_RCX] & 1;
+	bool validate = req->regs[ARCH_REG_RDX] & 1;
+	struct rmp_guest g;
+	unsigned int order;
+	phys_addr_t spa;
+	enum rmp_ret ret;
+	u64 gpa;
+	int r;
+
+	r = operand_page(req, size_2m, &gpa, &spa, &order, exit);
+	if (r)
+		return r;
+	if (size_2m && IS_ALIGNED(gpa, RMP_PAGE_2M) && order < 9)
+		ret = RMP_FAIL_SIZEMISMATCH; /* 4 KiB entries behind it */
+	else
+		ret = rmp_model_pvalidate(snp_rmp_now, guest_of(req, &g), gpa,
+					  operand_spa(spa, size_2m, order, gpa),
+					  size_2m, validate);
+	if (ret >= RMP_FAULT_NPF)
+		return rmp_fault(req, "PVALIDATE", gpa, spa, ret);
+	req->regs[ARCH_REG_RFLAGS] &= ~X86_RFLAGS_CF;
+	if (ret == RMP_NO_UPDATE) {
+		req->regs[ARCH_REG_RFLAGS] |= X86_RFLAGS_CF;
+		ret = RMP_SUCCESS;
+	} else if (ret == RMP_SUCCESS && !validate) {
+		req->svc->zap(req, gpa, size_2m ? RMP_PAGE_2M : RMP_PAGE_4K);
+	}
+	req->regs[ARCH_REG_RAX] = ret;
+	step(req, in->len);
+	return CC_GUEST_RESUME;
+}
+
+/*
+ * RMPADJUST (APM vol. 3): RAX = the page's virtual address, RCX[0] = page
+ * size, RDX = attributes: [7:0] target VMPL, [15:8] permission mask,
+ * [16] VMSA. RAX = return code.
+ */
+static int rmpadjust(struct cc_guest_req *req, const struct insn *in,
+		     struct vmm_exit *exit)
+{
+	bool size_2m = req->regs[ARCH_REG_RCX] & 1;
+	u64 attrs = req->regs[ARCH_REG_RDX];
+	struct rmp_guest g;
+	unsigned int order;
+	phys_addr_t spa;
+	enum rmp_ret ret;
+	u64 gpa;
+	int r;
+
+	r = operand_page(req, size_2m, &gpa, &spa, &order, exit);
+	if (r)
+		return r;
+	if (size_2m && IS_ALIGNED(gpa, RMP_PAGE_2M) && order < 9)
+		ret = RMP_FAIL_SIZEMISMATCH;
+	else
+		ret = rmp_model_rmpadjust(
+			snp_rmp_now, guest_of(req, &g), gpa,
+			operand_spa(spa, size_2m, order, gpa), size_2m,
+			attrs & 0xff, (attrs >> 8) & 0xff, attrs & BIT(16));
+	if (ret >= RMP_FAULT_NPF)
+		return rmp_fault(req, "RMPADJUST", gpa, spa, ret);
+	req->regs[ARCH_REG_RAX] = ret;
+	step(req, in->len);
+	return CC_GUEST_RESUME;
+}
+
+/* RDMSR / WRMSR of the SNP MSRs (2 bytes each); others are not ours. */
+static int msr(struct cc_guest_req *req)
+{
+	struct snp_vcpu *v = &snp_of(req)->vcpu[req->vcpu];
+	u32 index = (u32)req->regs[ARCH_REG_RCX];
+	u64 val;
+
+	if (index != MSR_SEV_STATUS && index != MSR_GHCB)
+		return CC_GUEST_UNHANDLED;
+	if (req->msr_write) {
+		/* SEV_STATUS is read-only: #GP(0). */
+		if (index == MSR_SEV_STATUS) {
+			req->svc->inject(req, X86_VEC_GP, 0);
+			return CC_GUEST_RESUME;
+		}
+		v->ghcb_msr = (req->regs[ARCH_REG_RDX] << 32) |
+			      (u32)req->regs[ARCH_REG_RAX];
+	} else {
+		val = index == MSR_SEV_STATUS ? SEV_STATUS_SNP : v->ghcb_msr;
+		req->regs[ARCH_REG_RAX] = (u32)val;
+		req->regs[ARCH_REG_RDX] = val >> 32;
+	}
+	step(req, 2);
+	return CC_GUEST_RESUME;
+}
+
+int snp_guest(struct cc_guest_req *req, struct vmm_exit *exit)
+{
+	switch (req->kind) {
+	case CC_GUEST_INSN:
+		if (req->insn->op == INSN_PVALIDATE)
+			return pvalidate(req, req->insn, exit);
+		if (req->insn->op == INSN_RMPADJUST)
+			return rmpadjust(req, req->insn, exit);
+		return CC_GUEST_UNHANDLED;
+	case CC_GUEST_MSR:
+		return msr(req);
+	default:
+		return CC_GUEST_UNHANDLED;
+	}
+}
+
+int snp_guest_complete(struct cc_guest_req *req, const struct vmm_exit *exit)
+{
+	(void)exit;
+	gmv_snprintf(req->why, sizeof(req->why), "nothing to complete");
+	return -EINVAL;
+}
