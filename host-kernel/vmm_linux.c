@@ -256,6 +256,7 @@ static const char *lx_lacks(struct vmm *v, enum vmm_feature f)
 			      "Linux host lacks KVM_X86_SW_PROTECTED_VM "
 			      "(KVM_CAP_VM_TYPES)");
 	case VMM_FEAT_SNP_VM:
+	case VMM_FEAT_SNP_GUEST:
 		return unless(lx->caps[CAP_VM_TYPES] & BIT(GMV_VM_SNP),
 			      "Linux host lacks KVM_X86_SNP_VM: no SEV-SNP "
 			      "hardware");

@@ -137,6 +137,10 @@ struct cc_ops {
 	 * to the next implementation of the type. */
 	const char *(*lacks)(void);
 
+	/* Where vCPUs run: NULL when the model's VMs can run guests too,
+	 * else why not. A NULL hook: they can. */
+	const char *(*guest_lacks)(void);
+
 	/* vm_create, after the VM's architecture state: the model's
 	 * per-VM state (an ASID, a TDR). 0 or -errno, nothing held. */
 	int (*vm_init)(struct vm *vm);

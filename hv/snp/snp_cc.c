@@ -421,9 +421,19 @@ static void snp_vm_destroy(struct vm *vm)
 	.check_page = snp_check_page,               \
 	.check_held = snp_check_held
 
+/* SNP guests on SEV-SNP hardware are launched by the PSP firmware
+ * (SNP_LAUNCH_START, _UPDATE, _FINISH; SNP firmware ABI 56860), which
+ * gmemvisor does not drive: there the RMP serves gmem only. */
+static const char *snp_hw_guest_lacks(void)
+{
+	return "SNP guests on SEV-SNP hardware need the PSP firmware's launch "
+	       "commands, which gmemvisor does not drive";
+}
+
 const struct cc_ops cc_snp_hw = {
 	.name = "snp",
 	.lacks = rmp_hw_lacks,
+	.guest_lacks = snp_hw_guest_lacks,
 	.vm_init = snp_hw_vm_init,
 	SNP_HOOKS,
 };
@@ -434,6 +444,7 @@ const struct cc_ops cc_snp_model = {
 	.name = "snp_model",
 	.vm_init = snp_model_vm_init,
 	.private_alias = BIT(SNP_MODEL_C_BIT),
+	.guest_lacks = snp_guest_lacks,
 	.guest = snp_guest,
 	.guest_complete = snp_guest_complete,
 	.access = snp_access,

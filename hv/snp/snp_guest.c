@@ -21,6 +21,7 @@
 #include "hv/snp/snp_int.h"
 #include "hv/kvm_abi.h"
 #include "hv/vm.h"
+#include "hv/x86/cpu.h"
 #include "hv/x86/insn_decode.h"
 #include "hv/x86/vectors.h"
 #include "lib/errno.h"
@@ -55,6 +56,31 @@ static const struct rmp_guest *guest_of(const struct cc_guest_req *req,
 static void step(struct cc_guest_req *req, unsigned int len)
 {
 	req->regs[ARCH_REG_RIP] += len;
+}
+
+/*
+ * The model's guests keep their C-bit in the guest-physical address, so
+ * the CPU's guests need SNP_MODEL_C_BIT + 1 physical address bits
+ * (CPUID Fn8000_0008 EAX[7:0], or [23:16] when that guest field is set,
+ * AMD APM vol. 3 appendix E.4.7); QEMU's default is 40.
+ */
+const char *snp_guest_lacks(void)
+{
+	static char why[112];
+	u32 a, b, c, d, bits;
+
+	cpuid(0x80000000u, 0, &a, &b, &c, &d);
+	if (a < 0x80000008u)
+		return "no CPUID leaf 8000_0008: guest physical width unknown";
+	cpuid(0x80000008u, 0, &a, &b, &c, &d);
+	bits = (a >> 16) & 0xff ? (a >> 16) & 0xff : a & 0xff;
+	if (bits > SNP_MODEL_C_BIT)
+		return NULL;
+	gmv_snprintf(why, sizeof(why),
+		     "guest physical addresses have %u bits: the SNP model's "
+		     "C-bit %u needs %u (QEMU: -cpu max,phys-bits=48)",
+		     bits, SNP_MODEL_C_BIT, SNP_MODEL_C_BIT + 1);
+	return why;
 }
 
 int snp_access(struct cc_guest_req *req, u64 gpa, phys_addr_t pa, bool write,

@@ -27,6 +27,7 @@ extern struct rmp *snp_rmp_now;
 
 /* hv/snp/snp_guest.c: cc_ops.guest, .guest_complete and .access of the
  * model (hv/cc.h). On hardware the CPU does all three itself. */
+const char *snp_guest_lacks(void);
 int snp_guest(struct cc_guest_req *req, struct vmm_exit *exit);
 int snp_guest_complete(struct cc_guest_req *req, const struct vmm_exit *exit);
 int snp_access(struct cc_guest_req *req, u64 gpa, phys_addr_t pa, bool write,
