@@ -79,5 +79,11 @@
 #define GMV_KVM_EINVAL 22
 #define GMV_MAP_GPA_RANGE_ENCRYPTED (1ULL << 4)
 #define GMV_MAP_GPA_RANGE_DECRYPTED (0ULL << 4)
+/* The page size the guest asked in (include/uapi/linux/kvm_para.h
+ * KVM_MAP_GPA_RANGE_PAGE_SZ_*). */
+#define GMV_MAP_GPA_RANGE_PAGE_SZ_4K 0ULL
+#define GMV_MAP_GPA_RANGE_PAGE_SZ_2M (1ULL << 0)
+#define GMV_MAP_GPA_RANGE_PAGE_SZ_1G (1ULL << 1)
+#define GMV_MAP_GPA_RANGE_PAGE_SZ_MASK 3ULL
 
 #endif

@@ -187,7 +187,14 @@ struct arch_vm *vm_arch_vm(const struct vm *vm)
 
 int vm_lookup_gpa(const struct vm *vm, u64 gpa, struct arch_xlate *x)
 {
-	return vm->arch ? vm->arch->lookup(vm->arch_vm, gpa, x) : -ENOENT;
+	u64 alias = vm->cc->private_alias;
+
+	if (!vm->arch)
+		return -ENOENT;
+	/* A private page is mapped at its alias (hv/cc.h). */
+	if (alias && !vm->arch->lookup(vm->arch_vm, gpa | alias, x))
+		return 0;
+	return vm->arch->lookup(vm->arch_vm, gpa, x);
 }
 
 unsigned int vm_nr_vcpus(const struct vm *vm)

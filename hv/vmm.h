@@ -213,8 +213,11 @@ struct vmm_ops {
 	 * page aligned, before any vCPU runs: each page, private in a gmem
 	 * slot, is assigned to the VM and made Validated with the contents
 	 * it has, so the guest starts on it without PVALIDATE. Before the
-	 * VM's first vCPU. -EINVAL for a bad range, a VM that has a vCPU or
-	 * whose model has no launch; -EFAULT
+	 * VM's first vCPU. The contents are what the guest's shared view
+	 * holds at the GPA (the slot's memory: KVM copies the VMM's source
+	 * buffer). -EINVAL for a bad range, a VM that has a vCPU or whose
+	 * model has no launch; -EEXIST for a page launched or used already;
+	 * -EFAULT
 	 * where a page is not private gmem memory; -ENOTTY where the
 	 * backend has no SNP launch (linux without SEV-SNP hardware). */
 	int (*launch_update)(struct vmm *v, int vm, u64 gpa, u64 size);

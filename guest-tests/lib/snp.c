@@ -286,9 +286,15 @@ u64 snp_psc_ghcb(struct snp_psc_desc *desc, u64 *info1, u64 *calls)
 u64 psc(u64 gpa, u64 npages, bool to_private)
 {
 	static struct snp_psc_desc d;
+	static bool registered;
 	unsigned int op = to_private ? SNP_PSC_PRIVATE : SNP_PSC_SHARED;
 	u64 info1, calls, r;
 
+	/* An SNP guest registers its GHCB before the first use. */
+	if (!registered) {
+		GUEST_ASSERT_EQ(snp_ghcb_register(), (u64)ghcb_page);
+		registered = true;
+	}
 	while (npages) {
 		unsigned int n = 0;
 

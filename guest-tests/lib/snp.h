@@ -141,6 +141,15 @@ u64 snp_psc_msr(u64 gpa, bool to_private);
 #define GHCB_OFF_USAGE 0xffc
 #define GHCB_NAE_PSC 0x80000010ULL
 
+/* What the hypervisor answers in SW_EXITINFO1/2 (GHCB spec, "Invoking
+ * VMGEXIT"; Linux sev-common.h): EXITINFO1 2 = malformed input with the
+ * reason in EXITINFO2; a page-state change's own errors in EXITINFO2. */
+#define GHCB_HV_RESP_MALFORMED 2
+#define GHCB_ERR_INVALID_EVENT 6
+#define SNP_PSC_ERR_INVALID_HDR ((1ULL << 32) | 1)
+#define SNP_PSC_ERR_INVALID_ENTRY ((1ULL << 32) | 2)
+#define SNP_PSC_ERR_GENERIC (0x100ULL << 32)
+
 /* A page-state-change descriptor (GHCB spec, "SNP Page State Change"):
  * header, then up to
  * 253 entries (cur_page 11:0, GFN 51:12, operation 55:52, 2 MiB 56). */
@@ -182,7 +191,8 @@ u64 snp_ghcb_call(u64 exit_code, u64 info1, u64 info2, u64 scratch,
 u64 snp_psc_ghcb(struct snp_psc_desc *desc, u64 *info1, u64 *calls);
 
 /* psc(gpa, npages, to_private): the common case, 4 KiB entries, or 2 MiB
- * ones where gpa and what is left are 2 MiB aligned. 0 or the error. */
+ * ones where gpa and what is left are 2 MiB aligned; the GHCB registered
+ * at the first call. 0 or the error. */
 u64 psc(u64 gpa, u64 npages, bool to_private);
 
 /* ---- exceptions ---- */

@@ -378,6 +378,8 @@ static int vm_init(struct vm *vm, bool hw)
 		}
 	}
 	s->asid = asid;
+	if (!hw)
+		snp_guest_init(s);
 	asids_used |= BIT(asid);
 	nr_snp_vms++;
 	vm_set_cc_state(vm, s);

@@ -17,6 +17,10 @@
  *    emulated against the model with the registers and flags the
  *    instruction sets (APM vol. 3).
  *  - the MSRs an SNP guest reads: SEV_STATUS and the GHCB MSR.
+ *  - VMGEXIT: the GHCB protocol (hv/snp/ghcb.c); a page-state change
+ *    becomes the KVM_HC_MAP_GPA_RANGE exit KVM makes of it, and the
+ *    case's answer is completed into the GHCB MSR or page before the
+ *    guest runs again.
  */
 #include "hv/snp/snp_int.h"
 #include "hv/kvm_abi.h"
@@ -273,6 +277,133 @@ static int rmpadjust(struct cc_guest_req *req, const struct insn *in,
 	return CC_GUEST_RESUME;
 }
 
+/* ---- VMGEXIT ---- */
+
+static int env_read(void *ctx, u64 gpa, void *buf, size_t len)
+{
+	struct cc_guest_req *req = ctx;
+
+	return req->svc->read(req, gpa, buf, len);
+}
+
+static int env_write(void *ctx, u64 gpa, const void *buf, size_t len)
+{
+	struct cc_guest_req *req = ctx;
+
+	return req->svc->write(req, gpa, buf, len);
+}
+
+/*
+ * CPUID as the model's SNP guest sees it: Fn8000_001F (AMD APM vol. 3
+ * appendix E.4.17) says SEV (EAX[1]), SEV-ES (EAX[3]) and SEV-SNP (EAX[4])
+ * with the C-bit in EBX[5:0], no physical-address reduction (EBX[11:6]),
+ * ECX the encrypted guests, EDX the lowest SEV ASID; every other leaf is
+ * the CPU's.
+ */
+static void env_cpuid(void *ctx, u32 fn, u32 index, u32 out[4])
+{
+	(void)ctx;
+	if (fn == 0x8000001fu) {
+		out[0] = BIT(1) | BIT(3) | BIT(4);
+		out[1] = SNP_MODEL_C_BIT;
+		out[2] = SNP_MAX_ASID;
+		out[3] = 1;
+		return;
+	}
+	cpuid(fn, index, &out[0], &out[1], &out[2], &out[3]);
+}
+
+static struct ghcb_env env_of(struct cc_guest_req *req)
+{
+	return (struct ghcb_env){.ctx = req,
+				 .read = env_read,
+				 .write = env_write,
+				 .cpuid = env_cpuid,
+				 .c_bit = SNP_MODEL_C_BIT,
+				 .hv_features = GHCB_HV_FT_SNP};
+}
+
+void snp_guest_init(struct snp_vm *s)
+{
+	struct ghcb_env env = {.c_bit = SNP_MODEL_C_BIT};
+
+	for (unsigned int i = 0; i < ARRAY_SIZE(s->vcpu); i++) {
+		ghcb_vcpu_init(&s->vcpu[i].ghcb);
+		/* At RESET the GHCB MSR holds the SEV information, as KVM's
+		 * sev_es_vcpu_reset() leaves it. */
+		s->vcpu[i].ghcb.msr = ghcb_sev_info(&env);
+	}
+}
+
+/* What the protocol asked for, as this hook's result. */
+static int act(struct cc_guest_req *req, const struct ghcb_action *a,
+	       struct vmm_exit *exit)
+{
+	struct snp_vcpu *v = &snp_of(req)->vcpu[req->vcpu];
+
+	switch (a->kind) {
+	case GHCB_RESUME:
+		step(req, v->vmgexit_len);
+		return CC_GUEST_RESUME;
+	case GHCB_MAP_GPA:
+		exit->reason = GMV_EXIT_HYPERCALL;
+		exit->hypercall.nr = GMV_HC_MAP_GPA_RANGE;
+		exit->hypercall.args[0] = a->gpa;
+		exit->hypercall.args[1] = a->npages;
+		exit->hypercall.args[2] = a->attrs;
+		exit->hypercall.ret = 0;
+		return CC_GUEST_EXIT_OWED;
+	case GHCB_TERMINATE:
+		/* KVM_EXIT_SYSTEM_EVENT, SEV_TERM, the request as data. */
+		exit->reason = GMV_EXIT_SYSTEM_EVENT;
+		exit->system_event.type = GMV_SYSTEM_EVENT_SEV_TERM;
+		exit->system_event.data = a->term;
+		return CC_GUEST_EXIT;
+	default:
+		gmv_snprintf(req->why, sizeof(req->why), "%s", a->why);
+		return -EINVAL;
+	}
+}
+
+static int vmgexit(struct cc_guest_req *req, struct vmm_exit *exit)
+{
+	struct snp_vcpu *v = &snp_of(req)->vcpu[req->vcpu];
+	struct ghcb_env env = env_of(req);
+	struct ghcb_action a;
+	int r = ghcb_vmgexit(&v->ghcb, &env, &a);
+
+	if (r) {
+		gmv_snprintf(req->why, sizeof(req->why),
+			     "VMGEXIT while a request waits for the VMM");
+		return r;
+	}
+	v->vmgexit_len = req->insn->len;
+	return act(req, &a, exit);
+}
+
+int snp_guest_complete(struct cc_guest_req *req, const struct vmm_exit *exit)
+{
+	struct snp_vcpu *v = &snp_of(req)->vcpu[req->vcpu];
+	struct ghcb_env env = env_of(req);
+	struct vmm_exit next = {0};
+	struct ghcb_action a;
+	int r = ghcb_complete(&v->ghcb, &env, exit->hypercall.ret, &a);
+
+	if (r) {
+		gmv_snprintf(req->why, sizeof(req->why),
+			     "no page-state change waits for an answer");
+		return r;
+	}
+	/* One run per VMGEXIT: the answer ends the request. */
+	r = act(req, &a, &next);
+	if (r != CC_GUEST_RESUME && r >= 0) {
+		gmv_snprintf(req->why, sizeof(req->why),
+			     "the protocol asked for a second exit");
+		return -EIO;
+	}
+	return r;
+}
+
 /* RDMSR / WRMSR of the SNP MSRs (2 bytes each); others are not ours. */
 static int msr(struct cc_guest_req *req)
 {
@@ -288,10 +419,10 @@ static int msr(struct cc_guest_req *req)
 			req->svc->inject(req, X86_VEC_GP, 0);
 			return CC_GUEST_RESUME;
 		}
-		v->ghcb_msr = (req->regs[ARCH_REG_RDX] << 32) |
+		v->ghcb.msr = (req->regs[ARCH_REG_RDX] << 32) |
 			      (u32)req->regs[ARCH_REG_RAX];
 	} else {
-		val = index == MSR_SEV_STATUS ? SEV_STATUS_SNP : v->ghcb_msr;
+		val = index == MSR_SEV_STATUS ? SEV_STATUS_SNP : v->ghcb.msr;
 		req->regs[ARCH_REG_RAX] = (u32)val;
 		req->regs[ARCH_REG_RDX] = val >> 32;
 	}
@@ -310,14 +441,10 @@ int snp_guest(struct cc_guest_req *req, struct vmm_exit *exit)
 		return CC_GUEST_UNHANDLED;
 	case CC_GUEST_MSR:
 		return msr(req);
+	case CC_GUEST_VMGEXIT:
+		return vmgexit(req, exit);
 	default:
 		return CC_GUEST_UNHANDLED;
 	}
 }
 
-int snp_guest_complete(struct cc_guest_req *req, const struct vmm_exit *exit)
-{
-	(void)exit;
-	gmv_snprintf(req->why, sizeof(req->why), "nothing to complete");
-	return -EINVAL;
-}

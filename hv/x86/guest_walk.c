@@ -79,6 +79,27 @@ int guest_read_gva(const struct guest_mem *m, u64 gva, void *buf, size_t len)
 	return read_gva_prefix(m, gva, buf, len) == len ? 0 : -EFAULT;
 }
 
+int guest_write_gva(const struct guest_mem *m, u64 gva, const void *buf,
+		    size_t len)
+{
+	const u8 *src = buf;
+	size_t done = 0;
+
+	while (done < len) {
+		size_t chunk = MIN(len - done, PAGE_SIZE - ((gva + done) &
+							    (PAGE_SIZE - 1)));
+		struct arch_xlate x;
+		u64 gpa;
+
+		if (guest_translate(m, gva + done, &gpa) ||
+		    m->lookup(m->vm, gpa, &x) || !x.writable)
+			return -EFAULT;
+		memcpy((void *)x.hpa, src + done, chunk);
+		done += chunk;
+	}
+	return 0;
+}
+
 int guest_fetch_insn(const struct guest_mem *m, u64 rip, struct insn *in,
 		     size_t *n)
 {

@@ -33,6 +33,12 @@ int guest_translate(const struct guest_mem *m, u64 gva, u64 *gpa);
 /* Copy [gva, gva + len) as the guest sees it: 0 or -EFAULT. */
 int guest_read_gva(const struct guest_mem *m, u64 gva, void *buf, size_t len);
 
+/* Store [gva, gva + len) as the guest would, where the second-level table
+ * maps it writable (the guest's own write permissions are not checked):
+ * 0 or -EFAULT, the bytes before the failing page written. */
+int guest_write_gva(const struct guest_mem *m, u64 gva, const void *buf,
+		    size_t len);
+
 /*
  * Read the instruction at rip (up to INSN_MAX_LEN bytes, fewer before an
  * unreadable page; *n says how many) and decode it. 0, -EFAULT when not
