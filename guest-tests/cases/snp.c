@@ -610,6 +610,40 @@ GUEST_CASE(snp_implicit_conversions)
 	KT_EXPECT_EQ(t, s.calls, 0);
 }
 
+static enum guest_action unreg_exit(struct kt *t, struct guest *g, int ret,
+				    struct vmm_exit *e)
+{
+	struct snp_case *s = g->data;
+
+	if (ret || e->reason != GMV_EXIT_INTERNAL_ERROR)
+		return snp_exit(t, g, ret, e);
+	s->ended = true;
+	return GUEST_END;
+}
+
+static const struct guest_handlers unreg_handlers = {
+	.sync = snp_sync,
+	.exit = unreg_exit,
+};
+
+/* GHCB registration of a GPA without memory is refused (the GFN field
+ * all ones, GHCB spec "GHCB GPA Registration"), and a VMGEXIT on a GHCB
+ * that is not the registered one ends the run as an internal error: the
+ * guest broke the protocol (KVM stops such a vCPU too). */
+GUEST_CASE(snp_ghcb_registration)
+{
+	struct snp_case s;
+	struct guest g;
+
+	if (!snp_setup(t, v, &g, &s))
+		return;
+	KT_ASSERT_OK(t, snp_start(&g, SNP_T_GHCB_UNREG));
+	KT_EXPECT_EQ(t, guest_run(t, &g, &unreg_handlers), GUEST_RUN_ENDED);
+	KT_EXPECT(t, s.ended);
+	KT_EXPECT_EQ(t, s.sync_arg[1], 0xfffffffffffff000ULL | 0x013);
+	KT_EXPECT_EQ(t, s.calls, 0);
+}
+
 /* The host's writes never reach a private page: by GPA they land in the
  * slot's shared memory, which the guest's private view does not see, and
  * the guest_memfd itself takes none (no MMAP flag); a launched page
@@ -679,6 +713,7 @@ static const struct kt_case snp_cases[] = {
 	KT_CASE_IF(snp_ghcb_psc, need_snp),
 	KT_CASE_IF(snp_ghcb_psc_fails_midway, need_snp),
 	KT_CASE_IF(snp_ghcb_malformed, need_snp),
+	KT_CASE_IF(snp_ghcb_registration, need_snp),
 	KT_CASE_IF(snp_page_taken_back, need_snp),
 	KT_CASE_IF(snp_4k_conversion_in_2m_page, need_snp_mappings),
 	KT_CASE_IF(snp_rmpadjust, need_snp),

@@ -277,6 +277,9 @@ enum snp_test {
 	SNP_T_IMPLICIT,	    /* C=1 access to a shared page: memory fault,
 			     * then #VC once converted; C=0 access to a
 			     * private page: memory fault */
+	SNP_T_GHCB_UNREG,   /* registering a GPA without memory is refused
+			     * (SYNC(1, the response)); a VMGEXIT on an
+			     * unregistered GHCB, which ends the guest */
 };
 
 #endif

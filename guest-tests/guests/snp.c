@@ -392,6 +392,18 @@ static void test_implicit(u64 gpa)
 	GUEST_SYNC(1, PG(gpa, 7));
 }
 
+static void test_ghcb_unreg(void)
+{
+	/* No memslot at 1 TiB: the hypervisor cannot use a GHCB there. */
+	const u64 nowhere = 1ULL << 40;
+	u64 info2;
+
+	snp_init();
+	GUEST_SYNC(1, snp_msr_protocol(nowhere | SNP_MSR_REG_GPA_REQ));
+	snp_ghcb_call(GHCB_NAE_PSC, 0, 0, 0, &info2);
+	GUEST_ASSERT(0); /* not answered */
+}
+
 void guest_main(u64 test, u64 gpa)
 {
 	switch (test) {
@@ -427,6 +439,8 @@ void guest_main(u64 test, u64 gpa)
 		return test_terminate();
 	case SNP_T_IMPLICIT:
 		return test_implicit(gpa);
+	case SNP_T_GHCB_UNREG:
+		return test_ghcb_unreg();
 	default:
 		GUEST_ASSERT_EQ(test, 0);
 	}
