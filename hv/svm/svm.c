@@ -66,9 +66,9 @@ int svm_vm_init(struct svm_vm *s, unsigned long type)
 {
 	int ret;
 
-	/* An SNP VM runs as a plain SVM guest for now: its memory side (the
-	 * RMP) is its cc model's; enabling SEV-SNP in the VMCB with the
-	 * VM's SNP ASID is hv/svm_snp.c's (issue 9, item 4). */
+	/* An SNP VM runs as a plain SVM guest: on a CPU without SNP its
+	 * model plays the hardware's part (hv/snp/snp_guest.c); SEV-SNP in
+	 * the VMCB would need the PSP's launch (hv/svm_snp.c). */
 	if (type != GMV_VM_DEFAULT && type != GMV_VM_SW_PROTECTED &&
 	    type != GMV_VM_SNP)
 		return -EINVAL;

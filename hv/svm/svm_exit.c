@@ -50,9 +50,7 @@ static void decode_npf(const struct svm_vcpu *v, struct arch_exit *x)
 	f->exec = info & SVM_NPF_ID;
 	f->present = info & SVM_NPF_P;
 	f->walk = info & SVM_NPF_GUEST_PT;
-	f->rmp = info & SVM_NPF_RMP;
-	f->private = info & SVM_NPF_ENC;
-	f->size_mismatch = info & SVM_NPF_SIZEM;
+	svm_snp_decode_npf(info, f);
 }
 
 void svm_decode_exit(const struct svm_vcpu *v, struct arch_exit *x)
