@@ -75,5 +75,9 @@
 #define GMV_KVM_EINVAL 22
 #define GMV_MAP_GPA_RANGE_ENCRYPTED (1ULL << 4)
 #define GMV_MAP_GPA_RANGE_DECRYPTED (0ULL << 4)
+/* Page size hints of KVM_HC_MAP_GPA_RANGE's attributes
+ * (KVM_MAP_GPA_RANGE_PAGE_SZ_*). */
+#define GMV_MAP_GPA_RANGE_PAGE_SZ_4K 0ULL
+#define GMV_MAP_GPA_RANGE_PAGE_SZ_2M 1ULL
 
 #endif
