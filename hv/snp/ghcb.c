@@ -27,8 +27,7 @@ void ghcb_vcpu_init(struct ghcb_vcpu *g)
 
 u64 ghcb_sev_info(const struct ghcb_env *env)
 {
-	return ((u64)GHCB_PROTOCOL_MAX << 48) |
-	       ((u64)GHCB_PROTOCOL_MIN << 32) |
+	return ((u64)GHCB_PROTOCOL_MAX << 48) | ((u64)GHCB_PROTOCOL_MIN << 32) |
 	       ((u64)(env->c_bit & 0xff) << 24) | GHCB_MSR_SEV_INFO_RESP;
 }
 
@@ -38,8 +37,8 @@ static void act_init(struct ghcb_action *act, enum ghcb_action_kind kind)
 	act->kind = kind;
 }
 
-static void __printf(2, 3) act_fail(struct ghcb_action *act,
-				    const char *fmt, ...)
+static void __printf(2, 3)
+	act_fail(struct ghcb_action *act, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -77,8 +76,8 @@ static void msr_psc(struct ghcb_vcpu *g, struct ghcb_action *act)
 	act_init(act, GHCB_MAP_GPA);
 	act->gpa = ((g->msr >> 12) & 0xffffffffffULL) << 12;
 	act->npages = 1;
-	act->attrs = (op == GHCB_PSC_OP_PRIVATE ? GMV_MAP_GPA_RANGE_ENCRYPTED :
-						  GMV_MAP_GPA_RANGE_DECRYPTED) |
+	act->attrs = (op == GHCB_PSC_OP_PRIVATE ? GMV_MAP_GPA_RANGE_ENCRYPTED
+						: GMV_MAP_GPA_RANGE_DECRYPTED) |
 		     GMV_MAP_GPA_RANGE_PAGE_SZ_4K;
 	g->pending = GHCB_PENDING_PSC_MSR;
 }
@@ -106,7 +105,8 @@ static void msr_protocol(struct ghcb_vcpu *g, const struct ghcb_env *env,
 			 (g->msr & 0xfffff000ULL) | GHCB_MSR_CPUID_RESP;
 		break;
 	case GHCB_MSR_PREF_GPA_REQ:
-		/* No preferred GHCB GPA (KVM answers GHCB_MSR_PREF_GPA_NONE). */
+		/* No preferred GHCB GPA (KVM answers GHCB_MSR_PREF_GPA_NONE).
+		 */
 		g->msr = (GHCB_MSR_GFN_NONE << 12) | GHCB_MSR_PREF_GPA_RESP;
 		break;
 	case GHCB_MSR_REG_GPA_REQ:
@@ -176,9 +176,9 @@ static bool bit_set(const u8 *bitmap, unsigned int off)
  * shared memory as is.
  */
 struct psc_req {
-	u64 desc;	      /* the descriptor's GPA */
-	u16 cur, end;	      /* its header */
-	u16 first, count;     /* the run taken */
+	u64 desc; /* the descriptor's GPA */
+	u16 cur, end; /* its header */
+	u16 first, count; /* the run taken */
 	u64 gfn, npages, attrs;
 };
 
@@ -269,7 +269,7 @@ static s64 psc_take_run(const struct ghcb_env *env, struct psc_req *r,
 {
 	unsigned int i;
 	u64 e, start = 0;
-	bool huge;
+	bool huge = false; /* the run's entries are whole 2 MiB entries */
 
 	r->count = 0;
 	/* Every entry still to do is checked before anything changes. */
@@ -280,8 +280,11 @@ static s64 psc_take_run(const struct ghcb_env *env, struct psc_req *r,
 			return GHCB_PSC_ERROR_INVALID_ENTRY;
 	}
 	for (i = r->cur; i <= r->end; i++) {
+		/* Read again: another vCPU may have changed it since. */
 		if (!read_entry(env, r, i, &e, act))
 			return -1;
+		if (!entry_valid(e))
+			return GHCB_PSC_ERROR_INVALID_ENTRY;
 		if (!r->count) {
 			if (!entry_left(e) || entry_is_hint(e)) {
 				if (!finish_entry(env, r, i, act))
@@ -290,13 +293,13 @@ static s64 psc_take_run(const struct ghcb_env *env, struct psc_req *r,
 				continue;
 			}
 			start = e;
+			huge = GHCB_PSC_2M(e) && !GHCB_PSC_CUR_PAGE(e);
 			r->first = i;
 			r->count = 1;
 			r->npages = entry_left(e);
 			r->gfn = GHCB_PSC_GFN(e) + GHCB_PSC_CUR_PAGE(e);
 			continue;
 		}
-		huge = GHCB_PSC_2M(start) && !GHCB_PSC_CUR_PAGE(start);
 		if (GHCB_PSC_OP(e) != GHCB_PSC_OP(start) ||
 		    GHCB_PSC_GFN(e) != r->gfn + r->npages ||
 		    GHCB_PSC_CUR_PAGE(e) || GHCB_PSC_2M(e) != huge)
@@ -310,12 +313,11 @@ static s64 psc_take_run(const struct ghcb_env *env, struct psc_req *r,
 		/* The page size of the run: 2 MiB entries whole, else 4 KiB
 		 * (KVM flags a partly done 2 MiB entry PAGE_SZ_2M though
 		 * only its 4 KiB pages left are converted; here it is 4K). */
-		huge = GHCB_PSC_2M(start) && !GHCB_PSC_CUR_PAGE(start);
-		r->attrs = (GHCB_PSC_OP(start) == GHCB_PSC_OP_PRIVATE ?
-				    GMV_MAP_GPA_RANGE_ENCRYPTED :
-				    GMV_MAP_GPA_RANGE_DECRYPTED) |
-			   (huge ? GMV_MAP_GPA_RANGE_PAGE_SZ_2M :
-				   GMV_MAP_GPA_RANGE_PAGE_SZ_4K);
+		r->attrs = (GHCB_PSC_OP(start) == GHCB_PSC_OP_PRIVATE
+				    ? GMV_MAP_GPA_RANGE_ENCRYPTED
+				    : GMV_MAP_GPA_RANGE_DECRYPTED) |
+			   (huge ? GMV_MAP_GPA_RANGE_PAGE_SZ_2M
+				 : GMV_MAP_GPA_RANGE_PAGE_SZ_4K);
 	}
 	return 0;
 }
@@ -323,7 +325,7 @@ static s64 psc_take_run(const struct ghcb_env *env, struct psc_req *r,
 static void psc_begin(struct ghcb_vcpu *g, const struct ghcb_env *env,
 		      u64 scratch, struct ghcb_action *act)
 {
-	struct psc_req r = { .desc = scratch };
+	struct psc_req r = {.desc = scratch};
 	u64 buf = g->gpa + GHCB_OFF_SHARED_BUF;
 	u64 buf_end = g->gpa + GHCB_OFF_SHARED_BUF_END;
 	u16 hdr[2];
@@ -331,8 +333,9 @@ static void psc_begin(struct ghcb_vcpu *g, const struct ghcb_env *env,
 
 	/* setup_vmgexit_scratch: a scratch GPA is needed, and one in the
 	 * GHCB page lies in its shared buffer. */
-	if (!scratch || ((scratch & PAGE_MASK) == g->gpa &&
-			 (scratch < buf || scratch + GHCB_PSC_HDR_SIZE > buf_end))) {
+	if (!scratch ||
+	    ((scratch & PAGE_MASK) == g->gpa &&
+	     (scratch < buf || scratch + GHCB_PSC_HDR_SIZE > buf_end))) {
 		ghcb_answer(g, env, GHCB_EXITINFO1_ERROR,
 			    GHCB_ERR_INVALID_SCRATCH_AREA, act);
 		return;
@@ -412,8 +415,8 @@ static void page_protocol(struct ghcb_vcpu *g, const struct ghcb_env *env,
 		return;
 	}
 	if (usage) {
-		ghcb_answer(g, env, GHCB_EXITINFO1_ERROR, GHCB_ERR_INVALID_USAGE,
-			    act);
+		ghcb_answer(g, env, GHCB_EXITINFO1_ERROR,
+			    GHCB_ERR_INVALID_USAGE, act);
 		return;
 	}
 	/* KVM clears the valid bitmap once it has read the GHCB
@@ -428,8 +431,8 @@ static void page_protocol(struct ghcb_vcpu *g, const struct ghcb_env *env,
 	if (!bit_set(valid, GHCB_OFF_SW_EXITCODE) ||
 	    !bit_set(valid, GHCB_OFF_SW_EXITINFO1) ||
 	    !bit_set(valid, GHCB_OFF_SW_EXITINFO2)) {
-		ghcb_answer(g, env, GHCB_EXITINFO1_ERROR, GHCB_ERR_MISSING_INPUT,
-			    act);
+		ghcb_answer(g, env, GHCB_EXITINFO1_ERROR,
+			    GHCB_ERR_MISSING_INPUT, act);
 		return;
 	}
 	switch (code) {
@@ -450,8 +453,8 @@ static void page_protocol(struct ghcb_vcpu *g, const struct ghcb_env *env,
 		/* KVM serves the other NAE events (IOIO, MSR, CPUID, MMIO,
 		 * AP creation, guest requests, ...); this module does not
 		 * yet, and answers each as KVM answers an unknown one. */
-		ghcb_answer(g, env, GHCB_EXITINFO1_ERROR, GHCB_ERR_INVALID_EVENT,
-			    act);
+		ghcb_answer(g, env, GHCB_EXITINFO1_ERROR,
+			    GHCB_ERR_INVALID_EVENT, act);
 		return;
 	}
 }
@@ -481,7 +484,7 @@ int ghcb_vmgexit(struct ghcb_vcpu *g, const struct ghcb_env *env,
 static void psc_complete(struct ghcb_vcpu *g, const struct ghcb_env *env,
 			 u64 ret, struct ghcb_action *act)
 {
-	struct psc_req r = { .desc = g->psc_desc };
+	struct psc_req r = {.desc = g->psc_desc};
 	unsigned int i;
 
 	if (ret) {

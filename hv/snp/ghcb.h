@@ -24,20 +24,21 @@
 /* GHCB spec "GHCB MSR Protocol": GHCBInfo is bits 11:0 and the
  * request or response code, GHCBData bits 63:12 (Linux sev-common.h). */
 #define GHCB_MSR_INFO_MASK 0xfffULL
-#define GHCB_MSR_SEV_INFO_RESP 0x001ULL	 /* max [63:48] min [47:32] C-bit [31:24] */
+/* SEV_INFO response: max protocol [63:48], min [47:32], C-bit [31:24]. */
+#define GHCB_MSR_SEV_INFO_RESP 0x001ULL
 #define GHCB_MSR_SEV_INFO_REQ 0x002ULL
-#define GHCB_MSR_CPUID_REQ 0x004ULL	 /* fn [63:32], register [31:30] */
-#define GHCB_MSR_CPUID_RESP 0x005ULL	 /* value [63:32] */
+#define GHCB_MSR_CPUID_REQ 0x004ULL /* fn [63:32], register [31:30] */
+#define GHCB_MSR_CPUID_RESP 0x005ULL /* value [63:32] */
 #define GHCB_MSR_AP_RESET_HOLD_REQ 0x006ULL /* not served here (see ghcb.c) */
 #define GHCB_MSR_PREF_GPA_REQ 0x010ULL
-#define GHCB_MSR_PREF_GPA_RESP 0x011ULL	 /* GFN [63:12], all ones: none */
-#define GHCB_MSR_REG_GPA_REQ 0x012ULL	 /* GFN [63:12] */
-#define GHCB_MSR_REG_GPA_RESP 0x013ULL	 /* GFN [63:12], all ones: refused */
-#define GHCB_MSR_PSC_REQ 0x014ULL	 /* GFN [51:12], operation [55:52] */
-#define GHCB_MSR_PSC_RESP 0x015ULL	 /* error [63:32], 0: done */
+#define GHCB_MSR_PREF_GPA_RESP 0x011ULL /* GFN [63:12], all ones: none */
+#define GHCB_MSR_REG_GPA_REQ 0x012ULL /* GFN [63:12] */
+#define GHCB_MSR_REG_GPA_RESP 0x013ULL /* GFN [63:12], all ones: refused */
+#define GHCB_MSR_PSC_REQ 0x014ULL /* GFN [51:12], operation [55:52] */
+#define GHCB_MSR_PSC_RESP 0x015ULL /* error [63:32], 0: done */
 #define GHCB_MSR_HV_FT_REQ 0x080ULL
-#define GHCB_MSR_HV_FT_RESP 0x081ULL	 /* features [63:12] */
-#define GHCB_MSR_TERM_REQ 0x100ULL	 /* reason set [15:12], code [23:16] */
+#define GHCB_MSR_HV_FT_RESP 0x081ULL /* features [63:12] */
+#define GHCB_MSR_TERM_REQ 0x100ULL /* reason set [15:12], code [23:16] */
 /* The 52-bit GFN field all ones: no preferred GPA / registration refused
  * (Linux GHCB_MSR_PREF_GPA_NONE; KVM commit "Add support to handle GHCB
  * GPA register VMGEXIT": "otherwise return -1"). */
@@ -68,12 +69,13 @@
 #define GHCB_OFF_VALID_BITMAP 0x3f0U /* 16 bytes */
 #define GHCB_OFF_SHARED_BUF 0x800U
 #define GHCB_OFF_SHARED_BUF_END 0xff0U /* 2032 bytes of shared buffer */
-#define GHCB_OFF_VERSION 0xffaU	       /* u16 */
-#define GHCB_OFF_USAGE 0xffcU	       /* u32, 0: the standard format */
+#define GHCB_OFF_VERSION 0xffaU /* u16 */
+#define GHCB_OFF_USAGE 0xffcU /* u32, 0: the standard format */
 #define GHCB_VALID_BIT(off) ((off) / 8U)
 
-/* SW_EXITINFO1 answers (GHCB spec, the NAE events' return values): 0 done, 2 the
- * input was wrong with a GHCB_ERR_* in SW_EXITINFO2 (Linux sev-common.h). */
+/* SW_EXITINFO1 answers (GHCB spec, the NAE events' return values): 0
+ * done, 2 the input was wrong, with a GHCB_ERR_* in SW_EXITINFO2 (Linux
+ * sev-common.h). */
 #define GHCB_EXITINFO1_ERROR 2ULL
 #define GHCB_ERR_NOT_REGISTERED 1ULL
 #define GHCB_ERR_INVALID_USAGE 2ULL
@@ -98,7 +100,7 @@
 #define GHCB_PSC_OP_SHARED 2
 #define GHCB_PSC_OP_PSMASH 3 /* hint */
 #define GHCB_PSC_OP_UNSMASH 4 /* hint */
-#define GHCB_PSC_CUR_PAGE(e) ((e) & 0xfffULL)
+#define GHCB_PSC_CUR_PAGE(e) ((e)&0xfffULL)
 #define GHCB_PSC_GFN(e) (((e) >> 12) & 0xffffffffffULL)
 #define GHCB_PSC_OP(e) (((e) >> 52) & 0xfULL)
 #define GHCB_PSC_2M(e) (((e) >> 56) & 1ULL)
@@ -114,7 +116,7 @@
 enum ghcb_pending {
 	GHCB_PENDING_NONE,
 	GHCB_PENDING_PSC_MSR, /* an MSR page state change (one page) */
-	GHCB_PENDING_PSC,     /* a run of a GHCB page state change */
+	GHCB_PENDING_PSC, /* a run of a GHCB page state change */
 };
 
 /* Per-vCPU protocol state, kept by snp_cc.c in its per-vCPU state. */
@@ -125,7 +127,8 @@ struct ghcb_vcpu {
 	u64 msr;
 	/* The registered GHCB page's GPA, GHCB_GPA_NONE if none. */
 	u64 gpa;
-	/* The request waiting for ghcb_complete(), GHCB_PENDING_NONE if none. */
+	/* The request waiting for ghcb_complete(), GHCB_PENDING_NONE if none.
+	 */
 	enum ghcb_pending pending;
 	/* GHCB_PENDING_PSC: the descriptor's GPA and the run taken: entries
 	 * psc_first .. psc_first + psc_count - 1. */
@@ -142,16 +145,16 @@ struct ghcb_env {
 	/* CPUID as the guest should see it (fn, index) -> eax..edx. */
 	void (*cpuid)(void *ctx, u32 fn, u32 index, u32 out[4]);
 	unsigned int c_bit; /* C-bit position reported by SEV_INFO (47 here) */
-	u64 hv_features;    /* GHCB_HV_FT_* reported by the feature requests */
+	u64 hv_features; /* GHCB_HV_FT_* reported by the feature requests */
 };
 
 /* What the caller does after ghcb_vmgexit() or ghcb_complete(). */
 struct ghcb_action {
 	enum ghcb_action_kind {
-		GHCB_RESUME,	/* run the guest again */
-		GHCB_MAP_GPA,	/* exit to the VMM, then ghcb_complete() */
+		GHCB_RESUME, /* run the guest again */
+		GHCB_MAP_GPA, /* exit to the VMM, then ghcb_complete() */
 		GHCB_TERMINATE, /* the guest asked to be terminated */
-		GHCB_FAIL,	/* the guest broke the protocol: see why */
+		GHCB_FAIL, /* the guest broke the protocol: see why */
 	} kind;
 	/* GHCB_MAP_GPA: a KVM_HC_MAP_GPA_RANGE exit: args[0] = gpa,
 	 * args[1] = npages (4 KiB pages), args[2] = attrs =

@@ -28,6 +28,10 @@
 struct fake {
 	u8 mem[MEM_SIZE];
 	u32 cpuid_fn, cpuid_index;
+	/* Another vCPU at work: the 2nd read of tamper_gpa first stores
+	 * tamper_val there. */
+	u64 tamper_gpa, tamper_val;
+	unsigned int tamper_reads;
 	struct ghcb_vcpu g;
 	struct ghcb_env env;
 	struct ghcb_action act;
@@ -39,6 +43,8 @@ static int fake_read(void *ctx, u64 gpa, void *buf, size_t len)
 
 	if (gpa >= MEM_SIZE || len > MEM_SIZE - gpa)
 		return -EFAULT;
+	if (f->tamper_gpa && gpa == f->tamper_gpa && ++f->tamper_reads == 2)
+		memcpy(f->mem + gpa, &f->tamper_val, sizeof(f->tamper_val));
 	memcpy(buf, f->mem + gpa, len);
 	return 0;
 }
@@ -71,11 +77,13 @@ static struct fake *fake_new(void)
 
 	memset(&f, 0, sizeof(f));
 	f.cpuid_index = ~0U;
-	f.env = (struct ghcb_env){ .ctx = &f, .read = fake_read,
-				   .write = fake_write, .cpuid = fake_cpuid,
-				   .c_bit = 47,
-				   .hv_features = GHCB_HV_FT_SNP |
-						  GHCB_HV_FT_SNP_AP_CREATION };
+	f.env = (struct ghcb_env){.ctx = &f,
+				  .read = fake_read,
+				  .write = fake_write,
+				  .cpuid = fake_cpuid,
+				  .c_bit = 47,
+				  .hv_features = GHCB_HV_FT_SNP |
+						 GHCB_HV_FT_SNP_AP_CREATION};
 	ghcb_vcpu_init(&f.g);
 	return &f;
 }
@@ -161,8 +169,8 @@ static u64 entry(u64 gfn, u64 op, bool huge, u64 cur_page)
 	return cur_page | gfn << 12 | op << 52 | (u64)huge << 56;
 }
 
-static void put_desc(struct fake *f, u64 at, u16 cur, u16 end,
-		     const u64 *e, unsigned int n)
+static void put_desc(struct fake *f, u64 at, u16 cur, u16 end, const u64 *e,
+		     unsigned int n)
 {
 	unsigned int i;
 
@@ -296,7 +304,7 @@ static void msr_terminate(struct kt *t)
 
 static void msr_unknown_request_kept(struct kt *t)
 {
-	static const u64 reqs[] = { 0x006, 0x016, 0x003, 0xfff };
+	static const u64 reqs[] = {0x006, 0x016, 0x003, 0xfff};
 	struct fake *f = fake_new();
 	unsigned int i;
 
@@ -333,7 +341,7 @@ static void msr_psc_private_shared_and_completion(struct kt *t)
 
 static void msr_psc_bad_operation(struct kt *t)
 {
-	static const u64 ops[] = { 0, 3, 4, 15 };
+	static const u64 ops[] = {0, 3, 4, 15};
 	struct fake *f = fake_new();
 	unsigned int i;
 
@@ -391,9 +399,9 @@ static void ghcb_usage_nonzero(struct kt *t)
 
 static void ghcb_missing_valid_bits(struct kt *t)
 {
-	static const unsigned int offs[] = { GHCB_OFF_SW_EXITCODE,
-					     GHCB_OFF_SW_EXITINFO1,
-					     GHCB_OFF_SW_EXITINFO2 };
+	static const unsigned int offs[] = {GHCB_OFF_SW_EXITCODE,
+					    GHCB_OFF_SW_EXITINFO1,
+					    GHCB_OFF_SW_EXITINFO2};
 	struct fake *f = fake_new();
 	unsigned int i, bit;
 
@@ -407,14 +415,16 @@ static void ghcb_missing_valid_bits(struct kt *t)
 		expect_answer(t, f, 2, GHCB_ERR_MISSING_INPUT);
 	}
 	/* a PSC needs SW_SCRATCH too */
-	put_desc(f, DESC_IN_GHCB, 0, 0, (u64[]){ entry(0x10, P, 0, 0) }, 1);
+	put_desc(f, DESC_IN_GHCB, 0, 0, (u64[]){entry(0x10, P, 0, 0)}, 1);
 	ghcb_request(f, SVM_VMGEXIT_PSC, DESC_IN_GHCB);
 	bit = GHCB_VALID_BIT(GHCB_OFF_SW_SCRATCH);
-	f->mem[GHCB_GPA + GHCB_OFF_VALID_BITMAP + bit / 8] &= ~(1U << (bit % 8));
+	f->mem[GHCB_GPA + GHCB_OFF_VALID_BITMAP + bit / 8] &=
+		~(1U << (bit % 8));
 	KT_EXPECT_OK(t, msr_exit(f, GHCB_GPA));
 	expect_answer(t, f, 2, GHCB_ERR_MISSING_INPUT);
 	/* the bitmap is cleared once read (KVM sev_es_sync_from_ghcb) */
-	KT_EXPECT(t, mem_is_zero(f->mem + GHCB_GPA + GHCB_OFF_VALID_BITMAP, 16));
+	KT_EXPECT(t,
+		  mem_is_zero(f->mem + GHCB_GPA + GHCB_OFF_VALID_BITMAP, 16));
 	/* the all-valid request then works: HV features in EXITINFO2 */
 	ghcb_request(f, SVM_VMGEXIT_HV_FEATURES, 0);
 	KT_EXPECT_OK(t, msr_exit(f, GHCB_GPA));
@@ -423,8 +433,8 @@ static void ghcb_missing_valid_bits(struct kt *t)
 
 static void ghcb_unknown_exit_code(struct kt *t)
 {
-	static const u64 codes[] = { 0x72 /* CPUID */, 0x7b /* IOIO */,
-				     0x80000011, 0x8000fffe, 0xffffffffULL };
+	static const u64 codes[] = {0x72 /* CPUID */, 0x7b /* IOIO */,
+				    0x80000011, 0x8000fffe, 0xffffffffULL};
 	struct fake *f = fake_new();
 	unsigned int i;
 
@@ -443,7 +453,7 @@ static void psc_single_entry(struct kt *t)
 	struct fake *f = fake_new();
 
 	register_ghcb(t, f);
-	put_desc(f, DESC_IN_GHCB, 0, 0, (u64[]){ entry(0x20, P, 0, 0) }, 1);
+	put_desc(f, DESC_IN_GHCB, 0, 0, (u64[]){entry(0x20, P, 0, 0)}, 1);
 	put64(f, GHCB_GPA + GHCB_OFF_SW_EXITINFO2, 0x77); /* stale */
 	KT_EXPECT_OK(t, psc_exit(f, DESC_IN_GHCB));
 	expect_map(t, f, 0x20000, 1, ENC | SZ4K);
@@ -465,8 +475,8 @@ static void psc_contiguous_entries_merged(struct kt *t)
 
 	register_ghcb(t, f);
 	put_desc(f, DESC_OUTSIDE, 0, 2,
-		 (u64[]){ entry(0x10, S, 0, 0), entry(0x11, S, 0, 0),
-			  entry(0x12, S, 0, 0) },
+		 (u64[]){entry(0x10, S, 0, 0), entry(0x11, S, 0, 0),
+			 entry(0x12, S, 0, 0)},
 		 3);
 	KT_EXPECT_OK(t, psc_exit(f, DESC_OUTSIDE));
 	expect_map(t, f, 0x10000, 3, DEC | SZ4K);
@@ -486,19 +496,19 @@ static void psc_runs_split_over_vmgexits(struct kt *t)
 		u64 gpa, npages, attrs;
 		u16 cur_after;
 	} runs[] = {
-		{ 0x10000, 2, DEC | SZ4K, 2 },
-		{ 0x13000, 1, DEC | SZ4K, 3 },
-		{ 0x14000, 1, ENC | SZ4K, 4 },
-		{ 0x15000, 1, DEC | SZ4K, 5 },
+		{0x10000, 2, DEC | SZ4K, 2},
+		{0x13000, 1, DEC | SZ4K, 3},
+		{0x14000, 1, ENC | SZ4K, 4},
+		{0x15000, 1, DEC | SZ4K, 5},
 	};
 	struct fake *f = fake_new();
 	unsigned int i, n = 0;
 
 	register_ghcb(t, f);
 	put_desc(f, DESC_IN_GHCB, 0, 4,
-		 (u64[]){ entry(0x10, S, 0, 0), entry(0x11, S, 0, 0),
-			  entry(0x13, S, 0, 0), entry(0x14, P, 0, 0),
-			  entry(0x15, S, 0, 0) },
+		 (u64[]){entry(0x10, S, 0, 0), entry(0x11, S, 0, 0),
+			 entry(0x13, S, 0, 0), entry(0x14, P, 0, 0),
+			 entry(0x15, S, 0, 0)},
 		 5);
 	while (cur_entry(f, DESC_IN_GHCB) <= 4 && n < ARRAY_SIZE(runs)) {
 		KT_EXPECT_OK(t, psc_exit(f, DESC_IN_GHCB));
@@ -520,7 +530,7 @@ static void psc_2m_entries(struct kt *t)
 
 	register_ghcb(t, f);
 	/* one 2 MiB entry: 512 pages, PAGE_SZ_2M */
-	put_desc(f, DESC_IN_GHCB, 0, 0, (u64[]){ entry(0x200, P, 1, 0) }, 1);
+	put_desc(f, DESC_IN_GHCB, 0, 0, (u64[]){entry(0x200, P, 1, 0)}, 1);
 	KT_EXPECT_OK(t, psc_exit(f, DESC_IN_GHCB));
 	expect_map(t, f, 0x200000, 512, ENC | SZ2M);
 	KT_EXPECT_OK(t, ghcb_complete(&f->g, &f->env, 0, &f->act));
@@ -531,8 +541,8 @@ static void psc_2m_entries(struct kt *t)
 	/* two contiguous 2 MiB entries: one run of 1024 pages; a 4 KiB
 	 * entry right after them is another run */
 	put_desc(f, DESC_IN_GHCB, 0, 2,
-		 (u64[]){ entry(0x200, S, 1, 0), entry(0x400, S, 1, 0),
-			  entry(0x600, S, 0, 0) },
+		 (u64[]){entry(0x200, S, 1, 0), entry(0x400, S, 1, 0),
+			 entry(0x600, S, 0, 0)},
 		 3);
 	KT_EXPECT_OK(t, psc_exit(f, DESC_IN_GHCB));
 	expect_map(t, f, 0x200000, 1024, DEC | SZ2M);
@@ -553,8 +563,7 @@ static void psc_2m_entry_partly_done(struct kt *t)
 	/* 0x100 of 512 pages done: the 256 left as 4 KiB pages, and the
 	 * contiguous 2 MiB entry after it is not merged */
 	put_desc(f, DESC_IN_GHCB, 0, 1,
-		 (u64[]){ entry(0x400, P, 1, 0x100), entry(0x600, P, 1, 0) },
-		 2);
+		 (u64[]){entry(0x400, P, 1, 0x100), entry(0x600, P, 1, 0)}, 2);
 	KT_EXPECT_OK(t, psc_exit(f, DESC_IN_GHCB));
 	expect_map(t, f, 0x500000, 256, ENC | SZ4K);
 	KT_EXPECT_OK(t, ghcb_complete(&f->g, &f->env, 0, &f->act));
@@ -573,10 +582,10 @@ static void psc_hints_and_done_entries_skipped(struct kt *t)
 
 	register_ghcb(t, f);
 	put_desc(f, DESC_IN_GHCB, 0, 3,
-		 (u64[]){ entry(0x200, GHCB_PSC_OP_PSMASH, 1, 0),
-			  entry(0x400, GHCB_PSC_OP_UNSMASH, 1, 0),
-			  entry(0x31, S, 0, 1) /* done already */,
-			  entry(0x30, P, 0, 0) },
+		 (u64[]){entry(0x200, GHCB_PSC_OP_PSMASH, 1, 0),
+			 entry(0x400, GHCB_PSC_OP_UNSMASH, 1, 0),
+			 entry(0x31, S, 0, 1) /* done already */,
+			 entry(0x30, P, 0, 0)},
 		 4);
 	KT_EXPECT_OK(t, psc_exit(f, DESC_IN_GHCB));
 	expect_map(t, f, 0x30000, 1, ENC | SZ4K);
@@ -589,8 +598,8 @@ static void psc_hints_and_done_entries_skipped(struct kt *t)
 
 	/* nothing but hints and done entries: no exit at all */
 	put_desc(f, DESC_IN_GHCB, 0, 2,
-		 (u64[]){ entry(0x40, GHCB_PSC_OP_PSMASH, 0, 0),
-			  entry(0x200, P, 1, 512), entry(0x41, S, 0, 1) },
+		 (u64[]){entry(0x40, GHCB_PSC_OP_PSMASH, 0, 0),
+			 entry(0x200, P, 1, 512), entry(0x41, S, 0, 1)},
 		 3);
 	KT_EXPECT_OK(t, psc_exit(f, DESC_IN_GHCB));
 	expect_answer(t, f, 0, 0);
@@ -623,8 +632,8 @@ static void psc_bad_header(struct kt *t)
 
 	/* cur_entry past end_entry */
 	put_desc(f, DESC_IN_GHCB, 3, 2,
-		 (u64[]){ entry(0x10, P, 0, 0), entry(0x11, P, 0, 0),
-			  entry(0x12, P, 0, 0) },
+		 (u64[]){entry(0x10, P, 0, 0), entry(0x11, P, 0, 0),
+			 entry(0x12, P, 0, 0)},
 		 3);
 	KT_EXPECT_OK(t, psc_exit(f, DESC_IN_GHCB));
 	expect_answer(t, f, 0, GHCB_PSC_ERROR_INVALID_HDR);
@@ -636,10 +645,10 @@ static void psc_bad_entry(struct kt *t)
 	static const u64 bad[] = {
 		BIT(57) | 0x11ULL << 12 | (u64)P << 52, /* reserved bit */
 		BIT(63) | 0x11ULL << 12 | (u64)S << 52, /* reserved bit */
-		0x11ULL << 12,				/* op 0 */
-		0x11ULL << 12 | 5ULL << 52,		/* op 5 */
-		0x11ULL << 12 | 15ULL << 52,		/* op 15 */
-		0x11ULL << 12 | (u64)P << 52 | 2,	/* cur_page 2 of 1 */
+		0x11ULL << 12, /* op 0 */
+		0x11ULL << 12 | 5ULL << 52, /* op 5 */
+		0x11ULL << 12 | 15ULL << 52, /* op 15 */
+		0x11ULL << 12 | (u64)P << 52 | 2, /* cur_page 2 of 1 */
 		0x201ULL << 12 | (u64)P << 52 | BIT(56), /* 2M misaligned */
 		0x200ULL << 12 | (u64)P << 52 | BIT(56) | 513,
 	};
@@ -650,12 +659,29 @@ static void psc_bad_entry(struct kt *t)
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		/* the bad entry after a good one: nothing converted */
 		put_desc(f, DESC_IN_GHCB, 0, 1,
-			 (u64[]){ entry(0x10, P, 0, 0), bad[i] }, 2);
+			 (u64[]){entry(0x10, P, 0, 0), bad[i]}, 2);
 		KT_EXPECT_OK(t, psc_exit(f, DESC_IN_GHCB));
 		expect_answer(t, f, 0, GHCB_PSC_ERROR_INVALID_ENTRY);
 		KT_EXPECT_EQ(t, cur_entry(f, DESC_IN_GHCB), 0);
 		KT_EXPECT_EQ(t, cur_page(f, DESC_IN_GHCB, 0), 0);
 	}
+}
+
+/* An entry made invalid after the first check (by another vCPU) is
+ * still refused: its cur_page past its pages would give a run of 2^64-1
+ * pages. */
+static void psc_entry_changed_while_read(struct kt *t)
+{
+	struct fake *f = fake_new();
+
+	register_ghcb(t, f);
+	put_desc(f, DESC_IN_GHCB, 0, 0, (u64[]){entry(0x10, P, 0, 0)}, 1);
+	f->tamper_gpa = DESC_IN_GHCB + 8;
+	f->tamper_val = entry(0x10, P, 0, 2);
+	KT_EXPECT_OK(t, psc_exit(f, DESC_IN_GHCB));
+	KT_EXPECT_EQ(t, f->tamper_reads, 2);
+	expect_answer(t, f, 0, GHCB_PSC_ERROR_INVALID_ENTRY);
+	KT_EXPECT_EQ(t, cur_entry(f, DESC_IN_GHCB), 0);
 }
 
 static void psc_vmm_error_midway(struct kt *t)
@@ -664,8 +690,8 @@ static void psc_vmm_error_midway(struct kt *t)
 
 	register_ghcb(t, f);
 	put_desc(f, DESC_IN_GHCB, 0, 2,
-		 (u64[]){ entry(0x10, P, 0, 0), entry(0x20, P, 0, 0),
-			  entry(0x30, P, 0, 0) },
+		 (u64[]){entry(0x10, P, 0, 0), entry(0x20, P, 0, 0),
+			 entry(0x30, P, 0, 0)},
 		 3);
 	KT_EXPECT_OK(t, psc_exit(f, DESC_IN_GHCB));
 	expect_map(t, f, 0x10000, 1, ENC | SZ4K);
@@ -701,12 +727,11 @@ static void psc_scratch_area(struct kt *t)
 	KT_EXPECT_OK(t, psc_exit(f, GHCB_GPA + 0x100));
 	expect_answer(t, f, 2, GHCB_ERR_INVALID_SCRATCH_AREA);
 	/* in the shared buffer, but its entries run past its end */
-	put_desc(f, GHCB_GPA + 0xf00, 0, 40, (u64[]){ entry(0x10, P, 0, 0) },
-		 1);
+	put_desc(f, GHCB_GPA + 0xf00, 0, 40, (u64[]){entry(0x10, P, 0, 0)}, 1);
 	KT_EXPECT_OK(t, psc_exit(f, GHCB_GPA + 0xf00));
 	expect_answer(t, f, 2, GHCB_ERR_INVALID_SCRATCH_AREA);
 	/* entries past the end of guest memory */
-	put_desc(f, MEM_SIZE - 16, 0, 4, (u64[]){ entry(0x10, P, 0, 0) }, 1);
+	put_desc(f, MEM_SIZE - 16, 0, 4, (u64[]){entry(0x10, P, 0, 0)}, 1);
 	KT_EXPECT_OK(t, psc_exit(f, MEM_SIZE - 16));
 	KT_EXPECT_EQ(t, f->act.kind, GHCB_FAIL);
 	KT_EXPECT(t, contains(f->act.why, "PSC entry 1"));
@@ -735,6 +760,7 @@ static const struct kt_case ghcb_cases[] = {
 	KT_CASE(psc_hints_and_done_entries_skipped),
 	KT_CASE(psc_bad_header),
 	KT_CASE(psc_bad_entry),
+	KT_CASE(psc_entry_changed_while_read),
 	KT_CASE(psc_vmm_error_midway),
 	KT_CASE(psc_scratch_area),
 };
