@@ -212,6 +212,9 @@ static void expect_map(struct kt *t, struct fake *f, u64 gpa, u64 npages,
 static void expect_answer(struct kt *t, struct fake *f, u64 i1, u64 i2)
 {
 	KT_EXPECT_EQ(t, f->act.kind, GHCB_RESUME);
+	/* nothing left over from an earlier action */
+	KT_EXPECT_EQ(t, f->act.gpa | f->act.npages | f->act.attrs, 0);
+	KT_EXPECT_EQ(t, f->act.why[0], 0);
 	KT_EXPECT_EQ(t, info1(f), i1);
 	KT_EXPECT_EQ(t, info2(f), i2);
 	KT_EXPECT_EQ(t, f->g.pending, GHCB_PENDING_NONE);
@@ -357,6 +360,14 @@ static void msr_psc_bad_operation(struct kt *t)
 static void complete_without_pending(struct kt *t)
 {
 	struct fake *f = fake_new();
+
+	/* init leaves nothing of what was there */
+	memset(&f->g, 0xff, sizeof(f->g));
+	ghcb_vcpu_init(&f->g);
+	KT_EXPECT_EQ(t, f->g.msr, 0);
+	KT_EXPECT_EQ(t, f->g.gpa, GHCB_GPA_NONE);
+	KT_EXPECT_EQ(t, f->g.pending, GHCB_PENDING_NONE);
+	KT_EXPECT_EQ(t, f->g.psc_desc | f->g.psc_first | f->g.psc_count, 0);
 
 	KT_EXPECT_ERRNO(t, ghcb_complete(&f->g, &f->env, 0, &f->act), EINVAL);
 	KT_EXPECT_EQ(t, f->g.msr, 0);
@@ -576,6 +587,32 @@ static void psc_2m_entry_partly_done(struct kt *t)
 	KT_EXPECT_EQ(t, cur_entry(f, DESC_IN_GHCB), 2);
 }
 
+/* An entry with pages done does not join a run, even when contiguous:
+ * its pages done are not converted again. */
+static void psc_partly_done_entry_not_merged(struct kt *t)
+{
+	struct fake *f = fake_new();
+
+	register_ghcb(t, f);
+	put_desc(f, DESC_IN_GHCB, 0, 2,
+		 (u64[]){entry(0x200, S, 1, 0), entry(0x400, S, 1, 0x100),
+			 entry(0x11, S, 0, 1)},
+		 3);
+	KT_EXPECT_OK(t, psc_exit(f, DESC_IN_GHCB));
+	expect_map(t, f, 0x200000, 512, DEC | SZ2M);
+	KT_EXPECT_OK(t, ghcb_complete(&f->g, &f->env, 0, &f->act));
+	KT_EXPECT_EQ(t, cur_entry(f, DESC_IN_GHCB), 1);
+	KT_EXPECT_EQ(t, cur_page(f, DESC_IN_GHCB, 1), 0x100);
+	KT_EXPECT_OK(t, psc_exit(f, DESC_IN_GHCB));
+	expect_map(t, f, 0x500000, 256, DEC | SZ4K);
+	KT_EXPECT_OK(t, ghcb_complete(&f->g, &f->env, 0, &f->act));
+	KT_EXPECT_EQ(t, cur_entry(f, DESC_IN_GHCB), 2);
+	/* the 4 KiB entry was done already: no exit */
+	KT_EXPECT_OK(t, psc_exit(f, DESC_IN_GHCB));
+	expect_answer(t, f, 0, 0);
+	KT_EXPECT_EQ(t, cur_entry(f, DESC_IN_GHCB), 3);
+}
+
 static void psc_hints_and_done_entries_skipped(struct kt *t)
 {
 	struct fake *f = fake_new();
@@ -664,6 +701,14 @@ static void psc_bad_entry(struct kt *t)
 		expect_answer(t, f, 0, GHCB_PSC_ERROR_INVALID_ENTRY);
 		KT_EXPECT_EQ(t, cur_entry(f, DESC_IN_GHCB), 0);
 		KT_EXPECT_EQ(t, cur_page(f, DESC_IN_GHCB, 0), 0);
+		/* after a hint: the hint is not marked done either */
+		put_desc(f, DESC_IN_GHCB, 0, 1,
+			 (u64[]){entry(0x10, GHCB_PSC_OP_PSMASH, 0, 0), bad[i]},
+			 2);
+		KT_EXPECT_OK(t, psc_exit(f, DESC_IN_GHCB));
+		expect_answer(t, f, 0, GHCB_PSC_ERROR_INVALID_ENTRY);
+		KT_EXPECT_EQ(t, cur_entry(f, DESC_IN_GHCB), 0);
+		KT_EXPECT_EQ(t, cur_page(f, DESC_IN_GHCB, 0), 0);
 	}
 }
 
@@ -678,6 +723,17 @@ static void psc_entry_changed_while_read(struct kt *t)
 	put_desc(f, DESC_IN_GHCB, 0, 0, (u64[]){entry(0x10, P, 0, 0)}, 1);
 	f->tamper_gpa = DESC_IN_GHCB + 8;
 	f->tamper_val = entry(0x10, P, 0, 2);
+	KT_EXPECT_OK(t, psc_exit(f, DESC_IN_GHCB));
+	KT_EXPECT_EQ(t, f->tamper_reads, 2);
+	expect_answer(t, f, 0, GHCB_PSC_ERROR_INVALID_ENTRY);
+	KT_EXPECT_EQ(t, cur_entry(f, DESC_IN_GHCB), 0);
+
+	/* the same with the entry that would join the run */
+	put_desc(f, DESC_IN_GHCB, 0, 1,
+		 (u64[]){entry(0x10, P, 0, 0), entry(0x11, P, 0, 0)}, 2);
+	f->tamper_gpa = DESC_IN_GHCB + 16;
+	f->tamper_reads = 0;
+	f->tamper_val = entry(0x11, P, 0, 2);
 	KT_EXPECT_OK(t, psc_exit(f, DESC_IN_GHCB));
 	KT_EXPECT_EQ(t, f->tamper_reads, 2);
 	expect_answer(t, f, 0, GHCB_PSC_ERROR_INVALID_ENTRY);
@@ -730,6 +786,13 @@ static void psc_scratch_area(struct kt *t)
 	put_desc(f, GHCB_GPA + 0xf00, 0, 40, (u64[]){entry(0x10, P, 0, 0)}, 1);
 	KT_EXPECT_OK(t, psc_exit(f, GHCB_GPA + 0xf00));
 	expect_answer(t, f, 2, GHCB_ERR_INVALID_SCRATCH_AREA);
+	/* at the shared buffer's end: no room for the entry */
+	put_desc(f, GHCB_GPA + 0xfe8, 0, 0, (u64[]){entry(0x10, P, 0, 0)}, 1);
+	KT_EXPECT_OK(t, psc_exit(f, GHCB_GPA + 0xfe8));
+	expect_answer(t, f, 2, GHCB_ERR_INVALID_SCRATCH_AREA);
+	put_desc(f, GHCB_GPA + 0xff0, 0, 0, NULL, 0);
+	KT_EXPECT_OK(t, psc_exit(f, GHCB_GPA + 0xff0));
+	expect_answer(t, f, 2, GHCB_ERR_INVALID_SCRATCH_AREA);
 	/* entries past the end of guest memory */
 	put_desc(f, MEM_SIZE - 16, 0, 4, (u64[]){entry(0x10, P, 0, 0)}, 1);
 	KT_EXPECT_OK(t, psc_exit(f, MEM_SIZE - 16));
@@ -757,6 +820,7 @@ static const struct kt_case ghcb_cases[] = {
 	KT_CASE(psc_runs_split_over_vmgexits),
 	KT_CASE(psc_2m_entries),
 	KT_CASE(psc_2m_entry_partly_done),
+	KT_CASE(psc_partly_done_entry_not_merged),
 	KT_CASE(psc_hints_and_done_entries_skipped),
 	KT_CASE(psc_bad_header),
 	KT_CASE(psc_bad_entry),
