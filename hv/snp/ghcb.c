@@ -332,10 +332,8 @@ static void psc_begin(struct ghcb_vcpu *g, const struct ghcb_env *env,
 	s64 status;
 
 	/* setup_vmgexit_scratch: a scratch GPA is needed, and one in the
-	 * GHCB page lies in its shared buffer. */
-	if (!scratch ||
-	    ((scratch & PAGE_MASK) == g->gpa &&
-	     (scratch < buf || scratch + GHCB_PSC_HDR_SIZE > buf_end))) {
+	 * GHCB page lies in its shared buffer (its end checked below). */
+	if (!scratch || ((scratch & PAGE_MASK) == g->gpa && scratch < buf)) {
 		ghcb_answer(g, env, GHCB_EXITINFO1_ERROR,
 			    GHCB_ERR_INVALID_SCRATCH_AREA, act);
 		return;
