@@ -18,8 +18,8 @@ void plat_rmp_guard(phys_addr_t pa, u64 size, bool writable)
 {
 	/* Refusing maps 4 KiB leaves, so allowing again needs no memory
 	 * and cannot fail; it merges the leaves back where it can. */
-	int ret = writable ? paging_protect(pa, size, PROT_RW) :
-			     paging_map_4k(pa, pa, size, PROT_RO);
+	int ret = writable ? paging_protect(pa, size, PROT_RW)
+			   : paging_map_4k(pa, pa, size, PROT_RO);
 
 	if (ret)
 		kprintf("# rmp guard: cannot %s host writes to [%#llx, "
@@ -69,8 +69,7 @@ int rmp_guard_describe(u64 va, char *buf, size_t n)
 	return len + gmv_snprintf(buf + len, n - len,
 				  "assigned %d asid %u gpa %#llx size %s "
 				  "validated %d immutable %d vmsa %d",
-				  i.assigned, i.asid,
-				  (unsigned long long)i.gpa,
+				  i.assigned, i.asid, (unsigned long long)i.gpa,
 				  i.size_2m ? "2M" : "4K", i.validated,
 				  i.immutable, i.vmsa);
 }

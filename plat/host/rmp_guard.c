@@ -65,8 +65,8 @@ static void on_segv(int sig, siginfo_t *si, void *ctx)
 
 static void install(void)
 {
-	struct sigaction sa = { .sa_sigaction = on_segv,
-				.sa_flags = SA_SIGINFO | SA_ONSTACK };
+	struct sigaction sa = {.sa_sigaction = on_segv,
+			       .sa_flags = SA_SIGINFO | SA_ONSTACK};
 
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGSEGV, &sa, &previous))

@@ -61,8 +61,8 @@ static bool env_open(struct kt *t, struct vmm *v, struct env *e)
 	if (e->vm < 0)
 		return false;
 	e->asid = snp_vm_asid(vmm_native_vm(v, e->vm));
-	e->g = CASE_OPEN(t, v->ops->create_gmem(v, e->vm, 4 << 20,
-						GMV_GMEM_FLAG_MMAP));
+	e->g = CASE_OPEN(
+		t, v->ops->create_gmem(v, e->vm, 4 << 20, GMV_GMEM_FLAG_MMAP));
 	return e->g >= 0 &&
 	       KT_EXPECT_OK(t, case_bind(v, e->vm, 0, GB, 4 << 20, e->g, 0));
 }
@@ -107,8 +107,8 @@ NATIVE_CASE(rmp_guard_follows_assignment)
 	KT_EXPECT_OK(t, priv(v, &e, GB + SZ2M + 9 * PG, &f));
 	second = f.pa - 9 * PG;
 	KT_EXPECT(t, !writable(second + 9 * PG));
-	KT_EXPECT(t, all(second, 9, false) && all(second + 10 * PG, 502,
-						  false));
+	KT_EXPECT(t,
+		  all(second, 9, false) && all(second + 10 * PG, 502, false));
 	KT_EXPECT_OK(t, v->ops->check(v));
 	KT_EXPECT_OK(t, v->ops->close(v, e.g));
 	KT_EXPECT_OK(t, v->ops->close(v, e.vm));
@@ -120,7 +120,7 @@ NATIVE_CASE(rmp_guard_follows_assignment)
  * tool's) guards nothing. */
 NATIVE_CASE(rmp_guard_firmware_page_and_unguarded_model)
 {
-	struct rmp_state fw = { .assigned = true, .immutable = true };
+	struct rmp_state fw = {.assigned = true, .immutable = true};
 	u8 *p = alloc_pages(hv_pool, 0, OWN_TEST);
 	struct rmp *own;
 	int vm;
@@ -201,7 +201,8 @@ NATIVE_CASE(rmp_guard_host_write_is_reported)
 	KT_EXPECT(t, sscanf(out, "pa %p", &pa) == 1);
 	snprintf(want, sizeof(want),
 		 "*read ok*RMP violation: host write to %p: RMP entry "
-		 "assigned 1 asid 1 gpa 0x40000000 size 2M *", pa);
+		 "assigned 1 asid 1 gpa 0x40000000 size 2M *",
+		 pa);
 	if (!KT_EXPECT(t, kt_glob_match(want, out) &&
 				  !strstr(out, "write went through")))
 		kt_diag(t, "child's output: %s", out);

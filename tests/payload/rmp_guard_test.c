@@ -48,7 +48,7 @@ static void do_read(void *arg)
  * 0 when the write went through, -EFAULT with *info otherwise. */
 static int host_write(u64 addr, struct exc_info *info)
 {
-	struct access a = { .addr = addr, .val = *(volatile u64 *)addr };
+	struct access a = {.addr = addr, .val = *(volatile u64 *)addr};
 
 	return exc_catch(do_write, &a, info);
 }
@@ -118,8 +118,8 @@ static void expect_refused(struct kt *t, u64 addr, u32 asid, bool size_2m)
 		     PF_RMP | PF_W | PF_P);
 	KT_EXPECT_EQ(t, info.cr2, addr);
 	rmp_guard_describe(info.cr2, msg, sizeof(msg));
-	gmv_snprintf(want,
-		     sizeof(want), "RMP violation: host write to VA %#llx (PA "
+	gmv_snprintf(want, sizeof(want),
+		     "RMP violation: host write to VA %#llx (PA "
 		     "%#llx): RMP entry assigned 1 asid %u *size %s *",
 		     (unsigned long long)addr, (unsigned long long)addr, asid,
 		     size_2m ? "2M" : "4K");
@@ -147,8 +147,8 @@ NATIVE_CASE(rmp_guard_host_write_to_assigned_page)
 	if (vm < 0)
 		return;
 	asid = snp_vm_asid(vmm_native_vm(v, vm));
-	g = CASE_OPEN(t, v->ops->create_gmem(v, vm, 4 << 20,
-					     GMV_GMEM_FLAG_MMAP));
+	g = CASE_OPEN(t,
+		      v->ops->create_gmem(v, vm, 4 << 20, GMV_GMEM_FLAG_MMAP));
 	if (g < 0 || !KT_EXPECT_OK(t, case_bind(v, vm, 0, GB, 4 << 20, g, 0)))
 		return;
 	/* A private page prepared: its whole block one 2 MiB entry. */
@@ -183,18 +183,17 @@ NATIVE_CASE(rmp_guard_host_write_to_assigned_page)
 	KT_EXPECT_OK(t, v->ops->convert(v, g, SZ2M, 8 * PG, false, &err));
 	KT_EXPECT_OK(t, n_guest(v, vm, GB + SZ2M, &rd.val, 1, 0, &f));
 	second = f.pa;
-	KT_EXPECT(t, writable(second) && leaf(second, &size, &w) &&
-			     size >= SZ2M);
-	KT_EXPECT_OK(t, n_guest(v, vm, GB + SZ2M + 9 * PG, &rd.val, 1, PRIV,
-				&f));
+	KT_EXPECT(t,
+		  writable(second) && leaf(second, &size, &w) && size >= SZ2M);
+	KT_EXPECT_OK(t,
+		     n_guest(v, vm, GB + SZ2M + 9 * PG, &rd.val, 1, PRIV, &f));
 	KT_EXPECT_EQ(t, f.pa, second + 9 * PG);
 	KT_EXPECT(t, guarded_4k(second + 9 * PG));
 	KT_EXPECT(t, leaf(second + 8 * PG, &size, &w) && size == PG && w);
 	KT_EXPECT_OK(t, host_write(second + 8 * PG, &info));
 	expect_refused(t, second + 9 * PG, asid, false);
 	/* Shared again: writable. */
-	KT_EXPECT_OK(t, v->ops->convert(v, g, SZ2M + 9 * PG, PG, false,
-					&err));
+	KT_EXPECT_OK(t, v->ops->convert(v, g, SZ2M + 9 * PG, PG, false, &err));
 	KT_EXPECT_OK(t, host_write(second + 9 * PG, &info));
 	KT_EXPECT_OK(t, v->ops->check(v));
 	/* Everything goes: no page left read-only, no table page kept. */
@@ -213,7 +212,7 @@ NATIVE_CASE(rmp_guard_host_write_to_assigned_page)
  * nothing. */
 NATIVE_CASE(rmp_guard_firmware_page_and_unguarded_model)
 {
-	struct rmp_state fw = { .assigned = true, .immutable = true };
+	struct rmp_state fw = {.assigned = true, .immutable = true};
 	struct exc_info info;
 	struct rmp *own;
 	u8 *p;
@@ -231,8 +230,9 @@ NATIVE_CASE(rmp_guard_firmware_page_and_unguarded_model)
 		KT_EXPECT_EQ(t, rmpupdate(snp_rmp(), (phys_addr_t)p, &fw),
 			     RMP_SUCCESS);
 		expect_refused(t, (u64)p + OFF, 0, false);
-		KT_EXPECT_EQ(t, rmpupdate(snp_rmp(), (phys_addr_t)p,
-					  &(struct rmp_state){ 0 }),
+		KT_EXPECT_EQ(t,
+			     rmpupdate(snp_rmp(), (phys_addr_t)p,
+				       &(struct rmp_state){0}),
 			     RMP_FAIL_PERMISSION);
 		KT_EXPECT_OK(t, v->ops->close(v, vm));
 	}
@@ -248,9 +248,57 @@ NATIVE_CASE(rmp_guard_firmware_page_and_unguarded_model)
 	free_pages(hv_pool, p, 0, OWN_TEST);
 }
 
+/* No memory to split the host's 2 MiB page: the guard says so on the
+ * console and the pages stay writable (a check lost, nothing else); the
+ * fault itself succeeds, the tables are unchanged, and the next
+ * assignment, with memory, is guarded. */
+NATIVE_CASE(rmp_guard_without_memory_to_split)
+{
+	u64 tables, err;
+	struct exc_info info;
+	struct vm_fault f;
+	phys_addr_t block;
+	int vm, g, r;
+	u8 b;
+
+	if (rmp_hw_lacks() == NULL) {
+		kt_skip(t, "SNP hardware here: its RMP faults by itself");
+		return;
+	}
+	vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_SNP));
+	if (vm < 0)
+		return;
+	g = CASE_OPEN(t,
+		      v->ops->create_gmem(v, vm, 4 << 20, GMV_GMEM_FLAG_MMAP));
+	if (g < 0 || !KT_EXPECT_OK(t, case_bind(v, vm, 0, GB, 4 << 20, g, 0)))
+		return;
+	/* The block backed through a shared access, then private again,
+	 * so the private fault below allocates nothing but the split. */
+	KT_EXPECT_OK(t, v->ops->convert(v, g, 0, SZ2M, false, &err));
+	KT_EXPECT_OK(t, n_guest(v, vm, GB, &b, 1, 0, &f));
+	block = f.pa;
+	KT_EXPECT_OK(t, v->ops->convert(v, g, 0, SZ2M, true, &err));
+	tables = paging_tables()->stats.table_pages;
+	alloc_fail_nth(hv_pool, 1);
+	r = n_guest(v, vm, GB, &b, 1, PRIV, &f);
+	alloc_fail_nth(hv_pool, 0);
+	KT_EXPECT_OK(t, r);
+	KT_EXPECT(t, rmp_is_model(snp_rmp()));
+	KT_EXPECT_EQ(t, paging_tables()->stats.table_pages, tables);
+	KT_EXPECT(t, writable(block) && writable(block + 511 * PG));
+	KT_EXPECT_OK(t, host_write(block + OFF, &info));
+	/* The second block, with memory: guarded. */
+	KT_EXPECT_OK(t, n_guest(v, vm, GB + SZ2M, &b, 1, PRIV, &f));
+	expect_refused(t, f.pa, snp_vm_asid(vmm_native_vm(v, vm)), true);
+	KT_EXPECT_OK(t, v->ops->close(v, g));
+	KT_EXPECT_OK(t, v->ops->close(v, vm));
+	KT_EXPECT_EQ(t, pool_ro_leaves(), 0);
+}
+
 static const struct kt_case rmp_guard_cases[] = {
 	KT_CASE(rmp_guard_host_write_to_assigned_page),
 	KT_CASE(rmp_guard_firmware_page_and_unguarded_model),
+	KT_CASE(rmp_guard_without_memory_to_split),
 };
 
 const struct kt_suite rmp_guard_suite = {
