@@ -154,6 +154,11 @@ static enum rmp_ret model_rmpupdate(struct rmp *r, u32 asid, phys_addr_t spa,
 			 (st->size_2m ? RMPE_2M : 0) |
 			 (st->immutable ? RMPE_IMMUTABLE : 0),
 	};
+	/* Every page the update covers is now assigned or hypervisor-owned
+	 * as st says (behind a 2 MiB entry the other 511 are not assigned
+	 * either way); host writes follow (rmp_model_guard_host). */
+	if (m->guard_host)
+		plat_rmp_guard(spa, len, !st->assigned);
 	return RMP_SUCCESS;
 }
 
@@ -205,6 +210,14 @@ static void model_destroy(struct rmp *r)
 {
 	struct rmp_model *m = rmp_to_model(r);
 
+	/* A page freed while still assigned (snp_cc.c says when) must not
+	 * stay guarded once no RMP says it is the guest's. */
+	for (u64 i = 0; m->guard_host && i < m->pages; i++)
+		if (m->e[i].flags & RMPE_ASSIGNED)
+			plat_rmp_guard(m->rmp.base + i * RMP_PAGE_4K,
+				       is_2m_page(&m->e[i]) ? RMP_PAGE_2M :
+							      RMP_PAGE_4K,
+				       true);
 	free_pages(hv_pool, m->e, m->order, OWN_RMP);
 	kfree(m, sizeof(*m));
 }
@@ -239,7 +252,13 @@ struct rmp *rmp_model_create(phys_addr_t base, u64 size)
 	m->rmp = (struct rmp){.ops = &model_ops, .base = base, .size = size};
 	m->pages = pages;
 	m->order = order;
+	m->guard_host = false;
 	return &m->rmp;
+}
+
+void rmp_model_guard_host(struct rmp *r)
+{
+	rmp_to_model(r)->guard_host = true;
 }
 
 bool rmp_is_model(const struct rmp *r)

@@ -341,6 +341,7 @@ static int snp_check_held(u64 held)
 static struct rmp *model_over_pool(void)
 {
 	phys_addr_t lo = ~0ULL, hi = 0;
+	struct rmp *r;
 
 	if (!hv_pool || !hv_pool->nr_regions)
 		return NULL;
@@ -352,7 +353,12 @@ static struct rmp *model_over_pool(void)
 	}
 	lo = ALIGN_DOWN(lo, RMP_PAGE_2M);
 	hi = ALIGN_UP(hi, RMP_PAGE_2M);
-	return rmp_model_create(lo, hi - lo);
+	r = rmp_model_create(lo, hi - lo);
+	/* Real memory: host writes to assigned pages fault, as on SNP
+	 * hardware (rmp.h). */
+	if (r)
+		rmp_model_guard_host(r);
+	return r;
 }
 
 static int vm_init(struct vm *vm, bool hw)
