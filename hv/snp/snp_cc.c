@@ -40,6 +40,7 @@
 
 struct rmp *snp_rmp_now;
 static bool rmp_is_made; /* snp_rmp_now is a model this file made */
+static bool guard_host = true; /* models made from now on guard host writes */
 static unsigned int nr_snp_vms;
 static u64 asids_used; /* bit i: ASID i belongs to a live SNP VM */
 
@@ -355,10 +356,15 @@ static struct rmp *model_over_pool(void)
 	hi = ALIGN_UP(hi, RMP_PAGE_2M);
 	r = rmp_model_create(lo, hi - lo);
 	/* Real memory: host writes to assigned pages fault, as on SNP
-	 * hardware (rmp.h). */
-	if (r)
+	 * hardware (rmp.h), unless a benchmark turned that off. */
+	if (r && guard_host)
 		rmp_model_guard_host(r);
 	return r;
+}
+
+void snp_model_guard_host(bool on)
+{
+	guard_host = on;
 }
 
 static int vm_init(struct vm *vm, bool hw)
