@@ -117,9 +117,9 @@ static int svc_read(struct cc_guest_req *req, u64 gpa, void *buf, size_t len)
 {
 	struct vm_fault f;
 
-	return vm_guest_access(req->vm, gpa, buf, len, VM_ACCESS_HOST, &f) ?
-		       -EFAULT :
-		       0;
+	return vm_guest_access(req->vm, gpa, buf, len, VM_ACCESS_HOST, &f)
+		       ? -EFAULT
+		       : 0;
 }
 
 static int svc_write(struct cc_guest_req *req, u64 gpa, const void *buf,
@@ -128,9 +128,9 @@ static int svc_write(struct cc_guest_req *req, u64 gpa, const void *buf,
 	struct vm_fault f;
 
 	return vm_guest_access(req->vm, gpa, (void *)buf, len,
-			       VM_ACCESS_HOST | VM_ACCESS_WRITE, &f) ?
-		       -EFAULT :
-		       0;
+			       VM_ACCESS_HOST | VM_ACCESS_WRITE, &f)
+		       ? -EFAULT
+		       : 0;
 }
 
 /*
@@ -323,8 +323,8 @@ static int hypercall_answer(struct vcpu *c, const struct arch_exit *x,
  * hypercall from CPL > 0, and it exits only when the VMM enabled
  * KVM_CAP_EXIT_HYPERCALL; the native backend takes hypercalls from any
  * CPL and always exits (test guests that make them run at CPL0 anyway,
- * so that Linux runs them too). VMGEXIT goes to the model first; unless it takes
- * it, it is a hypercall like VMMCALL.
+ * so that Linux runs them too). VMGEXIT goes to the model first; unless it
+ * takes it, it is a hypercall like VMMCALL.
  */
 static int handle_hypercall(struct vcpu *c, const struct arch_exit *x,
 			    struct vmm_exit *exit)
@@ -528,9 +528,9 @@ static int handle_fault(struct vcpu *c, const struct arch_exit *x,
 			return cc_failed(c, x, &req, exit, r);
 	}
 	if (!r) {
-		u64 at = private && cc->private_alias ?
-				 f.gpa | cc->private_alias :
-				 f.gpa;
+		u64 at = private && cc->private_alias
+				 ? f.gpa | cc->private_alias
+				 : f.gpa;
 
 		r = c->ops->map(c->avm, at, vf.pa, vf.max_order, vf.writable,
 				private);
@@ -630,8 +630,8 @@ int vcpu_complete(struct vcpu *c, const struct vmm_exit *exit)
 		if (r != CC_GUEST_RESUME) {
 			gmv_snprintf(c->why, sizeof(c->why), "%s: %s",
 				     vm_cc(c->vm)->name,
-				     req.why[0] ? req.why :
-						  "completion failed");
+				     req.why[0] ? req.why
+						: "completion failed");
 			return r < 0 ? r : -EIO;
 		}
 		cc_req_apply(c, &req);

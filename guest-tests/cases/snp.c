@@ -20,7 +20,7 @@
 
 #define SNP_SLOT 1
 #define SNP_LEN (SNP_PAGES * PAGE_SIZE)
-#define PG(n) (GUEST_TEST_GPA + (n) * PAGE_SIZE)
+#define PG(n) (GUEST_TEST_GPA + (n)*PAGE_SIZE)
 #define MAX_CALLS 16
 
 struct snp_case {
@@ -71,10 +71,9 @@ static int convert(struct guest *g, u64 gpa, u64 len, bool private)
 
 	if (r || private)
 		return r;
-	return g->v->ops->fallocate(g->v, s->gmem,
-				    GMV_FALLOC_PUNCH_HOLE |
-					    GMV_FALLOC_KEEP_SIZE,
-				    gpa - GUEST_TEST_GPA, len);
+	return g->v->ops->fallocate(
+		g->v, s->gmem, GMV_FALLOC_PUNCH_HOLE | GMV_FALLOC_KEEP_SIZE,
+		gpa - GUEST_TEST_GPA, len);
 }
 
 static enum guest_action snp_exit(struct kt *t, struct guest *g, int ret,
@@ -85,8 +84,8 @@ static enum guest_action snp_exit(struct kt *t, struct guest *g, int ret,
 	if (!ret && e->reason == GMV_EXIT_HYPERCALL &&
 	    e->hypercall.nr == GMV_HC_MAP_GPA_RANGE) {
 		u64 gpa = e->hypercall.args[0], n = e->hypercall.args[1];
-		bool private = e->hypercall.args[2] &
-			       GMV_MAP_GPA_RANGE_ENCRYPTED;
+		bool private =
+			e->hypercall.args[2] & GMV_MAP_GPA_RANGE_ENCRYPTED;
 
 		if (s->calls < MAX_CALLS) {
 			s->log[s->calls].gpa = gpa;
@@ -103,14 +102,14 @@ static enum guest_action snp_exit(struct kt *t, struct guest *g, int ret,
 		return GUEST_RESUME;
 	}
 	if (ret == -EFAULT && e->reason == GMV_EXIT_MEMORY_FAULT) {
-		bool private = e->memory_fault.flags &
-			       GMV_MEMORY_EXIT_FLAG_PRIVATE;
+		bool private =
+			e->memory_fault.flags & GMV_MEMORY_EXIT_FLAG_PRIVATE;
 
 		s->faults++;
 		return KT_EXPECT_OK(t, convert(g, e->memory_fault.gpa,
-					       e->memory_fault.size, private)) ?
-			       GUEST_RESUME :
-			       GUEST_ABORT;
+					       e->memory_fault.size, private))
+			       ? GUEST_RESUME
+			       : GUEST_ABORT;
 	}
 	return GUEST_UNHANDLED;
 }
@@ -176,11 +175,9 @@ GUEST_CASE(snp_launch_prevalidates)
 	KT_EXPECT_ERRNO(t, v->ops->launch_update(v, g.vm, PG(0), PAGE_SIZE),
 			EFAULT);
 	KT_ASSERT_OK(t, set_private(&g, PG(0), 8 * PAGE_SIZE, true));
-	KT_EXPECT_ERRNO(t, v->ops->launch_update(v, g.vm, PG(0) + 1,
-						 PAGE_SIZE),
+	KT_EXPECT_ERRNO(t, v->ops->launch_update(v, g.vm, PG(0) + 1, PAGE_SIZE),
 			EINVAL);
-	KT_ASSERT_OK(t, v->ops->launch_update(v, g.vm, PG(0),
-					      8 * PAGE_SIZE));
+	KT_ASSERT_OK(t, v->ops->launch_update(v, g.vm, PG(0), 8 * PAGE_SIZE));
 	KT_ASSERT_OK(t, snp_start(&g, SNP_T_LAUNCHED));
 	/* The launch ends with the first vCPU. */
 	KT_EXPECT_ERRNO(t, v->ops->launch_update(v, g.vm, PG(8), PAGE_SIZE),
@@ -256,8 +253,8 @@ GUEST_CASE(snp_pvalidate_codes)
 	KT_EXPECT_EQ(t, g.stage, 3);
 }
 
-static enum guest_action psc_msr_sync(struct kt *t, struct guest *g,
-				      u64 stage, u64 arg)
+static enum guest_action psc_msr_sync(struct kt *t, struct guest *g, u64 stage,
+				      u64 arg)
 {
 	KT_EXPECT_EQ(t, stage, 1);
 	KT_EXPECT_PATTERN(t, g->v, gpa_range(g->vm, arg, PAGE_SIZE),
@@ -287,8 +284,8 @@ GUEST_CASE(snp_psc_msr_protocol)
 	KT_EXPECT_EQ(t, s.log[1].attrs, GMV_MAP_GPA_RANGE_ENCRYPTED);
 }
 
-static enum guest_action psc_bad_sync(struct kt *t, struct guest *g,
-				      u64 stage, u64 arg)
+static enum guest_action psc_bad_sync(struct kt *t, struct guest *g, u64 stage,
+				      u64 arg)
 {
 	struct snp_case *s = g->data;
 
@@ -314,8 +311,8 @@ GUEST_CASE(snp_psc_msr_errors)
 	KT_EXPECT_EQ(t, s.calls, 1);
 }
 
-static enum guest_action ghcb_psc_sync(struct kt *t, struct guest *g,
-				       u64 stage, u64 arg)
+static enum guest_action ghcb_psc_sync(struct kt *t, struct guest *g, u64 stage,
+				       u64 arg)
 {
 	struct snp_case *s = g->data;
 	u64 size;
@@ -423,13 +420,13 @@ static enum guest_action took_back_sync(struct kt *t, struct guest *g,
 
 	KT_EXPECT_EQ(t, stage, 1);
 	/* No page-state change, no consent: the host punches it. */
-	return KT_EXPECT_OK(t, g->v->ops->fallocate(
-				       g->v, s->gmem,
-				       GMV_FALLOC_PUNCH_HOLE |
-					       GMV_FALLOC_KEEP_SIZE,
-				       arg - GUEST_TEST_GPA, PAGE_SIZE)) ?
-		       GUEST_RESUME :
-		       GUEST_ABORT;
+	return KT_EXPECT_OK(
+		       t, g->v->ops->fallocate(g->v, s->gmem,
+					       GMV_FALLOC_PUNCH_HOLE |
+						       GMV_FALLOC_KEEP_SIZE,
+					       arg - GUEST_TEST_GPA, PAGE_SIZE))
+		       ? GUEST_RESUME
+		       : GUEST_ABORT;
 }
 
 static const struct guest_handlers took_back_handlers = {
@@ -457,13 +454,13 @@ static enum guest_action split_sync(struct kt *t, struct guest *g, u64 stage,
 	switch (stage) {
 	case 1:
 	case 3: /* the 2 MiB block maps whole */
-		KT_EXPECT_OK(t, g->v->ops->guest_mapping(g->v, g->vm, PG(0),
-							 &size));
+		KT_EXPECT_OK(
+			t, g->v->ops->guest_mapping(g->v, g->vm, PG(0), &size));
 		KT_EXPECT_EQ(t, size, SZ_2M);
 		break;
 	case 2: /* split: its private pages map at 4 KiB */
-		KT_EXPECT_OK(t, g->v->ops->guest_mapping(g->v, g->vm, PG(2),
-							 &size));
+		KT_EXPECT_OK(
+			t, g->v->ops->guest_mapping(g->v, g->vm, PG(2), &size));
 		KT_EXPECT_EQ(t, size, PAGE_SIZE);
 		KT_EXPECT_PATTERN(t, g->v, gpa_range(g->vm, arg, PAGE_SIZE),
 				  SNP_SHARED_SEED);
@@ -580,8 +577,8 @@ GUEST_CASE(snp_termination_request)
 	KT_EXPECT(t, s.ended);
 }
 
-static enum guest_action implicit_sync(struct kt *t, struct guest *g,
-				       u64 stage, u64 arg)
+static enum guest_action implicit_sync(struct kt *t, struct guest *g, u64 stage,
+				       u64 arg)
 {
 	KT_EXPECT_EQ(t, stage, 1);
 	KT_EXPECT_PATTERN(t, g->v, gpa_range(g->vm, arg, PAGE_SIZE),
@@ -660,8 +657,7 @@ GUEST_CASE(snp_host_writes_miss_private)
 	KT_ASSERT_OK(t, mem_fill(v, gpa_range(g.vm, PG(0), 8 * PAGE_SIZE),
 				 SNP_SEED));
 	KT_ASSERT_OK(t, set_private(&g, PG(0), 8 * PAGE_SIZE, true));
-	KT_ASSERT_OK(t, v->ops->launch_update(v, g.vm, PG(0),
-					      8 * PAGE_SIZE));
+	KT_ASSERT_OK(t, v->ops->launch_update(v, g.vm, PG(0), 8 * PAGE_SIZE));
 	KT_EXPECT_ERRNO(t, v->ops->launch_update(v, g.vm, PG(2), PAGE_SIZE),
 			EEXIST);
 	KT_EXPECT_OK(t, mem_fill(v, gpa_range(g.vm, PG(0), 8 * PAGE_SIZE),
@@ -688,14 +684,12 @@ GUEST_CASE(snp_two_vms)
 	KT_ASSERT_OK(t, mem_fill(v, gpa_range(g1.vm, PG(0), 8 * PAGE_SIZE),
 				 SNP_SEED));
 	KT_ASSERT_OK(t, set_private(&g1, PG(0), 8 * PAGE_SIZE, true));
-	KT_ASSERT_OK(t, v->ops->launch_update(v, g1.vm, PG(0),
-					      8 * PAGE_SIZE));
+	KT_ASSERT_OK(t, v->ops->launch_update(v, g1.vm, PG(0), 8 * PAGE_SIZE));
 	KT_ASSERT_OK(t, set_private(&g2, PG(0), 8 * PAGE_SIZE, false));
 	KT_ASSERT_OK(t, mem_fill(v, gpa_range(g2.vm, PG(0), 8 * PAGE_SIZE),
 				 SNP_SEED));
 	KT_ASSERT_OK(t, set_private(&g2, PG(0), 8 * PAGE_SIZE, true));
-	KT_ASSERT_OK(t, v->ops->launch_update(v, g2.vm, PG(0),
-					      8 * PAGE_SIZE));
+	KT_ASSERT_OK(t, v->ops->launch_update(v, g2.vm, PG(0), 8 * PAGE_SIZE));
 	KT_ASSERT_OK(t, snp_start(&g1, SNP_T_LAUNCHED));
 	KT_ASSERT_OK(t, snp_start(&g2, SNP_T_LAUNCHED));
 	KT_EXPECT_DONE(t, &g1, &snp_handlers);

@@ -12,7 +12,7 @@
 /* PVALIDATE and RMPADJUST need CPL0. */
 GUEST_PROGRAM_AT_CPL0();
 
-#define PG(gpa, n) ((gpa) + (n) * PAGE_SIZE)
+#define PG(gpa, n) ((gpa) + (n)*PAGE_SIZE)
 #define PRIV(gpa) snp_private(gpa)
 
 /* RMP return codes (AMD APM vol. 3, PVALIDATE and RMPADJUST). */
@@ -30,11 +30,11 @@ static void fill_priv(u64 gpa, u64 len, u64 seed)
 		w[i] = pattern_word(seed, gpa + 8 * i);
 }
 
-#define EXPECT_PRIV(gpa, len, seed)                                       \
-	do {                                                              \
-		volatile u64 *w_ = (volatile u64 *)PRIV(gpa);             \
-		for (u64 i_ = 0; i_ < (len) / 8; i_++)                    \
-			GUEST_ASSERT_EQ(w_[i_],                           \
+#define EXPECT_PRIV(gpa, len, seed)                                          \
+	do {                                                                 \
+		volatile u64 *w_ = (volatile u64 *)PRIV(gpa);                \
+		for (u64 i_ = 0; i_ < (len) / 8; i_++)                       \
+			GUEST_ASSERT_EQ(w_[i_],                              \
 					pattern_word(seed, (gpa) + 8 * i_)); \
 	} while (0)
 
@@ -204,8 +204,8 @@ static void test_ghcb_psc(u64 gpa)
 	/* Three entries that do not touch: three runs, three calls. */
 	d = (struct snp_psc_desc){.end_entry = 2};
 	for (int i = 0; i < 3; i++)
-		d.entries[i] = snp_psc_entry(PG(gpa, 2 + 2 * i),
-					     SNP_PSC_SHARED, false);
+		d.entries[i] = snp_psc_entry(PG(gpa, 2 + 2 * i), SNP_PSC_SHARED,
+					     false);
 	GUEST_ASSERT_EQ(snp_psc_ghcb(&d, &info1, &calls), 0);
 	GUEST_ASSERT_EQ(calls, 3);
 	GUEST_ASSERT_EQ(d.cur_entry, 3);
@@ -213,8 +213,8 @@ static void test_ghcb_psc(u64 gpa)
 	/* Three contiguous entries: one run. */
 	d = (struct snp_psc_desc){.end_entry = 2};
 	for (int i = 0; i < 3; i++)
-		d.entries[i] = snp_psc_entry(PG(gpa, 10 + i), SNP_PSC_SHARED,
-					     false);
+		d.entries[i] =
+			snp_psc_entry(PG(gpa, 10 + i), SNP_PSC_SHARED, false);
 	GUEST_ASSERT_EQ(snp_psc_ghcb(&d, &info1, &calls), 0);
 	GUEST_ASSERT_EQ(calls, 1);
 	GUEST_SYNC(3, 0);
@@ -236,8 +236,8 @@ static void test_ghcb_fail(u64 gpa)
 	GUEST_ASSERT_EQ(snp_ghcb_register(), (u64)snp_ghcb());
 	d = (struct snp_psc_desc){.end_entry = 2};
 	for (int i = 0; i < 3; i++)
-		d.entries[i] = snp_psc_entry(PG(gpa, 2 * i), SNP_PSC_SHARED,
-					     false);
+		d.entries[i] =
+			snp_psc_entry(PG(gpa, 2 * i), SNP_PSC_SHARED, false);
 	GUEST_ASSERT_EQ(snp_psc_ghcb(&d, &info1, &calls), SNP_PSC_ERR_GENERIC);
 	GUEST_ASSERT_EQ(info1, 0);
 	GUEST_ASSERT_EQ(calls, 2);

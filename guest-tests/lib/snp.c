@@ -106,9 +106,10 @@ __attribute__((used)) void snp_exception(struct exc_frame *f)
 	char text[UCALL_TEXT_LEN];
 
 	if (snp_catch_rsp) {
-		*snp_catch_out = (struct snp_exception){.vector = f->vector,
-						    .error_code = f->error_code,
-						    .rip = f->rip};
+		*snp_catch_out =
+			(struct snp_exception){.vector = f->vector,
+					       .error_code = f->error_code,
+					       .rip = f->rip};
 		asm volatile("movq %0, %%rsp\n\tjmp snp_catch_resume"
 			     :
 			     : "r"(snp_catch_rsp)
@@ -158,10 +159,7 @@ static void map_private_alias(unsigned int c_bit)
 					 PTE_P | PTE_RW | PTE_PS;
 	}
 	pml4[SNP_PRIVATE_BASE >> 39] = (u64)alias_pdpt | PTE_P | PTE_RW;
-	asm volatile("mov %%cr3, %0\n\tmov %0, %%cr3"
-		     : "=r"(cr3)
-		     :
-		     : "memory");
+	asm volatile("mov %%cr3, %0\n\tmov %0, %%cr3" : "=r"(cr3) : : "memory");
 }
 
 unsigned int snp_init(void)
@@ -266,8 +264,7 @@ u64 snp_psc_ghcb(struct snp_psc_desc *desc, u64 *info1, u64 *calls)
 		u16 before = buf->cur_entry;
 
 		(*calls)++;
-		*info1 = snp_ghcb_call(GHCB_NAE_PSC, 0, 0,
-				       (u64)buf, &info2);
+		*info1 = snp_ghcb_call(GHCB_NAE_PSC, 0, 0, (u64)buf, &info2);
 		if (*info1 || info2) {
 			memcpy(desc, buf, sizeof(*buf));
 			return info2 ? info2 : ~0ULL;

@@ -106,8 +106,8 @@ int snp_access(struct cc_guest_req *req, u64 gpa, phys_addr_t pa, bool write,
 	 * the guest faults again forever: here it ends the run, saying why.
 	 * gmem's prepare hook assigns every private page it hands out, so
 	 * this is a bug of the hooks, not of the guest. */
-	if (!i.assigned || i.asid != asid ||
-	    at != (gpa & ~(RMP_PAGE_4K - 1)) || i.immutable) {
+	if (!i.assigned || i.asid != asid || at != (gpa & ~(RMP_PAGE_4K - 1)) ||
+	    i.immutable) {
 		gmv_snprintf(req->why, sizeof(req->why),
 			     "RMP #NPF at GPA %#llx: entry assigned=%d asid=%u "
 			     "gpa=%#llx immutable=%d",
@@ -156,8 +156,8 @@ static int operand_page(struct cc_guest_req *req, bool size_2m, u64 *gpa,
 		*order = 0;
 		return 0; /* the model's FAIL_INPUT, before any access */
 	}
-	if (req->svc->fault_in(req, *gpa & ~(RMP_PAGE_4K - 1), true, spa,
-			       order, exit))
+	if (req->svc->fault_in(req, *gpa & ~(RMP_PAGE_4K - 1), true, spa, order,
+			       exit))
 		return CC_GUEST_EXIT;
 	return 0;
 }
@@ -178,8 +178,8 @@ static int rmp_fault(struct cc_guest_req *req, const char *insn, u64 gpa,
 		p = psmash(snp_rmp_now, head);
 		if (p) {
 			gmv_snprintf(req->why, sizeof(req->why),
-				     "%s: PSMASH of %p: %s", insn,
-				     (void *)head, rmp_ret_name(p));
+				     "%s: PSMASH of %p: %s", insn, (void *)head,
+				     rmp_ret_name(p));
 			return -EIO;
 		}
 		req->svc->zap(req, gpa & ~(RMP_PAGE_2M - 1), RMP_PAGE_2M);
@@ -197,8 +197,8 @@ static phys_addr_t operand_spa(phys_addr_t spa, bool size_2m,
 {
 	if (!size_2m)
 		return spa;
-	return order >= 9 ? spa & ~(RMP_PAGE_2M - 1) :
-			    spa - (gpa & (RMP_PAGE_2M - 1));
+	return order >= 9 ? spa & ~(RMP_PAGE_2M - 1)
+			  : spa - (gpa & (RMP_PAGE_2M - 1));
 }
 
 /*
@@ -266,10 +266,10 @@ static int rmpadjust(struct cc_guest_req *req, const struct insn *in,
 	if (size_2m && IS_ALIGNED(gpa, RMP_PAGE_2M) && order < 9)
 		ret = RMP_FAIL_SIZEMISMATCH;
 	else
-		ret = rmp_model_rmpadjust(
-			snp_rmp_now, guest_of(req, &g), gpa,
-			operand_spa(spa, size_2m, order, gpa), size_2m,
-			attrs & 0xff, (attrs >> 8) & 0xff, attrs & BIT(16));
+		ret = rmp_model_rmpadjust(snp_rmp_now, guest_of(req, &g), gpa,
+					  operand_spa(spa, size_2m, order, gpa),
+					  size_2m, attrs & 0xff,
+					  (attrs >> 8) & 0xff, attrs & BIT(16));
 	if (ret >= RMP_FAULT_NPF)
 		return rmp_fault(req, "RMPADJUST", gpa, spa, ret);
 	req->regs[ARCH_REG_RAX] = ret;
@@ -447,4 +447,3 @@ int snp_guest(struct cc_guest_req *req, struct vmm_exit *exit)
 		return CC_GUEST_UNHANDLED;
 	}
 }
-
