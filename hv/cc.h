@@ -199,7 +199,8 @@ struct cc_ops {
 	/* hv/vcpu_exit.c vcpu_complete(): the case answered an exit that
 	 * guest() returned as CC_GUEST_EXIT_OWED (*exit as the case left
 	 * it). CC_GUEST_RESUME (req->regs written back, RIP included) or
-	 * -errno. */
+	 * -errno. exit NULL: the case moved RIP, so the request is dropped
+	 * unanswered (nothing is completed then, as for every exit). */
 	int (*guest_complete)(struct cc_guest_req *req,
 			      const struct vmm_exit *exit);
 	/* vm_launch_update(), per 4 KiB page of the range after the fault

@@ -617,7 +617,14 @@ int vcpu_complete(struct vcpu *c, const struct vmm_exit *exit)
 	enum arch_reg r;
 
 	c->pending = VCPU_PENDING_NONE;
-	/* Like KVM, nothing is completed once the case moved RIP. */
+	/* Like KVM, nothing is completed once the case moved RIP; the
+	 * model drops its request then. */
+	if (kind == VCPU_PENDING_CC && reg(c, ARCH_REG_RIP) != c->pending_rip) {
+		struct cc_guest_req req = {.kind = CC_GUEST_VMGEXIT};
+
+		cc_req_init(c, &req);
+		return vm_cc(c->vm)->guest_complete(&req, NULL) < 0 ? -EIO : 0;
+	}
 	if (kind == VCPU_PENDING_NONE || reg(c, ARCH_REG_RIP) != c->pending_rip)
 		return 0;
 	switch (kind) {

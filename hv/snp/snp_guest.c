@@ -387,7 +387,13 @@ int snp_guest_complete(struct cc_guest_req *req, const struct vmm_exit *exit)
 	struct ghcb_env env = env_of(req);
 	struct vmm_exit next = {0};
 	struct ghcb_action a;
-	int r = ghcb_complete(&v->ghcb, &env, exit->hypercall.ret, &a);
+	int r;
+
+	if (!exit) {
+		ghcb_cancel(&v->ghcb);
+		return CC_GUEST_RESUME;
+	}
+	r = ghcb_complete(&v->ghcb, &env, exit->hypercall.ret, &a);
 
 	if (r) {
 		gmv_snprintf(req->why, sizeof(req->why),
