@@ -33,7 +33,7 @@ static const char *const owner_names[ALLOC_NR_OWNERS] = {
 	[OWN_PGTABLE] = "pgtable", [OWN_RMP] = "rmp",
 	[OWN_TDX] = "tdx",	   [OWN_VM] = "vm",
 	[OWN_GUEST] = "guest",	   [OWN_TEST] = "test",
-	[OWN_KMALLOC] = "kmalloc",
+	[OWN_KMALLOC] = "kmalloc", [OWN_LEAKED] = "leaked",
 };
 
 const char *alloc_owner_name(enum alloc_owner owner)
@@ -283,6 +283,27 @@ void alloc_split(struct page_pool *pool, void *addr, unsigned int order,
 		m[0] = META_HEAD | new_order;
 		m[1] = owner;
 	}
+}
+
+void alloc_set_owner(struct page_pool *pool, void *addr, unsigned int order,
+		     enum alloc_owner from, enum alloc_owner to)
+{
+	phys_addr_t pa = (phys_addr_t)addr;
+	struct alloc_region *r = region_of(pool, pa);
+	u8 *m;
+
+	if (!r || order > ALLOC_MAX_ORDER || to >= ALLOC_NR_OWNERS ||
+	    !IS_ALIGNED(pa, PAGE_SIZE << order))
+		panic("alloc_set_owner(%p, order %u): bad arguments", addr,
+		      order);
+	m = meta_of(r, pa);
+	if (m[0] != (META_HEAD | order) || m[1] != from)
+		panic("alloc_set_owner(%p, order %u, %s): block is meta "
+		      "%02x/%02x",
+		      addr, order, alloc_owner_name(from), m[0], m[1]);
+	m[1] = to;
+	pool->owned[from] -= 1ULL << order;
+	pool->owned[to] += 1ULL << order;
 }
 
 int alloc_block_info(const struct page_pool *pool, const void *addr,

@@ -40,6 +40,10 @@ enum alloc_owner {
 	OWN_GUEST,    /* test guest images */
 	OWN_TEST,     /* pages held by tests */
 	OWN_KMALLOC,  /* hv/base/kmalloc.c: slabs and large objects */
+	/* Pages a security model could not take back from its guest (an
+	 * RMP entry still assigned): never freed again, as Linux's
+	 * snp_leak_pages() keeps them. */
+	OWN_LEAKED,
 	ALLOC_NR_OWNERS
 };
 
@@ -94,6 +98,11 @@ void free_pages(struct page_pool *pool, void *addr, unsigned int order,
  */
 void alloc_split(struct page_pool *pool, void *addr, unsigned int order,
 		 unsigned int new_order, enum alloc_owner owner);
+
+/* Hand an allocated block from owner 'from' to owner 'to' (the page
+ * counts follow). Misuse panics like free_pages(). */
+void alloc_set_owner(struct page_pool *pool, void *addr, unsigned int order,
+		     enum alloc_owner from, enum alloc_owner to);
 
 /* If addr starts an allocated block: 0, and its order and owner; else
  * -ENOENT (free, inside a block, or not in the pool). */

@@ -156,9 +156,12 @@ struct cc_ops {
 	int (*prepare)(struct vm *vm, u64 gfn, phys_addr_t pa,
 		       unsigned int order);
 	/* gmem, before 2^order pages at pa go back to the allocator (which
-	 * scrubs them): a punch, or the memory's last view closed. Cannot
-	 * fail. */
-	void (*invalidate)(phys_addr_t pa, unsigned int order);
+	 * scrubs them): a punch, or the memory's last view closed. 0, or
+	 * -errno when the model could not take the pages back from the
+	 * guest (an RMP entry it could not make hypervisor-owned): gmem
+	 * then never frees them (OWN_LEAKED, as Linux's snp_leak_pages()),
+	 * and the punch or close goes on. */
+	int (*invalidate)(phys_addr_t pa, unsigned int order);
 	/* gmem, before the 2 MiB block at pa is split into 4 KiB pages (a
 	 * punch of part of it). On error the punch stops with it, the block
 	 * whole. */

@@ -10,6 +10,7 @@
 #include "hv/arch.h"
 #include "hv/base/kmalloc.h"
 #include "hv/kvm_abi.h"
+#include "lib/console.h"
 #include "lib/errno.h"
 #include "lib/mem.h"
 
@@ -105,8 +106,16 @@ void chunk_unprepare(struct gmem_chunk *c, unsigned int first,
  * (cc invalidate()), then the allocator scrubs and takes them. */
 static void give_back(struct gmem_mem *m, phys_addr_t pa, unsigned int order)
 {
-	if (m->cc->invalidate)
-		m->cc->invalidate(pa, order);
+	/* Pages the model could not take back are still the guest's: no
+	 * scrub may write them and no one may get them again. */
+	if (m->cc->invalidate && m->cc->invalidate(pa, order)) {
+		kprintf("# gmem: %llu pages at %p leaked: the security model "
+			"could not take them back\n",
+			1ULL << order, (void *)pa);
+		alloc_set_owner(hv_pool, (void *)pa, order, OWN_GMEM,
+				OWN_LEAKED);
+		return;
+	}
 	free_pages(hv_pool, (void *)pa, order, OWN_GMEM);
 }
 

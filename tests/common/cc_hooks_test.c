@@ -93,9 +93,10 @@ static int rec_prepare(struct vm *vm, u64 gfn, phys_addr_t pa,
 	return rec_log(R_PREPARE, vm, gfn, pa, order, true);
 }
 
-static void rec_invalidate(phys_addr_t pa, unsigned int order)
+static int rec_invalidate(phys_addr_t pa, unsigned int order)
 {
 	rec_log(R_INVALIDATE, NULL, 0, pa, order, false);
+	return 0;
 }
 
 static int rec_split(phys_addr_t pa)

@@ -356,6 +356,48 @@ NATIVE_CASE(snp_punch_and_release_unassign)
 }
 
 /*
+ * A block the model cannot take back (a page of its 2 MiB entry in use:
+ * RMPUPDATE FAIL_INUSE) is leaked, as Linux's snp_leak_pages() does: the
+ * punch goes on, nothing scrubs or reuses the pages (the host-write guard
+ * would fault on a scrub), they move to OWN_LEAKED, and the checker counts
+ * them apart from gmem's.
+ */
+NATIVE_CASE(snp_unreclaimable_pages_leak)
+{
+	u64 leaked0 = alloc_owned_pages(hv_pool, OWN_LEAKED);
+	struct vm_fault f;
+	phys_addr_t block;
+	struct env e;
+
+	if (rmp_hw_lacks() == NULL) {
+		kt_skip(t, "in-use marks need the RMP model (SNP hardware "
+			   "here)");
+		return;
+	}
+	if (!env_open(t, v, &e))
+		return;
+	KT_EXPECT_OK(t, fault(v, &e, GB + SZ2M, PRIV, &f));
+	block = f.pa;
+	KT_ASSERT(t, assigned_at(&e, block, GB + SZ2M, true));
+	KT_EXPECT_OK(t, rmp_model_set_in_use(snp_rmp(), block + 9 * PG, true));
+	KT_EXPECT_OK(t, v->ops->fallocate(v, e.g, PUNCH, SZ2M, SZ2M));
+	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_LEAKED),
+		     leaked0 + PAGES_2M);
+	KT_EXPECT(t, assigned_at(&e, block, GB + SZ2M, true));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	/* The range is a hole: a new page backs it. */
+	KT_EXPECT_OK(t, fault(v, &e, GB + SZ2M, PRIV, &f));
+	KT_EXPECT(t, f.pa != block);
+	KT_EXPECT_OK(t, v->ops->check(v));
+	KT_EXPECT_OK(t, rmp_model_set_in_use(snp_rmp(), block + 9 * PG,
+					     false));
+	env_close(t, v, &e);
+	/* Leaked for good, as Linux's are. */
+	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_LEAKED),
+		     leaked0 + PAGES_2M);
+}
+
+/*
  * Reclaim of part of a 2 MiB entry: the head page alone made shared
  * PSMASHes and unassigns that page only (the range is not the whole
  * entry, though it starts where the entry does); a PSMASH refused (a page
@@ -548,6 +590,7 @@ static const struct kt_case snp_cc_cases[] = {
 	KT_CASE(snp_punch_and_release_unassign),
 	KT_CASE(snp_vm_closed_before_its_memory),
 	KT_CASE(snp_head_page_shared_and_psmash_refused),
+	KT_CASE(snp_unreclaimable_pages_leak),
 	KT_CASE(snp_conversion_failure_is_undone),
 	KT_CASE(snp_checker_catches_rmp_drift),
 };
