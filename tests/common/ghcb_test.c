@@ -406,6 +406,9 @@ static void ghcb_usage_nonzero(struct kt *t)
 	memcpy(f->mem + GHCB_GPA + GHCB_OFF_USAGE, &usage, 4);
 	KT_EXPECT_OK(t, msr_exit(f, GHCB_GPA));
 	expect_answer(t, f, 2, GHCB_ERR_INVALID_USAGE);
+	/* the valid bitmap is cleared before the checks, as KVM does */
+	KT_EXPECT(t,
+		  mem_is_zero(f->mem + GHCB_GPA + GHCB_OFF_VALID_BITMAP, 16));
 }
 
 static void ghcb_missing_valid_bits(struct kt *t)
@@ -786,6 +789,13 @@ static void psc_scratch_area(struct kt *t)
 	put_desc(f, GHCB_GPA + 0xf00, 0, 40, (u64[]){entry(0x10, P, 0, 0)}, 1);
 	KT_EXPECT_OK(t, psc_exit(f, GHCB_GPA + 0xf00));
 	expect_answer(t, f, 2, GHCB_ERR_INVALID_SCRATCH_AREA);
+	/* elsewhere in shared memory, below the GHCB too */
+	put_desc(f, 0x1000, 0, 0, (u64[]){entry(0x10, P, 0, 0)}, 1);
+	KT_EXPECT_OK(t, psc_exit(f, 0x1000));
+	expect_map(t, f, 0x10000, 1, ENC | SZ4K);
+	KT_EXPECT_OK(t, ghcb_complete(&f->g, &f->env, 0, &f->act));
+	expect_answer(t, f, 0, 0);
+	KT_EXPECT_EQ(t, cur_entry(f, 0x1000), 1);
 	/* at the shared buffer's end: no room for the entry */
 	put_desc(f, GHCB_GPA + 0xfe8, 0, 0, (u64[]){entry(0x10, P, 0, 0)}, 1);
 	KT_EXPECT_OK(t, psc_exit(f, GHCB_GPA + 0xfe8));
