@@ -6,6 +6,7 @@
 #include "boot/exception.h"
 #include "boot/exit.h"
 #include "boot/gdt.h"
+#include "boot/rmp_guard.h"
 #include "lib/console.h"
 #include "lib/errno.h"
 
@@ -151,6 +152,9 @@ void isr_dispatch(struct exc_frame *f)
 		return;
 	}
 	cr2 = read_cr2();
+	/* A write the RMP guard refused: an RMP #PF, as on SNP hardware. */
+	if (f->vector == EXC_PF && rmp_guard_fault(cr2, f->error_code))
+		f->error_code |= PF_RMP;
 	if (f->vector < EXC_VECTORS && exc_recover(f, cr2))
 		return;
 	if (reporting) {
@@ -167,6 +171,12 @@ void isr_dispatch(struct exc_frame *f)
 		      (unsigned long long)f->vector);
 	}
 	report(f, cr2);
+	if (f->vector == EXC_PF && (f->error_code & PF_RMP)) {
+		char msg[256];
+
+		rmp_guard_describe(cr2, msg, sizeof(msg));
+		panic("%s", msg);
+	}
 	panic("unhandled exception %llu (%s) at RIP %#llx",
 	      (unsigned long long)f->vector, exc_name(f->vector),
 	      (unsigned long long)f->rip);

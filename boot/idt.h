@@ -36,6 +36,7 @@ enum {
 #define PF_US BIT(2)
 #define PF_RSVD BIT(3)
 #define PF_ID BIT(4)
+#define PF_RMP BIT(31) /* an RMP check failed (SEV-SNP) */
 
 /* What isr.asm leaves on the stack, lowest address first. */
 struct exc_frame {

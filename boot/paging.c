@@ -69,6 +69,26 @@ int paging_map(u64 va, u64 pa, u64 size, unsigned int prot)
 	return ret;
 }
 
+int paging_map_4k(u64 va, u64 pa, u64 size, unsigned int prot)
+{
+	int ret;
+
+	change = (struct change){ va, size };
+	ret = npt_map(&tables, va, pa, size, prot, NPT_ORDER_4K);
+	npt_flush(&tables);
+	return ret;
+}
+
+int paging_protect(u64 va, u64 size, unsigned int prot)
+{
+	int ret;
+
+	change = (struct change){ va, size };
+	ret = npt_protect(&tables, va, size, prot, max_order);
+	npt_flush(&tables);
+	return ret;
+}
+
 int paging_unmap(u64 va, u64 size)
 {
 	int ret;

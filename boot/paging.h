@@ -26,6 +26,19 @@ int paging_init(void);
  * nothing changed.
  */
 int paging_map(u64 va, u64 pa, u64 size, unsigned int prot);
+/*
+ * As paging_map(), but with 4 KiB leaves only: huge leaves over the range
+ * are split and none is made or merged, so that a later paging_protect()
+ * of any of its pages needs no memory.
+ */
+int paging_map_4k(u64 va, u64 pa, u64 size, unsigned int prot);
+/*
+ * Give the mapped pages of [va, va + size) the rights and memory type
+ * prot (unmapped pages stay unmapped); tables that become uniform merge
+ * back into huge leaves. Same errors as paging_map(); -ENOMEM only where
+ * a huge leaf covers the range in part.
+ */
+int paging_protect(u64 va, u64 size, unsigned int prot);
 /* Remove [va, va + size); unmapped parts are skipped. Same errors. */
 int paging_unmap(u64 va, u64 size);
 

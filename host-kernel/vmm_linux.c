@@ -256,6 +256,7 @@ static const char *lx_lacks(struct vmm *v, enum vmm_feature f)
 			      "Linux host lacks KVM_X86_SW_PROTECTED_VM "
 			      "(KVM_CAP_VM_TYPES)");
 	case VMM_FEAT_SNP_VM:
+	case VMM_FEAT_SNP_GUEST:
 		return unless(lx->caps[CAP_VM_TYPES] & BIT(GMV_VM_SNP),
 			      "Linux host lacks KVM_X86_SNP_VM: no SEV-SNP "
 			      "hardware");
@@ -784,6 +785,13 @@ static int lx_guest_mapping(struct vmm *v, int vm, u64 gpa, u64 *size)
 	return -ENOTTY;
 }
 
+/* KVM_SEV_SNP_LAUNCH_UPDATE needs an SNP VM, which needs SEV-SNP
+ * hardware and the PSP firmware: not on the machines this runs on. */
+static int lx_launch_update(struct vmm *v, int vm, u64 gpa, u64 size)
+{
+	return -ENOTTY;
+}
+
 static int lx_create_vcpu(struct vmm *v, int vm)
 {
 	struct lx *lx = lx_of(v);
@@ -897,6 +905,7 @@ static const struct vmm_ops lx_ops = {
 	.guest_read = lx_guest_read,
 	.guest_write = lx_guest_write,
 	.guest_mapping = lx_guest_mapping,
+	.launch_update = lx_launch_update,
 	.create_vcpu = lx_create_vcpu,
 	.vcpu_enter = lx_vcpu_enter_op,
 	.vcpu_get_regs = lx_vcpu_get_regs_op,

@@ -55,6 +55,7 @@ enum arch_exit_kind {
 	ARCH_EXIT_HLT,
 	ARCH_EXIT_SHUTDOWN, /* triple fault */
 	ARCH_EXIT_EXCEPTION, /* a guest exception was intercepted: .vector */
+	ARCH_EXIT_MSR, /* RDMSR or WRMSR: .msr (ECX, EDX:EAX in registers) */
 	ARCH_EXIT_INTERNAL, /* the backend cannot go on: .why */
 };
 
@@ -76,6 +77,9 @@ struct arch_exit {
 			bool string; /* INS/OUTS */
 		} io;
 		u8 vector;
+		struct {
+			bool write; /* WRMSR */
+		} msr;
 		const char *why;
 	};
 	/* The vendor's own view, for GMV_EXIT_INTERNAL_ERROR / SHUTDOWN /
@@ -138,6 +142,10 @@ struct arch_ops {
 	/* Step over the instruction at RIP to next_rip (the vendor drops
 	 * its interrupt shadow, as an emulated instruction would). */
 	void (*complete)(struct arch_vcpu *c, u64 next_rip);
+	/* Deliver exception vector with error_code (vectors that push one)
+	 * through the guest's IDT at the next entry (SVM EVENTINJ, VMX
+	 * VM-entry interruption information). */
+	void (*inject)(struct arch_vcpu *c, u8 vector, u32 error_code);
 	/* One entry into the guest and the decoded exit. The backend arms
 	 * nothing: the caller armed the deadline timer (hv/deadline.h).
 	 * 0, -EINVAL (never entered), -ENODEV (no such CPU), or the

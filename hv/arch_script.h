@@ -36,6 +36,9 @@ struct arch_script_stats {
 	u64 flushes; /* TLB flushes taken at entry */
 	u64 zaps; /* zap() calls, and the last one's filter */
 	unsigned int last_filter;
+	u64 injects; /* inject() calls, and the last one's exception */
+	u8 last_vector;
+	u32 last_error_code;
 };
 
 /* dump() calls so far, over every scripted vCPU. */

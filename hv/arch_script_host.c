@@ -193,6 +193,15 @@ static void script_complete(struct arch_vcpu *c, u64 next_rip)
 	vcpu_of(c)->regs[ARCH_REG_RIP] = next_rip;
 }
 
+static void script_inject(struct arch_vcpu *c, u8 vector, u32 error_code)
+{
+	struct arch_script_stats *st = &vcpu_of(c)->stats;
+
+	st->injects++;
+	st->last_vector = vector;
+	st->last_error_code = error_code;
+}
+
 /* An entry: the flush audit and the flush owed, as SVM's, then the
  * script's exit. */
 static int script_run(struct arch_vcpu *ac, struct arch_exit *x)
@@ -238,6 +247,7 @@ const struct arch_ops arch_script_ops = {
 	.get_reg = script_get_reg,
 	.set_reg = script_set_reg,
 	.complete = script_complete,
+	.inject = script_inject,
 	.run = script_run,
 	.dump = script_dump,
 };

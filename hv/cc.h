@@ -56,6 +56,38 @@ enum cc_guest_kind {
 	/* KVM_HC_MAP_GPA_RANGE, what MapGPA and page-state changes become
 	 * for the VMM: .gpa, .npages, .attrs. */
 	CC_GUEST_MAP_GPA,
+	/* RDMSR / WRMSR: .msr_write; ECX, EDX:EAX in .regs. */
+	CC_GUEST_MSR,
+};
+
+struct cc_guest_req;
+
+/*
+ * What the exit policy (hv/vcpu_exit.c) does for a model while it handles
+ * a guest request: the model sits below the vCPU and reaches it only
+ * through these.
+ */
+struct cc_guest_svc {
+	/* Guest memory by GPA as the guest's shared accesses see it. 0 or
+	 * -errno (-EFAULT: no memory there). */
+	int (*read)(struct cc_guest_req *req, u64 gpa, void *buf, size_t len);
+	int (*write)(struct cc_guest_req *req, u64 gpa, const void *buf,
+		     size_t len);
+	/* The guest's own page walk of va under its CR3: the GPA, alias bits
+	 * included (hv/cc.h private_alias). 0 or -EFAULT. */
+	int (*translate)(struct cc_guest_req *req, u64 va, u64 *gpa);
+	/* The VM's fault path for an access to gpa (no alias bit) without
+	 * mapping it: the page behind it, prepared when private (*pa, the
+	 * order a mapping could have). On failure (-errno) *exit holds the
+	 * exit for the case (a memory fault, MMIO), RIP unchanged. */
+	int (*fault_in)(struct cc_guest_req *req, u64 gpa, bool private,
+			phys_addr_t *pa, unsigned int *order,
+			struct vmm_exit *exit);
+	/* Drop the VM's translations of [gpa, gpa + size) of both kinds and
+	 * flush: the next access faults and is checked again. */
+	void (*zap)(struct cc_guest_req *req, u64 gpa, u64 size);
+	/* Deliver an exception to the guest at the next entry. */
+	void (*inject)(struct cc_guest_req *req, u8 vector, u32 error_code);
 };
 
 struct cc_guest_req {
@@ -64,21 +96,39 @@ struct cc_guest_req {
 	unsigned int vcpu; /* the vCPU's index in its VM */
 	const struct insn *insn; /* CC_GUEST_INSN, CC_GUEST_VMGEXIT */
 	u64 gpa, npages, attrs; /* CC_GUEST_MAP_GPA */
+	bool msr_write; /* CC_GUEST_MSR */
+	const struct cc_guest_svc *svc;
+	void *svc_ctx; /* the exit policy's own */
 	/* The guest's registers (enum arch_reg order, RIP included): the
 	 * hook reads them and may change them; they are written back when
 	 * it returns CC_GUEST_RESUME. */
 	u64 regs[ARCH_NR_REGS];
+	/* Why the request failed (-errno returns), for the exit's message. */
+	char why[96];
 };
 
 /* What guest() returns besides -errno (an internal-error exit). */
 #define CC_GUEST_UNHANDLED 0 /* the model leaves it to the exit policy */
 #define CC_GUEST_RESUME 1 /* done: resume the guest with req->regs */
 #define CC_GUEST_EXIT 2 /* *exit is filled for the case */
+/* *exit is filled for the case, and the model completes it before the
+ * guest runs again (guest_complete). */
+#define CC_GUEST_EXIT_OWED 3
+
+/* What access() returns besides 0 and -errno. */
+#define CC_ACCESS_INJECTED 1 /* an exception was injected: resume unmapped */
 
 struct cc_ops {
 	const char *name;
 	unsigned long vm_type; /* GMV_VM_* it models */
 	enum cc_private_source private_source;
+	/* A GPA bit the guest sets for a private access where the hardware
+	 * says nothing of its own (0: none). The SEV-SNP model under an SVM
+	 * without SEV keeps the guest's C-bit (bit 47) in the GPA: the exit
+	 * policy strips it from a fault and maps a private page at its
+	 * alias, so the second-level table holds private and shared
+	 * translations apart (docs/ARCHITECTURE.md, "SEV-SNP guests"). */
+	u64 private_alias;
 	/* The memory's pages carry per-VM state (above): only the creating
 	 * VM may view its memory. */
 	bool one_vm;
@@ -86,6 +136,10 @@ struct cc_ops {
 	 * why it cannot (no SNP, no TDX module), and cc_for_type() moves on
 	 * to the next implementation of the type. */
 	const char *(*lacks)(void);
+
+	/* Where vCPUs run: NULL when the model's VMs can run guests too,
+	 * else why not. A NULL hook: they can. */
+	const char *(*guest_lacks)(void);
 
 	/* vm_create, after the VM's architecture state: the model's
 	 * per-VM state (an ASID, a TDR). 0 or -errno, nothing held. */
@@ -142,6 +196,26 @@ struct cc_ops {
 	/* hv/vcpu_exit.c: a guest request (enum cc_guest_kind). Returns
 	 * CC_GUEST_UNHANDLED, CC_GUEST_RESUME, CC_GUEST_EXIT or -errno. */
 	int (*guest)(struct cc_guest_req *req, struct vmm_exit *exit);
+	/* hv/vcpu_exit.c vcpu_complete(): the case answered an exit that
+	 * guest() returned as CC_GUEST_EXIT_OWED (*exit as the case left
+	 * it). CC_GUEST_RESUME (req->regs written back, RIP included) or
+	 * -errno. exit NULL: the case moved RIP, so the request is dropped
+	 * unanswered (nothing is completed then, as for every exit). */
+	int (*guest_complete)(struct cc_guest_req *req,
+			      const struct vmm_exit *exit);
+	/* vm_launch_update(), per 4 KiB page of the range after the fault
+	 * path prepared it: the launch's measurement step (SNP: the page
+	 * Validated, as SNP_LAUNCH_UPDATE leaves it). 0 or -errno. NULL:
+	 * the model has no launch (-EINVAL). */
+	int (*launch_update)(struct vm *vm, u64 gfn, phys_addr_t pa);
+	/* hv/vcpu_exit.c, a private guest access the fault path resolved
+	 * to the page at pa, before it is mapped: the hardware's own checks
+	 * of the access where a model stands in for them (SNP's RMP checks,
+	 * APM vol. 2 Table 15-39). 0: map, no larger than *order (which it
+	 * may lower); CC_ACCESS_INJECTED: the model injected an exception
+	 * through req->svc; -errno: an internal error, req->why says. */
+	int (*access)(struct cc_guest_req *req, u64 gpa, phys_addr_t pa,
+		      bool write, unsigned int *order);
 };
 
 /* The model for VMs of type (NULL: no model runs such VMs here). */

@@ -624,7 +624,10 @@ int gmem_get_pfn(const struct gmem_binding *b, u64 gfn, unsigned int flags,
 		order = CHUNK_ORDER;
 	if (m->cc->max_order)
 		order = MIN(order, m->cc->max_order(b->view->owner, gfn, *pa));
-	if ((flags & GMEM_FAULT_PRIVATE) && m->cc->prepare) {
+	if (flags & GMEM_FAULT_POPULATE) {
+		if (chunk_prepared(c, index % CHUNK_PAGES))
+			return -EEXIST;
+	} else if ((flags & GMEM_FAULT_PRIVATE) && m->cc->prepare) {
 		r = prepare_private(b->view, index, gfn, *pa, order);
 		if (r)
 			return r;

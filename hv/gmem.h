@@ -140,6 +140,9 @@ bool gmem_binding_linked(const struct gmem_binding *b);
 /* Flags for gmem_get_pfn(). */
 #define GMEM_FAULT_PRIVATE 1u /* the access is private */
 #define GMEM_FAULT_CHECK_SHARE 2u /* the page's shareability must match */
+/* A launch fills the page before it is prepared (kvm_gmem_populate):
+ * the private page unprepared, -EEXIST if it is prepared already. */
+#define GMEM_FAULT_POPULATE 4u
 
 /*
  * The page behind gfn for the guest (kvm_gmem_get_pfn): allocated and

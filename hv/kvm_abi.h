@@ -65,6 +65,10 @@
 #define GMV_EXIT_SHUTDOWN 8
 #define GMV_EXIT_INTR 10
 #define GMV_EXIT_INTERNAL_ERROR 17
+#define GMV_EXIT_SYSTEM_EVENT 24
+/* KVM_SYSTEM_EVENT_SEV_TERM: an SEV-ES/SNP guest asked to be terminated
+ * (GHCB MSR protocol request 0x100); data = the GHCB MSR value. */
+#define GMV_SYSTEM_EVENT_SEV_TERM 6
 #define GMV_EXIT_MEMORY_FAULT 39
 #define GMV_MEMORY_EXIT_FLAG_PRIVATE (1ULL << 3)
 
@@ -75,9 +79,11 @@
 #define GMV_KVM_EINVAL 22
 #define GMV_MAP_GPA_RANGE_ENCRYPTED (1ULL << 4)
 #define GMV_MAP_GPA_RANGE_DECRYPTED (0ULL << 4)
-/* Page size hints of KVM_HC_MAP_GPA_RANGE's attributes
- * (KVM_MAP_GPA_RANGE_PAGE_SZ_*). */
+/* The page size the guest asked in (include/uapi/linux/kvm_para.h
+ * KVM_MAP_GPA_RANGE_PAGE_SZ_*). */
 #define GMV_MAP_GPA_RANGE_PAGE_SZ_4K 0ULL
-#define GMV_MAP_GPA_RANGE_PAGE_SZ_2M 1ULL
+#define GMV_MAP_GPA_RANGE_PAGE_SZ_2M (1ULL << 0)
+#define GMV_MAP_GPA_RANGE_PAGE_SZ_1G (1ULL << 1)
+#define GMV_MAP_GPA_RANGE_PAGE_SZ_MASK 3ULL
 
 #endif

@@ -9,6 +9,7 @@
 #include "hv/deadline.h"
 #include "hv/vm.h"
 #include "lib/errno.h"
+#include "lib/mem.h"
 
 const char *vcpu_lacks(void)
 {
@@ -111,7 +112,16 @@ int vcpu_run(struct vcpu *c, struct vmm_exit *exit)
 	int r;
 
 	c->deadline = deadline_after_ms(VMM_RUN_LIMIT_MS);
-	vcpu_complete(c, exit);
+	r = vcpu_complete(c, exit);
+	if (r) {
+		/* The model could not complete the exit (guest memory gone
+		 * under its GHCB, say): the guest cannot go on. */
+		memset(exit, 0, sizeof(*exit));
+		exit->reason = GMV_EXIT_INTERNAL_ERROR;
+		exit->other.rip = c->ops->get_reg(c->arch, ARCH_REG_RIP);
+		c->ops->dump(c->arch, c->why);
+		return 0;
+	}
 	deadline_arm(c->deadline);
 	do {
 		r = c->ops->run(c->arch, &x);

@@ -106,43 +106,179 @@ static int resume(struct vcpu *c, const struct arch_exit *x,
 	return VCPU_RESUME;
 }
 
+/* ---- what the exit policy does for the VM's model (struct cc_guest_svc) */
+
+static struct vcpu *svc_vcpu(struct cc_guest_req *req)
+{
+	return req->svc_ctx;
+}
+
+static int svc_read(struct cc_guest_req *req, u64 gpa, void *buf, size_t len)
+{
+	struct vm_fault f;
+
+	return vm_guest_access(req->vm, gpa, buf, len, VM_ACCESS_HOST, &f)
+		       ? -EFAULT
+		       : 0;
+}
+
+static int svc_write(struct cc_guest_req *req, u64 gpa, const void *buf,
+		     size_t len)
+{
+	struct vm_fault f;
+
+	return vm_guest_access(req->vm, gpa, (void *)buf, len,
+			       VM_ACCESS_HOST | VM_ACCESS_WRITE, &f)
+		       ? -EFAULT
+		       : 0;
+}
+
+/*
+ * The guest's tables as its walker reads them, for an instruction the CPU
+ * never translated (PVALIDATE under QEMU raises #UD first): through the
+ * fault path, so a table page not mapped yet is read all the same.
+ * guest_mem.vm carries the struct vm here. An alias bit in a table's GPA
+ * is dropped: the walk reads the page itself.
+ */
+static int table_lookup(const struct arch_vm *p, u64 gpa, struct arch_xlate *x)
+{
+	struct vm *vm = (struct vm *)p;
+	struct vm_fault f = {.gpa = gpa & ~vm_cc(vm)->private_alias,
+			     .access = VM_ACCESS_HOST};
+
+	if (vm_fault(vm, &f))
+		return -ENOENT;
+	x->hpa = f.pa + (gpa & (PAGE_SIZE - 1));
+	x->order = 0;
+	x->writable = false;
+	return 0;
+}
+
+static int svc_translate(struct cc_guest_req *req, u64 va, u64 *gpa)
+{
+	struct guest_mem m = {.cr3 = req->regs[ARCH_REG_CR3],
+			      .lookup = table_lookup,
+			      .vm = (const struct arch_vm *)req->vm};
+
+	return guest_translate(&m, va, gpa) ? -EFAULT : 0;
+}
+
+/* A fault path failure as the exit for the case (handle_fault's form). */
+static void fault_exit(const struct vm_fault *vf, struct vmm_exit *exit)
+{
+	exit->reason = vf->exit_reason;
+	exit->memory_fault.flags = vf->exit_flags;
+	exit->memory_fault.gpa = vf->exit_gpa;
+	exit->memory_fault.size = vf->exit_size;
+}
+
+static int svc_fault_in(struct cc_guest_req *req, u64 gpa, bool private,
+			phys_addr_t *pa, unsigned int *order,
+			struct vmm_exit *exit)
+{
+	struct vm_fault vf = {.gpa = gpa,
+			      .access = private ? VM_ACCESS_PRIVATE : 0};
+	int r = vm_fault(req->vm, &vf);
+
+	if (r) {
+		fault_exit(&vf, exit);
+		return r;
+	}
+	*pa = vf.pa;
+	*order = vf.max_order;
+	return 0;
+}
+
+static void svc_zap(struct cc_guest_req *req, u64 gpa, u64 size)
+{
+	vm_zap_range(req->vm, gpa >> PAGE_SHIFT,
+		     (gpa + size + PAGE_SIZE - 1) >> PAGE_SHIFT);
+}
+
+static void svc_inject(struct cc_guest_req *req, u8 vector, u32 error_code)
+{
+	struct vcpu *c = svc_vcpu(req);
+
+	c->ops->inject(c->arch, vector, error_code);
+}
+
+static const struct cc_guest_svc vcpu_svc = {
+	.read = svc_read,
+	.write = svc_write,
+	.translate = svc_translate,
+	.fault_in = svc_fault_in,
+	.zap = svc_zap,
+	.inject = svc_inject,
+};
+
+/* A request to the model from this vCPU, with its registers. */
+static void cc_req_init(struct vcpu *c, struct cc_guest_req *req)
+{
+	req->vm = c->vm;
+	req->vcpu = c->index;
+	req->svc = &vcpu_svc;
+	req->svc_ctx = c;
+	req->why[0] = 0;
+	for (int r = 0; r < ARCH_NR_REGS; r++)
+		req->regs[r] = reg(c, r);
+}
+
+/* Write back the registers the model changed. */
+static void cc_req_apply(struct vcpu *c, const struct cc_guest_req *req)
+{
+	for (int r = 0; r < ARCH_NR_REGS; r++)
+		if (req->regs[r] != reg(c, r))
+			set_reg(c, r, req->regs[r]);
+}
+
+/* The model failed a request: an internal error saying why. */
+static int cc_failed(struct vcpu *c, const struct arch_exit *x,
+		     const struct cc_guest_req *req, struct vmm_exit *exit,
+		     int r)
+{
+	other_exit(x, exit, GMV_EXIT_INTERNAL_ERROR);
+	if (req->why[0])
+		gmv_snprintf(c->why, sizeof(c->why), "%s: %s",
+			     vm_cc(c->vm)->name, req->why);
+	else
+		gmv_snprintf(c->why, sizeof(c->why),
+			     "%s: guest request failed (%d)",
+			     vm_cc(c->vm)->name, r);
+	return VCPU_TO_CASE;
+}
+
 /*
  * Offer a guest request to the VM's security model. False when the model
  * leaves it to this file (no guest hook, or CC_GUEST_UNHANDLED); else true
  * with *ret the exit's outcome: the guest resumed with the registers the
- * model wrote, the model's exit for the case, or an internal error.
+ * model wrote, the model's exit for the case (owing the model its
+ * completion if it asks), or an internal error.
  */
 static bool cc_took(struct vcpu *c, const struct arch_exit *x,
 		    struct cc_guest_req *req, struct vmm_exit *exit, int *ret)
 {
 	const struct cc_ops *cc = vm_cc(c->vm);
-	u64 before[ARCH_NR_REGS];
 	int r;
 
 	if (!cc->guest)
 		return false;
-	req->vm = c->vm;
-	req->vcpu = c->index;
-	for (r = 0; r < ARCH_NR_REGS; r++)
-		before[r] = req->regs[r] = reg(c, r);
+	cc_req_init(c, req);
 	r = cc->guest(req, exit);
 	switch (r) {
 	case CC_GUEST_UNHANDLED:
 		return false;
 	case CC_GUEST_RESUME:
-		for (int i = 0; i < ARCH_NR_REGS; i++)
-			if (req->regs[i] != before[i])
-				set_reg(c, i, req->regs[i]);
+		cc_req_apply(c, req);
 		*ret = resume(c, x, exit);
 		return true;
+	case CC_GUEST_EXIT_OWED:
+		owe(c, VCPU_PENDING_CC, x->rip, x->rip);
+		/* fall through */
 	case CC_GUEST_EXIT:
 		*ret = VCPU_TO_CASE;
 		return true;
 	default:
-		other_exit(x, exit, GMV_EXIT_INTERNAL_ERROR);
-		gmv_snprintf(c->why, sizeof(c->why),
-			     "%s: guest request failed (%d)", cc->name, r);
-		*ret = VCPU_TO_CASE;
+		*ret = cc_failed(c, x, req, exit, r);
 		return true;
 	}
 }
@@ -187,8 +323,8 @@ static int hypercall_answer(struct vcpu *c, const struct arch_exit *x,
  * hypercall from CPL > 0, and it exits only when the VMM enabled
  * KVM_CAP_EXIT_HYPERCALL; the native backend takes hypercalls from any
  * CPL and always exits (test guests that make them run at CPL0 anyway,
- * so that Linux runs them too). VMGEXIT goes to the model first; unless it takes
- * it, it is a hypercall like VMMCALL.
+ * so that Linux runs them too). VMGEXIT goes to the model first; unless it
+ * takes it, it is a hypercall like VMMCALL.
  */
 static int handle_hypercall(struct vcpu *c, const struct arch_exit *x,
 			    struct vmm_exit *exit)
@@ -360,34 +496,78 @@ static bool fault_private(const struct vcpu *c, const struct arch_fault *f)
 static int handle_fault(struct vcpu *c, const struct arch_exit *x,
 			struct vmm_exit *exit)
 {
-	const struct arch_fault *f = &x->fault;
-	struct vm_fault vf = {.gpa = f->gpa};
+	const struct cc_ops *cc = vm_cc(c->vm);
+	struct arch_fault f = x->fault;
+	struct vm_fault vf;
 	bool private;
 	int r;
 
 	if (fault_repeats(c, x))
 		return internal_error(c, x, exit,
 				      "the same nested fault repeats");
-	private = fault_private(c, f);
-	if (f->write)
+	/* The model's alias bit marks a private access (hv/cc.h). */
+	if (cc->private_alias && (f.gpa & cc->private_alias)) {
+		f.gpa &= ~cc->private_alias;
+		f.private = true;
+	}
+	private = fault_private(c, &f);
+	vf = (struct vm_fault){.gpa = f.gpa};
+	if (f.write)
 		vf.access |= VM_ACCESS_WRITE;
 	if (private)
 		vf.access |= VM_ACCESS_PRIVATE;
 	r = vm_fault(c->vm, &vf);
+	if (!r && private && cc->access) {
+		struct cc_guest_req req = {.kind = CC_GUEST_INSN};
+
+		cc_req_init(c, &req);
+		r = cc->access(&req, f.gpa, vf.pa, f.write, &vf.max_order);
+		if (r == CC_ACCESS_INJECTED)
+			return resume(c, x, exit);
+		if (r)
+			return cc_failed(c, x, &req, exit, r);
+	}
 	if (!r) {
-		r = c->ops->map(c->avm, f->gpa, vf.pa, vf.max_order,
-				vf.writable, private);
+		u64 at = private && cc->private_alias
+				 ? f.gpa | cc->private_alias
+				 : f.gpa;
+
+		r = c->ops->map(c->avm, at, vf.pa, vf.max_order, vf.writable,
+				private);
 		if (!r)
 			return resume(c, x, exit);
 		vm_memory_fault(&vf, r);
 	}
-	if (vf.exit_reason == GMV_EXIT_MMIO)
-		return mmio_exit(c, x, exit);
-	exit->reason = vf.exit_reason;
-	exit->memory_fault.flags = vf.exit_flags;
-	exit->memory_fault.gpa = vf.exit_gpa;
-	exit->memory_fault.size = vf.exit_size;
+	if (vf.exit_reason == GMV_EXIT_MMIO) {
+		struct arch_exit mx = *x;
+
+		mx.fault = f;
+		return mmio_exit(c, &mx, exit);
+	}
+	fault_exit(&vf, exit);
 	return r;
+}
+
+/*
+ * RDMSR and WRMSR: the VM's model first (SEV-SNP's GHCB MSR and
+ * SEV_STATUS); any other MSR is not emulated here, and the run ends as an
+ * internal error naming it (KVM would answer from its MSR list or inject
+ * #GP: no test guest reads MSRs but SNP ones).
+ */
+static int handle_msr(struct vcpu *c, const struct arch_exit *x,
+		      struct vmm_exit *exit)
+{
+	struct cc_guest_req req = {.kind = CC_GUEST_MSR,
+				   .msr_write = x->msr.write};
+	int ret;
+
+	if (cc_took(c, x, &req, exit, &ret))
+		return ret;
+	other_exit(x, exit, GMV_EXIT_INTERNAL_ERROR);
+	gmv_snprintf(c->why, sizeof(c->why), "%s of MSR %#llx is not emulated",
+		     x->msr.write ? "WRMSR" : "RDMSR",
+		     (unsigned long long)(u32)reg(c, ARCH_REG_RCX));
+	return VCPU_TO_CASE;
 }
 
 void vcpu_exit_reset(struct vcpu *c)
@@ -424,21 +604,47 @@ int vcpu_handle_exit(struct vcpu *c, const struct arch_exit *x,
 		return VCPU_TO_CASE;
 	case ARCH_EXIT_EXCEPTION:
 		return handle_exception(c, x, exit);
+	case ARCH_EXIT_MSR:
+		return handle_msr(c, x, exit);
 	default:
 		return internal_error(c, x, exit, x->why ?: "unexpected exit");
 	}
 }
 
-void vcpu_complete(struct vcpu *c, const struct vmm_exit *exit)
+int vcpu_complete(struct vcpu *c, const struct vmm_exit *exit)
 {
 	enum vcpu_pending kind = c->pending;
 	enum arch_reg r;
 
 	c->pending = VCPU_PENDING_NONE;
-	/* Like KVM, nothing is completed once the case moved RIP. */
+	/* Like KVM, nothing is completed once the case moved RIP; the
+	 * model drops its request then. */
+	if (kind == VCPU_PENDING_CC && reg(c, ARCH_REG_RIP) != c->pending_rip) {
+		struct cc_guest_req req = {.kind = CC_GUEST_VMGEXIT};
+
+		cc_req_init(c, &req);
+		return vm_cc(c->vm)->guest_complete(&req, NULL) < 0 ? -EIO : 0;
+	}
 	if (kind == VCPU_PENDING_NONE || reg(c, ARCH_REG_RIP) != c->pending_rip)
-		return;
+		return 0;
 	switch (kind) {
+	case VCPU_PENDING_CC: {
+		struct cc_guest_req req = {.kind = CC_GUEST_VMGEXIT};
+		int r;
+
+		cc_req_init(c, &req);
+		r = vm_cc(c->vm)->guest_complete(&req, exit);
+		if (r != CC_GUEST_RESUME) {
+			gmv_snprintf(c->why, sizeof(c->why), "%s: %s",
+				     vm_cc(c->vm)->name,
+				     req.why[0] ? req.why
+						: "completion failed");
+			return r < 0 ? r : -EIO;
+		}
+		cc_req_apply(c, &req);
+		c->fault_repeat = 0;
+		return 0;
+	}
 	case VCPU_PENDING_IN: {
 		struct insn load = {.op = INSN_MOV_LOAD,
 				    .mem_size = c->pending_io_size,
@@ -466,4 +672,5 @@ void vcpu_complete(struct vcpu *c, const struct vmm_exit *exit)
 	c->ops->complete(c->arch, c->pending_next);
 	/* The instruction completed: a fault it meets again is new. */
 	c->fault_repeat = 0;
+	return 0;
 }

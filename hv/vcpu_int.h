@@ -21,6 +21,7 @@ enum vcpu_pending {
 	VCPU_PENDING_IN, /* exit.io.data into AL/AX/EAX, then step */
 	VCPU_PENDING_HYPERCALL, /* exit.hypercall.ret into RAX, then step */
 	VCPU_PENDING_MMIO, /* complete the MOV, then step */
+	VCPU_PENDING_CC, /* the VM's model completes (cc_ops.guest_complete) */
 };
 
 struct vcpu {
@@ -51,8 +52,8 @@ struct vcpu {
 /* A new guest state: nothing owed, no fault seen. */
 void vcpu_exit_reset(struct vcpu *c);
 /* Apply what the last exit owed the guest, with the case's results from
- * *exit. */
-void vcpu_complete(struct vcpu *c, const struct vmm_exit *exit);
+ * *exit. 0, or -errno when the VM's model could not (c->why says). */
+int vcpu_complete(struct vcpu *c, const struct vmm_exit *exit);
 /*
  * What the exit x means: VCPU_RESUME, VCPU_TO_CASE with *exit filled, or
  * -errno with *exit filled (-EINTR once the run's deadline has passed

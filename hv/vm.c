@@ -30,9 +30,17 @@ static void vm_zap(struct vm *vm, u64 gfn_start, u64 gfn_end,
 
 	vm->zaps.last[n].gfn_start = gfn_start;
 	vm->zaps.last[n].gfn_end = gfn_end;
-	if (vm->arch)
-		vm->arch->zap(vm->arch_vm, gfn_start << PAGE_SHIFT,
-			      (gfn_end - gfn_start) << PAGE_SHIFT, filter);
+	if (vm->arch) {
+		u64 gpa = gfn_start << PAGE_SHIFT;
+		u64 size = (gfn_end - gfn_start) << PAGE_SHIFT;
+		u64 alias = vm->cc->private_alias;
+
+		vm->arch->zap(vm->arch_vm, gpa, size, filter);
+		/* Private pages are mapped at their alias (hv/cc.h). */
+		if (alias && (filter & ARCH_ZAP_PRIVATE))
+			vm->arch->zap(vm->arch_vm, gpa | alias, size,
+				      ARCH_ZAP_PRIVATE);
+	}
 	vm->flush_owed = true;
 }
 
@@ -58,6 +66,11 @@ static void zap_gfns(struct vm *vm, u64 start, u64 end, unsigned int filter)
 	}
 	if (any)
 		vm_flush(vm);
+}
+
+void vm_zap_range(struct vm *vm, u64 gfn_start, u64 gfn_end)
+{
+	zap_gfns(vm, gfn_start, gfn_end, ARCH_ZAP_ALL);
 }
 
 const struct vm_zap_log *vm_zaps(const struct vm *vm)
@@ -174,7 +187,14 @@ struct arch_vm *vm_arch_vm(const struct vm *vm)
 
 int vm_lookup_gpa(const struct vm *vm, u64 gpa, struct arch_xlate *x)
 {
-	return vm->arch ? vm->arch->lookup(vm->arch_vm, gpa, x) : -ENOENT;
+	u64 alias = vm->cc->private_alias;
+
+	if (!vm->arch)
+		return -ENOENT;
+	/* A private page is mapped at its alias (hv/cc.h). */
+	if (alias && !vm->arch->lookup(vm->arch_vm, gpa | alias, x))
+		return 0;
+	return vm->arch->lookup(vm->arch_vm, gpa, x);
 }
 
 unsigned int vm_nr_vcpus(const struct vm *vm)

@@ -74,8 +74,9 @@ struct arch_vm *vm_arch_vm(const struct vm *vm);
  * vm_destroy() (NULL until then). */
 void *vm_cc_state(const struct vm *vm);
 void vm_set_cc_state(struct vm *vm, void *state);
-/* The translation of gpa in the VM's second-level table: 0, or -ENOENT
- * (also without a backend). */
+/* The translation of gpa in the VM's second-level table, its private
+ * alias first where the model has one: 0, or -ENOENT (also without a
+ * backend). */
 int vm_lookup_gpa(const struct vm *vm, u64 gpa, struct arch_xlate *x);
 /* The VM keeps its vCPUs (hv/vcpu.h) and frees them when it goes:
  * vm_add_vcpu() takes one more (the caller checked vm_nr_vcpus() <
@@ -121,6 +122,9 @@ bool vm_gfn_private(const struct vm *vm, u64 gfn);
 /* The VMM's own access through a slot's shared backing (its "userspace"
  * mapping): the PRIVATE attribute and READONLY are not consulted. */
 #define VM_ACCESS_HOST 4u
+/* With PRIVATE: the gmem page for a launch to fill, not prepared
+ * (GMEM_FAULT_POPULATE). */
+#define VM_ACCESS_POPULATE 8u
 struct vm_fault {
 	u64 gpa;
 	unsigned int access;
@@ -145,6 +149,13 @@ struct vm_fault {
  * writes a read-only slot; -ENOMEM, with a memory-fault exit too.
  */
 int vm_fault(struct vm *vm, struct vm_fault *f);
+/* vmm_ops.launch_update (hv/vmm.h): each page of [gpa, gpa + size)
+ * through the fault path as a private access, then the model's
+ * launch_update hook. */
+int vm_launch_update(struct vm *vm, u64 gpa, u64 size);
+/* Drop the VM's translations of [gfn_start, gfn_end) of both kinds
+ * (aliases included) and flush: the next access faults. */
+void vm_zap_range(struct vm *vm, u64 gfn_start, u64 gfn_end);
 /*
  * Describe f's access as a KVM_EXIT_MEMORY_FAULT in f->exit_* (gpa of the
  * page, size 4096, PRIVATE flag iff the access was private) and return

@@ -103,6 +103,8 @@ int vm_fault(struct vm *vm, struct vm_fault *f)
 	}
 
 	flags = private ? GMEM_FAULT_PRIVATE : 0;
+	if (f->access & VM_ACCESS_POPULATE)
+		flags |= GMEM_FAULT_POPULATE;
 	if (vm_has_private_mem(vm))
 		flags |= GMEM_FAULT_CHECK_SHARE;
 	r = gmem_get_pfn(&s->gb, gfn, flags, &f->pa, &order);
@@ -136,6 +138,46 @@ int vm_guest_access(struct vm *vm, u64 gpa, void *buf, size_t len,
 		p += n;
 		len -= n;
 		gpa += n;
+	}
+	return 0;
+}
+
+int vm_launch_update(struct vm *vm, u64 gpa, u64 size)
+{
+	/* Before the VM's first vCPU: nothing maps the pages yet, and the
+	 * launch has not ended (KVM refuses an update after LAUNCH_FINISH,
+	 * which gmemvisor's VMs pass when their first vCPU is made). */
+	if (!vm->cc->launch_update || vm->nr_vcpus || !size ||
+	    !IS_ALIGNED(gpa, PAGE_SIZE) ||
+	    !IS_ALIGNED(size, PAGE_SIZE) || gpa + size < gpa)
+		return -EINVAL;
+	/* First every page filled, still unprepared: only gmem memory can
+	 * be private, and a page prepared already (launched, or used by
+	 * the guest) is -EEXIST. kvm_gmem_populate copies the VMM's data
+	 * (QEMU: the shared memory at the GPA) into the page before it is
+	 * the guest's; an in-place slot has one page for both. */
+	for (u64 at = gpa; at < gpa + size; at += PAGE_SIZE) {
+		struct vm_fault src = {.gpa = at, .access = VM_ACCESS_HOST};
+		struct vm_fault f = {.gpa = at,
+				     .access = VM_ACCESS_PRIVATE |
+					       VM_ACCESS_POPULATE};
+		int r = vm_fault(vm, &f);
+
+		if (r)
+			return r == -EEXIST ? -EEXIST : -EFAULT;
+		if (!vm_fault(vm, &src) && src.pa != f.pa)
+			memcpy((void *)f.pa, (const void *)src.pa, PAGE_SIZE);
+	}
+	/* Then prepared (a 2 MiB block at its first page) and launched. */
+	for (u64 at = gpa; at < gpa + size; at += PAGE_SIZE) {
+		struct vm_fault f = {.gpa = at, .access = VM_ACCESS_PRIVATE};
+		int r = vm_fault(vm, &f);
+
+		if (r)
+			return -EFAULT;
+		r = vm->cc->launch_update(vm, at >> PAGE_SHIFT, f.pa);
+		if (r)
+			return r;
 	}
 	return 0;
 }

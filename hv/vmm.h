@@ -53,6 +53,8 @@ enum vmm_feature {
 	VMM_FEAT_MAPPING_INFO,	   /* guest_mapping(): the nested page size */
 	VMM_FEAT_RMP_MODEL,	   /* a raw SEV-SNP RMP model for the trace
 				    * tool's rmp* ops (hv/snp/rmp.h) */
+	VMM_FEAT_SNP_GUEST,	   /* SNP VMs run guests: launch_update,
+				    * PVALIDATE, the GHCB protocol */
 	VMM_NR_FEATURES
 };
 
@@ -116,6 +118,10 @@ struct vmm_exit {
 			u64 data; /* write: the bytes stored; read: set by
 				   * the host before re-entry */
 		} mmio;
+		struct {
+			u32 type; /* GMV_SYSTEM_EVENT_* */
+			u64 data;
+		} system_event;
 		struct {
 			u64 code; /* backend's raw exit code, for diagnostics */
 			u64 info1, info2;
@@ -203,6 +209,18 @@ struct vmm_ops {
 	 * it, -EBADF, or -ENOTTY where the backend cannot look
 	 * (VMM_FEAT_MAPPING_INFO). */
 	int (*guest_mapping)(struct vmm *v, int vm, u64 gpa, u64 *size);
+	/* KVM_SEV_SNP_LAUNCH_UPDATE (type NORMAL) over [gpa, gpa + size),
+	 * page aligned, before any vCPU runs: each page, private in a gmem
+	 * slot, is assigned to the VM and made Validated with the contents
+	 * it has, so the guest starts on it without PVALIDATE. Before the
+	 * VM's first vCPU. The contents are what the guest's shared view
+	 * holds at the GPA (the slot's memory: KVM copies the VMM's source
+	 * buffer). -EINVAL for a bad range, a VM that has a vCPU or whose
+	 * model has no launch; -EEXIST for a page launched or used already;
+	 * -EFAULT
+	 * where a page is not private gmem memory; -ENOTTY where the
+	 * backend has no SNP launch (linux without SEV-SNP hardware). */
+	int (*launch_update)(struct vmm *v, int vm, u64 gpa, u64 size);
 	/* KVM_CREATE_VCPU: a vCPU handle or -errno. */
 	int (*create_vcpu)(struct vmm *v, int vm);
 	/* Put the vCPU at an image entry (see struct vmm_entry). */

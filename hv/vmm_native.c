@@ -10,6 +10,7 @@
 #include "hv/vmm_native.h"
 #include "hv/alloc.h"
 #include "hv/arch.h"
+#include "hv/cc.h"
 #include "hv/gmem.h"
 #include "hv/base/kmalloc.h"
 #include "hv/vcpu.h"
@@ -88,8 +89,15 @@ static const char *native_lacks(struct vmm *v, enum vmm_feature f)
 	/* Native vCPUs take VMMCALL to the case at any CPL, hv/vcpu.h. */
 	if (f == VMM_FEAT_VCPU || f == VMM_FEAT_HYPERCALL_EXIT)
 		return vcpu_lacks();
-	if (f == VMM_FEAT_SNP_VM && !(vm_supported_types() & BIT(GMV_VM_SNP)))
+	if ((f == VMM_FEAT_SNP_VM || f == VMM_FEAT_SNP_GUEST) &&
+	    !(vm_supported_types() & BIT(GMV_VM_SNP)))
 		return "no SEV-SNP model or hardware";
+	if (f == VMM_FEAT_SNP_GUEST) {
+		const struct cc_ops *cc = cc_for_type(GMV_VM_SNP);
+		const char *why = vcpu_lacks();
+
+		return why || !cc->guest_lacks ? why : cc->guest_lacks();
+	}
 	return NULL;
 }
 
@@ -382,6 +390,14 @@ static int native_guest_mapping(struct vmm *v, int vm, u64 gpa, u64 *size)
 	return r;
 }
 
+static int native_launch_update(struct vmm *v, int vm, u64 gpa, u64 size)
+{
+	struct vm *obj;
+	int r = vm_of(v, vm, &obj);
+
+	return r ? r : vm_launch_update(obj, gpa, size);
+}
+
 static int native_create_vcpu(struct vmm *v, int vm)
 {
 	struct vcpu *c;
@@ -524,6 +540,7 @@ const struct vmm_ops vmm_native_ops = {
 	.guest_read = native_guest_read,
 	.guest_write = native_guest_write,
 	.guest_mapping = native_guest_mapping,
+	.launch_update = native_launch_update,
 	.create_vcpu = native_create_vcpu,
 	.vcpu_enter = native_vcpu_enter,
 	.vcpu_get_regs = native_vcpu_get_regs,

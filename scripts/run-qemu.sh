@@ -26,7 +26,8 @@ usage: scripts/run-qemu.sh [options]
   --pool SIZE     cap the payload's page pool (e.g. 64M; at least 1M)
   --smp N         number of CPUs (default 1)
   --mem SIZE      guest RAM (default 512M, at least 64M; no suffix: MiB)
-  --cpu MODEL     QEMU CPU model (default max)
+  --cpu MODEL     QEMU CPU model (default max,phys-bits=48: the SNP model's
+                  guests use bit 47 of their addresses as the C-bit)
   --timeout S     kill QEMU after S seconds (default 300)
   --gdb           start QEMU halted with a gdb server on :1234 (-s -S)
   --log FILE      also write the serial log to FILE
@@ -34,7 +35,7 @@ usage: scripts/run-qemu.sh [options]
 EOF
 }
 
-filter="" list=0 pool="" smp=1 mem=512M cpu=max timeout_s=300 gdb=0 log=""
+filter="" list=0 pool="" smp=1 mem=512M cpu=max,phys-bits=48 timeout_s=300 gdb=0 log=""
 need_arg() {
 	if [ $# -lt 2 ] || [ -z "$2" ]; then
 		echo "run-qemu.sh: $1 needs a value" >&2

@@ -239,4 +239,47 @@
 #define SLOT_MOVE_ANSWER 0x0badc0de0badc0deULL
 #define SLOT_MOVE_STORE 0x5107e5107eULL
 
+/*
+ * snp(test, gpa): an SEV-SNP guest (guest-tests/lib/snp.h), at CPL0, runs
+ * one SNP_T_* test over its test region at gpa (SNP_PAGES pages, the first
+ * 2 MiB aligned); guest-tests/cases/snp.c says what the host does at each
+ * stage. Every test starts with snp_init().
+ */
+#define SNP_PAGES 1024 /* 4 MiB: two 2 MiB blocks */
+#define SNP_SEED 0x5a1ULL
+#define SNP_SHARED_SEED 0x5a2ULL
+#define SNP_HOST_SEED 0x5a3ULL
+enum snp_test {
+	SNP_T_INFO = 1,	    /* SEV_STATUS, SEV information, CPUID, features;
+			     * SYNC(1, C-bit), SYNC(2, CPUID EBX) */
+	SNP_T_LAUNCHED,	    /* the host launched page 0..7 with SNP_SEED:
+			     * read without PVALIDATE, then CF=1 on it */
+	SNP_T_VC,	    /* #VC 0x404 before validation and after rescind */
+	SNP_T_PVALIDATE,    /* FAIL_INPUT, SIZEMISMATCH (after SIZEM) */
+	SNP_T_PSC_MSR,	    /* page 1 to shared and back by the MSR
+			     * protocol; SYNC(1): host checks SNP_SHARED_SEED
+			     * at page 1 by GPA */
+	SNP_T_PSC_MSR_BAD,  /* bad operation: error, no exit; then the VMM
+			     * fails the request: error */
+	SNP_T_GHCB_PSC,	    /* register; one entry; three separate entries
+			     * (three calls); three contiguous (one call);
+			     * a 2 MiB entry */
+	SNP_T_GHCB_FAIL,    /* the VMM fails the 2nd of three runs */
+	SNP_T_GHCB_BAD,	    /* bad header, bad entry, unknown event */
+	SNP_T_TOOK_BACK,    /* SYNC(1): host punches validated page 2; the
+			     * guest meets #VC, validates, reads zeros */
+	SNP_T_SPLIT_MERGE,  /* SYNC(1) 2M mapped; page 3 to shared: SYNC(2)
+			     * 4K mappings; whole 2M round trip: SYNC(3) 2M */
+	SNP_T_RMPADJUST,    /* VMSA bit, FAIL_PERMISSION/INPUT/SIZEMISMATCH */
+	SNP_T_STATUS_RO,    /* WRMSR SEV_STATUS: #GP */
+	SNP_T_PSC_SPIN,	    /* GHCB PSC of hint entries, forever */
+	SNP_T_TERMINATE,    /* termination request, reason 1 code 2 */
+	SNP_T_IMPLICIT,	    /* C=1 access to a shared page: memory fault,
+			     * then #VC once converted; C=0 access to a
+			     * private page: memory fault */
+	SNP_T_GHCB_UNREG,   /* registering a GPA without memory is refused
+			     * (SYNC(1, the response)); a VMGEXIT on an
+			     * unregistered GHCB, which ends the guest */
+};
+
 #endif

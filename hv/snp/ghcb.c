@@ -497,6 +497,11 @@ static void psc_complete(struct ghcb_vcpu *g, const struct ghcb_env *env,
 	ghcb_answer(g, env, 0, 0, act);
 }
 
+void ghcb_cancel(struct ghcb_vcpu *g)
+{
+	g->pending = GHCB_PENDING_NONE;
+}
+
 int ghcb_complete(struct ghcb_vcpu *g, const struct ghcb_env *env, u64 ret,
 		  struct ghcb_action *act)
 {

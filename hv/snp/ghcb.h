@@ -186,6 +186,10 @@ u64 ghcb_sev_info(const struct ghcb_env *env);
 int ghcb_vmgexit(struct ghcb_vcpu *g, const struct ghcb_env *env,
 		 struct ghcb_action *act);
 
+/* The VMM will not answer the pending request (it moved the guest on):
+ * drop it, writing nothing; the next VMGEXIT starts afresh. */
+void ghcb_cancel(struct ghcb_vcpu *g);
+
 /*
  * The VMM answered the GHCB_MAP_GPA exit with ret (hypercall.ret: 0 or a
  * nonzero error). Writes the response (the MSR or the GHCB) and fills

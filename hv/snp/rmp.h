@@ -159,6 +159,27 @@ bool rmp_is_model(const struct rmp *r);
 /* Bytes of metadata the model spends for its range. */
 u64 rmp_model_meta_bytes(const struct rmp *r);
 
+/*
+ * The host-write guard. On hardware a hypervisor (ASID 0) write to an
+ * assigned page is a #PF with the RMP bit, and a write through a 2 MiB or
+ * 1 GiB host mapping needs every 4 KiB entry of its 2 MiB region
+ * unassigned; host reads are not checked (APM vol. 2 §15.36.10, Table
+ * 15-39). A model over real memory can have the platform do the same:
+ * after rmp_model_guard_host(r), each RMPUPDATE of r that succeeds calls
+ * plat_rmp_guard() for the pages it covers, writable only when it made
+ * them hypervisor-owned (assigned includes immutable and firmware-owned
+ * pages). PSMASH, the guest instructions and the in-use marks change no
+ * page's owner. Destroying r makes its pages still assigned writable.
+ * Opt-in: a model over a range that is not memory (tools/replay) is never
+ * guarded.
+ */
+void rmp_model_guard_host(struct rmp *r);
+/* The platform's half (boot/rmp_guard.c, plat/host/rmp_guard.c): allow or
+ * refuse host writes to the 4 KiB-aligned [pa, pa + size), which a model
+ * covers. A guard the platform cannot apply is reported on the console
+ * and leaves the pages writable: a check lost, not a state. */
+void plat_rmp_guard(phys_addr_t pa, u64 size, bool writable);
+
 /* Mark the page at spa in use, as VMRUN marks a running vCPU's VMCB and
  * VMSA (APM vol. 2 §15.36, VMRUN's RMP checks, Table 15-41): RMPUPDATE and
  * PSMASH touching it give FAIL_INUSE. -EINVAL outside the range. */
@@ -183,6 +204,11 @@ enum rmp_ret rmp_model_rmpquery(struct rmp *r, const struct rmp_guest *g,
 				u64 gpa, phys_addr_t spa,
 				unsigned int target_vmpl, u8 *perms, bool *vmsa,
 				bool *size_2m);
+
+/* SNP_LAUNCH_UPDATE's effect on the 4 KiB page at spa, assigned to asid
+ * at gpa: Validated set (rmp_model.c says more). */
+enum rmp_ret rmp_model_launch_update(struct rmp *r, phys_addr_t spa, u32 asid,
+				     u64 gpa);
 
 /* The model's invariants (no assigned 4 KiB entry inside an assigned
  * 2 MiB one, nothing but the page size kept by a hypervisor-owned entry,

@@ -154,6 +154,11 @@ static enum rmp_ret model_rmpupdate(struct rmp *r, u32 asid, phys_addr_t spa,
 			 (st->size_2m ? RMPE_2M : 0) |
 			 (st->immutable ? RMPE_IMMUTABLE : 0),
 	};
+	/* Every page the update covers is now assigned or hypervisor-owned
+	 * as st says (behind a 2 MiB entry the other 511 are not assigned
+	 * either way); host writes follow (rmp_model_guard_host). */
+	if (m->guard_host)
+		plat_rmp_guard(spa, len, !st->assigned);
 	return RMP_SUCCESS;
 }
 
@@ -205,6 +210,14 @@ static void model_destroy(struct rmp *r)
 {
 	struct rmp_model *m = rmp_to_model(r);
 
+	/* A page freed while still assigned (snp_cc.c says when) must not
+	 * stay guarded once no RMP says it is the guest's. */
+	for (u64 i = 0; m->guard_host && i < m->pages; i++)
+		if (m->e[i].flags & RMPE_ASSIGNED)
+			plat_rmp_guard(m->rmp.base + i * RMP_PAGE_4K,
+				       is_2m_page(&m->e[i]) ? RMP_PAGE_2M :
+							      RMP_PAGE_4K,
+				       true);
 	free_pages(hv_pool, m->e, m->order, OWN_RMP);
 	kfree(m, sizeof(*m));
 }
@@ -239,7 +252,13 @@ struct rmp *rmp_model_create(phys_addr_t base, u64 size)
 	m->rmp = (struct rmp){.ops = &model_ops, .base = base, .size = size};
 	m->pages = pages;
 	m->order = order;
+	m->guard_host = false;
 	return &m->rmp;
+}
+
+void rmp_model_guard_host(struct rmp *r)
+{
+	rmp_to_model(r)->guard_host = true;
 }
 
 bool rmp_is_model(const struct rmp *r)
@@ -433,4 +452,28 @@ int rmp_model_check(const struct rmp *r)
 			      (unsigned long long)spa);
 	}
 	return 0;
+}
+
+/*
+ * What SNP_LAUNCH_UPDATE (SNP firmware ABI 56860, "SNP_LAUNCH_UPDATE")
+ * does to the RMP entry of one 4 KiB page of an SNP guest's initial
+ * memory: the page, assigned to the guest at gpa, becomes Validated
+ * without the guest's PVALIDATE. The firmware refuses a page in another
+ * state (INVALID_PAGE_STATE); the model answers FAIL_INPUT.
+ */
+enum rmp_ret rmp_model_launch_update(struct rmp *r, phys_addr_t spa, u32 asid,
+				     u64 gpa)
+{
+	struct rmp_model *m = rmp_to_model(r);
+	struct rmp_entry *e;
+
+	if (!IS_ALIGNED(spa, RMP_PAGE_4K) || !covered(m, spa) || !asid)
+		return RMP_FAIL_INPUT;
+	e = &m->e[idx(m, spa)];
+	if ((e->flags & (RMPE_ASSIGNED | RMPE_2M | RMPE_IMMUTABLE)) !=
+		    RMPE_ASSIGNED ||
+	    e->asid != asid || e->gpa != gpa)
+		return RMP_FAIL_INPUT;
+	e->flags |= RMPE_VALIDATED;
+	return RMP_SUCCESS;
 }

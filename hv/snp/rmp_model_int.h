@@ -38,6 +38,7 @@ struct rmp_model {
 	struct rmp_entry *e;
 	u64 pages;
 	unsigned int order; /* of the block holding e[] */
+	bool guard_host; /* rmp_model_guard_host(): tell the platform */
 };
 
 static inline struct rmp_model *rmp_to_model(struct rmp *r)

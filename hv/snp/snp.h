@@ -21,8 +21,19 @@
 extern const struct cc_ops cc_snp_hw;
 extern const struct cc_ops cc_snp_model;
 
+/* Where the model's guests find their C-bit (CPUID Fn8000_001F EBX[5:0],
+ * the GHCB's SEV information): 47, as on first-generation EPYC parts. It
+ * must be an address bit the CPU's guests can use (QEMU: phys-bits=48). */
+#define SNP_MODEL_C_BIT 47
+
 /* SNP ASIDs handed out: 1 .. SNP_MAX_ASID (ASID 0 is the hypervisor's). */
 #define SNP_MAX_ASID 63
+
+/* Whether the RMP models made from now on refuse host writes to assigned
+ * pages (rmp.h, the host-write guard; on by default). A benchmark turns
+ * it off to time the RMP's bookkeeping without the platform's page
+ * protection, which on the host build is an mprotect() per change. */
+void snp_model_guard_host(bool on);
 
 /* The RMP the SNP VMs use now, NULL while there is none. */
 struct rmp *snp_rmp(void);

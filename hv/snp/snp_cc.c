@@ -26,7 +26,7 @@
  */
 #define CHECK_PREFIX "snp_check"
 
-#include "hv/snp/snp.h"
+#include "hv/snp/snp_int.h"
 #include "hv/alloc.h"
 #include "hv/base/check.h"
 #include "hv/base/kmalloc.h"
@@ -34,21 +34,19 @@
 #include "hv/vm.h"
 #include "lib/console.h"
 #include "lib/errno.h"
+#include "lib/mem.h"
 
 #define PAGES_2M (RMP_PAGE_2M / RMP_PAGE_4K)
 
-struct snp_vm {
-	u32 asid;
-};
-
-static struct rmp *rmp_now;
-static bool rmp_is_made; /* rmp_now is a model this file made */
+struct rmp *snp_rmp_now;
+static bool rmp_is_made; /* snp_rmp_now is a model this file made */
+static bool guard_host = true; /* models made from now on guard host writes */
 static unsigned int nr_snp_vms;
 static u64 asids_used; /* bit i: ASID i belongs to a live SNP VM */
 
 struct rmp *snp_rmp(void)
 {
-	return rmp_now;
+	return snp_rmp_now;
 }
 
 u32 snp_vm_asid(const struct vm *vm)
@@ -86,7 +84,7 @@ static bool region_unassigned(phys_addr_t pa2m)
 	struct rmp_info i;
 
 	for (u64 k = 0; k < PAGES_2M; k++) {
-		if (rmpread(rmp_now, pa2m + k * RMP_PAGE_4K, &i) ||
+		if (rmpread(snp_rmp_now, pa2m + k * RMP_PAGE_4K, &i) ||
 		    i.assigned)
 			return false;
 		if (i.size_2m) /* one unassigned 2 MiB entry governs all */
@@ -100,7 +98,7 @@ static enum rmp_ret assign(phys_addr_t pa, u64 gpa, bool size_2m, u32 asid)
 	struct rmp_state st = {
 		.gpa = gpa, .assigned = true, .size_2m = size_2m, .asid = asid};
 
-	return rmpupdate(rmp_now, pa, &st);
+	return rmpupdate(snp_rmp_now, pa, &st);
 }
 
 /* Assign the 4 KiB page at pa to asid at gpa, smashing a 2 MiB entry
@@ -111,14 +109,14 @@ static int assign_4k(phys_addr_t pa, u64 gpa, u32 asid)
 	struct rmp_info i;
 	enum rmp_ret ret;
 
-	ret = rmpread(rmp_now, pa, &i);
+	ret = rmpread(snp_rmp_now, pa, &i);
 	if (ret)
 		return failed("RMPREAD", pa, ret);
 	if (i.assigned && i.asid == asid &&
 	    i.gpa + (i.size_2m ? pa - head : 0) == gpa)
 		return 0; /* sev_gmem_prepare: assigned already */
 	if (i.assigned && i.size_2m) {
-		ret = psmash(rmp_now, head);
+		ret = psmash(snp_rmp_now, head);
 		if (ret)
 			return failed("PSMASH", head, ret);
 	}
@@ -139,7 +137,7 @@ static int snp_prepare(struct vm *vm, u64 gfn, phys_addr_t pa,
 		return -EINVAL;
 	if (order >= 9 && IS_ALIGNED(pa, RMP_PAGE_2M) &&
 	    IS_ALIGNED(gpa, RMP_PAGE_2M)) {
-		ret = rmpread(rmp_now, pa, &i);
+		ret = rmpread(snp_rmp_now, pa, &i);
 		if (ret)
 			return failed("RMPREAD", pa, ret);
 		if (i.assigned && i.size_2m && i.asid == asid && i.gpa == gpa)
@@ -174,7 +172,7 @@ static int reclaim(phys_addr_t pa, unsigned int order)
 		phys_addr_t p = pa + k * RMP_PAGE_4K;
 		bool whole;
 
-		ret = rmpread(rmp_now, p, &i);
+		ret = rmpread(snp_rmp_now, p, &i);
 		if (ret)
 			return failed("RMPREAD", p, ret);
 		if (!i.assigned) {
@@ -184,12 +182,12 @@ static int reclaim(phys_addr_t pa, unsigned int order)
 		whole = i.size_2m && IS_ALIGNED(p, RMP_PAGE_2M) &&
 			n - k >= PAGES_2M;
 		if (i.size_2m && !whole) {
-			ret = psmash(rmp_now, ALIGN_DOWN(p, RMP_PAGE_2M));
+			ret = psmash(snp_rmp_now, ALIGN_DOWN(p, RMP_PAGE_2M));
 			if (ret)
 				return failed("PSMASH",
 					      ALIGN_DOWN(p, RMP_PAGE_2M), ret);
 		}
-		ret = rmpupdate(rmp_now, p,
+		ret = rmpupdate(snp_rmp_now, p,
 				&(struct rmp_state){.size_2m = whole});
 		if (ret)
 			return failed("RMPUPDATE", p, ret);
@@ -208,17 +206,44 @@ static void snp_invalidate(phys_addr_t pa, unsigned int order)
 			(void *)pa);
 }
 
+/*
+ * KVM_SEV_SNP_LAUNCH_UPDATE's RMP side (sev_gmem_post_populate): each
+ * page is assigned at 4 KiB (a 2 MiB entry prepare made is PSMASHed), then
+ * the firmware's SNP_LAUNCH_UPDATE makes it Validated. On hardware that
+ * needs the PSP firmware, which gmemvisor does not drive: only the model
+ * launches. The VM has no vCPU yet (vm_launch_update), so no translation
+ * of the 2 MiB entry exists to drop.
+ */
+static int snp_launch_update(struct vm *vm, u64 gfn, phys_addr_t pa)
+{
+	phys_addr_t head = ALIGN_DOWN(pa, RMP_PAGE_2M);
+	struct rmp_info i;
+	enum rmp_ret ret;
+
+	ret = rmpread(snp_rmp_now, pa, &i);
+	if (ret)
+		return failed("RMPREAD", pa, ret);
+	if (i.assigned && i.size_2m) {
+		ret = psmash(snp_rmp_now, head);
+		if (ret)
+			return failed("PSMASH", head, ret);
+	}
+	ret = rmp_model_launch_update(snp_rmp_now, pa, snp_vm_asid(vm),
+				      gfn << PAGE_SHIFT);
+	return ret ? failed("SNP_LAUNCH_UPDATE", pa, ret) : 0;
+}
+
 static int snp_split(phys_addr_t pa)
 {
 	struct rmp_info i;
 	enum rmp_ret ret;
 
-	ret = rmpread(rmp_now, pa, &i);
+	ret = rmpread(snp_rmp_now, pa, &i);
 	if (ret)
 		return failed("RMPREAD", pa, ret);
 	if (!i.assigned || !i.size_2m)
 		return 0;
-	ret = psmash(rmp_now, pa);
+	ret = psmash(snp_rmp_now, pa);
 	return ret ? failed("PSMASH", pa, ret) : 0;
 }
 
@@ -234,7 +259,7 @@ static unsigned int snp_max_order(struct vm *vm, u64 gfn, phys_addr_t pa)
 {
 	struct rmp_info i;
 
-	if (rmpread(rmp_now, pa, &i))
+	if (rmpread(snp_rmp_now, pa, &i))
 		return 0;
 	if (i.assigned)
 		return i.size_2m ? 9 : 0;
@@ -248,7 +273,7 @@ static int snp_check_page(struct vm *vm, u64 gfn, phys_addr_t pa,
 	struct rmp_info i;
 	u64 gpa;
 
-	CHECK(rmp_now && !rmpread(rmp_now, pa, &i),
+	CHECK(snp_rmp_now && !rmpread(snp_rmp_now, pa, &i),
 	      "page %p: no RMP entry to read", (void *)pa);
 	if (!i.assigned) {
 		CHECK(!private || !prepared,
@@ -278,7 +303,7 @@ static u64 guest_pages_in(phys_addr_t lo, phys_addr_t hi)
 		struct rmp_info i = {0};
 
 		next = p + RMP_PAGE_4K;
-		if (!rmpread(rmp_now, p, &i) && i.size_2m)
+		if (!rmpread(snp_rmp_now, p, &i) && i.size_2m)
 			next = MIN(ALIGN_DOWN(p, RMP_PAGE_2M) + RMP_PAGE_2M,
 				   hi);
 		if (i.assigned && i.asid)
@@ -304,7 +329,7 @@ static u64 pool_guest_pages(void)
 
 static int snp_check_held(u64 held)
 {
-	u64 n = rmp_now ? pool_guest_pages() : 0;
+	u64 n = snp_rmp_now ? pool_guest_pages() : 0;
 
 	CHECK(n == held,
 	      "%llu pages are assigned in the RMP, gmem's private pages "
@@ -317,6 +342,7 @@ static int snp_check_held(u64 held)
 static struct rmp *model_over_pool(void)
 {
 	phys_addr_t lo = ~0ULL, hi = 0;
+	struct rmp *r;
 
 	if (!hv_pool || !hv_pool->nr_regions)
 		return NULL;
@@ -328,7 +354,17 @@ static struct rmp *model_over_pool(void)
 	}
 	lo = ALIGN_DOWN(lo, RMP_PAGE_2M);
 	hi = ALIGN_UP(hi, RMP_PAGE_2M);
-	return rmp_model_create(lo, hi - lo);
+	r = rmp_model_create(lo, hi - lo);
+	/* Real memory: host writes to assigned pages fault, as on SNP
+	 * hardware (rmp.h), unless a benchmark turned that off. */
+	if (r && guard_host)
+		rmp_model_guard_host(r);
+	return r;
+}
+
+void snp_model_guard_host(bool on)
+{
+	guard_host = on;
 }
 
 static int vm_init(struct vm *vm, bool hw)
@@ -344,15 +380,18 @@ static int vm_init(struct vm *vm, bool hw)
 	s = kmalloc(sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	if (!rmp_now) {
-		rmp_now = hw ? rmp_hw_get() : model_over_pool();
+	memset(s, 0, sizeof(*s));
+	if (!snp_rmp_now) {
+		snp_rmp_now = hw ? rmp_hw_get() : model_over_pool();
 		rmp_is_made = !hw;
-		if (!rmp_now) {
+		if (!snp_rmp_now) {
 			kfree(s, sizeof(*s));
 			return -ENOMEM;
 		}
 	}
 	s->asid = asid;
+	if (!hw)
+		snp_guest_init(s);
 	asids_used |= BIT(asid);
 	nr_snp_vms++;
 	vm_set_cc_state(vm, s);
@@ -379,8 +418,8 @@ static void snp_vm_destroy(struct vm *vm)
 	if (--nr_snp_vms)
 		return;
 	if (rmp_is_made)
-		rmp_destroy(rmp_now);
-	rmp_now = NULL;
+		rmp_destroy(snp_rmp_now);
+	snp_rmp_now = NULL;
 }
 
 #define SNP_HOOKS                                   \
@@ -396,15 +435,33 @@ static void snp_vm_destroy(struct vm *vm)
 	.check_page = snp_check_page,               \
 	.check_held = snp_check_held
 
+/* SNP guests on SEV-SNP hardware are launched by the PSP firmware
+ * (SNP_LAUNCH_START, _UPDATE, _FINISH; SNP firmware ABI 56860), which
+ * gmemvisor does not drive: there the RMP serves gmem only. */
+static const char *snp_hw_guest_lacks(void)
+{
+	return "SNP guests on SEV-SNP hardware need the PSP firmware's launch "
+	       "commands, which gmemvisor does not drive";
+}
+
 const struct cc_ops cc_snp_hw = {
 	.name = "snp",
 	.lacks = rmp_hw_lacks,
+	.guest_lacks = snp_hw_guest_lacks,
 	.vm_init = snp_hw_vm_init,
 	SNP_HOOKS,
 };
 
+/* Under a CPU without SNP the model also plays the guest's side of the
+ * hardware (hv/snp/snp_guest.c), with the C-bit kept in the GPA. */
 const struct cc_ops cc_snp_model = {
 	.name = "snp_model",
 	.vm_init = snp_model_vm_init,
+	.private_alias = BIT(SNP_MODEL_C_BIT),
+	.guest_lacks = snp_guest_lacks,
+	.guest = snp_guest,
+	.guest_complete = snp_guest_complete,
+	.access = snp_access,
+	.launch_update = snp_launch_update,
 	SNP_HOOKS,
 };

@@ -10,6 +10,7 @@
 #include "hv/alloc.h"
 #include "hv/arch_npt.h"
 #include "hv/base/kmalloc.h"
+#include "hv/x86/guest_walk.h"
 #include "lib/console.h"
 #include "lib/errno.h"
 #include "lib/mem.h"
@@ -65,9 +66,9 @@ int svm_vm_init(struct svm_vm *s, unsigned long type)
 {
 	int ret;
 
-	/* An SNP VM runs as a plain SVM guest for now: its memory side (the
-	 * RMP) is its cc model's; enabling SEV-SNP in the VMCB with the
-	 * VM's SNP ASID is hv/svm_snp.c's (issue 9, item 4). */
+	/* An SNP VM runs as a plain SVM guest: on a CPU without SNP its
+	 * model plays the hardware's part (hv/snp/snp_guest.c); SEV-SNP in
+	 * the VMCB would need the PSP's launch (hv/svm_snp.c). */
 	if (type != GMV_VM_DEFAULT && type != GMV_VM_SW_PROTECTED &&
 	    type != GMV_VM_SNP)
 		return -EINVAL;
@@ -274,6 +275,91 @@ void svm_vcpu_complete(struct svm_vcpu *v, u64 next_rip)
 	v->vmcb->ctl.int_shadow &= ~SVM_INT_SHADOW_MASK;
 }
 
+/* The exceptions that push an error code (APM vol. 2 §8.2): #DF, #TS,
+ * #NP, #SS, #GP, #PF, #AC, #CP, #VC, #SX. */
+#define EXC_WITH_ERROR_CODE                                                  \
+	(BIT(8) | BIT(10) | BIT(11) | BIT(12) | BIT(13) | BIT(14) | BIT(17) | \
+	 BIT(21) | BIT(29) | BIT(30))
+
+/* EFER.LMA and the RFLAGS bits exception delivery clears (AMD APM vol. 2
+ * §3.1.7, §3.1.6). */
+#define EFER_LMA BIT(10)
+#define RFLAGS_TF BIT(8)
+#define RFLAGS_IF BIT(9)
+#define RFLAGS_NT BIT(14)
+#define RFLAGS_RF BIT(16)
+
+/* The exceptions QEMU's TCG delivers with their error code
+ * (target/i386/tcg/seg_helper.c, exception_has_error_code()): 8, 10-14,
+ * 17. It pushes none for #CP, #VC and #SX, which it does not model. */
+#define EXC_ERROR_CODE_TCG                                                   \
+	(BIT(8) | BIT(10) | BIT(11) | BIT(12) | BIT(13) | BIT(14) | BIT(17))
+
+static int lookup_npt(const struct arch_vm *vm, u64 gpa, struct arch_xlate *x)
+{
+	return arch_npt_lookup(&((const struct svm_vm *)vm)->npt, gpa, x);
+}
+
+/*
+ * Deliver an exception the way the CPU does in 64-bit mode (AMD APM vol.
+ * 2 §8.9.3, "Long-Mode Interrupt Control Transfers"), for a gate that
+ * keeps the privilege level and has no IST: the stack aligned to 16, then
+ * SS, RSP, RFLAGS, CS, RIP and the error code pushed, RFLAGS.TF, NT and
+ * RF cleared (IF too through an interrupt gate), RIP from the gate. False
+ * when the guest's state is not that simple; the caller injects then.
+ */
+static bool deliver_by_hand(struct svm_vcpu *v, u8 vector, u32 error_code)
+{
+	struct vmcb_save *st = &v->vmcb->save;
+	struct guest_mem m = {.cr3 = st->cr3,
+			      .lookup = lookup_npt,
+			      .vm = (const struct arch_vm *)v->svm};
+	u8 g[16];
+	u64 frame[6], rsp;
+
+	if (!(st->efer & EFER_LMA) || st->idtr.limit < vector * 16u + 15 ||
+	    guest_read_gva(&m, st->idtr.base + vector * 16u, g, sizeof(g)))
+		return false;
+	/* Present, a 64-bit interrupt (0xe) or trap (0xf) gate, no IST,
+	 * the current code segment (so the same CPL). */
+	if (!(g[5] & 0x80) || ((g[5] & 0x1f) != 0xe && (g[5] & 0x1f) != 0xf) ||
+	    (g[4] & 7) || (g[2] | g[3] << 8) != st->cs.sel)
+		return false;
+	rsp = (st->rsp & ~15ULL) - sizeof(frame);
+	frame[0] = error_code;
+	frame[1] = st->rip;
+	frame[2] = st->cs.sel;
+	frame[3] = st->rflags;
+	frame[4] = st->rsp;
+	frame[5] = st->ss.sel;
+	if (guest_write_gva(&m, rsp, frame, sizeof(frame)))
+		return false;
+	st->rsp = rsp;
+	st->rip = (u64)(g[0] | g[1] << 8) | (u64)(g[6] | g[7] << 8) << 16 |
+		  (u64)(g[8] | g[9] << 8 | g[10] << 16 | (u32)g[11] << 24)
+			  << 32;
+	st->rflags &= ~(RFLAGS_TF | RFLAGS_NT | RFLAGS_RF);
+	if ((g[5] & 0x1f) == 0xe)
+		st->rflags &= ~RFLAGS_IF;
+	return true;
+}
+
+void svm_vcpu_inject(struct svm_vcpu *v, u8 vector, u32 error_code)
+{
+	u64 ev = SVM_EVT_V | SVM_EVT_TYPE_EXCEPTION | vector;
+
+	/* An error code the emulator would drop: the frame is built here,
+	 * the same on any CPU. */
+	if (vector < 32 && (EXC_WITH_ERROR_CODE & BIT(vector)) &&
+	    !(EXC_ERROR_CODE_TCG & BIT(vector)) &&
+	    deliver_by_hand(v, vector, error_code))
+		return;
+
+	if (vector < 32 && (EXC_WITH_ERROR_CODE & BIT(vector)))
+		ev |= SVM_EVT_EV | (u64)error_code << SVM_EVT_ERR_SHIFT;
+	v->vmcb->ctl.event_inj = ev;
+}
+
 /*
  * Everything the VMCB needs right before VMRUN: an ASID of the current
  * generation and the TLB flush this vCPU owes. With the NPT's audit on, a
@@ -320,6 +406,12 @@ int svm_vcpu_run(struct svm_vcpu *v, struct arch_exit *x)
 		      v->index);
 	svm_vmrun((phys_addr_t)v->vmcb, &v->gprs, svm_cpu_host_save_pa());
 	v->vmcb->ctl.tlb_control = SVM_TLB_NOTHING;
+	/* An event whose delivery an exit interrupted (a nested fault on
+	 * the guest's IDT, say) is injected again at the next entry, as KVM
+	 * does (svm_complete_interrupts); one delivered is done. */
+	v->vmcb->ctl.event_inj = (v->vmcb->ctl.exit_int_info & SVM_EVT_V) ?
+					 v->vmcb->ctl.exit_int_info :
+					 0;
 	v->nr_exits++;
 	svm_decode_exit(v, x);
 	return 0;
@@ -423,6 +515,11 @@ static void svm_arch_complete(struct arch_vcpu *c, u64 next_rip)
 	svm_vcpu_complete(vcpu_of(c), next_rip);
 }
 
+static void svm_arch_inject(struct arch_vcpu *c, u8 vector, u32 error_code)
+{
+	svm_vcpu_inject(vcpu_of(c), vector, error_code);
+}
+
 static int svm_arch_run(struct arch_vcpu *c, struct arch_exit *x)
 {
 	return svm_vcpu_run(vcpu_of(c), x);
@@ -447,6 +544,7 @@ const struct arch_ops svm_arch_ops = {
 	.get_reg = svm_arch_get_reg,
 	.set_reg = svm_arch_set_reg,
 	.complete = svm_arch_complete,
+	.inject = svm_arch_inject,
 	.run = svm_arch_run,
 	.dump = svm_arch_dump,
 };

@@ -110,6 +110,10 @@ void svm_vcpu_set_reg(struct svm_vcpu *v, enum arch_reg r, u64 val);
 /* Step over the instruction at RIP to next_rip, leaving no interrupt
  * shadow behind it (as KVM's skip_emulated_instruction()). */
 void svm_vcpu_complete(struct svm_vcpu *v, u64 next_rip);
+/* The SEV-SNP bits of an NPF error code into *f (hv/svm_snp.c). */
+void svm_snp_decode_npf(u64 info, struct arch_fault *f);
+/* Inject an exception at the next VMRUN (EVENTINJ). */
+void svm_vcpu_inject(struct svm_vcpu *v, u8 vector, u32 error_code);
 
 /*
  * One entry into the guest: the TLB flush it owes, VMRUN, and the exit

@@ -50,9 +50,7 @@ static void decode_npf(const struct svm_vcpu *v, struct arch_exit *x)
 	f->exec = info & SVM_NPF_ID;
 	f->present = info & SVM_NPF_P;
 	f->walk = info & SVM_NPF_GUEST_PT;
-	f->rmp = info & SVM_NPF_RMP;
-	f->private = info & SVM_NPF_ENC;
-	f->size_mismatch = info & SVM_NPF_SIZEM;
+	svm_snp_decode_npf(info, f);
 }
 
 void svm_decode_exit(const struct svm_vcpu *v, struct arch_exit *x)
@@ -89,6 +87,11 @@ void svm_decode_exit(const struct svm_vcpu *v, struct arch_exit *x)
 		break;
 	case SVM_EXIT_HLT:
 		x->kind = ARCH_EXIT_HLT;
+		break;
+	case SVM_EXIT_MSR:
+		/* EXITINFO1: 0 RDMSR, 1 WRMSR (APM vol. 2 §15.11). */
+		x->kind = ARCH_EXIT_MSR;
+		x->msr.write = c->exit_info1 & 1;
 		break;
 	case SVM_EXIT_SHUTDOWN:
 		x->kind = ARCH_EXIT_SHUTDOWN;

@@ -178,6 +178,13 @@ struct vmcb {
 #define SVM_IOIO_PORT_SHIFT 16
 
 /* NPF EXITINFO1: a #PF error code plus the nested-walk bits (APM 15.25.6). */
+/* EVENTINJ and EXITINTINFO (APM vol. 2 §15.20): vector 7:0, type 10:8,
+ * EV (error code valid) 11, V 31, error code 63:32. */
+#define SVM_EVT_TYPE_EXCEPTION (3u << 8)
+#define SVM_EVT_EV BIT(11)
+#define SVM_EVT_V BIT(31)
+#define SVM_EVT_ERR_SHIFT 32
+
 #define SVM_NPF_P BIT(0)
 #define SVM_NPF_W BIT(1)
 #define SVM_NPF_US BIT(2)

@@ -23,7 +23,7 @@ static int hpa_of(const struct guest_mem *m, u64 gpa, phys_addr_t *hpa)
 	return 0;
 }
 
-static int gva_to_gpa(const struct guest_mem *m, u64 gva, u64 *gpa)
+int guest_translate(const struct guest_mem *m, u64 gva, u64 *gpa)
 {
 	u64 table = m->cr3 & PTE_ADDR;
 	unsigned int shift = 39;
@@ -66,7 +66,7 @@ static size_t read_gva_prefix(const struct guest_mem *m, u64 gva, u8 *buf,
 		phys_addr_t p;
 		u64 gpa;
 
-		if (gva_to_gpa(m, gva + done, &gpa) || hpa_of(m, gpa, &p))
+		if (guest_translate(m, gva + done, &gpa) || hpa_of(m, gpa, &p))
 			break;
 		memcpy(buf + done, (const void *)p, chunk);
 		done += chunk;
@@ -77,6 +77,27 @@ static size_t read_gva_prefix(const struct guest_mem *m, u64 gva, u8 *buf,
 int guest_read_gva(const struct guest_mem *m, u64 gva, void *buf, size_t len)
 {
 	return read_gva_prefix(m, gva, buf, len) == len ? 0 : -EFAULT;
+}
+
+int guest_write_gva(const struct guest_mem *m, u64 gva, const void *buf,
+		    size_t len)
+{
+	const u8 *src = buf;
+	size_t done = 0;
+
+	while (done < len) {
+		size_t chunk = MIN(len - done, PAGE_SIZE - ((gva + done) &
+							    (PAGE_SIZE - 1)));
+		struct arch_xlate x;
+		u64 gpa;
+
+		if (guest_translate(m, gva + done, &gpa) ||
+		    m->lookup(m->vm, gpa, &x) || !x.writable)
+			return -EFAULT;
+		memcpy((void *)x.hpa, src + done, chunk);
+		done += chunk;
+	}
+	return 0;
 }
 
 int guest_fetch_insn(const struct guest_mem *m, u64 rip, struct insn *in,

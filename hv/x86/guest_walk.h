@@ -26,8 +26,18 @@ struct guest_mem {
 	const struct arch_vm *vm;
 };
 
+/* The GPA the guest's tables give gva (bits 51:12 of the leaf, so a
+ * C-bit or shared bit in it stays): 0 or -EFAULT. */
+int guest_translate(const struct guest_mem *m, u64 gva, u64 *gpa);
+
 /* Copy [gva, gva + len) as the guest sees it: 0 or -EFAULT. */
 int guest_read_gva(const struct guest_mem *m, u64 gva, void *buf, size_t len);
+
+/* Store [gva, gva + len) as the guest would, where the second-level table
+ * maps it writable (the guest's own write permissions are not checked):
+ * 0 or -EFAULT, the bytes before the failing page written. */
+int guest_write_gva(const struct guest_mem *m, u64 gva, const void *buf,
+		    size_t len);
 
 /*
  * Read the instruction at rip (up to INSN_MAX_LEN bytes, fewer before an

@@ -9,5 +9,6 @@
 #define X86_VEC_UD 6
 #define X86_VEC_GP 13
 #define X86_VEC_PF 14
+#define X86_VEC_VC 29 /* VMM communication exception (SEV-ES/SNP) */
 
 #endif

@@ -192,6 +192,8 @@ static bool parse_vm_type(const char *s, size_t n, u64 *out)
 		*out = GMV_VM_DEFAULT;
 	else if (n == 12 && !memcmp(s, "sw_protected", 12))
 		*out = GMV_VM_SW_PROTECTED;
+	else if (n == 3 && !memcmp(s, "snp", 3))
+		*out = GMV_VM_SNP;
 	else
 		return false;
 	return true;
@@ -246,8 +248,8 @@ static int parse_arg(const struct op_rule *r, struct trace_op *op,
 		ok = parse_vm_type(val, vn, &op->val[k->key]);
 		if (!ok)
 			return fail(err, op->line,
-				    "bad VM type '%s' (default or "
-				    "sw_protected)",
+				    "bad VM type '%s' (default, "
+				    "sw_protected or snp)",
 				    shown(val, vn, b1, sizeof(b1)));
 	} else {
 		ok = trace_parse_number(val, vn, &op->val[k->key]);
@@ -415,8 +417,9 @@ int trace_op_text(const struct trace_op *op, char *buf, size_t size)
 			continue;
 		if (k == TK_TYPE)
 			n += snprintf(buf + n, size - n, " type=%s",
-				      v == GMV_VM_SW_PROTECTED ?
-					      "sw_protected" : "default");
+				      v == GMV_VM_SW_PROTECTED ? "sw_protected"
+				      : v == GMV_VM_SNP	       ? "snp"
+							       : "default");
 		else
 			n += snprintf(buf + n, size - n, " %s=%#llx",
 				      key_names[k], (unsigned long long)v);
