@@ -412,18 +412,18 @@ static void page_protocol(struct ghcb_vcpu *g, const struct ghcb_env *env,
 			 (unsigned long long)ghcb);
 		return;
 	}
-	if (usage) {
-		ghcb_answer(g, env, GHCB_EXITINFO1_ERROR,
-			    GHCB_ERR_INVALID_USAGE, act);
-		return;
-	}
-	/* KVM clears the valid bitmap once it has read the GHCB
-	 * (sev_es_sync_from_ghcb): a stale bit cannot pass for the next
-	 * request's input. */
+	/* KVM clears the valid bitmap once it has read the GHCB, before
+	 * any check (sev_es_sync_from_ghcb): a stale bit cannot pass for
+	 * the next request's input. */
 	if (env->write(env->ctx, ghcb + GHCB_OFF_VALID_BITMAP, no_bits,
 		       sizeof(no_bits))) {
 		act_fail(act, "GHCB at GPA %#llx cannot be written",
 			 (unsigned long long)ghcb);
+		return;
+	}
+	if (usage) {
+		ghcb_answer(g, env, GHCB_EXITINFO1_ERROR,
+			    GHCB_ERR_INVALID_USAGE, act);
 		return;
 	}
 	if (!bit_set(valid, GHCB_OFF_SW_EXITCODE) ||

@@ -406,6 +406,9 @@ static void ghcb_usage_nonzero(struct kt *t)
 	memcpy(f->mem + GHCB_GPA + GHCB_OFF_USAGE, &usage, 4);
 	KT_EXPECT_OK(t, msr_exit(f, GHCB_GPA));
 	expect_answer(t, f, 2, GHCB_ERR_INVALID_USAGE);
+	/* the valid bitmap is cleared before the checks, as KVM does */
+	KT_EXPECT(t,
+		  mem_is_zero(f->mem + GHCB_GPA + GHCB_OFF_VALID_BITMAP, 16));
 }
 
 static void ghcb_missing_valid_bits(struct kt *t)
@@ -766,6 +769,40 @@ static void psc_vmm_error_midway(struct kt *t)
 	KT_EXPECT_EQ(t, cur_entry(f, DESC_IN_GHCB), 2);
 }
 
+/* ghcb_cancel(): the VMM will not answer; nothing is written and the
+ * next VMGEXIT starts afresh. */
+static void cancel_drops_the_pending_request(struct kt *t)
+{
+	struct fake *f = fake_new();
+	u64 req = 1ULL << 52 | 0x10ULL << 12 | GHCB_MSR_PSC_REQ;
+
+	KT_EXPECT_OK(t, msr_exit(f, req));
+	expect_map(t, f, 0x10000, 1, ENC | SZ4K);
+	ghcb_cancel(&f->g);
+	KT_EXPECT_EQ(t, f->g.pending, GHCB_PENDING_NONE);
+	KT_EXPECT_EQ(t, f->g.msr, req);
+	KT_EXPECT_ERRNO(t, ghcb_complete(&f->g, &f->env, 0, &f->act), EINVAL);
+
+	register_ghcb(t, f);
+	put_desc(f, DESC_IN_GHCB, 0, 1,
+		 (u64[]){entry(0x10, P, 0, 0), entry(0x20, P, 0, 0)}, 2);
+	KT_EXPECT_OK(t, psc_exit(f, DESC_IN_GHCB));
+	expect_map(t, f, 0x10000, 1, ENC | SZ4K);
+	put64(f, GHCB_GPA + GHCB_OFF_SW_EXITINFO2, 0x77);
+	ghcb_cancel(&f->g);
+	KT_EXPECT_EQ(t, f->g.pending, GHCB_PENDING_NONE);
+	KT_EXPECT_EQ(t, cur_entry(f, DESC_IN_GHCB), 0);
+	KT_EXPECT_EQ(t, cur_page(f, DESC_IN_GHCB, 0), 0);
+	KT_EXPECT_EQ(t, info2(f), 0x77);
+	KT_EXPECT_ERRNO(t, ghcb_complete(&f->g, &f->env, 0, &f->act), EINVAL);
+	/* the guest's next VMGEXIT is offered the same run */
+	KT_EXPECT_OK(t, psc_exit(f, DESC_IN_GHCB));
+	expect_map(t, f, 0x10000, 1, ENC | SZ4K);
+	KT_EXPECT_OK(t, ghcb_complete(&f->g, &f->env, 0, &f->act));
+	expect_answer(t, f, 0, 0);
+	KT_EXPECT_EQ(t, cur_entry(f, DESC_IN_GHCB), 1);
+}
+
 static void psc_scratch_area(struct kt *t)
 {
 	struct fake *f = fake_new();
@@ -786,6 +823,13 @@ static void psc_scratch_area(struct kt *t)
 	put_desc(f, GHCB_GPA + 0xf00, 0, 40, (u64[]){entry(0x10, P, 0, 0)}, 1);
 	KT_EXPECT_OK(t, psc_exit(f, GHCB_GPA + 0xf00));
 	expect_answer(t, f, 2, GHCB_ERR_INVALID_SCRATCH_AREA);
+	/* elsewhere in shared memory, below the GHCB too */
+	put_desc(f, 0x1000, 0, 0, (u64[]){entry(0x10, P, 0, 0)}, 1);
+	KT_EXPECT_OK(t, psc_exit(f, 0x1000));
+	expect_map(t, f, 0x10000, 1, ENC | SZ4K);
+	KT_EXPECT_OK(t, ghcb_complete(&f->g, &f->env, 0, &f->act));
+	expect_answer(t, f, 0, 0);
+	KT_EXPECT_EQ(t, cur_entry(f, 0x1000), 1);
 	/* at the shared buffer's end: no room for the entry */
 	put_desc(f, GHCB_GPA + 0xfe8, 0, 0, (u64[]){entry(0x10, P, 0, 0)}, 1);
 	KT_EXPECT_OK(t, psc_exit(f, GHCB_GPA + 0xfe8));
@@ -827,6 +871,7 @@ static const struct kt_case ghcb_cases[] = {
 	KT_CASE(psc_entry_changed_while_read),
 	KT_CASE(psc_vmm_error_midway),
 	KT_CASE(psc_scratch_area),
+	KT_CASE(cancel_drops_the_pending_request),
 };
 
 const struct kt_suite ghcb_suite = KT_SUITE("ghcb", ghcb_cases);
