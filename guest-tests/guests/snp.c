@@ -256,17 +256,23 @@ static void test_ghcb_bad(u64 gpa)
 	d = (struct snp_psc_desc){.cur_entry = 0, .end_entry = 253};
 	GUEST_ASSERT_EQ(snp_psc_ghcb(&d, &info1, &calls),
 			SNP_PSC_ERR_INVALID_HDR);
-	/* cur_entry after end_entry is no request at all: nothing sent. */
-	/* An entry with reserved bits set. */
+	/* An entry with more pages done than it has. */
 	d = (struct snp_psc_desc){.end_entry = 0};
-	d.entries[0] = snp_psc_entry(gpa, SNP_PSC_SHARED, false) | BIT(60);
+	d.entries[0] = snp_psc_entry(gpa, SNP_PSC_SHARED, false) | 2;
 	GUEST_ASSERT_EQ(snp_psc_ghcb(&d, &info1, &calls),
 			SNP_PSC_ERR_INVALID_ENTRY);
-	/* An operation no one defined. */
+	/* A 2 MiB entry whose GFN is not 2 MiB aligned. */
+	d = (struct snp_psc_desc){.end_entry = 0};
+	d.entries[0] = snp_psc_entry(PG(gpa, 1), SNP_PSC_SHARED, true);
+	GUEST_ASSERT_EQ(snp_psc_ghcb(&d, &info1, &calls),
+			SNP_PSC_ERR_INVALID_ENTRY);
+	/* An operation no one defined is done without a change (KVM's
+	 * snp_begin_psc), like the PSMASH and UNSMASH hints. */
 	d = (struct snp_psc_desc){.end_entry = 0};
 	d.entries[0] = snp_psc_entry(gpa, 7, false);
-	GUEST_ASSERT_EQ(snp_psc_ghcb(&d, &info1, &calls),
-			SNP_PSC_ERR_INVALID_ENTRY);
+	GUEST_ASSERT_EQ(snp_psc_ghcb(&d, &info1, &calls), 0);
+	GUEST_ASSERT_EQ(d.cur_entry, 1);
+	GUEST_ASSERT_EQ(d.entries[0] & 0xfff, 1);
 	/* An event the hypervisor does not know. */
 	info1 = snp_ghcb_call(0x8000abcdULL, 0, 0, 0, &info2);
 	GUEST_ASSERT_EQ(info1, GHCB_HV_RESP_MALFORMED);

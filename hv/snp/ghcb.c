@@ -193,27 +193,26 @@ static u64 entry_left(u64 e)
 	return (GHCB_PSC_2M(e) ? PAGES_2M : 1) - GHCB_PSC_CUR_PAGE(e);
 }
 
+/* An entry converted by no exit: the PSMASH and UNSMASH hints, and, as
+ * KVM's snp_begin_psc treats them, operations the spec does not define
+ * (KVM converts only 1 and 2 and marks the others done). */
 static bool entry_is_hint(u64 e)
 {
-	return GHCB_PSC_OP(e) == GHCB_PSC_OP_PSMASH ||
-	       GHCB_PSC_OP(e) == GHCB_PSC_OP_UNSMASH;
+	return GHCB_PSC_OP(e) != GHCB_PSC_OP_PRIVATE &&
+	       GHCB_PSC_OP(e) != GHCB_PSC_OP_SHARED;
 }
 
 /*
- * An entry is INVALID_ENTRY when a reserved bit (63:57) is set, the
- * operation is none of 1..4, cur_page passes the entry's page count, or a
- * 2 MiB entry's GFN is not 2 MiB aligned (the last two as KVM's
- * snp_begin_psc). KVM skips operations other than 1 and 2 as it skips the
- * hints and does not look at the reserved bits; the spec names 1..4 only,
- * so here an undefined operation or a reserved bit is refused.
+ * An entry is INVALID_ENTRY when cur_page passes the entry's page count or
+ * a 2 MiB entry's GFN is not 2 MiB aligned: KVM's snp_begin_psc checks
+ * these two only, on the entry that starts a run, and leaves the reserved
+ * bits 63:57 unread; so does this code.
  */
 static bool entry_valid(u64 e)
 {
-	u64 op = GHCB_PSC_OP(e);
 	u64 pages = GHCB_PSC_2M(e) ? PAGES_2M : 1;
 
-	return !GHCB_PSC_RESERVED(e) && op >= GHCB_PSC_OP_PRIVATE &&
-	       op <= GHCB_PSC_OP_UNSMASH && GHCB_PSC_CUR_PAGE(e) <= pages &&
+	return GHCB_PSC_CUR_PAGE(e) <= pages &&
 	       IS_ALIGNED(GHCB_PSC_GFN(e), pages);
 }
 
@@ -272,20 +271,20 @@ static s64 psc_take_run(const struct ghcb_env *env, struct psc_req *r,
 	bool huge = false; /* the run's entries are whole 2 MiB entries */
 
 	r->count = 0;
-	/* Every entry still to do is checked before anything changes. */
 	for (i = r->cur; i <= r->end; i++) {
+		/* Each entry read once, here: the guest (another vCPU) may
+		 * change the descriptor meanwhile. */
 		if (!read_entry(env, r, i, &e, act))
 			return -1;
-		if (!entry_valid(e))
-			return GHCB_PSC_ERROR_INVALID_ENTRY;
-	}
-	for (i = r->cur; i <= r->end; i++) {
-		/* Read again: another vCPU may have changed it since. */
-		if (!read_entry(env, r, i, &e, act))
-			return -1;
-		if (!entry_valid(e))
-			return GHCB_PSC_ERROR_INVALID_ENTRY;
 		if (!r->count) {
+			/* The entry that would start the run is checked;
+			 * those done before it stay done (cur_entry). */
+			if (!entry_valid(e)) {
+				if (!write_cur_entry(env, r->desc, r->cur,
+						     act))
+					return -1;
+				return GHCB_PSC_ERROR_INVALID_ENTRY;
+			}
 			if (!entry_left(e) || entry_is_hint(e)) {
 				if (!finish_entry(env, r, i, act))
 					return -1;
@@ -310,14 +309,14 @@ static s64 psc_take_run(const struct ghcb_env *env, struct psc_req *r,
 	if (!write_cur_entry(env, r->desc, r->cur, act))
 		return -1;
 	if (r->count) {
-		/* The page size of the run: 2 MiB entries whole, else 4 KiB
-		 * (KVM flags a partly done 2 MiB entry PAGE_SZ_2M though
-		 * only its 4 KiB pages left are converted; here it is 4K). */
+		/* The page size flag is the first entry's, as KVM's: a
+		 * partly done 2 MiB entry is flagged PAGE_SZ_2M though only
+		 * its 4 KiB pages left are converted. */
 		r->attrs = (GHCB_PSC_OP(start) == GHCB_PSC_OP_PRIVATE
 				    ? GMV_MAP_GPA_RANGE_ENCRYPTED
 				    : GMV_MAP_GPA_RANGE_DECRYPTED) |
-			   (huge ? GMV_MAP_GPA_RANGE_PAGE_SZ_2M
-				 : GMV_MAP_GPA_RANGE_PAGE_SZ_4K);
+			   (GHCB_PSC_2M(start) ? GMV_MAP_GPA_RANGE_PAGE_SZ_2M
+					       : GMV_MAP_GPA_RANGE_PAGE_SZ_4K);
 	}
 	return 0;
 }
@@ -347,12 +346,14 @@ static void psc_begin(struct ghcb_vcpu *g, const struct ghcb_env *env,
 	}
 	r.cur = hdr[0];
 	r.end = hdr[1];
-	/* The header: end_entry (inclusive) below 253 (KVM snp_begin_psc)
-	 * and cur_entry not past it. KVM answers 0 for cur_entry past
-	 * end_entry (nothing to do); a guest that loops while cur_entry <=
-	 * end_entry never sends one, so here it is INVALID_HDR. */
-	if (r.end >= GHCB_PSC_MAX_ENTRIES || r.cur > r.end) {
+	/* The header: end_entry (inclusive) below 253; cur_entry past it
+	 * is nothing to do, answered 0 (KVM snp_begin_psc). */
+	if (r.end >= GHCB_PSC_MAX_ENTRIES) {
 		ghcb_answer(g, env, 0, GHCB_PSC_ERROR_INVALID_HDR, act);
+		return;
+	}
+	if (r.cur > r.end) {
+		ghcb_answer(g, env, 0, 0, act);
 		return;
 	}
 	if ((scratch & PAGE_MASK) == g->gpa &&
