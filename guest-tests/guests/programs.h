@@ -265,7 +265,8 @@ enum snp_test {
 			     * (three calls); three contiguous (one call);
 			     * a 2 MiB entry */
 	SNP_T_GHCB_FAIL,    /* the VMM fails the 2nd of three runs */
-	SNP_T_GHCB_BAD,	    /* bad header, bad entry, unknown event */
+	SNP_T_GHCB_BAD,	    /* bad header, bad entries, an undefined
+			     * operation (passed), unknown event */
 	SNP_T_TOOK_BACK,    /* SYNC(1): host punches validated page 2; the
 			     * guest meets #VC, validates, reads zeros */
 	SNP_T_SPLIT_MERGE,  /* SYNC(1) 2M mapped; page 3 to shared: SYNC(2)
