@@ -155,10 +155,9 @@ static struct step *private_fault(struct env *e, u64 gpa)
 
 static struct step *rdmsr_exit(struct env *e, u32 index)
 {
-	struct step *s = at(e,
-			    (struct arch_exit){.kind = ARCH_EXIT_MSR,
-					       .code = 0x7c},
-			    AT_RDMSR);
+	struct step *s =
+		at(e, (struct arch_exit){.kind = ARCH_EXIT_MSR, .code = 0x7c},
+		   AT_RDMSR);
 
 	/* Garbage above: RDMSR writes EAX and EDX zero-extended. */
 	set(s, ARCH_REG_RAX, 0xdeadbeef00000000ULL);
@@ -186,8 +185,7 @@ static struct step *wrmsr_exit(struct env *e, u32 index, u64 val)
 static struct step *vmgexit(struct env *e)
 {
 	return at(e,
-		  (struct arch_exit){.kind = ARCH_EXIT_HYPERCALL,
-				     .code = 0x81},
+		  (struct arch_exit){.kind = ARCH_EXIT_HYPERCALL, .code = 0x81},
 		  AT_VMGEXIT);
 }
 
@@ -460,8 +458,7 @@ SNP_CASE(snp_exit_private_alias_faults_and_zaps, true)
 	/* The shared page at its GPA, not at the alias. */
 	if (KT_EXPECT_OK(t, npt_at(e, PLAIN_GPA + 0x3000, &x)))
 		KT_EXPECT_EQ(t, x.order, 0);
-	KT_EXPECT_ERRNO(t, npt_at(e, (PLAIN_GPA + 0x3000) | C_BIT, &x),
-			ENOENT);
+	KT_EXPECT_ERRNO(t, npt_at(e, (PLAIN_GPA + 0x3000) | C_BIT, &x), ENOENT);
 
 	/* Private where the slot has no gmem: the memory fault names the
 	 * GPA without the C-bit, private. */
@@ -511,9 +508,8 @@ static const struct cc_guest_svc direct_svc = {.inject = direct_inject};
 /* cc_ops.access on the page behind gpa with *order = order in. */
 static int access_order(struct env *e, u64 gpa, unsigned int *order)
 {
-	struct cc_guest_req req = {.kind = CC_GUEST_INSN,
-				   .vm = e->obj,
-				   .svc = &direct_svc};
+	struct cc_guest_req req = {
+		.kind = CC_GUEST_INSN, .vm = e->obj, .svc = &direct_svc};
 
 	return vm_cc(e->obj)->access(&req, gpa, private_pa(e, gpa), false,
 				     order);
@@ -561,8 +557,7 @@ SNP_CASE(snp_exit_access_check, true)
 	if (KT_EXPECT_OK(t, npt_at(e, (GMEM_GPA + 0x3000) | C_BIT, &x)))
 		KT_EXPECT_EQ(t, x.order, 0);
 	/* The neighbour, on its own 4 KiB entry now, is not validated. */
-	KT_EXPECT_ERRNO(t, npt_at(e, (GMEM_GPA + 0x4000) | C_BIT, &x),
-			ENOENT);
+	KT_EXPECT_ERRNO(t, npt_at(e, (GMEM_GPA + 0x4000) | C_BIT, &x), ENOENT);
 	KT_EXPECT_EQ(t, vcpu_stats(e)->injects, 2);
 	KT_EXPECT_EQ(t, vcpu_stats(e)->last_error_code, VC_PAGE_NOT_VALIDATED);
 
@@ -618,8 +613,7 @@ SNP_CASE(snp_exit_access_rmp_fault_is_internal_error, true)
 			KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_INTERNAL_ERROR);
 			KT_EXPECT_EQ(t, e->x.other.code, 0x400);
 		}
-		KT_EXPECT_ERRNO(t,
-				npt_at(e, (GMEM_GPA + 0x8000) | C_BIT, &x),
+		KT_EXPECT_ERRNO(t, npt_at(e, (GMEM_GPA + 0x8000) | C_BIT, &x),
 				ENOENT);
 	}
 	KT_EXPECT_EQ(t, vcpu_stats(e)->injects, 0);
@@ -719,8 +713,7 @@ SNP_CASE(snp_exit_pvalidate_results, true)
 		return;
 	KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), 0);
 	KT_EXPECT_EQ(t, get(e, ARCH_REG_RFLAGS), 0x3002);
-	KT_EXPECT_ERRNO(t, npt_at(e, (GMEM_GPA + 0x2000) | C_BIT, &x),
-			ENOENT);
+	KT_EXPECT_ERRNO(t, npt_at(e, (GMEM_GPA + 0x2000) | C_BIT, &x), ENOENT);
 	/* Only the page rescinded: its neighbour keeps its translation. */
 	KT_EXPECT_OK(t, npt_at(e, (GMEM_GPA + 0x5000) | C_BIT, &x));
 	KT_EXPECT(t, !rmp_at(e, GMEM_GPA + 0x2000).validated);
@@ -763,8 +756,8 @@ SNP_CASE(snp_exit_pvalidate_operand_faults, true)
 	KT_EXPECT_EQ(t, get(e, ARCH_REG_RIP), CODE_GPA);
 	/* The case converts; the guest retries and succeeds (after the
 	 * SIZEM retry: the fault prepared the 2 MiB block as one entry). */
-	if (!KT_EXPECT_OK(t, set_private(e, GMEM_GPA + 0x6000, PAGE_SIZE,
-					 true)))
+	if (!KT_EXPECT_OK(t,
+			  set_private(e, GMEM_GPA + 0x6000, PAGE_SIZE, true)))
 		return;
 	pvalidate(e, ALIAS_VA(GMEM_GPA + 0x6000), false, true);
 	pvalidate(e, ALIAS_VA(GMEM_GPA + 0x6000), false, true);
@@ -920,8 +913,8 @@ SNP_CASE(snp_exit_vmgexit_msr_protocol, true)
 		return;
 	KT_EXPECT_EQ(t, ghcb_msr(t, e), SEV_INFO);
 	/* CPUID Fn8000_001F EBX (register 1): the C-bit. */
-	msr_request(e, (0x8000001fULL << 32) | (1ULL << 30) |
-			       GHCB_MSR_CPUID_REQ);
+	msr_request(e,
+		    (0x8000001fULL << 32) | (1ULL << 30) | GHCB_MSR_CPUID_REQ);
 	if (!run_to_hlt(t, e, CODE_GPA + AT_VMGEXIT + 4))
 		return;
 	KT_EXPECT_EQ(t, ghcb_msr(t, e), (47ULL << 32) | (1ULL << 30) | 0x005);
@@ -939,7 +932,8 @@ SNP_CASE(snp_exit_vmgexit_msr_protocol, true)
 	KT_EXPECT_EQ(t, e->x.hypercall.args[0], GMEM_GPA);
 	KT_EXPECT_EQ(t, e->x.hypercall.args[1], 1);
 	KT_EXPECT_EQ(t, e->x.hypercall.args[2],
-		     GMV_MAP_GPA_RANGE_ENCRYPTED | GMV_MAP_GPA_RANGE_PAGE_SZ_4K);
+		     GMV_MAP_GPA_RANGE_ENCRYPTED |
+			     GMV_MAP_GPA_RANGE_PAGE_SZ_4K);
 	KT_EXPECT_EQ(t, get(e, ARCH_REG_RIP), CODE_GPA + AT_VMGEXIT);
 	e->x.hypercall.ret = 0;
 	if (!run_to_hlt(t, e, CODE_GPA + AT_VMGEXIT + 4))
@@ -952,7 +946,8 @@ SNP_CASE(snp_exit_vmgexit_msr_protocol, true)
 		return;
 	KT_EXPECT_EQ(t, e->x.hypercall.args[0], GMEM_GPA + 0x3000);
 	KT_EXPECT_EQ(t, e->x.hypercall.args[2],
-		     GMV_MAP_GPA_RANGE_DECRYPTED | GMV_MAP_GPA_RANGE_PAGE_SZ_4K);
+		     GMV_MAP_GPA_RANGE_DECRYPTED |
+			     GMV_MAP_GPA_RANGE_PAGE_SZ_4K);
 	e->x.hypercall.ret = -(u64)GMV_KVM_EINVAL;
 	if (!run_to_hlt(t, e, CODE_GPA + AT_VMGEXIT + 4))
 		return;
@@ -998,14 +993,14 @@ static bool ghcb_request(struct kt *t, struct env *e, u64 exit_code,
 
 	for (unsigned int off = GHCB_OFF_SW_EXITCODE;
 	     off <= GHCB_OFF_SW_SCRATCH; off += 8)
-		valid[GHCB_VALID_BIT(off) / 8] |=
-			1 << (GHCB_VALID_BIT(off) % 8);
+		valid[GHCB_VALID_BIT(off) / 8] |= 1
+						  << (GHCB_VALID_BIT(off) % 8);
 	return KT_EXPECT_OK(t, wr64(e, PLAIN_GPA + GHCB_OFF_SW_EXITCODE,
 				    exit_code)) &&
 	       KT_EXPECT_OK(t, wr64(e, PLAIN_GPA + GHCB_OFF_SW_EXITINFO1, 0)) &&
 	       KT_EXPECT_OK(t, wr64(e, PLAIN_GPA + GHCB_OFF_SW_EXITINFO2, 0)) &&
-	       KT_EXPECT_OK(t, wr64(e, PLAIN_GPA + GHCB_OFF_SW_SCRATCH,
-				    scratch)) &&
+	       KT_EXPECT_OK(
+		       t, wr64(e, PLAIN_GPA + GHCB_OFF_SW_SCRATCH, scratch)) &&
 	       KT_EXPECT_OK(t, e->v.ops->guest_write(
 				       &e->v, e->vm,
 				       PLAIN_GPA + GHCB_OFF_VALID_BITMAP, valid,
@@ -1030,8 +1025,8 @@ static bool psc_desc(struct kt *t, struct env *e)
 
 	return KT_EXPECT_OK(t, wr64(e, PSC_DESC, 1ULL << 16)) &&
 	       KT_EXPECT_OK(t, wr64(e, PSC_DESC + 8, GMEM_GPA | op)) &&
-	       KT_EXPECT_OK(t, wr64(e, PSC_DESC + 16,
-				    (GMEM_GPA + 0x1000) | op));
+	       KT_EXPECT_OK(t,
+			    wr64(e, PSC_DESC + 16, (GMEM_GPA + 0x1000) | op));
 }
 
 /*
@@ -1039,10 +1034,14 @@ static bool psc_desc(struct kt *t, struct env *e)
  * internal error; registered, a page-state change is one exit for the
  * run of entries, completed into the GHCB (SW_EXITINFO2, cur_entry, each
  * entry's cur_page) before RIP steps; the VMM's error is the generic PSC
- * error; hypervisor features are answered in place.
+ * error; a completion that cannot be written ends the run; hypervisor
+ * features are answered in place.
  */
 SNP_CASE(snp_exit_vmgexit_ghcb_page, true)
 {
+	struct vmm_region gone = {0};
+	u64 runs;
+
 	msr_request(e, PLAIN_GPA);
 	if (KT_EXPECT_OK(t, run(e))) {
 		KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_INTERNAL_ERROR);
@@ -1054,8 +1053,7 @@ SNP_CASE(snp_exit_vmgexit_ghcb_page, true)
 	    !KT_EXPECT_EQ(t, ghcb_msr(t, e), PLAIN_GPA | GHCB_MSR_REG_GPA_RESP))
 		return;
 
-	if (!ghcb_request(t, e, SVM_VMGEXIT_PSC, PSC_DESC) ||
-	    !psc_desc(t, e))
+	if (!ghcb_request(t, e, SVM_VMGEXIT_PSC, PSC_DESC) || !psc_desc(t, e))
 		return;
 	msr_request(e, PLAIN_GPA);
 	if (!KT_EXPECT_OK(t, run(e)) ||
@@ -1064,7 +1062,8 @@ SNP_CASE(snp_exit_vmgexit_ghcb_page, true)
 	KT_EXPECT_EQ(t, e->x.hypercall.args[0], GMEM_GPA);
 	KT_EXPECT_EQ(t, e->x.hypercall.args[1], 2);
 	KT_EXPECT_EQ(t, e->x.hypercall.args[2],
-		     GMV_MAP_GPA_RANGE_ENCRYPTED | GMV_MAP_GPA_RANGE_PAGE_SZ_4K);
+		     GMV_MAP_GPA_RANGE_ENCRYPTED |
+			     GMV_MAP_GPA_RANGE_PAGE_SZ_4K);
 	KT_EXPECT_EQ(t, get(e, ARCH_REG_RIP), CODE_GPA + AT_VMGEXIT);
 	e->x.hypercall.ret = 0;
 	if (!run_to_hlt(t, e, CODE_GPA + AT_VMGEXIT + 4))
@@ -1076,8 +1075,7 @@ SNP_CASE(snp_exit_vmgexit_ghcb_page, true)
 	KT_EXPECT_EQ(t, rd64(e, PSC_DESC + 16) & 0xfff, 1);
 
 	/* Again, and the VMM fails it: nothing advanced. */
-	if (!ghcb_request(t, e, SVM_VMGEXIT_PSC, PSC_DESC) ||
-	    !psc_desc(t, e))
+	if (!ghcb_request(t, e, SVM_VMGEXIT_PSC, PSC_DESC) || !psc_desc(t, e))
 		return;
 	msr_request(e, PLAIN_GPA);
 	if (!KT_EXPECT_OK(t, run(e)) ||
@@ -1090,6 +1088,30 @@ SNP_CASE(snp_exit_vmgexit_ghcb_page, true)
 		     GHCB_PSC_ERROR_GENERIC);
 	KT_EXPECT_EQ(t, rd64(e, PSC_DESC), 1ULL << 16);
 	KT_EXPECT_EQ(t, rd64(e, PSC_DESC + 8) & 0xfff, 0);
+
+	/* The GHCB's memory goes while a change waits for its answer: the
+	 * completion cannot be written, the run ends as an internal error
+	 * before the guest runs, RIP on the VMGEXIT. */
+	if (!ghcb_request(t, e, SVM_VMGEXIT_PSC, PSC_DESC) || !psc_desc(t, e))
+		return;
+	msr_request(e, PLAIN_GPA);
+	if (!KT_EXPECT_OK(t, run(e)) ||
+	    !KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_HYPERCALL))
+		return;
+	runs = vcpu_stats(e)->runs;
+	gone.slot = 2;
+	gone.guest_phys_addr = PLAIN_GPA;
+	if (!KT_EXPECT_OK(t, e->v.ops->set_region(&e->v, e->vm, &gone)))
+		return;
+	e->x.hypercall.ret = 0;
+	if (KT_EXPECT_OK(t, run(e))) {
+		KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_INTERNAL_ERROR);
+		KT_EXPECT_EQ(t, e->x.other.rip, CODE_GPA + AT_VMGEXIT);
+	}
+	KT_EXPECT_EQ(t, vcpu_stats(e)->runs, runs);
+	KT_EXPECT_EQ(t, get(e, ARCH_REG_RIP), CODE_GPA + AT_VMGEXIT);
+	if (!KT_EXPECT_OK(t, region(e, 2, 0, PLAIN_GPA, -1)))
+		return;
 
 	/* Hypervisor features: in place. */
 	if (!ghcb_request(t, e, SVM_VMGEXIT_HV_FEATURES, 0))
@@ -1141,11 +1163,11 @@ SNP_CASE(snp_exit_launch_update, false)
 	if (!KT_EXPECT_OK(t, set_private(e, GMEM_GPA, SZ_2M, true)))
 		return;
 	for (size_t k = 0; k < ARRAY_SIZE(bad); k++)
-		KT_EXPECT_ERRNO(t, o->launch_update(&e->v, e->vm, bad[k][0],
-						    bad[k][1]),
-				EINVAL);
-	if (!KT_EXPECT_OK(t, o->launch_update(&e->v, e->vm, GMEM_GPA,
-					      3 * PAGE_SIZE)))
+		KT_EXPECT_ERRNO(
+			t, o->launch_update(&e->v, e->vm, bad[k][0], bad[k][1]),
+			EINVAL);
+	if (!KT_EXPECT_OK(
+		    t, o->launch_update(&e->v, e->vm, GMEM_GPA, 3 * PAGE_SIZE)))
 		return;
 	for (int p = 0; p < 3; p++) {
 		u64 gpa = GMEM_GPA + p * PAGE_SIZE;
@@ -1163,14 +1185,16 @@ SNP_CASE(snp_exit_launch_update, false)
 	/* The rest of the 2 MiB is the VM's, 4 KiB, not validated. */
 	i = rmp_at(e, GMEM_GPA + 0x3000);
 	KT_EXPECT(t, i.assigned && !i.size_2m && !i.validated);
-	KT_EXPECT_ERRNO(t, o->launch_update(&e->v, e->vm, GMEM_GPA + PAGE_SIZE,
-					    PAGE_SIZE),
-			EEXIST);
+	KT_EXPECT_ERRNO(
+		t,
+		o->launch_update(&e->v, e->vm, GMEM_GPA + PAGE_SIZE, PAGE_SIZE),
+		EEXIST);
 	if (!add_vcpu(t, e))
 		return;
-	KT_EXPECT_ERRNO(t, o->launch_update(&e->v, e->vm, GMEM_GPA + 0x10000,
-					    PAGE_SIZE),
-			EINVAL);
+	KT_EXPECT_ERRNO(
+		t,
+		o->launch_update(&e->v, e->vm, GMEM_GPA + 0x10000, PAGE_SIZE),
+		EINVAL);
 	/* The guest starts on the launched pages. */
 	private_fault(e, GMEM_GPA + 0x1008);
 	private_fault(e, GMEM_GPA + 0x3008);
@@ -1210,8 +1234,9 @@ static void snp_exit_launch_step_fails(struct kt *t)
 	launched = 0;
 	if (env_open(t, &e, false) &&
 	    KT_EXPECT_OK(t, set_private(&e, GMEM_GPA, SZ_2M, true))) {
-		KT_EXPECT_ERRNO(t, e.v.ops->launch_update(&e.v, e.vm, GMEM_GPA,
-							  3 * PAGE_SIZE),
+		KT_EXPECT_ERRNO(t,
+				e.v.ops->launch_update(&e.v, e.vm, GMEM_GPA,
+						       3 * PAGE_SIZE),
 				EIO);
 		KT_EXPECT_EQ(t, launched, 1);
 	}
