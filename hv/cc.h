@@ -110,7 +110,9 @@ struct cc_guest_req {
 /* What guest() returns besides -errno (an internal-error exit). */
 #define CC_GUEST_UNHANDLED 0 /* the model leaves it to the exit policy */
 #define CC_GUEST_RESUME 1 /* done: resume the guest with req->regs */
-#define CC_GUEST_EXIT 2 /* *exit is filled for the case */
+/* *exit is filled for the case; a memory fault there (fault_in's) ends
+ * the run with -EFAULT. */
+#define CC_GUEST_EXIT 2
 /* *exit is filled for the case, and the model completes it before the
  * guest runs again (guest_complete). */
 #define CC_GUEST_EXIT_OWED 3

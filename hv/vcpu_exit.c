@@ -275,7 +275,10 @@ static bool cc_took(struct vcpu *c, const struct arch_exit *x,
 		owe(c, VCPU_PENDING_CC, x->rip, x->rip);
 		/* fall through */
 	case CC_GUEST_EXIT:
-		*ret = VCPU_TO_CASE;
+		/* A memory-fault exit (the fault path's, through fault_in)
+		 * comes with -EFAULT, as vcpu_run() promises. */
+		*ret = exit->reason == GMV_EXIT_MEMORY_FAULT ? -EFAULT :
+							       VCPU_TO_CASE;
 		return true;
 	default:
 		*ret = cc_failed(c, x, req, exit, r);

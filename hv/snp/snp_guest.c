@@ -165,8 +165,10 @@ static int operand_page(struct cc_guest_req *req, bool size_2m, u64 *gpa,
 /*
  * What both instructions do with an outcome that is a fault: a 4 KiB
  * operand on a 2 MiB entry (SIZEM) is KVM's sev_handle_rmp_fault(): PSMASH
- * the entry, drop the 2 MiB translation, and let the guest retry; any
- * other RMP fault ends the run (KVM would retry forever).
+ * the entry, drop the 2 MiB translation, and let the guest retry; #VC
+ * PAGE_NOT_VALIDATED (RMPADJUST on a page not validated) is injected,
+ * taken at the instruction; any other RMP fault ends the run (KVM would
+ * retry forever).
  */
 static int rmp_fault(struct cc_guest_req *req, const char *insn, u64 gpa,
 		     phys_addr_t spa, enum rmp_ret ret)
@@ -184,6 +186,10 @@ static int rmp_fault(struct cc_guest_req *req, const char *insn, u64 gpa,
 		}
 		req->svc->zap(req, gpa & ~(RMP_PAGE_2M - 1), RMP_PAGE_2M);
 		return CC_GUEST_RESUME; /* RIP unchanged: it runs again */
+	}
+	if (ret == RMP_FAULT_VC_NOT_VALIDATED) {
+		req->svc->inject(req, X86_VEC_VC, VC_PAGE_NOT_VALIDATED);
+		return CC_GUEST_RESUME;
 	}
 	gmv_snprintf(req->why, sizeof(req->why), "%s of GPA %#llx: RMP %s",
 		     insn, (unsigned long long)gpa, rmp_ret_name(ret));
@@ -370,13 +376,13 @@ static int vmgexit(struct cc_guest_req *req, struct vmm_exit *exit)
 	struct snp_vcpu *v = &snp_of(req)->vcpu[req->vcpu];
 	struct ghcb_env env = env_of(req);
 	struct ghcb_action a;
-	int r = ghcb_vmgexit(&v->ghcb, &env, &a);
 
-	if (r) {
-		gmv_snprintf(req->why, sizeof(req->why),
-			     "VMGEXIT while a request waits for the VMM");
-		return r;
-	}
+	/* A request still waiting was abandoned: the case moved RIP instead
+	 * of answering it, and vcpu_complete() completes nothing then. The
+	 * guest runs on without the answer, its GHCB as it left it. With
+	 * nothing pending, ghcb_vmgexit() cannot be busy. */
+	v->ghcb.pending = GHCB_PENDING_NONE;
+	(void)ghcb_vmgexit(&v->ghcb, &env, &a);
 	v->vmgexit_len = req->insn->len;
 	return act(req, &a, exit);
 }
