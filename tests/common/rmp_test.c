@@ -648,6 +648,14 @@ static void rmpquery_codes(struct kt *t)
 		     rmp_model_rmpquery(r, &vmpl2, GPA, BASE, 3, &perms, &vmsa,
 					&size_2m),
 		     RMP_FAULT_NPF);
+	/* A 4 KiB entry answers as one. */
+	KT_EXPECT_EQ(t, assign(r, BASE, GPA + M2, false), RMP_SUCCESS);
+	KT_EXPECT_EQ(t,
+		     rmp_model_rmpquery(r, &vmpl2, GPA + M2, BASE, 3, &perms,
+					&vmsa, &size_2m),
+		     RMP_SUCCESS);
+	KT_EXPECT(t, !size_2m);
+	KT_EXPECT_EQ(t, perms, 0);
 	/* Outside a guest: #UD before the target VMPL is looked at. */
 	KT_EXPECT_EQ(t,
 		     rmp_model_rmpquery(r, &host, GPA, BASE + M2, 9, &perms,
@@ -750,6 +758,7 @@ static void check_order(struct kt *t)
 	if (!r)
 		return;
 	KT_EXPECT(t, rmp_is_model(r));
+	KT_EXPECT_STR_EQ(t, r->ops->name, "model");
 	/* Immutable and in use: FAIL_PERMISSION. */
 	KT_EXPECT_EQ(t, rmpupdate(r, BASE, &fw), RMP_SUCCESS);
 	KT_EXPECT_OK(t, rmp_model_set_in_use(r, BASE, true));
@@ -774,9 +783,12 @@ static void check_order(struct kt *t)
 	KT_EXPECT_OK(t, rmp_model_set_in_use(r, BASE + 3 * M2, false));
 	/* A hypervisor-owned 2 MiB entry needs only a page-aligned GPA. */
 	KT_EXPECT_EQ(t, rmpupdate(r, BASE + M2, &hv_2m), RMP_SUCCESS);
-	/* The next region's head is not part of this one. */
+	/* The next region's head is not part of this one, and a 2 MiB
+	 * update leaves it as it was. */
 	KT_EXPECT_EQ(t, assign(r, BASE + 3 * M2, GPA, false), RMP_SUCCESS);
 	KT_EXPECT_EQ(t, assign(r, BASE + 2 * M2, GPA, true), RMP_SUCCESS);
+	KT_EXPECT(t, info(r, BASE + 3 * M2).assigned);
+	KT_EXPECT_EQ(t, info(r, BASE + 3 * M2).gpa, GPA);
 	/* In use inside an assigned 2 MiB page: a 4 KiB RMPUPDATE there says
 	 * FAIL_INUSE before FAIL_OVERLAP; in use where there is no 2 MiB
 	 * page: PSMASH says FAIL_BADADDR before FAIL_INUSE. */
