@@ -507,6 +507,18 @@ NATIVE_CASE(snp_conversion_failure_is_undone)
 	env_close(t, v, &e);
 }
 
+/* Is pa a page hv_pool manages? */
+static bool in_pool(phys_addr_t pa)
+{
+	for (unsigned int k = 0; k < hv_pool->nr_regions; k++) {
+		const struct alloc_region *g = &hv_pool->regions[k];
+
+		if (pa >= g->base && pa - g->base < g->pages * PG)
+			return true;
+	}
+	return false;
+}
+
 /* The checker compares the RMP with gmem: a prepared private page made
  * hypervisor-owned, a shared page assigned, a free page assigned, each
  * behind gmem's back, is reported. */
@@ -550,6 +562,22 @@ NATIVE_CASE(snp_checker_catches_rmp_drift)
 	KT_EXPECT_OK(t, v->ops->check(v));
 	KT_EXPECT_OK(t, rmpupdate(snp_rmp(), fw, &unassign));
 	free_pages(hv_pool, (void *)fw, 0, OWN_TEST);
+	/* A guest page outside hv_pool (past the end of a region, where the
+	 * model's range covers one, as between the payload's regions): not
+	 * gmem's, not counted. */
+	for (unsigned int k = 0; k < hv_pool->nr_regions; k++) {
+		phys_addr_t p = hv_pool->regions[k].base +
+				hv_pool->regions[k].pages * PG;
+		struct rmp_info i;
+
+		if (in_pool(p) || rmpread(snp_rmp(), p, &i) != RMP_SUCCESS ||
+		    i.assigned)
+			continue;
+		KT_EXPECT_OK(t, rmpupdate(snp_rmp(), p, &own));
+		KT_EXPECT_OK(t, v->ops->check(v));
+		KT_EXPECT_OK(t, rmpupdate(snp_rmp(), p, &unassign));
+		break;
+	}
 	/* A shared page assigned. */
 	KT_EXPECT_OK(t, v->ops->convert(v, e.g, 0, PG, false, &err));
 	KT_EXPECT_OK(t, fault(v, &e, GB, WR, &f));
