@@ -3,7 +3,8 @@
 # Usage: scripts/fuzz.sh FUZZ_BINARY SECONDS
 # The corpus lives in fuzz-corpus/ (git-ignored), seeded from traces/
 # (traces/rmp/ included).
-# Prints libFuzzer's final statistics; exit status is libFuzzer's (non-zero
+# Prints libFuzzer's final statistics and how many RMP ops ran per op and
+# outcome ("fuzz: rmp psmash FAIL_BADADDR 45"); exit status is libFuzzer's (non-zero
 # on a crash, a leak, a failed invariant check or a timeout).
 set -euo pipefail
 
@@ -19,7 +20,7 @@ status=0
 "$bin" -max_total_time="$secs" -max_len=4096 -timeout=10 \
 	-rss_limit_mb=2048 -print_final_stats=1 -dict=tools/fuzz/trace.dict \
 	"$corpus" >"$log" 2>&1 || status=$?
-grep -E '^(stat::|Done|INFO: fuzzed for)|ERROR|SUMMARY' "$log" || true
+grep -E '^(stat::|Done|INFO: fuzzed for|fuzz: rmp )|ERROR|SUMMARY' "$log" || true
 if [ "$status" -ne 0 ]; then
 	echo "fuzz: FAILED (status $status), see $log"
 	tail -n 40 "$log"

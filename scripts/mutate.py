@@ -12,7 +12,7 @@ mutants (scripts/mutate-equivalents, each with its reason) are skipped.
 The operators and the files are in scripts/mutate-catalogue.
 
 Usage: scripts/mutate.py [--list [--diff]] [--only PATTERNS] [--seed N]
-                         [--seconds N] [--timeout N]
+                         [--seconds N] [--timeout N] [--suites LIST]
 Environment (what `make mutate` passes on):
   MUTATE_SECONDS  time budget for the whole run (default 600)
   MUTATE_TIMEOUT  limit for one mutant's test runs, in seconds (default 60)
@@ -20,6 +20,13 @@ Environment (what `make mutate` passes on):
   MUTATE_ONLY     comma-separated globs: a mutant runs when one matches its
                   file, file:line, operator or id (e.g. 'hv/alloc.c',
                   'hv/gmem.c:1??', 'call-skip', 'a1b2c3d4e5')
+  MUTATE_SUITES   the suites run on each mutant, comma-separated:
+                  unit[:GLOB] (the unit tests, only the cases GLOB selects),
+                  conformance (on native), traces:GLOB (each trace on
+                  native, its output unchanged); default
+                  unit,conformance,traces:traces/*.trace,
+                  traces:traces/rmp/*.trace. A narrow list says what those
+                  suites alone catch (e.g. unit:rmp.*,traces:traces/rmp/*)
   MUTATE_SAN=1    run the unit tests built with ASan+UBSan
   MUTATE_QEMU=1   also run the payload under QEMU for mutants the host
                   suites do not kill, and mutate the qemu-only files
@@ -69,6 +76,7 @@ class Catalogue:
         self.files, self.exclude, self.qemu_only = [], [], []
         self.qemu_ids, self.san_ids = set(), set()
         self.ops = {}
+        self.scoped_ops = []  # (glob, op, arg): op only on files matching glob
         self.plants = []
         with open(path) as f:
             for n, line in enumerate(f, 1):
@@ -99,6 +107,11 @@ class Catalogue:
                                 (path, n))
                 elif kind == "op" and args and args[0] in OPERATORS:
                     self.ops[args[0]] = args[1] if len(args) > 1 else None
+                elif (kind == "op-in" and len(args) in (2, 3) and
+                      args[1] in OPERATORS):
+                    self.scoped_ops.append(
+                        (args[0], args[1], args[2] if len(args) > 2
+                         else None))
                 else:
                     die("%s:%d: cannot read '%s'" % (path, n, line.strip()))
 
@@ -130,16 +143,17 @@ def read_equivalents(path):
 
 # ------------------------------------------------------------- C text
 
-def mask(text):
+def mask(text, keep_pp=False):
     """The text with comments, string and character literals and
     preprocessor lines blanked (newlines kept), so that operators only
-    match code; offsets are the same as in text."""
+    match code; offsets are the same as in text. With keep_pp, the
+    preprocessor lines stay (for the initializers a macro holds)."""
     out = list(text)
     i, n = 0, len(text)
     at_line_start = True
     while i < n:
         c = text[i]
-        if at_line_start and c == "#":
+        if at_line_start and c == "#" and not keep_pp:
             # A preprocessor line, with its continuations.
             while i < n and text[i] != "\n":
                 if text[i] == "\\" and i + 1 < n and text[i + 1] == "\n":
@@ -342,6 +356,119 @@ def op_swap_checks(text, m, arg):
         yield a[0], b[3], sb + text[a[3]:b[0]] + sa
 
 
+NUMBER = re.compile(r"(?<![\w.])(0[xX][0-9a-fA-F]+|[0-9]+)([uUlL]*)(?![\w.])")
+
+
+def op_const_off(text, m, arg):
+    """An integer constant one off: n -> n + 1 and n -> n - 1 (0 -> 1)."""
+    for mo in NUMBER.finditer(m):
+        lit, suffix = mo.group(1), mo.group(2)
+        v = int(lit, 0)
+        hexa = lit[:2].lower() == "0x"
+        for w in (v + 1, v - 1):
+            if w < 0:
+                continue
+            yield mo.start(), mo.end(), (hex(w) if hexa else str(w)) + suffix
+
+
+def op_bool_swap(text, m, arg):
+    """true <-> false."""
+    for mo in re.finditer(r"\b(true|false)\b", m):
+        yield mo.start(), mo.end(), ("false" if mo.group(1) == "true"
+                                     else "true")
+
+
+def op_not_drop(text, m, arg):
+    """A logical negation dropped: !x -> x."""
+    for mo in re.finditer(r"!(?!=)", m):
+        yield mo.start(), mo.end(), ""
+
+
+def binary_at(m, i):
+    """Is the operator at m[i] binary (an operand ends just before it)?"""
+    j = i - 1
+    while j >= 0 and m[j] in " \t\n":
+        j -= 1
+    return j >= 0 and (m[j].isalnum() or m[j] in "_)]")
+
+
+def op_arith_swap(text, m, arg):
+    """Binary + <-> -."""
+    for i, c in enumerate(m):
+        if c not in "+-" or not binary_at(m, i):
+            continue
+        if m[i + 1:i + 2] in ("+", "-", "=", ">") or m[i - 1] in "+-":
+            continue
+        yield i, i + 1, "-" if c == "+" else "+"
+
+
+def op_bit_swap(text, m, arg):
+    """Binary & <-> | (not && or ||)."""
+    for i, c in enumerate(m):
+        if c not in "&|" or not binary_at(m, i):
+            continue
+        if m[i + 1:i + 2] in ("&", "|") or m[i - 1] in "&|":
+            continue
+        yield i, i + 1, "|" if c == "&" else "&"
+
+
+def op_stmt_drop(text, m, arg):
+    """An assignment or increment statement (not a declaration) dropped:
+    'x = y;', 'x |= y;', 'x++;', '--n;'."""
+    stmt = re.compile(r"^[ \t]*((?:\+\+|--)?[A-Za-z_][\w.>\[\]*-]*?"
+                      r"\s*(?:[-+*/|&^]?=(?!=)|\+\+|--))", re.M)
+    for mo in stmt.finditer(m):
+        start = mo.start(1)
+        first = re.match(r"[A-Za-z_]\w*", m[start:].lstrip("+-"))
+        if first and first.group(0) in ("return", "if", "while", "for",
+                                        "case", "else", "do"):
+            continue
+        end = m.find(";", start)
+        if end < 0:
+            continue
+        yield start, end + 1, "(void)0;"
+
+
+def op_ident_swap(text, m, arg):
+    """Each name matching the regex ARG replaced by the next one of the
+    same family used in the file (RMP_FAIL_INPUT -> RMP_FAIL_INUSE...)."""
+    rx = re.compile(r"\b(?:%s)\b" % arg)
+    names = sorted(set(mo.group(0) for mo in rx.finditer(m)))
+    if len(names) < 2:
+        return
+    for mo in rx.finditer(m):
+        k = names.index(mo.group(0))
+        yield mo.start(), mo.end(), names[(k + 1) % len(names)]
+
+
+def op_init_drop(text, m, arg):
+    """A member of a designated initializer dropped: '.split = snp_split,'
+    (in code or in a macro: a cc_ops hook that is never set)."""
+    mp = mask(text, keep_pp=True)
+    for mo in re.finditer(r"(?<![\w)\]])\.([A-Za-z_]\w*)\s*=(?!=)", mp):
+        k = mo.start() - 1
+        while k >= 0 and mp[k] in " \t\n\\":
+            k -= 1
+        if k < 0 or mp[k] not in "{,":
+            continue
+        depth, j = 0, mo.end()
+        while j < len(mp):
+            c = mp[j]
+            if c in "([{":
+                depth += 1
+            elif c in ")]}":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif c == "," and depth == 0:
+                j += 1
+                break
+            elif c == ";" and depth == 0:
+                break
+            j += 1
+        yield mo.start(), j, ""
+
+
 OPERATORS = {
     "cmp-boundary": op_cmp_boundary,
     "cmp-negate": op_cmp_negate,
@@ -350,6 +477,14 @@ OPERATORS = {
     "call-skip": op_call_skip,
     "off-by-one": op_off_by_one,
     "swap-checks": op_swap_checks,
+    "const-off": op_const_off,
+    "bool-swap": op_bool_swap,
+    "not-drop": op_not_drop,
+    "arith-swap": op_arith_swap,
+    "bit-swap": op_bit_swap,
+    "stmt-drop": op_stmt_drop,
+    "ident-swap": op_ident_swap,
+    "init-drop": op_init_drop,
 }
 
 
@@ -391,7 +526,10 @@ def generate(cat, paths):
             text = f.read()
         m = mask(text)
         seen = {}
-        for op, arg in cat.ops.items():
+        ops = list(cat.ops.items()) + [
+            (op, arg) for g, op, arg in cat.scoped_ops
+            if fnmatch.fnmatch(path, g)]
+        for op, arg in ops:
             for start, end, repl in OPERATORS[op](text, m, arg):
                 if text[start:end] == repl:
                     continue
@@ -464,7 +602,8 @@ class Scratch:
     """A copy of the tree (tracked and untracked files, and the host build
     with its timestamps, so that only what a mutant changes is rebuilt)."""
 
-    def __init__(self, san, qemu):
+    def __init__(self, san, qemu, suites):
+        self.suites = suites
         self.dir = tempfile.mkdtemp(prefix="gmv-mutate-", dir="/tmp")
         files = subprocess.run(
             ["git", "ls-files", "-co", "--exclude-standard", "-z"],
@@ -492,20 +631,29 @@ class Scratch:
         return run(["make", "-s", "-j2", "WARN=" + MUTANT_WARN] +
                    self.targets, self.dir, timeout)
 
-    def traces(self):
-        return sorted(glob.glob(os.path.join(self.dir, "traces", "*.trace")) +
-                      glob.glob(os.path.join(self.dir, "traces", "rmp",
-                                             "*.trace")))
+    def steps(self):
+        """(name, command) of each suite run: the suites selected (see
+        parse_suites), in order."""
+        unit = SAN_TARGET if self.san else TARGETS[0]
+        out = []
+        for kind, arg in self.suites:
+            if kind == "unit":
+                out.append(("unit" + (" " + arg if arg else ""),
+                            [unit] + (["--filter", arg] if arg else [])))
+            elif kind == "conformance":
+                out.append(("conformance",
+                            [TARGETS[1], "--backend", "native"]))
+            else:
+                out += [("trace " + os.path.relpath(t, self.dir),
+                         [TARGETS[2], "--backend", "native", t])
+                        for t in sorted(glob.glob(os.path.join(self.dir,
+                                                               arg)))]
+        return out
 
     def test(self, timeout, record=False):
         """None if every suite passed, else (fate, detail)."""
         deadline = time.time() + timeout
-        unit = SAN_TARGET if self.san else TARGETS[0]
-        steps = [("unit", [unit]),
-                 ("conformance", [TARGETS[1], "--backend", "native"])]
-        steps += [("trace " + os.path.basename(t),
-                   [TARGETS[2], "--backend", "native", t])
-                  for t in self.traces()]
+        steps = self.steps()
         for name, cmd in steps:
             left = deadline - time.time()
             if left <= 0:
@@ -545,6 +693,26 @@ class Scratch:
 
     def remove(self):
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+DEFAULT_SUITES = "unit,conformance,traces:traces/*.trace,traces:traces/rmp/*.trace"
+
+
+def parse_suites(spec):
+    """'unit[:GLOB],conformance,traces:GLOB,...' -> [(kind, arg)]: the
+    unit tests (only the cases GLOB selects, as --filter), the
+    conformance cases on native, the traces GLOB names (relative to the
+    top), each on the native backend."""
+    out = []
+    for word in spec.split(","):
+        kind, _, arg = word.strip().partition(":")
+        if kind not in ("unit", "conformance", "traces") or \
+                (kind == "traces" and not arg) or \
+                (kind == "conformance" and arg):
+            die("bad suite '%s' (want unit[:GLOB], conformance or "
+                "traces:GLOB)" % word)
+        out.append((kind, arg))
+    return out
 
 
 def run_mutant(sc, mu, text, timeout):
@@ -623,7 +791,10 @@ def main():
                     default=int(env("MUTATE_SECONDS", "600")))
     ap.add_argument("--timeout", type=int,
                     default=int(env("MUTATE_TIMEOUT", "60")))
+    ap.add_argument("--suites",
+                    default=env("MUTATE_SUITES", DEFAULT_SUITES))
     args = ap.parse_args()
+    suites = parse_suites(args.suites)
     san, qemu = env("MUTATE_SAN") == "1", env("MUTATE_QEMU") == "1"
     keep = env("MUTATE_KEEP") == "1"
 
@@ -669,7 +840,7 @@ def main():
           "%d s, %d s a mutant); scratch copy..." %
           (len(every), len(paths), len(chosen), args.seed, args.seconds,
            args.timeout), flush=True)
-    sc = Scratch(san, qemu)
+    sc = Scratch(san, qemu, suites)
     try:
         status, out = sc.build(1800)
         if status != 0:

@@ -81,18 +81,17 @@ static int failed(const char *insn, phys_addr_t spa, enum rmp_ret ret)
 }
 
 /* Is every page of the 2 MiB region at pa2m hypervisor-owned? (Linux's
- * is_pfn_range_shared.) */
+ * is_pfn_range_shared.) Every page is read: a hypervisor-owned 2 MiB
+ * entry does not govern the 4 KiB entries behind it, which may be
+ * assigned (APM vol. 2 §15.36.5: only an assigned 2 MiB page overlaps). */
 static bool region_unassigned(phys_addr_t pa2m)
 {
 	struct rmp_info i;
 
-	for (u64 k = 0; k < PAGES_2M; k++) {
+	for (u64 k = 0; k < PAGES_2M; k++)
 		if (rmpread(snp_rmp_now, pa2m + k * RMP_PAGE_4K, &i) ||
 		    i.assigned)
 			return false;
-		if (i.size_2m) /* one unassigned 2 MiB entry governs all */
-			return true;
-	}
 	return true;
 }
 

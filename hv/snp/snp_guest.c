@@ -377,12 +377,14 @@ static int vmgexit(struct cc_guest_req *req, struct vmm_exit *exit)
 	struct ghcb_env env = env_of(req);
 	struct ghcb_action a;
 
-	/* A request still waiting was abandoned: the case moved RIP instead
-	 * of answering it, and vcpu_complete() completes nothing then. The
-	 * guest runs on without the answer, its GHCB as it left it. With
-	 * nothing pending, ghcb_vmgexit() cannot be busy. */
-	v->ghcb.pending = GHCB_PENDING_NONE;
-	(void)ghcb_vmgexit(&v->ghcb, &env, &a);
+	/* Nothing waits here: an answer owed was completed or, when the
+	 * case moved RIP instead, dropped (snp_guest_complete()) before the
+	 * guest ran again. */
+	if (ghcb_vmgexit(&v->ghcb, &env, &a)) {
+		gmv_snprintf(req->why, sizeof(req->why),
+			     "VMGEXIT while a request waits for the VMM");
+		return -EIO;
+	}
 	v->vmgexit_len = req->insn->len;
 	return act(req, &a, exit);
 }
@@ -400,20 +402,14 @@ int snp_guest_complete(struct cc_guest_req *req, const struct vmm_exit *exit)
 		return CC_GUEST_RESUME;
 	}
 	r = ghcb_complete(&v->ghcb, &env, exit->hypercall.ret, &a);
-
 	if (r) {
 		gmv_snprintf(req->why, sizeof(req->why),
 			     "no page-state change waits for an answer");
 		return r;
 	}
-	/* One run per VMGEXIT: the answer ends the request. */
-	r = act(req, &a, &next);
-	if (r != CC_GUEST_RESUME && r >= 0) {
-		gmv_snprintf(req->why, sizeof(req->why),
-			     "the protocol asked for a second exit");
-		return -EIO;
-	}
-	return r;
+	/* One run per VMGEXIT: the answer ends the request (GHCB_RESUME),
+	 * or the GHCB could not be written (GHCB_FAIL). */
+	return act(req, &a, &next);
 }
 
 /* RDMSR / WRMSR of the SNP MSRs (2 bytes each); others are not ours. */

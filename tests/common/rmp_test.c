@@ -14,6 +14,69 @@
 #include "lib/mem.h"
 #include "tests/suites.h"
 
+/*
+ * Which outcome of which instruction a case reached: every call below goes
+ * through seen(), and the last case, rmp_every_outcome_reached, holds the
+ * set against the outcomes the APM names for each instruction and prints
+ * the case that first reached each (hv/snp/README.md's table).
+ */
+enum rmp_insn {
+	INS_RMPUPDATE,
+	INS_PSMASH,
+	INS_RMPREAD,
+	INS_PVALIDATE,
+	INS_RMPADJUST,
+	INS_RMPQUERY,
+	NR_INSNS,
+};
+
+#define NR_OUTCOMES 13 /* codes 0-7, then RMP_NO_UPDATE .. RMP_FAULT_UD */
+
+static struct kt *cur; /* the case running: set by model() */
+static const char *first_case[NR_INSNS][NR_OUTCOMES];
+
+static unsigned int outcome_idx(enum rmp_ret ret)
+{
+	return ret < RMP_NO_UPDATE ? (unsigned int)ret : 8 + ret - RMP_NO_UPDATE;
+}
+
+static enum rmp_ret seen(enum rmp_insn insn, enum rmp_ret ret)
+{
+	unsigned int k = outcome_idx(ret);
+
+	if (cur && k < NR_OUTCOMES && !first_case[insn][k])
+		first_case[insn][k] = kt_case_name(cur);
+	return ret;
+}
+
+#define rmpupdate(r, spa, st) seen(INS_RMPUPDATE, (rmpupdate)(r, spa, st))
+#define psmash(r, spa) seen(INS_PSMASH, (psmash)(r, spa))
+#define rmpread(r, spa, out) seen(INS_RMPREAD, (rmpread)(r, spa, out))
+#define rmp_model_pvalidate(...) \
+	seen(INS_PVALIDATE, (rmp_model_pvalidate)(__VA_ARGS__))
+#define rmp_model_rmpadjust(...) \
+	seen(INS_RMPADJUST, (rmp_model_rmpadjust)(__VA_ARGS__))
+#define rmp_model_rmpquery(...) \
+	seen(INS_RMPQUERY, (rmp_model_rmpquery)(__VA_ARGS__))
+
+/* The host instructions executed with a guest's ASID. */
+static enum rmp_ret as_rmpupdate(struct rmp *r, u32 asid, phys_addr_t spa,
+				 const struct rmp_state *st)
+{
+	return seen(INS_RMPUPDATE, (r->ops->rmpupdate)(r, asid, spa, st));
+}
+
+static enum rmp_ret as_psmash(struct rmp *r, u32 asid, phys_addr_t spa)
+{
+	return seen(INS_PSMASH, (r->ops->psmash)(r, asid, spa));
+}
+
+static enum rmp_ret as_rmpread(struct rmp *r, u32 asid, phys_addr_t spa,
+			       struct rmp_info *out)
+{
+	return seen(INS_RMPREAD, (r->ops->rmpread)(r, asid, spa, out));
+}
+
 #define BASE (1ULL << 30) /* the model's range: any 2 MiB-aligned SPA */
 #define SIZE (8ULL << 20)
 #define K4 RMP_PAGE_4K
@@ -26,10 +89,11 @@ static const struct rmp_guest vmpl0 = {.asid = ASID, .vmpl = 0};
 /* kmalloc's live objects when the case made its model. */
 static u64 objects_before;
 
-static void note_objects(void)
+static void note_objects(struct kt *t)
 {
 	struct kmalloc_stats st;
 
+	cur = t;
 	kmalloc_get_stats(&st);
 	objects_before = st.objects;
 }
@@ -38,7 +102,7 @@ static struct rmp *model(struct kt *t)
 {
 	struct rmp *r;
 
-	note_objects();
+	note_objects(t);
 	r = rmp_model_create(BASE, SIZE);
 	KT_EXPECT(t, r != NULL);
 	return r;
@@ -83,6 +147,7 @@ static struct rmp_info info(struct rmp *r, phys_addr_t spa)
 
 static void rmpupdate_assigns_and_reads_back(struct kt *t)
 {
+	const struct rmp_state hv_gpa = {.gpa = 0x5000};
 	struct rmp *r = model(t);
 	struct rmp_info i;
 
@@ -106,6 +171,13 @@ static void rmpupdate_assigns_and_reads_back(struct kt *t)
 	/* And goes back to the hypervisor whole. */
 	KT_EXPECT_EQ(t, share(r, BASE + M2, true), RMP_SUCCESS);
 	KT_EXPECT(t, !info(r, BASE + M2 + 7 * K4).assigned);
+	/* A 2 MiB update leaves the 511 entries behind its head blank: a
+	 * GPA a hypervisor-owned entry there held is gone. */
+	KT_EXPECT_EQ(t, rmpupdate(r, BASE + 2 * M2 + K4, &hv_gpa), RMP_SUCCESS);
+	KT_EXPECT_EQ(t, info(r, BASE + 2 * M2 + K4).gpa, hv_gpa.gpa);
+	KT_EXPECT_EQ(t, assign(r, BASE + 2 * M2, GPA, true), RMP_SUCCESS);
+	KT_EXPECT_EQ(t, share(r, BASE + 2 * M2, true), RMP_SUCCESS);
+	KT_EXPECT_EQ(t, info(r, BASE + 2 * M2 + K4).gpa, 0);
 	done(t, r);
 }
 
@@ -158,7 +230,7 @@ static void rmpupdate_immutable_and_guest_refused(struct kt *t)
 		t, rmp_model_pvalidate(r, &vmpl0, GPA, BASE + K4, false, true),
 		RMP_FAULT_NPF);
 	/* From a guest (ASID != 0) the host instruction is refused. */
-	KT_EXPECT_EQ(t, r->ops->rmpupdate(r, ASID, BASE + 2 * K4, &hv),
+	KT_EXPECT_EQ(t, as_rmpupdate(r, ASID, BASE + 2 * K4, &hv),
 		     RMP_FAIL_PERMISSION);
 	done(t, r);
 }
@@ -280,6 +352,14 @@ static void psmash_splits_into_512(struct kt *t)
 		     rmp_model_rmpadjust(r, &vmpl0, GPA, BASE + M2, true, 2,
 					 RMP_PERM_READ | RMP_PERM_WRITE, false),
 		     RMP_SUCCESS);
+	KT_EXPECT_EQ(t,
+		     rmp_model_rmpadjust(r, &vmpl0, GPA, BASE + M2, true, 1,
+					 RMP_PERM_XUSER, false),
+		     RMP_SUCCESS);
+	KT_EXPECT_EQ(t,
+		     rmp_model_rmpadjust(r, &vmpl0, GPA, BASE + M2, true, 3,
+					 RMP_PERM_SSS, false),
+		     RMP_SUCCESS);
 	{
 		struct rmp_state next = {
 			.gpa = 3 * K4, .assigned = true, .asid = ASID + 1};
@@ -293,7 +373,9 @@ static void psmash_splits_into_512(struct kt *t)
 		KT_EXPECT(t, i.assigned && !i.size_2m && i.validated);
 		KT_EXPECT_EQ(t, i.gpa, GPA + p * K4);
 		KT_EXPECT_EQ(t, i.asid, ASID);
+		KT_EXPECT_EQ(t, i.perms[1], RMP_PERM_XUSER);
 		KT_EXPECT_EQ(t, i.perms[2], RMP_PERM_READ | RMP_PERM_WRITE);
+		KT_EXPECT_EQ(t, i.perms[3], RMP_PERM_SSS);
 	}
 	i = info(r, BASE + M2 + 511 * K4);
 	KT_EXPECT_EQ(t, i.gpa, GPA + 511 * K4);
@@ -330,7 +412,7 @@ static void psmash_codes(struct kt *t)
 	KT_EXPECT_EQ(t, psmash(r, BASE + M2), RMP_FAIL_BADADDR);
 	/* FAIL_PERMISSION: executed by a guest. */
 	KT_EXPECT_EQ(t, assign(r, BASE + 2 * M2, GPA, true), RMP_SUCCESS);
-	KT_EXPECT_EQ(t, r->ops->psmash(r, ASID, BASE + 2 * M2),
+	KT_EXPECT_EQ(t, as_psmash(r, ASID, BASE + 2 * M2),
 		     RMP_FAIL_PERMISSION);
 	/* FAIL_INUSE: a page of it in use. */
 	KT_EXPECT_OK(t,
@@ -356,7 +438,7 @@ static void rmpread_codes(struct kt *t)
 	KT_EXPECT(t, !i.assigned);
 	KT_EXPECT_EQ(t, rmpread(r, BASE + SIZE, &i), RMP_FAIL_INPUT);
 	KT_EXPECT_EQ(t, rmpread(r, BASE + 1, &i), RMP_FAIL_INPUT);
-	KT_EXPECT_EQ(t, r->ops->rmpread(r, ASID, BASE, &i),
+	KT_EXPECT_EQ(t, as_rmpread(r, ASID, BASE, &i),
 		     RMP_FAIL_PERMISSION);
 	done(t, r);
 }
@@ -566,6 +648,14 @@ static void rmpquery_codes(struct kt *t)
 		     rmp_model_rmpquery(r, &vmpl2, GPA, BASE, 3, &perms, &vmsa,
 					&size_2m),
 		     RMP_FAULT_NPF);
+	/* A 4 KiB entry answers as one. */
+	KT_EXPECT_EQ(t, assign(r, BASE, GPA + M2, false), RMP_SUCCESS);
+	KT_EXPECT_EQ(t,
+		     rmp_model_rmpquery(r, &vmpl2, GPA + M2, BASE, 3, &perms,
+					&vmsa, &size_2m),
+		     RMP_SUCCESS);
+	KT_EXPECT(t, !size_2m);
+	KT_EXPECT_EQ(t, perms, 0);
 	/* Outside a guest: #UD before the target VMPL is looked at. */
 	KT_EXPECT_EQ(t,
 		     rmp_model_rmpquery(r, &host, GPA, BASE + M2, 9, &perms,
@@ -585,7 +675,7 @@ static void rmp_metadata_per_gib(struct kt *t)
 			(unsigned long long)free_pages);
 		return;
 	}
-	note_objects();
+	note_objects(t);
 	r = rmp_model_create(BASE, 1ULL << 30);
 	KT_ASSERT(t, r != NULL);
 	KT_EXPECT_EQ(t, rmp_model_meta_bytes(r), 4ULL << 20);
@@ -616,7 +706,7 @@ static void rmp_create_out_of_memory(struct kt *t)
 	unsigned int failures = 0;
 	struct rmp *r = NULL;
 
-	note_objects();
+	note_objects(t);
 	kmalloc_fail_nth(1);
 	KT_EXPECT(t, rmp_model_create(BASE, SIZE) == NULL);
 	kmalloc_fail_nth(0);
@@ -668,6 +758,7 @@ static void check_order(struct kt *t)
 	if (!r)
 		return;
 	KT_EXPECT(t, rmp_is_model(r));
+	KT_EXPECT_STR_EQ(t, r->ops->name, "model");
 	/* Immutable and in use: FAIL_PERMISSION. */
 	KT_EXPECT_EQ(t, rmpupdate(r, BASE, &fw), RMP_SUCCESS);
 	KT_EXPECT_OK(t, rmp_model_set_in_use(r, BASE, true));
@@ -692,9 +783,12 @@ static void check_order(struct kt *t)
 	KT_EXPECT_OK(t, rmp_model_set_in_use(r, BASE + 3 * M2, false));
 	/* A hypervisor-owned 2 MiB entry needs only a page-aligned GPA. */
 	KT_EXPECT_EQ(t, rmpupdate(r, BASE + M2, &hv_2m), RMP_SUCCESS);
-	/* The next region's head is not part of this one. */
+	/* The next region's head is not part of this one, and a 2 MiB
+	 * update leaves it as it was. */
 	KT_EXPECT_EQ(t, assign(r, BASE + 3 * M2, GPA, false), RMP_SUCCESS);
 	KT_EXPECT_EQ(t, assign(r, BASE + 2 * M2, GPA, true), RMP_SUCCESS);
+	KT_EXPECT(t, info(r, BASE + 3 * M2).assigned);
+	KT_EXPECT_EQ(t, info(r, BASE + 3 * M2).gpa, GPA);
 	/* In use inside an assigned 2 MiB page: a 4 KiB RMPUPDATE there says
 	 * FAIL_INUSE before FAIL_OVERLAP; in use where there is no 2 MiB
 	 * page: PSMASH says FAIL_BADADDR before FAIL_INUSE. */
@@ -707,10 +801,10 @@ static void check_order(struct kt *t)
 	KT_EXPECT_OK(t, rmp_model_set_in_use(r, BASE + 2 * M2 + K4, false));
 	/* A guest executing a host instruction: FAIL_PERMISSION before its
 	 * operands are looked at. */
-	KT_EXPECT_EQ(t, r->ops->psmash(r, ASID, BASE + 1), RMP_FAIL_PERMISSION);
-	KT_EXPECT_EQ(t, r->ops->rmpupdate(r, ASID, BASE + 1, &fw),
+	KT_EXPECT_EQ(t, as_psmash(r, ASID, BASE + 1), RMP_FAIL_PERMISSION);
+	KT_EXPECT_EQ(t, as_rmpupdate(r, ASID, BASE + 1, &fw),
 		     RMP_FAIL_PERMISSION);
-	KT_EXPECT_EQ(t, r->ops->rmpread(r, ASID, BASE + 1, &i),
+	KT_EXPECT_EQ(t, as_rmpread(r, ASID, BASE + 1, &i),
 		     RMP_FAIL_PERMISSION);
 	/* The page checks before the size: a 2 MiB PVALIDATE of a page
 	 * that is not the guest's faults. */
@@ -750,6 +844,7 @@ static void rmp_check_catches_corruption(struct kt *t)
 		u8 perms[3];
 		u64 gpa;
 	} bad[] = {
+		{0, RMPE_VALIDATED, 0, {0}, 0}, /* the first entry too */
 		{1, RMPE_2M, 0, {0}, 0}, /* 2 MiB off a boundary */
 		{2, RMPE_VALIDATED, 0, {0}, 0}, /* hypervisor's, validated */
 		{2, RMPE_VMSA, 0, {0}, 0}, /* hypervisor's, VMSA */
@@ -795,6 +890,78 @@ static void rmp_ret_names(struct kt *t)
 	KT_EXPECT_EQ(t, (int)RMP_FAIL_SIZEMISMATCH, 6);
 }
 
+/* Every outcome the APM names for each instruction (vol. 3 instruction
+ * pages; the faults of vol. 2 §15.36.10, Tables 15-39 and 15-40) was
+ * reached by a case of this suite; each is printed with the first case
+ * that reached it. */
+static void rmp_every_outcome_reached(struct kt *t)
+{
+	static const char *const insn_names[NR_INSNS] = {
+		"RMPUPDATE", "PSMASH",	  "RMPREAD",
+		"PVALIDATE", "RMPADJUST", "RMPQUERY",
+	};
+	static const struct {
+		enum rmp_insn insn;
+		enum rmp_ret ret;
+	} want[] = {
+		{INS_RMPUPDATE, RMP_SUCCESS},
+		{INS_RMPUPDATE, RMP_FAIL_INPUT},
+		{INS_RMPUPDATE, RMP_FAIL_PERMISSION},
+		{INS_RMPUPDATE, RMP_FAIL_INUSE},
+		{INS_RMPUPDATE, RMP_FAIL_OVERLAP},
+		{INS_PSMASH, RMP_SUCCESS},
+		{INS_PSMASH, RMP_FAIL_INPUT},
+		{INS_PSMASH, RMP_FAIL_PERMISSION},
+		{INS_PSMASH, RMP_FAIL_INUSE},
+		{INS_PSMASH, RMP_FAIL_BADADDR},
+		{INS_RMPREAD, RMP_SUCCESS},
+		{INS_RMPREAD, RMP_FAIL_INPUT},
+		{INS_RMPREAD, RMP_FAIL_PERMISSION},
+		{INS_PVALIDATE, RMP_SUCCESS},
+		{INS_PVALIDATE, RMP_NO_UPDATE},
+		{INS_PVALIDATE, RMP_FAIL_INPUT},
+		{INS_PVALIDATE, RMP_FAIL_SIZEMISMATCH},
+		{INS_PVALIDATE, RMP_FAULT_NPF},
+		{INS_PVALIDATE, RMP_FAULT_NPF_SIZEM},
+		{INS_PVALIDATE, RMP_FAULT_UD},
+		{INS_RMPADJUST, RMP_SUCCESS},
+		{INS_RMPADJUST, RMP_FAIL_INPUT},
+		{INS_RMPADJUST, RMP_FAIL_PERMISSION},
+		{INS_RMPADJUST, RMP_FAIL_SIZEMISMATCH},
+		{INS_RMPADJUST, RMP_FAULT_NPF},
+		{INS_RMPADJUST, RMP_FAULT_NPF_SIZEM},
+		{INS_RMPADJUST, RMP_FAULT_VC_NOT_VALIDATED},
+		{INS_RMPADJUST, RMP_FAULT_UD},
+		{INS_RMPQUERY, RMP_SUCCESS},
+		{INS_RMPQUERY, RMP_FAIL_INPUT},
+		{INS_RMPQUERY, RMP_FAIL_PERMISSION},
+		{INS_RMPQUERY, RMP_FAULT_NPF},
+		{INS_RMPQUERY, RMP_FAULT_UD},
+	};
+	bool any = false;
+
+	for (unsigned int i = 0; i < NR_INSNS; i++)
+		for (unsigned int k = 0; k < NR_OUTCOMES; k++)
+			any |= first_case[i][k] != NULL;
+	if (!any) {
+		kt_skip(t, "no other case of the suite ran (a filter): they "
+			   "record the outcomes");
+		return;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(want); i++) {
+		const char *by =
+			first_case[want[i].insn][outcome_idx(want[i].ret)];
+
+		if (KT_EXPECT(t, by != NULL))
+			kt_diag(t, "%s %s: %s", insn_names[want[i].insn],
+				rmp_ret_name(want[i].ret), by);
+		else
+			kt_diag(t, "%s %s: reached by no case",
+				insn_names[want[i].insn],
+				rmp_ret_name(want[i].ret));
+	}
+}
+
 static const char *no_pool(void *ctx)
 {
 	return hv_pool ? NULL : "no hv_pool on this platform";
@@ -820,6 +987,7 @@ static const struct kt_case rmp_cases[] = {
 	KT_CASE(rmp_create_out_of_memory),
 	KT_CASE(rmp_hw_absent_or_readable),
 	KT_CASE(rmp_ret_names),
+	KT_CASE(rmp_every_outcome_reached), /* last: the others record */
 };
 
 const struct kt_suite rmp_suite = {

@@ -407,6 +407,7 @@ NATIVE_CASE(snp_unreclaimable_pages_leak)
 NATIVE_CASE(snp_head_page_shared_and_psmash_refused)
 {
 	phys_addr_t block, second;
+	struct rmp_guest g;
 	struct vm_fault f;
 	struct env e;
 	u64 err;
@@ -418,6 +419,7 @@ NATIVE_CASE(snp_head_page_shared_and_psmash_refused)
 	}
 	if (!env_open(t, v, &e))
 		return;
+	g = (struct rmp_guest){.asid = e.asid};
 	KT_EXPECT_OK(t, fault(v, &e, GB, PRIV, &f));
 	block = f.pa;
 	KT_EXPECT_OK(t, v->ops->convert(v, e.g, 0, PG, false, &err));
@@ -427,6 +429,9 @@ NATIVE_CASE(snp_head_page_shared_and_psmash_refused)
 	KT_EXPECT_OK(t, fault(v, &e, GB + SZ2M, PRIV, &f));
 	second = f.pa;
 	KT_EXPECT(t, assigned_at(&e, second, GB + SZ2M, true));
+	KT_EXPECT_EQ(t, rmp_model_pvalidate(snp_rmp(), &g, GB + SZ2M, second,
+					    true, true),
+		     RMP_SUCCESS);
 	KT_EXPECT_OK(t, rmp_model_set_in_use(snp_rmp(), second + 7 * PG, true));
 	KT_EXPECT_ERRNO(t, v->ops->convert(v, e.g, SZ2M + 5 * PG, PG, false,
 					   &err),
@@ -434,6 +439,12 @@ NATIVE_CASE(snp_head_page_shared_and_psmash_refused)
 	KT_EXPECT(t, assigned_at(&e, second + 5 * PG, GB + SZ2M, true));
 	KT_EXPECT_OK(t, rmp_model_set_in_use(snp_rmp(), second + 7 * PG,
 					     false));
+	/* Page 5 lost its prepared mark; its next private use finds it in
+	 * the VM's 2 MiB entry at its GPA and leaves the entry (and the
+	 * guest's Validated) as they are. */
+	KT_EXPECT_OK(t, fault(v, &e, GB + SZ2M + 5 * PG, PRIV, &f));
+	KT_EXPECT(t, assigned_at(&e, second + 5 * PG, GB + SZ2M, true));
+	KT_EXPECT(t, rd(second).validated);
 	KT_EXPECT_OK(t, v->ops->check(v));
 	env_close(t, v, &e);
 }
@@ -473,6 +484,7 @@ NATIVE_CASE(snp_vm_closed_before_its_memory)
  * conversion goes through once the page is free. */
 NATIVE_CASE(snp_conversion_failure_is_undone)
 {
+	struct rmp_state moved;
 	struct vm_fault f;
 	phys_addr_t block;
 	struct env e;
@@ -496,6 +508,15 @@ NATIVE_CASE(snp_conversion_failure_is_undone)
 			EBUSY);
 	KT_EXPECT(t, unassigned(block + 2 * PG));
 	KT_EXPECT(t, assigned_at(&e, block + 3 * PG, GB + 3 * PG, false));
+	/* Page 4 kept its entry but lost its prepared mark: until its next
+	 * private use prepares it again, its GPA is not held to the
+	 * binding. */
+	moved = (struct rmp_state){.gpa = GB + 5 * PG, .assigned = true,
+				   .asid = e.asid};
+	KT_EXPECT_OK(t, rmpupdate(snp_rmp(), block + 4 * PG, &moved));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	moved.gpa = GB + 4 * PG;
+	KT_EXPECT_OK(t, rmpupdate(snp_rmp(), block + 4 * PG, &moved));
 	/* Still private: the host cannot read it. */
 	KT_EXPECT(t, v->ops->host_read(v, e.g, 0, &b, 1) != 0);
 	KT_EXPECT_OK(t, v->ops->check(v));
@@ -528,6 +549,18 @@ NATIVE_CASE(snp_conversion_failure_is_undone)
 	env_close(t, v, &e);
 }
 
+/* Is pa a page hv_pool manages? */
+static bool in_pool(phys_addr_t pa)
+{
+	for (unsigned int k = 0; k < hv_pool->nr_regions; k++) {
+		const struct alloc_region *g = &hv_pool->regions[k];
+
+		if (pa >= g->base && pa - g->base < g->pages * PG)
+			return true;
+	}
+	return false;
+}
+
 /* The checker compares the RMP with gmem: a prepared private page made
  * hypervisor-owned, a shared page assigned, a free page assigned, each
  * behind gmem's back, is reported. */
@@ -535,7 +568,7 @@ NATIVE_CASE(snp_checker_catches_rmp_drift)
 {
 	struct rmp_state unassign = {0}, own;
 	struct vm_fault f;
-	phys_addr_t pa;
+	phys_addr_t pa, fw;
 	void *p;
 	struct env e;
 	u64 err;
@@ -556,7 +589,38 @@ NATIVE_CASE(snp_checker_catches_rmp_drift)
 	KT_EXPECT_OK(t, rmpupdate(snp_rmp(), pa, &own));
 	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
 	own.gpa -= PG;
+	/* Of another ASID. */
+	own.asid = e.asid + 1;
 	KT_EXPECT_OK(t, rmpupdate(snp_rmp(), pa, &own));
+	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
+	own.asid = e.asid;
+	KT_EXPECT_OK(t, rmpupdate(snp_rmp(), pa, &own));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	/* A page of the pool gmem does not hold, assigned to ASID 0 (a
+	 * firmware page): no guest's, not counted. */
+	fw = (phys_addr_t)alloc_pages(hv_pool, 0, OWN_TEST);
+	KT_ASSERT(t, fw != 0);
+	KT_EXPECT_OK(t, rmpupdate(snp_rmp(), fw,
+				  &(const struct rmp_state){.assigned = true}));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	KT_EXPECT_OK(t, rmpupdate(snp_rmp(), fw, &unassign));
+	free_pages(hv_pool, (void *)fw, 0, OWN_TEST);
+	/* A guest page outside hv_pool (past the end of a region, where the
+	 * model's range covers one, as between the payload's regions): not
+	 * gmem's, not counted. */
+	for (unsigned int k = 0; k < hv_pool->nr_regions; k++) {
+		phys_addr_t p = hv_pool->regions[k].base +
+				hv_pool->regions[k].pages * PG;
+		struct rmp_info i;
+
+		if (in_pool(p) || rmpread(snp_rmp(), p, &i) != RMP_SUCCESS ||
+		    i.assigned)
+			continue;
+		KT_EXPECT_OK(t, rmpupdate(snp_rmp(), p, &own));
+		KT_EXPECT_OK(t, v->ops->check(v));
+		KT_EXPECT_OK(t, rmpupdate(snp_rmp(), p, &unassign));
+		break;
+	}
 	/* A shared page assigned. */
 	KT_EXPECT_OK(t, v->ops->convert(v, e.g, 0, PG, false, &err));
 	KT_EXPECT_OK(t, fault(v, &e, GB, WR, &f));
@@ -578,7 +642,293 @@ NATIVE_CASE(snp_checker_catches_rmp_drift)
 					  &unassign));
 		free_pages(hv_pool, p, 0, OWN_TEST);
 	}
+	/* The memslot deleted: the prepared pages bound nowhere keep their
+	 * entries, which no GPA contradicts. */
+	KT_EXPECT_OK(t, case_delete(v, e.vm, 0));
+	KT_EXPECT(t, assigned_at(&e, pa, GB + SZ2M + 4 * PG, false));
+	KT_EXPECT_OK(t, v->ops->check(v));
 	env_close(t, v, &e);
+}
+
+
+/*
+ * A 2 MiB block made shared whole keeps one hypervisor-owned 2 MiB entry
+ * (one 2 MiB RMPUPDATE). 4 KiB entries assigned inside such an entry
+ * (the RMP allows them: an unassigned 2 MiB entry overlaps nothing) make
+ * the block no 2 MiB candidate any more: max_order 0 and 4 KiB entries at
+ * the next private fault, as Linux's is_pfn_range_shared() looks at every
+ * page. With none assigned inside it, the block merges back to one 2 MiB
+ * entry. A punch of part of a block whose head is such an entry, or a
+ * 4 KiB entry, smashes nothing.
+ */
+NATIVE_CASE(snp_unassigned_2m_entry_with_4k_inside)
+{
+	const struct cc_ops *cc;
+	phys_addr_t block, second;
+	struct vm_fault f;
+	struct env e;
+	u64 err;
+
+	if (!env_open(t, v, &e))
+		return;
+	cc = vm_cc(e.obj);
+	KT_EXPECT_OK(t, fault(v, &e, GB, PRIV, &f));
+	block = f.pa;
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, 0, SZ2M, false, &err));
+	KT_EXPECT(t, unassigned(block) && rd(block).size_2m);
+	KT_EXPECT(t, unassigned(block + 300 * PG));
+	/* Page 5 private and used: a 4 KiB entry inside the 2 MiB one. */
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, 5 * PG, PG, true, &err));
+	KT_EXPECT_OK(t, fault(v, &e, GB + 5 * PG, PRIV, &f));
+	KT_EXPECT_EQ(t, f.max_order, 0);
+	KT_EXPECT(t, assigned_at(&e, block + 5 * PG, GB + 5 * PG, false));
+	KT_EXPECT(t, rd(block).size_2m);
+	KT_EXPECT_EQ(t, cc->max_order(e.obj, GB >> PAGE_SHIFT, block), 0);
+	/* The whole block private again: 4 KiB entries, a 4 KiB mapping. */
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, 0, SZ2M, true, &err));
+	KT_EXPECT_OK(t, fault(v, &e, GB, PRIV, &f));
+	KT_EXPECT_EQ(t, f.max_order, 0);
+	KT_EXPECT(t, assigned_at(&e, block, GB, false));
+	KT_EXPECT(t, assigned_at(&e, block + 5 * PG, GB + 5 * PG, false));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	/* Punch a page of it: its head is a 4 KiB entry, no PSMASH. */
+	KT_EXPECT_OK(t, v->ops->fallocate(v, e.g, PUNCH, 7 * PG, PG));
+	KT_EXPECT(t, unassigned(block + 7 * PG));
+	KT_EXPECT(t, assigned_at(&e, block + 5 * PG, GB + 5 * PG, false));
+	/* Nothing inside: back to one 2 MiB entry, mapped at 2 MiB. */
+	KT_EXPECT_OK(t, fault(v, &e, GB + SZ2M, PRIV, &f));
+	second = f.pa;
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, SZ2M, SZ2M, false, &err));
+	KT_EXPECT(t, unassigned(second) && rd(second).size_2m);
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, SZ2M, SZ2M, true, &err));
+	KT_EXPECT_EQ(t, cc->max_order(e.obj, (GB + SZ2M) >> PAGE_SHIFT,
+				      second + 3 * PG),
+		     9);
+	KT_EXPECT_OK(t, fault(v, &e, GB + SZ2M + 3 * PG, PRIV, &f));
+	KT_EXPECT_EQ(t, f.max_order, 9);
+	KT_EXPECT(t, assigned_at(&e, second, GB + SZ2M, true));
+	/* Shared whole again, then a page of it punched: no PSMASH of the
+	 * hypervisor's 2 MiB entry (it would be FAIL_BADADDR). */
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, SZ2M, SZ2M, false, &err));
+	KT_EXPECT_OK(t, v->ops->fallocate(v, e.g, PUNCH, SZ2M + 7 * PG, PG));
+	KT_EXPECT(t, unassigned(second + 8 * PG));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	env_close(t, v, &e);
+}
+
+/* The head page of a fresh block prepared alone (its neighbour shared,
+ * so the block is mixed): a 4 KiB entry, not the whole block. */
+NATIVE_CASE(snp_head_page_of_a_mixed_block_prepared_alone)
+{
+	struct vm_fault f;
+	struct env e;
+	u64 err;
+
+	if (!env_open(t, v, &e))
+		return;
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, SZ2M + PG, PG, false, &err));
+	KT_EXPECT_OK(t, fault(v, &e, GB + SZ2M, PRIV, &f));
+	KT_EXPECT(t, IS_ALIGNED(f.pa, SZ2M));
+	KT_EXPECT_EQ(t, f.max_order, 0);
+	KT_EXPECT(t, assigned_at(&e, f.pa, GB + SZ2M, false));
+	KT_EXPECT(t, unassigned(f.pa + PG));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	env_close(t, v, &e);
+}
+
+/* Make every entry of the 2 MiB block at pa hypervisor-owned 4 KiB. */
+static void unassign_block(struct kt *t, phys_addr_t pa)
+{
+	if (rd(pa).size_2m)
+		KT_EXPECT_EQ(t,
+			     rmpupdate(snp_rmp(), pa,
+				       &(const struct rmp_state){
+					       .size_2m = true}),
+			     RMP_SUCCESS);
+	for (unsigned int k = 0; k < PAGES_2M; k++)
+		KT_EXPECT_EQ(t,
+			     rmpupdate(snp_rmp(), pa + k * PG,
+				       &(const struct rmp_state){0}),
+			     RMP_SUCCESS);
+}
+
+/*
+ * The hooks called directly on a block of hv_pool that gmem does not
+ * hold (white box): each failing instruction gives its errno (FAIL_INUSE
+ * -EBUSY, FAIL_PERMISSION -EPERM, anything else -EIO), a VM without an
+ * ASID is -EINVAL, a page the RMP does not cover fails; a 2 MiB entry of
+ * another owner is smashed for a 4 KiB prepare; max_order follows the
+ * entry, and an unassigned block's is 9 whatever the next block holds.
+ */
+NATIVE_CASE(snp_hooks_on_a_block_of_the_pool)
+{
+	struct rmp_state foreign, fw = {.assigned = true, .immutable = true};
+	struct rmp_state next;
+	const u64 gfn = (4 * GB) >> PAGE_SHIFT;
+	const struct cc_ops *cc;
+	phys_addr_t blk, out;
+	struct vm *dflt_obj;
+	bool next_was_free;
+	struct env e;
+	int dflt;
+
+	if (rmp_hw_lacks() == NULL) {
+		kt_skip(t, "in-use marks need the RMP model (SNP hardware "
+			   "here)");
+		return;
+	}
+	if (!env_open(t, v, &e))
+		return;
+	cc = vm_cc(e.obj);
+	dflt = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	blk = (phys_addr_t)alloc_pages(hv_pool, 9, OWN_TEST);
+	if (dflt < 0 || !KT_EXPECT(t, blk != 0))
+		return;
+	dflt_obj = vmm_native_vm(v, dflt);
+	out = snp_rmp()->base + snp_rmp()->size;
+	foreign = (struct rmp_state){.gpa = 4 * GB, .assigned = true,
+				     .size_2m = true, .asid = e.asid + 1};
+	/* No ASID: refused, nothing assigned. */
+	KT_EXPECT_ERRNO(t, cc->prepare(dflt_obj, gfn, blk, 0), EINVAL);
+	KT_EXPECT(t, unassigned(blk));
+	/* A GPA past 2^52: RMPUPDATE's FAIL_INPUT is -EIO. */
+	KT_EXPECT_ERRNO(t, cc->prepare(e.obj, 1ULL << 40, blk, 0), EIO);
+	KT_EXPECT(t, unassigned(blk));
+	/* A page the RMP does not cover. */
+	KT_EXPECT_ERRNO(t, cc->prepare(e.obj, gfn, out, 0), EIO);
+	KT_EXPECT_ERRNO(t, cc->split(out), EIO);
+	KT_EXPECT_ERRNO(t, cc->convert(e.obj, gfn, out, 0, false), EIO);
+	KT_EXPECT_EQ(t, cc->max_order(e.obj, gfn, out), 0);
+	/* max_order: unassigned 9, as its entry once assigned. */
+	KT_EXPECT_EQ(t, cc->max_order(e.obj, gfn, blk + 7 * PG), 9);
+	KT_EXPECT_OK(t, cc->prepare(e.obj, gfn, blk, 9));
+	KT_EXPECT(t, assigned_at(&e, blk + 7 * PG, 4 * GB, true));
+	KT_EXPECT_EQ(t, cc->max_order(e.obj, gfn + 7, blk + 7 * PG), 9);
+	/* A 4 KiB prepare inside this VM's own 2 MiB entry at that GPA
+	 * keeps the entry. */
+	KT_EXPECT_OK(t, cc->prepare(e.obj, gfn + 7, blk + 7 * PG, 0));
+	KT_EXPECT(t, assigned_at(&e, blk + 7 * PG, 4 * GB, true));
+	KT_EXPECT_EQ(t, psmash(snp_rmp(), blk), RMP_SUCCESS);
+	KT_EXPECT_EQ(t, cc->max_order(e.obj, gfn + 7, blk + 7 * PG), 0);
+	unassign_block(t, blk);
+	/* Another ASID's 2 MiB entry: a 4 KiB prepare smashes it and
+	 * takes its page alone. */
+	KT_EXPECT_EQ(t, rmpupdate(snp_rmp(), blk, &foreign), RMP_SUCCESS);
+	KT_EXPECT_OK(t, cc->prepare(e.obj, gfn + 5, blk + 5 * PG, 0));
+	KT_EXPECT(t, assigned_at(&e, blk + 5 * PG, 4 * GB + 5 * PG, false));
+	KT_EXPECT_EQ(t, rd(blk + 6 * PG).asid, e.asid + 1);
+	KT_EXPECT(t, !rd(blk + 6 * PG).size_2m);
+	unassign_block(t, blk);
+	/* The same with a page of it in use: the PSMASH's FAIL_INUSE is
+	 * -EBUSY, the entry kept. */
+	KT_EXPECT_EQ(t, rmpupdate(snp_rmp(), blk, &foreign), RMP_SUCCESS);
+	KT_EXPECT_OK(t, rmp_model_set_in_use(snp_rmp(), blk + 9 * PG, true));
+	KT_EXPECT_ERRNO(t, cc->prepare(e.obj, gfn + 5, blk + 5 * PG, 0),
+			EBUSY);
+	KT_EXPECT(t, rd(blk + 5 * PG).size_2m);
+	/* 4 KiB entries of another ASID, one in use: the block's prepare
+	 * stops there with -EBUSY. */
+	KT_EXPECT_OK(t, rmp_model_set_in_use(snp_rmp(), blk + 9 * PG, false));
+	KT_EXPECT_EQ(t, psmash(snp_rmp(), blk), RMP_SUCCESS);
+	KT_EXPECT_OK(t, rmp_model_set_in_use(snp_rmp(), blk + 3 * PG, true));
+	KT_EXPECT_ERRNO(t, cc->prepare(e.obj, gfn, blk, 9), EBUSY);
+	KT_EXPECT_EQ(t, rd(blk + 3 * PG).asid, e.asid + 1);
+	KT_EXPECT_OK(t, rmp_model_set_in_use(snp_rmp(), blk + 3 * PG, false));
+	unassign_block(t, blk);
+	/* Unassigned, the next block's head assigned: still 9. */
+	next_was_free = blk + SZ2M < out && unassigned(blk + SZ2M) &&
+			!rd(blk + SZ2M).size_2m;
+	next = (struct rmp_state){.assigned = true, .asid = e.asid + 1};
+	if (next_was_free)
+		KT_EXPECT_EQ(t, rmpupdate(snp_rmp(), blk + SZ2M, &next),
+			     RMP_SUCCESS);
+	KT_EXPECT_EQ(t, cc->max_order(e.obj, gfn, blk), 9);
+	if (next_was_free)
+		KT_EXPECT_EQ(t,
+			     rmpupdate(snp_rmp(), blk + SZ2M,
+				       &(const struct rmp_state){0}),
+			     RMP_SUCCESS);
+	/* A hypervisor-owned 2 MiB entry with a 4 KiB entry of the VM
+	 * assigned behind it: no 2 MiB candidate, the block's prepare
+	 * assigns 4 KiB entries (a 2 MiB RMPUPDATE would overlap). */
+	KT_EXPECT_EQ(t,
+		     rmpupdate(snp_rmp(), blk,
+			       &(const struct rmp_state){.size_2m = true}),
+		     RMP_SUCCESS);
+	next = (struct rmp_state){.gpa = 4 * GB + 5 * PG, .assigned = true,
+				  .asid = e.asid};
+	KT_EXPECT_EQ(t, rmpupdate(snp_rmp(), blk + 5 * PG, &next),
+		     RMP_SUCCESS);
+	KT_EXPECT_EQ(t, cc->max_order(e.obj, gfn, blk), 0);
+	KT_EXPECT_OK(t, cc->prepare(e.obj, gfn, blk, 9));
+	KT_EXPECT(t, assigned_at(&e, blk, 4 * GB, false));
+	KT_EXPECT(t, assigned_at(&e, blk + 5 * PG, 4 * GB + 5 * PG, false));
+	KT_EXPECT(t,
+		  assigned_at(&e, blk + 511 * PG, 4 * GB + 511 * PG, false));
+	unassign_block(t, blk);
+	/* An immutable page: RMPUPDATE's FAIL_PERMISSION is -EPERM (the
+	 * entry stays so until the model goes with the VM). */
+	KT_EXPECT_EQ(t, rmpupdate(snp_rmp(), blk + PG, &fw), RMP_SUCCESS);
+	KT_EXPECT_ERRNO(t, cc->prepare(e.obj, gfn + 1, blk + PG, 0), EPERM);
+	KT_EXPECT_OK(t, v->ops->close(v, dflt));
+	env_close(t, v, &e);
+	/* Freed (scrubbed) only once the model, and its immutable entry,
+	 * went with the VM: a free page assigned faults its next writer. */
+	free_pages(hv_pool, (void *)blk, 9, OWN_TEST);
+}
+
+/* Out of memory for the VM's state or the RMP model: -ENOMEM, nothing
+ * held; the hardware registration finds no RMP on a machine without SNP
+ * and says so. The n-th allocation fails for n = 1, 2, ... until the VM
+ * is made. */
+NATIVE_CASE(snp_vm_init_out_of_memory)
+{
+	struct kmalloc_stats st;
+	u64 objects, live = vm_nr_live();
+	int vm = -1, dflt, sw;
+
+	v->ops->reset(v);
+	kmalloc_get_stats(&st);
+	objects = st.objects;
+	for (u64 n = 1; n < 32 && vm < 0; n++) {
+		kmalloc_fail_nth(n);
+		vm = v->ops->create_vm(v, GMV_VM_SNP);
+		kmalloc_fail_nth(0);
+		if (vm < 0)
+			KT_EXPECT_EQ(t, vm, -ENOMEM);
+	}
+	KT_ASSERT(t, vm >= 0);
+	KT_EXPECT_OK(t, v->ops->close(v, vm));
+	vm = -1;
+	for (u64 n = 1; n < 32 && vm < 0; n++) {
+		alloc_fail_nth(hv_pool, n);
+		vm = v->ops->create_vm(v, GMV_VM_SNP);
+		alloc_fail_nth(hv_pool, 0);
+		if (vm < 0) {
+			KT_EXPECT_EQ(t, vm, -ENOMEM);
+			KT_EXPECT(t, snp_rmp() == NULL);
+		}
+	}
+	KT_ASSERT(t, vm >= 0);
+	KT_EXPECT_OK(t, v->ops->close(v, vm));
+	KT_EXPECT(t, snp_rmp() == NULL);
+	/* VMs of other models have no ASID. */
+	dflt = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	sw = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_SW_PROTECTED));
+	if (dflt < 0 || sw < 0)
+		return;
+	KT_EXPECT_EQ(t, snp_vm_asid(vmm_native_vm(v, sw)), 0);
+	/* The hardware registration, without SNP: no RMP, -ENOMEM. */
+	KT_EXPECT_STR_EQ(t, cc_snp_hw.name, "snp");
+	if (rmp_hw_lacks())
+		KT_EXPECT_ERRNO(t, cc_snp_hw.vm_init(vmm_native_vm(v, dflt)),
+				ENOMEM);
+	KT_EXPECT(t, snp_rmp() == NULL);
+	v->ops->reset(v);
+	KT_EXPECT_EQ(t, vm_nr_live(), live);
+	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_RMP), 0);
+	kmalloc_get_stats(&st);
+	KT_EXPECT_EQ(t, st.objects, objects);
 }
 
 static const struct kt_case snp_cc_cases[] = {
@@ -593,6 +943,10 @@ static const struct kt_case snp_cc_cases[] = {
 	KT_CASE(snp_unreclaimable_pages_leak),
 	KT_CASE(snp_conversion_failure_is_undone),
 	KT_CASE(snp_checker_catches_rmp_drift),
+	KT_CASE(snp_unassigned_2m_entry_with_4k_inside),
+	KT_CASE(snp_head_page_of_a_mixed_block_prepared_alone),
+	KT_CASE(snp_hooks_on_a_block_of_the_pool),
+	KT_CASE(snp_vm_init_out_of_memory),
 };
 
 const struct kt_suite snp_cc_suite = {
