@@ -631,7 +631,7 @@ u64 tdx_page_promote(struct tdx_model *m, u64 id, u64 gpa,
 	struct tdx_td *td;
 	u64 st = locate(m, id, OPS_INIT | OPS_RUN, gpa, level, TDX_LEVEL_2M,
 			TDX_LEVEL_MAX - 1, &td, &e, x);
-	u64 step = tdx_level_size(level - 1), base, table_hpa;
+	u64 step, base, table_hpa;
 	u8 state;
 
 	if (st)
@@ -643,6 +643,7 @@ u64 tdx_page_promote(struct tdx_model *m, u64 id, u64 gpa,
 	st = check_tracking(m, td, e, level, x);
 	if (st)
 		return st;
+	step = tdx_level_size(level - 1);
 	t = e->child;
 	base = t->e[0].hpa;
 	state = t->e[0].state;
@@ -687,7 +688,7 @@ u64 tdx_page_demote(struct tdx_model *m, u64 id, u64 gpa, unsigned int level,
 	struct tdx_td *td;
 	u64 st = locate(m, id, OPS_INIT | OPS_RUN, gpa, level, TDX_LEVEL_2M,
 			TDX_LEVEL_MAX - 1, &td, &e, x);
-	u64 step = tdx_level_size(level - 1);
+	u64 step;
 	u8 state;
 
 	if (st)
@@ -706,6 +707,7 @@ u64 tdx_page_demote(struct tdx_model *m, u64 id, u64 gpa, unsigned int level,
 	if (!t)
 		return TDX_MODEL_NO_MEMORY;
 	state = unblocked(e->state);
+	step = tdx_level_size(level - 1);
 	for (unsigned int i = 0; i < TDX_ENTRIES; i++)
 		t->e[i] = (struct tdx_sept_entry){.hpa = e->hpa + i * step,
 						  .state = state};
