@@ -347,8 +347,9 @@ u64 tdx_td_create(struct tdx_model *m, u64 id, unsigned int nr_vcpus,
 	 * is not PT_NDA. */
 	if (find_td(m, id))
 		return TDX_PAGE_METADATA_INCORRECT | TDX_OPERAND_RCX;
+	/* TDH.VP.CREATE past the TD's maximum (the model's 64). */
 	if (nr_vcpus > TDX_MAX_VCPUS)
-		return TDX_OPERAND_INVALID | TDX_OPERAND_RCX;
+		return TDX_MAX_VCPUS_EXCEEDED;
 	for (unsigned int i = 0; i < TDX_MAX_TDS && !td; i++)
 		if (!m->td[i].used)
 			td = &m->td[i];

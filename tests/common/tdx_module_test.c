@@ -140,7 +140,7 @@ static void td_state_statuses(struct kt *t)
 		     TDX_PAGE_METADATA_INCORRECT | RCX_);
 	KT_EXPECT_EQ(t, tdx_td_create(m, TD2, TDX_MAX_VCPUS + 1,
 				      TDX_TD_RUNNABLE),
-		     TDX_OPERAND_INVALID | RCX_);
+		     TDX_MAX_VCPUS_EXCEEDED);
 	/* Keys configured, TDCS not initialised: no memory leaf runs. */
 	KT_EXPECT_EQ(t, tdx_td_create(m, TD2, 1, TDX_TD_KEYS), 0);
 	KT_EXPECT_EQ(t, tdx_page_aug(m, TD2, GPA, 0, DATA, &x),
