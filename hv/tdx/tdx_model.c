@@ -364,10 +364,10 @@ u64 tdx_td_create(struct tdx_model *m, u64 id, unsigned int nr_vcpus,
 	td->nr_vcpus = nr_vcpus;
 	/* TDH.MNG.INIT starts TD_EPOCH at 1. */
 	td->epoch = 1;
-	td->lifecycle = stage == TDX_TD_CREATED ? TDX_LC_HKID_ASSIGNED :
-						  TDX_LC_KEYS_CONFIGURED;
-	td->op_state = stage >= TDX_TD_INITIALIZED ? TDX_OP_INITIALIZED :
-						     TDX_OP_UNINITIALIZED;
+	td->lifecycle = stage == TDX_TD_CREATED ? TDX_LC_HKID_ASSIGNED
+						: TDX_LC_KEYS_CONFIGURED;
+	td->op_state = stage >= TDX_TD_INITIALIZED ? TDX_OP_INITIALIZED
+						   : TDX_OP_UNINITIALIZED;
 	if (stage == TDX_TD_RUNNABLE)
 		return tdx_td_finalize(m, id);
 	return TDX_SUCCESS;
@@ -546,8 +546,8 @@ u64 tdx_range_block(struct tdx_model *m, u64 id, u64 gpa, unsigned int level,
 
 /* TDH.MEM.RANGE.UNBLOCK: a blocked entry back to its unblocked state,
  * once its block is tracked (TLB_TRACKING_NOT_DONE on RCX). */
-u64 tdx_range_unblock(struct tdx_model *m, u64 id, u64 gpa,
-		      unsigned int level, struct tdx_ext *xp)
+u64 tdx_range_unblock(struct tdx_model *m, u64 id, u64 gpa, unsigned int level,
+		      struct tdx_ext *xp)
 {
 	struct tdx_ext dummy, *x = ext_reset(xp, &dummy);
 	struct tdx_sept_entry *e;
@@ -623,8 +623,8 @@ u64 tdx_page_remove(struct tdx_model *m, u64 id, u64 gpa, unsigned int level,
  * to the merged size (EPT_INVALID_PROMOTE_CONDITIONS); the leaf takes
  * that state. RCX out: the table page, now PT_NDA.
  */
-u64 tdx_page_promote(struct tdx_model *m, u64 id, u64 gpa,
-		     unsigned int level, struct tdx_ext *xp)
+u64 tdx_page_promote(struct tdx_model *m, u64 id, u64 gpa, unsigned int level,
+		     struct tdx_ext *xp)
 {
 	struct tdx_ext dummy, *x = ext_reset(xp, &dummy);
 	struct tdx_sept_entry *e;
@@ -1001,7 +1001,8 @@ static int check_table(const struct tdx_model *m, u32 owner,
 		CHECK(IS_ALIGNED(e->hpa, tdx_level_size(level)) &&
 			      m->size - e->hpa >= tdx_level_size(level),
 		      "level %u entry %u: HPA %#llx misaligned or past the "
-		      "end", level, i, (unsigned long long)e->hpa);
+		      "end",
+		      level, i, (unsigned long long)e->hpa);
 		for (u64 j = 0; j < n; j++) {
 			const struct tdx_pamt *q = p + j;
 

@@ -16,7 +16,7 @@
  * type, owner and BEPOCH per page at each page size). level 1: the page
  * is part of a 2 MiB page whose first 4 KiB entry holds bepoch. */
 struct tdx_pamt {
-	u8 type;   /* enum tdx_page_type */
+	u8 type; /* enum tdx_page_type */
 	u8 level;
 	bool held; /* tdx_model_hold(TDX_HOLD_PAGE) */
 	u8 rsvd;
@@ -27,10 +27,10 @@ struct tdx_pamt {
 struct tdx_table;
 
 struct tdx_sept_entry {
-	u64 hpa;		  /* page, or the table page's HPA */
-	struct tdx_table *child;  /* the table under a non-leaf entry */
-	u8 state;		  /* enum tdx_sept_state */
-	bool held;		  /* tdx_model_hold(TDX_HOLD_ENTRY) */
+	u64 hpa; /* page, or the table page's HPA */
+	struct tdx_table *child; /* the table under a non-leaf entry */
+	u8 state; /* enum tdx_sept_state */
+	bool held; /* tdx_model_hold(TDX_HOLD_ENTRY) */
 };
 
 struct tdx_table {
@@ -39,10 +39,12 @@ struct tdx_table {
 
 /* The TD's lifecycle (TDR) and operation state (TDCS), as far as the
  * memory leaves check them. */
-enum tdx_lifecycle { TDX_LC_HKID_ASSIGNED, TDX_LC_KEYS_CONFIGURED,
-		     TDX_LC_TEARDOWN };
-enum tdx_op_state { TDX_OP_UNINITIALIZED, TDX_OP_INITIALIZED,
-		    TDX_OP_RUNNABLE };
+enum tdx_lifecycle {
+	TDX_LC_HKID_ASSIGNED,
+	TDX_LC_KEYS_CONFIGURED,
+	TDX_LC_TEARDOWN
+};
+enum tdx_op_state { TDX_OP_UNINITIALIZED, TDX_OP_INITIALIZED, TDX_OP_RUNNABLE };
 
 struct tdx_td {
 	bool used;
@@ -53,8 +55,8 @@ struct tdx_td {
 	u64 child_pages;
 	unsigned int nr_vcpus;
 	u64 vcpu_epoch[TDX_MAX_VCPUS]; /* the epoch each vCPU entered in */
-	bool sept_held, epoch_held;    /* tdx_model_hold() */
-	struct tdx_table *root;	       /* the level-3 entries */
+	bool sept_held, epoch_held; /* tdx_model_hold() */
+	struct tdx_table *root; /* the level-3 entries */
 };
 
 struct tdx_model {

@@ -119,10 +119,10 @@ struct tdx_ext {
 /* How far a new TD gets (TDH.MNG.CREATE, TDH.MNG.KEY.CONFIG, TDH.MNG.INIT,
  * TDH.MR.FINALIZE in turn). */
 enum tdx_td_stage {
-	TDX_TD_CREATED,	   /* HKID assigned, keys not configured */
-	TDX_TD_KEYS,	   /* keys configured, TDCS not initialised */
+	TDX_TD_CREATED, /* HKID assigned, keys not configured */
+	TDX_TD_KEYS, /* keys configured, TDCS not initialised */
 	TDX_TD_INITIALIZED, /* op_state INITIALIZED: PAGE.ADD allowed */
-	TDX_TD_RUNNABLE,   /* finalized: vCPUs run */
+	TDX_TD_RUNNABLE, /* finalized: vCPUs run */
 };
 
 struct tdx_model;
@@ -140,9 +140,9 @@ u64 tdx_model_meta_bytes(const struct tdx_model *m);
 /* TD lifecycle. The TD's TDR/TDCS live outside the PAMT range. */
 u64 tdx_td_create(struct tdx_model *m, u64 td, unsigned int nr_vcpus,
 		  enum tdx_td_stage stage);
-u64 tdx_td_finalize(struct tdx_model *m, u64 td);	/* TDH.MR.FINALIZE */
-u64 tdx_td_teardown(struct tdx_model *m, u64 td);	/* HKID freed */
-u64 tdx_td_reclaim(struct tdx_model *m, u64 td);	/* the TDR's RECLAIM */
+u64 tdx_td_finalize(struct tdx_model *m, u64 td); /* TDH.MR.FINALIZE */
+u64 tdx_td_teardown(struct tdx_model *m, u64 td); /* HKID freed */
+u64 tdx_td_reclaim(struct tdx_model *m, u64 td); /* the TDR's RECLAIM */
 
 /* The SEAMCALL leaves. */
 u64 tdx_sept_add(struct tdx_model *m, u64 td, u64 gpa, unsigned int level,
@@ -153,13 +153,13 @@ u64 tdx_page_add(struct tdx_model *m, u64 td, u64 gpa, u64 hpa, u64 src,
 		 struct tdx_ext *ext);
 u64 tdx_range_block(struct tdx_model *m, u64 td, u64 gpa, unsigned int level,
 		    struct tdx_ext *ext);
-u64 tdx_range_unblock(struct tdx_model *m, u64 td, u64 gpa,
-		      unsigned int level, struct tdx_ext *ext);
+u64 tdx_range_unblock(struct tdx_model *m, u64 td, u64 gpa, unsigned int level,
+		      struct tdx_ext *ext);
 u64 tdx_track(struct tdx_model *m, u64 td);
 u64 tdx_page_remove(struct tdx_model *m, u64 td, u64 gpa, unsigned int level,
 		    struct tdx_ext *ext);
-u64 tdx_page_promote(struct tdx_model *m, u64 td, u64 gpa,
-		     unsigned int level, struct tdx_ext *ext);
+u64 tdx_page_promote(struct tdx_model *m, u64 td, u64 gpa, unsigned int level,
+		     struct tdx_ext *ext);
 u64 tdx_page_demote(struct tdx_model *m, u64 td, u64 gpa, unsigned int level,
 		    u64 hpa, struct tdx_ext *ext);
 u64 tdx_page_reclaim(struct tdx_model *m, u64 hpa, struct tdx_ext *ext);
@@ -191,7 +191,7 @@ int tdx_model_hold(struct tdx_model *m, enum tdx_hold what, u64 td, u64 gpa,
 struct tdx_entry_info {
 	enum tdx_sept_state state;
 	unsigned int level; /* where the walk stopped, if short of asked */
-	bool reached;	    /* the walk reached the level asked */
+	bool reached; /* the walk reached the level asked */
 	u64 hpa;
 };
 /* The S-EPT entry of td at gpa and level. -EINVAL for no such TD. */

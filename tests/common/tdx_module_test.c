@@ -22,7 +22,7 @@
 #define TD2 8
 #define GPA (1ULL << 30) /* a 2 MiB region at 1 GiB */
 /* Table pages at 0..64 KiB; data pages from 2 MiB on. */
-#define T(n) ((u64)(n) * K4)
+#define T(n) ((u64)(n)*K4)
 #define DATA (2 * M2)
 
 #define RCX_ TDX_OPERAND_RCX
@@ -87,13 +87,14 @@ static bool tables(struct kt *t, struct tdx_model *m, u64 td, bool pt,
 {
 	bool ok = KT_EXPECT_EQ(t, tdx_sept_add(m, td, 0, 3, T(first), NULL), 0);
 
-	ok = ok && KT_EXPECT_EQ(t, tdx_sept_add(m, td, GPA, 2, T(first + 1),
-						NULL),
-				0);
+	ok = ok &&
+	     KT_EXPECT_EQ(t, tdx_sept_add(m, td, GPA, 2, T(first + 1), NULL),
+			  0);
 	if (pt)
-		ok = ok && KT_EXPECT_EQ(t, tdx_sept_add(m, td, GPA, 1,
-							T(first + 2), NULL),
-					0);
+		ok = ok &&
+		     KT_EXPECT_EQ(
+			     t, tdx_sept_add(m, td, GPA, 1, T(first + 2), NULL),
+			     0);
 	return ok;
 }
 
@@ -138,8 +139,8 @@ static void td_state_statuses(struct kt *t)
 	/* The same TDR twice. */
 	KT_EXPECT_EQ(t, tdx_td_create(m, TD, 1, TDX_TD_RUNNABLE),
 		     TDX_PAGE_METADATA_INCORRECT | RCX_);
-	KT_EXPECT_EQ(t, tdx_td_create(m, TD2, TDX_MAX_VCPUS + 1,
-				      TDX_TD_RUNNABLE),
+	KT_EXPECT_EQ(t,
+		     tdx_td_create(m, TD2, TDX_MAX_VCPUS + 1, TDX_TD_RUNNABLE),
 		     TDX_MAX_VCPUS_EXCEEDED);
 	/* Keys configured, TDCS not initialised: no memory leaf runs. */
 	KT_EXPECT_EQ(t, tdx_td_create(m, TD2, 1, TDX_TD_KEYS), 0);
@@ -288,7 +289,8 @@ static void aug_statuses(struct kt *t)
 	KT_EXPECT_OK(t, tdx_model_hold(m, TDX_HOLD_SEPT_TREE, TD2, 0, 0, true));
 	KT_EXPECT_EQ(t, tdx_page_aug(m, TD2, GPA + M2 + K4, 0, DATA, &x),
 		     TDX_OPERAND_BUSY | TDX_OPERAND_SEPT_TREE);
-	KT_EXPECT_OK(t, tdx_model_hold(m, TDX_HOLD_SEPT_TREE, TD2, 0, 0, false));
+	KT_EXPECT_OK(t,
+		     tdx_model_hold(m, TDX_HOLD_SEPT_TREE, TD2, 0, 0, false));
 	KT_EXPECT_OK(t, tdx_model_hold(m, TDX_HOLD_PAGE, 0, DATA + 3 * M2 + K4,
 				       0, true));
 	KT_EXPECT_EQ(t, tdx_page_aug(m, TD, GPA + 2 * M2, 1, DATA + 3 * M2, &x),
@@ -565,13 +567,15 @@ static void fill_pt(struct kt *t, struct tdx_model *m, u64 td, u64 data,
 	bool ok = true;
 
 	for (unsigned int i = 0; i < TDX_ENTRIES && ok; i++) {
-		ok = KT_EXPECT_EQ(t, tdx_page_aug(m, td, GPA + i * K4, 0,
-						  data + i * K4, NULL),
+		ok = KT_EXPECT_EQ(t,
+				  tdx_page_aug(m, td, GPA + i * K4, 0,
+					       data + i * K4, NULL),
 				  0);
 		if (ok && accept)
-			ok = KT_EXPECT_EQ(t, tdx_accept(m, td, vcpu,
-							GPA + i * K4, 0, NULL),
-					  0);
+			ok = KT_EXPECT_EQ(
+				t,
+				tdx_accept(m, td, vcpu, GPA + i * K4, 0, NULL),
+				0);
 	}
 }
 
@@ -646,8 +650,9 @@ static void promote_conditions(struct kt *t)
 		goto out;
 	/* 511 pages: one entry FREE. */
 	for (unsigned int i = 1; i < TDX_ENTRIES; i++)
-		KT_EXPECT_EQ(t, tdx_page_aug(m, TD, GPA + i * K4, 0,
-					     DATA + i * K4, NULL),
+		KT_EXPECT_EQ(t,
+			     tdx_page_aug(m, TD, GPA + i * K4, 0, DATA + i * K4,
+					  NULL),
 			     0);
 	KT_EXPECT_EQ(t, tdx_page_promote(m, TD, GPA, 1, &x),
 		     TDX_EPT_INVALID_PROMOTE_CONDITIONS | RCX_);
@@ -665,8 +670,8 @@ static void promote_conditions(struct kt *t)
 	KT_EXPECT_EQ(t, tdx_page_promote(m, TD, GPA, 1, &x),
 		     TDX_EPT_INVALID_PROMOTE_CONDITIONS | RCX_);
 	KT_EXPECT_EQ(t, tdx_page_remove(m, TD, GPA + 3 * K4, 0, NULL), 0);
-	KT_EXPECT_EQ(t, tdx_page_aug(m, TD, GPA + 3 * K4, 0, DATA + 3 * K4,
-				     NULL),
+	KT_EXPECT_EQ(t,
+		     tdx_page_aug(m, TD, GPA + 3 * K4, 0, DATA + 3 * K4, NULL),
 		     0);
 	/* One blocked entry: not uniform. */
 	KT_EXPECT_EQ(t, tdx_range_block(m, TD, GPA + 9 * K4, 0, NULL), 0);
@@ -988,24 +993,15 @@ static const char *no_pool(void *ctx)
 }
 
 static const struct kt_case tdx_cases[] = {
-	KT_CASE(td_state_statuses),
-	KT_CASE(sept_add_statuses),
-	KT_CASE(aug_statuses),
-	KT_CASE(page_add_statuses),
-	KT_CASE(block_statuses),
-	KT_CASE(unblock_statuses),
-	KT_CASE(track_statuses),
-	KT_CASE(remove_statuses),
-	KT_CASE(promote_statuses),
-	KT_CASE(promote_conditions),
-	KT_CASE(demote_statuses),
-	KT_CASE(reclaim_statuses),
-	KT_CASE(accept_statuses),
-	KT_CASE(check_catches_corruption),
-	KT_CASE(out_of_memory),
-	KT_CASE(status_names),
-	KT_CASE(metadata_per_gib),
-	KT_CASE(hw_path_absent),
+	KT_CASE(td_state_statuses), KT_CASE(sept_add_statuses),
+	KT_CASE(aug_statuses),	    KT_CASE(page_add_statuses),
+	KT_CASE(block_statuses),    KT_CASE(unblock_statuses),
+	KT_CASE(track_statuses),    KT_CASE(remove_statuses),
+	KT_CASE(promote_statuses),  KT_CASE(promote_conditions),
+	KT_CASE(demote_statuses),   KT_CASE(reclaim_statuses),
+	KT_CASE(accept_statuses),   KT_CASE(check_catches_corruption),
+	KT_CASE(out_of_memory),	    KT_CASE(status_names),
+	KT_CASE(metadata_per_gib),  KT_CASE(hw_path_absent),
 };
 
 const struct kt_suite tdx_module_suite = {

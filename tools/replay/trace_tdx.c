@@ -25,11 +25,11 @@ static u64 run_op(struct tdx_model *m, const struct trace_op *op)
 	switch (op->code) {
 	case TOP_TD:
 		/* vcpus defaults to 1; init=1 stops before TDH.MR.FINALIZE. */
-		return tdx_td_create(m, v[TK_ID],
-				     op->given & BIT(TK_VCPUS) ?
-					     (unsigned int)v[TK_VCPUS] : 1,
-				     v[TK_INIT] ? TDX_TD_INITIALIZED :
-						  TDX_TD_RUNNABLE);
+		return tdx_td_create(
+			m, v[TK_ID],
+			op->given & BIT(TK_VCPUS) ? (unsigned int)v[TK_VCPUS]
+						  : 1,
+			v[TK_INIT] ? TDX_TD_INITIALIZED : TDX_TD_RUNNABLE);
 	case TOP_SEPT_ADD:
 		return tdx_sept_add(m, td, gpa, level, hpa, NULL);
 	case TOP_PAGE_AUG:
@@ -61,8 +61,7 @@ static u64 run_op(struct tdx_model *m, const struct trace_op *op)
 }
 
 int trace_tdx_run(struct tdx_model **model, struct vmm *v,
-		  const struct trace_op *op, bool check, char *out,
-		  size_t size)
+		  const struct trace_op *op, bool check, char *out, size_t size)
 {
 	const char *name = trace_op_name(op->code);
 	u64 st;
