@@ -66,7 +66,7 @@ HOST_CORE := $(LIB_COMMON) $(HV_SRCS) $(CASE_SRCS) $(CONF_SRCS) \
 
 .PHONY: all deps payload host run test test-host test-san test-qemu bench \
 	fuzz clean help format tools crosscheck test-cli test-crosscheck-sh \
-	fuzz-diff test-fuzz-diff test-rmp-traces
+	fuzz-diff test-fuzz-diff test-rmp-traces test-tdx-traces
 all: payload host
 
 help:
@@ -118,7 +118,8 @@ $(B)/host/bench-%: $(B)/host/bench/%.o $(patsubst %.c,$(B)/host/%.o,$(HOST_CORE)
 # the payload nor in HOST_CORE, and each binary lists what it links.
 LINUX_SRCS := $(sort $(wildcard host-kernel/*.c))
 REPLAY_LIB := tools/replay/trace_parse.c tools/replay/trace_exec.c \
-	tools/replay/trace_rmp.c tools/replay/backends.c
+	tools/replay/trace_rmp.c tools/replay/trace_tdx.c \
+	tools/replay/backends.c
 TOOL_CORE := $(HOST_CORE) $(LINUX_SRCS) $(REPLAY_LIB)
 TOOL_OBJS := $(patsubst %.c,$(B)/host/%.o,$(TOOL_CORE))
 TOOL_SAN_OBJS := $(patsubst %.c,$(B)/host-san/%.o,$(TOOL_CORE))
@@ -328,6 +329,9 @@ test-cli: tools host payload
 # The native-only RMP traces against their reasoned outputs (no /dev/kvm).
 test-rmp-traces: $(B)/host/gmem-replay
 	scripts/rmp-traces.sh
+# The native-only TDX module traces against their reasoned outputs.
+test-tdx-traces: $(B)/host/gmem-replay
+	scripts/tdx-traces.sh
 # scripts/crosscheck.sh against fake runners: what must make it fail does.
 test-crosscheck-sh: tools
 	scripts/tests/crosscheck-test.sh

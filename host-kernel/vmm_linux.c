@@ -278,6 +278,9 @@ static const char *lx_lacks(struct vmm *v, enum vmm_feature f)
 	case VMM_FEAT_RMP_MODEL:
 		return "Linux has no uAPI for raw RMP instructions (the SNP "
 		       "host kernel issues RMPUPDATE/PSMASH itself)";
+	case VMM_FEAT_TDX_MODULE_MODEL:
+		return "Linux has no uAPI for raw SEAMCALLs (KVM issues the "
+		       "TDX module's leaves itself)";
 	case VMM_NR_FEATURES:
 		break;
 	}

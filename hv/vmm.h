@@ -53,6 +53,8 @@ enum vmm_feature {
 	VMM_FEAT_MAPPING_INFO,	   /* guest_mapping(): the nested page size */
 	VMM_FEAT_RMP_MODEL,	   /* a raw SEV-SNP RMP model for the trace
 				    * tool's rmp* ops (hv/snp/rmp.h) */
+	VMM_FEAT_TDX_MODULE_MODEL, /* a TDX module model for the trace
+				    * tool's TD ops (hv/tdx/tdx_module.h) */
 	VMM_FEAT_SNP_GUEST,	   /* SNP VMs run guests: launch_update,
 				    * PVALIDATE, the GHCB protocol */
 	VMM_NR_FEATURES

@@ -12,6 +12,9 @@
 #  2b. Every traces/rmp/*.trace (the RMP ops: native only): its native
 #     output must equal traces/rmp/*.native (reasoned from the AMD spec),
 #     and on linux every op must give "<op> err ENOTTY" (no RMP uAPI).
+#  2c. Every traces/tdx/*.trace (the TDX module ops: native only) the same
+#     way against traces/tdx/*.native (reasoned from Intel's TDX Module
+#     ABI spec); on linux "<op> err ENOTTY" (no SEAMCALL uAPI).
 #  3. Every traces/malformed/*.trace must be refused (exit 2, nothing run)
 #     naming the line given in its first-line "# expect:" comment.
 #  4. The linux backend's own self-tests (build/host/linux-backend-tests).
@@ -384,43 +387,53 @@ for trace in "$TRACES"/*.trace; do
 	fi
 done
 
-# ------------------------------------------- RMP traces (native only)
-r_total=0 r_ok=0
-for trace in "$TRACES"/rmp/*.trace; do
-	[ -e "$trace" ] || continue
-	name=rmp/$(basename "$trace")
-	want=${trace%.trace}.native
-	r_total=$((r_total + 1))
-	ok=1
-	"$REPLAY" --backend native "$trace" >"$tmp/rmp.out" 2>&1
-	status=$?
-	if [ "$status" -ne 0 ] || ! cmp -s "$tmp/rmp.out" "$want"; then
-		echo "  $name: native $(ended "$status"), output differs" \
-			"from $want:" >>"$problems"
-		diff "$want" "$tmp/rmp.out" | head -n 10 | sed 's/^/    /' \
-			>>"$problems"
-		ok=0
-	fi
-	# The linux backend answers these itself (no kernel call), so only
-	# where this host's /dev/kvm is the Linux side.
-	[ -z "$LDIR" ] && "$REPLAY" --backend linux "$trace" >"$tmp/rmp.out" 2>&1
-	status=$?
-	sed -E 's/^([a-z]+) .*/\1 err ENOTTY/' "$want" >"$tmp/rmp.want"
-	if [ -z "$LDIR" ] && { [ "$status" -ne 0 ] ||
-		! cmp -s "$tmp/rmp.out" "$tmp/rmp.want"; }
-	then
-		echo "  $name: linux $(ended "$status"), not ENOTTY for" \
-			"every op:" >>"$problems"
-		diff "$tmp/rmp.want" "$tmp/rmp.out" | head -n 10 |
-			sed 's/^/    /' >>"$problems"
-		ok=0
-	fi
-	if [ "$ok" -eq 1 ]; then
-		r_ok=$((r_ok + 1)) passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-	fi
-done
+# ------------------------------- RMP and TDX module traces (native only)
+# native_only DIR: every DIR/*.trace against its .native, and on linux
+# every op "err ENOTTY"; n_total and n_ok count them.
+native_only() {
+	local trace name want status ok
+	n_total=0 n_ok=0
+	for trace in "$TRACES"/"$1"/*.trace; do
+		[ -e "$trace" ] || continue
+		name=$1/$(basename "$trace")
+		want=${trace%.trace}.native
+		n_total=$((n_total + 1))
+		ok=1
+		"$REPLAY" --backend native "$trace" >"$tmp/no.out" 2>&1
+		status=$?
+		if [ "$status" -ne 0 ] || ! cmp -s "$tmp/no.out" "$want"; then
+			echo "  $name: native $(ended "$status"), output" \
+				"differs from $want:" >>"$problems"
+			diff "$want" "$tmp/no.out" | head -n 10 |
+				sed 's/^/    /' >>"$problems"
+			ok=0
+		fi
+		# The linux backend answers these itself (no kernel call),
+		# so only where this host's /dev/kvm is the Linux side.
+		[ -z "$LDIR" ] &&
+			"$REPLAY" --backend linux "$trace" >"$tmp/no.out" 2>&1
+		status=$?
+		sed -E 's/^([a-z_]+) .*/\1 err ENOTTY/' "$want" >"$tmp/no.want"
+		if [ -z "$LDIR" ] && { [ "$status" -ne 0 ] ||
+			! cmp -s "$tmp/no.out" "$tmp/no.want"; }
+		then
+			echo "  $name: linux $(ended "$status"), not ENOTTY" \
+				"for every op:" >>"$problems"
+			diff "$tmp/no.want" "$tmp/no.out" | head -n 10 |
+				sed 's/^/    /' >>"$problems"
+			ok=0
+		fi
+		if [ "$ok" -eq 1 ]; then
+			n_ok=$((n_ok + 1)) passed=$((passed + 1))
+		else
+			failed=$((failed + 1))
+		fi
+	done
+}
+native_only rmp
+r_total=$n_total r_ok=$n_ok
+native_only tdx
+x_total=$n_total x_ok=$n_ok
 
 # ------------------------------------------------------ malformed traces
 m_total=0 m_ok=0
@@ -494,6 +507,8 @@ printf '%-34s %8d %8d %12d %12d\n' "trace ops ($t_total traces)" \
 		$((t_total - e_bad)) - "$e_bad"
 printf '%-34s %8d %8d %12s %12d\n' "RMP traces (native only)" \
 	"$r_total" "$r_ok" - $((r_total - r_ok))
+printf '%-34s %8d %8d %12s %12d\n' "TDX traces (native only)" \
+	"$x_total" "$x_ok" - $((x_total - x_ok))
 printf '%-34s %8d %8d %12s %12d\n' "malformed traces refused" \
 	"$m_total" "$m_ok" - $((m_total - m_ok))
 printf '%-34s %8d %8d %12s %12d\n' "linux backend self-tests" \

@@ -64,6 +64,7 @@ static void linux_lacks_follows_caps(struct kt *t)
 	KT_EXPECT(t, v.ops->lacks(&v, VMM_FEAT_GMEM_VIEWS) != NULL);
 	KT_EXPECT(t, v.ops->lacks(&v, VMM_FEAT_MAPPING_INFO) != NULL);
 	KT_EXPECT(t, v.ops->lacks(&v, VMM_FEAT_RMP_MODEL) != NULL);
+	KT_EXPECT(t, v.ops->lacks(&v, VMM_FEAT_TDX_MODULE_MODEL) != NULL);
 	KT_EXPECT_ERRNO(t, v.ops->guest_mapping(&v, VMM_BAD_HANDLE, 0, &size),
 			ENOTTY);
 	vmm_linux_close(&v);

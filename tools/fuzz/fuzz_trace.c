@@ -2,11 +2,12 @@
 /*
  * tools/fuzz/fuzz_trace.c - libFuzzer target: arbitrary text through the
  * trace interpreter on the native backend, with the backend's invariant
- * checker after every operation and after the final reset, and the RMP
- * model's checker after every RMP op. A failed check aborts, so libFuzzer
- * keeps the input. `make fuzz` runs it. At exit it prints how many RMP ops
- * ran, per op and outcome ("fuzz: rmp psmash FAIL_BADADDR 1234"), so a run
- * shows which of them the fuzzing reached.
+ * checker after every operation and after the final reset, the RMP
+ * model's checker after every RMP op and the TDX module model's after
+ * every TD op. A failed check aborts, so libFuzzer keeps the input.
+ * `make fuzz` runs it. At exit it prints how many RMP ops ran, per op and
+ * outcome ("fuzz: rmp psmash FAIL_BADADDR 1234"), so a run shows which of
+ * them the fuzzing reached.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -104,6 +105,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	struct trace_hooks h = {
 		.emit = discard, .after_op = check_after, .arg = &native,
 		.check_rmp = true,
+		.check_tdx = true,
 	};
 	struct trace_error err;
 	struct trace t;
@@ -111,7 +113,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	if (trace_parse((const char *)data, size, &limits, &t, &err))
 		return 0;
 	if (trace_run(&t, &native, &h) == -EIO) {
-		fprintf(stderr, "fuzz: RMP invariant broken\n");
+		fprintf(stderr, "fuzz: RMP or TDX model invariant broken\n");
 		abort();
 	}
 	trace_free(&t);

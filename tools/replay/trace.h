@@ -26,6 +26,22 @@ enum trace_opcode {
 	TOP_PVALIDATE,
 	TOP_RMPADJUST,
 	TOP_RMPREAD,
+	/* The TDX module ops (README.md, "The TDX module operations"): a
+	 * TDX module model the interpreter makes for the trace (native
+	 * only). */
+	TOP_TD,
+	TOP_SEPT_ADD,
+	TOP_PAGE_AUG,
+	TOP_PAGE_ADD,
+	TOP_BLOCK,
+	TOP_UNBLOCK,
+	TOP_TRACK,
+	TOP_VCPU_EXIT,
+	TOP_REMOVE,
+	TOP_PROMOTE,
+	TOP_DEMOTE,
+	TOP_RECLAIM,
+	TOP_ACCEPT,
 };
 
 enum trace_key {
@@ -50,8 +66,17 @@ enum trace_key {
 	TK_VMPL,
 	TK_PERMS,
 	TK_VMSA,
+	TK_TD,
+	TK_LEVEL,
+	TK_HPA,
+	TK_SRC,
+	TK_VCPUS,
+	TK_INIT,
+	TK_VCPU,
 	TK_NR_KEYS
 };
+
+_Static_assert(TK_NR_KEYS <= 32, "struct trace_op's given is a u32");
 
 /*
  * The most bytes one write or read may name (len=). The interpreter writes
@@ -64,6 +89,9 @@ enum trace_key {
 /* The size of the RMP model behind the rmp* ops; spa= is an offset into
  * it (64 MiB: 32 2 MiB regions). */
 #define TRACE_RMP_SIZE (64ULL << 20)
+/* The size of the physical range the TDX module model's PAMT covers
+ * behind the TD ops; hpa= and src= are offsets into it (64 MiB). */
+#define TRACE_TDX_SIZE (64ULL << 20)
 
 struct trace_op {
 	enum trace_opcode code;
@@ -124,12 +152,15 @@ struct trace_hooks {
 	/* Run the RMP model's invariant checker after each rmp* op; a
 	 * broken invariant stops the run with -EIO. */
 	bool check_rmp;
+	/* The same for the TDX module model after each TD op. */
+	bool check_tdx;
 };
 
 /*
  * Run every op of t on v, then v->ops->reset(v) so nothing outlives the
  * run. Returns 0, -ENOMEM if the interpreter's own tables cannot grow, or
- * -EIO when check_rmp found a broken RMP invariant (the run stops there).
+ * -EIO when check_rmp or check_tdx found a broken invariant of the RMP or
+ * TDX module model (the run stops there).
  */
 int trace_run(const struct trace *t, struct vmm *v,
 	      const struct trace_hooks *h);

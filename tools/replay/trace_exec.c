@@ -15,6 +15,7 @@
 #include "lib/errno.h"
 #include "tools/replay/trace.h"
 #include "tools/replay/trace_rmp.h"
+#include "tools/replay/trace_tdx.h"
 
 #define CHUNK 4096
 #define READ_MAX 16
@@ -34,6 +35,7 @@ struct run {
 	struct vmm *v;
 	struct table vms, gmems;
 	struct rmp *rmp; /* the RMP ops' model, made at the first one */
+	struct tdx_model *tdx; /* the TD ops' model, likewise */
 };
 
 static struct obj *lookup(struct table *tb, u64 id)
@@ -212,7 +214,8 @@ static int op_run(struct run *r, const struct trace_op *op, u8 *rbuf,
 		return op_read(r, op, rbuf);
 	case TOP_CLOSE:
 		return op_close(r, op);
-	default: /* the RMP ops, run by trace_rmp_run() */
+	default: /* the RMP and TD ops, run by trace_rmp_run() and
+		  * trace_tdx_run() */
 		return -EINVAL;
 	}
 }
@@ -252,6 +255,9 @@ int trace_run(const struct trace *t, struct vmm *v,
 		if (trace_op_is_rmp(op->code)) {
 			broken = trace_rmp_run(&r.rmp, v, op, h->check_rmp,
 					       line, sizeof(line));
+		} else if (trace_op_is_tdx(op->code)) {
+			broken = trace_tdx_run(&r.tdx, v, op, h->check_tdx,
+					       line, sizeof(line));
 		} else {
 			int ret = op_run(&r, op, rbuf, &nomem);
 
@@ -262,6 +268,7 @@ int trace_run(const struct trace *t, struct vmm *v,
 			h->after_op(h->arg, op);
 	}
 	trace_rmp_end(&r.rmp);
+	trace_tdx_end(&r.tdx);
 	v->ops->reset(v);
 	free(r.vms.objs);
 	free(r.gmems.objs);

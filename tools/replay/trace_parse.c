@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "hv/snp/rmp.h"
+#include "hv/tdx/tdx_module.h"
 #include "tools/replay/trace.h"
 
 #define U32_MAX 0xffffffffULL
@@ -25,6 +26,9 @@ static const char *const key_names[TK_NR_KEYS] = {
 	[TK_ASID] = "asid",   [TK_IMMUTABLE] = "immutable",
 	[TK_VALIDATE] = "validate", [TK_VMPL] = "vmpl",
 	[TK_PERMS] = "perms", [TK_VMSA] = "vmsa",
+	[TK_TD] = "td",	      [TK_LEVEL] = "level",   [TK_HPA] = "hpa",
+	[TK_SRC] = "src",     [TK_VCPUS] = "vcpus",   [TK_INIT] = "init",
+	[TK_VCPU] = "vcpu",
 };
 
 struct key_rule {
@@ -84,6 +88,43 @@ static const struct op_rule {
 	    REQ(TK_SPA, U64_MAX), REQ(TK_SIZE, U64_MAX),
 	    REQ(TK_VMPL, 0xff), REQ(TK_PERMS, 0xff), OPT(TK_VMSA, 1) }, 7 },
 	{ "rmpread", TOP_RMPREAD, { REQ(TK_SPA, U64_MAX) }, 1 },
+	/* The TDX module ops: level is RCX bits 2:0 of the leaf's page
+	 * info (which levels a leaf takes is the module's answer), vcpus at
+	 * most the model's TDX_MAX_VCPUS, init 0|1, vcpu a 32-bit index. */
+	{ "td", TOP_TD,
+	  { REQ(TK_ID, U64_MAX), OPT(TK_VCPUS, TDX_MAX_VCPUS),
+	    OPT(TK_INIT, 1) }, 3 },
+	{ "sept_add", TOP_SEPT_ADD,
+	  { REQ(TK_TD, U64_MAX), REQ(TK_GPA, U64_MAX), REQ(TK_LEVEL, 7),
+	    REQ(TK_HPA, U64_MAX) }, 4 },
+	{ "page_aug", TOP_PAGE_AUG,
+	  { REQ(TK_TD, U64_MAX), REQ(TK_GPA, U64_MAX), REQ(TK_LEVEL, 7),
+	    REQ(TK_HPA, U64_MAX) }, 4 },
+	{ "page_add", TOP_PAGE_ADD,
+	  { REQ(TK_TD, U64_MAX), REQ(TK_GPA, U64_MAX), REQ(TK_HPA, U64_MAX),
+	    REQ(TK_SRC, U64_MAX) }, 4 },
+	{ "block", TOP_BLOCK,
+	  { REQ(TK_TD, U64_MAX), REQ(TK_GPA, U64_MAX), REQ(TK_LEVEL, 7) },
+	  3 },
+	{ "unblock", TOP_UNBLOCK,
+	  { REQ(TK_TD, U64_MAX), REQ(TK_GPA, U64_MAX), REQ(TK_LEVEL, 7) },
+	  3 },
+	{ "track", TOP_TRACK, { REQ(TK_TD, U64_MAX) }, 1 },
+	{ "vcpu_exit", TOP_VCPU_EXIT,
+	  { REQ(TK_TD, U64_MAX), REQ(TK_VCPU, U32_MAX) }, 2 },
+	{ "remove", TOP_REMOVE,
+	  { REQ(TK_TD, U64_MAX), REQ(TK_GPA, U64_MAX), REQ(TK_LEVEL, 7) },
+	  3 },
+	{ "promote", TOP_PROMOTE,
+	  { REQ(TK_TD, U64_MAX), REQ(TK_GPA, U64_MAX), REQ(TK_LEVEL, 7) },
+	  3 },
+	{ "demote", TOP_DEMOTE,
+	  { REQ(TK_TD, U64_MAX), REQ(TK_GPA, U64_MAX), REQ(TK_LEVEL, 7),
+	    REQ(TK_HPA, U64_MAX) }, 4 },
+	{ "reclaim", TOP_RECLAIM, { REQ(TK_HPA, U64_MAX) }, 1 },
+	{ "accept", TOP_ACCEPT,
+	  { REQ(TK_TD, U64_MAX), REQ(TK_VCPU, U32_MAX), REQ(TK_GPA, U64_MAX),
+	    REQ(TK_LEVEL, 7) }, 4 },
 };
 
 static const struct op_rule *find_op(const char *s, size_t n);
