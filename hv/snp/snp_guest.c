@@ -48,15 +48,6 @@ static struct snp_vm *snp_of(const struct cc_guest_req *req)
 	return vm_cc_state(req->vm);
 }
 
-static const struct rmp_guest *guest_of(const struct cc_guest_req *req,
-					struct rmp_guest *g)
-{
-	/* Test guests run at VMPL0, the only VMPL without a permission
-	 * mask: no VMSA of another level exists. */
-	*g = (struct rmp_guest){.asid = snp_of(req)->asid, .vmpl = 0};
-	return g;
-}
-
 static void step(struct cc_guest_req *req, unsigned int len)
 {
 	req->regs[ARCH_REG_RIP] += len;
@@ -208,76 +199,54 @@ static phys_addr_t operand_spa(phys_addr_t spa, bool size_2m,
 }
 
 /*
- * PVALIDATE (APM vol. 3): RAX = the page's virtual address, RCX[0] = page
- * size (1: 2 MiB), RDX[0] = validate (1) or rescind (0). RAX = return
- * code; CF = 1 when the page was already in that state (nothing
- * written), else 0. A rescinded page loses its translation, so the next
- * access meets the Validated check.
+ * PVALIDATE and RMPADJUST (APM vol. 3), both with RAX = the page's virtual
+ * address and RCX[0] = page size (1: 2 MiB):
+ *  - PVALIDATE: RDX[0] = validate (1) or rescind (0). RAX = return code;
+ *    CF = 1 when the page was already in that state (nothing written),
+ *    else 0. A rescinded page loses its translation, so the next access
+ *    meets the Validated check.
+ *  - RMPADJUST: RDX = attributes: [7:0] target VMPL, [15:8] permission
+ *    mask, [16] VMSA. RAX = return code.
  */
-static int pvalidate(struct cc_guest_req *req, const struct insn *in,
-		     struct vmm_exit *exit)
+static int guest_insn(struct cc_guest_req *req, struct vmm_exit *exit)
 {
+	const struct insn *in = req->insn;
 	bool size_2m = req->regs[ARCH_REG_RCX] & 1;
-	bool validate = req->regs[ARCH_REG_RDX] & 1;
-	struct rmp_guest g;
+	u64 rdx = req->regs[ARCH_REG_RDX];
+	/* Test guests run at VMPL0, the only VMPL without a permission
+	 * mask: no VMSA of another level exists. */
+	struct rmp_guest g = {.asid = snp_of(req)->asid, .vmpl = 0};
 	unsigned int order;
-	phys_addr_t spa;
+	phys_addr_t page, spa;
 	enum rmp_ret ret;
 	u64 gpa;
 	int r;
 
-	r = operand_page(req, size_2m, &gpa, &spa, &order, exit);
+	r = operand_page(req, size_2m, &gpa, &page, &order, exit);
 	if (r)
 		return r;
+	spa = operand_spa(page, size_2m, order, gpa);
 	if (size_2m && IS_ALIGNED(gpa, RMP_PAGE_2M) && order < 9)
 		ret = RMP_FAIL_SIZEMISMATCH; /* 4 KiB entries behind it */
+	else if (in->op == INSN_PVALIDATE)
+		ret = rmp_model_pvalidate(snp_rmp_now, &g, gpa, spa, size_2m,
+					  rdx & 1);
 	else
-		ret = rmp_model_pvalidate(snp_rmp_now, guest_of(req, &g), gpa,
-					  operand_spa(spa, size_2m, order, gpa),
-					  size_2m, validate);
+		ret = rmp_model_rmpadjust(snp_rmp_now, &g, gpa, spa, size_2m,
+					  rdx & 0xff, (rdx >> 8) & 0xff,
+					  rdx & BIT(16));
 	if (ret >= RMP_FAULT_NPF)
-		return rmp_fault(req, "PVALIDATE", gpa, spa, ret);
-	req->regs[ARCH_REG_RFLAGS] &= ~X86_RFLAGS_CF;
-	if (ret == RMP_NO_UPDATE) {
-		req->regs[ARCH_REG_RFLAGS] |= X86_RFLAGS_CF;
-		ret = RMP_SUCCESS;
-	} else if (ret == RMP_SUCCESS && !validate) {
-		req->svc->zap(req, gpa, size_2m ? RMP_PAGE_2M : RMP_PAGE_4K);
+		return rmp_fault(req, insn_op_name(in->op), gpa, page, ret);
+	if (in->op == INSN_PVALIDATE) {
+		req->regs[ARCH_REG_RFLAGS] &= ~X86_RFLAGS_CF;
+		if (ret == RMP_NO_UPDATE) {
+			req->regs[ARCH_REG_RFLAGS] |= X86_RFLAGS_CF;
+			ret = RMP_SUCCESS;
+		} else if (ret == RMP_SUCCESS && !(rdx & 1)) {
+			req->svc->zap(req, gpa,
+				      size_2m ? RMP_PAGE_2M : RMP_PAGE_4K);
+		}
 	}
-	req->regs[ARCH_REG_RAX] = ret;
-	step(req, in->len);
-	return CC_GUEST_RESUME;
-}
-
-/*
- * RMPADJUST (APM vol. 3): RAX = the page's virtual address, RCX[0] = page
- * size, RDX = attributes: [7:0] target VMPL, [15:8] permission mask,
- * [16] VMSA. RAX = return code.
- */
-static int rmpadjust(struct cc_guest_req *req, const struct insn *in,
-		     struct vmm_exit *exit)
-{
-	bool size_2m = req->regs[ARCH_REG_RCX] & 1;
-	u64 attrs = req->regs[ARCH_REG_RDX];
-	struct rmp_guest g;
-	unsigned int order;
-	phys_addr_t spa;
-	enum rmp_ret ret;
-	u64 gpa;
-	int r;
-
-	r = operand_page(req, size_2m, &gpa, &spa, &order, exit);
-	if (r)
-		return r;
-	if (size_2m && IS_ALIGNED(gpa, RMP_PAGE_2M) && order < 9)
-		ret = RMP_FAIL_SIZEMISMATCH;
-	else
-		ret = rmp_model_rmpadjust(snp_rmp_now, guest_of(req, &g), gpa,
-					  operand_spa(spa, size_2m, order, gpa),
-					  size_2m, attrs & 0xff,
-					  (attrs >> 8) & 0xff, attrs & BIT(16));
-	if (ret >= RMP_FAULT_NPF)
-		return rmp_fault(req, "RMPADJUST", gpa, spa, ret);
 	req->regs[ARCH_REG_RAX] = ret;
 	step(req, in->len);
 	return CC_GUEST_RESUME;
@@ -442,10 +411,9 @@ int snp_guest(struct cc_guest_req *req, struct vmm_exit *exit)
 {
 	switch (req->kind) {
 	case CC_GUEST_INSN:
-		if (req->insn->op == INSN_PVALIDATE)
-			return pvalidate(req, req->insn, exit);
-		if (req->insn->op == INSN_RMPADJUST)
-			return rmpadjust(req, req->insn, exit);
+		if (req->insn->op == INSN_PVALIDATE ||
+		    req->insn->op == INSN_RMPADJUST)
+			return guest_insn(req, exit);
 		return CC_GUEST_UNHANDLED;
 	case CC_GUEST_MSR:
 		return msr(req);
