@@ -328,10 +328,10 @@ test-cli: tools host payload
 	scripts/tests/cli-test.sh
 # The native-only RMP traces against their reasoned outputs (no /dev/kvm).
 test-rmp-traces: $(B)/host/gmem-replay
-	scripts/rmp-traces.sh
+	scripts/model-traces.sh rmp
 # The native-only TDX module traces against their reasoned outputs.
 test-tdx-traces: $(B)/host/gmem-replay
-	scripts/tdx-traces.sh
+	scripts/model-traces.sh tdx
 # scripts/crosscheck.sh against fake runners: what must make it fail does.
 test-crosscheck-sh: tools
 	scripts/tests/crosscheck-test.sh
