@@ -199,7 +199,18 @@ static void svc_inject(struct cc_guest_req *req, u8 vector, u32 error_code)
 {
 	struct vcpu *c = svc_vcpu(req);
 
-	c->ops->inject(c->arch, vector, error_code);
+	c->inject_owed = true;
+	c->inject_vector = vector;
+	c->inject_error = error_code;
+}
+
+/* Deliver what the model asked, after its registers are in place. */
+static void inject_owed(struct vcpu *c)
+{
+	if (!c->inject_owed)
+		return;
+	c->inject_owed = false;
+	c->ops->inject(c->arch, c->inject_vector, c->inject_error);
 }
 
 static const struct cc_guest_svc vcpu_svc = {
@@ -219,6 +230,7 @@ static void cc_req_init(struct vcpu *c, struct cc_guest_req *req)
 	req->svc = &vcpu_svc;
 	req->svc_ctx = c;
 	req->why[0] = 0;
+	c->inject_owed = false;
 	for (int r = 0; r < ARCH_NR_REGS; r++)
 		req->regs[r] = reg(c, r);
 }
@@ -269,6 +281,7 @@ static bool cc_took(struct vcpu *c, const struct arch_exit *x,
 		return false;
 	case CC_GUEST_RESUME:
 		cc_req_apply(c, req);
+		inject_owed(c);
 		*ret = resume(c, x, exit);
 		return true;
 	case CC_GUEST_EXIT_OWED:
@@ -525,8 +538,10 @@ static int handle_fault(struct vcpu *c, const struct arch_exit *x,
 
 		cc_req_init(c, &req);
 		r = cc->access(&req, f.gpa, vf.pa, f.write, &vf.max_order);
-		if (r == CC_ACCESS_INJECTED)
+		if (r == CC_ACCESS_INJECTED) {
+			inject_owed(c);
 			return resume(c, x, exit);
+		}
 		if (r)
 			return cc_failed(c, x, &req, exit, r);
 	}
@@ -575,6 +590,13 @@ static int handle_msr(struct vcpu *c, const struct arch_exit *x,
 
 void vcpu_exit_reset(struct vcpu *c)
 {
+	/* A request the model waits on goes with the old guest state. */
+	if (c->pending == VCPU_PENDING_CC) {
+		struct cc_guest_req req = {.kind = CC_GUEST_VMGEXIT};
+
+		cc_req_init(c, &req);
+		vm_cc(c->vm)->guest_complete(&req, NULL);
+	}
 	c->pending = VCPU_PENDING_NONE;
 	c->fault_repeat = 0;
 }
@@ -626,7 +648,12 @@ int vcpu_complete(struct vcpu *c, const struct vmm_exit *exit)
 		struct cc_guest_req req = {.kind = CC_GUEST_VMGEXIT};
 
 		cc_req_init(c, &req);
-		return vm_cc(c->vm)->guest_complete(&req, NULL) < 0 ? -EIO : 0;
+		if (vm_cc(c->vm)->guest_complete(&req, NULL) >= 0)
+			return 0;
+		gmv_snprintf(c->why, sizeof(c->why),
+			     "%s: dropping an unanswered request failed",
+			     vm_cc(c->vm)->name);
+		return -EIO;
 	}
 	if (kind == VCPU_PENDING_NONE || reg(c, ARCH_REG_RIP) != c->pending_rip)
 		return 0;
@@ -645,6 +672,7 @@ int vcpu_complete(struct vcpu *c, const struct vmm_exit *exit)
 			return r < 0 ? r : -EIO;
 		}
 		cc_req_apply(c, &req);
+		inject_owed(c);
 		c->fault_repeat = 0;
 		return 0;
 	}

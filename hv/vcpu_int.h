@@ -38,6 +38,12 @@ struct vcpu {
 	u64 pending_next; /* RIP after it */
 	u8 pending_io_size;
 	struct insn pending_insn;
+	/* An exception the VM's model asked to inject while it handled a
+	 * request: delivered once the request's registers are written back
+	 * (the delivery itself moves RIP, RSP and RFLAGS). */
+	bool inject_owed;
+	u8 inject_vector;
+	u32 inject_error;
 	/* The repeat-fault guard. */
 	u64 last_fault_gpa, last_fault_rip;
 	unsigned int fault_repeat;

@@ -164,11 +164,14 @@ int vm_launch_update(struct vm *vm, u64 gpa, u64 size)
 		int r = vm_fault(vm, &f);
 
 		if (r)
-			return r == -EEXIST ? -EEXIST : -EFAULT;
+			return r == -EEXIST || r == -ENOMEM ? r : -EFAULT;
 		if (!vm_fault(vm, &src) && src.pa != f.pa)
 			memcpy((void *)f.pa, (const void *)src.pa, PAGE_SIZE);
 	}
-	/* Then prepared (a 2 MiB block at its first page) and launched. */
+	/* Then prepared (a 2 MiB block at its first page) and launched. A
+	 * failure here leaves the pages before it launched and the rest
+	 * prepared but not Validated (the guest must PVALIDATE them); KVM's
+	 * sev_gmem_post_populate makes them shared again instead. */
 	for (u64 at = gpa; at < gpa + size; at += PAGE_SIZE) {
 		struct vm_fault f = {.gpa = at, .access = VM_ACCESS_PRIVATE};
 		int r = vm_fault(vm, &f);

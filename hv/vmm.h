@@ -219,6 +219,7 @@ struct vmm_ops {
 	 * holds at the GPA (the slot's memory: KVM copies the VMM's source
 	 * buffer). -EINVAL for a bad range, a VM that has a vCPU or whose
 	 * model has no launch; -EEXIST for a page launched or used already;
+	 * -ENOMEM;
 	 * -EFAULT
 	 * where a page is not private gmem memory; -ENOTTY where the
 	 * backend has no SNP launch (linux without SEV-SNP hardware). */

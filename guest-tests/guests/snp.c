@@ -322,12 +322,22 @@ static void test_split_merge(u64 gpa)
 	GUEST_SYNC(3, gpa);
 }
 
+static void adjust_vmpl1(u64 va)
+{
+	rmpadjust(va, false, 1 | 3 << 8);
+}
+
 static void test_rmpadjust(u64 gpa)
 {
 	/* attributes: target VMPL 7:0, permissions 15:8, VMSA 16 */
 	const u64 vmpl1_rw = 1 | 3 << 8;
+	struct snp_exception e;
 
 	snp_init();
+	/* A page not validated: RMPADJUST takes #VC 0x404 (APM vol. 3). */
+	GUEST_ASSERT(snp_catch(adjust_vmpl1, PRIV(gpa), &e));
+	GUEST_ASSERT_EQ(e.vector, 29);
+	GUEST_ASSERT_EQ(e.error_code, SNP_VC_NOT_VALIDATED);
 	validate(gpa, false);
 	GUEST_ASSERT_EQ(rmpadjust(PRIV(gpa), false, vmpl1_rw), RMP_SUCCESS);
 	GUEST_ASSERT_EQ(rmpadjust(PRIV(gpa), false, vmpl1_rw | BIT(16)),

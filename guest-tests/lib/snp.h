@@ -201,9 +201,12 @@ struct snp_exception {
 	u64 vector, error_code, rip;
 };
 
-/* Run fn(arg); an exception inside it abandons fn and is returned in *e
- * (true). No exception: false. Outside snp_catch() an exception fails
- * the guest with its vector, error code and RIP. */
+/* Run fn(arg); an exception the hypervisor delivers inside it (#VC, #GP:
+ * what the SNP model injects) abandons fn and is returned in *e (true).
+ * No exception: false. Outside snp_catch() such an exception fails the
+ * guest with its vector, error code and RIP. Exceptions the CPU raises
+ * itself (#PF, #UD) are intercepted by the hypervisor, as for every test
+ * guest, and end the run as SHUTDOWN. */
 bool snp_catch(void (*fn)(u64 arg), u64 arg, struct snp_exception *e);
 
 #endif

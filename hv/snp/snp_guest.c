@@ -132,7 +132,7 @@ static int operand_page(struct cc_guest_req *req, bool size_2m, u64 *gpa,
 			struct vmm_exit *exit)
 {
 	u64 va = req->regs[ARCH_REG_RAX];
-	u64 alias = vm_cc(req->vm)->private_alias;
+	const u64 alias = BIT(SNP_MODEL_C_BIT);
 	u64 g;
 
 	if (req->svc->translate(req, va, &g)) {
@@ -272,7 +272,9 @@ static int env_write(void *ctx, u64 gpa, const void *buf, size_t len)
  * CPUID as the model's SNP guest sees it: Fn8000_001F (AMD APM vol. 3
  * appendix E.4.17) says SEV (EAX[1]), SEV-ES (EAX[3]) and SEV-SNP (EAX[4])
  * with the C-bit in EBX[5:0], no physical-address reduction (EBX[11:6]),
- * ECX the encrypted guests, EDX the lowest SEV ASID; every other leaf is
+ * ECX the encrypted guests, EDX the lowest ASID of a guest without
+ * SEV-ES (so SEV-ES and SNP guests have ASIDs 1..EDX-1, as Linux's
+ * sev_hardware_setup reads it); every other leaf is
  * the CPU's.
  */
 static void env_cpuid(void *ctx, u32 fn, u32 index, u32 out[4])
@@ -282,7 +284,7 @@ static void env_cpuid(void *ctx, u32 fn, u32 index, u32 out[4])
 		out[0] = BIT(1) | BIT(3) | BIT(4);
 		out[1] = SNP_MODEL_C_BIT;
 		out[2] = SNP_MAX_ASID;
-		out[3] = 1;
+		out[3] = SNP_MAX_ASID + 1;
 		return;
 	}
 	cpuid(fn, index, &out[0], &out[1], &out[2], &out[3]);

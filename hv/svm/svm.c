@@ -220,6 +220,7 @@ int svm_vcpu_enter(struct svm_vcpu *v, const struct vmm_entry *e)
 	st->g_pat = GUEST_PAT;
 
 	memset(&v->gprs, 0, sizeof(v->gprs));
+	v->vmcb->ctl.event_inj = 0; /* nothing owed to the old state */
 	v->gprs.rdi = e->arg0;
 	v->gprs.rsi = e->arg1;
 	v->entered = true;
@@ -300,13 +301,27 @@ static int lookup_npt(const struct arch_vm *vm, u64 gpa, struct arch_xlate *x)
 	return arch_npt_lookup(&((const struct svm_vm *)vm)->npt, gpa, x);
 }
 
+/* The frame's byte at gva: mapped writable and a page the hypervisor may
+ * write (not a guest's private page: the CPU writes that as the guest). */
+static bool frame_writable(const struct guest_mem *m, u64 gva)
+{
+	struct arch_xlate x;
+	u64 gpa;
+
+	return !guest_translate(m, gva, &gpa) && !m->lookup(m->vm, gpa, &x) &&
+	       x.writable && svm_snp_host_may_write(x.hpa);
+}
+
 /*
  * Deliver an exception the way the CPU does in 64-bit mode (AMD APM vol.
  * 2 §8.9.3, "Long-Mode Interrupt Control Transfers"), for a gate that
  * keeps the privilege level and has no IST: the stack aligned to 16, then
  * SS, RSP, RFLAGS, CS, RIP and the error code pushed, RFLAGS.TF, NT and
  * RF cleared (IF too through an interrupt gate), RIP from the gate. False
- * when the guest's state is not that simple; the caller injects then.
+ * when the guest's state is not that simple, or the IDT or the stack is
+ * not mapped, or the stack is a private page (which only the CPU may
+ * write, as the guest); the caller injects through EVENTINJ then, which
+ * QEMU delivers without the error code.
  */
 static bool deliver_by_hand(struct svm_vcpu *v, u8 vector, u32 error_code)
 {
@@ -326,6 +341,9 @@ static bool deliver_by_hand(struct svm_vcpu *v, u8 vector, u32 error_code)
 	    (g[4] & 7) || (g[2] | g[3] << 8) != st->cs.sel)
 		return false;
 	rsp = (st->rsp & ~15ULL) - sizeof(frame);
+	if (!frame_writable(&m, rsp) ||
+	    !frame_writable(&m, rsp + sizeof(frame) - 1))
+		return false;
 	frame[0] = error_code;
 	frame[1] = st->rip;
 	frame[2] = st->cs.sel;
@@ -386,6 +404,25 @@ int svm_prepare_entry(struct svm_vcpu *v, struct svm_asid_space *space)
 	return 0;
 }
 
+/*
+ * An event whose delivery an exit interrupted (a nested fault on the
+ * guest's IDT, say) is injected again at the next entry, as KVM's
+ * svm_complete_interrupts() does for exceptions and external interrupts;
+ * one delivered is done. Software interrupts (INTn, type 4) and the
+ * exceptions INT3 and INTO raise (vectors 3 and 4) are not: the guest runs
+ * the instruction again.
+ */
+static u64 reinject(u64 info)
+{
+	u32 type = info & (7u << 8);
+
+	if (!(info & SVM_EVT_V) || type == (4u << 8) ||
+	    (type == SVM_EVT_TYPE_EXCEPTION && ((info & 0xff) == 3 ||
+						(info & 0xff) == 4)))
+		return 0;
+	return info;
+}
+
 int svm_vcpu_run(struct svm_vcpu *v, struct arch_exit *x)
 {
 	int ret;
@@ -406,12 +443,7 @@ int svm_vcpu_run(struct svm_vcpu *v, struct arch_exit *x)
 		      v->index);
 	svm_vmrun((phys_addr_t)v->vmcb, &v->gprs, svm_cpu_host_save_pa());
 	v->vmcb->ctl.tlb_control = SVM_TLB_NOTHING;
-	/* An event whose delivery an exit interrupted (a nested fault on
-	 * the guest's IDT, say) is injected again at the next entry, as KVM
-	 * does (svm_complete_interrupts); one delivered is done. */
-	v->vmcb->ctl.event_inj = (v->vmcb->ctl.exit_int_info & SVM_EVT_V) ?
-					 v->vmcb->ctl.exit_int_info :
-					 0;
+	v->vmcb->ctl.event_inj = reinject(v->vmcb->ctl.exit_int_info);
 	v->nr_exits++;
 	svm_decode_exit(v, x);
 	return 0;

@@ -112,6 +112,9 @@ void svm_vcpu_set_reg(struct svm_vcpu *v, enum arch_reg r, u64 val);
 void svm_vcpu_complete(struct svm_vcpu *v, u64 next_rip);
 /* The SEV-SNP bits of an NPF error code into *f (hv/svm_snp.c). */
 void svm_snp_decode_npf(u64 info, struct arch_fault *f);
+/* The hypervisor may write the page at pa for the guest: no RMP assigns
+ * it (hv/svm_snp.c). */
+bool svm_snp_host_may_write(phys_addr_t pa);
 /* Inject an exception at the next VMRUN (EVENTINJ). */
 void svm_vcpu_inject(struct svm_vcpu *v, u8 vector, u32 error_code);
 
