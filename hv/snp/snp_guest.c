@@ -141,7 +141,7 @@ static int operand_page(struct cc_guest_req *req, bool size_2m, u64 *gpa,
 			struct vmm_exit *exit)
 {
 	u64 va = req->regs[ARCH_REG_RAX];
-	u64 alias = vm_cc(req->vm)->private_alias;
+	u64 alias = vm_cc(req->vm)->alias_bit;
 	u64 g;
 
 	if (req->svc->translate(req, va, &g)) {
