@@ -2,7 +2,7 @@
 /*
  * hv/cc.h - the security-model seam. Owns the interface a
  * confidential-computing model implements (none and sw_protected in
- * hv/cc.c; SEV-SNP in hv/snp/snp_cc.c, TDX in hv/tdx/ later, each as a
+ * hv/cc.c; SEV-SNP in hv/snp/snp_cc.c, TDX in hv/tdx/tdx_cc.c, each as a
  * hardware implementation and a software model) and the choice of model:
  * cc_for_type() in hv/cc.c is the only place one is picked, once per VM
  * type, when vm_create() makes the VM. The VM keeps its model, and so does

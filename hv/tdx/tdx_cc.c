@@ -160,8 +160,9 @@ static int zap_leaf(u64 td, u64 gpa, unsigned int level, u64 hpa)
 	return 0;
 }
 
-/* Split the 2 MiB leaf at gpa into 512 4 KiB leaves (the tdp_mmu split
- * path's tdx_sept_split_private_spte: block, track, kick, DEMOTE). */
+/* Split the 2 MiB leaf at gpa into 512 4 KiB leaves: block, track, kick,
+ * DEMOTE, as KVM's TDX huge-page patches split a private 2 MiB mapping
+ * (mainline KVM maps TD private memory at 4 KiB only). */
 static int demote(u64 td, u64 gpa)
 {
 	void *table = alloc_page(hv_pool, OWN_TDX);
@@ -263,8 +264,8 @@ static int aug(u64 td, u64 gpa, unsigned int level, u64 hpa)
 	if (st)
 		return failed("PAGE.AUG", gpa, st);
 	for (u64 k = 0; k < tdx_level_size(level) / PAGE_SIZE; k++)
-		*rmap_of(hpa + k * PAGE_SIZE) = (gpa + k * PAGE_SIZE) |
-						RMAP_VALID;
+		*rmap_of(hpa + k * PAGE_SIZE) =
+			(gpa + k * PAGE_SIZE) | RMAP_VALID;
 	return 0;
 }
 
@@ -397,7 +398,8 @@ static int tdx_convert(struct vm *vm, u64 gfn, phys_addr_t pa,
 	return to_private ? 0 : remove_pages(pa, order);
 }
 
-/* tdx_gmem_max_mapping_level: the leaf of an AUGed page; for one not
+/* Linux's tdx_gmem_private_max_mapping_level (4 KiB in mainline, 2 MiB
+ * with the huge-page patches): the leaf of an AUGed page; for one not
  * AUGed, what prepare will AUG. */
 static unsigned int tdx_max_order(struct vm *vm, u64 gfn, phys_addr_t pa)
 {
@@ -416,8 +418,8 @@ static unsigned int tdx_max_order(struct vm *vm, u64 gfn, phys_addr_t pa)
 		       : 0;
 }
 
-static int tdx_check_page(struct vm *vm, u64 gfn, phys_addr_t pa,
-			  bool private, bool prepared)
+static int tdx_check_page(struct vm *vm, u64 gfn, phys_addr_t pa, bool private,
+			  bool prepared)
 {
 	u64 td = tdx_vm_td(vm), hpa = tdx_cc_hpa(pa), at, gpa;
 	struct tdx_page_info i;
@@ -445,7 +447,8 @@ static int tdx_check_page(struct vm *vm, u64 gfn, phys_addr_t pa,
 	if (prepared && gfn != CC_NO_GFN) {
 		CHECK(!mapped_at(td, gpa, &at, &blocked) && at == hpa,
 		      "prepared page %p is not mapped in the S-EPT at GPA "
-		      "%#llx", (void *)pa, (unsigned long long)gpa);
+		      "%#llx",
+		      (void *)pa, (unsigned long long)gpa);
 	}
 	return 1;
 }
@@ -613,20 +616,13 @@ static const char *tdx_guest_lacks(void)
 	return "TD guests (TDCALL, ACCEPT, MapGPA) are not handled yet";
 }
 
-#define TDX_HOOKS                               \
-	.vm_type = GMV_VM_TDX,                  \
-	.private_source = CC_PRIVATE_FROM_EXIT, \
-	.alias_bit = TDX_SHARED_BIT,            \
-	.alias_shared = true,                   \
-	.one_vm = true,                         \
-	.guest_lacks = tdx_guest_lacks,         \
-	.vm_destroy = tdx_vm_destroy,           \
-	.prepare = tdx_prepare,                 \
-	.invalidate = tdx_invalidate,           \
-	.split = tdx_split,                     \
-	.convert = tdx_convert,                 \
-	.max_order = tdx_max_order,             \
-	.check_page = tdx_check_page,           \
+#define TDX_HOOKS                                                          \
+	.vm_type = GMV_VM_TDX, .private_source = CC_PRIVATE_FROM_EXIT,     \
+	.alias_bit = TDX_SHARED_BIT, .alias_shared = true, .one_vm = true, \
+	.guest_lacks = tdx_guest_lacks, .vm_destroy = tdx_vm_destroy,      \
+	.prepare = tdx_prepare, .invalidate = tdx_invalidate,              \
+	.split = tdx_split, .convert = tdx_convert,                        \
+	.max_order = tdx_max_order, .check_page = tdx_check_page,          \
 	.check_held = tdx_check_held
 
 const struct cc_ops cc_tdx_hw = {

@@ -45,16 +45,16 @@ static bool env_open(struct kt *t, struct vmm *v, struct env *e, u64 split_at)
 	e->obj = vmm_native_vm(v, e->vm);
 	e->td = tdx_vm_td(e->obj);
 	KT_EXPECT(t, e->td >= 1 && e->td <= TDX_MAX_HKID);
-	e->g = CASE_OPEN(t, v->ops->create_gmem(v, e->vm, 4 << 20,
-						GMV_GMEM_FLAG_MMAP));
+	e->g = CASE_OPEN(
+		t, v->ops->create_gmem(v, e->vm, 4 << 20, GMV_GMEM_FLAG_MMAP));
 	if (e->g < 0)
 		return false;
 	if (!split_at)
-		return KT_EXPECT_OK(t, case_bind(v, e->vm, 0, GB, 4 << 20, e->g,
-						 0));
+		return KT_EXPECT_OK(
+			t, case_bind(v, e->vm, 0, GB, 4 << 20, e->g, 0));
 	return KT_EXPECT_OK(t, case_bind(v, e->vm, 0, GB, SZ2M, e->g, 0)) &&
-	       KT_EXPECT_OK(t, case_bind(v, e->vm, 1, split_at, SZ2M, e->g,
-					 SZ2M));
+	       KT_EXPECT_OK(t,
+			    case_bind(v, e->vm, 1, split_at, SZ2M, e->g, SZ2M));
 }
 
 /* Close everything: every page out of the TD and given back, the S-EPT
@@ -213,8 +213,8 @@ NATIVE_CASE(tdx_first_fault_adds_tables_and_augs)
 
 	if (!env_open(t, v, &e, odd))
 		return;
-	KT_EXPECT(t, !ent(&e, GB, 2).reached || ent(&e, GB, 2).state ==
-						     TDX_SEPT_FREE);
+	KT_EXPECT(t, !ent(&e, GB, 2).reached ||
+			     ent(&e, GB, 2).state == TDX_SEPT_FREE);
 	KT_EXPECT_OK(t, fault(v, &e, GB + 3 * PG, PRIV, &f));
 	KT_EXPECT_EQ(t, f.max_order, 9);
 	block = f.pa - 3 * PG;
@@ -272,8 +272,10 @@ NATIVE_CASE(tdx_convert_4k_demotes_and_removes_exactly)
 	KT_EXPECT_EQ(t, ent(&e, GB, TDX_LEVEL_2M).state, TDX_SEPT_NL_MAPPED);
 	KT_EXPECT_EQ(t, ent(&e, GB + 7 * PG, 0).state, TDX_SEPT_FREE);
 	KT_EXPECT(t, host_page(block + 7 * PG));
-	KT_EXPECT(t, leaf(&e, GB + 6 * PG, 0, TDX_SEPT_PENDING, block + 6 * PG));
-	KT_EXPECT(t, leaf(&e, GB + 8 * PG, 0, TDX_SEPT_PENDING, block + 8 * PG));
+	KT_EXPECT(t,
+		  leaf(&e, GB + 6 * PG, 0, TDX_SEPT_PENDING, block + 6 * PG));
+	KT_EXPECT(t,
+		  leaf(&e, GB + 8 * PG, 0, TDX_SEPT_PENDING, block + 8 * PG));
 	KT_EXPECT(t, leaf(&e, GB, 0, TDX_SEPT_PENDING, block));
 	KT_EXPECT(t, leaf(&e, GB + 511 * PG, 0, TDX_SEPT_PENDING,
 			  block + 511 * PG));
@@ -291,8 +293,13 @@ NATIVE_CASE(tdx_convert_4k_demotes_and_removes_exactly)
 	KT_EXPECT_OK(t, v->ops->check(v));
 	KT_EXPECT_OK(t, fault(v, &e, GB + 7 * PG, PRIV, &f));
 	KT_EXPECT_EQ(t, f.max_order, 0);
-	KT_EXPECT(t, leaf(&e, GB + 7 * PG, 0, TDX_SEPT_PENDING, block + 7 * PG));
+	KT_EXPECT(t,
+		  leaf(&e, GB + 7 * PG, 0, TDX_SEPT_PENDING, block + 7 * PG));
 	KT_EXPECT_OK(t, v->ops->check(v));
+	/* The whole block private again, but its pages are 4 KiB leaves:
+	 * an AUGed neighbour maps at 4 KiB too. */
+	KT_EXPECT_OK(t, fault(v, &e, GB + 6 * PG, PRIV, &f));
+	KT_EXPECT_EQ(t, f.max_order, 0);
 	/* The whole 2 MiB shared: every leaf removed, the table kept. */
 	KT_EXPECT_OK(t, v->ops->convert(v, e.g, 0, SZ2M, false, &err));
 	for (unsigned int k = 0; k < PAGES_2M; k++)
@@ -339,8 +346,10 @@ NATIVE_CASE(tdx_punch_and_close_reclaim)
 	KT_EXPECT(t, host_page(block + 7 * PG));
 	KT_EXPECT(t, host_page(block + 8 * PG));
 	KT_EXPECT_EQ(t, ent(&e, GB + 8 * PG, 0).state, TDX_SEPT_FREE);
-	KT_EXPECT(t, leaf(&e, GB + 9 * PG, 0, TDX_SEPT_PENDING, block + 9 * PG));
-	KT_EXPECT(t, leaf(&e, GB + 6 * PG, 0, TDX_SEPT_PENDING, block + 6 * PG));
+	KT_EXPECT(t,
+		  leaf(&e, GB + 9 * PG, 0, TDX_SEPT_PENDING, block + 9 * PG));
+	KT_EXPECT(t,
+		  leaf(&e, GB + 6 * PG, 0, TDX_SEPT_PENDING, block + 6 * PG));
 	KT_EXPECT_OK(t, v->ops->check(v));
 	/* Refilled: a new page, AUGed at its first private use. */
 	KT_EXPECT_OK(t, fault(v, &e, GB + 7 * PG, PRIV, &f));
@@ -418,25 +427,25 @@ NATIVE_CASE(tdx_refused_steps_fail_the_hooks)
 	KT_EXPECT_OK(t, v->ops->check(v));
 	/* A prepare refused (the S-EPT tree held): the fault fails, nothing
 	 * AUGed. */
-	KT_EXPECT_OK(t, tdx_model_hold(m, TDX_HOLD_SEPT_TREE, e.td, 0, 0,
-				       true));
+	KT_EXPECT_OK(t,
+		     tdx_model_hold(m, TDX_HOLD_SEPT_TREE, e.td, 0, 0, true));
 	KT_EXPECT(t, fault(v, &e, GB + SZ2M, PRIV, &f) != 0);
 	KT_EXPECT_EQ(t, ent(&e, GB + SZ2M, 1).state, TDX_SEPT_FREE);
 	KT_EXPECT_OK(t, v->ops->check(v));
-	KT_EXPECT_OK(t, tdx_model_hold(m, TDX_HOLD_SEPT_TREE, e.td, 0, 0,
-				       false));
+	KT_EXPECT_OK(t,
+		     tdx_model_hold(m, TDX_HOLD_SEPT_TREE, e.td, 0, 0, false));
 	KT_EXPECT_OK(t, fault(v, &e, GB + SZ2M, PRIV, &f));
 	block = f.pa;
 	/* A punch refused: leaked. */
-	KT_EXPECT_OK(t, tdx_model_hold(m, TDX_HOLD_SEPT_TREE, e.td, 0, 0,
-				       true));
+	KT_EXPECT_OK(t,
+		     tdx_model_hold(m, TDX_HOLD_SEPT_TREE, e.td, 0, 0, true));
 	KT_EXPECT_OK(t, v->ops->fallocate(v, e.g, PUNCH, SZ2M, SZ2M));
 	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_LEAKED),
 		     leaked0 + PAGES_2M);
 	KT_EXPECT(t, owned(&e, block, TDX_LEVEL_2M));
 	KT_EXPECT_OK(t, v->ops->check(v));
-	KT_EXPECT_OK(t, tdx_model_hold(m, TDX_HOLD_SEPT_TREE, e.td, 0, 0,
-				       false));
+	KT_EXPECT_OK(t,
+		     tdx_model_hold(m, TDX_HOLD_SEPT_TREE, e.td, 0, 0, false));
 	/* The hole gets a new page, but the GPA stays mapped to the leaked
 	 * one until the TD goes: its private fault fails (Linux would have
 	 * marked the VM bugged). */
@@ -469,38 +478,41 @@ NATIVE_CASE(tdx_checker_catches_drift)
 	/* Removed by hand: the prepared private pages are not the TD's. */
 	KT_EXPECT_EQ(t, hand_remove(&e, GB + SZ2M, 1), TDX_SUCCESS);
 	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
-	KT_EXPECT_EQ(t, tdx_page_aug(m, e.td, GB + SZ2M, 1,
-				     tdx_cc_hpa(block), NULL),
-		     TDX_SUCCESS);
+	KT_EXPECT_EQ(
+		t, tdx_page_aug(m, e.td, GB + SZ2M, 1, tdx_cc_hpa(block), NULL),
+		TDX_SUCCESS);
 	KT_EXPECT_OK(t, v->ops->check(v));
 	/* AUGed at another GPA: held, but not where gmem binds it. */
 	KT_EXPECT_EQ(t, hand_remove(&e, GB + SZ2M, 1), TDX_SUCCESS);
-	KT_EXPECT_EQ(t, tdx_page_aug(m, e.td, 8 * GB, 1, tdx_cc_hpa(block),
-				     NULL),
+	KT_EXPECT_EQ(t,
+		     tdx_page_aug(m, e.td, 8 * GB, 1, tdx_cc_hpa(block), NULL),
 		     TDX_EPT_WALK_FAILED | TDX_OPERAND_RCX);
-	KT_EXPECT_EQ(t, tdx_page_aug(m, e.td, GB + 2 * SZ2M, 1,
-				     tdx_cc_hpa(block), NULL),
+	KT_EXPECT_EQ(t,
+		     tdx_page_aug(m, e.td, GB + 2 * SZ2M, 1, tdx_cc_hpa(block),
+				  NULL),
 		     TDX_SUCCESS);
 	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
 	KT_EXPECT_EQ(t, hand_remove(&e, GB + 2 * SZ2M, 1), TDX_SUCCESS);
-	KT_EXPECT_EQ(t, tdx_page_aug(m, e.td, GB + SZ2M, 1,
-				     tdx_cc_hpa(block), NULL),
-		     TDX_SUCCESS);
+	KT_EXPECT_EQ(
+		t, tdx_page_aug(m, e.td, GB + SZ2M, 1, tdx_cc_hpa(block), NULL),
+		TDX_SUCCESS);
 	KT_EXPECT_OK(t, v->ops->check(v));
 	/* A shared gmem page AUGed into the TD. */
 	KT_EXPECT_OK(t, v->ops->convert(v, e.g, 0, PG, false, &err));
 	KT_EXPECT_OK(t, fault(v, &e, GB, WR, &f));
 	KT_EXPECT_EQ(t, tdx_page_aug(m, e.td, GB, 0, tdx_cc_hpa(f.pa), NULL),
 		     TDX_EPT_WALK_FAILED | TDX_OPERAND_RCX);
-	KT_EXPECT_EQ(t, tdx_page_aug(m, e.td, GB + 8 * SZ2M + PG, 0,
-				     tdx_cc_hpa(f.pa), NULL),
+	KT_EXPECT_EQ(t,
+		     tdx_page_aug(m, e.td, GB + 8 * SZ2M + PG, 0,
+				  tdx_cc_hpa(f.pa), NULL),
 		     TDX_EPT_WALK_FAILED | TDX_OPERAND_RCX);
 	/* (No table there: give the page to a 4 KiB leaf under the
 	 * 2 MiB block's demoted table.) */
-	KT_EXPECT_OK(t, v->ops->convert(v, e.g, SZ2M + 3 * PG, PG, false,
-					&err));
-	KT_EXPECT_EQ(t, tdx_page_aug(m, e.td, GB + SZ2M + 3 * PG, 0,
-				     tdx_cc_hpa(f.pa), NULL),
+	KT_EXPECT_OK(t,
+		     v->ops->convert(v, e.g, SZ2M + 3 * PG, PG, false, &err));
+	KT_EXPECT_EQ(t,
+		     tdx_page_aug(m, e.td, GB + SZ2M + 3 * PG, 0,
+				  tdx_cc_hpa(f.pa), NULL),
 		     TDX_SUCCESS);
 	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
 	KT_EXPECT_EQ(t, hand_remove(&e, GB + SZ2M + 3 * PG, 0), TDX_SUCCESS);
@@ -508,8 +520,9 @@ NATIVE_CASE(tdx_checker_catches_drift)
 	/* A pool page outside gmem held by the TD: the count is off. */
 	spare = (phys_addr_t)alloc_page(hv_pool, OWN_TEST);
 	KT_ASSERT(t, spare != 0);
-	KT_EXPECT_EQ(t, tdx_page_aug(m, e.td, GB + SZ2M + 3 * PG, 0,
-				     tdx_cc_hpa(spare), NULL),
+	KT_EXPECT_EQ(t,
+		     tdx_page_aug(m, e.td, GB + SZ2M + 3 * PG, 0,
+				  tdx_cc_hpa(spare), NULL),
 		     TDX_SUCCESS);
 	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
 	KT_EXPECT_EQ(t, hand_remove(&e, GB + SZ2M + 3 * PG, 0), TDX_SUCCESS);
