@@ -4,10 +4,15 @@
  * security model against the same without one, side by side in one run:
  * a SW_PROTECTED VM (no security step) and an SNP VM over the RMP model
  * (hv/snp/snp_cc.c: RMPUPDATE and PSMASH on the way to shared, RMPUPDATE
- * at the next private use). Per 4 KiB page and per 2 MiB block, three
- * phases timed apart: every unit to shared, every unit back to private,
- * every unit's first private guest access again (the prepare hook); the
- * SNP model timed without and with the host-write guard. The
+ * at the next private use) and a TDX VM over the TDX module model
+ * (hv/tdx/tdx_cc.c: BLOCK, TRACK, the kick and REMOVE, a DEMOTE before a
+ * partial remove, on the way to shared; SEPT.ADD and AUG at the next
+ * private use). The 2 MiB round of TDX runs after the 4 KiB one demoted
+ * the first 8 MiB, whose blocks stay 4 KiB leaves (hv/tdx/README.md).
+ * Per 4 KiB page and per 2 MiB block, three phases timed apart: every
+ * unit to shared, every unit back to private, every unit's first private
+ * guest access again (the prepare hook); the SNP model timed without and
+ * with the host-write guard. The
  * accesses are reads: on SNP hardware the hypervisor, which makes them
  * for the guest here, cannot write an assigned page (an RMP #PF; the
  * host-write guard of hv/snp/rmp.h makes it a SIGSEGV report here).
@@ -18,6 +23,7 @@
 
 #include "hv/alloc.h"
 #include "hv/snp/snp.h"
+#include "hv/tdx/tdx.h"
 #include "hv/vm.h"
 #include "hv/vmm_native.h"
 #include "lib/errno.h"
@@ -106,12 +112,14 @@ static int run(u32 type, double ns4k[NR_PHASES], double ns2m[NR_PHASES])
 }
 
 static void print(const char *unit, const double none[NR_PHASES],
-		  const double snp[NR_PHASES], const double guard[NR_PHASES])
+		  const double snp[NR_PHASES], const double guard[NR_PHASES],
+		  const double tdx[NR_PHASES])
 {
 	for (int p = 0; p < NR_PHASES; p++)
-		printf("%-8s %-26s %12.0f %12.0f %8.2f %12.0f\n", unit,
-		       phase_name[p], none[p], snp[p],
-		       none[p] > 0 ? snp[p] / none[p] : 0, guard[p]);
+		printf("%-8s %-26s %12.0f %12.0f %8.2f %12.0f %12.0f %8.2f\n",
+		       unit, phase_name[p], none[p], snp[p],
+		       none[p] > 0 ? snp[p] / none[p] : 0, guard[p], tdx[p],
+		       none[p] > 0 ? tdx[p] / none[p] : 0);
 }
 
 int main(void)
@@ -120,6 +128,7 @@ int main(void)
 	double none4k[NR_PHASES], none2m[NR_PHASES];
 	double snp4k[NR_PHASES], snp2m[NR_PHASES];
 	double guard4k[NR_PHASES], guard2m[NR_PHASES];
+	double tdx4k[NR_PHASES], tdx2m[NR_PHASES];
 	int r;
 
 	alloc_pool_init(&pool);
@@ -133,6 +142,7 @@ int main(void)
 	r = r ? r : run(GMV_VM_SNP, snp4k, snp2m);
 	snp_model_guard_host(true);
 	r = r ? r : run(GMV_VM_SNP, guard4k, guard2m);
+	r = r ? r : run(GMV_VM_TDX, tdx4k, tdx2m);
 	if (r) {
 		fprintf(stderr, "bench-convert: failed (%s)\n", errno_name(r));
 		test_mem_free(mem, POOL_SIZE);
@@ -141,11 +151,11 @@ int main(void)
 	printf("gmem conversion, ns per unit (bench/convert.c): no security "
 	       "model (SW_PROTECTED) vs the SNP RMP model, in one run; "
 	       "snp+guard adds the host-write guard (an mprotect() per RMP "
-	       "change on the host build)\n");
-	printf("%-8s %-26s %12s %12s %8s %12s\n", "unit", "phase", "none",
-	       "snp", "snp/none", "snp+guard");
-	print("4 KiB", none4k, snp4k, guard4k);
-	print("2 MiB", none2m, snp2m, guard2m);
+	       "change on the host build); tdx: the TDX module model\n");
+	printf("%-8s %-26s %12s %12s %8s %12s %12s %8s\n", "unit", "phase",
+	       "none", "snp", "snp/none", "snp+guard", "tdx", "tdx/none");
+	print("4 KiB", none4k, snp4k, guard4k, tdx4k);
+	print("2 MiB", none2m, snp2m, guard2m, tdx2m);
 	test_mem_free(mem, POOL_SIZE);
 	return 0;
 }

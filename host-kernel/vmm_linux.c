@@ -260,6 +260,9 @@ static const char *lx_lacks(struct vmm *v, enum vmm_feature f)
 		return unless(lx->caps[CAP_VM_TYPES] & BIT(GMV_VM_SNP),
 			      "Linux host lacks KVM_X86_SNP_VM: no SEV-SNP "
 			      "hardware");
+	case VMM_FEAT_TDX_VM:
+		return unless(lx->caps[CAP_VM_TYPES] & BIT(GMV_VM_TDX),
+			      "Linux host lacks KVM_X86_TDX_VM: no TDX module");
 	case VMM_FEAT_MEMORY_ATTRIBUTES:
 		return unless(lx->caps[CAP_ATTRS] > 0,
 			      "Linux host lacks KVM_CAP_MEMORY_ATTRIBUTES");

@@ -10,6 +10,7 @@
 #include "hv/cc.h"
 #include "hv/kvm_abi.h"
 #include "hv/snp/snp.h"
+#include "hv/tdx/tdx.h"
 #include "lib/errno.h"
 
 const struct cc_ops cc_none = {
@@ -32,6 +33,8 @@ static const struct cc_ops *const cc_models[] = {
 	&cc_sw_protected,
 	&cc_snp_hw,
 	&cc_snp_model,
+	&cc_tdx_hw,
+	&cc_tdx_model,
 };
 
 static const struct cc_ops *cc_override;

@@ -2,7 +2,7 @@
 /*
  * hv/cc.h - the security-model seam. Owns the interface a
  * confidential-computing model implements (none and sw_protected in
- * hv/cc.c; SEV-SNP in hv/snp/snp_cc.c, TDX in hv/tdx/ later, each as a
+ * hv/cc.c; SEV-SNP in hv/snp/snp_cc.c, TDX in hv/tdx/tdx_cc.c, each as a
  * hardware implementation and a software model) and the choice of model:
  * cc_for_type() in hv/cc.c is the only place one is picked, once per VM
  * type, when vm_create() makes the VM. The VM keeps its model, and so does
@@ -74,7 +74,7 @@ struct cc_guest_svc {
 	int (*write)(struct cc_guest_req *req, u64 gpa, const void *buf,
 		     size_t len);
 	/* The guest's own page walk of va under its CR3: the GPA, alias bits
-	 * included (hv/cc.h private_alias). 0 or -EFAULT. */
+	 * included (hv/cc.h alias_bit). 0 or -EFAULT. */
 	int (*translate)(struct cc_guest_req *req, u64 va, u64 *gpa);
 	/* The VM's fault path for an access to gpa (no alias bit) without
 	 * mapping it: the page behind it, prepared when private (*pa, the
@@ -124,13 +124,19 @@ struct cc_ops {
 	const char *name;
 	unsigned long vm_type; /* GMV_VM_* it models */
 	enum cc_private_source private_source;
-	/* A GPA bit the guest sets for a private access where the hardware
-	 * says nothing of its own (0: none). The SEV-SNP model under an SVM
-	 * without SEV keeps the guest's C-bit (bit 47) in the GPA: the exit
-	 * policy strips it from a fault and maps a private page at its
-	 * alias, so the second-level table holds private and shared
-	 * translations apart (docs/ARCHITECTURE.md, "SEV-SNP guests"). */
-	u64 private_alias;
+	/* A GPA bit that tells a guest's private access from its shared
+	 * one where the hardware's exit says nothing of its own (0: none),
+	 * and its sense: alias_shared false, the bit set marks a private
+	 * access (the SEV-SNP model under an SVM without SEV keeps the
+	 * guest's C-bit, bit 47, in the GPA); true, the bit set marks a
+	 * shared one (TDX's shared bit, GPA bit 47 with GPAW 48, Intel TDX
+	 * base architecture spec "GPA Shared Bit"). The exit policy strips
+	 * it from a fault and maps the page at the GPA with the bit as the
+	 * access had it (cc_alias_of()), so the second-level table holds
+	 * private and shared translations apart (docs/ARCHITECTURE.md,
+	 * "SEV-SNP guests"). */
+	u64 alias_bit;
+	bool alias_shared;
 	/* The memory's pages carry per-VM state (above): only the creating
 	 * VM may view its memory. */
 	bool one_vm;
@@ -222,6 +228,13 @@ struct cc_ops {
 	int (*access)(struct cc_guest_req *req, u64 gpa, phys_addr_t pa,
 		      bool write, unsigned int *order);
 };
+
+/* The alias bit a translation of the given kind carries (hv/cc.h
+ * alias_bit): the bit where its sense is that kind, else 0. */
+static inline u64 cc_alias_of(const struct cc_ops *cc, bool private)
+{
+	return private != cc->alias_shared ? cc->alias_bit : 0;
+}
 
 /* The model for VMs of type (NULL: no model runs such VMs here). */
 const struct cc_ops *cc_for_type(unsigned long type);

@@ -6,7 +6,7 @@
  * PFERR_GUEST_* masks): the RMP check failed (bit 31), the access was
  * private (C-bit set, bit 34), the RMP and nested page sizes differ
  * (bit 35). Only a CPU with SNP sets them; under QEMU the SNP model keeps
- * the C-bit in the GPA instead (hv/cc.h private_alias), and VMGEXIT
+ * the C-bit in the GPA instead (hv/cc.h alias_bit), and VMGEXIT
  * arrives as VMMCALL (svm_exit.c decodes both exit codes alike).
  *
  * What an SNP guest needs from SVM on SNP hardware (SEV-SNP enabled in the

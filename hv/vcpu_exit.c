@@ -143,7 +143,7 @@ static int svc_write(struct cc_guest_req *req, u64 gpa, const void *buf,
 static int table_lookup(const struct arch_vm *p, u64 gpa, struct arch_xlate *x)
 {
 	struct vm *vm = (struct vm *)p;
-	struct vm_fault f = {.gpa = gpa & ~vm_cc(vm)->private_alias,
+	struct vm_fault f = {.gpa = gpa & ~vm_cc(vm)->alias_bit,
 			     .access = VM_ACCESS_HOST};
 
 	if (vm_fault(vm, &f))
@@ -521,10 +521,16 @@ static int handle_fault(struct vcpu *c, const struct arch_exit *x,
 	if (fault_repeats(c, x))
 		return internal_error(c, x, exit,
 				      "the same nested fault repeats");
-	/* The model's alias bit marks a private access (hv/cc.h). */
-	if (cc->private_alias && (f.gpa & cc->private_alias)) {
-		f.gpa &= ~cc->private_alias;
-		f.private = true;
+	/* The model's alias bit tells the access's kind (hv/cc.h): SNP's
+	 * C-bit set is private, TDX's shared bit clear is. */
+	if (cc->alias_bit) {
+		bool set = f.gpa & cc->alias_bit;
+
+		f.gpa &= ~cc->alias_bit;
+		if (cc->alias_shared)
+			f.private = !set;
+		else if (set)
+			f.private = true;
 	}
 	private = fault_private(c, &f);
 	vf = (struct vm_fault){.gpa = f.gpa};
@@ -546,9 +552,7 @@ static int handle_fault(struct vcpu *c, const struct arch_exit *x,
 			return cc_failed(c, x, &req, exit, r);
 	}
 	if (!r) {
-		u64 at = private && cc->private_alias
-				 ? f.gpa | cc->private_alias
-				 : f.gpa;
+		u64 at = f.gpa | cc_alias_of(cc, private);
 
 		r = c->ops->map(c->avm, at, vf.pa, vf.max_order, vf.writable,
 				private);

@@ -33,13 +33,15 @@ static void vm_zap(struct vm *vm, u64 gfn_start, u64 gfn_end,
 	if (vm->arch) {
 		u64 gpa = gfn_start << PAGE_SHIFT;
 		u64 size = (gfn_end - gfn_start) << PAGE_SHIFT;
-		u64 alias = vm->cc->private_alias;
+		u64 alias = vm->cc->alias_bit;
+		unsigned int kind = vm->cc->alias_shared ? ARCH_ZAP_SHARED
+							 : ARCH_ZAP_PRIVATE;
 
 		vm->arch->zap(vm->arch_vm, gpa, size, filter);
-		/* Private pages are mapped at their alias (hv/cc.h). */
-		if (alias && (filter & ARCH_ZAP_PRIVATE))
-			vm->arch->zap(vm->arch_vm, gpa | alias, size,
-				      ARCH_ZAP_PRIVATE);
+		/* One kind of page is mapped at its alias (hv/cc.h): SNP's
+		 * private ones, TDX's shared ones. */
+		if (alias && (filter & kind))
+			vm->arch->zap(vm->arch_vm, gpa | alias, size, kind);
 	}
 	vm->flush_owed = true;
 }
@@ -187,11 +189,11 @@ struct arch_vm *vm_arch_vm(const struct vm *vm)
 
 int vm_lookup_gpa(const struct vm *vm, u64 gpa, struct arch_xlate *x)
 {
-	u64 alias = vm->cc->private_alias;
+	u64 alias = vm->cc->alias_bit;
 
 	if (!vm->arch)
 		return -ENOENT;
-	/* A private page is mapped at its alias (hv/cc.h). */
+	/* A page of one kind is mapped at its alias (hv/cc.h). */
 	if (alias && !vm->arch->lookup(vm->arch_vm, gpa | alias, x))
 		return 0;
 	return vm->arch->lookup(vm->arch_vm, gpa, x);

@@ -57,6 +57,8 @@ enum vmm_feature {
 				    * tool's TD ops (hv/tdx/tdx_module.h) */
 	VMM_FEAT_SNP_GUEST,	   /* SNP VMs run guests: launch_update,
 				    * PVALIDATE, the GHCB protocol */
+	VMM_FEAT_TDX_VM,	   /* VM type 5, KVM_X86_TDX_VM (native: the
+				    * TDX module model, hv/tdx/tdx.h) */
 	VMM_NR_FEATURES
 };
 

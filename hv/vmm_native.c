@@ -92,6 +92,8 @@ static const char *native_lacks(struct vmm *v, enum vmm_feature f)
 	if ((f == VMM_FEAT_SNP_VM || f == VMM_FEAT_SNP_GUEST) &&
 	    !(vm_supported_types() & BIT(GMV_VM_SNP)))
 		return "no SEV-SNP model or hardware";
+	if (f == VMM_FEAT_TDX_VM && !(vm_supported_types() & BIT(GMV_VM_TDX)))
+		return "no TDX module model or hardware";
 	if (f == VMM_FEAT_SNP_GUEST) {
 		const struct cc_ops *cc = cc_for_type(GMV_VM_SNP);
 		const char *why = vcpu_lacks();

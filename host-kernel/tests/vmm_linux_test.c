@@ -57,6 +57,9 @@ static void linux_lacks_follows_caps(struct kt *t)
 	KT_EXPECT_EQ(t, v.ops->lacks(&v, VMM_FEAT_SNP_VM) == NULL,
 		     (v.ops->check_extension(&v, -1, GMV_CAP_VM_TYPES) &
 		      BIT(GMV_VM_SNP)) != 0);
+	KT_EXPECT_EQ(t, v.ops->lacks(&v, VMM_FEAT_TDX_VM) == NULL,
+		     (v.ops->check_extension(&v, -1, GMV_CAP_VM_TYPES) &
+		      BIT(GMV_VM_TDX)) != 0);
 	KT_EXPECT_EQ(t, v.ops->lacks(&v, VMM_FEAT_MEMORY_ATTRIBUTES) == NULL,
 		     v.ops->check_extension(&v, -1,
 					    GMV_CAP_MEMORY_ATTRIBUTES) > 0);

@@ -68,9 +68,10 @@ int svm_vm_init(struct svm_vm *s, unsigned long type)
 
 	/* An SNP VM runs as a plain SVM guest: on a CPU without SNP its
 	 * model plays the hardware's part (hv/snp/snp_guest.c); SEV-SNP in
-	 * the VMCB would need the PSP's launch (hv/svm_snp.c). */
+	 * the VMCB would need the PSP's launch (hv/svm_snp.c). A TDX VM
+	 * runs as one too, its module a model (hv/tdx/tdx.h). */
 	if (type != GMV_VM_DEFAULT && type != GMV_VM_SW_PROTECTED &&
-	    type != GMV_VM_SNP)
+	    type != GMV_VM_SNP && type != GMV_VM_TDX)
 		return -EINVAL;
 	memset(s, 0, sizeof(*s));
 	s->type = type;

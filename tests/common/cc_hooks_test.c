@@ -14,6 +14,7 @@
 #include "hv/cc.h"
 #include "hv/gmem_int.h"
 #include "hv/snp/snp.h"
+#include "hv/tdx/tdx.h"
 #include "lib/mem.h"
 #include "tests/common/native.h"
 #include "tests/suites.h"
@@ -201,10 +202,12 @@ NATIVE_CASE(cc_model_is_chosen_per_vm_type)
 	/* SNP: the hardware RMP where there is one, else the model. */
 	KT_EXPECT(t, cc_for_type(GMV_VM_SNP) ==
 			     (rmp_hw_lacks() ? &cc_snp_model : &cc_snp_hw));
-	KT_EXPECT(t, cc_for_type(GMV_VM_TDX) == NULL);
+	/* TDX: the module model (no SEAMCALL path yet). */
+	KT_EXPECT(t, cc_for_type(GMV_VM_TDX) ==
+			     (tdx_hw_lacks() ? &cc_tdx_model : &cc_tdx_hw));
 	KT_EXPECT_EQ(t, cc_supported_types(),
 		     BIT(GMV_VM_DEFAULT) | BIT(GMV_VM_SW_PROTECTED) |
-			     BIT(GMV_VM_SNP));
+			     BIT(GMV_VM_SNP) | BIT(GMV_VM_TDX));
 	/* The override takes its type only; the memory keeps the model. */
 	cc_use(&rec_ops);
 	KT_EXPECT(t, cc_for_type(GMV_VM_SW_PROTECTED) == &rec_ops);

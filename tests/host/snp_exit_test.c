@@ -421,7 +421,7 @@ static bool validate_2m(struct kt *t, struct env *e)
 }
 
 /*
- * The C-bit alias (hv/cc.h private_alias): a nested fault at gpa | C-bit
+ * The C-bit alias (hv/cc.h alias_bit): a nested fault at gpa | C-bit
  * is a private access at gpa, its page mapped at the alias only; a shared
  * fault maps at gpa only; a private fault where no private memory can be
  * is the case's memory fault at the GPA without the bit. Making the range
