@@ -66,7 +66,7 @@ HOST_CORE := $(LIB_COMMON) $(HV_SRCS) $(CASE_SRCS) $(CONF_SRCS) \
 
 .PHONY: all deps payload host run test test-host test-san test-qemu bench \
 	fuzz clean help format tools crosscheck test-cli test-crosscheck-sh \
-	fuzz-diff test-fuzz-diff test-rmp-traces test-tdx-traces
+	fuzz-diff test-fuzz-diff test-rmp-traces test-tdx-traces image test-image
 all: payload host
 
 help:
@@ -310,6 +310,14 @@ $(B)/gmemvisor.efi: $(PAY_OBJS)
 	$(Q)$(LLD_LINK) /nologo /subsystem:efi_application /entry:efi_main \
 		/nodefaultlib /debug:none /out:$@ $^
 
+# --------------------------------------------------------------- image
+# A disk image for real machines: GPT, EFI system partition, the payload
+# as EFI/BOOT/BOOTX64.EFI and (with OPTIONS="...") the options file.
+# Always rebuilt: it is quick and OPTIONS may have changed.
+OPTIONS ?=
+image: deps payload
+	scripts/make-image.sh $(B)/gmemvisor.efi $(B)/gmemvisor.img "$(OPTIONS)"
+
 # ---------------------------------------------------------------- runs
 run: deps payload
 	scripts/run-qemu.sh $(RUN_ARGS)
@@ -323,6 +331,9 @@ test-san: $(B)/host-san/unit-tests
 	$(B)/host-san/unit-tests $(TEST_ARGS)
 test-qemu: payload
 	scripts/run-qemu.sh $(RUN_ARGS)
+# Disk images booted with no fw_cfg options: the options file is used.
+test-image: deps payload
+	scripts/tests/image-test.sh
 # Bad command-line input and files get their clear error.
 test-cli: tools host payload
 	scripts/tests/cli-test.sh
