@@ -77,6 +77,7 @@ help:
 	@echo "make fuzz-diff  differential fuzzing against Linux (FUZZ_DIFF_SECONDS, FUZZ_DIFF_OPS, FUZZ_DIFF_RUN)"
 	@echo "make mutate   mutation testing of hv/ (MUTATE_SECONDS, default 600)"
 	@echo "make payload  build $(B)/gmemvisor.efi only"
+	@echo "make image    $(B)/gmemvisor.img, a bootable disk image (OPTIONS=\"filter=... pool=...\")"
 	@echo "make test-guests  the guest-level cases on Linux /dev/kvm"
 	@echo "make crosscheck-kernel  the cross-check against a Linux kernel booted under QEMU"
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tests of the disk image (scripts/make-image.sh) and of the options file:
 # each image is booted under QEMU + OVMF as a virtio disk with no fw_cfg
-# options, so what the payload does can only come from its options file.
+# options (but one, which checks that the file comes first), so what the
+# payload does can only come from its options file.
 # Prints "ok N name" / "not ok N name: reason" and ends with
 # "N passed, N failed, N skipped".
 set -uo pipefail
@@ -18,6 +19,7 @@ BOOT_SECONDS=30
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0 n=0
+extra=()
 
 ok() {
 	n=$((n + 1)) passed=$((passed + 1))
@@ -35,7 +37,7 @@ image() {
 		>"$tmp/mk.log" 2>&1
 }
 
-# boot IMG [STOP]: boot the image, its serial log (escapes and CRs dropped)
+# boot IMG [STOP]: boot the image (with the QEMU arguments in $extra), its serial log (escapes and CRs dropped)
 # in $tmp/log, QEMU's status in $rc. With STOP, QEMU is ended as soon as
 # a line matching that regex arrives ($rc is then "stopped").
 boot() {
@@ -45,7 +47,7 @@ boot() {
 		-cpu max,phys-bits=48 -m 512M -nodefaults -no-reboot \
 		-display none -serial "file:$tmp/raw" \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -bios "$OVMF" \
-		-drive "if=virtio,format=raw,file=$img" </dev/null \
+		-drive "if=virtio,format=raw,file=$img" "${extra[@]}" </dev/null \
 		>"$tmp/qemu.out" 2>&1 &
 	pid=$!
 	rc=
@@ -88,6 +90,21 @@ else
 	else
 		ok "$t ($cases lib cases)"
 	fi
+fi
+
+# The file comes before fw_cfg: with both, the file's filter is used.
+t="options file before fw_cfg"
+extra=(-fw_cfg "name=opt/gmemvisor/cmdline,string=filter=alloc.*")
+boot "$tmp/filter.img"
+extra=()
+if ! has '# options: file \gmemvisor.opt: filter=lib.*'; then
+	not_ok "$t" "no '# options: file \\gmemvisor.opt: filter=lib.*' line"
+elif grep -qE '# Subtest: alloc$' "$tmp/log"; then
+	not_ok "$t" "fw_cfg's filter=alloc.* was used"
+elif [ "$rc" != "$QEMU_PASS" ]; then
+	not_ok "$t" "QEMU status $rc, want the PASS code $QEMU_PASS"
+else
+	ok "$t"
 fi
 
 # (a') several lines with comments: every word is used, comments are not.
