@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * boot/efi_main.c - the UEFI entry point. It does as little as possible
- * while boot services exist: note where the image is, what its
- * command line says and what the options file next to it holds, fetch the memory map and exit boot services. The
- * rest happens in boot_start() (boot/start.c).
+ * while boot services exist: note where the image is, what its command
+ * line says and what the options file on its volume holds, fetch the
+ * memory map and exit boot services. The rest happens in boot_start()
+ * (boot/start.c).
  */
 #include "boot/uefi.h"
 

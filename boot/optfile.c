@@ -33,8 +33,8 @@ static int read_all(EFI_FILE_HANDLE f, char *buf, size_t cap, size_t *got,
 	return 0;
 }
 
-int optfile_read(EFI_BOOT_SERVICES *bs, EFI_HANDLE device, char *buf,
-		 size_t n, size_t *size, EFI_STATUS *efi_status)
+int optfile_read(EFI_BOOT_SERVICES *bs, EFI_HANDLE device, char *buf, size_t n,
+		 size_t *size, EFI_STATUS *efi_status)
 {
 	EFI_GUID fs_guid = EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID;
 	EFI_SIMPLE_FILE_SYSTEM_PROTOCOL *fs;
@@ -52,8 +52,8 @@ int optfile_read(EFI_BOOT_SERVICES *bs, EFI_HANDLE device, char *buf,
 	*efi_status = fs->OpenVolume(fs, &root);
 	if (EFI_ERROR(*efi_status))
 		return -EIO;
-	*efi_status = root->Open(root, &file, optfile_name, EFI_FILE_MODE_READ,
-				 0);
+	*efi_status =
+		root->Open(root, &file, optfile_name, EFI_FILE_MODE_READ, 0);
 	if (*efi_status == EFI_NOT_FOUND) {
 		root->Close(root);
 		*efi_status = EFI_SUCCESS;

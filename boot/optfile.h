@@ -17,7 +17,7 @@
  * or more, nothing usable) when it is longer than n bytes; -EIO when the
  * firmware fails to open or read it (*efi_status says how).
  */
-int optfile_read(EFI_BOOT_SERVICES *bs, EFI_HANDLE device, char *buf,
-		 size_t n, size_t *size, EFI_STATUS *efi_status);
+int optfile_read(EFI_BOOT_SERVICES *bs, EFI_HANDLE device, char *buf, size_t n,
+		 size_t *size, EFI_STATUS *efi_status);
 
 #endif
