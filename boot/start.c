@@ -32,6 +32,8 @@ static void apply_options(const char *text, const char *source)
 	size_t n = 0;
 	int ret;
 
+	while (*text == ' ')
+		text++;
 	kprintf("# options: %s: %s\n", source, text);
 	ret = options_parse(&opts, text, &bad);
 	if (!ret)

@@ -107,6 +107,34 @@ else
 	ok "$t"
 fi
 
+# The UEFI shell's command line comes before the options file: the image
+# has no BOOTX64.EFI, so OVMF starts its shell, whose startup.nsh runs the
+# payload with filter=lib.* while the file says filter=alloc.*.
+t="UEFI shell command line before the options file"
+if ! image shell "filter=alloc.*"; then
+	not_ok "$t" "make-image.sh failed: $(cat "$tmp/mk.log")"
+else
+	printf 'fs0:\r\n\\gmemvisor.efi filter=lib.*\r\n' >"$tmp/startup.nsh"
+	export MTOOLS_SKIP_CHECK=1
+	if ! { mdel -i "$tmp/shell.img@@1M" ::/EFI/BOOT/BOOTX64.EFI &&
+		mcopy -i "$tmp/shell.img@@1M" "$EFI" ::/gmemvisor.efi &&
+		mcopy -i "$tmp/shell.img@@1M" "$tmp/startup.nsh" ::/startup.nsh; } \
+		>"$tmp/mk.log" 2>&1; then
+		not_ok "$t" "mtools could not edit the image: $(cat "$tmp/mk.log")"
+	else
+		boot "$tmp/shell.img"
+		if ! has '# options: LoadOptions: filter=lib.*'; then
+			not_ok "$t" "no '# options: LoadOptions: filter=lib.*' line"
+		elif grep -qE '# Subtest: alloc$' "$tmp/log"; then
+			not_ok "$t" "the file's filter=alloc.* was used"
+		elif [ "$rc" != "$QEMU_PASS" ]; then
+			not_ok "$t" "QEMU status $rc, want the PASS code $QEMU_PASS"
+		else
+			ok "$t"
+		fi
+	fi
+fi
+
 # (a') several lines with comments: every word is used, comments are not.
 t="options file lines and comments"
 printf '# comment: filter=nothing\r\nfilter=lib.*  # the lib suite\n\tlist\n' \
