@@ -66,7 +66,7 @@ HOST_CORE := $(LIB_COMMON) $(HV_SRCS) $(CASE_SRCS) $(CONF_SRCS) \
 
 .PHONY: all deps payload host run test test-host test-san test-qemu bench \
 	fuzz clean help format tools crosscheck test-cli test-crosscheck-sh \
-	fuzz-diff test-fuzz-diff test-rmp-traces test-tdx-traces
+	fuzz-diff test-fuzz-diff test-rmp-traces test-tdx-traces image test-image
 all: payload host
 
 help:
@@ -77,6 +77,7 @@ help:
 	@echo "make fuzz-diff  differential fuzzing against Linux (FUZZ_DIFF_SECONDS, FUZZ_DIFF_OPS, FUZZ_DIFF_RUN)"
 	@echo "make mutate   mutation testing of hv/ (MUTATE_SECONDS, default 600)"
 	@echo "make payload  build $(B)/gmemvisor.efi only"
+	@echo "make image    $(B)/gmemvisor.img, a bootable disk image (OPTIONS=\"filter=... pool=...\")"
 	@echo "make test-guests  the guest-level cases on Linux /dev/kvm"
 	@echo "make crosscheck-kernel  the cross-check against a Linux kernel booted under QEMU"
 
@@ -310,6 +311,14 @@ $(B)/gmemvisor.efi: $(PAY_OBJS)
 	$(Q)$(LLD_LINK) /nologo /subsystem:efi_application /entry:efi_main \
 		/nodefaultlib /debug:none /out:$@ $^
 
+# --------------------------------------------------------------- image
+# A disk image for real machines: GPT, EFI system partition, the payload
+# as EFI/BOOT/BOOTX64.EFI and (with OPTIONS="...") the options file.
+# Always rebuilt: it is quick and OPTIONS may have changed.
+OPTIONS ?=
+image: deps payload
+	scripts/make-image.sh $(B)/gmemvisor.efi $(B)/gmemvisor.img "$(OPTIONS)"
+
 # ---------------------------------------------------------------- runs
 run: deps payload
 	scripts/run-qemu.sh $(RUN_ARGS)
@@ -323,6 +332,9 @@ test-san: $(B)/host-san/unit-tests
 	$(B)/host-san/unit-tests $(TEST_ARGS)
 test-qemu: payload
 	scripts/run-qemu.sh $(RUN_ARGS)
+# Disk images booted with no fw_cfg options: the options file is used.
+test-image: deps payload
+	scripts/tests/image-test.sh
 # Bad command-line input and files get their clear error.
 test-cli: tools host payload
 	scripts/tests/cli-test.sh

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
  * boot/efi_main.c - the UEFI entry point. It does as little as possible
- * while boot services exist: note where the image is and what its
- * command line says, fetch the memory map and exit boot services. The
- * rest happens in boot_start() (boot/start.c).
+ * while boot services exist: note where the image is, what its command
+ * line says and what the options file on its volume holds, fetch the
+ * memory map and exit boot services. The rest happens in boot_start()
+ * (boot/start.c).
  */
 #include "boot/uefi.h"
 
 #include "boot/memmap.h"
+#include "boot/optfile.h"
 #include "boot/start.h"
 
 #define EBS_TRIES 8
@@ -24,7 +26,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	EFI_GUID loaded_image_guid = LOADED_IMAGE_PROTOCOL;
 	EFI_BOOT_SERVICES *bs = st->BootServices;
 	EFI_LOADED_IMAGE *li;
-	EFI_STATUS status;
+	EFI_STATUS status, efi_status;
 	UINTN key;
 	int tries = 0;
 
@@ -37,6 +39,11 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	args.cmdline_err =
 		options_from_ucs2(args.cmdline, sizeof(args.cmdline),
 				  li->LoadOptions, li->LoadOptionsSize);
+	/* Read now, parsed later: only the serial console can report. */
+	args.optfile_err = optfile_read(bs, li->DeviceHandle, args.optfile,
+					sizeof(args.optfile),
+					&args.optfile_size, &efi_status);
+	args.optfile_efi_status = efi_status;
 
 	/* The map key goes stale whenever the map changes (the firmware
 	 * may allocate in between); fetch the map again and retry. */

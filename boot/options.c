@@ -156,3 +156,45 @@ int options_from_ucs2(char *out, size_t n, const u16 *in, size_t bytes)
 		memmove(out, out + end, len - end + 1);
 	return 0;
 }
+
+int options_from_file(char *out, size_t n, const char *in, size_t bytes)
+{
+	bool comment = false, gap = false;
+	size_t len = 0;
+
+	if (!n)
+		return -E2BIG;
+	out[0] = '\0';
+	for (size_t i = 0; i < bytes; i++) {
+		char c = in[i];
+
+		if (c == '\n' || c == '\r') {
+			comment = false;
+			gap = true;
+			continue;
+		}
+		if (c != '\t' && (c < 0x20 || c > 0x7e)) {
+			out[0] = '\0';
+			return -EINVAL;
+		}
+		if (c == '#')
+			comment = true;
+		if (comment)
+			continue;
+		if (c == ' ' || c == '\t') {
+			gap = true;
+			continue;
+		}
+		/* One space between words, none at either end. */
+		if (len + 1 + (gap && len) >= n) {
+			out[0] = '\0';
+			return -E2BIG;
+		}
+		if (gap && len)
+			out[len++] = ' ';
+		gap = false;
+		out[len++] = c;
+	}
+	out[len] = '\0';
+	return 0;
+}

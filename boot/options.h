@@ -51,4 +51,20 @@ int options_parse(struct boot_options *opt, const char *text, const char **bad);
  */
 int options_from_ucs2(char *out, size_t n, const u16 *in, size_t bytes);
 
+/*
+ * The options file on the boot volume (OPT_FILE_NAME, at most OPT_FILE_MAX
+ * bytes): the same words as the command line, on any number of lines; a
+ * '#' starts a comment that runs to the end of its line.
+ */
+#define OPT_FILE_NAME "gmemvisor.opt"
+#define OPT_FILE_MAX 4096
+
+/*
+ * Convert the options file's bytes in[0, bytes) to one line of words in
+ * out (size n): comments dropped, words separated by one space.
+ * Returns 0, -EINVAL (out = "") when the file holds anything but ASCII
+ * text, or -E2BIG (out = "") when its words do not fit.
+ */
+int options_from_file(char *out, size_t n, const char *in, size_t bytes);
+
 #endif

@@ -24,7 +24,7 @@
 
 static struct boot_options opts;
 
-/* Apply one source of options; a bad word ends the run. */
+/* Apply the one source of options; a bad word ends the run. */
 static void apply_options(const char *text, const char *source)
 {
 	const char *bad = text;
@@ -32,6 +32,9 @@ static void apply_options(const char *text, const char *source)
 	size_t n = 0;
 	int ret;
 
+	while (*text == ' ')
+		text++;
+	kprintf("# options: %s: %s\n", source, text);
 	ret = options_parse(&opts, text, &bad);
 	if (!ret)
 		return;
@@ -44,10 +47,52 @@ static void apply_options(const char *text, const char *source)
 		panic("option \"%s\" in %s: the pool is too small (at least "
 		      "%u MiB)",
 		      word, source, (unsigned int)(OPT_POOL_MIN >> 20));
-	panic("bad option \"%s\" in %s (want filter=GLOB, list, pool=SIZE)",
+	panic("bad option \"%s\" in %s; the options are filter=GLOB, list, "
+	      "pool=SIZE",
 	      word, source);
 }
 
+static bool has_words(const char *text)
+{
+	for (; *text; text++)
+		if (*text > ' ')
+			return true;
+	return false;
+}
+
+/* The options file's words in text, or "" when there is none. */
+static void optfile_text(const struct boot_args *args, char *text, size_t n)
+{
+	int ret;
+
+	text[0] = '\0';
+	switch (args->optfile_err) {
+	case 0:
+		break;
+	case -ENOENT:
+		return;
+	case -E2BIG:
+		panic("options file \\%s: longer than %d bytes", OPT_FILE_NAME,
+		      OPT_FILE_MAX);
+	default:
+		panic("options file \\%s: cannot read it (EFI status %#llx)",
+		      OPT_FILE_NAME,
+		      (unsigned long long)args->optfile_efi_status);
+	}
+	ret = options_from_file(text, n, args->optfile, args->optfile_size);
+	if (ret == -E2BIG)
+		panic("options file \\%s: its options are longer than %d "
+		      "characters",
+		      OPT_FILE_NAME, OPT_TEXT_MAX - 1);
+	if (ret)
+		panic("options file \\%s: not ASCII text", OPT_FILE_NAME);
+}
+
+/*
+ * The first source that holds options is the only one used: the UEFI
+ * load options (a shell command line or a boot entry's), then the options
+ * file on the boot volume, then QEMU's fw_cfg.
+ */
 static void read_options(const struct boot_args *args)
 {
 	static char text[OPT_TEXT_MAX];
@@ -57,8 +102,15 @@ static void read_options(const struct boot_args *args)
 	options_init(&opts);
 	if (args->cmdline_err)
 		panic("LoadOptions longer than %d characters", OPT_TEXT_MAX);
-	apply_options(args->cmdline, "LoadOptions");
-
+	if (has_words(args->cmdline)) {
+		apply_options(args->cmdline, "LoadOptions");
+		return;
+	}
+	optfile_text(args, text, sizeof(text));
+	if (has_words(text)) {
+		apply_options(text, "file \\" OPT_FILE_NAME);
+		return;
+	}
 	ret = fwcfg_read_file(FWCFG_CMDLINE_FILE, text, sizeof(text) - 1,
 			      &size);
 	if (ret == -E2BIG)
@@ -66,8 +118,12 @@ static void read_options(const struct boot_args *args)
 		      FWCFG_CMDLINE_FILE, size, OPT_TEXT_MAX - 1);
 	if (!ret) {
 		text[size] = '\0';
-		apply_options(text, "fw_cfg " FWCFG_CMDLINE_FILE);
+		if (has_words(text)) {
+			apply_options(text, "fw_cfg " FWCFG_CMDLINE_FILE);
+			return;
+		}
 	}
+	kputs("# options: none\n");
 }
 
 static __noreturn void run_payload(void)

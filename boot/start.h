@@ -16,6 +16,11 @@ struct boot_args {
 	u64 image_base; /* LoadedImage->ImageBase */
 	char cmdline[OPT_TEXT_MAX]; /* LoadOptions as ASCII, maybe "" */
 	int cmdline_err; /* options_from_ucs2() result */
+	/* The options file (boot/optfile.h) as read, not yet parsed. */
+	char optfile[OPT_FILE_MAX];
+	size_t optfile_size;
+	int optfile_err; /* optfile_read() result */
+	u64 optfile_efi_status; /* the firmware's status for -EIO */
 };
 
 /* Boot services are gone and interrupts may be on; never returns. */

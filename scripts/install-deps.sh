@@ -17,6 +17,9 @@ want /usr/share/ovmf/OVMF.fd ovmf
 want /usr/include/efi/efi.h gnu-efi
 want /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a libclang-rt-14-dev
 want python3 python3
+# make image: a FAT file system and a GPT in plain files (no root).
+want mformat mtools
+want /usr/sbin/sgdisk gdisk
 # The initramfs of a booted Linux kernel (scripts/linux-vm.sh); what only
 # the kernel's own build needs is installed by scripts/linux-kernel.sh.
 want /bin/busybox busybox-static

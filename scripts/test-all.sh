@@ -14,6 +14,7 @@ add() { names+=("$1"); steps+=("$2"); }
 add "host unit tests"          "$MAKE -s -j2 test-host"
 add "host unit tests, ASan+UBSan" "$MAKE -s -j2 test-san"
 add "payload under QEMU/OVMF"  "$MAKE -s -j2 test-qemu"
+add "disk image, options file (QEMU)" "$MAKE -s -j2 test-image"
 add "bad input: clear errors"  "$MAKE -s -j2 test-cli"
 add "RMP traces, native (reasoned outputs)" "$MAKE -s -j2 test-rmp-traces"
 add "TDX traces, native (reasoned outputs)" "$MAKE -s -j2 test-tdx-traces"

@@ -185,6 +185,49 @@ static void options_ucs2_too_long(struct kt *t)
 	KT_EXPECT_STR_EQ(t, out, "");
 }
 
+/* The options file: lines and comments become one line of words. */
+static void options_file_text(struct kt *t)
+{
+	static const char file[] = "# gmemvisor options\r\n"
+				   "filter=lib.*   # only the lib suite\n"
+				   "\tlist\n"
+				   "#pool=1M\n"
+				   "pool=64M";
+	char out[64] = "junk";
+
+	KT_EXPECT_OK(t, options_from_file(out, sizeof(out), file,
+					  sizeof(file) - 1));
+	KT_EXPECT_STR_EQ(t, out, "filter=lib.* list pool=64M");
+	KT_EXPECT_OK(t, options_from_file(out, sizeof(out), "# nothing\n", 10));
+	KT_EXPECT_STR_EQ(t, out, "");
+	KT_EXPECT_OK(t, options_from_file(out, sizeof(out), "", 0));
+	KT_EXPECT_STR_EQ(t, out, "");
+}
+
+static void options_file_bad(struct kt *t)
+{
+	static const char binary[] = "list\0filter=x";
+	char out[16] = "junk";
+
+	/* Binary: a NUL, or a UTF-8 byte even in a comment. */
+	KT_EXPECT_ERRNO(t, options_from_file(out, sizeof(out), binary,
+					     sizeof(binary) - 1),
+			EINVAL);
+	KT_EXPECT_STR_EQ(t, out, "");
+	KT_EXPECT_ERRNO(t, options_from_file(out, sizeof(out),
+					     "list # \xc3\xa9", 9),
+			EINVAL);
+	/* Too long for out: nothing half-copied. */
+	KT_EXPECT_ERRNO(t, options_from_file(out, sizeof(out),
+					     "filter=0123456789", 17),
+			E2BIG);
+	KT_EXPECT_STR_EQ(t, out, "");
+	/* Exactly fits (15 characters and the NUL). */
+	KT_EXPECT_OK(t, options_from_file(out, sizeof(out),
+					  "filter=01234567\n", 16));
+	KT_EXPECT_STR_EQ(t, out, "filter=01234567");
+}
+
 static const struct kt_case options_cases[] = {
 	KT_CASE(options_defaults),
 	KT_CASE(options_parse_every_word),
@@ -196,6 +239,8 @@ static const struct kt_case options_cases[] = {
 	KT_CASE(options_ucs2_command_line),
 	KT_CASE(options_ucs2_binary_is_ignored),
 	KT_CASE(options_ucs2_too_long),
+	KT_CASE(options_file_text),
+	KT_CASE(options_file_bad),
 };
 
 const struct kt_suite options_suite = KT_SUITE("options", options_cases);

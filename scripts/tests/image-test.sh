@@ -1,0 +1,227 @@
+#!/usr/bin/env bash
+# Tests of the disk image (scripts/make-image.sh) and of the options file:
+# each image is booted under QEMU + OVMF as a virtio disk with no fw_cfg
+# options (but one, which checks that the file comes first), so what the
+# payload does can only come from its options file.
+# Prints "ok N name" / "not ok N name: reason" and ends with
+# "N passed, N failed, N skipped".
+set -uo pipefail
+export LC_ALL=C
+cd "$(dirname "$0")/../.."
+
+EFI=build/gmemvisor.efi
+OVMF=/usr/share/ovmf/OVMF.fd
+# boot/exit.h through QEMU's isa-debug-exit: (code << 1) | 1.
+QEMU_PASS=65
+QEMU_FAIL=35
+BOOT_SECONDS=30
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0 n=0
+extra=()
+
+ok() {
+	n=$((n + 1)) passed=$((passed + 1))
+	echo "ok $n $1"
+}
+not_ok() {
+	n=$((n + 1)) failed=$((failed + 1))
+	echo "not ok $n $1: $2"
+	[ -s "$tmp/log" ] && sed 's/^/#   | /' "$tmp/log" | tail -n 15
+}
+
+# image NAME OPTIONS [OPTFILE]: build $tmp/NAME.img; 1 on failure.
+image() {
+	IMAGE_OPTFILE=${3-} scripts/make-image.sh "$EFI" "$tmp/$1.img" "$2" \
+		>"$tmp/mk.log" 2>&1
+}
+
+# boot IMG [STOP]: boot the image (with the QEMU arguments in $extra), its serial log (escapes and CRs dropped)
+# in $tmp/log, QEMU's status in $rc. With STOP, QEMU is ended as soon as
+# a line matching that regex arrives ($rc is then "stopped").
+boot() {
+	local img=$1 stop=${2-} pid
+	: >"$tmp/log"
+	timeout -k 2 "$BOOT_SECONDS" qemu-system-x86_64 -machine q35 -accel tcg \
+		-cpu max,phys-bits=48 -m 512M -nodefaults -no-reboot \
+		-display none -serial "file:$tmp/raw" \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -bios "$OVMF" \
+		-drive "if=virtio,format=raw,file=$img" "${extra[@]}" </dev/null \
+		>"$tmp/qemu.out" 2>&1 &
+	pid=$!
+	rc=
+	while kill -0 "$pid" 2>/dev/null; do
+		if [ -n "$stop" ] && [ -f "$tmp/raw" ] &&
+			sed -e 's/\x1b\[[0-9;?=]*[A-Za-z]//g' -e 's/\r//g' \
+				"$tmp/raw" | grep -qE "$stop"; then
+			kill "$pid"
+			rc=stopped
+			break
+		fi
+		sleep 0.2
+	done
+	wait "$pid"
+	local status=$?
+	[ -z "$rc" ] && rc=$status
+	sed -e 's/\x1b\[[0-9;?=]*[A-Za-z]//g' -e 's/\x1b[()][0-9A-Za-z]//g' \
+		-e 's/\r//g' "$tmp/raw" >"$tmp/log" 2>/dev/null
+	rm -f "$tmp/raw"
+}
+
+has() { grep -qF -- "$1" "$tmp/log"; }
+
+# (a) make image OPTIONS="filter=lib.*": only the lib cases run.
+t="options file filter runs only the selected cases"
+if ! image filter "filter=lib.*"; then
+	not_ok "$t" "make-image.sh failed: $(cat "$tmp/mk.log")"
+else
+	boot "$tmp/filter.img"
+	cases=$(grep -cE '^ +ok [0-9]+ lib_' "$tmp/log")
+	others=$(grep -E '^ +(not )?ok [0-9]+ ' "$tmp/log" | grep -vE ' lib_' | head -n 1)
+	if [ "$rc" != "$QEMU_PASS" ]; then
+		not_ok "$t" "QEMU status $rc, want the PASS code $QEMU_PASS"
+	elif ! has '# options: file \gmemvisor.opt: filter=lib.*'; then
+		not_ok "$t" "no '# options: file \\gmemvisor.opt: filter=lib.*' line"
+	elif [ "$cases" -eq 0 ]; then
+		not_ok "$t" "no lib case ran"
+	elif [ -n "$others" ]; then
+		not_ok "$t" "a case outside lib.* ran: $others"
+	else
+		ok "$t ($cases lib cases)"
+	fi
+fi
+
+# The file comes before fw_cfg: with both, the file's filter is used.
+t="options file before fw_cfg"
+extra=(-fw_cfg "name=opt/gmemvisor/cmdline,string=filter=alloc.*")
+boot "$tmp/filter.img"
+extra=()
+if ! has '# options: file \gmemvisor.opt: filter=lib.*'; then
+	not_ok "$t" "no '# options: file \\gmemvisor.opt: filter=lib.*' line"
+elif grep -qE '# Subtest: alloc$' "$tmp/log"; then
+	not_ok "$t" "fw_cfg's filter=alloc.* was used"
+elif [ "$rc" != "$QEMU_PASS" ]; then
+	not_ok "$t" "QEMU status $rc, want the PASS code $QEMU_PASS"
+else
+	ok "$t"
+fi
+
+# The UEFI shell's command line comes before the options file: the image
+# has no BOOTX64.EFI, so OVMF starts its shell, whose startup.nsh runs the
+# payload with filter=lib.* while the file says filter=alloc.*.
+t="UEFI shell command line before the options file"
+if ! image shell "filter=alloc.*"; then
+	not_ok "$t" "make-image.sh failed: $(cat "$tmp/mk.log")"
+else
+	printf 'fs0:\r\n\\gmemvisor.efi filter=lib.*\r\n' >"$tmp/startup.nsh"
+	export MTOOLS_SKIP_CHECK=1
+	if ! { mdel -i "$tmp/shell.img@@1M" ::/EFI/BOOT/BOOTX64.EFI &&
+		mcopy -i "$tmp/shell.img@@1M" "$EFI" ::/gmemvisor.efi &&
+		mcopy -i "$tmp/shell.img@@1M" "$tmp/startup.nsh" ::/startup.nsh; } \
+		>"$tmp/mk.log" 2>&1; then
+		not_ok "$t" "mtools could not edit the image: $(cat "$tmp/mk.log")"
+	else
+		boot "$tmp/shell.img"
+		if ! has '# options: LoadOptions: filter=lib.*'; then
+			not_ok "$t" "no '# options: LoadOptions: filter=lib.*' line"
+		elif grep -qE '# Subtest: alloc$' "$tmp/log"; then
+			not_ok "$t" "the file's filter=alloc.* was used"
+		elif [ "$rc" != "$QEMU_PASS" ]; then
+			not_ok "$t" "QEMU status $rc, want the PASS code $QEMU_PASS"
+		else
+			ok "$t"
+		fi
+	fi
+fi
+
+# (a') several lines with comments: every word is used, comments are not.
+t="options file lines and comments"
+printf '# comment: filter=nothing\r\nfilter=lib.*  # the lib suite\n\tlist\n' \
+	>"$tmp/multi.opt"
+if ! image multi "" "$tmp/multi.opt"; then
+	not_ok "$t" "make-image.sh failed: $(cat "$tmp/mk.log")"
+else
+	boot "$tmp/multi.img"
+	if ! has '# options: file \gmemvisor.opt: filter=lib.* list'; then
+		not_ok "$t" "no '# options: file \\gmemvisor.opt: filter=lib.* list' line"
+	elif ! grep -qx 'lib.lib_glob' "$tmp/log"; then
+		not_ok "$t" "list did not list lib.lib_glob"
+	elif grep -qE '^ +ok [0-9]+ ' "$tmp/log"; then
+		not_ok "$t" "cases ran although list was given"
+	else
+		ok "$t"
+	fi
+fi
+
+# (b) an unknown option: the run stops and names every known option.
+t="unknown option in the options file"
+if ! image unknown "filter=lib.* verbose"; then
+	not_ok "$t" "make-image.sh failed: $(cat "$tmp/mk.log")"
+else
+	boot "$tmp/unknown.img"
+	panic=$(grep -m1 '^PANIC' "$tmp/log")
+	if [ "$rc" != "$QEMU_FAIL" ]; then
+		not_ok "$t" "QEMU status $rc, want the FAIL code $QEMU_FAIL"
+	elif [[ $panic != *'"verbose"'*'file \gmemvisor.opt'* ]]; then
+		not_ok "$t" "no PANIC naming \"verbose\" and the file: '$panic'"
+	elif [[ $panic != *'filter=GLOB, list, pool=SIZE'* ]]; then
+		not_ok "$t" "the PANIC does not list the known options: '$panic'"
+	elif grep -q '^KTAP version' "$tmp/log"; then
+		not_ok "$t" "cases started despite the bad option"
+	else
+		ok "$t"
+	fi
+fi
+
+# An options file over the limit (boot/options.h OPT_FILE_MAX) is refused.
+t="oversized options file"
+{ echo "filter=lib.*"; head -c 5000 /dev/zero | tr '\0' '#'; echo; } \
+	>"$tmp/big.opt"
+if ! image big "" "$tmp/big.opt"; then
+	not_ok "$t" "make-image.sh failed: $(cat "$tmp/mk.log")"
+else
+	boot "$tmp/big.img"
+	if [ "$rc" != "$QEMU_FAIL" ]; then
+		not_ok "$t" "QEMU status $rc, want the FAIL code $QEMU_FAIL"
+	elif ! grep -q '^PANIC.*options file \\gmemvisor.opt: longer than 4096 bytes' "$tmp/log"; then
+		not_ok "$t" "no PANIC saying the file is longer than 4096 bytes"
+	else
+		ok "$t"
+	fi
+fi
+
+# (c) no options file, no fw_cfg: defaults; stopped once the cases start.
+t="no options file: defaults"
+if ! image none ""; then
+	not_ok "$t" "make-image.sh failed: $(cat "$tmp/mk.log")"
+elif mdir -i "$tmp/none.img@@1M" ::/gmemvisor.opt >/dev/null 2>&1; then
+	not_ok "$t" "make-image.sh wrote an options file without options"
+else
+	boot "$tmp/none.img" '^ +ok 1 '
+	if [ "$rc" != stopped ]; then
+		not_ok "$t" "no first case result (QEMU status $rc)"
+	elif ! has '# options: none'; then
+		not_ok "$t" "no '# options: none' line"
+	elif ! grep -qE '^ +ok 1 ' "$tmp/log" ||
+		! grep -q '^1\.\.[0-9][0-9]*$' "$tmp/log"; then
+		not_ok "$t" "no plan or first case"
+	elif [ "$(grep -m1 '^1\.\.' "$tmp/log")" = "1..1" ]; then
+		not_ok "$t" "the plan has one suite: a filter was applied"
+	else
+		ok "$t"
+	fi
+fi
+
+# make-image.sh: a missing payload is a clear error, not an image.
+t="make-image.sh without the payload"
+if scripts/make-image.sh "$tmp/nothing.efi" "$tmp/x.img" >"$tmp/mk.log" 2>&1; then
+	not_ok "$t" "it succeeded"
+elif ! grep -q 'nothing.efi: no such file' "$tmp/mk.log" || [ -e "$tmp/x.img" ]; then
+	not_ok "$t" "unclear error or an image left: $(cat "$tmp/mk.log")"
+else
+	ok "$t"
+fi
+
+echo "$passed passed, $failed failed, 0 skipped"
+[ "$failed" -eq 0 ]
