@@ -79,6 +79,28 @@ static int map_direct(void)
 	return 0;
 }
 
+static bool live; /* our tables are in CR3 */
+
+int addrspace_map_runtime(void)
+{
+	if (!live)
+		return 0;
+	for (size_t i = 0; i < memmap_count(); i++) {
+		const EFI_MEMORY_DESCRIPTOR *d = memmap_get(i);
+		int ret;
+
+		if (d->Type != EfiRuntimeServicesCode || !d->NumberOfPages)
+			continue;
+		ret = paging_map(d->PhysicalStart, d->PhysicalStart,
+				 d->NumberOfPages * PAGE_SIZE,
+				 PROT_RW | NPT_PROT_X |
+					 (memmap_is_wb(d) ? 0 : NPT_PROT_UC));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 /* The rights for a PE section; 0 for one both writable and executable. */
 static unsigned int section_rights(u32 flags)
 {
@@ -140,5 +162,6 @@ int addrspace_init(u64 image_base)
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
 	write_cr0(read_cr0() | CR0_WP);
 	paging_activate();
+	live = true;
 	return 0;
 }

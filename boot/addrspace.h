@@ -9,6 +9,7 @@
  *    data read-only, data and bss read-write, all W^X;
  *  - the hypervisor stack, from hv_pool, with an unmapped guard page
  *    below it.
+ *  - at the end of the run only, the firmware's runtime code executable.
  * Owns the stack and the choice of rights; sets EFER.NXE and CR0.WP.
  */
 #ifndef GMV_BOOT_ADDRSPACE_H
@@ -31,5 +32,17 @@ extern struct boot_stack boot_stack;
  * that is both writable and executable, or not page-aligned).
  */
 int addrspace_init(u64 image_base);
+
+/*
+ * At the end of the run only (boot/exit.c): make the firmware's
+ * EfiRuntimeServicesCode ranges executable so that ResetSystem() can run
+ * at its physical address. Writable too, which breaks W^X there: without
+ * the firmware's memory attributes table a runtime driver's data sections
+ * lie in the same range as its code (UEFI 2.10 section 4.6.4,
+ * EFI_MEMORY_ATTRIBUTES_TABLE). Does nothing before addrspace_init() has
+ * switched to our tables (the firmware's map everything). Returns 0 or
+ * paging_map()'s error.
+ */
+int addrspace_map_runtime(void);
 
 #endif

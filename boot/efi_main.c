@@ -36,6 +36,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 		return status;
 	}
 	args.image_base = (u64)li->ImageBase;
+	args.runtime_services = st->RuntimeServices;
 	args.cmdline_err =
 		options_from_ucs2(args.cmdline, sizeof(args.cmdline),
 				  li->LoadOptions, li->LoadOptionsSize);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * boot/exit.h - how the payload ends a run. Owns the verdict codes written
- * to QEMU's isa-debug-exit port; scripts/run-qemu.sh mirrors them.
+ * boot/exit.h - how the payload ends a run. Owns the end action (option
+ * end=, boot/options.h), the UEFI runtime services pointer it resets the
+ * machine through, and the verdict codes written to QEMU's isa-debug-exit
+ * port; scripts/run-qemu.sh mirrors them.
  *
  * QEMU exits with status (value << 1) | 1 (hw/misc/debugexit.c
  * debug_exit_write()). Neither code may map to 0, QEMU's status after a
@@ -12,16 +14,27 @@
 #ifndef GMV_BOOT_EXIT_H
 #define GMV_BOOT_EXIT_H
 
+#include "boot/options.h"
 #include "lib/types.h"
 
 #define DEBUG_EXIT_PORT 0xf4
 #define GMV_EXIT_PASS 0x20 /* QEMU exit status 65 */
 #define GMV_EXIT_FAIL 0x11 /* QEMU exit status 35 */
 
+/* The system table's RuntimeServices, kept before ExitBootServices. */
+void exit_set_runtime(void *runtime_services);
+void exit_set_action(enum end_action end);
+
 /*
- * End the run with the given verdict. Under QEMU the debug-exit port stops
- * the machine; on real hardware the CPU halts with the verdict on the
- * console. plat_fail() (lib/console.h) is exit_run(false).
+ * End the run with the given verdict, printed first. The action:
+ *  END_DEFAULT  QEMU (fw_cfg signature "QEMU" present): write the verdict
+ *               to the isa-debug-exit port; if that device is absent (the
+ *               write returns), or this is not QEMU, END_SHUTDOWN.
+ *  END_SHUTDOWN ResetSystem(EfiResetShutdown): the machine powers off.
+ *  END_REBOOT   ResetSystem(EfiResetCold): the machine boots again.
+ *  END_HALT     the CPU halts with interrupts off, forever.
+ * Should ResetSystem return, the CPU halts. plat_fail() (lib/console.h)
+ * is exit_run(false).
  */
 __noreturn void exit_run(bool pass);
 

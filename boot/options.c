@@ -85,6 +85,22 @@ static int parse_word(struct boot_options *opt, const char *w, size_t len)
 		opt->pool_limit = size;
 		return 0;
 	}
+	if (has_prefix(w, len, "end=")) {
+		static const char *const names[] = {
+			[END_SHUTDOWN] = "shutdown",
+			[END_REBOOT] = "reboot",
+			[END_HALT] = "halt",
+		};
+
+		for (size_t i = END_SHUTDOWN; i < ARRAY_SIZE(names); i++) {
+			if (len - 4 == strlen(names[i]) &&
+			    !memcmp(w + 4, names[i], len - 4)) {
+				opt->end = (enum end_action)i;
+				return 0;
+			}
+		}
+		return -EINVAL;
+	}
 	return -EINVAL;
 }
 

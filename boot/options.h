@@ -8,6 +8,9 @@
  *   list          print the selected case paths instead of running them
  *   pool=SIZE     cap the page pool (bytes; K, M or G suffix; at least
  *                 OPT_POOL_MIN)
+ *   end=ACTION    how the run ends after its verdict: shutdown, reboot or
+ *                 halt (boot/exit.h); without it, QEMU's debug-exit port
+ *                 when QEMU is there, else shutdown
  * A later word overrides an earlier one.
  */
 #ifndef GMV_BOOT_OPTIONS_H
@@ -17,10 +20,18 @@
 
 #define OPT_TEXT_MAX 512
 
+enum end_action {
+	END_DEFAULT, /* debug-exit under QEMU, else END_SHUTDOWN */
+	END_SHUTDOWN,
+	END_REBOOT,
+	END_HALT,
+};
+
 struct boot_options {
 	char filter[OPT_TEXT_MAX]; /* "" = every case */
 	bool list;
 	u64 pool_limit; /* bytes */
+	enum end_action end;
 };
 
 /* Default pool cap: conventional memory above 1 MiB, up to 1 GiB. */

@@ -21,6 +21,7 @@
 #include "hv/deadline.h"
 #include "lib/console.h"
 #include "lib/errno.h"
+#include "lib/mem.h"
 
 static struct boot_options opts;
 
@@ -43,12 +44,16 @@ static void apply_options(const char *text, const char *source)
 		n++;
 	}
 	word[n] = '\0';
+	if (!memcmp(word, "end=", 4))
+		panic("option \"%s\" in %s: end= takes shutdown, reboot or "
+		      "halt",
+		      word, source);
 	if (ret == -ERANGE)
 		panic("option \"%s\" in %s: the pool is too small (at least "
 		      "%u MiB)",
 		      word, source, (unsigned int)(OPT_POOL_MIN >> 20));
 	panic("bad option \"%s\" in %s; the options are filter=GLOB, list, "
-	      "pool=SIZE",
+	      "pool=SIZE, end=shutdown|reboot|halt",
 	      word, source);
 }
 
@@ -169,7 +174,9 @@ void boot_start(const struct boot_args *args)
 	serial_init();
 	gdt_init();
 	idt_init();
+	exit_set_runtime(args->runtime_services);
 	read_options(args);
+	exit_set_action(opts.end);
 	ret = pool_init(opts.pool_limit);
 	if (ret)
 		panic("no conventional memory above 1 MiB for the pool (%s)",

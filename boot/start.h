@@ -14,6 +14,7 @@
 /* What efi_main learnt while boot services were still there. */
 struct boot_args {
 	u64 image_base; /* LoadedImage->ImageBase */
+	void *runtime_services; /* SystemTable->RuntimeServices */
 	char cmdline[OPT_TEXT_MAX]; /* LoadOptions as ASCII, maybe "" */
 	int cmdline_err; /* options_from_ucs2() result */
 	/* The options file (boot/optfile.h) as read, not yet parsed. */

@@ -20,6 +20,11 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 passed=0 failed=0 n=0
 extra=()
+# QEMU's machine arguments that some tests change: without -no-reboot a
+# reset boots again, so QEMU's status 0 then means a real power-off.
+noreboot=(-no-reboot)
+debugexit=(-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+stop_count=1
 
 ok() {
 	n=$((n + 1)) passed=$((passed + 1))
@@ -39,14 +44,14 @@ image() {
 
 # boot IMG [STOP]: boot the image (with the QEMU arguments in $extra), its serial log (escapes and CRs dropped)
 # in $tmp/log, QEMU's status in $rc. With STOP, QEMU is ended as soon as
-# a line matching that regex arrives ($rc is then "stopped").
+# $stop_count lines matching that regex arrived ($rc is then "stopped").
 boot() {
 	local img=$1 stop=${2-} pid
 	: >"$tmp/log"
 	timeout -k 2 "$BOOT_SECONDS" qemu-system-x86_64 -machine q35 -accel tcg \
-		-cpu max,phys-bits=48 -m 512M -nodefaults -no-reboot \
+		-cpu max,phys-bits=48 -m 512M -nodefaults "${noreboot[@]}" \
 		-display none -serial "file:$tmp/raw" \
-		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -bios "$OVMF" \
+		"${debugexit[@]}" -bios "$OVMF" \
 		-drive "if=virtio,format=raw,file=$img" "${extra[@]}" </dev/null \
 		>"$tmp/qemu.out" 2>&1 &
 	pid=$!
@@ -54,7 +59,8 @@ boot() {
 	while kill -0 "$pid" 2>/dev/null; do
 		if [ -n "$stop" ] && [ -f "$tmp/raw" ] &&
 			sed -e 's/\x1b\[[0-9;?=]*[A-Za-z]//g' -e 's/\r//g' \
-				"$tmp/raw" | grep -qE "$stop"; then
+				"$tmp/raw" | grep -cE "$stop" |
+				{ read -r c; [ "$c" -ge "$stop_count" ]; }; then
 			kill "$pid"
 			rc=stopped
 			break
@@ -208,6 +214,100 @@ else
 		not_ok "$t" "no plan or first case"
 	elif [ "$(grep -m1 '^1\.\.' "$tmp/log")" = "1..1" ]; then
 		not_ok "$t" "the plan has one suite: a filter was applied"
+	else
+		ok "$t"
+	fi
+fi
+
+# Ending a run (end=, boot/exit.h). The summary must come before the end.
+# summary_then_end ACTION: the summary line, then "ending by ACTION".
+summary_then_end() {
+	local sum end
+	sum=$(grep -nE '^[0-9]+ passed, 0 failed, [0-9]+ skipped$' "$tmp/log" | head -n 1 | cut -d: -f1)
+	end=$(grep -nF "gmemvisor: run passed, ending by $1" "$tmp/log" | head -n 1 | cut -d: -f1)
+	[ -n "$sum" ] && [ -n "$end" ] && [ "$sum" -lt "$end" ]
+}
+boots() { grep -c '^# options: ' "$tmp/log"; }
+
+# end=shutdown: ResetSystem(EfiResetShutdown). Without -no-reboot, QEMU
+# exits 0 only when the guest powers the machine off (a reset boots again).
+t="end=shutdown powers off through ResetSystem"
+noreboot=()
+if ! image shutdown "filter=lib.* end=shutdown"; then
+	not_ok "$t" "make-image.sh failed: $(cat "$tmp/mk.log")"
+else
+	boot "$tmp/shutdown.img"
+	if [ "$rc" != 0 ]; then
+		not_ok "$t" "QEMU status $rc, want 0 (a power-off)"
+	elif ! summary_then_end shutdown; then
+		not_ok "$t" "no summary line followed by 'ending by shutdown'"
+	elif [ "$(boots)" != 1 ]; then
+		not_ok "$t" "the payload started $(boots) times, want once"
+	else
+		ok "$t"
+	fi
+fi
+
+# end=reboot: ResetSystem(EfiResetCold); the image boots again.
+t="end=reboot boots again through ResetSystem"
+stop_count=2
+boot_reboot() {
+	image reboot "filter=lib.* end=reboot" && boot "$tmp/reboot.img" '^# options: '
+}
+if ! boot_reboot; then
+	not_ok "$t" "make-image.sh failed: $(cat "$tmp/mk.log")"
+elif [ "$rc" != stopped ]; then
+	not_ok "$t" "QEMU status $rc, want a second boot"
+elif ! summary_then_end reboot; then
+	not_ok "$t" "no summary line followed by 'ending by reboot'"
+else
+	ok "$t"
+fi
+stop_count=1
+noreboot=(-no-reboot)
+
+# end=halt: the verdict, then nothing: QEMU is still running a second on.
+t="end=halt halts after the verdict"
+if ! image halt "filter=lib.* end=halt"; then
+	not_ok "$t" "make-image.sh failed: $(cat "$tmp/mk.log")"
+else
+	boot "$tmp/halt.img" 'ending by halt'
+	if [ "$rc" != stopped ]; then
+		not_ok "$t" "QEMU status $rc, want it still running"
+	elif ! summary_then_end halt; then
+		not_ok "$t" "no summary line followed by 'ending by halt'"
+	else
+		ok "$t"
+	fi
+fi
+
+# The default without QEMU's debug-exit device: the write to its port
+# does nothing, so the run ends by shutdown.
+t="default end without the debug-exit device is shutdown"
+debugexit=()
+noreboot=()
+boot "$tmp/filter.img"
+debugexit=(-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+noreboot=(-no-reboot)
+if [ "$rc" != 0 ]; then
+	not_ok "$t" "QEMU status $rc, want 0 (a power-off)"
+elif ! summary_then_end shutdown; then
+	not_ok "$t" "no summary line followed by 'ending by shutdown'"
+else
+	ok "$t"
+fi
+
+# An unknown end= value names the allowed ones.
+t="unknown end= value"
+if ! image badend "end=off"; then
+	not_ok "$t" "make-image.sh failed: $(cat "$tmp/mk.log")"
+else
+	boot "$tmp/badend.img"
+	panic=$(grep -m1 '^PANIC' "$tmp/log")
+	if [ "$rc" != "$QEMU_FAIL" ]; then
+		not_ok "$t" "QEMU status $rc, want the FAIL code $QEMU_FAIL"
+	elif [[ $panic != *'"end=off"'*'end= takes shutdown, reboot or halt'* ]]; then
+		not_ok "$t" "no PANIC naming end=off and the allowed values: '$panic'"
 	else
 		ok "$t"
 	fi

@@ -13,6 +13,20 @@ static void options_defaults(struct kt *t)
 	KT_EXPECT_STR_EQ(t, o.filter, "");
 	KT_EXPECT(t, !o.list);
 	KT_EXPECT_EQ(t, o.pool_limit, OPT_POOL_DEFAULT);
+	KT_EXPECT_EQ(t, o.end, END_DEFAULT);
+}
+
+static void options_end_actions(struct kt *t)
+{
+	struct boot_options o;
+
+	options_init(&o);
+	KT_ASSERT_OK(t, options_parse(&o, "end=halt", NULL));
+	KT_EXPECT_EQ(t, o.end, END_HALT);
+	KT_ASSERT_OK(t, options_parse(&o, "end=reboot", NULL));
+	KT_EXPECT_EQ(t, o.end, END_REBOOT);
+	KT_ASSERT_OK(t, options_parse(&o, "end=shutdown", NULL));
+	KT_EXPECT_EQ(t, o.end, END_SHUTDOWN);
 }
 
 static void options_parse_every_word(struct kt *t)
@@ -63,7 +77,8 @@ static void options_bad_words_change_nothing(struct kt *t)
 		"verbose",	     "pool=",	 "pool=-1",
 		"pool=12x",	     "pool=1MB", "pool=M",
 		"listing",	     "Filter=x", "pool=99999999999999999999",
-		"pool=17179869184G",
+		"pool=17179869184G", "end=",	 "end=off",
+		"end=shutdownx",     "end=Halt", "end=halt=1",
 	};
 	struct boot_options o, before;
 
@@ -230,6 +245,7 @@ static void options_file_bad(struct kt *t)
 
 static const struct kt_case options_cases[] = {
 	KT_CASE(options_defaults),
+	KT_CASE(options_end_actions),
 	KT_CASE(options_parse_every_word),
 	KT_CASE(options_pool_sizes),
 	KT_CASE(options_later_word_wins),
