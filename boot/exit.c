@@ -55,8 +55,8 @@ void exit_run(bool pass)
 	/*
 	 * Boot services are gone and SetVirtualAddressMap() was never
 	 * called, so the runtime services run at their physical addresses,
-	 * which boot/addrspace.c now makes executable (UEFI 2.10 section 8.5.1 ResetSystem;
-	 * the status is the reset's reason for the firmware).
+	 * which boot/addrspace.c now makes executable (UEFI 2.10 section 8.5.1
+	 * ResetSystem; the status is the reset's reason for the firmware).
 	 */
 	if (end != END_HALT && runtime && addrspace_map_runtime()) {
 		kprintf("gmemvisor: cannot map the runtime services\n");
