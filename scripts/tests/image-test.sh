@@ -25,6 +25,7 @@ extra=()
 noreboot=(-no-reboot)
 debugexit=(-device isa-debug-exit,iobase=0xf4,iosize=0x04)
 stop_count=1
+linger=0
 
 ok() {
 	n=$((n + 1)) passed=$((passed + 1))
@@ -44,7 +45,8 @@ image() {
 
 # boot IMG [STOP]: boot the image (with the QEMU arguments in $extra), its serial log (escapes and CRs dropped)
 # in $tmp/log, QEMU's status in $rc. With STOP, QEMU is ended as soon as
-# $stop_count lines matching that regex arrived ($rc is then "stopped").
+# $stop_count lines matching that regex arrived and QEMU still runs $linger
+# seconds later ($rc is then "stopped").
 boot() {
 	local img=$1 stop=${2-} pid
 	: >"$tmp/log"
@@ -61,8 +63,9 @@ boot() {
 			sed -e 's/\x1b\[[0-9;?=]*[A-Za-z]//g' -e 's/\r//g' \
 				"$tmp/raw" | grep -cE "$stop" |
 				{ read -r c; [ "$c" -ge "$stop_count" ]; }; then
-			kill "$pid"
-			rc=stopped
+			# Still running $linger seconds on: "stopped".
+			sleep "$linger"
+			kill -0 "$pid" 2>/dev/null && kill "$pid" && rc=stopped
 			break
 		fi
 		sleep 0.2
@@ -271,11 +274,15 @@ t="end=halt halts after the verdict"
 if ! image halt "filter=lib.* end=halt"; then
 	not_ok "$t" "make-image.sh failed: $(cat "$tmp/mk.log")"
 else
+	linger=1
 	boot "$tmp/halt.img" 'ending by halt'
+	linger=0
 	if [ "$rc" != stopped ]; then
 		not_ok "$t" "QEMU status $rc, want it still running"
 	elif ! summary_then_end halt; then
 		not_ok "$t" "no summary line followed by 'ending by halt'"
+	elif ! grep -v '^$' "$tmp/log" | tail -n 1 | grep -q 'ending by halt$'; then
+		not_ok "$t" "more after the verdict: '$(grep -v '^$' "$tmp/log" | tail -n 1)'"
 	else
 		ok "$t"
 	fi
