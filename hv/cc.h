@@ -224,7 +224,9 @@ struct cc_ops {
 	 * of the access where a model stands in for them (SNP's RMP checks,
 	 * APM vol. 2 Table 15-39). 0: map, no larger than *order (which it
 	 * may lower); CC_ACCESS_INJECTED: the model injected an exception
-	 * through req->svc; -errno: an internal error, req->why says. */
+	 * through req->svc; -errno: an internal error, req->why says. The
+	 * request carries no registers here (req->regs is not filled: the
+	 * fault path is hot). */
 	int (*access)(struct cc_guest_req *req, u64 gpa, phys_addr_t pa,
 		      bool write, unsigned int *order);
 };

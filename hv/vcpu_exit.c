@@ -222,8 +222,9 @@ static const struct cc_guest_svc vcpu_svc = {
 	.inject = svc_inject,
 };
 
-/* A request to the model from this vCPU, with its registers. */
-static void cc_req_init(struct vcpu *c, struct cc_guest_req *req)
+/* A request to the model from this vCPU, without its registers (the
+ * access check on the fault path reads none). */
+static void cc_req_base(struct vcpu *c, struct cc_guest_req *req)
 {
 	req->vm = c->vm;
 	req->vcpu = c->index;
@@ -231,6 +232,12 @@ static void cc_req_init(struct vcpu *c, struct cc_guest_req *req)
 	req->svc_ctx = c;
 	req->why[0] = 0;
 	c->inject_owed = false;
+}
+
+/* A request to the model from this vCPU, with its registers. */
+static void cc_req_init(struct vcpu *c, struct cc_guest_req *req)
+{
+	cc_req_base(c, req);
 	for (int r = 0; r < ARCH_NR_REGS; r++)
 		req->regs[r] = reg(c, r);
 }
@@ -290,8 +297,8 @@ static bool cc_took(struct vcpu *c, const struct arch_exit *x,
 	case CC_GUEST_EXIT:
 		/* A memory-fault exit (the fault path's, through fault_in)
 		 * comes with -EFAULT, as vcpu_run() promises. */
-		*ret = exit->reason == GMV_EXIT_MEMORY_FAULT ? -EFAULT :
-							       VCPU_TO_CASE;
+		*ret = exit->reason == GMV_EXIT_MEMORY_FAULT ? -EFAULT
+							     : VCPU_TO_CASE;
 		return true;
 	default:
 		*ret = cc_failed(c, x, req, exit, r);
@@ -542,7 +549,7 @@ static int handle_fault(struct vcpu *c, const struct arch_exit *x,
 	if (!r && private && cc->access) {
 		struct cc_guest_req req = {.kind = CC_GUEST_INSN};
 
-		cc_req_init(c, &req);
+		cc_req_base(c, &req);
 		r = cc->access(&req, f.gpa, vf.pa, f.write, &vf.max_order);
 		if (r == CC_ACCESS_INJECTED) {
 			inject_owed(c);

@@ -39,8 +39,9 @@ struct __attribute__((packed)) table_ptr {
 	u64 base;
 };
 
-/* Exception stubs: vectors that push no error code push 0, then each
- * pushes its vector and joins the common path with RSP at the frame. */
+/* Exception entry points, 16 bytes each: vectors that push no error code
+ * push 0, then each pushes its vector and joins the common path with RSP
+ * at the frame. */
 asm(".pushsection .text\n"
     ".align 16\n"
     "snp_exc_stubs:\n"
@@ -69,7 +70,8 @@ extern char snp_exc_stubs[];
 u64 snp_catch_rsp;
 struct snp_exception *snp_catch_out;
 
-/* What the CPU pushed, with the stub's two words in front. */
+/* What the CPU pushed, with the entry point's two words (vector, error
+ * code or 0) in front. */
 struct exc_frame {
 	u64 vector, error_code, rip, cs, rflags, rsp, ss;
 };

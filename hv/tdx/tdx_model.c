@@ -421,6 +421,19 @@ u64 tdx_td_reclaim(struct tdx_model *m, u64 id)
 
 /* ---- the memory leaves ---- */
 
+/* What SEPT.ADD, AUG and ADD check after locate(): the entry is FREE,
+ * then the new page at hpa (of hpa_level) is one the leaf may take. */
+static u64 free_entry_for(struct tdx_model *m, struct tdx_sept_entry *e,
+			  unsigned int level, u64 hpa, unsigned int hpa_level,
+			  struct tdx_ext *x)
+{
+	if (e->state != TDX_SEPT_FREE) {
+		details(x, e, level);
+		return TDX_EPT_ENTRY_STATE_INCORRECT | TDX_OPERAND_RCX;
+	}
+	return hpa_check(m, hpa, hpa_level, TDX_OPERAND_R8);
+}
+
 /* TDH.MEM.SEPT.ADD: level 1..3 is the entry that gets the new table. */
 u64 tdx_sept_add(struct tdx_model *m, u64 id, u64 gpa, unsigned int level,
 		 u64 hpa, struct tdx_ext *xp)
@@ -432,13 +445,8 @@ u64 tdx_sept_add(struct tdx_model *m, u64 id, u64 gpa, unsigned int level,
 	u64 st = locate(m, id, OPS_INIT | OPS_RUN, gpa, level, TDX_LEVEL_2M,
 			TDX_LEVEL_MAX, &td, &e, x);
 
-	if (st)
-		return st;
-	if (e->state != TDX_SEPT_FREE) {
-		details(x, e, level);
-		return TDX_EPT_ENTRY_STATE_INCORRECT | TDX_OPERAND_RCX;
-	}
-	st = hpa_check(m, hpa, TDX_LEVEL_4K, TDX_OPERAND_R8);
+	if (!st)
+		st = free_entry_for(m, e, level, hpa, TDX_LEVEL_4K, x);
 	if (st)
 		return st;
 	t = table_alloc(m);
@@ -462,13 +470,8 @@ u64 tdx_page_aug(struct tdx_model *m, u64 id, u64 gpa, unsigned int level,
 	u64 st = locate(m, id, OPS_INIT | OPS_RUN, gpa, level, TDX_LEVEL_4K,
 			TDX_LEVEL_2M, &td, &e, x);
 
-	if (st)
-		return st;
-	if (e->state != TDX_SEPT_FREE) {
-		details(x, e, level);
-		return TDX_EPT_ENTRY_STATE_INCORRECT | TDX_OPERAND_RCX;
-	}
-	st = hpa_check(m, hpa, level, TDX_OPERAND_R8);
+	if (!st)
+		st = free_entry_for(m, e, level, hpa, level, x);
 	if (st)
 		return st;
 	pamt_set(m, hpa, pages_of(level), TDX_PT_REG, slot_of(m, td),
@@ -491,13 +494,8 @@ u64 tdx_page_add(struct tdx_model *m, u64 id, u64 gpa, u64 hpa, u64 src,
 	u64 st = locate(m, id, OPS_INIT, gpa, TDX_LEVEL_4K, TDX_LEVEL_4K,
 			TDX_LEVEL_4K, &td, &e, x);
 
-	if (st)
-		return st;
-	if (e->state != TDX_SEPT_FREE) {
-		details(x, e, TDX_LEVEL_4K);
-		return TDX_EPT_ENTRY_STATE_INCORRECT | TDX_OPERAND_RCX;
-	}
-	st = hpa_check(m, hpa, TDX_LEVEL_4K, TDX_OPERAND_R8);
+	if (!st)
+		st = free_entry_for(m, e, TDX_LEVEL_4K, hpa, TDX_LEVEL_4K, x);
 	if (st)
 		return st;
 	if (!IS_ALIGNED(src, PAGE_4K) || src >= PA_LIMIT)
