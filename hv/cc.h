@@ -219,6 +219,11 @@ struct cc_ops {
 	 * Validated, as SNP_LAUNCH_UPDATE leaves it). 0 or -errno. NULL:
 	 * the model has no launch (-EINVAL). */
 	int (*launch_update)(struct vm *vm, u64 gfn, phys_addr_t pa);
+	/* vcpu_create(), before the VM's first vCPU is made: the launch
+	 * ends (gmemvisor's VMs pass LAUNCH_FINISH there; TDX:
+	 * TDH.MR.FINALIZE, as KVM_TDX_FINALIZE_VM). 0 or -errno, which
+	 * fails the vCPU's creation. */
+	int (*launch_finish)(struct vm *vm);
 	/* hv/vcpu_exit.c, a private guest access the fault path resolved
 	 * to the page at pa, before it is mapped: the hardware's own checks
 	 * of the access where a model stands in for them (SNP's RMP checks,
