@@ -255,6 +255,7 @@ static struct tdx_entry_info entry_4k(struct env *e, u64 gpa)
 
 /*
  * The first vCPU ends the launch (cc_ops.launch_finish: TDH.MR.FINALIZE):
+ * a finalize refused fails the vCPU's creation and the launch goes on;
  * the launched pages are MAPPED with the VMM's data and the guest's
  * first access maps them as they are; vm_launch_update is refused from
  * then on (-EINVAL) and changes nothing; a private page first used after
@@ -277,6 +278,17 @@ static void tdx_exit_first_vcpu_ends_the_launch(struct kt *t)
 						    2 * PAGE_SIZE)))
 		goto out;
 	KT_EXPECT(t, !td_info(&e).finalized);
+	/* The TDR locked elsewhere: MR.FINALIZE is OPERAND_BUSY, no vCPU. */
+	if (!KT_EXPECT_OK(t, tdx_model_hold(tdx_cc_model(), TDX_HOLD_TDR,
+					    tdx_vm_td(e.obj), 0, 0, true)))
+		goto out;
+	KT_EXPECT_ERRNO(t, e.v.ops->create_vcpu(&e.v, e.vm), EBUSY);
+	tdx_model_hold(tdx_cc_model(), TDX_HOLD_TDR, tdx_vm_td(e.obj), 0, 0,
+		       false);
+	KT_EXPECT_EQ(t, vm_nr_vcpus(e.obj), 0);
+	KT_EXPECT(t, !td_info(&e).finalized);
+	KT_EXPECT_OK(t, e.v.ops->launch_update(&e.v, e.vm, GMEM_GPA + 0x2000,
+					       PAGE_SIZE));
 	if (!add_vcpu(t, &e))
 		goto out;
 	KT_EXPECT(t, td_info(&e).finalized);
