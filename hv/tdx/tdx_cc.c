@@ -26,8 +26,8 @@
  *    (KVM_TDX_MEASURE_MEMORY_REGION); launch_finish, at the first vCPU,
  *    is TDH.MR.FINALIZE (KVM_TDX_FINALIZE_VM). A private page used
  *    outside a launch before the first vCPU ends the launch there: the
- *    TD is finalized and the page AUGed (KVM would refuse the fault
- *    instead; see tdx_prepare).
+ *    TD is finalized and the page AUGed (KVM has no such fault; see
+ *    tdx_prepare).
  *
  * A removed page is PT_NDA in the PAMT at once: it is the host's again
  * and goes back to the allocator (Linux writes its cache lines back with
@@ -397,11 +397,12 @@ static bool launching(struct vm *vm, u64 td)
 /*
  * Inside a launch: PAGE.ADD page by page. Outside, a private page used
  * before the first vCPU (a host access, a test's fault) ends the launch:
- * the TD is finalized, then the page AUGed as ever after. KVM instead
- * refuses to map private memory before KVM_TDX_FINALIZE_VM
- * (tdx_sept_set_private_spte: -EIO unless the TD is runnable, PAGE.ADD
- * being only for KVM_TDX_INIT_MEM_REGION); ending the launch keeps a TDX
- * VM usable the way the other models' VMs are without a vCPU.
+ * the TD is finalized, then the page AUGed as ever after. KVM has no such
+ * fault: before KVM_TDX_FINALIZE_VM its vCPUs do not run
+ * (tdx_vcpu_pre_run) and KVM_PRE_FAULT_MEMORY is refused
+ * (pre_fault_allowed is set at finalize), so only KVM_TDX_INIT_MEM_REGION
+ * maps private memory then; ending the launch keeps a TDX VM usable the
+ * way the other models' VMs are without a vCPU.
  */
 static int tdx_prepare(struct vm *vm, u64 gfn, phys_addr_t pa,
 		       unsigned int order)
