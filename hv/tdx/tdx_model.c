@@ -459,7 +459,7 @@ u64 tdx_td_reclaim(struct tdx_model *m, u64 id)
 
 /* ---- the memory leaves ---- */
 
-/* What SEPT.ADD, AUG and ADD check after locate(): the entry is FREE,
+/* What SEPT.ADD and AUG check after locate(): the entry is FREE,
  * then the new page at hpa (of hpa_level) is one the leaf may take. */
 static u64 free_entry_for(struct tdx_model *m, struct tdx_sept_entry *e,
 			  unsigned int level, u64 hpa, unsigned int hpa_level,
@@ -519,27 +519,43 @@ u64 tdx_page_aug(struct tdx_model *m, u64 id, u64 gpa, unsigned int level,
 	return TDX_SUCCESS;
 }
 
-/* TDH.MEM.PAGE.ADD: before TDH.MR.FINALIZE only, a 4 KiB page copied from
- * src and MAPPED at once, its GPA (not its contents: that is MR.EXTEND's)
- * measured. The source is ordinary memory the module only reads: it must
- * be 4 KiB aligned (OPERAND_INVALID on R9); checked after the target (our
- * order: the sources do not say). The model keeps no page contents, so
- * the copy is the caller's. */
+/*
+ * TDH.MEM.PAGE.ADD (the module's tdh_mem_page_add): before
+ * TDH.MR.FINALIZE only, a 4 KiB page copied from src and MAPPED at once,
+ * its GPA (not its contents: that is MR.EXTEND's) measured. The TDR is
+ * locked exclusively (OPERAND_BUSY on RDX), which covers the S-EPT: no
+ * tree or entry lock of its own. After the entry's state, the source
+ * (R9: ordinary memory the module only reads, 4 KiB aligned, below
+ * MAXPHYADDR; OPERAND_INVALID), then the target (R8). The model keeps no
+ * page contents, so the copy is the caller's.
+ */
 u64 tdx_page_add(struct tdx_model *m, u64 id, u64 gpa, u64 hpa, u64 src,
 		 struct tdx_ext *xp)
 {
 	struct tdx_ext dummy, *x = ext_reset(xp, &dummy);
 	struct tdx_sept_entry *e;
 	struct tdx_td *td;
-	u64 st = locate(m, id, OPS_INIT, gpa, TDX_LEVEL_4K, TDX_LEVEL_4K,
-			TDX_LEVEL_4K, &td, &e, x);
+	unsigned int stop;
+	u64 st = td_get_excl(m, id, OPS_INIT, &td);
 
-	if (!st)
-		st = free_entry_for(m, e, TDX_LEVEL_4K, hpa, TDX_LEVEL_4K, x);
 	if (st)
 		return st;
+	if (!page_info_ok(gpa, TDX_LEVEL_4K, TDX_LEVEL_4K, TDX_LEVEL_4K))
+		return TDX_OPERAND_INVALID | TDX_OPERAND_RCX;
+	st = walk(td, gpa, TDX_LEVEL_4K, &e, &stop);
+	if (st) {
+		details(x, e, stop);
+		return st;
+	}
+	if (e->state != TDX_SEPT_FREE) {
+		details(x, e, TDX_LEVEL_4K);
+		return TDX_EPT_ENTRY_STATE_INCORRECT | TDX_OPERAND_RCX;
+	}
 	if (!IS_ALIGNED(src, PAGE_4K) || src >= PA_LIMIT)
 		return TDX_OPERAND_INVALID | TDX_OPERAND_R9;
+	st = hpa_check(m, hpa, TDX_LEVEL_4K, TDX_OPERAND_R8);
+	if (st)
+		return st;
 	pamt_set(m, hpa, 1, TDX_PT_REG, slot_of(m, td), 0);
 	td->child_pages++;
 	*e = (struct tdx_sept_entry){.hpa = hpa, .state = TDX_SEPT_MAPPED};

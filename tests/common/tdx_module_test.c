@@ -328,7 +328,19 @@ static void page_add_statuses(struct kt *t)
 	KT_EXPECT_EQ(t, entry(m, TD, GPA, 0).state, TDX_SEPT_FREE);
 	KT_EXPECT_EQ(t, tdx_page_add(m, TD, GPA, T(0), 0, &x),
 		     TDX_PAGE_METADATA_INCORRECT | R8_);
+	/* The module's order: the source (R9) before the target (R8). */
+	KT_EXPECT_EQ(t, tdx_page_add(m, TD, GPA, T(0), 0x10, &x),
+		     TDX_OPERAND_INVALID | TDX_OPERAND_R9);
+	/* The TDR locked elsewhere; the S-EPT tree lock is not ADD's (the
+	 * exclusive TDR lock covers the S-EPT). */
+	KT_EXPECT_OK(t, tdx_model_hold(m, TDX_HOLD_TDR, TD, 0, 0, true));
+	KT_EXPECT_EQ(t, tdx_page_add(m, TD, GPA, DATA, 0, &x),
+		     TDX_OPERAND_BUSY | RDX_);
+	KT_EXPECT_OK(t, tdx_model_hold(m, TDX_HOLD_TDR, TD, 0, 0, false));
+	KT_EXPECT_OK(t, tdx_model_hold(m, TDX_HOLD_SEPT_TREE, TD, 0, 0, true));
 	KT_EXPECT_EQ(t, tdx_page_add(m, TD, GPA, DATA, 0, &x), 0);
+	KT_EXPECT_OK(t,
+		     tdx_model_hold(m, TDX_HOLD_SEPT_TREE, TD, 0, 0, false));
 	KT_EXPECT_EQ(t, entry(m, TD, GPA, 0).state, TDX_SEPT_MAPPED);
 	KT_EXPECT_EQ(t, page(m, DATA).type, TDX_PT_REG);
 	KT_EXPECT_EQ(t, tdx_page_add(m, TD, GPA, DATA + K4, 0, &x),
