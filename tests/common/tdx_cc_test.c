@@ -720,15 +720,13 @@ NATIVE_CASE(tdx_launch_adds_and_measures)
 	KT_EXPECT_MEM_EQ(t, ia.mrtd, ib.mrtd, TDX_MRTD_SIZE);
 	KT_EXPECT(t, memcmp(ia.mrtd, ic.mrtd, TDX_MRTD_SIZE));
 	/* The launch is over. */
-	KT_EXPECT_ERRNO(t,
-			v->ops->launch_update(v, a.vm, GB + 4 * PAGE_SIZE,
-					      PAGE_SIZE),
-			EINVAL);
-	KT_EXPECT_EQ(t, ent(&a, GB + 4 * PAGE_SIZE, 0).state,
-		     TDX_SEPT_PENDING);
+	KT_EXPECT_ERRNO(
+		t,
+		v->ops->launch_update(v, a.vm, GB + 4 * PAGE_SIZE, PAGE_SIZE),
+		EINVAL);
+	KT_EXPECT_EQ(t, ent(&a, GB + 4 * PAGE_SIZE, 0).state, TDX_SEPT_PENDING);
 	KT_EXPECT_NE(t, launched_pa(v, &a, GB + 5 * PAGE_SIZE), 0);
-	KT_EXPECT_EQ(t, ent(&a, GB + 5 * PAGE_SIZE, 0).state,
-		     TDX_SEPT_PENDING);
+	KT_EXPECT_EQ(t, ent(&a, GB + 5 * PAGE_SIZE, 0).state, TDX_SEPT_PENDING);
 	ia = td_of(&a);
 	KT_EXPECT_MEM_EQ(t, ia.mrtd, ib.mrtd, TDX_MRTD_SIZE);
 	KT_EXPECT_OK(t, v->ops->check(v));
@@ -785,8 +783,7 @@ NATIVE_CASE(tdx_launch_2m_block_is_512_adds)
 	KT_EXPECT(t, td_of(&e).finalized);
 	KT_EXPECT_EQ(t, ent(&e, GB + SZ2M, TDX_LEVEL_2M).state,
 		     TDX_SEPT_PENDING);
-	KT_EXPECT_OK(t, v->ops->fallocate(v, e.g, PUNCH, PAGE_SIZE,
-					  PAGE_SIZE));
+	KT_EXPECT_OK(t, v->ops->fallocate(v, e.g, PUNCH, PAGE_SIZE, PAGE_SIZE));
 	KT_EXPECT_EQ(t, ent(&e, GB + PAGE_SIZE, 0).state, TDX_SEPT_FREE);
 	KT_EXPECT(t, host_page(base + PAGE_SIZE));
 	KT_EXPECT_OK(t, v->ops->check(v));

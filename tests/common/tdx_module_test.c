@@ -339,8 +339,7 @@ static void page_add_statuses(struct kt *t)
 	KT_EXPECT_OK(t, tdx_model_hold(m, TDX_HOLD_TDR, TD, 0, 0, false));
 	KT_EXPECT_OK(t, tdx_model_hold(m, TDX_HOLD_SEPT_TREE, TD, 0, 0, true));
 	KT_EXPECT_EQ(t, tdx_page_add(m, TD, GPA, DATA, 0, &x), 0);
-	KT_EXPECT_OK(t,
-		     tdx_model_hold(m, TDX_HOLD_SEPT_TREE, TD, 0, 0, false));
+	KT_EXPECT_OK(t, tdx_model_hold(m, TDX_HOLD_SEPT_TREE, TD, 0, 0, false));
 	KT_EXPECT_EQ(t, entry(m, TD, GPA, 0).state, TDX_SEPT_MAPPED);
 	KT_EXPECT_EQ(t, page(m, DATA).type, TDX_PT_REG);
 	KT_EXPECT_EQ(t, tdx_page_add(m, TD, GPA, DATA + K4, 0, &x),
@@ -446,16 +445,17 @@ static void launch(struct kt *t, struct tdx_model *m, u64 td, const u8 *data,
 	KT_EXPECT_EQ(t, tdx_td_create(m, td, 1, TDX_TD_INITIALIZED), 0);
 	if (!tables(t, m, td, true, first_table))
 		return;
-	KT_EXPECT_EQ(t, tdx_page_add(m, td, GPA, DATA + first_table * K4, 0,
-				     NULL),
+	KT_EXPECT_EQ(t,
+		     tdx_page_add(m, td, GPA, DATA + first_table * K4, 0, NULL),
 		     0);
 	for (unsigned int c = 0; c < K4 / TDX_MR_CHUNK; c++)
 		KT_EXPECT_EQ(t,
 			     tdx_mr_extend(m, td, GPA + c * TDX_MR_CHUNK,
 					   data + c * TDX_MR_CHUNK, NULL),
 			     0);
-	KT_EXPECT_EQ(t, tdx_page_add(m, td, GPA + K4,
-				     DATA + (first_table + 1) * K4, 0, NULL),
+	KT_EXPECT_EQ(t,
+		     tdx_page_add(m, td, GPA + K4,
+				  DATA + (first_table + 1) * K4, 0, NULL),
 		     0);
 	KT_EXPECT_EQ(t, tdx_td_finalize(m, td), 0);
 }
@@ -1153,15 +1153,15 @@ static const char *no_pool(void *ctx)
 }
 
 static const struct kt_case tdx_cases[] = {
-	KT_CASE(td_state_statuses), KT_CASE(sept_add_statuses),
-	KT_CASE(aug_statuses),	    KT_CASE(page_add_statuses),
-	KT_CASE(block_statuses),    KT_CASE(unblock_statuses),
-	KT_CASE(track_statuses),    KT_CASE(remove_statuses),
-	KT_CASE(promote_statuses),  KT_CASE(promote_conditions),
-	KT_CASE(demote_statuses),   KT_CASE(reclaim_statuses),
-	KT_CASE(accept_statuses),   KT_CASE(check_catches_corruption),
-	KT_CASE(out_of_memory),	    KT_CASE(status_names),
-	KT_CASE(metadata_per_gib),  KT_CASE(hw_path_absent),
+	KT_CASE(td_state_statuses),  KT_CASE(sept_add_statuses),
+	KT_CASE(aug_statuses),	     KT_CASE(page_add_statuses),
+	KT_CASE(block_statuses),     KT_CASE(unblock_statuses),
+	KT_CASE(track_statuses),     KT_CASE(remove_statuses),
+	KT_CASE(promote_statuses),   KT_CASE(promote_conditions),
+	KT_CASE(demote_statuses),    KT_CASE(reclaim_statuses),
+	KT_CASE(accept_statuses),    KT_CASE(check_catches_corruption),
+	KT_CASE(out_of_memory),	     KT_CASE(status_names),
+	KT_CASE(metadata_per_gib),   KT_CASE(hw_path_absent),
 	KT_CASE(mr_extend_statuses), KT_CASE(mrtd_known_answer),
 };
 
