@@ -62,9 +62,9 @@ static void read_word(u64 va)
 /* A private read of gpa raises #VC PAGE_NOT_VALIDATED. */
 static void expect_vc(u64 gpa)
 {
-	struct snp_exception e;
+	struct guest_exception e;
 
-	GUEST_ASSERT(snp_catch(read_word, PRIV(gpa), &e));
+	GUEST_ASSERT(guest_catch(read_word, PRIV(gpa), &e));
 	GUEST_ASSERT_EQ(e.vector, 29);
 	GUEST_ASSERT_EQ(e.error_code, SNP_VC_NOT_VALIDATED);
 }
@@ -331,11 +331,11 @@ static void test_rmpadjust(u64 gpa)
 {
 	/* attributes: target VMPL 7:0, permissions 15:8, VMSA 16 */
 	const u64 vmpl1_rw = 1 | 3 << 8;
-	struct snp_exception e;
+	struct guest_exception e;
 
 	snp_init();
 	/* A page not validated: RMPADJUST takes #VC 0x404 (APM vol. 3). */
-	GUEST_ASSERT(snp_catch(adjust_vmpl1, PRIV(gpa), &e));
+	GUEST_ASSERT(guest_catch(adjust_vmpl1, PRIV(gpa), &e));
 	GUEST_ASSERT_EQ(e.vector, 29);
 	GUEST_ASSERT_EQ(e.error_code, SNP_VC_NOT_VALIDATED);
 	validate(gpa, false);
@@ -360,10 +360,10 @@ static void write_sev_status(u64 v)
 
 static void test_status_ro(void)
 {
-	struct snp_exception e;
+	struct guest_exception e;
 
 	snp_init();
-	GUEST_ASSERT(snp_catch(write_sev_status, 0, &e));
+	GUEST_ASSERT(guest_catch(write_sev_status, 0, &e));
 	GUEST_ASSERT_EQ(e.vector, 13);
 	GUEST_ASSERT_EQ(e.error_code, 0);
 	GUEST_ASSERT_EQ(snp_rdmsr(SNP_MSR_SEV_STATUS) & 7, 7);

@@ -187,6 +187,49 @@ fail:
 	return r;
 }
 
+/* Can the 4 KiB leaves under the 2 MiB at gpa (aligned) merge: all 512
+ * MAPPED, over the 2 MiB of pages at an aligned hpa (PROMOTE's
+ * conditions; PENDING leaves would merge too, but a guest access never
+ * asks for them). */
+static bool promotable(u64 td, u64 gpa)
+{
+	struct tdx_entry_info e;
+	u64 base = 0;
+
+	for (u64 k = 0; k < PAGES_2M; k++) {
+		if (tdx_model_entry(model, td, gpa + k * PAGE_SIZE,
+				    TDX_LEVEL_4K, &e) ||
+		    !e.reached || e.state != TDX_SEPT_MAPPED)
+			return false;
+		if (!k)
+			base = e.hpa;
+		if (!IS_ALIGNED(base, SIZE_2M) || e.hpa != base + k * PAGE_SIZE)
+			return false;
+	}
+	return true;
+}
+
+int tdx_cc_promote(u64 td, u64 gpa)
+{
+	struct tdx_ext x;
+	u64 st;
+	int r;
+
+	if (!promotable(td, gpa))
+		return -EINVAL;
+	r = block_tracked(td, gpa, TDX_LEVEL_2M);
+	if (r)
+		return r;
+	st = tdx_page_promote(model, td, gpa, TDX_LEVEL_2M, &x);
+	if (st) {
+		r = failed("PAGE.PROMOTE", gpa, st);
+		tdx_range_unblock(model, td, gpa, TDX_LEVEL_2M, NULL);
+		return r;
+	}
+	free_page(hv_pool, (void *)tdx_cc_pa(x.rcx), OWN_TDX);
+	return 0;
+}
+
 /*
  * Take the 2^order pages at pa out of their TD, exactly: a 2 MiB leaf
  * covered whole goes as one, one covered in part is demoted first. Pages
@@ -400,8 +443,9 @@ static int tdx_convert(struct vm *vm, u64 gfn, phys_addr_t pa,
 }
 
 /* Linux's tdx_gmem_private_max_mapping_level (4 KiB in mainline, 2 MiB
- * with the huge-page patches): the leaf of an AUGed page; for one not
- * AUGed, what prepare will AUG. */
+ * with the huge-page patches): the leaf of an AUGed page, or 2 MiB where
+ * its 4 KiB leaves could merge (the guest's access promotes them,
+ * tdx_access()); for one not AUGed, what prepare will AUG. */
 static unsigned int tdx_max_order(struct vm *vm, u64 gfn, phys_addr_t pa)
 {
 	u64 td = tdx_vm_td(vm), gpa = gfn << PAGE_SHIFT, hpa = tdx_cc_hpa(pa);
@@ -409,8 +453,13 @@ static unsigned int tdx_max_order(struct vm *vm, u64 gfn, phys_addr_t pa)
 
 	if (!page_info(hpa, &i))
 		return 0;
+	if (i.type == TDX_PT_REG && i.level == TDX_LEVEL_4K)
+		return !((gpa ^ hpa) & (SIZE_2M - 1)) &&
+			       promotable(td, ALIGN_DOWN(gpa, SIZE_2M))
+		       ? 9
+		       : 0;
 	if (i.type == TDX_PT_REG)
-		return i.level == TDX_LEVEL_2M ? 9 : 0;
+		return 9;
 	if ((gpa ^ hpa) & (SIZE_2M - 1))
 		return 0;
 	return entry_2m_free(td, ALIGN_DOWN(gpa, SIZE_2M)) &&

@@ -141,7 +141,13 @@ int tdx_access(struct cc_guest_req *req, u64 gpa, phys_addr_t pa, bool write,
 		e.state = TDX_SEPT_FREE; /* a table missing on the way */
 	switch (e.state) {
 	case TDX_SEPT_MAPPED:
-		if (e.reached)
+		/* The fault path allows 2 MiB over 4 KiB leaves only where
+		 * they can merge (tdx_max_order): KVM's huge-page code
+		 * promotes them then, and so does this. */
+		if (e.reached && *order >= 9 &&
+		    tdx_cc_promote(td, ALIGN_DOWN(gpa, SIZE_2M)))
+			*order = 0;
+		else if (e.reached && *order < 9)
 			*order = 0;
 		else if (*order > 9)
 			*order = 9;

@@ -39,6 +39,10 @@ struct tdx_vm {
 /* hv/tdx/tdx_cc.c: split the 2 MiB leaf of td at gpa (aligned) into 4 KiB
  * leaves (block, track, kick, DEMOTE). 0 or -errno. */
 int tdx_cc_demote(u64 td, u64 gpa);
+/* Merge the 512 4 KiB leaves of td under the 2 MiB at gpa (aligned) into
+ * one (block, track, kick, PROMOTE; the table page freed). -EINVAL when
+ * they are not all MAPPED over one aligned 2 MiB of pages. */
+int tdx_cc_promote(u64 td, u64 gpa);
 /* The host address of the model's hpa. */
 phys_addr_t tdx_cc_pa(u64 hpa);
 
