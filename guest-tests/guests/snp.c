@@ -22,21 +22,9 @@ GUEST_PROGRAM_AT_CPL0();
 #define RMP_FAIL_SIZEMISMATCH 6
 
 /* Patterns over the private view, keyed by GPA as the host's are. */
-static void fill_priv(u64 gpa, u64 len, u64 seed)
-{
-	volatile u64 *w = (volatile u64 *)PRIV(gpa);
-
-	for (u64 i = 0; i < len / 8; i++)
-		w[i] = pattern_word(seed, gpa + 8 * i);
-}
-
-#define EXPECT_PRIV(gpa, len, seed)                                          \
-	do {                                                                 \
-		volatile u64 *w_ = (volatile u64 *)PRIV(gpa);                \
-		for (u64 i_ = 0; i_ < (len) / 8; i_++)                       \
-			GUEST_ASSERT_EQ(w_[i_],                              \
-					pattern_word(seed, (gpa) + 8 * i_)); \
-	} while (0)
+#define fill_priv(gpa, len, seed) guest_fill_via(PRIV(gpa), gpa, len, seed)
+#define EXPECT_PRIV(gpa, len, seed) \
+	GUEST_EXPECT_PATTERN_VIA(PRIV(gpa), gpa, len, seed)
 
 static void validate(u64 gpa, bool size_2m)
 {

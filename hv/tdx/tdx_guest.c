@@ -144,13 +144,11 @@ int tdx_access(struct cc_guest_req *req, u64 gpa, phys_addr_t pa, bool write,
 		/* The fault path allows 2 MiB over 4 KiB leaves only where
 		 * they can merge (tdx_max_order): KVM's huge-page code
 		 * promotes them then, and so does this. */
-		if (e.reached && *order >= 9 &&
-		    tdx_cc_promote(td, ALIGN_DOWN(gpa, SIZE_2M)))
+		if (!e.reached || (*order >= 9 &&
+				   !tdx_cc_promote(td, ALIGN_DOWN(gpa, SIZE_2M))))
+			*order = MIN(*order, 9U);
+		else
 			*order = 0;
-		else if (e.reached && *order < 9)
-			*order = 0;
-		else if (*order > 9)
-			*order = 9;
 		return 0;
 	case TDX_SEPT_PENDING:
 		inject_ve(req, gpa, write);
@@ -238,8 +236,11 @@ static int accept(struct cc_guest_req *req, struct vmm_exit *exit)
 	struct tdx_ext x;
 	phys_addr_t pa;
 
-	/* The model checks the operand itself; only an address it could
-	 * reach is faulted in (a shared GPA is no private page). */
+	/* RCX bits 11:3 are reserved (ABI spec, page_info operand); the
+	 * model checks the rest itself, and only an address it could reach
+	 * is faulted in (a shared GPA is no private page). */
+	if (rcx & 0xff8)
+		return done(req, TDX_OPERAND_INVALID | TDX_OPERAND_RCX);
 	if (level <= TDX_LEVEL_2M && gpa < TDX_SHARED_BIT &&
 	    IS_ALIGNED(gpa, tdx_level_size(level)) &&
 	    req->svc->fault_in(req, gpa, true, &pa, &order, exit))
