@@ -238,6 +238,8 @@ static bool parse_vm_type(const char *s, size_t n, u64 *out)
 		*out = GMV_VM_SW_PROTECTED;
 	else if (n == 3 && !memcmp(s, "snp", 3))
 		*out = GMV_VM_SNP;
+	else if (n == 3 && !memcmp(s, "tdx", 3))
+		*out = GMV_VM_TDX;
 	else
 		return false;
 	return true;
@@ -293,7 +295,7 @@ static int parse_arg(const struct op_rule *r, struct trace_op *op,
 		if (!ok)
 			return fail(err, op->line,
 				    "bad VM type '%s' (default, "
-				    "sw_protected or snp)",
+				    "sw_protected, snp or tdx)",
 				    shown(val, vn, b1, sizeof(b1)));
 	} else {
 		ok = trace_parse_number(val, vn, &op->val[k->key]);
@@ -463,6 +465,7 @@ int trace_op_text(const struct trace_op *op, char *buf, size_t size)
 			n += snprintf(buf + n, size - n, " type=%s",
 				      v == GMV_VM_SW_PROTECTED ? "sw_protected"
 				      : v == GMV_VM_SNP	       ? "snp"
+				      : v == GMV_VM_TDX	       ? "tdx"
 							       : "default");
 		else
 			n += snprintf(buf + n, size - n, " %s=%#llx",
