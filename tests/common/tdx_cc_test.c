@@ -5,8 +5,10 @@
  * each fault, conversion, punch and close the S-EPT entries and PAMT
  * pages are read back through the model's query calls, and the gmem
  * checker, which compares S-EPT and PAMT with gmem's shareability and
- * backing and runs the module's own checker, runs. No guest runs: pages
- * stay PENDING (a TD guest would ACCEPT them).
+ * backing and runs the module's own checker, runs. No guest runs: AUGed
+ * pages stay PENDING (a TD guest would ACCEPT them); launched ones
+ * (vm_launch_update, PAGE.ADD) are MAPPED, and MRTD is read back after
+ * the launch ends.
  */
 #include "hv/alloc.h"
 #include "hv/base/kmalloc.h"
