@@ -187,6 +187,17 @@ struct cc_ops {
 	 * is not split. */
 	int (*convert)(struct vm *vm, u64 gfn, phys_addr_t pa,
 		       unsigned int order, bool to_private);
+	/* gmem_unbind() (a memslot deleted), per backed block of the
+	 * binding that is prepared, in index order: gfn onwards of vm stop
+	 * mapping the 2^order pages at pa. The model drops its private
+	 * mapping of them (TDX: block, track, kick, remove, as KVM zaps the
+	 * S-EPT of a deleted slot); the pages stay in the memory,
+	 * unprepared, so the next private fault through any binding
+	 * prepares them again. A failure is reported and the pages stay
+	 * the model's (KVM_BUG_ON in KVM). NULL: the model keeps them
+	 * (SNP: an RMP entry keeps its GPA across a slot's deletion). */
+	int (*unmap)(struct vm *vm, u64 gfn, phys_addr_t pa,
+		     unsigned int order);
 	/* gmem_get_pfn(), before prepare(): the largest mapping order the
 	 * model allows for the page at pa behind gfn (an RMP entry's size,
 	 * an S-EPT level); the fault maps no larger. */

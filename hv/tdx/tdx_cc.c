@@ -541,6 +541,15 @@ static int tdx_split(phys_addr_t pa)
 	return tdx_cc_demote(i.owner, *rmap_of(hpa) & ~RMAP_VALID);
 }
 
+/* A deleted memslot: its private pages leave the S-EPT exactly (KVM's
+ * kvm_arch_flush_shadow_memslot zaps the slot's mirror SPTEs, and TDX
+ * removes each leaf); the next fault through a binding AUGs them again
+ * and the guest must ACCEPT them again. */
+static int tdx_unmap(struct vm *vm, u64 gfn, phys_addr_t pa, unsigned int order)
+{
+	return remove_pages(pa, order);
+}
+
 /* To private: nothing (prepare AUGs at the next private fault). */
 static int tdx_convert(struct vm *vm, u64 gfn, phys_addr_t pa,
 		       unsigned int order, bool to_private)
@@ -561,9 +570,9 @@ static unsigned int tdx_max_order(struct vm *vm, u64 gfn, phys_addr_t pa)
 		return 0;
 	if (i.type == TDX_PT_REG && i.level == TDX_LEVEL_4K)
 		return !((gpa ^ hpa) & (SIZE_2M - 1)) &&
-			       promotable(td, ALIGN_DOWN(gpa, SIZE_2M))
-		       ? 9
-		       : 0;
+				       promotable(td, ALIGN_DOWN(gpa, SIZE_2M))
+			       ? 9
+			       : 0;
 	if (i.type == TDX_PT_REG)
 		return 9;
 	/* A launch PAGE.ADDs 4 KiB pages, each MR.EXTENDed after its ADD. */
@@ -772,9 +781,9 @@ static void tdx_vm_destroy(struct vm *vm)
 #define TDX_HOOKS                                                          \
 	.vm_type = GMV_VM_TDX, .private_source = CC_PRIVATE_FROM_EXIT,     \
 	.alias_bit = TDX_SHARED_BIT, .alias_shared = true, .one_vm = true, \
-	.vm_destroy = tdx_vm_destroy,                                      \
-	.prepare = tdx_prepare, .invalidate = tdx_invalidate,              \
-	.split = tdx_split, .convert = tdx_convert,                        \
+	.vm_destroy = tdx_vm_destroy, .prepare = tdx_prepare,              \
+	.invalidate = tdx_invalidate, .split = tdx_split,                  \
+	.convert = tdx_convert, .unmap = tdx_unmap,                        \
 	.max_order = tdx_max_order, .check_page = tdx_check_page,          \
 	.check_held = tdx_check_held
 

@@ -230,13 +230,16 @@ static unsigned int idx(u64 gpa, unsigned int level)
 }
 
 /*
- * Walk td's S-EPT down to the entry of gpa at level. The walk passes
- * non-leaf entries, blocked or not (our reading: a host-side walk follows
- * the table address, which NL_BLOCKED keeps); a FREE or leaf entry above
- * the level stops it: EPT_WALK_FAILED, *out and *stop being where.
+ * Walk td's S-EPT down to the entry of gpa at level through non-leaf
+ * entries: a FREE or leaf entry above the level stops it, and so, for a
+ * leaf's walk, does NL_BLOCKED (its RWX bits are 0, and the module's
+ * secure_ept_walk() stops at any entry without them): EPT_WALK_FAILED,
+ * *out and *stop being where. The model's own read-back passes blocked
+ * tables (pass_blocked).
  */
-static u64 walk(struct tdx_td *td, u64 gpa, unsigned int level,
-		struct tdx_sept_entry **out, unsigned int *stop)
+static u64 walk_tables(struct tdx_td *td, u64 gpa, unsigned int level,
+		       bool pass_blocked, struct tdx_sept_entry **out,
+		       unsigned int *stop)
 {
 	struct tdx_table *t = td->root;
 
@@ -247,10 +250,17 @@ static u64 walk(struct tdx_td *td, u64 gpa, unsigned int level,
 		*stop = l;
 		if (l == level)
 			return TDX_SUCCESS;
-		if (!is_nl(e->state))
+		if (e->state != TDX_SEPT_NL_MAPPED &&
+		    !(pass_blocked && e->state == TDX_SEPT_NL_BLOCKED))
 			return TDX_EPT_WALK_FAILED | TDX_OPERAND_RCX;
 		t = e->child;
 	}
+}
+
+static u64 walk(struct tdx_td *td, u64 gpa, unsigned int level,
+		struct tdx_sept_entry **out, unsigned int *stop)
+{
+	return walk_tables(td, gpa, level, false, out, stop);
 }
 
 /* Everything before a leaf's own state check (see the file comment). */
@@ -1005,7 +1015,7 @@ int tdx_model_hold(struct tdx_model *m, enum tdx_hold what, u64 id, u64 gpa,
 		return 0;
 	case TDX_HOLD_ENTRY:
 		if (!td || level > TDX_LEVEL_MAX ||
-		    walk(td, gpa, level, &e, &stop))
+		    walk_tables(td, gpa, level, true, &e, &stop))
 			return -EINVAL;
 		e->held = held;
 		return 0;
@@ -1022,7 +1032,8 @@ int tdx_model_entry(const struct tdx_model *m, u64 id, u64 gpa,
 
 	if (!td || level > TDX_LEVEL_MAX || gpa >= TDX_SHARED_BIT)
 		return -EINVAL;
-	out->reached = !walk((struct tdx_td *)td, gpa, level, &e, &stop);
+	out->reached =
+		!walk_tables((struct tdx_td *)td, gpa, level, true, &e, &stop);
 	out->state = e->state;
 	out->level = stop;
 	out->hpa = e->hpa;

@@ -374,6 +374,45 @@ NATIVE_CASE(tdx_punch_and_close_reclaim)
 	v->ops->reset(v);
 }
 
+/* A deleted memslot takes its private pages out of the S-EPT, exactly
+ * (block, track, kick, remove: KVM zaps a deleted slot's S-EPT), and
+ * leaves them in the memory, unprepared: bound again at another GPA, the
+ * next private fault AUGs the same pages there, PENDING (the guest must
+ * accept them again). */
+NATIVE_CASE(tdx_slot_delete_removes_pages)
+{
+	struct vm_fault f;
+	phys_addr_t block, page;
+	struct env e;
+
+	if (!env_open(t, v, &e, 0))
+		return;
+	KT_EXPECT_OK(t, fault(v, &e, GB, PRIV, &f));
+	block = f.pa;
+	/* The second block demoted: its page 0 punched. */
+	KT_EXPECT_OK(t, fault(v, &e, GB + SZ2M + 5 * PG, PRIV, &f));
+	page = f.pa;
+	KT_EXPECT_OK(t, v->ops->fallocate(v, e.g, PUNCH, SZ2M, PG));
+	KT_EXPECT(t, leaf(&e, GB, 1, TDX_SEPT_PENDING, block));
+	KT_EXPECT(t, leaf(&e, GB + SZ2M + 5 * PG, 0, TDX_SEPT_PENDING, page));
+	KT_ASSERT_OK(t, case_delete(v, e.vm, 0));
+	KT_EXPECT(t, host_page(block) && host_page(block + 511 * PG));
+	KT_EXPECT(t, host_page(page));
+	KT_EXPECT_EQ(t, ent(&e, GB, 1).state, TDX_SEPT_FREE);
+	KT_EXPECT_EQ(t, ent(&e, GB + SZ2M + 5 * PG, 0).state, TDX_SEPT_FREE);
+	KT_EXPECT_OK(t, v->ops->check(v));
+	/* The same memory at 2 GiB: the same pages, AUGed there. */
+	KT_ASSERT_OK(t, case_bind(v, e.vm, 0, 2 * GB, 4 << 20, e.g, 0));
+	KT_EXPECT_OK(t, fault(v, &e, 2 * GB, PRIV, &f));
+	KT_EXPECT_EQ(t, f.pa, block);
+	KT_EXPECT(t, leaf(&e, 2 * GB, 1, TDX_SEPT_PENDING, block));
+	KT_EXPECT_EQ(t, ent(&e, GB, 1).state, TDX_SEPT_FREE);
+	KT_EXPECT_OK(t, fault(v, &e, 2 * GB + SZ2M + 5 * PG, PRIV, &f));
+	KT_EXPECT_EQ(t, f.pa, page);
+	KT_EXPECT_OK(t, v->ops->check(v));
+	env_close(t, v, &e);
+}
+
 /* The VM's handle closed before its memory: the VM (and its TD) lives
  * until the memory goes, which removes every page first. */
 NATIVE_CASE(tdx_vm_closed_before_its_memory)
@@ -804,6 +843,7 @@ static const struct kt_case tdx_cc_cases[] = {
 	KT_CASE(tdx_first_fault_adds_tables_and_augs),
 	KT_CASE(tdx_convert_4k_demotes_and_removes_exactly),
 	KT_CASE(tdx_punch_and_close_reclaim),
+	KT_CASE(tdx_slot_delete_removes_pages),
 	KT_CASE(tdx_vm_closed_before_its_memory),
 	KT_CASE(tdx_refused_steps_fail_the_hooks),
 	KT_CASE(tdx_checker_catches_drift),

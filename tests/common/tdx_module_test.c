@@ -662,6 +662,16 @@ static void remove_statuses(struct kt *t)
 	KT_EXPECT_EQ(t, tdx_accept(m, TD, 1, GPA, 0, &x), 0);
 	KT_EXPECT_EQ(t, tdx_page_remove(m, TD, GPA, 3, &x),
 		     TDX_OPERAND_INVALID | RCX_);
+	/* A blocked table stops the host's walk (secure_ept_walk() stops
+	 * at an entry without RWX): the leaf is not reached. */
+	KT_EXPECT_EQ(t, tdx_range_block(m, TD, GPA, 1, &x), 0);
+	KT_EXPECT_EQ(t, tdx_page_remove(m, TD, GPA, 0, &x),
+		     TDX_EPT_WALK_FAILED | RCX_);
+	KT_EXPECT_EQ(t, x.rdx, 1 | (u64)TDX_SEPT_NL_BLOCKED << 8);
+	KT_EXPECT_EQ(t, tdx_track(m, TD), 0);
+	KT_EXPECT_EQ(t, tdx_vcpu_exit(m, TD, 0), 0);
+	KT_EXPECT_EQ(t, tdx_vcpu_exit(m, TD, 1), 0);
+	KT_EXPECT_EQ(t, tdx_range_unblock(m, TD, GPA, 1, &x), 0);
 	KT_EXPECT_EQ(t, tdx_page_remove(m, TD, GPA, 0, &x),
 		     TDX_GPA_RANGE_NOT_BLOCKED | RCX_);
 	KT_EXPECT_EQ(t, x.rdx, (u64)TDX_SEPT_MAPPED << 8);
