@@ -24,9 +24,14 @@
 /* The system table's RuntimeServices, kept before ExitBootServices. */
 void exit_set_runtime(void *runtime_services);
 void exit_set_action(enum end_action end);
+/* The verdict text for the results variable (boot/resultvar.h), kept by
+ * pointer and read at the end; NULL or "" until the payload has one. */
+void exit_set_report(const char *text);
 
 /*
- * End the run with the given verdict, printed first. The action:
+ * End the run with the given verdict: first the report (or, without one,
+ * a line saying whether the run passed) goes into the results variable,
+ * then the verdict is printed and the action taken:
  *  END_DEFAULT  QEMU (fw_cfg signature "QEMU" present): write the verdict
  *               to the isa-debug-exit port; if that device is absent (the
  *               write returns), or this is not QEMU, END_SHUTDOWN.
