@@ -2,8 +2,9 @@
 /*
  * boot/exit.h - how the payload ends a run. Owns the end action (option
  * end=, boot/options.h), the UEFI runtime services pointer it resets the
- * machine through, and the verdict codes written to QEMU's isa-debug-exit
- * port; scripts/run-qemu.sh mirrors them.
+ * machine through, the report it leaves in the results variable
+ * (boot/resultvar.h), and the verdict codes written to QEMU's
+ * isa-debug-exit port; scripts/run-qemu.sh mirrors them.
  *
  * QEMU exits with status (value << 1) | 1 (hw/misc/debugexit.c
  * debug_exit_write()). Neither code may map to 0, QEMU's status after a

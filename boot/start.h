@@ -39,10 +39,10 @@ bool payload_main(const struct boot_options *opts);
 /*
  * Also the payload's: the run's deadline expired (boot/watchdog.h) and the
  * run is about to end as a failure. Print the verdict so far with the
- * expiry counted as a failure (why says where it was seen) and leave the
- * text for the results variable (exit_set_report(), boot/exit.h). Called
- * with interrupts off, maybe from the timer's interrupt handler; the run
- * does not resume.
+ * expiry counted as a failure (why says what and where it was seen) and
+ * bring the report for the results variable (exit_set_report(),
+ * boot/exit.h) up to date. Called with interrupts off, maybe from the
+ * timer's interrupt handler; the run does not resume.
  */
 void payload_deadline_expired(const char *why);
 

@@ -293,7 +293,9 @@ static void ktap_record_summary_then_failures(struct kt *t)
 	KT_EXPECT_EQ(t, last[strlen(last) - 1], '\n');
 }
 
-/* kt_abort() from inside a case, as the payload's watchdog calls it. */
+/* kt_abort() from inside a case, as the payload's watchdog calls it, and
+ * between cases. The run goes on afterwards here (the payload's does
+ * not), so what it printed and recorded is looked at right after. */
 static struct kt_record abort_rec;
 static char abort_text[KT_RECORD_MAX];
 static bool abort_ret;
@@ -310,6 +312,20 @@ static const struct kt_case abort_cases[] = {
 	KT_CASE(abort_body),
 };
 static const struct kt_suite abort_suite = KT_SUITE("aborting", abort_cases);
+
+/* Between cases (a suite's intro runs before its first case). */
+static void abort_intro(struct kt *t)
+{
+	abort_ret = kt_abort("deadline expired after 2 s");
+	memcpy(abort_text, abort_rec.text, sizeof(abort_text));
+}
+
+static const struct kt_suite abort_between_suite = {
+	.name = "between",
+	.cases = abort_cases,
+	.n_cases = 1,
+	.intro = abort_intro,
+};
 
 static void ktap_abort_fails_the_running_case(struct kt *t)
 {
@@ -328,6 +344,17 @@ static void ktap_abort_fails_the_running_case(struct kt *t)
 			 "1 passed, 1 failed, 0 skipped\n"
 			 "not ok aborting.abort_body # deadline expired after "
 			 "1 s\n");
+
+	abort_ret = false;
+	KT_ASSERT_OK(t, run_opt_captured(&abort_between_suite, &opt, &tot, out,
+					 sizeof(out)));
+	KT_EXPECT(t, abort_ret);
+	KT_EXPECT(t, strstr(out, "    1..1\n"
+				 "    # deadline expired after 2 s\n"
+				 "0 passed, 1 failed, 0 skipped\n") != NULL);
+	KT_EXPECT_STR_EQ(t, abort_text,
+			 "0 passed, 1 failed, 0 skipped\n"
+			 "not ok between # deadline expired after 2 s\n");
 }
 
 static const struct kt_case ktap_output_cases[] = {
