@@ -32,7 +32,7 @@ static int write_table(struct vmm *v, int vm, u64 gpa)
 	return v->ops->guest_write(v, vm, gpa, table, sizeof(table));
 }
 
-int guest_setup_low_memory(struct vmm *v, int vm)
+int guest_setup_low_memory(struct vmm *v, int vm, u64 gpa_bits)
 {
 	struct vmm_region low = {
 		.slot = GUEST_LOW_SLOT,
@@ -44,16 +44,16 @@ int guest_setup_low_memory(struct vmm *v, int vm)
 	if (ret)
 		return ret;
 	memset(table, 0, sizeof(table));
-	table[0] = PDPT_GPA | PTE_TABLE;
+	table[0] = PDPT_GPA | gpa_bits | PTE_TABLE;
 	ret = write_table(v, vm, GUEST_PML4_GPA);
 	for (u64 i = 0; !ret && i < PTES_PER_PAGE; i++)
-		table[i] = i < NR_PDS ? PD_GPA(i) | PTE_TABLE : 0;
+		table[i] = i < NR_PDS ? PD_GPA(i) | gpa_bits | PTE_TABLE : 0;
 	if (!ret)
 		ret = write_table(v, vm, PDPT_GPA);
 	for (u64 pd = 0; !ret && pd < NR_PDS; pd++) {
 		for (u64 i = 0; i < PTES_PER_PAGE; i++)
-			table[i] = (pd * SZ_1G + i * SZ_2M) | PTE_TABLE |
-				   PTE_PS;
+			table[i] = (pd * SZ_1G + i * SZ_2M) | gpa_bits |
+				   PTE_TABLE | PTE_PS;
 		ret = write_table(v, vm, PD_GPA(pd));
 	}
 	return ret;

@@ -15,9 +15,12 @@
  * Give VM vm its low memory: memslot GUEST_LOW_SLOT, a normal slot over
  * [0, GUEST_LOW_SIZE), holding page tables that identity map
  * [0, GUEST_MAP_LIMIT) with 2 MiB pages, present, writable and
- * user-accessible at every level. 0 or the backend's -errno.
+ * user-accessible at every level. gpa_bits go into every address the
+ * tables hold (table pointers and leaves; the entry's CR3 needs them
+ * too): a TD's shared bit makes every access through them shared. 0 or
+ * the backend's -errno.
  */
-int guest_setup_low_memory(struct vmm *v, int vm);
+int guest_setup_low_memory(struct vmm *v, int vm, u64 gpa_bits);
 
 /*
  * Copy img to the address its header names, zero the rest of the image

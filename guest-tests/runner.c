@@ -5,6 +5,8 @@
 #include "guest-tests/runner.h"
 #include "guest-tests/image.h"
 #include "guest-tests/loader.h"
+#include "guest-tests/lib/abi.h"
+#include "hv/kvm_abi.h"
 #include "lib/errno.h"
 #include "lib/mem.h"
 
@@ -15,7 +17,9 @@ int guest_create(struct vmm *v, unsigned long type, struct guest *g)
 	g->vm = v->ops->create_vm(v, type);
 	if (g->vm < 0)
 		return g->vm;
-	return guest_setup_low_memory(v, g->vm);
+	if (type == GMV_VM_TDX)
+		g->low_bits = GUEST_TDX_SHARED_BIT;
+	return guest_setup_low_memory(v, g->vm, g->low_bits);
 }
 
 int guest_start(struct guest *g, const char *name, u64 arg0, u64 arg1)
@@ -31,6 +35,7 @@ int guest_start(struct guest *g, const char *name, u64 arg0, u64 arg1)
 	ret = guest_load_image(v, g->vm, img, &e);
 	if (ret)
 		return ret;
+	e.cr3 |= g->low_bits;
 	g->vcpu = v->ops->create_vcpu(v, g->vm);
 	if (g->vcpu < 0)
 		return g->vcpu;

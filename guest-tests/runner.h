@@ -62,11 +62,16 @@ struct guest {
 	void *data;  /* the case's state, for its handlers */
 	u64 stage;   /* the last GUEST_SYNC stage, 0 before any */
 	u64 exits;   /* vcpu_run calls so far */
+	/* Address bits the guest's own tables put in every GPA of low
+	 * memory (guest-tests/loader.h): TDX's shared bit in a TD. */
+	u64 low_bits;
 };
 
 /*
  * Create a VM of 'type' with its low memory (guest_setup_low_memory) into
- * *g; the case then adds its own memslots. 0 or the backend's -errno.
+ * *g; the case then adds its own memslots. In a TD (GMV_VM_TDX) low
+ * memory is shared: its tables carry GUEST_TDX_SHARED_BIT. 0 or the
+ * backend's -errno.
  */
 int guest_create(struct vmm *v, unsigned long type, struct guest *g);
 

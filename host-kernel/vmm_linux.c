@@ -261,6 +261,7 @@ static const char *lx_lacks(struct vmm *v, enum vmm_feature f)
 			      "Linux host lacks KVM_X86_SNP_VM: no SEV-SNP "
 			      "hardware");
 	case VMM_FEAT_TDX_VM:
+	case VMM_FEAT_TDX_GUEST:
 		return unless(lx->caps[CAP_VM_TYPES] & BIT(GMV_VM_TDX),
 			      "Linux host lacks KVM_X86_TDX_VM: no TDX module");
 	case VMM_FEAT_MEMORY_ATTRIBUTES:

@@ -11,7 +11,9 @@
 #include "hv/kvm_abi.h"
 #include "hv/snp/snp.h"
 #include "hv/tdx/tdx.h"
+#include "hv/x86/cpu.h"
 #include "lib/errno.h"
+#include "lib/fmt.h"
 
 const struct cc_ops cc_none = {
 	.name = "none",
@@ -45,6 +47,25 @@ const struct cc_ops *cc_use(const struct cc_ops *ops)
 
 	cc_override = ops;
 	return old;
+}
+
+/*
+ * A model that keeps an alias bit in the guest-physical address needs
+ * bit + 1 guest physical address bits (cpu_guest_phys_bits()); QEMU's
+ * default is 40.
+ */
+const char *cc_alias_bit_lacks(unsigned int bit, const char *name)
+{
+	static char why[112];
+	unsigned int bits = cpu_guest_phys_bits();
+
+	if (bits > bit)
+		return NULL;
+	gmv_snprintf(why, sizeof(why),
+		     "guest physical addresses have %u bits: the %s %u needs "
+		     "%u (QEMU: -cpu max,phys-bits=48)",
+		     bits, name, bit, bit + 1);
+	return why;
 }
 
 const struct cc_ops *cc_for_type(unsigned long type)

@@ -209,11 +209,15 @@ struct cc_ops {
 	int (*guest)(struct cc_guest_req *req, struct vmm_exit *exit);
 	/* hv/vcpu_exit.c vcpu_complete(): the case answered an exit that
 	 * guest() returned as CC_GUEST_EXIT_OWED (*exit as the case left
-	 * it). CC_GUEST_RESUME (req->regs written back, RIP included) or
-	 * -errno. exit NULL: the case moved RIP, so the request is dropped
-	 * unanswered (nothing is completed then, as for every exit). */
+	 * it). CC_GUEST_RESUME (req->regs written back, RIP included),
+	 * CC_GUEST_EXIT_OWED with *next the request's next exit, sent to the
+	 * case before the guest runs again (TDX's MapGPA goes to the VMM in
+	 * 2 MiB chunks), or -errno. exit NULL: the case moved RIP, so the
+	 * request is dropped unanswered (nothing is completed then, as for
+	 * every exit; next is NULL too). */
 	int (*guest_complete)(struct cc_guest_req *req,
-			      const struct vmm_exit *exit);
+			      const struct vmm_exit *exit,
+			      struct vmm_exit *next);
 	/* vm_launch_update(), per 4 KiB page of the range after the fault
 	 * path prepared it: the launch's measurement step (SNP: the page
 	 * Validated, as SNP_LAUNCH_UPDATE leaves it). 0 or -errno. NULL:
@@ -237,6 +241,11 @@ static inline u64 cc_alias_of(const struct cc_ops *cc, bool private)
 {
 	return private != cc->alias_shared ? cc->alias_bit : 0;
 }
+
+/* Why this CPU's guests cannot use GPA bit 'bit' as the model 'name'
+ * keeps its alias bit there (cc_ops.alias_bit): too few guest physical
+ * address bits, say how many and how QEMU gives more. NULL: they can. */
+const char *cc_alias_bit_lacks(unsigned int bit, const char *name);
 
 /* The model for VMs of type (NULL: no model runs such VMs here). */
 const struct cc_ops *cc_for_type(unsigned long type);

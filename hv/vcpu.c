@@ -113,6 +113,8 @@ int vcpu_run(struct vcpu *c, struct vmm_exit *exit)
 
 	c->deadline = deadline_after_ms(VMM_RUN_LIMIT_MS);
 	r = vcpu_complete(c, exit);
+	if (r == VCPU_TO_CASE)
+		return 0;
 	if (r) {
 		/* The model could not complete the exit (guest memory gone
 		 * under its GHCB, say): the guest cannot go on. */

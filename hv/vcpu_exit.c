@@ -606,7 +606,7 @@ void vcpu_exit_reset(struct vcpu *c)
 		struct cc_guest_req req = {.kind = CC_GUEST_VMGEXIT};
 
 		cc_req_init(c, &req);
-		vm_cc(c->vm)->guest_complete(&req, NULL);
+		vm_cc(c->vm)->guest_complete(&req, NULL, NULL);
 	}
 	c->pending = VCPU_PENDING_NONE;
 	c->fault_repeat = 0;
@@ -647,7 +647,7 @@ int vcpu_handle_exit(struct vcpu *c, const struct arch_exit *x,
 	}
 }
 
-int vcpu_complete(struct vcpu *c, const struct vmm_exit *exit)
+int vcpu_complete(struct vcpu *c, struct vmm_exit *exit)
 {
 	enum vcpu_pending kind = c->pending;
 	enum arch_reg r;
@@ -659,7 +659,7 @@ int vcpu_complete(struct vcpu *c, const struct vmm_exit *exit)
 		struct cc_guest_req req = {.kind = CC_GUEST_VMGEXIT};
 
 		cc_req_init(c, &req);
-		if (vm_cc(c->vm)->guest_complete(&req, NULL) >= 0)
+		if (vm_cc(c->vm)->guest_complete(&req, NULL, NULL) >= 0)
 			return 0;
 		gmv_snprintf(c->why, sizeof(c->why),
 			     "%s: dropping an unanswered request failed",
@@ -671,10 +671,18 @@ int vcpu_complete(struct vcpu *c, const struct vmm_exit *exit)
 	switch (kind) {
 	case VCPU_PENDING_CC: {
 		struct cc_guest_req req = {.kind = CC_GUEST_VMGEXIT};
+		struct vmm_exit next = {0};
 		int r;
 
 		cc_req_init(c, &req);
-		r = vm_cc(c->vm)->guest_complete(&req, exit);
+		r = vm_cc(c->vm)->guest_complete(&req, exit, &next);
+		if (r == CC_GUEST_EXIT_OWED) {
+			/* The guest stays where it is: registers and RIP
+			 * wait for the last answer. */
+			*exit = next;
+			owe(c, VCPU_PENDING_CC, c->pending_rip, c->pending_rip);
+			return VCPU_TO_CASE;
+		}
 		if (r != CC_GUEST_RESUME) {
 			gmv_snprintf(c->why, sizeof(c->why), "%s: %s",
 				     vm_cc(c->vm)->name,

@@ -58,8 +58,10 @@ struct vcpu {
 /* A new guest state: nothing owed, no fault seen. */
 void vcpu_exit_reset(struct vcpu *c);
 /* Apply what the last exit owed the guest, with the case's results from
- * *exit. 0, or -errno when the VM's model could not (c->why says). */
-int vcpu_complete(struct vcpu *c, const struct vmm_exit *exit);
+ * *exit. VCPU_RESUME, VCPU_TO_CASE when the VM's model has the request's
+ * next exit for the case (in *exit, the guest not run), or -errno when
+ * the model could not (c->why says). */
+int vcpu_complete(struct vcpu *c, struct vmm_exit *exit);
 /*
  * What the exit x means: VCPU_RESUME, VCPU_TO_CASE with *exit filled, or
  * -errno with *exit filled (-EINTR once the run's deadline has passed

@@ -59,6 +59,8 @@ enum vmm_feature {
 				    * PVALIDATE, the GHCB protocol */
 	VMM_FEAT_TDX_VM,	   /* VM type 5, KVM_X86_TDX_VM (native: the
 				    * TDX module model, hv/tdx/tdx.h) */
+	VMM_FEAT_TDX_GUEST,	   /* TDX VMs run TD guests: launch_update,
+				    * TDCALL, MapGPA, #VE */
 	VMM_NR_FEATURES
 };
 

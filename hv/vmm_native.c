@@ -92,10 +92,12 @@ static const char *native_lacks(struct vmm *v, enum vmm_feature f)
 	if ((f == VMM_FEAT_SNP_VM || f == VMM_FEAT_SNP_GUEST) &&
 	    !(vm_supported_types() & BIT(GMV_VM_SNP)))
 		return "no SEV-SNP model or hardware";
-	if (f == VMM_FEAT_TDX_VM && !(vm_supported_types() & BIT(GMV_VM_TDX)))
+	if ((f == VMM_FEAT_TDX_VM || f == VMM_FEAT_TDX_GUEST) &&
+	    !(vm_supported_types() & BIT(GMV_VM_TDX)))
 		return "no TDX module model or hardware";
-	if (f == VMM_FEAT_SNP_GUEST) {
-		const struct cc_ops *cc = cc_for_type(GMV_VM_SNP);
+	if (f == VMM_FEAT_SNP_GUEST || f == VMM_FEAT_TDX_GUEST) {
+		const struct cc_ops *cc = cc_for_type(
+			f == VMM_FEAT_SNP_GUEST ? GMV_VM_SNP : GMV_VM_TDX);
 		const char *why = vcpu_lacks();
 
 		return why || !cc->guest_lacks ? why : cc->guest_lacks();

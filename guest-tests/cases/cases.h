@@ -14,7 +14,7 @@
 #include "guest-tests/vmm_case.h"
 
 /* The groups of guest cases below, in run order (suite.c). */
-#define GUEST_NR_GROUPS 8
+#define GUEST_NR_GROUPS 9
 extern const struct kt_suite *const guest_groups[];
 
 /*
@@ -39,6 +39,7 @@ extern const struct kt_suite guest_inplace_suite;
 extern const struct kt_suite guest_views_suite;
 extern const struct kt_suite guest_slots_suite;
 extern const struct kt_suite guest_snp_suite;
+extern const struct kt_suite guest_tdx_suite;
 
 /* KT_CASE_IF predicates: the first missing feature's reason, or NULL. */
 const char *need_vcpu(struct kt *t);

@@ -283,4 +283,60 @@ enum snp_test {
 			     * unregistered GHCB, which ends the guest */
 };
 
+/*
+ * tdx(test, gpa): a TD guest (guest-tests/lib/tdx.h), at CPL0, runs one
+ * TDX_T_* test over its test region at gpa (TDX_PAGES pages, the first
+ * 2 MiB aligned), private from the start; guest-tests/cases/tdx.c says
+ * what the host does at each stage. Every test starts with tdx_init().
+ */
+#define TDX_PAGES 1024 /* 4 MiB: two 2 MiB blocks */
+#define TDX_SEED 0x7d1ULL
+#define TDX_SHARED_SEED 0x7d2ULL
+#define TDX_HOST_SEED 0x7d3ULL
+enum tdx_test {
+	TDX_T_INFO = 1,	      /* TDG.VP.INFO: SYNC(1, GPAW), SYNC(2, vCPUs) */
+	TDX_T_ACCEPT_USE,     /* accept page 0, zeros, fill, read back */
+	TDX_T_VE,	      /* #VE on a read and a write before ACCEPT,
+			       * VEINFO.GET's exit reason, qualification and
+			       * GPA; NO_VALID_VE_INFO after it */
+	TDX_T_VE_UNREAD,      /* a #VE while VE_INFO is unread is #DF */
+	TDX_T_DOUBLE_ACCEPT,  /* PAGE_ALREADY_ACCEPTED, 4 KiB and 2 MiB */
+	TDX_T_ACCEPT_2M,      /* accept 2 MiB at page 512: SYNC(1) mapped
+			       * 2 MiB; a 4 KiB accept inside: already */
+	TDX_T_ACCEPT_4K_IN_2M,/* 4 KiB accept in a PENDING 2 MiB leaf
+			       * (DEMOTE); then SYNC(1) mapped 4 KiB */
+	TDX_T_ACCEPT_2M_OVER_4K, /* page 0 accepted at 4 KiB, then 2 MiB
+				  * accept: PAGE_SIZE_MISMATCH; the rest
+				  * at 4 KiB */
+	TDX_T_ACCEPT_BAD,     /* level 2, misaligned, shared GPA, above
+			       * GPAW: OPERAND_INVALID */
+	TDX_T_MAP_SHARED,     /* page 4 to shared: SYNC(1) host reads
+			       * TDX_SHARED_SEED; back to private, accept,
+			       * zeros */
+	TDX_T_MAP_CHUNKS,     /* 3 MiB to shared: two exits; back */
+	TDX_T_MAP_RETRY,      /* 4 MiB to shared, the VMM asks a retry of
+			       * the second chunk: RETRY, R11, resumed */
+	TDX_T_MAP_ERRORS,     /* ALIGN_ERROR, INVALID_OPERAND (size 0, across
+			       * the shared bit, beyond GPAW), unsupported
+			       * sub-function, bad RCX; SYNC(1); then the VMM
+			       * fails one: INVALID_OPERAND, R11 */
+	TDX_T_HOST_CONVERT,   /* page 5 accepted, filled; SYNC(1): the host
+			       * makes it shared and writes TDX_HOST_SEED;
+			       * the guest reads it shared */
+	TDX_T_PUNCH,	      /* page 6 accepted, filled; SYNC(1): host
+			       * punches it; #VE, re-accept, zeros */
+	TDX_T_SPLIT_MERGE,    /* 2 MiB at 512 accepted, filled, SYNC(1)
+			       * 2 MiB; page 515 to shared: SYNC(2) 4 KiB
+			       * maps, neighbours kept; back, accepted:
+			       * SYNC(3) 2 MiB again (PROMOTE) */
+	TDX_T_LAUNCHED,	      /* pages 0..7 added by the host with TDX_SEED:
+			       * read without ACCEPT; ACCEPT says already */
+	TDX_T_IMPLICIT,	      /* a private access to shared page 6 and an
+			       * ACCEPT of shared page 7: memory faults; a
+			       * shared access to private page 8 */
+	TDX_T_TDCALL_BAD,     /* unknown leaf, versions, reserved RAX bits */
+	TDX_T_VCPUS,	      /* arg: the vCPU's part (0 or 1) of a
+			       * two-vCPU test over page 9, see tdx.c */
+};
+
 #endif

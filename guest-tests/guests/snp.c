@@ -22,21 +22,9 @@ GUEST_PROGRAM_AT_CPL0();
 #define RMP_FAIL_SIZEMISMATCH 6
 
 /* Patterns over the private view, keyed by GPA as the host's are. */
-static void fill_priv(u64 gpa, u64 len, u64 seed)
-{
-	volatile u64 *w = (volatile u64 *)PRIV(gpa);
-
-	for (u64 i = 0; i < len / 8; i++)
-		w[i] = pattern_word(seed, gpa + 8 * i);
-}
-
-#define EXPECT_PRIV(gpa, len, seed)                                          \
-	do {                                                                 \
-		volatile u64 *w_ = (volatile u64 *)PRIV(gpa);                \
-		for (u64 i_ = 0; i_ < (len) / 8; i_++)                       \
-			GUEST_ASSERT_EQ(w_[i_],                              \
-					pattern_word(seed, (gpa) + 8 * i_)); \
-	} while (0)
+#define fill_priv(gpa, len, seed) guest_fill_via(PRIV(gpa), gpa, len, seed)
+#define EXPECT_PRIV(gpa, len, seed) \
+	GUEST_EXPECT_PATTERN_VIA(PRIV(gpa), gpa, len, seed)
 
 static void validate(u64 gpa, bool size_2m)
 {
@@ -62,9 +50,9 @@ static void read_word(u64 va)
 /* A private read of gpa raises #VC PAGE_NOT_VALIDATED. */
 static void expect_vc(u64 gpa)
 {
-	struct snp_exception e;
+	struct guest_exception e;
 
-	GUEST_ASSERT(snp_catch(read_word, PRIV(gpa), &e));
+	GUEST_ASSERT(guest_catch(read_word, PRIV(gpa), &e));
 	GUEST_ASSERT_EQ(e.vector, 29);
 	GUEST_ASSERT_EQ(e.error_code, SNP_VC_NOT_VALIDATED);
 }
@@ -331,11 +319,11 @@ static void test_rmpadjust(u64 gpa)
 {
 	/* attributes: target VMPL 7:0, permissions 15:8, VMSA 16 */
 	const u64 vmpl1_rw = 1 | 3 << 8;
-	struct snp_exception e;
+	struct guest_exception e;
 
 	snp_init();
 	/* A page not validated: RMPADJUST takes #VC 0x404 (APM vol. 3). */
-	GUEST_ASSERT(snp_catch(adjust_vmpl1, PRIV(gpa), &e));
+	GUEST_ASSERT(guest_catch(adjust_vmpl1, PRIV(gpa), &e));
 	GUEST_ASSERT_EQ(e.vector, 29);
 	GUEST_ASSERT_EQ(e.error_code, SNP_VC_NOT_VALIDATED);
 	validate(gpa, false);
@@ -360,10 +348,10 @@ static void write_sev_status(u64 v)
 
 static void test_status_ro(void)
 {
-	struct snp_exception e;
+	struct guest_exception e;
 
 	snp_init();
-	GUEST_ASSERT(snp_catch(write_sev_status, 0, &e));
+	GUEST_ASSERT(guest_catch(write_sev_status, 0, &e));
 	GUEST_ASSERT_EQ(e.vector, 13);
 	GUEST_ASSERT_EQ(e.error_code, 0);
 	GUEST_ASSERT_EQ(snp_rdmsr(SNP_MSR_SEV_STATUS) & 7, 7);

@@ -22,6 +22,10 @@
 #define GUEST_MAP_LIMIT (8ULL << 30)	 /* identity map covers [0, 8 GiB) */
 #define GUEST_IMAGE_GPA 0x100000UL	 /* where linker.ld links images */
 #define GUEST_TEST_GPA (4ULL << 30)	 /* first GPA for test regions */
+/* In a TD (GMV_VM_TDX) the shared bit: GPA bit 47 with the 48-bit GPA
+ * width gmemvisor's TDs have (Intel TDX base architecture spec, "GPA
+ * Shared Bit"). Low memory is shared there: its tables carry the bit. */
+#define GUEST_TDX_SHARED_BIT (1ULL << 47)
 
 /* The image header: the first bytes of every image (linker.ld keeps the
  * .guest_header section first). Addresses are guest addresses. */

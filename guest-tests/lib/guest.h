@@ -70,6 +70,14 @@ void guest_expect_pattern_at(const char *file, int line, u64 gpa, u64 len,
 			     u64 seed);
 #define GUEST_EXPECT_PATTERN(gpa, len, seed) \
 	guest_expect_pattern_at(__FILE__, __LINE__, (gpa), (len), (seed))
+/* The same through another mapping of the memory at gpa: va (an alias of
+ * the identity map), the pattern still keyed by gpa. */
+void guest_fill_via(u64 va, u64 gpa, u64 len, u64 seed);
+void guest_expect_pattern_via(const char *file, int line, u64 va, u64 gpa,
+			      u64 len, u64 seed);
+#define GUEST_EXPECT_PATTERN_VIA(va, gpa, len, seed)                     \
+	guest_expect_pattern_via(__FILE__, __LINE__, (va), (gpa), (len), \
+				 (seed))
 
 /*
  * Single plain MOV accesses of 1, 2, 4 or 8 bytes, for addresses whose

@@ -3,8 +3,8 @@
  * guest-tests/lib/snp.h - what an SEV-SNP test guest does, in the words
  * of an SNP guest's own code (guest code only): the C-bit and private
  * mappings, PVALIDATE and RMPADJUST, the GHCB MSR protocol and the GHCB
- * page with its page-state-change event, and exceptions (#VC among them)
- * caught and reported instead of ending the guest.
+ * page with its page-state-change event. Exceptions (#VC among them) are
+ * caught with guest_catch() (guest-tests/lib/catch.h).
  *
  * Memory. snp_init() learns the C-bit position from the hypervisor (GHCB
  * MSR protocol, SEV information) and maps the private alias of the
@@ -20,6 +20,7 @@
 #ifndef GMV_GUEST_TESTS_LIB_SNP_H
 #define GMV_GUEST_TESTS_LIB_SNP_H
 
+#include "guest-tests/lib/catch.h"
 #include "lib/types.h"
 
 /* The private alias of the identity map: PML4 entry 1. */
@@ -114,8 +115,9 @@ static inline u64 snp_private(u64 gpa)
 	return SNP_PRIVATE_BASE + gpa;
 }
 
-/* Set up the guest's GDT and IDT, check SEV_STATUS says SNP, learn the
- * C-bit and map the private alias. Returns the C-bit position. */
+/* Set up the guest's GDT and IDT (guest_exceptions_init()), check
+ * SEV_STATUS says SNP, learn the C-bit and map the private alias.
+ * Returns the C-bit position. */
 unsigned int snp_init(void);
 
 /* One MSR protocol exchange: write req to the GHCB MSR, VMGEXIT, return
@@ -194,19 +196,5 @@ u64 snp_psc_ghcb(struct snp_psc_desc *desc, u64 *info1, u64 *calls);
  * ones where gpa and what is left are 2 MiB aligned; the GHCB registered
  * at the first call. 0 or the error. */
 u64 psc(u64 gpa, u64 npages, bool to_private);
-
-/* ---- exceptions ---- */
-
-struct snp_exception {
-	u64 vector, error_code, rip;
-};
-
-/* Run fn(arg); an exception the hypervisor delivers inside it (#VC, #GP:
- * what the SNP model injects) abandons fn and is returned in *e (true).
- * No exception: false. Outside snp_catch() such an exception fails the
- * guest with its vector, error code and RIP. Exceptions the CPU raises
- * itself (#PF, #UD) are intercepted by the hypervisor, as for every test
- * guest, and end the run as SHUTDOWN. */
-bool snp_catch(void (*fn)(u64 arg), u64 arg, struct snp_exception *e);
 
 #endif

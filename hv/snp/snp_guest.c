@@ -53,29 +53,10 @@ static void step(struct cc_guest_req *req, unsigned int len)
 	req->regs[ARCH_REG_RIP] += len;
 }
 
-/*
- * The model's guests keep their C-bit in the guest-physical address, so
- * the CPU's guests need SNP_MODEL_C_BIT + 1 physical address bits
- * (CPUID Fn8000_0008 EAX[7:0], or [23:16] when that guest field is set,
- * AMD APM vol. 3 appendix E.4.7); QEMU's default is 40.
- */
+/* The model's guests keep their C-bit in the guest-physical address. */
 const char *snp_guest_lacks(void)
 {
-	static char why[112];
-	u32 a, b, c, d, bits;
-
-	cpuid(0x80000000u, 0, &a, &b, &c, &d);
-	if (a < 0x80000008u)
-		return "no CPUID leaf 8000_0008: guest physical width unknown";
-	cpuid(0x80000008u, 0, &a, &b, &c, &d);
-	bits = (a >> 16) & 0xff ? (a >> 16) & 0xff : a & 0xff;
-	if (bits > SNP_MODEL_C_BIT)
-		return NULL;
-	gmv_snprintf(why, sizeof(why),
-		     "guest physical addresses have %u bits: the SNP model's "
-		     "C-bit %u needs %u (QEMU: -cpu max,phys-bits=48)",
-		     bits, SNP_MODEL_C_BIT, SNP_MODEL_C_BIT + 1);
-	return why;
+	return cc_alias_bit_lacks(SNP_MODEL_C_BIT, "SNP model's C-bit");
 }
 
 int snp_access(struct cc_guest_req *req, u64 gpa, phys_addr_t pa, bool write,
@@ -360,11 +341,11 @@ static int vmgexit(struct cc_guest_req *req, struct vmm_exit *exit)
 	return act(req, &a, exit);
 }
 
-int snp_guest_complete(struct cc_guest_req *req, const struct vmm_exit *exit)
+int snp_guest_complete(struct cc_guest_req *req, const struct vmm_exit *exit,
+		       struct vmm_exit *next)
 {
 	struct snp_vcpu *v = &snp_of(req)->vcpu[req->vcpu];
 	struct ghcb_env env = env_of(req);
-	struct vmm_exit next = {0};
 	struct ghcb_action a;
 	int r;
 
@@ -379,8 +360,8 @@ int snp_guest_complete(struct cc_guest_req *req, const struct vmm_exit *exit)
 		return r;
 	}
 	/* One run per VMGEXIT: the answer ends the request (GHCB_RESUME),
-	 * or the GHCB could not be written (GHCB_FAIL). */
-	return act(req, &a, &next);
+	 * or the GHCB could not be written (GHCB_FAIL), never a next exit. */
+	return act(req, &a, next);
 }
 
 /* RDMSR / WRMSR of the SNP MSRs (2 bytes each); others are not ours. */

@@ -34,7 +34,8 @@ const char *snp_guest_lacks(void);
 /* A new SNP VM's vCPU state (the GHCB MSR as at RESET). */
 void snp_guest_init(struct snp_vm *s);
 int snp_guest(struct cc_guest_req *req, struct vmm_exit *exit);
-int snp_guest_complete(struct cc_guest_req *req, const struct vmm_exit *exit);
+int snp_guest_complete(struct cc_guest_req *req, const struct vmm_exit *exit,
+		       struct vmm_exit *next);
 int snp_access(struct cc_guest_req *req, u64 gpa, phys_addr_t pa, bool write,
 	       unsigned int *order);
 

@@ -42,7 +42,7 @@
  */
 #define CHECK_PREFIX "tdx_check"
 
-#include "hv/tdx/tdx.h"
+#include "hv/tdx/tdx_int.h"
 #include "hv/alloc.h"
 #include "hv/base/check.h"
 #include "hv/base/kmalloc.h"
@@ -55,10 +55,6 @@
 #define SIZE_2M (2ULL << 20)
 #define PAGES_2M 512
 #define RMAP_VALID 1ULL
-
-struct tdx_vm {
-	u64 td;
-};
 
 static struct tdx_model *model;
 static phys_addr_t model_base; /* host address of the model's hpa 0 */
@@ -78,6 +74,11 @@ struct tdx_model *tdx_cc_model(void)
 u64 tdx_cc_hpa(phys_addr_t pa)
 {
 	return pa - model_base;
+}
+
+phys_addr_t tdx_cc_pa(u64 hpa)
+{
+	return model_base + hpa;
 }
 
 u64 tdx_vm_td(const struct vm *vm)
@@ -163,7 +164,7 @@ static int zap_leaf(u64 td, u64 gpa, unsigned int level, u64 hpa)
 /* Split the 2 MiB leaf at gpa into 512 4 KiB leaves: block, track, kick,
  * DEMOTE, as KVM's TDX huge-page patches split a private 2 MiB mapping
  * (mainline KVM maps TD private memory at 4 KiB only). */
-static int demote(u64 td, u64 gpa)
+int tdx_cc_demote(u64 td, u64 gpa)
 {
 	void *table = alloc_page(hv_pool, OWN_TDX);
 	u64 st;
@@ -184,6 +185,49 @@ static int demote(u64 td, u64 gpa)
 fail:
 	free_page(hv_pool, table, OWN_TDX);
 	return r;
+}
+
+/* Can the 4 KiB leaves under the 2 MiB at gpa (aligned) merge: all 512
+ * MAPPED, over the 2 MiB of pages at an aligned hpa (PROMOTE's
+ * conditions; PENDING leaves would merge too, but a guest access never
+ * asks for them). */
+static bool promotable(u64 td, u64 gpa)
+{
+	struct tdx_entry_info e;
+	u64 base = 0;
+
+	for (u64 k = 0; k < PAGES_2M; k++) {
+		if (tdx_model_entry(model, td, gpa + k * PAGE_SIZE,
+				    TDX_LEVEL_4K, &e) ||
+		    !e.reached || e.state != TDX_SEPT_MAPPED)
+			return false;
+		if (!k)
+			base = e.hpa;
+		if (!IS_ALIGNED(base, SIZE_2M) || e.hpa != base + k * PAGE_SIZE)
+			return false;
+	}
+	return true;
+}
+
+int tdx_cc_promote(u64 td, u64 gpa)
+{
+	struct tdx_ext x;
+	u64 st;
+	int r;
+
+	if (!promotable(td, gpa))
+		return -EINVAL;
+	r = block_tracked(td, gpa, TDX_LEVEL_2M);
+	if (r)
+		return r;
+	st = tdx_page_promote(model, td, gpa, TDX_LEVEL_2M, &x);
+	if (st) {
+		r = failed("PAGE.PROMOTE", gpa, st);
+		tdx_range_unblock(model, td, gpa, TDX_LEVEL_2M, NULL);
+		return r;
+	}
+	free_page(hv_pool, (void *)tdx_cc_pa(x.rcx), OWN_TDX);
+	return 0;
 }
 
 /*
@@ -211,7 +255,7 @@ static int remove_pages(phys_addr_t pa, unsigned int order)
 		whole = i.level == TDX_LEVEL_2M && IS_ALIGNED(hpa, SIZE_2M) &&
 			n - k >= PAGES_2M;
 		if (i.level == TDX_LEVEL_2M && !whole) {
-			r = demote(i.owner, ALIGN_DOWN(gpa, SIZE_2M));
+			r = tdx_cc_demote(i.owner, ALIGN_DOWN(gpa, SIZE_2M));
 			if (r)
 				return r;
 		}
@@ -388,7 +432,7 @@ static int tdx_split(phys_addr_t pa)
 	if (!page_info(hpa, &i) || i.type != TDX_PT_REG ||
 	    i.level != TDX_LEVEL_2M)
 		return 0;
-	return demote(i.owner, *rmap_of(hpa) & ~RMAP_VALID);
+	return tdx_cc_demote(i.owner, *rmap_of(hpa) & ~RMAP_VALID);
 }
 
 /* To private: nothing (prepare AUGs at the next private fault). */
@@ -399,8 +443,9 @@ static int tdx_convert(struct vm *vm, u64 gfn, phys_addr_t pa,
 }
 
 /* Linux's tdx_gmem_private_max_mapping_level (4 KiB in mainline, 2 MiB
- * with the huge-page patches): the leaf of an AUGed page; for one not
- * AUGed, what prepare will AUG. */
+ * with the huge-page patches): the leaf of an AUGed page, or 2 MiB where
+ * its 4 KiB leaves could merge (the guest's access promotes them,
+ * tdx_access()); for one not AUGed, what prepare will AUG. */
 static unsigned int tdx_max_order(struct vm *vm, u64 gfn, phys_addr_t pa)
 {
 	u64 td = tdx_vm_td(vm), gpa = gfn << PAGE_SHIFT, hpa = tdx_cc_hpa(pa);
@@ -408,8 +453,13 @@ static unsigned int tdx_max_order(struct vm *vm, u64 gfn, phys_addr_t pa)
 
 	if (!page_info(hpa, &i))
 		return 0;
+	if (i.type == TDX_PT_REG && i.level == TDX_LEVEL_4K)
+		return !((gpa ^ hpa) & (SIZE_2M - 1)) &&
+			       promotable(td, ALIGN_DOWN(gpa, SIZE_2M))
+		       ? 9
+		       : 0;
 	if (i.type == TDX_PT_REG)
-		return i.level == TDX_LEVEL_2M ? 9 : 0;
+		return 9;
 	if ((gpa ^ hpa) & (SIZE_2M - 1))
 		return 0;
 	return entry_2m_free(td, ALIGN_DOWN(gpa, SIZE_2M)) &&
@@ -611,29 +661,39 @@ static void tdx_vm_destroy(struct vm *vm)
 	model_put();
 }
 
-static const char *tdx_guest_lacks(void)
-{
-	return "TD guests (TDCALL, ACCEPT, MapGPA) are not handled yet";
-}
-
 #define TDX_HOOKS                                                          \
 	.vm_type = GMV_VM_TDX, .private_source = CC_PRIVATE_FROM_EXIT,     \
 	.alias_bit = TDX_SHARED_BIT, .alias_shared = true, .one_vm = true, \
-	.guest_lacks = tdx_guest_lacks, .vm_destroy = tdx_vm_destroy,      \
+	.vm_destroy = tdx_vm_destroy,                                      \
 	.prepare = tdx_prepare, .invalidate = tdx_invalidate,              \
 	.split = tdx_split, .convert = tdx_convert,                        \
 	.max_order = tdx_max_order, .check_page = tdx_check_page,          \
 	.check_held = tdx_check_held
 
+/* TD guests on TDX hardware would run under the VMX backend with the
+ * SEAMCALL path, neither of which exists yet. */
+static const char *tdx_hw_guest_lacks(void)
+{
+	return "TD guests on TDX hardware need TDH.VP.ENTER through the "
+	       "SEAMCALL path, which is not written";
+}
+
 const struct cc_ops cc_tdx_hw = {
 	.name = "tdx",
 	.lacks = tdx_hw_lacks,
+	.guest_lacks = tdx_hw_guest_lacks,
 	.vm_init = tdx_hw_vm_init,
 	TDX_HOOKS,
 };
 
+/* Under a CPU without TDX the model also plays the module's part for the
+ * guest (hv/tdx/tdx_guest.c), with the shared bit kept in the GPA. */
 const struct cc_ops cc_tdx_model = {
 	.name = "tdx_model",
 	.vm_init = tdx_model_vm_init,
+	.guest_lacks = tdx_guest_lacks,
+	.guest = tdx_guest,
+	.guest_complete = tdx_guest_complete,
+	.access = tdx_access,
 	TDX_HOOKS,
 };

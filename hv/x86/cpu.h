@@ -25,6 +25,20 @@ static inline void cpuid(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
 			 : "a"(leaf), "c"(sub));
 }
 
+/* The guest physical address width of this CPU's guests: CPUID
+ * Fn8000_0008 EAX[23:16], or EAX[7:0] when that field is 0 (AMD APM vol. 3
+ * appendix E.4.7); 0 without the leaf. */
+static inline unsigned int cpu_guest_phys_bits(void)
+{
+	u32 a, b, c, d;
+
+	cpuid(CPUID_EXT_MAX, 0, &a, &b, &c, &d);
+	if (a < 0x80000008u)
+		return 0;
+	cpuid(0x80000008u, 0, &a, &b, &c, &d);
+	return (a >> 16) & 0xff ? (a >> 16) & 0xff : a & 0xff;
+}
+
 static inline u64 rdmsr(u32 msr)
 {
 	u32 lo, hi;

@@ -7,8 +7,10 @@
 #define GMV_HV_X86_VECTORS_H
 
 #define X86_VEC_UD 6
+#define X86_VEC_DF 8
 #define X86_VEC_GP 13
 #define X86_VEC_PF 14
+#define X86_VEC_VE 20 /* virtualization exception (TDX's #VE) */
 #define X86_VEC_VC 29 /* VMM communication exception (SEV-ES/SNP) */
 
 #endif

@@ -16,6 +16,7 @@
 #include "hv/tdx/tdx.h"
 #include "hv/vm.h"
 #include "hv/vmm_native.h"
+#include "hv/x86/vectors.h"
 #include "lib/errno.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
@@ -33,6 +34,7 @@ struct env {
 	struct vmm v;
 	int vm, gmem, vcpu;
 	struct vm *obj;
+	struct arch_vcpu *c;
 	struct vmm_exit x;
 	const struct arch_ops *saved_arch;
 	struct deadline_timer saved_timer;
@@ -54,6 +56,7 @@ static int next_exit(void *ctx, struct arch_vcpu *c, struct arch_exit *x)
 {
 	struct env *e = ctx;
 
+	e->c = c;
 	if (e->next == e->n)
 		return -ERANGE;
 	*x = e->steps[e->next++ % NO_STEPS];
@@ -160,7 +163,9 @@ static int npt_at(struct env *e, u64 gpa, struct arch_xlate *x)
 
 /*
  * A fault without the shared bit is private: TDX's prepare AUGs the page
- * (2 MiB, PENDING) and it is mapped at its GPA; one with the bit is
+ * (2 MiB, PENDING), and the access to a page not accepted is the module's
+ * #VE, nothing mapped; once accepted it is mapped at its GPA, 2 MiB, as
+ * its leaf. One with the bit is
  * shared and mapped at the alias only; a private fault where no private
  * memory can be is the case's memory fault at the GPA. Making a range
  * shared zaps its private translations (the GPA alone); making one
@@ -186,6 +191,18 @@ static void tdx_exit_shared_bit_faults_and_zaps(struct kt *t)
 	KT_ASSERT(t, !tdx_model_entry(tdx_cc_model(), tdx_vm_td(e.obj),
 				      GMEM_GPA, TDX_LEVEL_2M, &i));
 	KT_EXPECT(t, i.reached && i.state == TDX_SEPT_PENDING);
+	KT_EXPECT_EQ(t, arch_script_vcpu_stats(e.c)->injects, 1);
+	KT_EXPECT_EQ(t, arch_script_vcpu_stats(e.c)->last_vector, X86_VEC_VE);
+	KT_EXPECT_ERRNO(t, npt_at(&e, GMEM_GPA, &x), ENOENT);
+	/* What the guest's TDG.MEM.PAGE.ACCEPT does in the model. */
+	KT_EXPECT_EQ(t,
+		     tdx_accept(tdx_cc_model(), tdx_vm_td(e.obj), 0, GMEM_GPA,
+				TDX_LEVEL_2M, NULL),
+		     TDX_SUCCESS);
+	fault(&e, GMEM_GPA + 0x5008, false);
+	if (!run_to_hlt(t, &e))
+		goto out;
+	KT_EXPECT_EQ(t, arch_script_vcpu_stats(e.c)->injects, 1);
 	if (KT_EXPECT_OK(t, npt_at(&e, GMEM_GPA, &x))) {
 		KT_EXPECT_EQ(t, x.order, 9);
 		KT_EXPECT_EQ(t, tdx_cc_hpa(x.hpa), i.hpa);
