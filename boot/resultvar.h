@@ -17,8 +17,10 @@
 
 #define RESULTVAR_NAME "GmemvisorResult"
 #define RESULTVAR_GUID "7d3119a7-f799-4341-a8ae-518d6c2e55e6"
-/* Non-volatile, boot-service and runtime access. */
-#define RESULTVAR_ATTRS 7
+/* Non-volatile, boot-service and runtime access: 7. */
+#define RESULTVAR_ATTRS                                          \
+	(EFI_VARIABLE_NON_VOLATILE | EFI_VARIABLE_BOOTSERVICE_ACCESS | \
+	 EFI_VARIABLE_RUNTIME_ACCESS)
 /* The most data written; longer text is cut. */
 #define RESULTVAR_MAX 1024
 
