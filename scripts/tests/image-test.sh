@@ -2,7 +2,10 @@
 # Tests of the disk image (scripts/make-image.sh) and of the options file:
 # each image is booted under QEMU + OVMF as a virtio disk with no fw_cfg
 # options (but one, which checks that the file comes first), so what the
-# payload does can only come from its options file.
+# payload does can only come from its options file. A few boot OVMF as
+# code plus a writable variable store and read the results variable
+# (boot/resultvar.h) back from the store; those also end runs by the
+# deadline= watchdog.
 # Prints "ok N name" / "not ok N name: reason" and ends with
 # "N passed, N failed, N skipped".
 set -uo pipefail
