@@ -219,10 +219,16 @@ struct cc_ops {
 			      const struct vmm_exit *exit,
 			      struct vmm_exit *next);
 	/* vm_launch_update(), per 4 KiB page of the range after the fault
-	 * path prepared it: the launch's measurement step (SNP: the page
-	 * Validated, as SNP_LAUNCH_UPDATE leaves it). 0 or -errno. NULL:
-	 * the model has no launch (-EINVAL). */
+	 * path prepared it (vm_in_launch() true while it did): the launch's
+	 * measurement step (SNP: the page Validated, as SNP_LAUNCH_UPDATE
+	 * leaves it; TDX: TDH.MR.EXTEND of its 16 chunks, after prepare's
+	 * PAGE.ADD). 0 or -errno. NULL: the model has no launch (-EINVAL). */
 	int (*launch_update)(struct vm *vm, u64 gfn, phys_addr_t pa);
+	/* vcpu_create(), before the VM's first vCPU is made: the launch
+	 * ends (gmemvisor's VMs pass LAUNCH_FINISH there; TDX:
+	 * TDH.MR.FINALIZE, as KVM_TDX_FINALIZE_VM). 0 or -errno, which
+	 * fails the vCPU's creation. */
+	int (*launch_finish)(struct vm *vm);
 	/* hv/vcpu_exit.c, a private guest access the fault path resolved
 	 * to the page at pa, before it is mapped: the hardware's own checks
 	 * of the access where a model stands in for them (SNP's RMP checks,
