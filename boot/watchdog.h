@@ -6,13 +6,13 @@
  * recorded its verdict (payload_deadline_expired(), boot/start.h). Owns
  * the deadline, a TSC value.
  *
- * Where the expiry is seen (docs/ARCHITECTURE.md "The watchdog"): the
- * payload runs with interrupts off outside VMRUN, so the deadline shares
- * the vCPU run limit's timer (hv/deadline.h keeps it armed for the earlier
- * of the two) and its interrupt handler checks it, which catches a guest
- * that runs past the deadline; and the payload checks it where it polls,
- * at the end of each case. Host code that loops with interrupts off and
- * never reaches a check is not caught.
+ * Where the expiry is seen (docs/ARCHITECTURE.md "The watchdog and the
+ * results variable"): the payload runs with interrupts off outside VMRUN,
+ * so the deadline shares the vCPU run limit's timer (hv/deadline.h keeps
+ * it armed for the earlier of the two) and its interrupt handler checks
+ * it, which catches a guest that runs past the deadline; and the payload
+ * checks it where it polls, at the end of each case. Host code that loops
+ * with interrupts off and never reaches a check is not caught.
  */
 #ifndef GMV_BOOT_WATCHDOG_H
 #define GMV_BOOT_WATCHDOG_H

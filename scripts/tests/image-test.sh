@@ -385,12 +385,19 @@ else
 	fi
 fi
 
-# A bad deadline= names the accepted form.
+# A bad deadline= names the accepted form. The run ends before any
+# summary, and the results variable says so.
 t="bad deadline= value"
+t2="results variable after a PANIC"
 if ! image baddeadline "deadline=0"; then
 	not_ok "$t" "make-image.sh failed: $(cat "$tmp/mk.log")"
+	not_ok "$t2" "make-image.sh failed"
+elif ! split_firmware; then
+	not_ok "$t" "cannot copy $OVMF_VARS"
+	not_ok "$t2" "cannot copy $OVMF_VARS"
 else
 	boot "$tmp/baddeadline.img"
+	firmware=(-bios "$OVMF")
 	panic=$(grep -m1 '^PANIC' "$tmp/log")
 	if [ "$rc" != "$QEMU_FAIL" ]; then
 		not_ok "$t" "QEMU status $rc, want the FAIL code $QEMU_FAIL"
@@ -398,6 +405,13 @@ else
 		not_ok "$t" "no PANIC naming deadline=0 and the accepted form: '$panic'"
 	else
 		ok "$t"
+	fi
+	if ! read_result_var; then
+		not_ok "$t2" "no results variable: $(cat "$tmp/var.err")"
+	elif [ "$(cat "$tmp/var")" != "run FAILED before its summary line" ]; then
+		not_ok "$t2" "it holds '$(cat "$tmp/var")'"
+	else
+		ok "$t2"
 	fi
 fi
 
