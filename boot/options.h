@@ -11,6 +11,9 @@
  *   end=ACTION    how the run ends after its verdict: shutdown, reboot or
  *                 halt (boot/exit.h); without it, QEMU's debug-exit port
  *                 when QEMU is there, else shutdown
+ *   deadline=SECONDS  a run not over SECONDS after start ends as a
+ *                 failure (boot/watchdog.h); whole seconds, 1 to
+ *                 OPT_DEADLINE_MAX
  * A later word overrides an earlier one.
  */
 #ifndef GMV_BOOT_OPTIONS_H
@@ -32,7 +35,11 @@ struct boot_options {
 	bool list;
 	u64 pool_limit; /* bytes */
 	enum end_action end;
+	u64 deadline; /* seconds, 0 = none */
 };
+
+/* The longest deadline= accepted (about 11.5 days). */
+#define OPT_DEADLINE_MAX 1000000
 
 /* Default pool cap: conventional memory above 1 MiB, up to 1 GiB. */
 #define OPT_POOL_DEFAULT SZ_1G

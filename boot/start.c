@@ -17,6 +17,7 @@
 #include "boot/pool.h"
 #include "boot/serial.h"
 #include "boot/tsc.h"
+#include "boot/watchdog.h"
 #include "hv/alloc.h"
 #include "hv/deadline.h"
 #include "lib/console.h"
@@ -48,12 +49,16 @@ static void apply_options(const char *text, const char *source)
 		panic("option \"%s\" in %s: end= takes shutdown, reboot or "
 		      "halt",
 		      word, source);
+	if (!memcmp(word, "deadline=", 9))
+		panic("option \"%s\" in %s: deadline= takes whole seconds, "
+		      "1 to %u",
+		      word, source, OPT_DEADLINE_MAX);
 	if (ret == -ERANGE)
 		panic("option \"%s\" in %s: the pool is too small (at least "
 		      "%u MiB)",
 		      word, source, (unsigned int)(OPT_POOL_MIN >> 20));
 	panic("bad option \"%s\" in %s; the options are filter=GLOB, list, "
-	      "pool=SIZE, end=shutdown|reboot|halt",
+	      "pool=SIZE, end=shutdown|reboot|halt, deadline=SECONDS",
 	      word, source);
 }
 
@@ -144,6 +149,8 @@ static __noreturn void run_payload(void)
 			errno_name(ret));
 	else
 		kprintf("# deadline timer: %s\n", deadline_timer()->name);
+	if (opts.deadline)
+		watchdog_start(opts.deadline);
 	kprintf("# gmemvisor: pool %llu MiB in %u regions, TSC %llu kHz, "
 		"%llu page-table pages\n",
 		(unsigned long long)(hv_pool->total_pages * PAGE_SIZE >> 20),

@@ -36,4 +36,14 @@ __noreturn void boot_start(const struct boot_args *args);
  */
 bool payload_main(const struct boot_options *opts);
 
+/*
+ * Also the payload's: the run's deadline expired (boot/watchdog.h) and the
+ * run is about to end as a failure. Print the verdict so far with the
+ * expiry counted as a failure (why says what and where it was seen) and
+ * bring the report for the results variable (exit_set_report(),
+ * boot/exit.h) up to date. Called with interrupts off, maybe from the
+ * timer's interrupt handler; the run does not resume.
+ */
+void payload_deadline_expired(const char *why);
+
 #endif
