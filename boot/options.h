@@ -11,11 +11,14 @@
  *   end=ACTION    how the run ends after its verdict: shutdown, reboot or
  *                 halt (boot/exit.h); without it, QEMU's debug-exit port
  *                 when QEMU is there, else shutdown
+ *   console=UART  the console UART (boot/console.h console_parse());
+ *                 without it, the one ACPI SPCR names, else COM1
  * A later word overrides an earlier one.
  */
 #ifndef GMV_BOOT_OPTIONS_H
 #define GMV_BOOT_OPTIONS_H
 
+#include "boot/serial.h"
 #include "lib/types.h"
 
 #define OPT_TEXT_MAX 512
@@ -32,6 +35,7 @@ struct boot_options {
 	bool list;
 	u64 pool_limit; /* bytes */
 	enum end_action end;
+	struct uart console; /* space UART_NONE: not given */
 };
 
 /* Default pool cap: conventional memory above 1 MiB, up to 1 GiB. */
