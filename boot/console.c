@@ -9,7 +9,7 @@
 #include "lib/fmt.h"
 #include "lib/mem.h"
 
-#define MIRROR_CHUNK 64
+#define MIRROR_LINE 600 /* the "# options:" line fits */
 
 static SIMPLE_TEXT_OUTPUT_INTERFACE *mirror;
 /* Where the console came from (NULL: the default), and why not from
@@ -174,7 +174,6 @@ void console_choose(const struct uart *opt)
 		gmv_snprintf(baud, sizeof(baud), "%u", u->baud);
 	if (u->clock != UART_CLOCK_PC)
 		gmv_snprintf(clock, sizeof(clock), ", clock %u Hz", u->clock);
-	/* One call, so that the mirror gets the line whole. */
 	kprintf("# console: %s (%s %#llx, %s%s) %s%s%s\n", uart_name(u),
 		u->space == UART_IO ? "I/O" : "MMIO",
 		(unsigned long long)u->base, baud, clock,
@@ -182,27 +181,25 @@ void console_choose(const struct uart *opt)
 		source ? "" : ")");
 }
 
-void console_mirror(void *conout)
+/* Whole lines to the mirror, so that they do not interleave with the
+ * UART's copy where the firmware's console shares that port. */
+static CHAR16 line[MIRROR_LINE + 3];
+static size_t line_len;
+
+static void mirror_flush(void)
 {
-	mirror = conout;
+	if (!line_len)
+		return;
+	line[line_len] = 0;
+	mirror->OutputString(mirror, line);
+	line_len = 0;
 }
 
-/* The text as UCS-2 on the UEFI console, \n as \r\n. */
-static void mirror_write(const char *s, size_t len)
+void console_mirror(void *conout)
 {
-	CHAR16 buf[MIRROR_CHUNK + 3];
-	size_t n = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '\n')
-			buf[n++] = '\r';
-		buf[n++] = (u8)s[i];
-		if (n >= MIRROR_CHUNK || i + 1 == len) {
-			buf[n] = 0;
-			mirror->OutputString(mirror, buf);
-			n = 0;
-		}
-	}
+	if (mirror)
+		mirror_flush();
+	mirror = conout;
 }
 
 void plat_console_write(const char *s, size_t len)
@@ -211,7 +208,13 @@ void plat_console_write(const char *s, size_t len)
 		if (s[i] == '\n')
 			serial_putc('\r');
 		serial_putc(s[i]);
+		if (!mirror)
+			continue;
+		/* UCS-2, \n as \r\n, sent at the end of each line. */
+		if (s[i] == '\n')
+			line[line_len++] = '\r';
+		line[line_len++] = (u8)s[i];
+		if (s[i] == '\n' || line_len >= MIRROR_LINE)
+			mirror_flush();
 	}
-	if (mirror)
-		mirror_write(s, len);
 }

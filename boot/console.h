@@ -44,8 +44,11 @@ void console_start(const void *rsdp);
  */
 void console_choose(const struct uart *opt);
 
-/* Mirror the output on conout, an EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL, or
- * stop with NULL, which must happen before ExitBootServices. */
+/*
+ * Mirror the output on conout, an EFI_SIMPLE_TEXT_OUTPUT_PROTOCOL, a whole
+ * line at a time; NULL sends what is left of a line and stops, which must
+ * happen before ExitBootServices.
+ */
 void console_mirror(void *conout);
 
 #endif
