@@ -231,33 +231,37 @@ PY
 	wait "$qpid"
 	extra=()
 fi
-# mmio_case NAME FORM STRIDE: console=FORM; register r at r * STRIDE.
+# mmio_case NAME WHAT OPTIONS STRIDE LINE [QEMU ARGS]: boot with OPTIONS
+# (ADDR stands for the BAR) and check that the UART's register r lands at
+# r * STRIDE and that ConOut shows "# console: LINE".
 mmio_case() {
-	local t="console=$2: the UART's registers at stride $3" regs want
+	local name=$1 t="$2: the UART's registers at stride $4" stride=$4 regs want
+	local opts=${3//ADDR/$bar} line="# console: ${5//ADDR/$bar}"
+	shift 5
 	if [ -z "$bar" ]; then
 		not_ok "$t" "no ivshmem BAR2 address from QEMU's monitor"
 		return
 	fi
-	if ! image "$1" "filter=lib.* console=${2/ADDR/$bar}"; then
+	if ! image "$name" "$opts"; then
 		not_ok "$t" "make-image.sh failed: $(cat "$tmp/mk.log")"
 		return
 	fi
 	rm -f "$tmp/shm"
 	truncate -s 4096 "$tmp/shm"
-	printf '\x60' | dd of="$tmp/shm" bs=1 seek=$((5 * $3)) conv=notrunc status=none
-	extra=("${shm[@]}")
-	boot "$tmp/$1.img"
+	printf '\x60' | dd of="$tmp/shm" bs=1 seek=$((5 * stride)) conv=notrunc status=none
+	extra=("${shm[@]}" "$@")
+	boot "$tmp/$name.img"
 	extra=()
 	# DATA (the last byte sent), IER, FCR, LCR, MCR.
 	regs=$(for r in 0 1 2 3 4; do
-		od -An -tx1 -j $((r * $3)) -N1 "$tmp/shm" | tr -d ' \n'
+		od -An -tx1 -j $((r * stride)) -N1 "$tmp/shm" | tr -d ' \n'
 		echo -n ' '
 	done)
 	want="0a 00 07 03 03 "
 	if [ "$rc" != "$QEMU_PASS" ]; then
 		not_ok "$t" "QEMU status $rc, want the PASS code $QEMU_PASS"
-	elif ! on com1 "# console: ${4/ADDR/$bar}"; then
-		not_ok "$t" "no '# console: ${4/ADDR/$bar}' line on COM1 (ConOut)"
+	elif ! on com1 "$line"; then
+		not_ok "$t" "no '$line' line on COM1 (ConOut)"
 	elif [ "$regs" != "$want" ]; then
 		not_ok "$t" "registers DATA IER FCR LCR MCR hold '$regs', want '$want' (the last byte a newline, FIFOs on, 8N1, DTR|RTS)"
 	elif on com1 'KTAP version 1' || on com2 'KTAP version 1'; then
@@ -266,10 +270,20 @@ mmio_case() {
 		ok "$t"
 	fi
 }
-mmio_case mmio "mmio,ADDR" 1 \
+mmio_case mmio "console=mmio,ADDR" "filter=lib.* console=mmio,ADDR" 1 \
 	"mmio (MMIO ADDR, baud as the firmware set it) from option"
-mmio_case mmio32 "mmio32,ADDR,115200" 4 \
+mmio_case mmio32 "console=mmio32,ADDR,115200" \
+	"filter=lib.* console=mmio32,ADDR,115200" 4 \
 	"mmio32 (MMIO ADDR, 115200) from option"
+# (8) SPCR's own MMIO form: type 0x12, system memory, dword access.
+if [ -n "$bar" ] &&
+	! scripts/tests/spcr-table.py "$tmp/spcr-mmio.bin" 0x12 0 "$bar" 7 32 3; then
+	not_ok "ACPI SPCR names an MMIO UART" "spcr-table.py failed"
+else
+	mmio_case spcrmmio "ACPI SPCR 0x12, memory, dword access" \
+		"filter=lib.*" 4 "mmio32 (MMIO ADDR, 115200) from ACPI SPCR" \
+		-acpitable "file=$tmp/spcr-mmio.bin"
+fi
 
 echo "$passed passed, $failed failed, 0 skipped"
 [ "$failed" -eq 0 ]
