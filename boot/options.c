@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* boot/options.c - the payload's command line (see boot/options.h). */
 #include "boot/options.h"
+#include "boot/console.h"
 #include "lib/errno.h"
 #include "lib/mem.h"
 
@@ -118,6 +119,8 @@ static int parse_word(struct boot_options *opt, const char *w, size_t len)
 		}
 		return -EINVAL;
 	}
+	if (has_prefix(w, len, "console="))
+		return console_parse(&opt->console, w + 8, len - 8);
 	return -EINVAL;
 }
 

@@ -14,11 +14,14 @@
  *   deadline=SECONDS  a run not over SECONDS after start ends as a
  *                 failure (boot/watchdog.h); whole seconds, 1 to
  *                 OPT_DEADLINE_MAX
+ *   console=UART  the console UART (boot/console.h console_parse());
+ *                 without it, the one ACPI SPCR names, else COM1
  * A later word overrides an earlier one.
  */
 #ifndef GMV_BOOT_OPTIONS_H
 #define GMV_BOOT_OPTIONS_H
 
+#include "boot/serial.h"
 #include "lib/types.h"
 
 #define OPT_TEXT_MAX 512
@@ -36,6 +39,7 @@ struct boot_options {
 	u64 pool_limit; /* bytes */
 	enum end_action end;
 	u64 deadline; /* seconds, 0 = none */
+	struct uart console; /* space UART_NONE: not given */
 };
 
 /* The longest deadline= accepted (about 11.5 days). */

@@ -24,6 +24,13 @@ struct boot_args {
 	u64 optfile_efi_status; /* the firmware's status for -EIO */
 };
 
+/*
+ * While boot services are there, the console started (boot/console.h) and
+ * mirrored: the options from the first source that has any, the console
+ * they name and the lines that say both; bad options end the run.
+ */
+void boot_options(const struct boot_args *args);
+
 /* Boot services are gone and interrupts may be on; never returns. */
 __noreturn void boot_start(const struct boot_args *args);
 

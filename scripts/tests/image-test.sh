@@ -293,7 +293,8 @@ summary_then_end() {
 	end=$(grep -nF "gmemvisor: run passed, ending by $1" "$tmp/log" | head -n 1 | cut -d: -f1)
 	[ -n "$sum" ] && [ -n "$end" ] && [ "$sum" -lt "$end" ]
 }
-boots() { grep -c '^# options: ' "$tmp/log"; }
+# One per boot: the lines before ExitBootServices show twice (ConOut).
+boots() { grep -c '^KTAP version 1$' "$tmp/log"; }
 
 # end=shutdown: ResetSystem(EfiResetShutdown). Without -no-reboot, QEMU
 # exits 0 only when the guest powers the machine off (a reset boots again).
@@ -429,7 +430,7 @@ fi
 t="end=reboot boots again through ResetSystem"
 stop_count=2
 boot_reboot() {
-	image reboot "filter=lib.* end=reboot" && boot "$tmp/reboot.img" '^# options: '
+	image reboot "filter=lib.* end=reboot" && boot "$tmp/reboot.img" '^KTAP version 1$'
 }
 if ! boot_reboot; then
 	not_ok "$t" "make-image.sh failed: $(cat "$tmp/mk.log")"
