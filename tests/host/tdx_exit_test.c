@@ -5,8 +5,9 @@
  * shared bit (hv/cc.h alias_bit with alias_shared; GPA bit 47, GPAW 48)
  * makes an access shared and its page is mapped at the alias, a private
  * access (bit clear) is prepared by TDX's cc_ops (AUG) and mapped at its
- * GPA, and zaps drop the alias with the shared translations. No TD guest
- * runs: the exits are scripted. Host only: the scripted backend is.
+ * GPA, and zaps drop the alias with the shared translations; the launch
+ * ends at the first vCPU. No TD guest runs: the exits are scripted. Host
+ * only: the scripted backend is.
  */
 #include "hv/alloc.h"
 #include "hv/arch_script.h"
@@ -95,14 +96,23 @@ static int set_private(struct env *e, u64 gpa, u64 len, bool private)
 		private ? GMV_MEMORY_ATTRIBUTE_PRIVATE : 0, 0);
 }
 
-static bool env_open(struct kt *t, struct env *e)
+static bool add_vcpu(struct kt *t, struct env *e)
+{
+	struct vmm_entry entry = {.rip = 0x10000, .rsp = 0x20000};
+
+	e->vcpu = e->v.ops->create_vcpu(&e->v, e->vm);
+	return KT_EXPECT_GE(t, e->vcpu, 0) &&
+	       KT_EXPECT_OK(t, e->v.ops->vcpu_enter(&e->v, e->vcpu, &entry));
+}
+
+/* The VM and its slots, and with vcpu its vCPU. */
+static bool env_open(struct kt *t, struct env *e, bool vcpu)
 {
 	const struct deadline_timer *tm = deadline_timer();
 	struct deadline_timer far = {.name = "fake",
 				     .tsc_per_ms = 1ULL << 40,
 				     .arm = no_arm,
 				     .disarm = no_disarm};
-	struct vmm_entry entry = {.rip = 0x10000, .rsp = 0x20000};
 	const struct vmm_ops *o;
 
 	memset(e, 0, sizeof(*e));
@@ -127,9 +137,7 @@ static bool env_open(struct kt *t, struct env *e)
 		    t, region(e, 1, GMV_MEM_GUEST_MEMFD, GMEM_GPA, e->gmem)) ||
 	    !KT_EXPECT_OK(t, region(e, 2, 0, PLAIN_GPA, -1)))
 		return false;
-	e->vcpu = o->create_vcpu(&e->v, e->vm);
-	return KT_EXPECT_GE(t, e->vcpu, 0) &&
-	       KT_EXPECT_OK(t, o->vcpu_enter(&e->v, e->vcpu, &entry));
+	return !vcpu || add_vcpu(t, e);
 }
 
 static void env_close(struct kt *t, struct env *e)
@@ -179,7 +187,7 @@ static void tdx_exit_shared_bit_faults_and_zaps(struct kt *t)
 	struct arch_xlate x;
 	u64 zaps;
 
-	if (!env_open(t, &e))
+	if (!env_open(t, &e, true))
 		goto out;
 	avm = vm_arch_vm(e.obj);
 	if (!KT_EXPECT_OK(t, set_private(&e, GMEM_GPA, SZ_2M, true)))
@@ -245,8 +253,94 @@ out:
 	env_close(t, &e);
 }
 
+static struct tdx_td_info td_info(struct env *e)
+{
+	struct tdx_td_info i = {0};
+
+	tdx_model_td(tdx_cc_model(), tdx_vm_td(e->obj), &i);
+	return i;
+}
+
+static struct tdx_entry_info entry_4k(struct env *e, u64 gpa)
+{
+	struct tdx_entry_info i = {0};
+
+	tdx_model_entry(tdx_cc_model(), tdx_vm_td(e->obj), gpa, TDX_LEVEL_4K,
+			&i);
+	return i;
+}
+
+/*
+ * The first vCPU ends the launch (cc_ops.launch_finish: TDH.MR.FINALIZE):
+ * a finalize refused fails the vCPU's creation and the launch goes on;
+ * the launched pages are MAPPED with the VMM's data and the guest's
+ * first access maps them as they are; vm_launch_update is refused from
+ * then on (-EINVAL) and changes nothing; a private page first used after
+ * it is AUGed PENDING, its access a #VE.
+ */
+static void tdx_exit_first_vcpu_ends_the_launch(struct kt *t)
+{
+	static struct env e;
+	u8 data[64], back[64];
+	struct tdx_entry_info i;
+	struct arch_xlate x;
+
+	if (!env_open(t, &e, false))
+		goto out;
+	memset(data, 0x3c, sizeof(data));
+	if (!KT_EXPECT_OK(t, e.v.ops->guest_write(&e.v, e.vm, GMEM_GPA + 0x1000,
+						  data, sizeof(data))) ||
+	    !KT_EXPECT_OK(t, set_private(&e, GMEM_GPA, SZ_2M, true)) ||
+	    !KT_EXPECT_OK(t, e.v.ops->launch_update(&e.v, e.vm, GMEM_GPA,
+						    2 * PAGE_SIZE)))
+		goto out;
+	KT_EXPECT(t, !td_info(&e).finalized);
+	/* The TDR locked elsewhere: MR.FINALIZE is OPERAND_BUSY, no vCPU. */
+	if (!KT_EXPECT_OK(t, tdx_model_hold(tdx_cc_model(), TDX_HOLD_TDR,
+					    tdx_vm_td(e.obj), 0, 0, true)))
+		goto out;
+	KT_EXPECT_ERRNO(t, e.v.ops->create_vcpu(&e.v, e.vm), EBUSY);
+	tdx_model_hold(tdx_cc_model(), TDX_HOLD_TDR, tdx_vm_td(e.obj), 0, 0,
+		       false);
+	KT_EXPECT_EQ(t, vm_nr_vcpus(e.obj), 0);
+	KT_EXPECT(t, !td_info(&e).finalized);
+	KT_EXPECT_OK(t, e.v.ops->launch_update(&e.v, e.vm, GMEM_GPA + 0x2000,
+					       PAGE_SIZE));
+	if (!add_vcpu(t, &e))
+		goto out;
+	KT_EXPECT(t, td_info(&e).finalized);
+	KT_EXPECT_ERRNO(t,
+			e.v.ops->launch_update(&e.v, e.vm, GMEM_GPA + 0x10000,
+					       PAGE_SIZE),
+			EINVAL);
+	KT_EXPECT_EQ(t, entry_4k(&e, GMEM_GPA + 0x10000).state, TDX_SEPT_FREE);
+	fault(&e, GMEM_GPA + 0x1008, false);
+	fault(&e, GMEM_GPA + 0x5008, true);
+	if (!run_to_hlt(t, &e))
+		goto out;
+	i = entry_4k(&e, GMEM_GPA + 0x1000);
+	KT_EXPECT(t, i.reached && i.state == TDX_SEPT_MAPPED);
+	if (KT_EXPECT_OK(t, npt_at(&e, GMEM_GPA + 0x1000, &x))) {
+		KT_EXPECT_EQ(t, x.order, 0);
+		KT_EXPECT_EQ(t, tdx_cc_hpa(x.hpa), i.hpa);
+		memcpy(back, (void *)x.hpa, sizeof(back));
+		KT_EXPECT_EQ(t, memcmp(back, data, sizeof(data)), 0);
+	}
+	/* Not launched: AUGed PENDING, and the access is the module's #VE
+	 * (the guest must ACCEPT it), nothing mapped. */
+	i = entry_4k(&e, GMEM_GPA + 0x5000);
+	KT_EXPECT(t, i.reached && i.state == TDX_SEPT_PENDING);
+	KT_EXPECT_ERRNO(t, npt_at(&e, GMEM_GPA + 0x5000, &x), ENOENT);
+	KT_EXPECT_EQ(t, arch_script_vcpu_stats(e.c)->injects, 1);
+	KT_EXPECT_EQ(t, arch_script_vcpu_stats(e.c)->last_vector, X86_VEC_VE);
+	KT_EXPECT_OK(t, e.v.ops->check(&e.v));
+out:
+	env_close(t, &e);
+}
+
 static const struct kt_case tdx_exit_cases[] = {
 	KT_CASE(tdx_exit_shared_bit_faults_and_zaps),
+	KT_CASE(tdx_exit_first_vcpu_ends_the_launch),
 };
 
 const struct kt_suite tdx_exit_suite = KT_SUITE("tdx_exit", tdx_exit_cases);

@@ -125,6 +125,9 @@ static const struct op_rule {
 	{ "accept", TOP_ACCEPT,
 	  { REQ(TK_TD, U64_MAX), REQ(TK_VCPU, U32_MAX), REQ(TK_GPA, U64_MAX),
 	    REQ(TK_LEVEL, 7) }, 4 },
+	{ "mr_extend", TOP_MR_EXTEND,
+	  { REQ(TK_TD, U64_MAX), REQ(TK_GPA, U64_MAX) }, 2 },
+	{ "finalize", TOP_FINALIZE, { REQ(TK_TD, U64_MAX) }, 1 },
 };
 
 static const struct op_rule *find_op(const char *s, size_t n);
