@@ -18,6 +18,7 @@ const struct tdx_module_ops tdx_model_ops = {
 	.page_promote = tdx_page_promote,
 	.page_demote = tdx_page_demote,
 	.page_reclaim = tdx_page_reclaim,
+	.mr_extend = tdx_mr_extend,
 	.td_finalize = tdx_td_finalize,
 	.td_teardown = tdx_td_teardown,
 	.td_reclaim = tdx_td_reclaim,

@@ -304,6 +304,10 @@ struct tdx_module_ops {
 	u64 (*page_demote)(struct tdx_model *m, u64 td, u64 gpa,
 			   unsigned int level, u64 hpa, struct tdx_ext *ext);
 	u64 (*page_reclaim)(struct tdx_model *m, u64 hpa, struct tdx_ext *ext);
+	/* data: the chunk's bytes for the model; the module reads them
+	 * itself and the hardware entry ignores it. */
+	u64 (*mr_extend)(struct tdx_model *m, u64 td, u64 gpa, const void *data,
+			 struct tdx_ext *ext);
 	u64 (*td_finalize)(struct tdx_model *m, u64 td); /* TDH.MR.FINALIZE */
 	/* TDH.MNG.VPFLUSHDONE, TDH.PHYMEM.CACHE.WB, TDH.MNG.KEY.FREEID */
 	u64 (*td_teardown)(struct tdx_model *m, u64 td);

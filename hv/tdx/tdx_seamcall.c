@@ -183,6 +183,14 @@ u64 tdh_phymem_page_reclaim(u64 page, struct tdx_ext *ext)
 	return call_ext(TDH_PHYMEM_PAGE_RECLAIM, &r, ext);
 }
 
+/* TDH.MR.EXTEND: RCX the chunk's GPA, RDX TDR. Linux tdh_mr_extend(). */
+u64 tdh_mr_extend(u64 tdr, u64 gpa, struct tdx_ext *ext)
+{
+	struct tdx_seamcall_regs r = {.rcx = gpa, .rdx = tdr};
+
+	return call_ext(TDH_MR_EXTEND, &r, ext);
+}
+
 /* TDH.MNG.CREATE: RCX TDR, RDX the HKID (bits 15:0). Linux
  * tdh_mng_create(). */
 u64 tdh_mng_create(u64 tdr, u16 hkid)
@@ -305,6 +313,12 @@ static u64 hw_page_reclaim(struct tdx_model *m, u64 hpa, struct tdx_ext *ext)
 	return tdh_phymem_page_reclaim(hpa, ext);
 }
 
+static u64 hw_mr_extend(struct tdx_model *m, u64 td, u64 gpa, const void *data,
+			struct tdx_ext *ext)
+{
+	return tdh_mr_extend(td, gpa, ext);
+}
+
 static u64 hw_td_finalize(struct tdx_model *m, u64 td)
 {
 	return tdh_mr_finalize(td);
@@ -347,6 +361,7 @@ const struct tdx_module_ops tdx_seamcall_ops = {
 	.page_promote = hw_page_promote,
 	.page_demote = hw_page_demote,
 	.page_reclaim = hw_page_reclaim,
+	.mr_extend = hw_mr_extend,
 	.td_finalize = hw_td_finalize,
 	.td_teardown = hw_td_teardown,
 	.td_reclaim = hw_td_reclaim,

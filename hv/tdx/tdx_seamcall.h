@@ -29,6 +29,7 @@ enum tdh_leaf {
 	TDH_MNG_KEY_CONFIG = 8,
 	TDH_MNG_CREATE = 9,
 	TDH_MEM_PAGE_DEMOTE = 15,
+	TDH_MR_EXTEND = 16,
 	TDH_MR_FINALIZE = 17,
 	TDH_MNG_VPFLUSHDONE = 19,
 	TDH_MNG_KEY_FREEID = 20,
@@ -96,6 +97,10 @@ u64 tdh_mem_page_demote(u64 tdr, u64 gpa, unsigned int level, u64 page,
 /* RCX out: the page type, RDX: its owner (a TDR). R8, the page size, is
  * dropped: struct tdx_ext holds RCX and RDX only. */
 u64 tdh_phymem_page_reclaim(u64 page, struct tdx_ext *ext);
+
+/* RCX the 256-byte chunk's GPA (bits 7:0 the module's to refuse), RDX
+ * TDR; the module reads the chunk through the TD's key. */
+u64 tdh_mr_extend(u64 tdr, u64 gpa, struct tdx_ext *ext);
 
 /* The TD's lifecycle. */
 u64 tdh_mng_create(u64 tdr, u16 hkid);

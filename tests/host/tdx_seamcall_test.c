@@ -138,6 +138,10 @@ static u64 c_reclaim(struct tdx_ext *x)
 {
 	return tdh_phymem_page_reclaim(PAGE, x);
 }
+static u64 c_mr_extend(struct tdx_ext *x)
+{
+	return tdh_mr_extend(TDR, GPA + 0x100, x);
+}
 static u64 c_create(struct tdx_ext *x)
 {
 	return tdh_mng_create(TDR, HKID);
@@ -186,6 +190,7 @@ static const struct leaf_row leaf_rows[] = {
 	{"PAGE.PROMOTE", c_promote, IMG(23, GPA | LVL, TDR, 0, 0), true},
 	{"PAGE.DEMOTE", c_demote, IMG(15, GPA | LVL, TDR, PAGE, 0), true},
 	{"PAGE.RECLAIM", c_reclaim, IMG(28, PAGE, 0, 0, 0), true},
+	{"MR.EXTEND", c_mr_extend, IMG(16, GPA + 0x100, TDR, 0, 0), true},
 	{"MNG.CREATE", c_create, IMG(9, TDR, HKID, 0, 0), false},
 	{"MNG.ADDCX", c_addcx, IMG(1, PAGE, TDR, 0, 0), false},
 	{"MNG.KEY.CONFIG", c_key_config, IMG(8, TDR, 0, 0, 0), false},
@@ -278,6 +283,10 @@ static u64 o_reclaim(struct tdx_ext *x)
 {
 	return OPS.page_reclaim(NULL, PAGE, x);
 }
+static u64 o_mr_extend(struct tdx_ext *x)
+{
+	return OPS.mr_extend(NULL, TDR, GPA + 0x100, NULL, x);
+}
 static u64 o_finalize(struct tdx_ext *x)
 {
 	return OPS.td_finalize(NULL, TDR);
@@ -298,6 +307,7 @@ static const struct leaf_row ops_rows[] = {
 	{"page_promote", o_promote, IMG(23, GPA | LVL, TDR, 0, 0), true},
 	{"page_demote", o_demote, IMG(15, GPA | LVL, TDR, PAGE, 0), true},
 	{"page_reclaim", o_reclaim, IMG(28, PAGE, 0, 0, 0), true},
+	{"mr_extend", o_mr_extend, IMG(16, GPA + 0x100, TDR, 0, 0), true},
 	{"td_finalize", o_finalize, IMG(17, TDR, 0, 0, 0), false},
 	{"td_reclaim", o_td_reclaim, IMG(28, TDR, 0, 0, 0), false},
 };
@@ -320,6 +330,7 @@ static void model_ops_table(struct kt *t)
 	KT_EXPECT(t, tdx_model_ops.page_promote == tdx_page_promote);
 	KT_EXPECT(t, tdx_model_ops.page_demote == tdx_page_demote);
 	KT_EXPECT(t, tdx_model_ops.page_reclaim == tdx_page_reclaim);
+	KT_EXPECT(t, tdx_model_ops.mr_extend == tdx_mr_extend);
 	KT_EXPECT(t, tdx_model_ops.td_finalize == tdx_td_finalize);
 	KT_EXPECT(t, tdx_model_ops.td_teardown == tdx_td_teardown);
 	KT_EXPECT(t, tdx_model_ops.td_reclaim == tdx_td_reclaim);
