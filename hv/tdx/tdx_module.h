@@ -20,9 +20,12 @@
  * state after a walk or state error, the removed page after a remove).
  *
  * Implementations: the software model (hv/tdx/tdx_model.c, every build)
- * and the hardware SEAMCALL path, not written yet: tdx_hw_lacks() says why
- * (hv/tdx/tdx_hw.c, tdx_host.c). hv/tdx/README.md lists the rules, the
- * choices the sources leave open, and the test reaching each status.
+ * and the hardware SEAMCALL path (hv/tdx/tdx_seamcall.c: each leaf's
+ * registers over one SEAMCALL primitive), both behind struct
+ * tdx_module_ops. The hardware path is selected only where tdx_hw_lacks()
+ * is NULL, which is nowhere yet (hv/tdx/tdx_probe.c says why).
+ * hv/tdx/README.md lists the rules, the choices the sources leave open,
+ * and the test reaching each status.
  */
 #ifndef GMV_HV_TDX_TDX_MODULE_H
 #define GMV_HV_TDX_TDX_MODULE_H
@@ -56,6 +59,17 @@
 #define TDX_PAGE_ALREADY_ACCEPTED 0x00000B0A00000000ULL /* warning */
 #define TDX_PAGE_SIZE_MISMATCH 0xC0000B0B00000000ULL
 #define TDX_EPT_ENTRY_STATE_INCORRECT 0xC0000B0D00000000ULL
+/* The hardware path's own (module's tdx_error_codes_defs.h; Linux
+ * arch/x86/include/asm/shared/tdx_errno.h): an interrupt stopped
+ * TDH.PHYMEM.CACHE.WB (resume it with RCX = 1) or PROMOTE/DEMOTE (RCX and
+ * RDX restored: issue it again); RDRAND/RDSEED had no entropy. */
+#define TDX_INTERRUPTED_RESUMABLE 0x8000000300000000ULL
+#define TDX_INTERRUPTED_RESTARTABLE 0x8000000400000000ULL
+#define TDX_RND_NO_ENTROPY 0x8000020300000000ULL
+/* Teardown: a vCPU not yet flushed (TDH.MNG.VPFLUSHDONE); the warning
+ * that no HKID waits for TDH.PHYMEM.CACHE.WB (another CPU did it). */
+#define TDX_FLUSHVP_NOT_DONE 0x8000082400000000ULL
+#define TDX_NO_HKID_READY_TO_WBCACHE 0x0000082100000000ULL /* warning */
 
 /* Not statuses. A software error in Linux's encoding (TDX_SW_ERROR: bit 63
  * and class 0xFF): the model could not get memory for its metadata. And
@@ -65,6 +79,12 @@
 #define TDX_SW_ERROR 0x8000FF0000000000ULL
 #define TDX_MODEL_NO_MEMORY (TDX_SW_ERROR | 12)
 #define TDX_EXIT_EPT_VIOLATION (TDX_SW_ERROR | 0x30)
+/* SEAMCALL did not reach a module, in Linux's encoding (asm/shared/
+ * tdx_errno.h TDX_SEAMCALL_VMFAILINVALID, TDX_SEAMCALL_UD): VMfailInvalid
+ * (CF=1: no module loaded), or #UD (outside VMX root operation; here also
+ * a host build with no SEAMCALL recorder installed). */
+#define TDX_SEAMCALL_VMFAILINVALID (TDX_SW_ERROR | 0xFFFF0000ULL)
+#define TDX_SEAMCALL_UD (TDX_SW_ERROR | 6)
 
 /* Operand ids (details L2): registers by number, module objects from
  * 0x80 (the module's include/tdx_api_defs.h; Linux tdx_errno.h has
@@ -248,8 +268,63 @@ static inline bool tdx_status_is_warning(u64 status)
 	return !(status & TDX_ERROR_BIT) && (status & TDX_STATUS_MASK);
 }
 
+/*
+ * ---- one interface, two implementations ----
+ *
+ * The host-side calls as a table, so a caller (hv/tdx/tdx_cc.c) can drive
+ * either the model or a real module. Each entry has the model function's
+ * inputs and outputs: the 64-bit status, RCX/RDX in *ext (NULL allowed).
+ * td is the TD's handle: for the model any id tdx_td_create() was given,
+ * for the hardware the TDR page's physical address (the module's RCX or
+ * RDX "TDR" operand). m is the model; the hardware entries ignore it
+ * (pass NULL). Creating a TD is not in the table: on hardware it is
+ * TDH.MNG.CREATE, TDH.MNG.ADDCX per TDCS page, TDH.MNG.KEY.CONFIG on each
+ * package, TDH.MNG.INIT with a TD_PARAMS page, TDH.VP.CREATE/ADDCX/INIT
+ * per vCPU, which need pages and an HKID the model does not; the leaves
+ * are in hv/tdx/tdx_seamcall.h. TDG.MEM.PAGE.ACCEPT and the vCPU's exit
+ * are the guest's and the CPU's, not the host's: model only.
+ */
+struct tdx_module_ops {
+	const char *name;
+	u64 (*sept_add)(struct tdx_model *m, u64 td, u64 gpa,
+			unsigned int level, u64 hpa, struct tdx_ext *ext);
+	u64 (*page_aug)(struct tdx_model *m, u64 td, u64 gpa,
+			unsigned int level, u64 hpa, struct tdx_ext *ext);
+	u64 (*page_add)(struct tdx_model *m, u64 td, u64 gpa, u64 hpa, u64 src,
+			struct tdx_ext *ext);
+	u64 (*range_block)(struct tdx_model *m, u64 td, u64 gpa,
+			   unsigned int level, struct tdx_ext *ext);
+	u64 (*range_unblock)(struct tdx_model *m, u64 td, u64 gpa,
+			     unsigned int level, struct tdx_ext *ext);
+	u64 (*track)(struct tdx_model *m, u64 td);
+	u64 (*page_remove)(struct tdx_model *m, u64 td, u64 gpa,
+			   unsigned int level, struct tdx_ext *ext);
+	u64 (*page_promote)(struct tdx_model *m, u64 td, u64 gpa,
+			    unsigned int level, struct tdx_ext *ext);
+	u64 (*page_demote)(struct tdx_model *m, u64 td, u64 gpa,
+			   unsigned int level, u64 hpa, struct tdx_ext *ext);
+	u64 (*page_reclaim)(struct tdx_model *m, u64 hpa, struct tdx_ext *ext);
+	/* data: the chunk's bytes for the model; the module reads them
+	 * itself and the hardware entry ignores it. */
+	u64 (*mr_extend)(struct tdx_model *m, u64 td, u64 gpa, const void *data,
+			 struct tdx_ext *ext);
+	u64 (*td_finalize)(struct tdx_model *m, u64 td); /* TDH.MR.FINALIZE */
+	/* TDH.MNG.VPFLUSHDONE, TDH.PHYMEM.CACHE.WB, TDH.MNG.KEY.FREEID */
+	u64 (*td_teardown)(struct tdx_model *m, u64 td);
+	u64 (*td_reclaim)(struct tdx_model *m, u64 td); /* the TDR's RECLAIM */
+};
+
+/* The software model's table (hv/tdx/tdx_model_ops.c): the functions
+ * above. */
+extern const struct tdx_module_ops tdx_model_ops;
+/* The hardware's (hv/tdx/tdx_seamcall.c): each entry one SEAMCALL leaf, or
+ * the teardown's three; usable only where tdx_hw_lacks() is NULL. */
+extern const struct tdx_module_ops tdx_seamcall_ops;
+
 /* ---- the hardware SEAMCALL path ---- */
-/* Why it is absent (always, for now). */
+/* NULL where a loaded, initialised TDX module can be called, else why not
+ * (the first missing piece): hv/tdx/tdx_probe.c. Never NULL yet: the VMX
+ * backend SEAMCALL needs is not written. */
 const char *tdx_hw_lacks(void);
 
 #endif

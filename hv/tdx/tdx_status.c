@@ -3,7 +3,7 @@
  * hv/tdx/tdx_status.c - what both TDX module implementations share
  * (hv/tdx/tdx_module.h): the names of the completion statuses as traces
  * and test failures print them, the spec's names without their TDX_
- * prefix.
+ * prefix (Linux's for the two software errors SEAMCALL itself gives).
  */
 #include "hv/tdx/tdx_module.h"
 
@@ -32,6 +32,11 @@ static const struct {
 	{TDX_PAGE_ALREADY_ACCEPTED, "PAGE_ALREADY_ACCEPTED"},
 	{TDX_PAGE_SIZE_MISMATCH, "PAGE_SIZE_MISMATCH"},
 	{TDX_EPT_ENTRY_STATE_INCORRECT, "EPT_ENTRY_STATE_INCORRECT"},
+	{TDX_INTERRUPTED_RESUMABLE, "INTERRUPTED_RESUMABLE"},
+	{TDX_INTERRUPTED_RESTARTABLE, "INTERRUPTED_RESTARTABLE"},
+	{TDX_RND_NO_ENTROPY, "RND_NO_ENTROPY"},
+	{TDX_FLUSHVP_NOT_DONE, "FLUSHVP_NOT_DONE"},
+	{TDX_NO_HKID_READY_TO_WBCACHE, "NO_HKID_READY_TO_WBCACHE"},
 };
 
 const char *tdx_status_name(u64 status)
@@ -41,6 +46,10 @@ const char *tdx_status_name(u64 status)
 		return "ENOMEM";
 	if (status == TDX_EXIT_EPT_VIOLATION)
 		return "EPT_VIOLATION";
+	if (status == TDX_SEAMCALL_VMFAILINVALID)
+		return "SEAMCALL_VMFAILINVALID";
+	if (status == TDX_SEAMCALL_UD)
+		return "SEAMCALL_UD";
 	for (unsigned int i = 0; i < ARRAY_SIZE(names); i++)
 		if (names[i].status == (status & TDX_STATUS_MASK))
 			return names[i].name;
