@@ -66,6 +66,12 @@
 #define RMAP_VALID 1ULL
 
 static struct tdx_model *model;
+/* The leaves gmem drives, through the module's interface: the model's
+ * (cc_tdx_model). The hardware's table (tdx_seamcall_ops) would serve
+ * cc_tdx_hw, which also needs the read-back below from TDH.MEM.SEPT.RD
+ * and TDH.PHYMEM.PAGE.RDMD: not written, and never selected yet. TD
+ * creation, the vCPU exits and the guest's ACCEPT stay the model's. */
+static const struct tdx_module_ops *const mod = &tdx_model_ops;
 static phys_addr_t model_base; /* host address of the model's hpa 0 */
 static u64 model_size;
 /* Per page of the model's range: the GPA an AUGed page backs, | 1. */
@@ -141,11 +147,11 @@ static int kick(u64 td)
  * already blocked (a failed earlier zap) is taken as it is. */
 static int block_tracked(u64 td, u64 gpa, unsigned int level)
 {
-	u64 st = tdx_range_block(model, td, gpa, level, NULL);
+	u64 st = mod->range_block(model, td, gpa, level, NULL);
 
 	if (st && (st & TDX_STATUS_MASK) != TDX_GPA_RANGE_ALREADY_BLOCKED)
 		return failed("RANGE.BLOCK", gpa, st);
-	st = tdx_track(model, td);
+	st = mod->track(model, td);
 	if (st)
 		return failed("TRACK", gpa, st);
 	return kick(td);
@@ -160,10 +166,10 @@ static int zap_leaf(u64 td, u64 gpa, unsigned int level, u64 hpa)
 
 	if (r)
 		return r;
-	st = tdx_page_remove(model, td, gpa, level, NULL);
+	st = mod->page_remove(model, td, gpa, level, NULL);
 	if (st) {
 		r = failed("PAGE.REMOVE", gpa, st);
-		tdx_range_unblock(model, td, gpa, level, NULL);
+		mod->range_unblock(model, td, gpa, level, NULL);
 		return r;
 	}
 	for (u64 k = 0; k < tdx_level_size(level) / PAGE_SIZE; k++)
@@ -185,13 +191,13 @@ int tdx_cc_demote(u64 td, u64 gpa)
 	r = block_tracked(td, gpa, TDX_LEVEL_2M);
 	if (r)
 		goto fail;
-	st = tdx_page_demote(model, td, gpa, TDX_LEVEL_2M,
-			     tdx_cc_hpa((phys_addr_t)table), NULL);
+	st = mod->page_demote(model, td, gpa, TDX_LEVEL_2M,
+			      tdx_cc_hpa((phys_addr_t)table), NULL);
 	if (!st)
 		return 0;
 	r = failed("PAGE.DEMOTE", gpa, st);
 	/* Tracked already: the leaf can be unblocked, whole again. */
-	tdx_range_unblock(model, td, gpa, TDX_LEVEL_2M, NULL);
+	mod->range_unblock(model, td, gpa, TDX_LEVEL_2M, NULL);
 fail:
 	free_page(hv_pool, table, OWN_TDX);
 	return r;
@@ -230,10 +236,10 @@ int tdx_cc_promote(u64 td, u64 gpa)
 	r = block_tracked(td, gpa, TDX_LEVEL_2M);
 	if (r)
 		return r;
-	st = tdx_page_promote(model, td, gpa, TDX_LEVEL_2M, &x);
+	st = mod->page_promote(model, td, gpa, TDX_LEVEL_2M, &x);
 	if (st) {
 		r = failed("PAGE.PROMOTE", gpa, st);
-		tdx_range_unblock(model, td, gpa, TDX_LEVEL_2M, NULL);
+		mod->range_unblock(model, td, gpa, TDX_LEVEL_2M, NULL);
 		return r;
 	}
 	free_page(hv_pool, (void *)tdx_cc_pa(x.rcx), OWN_TDX);
@@ -297,8 +303,8 @@ static int add_tables(u64 td, u64 gpa, unsigned int level)
 		table = alloc_page(hv_pool, OWN_TDX);
 		if (!table)
 			return -ENOMEM;
-		st = tdx_sept_add(model, td, at, l,
-				  tdx_cc_hpa((phys_addr_t)table), NULL);
+		st = mod->sept_add(model, td, at, l,
+				   tdx_cc_hpa((phys_addr_t)table), NULL);
 		if (st) {
 			free_page(hv_pool, table, OWN_TDX);
 			return failed("SEPT.ADD", at, st);
@@ -314,7 +320,7 @@ static int aug(u64 td, u64 gpa, unsigned int level, u64 hpa)
 
 	if (r)
 		return r;
-	st = tdx_page_aug(model, td, gpa, level, hpa, NULL);
+	st = mod->page_aug(model, td, gpa, level, hpa, NULL);
 	if (st)
 		return failed("PAGE.AUG", gpa, st);
 	for (u64 k = 0; k < tdx_level_size(level) / PAGE_SIZE; k++)
@@ -365,7 +371,7 @@ static int add(u64 td, u64 gpa, u64 hpa)
 
 	if (r)
 		return r;
-	st = tdx_page_add(model, td, gpa, hpa, hpa, NULL);
+	st = mod->page_add(model, td, gpa, hpa, hpa, NULL);
 	if (st)
 		return failed("PAGE.ADD", gpa, st);
 	*rmap_of(hpa) = gpa | RMAP_VALID;
@@ -428,7 +434,7 @@ static int finalize(u64 td)
 
 	if (finalized(td))
 		return 0;
-	st = tdx_td_finalize(model, td);
+	st = mod->td_finalize(model, td);
 	return st ? failed("MR.FINALIZE", 0, st) : 0;
 }
 
@@ -489,8 +495,8 @@ static int tdx_launch_update(struct vm *vm, u64 gfn, phys_addr_t pa)
 	if (!td || finalized(td))
 		return -EINVAL;
 	for (u64 off = 0; off < PAGE_SIZE; off += TDX_MR_CHUNK) {
-		u64 st = tdx_mr_extend(model, td, gpa + off,
-				       (const void *)(pa + off), NULL);
+		u64 st = mod->mr_extend(model, td, gpa + off,
+					(const void *)(pa + off), NULL);
 
 		if (st)
 			return failed("MR.EXTEND", gpa + off, st);
@@ -720,8 +726,8 @@ static int tdx_model_vm_init(struct vm *vm)
 	if (st) {
 		r = failed("TD create", 0, st);
 		/* A TD left half made goes with its TDR. */
-		tdx_td_teardown(model, td);
-		tdx_td_reclaim(model, td);
+		mod->td_teardown(model, td);
+		mod->td_reclaim(model, td);
 		kfree(s, sizeof(*s));
 		model_put();
 		return r;
@@ -751,12 +757,12 @@ static void tdx_vm_destroy(struct vm *vm)
 	struct tdx_page_info i;
 	u64 st;
 
-	tdx_td_teardown(model, s->td);
+	mod->td_teardown(model, s->td);
 	for (u64 hpa = 0; hpa < model_size; hpa += PAGE_SIZE) {
 		if (!page_info(hpa, &i) || i.owner != s->td ||
 		    (i.level == TDX_LEVEL_2M && !IS_ALIGNED(hpa, SIZE_2M)))
 			continue;
-		st = tdx_page_reclaim(model, hpa, NULL);
+		st = mod->page_reclaim(model, hpa, NULL);
 		if (st) {
 			failed("PHYMEM.PAGE.RECLAIM", hpa, st);
 			continue;
@@ -769,7 +775,7 @@ static void tdx_vm_destroy(struct vm *vm)
 		for (u64 k = 0; k < tdx_level_size(i.level) / PAGE_SIZE; k++)
 			*rmap_of(hpa + k * PAGE_SIZE) = 0;
 	}
-	st = tdx_td_reclaim(model, s->td);
+	st = mod->td_reclaim(model, s->td);
 	if (st)
 		failed("TDR reclaim", 0, st);
 	tds_used &= ~BIT(s->td);
