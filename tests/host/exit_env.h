@@ -91,6 +91,7 @@ bool env_run_to_hlt(struct kt *t, struct env *e, u64 rip);
  * but CR3). */
 u64 env_get(struct env *e, enum arch_reg r);
 void env_put(struct env *e, enum arch_reg r, u64 val);
+/* What the vCPU the script last ran saw (after a first run). */
 const struct arch_script_stats *env_stats(struct env *e);
 
 /* The memory, as the VMM's case reaches it. */
