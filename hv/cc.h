@@ -187,6 +187,17 @@ struct cc_ops {
 	 * is not split. */
 	int (*convert)(struct vm *vm, u64 gfn, phys_addr_t pa,
 		       unsigned int order, bool to_private);
+	/* gmem_unbind() (a memslot deleted), per backed block of the
+	 * binding that is prepared, in index order: gfn onwards of vm stop
+	 * mapping the 2^order pages at pa. The model drops its private
+	 * mapping of them (TDX: block, track, kick, remove, as KVM zaps the
+	 * S-EPT of a deleted slot); the pages stay in the memory,
+	 * unprepared, so the next private fault through any binding
+	 * prepares them again. A failure is reported and the pages stay
+	 * the model's (KVM_BUG_ON in KVM). NULL: the model keeps them
+	 * (SNP: an RMP entry keeps its GPA across a slot's deletion). */
+	int (*unmap)(struct vm *vm, u64 gfn, phys_addr_t pa,
+		     unsigned int order);
 	/* gmem_get_pfn(), before prepare(): the largest mapping order the
 	 * model allows for the page at pa behind gfn (an RMP entry's size,
 	 * an S-EPT level); the fault maps no larger. */
@@ -219,10 +230,16 @@ struct cc_ops {
 			      const struct vmm_exit *exit,
 			      struct vmm_exit *next);
 	/* vm_launch_update(), per 4 KiB page of the range after the fault
-	 * path prepared it: the launch's measurement step (SNP: the page
-	 * Validated, as SNP_LAUNCH_UPDATE leaves it). 0 or -errno. NULL:
-	 * the model has no launch (-EINVAL). */
+	 * path prepared it (vm_in_launch() true while it did): the launch's
+	 * measurement step (SNP: the page Validated, as SNP_LAUNCH_UPDATE
+	 * leaves it; TDX: TDH.MR.EXTEND of its 16 chunks, after prepare's
+	 * PAGE.ADD). 0 or -errno. NULL: the model has no launch (-EINVAL). */
 	int (*launch_update)(struct vm *vm, u64 gfn, phys_addr_t pa);
+	/* vcpu_create(), before the VM's first vCPU is made: the launch
+	 * ends (gmemvisor's VMs pass LAUNCH_FINISH there; TDX:
+	 * TDH.MR.FINALIZE, as KVM_TDX_FINALIZE_VM). 0 or -errno, which
+	 * fails the vCPU's creation. */
+	int (*launch_finish)(struct vm *vm);
 	/* hv/vcpu_exit.c, a private guest access the fault path resolved
 	 * to the page at pa, before it is mapped: the hardware's own checks
 	 * of the access where a model stands in for them (SNP's RMP checks,

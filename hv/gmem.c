@@ -218,7 +218,8 @@ void gmem_invalidate(struct gmem_mem *m, u64 start, u64 end)
 			u64 e = MIN(end, gb->pgoff + gb->npages);
 
 			v->ops->zap(v->owner, gb->base_gfn + s - gb->pgoff,
-				    gb->base_gfn + e - gb->pgoff, zap_filter(m));
+				    gb->base_gfn + e - gb->pgoff,
+				    zap_filter(m));
 			zapped = true;
 		}
 		if (zapped)
@@ -305,8 +306,8 @@ void gmem_view_release(struct gmem_view *v)
 	struct gmem_mem *m = v->mem;
 	struct ranges *b = &v->bindings;
 
-	/* kvm_gmem_release (virt/kvm/guest_memfd.c): detach and zap every binding; the
-	 * memory stays with the other views. */
+	/* kvm_gmem_release (virt/kvm/guest_memfd.c): detach and zap every
+	 * binding; the memory stays with the other views. */
 	for (u32 i = 0; i < b->n; i++) {
 		struct gmem_binding *gb = b->v[i].data;
 
@@ -552,10 +553,53 @@ int gmem_bind(struct gmem_view *v, struct gmem_binding *b, u64 offset,
 	return 0;
 }
 
+/* The prepared pages of chunk c (number ci) within [start, end) that
+ * binding b maps leave its VM's model (cc unmap), whole 2 MiB blocks in
+ * one call, and are unprepared. */
+static void unmap_chunk(struct gmem_binding *b, u64 ci, struct gmem_chunk *c,
+			u64 start, u64 end)
+{
+	const struct cc_ops *cc = b->view->mem->cc;
+	u64 base = ci * CHUNK_PAGES;
+	unsigned int first = start > base ? start - base : 0;
+	unsigned int last = MIN(end - base, CHUNK_PAGES) - 1;
+	void *vm = b->view->owner;
+	unsigned int i, n = 0;
+
+	for (i = first; i <= last; i++)
+		n += chunk_has(c, i) && chunk_prepared(c, i);
+	if (!n)
+		return;
+	if (chunk_is_huge(c) && n == CHUNK_PAGES) {
+		if (cc->unmap(vm, b->base_gfn + base - b->pgoff, c->block,
+			      CHUNK_ORDER))
+			kprintf("# gmem: %s kept pages at %p\n", cc->name,
+				(void *)c->block);
+	} else {
+		for (i = first; i <= last; i++)
+			if (chunk_has(c, i) && chunk_prepared(c, i) &&
+			    cc->unmap(vm, b->base_gfn + base + i - b->pgoff,
+				      chunk_page(c, i), 0))
+				kprintf("# gmem: %s kept the page at %p\n",
+					cc->name, (void *)chunk_page(c, i));
+	}
+	chunk_unprepare(c, first, last);
+}
+
 void gmem_unbind(struct gmem_binding *b)
 {
+	struct gmem_mem *m;
+	struct gmem_chunk *c;
+	u64 ci, end;
+
 	if (!b->view)
 		return;
+	m = b->view->mem;
+	end = b->pgoff + b->npages;
+	if (m->cc->unmap && b->npages)
+		xmap_for_each(&m->chunks, ci, c, b->pgoff / CHUNK_PAGES,
+			      (end - 1) / CHUNK_PAGES)
+			unmap_chunk(b, ci, c, b->pgoff, end);
 	ranges_remove(&b->view->bindings, b->pgoff);
 	b->view = NULL;
 }
@@ -588,7 +632,8 @@ static int prepare_private(struct gmem_view *v, u64 index, u64 gfn,
 		for (unsigned int i = i0; i < i0 + n; i++) {
 			if (chunk_prepared(c, i))
 				continue;
-			r = m->cc->prepare(v->owner, gfn - index + first + i - i0,
+			r = m->cc->prepare(v->owner,
+					   gfn - index + first + i - i0,
 					   chunk_page(c, i), 0);
 			if (r)
 				return r;

@@ -6,6 +6,7 @@
  */
 #include "hv/vcpu_int.h"
 #include "hv/base/kmalloc.h"
+#include "hv/cc.h"
 #include "hv/deadline.h"
 #include "hv/vm.h"
 #include "lib/errno.h"
@@ -32,6 +33,12 @@ int vcpu_create(struct vm *vm, struct vcpu **out)
 		return -ENODEV;
 	if (vm_nr_vcpus(vm) == ARCH_MAX_VCPUS)
 		return -EINVAL;
+	/* The first vCPU ends the VM's launch (hv/cc.h launch_finish). */
+	if (!vm_nr_vcpus(vm) && vm_cc(vm)->launch_finish) {
+		r = vm_cc(vm)->launch_finish(vm);
+		if (r)
+			return r;
+	}
 	c = kmalloc(sizeof(*c));
 	if (!c)
 		return -ENOMEM;

@@ -199,6 +199,11 @@ int vm_lookup_gpa(const struct vm *vm, u64 gpa, struct arch_xlate *x)
 	return vm->arch->lookup(vm->arch_vm, gpa, x);
 }
 
+bool vm_in_launch(const struct vm *vm)
+{
+	return vm->in_launch;
+}
+
 unsigned int vm_nr_vcpus(const struct vm *vm)
 {
 	return vm->nr_vcpus;

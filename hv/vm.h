@@ -153,6 +153,9 @@ int vm_fault(struct vm *vm, struct vm_fault *f);
  * through the fault path as a private access, then the model's
  * launch_update hook. */
 int vm_launch_update(struct vm *vm, u64 gpa, u64 size);
+/* Is the fault path preparing pages for vm_launch_update() (its model
+ * adds and measures them there: TDX's PAGE.ADD)? */
+bool vm_in_launch(const struct vm *vm);
 /* Drop the VM's translations of [gfn_start, gfn_end) of both kinds
  * (aliases included) and flush: the next access faults. */
 void vm_zap_range(struct vm *vm, u64 gfn_start, u64 gfn_end);

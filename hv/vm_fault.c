@@ -168,19 +168,25 @@ int vm_launch_update(struct vm *vm, u64 gpa, u64 size)
 		if (!vm_fault(vm, &src) && src.pa != f.pa)
 			memcpy((void *)f.pa, (const void *)src.pa, PAGE_SIZE);
 	}
-	/* Then prepared (a 2 MiB block at its first page) and launched. A
+	/* Then prepared (a 2 MiB block at its first page) and launched,
+	 * with vm_in_launch() true (TDX prepares by PAGE.ADD then). A
 	 * failure here leaves the pages before it launched and the rest
 	 * prepared but not Validated (the guest must PVALIDATE them); KVM's
 	 * sev_gmem_post_populate makes them shared again instead. */
+	vm->in_launch = true;
 	for (u64 at = gpa; at < gpa + size; at += PAGE_SIZE) {
 		struct vm_fault f = {.gpa = at, .access = VM_ACCESS_PRIVATE};
 		int r = vm_fault(vm, &f);
 
-		if (r)
-			return -EFAULT;
-		r = vm->cc->launch_update(vm, at >> PAGE_SHIFT, f.pa);
-		if (r)
+		if (!r)
+			r = vm->cc->launch_update(vm, at >> PAGE_SHIFT, f.pa);
+		else
+			r = -EFAULT;
+		if (r) {
+			vm->in_launch = false;
 			return r;
+		}
 	}
+	vm->in_launch = false;
 	return 0;
 }

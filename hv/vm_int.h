@@ -37,6 +37,7 @@ struct vm {
 	struct arch_vm *arch_vm;
 	struct vcpu *vcpus[ARCH_MAX_VCPUS];
 	unsigned int nr_vcpus;
+	bool in_launch; /* vm_launch_update() is preparing its pages */
 	bool flush_owed;
 	struct vm_zap_log zaps;
 	struct list_head node; /* on vm_all */

@@ -218,7 +218,10 @@ struct vmm_ops {
 	/* KVM_SEV_SNP_LAUNCH_UPDATE (type NORMAL) over [gpa, gpa + size),
 	 * page aligned, before any vCPU runs: each page, private in a gmem
 	 * slot, is assigned to the VM and made Validated with the contents
-	 * it has, so the guest starts on it without PVALIDATE. Before the
+	 * it has, so the guest starts on it without PVALIDATE. For a TDX VM
+	 * KVM_TDX_INIT_MEM_REGION with KVM_TDX_MEASURE_MEMORY_REGION: each
+	 * page PAGE.ADDed (MAPPED, no ACCEPT needed) and MR.EXTENDed into
+	 * MRTD, which the first vCPU fixes (TDH.MR.FINALIZE). Before the
 	 * VM's first vCPU. The contents are what the guest's shared view
 	 * holds at the GPA (the slot's memory: KVM copies the VMM's source
 	 * buffer). -EINVAL for a bad range, a VM that has a vCPU or whose

@@ -22,9 +22,10 @@
 #define TDX_LEN (TDX_PAGES * PAGE_SIZE)
 #define PG(n) (GUEST_TEST_GPA + (n)*PAGE_SIZE)
 #define MAX_CALLS 16
-/* KVM_HC_MAP_GPA_RANGE answers: a retry (EAGAIN), a failure (EINVAL). */
+/* KVM_HC_MAP_GPA_RANGE answers KVM's TDX code takes: a retry (EAGAIN),
+ * a failure (EINVAL), positive as userspace writes them. */
 #define ANSWER_RETRY 11ULL
-#define ANSWER_FAIL ((u64)-GMV_KVM_EINVAL)
+#define ANSWER_FAIL 22ULL
 
 struct tdx_case {
 	int gmem;

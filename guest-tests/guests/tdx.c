@@ -47,8 +47,8 @@ static void expect_ve(u64 gpa, bool write)
 	struct guest_exception e;
 	struct tdx_ve_info ve;
 
-	GUEST_ASSERT(guest_catch(write ? write_word : read_word, PRIV(gpa),
-				 &e));
+	GUEST_ASSERT(
+		guest_catch(write ? write_word : read_word, PRIV(gpa), &e));
 	GUEST_ASSERT_EQ(e.vector, TDX_VE_VECTOR);
 	GUEST_ASSERT_EQ(tdx_veinfo_get(&ve), 0);
 	GUEST_ASSERT_EQ(ve.exit_reason, TDX_EXIT_REASON_EPT_VIOLATION);
@@ -252,9 +252,8 @@ static void test_map_errors(u64 gpa)
 	GUEST_ASSERT_EQ(tdx_vmcall_map_gpa(1ULL << 48, PAGE_SIZE, &r11),
 			TDVMCALL_STATUS_INVALID_OPERAND);
 	/* A sub-function the VMM does not offer (GetQuote). */
-	r = (struct tdx_regs){.rax = TDG_VP_VMCALL,
-			      .rcx = BIT(10) | BIT(11),
-			      .r11 = 0x10002};
+	r = (struct tdx_regs){
+		.rax = TDG_VP_VMCALL, .rcx = BIT(10) | BIT(11), .r11 = 0x10002};
 	tdx_tdcall(&r);
 	GUEST_ASSERT_EQ(r.rax, 0);
 	GUEST_ASSERT_EQ(r.r10, TDVMCALL_STATUS_SUBFUNC_UNSUPPORTED);
@@ -267,6 +266,19 @@ static void test_map_errors(u64 gpa)
 	r = (struct tdx_regs){.rax = TDG_VP_VMCALL, .rcx = BIT(4)};
 	tdx_tdcall(&r);
 	GUEST_ASSERT_EQ(r.rax, TDX_OPERAND_INVALID | 1);
+	/* Nor RBP, in a TD made with NO_RBP_MOD as KVM makes them. */
+	r = (struct tdx_regs){.rax = TDG_VP_VMCALL, .rcx = BIT(5) | BIT(11)};
+	tdx_tdcall(&r);
+	GUEST_ASSERT_EQ(r.rax, TDX_OPERAND_INVALID | 1);
+	/* R10 not exposed: the VMM sees 0 there and its status does not
+	 * come back; the guest's R10 is its own. */
+	r = (struct tdx_regs){.rax = TDG_VP_VMCALL,
+			      .rcx = BIT(11),
+			      .r10 = 0x1234,
+			      .r11 = 0x10002};
+	tdx_tdcall(&r);
+	GUEST_ASSERT_EQ(r.rax, 0);
+	GUEST_ASSERT_EQ(r.r10, 0x1234);
 	/* None of those reached the VMM. Now it fails the request. */
 	GUEST_SYNC(1, 0);
 	GUEST_ASSERT_EQ(tdx_vmcall_map_gpa(SHARED(PG(gpa, 1)), PAGE_SIZE, &r11),

@@ -19,6 +19,15 @@
  *    so only the asked pages leave the TD and need a new ACCEPT.
  *  - max_order: an AUGed page maps no larger than its leaf; a page not
  *    AUGed yet at 2 MiB only where prepare would AUG 2 MiB.
+ *  - The launch (KVM_TDX_INIT_MEM_REGION, tdx_gmem_post_populate): the
+ *    TD is made INITIALIZED, not finalized. Inside vm_launch_update()
+ *    prepare PAGE.ADDs each 4 KiB page (ADD has no 2 MiB form) and
+ *    launch_update MR.EXTENDs its 16 chunks of 256 bytes
+ *    (KVM_TDX_MEASURE_MEMORY_REGION); launch_finish, at the first vCPU,
+ *    is TDH.MR.FINALIZE (KVM_TDX_FINALIZE_VM). A private page used
+ *    outside a launch before the first vCPU ends the launch there: the
+ *    TD is finalized and the page AUGed (KVM has no such fault; see
+ *    tdx_prepare).
  *
  * A removed page is PT_NDA in the PAMT at once: it is the host's again
  * and goes back to the allocator (Linux writes its cache lines back with
@@ -119,7 +128,8 @@ static int kick(u64 td)
 
 	if (tdx_model_td(model, td, &ti))
 		return -EINVAL;
-	for (unsigned int v = 0; v < ti.nr_vcpus; v++) {
+	/* Before TDH.MR.FINALIZE no vCPU has entered the TD. */
+	for (unsigned int v = 0; ti.finalized && v < ti.nr_vcpus; v++) {
 		st = tdx_vcpu_exit(model, td, v);
 		if (st)
 			return failed("vCPU exit", 0, st);
@@ -341,7 +351,29 @@ static int mapped_at(u64 td, u64 gpa, u64 *hpa, bool *blocked)
 	return 0;
 }
 
-static int prepare_4k(u64 td, u64 gpa, u64 hpa)
+/*
+ * PAGE.ADD of the 4 KiB page at hpa, its own source: vm_launch_update()
+ * has copied the VMM's data into it already, where KVM's
+ * tdx_gmem_post_populate has the module copy it from the source page
+ * the VMM gave (KVM_TDX_INIT_MEM_REGION's source_addr). MAPPED at once:
+ * the guest finds it accepted.
+ */
+static int add(u64 td, u64 gpa, u64 hpa)
+{
+	int r = add_tables(td, gpa, TDX_LEVEL_4K);
+	u64 st;
+
+	if (r)
+		return r;
+	st = tdx_page_add(model, td, gpa, hpa, hpa, NULL);
+	if (st)
+		return failed("PAGE.ADD", gpa, st);
+	*rmap_of(hpa) = gpa | RMAP_VALID;
+	return 0;
+}
+
+/* The 4 KiB page at gpa: PAGE.ADD in a launch, else AUG. */
+static int prepare_4k(u64 td, u64 gpa, u64 hpa, bool launch)
 {
 	bool blocked;
 	u64 at;
@@ -353,6 +385,8 @@ static int prepare_4k(u64 td, u64 gpa, u64 hpa)
 		return at != hpa ? -EIO : blocked ? -EBUSY : 0;
 	if (r != -ENOENT)
 		return r;
+	if (launch)
+		return add(td, gpa, hpa);
 	return aug(td, gpa, TDX_LEVEL_4K, hpa);
 }
 
@@ -378,25 +412,97 @@ static bool entry_2m_free(u64 td, u64 gpa)
 	return e.state == TDX_SEPT_FREE;
 }
 
+/* Is td finalized (TDH.MR.FINALIZE done)? */
+static bool finalized(u64 td)
+{
+	struct tdx_td_info ti;
+
+	return !tdx_model_td(model, td, &ti) && ti.finalized;
+}
+
+/* TDH.MR.FINALIZE unless done: the launch is over, MRTD is fixed and the
+ * vCPUs may run (KVM_TDX_FINALIZE_VM). */
+static int finalize(u64 td)
+{
+	u64 st;
+
+	if (finalized(td))
+		return 0;
+	st = tdx_td_finalize(model, td);
+	return st ? failed("MR.FINALIZE", 0, st) : 0;
+}
+
+/* Does vm_launch_update() prepare the page, before the launch ended? */
+static bool launching(struct vm *vm, u64 td)
+{
+	return vm_in_launch(vm) && !finalized(td);
+}
+
+/*
+ * Inside a launch: PAGE.ADD page by page. Outside, a private page used
+ * before the first vCPU (a host access, a test's fault) ends the launch:
+ * the TD is finalized, then the page AUGed as ever after. KVM has no such
+ * fault: before KVM_TDX_FINALIZE_VM its vCPUs do not run
+ * (tdx_vcpu_pre_run) and KVM_PRE_FAULT_MEMORY is refused
+ * (pre_fault_allowed is set at finalize), so only KVM_TDX_INIT_MEM_REGION
+ * maps private memory then; ending the launch keeps a TDX VM usable the
+ * way the other models' VMs are without a vCPU.
+ */
 static int tdx_prepare(struct vm *vm, u64 gfn, phys_addr_t pa,
 		       unsigned int order)
 {
 	u64 td = tdx_vm_td(vm), gpa = gfn << PAGE_SHIFT, hpa = tdx_cc_hpa(pa);
+	bool launch;
 	int r;
 
 	if (!td || gpa + (PAGE_SIZE << order) > TDX_SHARED_BIT)
 		return -EINVAL;
-	if (order >= 9 && IS_ALIGNED(hpa, SIZE_2M) &&
+	launch = launching(vm, td);
+	if (!launch) {
+		r = finalize(td);
+		if (r)
+			return r;
+	}
+	if (!launch && order >= 9 && IS_ALIGNED(hpa, SIZE_2M) &&
 	    IS_ALIGNED(gpa, SIZE_2M) && entry_2m_free(td, gpa) &&
 	    range_free(hpa))
 		return aug(td, gpa, TDX_LEVEL_2M, hpa);
-	/* Page by page; one a leaf maps at its GPA already is left alone. */
+	/* Page by page (a 2 MiB block in a launch: 512 PAGE.ADDs); one a
+	 * leaf maps at its GPA already is left alone. */
 	for (u64 k = 0; k < (1ULL << order); k++) {
-		r = prepare_4k(td, gpa + k * PAGE_SIZE, hpa + k * PAGE_SIZE);
+		r = prepare_4k(td, gpa + k * PAGE_SIZE, hpa + k * PAGE_SIZE,
+			       launch);
 		if (r)
 			return r;
 	}
 	return 0;
+}
+
+/* KVM_TDX_MEASURE_MEMORY_REGION: MR.EXTEND of the page's 16 chunks, in
+ * order, after its PAGE.ADD (tdx_gmem_post_populate). A TD finalized
+ * already (a private page used outside a launch ended it) has no launch
+ * left: -EINVAL, as KVM_TDX_INIT_MEM_REGION after KVM_TDX_FINALIZE_VM. */
+static int tdx_launch_update(struct vm *vm, u64 gfn, phys_addr_t pa)
+{
+	u64 td = tdx_vm_td(vm), gpa = gfn << PAGE_SHIFT;
+
+	if (!td || finalized(td))
+		return -EINVAL;
+	for (u64 off = 0; off < PAGE_SIZE; off += TDX_MR_CHUNK) {
+		u64 st = tdx_mr_extend(model, td, gpa + off,
+				       (const void *)(pa + off), NULL);
+
+		if (st)
+			return failed("MR.EXTEND", gpa + off, st);
+	}
+	return 0;
+}
+
+static int tdx_launch_finish(struct vm *vm)
+{
+	u64 td = tdx_vm_td(vm);
+
+	return td ? finalize(td) : -EINVAL;
 }
 
 /* Pages the TDs hold (PT_REG) in [lo, hi) of the host's addresses. */
@@ -435,6 +541,15 @@ static int tdx_split(phys_addr_t pa)
 	return tdx_cc_demote(i.owner, *rmap_of(hpa) & ~RMAP_VALID);
 }
 
+/* A deleted memslot: its private pages leave the S-EPT exactly (KVM's
+ * kvm_arch_flush_shadow_memslot zaps the slot's mirror SPTEs, and TDX
+ * removes each leaf); the next fault through a binding AUGs them again
+ * and the guest must ACCEPT them again. */
+static int tdx_unmap(struct vm *vm, u64 gfn, phys_addr_t pa, unsigned int order)
+{
+	return remove_pages(pa, order);
+}
+
 /* To private: nothing (prepare AUGs at the next private fault). */
 static int tdx_convert(struct vm *vm, u64 gfn, phys_addr_t pa,
 		       unsigned int order, bool to_private)
@@ -455,12 +570,13 @@ static unsigned int tdx_max_order(struct vm *vm, u64 gfn, phys_addr_t pa)
 		return 0;
 	if (i.type == TDX_PT_REG && i.level == TDX_LEVEL_4K)
 		return !((gpa ^ hpa) & (SIZE_2M - 1)) &&
-			       promotable(td, ALIGN_DOWN(gpa, SIZE_2M))
-		       ? 9
-		       : 0;
+				       promotable(td, ALIGN_DOWN(gpa, SIZE_2M))
+			       ? 9
+			       : 0;
 	if (i.type == TDX_PT_REG)
 		return 9;
-	if ((gpa ^ hpa) & (SIZE_2M - 1))
+	/* A launch PAGE.ADDs 4 KiB pages, each MR.EXTENDed after its ADD. */
+	if ((gpa ^ hpa) & (SIZE_2M - 1) || launching(vm, td))
 		return 0;
 	return entry_2m_free(td, ALIGN_DOWN(gpa, SIZE_2M)) &&
 			       range_free(ALIGN_DOWN(hpa, SIZE_2M))
@@ -597,9 +713,10 @@ static int tdx_model_vm_init(struct vm *vm)
 		}
 	}
 	nr_tdx_vms++;
-	/* TDH.MNG.CREATE, KEY.CONFIG, INIT, the vCPUs, MR.FINALIZE: the TD
-	 * runs from the start (no initial memory is added yet). */
-	st = tdx_td_create(model, td, TDX_CC_VCPUS, TDX_TD_RUNNABLE);
+	/* TDH.MNG.CREATE, KEY.CONFIG, INIT and the vCPUs (KVM_TDX_INIT_VM,
+	 * KVM_TDX_INIT_VCPU): INITIALIZED, open for the launch's PAGE.ADD
+	 * until launch_finish's TDH.MR.FINALIZE. */
+	st = tdx_td_create(model, td, TDX_CC_VCPUS, TDX_TD_INITIALIZED);
 	if (st) {
 		r = failed("TD create", 0, st);
 		/* A TD left half made goes with its TDR. */
@@ -664,9 +781,9 @@ static void tdx_vm_destroy(struct vm *vm)
 #define TDX_HOOKS                                                          \
 	.vm_type = GMV_VM_TDX, .private_source = CC_PRIVATE_FROM_EXIT,     \
 	.alias_bit = TDX_SHARED_BIT, .alias_shared = true, .one_vm = true, \
-	.vm_destroy = tdx_vm_destroy,                                      \
-	.prepare = tdx_prepare, .invalidate = tdx_invalidate,              \
-	.split = tdx_split, .convert = tdx_convert,                        \
+	.vm_destroy = tdx_vm_destroy, .prepare = tdx_prepare,              \
+	.invalidate = tdx_invalidate, .split = tdx_split,                  \
+	.convert = tdx_convert, .unmap = tdx_unmap,                        \
 	.max_order = tdx_max_order, .check_page = tdx_check_page,          \
 	.check_held = tdx_check_held
 
@@ -683,6 +800,8 @@ const struct cc_ops cc_tdx_hw = {
 	.lacks = tdx_hw_lacks,
 	.guest_lacks = tdx_hw_guest_lacks,
 	.vm_init = tdx_hw_vm_init,
+	.launch_update = tdx_launch_update,
+	.launch_finish = tdx_launch_finish,
 	TDX_HOOKS,
 };
 
@@ -695,5 +814,7 @@ const struct cc_ops cc_tdx_model = {
 	.guest = tdx_guest,
 	.guest_complete = tdx_guest_complete,
 	.access = tdx_access,
+	.launch_update = tdx_launch_update,
+	.launch_finish = tdx_launch_finish,
 	TDX_HOOKS,
 };

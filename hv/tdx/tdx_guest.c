@@ -48,9 +48,13 @@
 
 /* TDG.VP.VMCALL: RCX is the bitmap of the GPRs the guest exposes to the
  * VMM; RAX, RCX and RSP (bits 0, 1, 4) and bits 63:32 must be clear
- * (ABI spec, TDG.VP.VMCALL input operands). R10 = 0 is a GHCI call, R11
- * its sub-function (GHCI spec, "TDG.VP.VMCALL Interface"). */
-#define VMCALL_BAD_BITMAP (BIT(0) | BIT(1) | BIT(4) | (~0ULL << 32))
+ * (ABI spec, TDG.VP.VMCALL input operands), and RBP (bit 5) too in a TD
+ * made with CONFIG_FLAGS.NO_RBP_MOD, which KVM always sets
+ * (setup_tdparams()); the module's tdg_vp_vmcall() checks them. Only the
+ * exposed GPRs come back from the VMM (save_regs_after_tdvmcall()). R10 =
+ * 0 is a GHCI call, R11 its sub-function (GHCI spec, "TDG.VP.VMCALL
+ * Interface"). */
+#define VMCALL_BAD_BITMAP (BIT(0) | BIT(1) | BIT(4) | BIT(5) | (~0ULL << 32))
 #define TDVMCALL_MAP_GPA 0x10001
 #define TDVMCALL_STATUS_SUCCESS 0ULL
 #define TDVMCALL_STATUS_RETRY 1ULL
@@ -59,9 +63,13 @@
 #define TDVMCALL_STATUS_SUBFUNC_UNSUPPORTED 0x8000000000000003ULL
 /* KVM exits for MapGPA in chunks of this much (TDX_MAP_GPA_MAX_LEN). */
 #define MAP_GPA_CHUNK (2ULL << 20)
-/* The answer that asks the guest to retry (KVM_HC_MAP_GPA_RANGE's
- * hypercall.ret, as KVM's TDX code takes it from userspace). */
+/* The answers KVM's TDX code takes from userspace in
+ * KVM_HC_MAP_GPA_RANGE's hypercall.ret besides 0 (kvm-x86 commit
+ * 3e2dec1ede0a, "KVM: TDX: Allow userspace to return errors to guest for
+ * MAPGPA"): EAGAIN asks the guest to retry, EINVAL fails the request;
+ * any other value fails KVM_RUN with EINVAL. */
 #define MAP_GPA_RET_EAGAIN 11ULL
+#define MAP_GPA_RET_EINVAL 22ULL
 
 /* #VE (vector 20) for an EPT violation: exit reason 48 (Intel SDM vol. 3
  * appendix C) and its exit qualification (SDM Table 28-7): bit 0 read,
@@ -144,8 +152,9 @@ int tdx_access(struct cc_guest_req *req, u64 gpa, phys_addr_t pa, bool write,
 		/* The fault path allows 2 MiB over 4 KiB leaves only where
 		 * they can merge (tdx_max_order): KVM's huge-page code
 		 * promotes them then, and so does this. */
-		if (!e.reached || (*order >= 9 &&
-				   !tdx_cc_promote(td, ALIGN_DOWN(gpa, SIZE_2M))))
+		if (!e.reached ||
+		    (*order >= 9 &&
+		     !tdx_cc_promote(td, ALIGN_DOWN(gpa, SIZE_2M))))
 			*order = MIN(*order, 9U);
 		else
 			*order = 0;
@@ -157,17 +166,19 @@ int tdx_access(struct cc_guest_req *req, u64 gpa, phys_addr_t pa, bool write,
 		/* gmem's prepare AUGs every private page it hands out and
 		 * refuses a blocked one (-EBUSY): another state here is a
 		 * bug of the hooks, not of the guest. */
-		gmv_snprintf(req->why, sizeof(req->why),
-			     "S-EPT entry of GPA %#llx is in state %#x (page %p)",
-			     (unsigned long long)gpa, e.state, (void *)pa);
+		gmv_snprintf(
+			req->why, sizeof(req->why),
+			"S-EPT entry of GPA %#llx is in state %#x (page %p)",
+			(unsigned long long)gpa, e.state, (void *)pa);
 		return -EIO;
 	}
 }
 
 /* TDG.VP.INFO: RCX = GPAW, RDX = the TD's attributes (none set: no
  * DEBUG, SEPT_VE_DISABLE clear), R8 = number of vCPUs [31:0] and the
- * maximum [63:32], R9 = this vCPU's index, R10 = TDG.SYS.RD available
- * (bit 0; the model has none), R11 reserved. */
+ * maximum [63:32] (the TD is made with all its vCPUs), R9 = this vCPU's
+ * index, R10 = the TDCALLs available (bit 0 TDG.SYS.RD: module 1.5 sets
+ * it, the model has no TDG.SYS.RD and clears it), R11 reserved. */
 static int vp_info(struct cc_guest_req *req)
 {
 	struct tdx_td_info ti;
@@ -183,10 +194,10 @@ static int vp_info(struct cc_guest_req *req)
 	return done(req, TDX_SUCCESS);
 }
 
-/* TDG.VP.VEINFO.GET: RCX = exit reason (version 1: the #VE category in
- * 63:32, 0 here: a pending page), RDX = exit qualification, R8 = GLA,
- * R9 = GPA, R10 = instruction length and information (none for an EPT
- * violation); VE_INFO is free again. */
+/* TDG.VP.VEINFO.GET: RCX = exit reason (version 1, which newer modules
+ * than 1.5 accept: the #VE category in 39:32, left 0 here), RDX = exit
+ * qualification, R8 = GLA, R9 = GPA, R10 = instruction length and
+ * information (none for an EPT violation); VE_INFO is free again. */
 static int veinfo_get(struct cc_guest_req *req, unsigned int version)
 {
 	struct tdx_ve_info *ve = &vcpu_of(req)->ve;
@@ -297,8 +308,11 @@ static int map_gpa_exit(struct tdx_map_gpa *m, struct vmm_exit *exit)
 static int vmcall_done(struct cc_guest_req *req, u64 status, u64 r11,
 		       bool set_r11)
 {
-	*reg(req, ARCH_REG_R10) = status;
-	if (set_r11)
+	u64 bitmap = *reg(req, ARCH_REG_RCX);
+
+	if (bitmap & BIT(10))
+		*reg(req, ARCH_REG_R10) = status;
+	if (set_r11 && (bitmap & BIT(11)))
 		*reg(req, ARCH_REG_R11) = r11;
 	return done(req, TDX_SUCCESS);
 }
@@ -349,8 +363,9 @@ static int vmcall(struct cc_guest_req *req, struct vmm_exit *exit)
 
 /*
  * The case answered a MapGPA chunk. 0: the next chunk, or SUCCESS at the
- * end; EAGAIN: RETRY from the chunk not done; anything else:
- * INVALID_OPERAND there (KVM's tdx_complete_vmcall_map_gpa()). KVM also
+ * end; EAGAIN: RETRY from the chunk not done; EINVAL: INVALID_OPERAND
+ * there; anything else ends the run (KVM's tdx_complete_vmcall_map_gpa()
+ * fails KVM_RUN). KVM also
  * answers RETRY between chunks when an interrupt is pending: the test
  * VMs here have none.
  */
@@ -370,6 +385,14 @@ int tdx_guest_complete(struct cc_guest_req *req, const struct vmm_exit *exit,
 		return -EIO;
 	}
 	ret = exit->hypercall.ret;
+	if (ret && ret != MAP_GPA_RET_EAGAIN && ret != MAP_GPA_RET_EINVAL) {
+		m->busy = false;
+		gmv_snprintf(req->why, sizeof(req->why),
+			     "MapGPA answered %#llx: not 0, EAGAIN (11) or "
+			     "EINVAL (22)",
+			     (unsigned long long)ret);
+		return -EINVAL;
+	}
 	if (ret) {
 		m->busy = false;
 		return vmcall_done(req,

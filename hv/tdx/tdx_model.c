@@ -10,7 +10,9 @@
  * state, the GPA and level (RCX), the S-EPT tree lock, the walk, the
  * entry lock, the entry's state, TLB tracking, then the HPA operands.
  * Where the sources leave a choice, it is said at the check and in
- * hv/tdx/README.md.
+ * hv/tdx/README.md. And the TD's measurement, MRTD: a SHA-384 over the
+ * 128-byte blocks PAGE.ADD and MR.EXTEND add, completed at
+ * TDH.MR.FINALIZE (ABI spec, TDH.MEM.PAGE.ADD and TDH.MR.EXTEND).
  */
 #define CHECK_PREFIX "tdx_check"
 
@@ -181,6 +183,38 @@ static u64 td_get(struct tdx_model *m, u64 id, unsigned int ops,
 	return TDX_SUCCESS;
 }
 
+/* td_get() for a leaf that locks the TDR exclusively (MR.EXTEND,
+ * MR.FINALIZE): another holder of the TDR's lock makes it OPERAND_BUSY on
+ * RDX (the module's check_lock_and_map_explicit_tdr with
+ * TDX_LOCK_EXCLUSIVE), before the TD's state is looked at. */
+static u64 td_get_excl(struct tdx_model *m, u64 id, unsigned int ops,
+		       struct tdx_td **out)
+{
+	struct tdx_td *td = find_td(m, id);
+
+	if (td && td->tdr_held)
+		return TDX_OPERAND_BUSY | TDX_OPERAND_RDX;
+	return td_get(m, id, ops, out);
+}
+
+/*
+ * One 128-byte block into the TD's measurement: the leaf's name in ASCII
+ * from byte 0, the GPA little-endian in bytes 16..23, zeros elsewhere
+ * (ABI spec, TDH.MEM.PAGE.ADD "MEM.PAGE.ADD" and TDH.MR.EXTEND
+ * "MR.EXTEND"; the module's sha384_128B_block_t, a 16-byte name then the
+ * GPA).
+ */
+static void measure(struct tdx_td *td, const char *leaf, u64 gpa)
+{
+	u8 b[SHA384_BLOCK_SIZE] = {0};
+
+	for (unsigned int i = 0; leaf[i]; i++)
+		b[i] = (u8)leaf[i];
+	for (unsigned int i = 0; i < 8; i++)
+		b[16 + i] = (u8)(gpa >> (8 * i));
+	sha384_update(&td->mr, b, sizeof(b));
+}
+
 /* RCX's page info: the level within the leaf's range, the GPA aligned to
  * it (bits 11:3 reserved), private (shared bit clear) and below GPAW. */
 static bool page_info_ok(u64 gpa, unsigned int level, unsigned int min,
@@ -196,13 +230,16 @@ static unsigned int idx(u64 gpa, unsigned int level)
 }
 
 /*
- * Walk td's S-EPT down to the entry of gpa at level. The walk passes
- * non-leaf entries, blocked or not (our reading: a host-side walk follows
- * the table address, which NL_BLOCKED keeps); a FREE or leaf entry above
- * the level stops it: EPT_WALK_FAILED, *out and *stop being where.
+ * Walk td's S-EPT down to the entry of gpa at level through non-leaf
+ * entries: a FREE or leaf entry above the level stops it, and so, for a
+ * leaf's walk, does NL_BLOCKED (its RWX bits are 0, and the module's
+ * secure_ept_walk() stops at any entry without them): EPT_WALK_FAILED,
+ * *out and *stop being where. The model's own read-back passes blocked
+ * tables (pass_blocked).
  */
-static u64 walk(struct tdx_td *td, u64 gpa, unsigned int level,
-		struct tdx_sept_entry **out, unsigned int *stop)
+static u64 walk_tables(struct tdx_td *td, u64 gpa, unsigned int level,
+		       bool pass_blocked, struct tdx_sept_entry **out,
+		       unsigned int *stop)
 {
 	struct tdx_table *t = td->root;
 
@@ -213,10 +250,17 @@ static u64 walk(struct tdx_td *td, u64 gpa, unsigned int level,
 		*stop = l;
 		if (l == level)
 			return TDX_SUCCESS;
-		if (!is_nl(e->state))
+		if (e->state != TDX_SEPT_NL_MAPPED &&
+		    !(pass_blocked && e->state == TDX_SEPT_NL_BLOCKED))
 			return TDX_EPT_WALK_FAILED | TDX_OPERAND_RCX;
 		t = e->child;
 	}
+}
+
+static u64 walk(struct tdx_td *td, u64 gpa, unsigned int level,
+		struct tdx_sept_entry **out, unsigned int *stop)
+{
+	return walk_tables(td, gpa, level, false, out, stop);
 }
 
 /* Everything before a leaf's own state check (see the file comment). */
@@ -362,8 +406,9 @@ u64 tdx_td_create(struct tdx_model *m, u64 id, unsigned int nr_vcpus,
 	td->used = true;
 	td->id = id;
 	td->nr_vcpus = nr_vcpus;
-	/* TDH.MNG.INIT starts TD_EPOCH at 1. */
+	/* TDH.MNG.INIT starts TD_EPOCH at 1 and the measurement. */
 	td->epoch = 1;
+	sha384_init(&td->mr);
 	td->lifecycle = stage == TDX_TD_CREATED ? TDX_LC_HKID_ASSIGNED
 						: TDX_LC_KEYS_CONFIGURED;
 	td->op_state = stage >= TDX_TD_INITIALIZED ? TDX_OP_INITIALIZED
@@ -373,16 +418,19 @@ u64 tdx_td_create(struct tdx_model *m, u64 id, unsigned int nr_vcpus,
 	return TDX_SUCCESS;
 }
 
+/* TDH.MR.FINALIZE: MRTD is the hash of what PAGE.ADD and MR.EXTEND
+ * measured, and the TD can run. */
 u64 tdx_td_finalize(struct tdx_model *m, u64 id)
 {
 	struct tdx_td *td;
-	u64 st = td_get(m, id, OPS_INIT, &td);
+	u64 st = td_get_excl(m, id, OPS_INIT, &td);
 
 	if (st)
 		return st;
 	/* TDH.MR.FINALIZE needs an initialised vCPU (TDX_NO_VCPUS). */
 	if (!td->nr_vcpus)
 		return TDX_NO_VCPUS;
+	sha384_final(&td->mr, td->mrtd);
 	td->op_state = TDX_OP_RUNNABLE;
 	for (unsigned int v = 0; v < td->nr_vcpus; v++)
 		td->vcpu_epoch[v] = td->epoch;
@@ -421,7 +469,7 @@ u64 tdx_td_reclaim(struct tdx_model *m, u64 id)
 
 /* ---- the memory leaves ---- */
 
-/* What SEPT.ADD, AUG and ADD check after locate(): the entry is FREE,
+/* What SEPT.ADD and AUG check after locate(): the entry is FREE,
  * then the new page at hpa (of hpa_level) is one the leaf may take. */
 static u64 free_entry_for(struct tdx_model *m, struct tdx_sept_entry *e,
 			  unsigned int level, u64 hpa, unsigned int hpa_level,
@@ -481,28 +529,88 @@ u64 tdx_page_aug(struct tdx_model *m, u64 id, u64 gpa, unsigned int level,
 	return TDX_SUCCESS;
 }
 
-/* TDH.MEM.PAGE.ADD: before TDH.MR.FINALIZE only, a 4 KiB page copied from
- * src and MAPPED at once. The source is ordinary memory the module only
- * reads: it must be 4 KiB aligned (OPERAND_INVALID on R9); checked after
- * the target (our order: the sources do not say). */
+/*
+ * TDH.MEM.PAGE.ADD (the module's tdh_mem_page_add): before
+ * TDH.MR.FINALIZE only, a 4 KiB page copied from src and MAPPED at once,
+ * its GPA (not its contents: that is MR.EXTEND's) measured. The TDR is
+ * locked exclusively (OPERAND_BUSY on RDX), which covers the S-EPT: no
+ * tree or entry lock of its own. After the entry's state, the source
+ * (R9: ordinary memory the module only reads, 4 KiB aligned, below
+ * MAXPHYADDR; OPERAND_INVALID), then the target (R8). The model keeps no
+ * page contents, so the copy is the caller's.
+ */
 u64 tdx_page_add(struct tdx_model *m, u64 id, u64 gpa, u64 hpa, u64 src,
 		 struct tdx_ext *xp)
 {
 	struct tdx_ext dummy, *x = ext_reset(xp, &dummy);
 	struct tdx_sept_entry *e;
 	struct tdx_td *td;
-	u64 st = locate(m, id, OPS_INIT, gpa, TDX_LEVEL_4K, TDX_LEVEL_4K,
-			TDX_LEVEL_4K, &td, &e, x);
+	unsigned int stop;
+	u64 st = td_get_excl(m, id, OPS_INIT, &td);
 
-	if (!st)
-		st = free_entry_for(m, e, TDX_LEVEL_4K, hpa, TDX_LEVEL_4K, x);
 	if (st)
 		return st;
+	if (!page_info_ok(gpa, TDX_LEVEL_4K, TDX_LEVEL_4K, TDX_LEVEL_4K))
+		return TDX_OPERAND_INVALID | TDX_OPERAND_RCX;
+	st = walk(td, gpa, TDX_LEVEL_4K, &e, &stop);
+	if (st) {
+		details(x, e, stop);
+		return st;
+	}
+	if (e->state != TDX_SEPT_FREE) {
+		details(x, e, TDX_LEVEL_4K);
+		return TDX_EPT_ENTRY_STATE_INCORRECT | TDX_OPERAND_RCX;
+	}
 	if (!IS_ALIGNED(src, PAGE_4K) || src >= PA_LIMIT)
 		return TDX_OPERAND_INVALID | TDX_OPERAND_R9;
+	st = hpa_check(m, hpa, TDX_LEVEL_4K, TDX_OPERAND_R8);
+	if (st)
+		return st;
 	pamt_set(m, hpa, 1, TDX_PT_REG, slot_of(m, td), 0);
 	td->child_pages++;
 	*e = (struct tdx_sept_entry){.hpa = hpa, .state = TDX_SEPT_MAPPED};
+	measure(td, "MEM.PAGE.ADD", gpa);
+	return TDX_SUCCESS;
+}
+
+/*
+ * TDH.MR.EXTEND (the module's tdh_mr_extend): INITIALIZED only; RCX a
+ * private GPA aligned to 256 bytes (OPERAND_INVALID); the walk to the
+ * leaf holding it must end at a MAPPED leaf of any size: a walk that ends
+ * anywhere else (FREE, a blocked table, a PENDING or blocked leaf) is
+ * EPT_ENTRY_NOT_PRESENT on RCX with the entry where it stopped. The S-EPT
+ * tree is not locked on its own: the exclusive TDR lock covers it. The
+ * module's second state check (EPT_ENTRY_NOT_PRESENT without operand, a
+ * leaf the walk accepts in a state MR.EXTEND does not) takes only the
+ * export states, which the model never produces.
+ */
+u64 tdx_mr_extend(struct tdx_model *m, u64 id, u64 gpa, const void *data,
+		  struct tdx_ext *xp)
+{
+	static const u8 zeros[TDX_MR_CHUNK];
+	struct tdx_ext dummy, *x = ext_reset(xp, &dummy);
+	struct tdx_table *t;
+	struct tdx_td *td;
+	u64 st = td_get_excl(m, id, OPS_INIT, &td);
+
+	if (st)
+		return st;
+	if (!IS_ALIGNED(gpa, TDX_MR_CHUNK) || gpa >= TDX_SHARED_BIT)
+		return TDX_OPERAND_INVALID | TDX_OPERAND_RCX;
+	t = td->root;
+	for (unsigned int l = TDX_LEVEL_MAX;; l--) {
+		struct tdx_sept_entry *e = &t->e[idx(gpa, l)];
+
+		if (e->state == TDX_SEPT_MAPPED)
+			break;
+		if (e->state != TDX_SEPT_NL_MAPPED) {
+			details(x, e, l);
+			return TDX_EPT_ENTRY_NOT_PRESENT | TDX_OPERAND_RCX;
+		}
+		t = e->child;
+	}
+	measure(td, "MR.EXTEND", gpa);
+	sha384_update(&td->mr, data ? data : zeros, TDX_MR_CHUNK);
 	return TDX_SUCCESS;
 }
 
@@ -885,6 +993,11 @@ int tdx_model_hold(struct tdx_model *m, enum tdx_hold what, u64 id, u64 gpa,
 	unsigned int stop;
 
 	switch (what) {
+	case TDX_HOLD_TDR:
+		if (!td)
+			return -EINVAL;
+		td->tdr_held = held;
+		return 0;
 	case TDX_HOLD_PAGE: /* gpa is the page's HPA here */
 		if (!IS_ALIGNED(gpa, PAGE_4K) || gpa >= m->size)
 			return -EINVAL;
@@ -902,7 +1015,7 @@ int tdx_model_hold(struct tdx_model *m, enum tdx_hold what, u64 id, u64 gpa,
 		return 0;
 	case TDX_HOLD_ENTRY:
 		if (!td || level > TDX_LEVEL_MAX ||
-		    walk(td, gpa, level, &e, &stop))
+		    walk_tables(td, gpa, level, true, &e, &stop))
 			return -EINVAL;
 		e->held = held;
 		return 0;
@@ -919,7 +1032,8 @@ int tdx_model_entry(const struct tdx_model *m, u64 id, u64 gpa,
 
 	if (!td || level > TDX_LEVEL_MAX || gpa >= TDX_SHARED_BIT)
 		return -EINVAL;
-	out->reached = !walk((struct tdx_td *)td, gpa, level, &e, &stop);
+	out->reached =
+		!walk_tables((struct tdx_td *)td, gpa, level, true, &e, &stop);
 	out->state = e->state;
 	out->level = stop;
 	out->hpa = e->hpa;
@@ -957,6 +1071,7 @@ int tdx_model_td(const struct tdx_model *m, u64 id, struct tdx_td_info *out)
 		.child_pages = td->child_pages,
 		.nr_vcpus = td->nr_vcpus,
 	};
+	memcpy(out->mrtd, td->mrtd, sizeof(out->mrtd));
 	return 0;
 }
 

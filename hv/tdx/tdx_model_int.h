@@ -7,6 +7,7 @@
 #ifndef GMV_HV_TDX_TDX_MODEL_INT_H
 #define GMV_HV_TDX_TDX_MODEL_INT_H
 
+#include "hv/base/sha384.h"
 #include "hv/tdx/tdx_module.h"
 
 #define TDX_ENTRIES 512
@@ -55,8 +56,12 @@ struct tdx_td {
 	u64 child_pages;
 	unsigned int nr_vcpus;
 	u64 vcpu_epoch[TDX_MAX_VCPUS]; /* the epoch each vCPU entered in */
-	bool sept_held, epoch_held; /* tdx_model_hold() */
+	bool sept_held, epoch_held, tdr_held; /* tdx_model_hold() */
 	struct tdx_table *root; /* the level-3 entries */
+	/* The measurement: the hash PAGE.ADD and MR.EXTEND update, and the
+	 * MRTD TDH.MR.FINALIZE makes of it. */
+	struct sha384 mr;
+	u8 mrtd[TDX_MRTD_SIZE];
 };
 
 struct tdx_model {

@@ -4,11 +4,13 @@
  * interface: the host's SEAMCALL leaves that build and tear down a TD's
  * private memory (TDH.MEM.SEPT.ADD, TDH.MEM.PAGE.AUG/ADD,
  * TDH.MEM.RANGE.BLOCK/UNBLOCK, TDH.MEM.TRACK, TDH.MEM.PAGE.REMOVE,
- * TDH.MEM.PAGE.PROMOTE/DEMOTE, TDH.PHYMEM.PAGE.RECLAIM), the guest's
- * TDG.MEM.PAGE.ACCEPT, the TD lifecycle as far as those leaves check it
- * (TDH.MNG.CREATE/KEY.CONFIG/INIT, TDH.MR.FINALIZE, key teardown, the TDR's
- * own reclaim), and a vCPU passing through a TD exit (what TLB tracking
- * waits for).
+ * TDH.MEM.PAGE.PROMOTE/DEMOTE, TDH.PHYMEM.PAGE.RECLAIM), the
+ * measurement of a TD's initial memory (TDH.MEM.PAGE.ADD's and
+ * TDH.MR.EXTEND's updates of MRTD, a SHA-384 TDH.MR.FINALIZE completes),
+ * the guest's TDG.MEM.PAGE.ACCEPT, the TD lifecycle as far as those
+ * leaves check it (TDH.MNG.CREATE/KEY.CONFIG/INIT, TDH.MR.FINALIZE, key
+ * teardown, the TDR's own reclaim), and a vCPU passing through a TD exit
+ * (what TLB tracking waits for).
  *
  * Owns the completion status encoding (Intel TDX Module ABI spec, "Function
  * Completion Status": bit 63 error, 62 non-recoverable, 47:40 class, 39:32
@@ -46,6 +48,7 @@
 #define TDX_MAX_VCPUS_EXCEEDED 0xC000070500000000ULL
 #define TDX_TD_KEYS_NOT_CONFIGURED 0x8000081000000000ULL
 #define TDX_EPT_WALK_FAILED 0xC0000B0000000000ULL
+#define TDX_EPT_ENTRY_NOT_PRESENT 0xC0000B0300000000ULL
 #define TDX_GPA_RANGE_NOT_BLOCKED 0xC0000B0600000000ULL
 #define TDX_GPA_RANGE_ALREADY_BLOCKED 0x00000B0700000000ULL /* warning */
 #define TDX_TLB_TRACKING_NOT_DONE 0xC0000B0800000000ULL
@@ -102,6 +105,9 @@ enum tdx_page_type {
 #define TDX_GPAW 48
 #define TDX_SHARED_BIT BIT(TDX_GPAW - 1)
 #define TDX_MAX_VCPUS 64
+/* TDH.MR.EXTEND measures 256 bytes at a time; MRTD is a SHA-384. */
+#define TDX_MR_CHUNK 256
+#define TDX_MRTD_SIZE 48
 
 static inline u64 tdx_level_size(unsigned int level)
 {
@@ -163,6 +169,12 @@ u64 tdx_page_promote(struct tdx_model *m, u64 td, u64 gpa, unsigned int level,
 u64 tdx_page_demote(struct tdx_model *m, u64 td, u64 gpa, unsigned int level,
 		    u64 hpa, struct tdx_ext *ext);
 u64 tdx_page_reclaim(struct tdx_model *m, u64 hpa, struct tdx_ext *ext);
+/* TDH.MR.EXTEND: the 256-byte chunk at gpa (256-aligned, in a MAPPED
+ * leaf) extends the TD's MRTD. The module reads the chunk through the
+ * TD's key at the page the S-EPT maps; the model holds no memory, so the
+ * caller passes its bytes (data, TDX_MR_CHUNK of them; NULL: zeros). */
+u64 tdx_mr_extend(struct tdx_model *m, u64 td, u64 gpa, const void *data,
+		  struct tdx_ext *ext);
 
 /* The guest: vCPU vcpu of td executes TDG.MEM.PAGE.ACCEPT. */
 u64 tdx_accept(struct tdx_model *m, u64 td, unsigned int vcpu, u64 gpa,
@@ -176,9 +188,13 @@ u64 tdx_vcpu_exit(struct tdx_model *m, u64 td, unsigned int vcpu);
  * Locks another logical processor holds, for the OPERAND_BUSY statuses a
  * sequential caller cannot otherwise reach: the TD's S-EPT tree lock
  * (held exclusively), the host-side lock of one S-EPT entry, the TD epoch
- * lock (a vCPU entering), the PAMT entry of one page. 0 or -EINVAL.
+ * lock (a vCPU entering), the PAMT entry of one page, the TDR (held
+ * shared, as by a memory leaf: the leaves that take it exclusively,
+ * TDH.MR.EXTEND and TDH.MR.FINALIZE, are OPERAND_BUSY on RDX). 0 or
+ * -EINVAL.
  */
 enum tdx_hold {
+	TDX_HOLD_TDR,
 	TDX_HOLD_SEPT_TREE,
 	TDX_HOLD_ENTRY,
 	TDX_HOLD_EPOCH,
@@ -212,6 +228,8 @@ struct tdx_td_info {
 	u64 epoch;
 	u64 child_pages; /* 4 KiB pages in the PAMT owned by the TD */
 	unsigned int nr_vcpus;
+	/* TDCS.MRTD: the SHA-384 TDH.MR.FINALIZE completed; zeros before. */
+	u8 mrtd[TDX_MRTD_SIZE];
 };
 int tdx_model_td(const struct tdx_model *m, u64 td, struct tdx_td_info *out);
 

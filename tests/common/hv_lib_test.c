@@ -2,11 +2,12 @@
 /*
  * tests/common/hv_lib_test.c - the hypervisor's own containers: kmalloc
  * (size classes, page blocks, accounting, fault injection), xmap (the
- * sparse radix map) and ranges (range maps and range sets).
+ * sparse radix map), ranges (range maps and range sets) and SHA-384.
  */
 #include "hv/alloc.h"
 #include "hv/base/kmalloc.h"
 #include "hv/base/ranges.h"
+#include "hv/base/sha384.h"
 #include "hv/base/xmap.h"
 #include "lib/ktap.h"
 #include "lib/mem.h"
@@ -258,6 +259,77 @@ static void ranges_map_lookup(struct kt *t)
 	ranges_destroy(&r);
 }
 
+/* The digest of data (fed in pieces of at most step bytes), in hex. */
+static void sha384_hex(const void *data, size_t len, size_t step, char *hex)
+{
+	static const char digits[] = "0123456789abcdef";
+	u8 d[SHA384_DIGEST_SIZE];
+	struct sha384 c;
+
+	sha384_init(&c);
+	for (size_t at = 0; at < len; at += MIN(step, len - at))
+		sha384_update(&c, (const u8 *)data + at, MIN(step, len - at));
+	sha384_final(&c, d);
+	for (int i = 0; i < SHA384_DIGEST_SIZE; i++) {
+		hex[2 * i] = digits[d[i] >> 4];
+		hex[2 * i + 1] = digits[d[i] & 15];
+	}
+	hex[2 * SHA384_DIGEST_SIZE] = 0;
+}
+
+/*
+ * FIPS 180-4 SHA-384 known answers: the one-block ("abc") and two-block
+ * (896-bit) examples of NIST's "Cryptographic Standards and Guidelines:
+ * Examples with Intermediate Values" (SHA384.pdf), the empty message and
+ * a million 'a' (NIST's SHAVS long message), and the padding edges: 111
+ * message bytes leave exactly room for 0x80 and the 16-byte length in the
+ * last block, 112 need one more block (values from python3 hashlib).
+ */
+static void sha384_known_answers(struct kt *t)
+{
+	static const char two_block[] =
+		"abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmn"
+		"hijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
+	char hex[2 * SHA384_DIGEST_SIZE + 1];
+	u8 seq[112], *million;
+
+	sha384_hex("abc", 3, 3, hex);
+	KT_EXPECT_STR_EQ(t, hex,
+			 "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded163"
+			 "1a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7");
+	sha384_hex(two_block, sizeof(two_block) - 1, 1000, hex);
+	KT_EXPECT_STR_EQ(t, hex,
+			 "09330c33f71147e83d192fc782cd1b4753111b173b3b05d2"
+			 "2fa08086e3b0f712fcc7c71a557e2db966c3e9fa91746039");
+	/* The same fed a byte at a time: the partial-block path. */
+	sha384_hex(two_block, sizeof(two_block) - 1, 1, hex);
+	KT_EXPECT_STR_EQ(t, hex,
+			 "09330c33f71147e83d192fc782cd1b4753111b173b3b05d2"
+			 "2fa08086e3b0f712fcc7c71a557e2db966c3e9fa91746039");
+	sha384_hex("", 0, 1, hex);
+	KT_EXPECT_STR_EQ(t, hex,
+			 "38b060a751ac96384cd9327eb1b1e36a21fdb71114be0743"
+			 "4c0cc7bf63f6e1da274edebfe76f65fbd51ad2f14898b95b");
+	for (unsigned int i = 0; i < sizeof(seq); i++)
+		seq[i] = (u8)i;
+	sha384_hex(seq, 111, 111, hex);
+	KT_EXPECT_STR_EQ(t, hex,
+			 "f5f9fe110d809d34029de262a01b208356caec6e054c7f92"
+			 "6b2591f6c9780579d4b59f5578c6f531a84f158a33660cef");
+	sha384_hex(seq, 112, 112, hex);
+	KT_EXPECT_STR_EQ(t, hex,
+			 "33ba080ec0ccb378e4e95fed3b26c23aa1a280476e007519"
+			 "ee47f60cd9c5c8a65d627259a9aa2fd33ca06d3c14ee5548");
+	million = alloc_pages(hv_pool, 8, OWN_TEST);
+	KT_ASSERT(t, million != NULL);
+	memset(million, 'a', 1000000);
+	sha384_hex(million, 1000000, 4096 + 5, hex);
+	KT_EXPECT_STR_EQ(t, hex,
+			 "9d0e1809716474cb086e834e310a4a1ced149e9c00f24852"
+			 "7972cec5704c2a5b07b8b3dc38ecc4ebae97ddd87f3d8985");
+	free_pages(hv_pool, million, 8, OWN_TEST);
+}
+
 static const struct kt_case hv_lib_cases[] = {
 	KT_CASE(kmalloc_objects_round_trip),
 	KT_CASE(kmalloc_sizes_and_injection),
@@ -267,6 +339,7 @@ static const struct kt_case hv_lib_cases[] = {
 	KT_CASE(xmap_out_of_memory_changes_nothing),
 	KT_CASE(ranges_set_merges_and_splits),
 	KT_CASE(ranges_map_lookup),
+	KT_CASE(sha384_known_answers),
 };
 
 const struct kt_suite hv_lib_suite = {

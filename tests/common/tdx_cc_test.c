@@ -5,8 +5,10 @@
  * each fault, conversion, punch and close the S-EPT entries and PAMT
  * pages are read back through the model's query calls, and the gmem
  * checker, which compares S-EPT and PAMT with gmem's shareability and
- * backing and runs the module's own checker, runs. No guest runs: pages
- * stay PENDING (a TD guest would ACCEPT them).
+ * backing and runs the module's own checker, runs. No guest runs: AUGed
+ * pages stay PENDING (a TD guest would ACCEPT them); launched ones
+ * (vm_launch_update, PAGE.ADD) are MAPPED, and MRTD is read back after
+ * the launch ends.
  */
 #include "hv/alloc.h"
 #include "hv/base/kmalloc.h"
@@ -144,7 +146,8 @@ static u64 hand_remove(const struct env *e, u64 gpa, unsigned int level)
 }
 
 /* The model exists while a TDX VM does; each VM has its own TD, made
- * runnable with TDX_CC_VCPUS vCPUs; the memory of one TDX VM is its own. */
+ * INITIALIZED (open for the launch's PAGE.ADD, not finalized) with
+ * TDX_CC_VCPUS vCPUs; the memory of one TDX VM is its own. */
 NATIVE_CASE(tdx_vm_td_model_and_one_vm)
 {
 	struct tdx_td_info ti;
@@ -159,7 +162,7 @@ NATIVE_CASE(tdx_vm_td_model_and_one_vm)
 	KT_EXPECT_STR_EQ(t, vm_cc(e.obj)->name, "tdx_model");
 	KT_EXPECT(t, vm_has_private_mem(e.obj));
 	KT_ASSERT(t, !tdx_model_td(tdx_cc_model(), e.td, &ti));
-	KT_EXPECT(t, ti.finalized && ti.keys_configured && !ti.torn_down);
+	KT_EXPECT(t, !ti.finalized && ti.keys_configured && !ti.torn_down);
 	KT_EXPECT_EQ(t, ti.nr_vcpus, TDX_CC_VCPUS);
 	KT_EXPECT_EQ(t, ti.child_pages, 0);
 	other = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_TDX));
@@ -369,6 +372,45 @@ NATIVE_CASE(tdx_punch_and_close_reclaim)
 	KT_EXPECT(t, tdx_cc_model() == NULL);
 	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_TDX), 0);
 	v->ops->reset(v);
+}
+
+/* A deleted memslot takes its private pages out of the S-EPT, exactly
+ * (block, track, kick, remove: KVM zaps a deleted slot's S-EPT), and
+ * leaves them in the memory, unprepared: bound again at another GPA, the
+ * next private fault AUGs the same pages there, PENDING (the guest must
+ * accept them again). */
+NATIVE_CASE(tdx_slot_delete_removes_pages)
+{
+	struct vm_fault f;
+	phys_addr_t block, page;
+	struct env e;
+
+	if (!env_open(t, v, &e, 0))
+		return;
+	KT_EXPECT_OK(t, fault(v, &e, GB, PRIV, &f));
+	block = f.pa;
+	/* The second block demoted: its page 0 punched. */
+	KT_EXPECT_OK(t, fault(v, &e, GB + SZ2M + 5 * PG, PRIV, &f));
+	page = f.pa;
+	KT_EXPECT_OK(t, v->ops->fallocate(v, e.g, PUNCH, SZ2M, PG));
+	KT_EXPECT(t, leaf(&e, GB, 1, TDX_SEPT_PENDING, block));
+	KT_EXPECT(t, leaf(&e, GB + SZ2M + 5 * PG, 0, TDX_SEPT_PENDING, page));
+	KT_ASSERT_OK(t, case_delete(v, e.vm, 0));
+	KT_EXPECT(t, host_page(block) && host_page(block + 511 * PG));
+	KT_EXPECT(t, host_page(page));
+	KT_EXPECT_EQ(t, ent(&e, GB, 1).state, TDX_SEPT_FREE);
+	KT_EXPECT_EQ(t, ent(&e, GB + SZ2M + 5 * PG, 0).state, TDX_SEPT_FREE);
+	KT_EXPECT_OK(t, v->ops->check(v));
+	/* The same memory at 2 GiB: the same pages, AUGed there. */
+	KT_ASSERT_OK(t, case_bind(v, e.vm, 0, 2 * GB, 4 << 20, e.g, 0));
+	KT_EXPECT_OK(t, fault(v, &e, 2 * GB, PRIV, &f));
+	KT_EXPECT_EQ(t, f.pa, block);
+	KT_EXPECT(t, leaf(&e, 2 * GB, 1, TDX_SEPT_PENDING, block));
+	KT_EXPECT_EQ(t, ent(&e, GB, 1).state, TDX_SEPT_FREE);
+	KT_EXPECT_OK(t, fault(v, &e, 2 * GB + SZ2M + 5 * PG, PRIV, &f));
+	KT_EXPECT_EQ(t, f.pa, page);
+	KT_EXPECT_OK(t, v->ops->check(v));
+	env_close(t, v, &e);
 }
 
 /* The VM's handle closed before its memory: the VM (and its TD) lives
@@ -609,16 +651,205 @@ NATIVE_CASE(tdx_out_of_memory)
 	env_close(t, v, &e);
 }
 
+/* The data a launch gives page p: bytes seed + p + i. */
+static void launch_data(u8 *buf, u8 seed, u64 p)
+{
+	for (unsigned int i = 0; i < PAGE_SIZE; i++)
+		buf[i] = (u8)(seed + p + i);
+}
+
+/*
+ * A TDX VM whose 4 MiB gmem is bound at 1 GiB, not in place (the slot's
+ * own memory is the VMM's source, as QEMU's), all private, its first
+ * npages launched (vmm_ops.launch_update, KVM_TDX_INIT_MEM_REGION) from
+ * launch_data(seed) written to the shared memory first.
+ */
+static bool launch_env(struct kt *t, struct vmm *v, struct env *e, u8 seed,
+		       u64 npages)
+{
+	static u8 buf[PAGE_SIZE];
+
+	e->vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_TDX));
+	if (e->vm < 0)
+		return false;
+	e->obj = vmm_native_vm(v, e->vm);
+	e->td = tdx_vm_td(e->obj);
+	e->g = CASE_OPEN(t, v->ops->create_gmem(v, e->vm, 4 << 20, 0));
+	if (e->g < 0 ||
+	    !KT_EXPECT_OK(t, case_bind(v, e->vm, 0, GB, 4 << 20, e->g, 0)))
+		return false;
+	for (u64 p = 0; p < npages; p++) {
+		launch_data(buf, seed, p);
+		if (!KT_EXPECT_OK(t, v->ops->guest_write(v, e->vm,
+							 GB + p * PAGE_SIZE,
+							 buf, PAGE_SIZE)))
+			return false;
+	}
+	return KT_EXPECT_OK(t, v->ops->set_attributes(
+				       v, e->vm, GB, 4 << 20,
+				       GMV_MEMORY_ATTRIBUTE_PRIVATE, 0)) &&
+	       KT_EXPECT_OK(t, v->ops->launch_update(v, e->vm, GB,
+						     npages * PAGE_SIZE));
+}
+
+/* The page behind the private gpa (prepared already: nothing changes). */
+static phys_addr_t launched_pa(struct vmm *v, struct env *e, u64 gpa)
+{
+	struct vm_fault f;
+	u8 b;
+
+	return n_guest(v, e->vm, gpa, &b, 1, PRIV, &f) ? 0 : f.pa;
+}
+
+static struct tdx_td_info td_of(const struct env *e)
+{
+	struct tdx_td_info i = {0};
+
+	tdx_model_td(tdx_cc_model(), e->td, &i);
+	return i;
+}
+
+/*
+ * The launch: each page PAGE.ADDed (MAPPED at once, no ACCEPT needed,
+ * the TD's PT_REG page) with the VMM's data, the TD not finalized until
+ * launch_finish; then MRTD is fixed: two TDs launched with the same data
+ * at the same GPAs have the same MRTD, other data another. After the
+ * launch, vm_launch_update is refused (-EINVAL; its private fault has
+ * AUGed the page by then) and a private page is AUGed PENDING.
+ */
+NATIVE_CASE(tdx_launch_adds_and_measures)
+{
+	struct env a = {0}, b = {0}, c = {0};
+	struct tdx_td_info ia, ib, ic;
+	struct kmalloc_stats st;
+	u8 want[PAGE_SIZE];
+	u64 objects;
+
+	v->ops->reset(v);
+	kmalloc_get_stats(&st);
+	objects = st.objects;
+	if (!launch_env(t, v, &a, 1, 3))
+		goto out;
+	for (u64 p = 0; p < 3; p++) {
+		u64 gpa = GB + p * PAGE_SIZE;
+		phys_addr_t pa = launched_pa(v, &a, gpa);
+
+		if (!KT_EXPECT_NE(t, pa, 0))
+			goto out;
+		KT_EXPECT(t, leaf(&a, gpa, TDX_LEVEL_4K, TDX_SEPT_MAPPED, pa));
+		KT_EXPECT(t, owned(&a, pa, TDX_LEVEL_4K));
+		launch_data(want, 1, p);
+		KT_EXPECT_EQ(t, memcmp((void *)pa, want, PAGE_SIZE), 0);
+	}
+	KT_EXPECT_EQ(t, ent(&a, GB + 3 * PAGE_SIZE, 0).state, TDX_SEPT_FREE);
+	KT_EXPECT_EQ(t, child_pages(&a), 3 + 3); /* pages, tables */
+	KT_EXPECT(t, !td_of(&a).finalized);
+	KT_EXPECT_OK(t, v->ops->check(v));
+	/* Launched pages are prepared: a second launch is -EEXIST. */
+	KT_EXPECT_ERRNO(t, v->ops->launch_update(v, a.vm, GB, PAGE_SIZE),
+			EEXIST);
+	KT_EXPECT_OK(t, vm_cc(a.obj)->launch_finish(a.obj));
+	ia = td_of(&a);
+	KT_EXPECT(t, ia.finalized);
+	KT_EXPECT_OK(t, vm_cc(a.obj)->launch_finish(a.obj));
+	if (!launch_env(t, v, &b, 1, 3) || !launch_env(t, v, &c, 2, 3))
+		goto out;
+	KT_EXPECT_OK(t, vm_cc(b.obj)->launch_finish(b.obj));
+	KT_EXPECT_OK(t, vm_cc(c.obj)->launch_finish(c.obj));
+	ib = td_of(&b);
+	ic = td_of(&c);
+	KT_EXPECT_MEM_EQ(t, ia.mrtd, ib.mrtd, TDX_MRTD_SIZE);
+	KT_EXPECT(t, memcmp(ia.mrtd, ic.mrtd, TDX_MRTD_SIZE));
+	/* The launch is over. */
+	KT_EXPECT_ERRNO(
+		t,
+		v->ops->launch_update(v, a.vm, GB + 4 * PAGE_SIZE, PAGE_SIZE),
+		EINVAL);
+	KT_EXPECT_EQ(t, ent(&a, GB + 4 * PAGE_SIZE, 0).state, TDX_SEPT_PENDING);
+	KT_EXPECT_NE(t, launched_pa(v, &a, GB + 5 * PAGE_SIZE), 0);
+	KT_EXPECT_EQ(t, ent(&a, GB + 5 * PAGE_SIZE, 0).state, TDX_SEPT_PENDING);
+	ia = td_of(&a);
+	KT_EXPECT_MEM_EQ(t, ia.mrtd, ib.mrtd, TDX_MRTD_SIZE);
+	KT_EXPECT_OK(t, v->ops->check(v));
+out:
+	v->ops->reset(v);
+	KT_EXPECT(t, tdx_cc_model() == NULL);
+	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_GMEM), 0);
+	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_TDX), 0);
+	kmalloc_get_stats(&st);
+	KT_EXPECT_EQ(t, st.objects, objects);
+}
+
+/*
+ * A 2 MiB gmem block launched whole: PAGE.ADD has no 2 MiB form, so 512
+ * 4 KiB leaves under a level-1 table, each page PT_REG at 4 KiB; a page
+ * used privately outside a launch before the first vCPU ends the launch
+ * (TDH.MR.FINALIZE) and is AUGed; the punch of a launched page removes
+ * it.
+ */
+NATIVE_CASE(tdx_launch_2m_block_is_512_adds)
+{
+	struct env e = {0};
+	struct kmalloc_stats st;
+	struct tdx_entry_info l1;
+	phys_addr_t base;
+
+	v->ops->reset(v);
+	kmalloc_get_stats(&st);
+	e.objects = st.objects;
+	if (!launch_env(t, v, &e, 7, PAGES_2M))
+		goto out;
+	base = launched_pa(v, &e, GB);
+	if (!KT_EXPECT_NE(t, base, 0) || !KT_EXPECT(t, IS_ALIGNED(base, SZ2M)))
+		goto out;
+	l1 = ent(&e, GB, TDX_LEVEL_2M);
+	KT_EXPECT(t, l1.reached && l1.state == TDX_SEPT_NL_MAPPED);
+	for (u64 p = 0; p < PAGES_2M; p++) {
+		u64 gpa = GB + p * PAGE_SIZE;
+		phys_addr_t pa = base + p * PAGE_SIZE;
+
+		if (!leaf(&e, gpa, 0, TDX_SEPT_MAPPED, pa) ||
+		    !owned(&e, pa, TDX_LEVEL_4K)) {
+			KT_EXPECT(t, leaf(&e, gpa, 0, TDX_SEPT_MAPPED, pa));
+			KT_EXPECT(t, owned(&e, pa, TDX_LEVEL_4K));
+			break;
+		}
+	}
+	KT_EXPECT_EQ(t, child_pages(&e), PAGES_2M + 3);
+	KT_EXPECT(t, !td_of(&e).finalized);
+	KT_EXPECT_OK(t, v->ops->check(v));
+	/* Outside a launch: finalize, then AUG (2 MiB: the entry is
+	 * FREE). */
+	KT_EXPECT_NE(t, launched_pa(v, &e, GB + SZ2M), 0);
+	KT_EXPECT(t, td_of(&e).finalized);
+	KT_EXPECT_EQ(t, ent(&e, GB + SZ2M, TDX_LEVEL_2M).state,
+		     TDX_SEPT_PENDING);
+	KT_EXPECT_OK(t, v->ops->fallocate(v, e.g, PUNCH, PAGE_SIZE, PAGE_SIZE));
+	KT_EXPECT_EQ(t, ent(&e, GB + PAGE_SIZE, 0).state, TDX_SEPT_FREE);
+	KT_EXPECT(t, host_page(base + PAGE_SIZE));
+	KT_EXPECT_OK(t, v->ops->check(v));
+out:
+	v->ops->reset(v);
+	KT_EXPECT(t, tdx_cc_model() == NULL);
+	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_GMEM), 0);
+	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_TDX), 0);
+	kmalloc_get_stats(&st);
+	KT_EXPECT_EQ(t, st.objects, e.objects);
+}
+
 static const struct kt_case tdx_cc_cases[] = {
 	KT_CASE(tdx_vm_td_model_and_one_vm),
 	KT_CASE(tdx_hkids_run_out),
 	KT_CASE(tdx_first_fault_adds_tables_and_augs),
 	KT_CASE(tdx_convert_4k_demotes_and_removes_exactly),
 	KT_CASE(tdx_punch_and_close_reclaim),
+	KT_CASE(tdx_slot_delete_removes_pages),
 	KT_CASE(tdx_vm_closed_before_its_memory),
 	KT_CASE(tdx_refused_steps_fail_the_hooks),
 	KT_CASE(tdx_checker_catches_drift),
 	KT_CASE(tdx_out_of_memory),
+	KT_CASE(tdx_launch_adds_and_measures),
+	KT_CASE(tdx_launch_2m_block_is_512_adds),
 };
 
 const struct kt_suite tdx_cc_suite = {

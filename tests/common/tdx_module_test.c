@@ -328,7 +328,18 @@ static void page_add_statuses(struct kt *t)
 	KT_EXPECT_EQ(t, entry(m, TD, GPA, 0).state, TDX_SEPT_FREE);
 	KT_EXPECT_EQ(t, tdx_page_add(m, TD, GPA, T(0), 0, &x),
 		     TDX_PAGE_METADATA_INCORRECT | R8_);
+	/* The module's order: the source (R9) before the target (R8). */
+	KT_EXPECT_EQ(t, tdx_page_add(m, TD, GPA, T(0), 0x10, &x),
+		     TDX_OPERAND_INVALID | TDX_OPERAND_R9);
+	/* The TDR locked elsewhere; the S-EPT tree lock is not ADD's (the
+	 * exclusive TDR lock covers the S-EPT). */
+	KT_EXPECT_OK(t, tdx_model_hold(m, TDX_HOLD_TDR, TD, 0, 0, true));
+	KT_EXPECT_EQ(t, tdx_page_add(m, TD, GPA, DATA, 0, &x),
+		     TDX_OPERAND_BUSY | RDX_);
+	KT_EXPECT_OK(t, tdx_model_hold(m, TDX_HOLD_TDR, TD, 0, 0, false));
+	KT_EXPECT_OK(t, tdx_model_hold(m, TDX_HOLD_SEPT_TREE, TD, 0, 0, true));
 	KT_EXPECT_EQ(t, tdx_page_add(m, TD, GPA, DATA, 0, &x), 0);
+	KT_EXPECT_OK(t, tdx_model_hold(m, TDX_HOLD_SEPT_TREE, TD, 0, 0, false));
 	KT_EXPECT_EQ(t, entry(m, TD, GPA, 0).state, TDX_SEPT_MAPPED);
 	KT_EXPECT_EQ(t, page(m, DATA).type, TDX_PT_REG);
 	KT_EXPECT_EQ(t, tdx_page_add(m, TD, GPA, DATA + K4, 0, &x),
@@ -342,6 +353,151 @@ static void page_add_statuses(struct kt *t)
 		     TDX_OP_STATE_INCORRECT);
 	KT_EXPECT_EQ(t, tdinfo(m, TD).child_pages, 4);
 out:
+	done(t, m);
+}
+
+/* TDH.MR.EXTEND: the TD's state, RCX, and the walk to a MAPPED leaf. */
+static void mr_extend_statuses(struct kt *t)
+{
+	static const u8 zero_mrtd[TDX_MRTD_SIZE];
+	struct tdx_model *m = model(t);
+	struct tdx_td_info i;
+	struct tdx_ext x;
+
+	if (!m)
+		return;
+	KT_EXPECT_EQ(t, tdx_mr_extend(m, TD, GPA, NULL, &x),
+		     TDX_PAGE_METADATA_INCORRECT | RDX_);
+	KT_EXPECT_EQ(t, tdx_td_create(m, TD2, 1, TDX_TD_CREATED), 0);
+	KT_EXPECT_EQ(t, tdx_mr_extend(m, TD2, GPA, NULL, &x),
+		     TDX_TD_KEYS_NOT_CONFIGURED);
+	KT_EXPECT_EQ(t, tdx_td_create(m, 9, 1, TDX_TD_KEYS), 0);
+	KT_EXPECT_EQ(t, tdx_mr_extend(m, 9, GPA, NULL, &x),
+		     TDX_OP_STATE_INCORRECT);
+	KT_EXPECT_EQ(t, tdx_td_teardown(m, 9), 0);
+	KT_EXPECT_EQ(t, tdx_mr_extend(m, 9, GPA, NULL, &x),
+		     TDX_LIFECYCLE_STATE_INCORRECT);
+	KT_EXPECT_EQ(t, tdx_td_create(m, TD, 1, TDX_TD_INITIALIZED), 0);
+	/* Nothing under the root: the walk ends at the FREE level-3 entry. */
+	KT_EXPECT_EQ(t, tdx_mr_extend(m, TD, GPA, NULL, &x),
+		     TDX_EPT_ENTRY_NOT_PRESENT | RCX_);
+	KT_EXPECT_EQ(t, x.rdx, 3 | (u64)TDX_SEPT_FREE << 8);
+	if (!tables(t, m, TD, true, 0))
+		goto out;
+	KT_EXPECT_EQ(t, tdx_page_add(m, TD, GPA, DATA, 0, &x), 0);
+	KT_EXPECT_EQ(t, tdx_page_aug(m, TD, GPA + K4, 0, DATA + K4, &x), 0);
+	/* RCX: 256-byte aligned, private, below GPAW. */
+	KT_EXPECT_EQ(t, tdx_mr_extend(m, TD, GPA + 128, NULL, &x),
+		     TDX_OPERAND_INVALID | RCX_);
+	KT_EXPECT_EQ(t, tdx_mr_extend(m, TD, GPA | TDX_SHARED_BIT, NULL, &x),
+		     TDX_OPERAND_INVALID | RCX_);
+	KT_EXPECT_EQ(t, tdx_mr_extend(m, TD, 1ULL << 48, NULL, &x),
+		     TDX_OPERAND_INVALID | RCX_);
+	/* Not PAGE.ADDed: a FREE 4 KiB entry, an AUGed (PENDING) page. */
+	KT_EXPECT_EQ(t, tdx_mr_extend(m, TD, GPA + 2 * K4, NULL, &x),
+		     TDX_EPT_ENTRY_NOT_PRESENT | RCX_);
+	KT_EXPECT_EQ(t, x.rdx, (u64)TDX_SEPT_FREE << 8);
+	KT_EXPECT_EQ(t, tdx_mr_extend(m, TD, GPA + K4 + 256, NULL, &x),
+		     TDX_EPT_ENTRY_NOT_PRESENT | RCX_);
+	KT_EXPECT_EQ(t, x.rdx, (u64)TDX_SEPT_PENDING << 8);
+	KT_EXPECT_EQ(t, x.rcx & ~0xFFFULL & (BIT(52) - 1), DATA + K4);
+	/* Blocked: the leaf, then the table above it (no tracking is
+	 * needed to unblock before finalize). */
+	KT_EXPECT_EQ(t, tdx_range_block(m, TD, GPA, 0, &x), 0);
+	KT_EXPECT_EQ(t, tdx_mr_extend(m, TD, GPA + 256, NULL, &x),
+		     TDX_EPT_ENTRY_NOT_PRESENT | RCX_);
+	KT_EXPECT_EQ(t, x.rdx, (u64)TDX_SEPT_BLOCKED << 8);
+	KT_EXPECT_EQ(t, tdx_range_unblock(m, TD, GPA, 0, &x), 0);
+	KT_EXPECT_EQ(t, tdx_range_block(m, TD, GPA, 1, &x), 0);
+	KT_EXPECT_EQ(t, tdx_mr_extend(m, TD, GPA + 256, NULL, &x),
+		     TDX_EPT_ENTRY_NOT_PRESENT | RCX_);
+	KT_EXPECT_EQ(t, x.rdx, 1 | (u64)TDX_SEPT_NL_BLOCKED << 8);
+	KT_EXPECT_EQ(t, tdx_range_unblock(m, TD, GPA, 1, &x), 0);
+	/* The TDR locked elsewhere: MR.EXTEND and MR.FINALIZE lock it
+	 * exclusively; the S-EPT tree lock is not MR.EXTEND's (the TDR's
+	 * covers it). */
+	KT_EXPECT_OK(t, tdx_model_hold(m, TDX_HOLD_TDR, TD, 0, 0, true));
+	KT_EXPECT_EQ(t, tdx_mr_extend(m, TD, GPA, NULL, &x),
+		     TDX_OPERAND_BUSY | RDX_);
+	KT_EXPECT_EQ(t, tdx_td_finalize(m, TD), TDX_OPERAND_BUSY | RDX_);
+	KT_EXPECT_OK(t, tdx_model_hold(m, TDX_HOLD_TDR, TD, 0, 0, false));
+	KT_EXPECT_OK(t, tdx_model_hold(m, TDX_HOLD_SEPT_TREE, TD, 0, 0, true));
+	KT_EXPECT_EQ(t, tdx_mr_extend(m, TD, GPA + 15 * 256, NULL, &x), 0);
+	KT_EXPECT_EQ(t, x.rcx | x.rdx, 0);
+	KT_EXPECT_OK(t, tdx_model_hold(m, TDX_HOLD_SEPT_TREE, TD, 0, 0, false));
+	/* MRTD is written at finalize; MR.EXTEND is over then. */
+	i = tdinfo(m, TD);
+	KT_EXPECT_MEM_EQ(t, i.mrtd, zero_mrtd, TDX_MRTD_SIZE);
+	KT_EXPECT_EQ(t, tdx_td_finalize(m, TD), 0);
+	i = tdinfo(m, TD);
+	KT_EXPECT(t, memcmp(i.mrtd, zero_mrtd, TDX_MRTD_SIZE));
+	KT_EXPECT_EQ(t, tdx_mr_extend(m, TD, GPA, NULL, &x),
+		     TDX_OP_STATE_INCORRECT);
+out:
+	done(t, m);
+}
+
+/* A small launch: PAGE.ADD at GPA, its 16 chunks MR.EXTENDed, PAGE.ADD at
+ * GPA + 4 KiB, MR.FINALIZE. */
+static void launch(struct kt *t, struct tdx_model *m, u64 td, const u8 *data,
+		   unsigned int first_table)
+{
+	KT_EXPECT_EQ(t, tdx_td_create(m, td, 1, TDX_TD_INITIALIZED), 0);
+	if (!tables(t, m, td, true, first_table))
+		return;
+	KT_EXPECT_EQ(t,
+		     tdx_page_add(m, td, GPA, DATA + first_table * K4, 0, NULL),
+		     0);
+	for (unsigned int c = 0; c < K4 / TDX_MR_CHUNK; c++)
+		KT_EXPECT_EQ(t,
+			     tdx_mr_extend(m, td, GPA + c * TDX_MR_CHUNK,
+					   data + c * TDX_MR_CHUNK, NULL),
+			     0);
+	KT_EXPECT_EQ(t,
+		     tdx_page_add(m, td, GPA + K4,
+				  DATA + (first_table + 1) * K4, 0, NULL),
+		     0);
+	KT_EXPECT_EQ(t, tdx_td_finalize(m, td), 0);
+}
+
+/*
+ * MRTD's known answer for that launch, the data bytes (i * 7 + 3) & 0xff.
+ * The expected value was computed once, independently of this code, with
+ * python3's hashlib: sha384() updated with, in turn, the 128-byte block
+ * b"MEM.PAGE.ADD" + zeros to 16 + GPA (8 bytes little-endian) + zeros; per
+ * chunk c the block b"MR.EXTEND" + zeros to 16 + (GPA + 256 c) + zeros,
+ * then the chunk's 256 bytes; the MEM.PAGE.ADD block of GPA + 4096;
+ * hexdigest().
+ */
+static void mrtd_known_answer(struct kt *t)
+{
+	static const u8 want[TDX_MRTD_SIZE] = {
+		0x31, 0xb8, 0x5c, 0xbb, 0x43, 0x49, 0x7d, 0x77, 0x3e, 0x7c,
+		0xea, 0xc9, 0xdc, 0x74, 0xa3, 0x22, 0x1b, 0x6a, 0x4c, 0x6b,
+		0x38, 0x6e, 0x50, 0x32, 0xb1, 0x5c, 0xb3, 0x24, 0xbc, 0x7a,
+		0x60, 0x5b, 0x96, 0x92, 0x9b, 0x87, 0x8d, 0x09, 0x3b, 0x03,
+		0x1d, 0xa0, 0xa3, 0x62, 0xec, 0x97, 0xc3, 0x77,
+	};
+	struct tdx_model *m = model(t);
+	struct tdx_td_info a, b, c;
+	u8 data[K4];
+
+	if (!m)
+		return;
+	for (unsigned int i = 0; i < K4; i++)
+		data[i] = (u8)(i * 7 + 3);
+	launch(t, m, TD, data, 0);
+	a = tdinfo(m, TD);
+	KT_EXPECT_MEM_EQ(t, a.mrtd, want, TDX_MRTD_SIZE);
+	/* Another TD, other pages, the same GPAs and data: the same MRTD;
+	 * one byte of data different: another. */
+	launch(t, m, TD2, data, 8);
+	b = tdinfo(m, TD2);
+	KT_EXPECT_MEM_EQ(t, b.mrtd, want, TDX_MRTD_SIZE);
+	data[K4 - 1] ^= 1;
+	launch(t, m, 9, data, 16);
+	c = tdinfo(m, 9);
+	KT_EXPECT(t, memcmp(c.mrtd, want, TDX_MRTD_SIZE));
 	done(t, m);
 }
 
@@ -506,6 +662,16 @@ static void remove_statuses(struct kt *t)
 	KT_EXPECT_EQ(t, tdx_accept(m, TD, 1, GPA, 0, &x), 0);
 	KT_EXPECT_EQ(t, tdx_page_remove(m, TD, GPA, 3, &x),
 		     TDX_OPERAND_INVALID | RCX_);
+	/* A blocked table stops the host's walk (secure_ept_walk() stops
+	 * at an entry without RWX): the leaf is not reached. */
+	KT_EXPECT_EQ(t, tdx_range_block(m, TD, GPA, 1, &x), 0);
+	KT_EXPECT_EQ(t, tdx_page_remove(m, TD, GPA, 0, &x),
+		     TDX_EPT_WALK_FAILED | RCX_);
+	KT_EXPECT_EQ(t, x.rdx, 1 | (u64)TDX_SEPT_NL_BLOCKED << 8);
+	KT_EXPECT_EQ(t, tdx_track(m, TD), 0);
+	KT_EXPECT_EQ(t, tdx_vcpu_exit(m, TD, 0), 0);
+	KT_EXPECT_EQ(t, tdx_vcpu_exit(m, TD, 1), 0);
+	KT_EXPECT_EQ(t, tdx_range_unblock(m, TD, GPA, 1, &x), 0);
 	KT_EXPECT_EQ(t, tdx_page_remove(m, TD, GPA, 0, &x),
 		     TDX_GPA_RANGE_NOT_BLOCKED | RCX_);
 	KT_EXPECT_EQ(t, x.rdx, (u64)TDX_SEPT_MAPPED << 8);
@@ -960,6 +1126,10 @@ static void status_names(struct kt *t)
 	KT_EXPECT_EQ(t, TDX_OPERAND_BUSY, 0x8000020000000000ULL);
 	KT_EXPECT_EQ(t, TDX_EPT_ENTRY_STATE_INCORRECT, 0xC0000B0D00000000ULL);
 	KT_EXPECT_EQ(t, TDX_EPT_WALK_FAILED, 0xC0000B0000000000ULL);
+	/* The module's tdx_error_codes_defs.h. */
+	KT_EXPECT_EQ(t, TDX_EPT_ENTRY_NOT_PRESENT, 0xC0000B0300000000ULL);
+	KT_EXPECT_STR_EQ(t, tdx_status_name(TDX_EPT_ENTRY_NOT_PRESENT | 1),
+			 "EPT_ENTRY_NOT_PRESENT");
 }
 
 /* The PAMT costs 16 bytes per 4 KiB page: 4 MiB per GiB. */
@@ -993,15 +1163,16 @@ static const char *no_pool(void *ctx)
 }
 
 static const struct kt_case tdx_cases[] = {
-	KT_CASE(td_state_statuses), KT_CASE(sept_add_statuses),
-	KT_CASE(aug_statuses),	    KT_CASE(page_add_statuses),
-	KT_CASE(block_statuses),    KT_CASE(unblock_statuses),
-	KT_CASE(track_statuses),    KT_CASE(remove_statuses),
-	KT_CASE(promote_statuses),  KT_CASE(promote_conditions),
-	KT_CASE(demote_statuses),   KT_CASE(reclaim_statuses),
-	KT_CASE(accept_statuses),   KT_CASE(check_catches_corruption),
-	KT_CASE(out_of_memory),	    KT_CASE(status_names),
-	KT_CASE(metadata_per_gib),  KT_CASE(hw_path_absent),
+	KT_CASE(td_state_statuses),  KT_CASE(sept_add_statuses),
+	KT_CASE(aug_statuses),	     KT_CASE(page_add_statuses),
+	KT_CASE(block_statuses),     KT_CASE(unblock_statuses),
+	KT_CASE(track_statuses),     KT_CASE(remove_statuses),
+	KT_CASE(promote_statuses),   KT_CASE(promote_conditions),
+	KT_CASE(demote_statuses),    KT_CASE(reclaim_statuses),
+	KT_CASE(accept_statuses),    KT_CASE(check_catches_corruption),
+	KT_CASE(out_of_memory),	     KT_CASE(status_names),
+	KT_CASE(metadata_per_gib),   KT_CASE(hw_path_absent),
+	KT_CASE(mr_extend_statuses), KT_CASE(mrtd_known_answer),
 };
 
 const struct kt_suite tdx_module_suite = {

@@ -12,9 +12,10 @@
  * pending 2 MiB leaf) and TDG.VP.VMCALL<MapGPA> as KVM_HC_MAP_GPA_RANGE
  * exits in 2 MiB chunks with the answers the case gives. The guest's
  * instruction bytes and page tables are real: its shared mapping carries
- * the shared bit. The payload suite guest.tdx runs the same under QEMU
- * with a real guest; this runs everywhere the host build does, ASan and
- * UBSan included. Host only: the scripted backend is.
+ * the shared bit. The launch ends at the first vCPU. The payload suite
+ * guest.tdx runs the same under QEMU with a real guest; this runs
+ * everywhere the host build does, ASan and UBSan included. Host only:
+ * the scripted backend is.
  */
 #include "hv/alloc.h"
 #include "hv/cc.h"
@@ -81,11 +82,12 @@ static const u8 code[] = {
 /* Garbage a TDCALL's outputs must overwrite. */
 #define JUNK 0x5a5a5a5a5a5a5a5aULL
 
-/* A TD on the model with a vCPU. */
-static bool tdx_open(struct kt *t, struct env *e)
+/* A TD on the model; a vCPU when vcpu (the first one ends the TD's
+ * launch). */
+static bool tdx_open(struct kt *t, struct env *e, bool vcpu)
 {
 	return env_open(t, e, GMV_VM_TDX, "tdx_model", code, sizeof(code),
-			true);
+			vcpu);
 }
 
 /* Everything released, the model gone with the last TDX VM. */
@@ -95,13 +97,13 @@ static void tdx_close(struct kt *t, struct env *e)
 	KT_EXPECT(t, tdx_cc_model() == NULL);
 }
 
-#define TDX_CASE(name)                                        \
+#define TDX_CASE(name, vcpu)                                  \
 	static void name##_body(struct kt *t, struct env *e); \
 	static void name(struct kt *t)                        \
 	{                                                     \
 		static struct env e;                          \
                                                               \
-		if (tdx_open(t, &e))                          \
+		if (tdx_open(t, &e, vcpu))                    \
 			name##_body(t, &e);                   \
 		tdx_close(t, &e);                             \
 	}                                                     \
@@ -193,7 +195,7 @@ static const struct arch_script_stats *stats(struct env *e)
  * GPA alone); making one private zaps its shared ones, the alias with
  * them.
  */
-TDX_CASE(tdx_exit_shared_bit_faults_and_zaps)
+TDX_CASE(tdx_exit_shared_bit_faults_and_zaps, true)
 {
 	const struct arch_vm *avm = vm_arch_vm(e->obj);
 	struct tdx_entry_info i;
@@ -258,13 +260,86 @@ TDX_CASE(tdx_exit_shared_bit_faults_and_zaps)
 			     env_npt_at(e, (GMEM_GPA + 0x5000) | SHARED, &x));
 }
 
+static struct tdx_td_info td_info(struct env *e)
+{
+	struct tdx_td_info i = {0};
+
+	tdx_model_td(tdx_cc_model(), tdx_vm_td(e->obj), &i);
+	return i;
+}
+
+/*
+ * The first vCPU ends the launch (cc_ops.launch_finish: TDH.MR.FINALIZE):
+ * a finalize refused fails the vCPU's creation and the launch goes on;
+ * the launched pages are MAPPED with the VMM's data and the guest's
+ * first access maps them as they are; vm_launch_update is refused from
+ * then on (-EINVAL) and changes nothing; a private page first used after
+ * it is AUGed PENDING, its access a #VE.
+ */
+TDX_CASE(tdx_exit_first_vcpu_ends_the_launch, false)
+{
+	u8 data[64], back[64];
+	struct tdx_entry_info i;
+	struct arch_xlate x;
+
+	memset(data, 0x3c, sizeof(data));
+	if (!KT_EXPECT_OK(t,
+			  e->v.ops->guest_write(&e->v, e->vm, GMEM_GPA + 0x1000,
+						data, sizeof(data))) ||
+	    !KT_EXPECT_OK(t, env_set_private(e, GMEM_GPA, SZ_2M, true)) ||
+	    !KT_EXPECT_OK(t, e->v.ops->launch_update(&e->v, e->vm, GMEM_GPA,
+						     2 * PAGE_SIZE)))
+		return;
+	KT_EXPECT(t, !td_info(e).finalized);
+	/* The TDR locked elsewhere: MR.FINALIZE is OPERAND_BUSY, no vCPU. */
+	if (!KT_EXPECT_OK(t, tdx_model_hold(tdx_cc_model(), TDX_HOLD_TDR,
+					    tdx_vm_td(e->obj), 0, 0, true)))
+		return;
+	KT_EXPECT_ERRNO(t, e->v.ops->create_vcpu(&e->v, e->vm), EBUSY);
+	tdx_model_hold(tdx_cc_model(), TDX_HOLD_TDR, tdx_vm_td(e->obj), 0, 0,
+		       false);
+	KT_EXPECT_EQ(t, vm_nr_vcpus(e->obj), 0);
+	KT_EXPECT(t, !td_info(e).finalized);
+	KT_EXPECT_OK(t, e->v.ops->launch_update(&e->v, e->vm, GMEM_GPA + 0x2000,
+						PAGE_SIZE));
+	if (!env_add_vcpu(t, e))
+		return;
+	KT_EXPECT(t, td_info(e).finalized);
+	KT_EXPECT_ERRNO(t,
+			e->v.ops->launch_update(&e->v, e->vm,
+						GMEM_GPA + 0x10000, PAGE_SIZE),
+			EINVAL);
+	KT_EXPECT_EQ(t, sept(e, GMEM_GPA + 0x10000, TDX_LEVEL_4K).state,
+		     TDX_SEPT_FREE);
+	fault(e, GMEM_GPA + 0x1008, false);
+	fault(e, GMEM_GPA + 0x5008, true);
+	if (!done(t, e))
+		return;
+	i = sept(e, GMEM_GPA + 0x1000, TDX_LEVEL_4K);
+	KT_EXPECT(t, i.reached && i.state == TDX_SEPT_MAPPED);
+	if (KT_EXPECT_OK(t, env_npt_at(e, GMEM_GPA + 0x1000, &x))) {
+		KT_EXPECT_EQ(t, x.order, 0);
+		KT_EXPECT_EQ(t, tdx_cc_hpa(x.hpa), i.hpa);
+		memcpy(back, (void *)x.hpa, sizeof(back));
+		KT_EXPECT_EQ(t, memcmp(back, data, sizeof(data)), 0);
+	}
+	/* Not launched: AUGed PENDING, and the access is the module's #VE
+	 * (the guest must ACCEPT it), nothing mapped. */
+	i = sept(e, GMEM_GPA + 0x5000, TDX_LEVEL_4K);
+	KT_EXPECT(t, i.reached && i.state == TDX_SEPT_PENDING);
+	KT_EXPECT_ERRNO(t, env_npt_at(e, GMEM_GPA + 0x5000, &x), ENOENT);
+	KT_EXPECT_EQ(t, stats(e)->injects, 1);
+	KT_EXPECT_EQ(t, stats(e)->last_vector, X86_VEC_VE);
+	KT_EXPECT_OK(t, e->v.ops->check(&e->v));
+}
+
 /*
  * TDG.VP.INFO (ABI spec): RCX the GPA width, RDX the TD's attributes
  * (none), R8 vCPUs and their maximum, R9 the vCPU's index, R10 and R11
  * zero, whatever the guest had there; RIP past the TDCALL. Each vCPU
  * reads its own index.
  */
-TDX_CASE(tdx_exit_vp_info)
+TDX_CASE(tdx_exit_vp_info, true)
 {
 	static const enum arch_reg outs[] = {ARCH_REG_RCX, ARCH_REG_RDX,
 					     ARCH_REG_R8,  ARCH_REG_R9,
@@ -296,7 +371,7 @@ TDX_CASE(tdx_exit_vp_info)
  * TDCALL, and the leaf does nothing (an ACCEPT so refused AUGs nothing,
  * a VMCALL makes no exit, VEINFO.GET leaves VE_INFO valid).
  */
-TDX_CASE(tdx_exit_bad_leaves)
+TDX_CASE(tdx_exit_bad_leaves, true)
 {
 	static const u64 bad[] = {
 		2, /* TDG.VP.RD in later modules: not offered */
@@ -381,7 +456,7 @@ static void expect_no_ve_info(struct kt *t, struct env *e)
  * with zero outputs. A second #VE while VE_INFO is unread is #DF (error
  * code 0), VE_INFO keeping the first one. VE_INFO is per vCPU.
  */
-TDX_CASE(tdx_exit_ve_and_veinfo)
+TDX_CASE(tdx_exit_ve_and_veinfo, true)
 {
 	int first = e->vcpu;
 	struct arch_xlate x;
@@ -469,7 +544,7 @@ static int access_order(struct env *e, u64 gpa, unsigned int *order)
  * clamping a larger order to the leaf. Accepting it again, at either
  * size: PAGE_ALREADY_ACCEPTED (a warning) naming the 2 MiB level.
  */
-TDX_CASE(tdx_exit_accept_2m)
+TDX_CASE(tdx_exit_accept_2m, true)
 {
 	struct arch_xlate x;
 	unsigned int order;
@@ -526,7 +601,7 @@ TDX_CASE(tdx_exit_accept_2m)
  * aligned 2 MiB of memory, an access that allows 2 MiB PROMOTEs them and
  * maps 2 MiB.
  */
-TDX_CASE(tdx_exit_accept_4k_demotes_and_promotes)
+TDX_CASE(tdx_exit_accept_4k_demotes_and_promotes, true)
 {
 	struct tdx_entry_info i;
 	struct arch_xlate x;
@@ -601,7 +676,7 @@ TDX_CASE(tdx_exit_accept_4k_demotes_and_promotes)
  * exit, RIP on the TDCALL; after the case converts it the guest's retry
  * succeeds.
  */
-TDX_CASE(tdx_exit_accept_bad_operands)
+TDX_CASE(tdx_exit_accept_bad_operands, true)
 {
 	static const u64 bad[] = {
 		ENV_GMEM_GPA | BIT(3),
@@ -639,7 +714,7 @@ TDX_CASE(tdx_exit_accept_bad_operands)
  * the host blocked: the hooks never let the guest reach one) is the
  * model's internal error at the fault, nothing mapped or injected.
  */
-TDX_CASE(tdx_exit_access_blocked_leaf_is_internal_error)
+TDX_CASE(tdx_exit_access_blocked_leaf_is_internal_error, true)
 {
 	struct arch_xlate x;
 
@@ -674,7 +749,7 @@ static void expect_vmcall(struct kt *t, struct env *e, u64 status, u64 r11)
  * INVALID_OPERAND, then a start or size off 4 KiB is ALIGN_ERROR; R11 =
  * the start; no exit reaches the case, RIP past the TDCALL.
  */
-TDX_CASE(tdx_exit_map_gpa_checks)
+TDX_CASE(tdx_exit_map_gpa_checks, true)
 {
 	static const struct {
 		u64 gpa, size, status;
@@ -734,7 +809,7 @@ static bool answer_next(struct kt *t, struct env *e, u64 ret)
  * and RIP on the TDCALL until the last answer, then R10 SUCCESS and RIP
  * past it.
  */
-TDX_CASE(tdx_exit_map_gpa_chunks)
+TDX_CASE(tdx_exit_map_gpa_chunks, true)
 {
 	u64 gpa = ENV_GMEM_GPA + SIZE_1M;
 
@@ -772,7 +847,7 @@ TDX_CASE(tdx_exit_map_gpa_chunks)
  * chained one) drops the request: the guest runs at the new RIP with its
  * registers untouched, and the next MapGPA starts afresh.
  */
-TDX_CASE(tdx_exit_map_gpa_answers)
+TDX_CASE(tdx_exit_map_gpa_answers, true)
 {
 	u64 gpa = ENV_GMEM_GPA + SIZE_1M;
 
@@ -826,7 +901,7 @@ TDX_CASE(tdx_exit_map_gpa_answers)
  * vendor call, R11 not exposed) is SUBFUNC_UNSUPPORTED, R11 kept. R12
  * and R13 not exposed read as 0: a size-0 MapGPA, INVALID_OPERAND.
  */
-TDX_CASE(tdx_exit_vmcall_bitmap_and_subfunctions)
+TDX_CASE(tdx_exit_vmcall_bitmap_and_subfunctions, true)
 {
 	static const u64 bad_bits[] = {BIT(0), BIT(1), BIT(4), BIT(32),
 				       BIT(63)};
@@ -863,6 +938,7 @@ TDX_CASE(tdx_exit_vmcall_bitmap_and_subfunctions)
 
 static const struct kt_case tdx_exit_cases[] = {
 	KT_CASE(tdx_exit_shared_bit_faults_and_zaps),
+	KT_CASE(tdx_exit_first_vcpu_ends_the_launch),
 	KT_CASE(tdx_exit_vp_info),
 	KT_CASE(tdx_exit_bad_leaves),
 	KT_CASE(tdx_exit_ve_and_veinfo),

@@ -42,6 +42,8 @@ enum trace_opcode {
 	TOP_DEMOTE,
 	TOP_RECLAIM,
 	TOP_ACCEPT,
+	TOP_MR_EXTEND,
+	TOP_FINALIZE,
 };
 
 enum trace_key {

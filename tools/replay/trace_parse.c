@@ -125,6 +125,9 @@ static const struct op_rule {
 	{ "accept", TOP_ACCEPT,
 	  { REQ(TK_TD, U64_MAX), REQ(TK_VCPU, U32_MAX), REQ(TK_GPA, U64_MAX),
 	    REQ(TK_LEVEL, 7) }, 4 },
+	{ "mr_extend", TOP_MR_EXTEND,
+	  { REQ(TK_TD, U64_MAX), REQ(TK_GPA, U64_MAX) }, 2 },
+	{ "finalize", TOP_FINALIZE, { REQ(TK_TD, U64_MAX) }, 1 },
 };
 
 static const struct op_rule *find_op(const char *s, size_t n);
@@ -235,6 +238,8 @@ static bool parse_vm_type(const char *s, size_t n, u64 *out)
 		*out = GMV_VM_SW_PROTECTED;
 	else if (n == 3 && !memcmp(s, "snp", 3))
 		*out = GMV_VM_SNP;
+	else if (n == 3 && !memcmp(s, "tdx", 3))
+		*out = GMV_VM_TDX;
 	else
 		return false;
 	return true;
@@ -290,7 +295,7 @@ static int parse_arg(const struct op_rule *r, struct trace_op *op,
 		if (!ok)
 			return fail(err, op->line,
 				    "bad VM type '%s' (default, "
-				    "sw_protected or snp)",
+				    "sw_protected, snp or tdx)",
 				    shown(val, vn, b1, sizeof(b1)));
 	} else {
 		ok = trace_parse_number(val, vn, &op->val[k->key]);
@@ -460,6 +465,7 @@ int trace_op_text(const struct trace_op *op, char *buf, size_t size)
 			n += snprintf(buf + n, size - n, " type=%s",
 				      v == GMV_VM_SW_PROTECTED ? "sw_protected"
 				      : v == GMV_VM_SNP	       ? "snp"
+				      : v == GMV_VM_TDX	       ? "tdx"
 							       : "default");
 		else
 			n += snprintf(buf + n, size - n, " %s=%#llx",

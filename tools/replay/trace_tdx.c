@@ -13,7 +13,7 @@
 
 bool trace_op_is_tdx(enum trace_opcode code)
 {
-	return code >= TOP_TD && code <= TOP_ACCEPT;
+	return code >= TOP_TD && code <= TOP_FINALIZE;
 }
 
 static u64 run_op(struct tdx_model *m, const struct trace_op *op)
@@ -55,6 +55,11 @@ static u64 run_op(struct tdx_model *m, const struct trace_op *op)
 	case TOP_ACCEPT:
 		return tdx_accept(m, td, (unsigned int)v[TK_VCPU], gpa, level,
 				  NULL);
+	case TOP_MR_EXTEND:
+		/* The model keeps no page contents: a chunk of zeros. */
+		return tdx_mr_extend(m, td, gpa, NULL, NULL);
+	case TOP_FINALIZE:
+		return tdx_td_finalize(m, td);
 	default:
 		return TDX_OPERAND_INVALID;
 	}

@@ -2,7 +2,8 @@
 /*
  * tools/replay/trace_tdx.h - the trace interpreter's TDX module ops (td,
  * sept_add, page_aug, page_add, block, unblock, track, vcpu_exit, remove,
- * promote, demote, reclaim, accept; README.md, "The TDX module
+ * promote, demote, reclaim, accept, mr_extend, finalize; README.md, "The
+ * TDX module
  * operations"): a TDX module model whose PAMT covers TRACE_TDX_SIZE
  * bytes, made at the first such op of a run on a backend that has one
  * (VMM_FEAT_TDX_MODULE_MODEL: native) and destroyed at the end of the run.
