@@ -33,6 +33,7 @@
 #define PLAIN_GPA ENV_PLAIN_GPA
 #define CODE_GPA ENV_CODE_GPA
 #define SIZE_1M (1ULL << 20)
+#define NO_MEM_GPA 0x10000000ULL /* no memslot */
 
 /* TDCALL leaves, RAX[15:0], version in RAX[23:16] (Intel TDX module ABI
  * spec, "TDCALL Leaves"). */
@@ -674,7 +675,7 @@ TDX_CASE(tdx_exit_accept_4k_demotes_and_promotes, true)
  * not aligned to its level, a shared GPA, one past the GPA width. A
  * private GPA the VM holds as shared is the fault path's memory-fault
  * exit, RIP on the TDCALL; after the case converts it the guest's retry
- * succeeds.
+ * succeeds. A GPA no memslot holds is the same memory fault.
  */
 TDX_CASE(tdx_exit_accept_bad_operands, true)
 {
@@ -707,6 +708,12 @@ TDX_CASE(tdx_exit_accept_bad_operands, true)
 	if (!KT_EXPECT_OK(t, env_set_private(e, GMEM_GPA, SZ_2M, true)))
 		return;
 	KT_EXPECT_EQ(t, accepted(t, e, GMEM_GPA + 0x6000), TDX_SUCCESS);
+	/* No memory there at all: the same exit. */
+	accept(e, NO_MEM_GPA);
+	KT_EXPECT_ERRNO(t, env_run(e), EFAULT);
+	KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_MEMORY_FAULT);
+	KT_EXPECT_EQ(t, e->x.memory_fault.gpa, NO_MEM_GPA);
+	KT_EXPECT_EQ(t, e->x.memory_fault.flags, GMV_MEMORY_EXIT_FLAG_PRIVATE);
 }
 
 /*
@@ -733,6 +740,38 @@ TDX_CASE(tdx_exit_access_blocked_leaf_is_internal_error, true)
 	}
 	KT_EXPECT_ERRNO(t, env_npt_at(e, GMEM_GPA, &x), ENOENT);
 	KT_EXPECT_EQ(t, stats(e)->injects, 0);
+}
+
+/*
+ * The first private access to a 2 MiB block whose GPAs are not all
+ * private: KVM maps, and so AUGs, no more than the 4 KiB page there
+ * (kvm_mmu_max_mapping_level: a 2 MiB range with mixed attributes takes
+ * no huge page). So a 2 MiB ACCEPT of it is PAGE_SIZE_MISMATCH, and a
+ * page the guest converts to private afterwards is PENDING: its first
+ * access is a #VE, not a page accepted while it was shared.
+ */
+TDX_CASE(tdx_exit_mixed_block_augs_4k, true)
+{
+	if (!KT_EXPECT_OK(t, env_set_private(e, GMEM_GPA, PAGE_SIZE, true)))
+		return;
+	KT_EXPECT_EQ(t, accepted(t, e, GMEM_GPA | TDX_LEVEL_2M),
+		     TDX_PAGE_SIZE_MISMATCH | TDX_LEVEL_2M);
+	KT_EXPECT(t, !leaf_is(e, GMEM_GPA, TDX_LEVEL_2M, TDX_SEPT_MAPPED));
+	KT_EXPECT_EQ(t, accepted(t, e, GMEM_GPA), TDX_SUCCESS);
+	if (!KT_EXPECT_OK(
+		    t, env_set_private(e, GMEM_GPA + 0x1000, PAGE_SIZE, true)))
+		return;
+	fault(e, GMEM_GPA + 0x1008, false);
+	if (!done(t, e))
+		return;
+	KT_EXPECT_EQ(t, stats(e)->injects, 1);
+	KT_EXPECT_EQ(t, stats(e)->last_vector, X86_VEC_VE);
+	KT_EXPECT_EQ(t, accepted(t, e, GMEM_GPA + 0x1000), TDX_SUCCESS);
+	/* The whole block private: still 4 KiB leaves, still a mismatch. */
+	if (!KT_EXPECT_OK(t, env_set_private(e, GMEM_GPA, SZ_2M, true)))
+		return;
+	KT_EXPECT_EQ(t, accepted(t, e, GMEM_GPA | TDX_LEVEL_2M),
+		     TDX_PAGE_SIZE_MISMATCH | TDX_LEVEL_2M);
 }
 
 /* The VMCALL returned with R10 = status (and R11 = r11 when checked). */
@@ -946,6 +985,7 @@ static const struct kt_case tdx_exit_cases[] = {
 	KT_CASE(tdx_exit_accept_4k_demotes_and_promotes),
 	KT_CASE(tdx_exit_accept_bad_operands),
 	KT_CASE(tdx_exit_access_blocked_leaf_is_internal_error),
+	KT_CASE(tdx_exit_mixed_block_augs_4k),
 	KT_CASE(tdx_exit_map_gpa_checks),
 	KT_CASE(tdx_exit_map_gpa_chunks),
 	KT_CASE(tdx_exit_map_gpa_answers),
