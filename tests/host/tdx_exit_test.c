@@ -881,10 +881,12 @@ TDX_CASE(tdx_exit_map_gpa_chunks, true)
 
 /*
  * The case's answers: EAGAIN is RETRY with R11 the GPA (shared bit as the
- * guest gave it) of the chunk not done; another error INVALID_OPERAND
- * there. A case that moves RIP while an exit waits (the first or a
- * chained one) drops the request: the guest runs at the new RIP with its
- * registers untouched, and the next MapGPA starts afresh.
+ * guest gave it) of the chunk not done; EINVAL INVALID_OPERAND there; any
+ * other value ends the run as an internal error before the guest runs,
+ * RIP on the TDCALL (KVM fails KVM_RUN). A case that moves RIP while an
+ * exit waits (the first or a chained one) drops the request: the guest
+ * runs at the new RIP with its registers untouched, and the next MapGPA
+ * starts afresh.
  */
 TDX_CASE(tdx_exit_map_gpa_answers, true)
 {
@@ -906,6 +908,14 @@ TDX_CASE(tdx_exit_map_gpa_answers, true)
 	if (!done(t, e))
 		return;
 	expect_vmcall(t, e, TDVMCALL_INVALID_OPERAND, gpa);
+	/* KVM's own -EINVAL is no answer userspace may give. */
+	map_gpa(e, gpa, 3 * SIZE_1M);
+	if (!KT_EXPECT_OK(t, env_run(e)) || !map_exit(t, e, gpa, 512, false) ||
+	    !answer_next(t, e, -(u64)GMV_KVM_EINVAL))
+		return;
+	KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_INTERNAL_ERROR);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RIP), CODE_GPA + AT_TDCALL);
+	expect_vmcall(t, e, 0, TDVMCALL_MAP_GPA); /* as the guest left them */
 
 	/* Dropped at the first exit. */
 	map_gpa(e, gpa, 3 * SIZE_1M);
@@ -934,16 +944,18 @@ TDX_CASE(tdx_exit_map_gpa_answers, true)
 }
 
 /*
- * TDG.VP.VMCALL's RCX bitmap may not expose RAX, RCX or RSP, nor set bits
- * 63:32: OPERAND_INVALID for RCX, nothing asked of the VMM. A call that
- * is not the GHCI's MapGPA (another sub-function, R10 != 0 for a
- * vendor call, R11 not exposed) is SUBFUNC_UNSUPPORTED, R11 kept. R12
- * and R13 not exposed read as 0: a size-0 MapGPA, INVALID_OPERAND.
+ * TDG.VP.VMCALL's RCX bitmap may not expose RAX, RCX or RSP, nor RBP (KVM
+ * makes its TDs with NO_RBP_MOD), nor set bits 63:32: OPERAND_INVALID for
+ * RCX, nothing asked of the VMM. A call that is not the GHCI's MapGPA
+ * (another sub-function, R10 != 0 for a vendor call, R11 not exposed) is
+ * SUBFUNC_UNSUPPORTED, R11 kept. GPRs not exposed read as 0 (R12 and
+ * R13: a size-0 MapGPA, INVALID_OPERAND; R10: a GHCI call) and come back
+ * as the guest left them.
  */
 TDX_CASE(tdx_exit_vmcall_bitmap_and_subfunctions, true)
 {
-	static const u64 bad_bits[] = {BIT(0), BIT(1), BIT(4), BIT(32),
-				       BIT(63)};
+	static const u64 bad_bits[] = {BIT(0), BIT(1),	BIT(4),
+				       BIT(5), BIT(32), BIT(63)};
 	struct step *s;
 
 	for (size_t k = 0; k < ARRAY_SIZE(bad_bits); k++) {
@@ -973,6 +985,21 @@ TDX_CASE(tdx_exit_vmcall_bitmap_and_subfunctions, true)
 		BIT(10) | BIT(11));
 	if (done(t, e))
 		expect_vmcall(t, e, TDVMCALL_INVALID_OPERAND, 0);
+	/* R10 hidden: its status stays with the VMM, R11 comes back. */
+	s = map_gpa(e, ENV_GMEM_GPA + 8, PAGE_SIZE);
+	env_set(s, ARCH_REG_RCX, EXPOSE_MAP_GPA & ~BIT(10));
+	env_set(s, ARCH_REG_R10, JUNK);
+	if (done(t, e))
+		expect_vmcall(t, e, JUNK, ENV_GMEM_GPA + 8);
+	s = map_gpa(e, ENV_GMEM_GPA, PAGE_SIZE);
+	env_set(s, ARCH_REG_RCX, EXPOSE_MAP_GPA & ~BIT(10));
+	env_set(s, ARCH_REG_R10, JUNK);
+	if (!KT_EXPECT_OK(t, env_run(e)) ||
+	    !map_exit(t, e, ENV_GMEM_GPA, 1, false))
+		return;
+	e->x.hypercall.ret = 0;
+	if (done(t, e))
+		expect_vmcall(t, e, JUNK, TDVMCALL_MAP_GPA);
 }
 
 static const struct kt_case tdx_exit_cases[] = {
