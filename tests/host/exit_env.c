@@ -5,6 +5,7 @@
 #include "tests/host/exit_env.h"
 #include "hv/cc.h"
 #include "hv/kvm_abi.h"
+#include "hv/vcpu.h"
 #include "hv/vm.h"
 #include "hv/x86/vectors.h"
 #include "lib/errno.h"
@@ -165,8 +166,7 @@ static bool tables(struct kt *t, struct env *e)
 	return KT_EXPECT_OK(t, env_touch(e, ENV_CODE_GPA));
 }
 
-bool env_open(struct kt *t, struct env *e, unsigned long type,
-	      const char *model, const u8 *code, size_t len, bool vcpu)
+bool env_open(struct kt *t, struct env *e, const struct env_model *m, bool vcpu)
 {
 	const struct deadline_timer *tm = deadline_timer();
 	struct deadline_timer far = {.name = "fake",
@@ -176,6 +176,7 @@ bool env_open(struct kt *t, struct env *e, unsigned long type,
 	const struct vmm_ops *o;
 
 	memset(e, 0, sizeof(*e));
+	e->model = m;
 	e->vcpu = -1;
 	e->had_timer = tm;
 	if (tm)
@@ -185,14 +186,14 @@ bool env_open(struct kt *t, struct env *e, unsigned long type,
 	arch_script_set(next_exit, e);
 	e->v = (struct vmm)VMM_NATIVE_INIT(e->st);
 	o = e->v.ops;
-	e->vm = o->create_vm(&e->v, type);
+	e->vm = o->create_vm(&e->v, m->type);
 	if (!KT_EXPECT_GE(t, e->vm, 0) ||
 	    !KT_EXPECT_OK(t, env_region(e, 0, 0, 0, -1)))
 		return false;
 	e->obj = vmm_native_vm(&e->v, e->vm);
-	if (!KT_EXPECT_STR_EQ(t, vm_cc(e->obj)->name, model) ||
-	    !KT_EXPECT_OK(
-		    t, o->guest_write(&e->v, e->vm, ENV_CODE_GPA, code, len)) ||
+	if (!KT_EXPECT_STR_EQ(t, vm_cc(e->obj)->name, m->name) ||
+	    !KT_EXPECT_OK(t, o->guest_write(&e->v, e->vm, ENV_CODE_GPA, m->code,
+					    m->len)) ||
 	    !tables(t, e))
 		return false;
 	e->gmem = o->create_gmem(&e->v, e->vm, SZ_2M, 0);
@@ -209,6 +210,7 @@ void env_close(struct kt *t, struct env *e)
 	e->v.ops->reset(&e->v);
 	KT_EXPECT_OK(t, e->v.ops->check(&e->v));
 	KT_EXPECT_EQ(t, vm_nr_live(), 0);
+	KT_EXPECT(t, e->model->gone());
 	arch_script_set(NULL, NULL);
 	arch_use(e->saved_arch);
 	deadline_timer_register(e->had_timer ? &e->saved_timer : NULL);
@@ -219,32 +221,12 @@ int env_run(struct env *e)
 	return e->v.ops->vcpu_run(&e->v, e->vcpu, &e->x);
 }
 
-/* Where struct vmm_regs keeps each register (CR3 it does not hold). */
-#define OFF(f) offsetof(struct vmm_regs, f)
-static const size_t reg_off[] = {
-	[ARCH_REG_RAX] = OFF(rax), [ARCH_REG_RCX] = OFF(rcx),
-	[ARCH_REG_RDX] = OFF(rdx), [ARCH_REG_RBX] = OFF(rbx),
-	[ARCH_REG_RSP] = OFF(rsp), [ARCH_REG_RBP] = OFF(rbp),
-	[ARCH_REG_RSI] = OFF(rsi), [ARCH_REG_RDI] = OFF(rdi),
-	[ARCH_REG_R8] = OFF(r8),   [ARCH_REG_R9] = OFF(r9),
-	[ARCH_REG_R10] = OFF(r10), [ARCH_REG_R11] = OFF(r11),
-	[ARCH_REG_R12] = OFF(r12), [ARCH_REG_R13] = OFF(r13),
-	[ARCH_REG_R14] = OFF(r14), [ARCH_REG_R15] = OFF(r15),
-	[ARCH_REG_RIP] = OFF(rip), [ARCH_REG_RFLAGS] = OFF(rflags),
-};
-#undef OFF
-
-static u64 *field(struct vmm_regs *r, enum arch_reg reg)
-{
-	return (u64 *)((u8 *)r + reg_off[reg]);
-}
-
 u64 env_get(struct env *e, enum arch_reg r)
 {
 	struct vmm_regs regs;
 
 	e->v.ops->vcpu_get_regs(&e->v, e->vcpu, &regs);
-	return *field(&regs, r);
+	return *vcpu_regs_field(&regs, r);
 }
 
 void env_put(struct env *e, enum arch_reg r, u64 val)
@@ -252,7 +234,7 @@ void env_put(struct env *e, enum arch_reg r, u64 val)
 	struct vmm_regs regs;
 
 	e->v.ops->vcpu_get_regs(&e->v, e->vcpu, &regs);
-	*field(&regs, r) = val;
+	*vcpu_regs_field(&regs, r) = val;
 	e->v.ops->vcpu_set_regs(&e->v, e->vcpu, &regs);
 }
 
@@ -280,4 +262,30 @@ phys_addr_t env_private_pa(struct env *e, u64 gpa)
 			     .access = VM_ACCESS_PRIVATE | VM_ACCESS_HOST};
 
 	return vm_fault(e->obj, &f) ? 0 : f.pa;
+}
+
+static void direct_inject(struct cc_guest_req *req, u8 vector, u32 error_code)
+{
+	struct env *e = req->svc_ctx;
+
+	e->direct.injects++;
+	e->direct.vector = vector;
+	e->direct.error_code = error_code;
+}
+
+static const struct cc_guest_svc direct_svc = {.inject = direct_inject};
+
+int env_access_at(struct env *e, u64 gpa, phys_addr_t pa, unsigned int *order)
+{
+	struct cc_guest_req req = {.kind = CC_GUEST_INSN,
+				   .vm = e->obj,
+				   .svc = &direct_svc,
+				   .svc_ctx = e};
+
+	return vm_cc(e->obj)->access(&req, gpa, pa, false, order);
+}
+
+int env_access(struct env *e, u64 gpa, unsigned int *order)
+{
+	return env_access_at(e, gpa, env_private_pa(e, gpa), order);
 }

@@ -56,22 +56,54 @@ struct env {
 	bool had_timer;
 	struct step steps[ENV_STEPS];
 	unsigned int n, next;
+	const struct env_model *model;
 	struct arch_vcpu *c; /* the vCPU the script last ran */
+	struct {
+		unsigned int injects;
+		u8 vector;
+		u32 error_code;
+	} direct; /* what env_access() saw the model inject */
+};
+
+/* The security model a suite's VMs run, and its guest's code. */
+struct env_model {
+	unsigned long type; /* GMV_VM_* */
+	const char *name; /* the cc_ops the VM must get */
+	const u8 *code; /* at ENV_CODE_GPA */
+	size_t len;
+	/* The model's global state is gone with its last VM. */
+	bool (*gone)(void);
 };
 
 /*
- * Open *e on a VM of type, whose model must be called model, with code
- * (len bytes) at ENV_CODE_GPA and the slots above; a vCPU entered at
- * ENV_CODE_GPA when vcpu. False after a failed expectation; env_close()
- * is due either way.
+ * Open *e on a VM of the model with the slots and code above; a vCPU
+ * entered at ENV_CODE_GPA when vcpu. False after a failed expectation;
+ * env_close() is due either way.
  */
-bool env_open(struct kt *t, struct env *e, unsigned long type,
-	      const char *model, const u8 *code, size_t len, bool vcpu);
+bool env_open(struct kt *t, struct env *e, const struct env_model *m,
+	      bool vcpu);
 /* Another vCPU, entered at ENV_CODE_GPA; e->vcpu is the new one. */
 bool env_add_vcpu(struct kt *t, struct env *e);
-/* Release everything (nothing may leak, the checker must pass) and put
- * the backend and the timer back. */
+/* Release everything (nothing may leak, the checker must pass, the
+ * model must be gone) and put the backend and the timer back. */
 void env_close(struct kt *t, struct env *e);
+
+/*
+ * Define a case whose body gets an env open on model m (and a vCPU when
+ * vcpu); the wrapper closes it, also when the open failed or the body
+ * returned early.
+ */
+#define ENV_CASE(name, m, vcpu)                               \
+	static void name##_body(struct kt *t, struct env *e); \
+	static void name(struct kt *t)                        \
+	{                                                     \
+		static struct env e;                          \
+                                                              \
+		if (env_open(t, &e, m, vcpu))                 \
+			name##_body(t, &e);                   \
+		env_close(t, &e);                             \
+	}                                                     \
+	static void name##_body(struct kt *t, struct env *e)
 
 /* Append an exit to the script; the returned step may set registers. */
 struct step *env_push(struct env *e, struct arch_exit x);
@@ -93,6 +125,15 @@ u64 env_get(struct env *e, enum arch_reg r);
 void env_put(struct env *e, enum arch_reg r, u64 val);
 /* What the vCPU the script last ran saw (after a first run). */
 const struct arch_script_stats *env_stats(struct env *e);
+
+/*
+ * The model's cc_ops.access called directly, as the fault path calls it
+ * for vCPU 0 (no vCPU runs): a private access to gpa resolved to the
+ * page at pa, *order in and out; an exception it injects is counted in
+ * e->direct. env_access() takes the prepared private page behind gpa.
+ */
+int env_access_at(struct env *e, u64 gpa, phys_addr_t pa, unsigned int *order);
+int env_access(struct env *e, u64 gpa, unsigned int *order);
 
 /* The memory, as the VMM's case reaches it. */
 int env_region(struct env *e, u32 slot, u32 flags, u64 gpa, int gmem);

@@ -118,31 +118,22 @@ static struct step *rmpadjust(struct env *e, u64 va, bool size_2m, u64 attrs)
 	return s;
 }
 
-/* An SNP VM on the model; a vCPU when vcpu (launches need none). */
-static bool snp_open(struct kt *t, struct env *e, bool vcpu)
+static bool snp_gone(void)
 {
-	return env_open(t, e, GMV_VM_SNP, "snp_model", code, sizeof(code),
-			vcpu);
+	return snp_rmp() == NULL;
 }
 
-/* Everything released, the RMP model gone with the last SNP VM. */
-static void snp_close(struct kt *t, struct env *e)
-{
-	env_close(t, e);
-	KT_EXPECT(t, snp_rmp() == NULL);
-}
+/* VMs on the RMP model, which goes with the last of them. */
+static const struct env_model snp = {
+	.type = GMV_VM_SNP,
+	.name = "snp_model",
+	.code = code,
+	.len = sizeof(code),
+	.gone = snp_gone,
+};
 
-#define SNP_CASE(name, vcpu)                                  \
-	static void name##_body(struct kt *t, struct env *e); \
-	static void name(struct kt *t)                        \
-	{                                                     \
-		static struct env e;                          \
-                                                              \
-		if (snp_open(t, &e, vcpu))                    \
-			name##_body(t, &e);                   \
-		snp_close(t, &e);                             \
-	}                                                     \
-	static void name##_body(struct kt *t, struct env *e)
+/* A case on such a VM; a vCPU when vcpu. */
+#define SNP_CASE(name, vcpu) ENV_CASE(name, &snp, vcpu)
 
 static struct rmp_info rmp_at(struct env *e, u64 gpa)
 {
@@ -231,33 +222,6 @@ SNP_CASE(snp_exit_private_alias_faults_and_zaps, true)
 		KT_EXPECT_OK(t, env_npt_at(e, ENV_GMEM_GPA + 0x5000, &x));
 }
 
-/* A test svc for calling the model's access hook directly. */
-static struct {
-	unsigned int injects;
-	u8 vector;
-	u32 error_code;
-} direct;
-
-static void direct_inject(struct cc_guest_req *req, u8 vector, u32 error_code)
-{
-	(void)req;
-	direct.injects++;
-	direct.vector = vector;
-	direct.error_code = error_code;
-}
-
-static const struct cc_guest_svc direct_svc = {.inject = direct_inject};
-
-/* cc_ops.access on the page behind gpa with *order = order in. */
-static int access_order(struct env *e, u64 gpa, unsigned int *order)
-{
-	struct cc_guest_req req = {
-		.kind = CC_GUEST_INSN, .vm = e->obj, .svc = &direct_svc};
-
-	return vm_cc(e->obj)->access(&req, gpa, env_private_pa(e, gpa), false,
-				     order);
-}
-
 /*
  * The RMP access check before a private page is mapped (APM vol. 2
  * Table 15-39): not validated, #VC 0x404 is injected and nothing mapped
@@ -310,15 +274,14 @@ SNP_CASE(snp_exit_access_check, true)
 	 * entry to order 0, and an unvalidated page injects, whatever the
 	 * order asked. */
 	order = 9;
-	KT_EXPECT_OK(t, access_order(e, ENV_GMEM_GPA + 0x3000, &order));
+	KT_EXPECT_OK(t, env_access(e, ENV_GMEM_GPA + 0x3000, &order));
 	KT_EXPECT_EQ(t, order, 0);
-	memset(&direct, 0, sizeof(direct));
 	order = 9;
-	KT_EXPECT_EQ(t, access_order(e, ENV_GMEM_GPA + 0x4000, &order),
+	KT_EXPECT_EQ(t, env_access(e, ENV_GMEM_GPA + 0x4000, &order),
 		     CC_ACCESS_INJECTED);
-	KT_EXPECT_EQ(t, direct.injects, 1);
-	KT_EXPECT_EQ(t, direct.vector, X86_VEC_VC);
-	KT_EXPECT_EQ(t, direct.error_code, VC_PAGE_NOT_VALIDATED);
+	KT_EXPECT_EQ(t, e->direct.injects, 1);
+	KT_EXPECT_EQ(t, e->direct.vector, X86_VEC_VC);
+	KT_EXPECT_EQ(t, e->direct.error_code, VC_PAGE_NOT_VALIDATED);
 }
 
 /*
@@ -378,19 +341,16 @@ SNP_CASE(snp_exit_access_clamps_to_2m_entry, true)
 	    !validate_2m(t, e))
 		return;
 	order = 18;
-	KT_EXPECT_OK(t, access_order(e, ENV_GMEM_GPA + 0x7000, &order));
+	KT_EXPECT_OK(t, env_access(e, ENV_GMEM_GPA + 0x7000, &order));
 	KT_EXPECT_EQ(t, order, 9);
 	order = 0;
-	KT_EXPECT_OK(t, access_order(e, ENV_GMEM_GPA + 0x7000, &order));
+	KT_EXPECT_OK(t, env_access(e, ENV_GMEM_GPA + 0x7000, &order));
 	KT_EXPECT_EQ(t, order, 0);
 	order = 9;
 	KT_EXPECT_ERRNO(t,
-			vm_cc(e->obj)->access(
-				&(struct cc_guest_req){.vm = e->obj,
-						       .svc = &direct_svc},
-				ENV_GMEM_GPA + 0x8000,
-				env_private_pa(e, ENV_GMEM_GPA + 0x7000), false,
-				&order),
+			env_access_at(e, ENV_GMEM_GPA + 0x8000,
+				      env_private_pa(e, ENV_GMEM_GPA + 0x7000),
+				      &order),
 			EIO);
 }
 
@@ -990,7 +950,7 @@ static void snp_exit_launch_step_fails(struct kt *t)
 	old = cc_use(&model);
 	fail_gfn = (ENV_GMEM_GPA >> PAGE_SHIFT) + 1;
 	launched = 0;
-	if (snp_open(t, &e, false) &&
+	if (env_open(t, &e, &snp, false) &&
 	    KT_EXPECT_OK(t, env_set_private(&e, ENV_GMEM_GPA, SZ_2M, true))) {
 		KT_EXPECT_ERRNO(t,
 				e.v.ops->launch_update(&e.v, e.vm, ENV_GMEM_GPA,
@@ -998,7 +958,7 @@ static void snp_exit_launch_step_fails(struct kt *t)
 				EIO);
 		KT_EXPECT_EQ(t, launched, 1);
 	}
-	snp_close(t, &e);
+	env_close(t, &e);
 	cc_use(old);
 }
 

@@ -83,32 +83,22 @@ static const u8 code[] = {
 /* Garbage a TDCALL's outputs must overwrite. */
 #define JUNK 0x5a5a5a5a5a5a5a5aULL
 
-/* A TD on the model; a vCPU when vcpu (the first one ends the TD's
- * launch). */
-static bool tdx_open(struct kt *t, struct env *e, bool vcpu)
+static bool tdx_gone(void)
 {
-	return env_open(t, e, GMV_VM_TDX, "tdx_model", code, sizeof(code),
-			vcpu);
+	return tdx_cc_model() == NULL;
 }
 
-/* Everything released, the model gone with the last TDX VM. */
-static void tdx_close(struct kt *t, struct env *e)
-{
-	env_close(t, e);
-	KT_EXPECT(t, tdx_cc_model() == NULL);
-}
+/* VMs on the TDX module model, which goes with the last of them. */
+static const struct env_model tdx = {
+	.type = GMV_VM_TDX,
+	.name = "tdx_model",
+	.code = code,
+	.len = sizeof(code),
+	.gone = tdx_gone,
+};
 
-#define TDX_CASE(name, vcpu)                                  \
-	static void name##_body(struct kt *t, struct env *e); \
-	static void name(struct kt *t)                        \
-	{                                                     \
-		static struct env e;                          \
-                                                              \
-		if (tdx_open(t, &e, vcpu))                    \
-			name##_body(t, &e);                   \
-		tdx_close(t, &e);                             \
-	}                                                     \
-	static void name##_body(struct kt *t, struct env *e)
+/* A case on such a VM; a vCPU when vcpu. */
+#define TDX_CASE(name, vcpu) ENV_CASE(name, &tdx, vcpu)
 
 /* TDCALL with RAX = rax, trapped as #UD. */
 static struct step *tdcall(struct env *e, u64 rax)
@@ -512,32 +502,6 @@ TDX_CASE(tdx_exit_ve_and_veinfo, true)
 		KT_EXPECT_EQ(t, stats(e)->last_vector, X86_VEC_VE);
 }
 
-/* A test svc for calling the model's access hook directly. */
-static struct {
-	unsigned int injects;
-	u8 vector;
-} direct;
-
-static void direct_inject(struct cc_guest_req *req, u8 vector, u32 error_code)
-{
-	(void)req;
-	(void)error_code;
-	direct.injects++;
-	direct.vector = vector;
-}
-
-static const struct cc_guest_svc direct_svc = {.inject = direct_inject};
-
-/* cc_ops.access on the page behind gpa with *order = order in. */
-static int access_order(struct env *e, u64 gpa, unsigned int *order)
-{
-	struct cc_guest_req req = {
-		.kind = CC_GUEST_INSN, .vm = e->obj, .svc = &direct_svc};
-
-	return vm_cc(e->obj)->access(&req, gpa, env_private_pa(e, gpa), false,
-				     order);
-}
-
 /*
  * TDG.MEM.PAGE.ACCEPT at 2 MiB of a page the host AUGed at a fault:
  * SUCCESS, the leaf MAPPED and its 2 MiB zeroed (what the host left there
@@ -575,12 +539,12 @@ TDX_CASE(tdx_exit_accept_2m, true)
 		KT_EXPECT_EQ(t, x.hpa, pa);
 	}
 	order = 18;
-	KT_EXPECT_OK(t, access_order(e, GMEM_GPA + 0x7000, &order));
+	KT_EXPECT_OK(t, env_access(e, GMEM_GPA + 0x7000, &order));
 	KT_EXPECT_EQ(t, order, 9);
 	order = 0;
-	KT_EXPECT_OK(t, access_order(e, GMEM_GPA + 0x7000, &order));
+	KT_EXPECT_OK(t, env_access(e, GMEM_GPA + 0x7000, &order));
 	KT_EXPECT_EQ(t, order, 0);
-	KT_EXPECT_EQ(t, direct.injects, 0);
+	KT_EXPECT_EQ(t, e->direct.injects, 0);
 
 	KT_EXPECT_EQ(t, accepted(t, e, GMEM_GPA | TDX_LEVEL_2M),
 		     TDX_PAGE_ALREADY_ACCEPTED | TDX_LEVEL_2M);
@@ -647,8 +611,14 @@ TDX_CASE(tdx_exit_accept_4k_demotes_and_promotes, true)
 	KT_EXPECT_EQ(t, stats(e)->injects, 1);
 	KT_EXPECT_EQ(t, stats(e)->last_vector, X86_VEC_VE);
 	order = 9;
-	KT_EXPECT_OK(t, access_order(e, GMEM_GPA + 0x3000, &order));
+	KT_EXPECT_OK(t, env_access(e, GMEM_GPA + 0x3000, &order));
 	KT_EXPECT_EQ(t, order, 0);
+	/* vCPU 0's VE_INFO holds that #VE still: the hook's next one is
+	 * #DF. */
+	KT_EXPECT_EQ(t, env_access(e, GMEM_GPA + 0x6000, &order),
+		     CC_ACCESS_INJECTED);
+	KT_EXPECT_EQ(t, e->direct.injects, 1);
+	KT_EXPECT_EQ(t, e->direct.vector, X86_VEC_DF);
 
 	/* The other 510 as the guest's loop would accept them. */
 	for (u64 gpa = GMEM_GPA; gpa < GMEM_GPA + SZ_2M; gpa += PAGE_SIZE)
