@@ -359,8 +359,10 @@ TDX_CASE(tdx_exit_vp_info, true)
 /*
  * A leaf the module does not offer, a version a leaf does not have, or
  * reserved RAX bits 63:24 set: OPERAND_INVALID for RAX, RIP past the
- * TDCALL, and the leaf does nothing (an ACCEPT so refused AUGs nothing,
- * a VMCALL makes no exit, VEINFO.GET leaves VE_INFO valid).
+ * TDCALL, and the leaf does nothing: the module's dispatcher refuses it
+ * before any leaf runs (td_call()), so no register but RAX changes, an
+ * ACCEPT so refused AUGs nothing, a VMCALL makes no exit, VEINFO.GET
+ * leaves VE_INFO valid.
  */
 TDX_CASE(tdx_exit_bad_leaves, true)
 {
@@ -398,6 +400,7 @@ TDX_CASE(tdx_exit_bad_leaves, true)
 		if (!done(t, e))
 			return;
 		KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RAX), BAD_RAX);
+		KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RCX), GMEM_GPA + 0x2000);
 		KT_EXPECT_EQ(t, env_get(e, ARCH_REG_R11), TDVMCALL_MAP_GPA);
 	}
 	KT_EXPECT(t, leaf_is(e, GMEM_GPA, TDX_LEVEL_2M, TDX_SEPT_PENDING));
