@@ -66,7 +66,8 @@ HOST_CORE := $(LIB_COMMON) $(HV_SRCS) $(CASE_SRCS) $(CONF_SRCS) \
 
 .PHONY: all deps payload host run test test-host test-san test-qemu bench \
 	fuzz clean help format tools crosscheck test-cli test-crosscheck-sh \
-	fuzz-diff test-fuzz-diff test-rmp-traces test-tdx-traces image test-image
+	fuzz-diff test-fuzz-diff test-rmp-traces test-tdx-traces image test-image \
+	test-console
 all: payload host
 
 help:
@@ -335,6 +336,9 @@ test-qemu: payload
 # Disk images booted with no fw_cfg options: the options file is used.
 test-image: deps payload
 	scripts/tests/image-test.sh
+# Where the console goes: console=, ACPI SPCR, COM2, MMIO, the ConOut mirror.
+test-console: deps payload
+	scripts/tests/console-test.sh
 # Bad command-line input and files get their clear error.
 test-cli: tools host payload
 	scripts/tests/cli-test.sh

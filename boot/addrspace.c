@@ -5,6 +5,7 @@
 #include "boot/memmap.h"
 #include "boot/paging.h"
 #include "boot/pe.h"
+#include "boot/serial.h"
 #include "hv/alloc.h"
 #include "lib/errno.h"
 
@@ -79,6 +80,19 @@ static int map_direct(void)
 	return 0;
 }
 
+/* The console's MMIO UART, uncached: the memory map need not list it. */
+static int map_console(void)
+{
+	const struct uart *u = serial_uart();
+	u64 start, end;
+
+	if (u->space != UART_MMIO)
+		return 0;
+	start = ALIGN_DOWN(u->base, PAGE_SIZE);
+	end = ALIGN_UP(u->base + (UART_SCR + 1) * u->width, PAGE_SIZE);
+	return paging_map(start, start, end - start, PROT_MMIO);
+}
+
 static bool live; /* our tables are in CR3 */
 
 int addrspace_map_runtime(void)
@@ -151,6 +165,8 @@ int addrspace_init(u64 image_base)
 
 	if (!ret)
 		ret = map_direct();
+	if (!ret)
+		ret = map_console();
 	if (!ret)
 		ret = map_image(image_base);
 	if (!ret)

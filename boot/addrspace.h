@@ -5,6 +5,8 @@
  *  - every range of the UEFI memory map identity-mapped read-write and
  *    no-execute (write-back RAM, uncached MMIO), with large pages where
  *    the ranges allow, and page 0 left unmapped to catch NULL;
+ *  - the console's MMIO UART (boot/serial.h), uncached, which the memory
+ *    map need not list;
  *  - the payload image per its PE sections: code read-execute, read-only
  *    data read-only, data and bss read-write, all W^X;
  *  - the hypervisor stack, from hv_pool, with an unmapped guard page

@@ -5,6 +5,7 @@
 #include "boot/idt.h"
 #include "boot/lapic.h"
 #include "boot/tsc.h"
+#include "boot/watchdog.h"
 #include "hv/deadline.h"
 #include "lib/errno.h"
 #include "lib/fmt.h"
@@ -24,6 +25,7 @@ static void on_timer(unsigned int vector)
 	irqs++;
 	deadline_timer_fired();
 	lapic_eoi();
+	watchdog_check("timer interrupt");
 }
 
 u64 apic_deadline_irqs(void)

@@ -2,12 +2,15 @@
 /*
  * boot/efi_main.c - the UEFI entry point. It does as little as possible
  * while boot services exist: note where the image is, what its command
- * line says and what the options file on its volume holds, fetch the
- * memory map and exit boot services. The rest happens in boot_start()
- * (boot/start.c).
+ * line says and what the options file on its volume holds, start the
+ * console where ACPI says (mirrored on the UEFI text console until here)
+ * and take the options, fetch the memory map and exit boot services. The
+ * rest happens in boot_start() (boot/start.c).
  */
 #include "boot/uefi.h"
 
+#include "boot/acpi.h"
+#include "boot/console.h"
 #include "boot/memmap.h"
 #include "boot/optfile.h"
 #include "boot/start.h"
@@ -40,11 +43,15 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 	args.cmdline_err =
 		options_from_ucs2(args.cmdline, sizeof(args.cmdline),
 				  li->LoadOptions, li->LoadOptionsSize);
-	/* Read now, parsed later: only the serial console can report. */
 	args.optfile_err = optfile_read(bs, li->DeviceHandle, args.optfile,
 					sizeof(args.optfile),
 					&args.optfile_size, &efi_status);
 	args.optfile_efi_status = efi_status;
+	console_start(acpi_rsdp(st));
+	console_mirror(st->ConOut);
+	boot_options(&args);
+	/* ConOut is a boot service, and printing may change the map. */
+	console_mirror(NULL);
 
 	/* The map key goes stale whenever the map changes (the firmware
 	 * may allocate in between); fetch the map again and retry. */

@@ -4,11 +4,13 @@
 #include "boot/addrspace.h"
 #include "boot/cpu.h"
 #include "boot/fwcfg.h"
+#include "boot/resultvar.h"
 #include "boot/uefi.h"
 #include "lib/console.h"
 
 static EFI_RUNTIME_SERVICES *runtime;
 static enum end_action action = END_DEFAULT;
+static const char *report;
 
 void exit_set_runtime(void *runtime_services)
 {
@@ -18,6 +20,41 @@ void exit_set_runtime(void *runtime_services)
 void exit_set_action(enum end_action end)
 {
 	action = end;
+}
+
+void exit_set_report(const char *text)
+{
+	report = text;
+}
+
+/* Leave the verdict text in the results variable. The runtime services'
+ * code is mapped executable from here on (addrspace_map_runtime()). */
+static void save_result(bool pass)
+{
+	const char *text = report && report[0] ? report :
+			   pass ? "run passed, no summary line\n" :
+				  "run FAILED before its summary line\n";
+	EFI_STATUS status;
+
+	if (!runtime) {
+		kprintf("gmemvisor: no runtime services, no results "
+			"variable\n");
+		return;
+	}
+	if (addrspace_map_runtime()) {
+		kprintf("gmemvisor: cannot map the runtime services\n");
+		runtime = NULL;
+		return;
+	}
+	status = resultvar_write(runtime, text);
+	if (EFI_ERROR(status))
+		kprintf("gmemvisor: results variable %s-%s not written: EFI "
+			"status %#llx\n",
+			RESULTVAR_NAME, RESULTVAR_GUID,
+			(unsigned long long)status);
+	else
+		kprintf("# results variable %s-%s written\n", RESULTVAR_NAME,
+			RESULTVAR_GUID);
 }
 
 static const char *action_name(enum end_action end)
@@ -44,6 +81,7 @@ void exit_run(bool pass)
 		cpu_halt_forever();
 	}
 	ending = true;
+	save_result(pass);
 	/* QEMU is known by fw_cfg's signature; when its isa-debug-exit
 	 * device is there, this write stops the machine. */
 	if (end == END_DEFAULT && fwcfg_present())
@@ -55,13 +93,9 @@ void exit_run(bool pass)
 	/*
 	 * Boot services are gone and SetVirtualAddressMap() was never
 	 * called, so the runtime services run at their physical addresses,
-	 * which boot/addrspace.c now makes executable (UEFI 2.10 section 8.5.1
+	 * which save_result() made executable (UEFI 2.10 section 8.5.1
 	 * ResetSystem; the status is the reset's reason for the firmware).
 	 */
-	if (end != END_HALT && runtime && addrspace_map_runtime()) {
-		kprintf("gmemvisor: cannot map the runtime services\n");
-		runtime = NULL;
-	}
 	if (end != END_HALT && runtime)
 		runtime->ResetSystem(end == END_REBOOT ? EfiResetCold :
 							  EfiResetShutdown,

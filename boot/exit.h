@@ -2,8 +2,9 @@
 /*
  * boot/exit.h - how the payload ends a run. Owns the end action (option
  * end=, boot/options.h), the UEFI runtime services pointer it resets the
- * machine through, and the verdict codes written to QEMU's isa-debug-exit
- * port; scripts/run-qemu.sh mirrors them.
+ * machine through, the report it leaves in the results variable
+ * (boot/resultvar.h), and the verdict codes written to QEMU's
+ * isa-debug-exit port; scripts/run-qemu.sh mirrors them.
  *
  * QEMU exits with status (value << 1) | 1 (hw/misc/debugexit.c
  * debug_exit_write()). Neither code may map to 0, QEMU's status after a
@@ -24,9 +25,14 @@
 /* The system table's RuntimeServices, kept before ExitBootServices. */
 void exit_set_runtime(void *runtime_services);
 void exit_set_action(enum end_action end);
+/* The verdict text for the results variable (boot/resultvar.h), kept by
+ * pointer and read at the end; NULL or "" until the payload has one. */
+void exit_set_report(const char *text);
 
 /*
- * End the run with the given verdict, printed first. The action:
+ * End the run with the given verdict: first the report (or, without one,
+ * a line saying whether the run passed) goes into the results variable,
+ * then the verdict is printed and the action taken:
  *  END_DEFAULT  QEMU (fw_cfg signature "QEMU" present): write the verdict
  *               to the isa-debug-exit port; if that device is absent (the
  *               write returns), or this is not QEMU, END_SHUTDOWN.

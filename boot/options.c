@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* boot/options.c - the payload's command line (see boot/options.h). */
 #include "boot/options.h"
+#include "boot/console.h"
 #include "lib/errno.h"
 #include "lib/mem.h"
 
@@ -85,6 +86,23 @@ static int parse_word(struct boot_options *opt, const char *w, size_t len)
 		opt->pool_limit = size;
 		return 0;
 	}
+	if (has_prefix(w, len, "deadline=")) {
+		u64 secs = 0;
+
+		if (len == 9)
+			return -EINVAL;
+		for (size_t i = 9; i < len; i++) {
+			if (w[i] < '0' || w[i] > '9')
+				return -EINVAL;
+			secs = secs * 10 + (u64)(w[i] - '0');
+			if (secs > OPT_DEADLINE_MAX)
+				return -EINVAL;
+		}
+		if (!secs)
+			return -EINVAL;
+		opt->deadline = secs;
+		return 0;
+	}
 	if (has_prefix(w, len, "end=")) {
 		static const char *const names[] = {
 			[END_SHUTDOWN] = "shutdown",
@@ -101,6 +119,8 @@ static int parse_word(struct boot_options *opt, const char *w, size_t len)
 		}
 		return -EINVAL;
 	}
+	if (has_prefix(w, len, "console="))
+		return console_parse(&opt->console, w + 8, len - 8);
 	return -EINVAL;
 }
 

@@ -11,11 +11,17 @@
  *   end=ACTION    how the run ends after its verdict: shutdown, reboot or
  *                 halt (boot/exit.h); without it, QEMU's debug-exit port
  *                 when QEMU is there, else shutdown
+ *   deadline=SECONDS  a run not over SECONDS after start ends as a
+ *                 failure (boot/watchdog.h); whole seconds, 1 to
+ *                 OPT_DEADLINE_MAX
+ *   console=UART  the console UART (boot/console.h console_parse());
+ *                 without it, the one ACPI SPCR names, else COM1
  * A later word overrides an earlier one.
  */
 #ifndef GMV_BOOT_OPTIONS_H
 #define GMV_BOOT_OPTIONS_H
 
+#include "boot/serial.h"
 #include "lib/types.h"
 
 #define OPT_TEXT_MAX 512
@@ -32,7 +38,12 @@ struct boot_options {
 	bool list;
 	u64 pool_limit; /* bytes */
 	enum end_action end;
+	u64 deadline; /* seconds, 0 = none */
+	struct uart console; /* space UART_NONE: not given */
 };
+
+/* The longest deadline= accepted (about 11.5 days). */
+#define OPT_DEADLINE_MAX 1000000
 
 /* Default pool cap: conventional memory above 1 MiB, up to 1 GiB. */
 #define OPT_POOL_DEFAULT SZ_1G

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 /*
- * boot/start.c - the payload after ExitBootServices: bring up the console,
- * descriptor tables, options, page pool, address space, TSC and the APIC
- * deadline timer, move to the hypervisor stack, call payload_main() and
- * end the run with its verdict.
+ * boot/start.c - the payload's options and console, read while boot
+ * services are there (boot_options()), then after ExitBootServices
+ * (boot_start()): descriptor tables, page pool, address space, TSC and
+ * the APIC deadline timer; it moves to the hypervisor stack, calls
+ * payload_main() and ends the run with its verdict.
  */
 #include "boot/start.h"
 #include "boot/addrspace.h"
 #include "boot/apic_deadline.h"
+#include "boot/console.h"
 #include "boot/cpu.h"
 #include "boot/exit.h"
 #include "boot/fwcfg.h"
@@ -15,8 +17,8 @@
 #include "boot/idt.h"
 #include "boot/paging.h"
 #include "boot/pool.h"
-#include "boot/serial.h"
 #include "boot/tsc.h"
+#include "boot/watchdog.h"
 #include "hv/alloc.h"
 #include "hv/deadline.h"
 #include "lib/console.h"
@@ -25,7 +27,11 @@
 
 static struct boot_options opts;
 
-/* Apply the one source of options; a bad word ends the run. */
+/*
+ * Apply the one source of options: the console they name (or the default
+ * one when they are bad) says what it is, then the options line; a bad
+ * word ends the run.
+ */
 static void apply_options(const char *text, const char *source)
 {
 	const char *bad = text;
@@ -35,8 +41,9 @@ static void apply_options(const char *text, const char *source)
 
 	while (*text == ' ')
 		text++;
-	kprintf("# options: %s: %s\n", source, text);
 	ret = options_parse(&opts, text, &bad);
+	console_choose(&opts.console);
+	kprintf("# options: %s: %s\n", source, text);
 	if (!ret)
 		return;
 	while (bad[n] > ' ' && n < sizeof(word) - 1) {
@@ -48,12 +55,20 @@ static void apply_options(const char *text, const char *source)
 		panic("option \"%s\" in %s: end= takes shutdown, reboot or "
 		      "halt",
 		      word, source);
+	if (!memcmp(word, "deadline=", 9))
+		panic("option \"%s\" in %s: deadline= takes whole seconds, "
+		      "1 to %u",
+		      word, source, OPT_DEADLINE_MAX);
+	if (!memcmp(word, "console=", 8))
+		panic("option \"%s\" in %s: console= takes " CONSOLE_FORMS,
+		      word, source);
 	if (ret == -ERANGE)
 		panic("option \"%s\" in %s: the pool is too small (at least "
 		      "%u MiB)",
 		      word, source, (unsigned int)(OPT_POOL_MIN >> 20));
 	panic("bad option \"%s\" in %s; the options are filter=GLOB, list, "
-	      "pool=SIZE, end=shutdown|reboot|halt",
+	      "pool=SIZE, end=shutdown|reboot|halt, deadline=SECONDS, "
+	      "console=com1|com2|mmio[32],ADDR[,BAUD]",
 	      word, source);
 }
 
@@ -98,12 +113,13 @@ static void optfile_text(const struct boot_args *args, char *text, size_t n)
  * load options (a shell command line or a boot entry's), then the options
  * file on the boot volume, then QEMU's fw_cfg.
  */
-static void read_options(const struct boot_args *args)
+void boot_options(const struct boot_args *args)
 {
 	static char text[OPT_TEXT_MAX];
 	size_t size;
 	int ret;
 
+	exit_set_runtime(args->runtime_services);
 	options_init(&opts);
 	if (args->cmdline_err)
 		panic("LoadOptions longer than %d characters", OPT_TEXT_MAX);
@@ -128,6 +144,7 @@ static void read_options(const struct boot_args *args)
 			return;
 		}
 	}
+	console_choose(&opts.console);
 	kputs("# options: none\n");
 }
 
@@ -144,6 +161,8 @@ static __noreturn void run_payload(void)
 			errno_name(ret));
 	else
 		kprintf("# deadline timer: %s\n", deadline_timer()->name);
+	if (opts.deadline)
+		watchdog_start(opts.deadline);
 	kprintf("# gmemvisor: pool %llu MiB in %u regions, TSC %llu kHz, "
 		"%llu page-table pages\n",
 		(unsigned long long)(hv_pool->total_pages * PAGE_SIZE >> 20),
@@ -171,11 +190,8 @@ void boot_start(const struct boot_args *args)
 	int ret;
 
 	cli();
-	serial_init();
 	gdt_init();
 	idt_init();
-	exit_set_runtime(args->runtime_services);
-	read_options(args);
 	exit_set_action(opts.end);
 	ret = pool_init(opts.pool_limit);
 	if (ret)

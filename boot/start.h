@@ -24,6 +24,13 @@ struct boot_args {
 	u64 optfile_efi_status; /* the firmware's status for -EIO */
 };
 
+/*
+ * While boot services are there, the console started (boot/console.h) and
+ * mirrored: the options from the first source that has any, the console
+ * they name and the lines that say both; bad options end the run.
+ */
+void boot_options(const struct boot_args *args);
+
 /* Boot services are gone and interrupts may be on; never returns. */
 __noreturn void boot_start(const struct boot_args *args);
 
@@ -35,5 +42,15 @@ __noreturn void boot_start(const struct boot_args *args);
  * reports through exit_run().
  */
 bool payload_main(const struct boot_options *opts);
+
+/*
+ * Also the payload's: the run's deadline expired (boot/watchdog.h) and the
+ * run is about to end as a failure. Print the verdict so far with the
+ * expiry counted as a failure (why says what and where it was seen) and
+ * bring the report for the results variable (exit_set_report(),
+ * boot/exit.h) up to date. Called with interrupts off, maybe from the
+ * timer's interrupt handler; the run does not resume.
+ */
+void payload_deadline_expired(const char *why);
 
 #endif

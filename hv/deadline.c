@@ -8,6 +8,8 @@ static bool registered;
 /* What the timer is armed for (set with IF clear, cleared by the
  * interrupt handler); 0: not armed. */
 static volatile u64 armed_for;
+/* Every arm is for this or sooner; 0: none. */
+static u64 watchdog;
 
 void deadline_timer_register(const struct deadline_timer *t)
 {
@@ -34,10 +36,20 @@ bool deadline_passed(u64 deadline)
 
 void deadline_arm(u64 deadline)
 {
-	if (!registered || !deadline || (armed_for && armed_for <= deadline))
+	if (!registered || !deadline)
+		return;
+	if (watchdog && watchdog < deadline)
+		deadline = watchdog;
+	if (armed_for && armed_for <= deadline)
 		return;
 	timer.arm(deadline);
 	armed_for = deadline;
+}
+
+void deadline_set_watchdog(u64 deadline)
+{
+	watchdog = deadline;
+	deadline_arm(deadline);
 }
 
 void deadline_disarm(void)

@@ -22,6 +22,13 @@
  * platform's handler reports with deadline_timer_fired(). An interrupt
  * that fires between runs waits, pending, for the next VMRUN, and ends it
  * at once.
+ *
+ * The one timer also serves the payload's watchdog (option deadline=,
+ * boot/watchdog.h): deadline_set_watchdog() gives a second deadline that
+ * every arm honours, so the timer is armed for the earlier of the two and
+ * a guest that spins past the watchdog is interrupted in time. The
+ * platform's handler decides whether the watchdog expired; to the run
+ * loop, its interrupt looks like any early one.
  */
 #ifndef GMV_HV_DEADLINE_H
 #define GMV_HV_DEADLINE_H
@@ -56,9 +63,12 @@ static inline u64 deadline_now(void)
 u64 deadline_after_ms(u64 ms);
 /* Has the deadline passed? Never for 0. */
 bool deadline_passed(u64 deadline);
-/* Make sure an interrupt comes by deadline: arm the timer unless it is
- * armed for that or sooner already. Nothing without a timer or for 0. */
+/* Make sure an interrupt comes by deadline, or by the watchdog's if that
+ * is sooner: arm the timer unless it is armed for that or sooner already.
+ * Nothing without a timer or for 0. */
 void deadline_arm(u64 deadline);
+/* Set the watchdog's deadline (0: none) and arm the timer for it. */
+void deadline_set_watchdog(u64 deadline);
 /* Cancel the timer. */
 void deadline_disarm(void);
 /* For the platform's interrupt handler: the timer fired, it is not armed

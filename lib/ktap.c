@@ -20,7 +20,11 @@ struct kt {
 	bool skipped;
 	char skip_reason[160];
 	char fail_note[160]; /* printed after "not ok N name # " */
+	unsigned int nr; /* the running case's number in its suite */
 };
+
+/* The innermost run in progress, for kt_abort(); NULL outside kt_run(). */
+static struct kt *running;
 
 bool kt_glob_match(const char *glob, const char *text)
 {
@@ -212,6 +216,56 @@ void kt_diag(struct kt *t, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Note the running case's failure (between cases: the running suite's)
+ * in the record, while it fits; room for the summary and the "more" line
+ * stays free. */
+static void record_failure(struct kt *t, const char *note)
+{
+	struct kt_record *r = t->opt->record;
+	char path[KT_PATH_MAX];
+	size_t room;
+	int n;
+
+	if (!r)
+		return;
+	if (t->c)
+		join(path, t->path, t->c->name);
+	else
+		gmv_snprintf(path, sizeof(path), "%s",
+			     t->path[0] ? t->path : "(between suites)");
+	room = sizeof(r->fails) - 128 - r->fails_len;
+	if (r->fails_left_out || room > sizeof(r->fails)) {
+		r->fails_left_out++;
+		return;
+	}
+	n = gmv_snprintf(r->fails + r->fails_len, room, "not ok %s%s%s\n",
+			 path, note[0] ? " # " : "", note);
+	if (n < 0 || (size_t)n >= room) {
+		r->fails[r->fails_len] = '\0';
+		r->fails_left_out++;
+		return;
+	}
+	r->fails_len += (size_t)n;
+}
+
+/* The summary line, on the console and at the head of the record. */
+static void summary(struct kt *t)
+{
+	struct kt_record *r = t->opt->record;
+	char line[96];
+	int n;
+
+	gmv_snprintf(line, sizeof(line), "%u passed, %u failed, %u skipped\n",
+		     t->totals.passed, t->totals.failed, t->totals.skipped);
+	kputs(line);
+	if (!r)
+		return;
+	n = gmv_snprintf(r->text, sizeof(r->text), "%s%s", line, r->fails);
+	if (r->fails_left_out && n >= 0 && (size_t)n < sizeof(r->text))
+		gmv_snprintf(r->text + n, sizeof(r->text) - (size_t)n,
+			     "# %u more failed cases\n", r->fails_left_out);
+}
+
 /* Runs one case; returns 1 for pass, 0 for skip, -1 for fail. */
 static int run_case(struct kt *t, const struct kt_case *c, unsigned int nr)
 {
@@ -219,6 +273,7 @@ static int run_case(struct kt *t, const struct kt_case *c, unsigned int nr)
 	int verdict;
 
 	t->c = c;
+	t->nr = nr;
 	t->checks = t->failures = 0;
 	t->skipped = false;
 	t->skip_reason[0] = '\0';
@@ -233,15 +288,18 @@ static int run_case(struct kt *t, const struct kt_case *c, unsigned int nr)
 	indent(t->depth);
 	if (t->failures && t->fail_note[0]) {
 		kprintf("not ok %u %s # %s\n", nr, c->name, t->fail_note);
+		record_failure(t, t->fail_note);
 		verdict = -1;
 	} else if (t->failures) {
 		kprintf("not ok %u %s\n", nr, c->name);
+		record_failure(t, "");
 		verdict = -1;
 	} else if (t->skipped) {
 		kprintf("ok %u %s # SKIP %s\n", nr, c->name, t->skip_reason);
 		verdict = 0;
 	} else if (!t->checks) {
 		kprintf("not ok %u %s # made no checks\n", nr, c->name);
+		record_failure(t, "made no checks");
 		verdict = -1;
 	} else {
 		kprintf("ok %u %s\n", nr, c->name);
@@ -361,7 +419,13 @@ struct kt_totals kt_run(const struct kt_suite *const *suites, size_t n,
 {
 	static const struct kt_options all;
 	struct kt t = { .opt = opt ? opt : &all };
+	struct kt *outer;
 	unsigned int nr = 0, plan = 0;
+
+	if (t.opt->record) {
+		t.opt->record->text[0] = t.opt->record->fails[0] = '\0';
+		t.opt->record->fails_len = t.opt->record->fails_left_out = 0;
+	}
 
 	if (t.opt->list) {
 		for (size_t i = 0; i < n; i++)
@@ -376,10 +440,30 @@ struct kt_totals kt_run(const struct kt_suite *const *suites, size_t n,
 	kprintf("1..%u\n", plan);
 	if (!plan)
 		no_match(t.opt);
+	outer = running;
+	running = &t;
 	for (size_t i = 0; i < n; i++)
 		if (count_selected(t.opt, suites[i], "", false))
 			run_suite(&t, suites[i], ++nr);
-	kprintf("%u passed, %u failed, %u skipped\n", t.totals.passed,
-		t.totals.failed, t.totals.skipped);
+	running = outer;
+	summary(&t);
 	return t.totals;
+}
+
+bool kt_abort(const char *note)
+{
+	struct kt *t = running;
+
+	if (!t)
+		return false;
+	running = NULL;
+	indent(t->depth);
+	if (t->c)
+		kprintf("not ok %u %s # %s\n", t->nr, t->c->name, note);
+	else
+		kprintf("# %s\n", note);
+	record_failure(t, note);
+	t->totals.failed++;
+	summary(t);
+	return true;
 }

@@ -49,6 +49,22 @@ struct kt_suite {
 #define KT_SUITE(sname, table) \
 	{ .name = sname, .cases = table, .n_cases = ARRAY_SIZE(table) }
 
+/*
+ * The run's outcome in a few lines, for a place that outlives the console
+ * (the payload's results variable, boot/resultvar.h): text is the summary
+ * line, then "not ok PATH" (with " # note" when the result line had one)
+ * for the first failed cases that fit, then "# N more failed cases" when
+ * some did not; each line ends with a newline. "" until the summary.
+ */
+#define KT_RECORD_MAX 1024
+struct kt_record {
+	char text[KT_RECORD_MAX];
+	/* Kept by kt_run(): the failures so far. */
+	char fails[KT_RECORD_MAX];
+	size_t fails_len;
+	unsigned int fails_left_out;
+};
+
 struct kt_options {
 	const char *filter; /* glob over "suite.child.case"; NULL = all */
 	bool list;	    /* print the selected case paths, run nothing */
@@ -56,6 +72,8 @@ struct kt_options {
 	 * runners of Linux-side suites put each case in a child process
 	 * with a time and memory bound (plat/host/kt_isolate.h). */
 	void (*run)(struct kt *t, void (*body)(struct kt *t));
+	/* Optional: filled in as the run goes (struct kt_record). */
+	struct kt_record *record;
 };
 
 /* What the running case has recorded so far: lets a case run in another
@@ -80,6 +98,15 @@ struct kt_totals {
  */
 struct kt_totals kt_run(const struct kt_suite *const *suites, size_t n,
 			const struct kt_options *opt);
+
+/*
+ * End the run in progress from inside it, for a watchdog that will not
+ * return into it: the running case's result line is "not ok N name #
+ * note" (between cases: a "# note" diagnostic), counted as one failure;
+ * then the summary line, and the record filled. Returns false, printing
+ * nothing, when no kt_run() is in progress.
+ */
+bool kt_abort(const char *note);
 
 /* Does "glob" (with * and ?) match "text" whole? */
 bool kt_glob_match(const char *glob, const char *text);

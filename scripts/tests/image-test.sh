@@ -2,7 +2,10 @@
 # Tests of the disk image (scripts/make-image.sh) and of the options file:
 # each image is booted under QEMU + OVMF as a virtio disk with no fw_cfg
 # options (but one, which checks that the file comes first), so what the
-# payload does can only come from its options file.
+# payload does can only come from its options file. A few boot OVMF as
+# code plus a writable variable store and read the results variable
+# (boot/resultvar.h) back from the store; those also end runs by the
+# deadline= watchdog.
 # Prints "ok N name" / "not ok N name: reason" and ends with
 # "N passed, N failed, N skipped".
 set -uo pipefail
@@ -11,6 +14,14 @@ cd "$(dirname "$0")/../.."
 
 EFI=build/gmemvisor.efi
 OVMF=/usr/share/ovmf/OVMF.fd
+# The same firmware split in two, for the tests that read the variable
+# store back: code read-only, a copy of the store writable. (The 4 MiB
+# build, OVMF_CODE_4M.fd, printed nothing under TCG in our runs.)
+OVMF_CODE=/usr/share/OVMF/OVMF_CODE.fd
+OVMF_VARS=/usr/share/OVMF/OVMF_VARS.fd
+# boot/resultvar.h
+RESULT_VAR=GmemvisorResult
+RESULT_GUID=7d3119a7-f799-4341-a8ae-518d6c2e55e6
 # boot/exit.h through QEMU's isa-debug-exit: (code << 1) | 1.
 QEMU_PASS=65
 QEMU_FAIL=35
@@ -24,6 +35,7 @@ extra=()
 # reset boots again, so QEMU's status 0 then means a real power-off.
 noreboot=(-no-reboot)
 debugexit=(-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+firmware=(-bios "$OVMF")
 stop_count=1
 linger=0
 
@@ -53,7 +65,7 @@ boot() {
 	timeout -k 2 "$BOOT_SECONDS" qemu-system-x86_64 -machine q35 -accel tcg \
 		-cpu max,phys-bits=48 -m 512M -nodefaults "${noreboot[@]}" \
 		-display none -serial "file:$tmp/raw" \
-		"${debugexit[@]}" -bios "$OVMF" \
+		"${debugexit[@]}" "${firmware[@]}" \
 		-drive "if=virtio,format=raw,file=$img" "${extra[@]}" </dev/null \
 		>"$tmp/qemu.out" 2>&1 &
 	pid=$!
@@ -79,6 +91,57 @@ boot() {
 }
 
 has() { grep -qF -- "$1" "$tmp/log"; }
+
+# Boot with the split firmware and a fresh copy of its variable store,
+# $tmp/vars.fd, which the results variable is then read from.
+split_firmware() {
+	cp "$OVMF_VARS" "$tmp/vars.fd" &&
+		firmware=(-drive "if=pflash,format=raw,readonly=on,file=$OVMF_CODE"
+			-drive "if=pflash,format=raw,file=$tmp/vars.fd")
+}
+# The results variable's data from $tmp/vars.fd into $tmp/var; 1 with
+# the reason in $tmp/var.err when it is not there.
+read_result_var() {
+	scripts/efi-var.py "$tmp/vars.fd" "$RESULT_VAR" "$RESULT_GUID" \
+		>"$tmp/var" 2>"$tmp/var.err"
+}
+# check_result_var: the variable's attributes are NV|BS|RT and it holds
+# the serial log's summary line, then one "not ok PATH[ # note]" line per
+# failed case, each the serial's result line for that case (its name the
+# last part of PATH); else a reason on stdout.
+check_result_var() {
+	local sum attrs failed lines line name rest serial
+	if ! read_result_var; then
+		echo "no results variable: $(cat "$tmp/var.err")"
+		return 1
+	fi
+	attrs=$(scripts/efi-var.py "$tmp/vars.fd" "$RESULT_VAR" "$RESULT_GUID" --attrs)
+	if [ "$attrs" != 0x00000007 ]; then
+		echo "attributes $attrs, want 0x00000007 (NV|BS|RT)"
+		return 1
+	fi
+	sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$tmp/log" | tail -n 1)
+	if [ "$(head -n 1 "$tmp/var")" != "$sum" ]; then
+		echo "its first line '$(head -n 1 "$tmp/var")' is not the serial summary '$sum'"
+		return 1
+	fi
+	failed=$(echo "$sum" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+	lines=$(tail -n +2 "$tmp/var" | grep -c '^not ok ')
+	if [ "$lines" != "$failed" ] || [ "$(wc -l <"$tmp/var")" != $((failed + 1)) ]; then
+		echo "$lines failure lines for $failed failed cases: '$(tail -n +2 "$tmp/var")'"
+		return 1
+	fi
+	serial=$(sed -nE 's/^ *not ok [0-9]+ //p' "$tmp/log")
+	while IFS= read -r line; do
+		rest=${line#not ok }
+		name=${rest%% *}
+		rest=${rest#"$name"}
+		if ! grep -qxF -- "${name##*.}$rest" <<<"$serial"; then
+			echo "'$line' matches no serial result line"
+			return 1
+		fi
+	done < <(tail -n +2 "$tmp/var")
+}
 
 # (a) make image OPTIONS="filter=lib.*": only the lib cases run.
 t="options file filter runs only the selected cases"
@@ -230,16 +293,24 @@ summary_then_end() {
 	end=$(grep -nF "gmemvisor: run passed, ending by $1" "$tmp/log" | head -n 1 | cut -d: -f1)
 	[ -n "$sum" ] && [ -n "$end" ] && [ "$sum" -lt "$end" ]
 }
-boots() { grep -c '^# options: ' "$tmp/log"; }
+# One per boot: the lines before ExitBootServices show twice (ConOut).
+boots() { grep -c '^KTAP version 1$' "$tmp/log"; }
 
 # end=shutdown: ResetSystem(EfiResetShutdown). Without -no-reboot, QEMU
 # exits 0 only when the guest powers the machine off (a reset boots again).
+# The firmware is split so that the results variable can be read back.
 t="end=shutdown powers off through ResetSystem"
+t2="results variable holds the serial summary"
 noreboot=()
 if ! image shutdown "filter=lib.* end=shutdown"; then
 	not_ok "$t" "make-image.sh failed: $(cat "$tmp/mk.log")"
+	not_ok "$t2" "make-image.sh failed"
+elif ! split_firmware; then
+	not_ok "$t" "cannot copy $OVMF_VARS"
+	not_ok "$t2" "cannot copy $OVMF_VARS"
 else
 	boot "$tmp/shutdown.img"
+	firmware=(-bios "$OVMF")
 	if [ "$rc" != 0 ]; then
 		not_ok "$t" "QEMU status $rc, want 0 (a power-off)"
 	elif ! summary_then_end shutdown; then
@@ -249,13 +320,117 @@ else
 	else
 		ok "$t"
 	fi
+	if ! why=$(check_result_var); then
+		not_ok "$t2" "$why"
+	elif ! has "# results variable $RESULT_VAR-$RESULT_GUID written"; then
+		not_ok "$t2" "the payload did not say it wrote the variable"
+	else
+		ok "$t2 ($(head -n 1 "$tmp/var"))"
+	fi
+fi
+
+# deadline= (boot/watchdog.h). A guest that spins for the run limit (2 s)
+# outlives deadline=1: the timer's interrupt ends the run inside that case
+# as a failure, by end=shutdown, and the variable says so.
+t="deadline expiry in a spinning guest ends the run as a failure"
+spin=vcpu_native_spin_meets_the_time_limit
+if ! image deadline "filter=vcpu_native.$spin deadline=1 end=shutdown"; then
+	not_ok "$t" "make-image.sh failed: $(cat "$tmp/mk.log")"
+elif ! split_firmware; then
+	not_ok "$t" "cannot copy $OVMF_VARS"
+else
+	boot "$tmp/deadline.img"
+	firmware=(-bios "$OVMF")
+	expired="not ok 1 $spin # deadline expired after 1 s (timer interrupt)"
+	tail3=$(grep -A2 -F -- "$expired" "$tmp/log" | sed 's/^ *//')
+	want3="$expired
+0 passed, 1 failed, 0 skipped
+# results variable $RESULT_VAR-$RESULT_GUID written"
+	if [ "$rc" != 0 ]; then
+		not_ok "$t" "QEMU status $rc, want 0 (a power-off by end=shutdown)"
+	elif ! grep -qxF "    $expired" "$tmp/log"; then
+		not_ok "$t" "no line '    $expired'"
+	elif [ "$tail3" != "$want3" ]; then
+		not_ok "$t" "not followed by the summary and the variable: '$tail3'"
+	elif ! has "gmemvisor: run FAILED, ending by shutdown"; then
+		not_ok "$t" "no 'gmemvisor: run FAILED, ending by shutdown'"
+	elif ! why=$(check_result_var); then
+		not_ok "$t" "results variable: $why"
+	elif [ "$(cat "$tmp/var")" != "0 passed, 1 failed, 0 skipped
+not ok vcpu_native.$spin # deadline expired after 1 s (timer interrupt)" ]; then
+		not_ok "$t" "results variable: '$(cat "$tmp/var")'"
+	else
+		ok "$t"
+	fi
+fi
+
+# The whole run (far longer than a second under TCG) with deadline=1 and
+# the default end: the expiry is seen at the end of the case then running
+# (host code runs with interrupts off) or, should a guest or an interrupt
+# test run then, by the timer; QEMU gets the FAIL code.
+t="deadline expiry in host code ends the run as a failure"
+if ! image deadline2 "deadline=1"; then
+	not_ok "$t" "make-image.sh failed: $(cat "$tmp/mk.log")"
+else
+	boot "$tmp/deadline2.img"
+	line=$(grep -nE '^ *not ok [0-9]+ [a-z0-9_]+ # deadline expired after 1 s \((end of case|timer interrupt)\)$' "$tmp/log" | head -n 1)
+	next=$(grep -A1 -F -- "${line#*:}" "$tmp/log" | tail -n 1)
+	if [ "$rc" != "$QEMU_FAIL" ]; then
+		not_ok "$t" "QEMU status $rc, want the FAIL code $QEMU_FAIL"
+	elif [ -z "$line" ]; then
+		not_ok "$t" "no 'not ok N CASE # deadline expired after 1 s (...)' line"
+	elif ! [[ $next =~ ^[0-9]+\ passed,\ [1-9][0-9]*\ failed,\ [0-9]+\ skipped$ ]]; then
+		not_ok "$t" "the expiry is not followed by a summary with a failure: '$next'"
+	else
+		ok "$t (${line#*# })"
+	fi
+fi
+
+# A bad deadline= names the accepted form. The run ends before any
+# summary, and the results variable says so.
+t="bad deadline= value"
+t2="results variable after a PANIC"
+if ! image baddeadline "deadline=0"; then
+	not_ok "$t" "make-image.sh failed: $(cat "$tmp/mk.log")"
+	not_ok "$t2" "make-image.sh failed"
+elif ! split_firmware; then
+	not_ok "$t" "cannot copy $OVMF_VARS"
+	not_ok "$t2" "cannot copy $OVMF_VARS"
+else
+	boot "$tmp/baddeadline.img"
+	firmware=(-bios "$OVMF")
+	panic=$(grep -m1 '^PANIC' "$tmp/log")
+	if [ "$rc" != "$QEMU_FAIL" ]; then
+		not_ok "$t" "QEMU status $rc, want the FAIL code $QEMU_FAIL"
+	elif [[ $panic != *'"deadline=0"'*'deadline= takes whole seconds, 1 to 1000000'* ]]; then
+		not_ok "$t" "no PANIC naming deadline=0 and the accepted form: '$panic'"
+	else
+		ok "$t"
+	fi
+	if ! read_result_var; then
+		not_ok "$t2" "no results variable: $(cat "$tmp/var.err")"
+	elif [ "$(cat "$tmp/var")" != "run FAILED before its summary line" ]; then
+		not_ok "$t2" "it holds '$(cat "$tmp/var")'"
+	else
+		ok "$t2"
+	fi
+fi
+
+# The variable store reader on a store without the variable: a reason.
+t="efi-var.py without the variable"
+if scripts/efi-var.py "$OVMF_VARS" "$RESULT_VAR" "$RESULT_GUID" >"$tmp/var" 2>"$tmp/var.err"; then
+	not_ok "$t" "it found one in the pristine $OVMF_VARS"
+elif ! grep -qF "no live variable $RESULT_VAR-$RESULT_GUID" "$tmp/var.err"; then
+	not_ok "$t" "unclear error: $(cat "$tmp/var.err")"
+else
+	ok "$t"
 fi
 
 # end=reboot: ResetSystem(EfiResetCold); the image boots again.
 t="end=reboot boots again through ResetSystem"
 stop_count=2
 boot_reboot() {
-	image reboot "filter=lib.* end=reboot" && boot "$tmp/reboot.img" '^# options: '
+	image reboot "filter=lib.* end=reboot" && boot "$tmp/reboot.img" '^KTAP version 1$'
 }
 if ! boot_reboot; then
 	not_ok "$t" "make-image.sh failed: $(cat "$tmp/mk.log")"

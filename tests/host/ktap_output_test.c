@@ -242,7 +242,124 @@ static void ktap_filter_matching_nothing(struct kt *t)
 	KT_EXPECT_EQ(t, tot.listed, 2);
 }
 
+/* The record (struct kt_record): the summary line, then the failures,
+ * bounded, the rest counted. */
+static const struct kt_suite *const eight_fail_suites[] = {
+	&cmp_fail_suite, &cmp_fail_suite, &cmp_fail_suite, &cmp_fail_suite,
+	&cmp_fail_suite, &cmp_fail_suite, &cmp_fail_suite, &cmp_fail_suite,
+};
+static const struct kt_suite many_fail_suite = {
+	.name = "many",
+	.children = eight_fail_suites,
+	.n_children = ARRAY_SIZE(eight_fail_suites),
+};
+
+static void ktap_record_summary_then_failures(struct kt *t)
+{
+	static struct kt_record rec;
+	struct kt_options opt = { .record = &rec };
+	static char out[OUT_MAX * 4];
+	struct kt_totals tot;
+	unsigned int lines = 0, more = 0;
+	const char *p, *last;
+
+	KT_ASSERT_OK(t, run_opt_captured(&cmp_fail_suite, &opt, &tot, out,
+					 sizeof(out)));
+	KT_EXPECT_STR_EQ(t, rec.text,
+			 "0 passed, 5 failed, 0 skipped\n"
+			 "not ok cmp_fail.cmp_fail_negative_handle\n"
+			 "not ok cmp_fail.cmp_fail_negative_long\n"
+			 "not ok cmp_fail.cmp_fail_huge_unsigned\n"
+			 "not ok cmp_fail.cmp_fail_top_bit\n"
+			 "not ok cmp_fail.cmp_fail_small_types\n");
+	KT_ASSERT_OK(t, run_opt_captured(&cmp_pass_suite, &opt, &tot, out,
+					 sizeof(out)));
+	KT_EXPECT_STR_EQ(t, rec.text, "2 passed, 0 failed, 0 skipped\n");
+
+	KT_ASSERT_OK(t, run_opt_captured(&many_fail_suite, &opt, &tot, out,
+					 sizeof(out)));
+	KT_EXPECT_EQ(t, tot.failed, 40);
+	KT_EXPECT_LT(t, strlen(rec.text), sizeof(rec.text));
+	KT_EXPECT(t, starts(rec.text, "0 passed, 40 failed, 0 skipped\n"
+				      "not ok many.cmp_fail.cmp_fail_negative_"
+				      "handle\n"));
+	for (p = rec.text; (p = strstr(p, "\nnot ok many.cmp_fail.")); p++)
+		lines++;
+	last = strstr(rec.text, "\n# ");
+	KT_ASSERT(t, last != NULL);
+	KT_EXPECT_EQ(t, sscanf(last, "\n# %u more failed cases\n", &more), 1);
+	KT_EXPECT_NE(t, lines, 0);
+	KT_EXPECT_EQ(t, lines + more, 40);
+	KT_EXPECT_EQ(t, last[strlen(last) - 1], '\n');
+}
+
+/* kt_abort() from inside a case, as the payload's watchdog calls it, and
+ * between cases. The run goes on afterwards here (the payload's does
+ * not), so what it printed and recorded is looked at right after. */
+static struct kt_record abort_rec;
+static char abort_text[KT_RECORD_MAX];
+static bool abort_ret;
+
+static void abort_body(struct kt *t)
+{
+	abort_ret = kt_abort("deadline expired after 1 s");
+	memcpy(abort_text, abort_rec.text, sizeof(abort_text));
+	KT_EXPECT(t, true);
+}
+
+static const struct kt_case abort_cases[] = {
+	KT_CASE(cmp_pass_signed),
+	KT_CASE(abort_body),
+};
+static const struct kt_suite abort_suite = KT_SUITE("aborting", abort_cases);
+
+/* Between cases (a suite's intro runs before its first case). */
+static void abort_intro(struct kt *t)
+{
+	abort_ret = kt_abort("deadline expired after 2 s");
+	memcpy(abort_text, abort_rec.text, sizeof(abort_text));
+}
+
+static const struct kt_suite abort_between_suite = {
+	.name = "between",
+	.cases = abort_cases,
+	.n_cases = 1,
+	.intro = abort_intro,
+};
+
+static void ktap_abort_fails_the_running_case(struct kt *t)
+{
+	struct kt_options opt = { .record = &abort_rec };
+	static char out[OUT_MAX];
+	struct kt_totals tot;
+
+	KT_ASSERT_OK(t, run_opt_captured(&abort_suite, &opt, &tot, out,
+					 sizeof(out)));
+	KT_EXPECT(t, abort_ret);
+	KT_EXPECT(t, strstr(out, "    ok 1 cmp_pass_signed\n"
+				 "    not ok 2 abort_body # deadline expired "
+				 "after 1 s\n"
+				 "1 passed, 1 failed, 0 skipped\n") != NULL);
+	KT_EXPECT_STR_EQ(t, abort_text,
+			 "1 passed, 1 failed, 0 skipped\n"
+			 "not ok aborting.abort_body # deadline expired after "
+			 "1 s\n");
+
+	abort_ret = false;
+	KT_ASSERT_OK(t, run_opt_captured(&abort_between_suite, &opt, &tot, out,
+					 sizeof(out)));
+	KT_EXPECT(t, abort_ret);
+	KT_EXPECT(t, strstr(out, "    1..1\n"
+				 "    # deadline expired after 2 s\n"
+				 "0 passed, 1 failed, 0 skipped\n") != NULL);
+	KT_EXPECT_STR_EQ(t, abort_text,
+			 "0 passed, 1 failed, 0 skipped\n"
+			 "not ok between # deadline expired after 2 s\n");
+}
+
 static const struct kt_case ktap_output_cases[] = {
+	KT_CASE(ktap_record_summary_then_failures),
+	KT_CASE(ktap_abort_fails_the_running_case),
 	KT_CASE(ktap_messages_cannot_forge_lines),
 	KT_CASE(ktap_comparisons_follow_signedness),
 	KT_CASE(ktap_filter_matching_nothing),

@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/payload/main.c - the test payload's payload_main() (boot/start.h):
- * runs the payload's suites as one KTAP document under the firmware's
- * filter=/list options and turns the totals into the run's verdict.
+ * tests/payload/main.c - the test payload's payload_main() and
+ * payload_deadline_expired() (boot/start.h): runs the payload's suites as
+ * one KTAP document under the firmware's filter=/list options, checks the
+ * run's deadline (boot/watchdog.h) at the end of each case, keeps the
+ * run's record for the results variable and turns the totals into the
+ * run's verdict.
  */
+#include "boot/exit.h"
 #include "boot/start.h"
+#include "boot/watchdog.h"
+#include "lib/console.h"
 #include "lib/ktap.h"
 #include "tests/suites.h"
 
@@ -14,13 +20,33 @@ static const struct kt_suite *const payload_suites[] = {
 #undef SUITE
 };
 
+static struct kt_record record;
+
+static void run_checked(struct kt *t, void (*body)(struct kt *t))
+{
+	body(t);
+	watchdog_check("end of case");
+}
+
 bool payload_main(const struct boot_options *opts)
 {
-	struct kt_options kopt = { .filter = opts->filter, .list = opts->list };
+	struct kt_options kopt = { .filter = opts->filter,
+				   .list = opts->list,
+				   .run = run_checked,
+				   .record = &record };
 	struct kt_totals tot;
 
+	exit_set_report(record.text);
 	tot = kt_run(payload_suites, ARRAY_SIZE(payload_suites), &kopt);
 	if (opts->list)
 		return tot.listed;
 	return !tot.failed && tot.passed + tot.skipped;
+}
+
+void payload_deadline_expired(const char *why)
+{
+	/* Outside kt_run() (a list) there is no summary: the results
+	 * variable then says the run failed before it (boot/exit.h). */
+	if (!kt_abort(why))
+		kprintf("# %s\n", why);
 }

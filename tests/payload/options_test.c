@@ -14,6 +14,7 @@ static void options_defaults(struct kt *t)
 	KT_EXPECT(t, !o.list);
 	KT_EXPECT_EQ(t, o.pool_limit, OPT_POOL_DEFAULT);
 	KT_EXPECT_EQ(t, o.end, END_DEFAULT);
+	KT_EXPECT_EQ(t, o.deadline, 0);
 }
 
 static void options_end_actions(struct kt *t)
@@ -27,6 +28,19 @@ static void options_end_actions(struct kt *t)
 	KT_EXPECT_EQ(t, o.end, END_REBOOT);
 	KT_ASSERT_OK(t, options_parse(&o, "end=shutdown", NULL));
 	KT_EXPECT_EQ(t, o.end, END_SHUTDOWN);
+}
+
+static void options_deadlines(struct kt *t)
+{
+	struct boot_options o;
+
+	options_init(&o);
+	KT_ASSERT_OK(t, options_parse(&o, "deadline=1", NULL));
+	KT_EXPECT_EQ(t, o.deadline, 1);
+	KT_ASSERT_OK(t, options_parse(&o, "deadline=0600", NULL));
+	KT_EXPECT_EQ(t, o.deadline, 600);
+	KT_ASSERT_OK(t, options_parse(&o, "deadline=1000000", NULL));
+	KT_EXPECT_EQ(t, o.deadline, OPT_DEADLINE_MAX);
 }
 
 static void options_parse_every_word(struct kt *t)
@@ -79,6 +93,9 @@ static void options_bad_words_change_nothing(struct kt *t)
 		"listing",	     "Filter=x", "pool=99999999999999999999",
 		"pool=17179869184G", "end=",	 "end=off",
 		"end=shutdownx",     "end=Halt", "end=halt=1",
+		"deadline=",	     "deadline=0", "deadline=-1",
+		"deadline=1s",	     "deadline=1000001",
+		"deadline=99999999999999999999999",
 	};
 	struct boot_options o, before;
 
@@ -246,6 +263,7 @@ static void options_file_bad(struct kt *t)
 static const struct kt_case options_cases[] = {
 	KT_CASE(options_defaults),
 	KT_CASE(options_end_actions),
+	KT_CASE(options_deadlines),
 	KT_CASE(options_parse_every_word),
 	KT_CASE(options_pool_sizes),
 	KT_CASE(options_later_word_wins),

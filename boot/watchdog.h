@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * boot/watchdog.h - the run's deadline (option deadline=, boot/options.h):
+ * a run still going SECONDS after the watchdog started ends as a failure,
+ * the way every run ends (boot/exit.h), after the payload has printed and
+ * recorded its verdict (payload_deadline_expired(), boot/start.h). Owns
+ * the deadline, a TSC value.
+ *
+ * Where the expiry is seen (docs/ARCHITECTURE.md "The watchdog and the
+ * results variable"): the payload runs with interrupts off outside VMRUN,
+ * so the deadline shares the vCPU run limit's timer (hv/deadline.h keeps
+ * it armed for the earlier of the two) and its interrupt handler checks
+ * it, which catches a guest that runs past the deadline; and the payload
+ * checks it where it polls, at the end of each case. Host code that loops
+ * with interrupts off and never reaches a check is not caught.
+ */
+#ifndef GMV_BOOT_WATCHDOG_H
+#define GMV_BOOT_WATCHDOG_H
+
+#include "lib/types.h"
+
+/* Start the watchdog for seconds from now and arm the timer for it. Needs
+ * tsc_khz (boot/tsc.h); without it, says so and keeps no deadline. */
+void watchdog_start(u64 seconds);
+
+/* If the deadline has passed, end the run as a failure (never returns);
+ * seen_by names the check for the message, e.g. "timer interrupt". */
+void watchdog_check(const char *seen_by);
+
+#endif
