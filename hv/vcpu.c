@@ -92,11 +92,15 @@ _Static_assert(ARRAY_SIZE(vmm_regs_off) * sizeof(u64) ==
 		       sizeof(struct vmm_regs),
 	       "every register of struct vmm_regs");
 
+u64 *vcpu_regs_field(struct vmm_regs *r, enum arch_reg reg)
+{
+	return (u64 *)((u8 *)r + vmm_regs_off[reg]);
+}
+
 void vcpu_get_regs(const struct vcpu *c, struct vmm_regs *r)
 {
 	for (int i = 0; i < (int)ARRAY_SIZE(vmm_regs_off); i++)
-		*(u64 *)((u8 *)r + vmm_regs_off[i]) =
-			c->ops->get_reg(c->arch, i);
+		*vcpu_regs_field(r, i) = c->ops->get_reg(c->arch, i);
 }
 
 void vcpu_set_regs(struct vcpu *c, const struct vmm_regs *r)

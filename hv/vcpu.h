@@ -23,6 +23,7 @@
 #ifndef GMV_HV_VCPU_H
 #define GMV_HV_VCPU_H
 
+#include "hv/arch.h"
 #include "hv/vmm.h"
 
 struct vm;
@@ -44,6 +45,9 @@ void vcpu_free(struct vcpu *c);
 int vcpu_enter(struct vcpu *c, const struct vmm_entry *e);
 void vcpu_get_regs(const struct vcpu *c, struct vmm_regs *r);
 void vcpu_set_regs(struct vcpu *c, const struct vmm_regs *r);
+/* Where r holds the backend's register reg (any but ARCH_REG_CR3, which
+ * the case does not see). */
+u64 *vcpu_regs_field(struct vmm_regs *r, enum arch_reg reg);
 
 /*
  * KVM_RUN: complete what the last exit owed the guest (with the results

@@ -18,7 +18,8 @@
  *    DEMOTEd first (same block/track/kick before it, a new table page),
  *    so only the asked pages leave the TD and need a new ACCEPT.
  *  - max_order: an AUGed page maps no larger than its leaf; a page not
- *    AUGed yet at 2 MiB only where prepare would AUG 2 MiB.
+ *    AUGed yet at 2 MiB only where prepare would AUG 2 MiB and the
+ *    2 MiB's GPAs are all private (else prepare AUGs the one page).
  *  - The launch (KVM_TDX_INIT_MEM_REGION, tdx_gmem_post_populate): the
  *    TD is made INITIALIZED, not finalized. Inside vm_launch_update()
  *    prepare PAGE.ADDs each 4 KiB page (ADD has no 2 MiB form) and
@@ -563,10 +564,23 @@ static int tdx_convert(struct vm *vm, u64 gfn, phys_addr_t pa,
 	return to_private ? 0 : remove_pages(pa, order);
 }
 
+/* Is every GPA of the 2 MiB at gfn (aligned) private? */
+static bool all_private(const struct vm *vm, u64 gfn)
+{
+	for (u64 k = 0; k < PAGES_2M; k++)
+		if (!vm_gfn_private(vm, gfn + k))
+			return false;
+	return true;
+}
+
 /* Linux's tdx_gmem_private_max_mapping_level (4 KiB in mainline, 2 MiB
  * with the huge-page patches): the leaf of an AUGed page, or 2 MiB where
  * its 4 KiB leaves could merge (the guest's access promotes them,
- * tdx_access()); for one not AUGed, what prepare will AUG. */
+ * tdx_access()); for one not AUGed, what prepare will AUG. That is what
+ * KVM would map: no 2 MiB where the range's GPAs are not all private
+ * (kvm_mmu_max_mapping_level refuses a huge page over mixed attributes),
+ * so prepare then AUGs the one page and the shared GPAs around it stay
+ * out of the TD. */
 static unsigned int tdx_max_order(struct vm *vm, u64 gfn, phys_addr_t pa)
 {
 	u64 td = tdx_vm_td(vm), gpa = gfn << PAGE_SHIFT, hpa = tdx_cc_hpa(pa);
@@ -585,7 +599,8 @@ static unsigned int tdx_max_order(struct vm *vm, u64 gfn, phys_addr_t pa)
 	if ((gpa ^ hpa) & (SIZE_2M - 1) || launching(vm, td))
 		return 0;
 	return entry_2m_free(td, ALIGN_DOWN(gpa, SIZE_2M)) &&
-			       range_free(ALIGN_DOWN(hpa, SIZE_2M))
+			       range_free(ALIGN_DOWN(hpa, SIZE_2M)) &&
+			       all_private(vm, ALIGN_DOWN(gfn, PAGES_2M))
 		       ? 9
 		       : 0;
 }

@@ -205,10 +205,12 @@ static int veinfo_get(struct cc_guest_req *req, unsigned int version)
 					    ARCH_REG_R8, ARCH_REG_R9,
 					    ARCH_REG_R10};
 
-	for (unsigned int i = 0; i < ARRAY_SIZE(out); i++)
-		*reg(req, out[i]) = 0;
+	/* A version refused is the dispatcher's answer: no output is
+	 * written (the module's td_call() checks it before the leaf). */
 	if (version > 1)
 		return done(req, TDX_OPERAND_INVALID | TDX_OPERAND_RAX);
+	for (unsigned int i = 0; i < ARRAY_SIZE(out); i++)
+		*reg(req, out[i]) = 0;
 	if (!ve->valid)
 		return done(req, TDX_NO_VALID_VE_INFO);
 	*reg(req, ARCH_REG_RCX) = ve->exit_reason;

@@ -3,44 +3,28 @@
  * tests/host/snp_exit_test.c - an SEV-SNP guest on the RMP model
  * (cc_snp_model, hv/snp/snp_guest.c) driven end to end through the exit
  * policy (hv/vcpu_exit.c), vcpu_run() and the VM's fault path on the
- * scripted backend (hv/arch_script.h): the C-bit alias of private faults
- * and zaps, the RMP access check (#VC 0x404), PVALIDATE and RMPADJUST
- * emulated at #UD, the SNP MSRs, VMGEXIT's MSR and GHCB page protocols
- * with the page-state changes the case answers, termination, and
- * vmm_ops.launch_update. The guest's instruction bytes and page tables
- * are real. Host only: the scripted backend is.
+ * scripted backend (tests/host/exit_env.h): the C-bit alias of private
+ * faults and zaps, the RMP access check (#VC 0x404), PVALIDATE and
+ * RMPADJUST emulated at #UD, the SNP MSRs, VMGEXIT's MSR and GHCB page
+ * protocols with the page-state changes the case answers, termination,
+ * and vmm_ops.launch_update. The guest's instruction bytes and page
+ * tables are real: its private mapping (ENV_PRIVATE_VA) carries the
+ * C-bit, as an SNP guest maps its private memory. Host only: the
+ * scripted backend is.
  */
 #include "hv/alloc.h"
-#include "hv/arch_script.h"
 #include "hv/cc.h"
-#include "hv/deadline.h"
 #include "hv/kvm_abi.h"
 #include "hv/snp/ghcb.h"
 #include "hv/snp/snp.h"
 #include "hv/vm.h"
-#include "hv/vmm_native.h"
 #include "hv/x86/vectors.h"
 #include "lib/errno.h"
-#include "lib/ktap.h"
 #include "lib/mem.h"
+#include "tests/host/exit_env.h"
 #include "tests/suites.h"
 
-/*
- * Slot 0: 2 MiB of ordinary memory at GPA 0: the guest's tables (PML4
- * 0x1000, PDPT 0x2000; PD 0x3000 maps GVA [0, 1 GiB) to GPA [0, 1 GiB),
- * PD 0x4000, reached through a PDPT entry with the C-bit set, maps GVA
- * [1 GiB, 2 GiB) to the same GPAs with the C-bit set, as an SNP guest
- * maps its private memory) and the code at CODE_GPA.
- * Slot 1: 2 MiB of gmem at GMEM_GPA (not in place: shared accesses use
- * the slot's own memory); slot 2: 2 MiB of ordinary memory at PLAIN_GPA.
- */
-#define CODE_GPA 0x10000ULL
-#define STACK_TOP 0x20000ULL
-#define GMEM_GPA 0x200000ULL
-#define PLAIN_GPA 0x400000ULL
 #define C_BIT BIT(SNP_MODEL_C_BIT)
-#define ALIAS_VA(gpa) ((1ULL << 30) + (gpa)) /* maps to gpa | C_BIT */
-#define NO_STEPS 32
 
 #define MSR_SEV_STATUS 0xc0010131u
 #define X86_RFLAGS_CF BIT(0)
@@ -68,344 +52,93 @@ static const u8 code[] = {
 	0x90, /* 0x10 nop */
 };
 
-struct step {
-	struct arch_exit x;
-	u64 regs[ARCH_NR_REGS];
-	u32 set;
-};
-
-struct env {
-	struct vmm_native st;
-	struct vmm v;
-	int vm, gmem, vcpu;
-	struct vm *obj;
-	struct vmm_exit x;
-	const struct arch_ops *saved_arch;
-	struct deadline_timer saved_timer;
-	bool had_timer;
-	struct step steps[NO_STEPS];
-	unsigned int n, next;
-	struct arch_vcpu *c;
-};
-
-static void no_arm(u64 deadline)
-{
-	(void)deadline;
-}
-
-static void no_disarm(void)
-{
-}
-
-static int next_exit(void *ctx, struct arch_vcpu *c, struct arch_exit *x)
-{
-	struct env *e = ctx;
-	const struct step *s;
-
-	e->c = c;
-	if (e->next == e->n)
-		return -ERANGE;
-	s = &e->steps[e->next++ % NO_STEPS];
-	for (int r = 0; r < ARCH_NR_REGS; r++)
-		if (s->set & BIT(r))
-			arch_script_ops.set_reg(c, r, s->regs[r]);
-	*x = s->x;
-	if (!x->rip)
-		x->rip = arch_script_ops.get_reg(c, ARCH_REG_RIP);
-	return 0;
-}
-
-static struct step *push(struct env *e, struct arch_exit x)
-{
-	struct step *s = &e->steps[e->n++ % NO_STEPS];
-
-	memset(s, 0, sizeof(*s));
-	s->x = x;
-	return s;
-}
-
-static void set(struct step *s, enum arch_reg r, u64 val)
-{
-	s->regs[r] = val;
-	s->set |= BIT(r);
-}
-
-/* An exit of the instruction at code offset off. */
-static struct step *at(struct env *e, struct arch_exit x, u64 off)
-{
-	struct step *s = push(e, x);
-
-	set(s, ARCH_REG_RIP, CODE_GPA + off);
-	return s;
-}
-
-static struct arch_exit fault(u64 gpa, bool write)
-{
-	return (struct arch_exit){.kind = ARCH_EXIT_FAULT,
-				  .code = 0x400,
-				  .info2 = gpa,
-				  .fault = {.gpa = gpa, .write = write}};
-}
-
 /* A private access as the model's guest makes it: the C-bit in the GPA. */
 static struct step *private_fault(struct env *e, u64 gpa)
 {
-	return push(e, fault(gpa | C_BIT, false));
+	return env_push(e, env_fault(gpa | C_BIT, false));
 }
 
 static struct step *rdmsr_exit(struct env *e, u32 index)
 {
-	struct step *s =
-		at(e, (struct arch_exit){.kind = ARCH_EXIT_MSR, .code = 0x7c},
-		   AT_RDMSR);
+	struct step *s = env_at(
+		e, (struct arch_exit){.kind = ARCH_EXIT_MSR, .code = 0x7c},
+		AT_RDMSR);
 
 	/* Garbage above: RDMSR writes EAX and EDX zero-extended. */
-	set(s, ARCH_REG_RAX, 0xdeadbeef00000000ULL);
-	set(s, ARCH_REG_RDX, 0xdeadbeef00000000ULL);
-	set(s, ARCH_REG_RCX, index);
+	env_set(s, ARCH_REG_RAX, 0xdeadbeef00000000ULL);
+	env_set(s, ARCH_REG_RDX, 0xdeadbeef00000000ULL);
+	env_set(s, ARCH_REG_RCX, index);
 	return s;
 }
 
 static struct step *wrmsr_exit(struct env *e, u32 index, u64 val)
 {
-	struct step *s = at(e,
-			    (struct arch_exit){.kind = ARCH_EXIT_MSR,
-					       .code = 0x7c,
-					       .msr = {.write = true}},
-			    AT_WRMSR);
+	struct step *s = env_at(e,
+				(struct arch_exit){.kind = ARCH_EXIT_MSR,
+						   .code = 0x7c,
+						   .msr = {.write = true}},
+				AT_WRMSR);
 
 	/* WRMSR takes EDX:EAX; the upper halves are not the value. */
-	set(s, ARCH_REG_RAX, 0xffffffff00000000ULL | (u32)val);
-	set(s, ARCH_REG_RDX, 0xffffffff00000000ULL | (val >> 32));
-	set(s, ARCH_REG_RCX, index);
+	env_set(s, ARCH_REG_RAX, 0xffffffff00000000ULL | (u32)val);
+	env_set(s, ARCH_REG_RDX, 0xffffffff00000000ULL | (val >> 32));
+	env_set(s, ARCH_REG_RCX, index);
 	return s;
 }
 
 /* VMGEXIT, reported as QEMU reports it: a VMMCALL exit. */
 static struct step *vmgexit(struct env *e)
 {
-	return at(e,
-		  (struct arch_exit){.kind = ARCH_EXIT_HYPERCALL, .code = 0x81},
-		  AT_VMGEXIT);
-}
-
-static struct arch_exit ud(void)
-{
-	return (struct arch_exit){.kind = ARCH_EXIT_EXCEPTION,
-				  .code = 0x46,
-				  .vector = X86_VEC_UD,
-				  .name = "EXCP_UD"};
+	return env_at(
+		e,
+		(struct arch_exit){.kind = ARCH_EXIT_HYPERCALL, .code = 0x81},
+		AT_VMGEXIT);
 }
 
 /* PVALIDATE (RAX va, RCX size, RDX validate) trapped as #UD. */
 static struct step *pvalidate(struct env *e, u64 va, bool size_2m,
 			      bool validate)
 {
-	struct step *s = at(e, ud(), AT_PVALIDATE);
+	struct step *s = env_at(e, env_ud(), AT_PVALIDATE);
 
-	set(s, ARCH_REG_RAX, va);
-	set(s, ARCH_REG_RCX, size_2m);
-	set(s, ARCH_REG_RDX, validate);
+	env_set(s, ARCH_REG_RAX, va);
+	env_set(s, ARCH_REG_RCX, size_2m);
+	env_set(s, ARCH_REG_RDX, validate);
 	return s;
 }
 
 /* RMPADJUST (RAX va, RCX size, RDX attributes) trapped as #UD. */
 static struct step *rmpadjust(struct env *e, u64 va, bool size_2m, u64 attrs)
 {
-	struct step *s = at(e, ud(), AT_RMPADJUST);
+	struct step *s = env_at(e, env_ud(), AT_RMPADJUST);
 
-	set(s, ARCH_REG_RAX, va);
-	set(s, ARCH_REG_RCX, size_2m);
-	set(s, ARCH_REG_RDX, attrs);
+	env_set(s, ARCH_REG_RAX, va);
+	env_set(s, ARCH_REG_RCX, size_2m);
+	env_set(s, ARCH_REG_RDX, attrs);
 	return s;
 }
 
-static int region(struct env *e, u32 slot, u32 flags, u64 gpa, int gmem)
+static bool snp_gone(void)
 {
-	struct vmm_region r = {.slot = slot,
-			       .flags = flags,
-			       .guest_phys_addr = gpa,
-			       .memory_size = SZ_2M,
-			       .guest_memfd = gmem};
-
-	return e->v.ops->set_region(&e->v, e->vm, &r);
+	return snp_rmp() == NULL;
 }
 
-static int touch(struct env *e, u64 gpa)
-{
-	struct vm_fault f = {.gpa = gpa};
-	int r = vm_fault(e->obj, &f);
+/* VMs on the RMP model, which goes with the last of them. */
+static const struct env_model snp = {
+	.type = GMV_VM_SNP,
+	.name = "snp_model",
+	.code = code,
+	.len = sizeof(code),
+	.gone = snp_gone,
+};
 
-	return r ? r
-		 : arch_script_ops.map(vm_arch_vm(e->obj), gpa, f.pa, 0,
-				       f.writable, false);
-}
-
-static int wr64(struct env *e, u64 gpa, u64 val)
-{
-	return e->v.ops->guest_write(&e->v, e->vm, gpa, &val, 8);
-}
-
-static int set_private(struct env *e, u64 gpa, u64 len, bool private)
-{
-	return e->v.ops->set_attributes(
-		&e->v, e->vm, gpa, len,
-		private ? GMV_MEMORY_ATTRIBUTE_PRIVATE : 0, 0);
-}
-
-static bool add_vcpu(struct kt *t, struct env *e)
-{
-	struct vmm_entry entry = {
-		.rip = CODE_GPA, .rsp = STACK_TOP, .cr3 = 0x1000};
-
-	e->vcpu = e->v.ops->create_vcpu(&e->v, e->vm);
-	return KT_EXPECT_GE(t, e->vcpu, 0) &&
-	       KT_EXPECT_OK(t, e->v.ops->vcpu_enter(&e->v, e->vcpu, &entry));
-}
-
-/* An SNP VM with the slots above; a vCPU when vcpu (launches need none). */
-static bool env_open(struct kt *t, struct env *e, bool vcpu)
-{
-	const struct deadline_timer *tm = deadline_timer();
-	struct deadline_timer far = {.name = "fake",
-				     .tsc_per_ms = 1ULL << 40,
-				     .arm = no_arm,
-				     .disarm = no_disarm};
-	const struct vmm_ops *o;
-
-	memset(e, 0, sizeof(*e));
-	e->vcpu = -1;
-	e->had_timer = tm;
-	if (tm)
-		e->saved_timer = *tm;
-	deadline_timer_register(&far);
-	e->saved_arch = arch_use(&arch_script_ops);
-	arch_script_set(next_exit, e);
-	e->v = (struct vmm)VMM_NATIVE_INIT(e->st);
-	o = e->v.ops;
-	e->vm = o->create_vm(&e->v, GMV_VM_SNP);
-	if (!KT_EXPECT_GE(t, e->vm, 0) ||
-	    !KT_EXPECT_OK(t, region(e, 0, 0, 0, -1)))
-		return false;
-	e->obj = vmm_native_vm(&e->v, e->vm);
-	if (!KT_EXPECT_STR_EQ(t, vm_cc(e->obj)->name, "snp_model"))
-		return false;
-	wr64(e, 0x1000, 0x2000 | 7);
-	wr64(e, 0x2000, 0x3000 | 7);
-	wr64(e, 0x2008, 0x4000 | C_BIT | 7);
-	for (u64 i = 0; i < 512; i++) {
-		wr64(e, 0x3000 + 8 * i, (i << 21) | 0x87);
-		wr64(e, 0x4000 + 8 * i, (i << 21) | C_BIT | 0x87);
-	}
-	if (!KT_EXPECT_OK(t, o->guest_write(&e->v, e->vm, CODE_GPA, code,
-					    sizeof(code))))
-		return false;
-	for (u64 gpa = 0x1000; gpa <= 0x4000; gpa += PAGE_SIZE)
-		if (!KT_EXPECT_OK(t, touch(e, gpa)))
-			return false;
-	if (!KT_EXPECT_OK(t, touch(e, CODE_GPA)))
-		return false;
-	e->gmem = o->create_gmem(&e->v, e->vm, SZ_2M, 0);
-	if (!KT_EXPECT_GE(t, e->gmem, 0) ||
-	    !KT_EXPECT_OK(
-		    t, region(e, 1, GMV_MEM_GUEST_MEMFD, GMEM_GPA, e->gmem)) ||
-	    !KT_EXPECT_OK(t, region(e, 2, 0, PLAIN_GPA, -1)))
-		return false;
-	return !vcpu || add_vcpu(t, e);
-}
-
-static void env_close(struct kt *t, struct env *e)
-{
-	e->v.ops->reset(&e->v);
-	KT_EXPECT_OK(t, e->v.ops->check(&e->v));
-	KT_EXPECT_EQ(t, vm_nr_live(), 0);
-	KT_EXPECT(t, snp_rmp() == NULL);
-	arch_script_set(NULL, NULL);
-	arch_use(e->saved_arch);
-	deadline_timer_register(e->had_timer ? &e->saved_timer : NULL);
-}
-
-#define SNP_CASE(name, vcpu)                                  \
-	static void name##_body(struct kt *t, struct env *e); \
-	static void name(struct kt *t)                        \
-	{                                                     \
-		static struct env e;                          \
-                                                              \
-		if (env_open(t, &e, vcpu))                    \
-			name##_body(t, &e);                   \
-		env_close(t, &e);                             \
-	}                                                     \
-	static void name##_body(struct kt *t, struct env *e)
-
-static int run(struct env *e)
-{
-	return e->v.ops->vcpu_run(&e->v, e->vcpu, &e->x);
-}
-
-static u64 *field(struct vmm_regs *r, enum arch_reg reg)
-{
-	switch (reg) {
-	case ARCH_REG_RAX:
-		return &r->rax;
-	case ARCH_REG_RDX:
-		return &r->rdx;
-	case ARCH_REG_RFLAGS:
-		return &r->rflags;
-	default:
-		return &r->rip;
-	}
-}
-
-static u64 get(struct env *e, enum arch_reg reg)
-{
-	struct vmm_regs r;
-
-	e->v.ops->vcpu_get_regs(&e->v, e->vcpu, &r);
-	return *field(&r, reg);
-}
-
-static void put(struct env *e, enum arch_reg reg, u64 val)
-{
-	struct vmm_regs r;
-
-	e->v.ops->vcpu_get_regs(&e->v, e->vcpu, &r);
-	*field(&r, reg) = val;
-	e->v.ops->vcpu_set_regs(&e->v, e->vcpu, &r);
-}
-
-/* Run to an HLT exit at the vCPU's RIP, which must be rip then. */
-static bool run_to_hlt(struct kt *t, struct env *e, u64 rip)
-{
-	push(e, (struct arch_exit){.kind = ARCH_EXIT_HLT, .code = 0x78});
-	return KT_EXPECT_OK(t, run(e)) &&
-	       KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_HLT) &&
-	       KT_EXPECT_EQ(t, get(e, ARCH_REG_RIP), rip + 1);
-}
-
-static const struct arch_script_stats *vcpu_stats(struct env *e)
-{
-	return arch_script_vcpu_stats(e->c);
-}
-
-/* The translation at exactly gpa (no alias tried), 0 or -ENOENT. */
-static int npt_at(struct env *e, u64 gpa, struct arch_xlate *x)
-{
-	return arch_script_ops.lookup(vm_arch_vm(e->obj), gpa, x);
-}
-
-/* The page behind a private gfn that is prepared already. */
-static phys_addr_t private_pa(struct env *e, u64 gpa)
-{
-	struct vm_fault f = {.gpa = gpa,
-			     .access = VM_ACCESS_PRIVATE | VM_ACCESS_HOST};
-
-	return vm_fault(e->obj, &f) ? 0 : f.pa;
-}
+/* A case on such a VM; a vCPU when vcpu. */
+#define SNP_CASE(name, vcpu) ENV_CASE(name, &snp, vcpu)
 
 static struct rmp_info rmp_at(struct env *e, u64 gpa)
 {
 	struct rmp_info i = {0};
-	phys_addr_t pa = private_pa(e, gpa);
+	phys_addr_t pa = env_private_pa(e, gpa);
 
 	if (pa)
 		rmpread(snp_rmp(), pa, &i);
@@ -415,9 +148,9 @@ static struct rmp_info rmp_at(struct env *e, u64 gpa)
 /* Validate the whole 2 MiB of gmem (one 2 MiB RMP entry) at 2 MiB. */
 static bool validate_2m(struct kt *t, struct env *e)
 {
-	pvalidate(e, ALIAS_VA(GMEM_GPA), true, true);
-	return run_to_hlt(t, e, CODE_GPA + AT_PVALIDATE + 4) &&
-	       KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), 0);
+	pvalidate(e, ENV_PRIVATE_VA(ENV_GMEM_GPA), true, true);
+	return env_run_to_hlt(t, e, ENV_CODE_GPA + AT_PVALIDATE + 4) &&
+	       KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RAX), 0);
 }
 
 /*
@@ -434,85 +167,59 @@ SNP_CASE(snp_exit_private_alias_faults_and_zaps, true)
 	phys_addr_t pa;
 	u64 zaps;
 
-	if (!KT_EXPECT_OK(t, set_private(e, GMEM_GPA, SZ_2M, true)))
+	if (!KT_EXPECT_OK(t, env_set_private(e, ENV_GMEM_GPA, SZ_2M, true)))
 		return;
 	/* Validating drops no translation: nothing zapped. */
 	zaps = arch_script_vm_stats(avm)->zaps;
 	if (!validate_2m(t, e))
 		return;
 	KT_EXPECT_EQ(t, arch_script_vm_stats(avm)->zaps, zaps);
-	pa = private_pa(e, GMEM_GPA);
-	private_fault(e, GMEM_GPA + 0x5008);
-	push(e, fault(PLAIN_GPA + 0x3010, true));
-	if (!run_to_hlt(t, e, CODE_GPA + AT_PVALIDATE + 5))
+	pa = env_private_pa(e, ENV_GMEM_GPA);
+	private_fault(e, ENV_GMEM_GPA + 0x5008);
+	env_push(e, env_fault(ENV_PLAIN_GPA + 0x3010, true));
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + AT_PVALIDATE + 5))
 		return;
-	KT_EXPECT_EQ(t, vcpu_stats(e)->injects, 0);
-	if (KT_EXPECT_OK(t, npt_at(e, GMEM_GPA | C_BIT, &x))) {
+	KT_EXPECT_EQ(t, env_stats(e)->injects, 0);
+	if (KT_EXPECT_OK(t, env_npt_at(e, ENV_GMEM_GPA | C_BIT, &x))) {
 		KT_EXPECT_EQ(t, x.order, 9);
 		KT_EXPECT_EQ(t, x.hpa, pa);
 	}
-	KT_EXPECT_ERRNO(t, npt_at(e, GMEM_GPA + 0x5000, &x), ENOENT);
+	KT_EXPECT_ERRNO(t, env_npt_at(e, ENV_GMEM_GPA + 0x5000, &x), ENOENT);
 	/* vm_lookup_gpa() finds the private page by its GPA. */
-	if (KT_EXPECT_OK(t, vm_lookup_gpa(e->obj, GMEM_GPA + 0x5000, &x)))
+	if (KT_EXPECT_OK(t, vm_lookup_gpa(e->obj, ENV_GMEM_GPA + 0x5000, &x)))
 		KT_EXPECT_EQ(t, x.hpa, pa + 0x5000);
 	/* The shared page at its GPA, not at the alias. */
-	if (KT_EXPECT_OK(t, npt_at(e, PLAIN_GPA + 0x3000, &x)))
+	if (KT_EXPECT_OK(t, env_npt_at(e, ENV_PLAIN_GPA + 0x3000, &x)))
 		KT_EXPECT_EQ(t, x.order, 0);
-	KT_EXPECT_ERRNO(t, npt_at(e, (PLAIN_GPA + 0x3000) | C_BIT, &x), ENOENT);
+	KT_EXPECT_ERRNO(t, env_npt_at(e, (ENV_PLAIN_GPA + 0x3000) | C_BIT, &x),
+			ENOENT);
 
 	/* Private where the slot has no gmem: the memory fault names the
 	 * GPA without the C-bit, private. */
-	private_fault(e, PLAIN_GPA + 0x3010);
-	KT_EXPECT_ERRNO(t, run(e), EFAULT);
+	private_fault(e, ENV_PLAIN_GPA + 0x3010);
+	KT_EXPECT_ERRNO(t, env_run(e), EFAULT);
 	KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_MEMORY_FAULT);
-	KT_EXPECT_EQ(t, e->x.memory_fault.gpa, PLAIN_GPA + 0x3000);
+	KT_EXPECT_EQ(t, e->x.memory_fault.gpa, ENV_PLAIN_GPA + 0x3000);
 	KT_EXPECT_EQ(t, e->x.memory_fault.flags, GMV_MEMORY_EXIT_FLAG_PRIVATE);
 
 	/* To private: one zap (shared translations at the GPA). */
 	zaps = arch_script_vm_stats(avm)->zaps;
-	KT_EXPECT_OK(t, set_private(e, PLAIN_GPA, SZ_2M, true));
+	KT_EXPECT_OK(t, env_set_private(e, ENV_PLAIN_GPA, SZ_2M, true));
 	KT_EXPECT_EQ(t, arch_script_vm_stats(avm)->zaps, zaps + 1);
 	/* To shared: the GPA and its alias, private filter; the mapping
 	 * at the alias is gone. */
 	zaps = arch_script_vm_stats(avm)->zaps;
-	KT_EXPECT_OK(t, set_private(e, GMEM_GPA, SZ_2M, false));
+	KT_EXPECT_OK(t, env_set_private(e, ENV_GMEM_GPA, SZ_2M, false));
 	KT_EXPECT_EQ(t, arch_script_vm_stats(avm)->zaps, zaps + 2);
 	KT_EXPECT_EQ(t, arch_script_vm_stats(avm)->last_filter,
 		     ARCH_ZAP_PRIVATE);
-	KT_EXPECT_ERRNO(t, npt_at(e, GMEM_GPA | C_BIT, &x), ENOENT);
-	KT_EXPECT_ERRNO(t, vm_lookup_gpa(e->obj, GMEM_GPA + 0x5000, &x),
+	KT_EXPECT_ERRNO(t, env_npt_at(e, ENV_GMEM_GPA | C_BIT, &x), ENOENT);
+	KT_EXPECT_ERRNO(t, vm_lookup_gpa(e->obj, ENV_GMEM_GPA + 0x5000, &x),
 			ENOENT);
 	/* Now a shared access there maps the slot's own page at the GPA. */
-	push(e, fault(GMEM_GPA + 0x5008, false));
-	if (run_to_hlt(t, e, CODE_GPA + 6))
-		KT_EXPECT_OK(t, npt_at(e, GMEM_GPA + 0x5000, &x));
-}
-
-/* A test svc for calling the model's access hook directly. */
-static struct {
-	unsigned int injects;
-	u8 vector;
-	u32 error_code;
-} direct;
-
-static void direct_inject(struct cc_guest_req *req, u8 vector, u32 error_code)
-{
-	(void)req;
-	direct.injects++;
-	direct.vector = vector;
-	direct.error_code = error_code;
-}
-
-static const struct cc_guest_svc direct_svc = {.inject = direct_inject};
-
-/* cc_ops.access on the page behind gpa with *order = order in. */
-static int access_order(struct env *e, u64 gpa, unsigned int *order)
-{
-	struct cc_guest_req req = {
-		.kind = CC_GUEST_INSN, .vm = e->obj, .svc = &direct_svc};
-
-	return vm_cc(e->obj)->access(&req, gpa, private_pa(e, gpa), false,
-				     order);
+	env_push(e, env_fault(ENV_GMEM_GPA + 0x5008, false));
+	if (env_run_to_hlt(t, e, ENV_CODE_GPA + 6))
+		KT_EXPECT_OK(t, env_npt_at(e, ENV_GMEM_GPA + 0x5000, &x));
 }
 
 /*
@@ -527,53 +234,54 @@ SNP_CASE(snp_exit_access_check, true)
 	struct rmp_info i;
 	unsigned int order;
 
-	if (!KT_EXPECT_OK(t, set_private(e, GMEM_GPA, SZ_2M, true)))
+	if (!KT_EXPECT_OK(t, env_set_private(e, ENV_GMEM_GPA, SZ_2M, true)))
 		return;
-	put(e, ARCH_REG_RIP, CODE_GPA + AT_NOP);
-	private_fault(e, GMEM_GPA + 0x3010);
-	if (!run_to_hlt(t, e, CODE_GPA + AT_NOP))
+	env_put(e, ARCH_REG_RIP, ENV_CODE_GPA + AT_NOP);
+	private_fault(e, ENV_GMEM_GPA + 0x3010);
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + AT_NOP))
 		return;
-	KT_EXPECT_EQ(t, vcpu_stats(e)->injects, 1);
-	KT_EXPECT_EQ(t, vcpu_stats(e)->last_vector, X86_VEC_VC);
-	KT_EXPECT_EQ(t, vcpu_stats(e)->last_error_code, VC_PAGE_NOT_VALIDATED);
-	KT_EXPECT_ERRNO(t, npt_at(e, GMEM_GPA | C_BIT, &x), ENOENT);
-	KT_EXPECT_ERRNO(t, vm_lookup_gpa(e->obj, GMEM_GPA + 0x3000, &x),
+	KT_EXPECT_EQ(t, env_stats(e)->injects, 1);
+	KT_EXPECT_EQ(t, env_stats(e)->last_vector, X86_VEC_VC);
+	KT_EXPECT_EQ(t, env_stats(e)->last_error_code, VC_PAGE_NOT_VALIDATED);
+	KT_EXPECT_ERRNO(t, env_npt_at(e, ENV_GMEM_GPA | C_BIT, &x), ENOENT);
+	KT_EXPECT_ERRNO(t, vm_lookup_gpa(e->obj, ENV_GMEM_GPA + 0x3000, &x),
 			ENOENT);
-	/* The fault prepared it: one 2 MiB entry of the VM's, at GMEM_GPA. */
-	i = rmp_at(e, GMEM_GPA);
+	/* The fault prepared it: one 2 MiB entry of the VM's, at ENV_GMEM_GPA.
+	 */
+	i = rmp_at(e, ENV_GMEM_GPA);
 	KT_EXPECT(t, i.assigned && i.size_2m && !i.validated);
 	KT_EXPECT_EQ(t, i.asid, snp_vm_asid(e->obj));
-	KT_EXPECT_EQ(t, i.gpa, GMEM_GPA);
+	KT_EXPECT_EQ(t, i.gpa, ENV_GMEM_GPA);
 
 	/* A 4 KiB PVALIDATE: SIZEM, PSMASH, retried, validated. */
-	pvalidate(e, ALIAS_VA(GMEM_GPA + 0x3000), false, true);
-	pvalidate(e, ALIAS_VA(GMEM_GPA + 0x3000), false, true);
-	if (!run_to_hlt(t, e, CODE_GPA + AT_PVALIDATE + 4))
+	pvalidate(e, ENV_PRIVATE_VA(ENV_GMEM_GPA + 0x3000), false, true);
+	pvalidate(e, ENV_PRIVATE_VA(ENV_GMEM_GPA + 0x3000), false, true);
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + AT_PVALIDATE + 4))
 		return;
-	private_fault(e, GMEM_GPA + 0x3010);
-	private_fault(e, GMEM_GPA + 0x4010);
-	if (!run_to_hlt(t, e, CODE_GPA + AT_PVALIDATE + 5))
+	private_fault(e, ENV_GMEM_GPA + 0x3010);
+	private_fault(e, ENV_GMEM_GPA + 0x4010);
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + AT_PVALIDATE + 5))
 		return;
-	if (KT_EXPECT_OK(t, npt_at(e, (GMEM_GPA + 0x3000) | C_BIT, &x)))
+	if (KT_EXPECT_OK(t, env_npt_at(e, (ENV_GMEM_GPA + 0x3000) | C_BIT, &x)))
 		KT_EXPECT_EQ(t, x.order, 0);
 	/* The neighbour, on its own 4 KiB entry now, is not validated. */
-	KT_EXPECT_ERRNO(t, npt_at(e, (GMEM_GPA + 0x4000) | C_BIT, &x), ENOENT);
-	KT_EXPECT_EQ(t, vcpu_stats(e)->injects, 2);
-	KT_EXPECT_EQ(t, vcpu_stats(e)->last_error_code, VC_PAGE_NOT_VALIDATED);
+	KT_EXPECT_ERRNO(t, env_npt_at(e, (ENV_GMEM_GPA + 0x4000) | C_BIT, &x),
+			ENOENT);
+	KT_EXPECT_EQ(t, env_stats(e)->injects, 2);
+	KT_EXPECT_EQ(t, env_stats(e)->last_error_code, VC_PAGE_NOT_VALIDATED);
 
 	/* The hook itself clamps what the fault path allowed: a 4 KiB
 	 * entry to order 0, and an unvalidated page injects, whatever the
 	 * order asked. */
 	order = 9;
-	KT_EXPECT_OK(t, access_order(e, GMEM_GPA + 0x3000, &order));
+	KT_EXPECT_OK(t, env_access(e, ENV_GMEM_GPA + 0x3000, &order));
 	KT_EXPECT_EQ(t, order, 0);
-	memset(&direct, 0, sizeof(direct));
 	order = 9;
-	KT_EXPECT_EQ(t, access_order(e, GMEM_GPA + 0x4000, &order),
+	KT_EXPECT_EQ(t, env_access(e, ENV_GMEM_GPA + 0x4000, &order),
 		     CC_ACCESS_INJECTED);
-	KT_EXPECT_EQ(t, direct.injects, 1);
-	KT_EXPECT_EQ(t, direct.vector, X86_VEC_VC);
-	KT_EXPECT_EQ(t, direct.error_code, VC_PAGE_NOT_VALIDATED);
+	KT_EXPECT_EQ(t, e->direct.injects, 1);
+	KT_EXPECT_EQ(t, e->direct.vector, X86_VEC_VC);
+	KT_EXPECT_EQ(t, e->direct.error_code, VC_PAGE_NOT_VALIDATED);
 }
 
 /*
@@ -587,36 +295,39 @@ SNP_CASE(snp_exit_access_rmp_fault_is_internal_error, true)
 {
 	u32 asid = snp_vm_asid(e->obj);
 	const struct rmp_state bad[] = {
-		{.assigned = true, .asid = asid, .gpa = GMEM_GPA + 0x9000},
-		{.assigned = true, .asid = asid + 1, .gpa = GMEM_GPA + 0x8000},
+		{.assigned = true, .asid = asid, .gpa = ENV_GMEM_GPA + 0x9000},
+		{.assigned = true,
+		 .asid = asid + 1,
+		 .gpa = ENV_GMEM_GPA + 0x8000},
 		{.assigned = false},
 	};
 	struct rmp_state ok = {
-		.assigned = true, .asid = asid, .gpa = GMEM_GPA + 0x8000};
+		.assigned = true, .asid = asid, .gpa = ENV_GMEM_GPA + 0x8000};
 	struct arch_xlate x;
 	phys_addr_t pa;
 
-	if (!KT_EXPECT_OK(t, set_private(e, GMEM_GPA, SZ_2M, true)))
+	if (!KT_EXPECT_OK(t, env_set_private(e, ENV_GMEM_GPA, SZ_2M, true)))
 		return;
 	/* PSMASHed by a 4 KiB PVALIDATE (SIZEM, then SUCCESS). */
-	pvalidate(e, ALIAS_VA(GMEM_GPA + 0x8000), false, true);
-	pvalidate(e, ALIAS_VA(GMEM_GPA + 0x8000), false, true);
-	if (!run_to_hlt(t, e, CODE_GPA + 4))
+	pvalidate(e, ENV_PRIVATE_VA(ENV_GMEM_GPA + 0x8000), false, true);
+	pvalidate(e, ENV_PRIVATE_VA(ENV_GMEM_GPA + 0x8000), false, true);
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + 4))
 		return;
-	pa = private_pa(e, GMEM_GPA + 0x8000);
+	pa = env_private_pa(e, ENV_GMEM_GPA + 0x8000);
 	for (size_t k = 0; k < ARRAY_SIZE(bad); k++) {
 		if (!KT_EXPECT_EQ(t, rmpupdate(snp_rmp(), pa, &bad[k]),
 				  RMP_SUCCESS))
 			return;
-		private_fault(e, GMEM_GPA + 0x8000);
-		if (KT_EXPECT_OK(t, run(e))) {
+		private_fault(e, ENV_GMEM_GPA + 0x8000);
+		if (KT_EXPECT_OK(t, env_run(e))) {
 			KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_INTERNAL_ERROR);
 			KT_EXPECT_EQ(t, e->x.other.code, 0x400);
 		}
-		KT_EXPECT_ERRNO(t, npt_at(e, (GMEM_GPA + 0x8000) | C_BIT, &x),
-				ENOENT);
+		KT_EXPECT_ERRNO(
+			t, env_npt_at(e, (ENV_GMEM_GPA + 0x8000) | C_BIT, &x),
+			ENOENT);
 	}
-	KT_EXPECT_EQ(t, vcpu_stats(e)->injects, 0);
+	KT_EXPECT_EQ(t, env_stats(e)->injects, 0);
 	KT_EXPECT_EQ(t, rmpupdate(snp_rmp(), pa, &ok), RMP_SUCCESS);
 }
 
@@ -626,23 +337,20 @@ SNP_CASE(snp_exit_access_clamps_to_2m_entry, true)
 {
 	unsigned int order;
 
-	if (!KT_EXPECT_OK(t, set_private(e, GMEM_GPA, SZ_2M, true)) ||
+	if (!KT_EXPECT_OK(t, env_set_private(e, ENV_GMEM_GPA, SZ_2M, true)) ||
 	    !validate_2m(t, e))
 		return;
 	order = 18;
-	KT_EXPECT_OK(t, access_order(e, GMEM_GPA + 0x7000, &order));
+	KT_EXPECT_OK(t, env_access(e, ENV_GMEM_GPA + 0x7000, &order));
 	KT_EXPECT_EQ(t, order, 9);
 	order = 0;
-	KT_EXPECT_OK(t, access_order(e, GMEM_GPA + 0x7000, &order));
+	KT_EXPECT_OK(t, env_access(e, ENV_GMEM_GPA + 0x7000, &order));
 	KT_EXPECT_EQ(t, order, 0);
 	order = 9;
 	KT_EXPECT_ERRNO(t,
-			vm_cc(e->obj)->access(
-				&(struct cc_guest_req){.vm = e->obj,
-						       .svc = &direct_svc},
-				GMEM_GPA + 0x8000,
-				private_pa(e, GMEM_GPA + 0x7000), false,
-				&order),
+			env_access_at(e, ENV_GMEM_GPA + 0x8000,
+				      env_private_pa(e, ENV_GMEM_GPA + 0x7000),
+				      &order),
 			EIO);
 }
 
@@ -657,81 +365,86 @@ SNP_CASE(snp_exit_pvalidate_results, true)
 	struct rmp_info i;
 	struct step *s;
 
-	if (!KT_EXPECT_OK(t, set_private(e, GMEM_GPA, SZ_2M, true)))
+	if (!KT_EXPECT_OK(t, env_set_private(e, ENV_GMEM_GPA, SZ_2M, true)))
 		return;
 	/* SUCCESS clears a CF the guest had set. */
-	set(pvalidate(e, ALIAS_VA(GMEM_GPA), true, true), ARCH_REG_RFLAGS,
-	    0x3003);
-	if (!run_to_hlt(t, e, CODE_GPA + 4))
+	env_set(pvalidate(e, ENV_PRIVATE_VA(ENV_GMEM_GPA), true, true),
+		ARCH_REG_RFLAGS, 0x3003);
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + 4))
 		return;
-	KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), 0);
-	KT_EXPECT_EQ(t, get(e, ARCH_REG_RFLAGS), 0x3002);
-	i = rmp_at(e, GMEM_GPA + 0x1000);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RAX), 0);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RFLAGS), 0x3002);
+	i = rmp_at(e, ENV_GMEM_GPA + 0x1000);
 	KT_EXPECT(t, i.assigned && i.size_2m && i.validated);
 	/* Again: NO_UPDATE is RAX 0 with CF 1. */
-	pvalidate(e, ALIAS_VA(GMEM_GPA), true, true);
-	if (!run_to_hlt(t, e, CODE_GPA + 4))
+	pvalidate(e, ENV_PRIVATE_VA(ENV_GMEM_GPA), true, true);
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + 4))
 		return;
-	KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), 0);
-	KT_EXPECT_EQ(t, get(e, ARCH_REG_RFLAGS), 0x3003);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RAX), 0);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RFLAGS), 0x3003);
 	/* A 2 MiB operand off a 2 MiB boundary: FAIL_INPUT, CF 0. */
-	pvalidate(e, ALIAS_VA(GMEM_GPA + 0x1000), true, false);
-	if (!run_to_hlt(t, e, CODE_GPA + 4))
+	pvalidate(e, ENV_PRIVATE_VA(ENV_GMEM_GPA + 0x1000), true, false);
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + 4))
 		return;
-	KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), 1);
-	KT_EXPECT_EQ(t, get(e, ARCH_REG_RFLAGS), 0x3002);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RAX), 1);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RFLAGS), 0x3002);
 
 	/* Map a page, then rescind a 4 KiB page of the 2 MiB entry: SIZEM,
 	 * so the entry is PSMASHed, the 2 MiB translation dropped and the
 	 * instruction retried with RAX as it was. */
-	private_fault(e, GMEM_GPA + 0x2000);
-	s = pvalidate(e, ALIAS_VA(GMEM_GPA + 0x2000), false, false);
-	set(s, ARCH_REG_RFLAGS, 0x3002);
-	push(e, (struct arch_exit){.kind = ARCH_EXIT_HLT, .code = 0x78});
-	if (!KT_EXPECT_OK(t, run(e)) ||
+	private_fault(e, ENV_GMEM_GPA + 0x2000);
+	s = pvalidate(e, ENV_PRIVATE_VA(ENV_GMEM_GPA + 0x2000), false, false);
+	env_set(s, ARCH_REG_RFLAGS, 0x3002);
+	env_push(e, (struct arch_exit){.kind = ARCH_EXIT_HLT, .code = 0x78});
+	if (!KT_EXPECT_OK(t, env_run(e)) ||
 	    !KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_HLT))
 		return;
-	KT_EXPECT_EQ(t, get(e, ARCH_REG_RIP), CODE_GPA + 1);
-	KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), ALIAS_VA(GMEM_GPA + 0x2000));
-	KT_EXPECT_ERRNO(t, npt_at(e, GMEM_GPA | C_BIT, &x), ENOENT);
-	i = rmp_at(e, GMEM_GPA + 0x2000);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RIP), ENV_CODE_GPA + 1);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RAX),
+		     ENV_PRIVATE_VA(ENV_GMEM_GPA + 0x2000));
+	KT_EXPECT_ERRNO(t, env_npt_at(e, ENV_GMEM_GPA | C_BIT, &x), ENOENT);
+	i = rmp_at(e, ENV_GMEM_GPA + 0x2000);
 	KT_EXPECT(t, i.assigned && !i.size_2m && i.validated);
-	KT_EXPECT_EQ(t, i.gpa, GMEM_GPA + 0x2000);
+	KT_EXPECT_EQ(t, i.gpa, ENV_GMEM_GPA + 0x2000);
 	/* Mapped again at 4 KiB, then the retried rescind: SUCCESS, the
 	 * translation gone, the next access #VC. */
-	private_fault(e, GMEM_GPA + 0x2000);
-	private_fault(e, GMEM_GPA + 0x5000);
-	if (!run_to_hlt(t, e, CODE_GPA + 1) ||
-	    !KT_EXPECT_OK(t, npt_at(e, (GMEM_GPA + 0x2000) | C_BIT, &x)) ||
-	    !KT_EXPECT_OK(t, npt_at(e, (GMEM_GPA + 0x5000) | C_BIT, &x)))
+	private_fault(e, ENV_GMEM_GPA + 0x2000);
+	private_fault(e, ENV_GMEM_GPA + 0x5000);
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + 1) ||
+	    !KT_EXPECT_OK(t,
+			  env_npt_at(e, (ENV_GMEM_GPA + 0x2000) | C_BIT, &x)) ||
+	    !KT_EXPECT_OK(t,
+			  env_npt_at(e, (ENV_GMEM_GPA + 0x5000) | C_BIT, &x)))
 		return;
 	KT_EXPECT_EQ(t, x.order, 0);
 	/* RDX[0] clear is a rescind whatever the other bits. */
-	set(pvalidate(e, ALIAS_VA(GMEM_GPA + 0x2000), false, false),
-	    ARCH_REG_RDX, ~1ULL);
-	if (!run_to_hlt(t, e, CODE_GPA + 4))
+	env_set(pvalidate(e, ENV_PRIVATE_VA(ENV_GMEM_GPA + 0x2000), false,
+			  false),
+		ARCH_REG_RDX, ~1ULL);
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + 4))
 		return;
-	KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), 0);
-	KT_EXPECT_EQ(t, get(e, ARCH_REG_RFLAGS), 0x3002);
-	KT_EXPECT_ERRNO(t, npt_at(e, (GMEM_GPA + 0x2000) | C_BIT, &x), ENOENT);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RAX), 0);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RFLAGS), 0x3002);
+	KT_EXPECT_ERRNO(t, env_npt_at(e, (ENV_GMEM_GPA + 0x2000) | C_BIT, &x),
+			ENOENT);
 	/* Only the page rescinded: its neighbour keeps its translation. */
-	KT_EXPECT_OK(t, npt_at(e, (GMEM_GPA + 0x5000) | C_BIT, &x));
-	KT_EXPECT(t, !rmp_at(e, GMEM_GPA + 0x2000).validated);
-	private_fault(e, GMEM_GPA + 0x2000);
-	if (!run_to_hlt(t, e, CODE_GPA + 5))
+	KT_EXPECT_OK(t, env_npt_at(e, (ENV_GMEM_GPA + 0x5000) | C_BIT, &x));
+	KT_EXPECT(t, !rmp_at(e, ENV_GMEM_GPA + 0x2000).validated);
+	private_fault(e, ENV_GMEM_GPA + 0x2000);
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + 5))
 		return;
-	KT_EXPECT_EQ(t, vcpu_stats(e)->injects, 1);
-	KT_EXPECT_EQ(t, vcpu_stats(e)->last_error_code, VC_PAGE_NOT_VALIDATED);
+	KT_EXPECT_EQ(t, env_stats(e)->injects, 1);
+	KT_EXPECT_EQ(t, env_stats(e)->last_error_code, VC_PAGE_NOT_VALIDATED);
 
 	/* A 2 MiB operand on 4 KiB entries: FAIL_SIZEMISMATCH. */
-	pvalidate(e, ALIAS_VA(GMEM_GPA), true, true);
-	if (!run_to_hlt(t, e, CODE_GPA + 4))
+	pvalidate(e, ENV_PRIVATE_VA(ENV_GMEM_GPA), true, true);
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + 4))
 		return;
-	KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), 6);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RAX), 6);
 	/* The operand's identity mapping (no C-bit) names the same page. */
-	pvalidate(e, GMEM_GPA + 0x2000, false, true);
-	if (run_to_hlt(t, e, CODE_GPA + 4))
-		KT_EXPECT(t, rmp_at(e, GMEM_GPA + 0x2000).validated);
+	pvalidate(e, ENV_GMEM_GPA + 0x2000, false, true);
+	if (env_run_to_hlt(t, e, ENV_CODE_GPA + 4))
+		KT_EXPECT(t, rmp_at(e, ENV_GMEM_GPA + 0x2000).validated);
 }
 
 /*
@@ -742,27 +455,27 @@ SNP_CASE(snp_exit_pvalidate_results, true)
 SNP_CASE(snp_exit_pvalidate_operand_faults, true)
 {
 	pvalidate(e, 3ULL << 30, false, true);
-	if (KT_EXPECT_OK(t, run(e))) {
+	if (KT_EXPECT_OK(t, env_run(e))) {
 		KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_INTERNAL_ERROR);
 		KT_EXPECT_EQ(t, e->x.other.code, 0x46);
-		KT_EXPECT_EQ(t, e->x.other.rip, CODE_GPA);
+		KT_EXPECT_EQ(t, e->x.other.rip, ENV_CODE_GPA);
 	}
-	pvalidate(e, ALIAS_VA(GMEM_GPA + 0x6000), false, true);
-	KT_EXPECT_ERRNO(t, run(e), EFAULT);
+	pvalidate(e, ENV_PRIVATE_VA(ENV_GMEM_GPA + 0x6000), false, true);
+	KT_EXPECT_ERRNO(t, env_run(e), EFAULT);
 	KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_MEMORY_FAULT);
-	KT_EXPECT_EQ(t, e->x.memory_fault.gpa, GMEM_GPA + 0x6000);
+	KT_EXPECT_EQ(t, e->x.memory_fault.gpa, ENV_GMEM_GPA + 0x6000);
 	KT_EXPECT_EQ(t, e->x.memory_fault.size, PAGE_SIZE);
 	KT_EXPECT_EQ(t, e->x.memory_fault.flags, GMV_MEMORY_EXIT_FLAG_PRIVATE);
-	KT_EXPECT_EQ(t, get(e, ARCH_REG_RIP), CODE_GPA);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RIP), ENV_CODE_GPA);
 	/* The case converts; the guest retries and succeeds (after the
 	 * SIZEM retry: the fault prepared the 2 MiB block as one entry). */
-	if (!KT_EXPECT_OK(t,
-			  set_private(e, GMEM_GPA + 0x6000, PAGE_SIZE, true)))
+	if (!KT_EXPECT_OK(t, env_set_private(e, ENV_GMEM_GPA + 0x6000,
+					     PAGE_SIZE, true)))
 		return;
-	pvalidate(e, ALIAS_VA(GMEM_GPA + 0x6000), false, true);
-	pvalidate(e, ALIAS_VA(GMEM_GPA + 0x6000), false, true);
-	if (run_to_hlt(t, e, CODE_GPA + 4))
-		KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), 0);
+	pvalidate(e, ENV_PRIVATE_VA(ENV_GMEM_GPA + 0x6000), false, true);
+	pvalidate(e, ENV_PRIVATE_VA(ENV_GMEM_GPA + 0x6000), false, true);
+	if (env_run_to_hlt(t, e, ENV_CODE_GPA + 4))
+		KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RAX), 0);
 }
 
 /*
@@ -782,53 +495,53 @@ SNP_CASE(snp_exit_rmpadjust_results, true)
 	};
 	struct rmp_info i;
 
-	if (!KT_EXPECT_OK(t, set_private(e, GMEM_GPA, SZ_2M, true)))
+	if (!KT_EXPECT_OK(t, env_set_private(e, ENV_GMEM_GPA, SZ_2M, true)))
 		return;
 	/* Not validated yet: #VC, RIP stays. */
-	rmpadjust(e, ALIAS_VA(GMEM_GPA), true, 0x1f01);
-	if (!run_to_hlt(t, e, CODE_GPA + AT_RMPADJUST))
+	rmpadjust(e, ENV_PRIVATE_VA(ENV_GMEM_GPA), true, 0x1f01);
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + AT_RMPADJUST))
 		return;
-	KT_EXPECT_EQ(t, vcpu_stats(e)->injects, 1);
-	KT_EXPECT_EQ(t, vcpu_stats(e)->last_vector, X86_VEC_VC);
-	KT_EXPECT_EQ(t, vcpu_stats(e)->last_error_code, VC_PAGE_NOT_VALIDATED);
+	KT_EXPECT_EQ(t, env_stats(e)->injects, 1);
+	KT_EXPECT_EQ(t, env_stats(e)->last_vector, X86_VEC_VC);
+	KT_EXPECT_EQ(t, env_stats(e)->last_error_code, VC_PAGE_NOT_VALIDATED);
 	if (!validate_2m(t, e))
 		return;
-	rmpadjust(e, ALIAS_VA(GMEM_GPA), true, BIT(16) | 0x0302);
-	if (!run_to_hlt(t, e, CODE_GPA + AT_RMPADJUST + 4))
+	rmpadjust(e, ENV_PRIVATE_VA(ENV_GMEM_GPA), true, BIT(16) | 0x0302);
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + AT_RMPADJUST + 4))
 		return;
-	KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), 0);
-	i = rmp_at(e, GMEM_GPA);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RAX), 0);
+	i = rmp_at(e, ENV_GMEM_GPA);
 	/* perms[] by VMPL: VMPL0 holds all, VMPL1 untouched. */
 	KT_EXPECT_EQ(t, i.perms[2], 0x03);
 	KT_EXPECT_EQ(t, i.perms[1], 0);
 	KT_EXPECT(t, i.vmsa);
 	/* Without bit 16 the VMSA bit is cleared again. */
-	rmpadjust(e, ALIAS_VA(GMEM_GPA), true, 0x0302);
-	if (!run_to_hlt(t, e, CODE_GPA + AT_RMPADJUST + 4))
+	rmpadjust(e, ENV_PRIVATE_VA(ENV_GMEM_GPA), true, 0x0302);
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + AT_RMPADJUST + 4))
 		return;
-	KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), 0);
-	KT_EXPECT(t, !rmp_at(e, GMEM_GPA).vmsa);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RAX), 0);
+	KT_EXPECT(t, !rmp_at(e, ENV_GMEM_GPA).vmsa);
 	for (size_t k = 0; k < ARRAY_SIZE(bad); k++) {
-		rmpadjust(e, ALIAS_VA(GMEM_GPA), true, bad[k].attrs);
-		if (!run_to_hlt(t, e, CODE_GPA + AT_RMPADJUST + 4))
+		rmpadjust(e, ENV_PRIVATE_VA(ENV_GMEM_GPA), true, bad[k].attrs);
+		if (!env_run_to_hlt(t, e, ENV_CODE_GPA + AT_RMPADJUST + 4))
 			return;
-		KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), bad[k].rax);
+		KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RAX), bad[k].rax);
 	}
-	KT_EXPECT_EQ(t, rmp_at(e, GMEM_GPA).perms[2], 0x03);
+	KT_EXPECT_EQ(t, rmp_at(e, ENV_GMEM_GPA).perms[2], 0x03);
 	/* 4 KiB on the 2 MiB entry: SIZEM, PSMASH, retried: SUCCESS. */
-	rmpadjust(e, ALIAS_VA(GMEM_GPA + 0x1000), false, 0x0101);
-	rmpadjust(e, ALIAS_VA(GMEM_GPA + 0x1000), false, 0x0101);
-	if (!run_to_hlt(t, e, CODE_GPA + AT_RMPADJUST + 4))
+	rmpadjust(e, ENV_PRIVATE_VA(ENV_GMEM_GPA + 0x1000), false, 0x0101);
+	rmpadjust(e, ENV_PRIVATE_VA(ENV_GMEM_GPA + 0x1000), false, 0x0101);
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + AT_RMPADJUST + 4))
 		return;
-	KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), 0);
-	i = rmp_at(e, GMEM_GPA + 0x1000);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RAX), 0);
+	i = rmp_at(e, ENV_GMEM_GPA + 0x1000);
 	KT_EXPECT(t, !i.size_2m);
 	KT_EXPECT_EQ(t, i.perms[1], 0x01);
 	/* 2 MiB on 4 KiB entries: FAIL_SIZEMISMATCH. */
-	rmpadjust(e, ALIAS_VA(GMEM_GPA), true, 0x0101);
-	if (run_to_hlt(t, e, CODE_GPA + AT_RMPADJUST + 4))
-		KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), 6);
-	KT_EXPECT_EQ(t, vcpu_stats(e)->injects, 1);
+	rmpadjust(e, ENV_PRIVATE_VA(ENV_GMEM_GPA), true, 0x0101);
+	if (env_run_to_hlt(t, e, ENV_CODE_GPA + AT_RMPADJUST + 4))
+		KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RAX), 6);
+	KT_EXPECT_EQ(t, env_stats(e)->injects, 1);
 }
 
 /*
@@ -839,44 +552,44 @@ SNP_CASE(snp_exit_rmpadjust_results, true)
 SNP_CASE(snp_exit_msrs, true)
 {
 	rdmsr_exit(e, MSR_SEV_STATUS);
-	if (!run_to_hlt(t, e, CODE_GPA + AT_RDMSR + 2))
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + AT_RDMSR + 2))
 		return;
-	KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), 7);
-	KT_EXPECT_EQ(t, get(e, ARCH_REG_RDX), 0);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RAX), 7);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RDX), 0);
 	rdmsr_exit(e, MSR_AMD64_SEV_ES_GHCB);
-	if (!run_to_hlt(t, e, CODE_GPA + AT_RDMSR + 2))
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + AT_RDMSR + 2))
 		return;
-	KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), (u32)SEV_INFO);
-	KT_EXPECT_EQ(t, get(e, ARCH_REG_RDX), SEV_INFO >> 32);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RAX), (u32)SEV_INFO);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RDX), SEV_INFO >> 32);
 	/* Writing SEV_STATUS: #GP(0), nothing stepped, nothing changed. */
 	wrmsr_exit(e, MSR_SEV_STATUS, 0);
-	if (!run_to_hlt(t, e, CODE_GPA + AT_WRMSR))
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + AT_WRMSR))
 		return;
-	KT_EXPECT_EQ(t, vcpu_stats(e)->injects, 1);
-	KT_EXPECT_EQ(t, vcpu_stats(e)->last_vector, X86_VEC_GP);
-	KT_EXPECT_EQ(t, vcpu_stats(e)->last_error_code, 0);
+	KT_EXPECT_EQ(t, env_stats(e)->injects, 1);
+	KT_EXPECT_EQ(t, env_stats(e)->last_vector, X86_VEC_GP);
+	KT_EXPECT_EQ(t, env_stats(e)->last_error_code, 0);
 	rdmsr_exit(e, MSR_SEV_STATUS);
-	if (run_to_hlt(t, e, CODE_GPA + AT_RDMSR + 2))
-		KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), 7);
+	if (env_run_to_hlt(t, e, ENV_CODE_GPA + AT_RDMSR + 2))
+		KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RAX), 7);
 	/* The GHCB MSR round trip. */
 	wrmsr_exit(e, MSR_AMD64_SEV_ES_GHCB, 0x123456789abcd000ULL);
-	if (!run_to_hlt(t, e, CODE_GPA + AT_WRMSR + 2))
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + AT_WRMSR + 2))
 		return;
 	rdmsr_exit(e, MSR_AMD64_SEV_ES_GHCB);
-	if (!run_to_hlt(t, e, CODE_GPA + AT_RDMSR + 2))
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + AT_RDMSR + 2))
 		return;
-	KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), 0x9abcd000);
-	KT_EXPECT_EQ(t, get(e, ARCH_REG_RDX), 0x12345678);
-	KT_EXPECT_EQ(t, vcpu_stats(e)->injects, 1);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RAX), 0x9abcd000);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RDX), 0x12345678);
+	KT_EXPECT_EQ(t, env_stats(e)->injects, 1);
 	/* Any other MSR: an internal error at the instruction. */
 	rdmsr_exit(e, 0x10);
-	if (KT_EXPECT_OK(t, run(e))) {
+	if (KT_EXPECT_OK(t, env_run(e))) {
 		KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_INTERNAL_ERROR);
 		KT_EXPECT_EQ(t, e->x.other.code, 0x7c);
-		KT_EXPECT_EQ(t, e->x.other.rip, CODE_GPA + AT_RDMSR);
+		KT_EXPECT_EQ(t, e->x.other.rip, ENV_CODE_GPA + AT_RDMSR);
 	}
 	wrmsr_exit(e, MSR_SEV_STATUS + 1, 0);
-	if (KT_EXPECT_OK(t, run(e)))
+	if (KT_EXPECT_OK(t, env_run(e)))
 		KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_INTERNAL_ERROR);
 }
 
@@ -884,9 +597,9 @@ SNP_CASE(snp_exit_msrs, true)
 static u64 ghcb_msr(struct kt *t, struct env *e)
 {
 	rdmsr_exit(e, MSR_AMD64_SEV_ES_GHCB);
-	if (!run_to_hlt(t, e, CODE_GPA + AT_RDMSR + 2))
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + AT_RDMSR + 2))
 		return ~0ULL;
-	return (get(e, ARCH_REG_RDX) << 32) | (u32)get(e, ARCH_REG_RAX);
+	return (env_get(e, ARCH_REG_RDX) << 32) | (u32)env_get(e, ARCH_REG_RAX);
 }
 
 /* The guest's MSR-protocol request: WRMSR GHCB, then VMGEXIT. */
@@ -906,85 +619,86 @@ static void msr_request(struct env *e, u64 val)
  */
 SNP_CASE(snp_exit_vmgexit_msr_protocol, true)
 {
-	u64 psc = GMEM_GPA | (1ULL << 52) | GHCB_MSR_PSC_REQ;
+	u64 psc = ENV_GMEM_GPA | (1ULL << 52) | GHCB_MSR_PSC_REQ;
 
 	msr_request(e, GHCB_MSR_SEV_INFO_REQ);
-	if (!run_to_hlt(t, e, CODE_GPA + AT_VMGEXIT + 4))
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + AT_VMGEXIT + 4))
 		return;
 	KT_EXPECT_EQ(t, ghcb_msr(t, e), SEV_INFO);
 	/* CPUID Fn8000_001F EBX (register 1): the C-bit. */
 	msr_request(e,
 		    (0x8000001fULL << 32) | (1ULL << 30) | GHCB_MSR_CPUID_REQ);
-	if (!run_to_hlt(t, e, CODE_GPA + AT_VMGEXIT + 4))
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + AT_VMGEXIT + 4))
 		return;
 	KT_EXPECT_EQ(t, ghcb_msr(t, e), (47ULL << 32) | (1ULL << 30) | 0x005);
 	msr_request(e, GHCB_MSR_HV_FT_REQ);
-	if (!run_to_hlt(t, e, CODE_GPA + AT_VMGEXIT + 4))
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + AT_VMGEXIT + 4))
 		return;
 	KT_EXPECT_EQ(t, ghcb_msr(t, e), (GHCB_HV_FT_SNP << 12) | 0x081);
 
 	/* Page state change to private: the exit, RIP on the VMGEXIT. */
 	msr_request(e, psc);
-	if (!KT_EXPECT_OK(t, run(e)) ||
+	if (!KT_EXPECT_OK(t, env_run(e)) ||
 	    !KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_HYPERCALL))
 		return;
 	KT_EXPECT_EQ(t, e->x.hypercall.nr, GMV_HC_MAP_GPA_RANGE);
-	KT_EXPECT_EQ(t, e->x.hypercall.args[0], GMEM_GPA);
+	KT_EXPECT_EQ(t, e->x.hypercall.args[0], ENV_GMEM_GPA);
 	KT_EXPECT_EQ(t, e->x.hypercall.args[1], 1);
 	KT_EXPECT_EQ(t, e->x.hypercall.args[2],
 		     GMV_MAP_GPA_RANGE_ENCRYPTED |
 			     GMV_MAP_GPA_RANGE_PAGE_SZ_4K);
-	KT_EXPECT_EQ(t, get(e, ARCH_REG_RIP), CODE_GPA + AT_VMGEXIT);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RIP), ENV_CODE_GPA + AT_VMGEXIT);
 	e->x.hypercall.ret = 0;
-	if (!run_to_hlt(t, e, CODE_GPA + AT_VMGEXIT + 4))
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + AT_VMGEXIT + 4))
 		return;
 	KT_EXPECT_EQ(t, ghcb_msr(t, e), GHCB_MSR_PSC_RESP);
 	/* To shared, and the VMM fails it: KVM's error value. */
-	msr_request(e, (GMEM_GPA + 0x3000) | (2ULL << 52) | GHCB_MSR_PSC_REQ);
-	if (!KT_EXPECT_OK(t, run(e)) ||
+	msr_request(e,
+		    (ENV_GMEM_GPA + 0x3000) | (2ULL << 52) | GHCB_MSR_PSC_REQ);
+	if (!KT_EXPECT_OK(t, env_run(e)) ||
 	    !KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_HYPERCALL))
 		return;
-	KT_EXPECT_EQ(t, e->x.hypercall.args[0], GMEM_GPA + 0x3000);
+	KT_EXPECT_EQ(t, e->x.hypercall.args[0], ENV_GMEM_GPA + 0x3000);
 	KT_EXPECT_EQ(t, e->x.hypercall.args[2],
 		     GMV_MAP_GPA_RANGE_DECRYPTED |
 			     GMV_MAP_GPA_RANGE_PAGE_SZ_4K);
 	e->x.hypercall.ret = -(u64)GMV_KVM_EINVAL;
-	if (!run_to_hlt(t, e, CODE_GPA + AT_VMGEXIT + 4))
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + AT_VMGEXIT + 4))
 		return;
 	KT_EXPECT_EQ(t, ghcb_msr(t, e), GHCB_MSR_PSC_RESP_ERROR);
 	/* The case moves RIP: nothing completed, the MSR as the guest left
 	 * it; the abandoned request does not block the next VMGEXIT. */
 	msr_request(e, psc);
-	if (!KT_EXPECT_OK(t, run(e)) ||
+	if (!KT_EXPECT_OK(t, env_run(e)) ||
 	    !KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_HYPERCALL))
 		return;
-	put(e, ARCH_REG_RIP, CODE_GPA + AT_NOP);
-	if (!run_to_hlt(t, e, CODE_GPA + AT_NOP))
+	env_put(e, ARCH_REG_RIP, ENV_CODE_GPA + AT_NOP);
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + AT_NOP))
 		return;
 	KT_EXPECT_EQ(t, ghcb_msr(t, e), psc);
 	msr_request(e, GHCB_MSR_SEV_INFO_REQ);
-	if (run_to_hlt(t, e, CODE_GPA + AT_VMGEXIT + 4))
+	if (env_run_to_hlt(t, e, ENV_CODE_GPA + AT_VMGEXIT + 4))
 		KT_EXPECT_EQ(t, ghcb_msr(t, e), SEV_INFO);
 	/* An unknown request: resumed, the MSR kept as written. */
 	msr_request(e, 0x006);
-	if (run_to_hlt(t, e, CODE_GPA + AT_VMGEXIT + 4))
+	if (env_run_to_hlt(t, e, ENV_CODE_GPA + AT_VMGEXIT + 4))
 		KT_EXPECT_EQ(t, ghcb_msr(t, e), 0x006);
 
 	/* Termination: reason set 1, code 2; RIP stays. */
 	msr_request(e, (2ULL << 16) | (1ULL << 12) | GHCB_MSR_TERM_REQ);
-	if (!KT_EXPECT_OK(t, run(e)))
+	if (!KT_EXPECT_OK(t, env_run(e)))
 		return;
 	KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_SYSTEM_EVENT);
 	KT_EXPECT_EQ(t, e->x.system_event.type, GMV_SYSTEM_EVENT_SEV_TERM);
 	KT_EXPECT_EQ(t, e->x.system_event.data, 0x21100);
-	KT_EXPECT_EQ(t, get(e, ARCH_REG_RIP), CODE_GPA + AT_VMGEXIT);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RIP), ENV_CODE_GPA + AT_VMGEXIT);
 	/* Nothing is owed: run again, the guest asks again. */
 	vmgexit(e);
-	if (KT_EXPECT_OK(t, run(e)))
+	if (KT_EXPECT_OK(t, env_run(e)))
 		KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_SYSTEM_EVENT);
 }
 
-/* Fill the GHCB page at PLAIN_GPA with a request: exit code, scratch,
+/* Fill the GHCB page at ENV_PLAIN_GPA with a request: exit code, scratch,
  * the valid bits of SW_EXITCODE..SW_SCRATCH. */
 static bool ghcb_request(struct kt *t, struct env *e, u64 exit_code,
 			 u64 scratch)
@@ -995,38 +709,34 @@ static bool ghcb_request(struct kt *t, struct env *e, u64 exit_code,
 	     off <= GHCB_OFF_SW_SCRATCH; off += 8)
 		valid[GHCB_VALID_BIT(off) / 8] |= 1
 						  << (GHCB_VALID_BIT(off) % 8);
-	return KT_EXPECT_OK(t, wr64(e, PLAIN_GPA + GHCB_OFF_SW_EXITCODE,
-				    exit_code)) &&
-	       KT_EXPECT_OK(t, wr64(e, PLAIN_GPA + GHCB_OFF_SW_EXITINFO1, 0)) &&
-	       KT_EXPECT_OK(t, wr64(e, PLAIN_GPA + GHCB_OFF_SW_EXITINFO2, 0)) &&
+	return KT_EXPECT_OK(t, env_wr64(e, ENV_PLAIN_GPA + GHCB_OFF_SW_EXITCODE,
+					exit_code)) &&
 	       KT_EXPECT_OK(
-		       t, wr64(e, PLAIN_GPA + GHCB_OFF_SW_SCRATCH, scratch)) &&
+		       t,
+		       env_wr64(e, ENV_PLAIN_GPA + GHCB_OFF_SW_EXITINFO1, 0)) &&
+	       KT_EXPECT_OK(
+		       t,
+		       env_wr64(e, ENV_PLAIN_GPA + GHCB_OFF_SW_EXITINFO2, 0)) &&
+	       KT_EXPECT_OK(t, env_wr64(e, ENV_PLAIN_GPA + GHCB_OFF_SW_SCRATCH,
+					scratch)) &&
 	       KT_EXPECT_OK(t, e->v.ops->guest_write(
 				       &e->v, e->vm,
-				       PLAIN_GPA + GHCB_OFF_VALID_BITMAP, valid,
-				       sizeof(valid)));
-}
-
-static u64 rd64(struct env *e, u64 gpa)
-{
-	u64 v = ~0ULL;
-
-	e->v.ops->guest_read(&e->v, e->vm, gpa, &v, 8);
-	return v;
+				       ENV_PLAIN_GPA + GHCB_OFF_VALID_BITMAP,
+				       valid, sizeof(valid)));
 }
 
 /* A page-state change descriptor in the GHCB's shared buffer: two
- * entries from GMEM_GPA, to private. */
-#define PSC_DESC (PLAIN_GPA + GHCB_OFF_SHARED_BUF)
+ * entries from ENV_GMEM_GPA, to private. */
+#define PSC_DESC (ENV_PLAIN_GPA + GHCB_OFF_SHARED_BUF)
 
 static bool psc_desc(struct kt *t, struct env *e)
 {
 	u64 op = (u64)GHCB_PSC_OP_PRIVATE << 52;
 
-	return KT_EXPECT_OK(t, wr64(e, PSC_DESC, 1ULL << 16)) &&
-	       KT_EXPECT_OK(t, wr64(e, PSC_DESC + 8, GMEM_GPA | op)) &&
-	       KT_EXPECT_OK(t,
-			    wr64(e, PSC_DESC + 16, (GMEM_GPA + 0x1000) | op));
+	return KT_EXPECT_OK(t, env_wr64(e, PSC_DESC, 1ULL << 16)) &&
+	       KT_EXPECT_OK(t, env_wr64(e, PSC_DESC + 8, ENV_GMEM_GPA | op)) &&
+	       KT_EXPECT_OK(t, env_wr64(e, PSC_DESC + 16,
+					(ENV_GMEM_GPA + 0x1000) | op));
 }
 
 /*
@@ -1042,83 +752,85 @@ SNP_CASE(snp_exit_vmgexit_ghcb_page, true)
 	struct vmm_region gone = {0};
 	u64 runs;
 
-	msr_request(e, PLAIN_GPA);
-	if (KT_EXPECT_OK(t, run(e))) {
+	msr_request(e, ENV_PLAIN_GPA);
+	if (KT_EXPECT_OK(t, env_run(e))) {
 		KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_INTERNAL_ERROR);
 		KT_EXPECT_EQ(t, e->x.other.code, 0x81);
-		KT_EXPECT_EQ(t, e->x.other.rip, CODE_GPA + AT_VMGEXIT);
+		KT_EXPECT_EQ(t, e->x.other.rip, ENV_CODE_GPA + AT_VMGEXIT);
 	}
-	msr_request(e, PLAIN_GPA | GHCB_MSR_REG_GPA_REQ);
-	if (!run_to_hlt(t, e, CODE_GPA + AT_VMGEXIT + 4) ||
-	    !KT_EXPECT_EQ(t, ghcb_msr(t, e), PLAIN_GPA | GHCB_MSR_REG_GPA_RESP))
+	msr_request(e, ENV_PLAIN_GPA | GHCB_MSR_REG_GPA_REQ);
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + AT_VMGEXIT + 4) ||
+	    !KT_EXPECT_EQ(t, ghcb_msr(t, e),
+			  ENV_PLAIN_GPA | GHCB_MSR_REG_GPA_RESP))
 		return;
 
 	if (!ghcb_request(t, e, SVM_VMGEXIT_PSC, PSC_DESC) || !psc_desc(t, e))
 		return;
-	msr_request(e, PLAIN_GPA);
-	if (!KT_EXPECT_OK(t, run(e)) ||
+	msr_request(e, ENV_PLAIN_GPA);
+	if (!KT_EXPECT_OK(t, env_run(e)) ||
 	    !KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_HYPERCALL))
 		return;
-	KT_EXPECT_EQ(t, e->x.hypercall.args[0], GMEM_GPA);
+	KT_EXPECT_EQ(t, e->x.hypercall.args[0], ENV_GMEM_GPA);
 	KT_EXPECT_EQ(t, e->x.hypercall.args[1], 2);
 	KT_EXPECT_EQ(t, e->x.hypercall.args[2],
 		     GMV_MAP_GPA_RANGE_ENCRYPTED |
 			     GMV_MAP_GPA_RANGE_PAGE_SZ_4K);
-	KT_EXPECT_EQ(t, get(e, ARCH_REG_RIP), CODE_GPA + AT_VMGEXIT);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RIP), ENV_CODE_GPA + AT_VMGEXIT);
 	e->x.hypercall.ret = 0;
-	if (!run_to_hlt(t, e, CODE_GPA + AT_VMGEXIT + 4))
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + AT_VMGEXIT + 4))
 		return;
-	KT_EXPECT_EQ(t, rd64(e, PLAIN_GPA + GHCB_OFF_SW_EXITINFO1), 0);
-	KT_EXPECT_EQ(t, rd64(e, PLAIN_GPA + GHCB_OFF_SW_EXITINFO2), 0);
-	KT_EXPECT_EQ(t, rd64(e, PSC_DESC), (1ULL << 16) | 2);
-	KT_EXPECT_EQ(t, rd64(e, PSC_DESC + 8) & 0xfff, 1);
-	KT_EXPECT_EQ(t, rd64(e, PSC_DESC + 16) & 0xfff, 1);
+	KT_EXPECT_EQ(t, env_rd64(e, ENV_PLAIN_GPA + GHCB_OFF_SW_EXITINFO1), 0);
+	KT_EXPECT_EQ(t, env_rd64(e, ENV_PLAIN_GPA + GHCB_OFF_SW_EXITINFO2), 0);
+	KT_EXPECT_EQ(t, env_rd64(e, PSC_DESC), (1ULL << 16) | 2);
+	KT_EXPECT_EQ(t, env_rd64(e, PSC_DESC + 8) & 0xfff, 1);
+	KT_EXPECT_EQ(t, env_rd64(e, PSC_DESC + 16) & 0xfff, 1);
 
 	/* Again, and the VMM fails it: nothing advanced. */
 	if (!ghcb_request(t, e, SVM_VMGEXIT_PSC, PSC_DESC) || !psc_desc(t, e))
 		return;
-	msr_request(e, PLAIN_GPA);
-	if (!KT_EXPECT_OK(t, run(e)) ||
+	msr_request(e, ENV_PLAIN_GPA);
+	if (!KT_EXPECT_OK(t, env_run(e)) ||
 	    !KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_HYPERCALL))
 		return;
 	e->x.hypercall.ret = -(u64)GMV_KVM_EINVAL;
-	if (!run_to_hlt(t, e, CODE_GPA + AT_VMGEXIT + 4))
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA + AT_VMGEXIT + 4))
 		return;
-	KT_EXPECT_EQ(t, rd64(e, PLAIN_GPA + GHCB_OFF_SW_EXITINFO2),
+	KT_EXPECT_EQ(t, env_rd64(e, ENV_PLAIN_GPA + GHCB_OFF_SW_EXITINFO2),
 		     GHCB_PSC_ERROR_GENERIC);
-	KT_EXPECT_EQ(t, rd64(e, PSC_DESC), 1ULL << 16);
-	KT_EXPECT_EQ(t, rd64(e, PSC_DESC + 8) & 0xfff, 0);
+	KT_EXPECT_EQ(t, env_rd64(e, PSC_DESC), 1ULL << 16);
+	KT_EXPECT_EQ(t, env_rd64(e, PSC_DESC + 8) & 0xfff, 0);
 
 	/* The GHCB's memory goes while a change waits for its answer: the
 	 * completion cannot be written, the run ends as an internal error
 	 * before the guest runs, RIP on the VMGEXIT. */
 	if (!ghcb_request(t, e, SVM_VMGEXIT_PSC, PSC_DESC) || !psc_desc(t, e))
 		return;
-	msr_request(e, PLAIN_GPA);
-	if (!KT_EXPECT_OK(t, run(e)) ||
+	msr_request(e, ENV_PLAIN_GPA);
+	if (!KT_EXPECT_OK(t, env_run(e)) ||
 	    !KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_HYPERCALL))
 		return;
-	runs = vcpu_stats(e)->runs;
+	runs = env_stats(e)->runs;
 	gone.slot = 2;
-	gone.guest_phys_addr = PLAIN_GPA;
+	gone.guest_phys_addr = ENV_PLAIN_GPA;
 	if (!KT_EXPECT_OK(t, e->v.ops->set_region(&e->v, e->vm, &gone)))
 		return;
 	e->x.hypercall.ret = 0;
-	if (KT_EXPECT_OK(t, run(e))) {
+	if (KT_EXPECT_OK(t, env_run(e))) {
 		KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_INTERNAL_ERROR);
-		KT_EXPECT_EQ(t, e->x.other.rip, CODE_GPA + AT_VMGEXIT);
+		KT_EXPECT_EQ(t, e->x.other.rip, ENV_CODE_GPA + AT_VMGEXIT);
 	}
-	KT_EXPECT_EQ(t, vcpu_stats(e)->runs, runs);
-	KT_EXPECT_EQ(t, get(e, ARCH_REG_RIP), CODE_GPA + AT_VMGEXIT);
-	if (!KT_EXPECT_OK(t, region(e, 2, 0, PLAIN_GPA, -1)))
+	KT_EXPECT_EQ(t, env_stats(e)->runs, runs);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RIP), ENV_CODE_GPA + AT_VMGEXIT);
+	if (!KT_EXPECT_OK(t, env_region(e, 2, 0, ENV_PLAIN_GPA, -1)))
 		return;
 
 	/* Hypervisor features: in place. */
 	if (!ghcb_request(t, e, SVM_VMGEXIT_HV_FEATURES, 0))
 		return;
-	msr_request(e, PLAIN_GPA);
-	if (run_to_hlt(t, e, CODE_GPA + AT_VMGEXIT + 4))
-		KT_EXPECT_EQ(t, rd64(e, PLAIN_GPA + GHCB_OFF_SW_EXITINFO2),
+	msr_request(e, ENV_PLAIN_GPA);
+	if (env_run_to_hlt(t, e, ENV_CODE_GPA + AT_VMGEXIT + 4))
+		KT_EXPECT_EQ(t,
+			     env_rd64(e, ENV_PLAIN_GPA + GHCB_OFF_SW_EXITINFO2),
 			     GHCB_HV_FT_SNP);
 }
 
@@ -1131,9 +843,9 @@ SNP_CASE(snp_exit_vmgexit_ghcb_page, true)
 SNP_CASE(snp_exit_launch_update, false)
 {
 	static const u64 bad[][2] = {
-		{GMEM_GPA + 1, PAGE_SIZE},
-		{GMEM_GPA, 0},
-		{GMEM_GPA, 100},
+		{ENV_GMEM_GPA + 1, PAGE_SIZE},
+		{ENV_GMEM_GPA, 0},
+		{ENV_GMEM_GPA, 100},
 		{~0ULL & PAGE_MASK, 2 * PAGE_SIZE},
 	};
 	const struct vmm_ops *o = e->v.ops;
@@ -1148,30 +860,33 @@ SNP_CASE(snp_exit_launch_update, false)
 				EINVAL);
 	for (int p = 0; p < 3; p++) {
 		memset(data[p], 0xa0 + p, sizeof(data[p]));
-		if (!KT_EXPECT_OK(t, o->guest_write(&e->v, e->vm,
-						    GMEM_GPA + p * PAGE_SIZE,
-						    data[p], sizeof(data[p]))))
+		if (!KT_EXPECT_OK(t,
+				  o->guest_write(&e->v, e->vm,
+						 ENV_GMEM_GPA + p * PAGE_SIZE,
+						 data[p], sizeof(data[p]))))
 			return;
 	}
 	/* Shared: not the guest's. */
-	KT_EXPECT_ERRNO(t, o->launch_update(&e->v, e->vm, GMEM_GPA, PAGE_SIZE),
+	KT_EXPECT_ERRNO(t,
+			o->launch_update(&e->v, e->vm, ENV_GMEM_GPA, PAGE_SIZE),
 			EFAULT);
 	/* Private, but no gmem there. */
-	KT_EXPECT_OK(t, set_private(e, PLAIN_GPA, PAGE_SIZE, true));
-	KT_EXPECT_ERRNO(t, o->launch_update(&e->v, e->vm, PLAIN_GPA, PAGE_SIZE),
-			EFAULT);
-	if (!KT_EXPECT_OK(t, set_private(e, GMEM_GPA, SZ_2M, true)))
+	KT_EXPECT_OK(t, env_set_private(e, ENV_PLAIN_GPA, PAGE_SIZE, true));
+	KT_EXPECT_ERRNO(
+		t, o->launch_update(&e->v, e->vm, ENV_PLAIN_GPA, PAGE_SIZE),
+		EFAULT);
+	if (!KT_EXPECT_OK(t, env_set_private(e, ENV_GMEM_GPA, SZ_2M, true)))
 		return;
 	for (size_t k = 0; k < ARRAY_SIZE(bad); k++)
 		KT_EXPECT_ERRNO(
 			t, o->launch_update(&e->v, e->vm, bad[k][0], bad[k][1]),
 			EINVAL);
-	if (!KT_EXPECT_OK(
-		    t, o->launch_update(&e->v, e->vm, GMEM_GPA, 3 * PAGE_SIZE)))
+	if (!KT_EXPECT_OK(t, o->launch_update(&e->v, e->vm, ENV_GMEM_GPA,
+					      3 * PAGE_SIZE)))
 		return;
 	for (int p = 0; p < 3; p++) {
-		u64 gpa = GMEM_GPA + p * PAGE_SIZE;
-		phys_addr_t pa = private_pa(e, gpa);
+		u64 gpa = ENV_GMEM_GPA + p * PAGE_SIZE;
+		phys_addr_t pa = env_private_pa(e, gpa);
 
 		if (!KT_EXPECT_NE(t, pa, 0))
 			return;
@@ -1183,29 +898,32 @@ SNP_CASE(snp_exit_launch_update, false)
 		KT_EXPECT_EQ(t, i.gpa, gpa);
 	}
 	/* The rest of the 2 MiB is the VM's, 4 KiB, not validated. */
-	i = rmp_at(e, GMEM_GPA + 0x3000);
+	i = rmp_at(e, ENV_GMEM_GPA + 0x3000);
 	KT_EXPECT(t, i.assigned && !i.size_2m && !i.validated);
-	KT_EXPECT_ERRNO(
-		t,
-		o->launch_update(&e->v, e->vm, GMEM_GPA + PAGE_SIZE, PAGE_SIZE),
-		EEXIST);
-	if (!add_vcpu(t, e))
+	KT_EXPECT_ERRNO(t,
+			o->launch_update(&e->v, e->vm, ENV_GMEM_GPA + PAGE_SIZE,
+					 PAGE_SIZE),
+			EEXIST);
+	if (!env_add_vcpu(t, e))
 		return;
-	KT_EXPECT_ERRNO(
-		t,
-		o->launch_update(&e->v, e->vm, GMEM_GPA + 0x10000, PAGE_SIZE),
-		EINVAL);
+	KT_EXPECT_ERRNO(t,
+			o->launch_update(&e->v, e->vm, ENV_GMEM_GPA + 0x10000,
+					 PAGE_SIZE),
+			EINVAL);
 	/* The guest starts on the launched pages. */
-	private_fault(e, GMEM_GPA + 0x1008);
-	private_fault(e, GMEM_GPA + 0x3008);
-	if (!run_to_hlt(t, e, CODE_GPA))
+	private_fault(e, ENV_GMEM_GPA + 0x1008);
+	private_fault(e, ENV_GMEM_GPA + 0x3008);
+	if (!env_run_to_hlt(t, e, ENV_CODE_GPA))
 		return;
-	if (KT_EXPECT_OK(t, npt_at(e, (GMEM_GPA + 0x1000) | C_BIT, &x))) {
+	if (KT_EXPECT_OK(t,
+			 env_npt_at(e, (ENV_GMEM_GPA + 0x1000) | C_BIT, &x))) {
 		KT_EXPECT_EQ(t, x.order, 0);
-		KT_EXPECT_EQ(t, x.hpa, private_pa(e, GMEM_GPA + 0x1000));
+		KT_EXPECT_EQ(t, x.hpa,
+			     env_private_pa(e, ENV_GMEM_GPA + 0x1000));
 	}
-	KT_EXPECT_ERRNO(t, npt_at(e, (GMEM_GPA + 0x3000) | C_BIT, &x), ENOENT);
-	KT_EXPECT_EQ(t, vcpu_stats(e)->injects, 1);
+	KT_EXPECT_ERRNO(t, env_npt_at(e, (ENV_GMEM_GPA + 0x3000) | C_BIT, &x),
+			ENOENT);
+	KT_EXPECT_EQ(t, env_stats(e)->injects, 1);
 }
 
 /* The model's launch step, failing for the page at fail_gfn. */
@@ -1230,12 +948,12 @@ static void snp_exit_launch_step_fails(struct kt *t)
 	model = cc_snp_model;
 	model.launch_update = failing_launch;
 	old = cc_use(&model);
-	fail_gfn = (GMEM_GPA >> PAGE_SHIFT) + 1;
+	fail_gfn = (ENV_GMEM_GPA >> PAGE_SHIFT) + 1;
 	launched = 0;
-	if (env_open(t, &e, false) &&
-	    KT_EXPECT_OK(t, set_private(&e, GMEM_GPA, SZ_2M, true))) {
+	if (env_open(t, &e, &snp, false) &&
+	    KT_EXPECT_OK(t, env_set_private(&e, ENV_GMEM_GPA, SZ_2M, true))) {
 		KT_EXPECT_ERRNO(t,
-				e.v.ops->launch_update(&e.v, e.vm, GMEM_GPA,
+				e.v.ops->launch_update(&e.v, e.vm, ENV_GMEM_GPA,
 						       3 * PAGE_SIZE),
 				EIO);
 		KT_EXPECT_EQ(t, launched, 1);
