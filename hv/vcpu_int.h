@@ -47,8 +47,9 @@ struct vcpu {
 	/* The repeat-fault guard. */
 	u64 last_fault_gpa, last_fault_rip;
 	unsigned int fault_repeat;
-	/* Why the last SHUTDOWN or INTERNAL_ERROR exit happened. */
-	char why[64];
+	/* Why the last SHUTDOWN or INTERNAL_ERROR exit happened: room for
+	 * a model's name and its whole reason (struct cc_guest_req.why). */
+	char why[128];
 };
 
 /* What vcpu_handle_exit() returns besides -errno. */
