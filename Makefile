@@ -322,6 +322,11 @@ image: deps payload
 # ---------------------------------------------------------------- runs
 run: deps payload
 	scripts/run-qemu.sh $(RUN_ARGS)
+# The payload under Bochs (installed on first use): RUN_ARGS="--cpu ryzen"
+# for its SVM, the default tigerlake for Intel.
+.PHONY: run-bochs
+run-bochs: deps payload
+	scripts/run-bochs.sh $(RUN_ARGS)
 
 test: deps
 	scripts/test-all.sh
