@@ -71,6 +71,7 @@ all: payload host
 
 help:
 	@echo "make run      build and boot the suite under QEMU/OVMF"
+	@echo "make run-bochs  the same under Bochs (RUN_ARGS=\"--cpu ryzen\" for SVM)"
 	@echo "make test     host unit tests (plain and ASan+UBSan), QEMU run, script tests, Linux cross-check"
 	@echo "make bench    host benchmarks (allocator, gmem, npt, RMP model)"
 	@echo "make fuzz     fuzz the trace interpreter (FUZZ_SECONDS, default 60)"

@@ -134,7 +134,7 @@ run=$(mktemp -d build/bochs-run.XXXXXX) || fail "cannot make a run directory in 
 bpid=""
 cleanup() {
 	[ -n "$bpid" ] && kill -- "$bpid" 2>/dev/null
-	rm -rf "$run"
+	[ -n "${GMV_BOCHS_KEEP:-}" ] || rm -rf "$run"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -177,7 +177,8 @@ EOF
 # A Bochs built with its debugger (Debian's) stops at a prompt unless
 # told to continue.
 rc_file=()
-if "$bochs" --help 2>&1 | grep -q -- '-rc '; then
+bx_help=$("$bochs" --help 2>&1)
+if grep -q -- '-rc ' <<<"$bx_help"; then
 	echo c >"$run/debugger-commands"
 	rc_file=(-rc "$run/debugger-commands")
 fi
