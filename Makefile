@@ -353,6 +353,10 @@ test-tdx-traces: $(B)/host/gmem-replay
 # scripts/crosscheck.sh against fake runners: what must make it fail does.
 test-crosscheck-sh: tools
 	scripts/tests/crosscheck-test.sh
+# scripts/run-bochs.sh against a fake Bochs: each failure gives its reason.
+.PHONY: test-run-bochs-sh
+test-run-bochs-sh: payload
+	scripts/tests/run-bochs-test.sh
 # scripts/linux-vm.sh against a fake QEMU: each failure gives its reason.
 .PHONY: test-linux-vm-sh
 test-linux-vm-sh: deps

@@ -245,8 +245,8 @@ failed=""
 [ -n "$summary" ] && failed=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$summary")
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 	if [ -n "$summary" ]; then
-		reason="timeout: the run did not end within $timeout_s s of boot" \
-			"although its summary was printed; Bochs killed"
+		reason="timeout: the run did not end within $timeout_s s"
+		reason+=" although its summary was printed; Bochs killed"
 	else
 		reason="timeout: no verdict after $timeout_s s, Bochs killed"
 	fi
