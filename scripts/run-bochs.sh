@@ -140,7 +140,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # The payload's options, through the options file (boot/optfile.h).
-options="end=shutdown"
+# machine=bochs: the cases that meet a known Bochs defect skip naming it
+# (hv/vcpu.h: on its SVM a guest with IF clear gets no INTR exit).
+options="end=shutdown machine=bochs"
 [ -n "$filter" ] && options+=" filter=$filter"
 [ "$list" = 1 ] && options+=" list"
 [ -n "$pool" ] && options+=" pool=$pool"
@@ -153,13 +155,16 @@ cyls=$(($(stat -c %s "$run/disk.img") / (16 * 63 * 512)))
 # Debian build has no nogui). The dummy sound drivers keep Bochs from
 # opening ALSA, which aborts it on a machine without a sound card.
 # error: ignore, or Bochs logs every SVM/VMX exit; panic: fatal and
-# reset_on_triple_fault=0 make a triple fault end the run.
+# reset_on_triple_fault=0 make a triple fault end the run. The TSC counts
+# at ips and emulated time follows the instruction count (sync=none):
+# 150 MHz keeps it above the payload's plausibility floor of 100 MHz
+# (boot.cpu), which a 100 MHz TSC meets only within calibration error.
 cat >"$run/bochsrc" <<EOF
 display_library: rfb, options="timeout=0"
 sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
 speaker: enabled=0
 memory: guest=$mem_mib, host=$mem_mib
-cpu: model=$cpu, count=1, ips=100000000, reset_on_triple_fault=0
+cpu: model=$cpu, count=1, ips=150000000, reset_on_triple_fault=0
 clock: sync=none, time0=local
 romimage: file=$OVMF
 vgaromimage: file=$VGABIOS
