@@ -11,6 +11,9 @@
  *   end=ACTION    how the run ends after its verdict: shutdown, reboot or
  *                 halt (boot/exit.h); without it, QEMU's debug-exit port
  *                 when QEMU is there, else shutdown
+ *   machine=bochs the machine is the Bochs emulator (scripts/run-bochs.sh
+ *                 says so): cases that meet a known Bochs defect skip,
+ *                 naming it (hv/vcpu.h vcpu_set_bochs)
  * A later word overrides an earlier one.
  */
 #ifndef GMV_BOOT_OPTIONS_H
@@ -32,6 +35,7 @@ struct boot_options {
 	bool list;
 	u64 pool_limit; /* bytes */
 	enum end_action end;
+	bool bochs; /* machine=bochs */
 };
 
 /* Default pool cap: conventional memory above 1 MiB, up to 1 GiB. */

@@ -19,6 +19,7 @@
 #include "boot/tsc.h"
 #include "hv/alloc.h"
 #include "hv/deadline.h"
+#include "hv/vcpu.h"
 #include "lib/console.h"
 #include "lib/errno.h"
 #include "lib/mem.h"
@@ -53,7 +54,7 @@ static void apply_options(const char *text, const char *source)
 		      "%u MiB)",
 		      word, source, (unsigned int)(OPT_POOL_MIN >> 20));
 	panic("bad option \"%s\" in %s; the options are filter=GLOB, list, "
-	      "pool=SIZE, end=shutdown|reboot|halt",
+	      "pool=SIZE, end=shutdown|reboot|halt, machine=bochs",
 	      word, source);
 }
 
@@ -177,6 +178,7 @@ void boot_start(const struct boot_args *args)
 	exit_set_runtime(args->runtime_services);
 	read_options(args);
 	exit_set_action(opts.end);
+	vcpu_set_bochs(opts.bochs);
 	ret = pool_init(opts.pool_limit);
 	if (ret)
 		panic("no conventional memory above 1 MiB for the pool (%s)",

@@ -14,6 +14,7 @@ static void options_defaults(struct kt *t)
 	KT_EXPECT(t, !o.list);
 	KT_EXPECT_EQ(t, o.pool_limit, OPT_POOL_DEFAULT);
 	KT_EXPECT_EQ(t, o.end, END_DEFAULT);
+	KT_EXPECT(t, !o.bochs);
 }
 
 static void options_end_actions(struct kt *t)
@@ -39,6 +40,8 @@ static void options_parse_every_word(struct kt *t)
 	KT_EXPECT_STR_EQ(t, o.filter, "alloc.*");
 	KT_EXPECT(t, o.list);
 	KT_EXPECT_EQ(t, o.pool_limit, 64ULL << 20);
+	KT_ASSERT_OK(t, options_parse(&o, "machine=bochs", NULL));
+	KT_EXPECT(t, o.bochs);
 }
 
 static void options_pool_sizes(struct kt *t)
@@ -79,6 +82,8 @@ static void options_bad_words_change_nothing(struct kt *t)
 		"listing",	     "Filter=x", "pool=99999999999999999999",
 		"pool=17179869184G", "end=",	 "end=off",
 		"end=shutdownx",     "end=Halt", "end=halt=1",
+		"machine=",	     "machine=qemu", "machine=bochsx",
+		"bochs",
 	};
 	struct boot_options o, before;
 
