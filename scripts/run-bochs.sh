@@ -7,9 +7,9 @@
 # partition's options file (Bochs has no fw_cfg user files). COM1 goes to a
 # file, which this script follows. Bochs has no isa-debug-exit device: the
 # payload ends the run with ResetSystem(EfiResetShutdown) (end=shutdown),
-# which OVMF does through the ACPI PM1 control register; Bochs reports that
-# "soft power off" as a panic and, with panic: action=fatal, quits with
-# status 1, as it does on its own errors. So the verdict comes from the
+# which OVMF does through the ACPI PM1 control register; Bochs takes that
+# "soft power off" as a fatal event (iodev/acpi.cc) and quits with status
+# 1, as it does on its own errors. So the verdict comes from the
 # serial log: the summary line and the payload's "run passed" line, and the
 # power-off in Bochs's log tells a clean end from anything else.
 # Exit status: 0 only for a run that powered off after a passing summary.
