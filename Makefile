@@ -72,6 +72,7 @@ all: payload host
 
 help:
 	@echo "make run      build and boot the suite under QEMU/OVMF"
+	@echo "make run-bochs  the same under Bochs (RUN_ARGS=\"--cpu ryzen\" for SVM)"
 	@echo "make test     host unit tests (plain and ASan+UBSan), QEMU run, script tests, Linux cross-check"
 	@echo "make bench    host benchmarks (allocator, gmem, npt, RMP model)"
 	@echo "make fuzz     fuzz the trace interpreter (FUZZ_SECONDS, default 60)"
@@ -323,6 +324,11 @@ image: deps payload
 # ---------------------------------------------------------------- runs
 run: deps payload
 	scripts/run-qemu.sh $(RUN_ARGS)
+# The payload under Bochs (installed on first use): RUN_ARGS="--cpu ryzen"
+# for its SVM, the default tigerlake for Intel.
+.PHONY: run-bochs
+run-bochs: deps payload
+	scripts/run-bochs.sh $(RUN_ARGS)
 
 test: deps
 	scripts/test-all.sh
@@ -351,6 +357,10 @@ test-tdx-traces: $(B)/host/gmem-replay
 # scripts/crosscheck.sh against fake runners: what must make it fail does.
 test-crosscheck-sh: tools
 	scripts/tests/crosscheck-test.sh
+# scripts/run-bochs.sh against a fake Bochs: each failure gives its reason.
+.PHONY: test-run-bochs-sh
+test-run-bochs-sh: payload
+	scripts/tests/run-bochs-test.sh
 # scripts/linux-vm.sh against a fake QEMU: each failure gives its reason.
 .PHONY: test-linux-vm-sh
 test-linux-vm-sh: deps

@@ -103,6 +103,10 @@ static int parse_word(struct boot_options *opt, const char *w, size_t len)
 		opt->deadline = secs;
 		return 0;
 	}
+	if (len == 13 && !memcmp(w, "machine=bochs", 13)) {
+		opt->bochs = true;
+		return 0;
+	}
 	if (has_prefix(w, len, "end=")) {
 		static const char *const names[] = {
 			[END_SHUTDOWN] = "shutdown",

@@ -16,6 +16,9 @@
  *                 OPT_DEADLINE_MAX
  *   console=UART  the console UART (boot/console.h console_parse());
  *                 without it, the one ACPI SPCR names, else COM1
+ *   machine=bochs the machine is the Bochs emulator (scripts/run-bochs.sh
+ *                 says so): cases that meet a known Bochs defect skip,
+ *                 naming it (hv/vcpu.h vcpu_set_bochs)
  * A later word overrides an earlier one.
  */
 #ifndef GMV_BOOT_OPTIONS_H
@@ -40,6 +43,7 @@ struct boot_options {
 	enum end_action end;
 	u64 deadline; /* seconds, 0 = none */
 	struct uart console; /* space UART_NONE: not given */
+	bool bochs; /* machine=bochs */
 };
 
 /* The longest deadline= accepted (about 11.5 days). */

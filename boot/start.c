@@ -21,6 +21,7 @@
 #include "boot/watchdog.h"
 #include "hv/alloc.h"
 #include "hv/deadline.h"
+#include "hv/vcpu.h"
 #include "lib/console.h"
 #include "lib/errno.h"
 #include "lib/mem.h"
@@ -68,7 +69,7 @@ static void apply_options(const char *text, const char *source)
 		      word, source, (unsigned int)(OPT_POOL_MIN >> 20));
 	panic("bad option \"%s\" in %s; the options are filter=GLOB, list, "
 	      "pool=SIZE, end=shutdown|reboot|halt, deadline=SECONDS, "
-	      "console=com1|com2|mmio[32],ADDR[,BAUD]",
+	      "console=com1|com2|mmio[32],ADDR[,BAUD], machine=bochs",
 	      word, source);
 }
 
@@ -193,6 +194,7 @@ void boot_start(const struct boot_args *args)
 	gdt_init();
 	idt_init();
 	exit_set_action(opts.end);
+	vcpu_set_bochs(opts.bochs);
 	ret = pool_init(opts.pool_limit);
 	if (ret)
 		panic("no conventional memory above 1 MiB for the pool (%s)",

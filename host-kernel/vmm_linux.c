@@ -274,6 +274,7 @@ static const char *lx_lacks(struct vmm *v, enum vmm_feature f)
 		return "Linux has no uAPI for a second VM view of a "
 		       "guest_memfd";
 	case VMM_FEAT_VCPU:
+	case VMM_FEAT_INTR_IF_CLEAR:
 		return NULL;
 	case VMM_FEAT_HYPERCALL_EXIT:
 		return lx_hypercall_lacks(lx);

@@ -23,6 +23,27 @@ const char *vcpu_lacks(void)
 				: "no deadline timer for the run time limit";
 }
 
+static bool on_bochs;
+
+void vcpu_set_bochs(bool bochs)
+{
+	on_bochs = bochs;
+}
+
+const char *vcpu_intr_if_clear_lacks(void)
+{
+	const struct arch_ops *ops = arch_select();
+	const char *why = vcpu_lacks();
+
+	if (why)
+		return why;
+	if (on_bochs && ops && !strcmp(ops->name, "svm"))
+		return "Bochs SVM defect: no INTR exit from a guest entered "
+		       "with IF clear (VMRUN masks INTR by the guest's IF; "
+		       "APM 15.21.1: the host's)";
+	return NULL;
+}
+
 int vcpu_create(struct vm *vm, struct vcpu **out)
 {
 	const struct arch_ops *ops = vm_arch(vm);

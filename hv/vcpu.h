@@ -33,6 +33,24 @@ struct vcpu;
  * timer for the run time limit), else why not (for a SKIP line). */
 const char *vcpu_lacks(void);
 
+/*
+ * The platform says the machine is the Bochs emulator (boot: option
+ * machine=bochs), whose SVM has a defect the cases must know about:
+ * its VMRUN works out which interrupts are masked from the guest's
+ * RFLAGS.IF before it marks the CPU as in guest mode, so a physical
+ * interrupt stays masked while a guest entered with IF clear runs, and
+ * never becomes an INTR exit (Bochs 2.7 to 3.1, cpu/svm.cc VMRUN and
+ * cpu/flag_ctrl_pro.cc handleInterruptMaskChange()). With V_INTR_MASKING
+ * the host's IF, saved at VMRUN, masks physical interrupts, not the
+ * guest's (AMD APM vol. 2 15.21.1, "Physical (INTR) Interrupt Masking in
+ * EFLAGS"): gmemvisor's entry follows that rule.
+ */
+void vcpu_set_bochs(bool bochs);
+/* NULL when the deadline timer's interrupt ends a guest run whose
+ * RFLAGS.IF is clear, as vcpu_run's time limit for a spinning guest
+ * needs; else why not: vcpu_lacks(), or the defect above on Bochs's SVM. */
+const char *vcpu_intr_if_clear_lacks(void);
+
 /* KVM_CREATE_VCPU: 0, -ENODEV (no backend runs the VM), -EINVAL (too many
  * vCPUs) or -ENOMEM. */
 int vcpu_create(struct vm *vm, struct vcpu **out);

@@ -61,6 +61,8 @@ enum vmm_feature {
 				    * TDX module model, hv/tdx/tdx.h) */
 	VMM_FEAT_TDX_GUEST,	   /* TDX VMs run TD guests: launch_update,
 				    * TDCALL, MapGPA, #VE */
+	VMM_FEAT_INTR_IF_CLEAR,	   /* a guest spinning with RFLAGS.IF clear
+				    * still ends at the run time limit */
 	VMM_NR_FEATURES
 };
 

@@ -89,6 +89,8 @@ static const char *native_lacks(struct vmm *v, enum vmm_feature f)
 	/* Native vCPUs take VMMCALL to the case at any CPL, hv/vcpu.h. */
 	if (f == VMM_FEAT_VCPU || f == VMM_FEAT_HYPERCALL_EXIT)
 		return vcpu_lacks();
+	if (f == VMM_FEAT_INTR_IF_CLEAR)
+		return vcpu_intr_if_clear_lacks();
 	if ((f == VMM_FEAT_SNP_VM || f == VMM_FEAT_SNP_GUEST) &&
 	    !(vm_supported_types() & BIT(GMV_VM_SNP)))
 		return "no SEV-SNP model or hardware";

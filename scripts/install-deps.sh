@@ -1,7 +1,18 @@
 #!/usr/bin/env bash
 # Install the Debian packages gmemvisor needs, if any are missing.
 # Fast when everything is there: it only looks for files.
+#
+# usage: scripts/install-deps.sh [bochs]
+#   bochs  also what scripts/run-bochs.sh needs (Bochs, its BIOS and VGA
+#          BIOS packages); only the runs on Bochs ask for it.
 set -euo pipefail
+
+with_bochs=0
+case "${1-}" in
+'') ;;
+bochs) with_bochs=1 ;;
+*) echo "install-deps: unknown group '$1' (want: bochs)" >&2; exit 2 ;;
+esac
 
 need=()
 have() { command -v "$1" >/dev/null 2>&1 || [ -e "$1" ]; }
@@ -26,6 +37,11 @@ want /bin/busybox busybox-static
 want cpio cpio
 want modinfo kmod
 want xz xz-utils
+if [ "$with_bochs" = 1 ]; then
+	want bochs bochs
+	want /usr/share/bochs/BIOS-bochs-latest bochsbios
+	want /usr/share/vgabios/vgabios.bin vgabios
+fi
 
 if [ ${#need[@]} -eq 0 ]; then
 	exit 0

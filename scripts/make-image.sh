@@ -38,7 +38,12 @@ SECTOR=512
 PART_START=2048
 PART_MIB=64
 part_sectors=$((PART_MIB << 11))
+# A whole number of cylinders of 16 heads and 63 sectors, so that an
+# emulator that wants a CHS geometry for a flat image (Bochs's ATA disk,
+# scripts/run-bochs.sh) takes the image as it is.
+CYL_SECTORS=$((16 * 63))
 disk_sectors=$((PART_START + part_sectors + 2048))
+disk_sectors=$(((disk_sectors + CYL_SECTORS - 1) / CYL_SECTORS * CYL_SECTORS))
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

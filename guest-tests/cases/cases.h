@@ -43,6 +43,8 @@ extern const struct kt_suite guest_tdx_suite;
 
 /* KT_CASE_IF predicates: the first missing feature's reason, or NULL. */
 const char *need_vcpu(struct kt *t);
+/* vCPUs, and a guest spinning with IF clear ends at the run time limit. */
+const char *need_intr_if_clear(struct kt *t);
 const char *need_shared_gmem(struct kt *t);  /* vCPU, gmem MMAP|INIT_SHARED */
 const char *need_private(struct kt *t);	     /* vCPU, sw_protected VM,
 					      * memory attributes */

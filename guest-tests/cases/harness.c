@@ -230,7 +230,7 @@ GUEST_CASE(guest_spin_meets_the_time_limit)
 static const struct kt_case harness_cases[] = {
 	KT_CASE_IF(guest_harness_channel, need_vcpu),
 	KT_CASE_IF(guest_exception_is_shutdown, need_vcpu),
-	KT_CASE_IF(guest_spin_meets_the_time_limit, need_vcpu),
+	KT_CASE_IF(guest_spin_meets_the_time_limit, need_intr_if_clear),
 };
 
 const struct kt_suite guest_harness_suite =

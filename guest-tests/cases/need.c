@@ -11,6 +11,11 @@ const char *need_vcpu(struct kt *t)
 	return CASE_LACKS_ANY(t, VMM_FEAT_VCPU);
 }
 
+const char *need_intr_if_clear(struct kt *t)
+{
+	return CASE_LACKS_ANY(t, VMM_FEAT_VCPU, VMM_FEAT_INTR_IF_CLEAR);
+}
+
 const char *need_shared_gmem(struct kt *t)
 {
 	return CASE_LACKS_ANY(t, VMM_FEAT_VCPU, VMM_FEAT_GUEST_MEMFD,

@@ -14,6 +14,7 @@
 #include "hv/base/kmalloc.h"
 #include "hv/cc.h"
 #include "hv/deadline.h"
+#include "hv/vcpu.h"
 #include "hv/vm.h"
 #include "hv/vmm_native.h"
 #include "hv/x86/insn_decode.h"
@@ -1198,7 +1199,42 @@ static void vcpu_exit_vcpus_need_backend_and_timer(struct kt *t)
 	deadline_timer_register(tm ? &saved : NULL);
 }
 
+/* A guest spinning with IF clear is stopped by the run limit unless the
+ * platform said it is Bochs and the backend is SVM, whose defect
+ * (hv/vcpu.h) the reason names; without vCPUs that reason comes first. */
+static void vcpu_exit_intr_if_clear_lacks_only_on_bochs_svm(struct kt *t)
+{
+	const struct deadline_timer *tm = deadline_timer();
+	struct deadline_timer saved = tm ? *tm : (struct deadline_timer){0};
+	struct arch_ops svm_named = arch_script_ops;
+	const struct arch_ops *old = arch_use(&arch_script_ops);
+	struct vmm_native st = {0};
+	struct vmm v = VMM_NATIVE_INIT(st);
+	const char *why;
+
+	svm_named.name = "svm";
+	fake_timer(FAR);
+	KT_EXPECT(t, v.ops->lacks(&v, VMM_FEAT_INTR_IF_CLEAR) == NULL);
+	vcpu_set_bochs(true);
+	/* Bochs with another backend (its Intel models' VMX) is not hit. */
+	KT_EXPECT(t, v.ops->lacks(&v, VMM_FEAT_INTR_IF_CLEAR) == NULL);
+	arch_use(&svm_named);
+	why = v.ops->lacks(&v, VMM_FEAT_INTR_IF_CLEAR);
+	KT_EXPECT(t, why && !strncmp(why, "Bochs SVM defect", 16));
+	KT_EXPECT(t, v.ops->lacks(&v, VMM_FEAT_VCPU) == NULL);
+	deadline_timer_register(NULL);
+	KT_EXPECT_STR_EQ(t, v.ops->lacks(&v, VMM_FEAT_INTR_IF_CLEAR),
+			 "no deadline timer for the run time limit");
+	vcpu_set_bochs(false);
+	fake_timer(FAR);
+	KT_EXPECT(t, v.ops->lacks(&v, VMM_FEAT_INTR_IF_CLEAR) == NULL);
+	v.ops->reset(&v);
+	arch_use(old);
+	deadline_timer_register(tm ? &saved : NULL);
+}
+
 static const struct kt_case vcpu_exit_cases[] = {
+	KT_CASE(vcpu_exit_intr_if_clear_lacks_only_on_bochs_svm),
 	KT_CASE(vcpu_exit_mmio_fault_at_other_instruction),
 	KT_CASE(vcpu_exit_mmio_store_leaves_source),
 	KT_CASE(vcpu_exit_enter_before_run),

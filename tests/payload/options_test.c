@@ -15,6 +15,7 @@ static void options_defaults(struct kt *t)
 	KT_EXPECT_EQ(t, o.pool_limit, OPT_POOL_DEFAULT);
 	KT_EXPECT_EQ(t, o.end, END_DEFAULT);
 	KT_EXPECT_EQ(t, o.deadline, 0);
+	KT_EXPECT(t, !o.bochs);
 }
 
 static void options_end_actions(struct kt *t)
@@ -53,6 +54,8 @@ static void options_parse_every_word(struct kt *t)
 	KT_EXPECT_STR_EQ(t, o.filter, "alloc.*");
 	KT_EXPECT(t, o.list);
 	KT_EXPECT_EQ(t, o.pool_limit, 64ULL << 20);
+	KT_ASSERT_OK(t, options_parse(&o, "machine=bochs", NULL));
+	KT_EXPECT(t, o.bochs);
 }
 
 static void options_pool_sizes(struct kt *t)
@@ -96,6 +99,8 @@ static void options_bad_words_change_nothing(struct kt *t)
 		"deadline=",	     "deadline=0", "deadline=-1",
 		"deadline=1s",	     "deadline=1000001",
 		"deadline=99999999999999999999999",
+		"machine=",	     "machine=qemu", "machine=bochsx",
+		"bochs",
 	};
 	struct boot_options o, before;
 

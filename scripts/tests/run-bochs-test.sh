@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Tests of scripts/run-bochs.sh with a fake Bochs (GMV_BOCHS): each way a
+# run can end gives its one reason and exit status, the last line is
+# always the summary, and no run directory (with the disk image's lock
+# file) is left behind. The fake answers --help the way Debian's Bochs
+# does, reads its configuration for the serial and log files, locks the
+# disk image as Bochs does, and plays the payload and Bochs's ending;
+# FAKE_MODE says which story it tells. Prints "ok N name" / "not ok N
+# name" and ends with "N passed, N failed, N skipped".
+set -uo pipefail
+export LC_ALL=C
+cd "$(dirname "$0")/../.."
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0 n=0
+
+cat >"$tmp/bochs" <<'EOF'
+#!/usr/bin/env bash
+case "$*" in
+--help) echo "  -rc filename     execute debugger commands stored in file"; exit 0 ;;
+"-q --help cpu") printf 'Supported CPU models:\n\nbx_generic\nryzen\ntigerlake\n\n'; exit 0 ;;
+esac
+rc=$3
+com1=$(sed -n 's/^com1: .*dev=//p' "$rc")
+log=$(sed -n 's/^log: //p' "$rc")
+disk=$(sed -n 's/^ata0-master: .*path=\([^,]*\),.*/\1/p' "$rc")
+: >"$disk.lock"
+echo "$disk" >"$FAKE_DISK_NOTE"
+serial() { printf '%s\r\n' "$@" >>"$com1"; }
+off() { echo "00814212685p[ACPI  ] >>PANIC<< ACPI control: soft power off" >>"$log"; exit 1; }
+serial "BdsDxe: starting Boot0001" "KTAP version 1" "1..1"
+case $FAKE_MODE in
+pass) serial "ok 1 a" "3 passed, 0 failed, 1 skipped" \
+	"gmemvisor: run passed, ending by shutdown"; off ;;
+casefail) serial "not ok 1 a" "2 passed, 1 failed, 0 skipped" \
+	"gmemvisor: run FAILED, ending by shutdown"; off ;;
+passfail) serial "not ok 1 a" "2 passed, 1 failed, 0 skipped" \
+	"gmemvisor: run passed, ending by shutdown"; off ;;
+panic) serial "PANIC: page pool corrupt" "gmemvisor: run FAILED, ending by shutdown"; off ;;
+triple) echo "00099p[CPU0  ] >>PANIC<< exception(): 3rd (13) exception with no resolution" >>"$log"
+	exit 1 ;;
+hang) exec sleep 60 ;;
+endless) serial "3 passed, 0 failed, 0 skipped" "gmemvisor: run passed, ending by shutdown"
+	exec sleep 60 ;;
+locked) echo "00000000000e[HD    ] image locked: $disk"; exit 1 ;;
+silent) off ;;
+esac
+EOF
+chmod +x "$tmp/bochs"
+
+# check NAME WANT-STATUS WANT-REASON MODE ARGS...: the run exits with the
+# status, names the reason (a fixed string; "" for a pass) on its
+# second-to-last line and ends with a summary line.
+check() {
+	local name=$1 want=$2 reason=$3 mode=$4 rc out last why
+	shift 4
+	n=$((n + 1))
+	rm -f "$tmp/disk"
+	out=$(FAKE_DISK_NOTE=$tmp/disk FAKE_MODE=$mode GMV_BOCHS=${GMV_BOCHS:-$tmp/bochs} \
+		scripts/run-bochs.sh "$@" 2>&1)
+	rc=$?
+	last=$(tail -n 1 <<<"$out")
+	why=$(tail -n 2 <<<"$out" | head -n 1)
+	if [ "$rc" != "$want" ]; then
+		echo "# $name: exit status $rc, want $want; output:"
+		sed 's/^/#   /' <<<"$out"
+	elif ! [[ $last =~ ^[0-9]+\ passed,\ [0-9]+\ failed,\ [0-9]+\ skipped$ ]]; then
+		echo "# $name: last line '$last' is not a summary"
+	elif [ -n "$reason" ] && [[ $why != *"$reason"* ]]; then
+		echo "# $name: reason '$why', want one naming '$reason'"
+	elif [ -f "$tmp/disk" ] && [ -e "$(dirname "$(cat "$tmp/disk")")" ]; then
+		echo "# $name: the run directory is left: $(dirname "$(cat "$tmp/disk")")"
+	else
+		passed=$((passed + 1))
+		echo "ok $n $name"
+		return
+	fi
+	failed=$((failed + 1))
+	echo "not ok $n $name"
+}
+
+echo "KTAP version 1"
+echo "1..11"
+check "a passing run passes with its summary" 0 "" pass
+check "a failing case fails the run" 1 "1 case(s) failed" casefail
+check "failed cases fail a run reported PASS" 1 "yet the payload reported PASS" passfail
+check "a payload panic is named" 1 "the payload panicked: PANIC: page pool" panic
+check "a triple fault is named" 1 "triple fault" triple
+check "a hang is a timeout" 1 "timeout: no verdict after 2 s" hang --timeout 2
+check "no end after the summary is a timeout" 1 "did not end" endless --timeout 2
+check "Bochs's own error is shown" 1 "image locked" locked
+check "a power-off without a verdict fails" 1 "without the payload's verdict" silent
+check "an unknown CPU model is named" 1 "no such CPU model" pass --cpu pentium9
+GMV_BOCHS=$tmp/none check "a missing Bochs is named" 1 "Bochs is missing" pass
+echo "$passed passed, $failed failed, 0 skipped"
+[ "$failed" -eq 0 ]
