@@ -16,9 +16,5 @@ extern const struct kt_suite exception_suite;
 extern const struct kt_suite paging_suite;
 extern const struct kt_suite pool_suite;
 extern const struct kt_suite interrupt_suite;
-extern const struct kt_suite watchdog_suite;
-
-/* The run's filter= glob, or NULL (tests/payload/main.c). */
-const char *payload_filter(void);
 
 #endif

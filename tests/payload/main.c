@@ -12,7 +12,7 @@
 #include "boot/watchdog.h"
 #include "lib/console.h"
 #include "lib/ktap.h"
-#include "tests/payload/boot_tests.h"
+#include "tests/payload/payload_run.h"
 #include "tests/suites.h"
 
 static const struct kt_suite *const payload_suites[] = {
