@@ -42,8 +42,7 @@ static void reg_write(u64 base, u32 index, u32 v)
 	*(volatile u32 *)(base + IOWIN) = v;
 }
 
-int ioapic_route_nmi(u64 base, unsigned int pin, u32 apic_id,
-		     bool active_low)
+int ioapic_route_nmi(u64 base, unsigned int pin, u32 apic_id, bool active_low)
 {
 	u32 lo = RTE_DELIVERY_NMI | (active_low ? RTE_ACTIVE_LOW : 0);
 	int ret;

@@ -15,8 +15,7 @@
  * edge-triggered, of the given polarity, unmasked. 0, -ERANGE when the
  * I/O APIC has no such pin, or paging_map()'s error.
  */
-int ioapic_route_nmi(u64 base, unsigned int pin, u32 apic_id,
-		     bool active_low);
+int ioapic_route_nmi(u64 base, unsigned int pin, u32 apic_id, bool active_low);
 /* Mask the pin routed last; nothing if none. */
 void ioapic_mask_routed(void);
 

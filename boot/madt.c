@@ -62,8 +62,8 @@ int madt_isa_irq(const void *rsdp, unsigned int irq, struct madt_irq *r,
 		if (p[0] == MADT_ISO && p[1] >= MADT_ISO_LEN &&
 		    p[2] == ISO_BUS_ISA && p[3] == irq) {
 			r->gsi = get32(p + 4);
-			r->active_low = (p[8] & INTI_POLARITY_MASK) ==
-					INTI_ACTIVE_LOW;
+			r->active_low =
+				(p[8] & INTI_POLARITY_MASK) == INTI_ACTIVE_LOW;
 		}
 	}
 	/* The I/O APIC with the highest GSI base at or below it. */

@@ -70,9 +70,10 @@ int nmi_watchdog_start(const struct madt_irq *irq)
 	running = true;
 	start = rdtsc();
 	while (!nmis) {
-		if (rdtsc() - start > FIRST_NMI_PERIODS * NMI_WATCHDOG_MS *
-						tsc_khz) {
+		if (rdtsc() - start >
+		    FIRST_NMI_PERIODS * NMI_WATCHDOG_MS * tsc_khz) {
 			nmi_watchdog_stop();
+			idt_set_nmi_handler(NULL);
 			return -EIO;
 		}
 		cpu_relax();

@@ -29,7 +29,9 @@
 /*
  * Start the tick on ISA IRQ 0's route irq, and wait up to 10 periods for
  * its first NMI. 0; -ENODEV (no local APIC), -ERANGE (no such I/O APIC
- * pin) or -EIO (no NMI came), with the tick stopped again.
+ * pin, or an APIC ID wider than the I/O APIC's 8 bits), paging_map()'s
+ * error, or -EIO (no NMI came), with the tick stopped again and its
+ * handler removed.
  */
 int nmi_watchdog_start(const struct madt_irq *irq);
 /* Stop the tick (the PIT channel and the I/O APIC pin); nothing if it

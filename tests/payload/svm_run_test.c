@@ -363,10 +363,12 @@ static const char *no_nmi_tick(struct kt *t)
  * The deadline= watchdog's NMIs (boot/nmi_watchdog.h) while a guest runs:
  * each ends the run with #VMEXIT(NMI) and stays pending while GIF is
  * clear, and the host's handler takes it at STGI, before svm_vcpu_run()
- * returns (APM vol. 2 15.13.2 NMI intercept, 15.17 GIF). The guest spins
- * on its TSC for NMI_SPIN_MS, then says so with an OUT; every NMI exit on
- * the way must have reached the handler. Without the NMI intercept the
- * NMI would go through the guest's IDT, which it has none of.
+ * returns (APM vol. 2, "NMI Intercept" under "Interrupt Intercepts", and
+ * 15.17 "Global Interrupt Flag"). The guest spins on its TSC for
+ * NMI_SPIN_MS, then says so with an OUT; every NMI exit on the way must
+ * have reached the handler. Without the NMI intercept the guest would
+ * take the NMI itself, through an IDT it does not have, and the host's
+ * NMIs would stay blocked.
  */
 #define NMI_SPIN_MS (6 * NMI_WATCHDOG_MS)
 
