@@ -34,24 +34,17 @@ static u32 get32(const u8 *p)
 	return v;
 }
 
-int madt_isa_irq(const void *rsdp, unsigned int irq, struct madt_irq *r,
-		 const char **why)
+int madt_decode_isa_irq(const struct acpi_header *madt, unsigned int irq,
+			struct madt_irq *r, const char **why)
 {
-	const struct acpi_header *madt;
 	const u8 *p, *end;
 	bool found = false;
-	int ret;
 
-	if (!rsdp) {
-		*why = "no ACPI 2.0 RSDP from the firmware";
-		return -ENOENT;
-	}
-	ret = acpi_find(rsdp, "APIC", &madt, why);
-	if (ret == -ENOENT)
-		*why = "no ACPI MADT";
-	if (ret)
-		return ret;
 	*r = (struct madt_irq){ .gsi = irq };
+	if (madt->length < MADT_ENTRIES) {
+		*why = "the MADT is shorter than its fixed fields";
+		return -EINVAL;
+	}
 	end = (const u8 *)madt + madt->length;
 	/* The override first: it says which GSI to look for. */
 	for (p = (const u8 *)madt + MADT_ENTRIES; p + 2 <= end; p += p[1]) {
@@ -81,4 +74,23 @@ int madt_isa_irq(const void *rsdp, unsigned int irq, struct madt_irq *r,
 		return -ENOENT;
 	}
 	return 0;
+}
+
+int madt_isa_irq(const void *rsdp, unsigned int irq, struct madt_irq *r,
+		 const char **why)
+{
+	const struct acpi_header *madt;
+	int ret;
+
+	*r = (struct madt_irq){ .gsi = irq };
+	if (!rsdp) {
+		*why = "no ACPI 2.0 RSDP from the firmware";
+		return -ENOENT;
+	}
+	ret = acpi_find(rsdp, "APIC", &madt, why);
+	if (ret == -ENOENT)
+		*why = "no ACPI MADT";
+	if (ret)
+		return ret;
+	return madt_decode_isa_irq(madt, irq, r, why);
 }

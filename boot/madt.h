@@ -21,10 +21,14 @@ struct madt_irq {
 };
 
 /*
- * Route ISA interrupt irq: 0 and *r, or -ENOENT (no MADT, or no I/O APIC
- * serves the GSI) or -EINVAL (a malformed table) with the reason in *why.
+ * Route ISA interrupt irq by the MADT in the XSDT of rsdp (boot/acpi.h):
+ * 0 and *r, or -ENOENT (no RSDP, no MADT, or no I/O APIC serves the GSI)
+ * or -EINVAL (a checksum, a malformed table) with the reason in *why.
  */
 int madt_isa_irq(const void *rsdp, unsigned int irq, struct madt_irq *r,
 		 const char **why);
+/* The same, by the MADT madt (checksum already checked). */
+int madt_decode_isa_irq(const struct acpi_header *madt, unsigned int irq,
+			struct madt_irq *r, const char **why);
 
 #endif
