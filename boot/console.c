@@ -202,12 +202,23 @@ void console_mirror(void *conout)
 	mirror = conout;
 }
 
+/* The last byte sent, byte by byte, so that an NMI between two bytes
+ * sees the truth: a line is in progress unless it is '\n'. */
+static volatile char last = '\n';
+
+void console_break_line(void)
+{
+	if (last != '\n')
+		plat_console_write("\n", 1);
+}
+
 void plat_console_write(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
 		if (s[i] == '\n')
 			serial_putc('\r');
 		serial_putc(s[i]);
+		last = s[i];
 		if (!mirror)
 			continue;
 		/* UCS-2, \n as \r\n, sent at the end of each line. */

@@ -51,4 +51,11 @@ void console_choose(const struct uart *opt);
  */
 void console_mirror(void *conout);
 
+/*
+ * End the line in progress, if the last byte written was not a newline:
+ * for a path that may have interrupted a line half printed (the NMI
+ * watchdog, boot/watchdog.h) and must start its own on a fresh line.
+ */
+void console_break_line(void);
+
 #endif

@@ -4,13 +4,15 @@
  * while boot services exist: note where the image is, what its command
  * line says and what the options file on its volume holds, start the
  * console where ACPI says (mirrored on the UEFI text console until here)
- * and take the options, fetch the memory map and exit boot services. The
- * rest happens in boot_start() (boot/start.c).
+ * and take the options, find the PIT's interrupt route in the MADT (for
+ * the watchdog's NMI tick), fetch the memory map and exit boot services.
+ * The rest happens in boot_start() (boot/start.c).
  */
 #include "boot/uefi.h"
 
 #include "boot/acpi.h"
 #include "boot/console.h"
+#include "boot/madt.h"
 #include "boot/memmap.h"
 #include "boot/optfile.h"
 #include "boot/start.h"
@@ -48,6 +50,8 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st)
 					&args.optfile_size, &efi_status);
 	args.optfile_efi_status = efi_status;
 	console_start(acpi_rsdp(st));
+	args.pit_err =
+		madt_isa_irq(acpi_rsdp(st), 0, &args.pit, &args.pit_why);
 	console_mirror(st->ConOut);
 	boot_options(&args);
 	/* ConOut is a boot service, and printing may change the map. */

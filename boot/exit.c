@@ -6,6 +6,7 @@
 #include "boot/fwcfg.h"
 #include "boot/resultvar.h"
 #include "boot/uefi.h"
+#include "boot/watchdog.h"
 #include "lib/console.h"
 
 static EFI_RUNTIME_SERVICES *runtime;
@@ -75,6 +76,8 @@ void exit_run(bool pass)
 	enum end_action end = action;
 
 	cli();
+	/* Nothing of the watchdog's may disturb the end, halt included. */
+	watchdog_stop();
 	/* A fault inside ResetSystem() comes back here: halt instead. */
 	if (ending) {
 		kprintf("gmemvisor: fault while ending the run, halting\n");

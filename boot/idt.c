@@ -25,6 +25,7 @@ struct idt_gate {
 static struct idt_gate idt[IDT_VECTORS] __attribute__((aligned(16)));
 
 static irq_handler_fn irq_handlers[IDT_VECTORS];
+static nmi_handler_fn nmi_handler;
 
 /* Entry points, one per vector, in boot/isr.asm. */
 extern const u64 isr_stub_table[IDT_VECTORS];
@@ -113,6 +114,11 @@ int idt_set_irq_handler(unsigned int vector, irq_handler_fn fn)
 	return 0;
 }
 
+void idt_set_nmi_handler(nmi_handler_fn fn)
+{
+	nmi_handler = fn;
+}
+
 static void report(const struct exc_frame *f, u64 cr2)
 {
 	kprintf("# EXCEPTION %llu %s, error code %#llx\n",
@@ -146,6 +152,8 @@ void isr_dispatch(struct exc_frame *f)
 	static bool reporting;
 	u64 cr2;
 
+	if (f->vector == EXC_NMI && nmi_handler && nmi_handler(f))
+		return;
 	if (f->vector >= EXC_VECTORS && f->vector < IDT_VECTORS &&
 	    irq_handlers[f->vector]) {
 		irq_handlers[f->vector](f->vector);

@@ -8,8 +8,11 @@
  * (boot/exception.h); otherwise it is reported with the full register
  * state and ends the run as a failure. An interrupt vector (32-255) goes
  * to the handler a driver installed with idt_set_irq_handler(); one
- * without a handler ends the run too ("unexpected interrupt N"). #DF,
- * NMI and #MC run on their own IST stacks.
+ * without a handler ends the run too ("unexpected interrupt N"). An NMI
+ * goes first to the handler installed with idt_set_nmi_handler() (the
+ * deadline= watchdog's, boot/nmi_watchdog.h), even inside exc_catch(),
+ * and is treated as an exception only when that handler does not claim
+ * it. #DF, NMI and #MC run on their own IST stacks.
  */
 #ifndef GMV_BOOT_IDT_H
 #define GMV_BOOT_IDT_H
@@ -56,6 +59,13 @@ typedef void (*irq_handler_fn)(unsigned int vector);
 /* Route interrupt vector to fn (NULL: none, unexpected again). 0, or
  * -EINVAL for an exception vector (below 32) or one beyond 255. */
 int idt_set_irq_handler(unsigned int vector, irq_handler_fn fn);
+
+/* Runs for vector 2 (NMI or INT 2) on the NMI's IST stack, with NMIs
+ * blocked until the IRETQ; returns whether it claimed the NMI. */
+typedef bool (*nmi_handler_fn)(const struct exc_frame *f);
+
+/* Route vector 2 to fn first (NULL: none, an exception again). */
+void idt_set_nmi_handler(nmi_handler_fn fn);
 
 /* "#PF" and the like; "#15?" style text for reserved vectors. */
 const char *exc_name(unsigned int vector);

@@ -21,6 +21,7 @@
 #define CPUID1_ECX_TSC_DEADLINE BIT(24)
 
 /* Register offsets in the xAPIC page. */
+#define REG_ID 0x020
 #define REG_EOI 0x0b0
 #define REG_SVR 0x0f0
 #define REG_LVT_TIMER 0x320
@@ -39,6 +40,7 @@
 static struct {
 	u64 base; /* the xAPIC page, identity-mapped */
 	bool x2apic;
+	bool enabled; /* lapic_init() succeeded */
 	enum lapic_timer_mode mode;
 } lapic;
 
@@ -90,12 +92,25 @@ int lapic_init(void)
 	lapic_write(REG_SVR, (lapic_read(REG_SVR) & ~0xffu) | SVR_ENABLE |
 				     LAPIC_SPURIOUS_VECTOR);
 	lapic_timer_setup(LAPIC_TIMER_ONESHOT, LAPIC_SPURIOUS_VECTOR, true);
+	lapic.enabled = true;
 	return 0;
 }
 
 bool lapic_is_x2apic(void)
 {
 	return lapic.x2apic;
+}
+
+/* SDM 11.4.6: the xAPIC ID is bits 31:24 of its register; the x2APIC ID
+ * is the whole register (11.12.5.1). */
+int lapic_id(u32 *id)
+{
+	if (!lapic.enabled)
+		return -ENODEV;
+	*id = lapic_read(REG_ID);
+	if (!lapic.x2apic)
+		*id >>= 24;
+	return 0;
 }
 
 bool lapic_has_tsc_deadline(void)

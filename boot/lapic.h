@@ -27,6 +27,9 @@ enum lapic_timer_mode {
 int lapic_init(void);
 
 bool lapic_is_x2apic(void);
+/* This CPU's local APIC ID in *id: 0, or -ENODEV before lapic_init()
+ * succeeded. */
+int lapic_id(u32 *id);
 /* CPUID.1:ECX bit 24: the timer has TSC-deadline mode. */
 bool lapic_has_tsc_deadline(void);
 

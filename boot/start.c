@@ -27,6 +27,7 @@
 #include "lib/mem.h"
 
 static struct boot_options opts;
+static const struct boot_args *boot_args;
 
 /*
  * Apply the one source of options: the console they name (or the default
@@ -163,7 +164,9 @@ static __noreturn void run_payload(void)
 	else
 		kprintf("# deadline timer: %s\n", deadline_timer()->name);
 	if (opts.deadline)
-		watchdog_start(opts.deadline);
+		watchdog_start(opts.deadline,
+			       boot_args->pit_err ? NULL : &boot_args->pit,
+			       boot_args->pit_why);
 	kprintf("# gmemvisor: pool %llu MiB in %u regions, TSC %llu kHz, "
 		"%llu page-table pages\n",
 		(unsigned long long)(hv_pool->total_pages * PAGE_SIZE >> 20),
@@ -191,6 +194,7 @@ void boot_start(const struct boot_args *args)
 	int ret;
 
 	cli();
+	boot_args = args;
 	gdt_init();
 	idt_init();
 	exit_set_action(opts.end);

@@ -8,6 +8,7 @@
 #ifndef GMV_BOOT_START_H
 #define GMV_BOOT_START_H
 
+#include "boot/madt.h"
 #include "boot/options.h"
 #include "lib/types.h"
 
@@ -22,6 +23,11 @@ struct boot_args {
 	size_t optfile_size;
 	int optfile_err; /* optfile_read() result */
 	u64 optfile_efi_status; /* the firmware's status for -EIO */
+	/* ISA IRQ 0's route from the MADT (boot/madt.h), for the NMI
+	 * watchdog: pit_err is madt_isa_irq()'s result, pit_why its reason. */
+	struct madt_irq pit;
+	int pit_err;
+	const char *pit_why;
 };
 
 /*

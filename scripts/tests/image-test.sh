@@ -364,16 +364,63 @@ not ok vcpu_native.$spin # deadline expired after 1 s (timer interrupt)" ]; then
 	fi
 fi
 
+# The watchdog's NMI tick (boot/nmi_watchdog.h), in the one boot that
+# asks for its two cases by the filter: first a guest spinning through
+# NMIs, each of which must reach the host's handler (svm_run), then host
+# code that hangs with interrupts off, mid-line (the watchdog suite, which
+# runs only when the filter holds "watchdog_nmi"). The expiry line starts
+# a line of its own, the summary and the variable follow, and end=halt
+# halts quietly: QEMU still runs, nothing after the verdict line.
+t="NMI watchdog: NMIs reach the host from a guest, a host hang ends by NMI"
+hang=watchdog_nmi_ends_a_host_hang
+if ! image nmihang "filter=*watchdog_nmi* deadline=2 end=halt"; then
+	not_ok "$t" "make-image.sh failed: $(cat "$tmp/mk.log")"
+elif ! split_firmware; then
+	not_ok "$t" "cannot copy $OVMF_VARS"
+else
+	linger=2
+	boot "$tmp/nmihang.img" '^gmemvisor: run FAILED, ending by halt$'
+	linger=0
+	firmware=(-bios "$OVMF")
+	expired="not ok 1 $hang # deadline expired after 2 s (NMI)"
+	tail4=$(grep -A3 -F -- "$expired" "$tmp/log" | sed 's/^ *//')
+	want4="$expired
+1 passed, 1 failed, 0 skipped
+# results variable $RESULT_VAR-$RESULT_GUID written
+gmemvisor: run FAILED, ending by halt"
+	if [ "$rc" != stopped ]; then
+		not_ok "$t" "QEMU status $rc, want it still running after the halt"
+	elif ! grep -qE '^# deadline: 2 s \(.*; NMI every [0-9]+ ms: PIT through I/O APIC ' "$tmp/log"; then
+		not_ok "$t" "no '# deadline:' line naming the NMI tick"
+	elif ! grep -qxF "    ok 1 svm_run_watchdog_nmi_exits_reach_the_host" "$tmp/log"; then
+		not_ok "$t" "svm_run's NMI case did not pass"
+	elif ! grep -qxF "    $expired" "$tmp/log"; then
+		not_ok "$t" "no line '    $expired'"
+	elif [ "$tail4" != "$want4" ]; then
+		not_ok "$t" "not followed by the summary, the variable and the halt: '$tail4'"
+	elif [ "$(tail -n 1 "$tmp/log")" != "gmemvisor: run FAILED, ending by halt" ]; then
+		not_ok "$t" "output after the halt: '$(tail -n 1 "$tmp/log")'"
+	elif ! why=$(check_result_var); then
+		not_ok "$t" "results variable: $why"
+	elif [ "$(cat "$tmp/var")" != "1 passed, 1 failed, 0 skipped
+not ok watchdog.$hang # deadline expired after 2 s (NMI)" ]; then
+		not_ok "$t" "results variable: '$(cat "$tmp/var")'"
+	else
+		ok "$t"
+	fi
+fi
+
 # The whole run (far longer than a second under TCG) with deadline=1 and
 # the default end: the expiry is seen at the end of the case then running
-# (host code runs with interrupts off) or, should a guest or an interrupt
-# test run then, by the timer; QEMU gets the FAIL code.
+# (host code runs with interrupts off), should a guest or an interrupt
+# test run then, by the timer, or by the NMI tick in a case that runs on
+# with interrupts off; QEMU gets the FAIL code.
 t="deadline expiry in host code ends the run as a failure"
 if ! image deadline2 "deadline=1"; then
 	not_ok "$t" "make-image.sh failed: $(cat "$tmp/mk.log")"
 else
 	boot "$tmp/deadline2.img"
-	line=$(grep -nE '^ *not ok [0-9]+ [a-z0-9_]+ # deadline expired after 1 s \((end of case|timer interrupt)\)$' "$tmp/log" | head -n 1)
+	line=$(grep -nE '^ *not ok [0-9]+ [a-z0-9_]+ # deadline expired after 1 s \((end of case|timer interrupt|NMI)\)$' "$tmp/log" | head -n 1)
 	next=$(grep -A1 -F -- "${line#*:}" "$tmp/log" | tail -n 1)
 	if [ "$rc" != "$QEMU_FAIL" ]; then
 		not_ok "$t" "QEMU status $rc, want the FAIL code $QEMU_FAIL"

@@ -6,6 +6,7 @@
 static const struct kt_suite *const boot_children[] = {
 	&console_suite,	  &options_suite, &fwcfg_suite, &cpu_suite,
 	&exception_suite, &paging_suite,  &pool_suite,	&interrupt_suite,
+	&madt_suite,
 };
 
 const struct kt_suite boot_suite = {

@@ -16,5 +16,6 @@ extern const struct kt_suite exception_suite;
 extern const struct kt_suite paging_suite;
 extern const struct kt_suite pool_suite;
 extern const struct kt_suite interrupt_suite;
+extern const struct kt_suite madt_suite;
 
 #endif

@@ -8,6 +8,7 @@
 #include "boot/exception.h"
 #include "boot/gdt.h"
 #include "boot/idt.h"
+#include "boot/nmi_watchdog.h"
 #include "boot/paging.h"
 #include "boot/tsc.h"
 #include "lib/ktap.h"
@@ -136,6 +137,13 @@ static void raise_ud(void *arg)
 	asm volatile("ud2");
 }
 
+static const char *nmi_watchdog_takes_int2(struct kt *t)
+{
+	return nmi_watchdog_running() ?
+		       "the deadline= NMI watchdog claims vector 2" :
+		       NULL;
+}
+
 static void cpu_nmi_runs_on_its_ist_stack(struct kt *t)
 {
 	u64 top = current_tss()->ist[IST_NMI - 1];
@@ -169,7 +177,7 @@ static const struct kt_case cpu_cases[] = {
 	KT_CASE(cpu_segments_are_ours),
 	KT_CASE(cpu_idt_gates),
 	KT_CASE(cpu_ist_stacks_set),
-	KT_CASE(cpu_nmi_runs_on_its_ist_stack),
+	KT_CASE_IF(cpu_nmi_runs_on_its_ist_stack, nmi_watchdog_takes_int2),
 	KT_CASE(cpu_tsc_frequency_plausible),
 };
 

@@ -12,6 +12,7 @@
 #include "boot/watchdog.h"
 #include "lib/console.h"
 #include "lib/ktap.h"
+#include "tests/payload/payload_run.h"
 #include "tests/suites.h"
 
 static const struct kt_suite *const payload_suites[] = {
@@ -21,6 +22,12 @@ static const struct kt_suite *const payload_suites[] = {
 };
 
 static struct kt_record record;
+static const char *filter;
+
+const char *payload_filter(void)
+{
+	return filter;
+}
 
 static void run_checked(struct kt *t, void (*body)(struct kt *t))
 {
@@ -36,6 +43,7 @@ bool payload_main(const struct boot_options *opts)
 				   .record = &record };
 	struct kt_totals tot;
 
+	filter = opts->filter;
 	exit_set_report(record.text);
 	tot = kt_run(payload_suites, ARRAY_SIZE(payload_suites), &kopt);
 	if (opts->list)

@@ -6,10 +6,12 @@
  * decodes (port I/O with its length, hypercalls, VMGEXIT reported as
  * VMMCALL, nested faults resolved by mapping, the SEV/TDX instructions
  * behind #UD, guest exceptions), with this case doing what the exit policy
- * would; and the VMRUN round trip cost printed as a diagnostic. The guest
+ * would; the deadline= watchdog's NMIs taken by the host from inside a
+ * guest; and the VMRUN round trip cost printed as a diagnostic. The guest
  * memory here is mapped by hand; the guests the exit policy runs are in
  * the vcpu_native and guest_native suites.
  */
+#include "boot/nmi_watchdog.h"
 #include "boot/tsc.h"
 #include "hv/alloc.h"
 #include "hv/svm/svm.h"
@@ -347,11 +349,78 @@ out:
 	env_close(&e);
 }
 
+static const char *no_nmi_tick(struct kt *t)
+{
+	const char *why = svm_cpu_lacks();
+
+	if (why)
+		return why;
+	return nmi_watchdog_running() ? NULL :
+					"needs the deadline= NMI watchdog's tick";
+}
+
+/*
+ * The deadline= watchdog's NMIs (boot/nmi_watchdog.h) while a guest runs:
+ * each ends the run with #VMEXIT(NMI) and stays pending while GIF is
+ * clear, and the host's handler takes it at STGI, before svm_vcpu_run()
+ * returns (APM vol. 2, "NMI Intercept" under "Interrupt Intercepts", and
+ * 15.17 "Global Interrupt Flag"). The guest spins on its TSC for
+ * NMI_SPIN_MS, then says so with an OUT; every NMI exit on the way must
+ * have reached the handler. Without the NMI intercept the guest would
+ * take the NMI itself, through an IDT it does not have, and the host's
+ * NMIs would stay blocked.
+ */
+#define NMI_SPIN_MS (6 * NMI_WATCHDOG_MS)
+
+static void svm_run_watchdog_nmi_exits_reach_the_host(struct kt *t)
+{
+	static const u8 code[] = {
+		0x0f, 0x31,		/* rdtsc */
+		0x48, 0xc1, 0xe2, 0x20, /* shl rdx, 32 */
+		0x48, 0x09, 0xd0,	/* or rax, rdx */
+		0x48, 0x89, 0xc1,	/* mov rcx, rax */
+		0xf3, 0x90,		/* l1: pause */
+		0x0f, 0x31,		/* rdtsc */
+		0x48, 0xc1, 0xe2, 0x20, /* shl rdx, 32 */
+		0x48, 0x09, 0xd0,	/* or rax, rdx */
+		0x48, 0x29, 0xc8,	/* sub rax, rcx */
+		0x48, 0x39, 0xf8,	/* cmp rax, rdi */
+		0x72, 0xed,		/* jb l1 */
+		0xba, 0x34, 0x12, 0x00, 0x00, /* mov edx, OUT_PORT */
+		0xef,			/* out dx, eax */
+	};
+	struct run_env e;
+	u64 nmis = nmi_watchdog_count(), nmi_exits = 0, other = 0;
+	int ret;
+
+	if (!env_open(t, &e, code, sizeof(code), NMI_SPIN_MS * tsc_khz, 0))
+		goto out;
+	while (!(ret = run(&e)) && e.x.kind == ARCH_EXIT_NONE) {
+		if (e.x.code == SVM_EXIT_NMI)
+			nmi_exits++;
+		else
+			other++;
+	}
+	nmis = nmi_watchdog_count() - nmis;
+	kt_diag(t, "%llu NMI exits and %llu other interrupt exits in %u ms; "
+		   "the handler took %llu NMIs",
+		(unsigned long long)nmi_exits, (unsigned long long)other,
+		NMI_SPIN_MS, (unsigned long long)nmis);
+	KT_EXPECT_OK(t, ret);
+	KT_EXPECT_EQ(t, e.x.kind, ARCH_EXIT_IO);
+	KT_EXPECT_EQ(t, e.x.io.port, OUT_PORT);
+	KT_EXPECT_GE(t, nmi_exits, 2);
+	KT_EXPECT_GE(t, nmis, nmi_exits);
+out:
+	env_close(&e);
+}
+
 static const struct kt_case svm_run_cases[] = {
 	KT_CASE_IF(svm_run_io_and_hypercalls, no_svm),
 	KT_CASE_IF(svm_run_nested_faults_map_on_demand, no_svm),
 	KT_CASE_IF(svm_run_ud_and_guest_exceptions, no_svm),
 	KT_CASE_IF(svm_run_round_trip_cost, no_svm),
+	KT_CASE_IF(svm_run_watchdog_nmi_exits_reach_the_host, no_nmi_tick),
 };
 
 const struct kt_suite svm_run_suite = KT_SUITE("svm_run", svm_run_cases);
