@@ -500,6 +500,43 @@ NATIVE_CASE(tdx_refused_steps_fail_the_hooks)
 		     leaked0 + PAGES_2M);
 }
 
+/*
+ * The first page of a 2 MiB leaf made shared: the leaf is demoted and
+ * that page alone leaves the TD (it is 2 MiB aligned, but one page is
+ * not the whole leaf). With TRACK refused (the epoch lock held) the
+ * split fails -EBUSY before its DEMOTE, the leaf left blocked and whole
+ * (hv/tdx/README.md, "A refused step"); the retry finishes it.
+ */
+NATIVE_CASE(tdx_convert_first_page_of_a_2m_leaf)
+{
+	struct vm_fault f;
+	phys_addr_t block;
+	struct env e;
+	u64 err;
+
+	if (!env_open(t, v, &e, 0))
+		return;
+	KT_EXPECT_OK(t, fault(v, &e, GB, PRIV, &f));
+	block = f.pa;
+	KT_ASSERT(t, leaf(&e, GB, 1, TDX_SEPT_PENDING, block));
+	KT_EXPECT_OK(t, tdx_model_hold(tdx_cc_model(), TDX_HOLD_EPOCH, e.td, 0,
+				       0, true));
+	KT_EXPECT_ERRNO(t, v->ops->convert(v, e.g, 0, PG, false, &err), EBUSY);
+	KT_EXPECT(t, leaf(&e, GB, 1, TDX_SEPT_PENDING_BLOCKED, block));
+	KT_EXPECT(t, owned(&e, block, TDX_LEVEL_2M));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	KT_EXPECT_OK(t, tdx_model_hold(tdx_cc_model(), TDX_HOLD_EPOCH, e.td, 0,
+				       0, false));
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, 0, PG, false, &err));
+	KT_EXPECT_EQ(t, ent(&e, GB, 1).state, TDX_SEPT_NL_MAPPED);
+	KT_EXPECT_EQ(t, ent(&e, GB, 0).state, TDX_SEPT_FREE);
+	KT_EXPECT(t, host_page(block));
+	KT_EXPECT(t, leaf(&e, GB + PG, 0, TDX_SEPT_PENDING, block + PG));
+	KT_EXPECT(t, owned(&e, block + (PAGES_2M - 1) * PG, 0));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	env_close(t, v, &e);
+}
+
 /* The checker sees the S-EPT and PAMT disagree with gmem: a prepared
  * page removed behind gmem's back, a gmem page the TD holds while
  * shared, a pool page the TD holds that gmem does not know. */
@@ -624,9 +661,11 @@ NATIVE_CASE(tdx_out_of_memory)
 		alloc_fail_nth(hv_pool, n);
 		r = fault(v, &e, GB + SZ2M, PRIV, &f);
 		alloc_fail_nth(hv_pool, 0);
-		if (r)
+		if (r) {
+			KT_EXPECT_EQ(t, r, -ENOMEM);
 			KT_EXPECT_EQ(t, ent(&e, GB + SZ2M, 1).state,
 				     TDX_SEPT_FREE);
+		}
 		KT_EXPECT_OK(t, v->ops->check(v));
 	}
 	KT_EXPECT_OK(t, r);
@@ -641,8 +680,10 @@ NATIVE_CASE(tdx_out_of_memory)
 		alloc_fail_nth(hv_pool, n);
 		r = v->ops->convert(v, e.g, PG, PG, false, &err);
 		alloc_fail_nth(hv_pool, 0);
-		if (r)
+		if (r) {
+			KT_EXPECT_EQ(t, r, -ENOMEM);
 			KT_EXPECT(t, leaf(&e, GB, 1, TDX_SEPT_PENDING, f.pa));
+		}
 		KT_EXPECT_OK(t, v->ops->check(v));
 	}
 	KT_EXPECT_OK(t, r);
@@ -842,6 +883,7 @@ static const struct kt_case tdx_cc_cases[] = {
 	KT_CASE(tdx_hkids_run_out),
 	KT_CASE(tdx_first_fault_adds_tables_and_augs),
 	KT_CASE(tdx_convert_4k_demotes_and_removes_exactly),
+	KT_CASE(tdx_convert_first_page_of_a_2m_leaf),
 	KT_CASE(tdx_punch_and_close_reclaim),
 	KT_CASE(tdx_slot_delete_removes_pages),
 	KT_CASE(tdx_vm_closed_before_its_memory),

@@ -83,9 +83,12 @@ static const u8 code[] = {
 /* Garbage a TDCALL's outputs must overwrite. */
 #define JUNK 0x5a5a5a5a5a5a5a5aULL
 
+/* The model and every page tdx_cc took for it (S-EPT tables, a
+ * PROMOTE's freed one included) are gone. */
 static bool tdx_gone(void)
 {
-	return tdx_cc_model() == NULL;
+	return tdx_cc_model() == NULL &&
+	       alloc_owned_pages(hv_pool, OWN_TDX) == 0;
 }
 
 /* VMs on the TDX module model, which goes with the last of them. */
