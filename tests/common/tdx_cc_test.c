@@ -537,6 +537,33 @@ NATIVE_CASE(tdx_convert_first_page_of_a_2m_leaf)
 	env_close(t, v, &e);
 }
 
+/*
+ * Private memory bound at or above the shared bit (GPA bit 47) cannot be
+ * the TD's: no S-EPT entry has such a GPA (the module's page info wants
+ * it clear), so prepare refuses it with -EINVAL before any leaf; the 2
+ * MiB ending at the bit is private memory like any other.
+ */
+NATIVE_CASE(tdx_private_memory_at_the_shared_bit)
+{
+	struct vm_fault f;
+	struct env e;
+
+	if (!env_open(t, v, &e, TDX_SHARED_BIT))
+		return;
+	KT_EXPECT_ERRNO(t, fault(v, &e, TDX_SHARED_BIT, PRIV, &f), EINVAL);
+	KT_EXPECT_ERRNO(t, fault(v, &e, TDX_SHARED_BIT + 5 * PG, PRIV, &f),
+			EINVAL);
+	KT_EXPECT_EQ(t, child_pages(&e), 0);
+	KT_EXPECT_OK(t, v->ops->check(v));
+	env_close(t, v, &e);
+	if (!env_open(t, v, &e, TDX_SHARED_BIT - SZ2M))
+		return;
+	KT_EXPECT_OK(t, fault(v, &e, TDX_SHARED_BIT - SZ2M, PRIV, &f));
+	KT_EXPECT(t, leaf(&e, TDX_SHARED_BIT - SZ2M, 1, TDX_SEPT_PENDING, f.pa));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	env_close(t, v, &e);
+}
+
 /* The checker sees the S-EPT and PAMT disagree with gmem: a prepared
  * page removed behind gmem's back, a gmem page the TD holds while
  * shared, a pool page the TD holds that gmem does not know. */
@@ -884,6 +911,7 @@ static const struct kt_case tdx_cc_cases[] = {
 	KT_CASE(tdx_first_fault_adds_tables_and_augs),
 	KT_CASE(tdx_convert_4k_demotes_and_removes_exactly),
 	KT_CASE(tdx_convert_first_page_of_a_2m_leaf),
+	KT_CASE(tdx_private_memory_at_the_shared_bit),
 	KT_CASE(tdx_punch_and_close_reclaim),
 	KT_CASE(tdx_slot_delete_removes_pages),
 	KT_CASE(tdx_vm_closed_before_its_memory),
