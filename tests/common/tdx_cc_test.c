@@ -564,6 +564,55 @@ NATIVE_CASE(tdx_private_memory_at_the_shared_bit)
 	env_close(t, v, &e);
 }
 
+/*
+ * A table a refused step left blocked (a PROMOTE's TRACK refused blocks
+ * the level-1 entry): a private fault under it cannot SEPT.ADD or AUG
+ * there and fails -EBUSY, nothing AUGed; once unblocked it works. And a
+ * page leaked by a refused REMOVE is counted alone, not with the TD's
+ * page after it (the checker's leak count).
+ */
+NATIVE_CASE(tdx_blocked_table_and_one_page_leaked)
+{
+	u64 leaked0 = alloc_owned_pages(hv_pool, OWN_LEAKED);
+	struct tdx_model *m;
+	struct vm_fault f;
+	phys_addr_t block;
+	struct env e;
+	u64 err;
+
+	if (!env_open(t, v, &e, 0))
+		return;
+	m = tdx_cc_model();
+	KT_EXPECT_OK(t, fault(v, &e, GB, PRIV, &f));
+	block = f.pa;
+	/* Demoted: page 1 shared, then private again (not AUGed yet). */
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, PG, PG, false, &err));
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, PG, PG, true, &err));
+	KT_ASSERT(t, ent(&e, GB, 1).state == TDX_SEPT_NL_MAPPED);
+	KT_EXPECT_EQ(t, tdx_range_block(m, e.td, GB, 1, NULL), TDX_SUCCESS);
+	KT_EXPECT_ERRNO(t, fault(v, &e, GB + PG, PRIV, &f), EBUSY);
+	KT_EXPECT_EQ(t, ent(&e, GB + PG, 0).state, TDX_SEPT_FREE);
+	KT_EXPECT_OK(t, v->ops->check(v));
+	KT_EXPECT_EQ(t, tdx_track(m, e.td), TDX_SUCCESS);
+	for (unsigned int k = 0; k < TDX_CC_VCPUS; k++)
+		tdx_vcpu_exit(m, e.td, k);
+	KT_EXPECT_EQ(t, tdx_range_unblock(m, e.td, GB, 1, NULL), TDX_SUCCESS);
+	KT_EXPECT_OK(t, fault(v, &e, GB + PG, PRIV, &f));
+	KT_EXPECT(t, leaf(&e, GB + PG, 0, TDX_SEPT_PENDING, block + PG));
+	/* Page 1's REMOVE refused (its entry held): it leaks alone, page 2
+	 * after it still the TD's. */
+	KT_EXPECT_OK(t, tdx_model_hold(m, TDX_HOLD_ENTRY, e.td, GB + PG, 0,
+				       true));
+	KT_EXPECT_OK(t, v->ops->fallocate(v, e.g, PUNCH, PG, PG));
+	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_LEAKED), leaked0 + 1);
+	KT_EXPECT(t, owned(&e, block + 2 * PG, 0));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	KT_EXPECT_OK(t, tdx_model_hold(m, TDX_HOLD_ENTRY, e.td, GB + PG, 0,
+				       false));
+	env_close(t, v, &e);
+	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_LEAKED), leaked0 + 1);
+}
+
 /* The checker sees the S-EPT and PAMT disagree with gmem: a prepared
  * page removed behind gmem's back, a gmem page the TD holds while
  * shared, a pool page the TD holds that gmem does not know. */
@@ -912,6 +961,7 @@ static const struct kt_case tdx_cc_cases[] = {
 	KT_CASE(tdx_convert_4k_demotes_and_removes_exactly),
 	KT_CASE(tdx_convert_first_page_of_a_2m_leaf),
 	KT_CASE(tdx_private_memory_at_the_shared_bit),
+	KT_CASE(tdx_blocked_table_and_one_page_leaked),
 	KT_CASE(tdx_punch_and_close_reclaim),
 	KT_CASE(tdx_slot_delete_removes_pages),
 	KT_CASE(tdx_vm_closed_before_its_memory),

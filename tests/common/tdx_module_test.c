@@ -300,6 +300,9 @@ static void aug_statuses(struct kt *t)
 		     TDX_OPERAND_BUSY | TDX_OPERAND_SEPT_TREE);
 	KT_EXPECT_OK(t,
 		     tdx_model_hold(m, TDX_HOLD_SEPT_TREE, TD2, 0, 0, false));
+	/* A hold of no known kind. */
+	KT_EXPECT_ERRNO(t, tdx_model_hold(m, (enum tdx_hold)99, TD, 0, 0, true),
+			EINVAL);
 	/* A page hold names a page of the PAMT. */
 	KT_EXPECT_ERRNO(t, tdx_model_hold(m, TDX_HOLD_PAGE, 0, DATA + 1, 0,
 					  false),
@@ -726,6 +729,10 @@ static void remove_statuses(struct kt *t)
 	KT_EXPECT_EQ(t, tdx_page_remove(m, TD, GPA, 1, &x),
 		     TDX_EPT_ENTRY_STATE_INCORRECT | RCX_);
 	KT_EXPECT_EQ(t, x.rdx, 1 | (u64)TDX_SEPT_NL_MAPPED << 8);
+	/* Level 2 (a 1 GiB leaf's) is in REMOVE's range: a table there. */
+	KT_EXPECT_EQ(t, tdx_page_remove(m, TD, GPA, 2, &x),
+		     TDX_EPT_ENTRY_STATE_INCORRECT | RCX_);
+	KT_EXPECT_EQ(t, x.rdx, 2 | (u64)TDX_SEPT_NL_MAPPED << 8);
 	/* 4 KiB of a 2 MiB leaf: demote first. */
 	KT_EXPECT_EQ(t, tdx_page_aug(m, TD, GPA + M2, 1, DATA + M2, &x), 0);
 	KT_EXPECT_EQ(t, tdx_page_remove(m, TD, GPA + M2 + K4, 0, &x),
@@ -1214,6 +1221,15 @@ static void out_of_memory(struct kt *t)
 	KT_EXPECT_ERRNO(t, tdx_model_td(m, TD, &(struct tdx_td_info){0}),
 			EINVAL);
 	KT_EXPECT_EQ(t, tdx_td_create(m, TD, 1, TDX_TD_RUNNABLE), 0);
+	/* Every TD slot used: the model has no room for another. */
+	for (u64 id = 100; id < 100 + TDX_MAX_TDS - 1; id++)
+		KT_EXPECT_EQ(t, tdx_td_create(m, id, 1, TDX_TD_INITIALIZED), 0);
+	KT_EXPECT_EQ(t, tdx_td_create(m, 99, 1, TDX_TD_INITIALIZED),
+		     TDX_MODEL_NO_MEMORY);
+	for (u64 id = 100; id < 100 + TDX_MAX_TDS - 1; id++) {
+		KT_EXPECT_EQ(t, tdx_td_teardown(m, id), 0);
+		KT_EXPECT_EQ(t, tdx_td_reclaim(m, id), 0);
+	}
 	alloc_fail_nth(hv_pool, 1);
 	KT_EXPECT_EQ(t, tdx_sept_add(m, TD, 0, 3, T(0), NULL),
 		     TDX_MODEL_NO_MEMORY);
