@@ -145,6 +145,27 @@ static u64 hand_remove(const struct env *e, u64 gpa, unsigned int level)
 	return st ? st : tdx_page_remove(m, e->td, gpa, level, NULL);
 }
 
+/* The pages of the GPA map tdx_cc keeps beside the model: 8 bytes for
+ * each 4 KiB page of hv_pool's span in 2 MiB units, in the smallest
+ * power-of-two block that holds them. */
+static u64 rmap_pages(void)
+{
+	phys_addr_t lo = ~0ULL, hi = 0;
+	u64 pages = 1;
+
+	for (unsigned int k = 0; k < hv_pool->nr_regions; k++) {
+		const struct alloc_region *g = &hv_pool->regions[k];
+
+		lo = MIN(lo, g->base);
+		hi = MAX(hi, g->base + g->pages * PG);
+	}
+	lo = ALIGN_DOWN(lo, SZ2M);
+	hi = ALIGN_UP(hi, SZ2M);
+	while (pages * PG < (hi - lo) / PG * sizeof(u64))
+		pages *= 2;
+	return pages;
+}
+
 /* The model exists while a TDX VM does; each VM has its own TD, made
  * INITIALIZED (open for the launch's PAGE.ADD, not finalized) with
  * TDX_CC_VCPUS vCPUs; the memory of one TDX VM is its own. */
@@ -165,6 +186,10 @@ NATIVE_CASE(tdx_vm_td_model_and_one_vm)
 	KT_EXPECT(t, !ti.finalized && ti.keys_configured && !ti.torn_down);
 	KT_EXPECT_EQ(t, ti.nr_vcpus, TDX_CC_VCPUS);
 	KT_EXPECT_EQ(t, ti.child_pages, 0);
+	/* What TDX holds of hv_pool: the model's metadata (its PAMT and
+	 * the TD's root table) and the GPA map, nothing more. */
+	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_TDX),
+		     tdx_model_meta_bytes(tdx_cc_model()) / PG + rmap_pages());
 	other = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_TDX));
 	dflt = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 	if (other < 0 || dflt < 0)
