@@ -1197,6 +1197,10 @@ static void check_stays_in_the_pamt(struct kt *t)
 	KT_EXPECT_ERRNO(t, tdx_model_check(m), EIO);
 	m->pamt[DATA / K4].type = TDX_PT_REG;
 	*e = saved;
+	/* A leaf with a table under it. */
+	e->child = raw_entry(m, GPA, 1)->child;
+	KT_EXPECT_ERRNO(t, tdx_model_check(m), EIO);
+	*e = saved;
 	KT_EXPECT_OK(t, tdx_model_check(m));
 out:
 	tdx_model_destroy(m);
