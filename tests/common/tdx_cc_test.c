@@ -584,7 +584,8 @@ NATIVE_CASE(tdx_private_memory_at_the_shared_bit)
 	if (!env_open(t, v, &e, TDX_SHARED_BIT - SZ2M))
 		return;
 	KT_EXPECT_OK(t, fault(v, &e, TDX_SHARED_BIT - SZ2M, PRIV, &f));
-	KT_EXPECT(t, leaf(&e, TDX_SHARED_BIT - SZ2M, 1, TDX_SEPT_PENDING, f.pa));
+	KT_EXPECT(t,
+		  leaf(&e, TDX_SHARED_BIT - SZ2M, 1, TDX_SEPT_PENDING, f.pa));
 	KT_EXPECT_OK(t, v->ops->check(v));
 	env_close(t, v, &e);
 }
@@ -626,14 +627,14 @@ NATIVE_CASE(tdx_blocked_table_and_one_page_leaked)
 	KT_EXPECT(t, leaf(&e, GB + PG, 0, TDX_SEPT_PENDING, block + PG));
 	/* Page 1's REMOVE refused (its entry held): it leaks alone, page 2
 	 * after it still the TD's. */
-	KT_EXPECT_OK(t, tdx_model_hold(m, TDX_HOLD_ENTRY, e.td, GB + PG, 0,
-				       true));
+	KT_EXPECT_OK(t,
+		     tdx_model_hold(m, TDX_HOLD_ENTRY, e.td, GB + PG, 0, true));
 	KT_EXPECT_OK(t, v->ops->fallocate(v, e.g, PUNCH, PG, PG));
 	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_LEAKED), leaked0 + 1);
 	KT_EXPECT(t, owned(&e, block + 2 * PG, 0));
 	KT_EXPECT_OK(t, v->ops->check(v));
-	KT_EXPECT_OK(t, tdx_model_hold(m, TDX_HOLD_ENTRY, e.td, GB + PG, 0,
-				       false));
+	KT_EXPECT_OK(
+		t, tdx_model_hold(m, TDX_HOLD_ENTRY, e.td, GB + PG, 0, false));
 	env_close(t, v, &e);
 	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_LEAKED), leaked0 + 1);
 }

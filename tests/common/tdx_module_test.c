@@ -304,8 +304,8 @@ static void aug_statuses(struct kt *t)
 	KT_EXPECT_ERRNO(t, tdx_model_hold(m, (enum tdx_hold)99, TD, 0, 0, true),
 			EINVAL);
 	/* A page hold names a page of the PAMT. */
-	KT_EXPECT_ERRNO(t, tdx_model_hold(m, TDX_HOLD_PAGE, 0, DATA + 1, 0,
-					  false),
+	KT_EXPECT_ERRNO(t,
+			tdx_model_hold(m, TDX_HOLD_PAGE, 0, DATA + 1, 0, false),
 			EINVAL);
 	KT_EXPECT_ERRNO(t, tdx_model_hold(m, TDX_HOLD_PAGE, 0, SIZE, 0, false),
 			EINVAL);
@@ -1221,8 +1221,9 @@ static void model_starts_empty(struct kt *t)
 	if (!m)
 		return;
 	KT_EXPECT_EQ(t, tdx_model_meta_bytes(m), K4 << m->pamt_order);
-	KT_EXPECT_ERRNO(t, tdx_model_td(m, 0xa5a5a5a5a5a5a5a5ULL,
-					&(struct tdx_td_info){0}),
+	KT_EXPECT_ERRNO(t,
+			tdx_model_td(m, 0xa5a5a5a5a5a5a5a5ULL,
+				     &(struct tdx_td_info){0}),
 			EINVAL);
 	KT_EXPECT_EQ(t, tdx_td_create(m, TD, 1, TDX_TD_RUNNABLE), 0);
 	done(t, m);
@@ -1320,18 +1321,29 @@ static const char *no_pool(void *ctx)
 }
 
 static const struct kt_case tdx_cases[] = {
-	KT_CASE(td_state_statuses),  KT_CASE(sept_add_statuses),
-	KT_CASE(aug_statuses),	     KT_CASE(page_add_statuses),
-	KT_CASE(block_statuses),     KT_CASE(unblock_statuses),
-	KT_CASE(track_statuses),     KT_CASE(remove_statuses),
+	KT_CASE(td_state_statuses),
+	KT_CASE(sept_add_statuses),
+	KT_CASE(aug_statuses),
+	KT_CASE(page_add_statuses),
+	KT_CASE(block_statuses),
+	KT_CASE(unblock_statuses),
+	KT_CASE(track_statuses),
+	KT_CASE(remove_statuses),
 	KT_CASE(block_needs_a_later_track),
-	KT_CASE(promote_statuses),   KT_CASE(promote_conditions),
-	KT_CASE(demote_statuses),    KT_CASE(reclaim_statuses),
-	KT_CASE(accept_statuses),    KT_CASE(check_catches_corruption),
-	KT_CASE(check_stays_in_the_pamt), KT_CASE(model_starts_empty),
-	KT_CASE(out_of_memory),	     KT_CASE(status_names),
-	KT_CASE(metadata_per_gib),   KT_CASE(hw_path_absent),
-	KT_CASE(mr_extend_statuses), KT_CASE(mrtd_known_answer),
+	KT_CASE(promote_statuses),
+	KT_CASE(promote_conditions),
+	KT_CASE(demote_statuses),
+	KT_CASE(reclaim_statuses),
+	KT_CASE(accept_statuses),
+	KT_CASE(check_catches_corruption),
+	KT_CASE(check_stays_in_the_pamt),
+	KT_CASE(model_starts_empty),
+	KT_CASE(out_of_memory),
+	KT_CASE(status_names),
+	KT_CASE(metadata_per_gib),
+	KT_CASE(hw_path_absent),
+	KT_CASE(mr_extend_statuses),
+	KT_CASE(mrtd_known_answer),
 };
 
 const struct kt_suite tdx_module_suite = {
