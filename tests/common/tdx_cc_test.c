@@ -565,8 +565,8 @@ NATIVE_CASE(tdx_convert_first_page_of_a_2m_leaf)
 /*
  * Private memory bound at or above the shared bit (GPA bit 47) cannot be
  * the TD's: no S-EPT entry has such a GPA (the module's page info wants
- * it clear), so prepare refuses it with -EINVAL before any leaf; the 2
- * MiB ending at the bit is private memory like any other.
+ * it clear), so a private access there fails -EINVAL, nothing AUGed; the
+ * 2 MiB ending at the bit is private memory like any other.
  */
 NATIVE_CASE(tdx_private_memory_at_the_shared_bit)
 {
@@ -637,6 +637,33 @@ NATIVE_CASE(tdx_blocked_table_and_one_page_leaked)
 		t, tdx_model_hold(m, TDX_HOLD_ENTRY, e.td, GB + PG, 0, false));
 	env_close(t, v, &e);
 	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_LEAKED), leaked0 + 1);
+}
+
+/*
+ * A private fault on memory gmem holds already (a shared access made
+ * it) whose S-EPT table page cannot be had: -ENOMEM, no table added and
+ * nothing AUGed; it works once memory is back.
+ */
+NATIVE_CASE(tdx_fault_without_a_table_page)
+{
+	struct vm_fault f;
+	struct env e;
+	u64 err;
+
+	if (!env_open(t, v, &e, 8 * GB))
+		return;
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, SZ2M, SZ2M, false, &err));
+	KT_EXPECT_OK(t, fault(v, &e, 8 * GB, WR, &f));
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, SZ2M, SZ2M, true, &err));
+	alloc_fail_nth(hv_pool, 1);
+	KT_EXPECT_ERRNO(t, fault(v, &e, 8 * GB, PRIV, &f), ENOMEM);
+	alloc_fail_nth(hv_pool, 0);
+	KT_EXPECT_EQ(t, ent(&e, 8 * GB, 2).state, TDX_SEPT_FREE);
+	KT_EXPECT_EQ(t, child_pages(&e), 0);
+	KT_EXPECT_OK(t, v->ops->check(v));
+	KT_EXPECT_OK(t, fault(v, &e, 8 * GB, PRIV, &f));
+	KT_EXPECT(t, owned(&e, f.pa, f.max_order ? TDX_LEVEL_2M : 0));
+	env_close(t, v, &e);
 }
 
 /* The checker sees the S-EPT and PAMT disagree with gmem: a prepared
@@ -988,6 +1015,7 @@ static const struct kt_case tdx_cc_cases[] = {
 	KT_CASE(tdx_convert_first_page_of_a_2m_leaf),
 	KT_CASE(tdx_private_memory_at_the_shared_bit),
 	KT_CASE(tdx_blocked_table_and_one_page_leaked),
+	KT_CASE(tdx_fault_without_a_table_page),
 	KT_CASE(tdx_punch_and_close_reclaim),
 	KT_CASE(tdx_slot_delete_removes_pages),
 	KT_CASE(tdx_vm_closed_before_its_memory),
