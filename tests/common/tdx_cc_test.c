@@ -565,11 +565,13 @@ NATIVE_CASE(tdx_convert_first_page_of_a_2m_leaf)
 /*
  * Private memory bound at or above the shared bit (GPA bit 47) cannot be
  * the TD's: no S-EPT entry has such a GPA (the module's page info wants
- * it clear), so a private access there fails -EINVAL, nothing AUGed; the
- * 2 MiB ending at the bit is private memory like any other.
+ * it clear), so prepare refuses a private access there with -EINVAL
+ * first, nothing AUGed and the launch not ended; the 2 MiB ending at the
+ * bit is private memory like any other.
  */
 NATIVE_CASE(tdx_private_memory_at_the_shared_bit)
 {
+	struct tdx_td_info ti;
 	struct vm_fault f;
 	struct env e;
 
@@ -579,6 +581,9 @@ NATIVE_CASE(tdx_private_memory_at_the_shared_bit)
 	KT_EXPECT_ERRNO(t, fault(v, &e, TDX_SHARED_BIT + 5 * PG, PRIV, &f),
 			EINVAL);
 	KT_EXPECT_EQ(t, child_pages(&e), 0);
+	/* Refused before it ends the launch: the TD is not finalized. */
+	KT_EXPECT_OK(t, tdx_model_td(tdx_cc_model(), e.td, &ti));
+	KT_EXPECT(t, !ti.finalized);
 	KT_EXPECT_OK(t, v->ops->check(v));
 	env_close(t, v, &e);
 	if (!env_open(t, v, &e, TDX_SHARED_BIT - SZ2M))
