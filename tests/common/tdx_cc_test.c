@@ -730,6 +730,27 @@ NATIVE_CASE(tdx_checker_catches_drift)
 	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
 	KT_EXPECT_EQ(t, hand_remove(&e, GB + SZ2M + 3 * PG, 0), TDX_SUCCESS);
 	KT_EXPECT_OK(t, v->ops->check(v));
+	/* Two prepared pages swapped in the S-EPT: each is the TD's, at
+	 * the GPA gmem gave it, but its GPA maps the other one. */
+	KT_EXPECT_EQ(t, hand_remove(&e, GB + SZ2M + 4 * PG, 0), TDX_SUCCESS);
+	KT_EXPECT_EQ(t, hand_remove(&e, GB + SZ2M + 5 * PG, 0), TDX_SUCCESS);
+	KT_EXPECT_EQ(t,
+		     tdx_page_aug(m, e.td, GB + SZ2M + 4 * PG, 0,
+				  tdx_cc_hpa(block + 5 * PG), NULL),
+		     TDX_SUCCESS);
+	KT_EXPECT_EQ(t,
+		     tdx_page_aug(m, e.td, GB + SZ2M + 5 * PG, 0,
+				  tdx_cc_hpa(block + 4 * PG), NULL),
+		     TDX_SUCCESS);
+	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
+	KT_EXPECT_EQ(t, hand_remove(&e, GB + SZ2M + 4 * PG, 0), TDX_SUCCESS);
+	KT_EXPECT_EQ(t, hand_remove(&e, GB + SZ2M + 5 * PG, 0), TDX_SUCCESS);
+	for (u64 k = 4; k < 6; k++)
+		KT_EXPECT_EQ(t,
+			     tdx_page_aug(m, e.td, GB + SZ2M + k * PG, 0,
+					  tdx_cc_hpa(block + k * PG), NULL),
+			     TDX_SUCCESS);
+	KT_EXPECT_OK(t, v->ops->check(v));
 	/* A pool page outside gmem held by the TD: the count is off. */
 	spare = (phys_addr_t)alloc_page(hv_pool, OWN_TEST);
 	KT_ASSERT(t, spare != 0);
