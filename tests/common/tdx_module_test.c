@@ -825,6 +825,8 @@ static void promote_statuses(struct kt *t)
 	if (!tables(t, m, TD, true, 0))
 		goto out;
 	fill_pt(t, m, TD, DATA, 0, true);
+	/* A table page right after the one PROMOTE frees. */
+	KT_EXPECT_EQ(t, tdx_sept_add(m, TD, GPA + 2 * M2, 1, T(3), &x), 0);
 	KT_EXPECT_EQ(t, tdx_page_promote(m, TD, GPA, 0, &x),
 		     TDX_OPERAND_INVALID | RCX_);
 	/* No 1 GiB leaves: level 3 (a table entry here) is out of range. */
@@ -861,8 +863,9 @@ static void promote_statuses(struct kt *t)
 	KT_EXPECT_EQ(t, entry(m, TD, GPA, 1).state, TDX_SEPT_MAPPED);
 	KT_EXPECT_EQ(t, entry(m, TD, GPA, 1).hpa, DATA);
 	KT_EXPECT_EQ(t, page(m, T(2)).type, TDX_PT_NDA);
+	KT_EXPECT_EQ(t, page(m, T(3)).type, TDX_PT_EPT);
 	KT_EXPECT_EQ(t, page(m, DATA + 100 * K4).level, 1);
-	KT_EXPECT_EQ(t, tdinfo(m, TD).child_pages, 2 + 512);
+	KT_EXPECT_EQ(t, tdinfo(m, TD).child_pages, 3 + 512);
 	/* A leaf cannot be promoted. */
 	KT_EXPECT_EQ(t, tdx_page_promote(m, TD, GPA, 1, &x),
 		     TDX_EPT_ENTRY_STATE_INCORRECT | RCX_);
@@ -1203,7 +1206,15 @@ static void check_stays_in_the_pamt(struct kt *t)
 	KT_EXPECT_ERRNO(t, tdx_model_check(m), EIO);
 	m->pamt[DATA / K4].type = TDX_PT_REG;
 	*e = saved;
+	/* A FREE entry with a table under it. */
+	e = raw_entry(m, GPA + M2, 1);
+	saved = *e;
+	e->child = raw_entry(m, GPA, 1)->child;
+	KT_EXPECT_ERRNO(t, tdx_model_check(m), EIO);
+	*e = saved;
 	/* A leaf with a table under it. */
+	e = raw_entry(m, GPA, 0);
+	saved = *e;
 	e->child = raw_entry(m, GPA, 1)->child;
 	KT_EXPECT_ERRNO(t, tdx_model_check(m), EIO);
 	*e = saved;
