@@ -978,6 +978,24 @@ TDX_CASE(tdx_exit_vmcall_bitmap_and_subfunctions, true)
 		expect_vmcall(t, e, JUNK, TDVMCALL_MAP_GPA);
 }
 
+/*
+ * RDMSR in a TD guest is no TDCALL (the model's request carries no
+ * instruction then): the model leaves it to the exit policy, which
+ * emulates no MSR, and the run ends as the internal error naming it.
+ */
+TDX_CASE(tdx_exit_msr_is_not_the_models, true)
+{
+	struct step *s = env_at(
+		e, (struct arch_exit){.kind = ARCH_EXIT_MSR, .code = 0x7c},
+		AT_NOP);
+
+	env_set(s, ARCH_REG_RCX, 0x10); /* IA32_TIME_STAMP_COUNTER */
+	if (!KT_EXPECT_OK(t, env_run(e)))
+		return;
+	KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_INTERNAL_ERROR);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RIP), CODE_GPA + AT_NOP);
+}
+
 static const struct kt_case tdx_exit_cases[] = {
 	KT_CASE(tdx_exit_shared_bit_faults_and_zaps),
 	KT_CASE(tdx_exit_first_vcpu_ends_the_launch),
@@ -993,6 +1011,7 @@ static const struct kt_case tdx_exit_cases[] = {
 	KT_CASE(tdx_exit_map_gpa_chunks),
 	KT_CASE(tdx_exit_map_gpa_answers),
 	KT_CASE(tdx_exit_vmcall_bitmap_and_subfunctions),
+	KT_CASE(tdx_exit_msr_is_not_the_models),
 };
 
 const struct kt_suite tdx_exit_suite = KT_SUITE("tdx_exit", tdx_exit_cases);
