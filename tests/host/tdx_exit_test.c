@@ -21,6 +21,8 @@
 #include "hv/cc.h"
 #include "hv/kvm_abi.h"
 #include "hv/tdx/tdx.h"
+#include "hv/tdx/tdx_int.h"
+#include "hv/x86/cpu.h"
 #include "hv/vm.h"
 #include "hv/x86/vectors.h"
 #include "lib/errno.h"
@@ -996,6 +998,19 @@ TDX_CASE(tdx_exit_msr_is_not_the_models, true)
 	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RIP), CODE_GPA + AT_NOP);
 }
 
+/* The model's TD guests keep the shared bit (bit 47) in their GPAs:
+ * they need the CPU's guests to have 48 physical address bits (GPAW 48),
+ * and no more. */
+static void tdx_exit_guests_need_gpaw_48(struct kt *t)
+{
+	unsigned int bits = cpu_guest_phys_bits();
+	const char *why = tdx_guest_lacks();
+
+	if (!KT_EXPECT_EQ(t, why == NULL, bits >= TDX_GPAW))
+		kt_fail_note(t, "this CPU's guests have %u bits: %s", bits,
+			     why ? why : "(no reason)");
+}
+
 static const struct kt_case tdx_exit_cases[] = {
 	KT_CASE(tdx_exit_shared_bit_faults_and_zaps),
 	KT_CASE(tdx_exit_first_vcpu_ends_the_launch),
@@ -1012,6 +1027,7 @@ static const struct kt_case tdx_exit_cases[] = {
 	KT_CASE(tdx_exit_map_gpa_answers),
 	KT_CASE(tdx_exit_vmcall_bitmap_and_subfunctions),
 	KT_CASE(tdx_exit_msr_is_not_the_models),
+	KT_CASE(tdx_exit_guests_need_gpaw_48),
 };
 
 const struct kt_suite tdx_exit_suite = KT_SUITE("tdx_exit", tdx_exit_cases);
