@@ -145,6 +145,27 @@ static u64 hand_remove(const struct env *e, u64 gpa, unsigned int level)
 	return st ? st : tdx_page_remove(m, e->td, gpa, level, NULL);
 }
 
+/* The pages of the GPA map tdx_cc keeps beside the model: 8 bytes for
+ * each 4 KiB page of hv_pool's span in 2 MiB units, in the smallest
+ * power-of-two block that holds them. */
+static u64 rmap_pages(void)
+{
+	phys_addr_t lo = ~0ULL, hi = 0;
+	u64 pages = 1;
+
+	for (unsigned int k = 0; k < hv_pool->nr_regions; k++) {
+		const struct alloc_region *g = &hv_pool->regions[k];
+
+		lo = MIN(lo, g->base);
+		hi = MAX(hi, g->base + g->pages * PG);
+	}
+	lo = ALIGN_DOWN(lo, SZ2M);
+	hi = ALIGN_UP(hi, SZ2M);
+	while (pages * PG < (hi - lo) / PG * sizeof(u64))
+		pages *= 2;
+	return pages;
+}
+
 /* The model exists while a TDX VM does; each VM has its own TD, made
  * INITIALIZED (open for the launch's PAGE.ADD, not finalized) with
  * TDX_CC_VCPUS vCPUs; the memory of one TDX VM is its own. */
@@ -165,6 +186,10 @@ NATIVE_CASE(tdx_vm_td_model_and_one_vm)
 	KT_EXPECT(t, !ti.finalized && ti.keys_configured && !ti.torn_down);
 	KT_EXPECT_EQ(t, ti.nr_vcpus, TDX_CC_VCPUS);
 	KT_EXPECT_EQ(t, ti.child_pages, 0);
+	/* What TDX holds of hv_pool: the model's metadata (its PAMT and
+	 * the TD's root table) and the GPA map, nothing more. */
+	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_TDX),
+		     tdx_model_meta_bytes(tdx_cc_model()) / PG + rmap_pages());
 	other = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_TDX));
 	dflt = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 	if (other < 0 || dflt < 0)
@@ -500,6 +525,152 @@ NATIVE_CASE(tdx_refused_steps_fail_the_hooks)
 		     leaked0 + PAGES_2M);
 }
 
+/*
+ * The first page of a 2 MiB leaf made shared: the leaf is demoted and
+ * that page alone leaves the TD (it is 2 MiB aligned, but one page is
+ * not the whole leaf). With TRACK refused (the epoch lock held) the
+ * split fails -EBUSY before its DEMOTE, the leaf left blocked and whole
+ * (hv/tdx/README.md, "A refused step"); the retry finishes it.
+ */
+NATIVE_CASE(tdx_convert_first_page_of_a_2m_leaf)
+{
+	struct vm_fault f;
+	phys_addr_t block;
+	struct env e;
+	u64 err;
+
+	if (!env_open(t, v, &e, 0))
+		return;
+	KT_EXPECT_OK(t, fault(v, &e, GB, PRIV, &f));
+	block = f.pa;
+	KT_ASSERT(t, leaf(&e, GB, 1, TDX_SEPT_PENDING, block));
+	KT_EXPECT_OK(t, tdx_model_hold(tdx_cc_model(), TDX_HOLD_EPOCH, e.td, 0,
+				       0, true));
+	KT_EXPECT_ERRNO(t, v->ops->convert(v, e.g, 0, PG, false, &err), EBUSY);
+	KT_EXPECT(t, leaf(&e, GB, 1, TDX_SEPT_PENDING_BLOCKED, block));
+	KT_EXPECT(t, owned(&e, block, TDX_LEVEL_2M));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	KT_EXPECT_OK(t, tdx_model_hold(tdx_cc_model(), TDX_HOLD_EPOCH, e.td, 0,
+				       0, false));
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, 0, PG, false, &err));
+	KT_EXPECT_EQ(t, ent(&e, GB, 1).state, TDX_SEPT_NL_MAPPED);
+	KT_EXPECT_EQ(t, ent(&e, GB, 0).state, TDX_SEPT_FREE);
+	KT_EXPECT(t, host_page(block));
+	KT_EXPECT(t, leaf(&e, GB + PG, 0, TDX_SEPT_PENDING, block + PG));
+	KT_EXPECT(t, owned(&e, block + (PAGES_2M - 1) * PG, 0));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	env_close(t, v, &e);
+}
+
+/*
+ * Private memory bound at or above the shared bit (GPA bit 47) cannot be
+ * the TD's: no S-EPT entry has such a GPA (the module's page info wants
+ * it clear), so prepare refuses a private access there with -EINVAL
+ * first, nothing AUGed and the launch not ended; the 2 MiB ending at the
+ * bit is private memory like any other.
+ */
+NATIVE_CASE(tdx_private_memory_at_the_shared_bit)
+{
+	struct tdx_td_info ti;
+	struct vm_fault f;
+	struct env e;
+
+	if (!env_open(t, v, &e, TDX_SHARED_BIT))
+		return;
+	KT_EXPECT_ERRNO(t, fault(v, &e, TDX_SHARED_BIT, PRIV, &f), EINVAL);
+	KT_EXPECT_ERRNO(t, fault(v, &e, TDX_SHARED_BIT + 5 * PG, PRIV, &f),
+			EINVAL);
+	KT_EXPECT_EQ(t, child_pages(&e), 0);
+	/* Refused before it ends the launch: the TD is not finalized. */
+	KT_EXPECT_OK(t, tdx_model_td(tdx_cc_model(), e.td, &ti));
+	KT_EXPECT(t, !ti.finalized);
+	KT_EXPECT_OK(t, v->ops->check(v));
+	env_close(t, v, &e);
+	if (!env_open(t, v, &e, TDX_SHARED_BIT - SZ2M))
+		return;
+	KT_EXPECT_OK(t, fault(v, &e, TDX_SHARED_BIT - SZ2M, PRIV, &f));
+	KT_EXPECT(t,
+		  leaf(&e, TDX_SHARED_BIT - SZ2M, 1, TDX_SEPT_PENDING, f.pa));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	env_close(t, v, &e);
+}
+
+/*
+ * A table a refused step left blocked (a PROMOTE's TRACK refused blocks
+ * the level-1 entry): a private fault under it cannot SEPT.ADD or AUG
+ * there and fails -EBUSY, nothing AUGed; once unblocked it works. And a
+ * page leaked by a refused REMOVE is counted alone, not with the TD's
+ * page after it (the checker's leak count).
+ */
+NATIVE_CASE(tdx_blocked_table_and_one_page_leaked)
+{
+	u64 leaked0 = alloc_owned_pages(hv_pool, OWN_LEAKED);
+	struct tdx_model *m;
+	struct vm_fault f;
+	phys_addr_t block;
+	struct env e;
+	u64 err;
+
+	if (!env_open(t, v, &e, 0))
+		return;
+	m = tdx_cc_model();
+	KT_EXPECT_OK(t, fault(v, &e, GB, PRIV, &f));
+	block = f.pa;
+	/* Demoted: page 1 shared, then private again (not AUGed yet). */
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, PG, PG, false, &err));
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, PG, PG, true, &err));
+	KT_ASSERT(t, ent(&e, GB, 1).state == TDX_SEPT_NL_MAPPED);
+	KT_EXPECT_EQ(t, tdx_range_block(m, e.td, GB, 1, NULL), TDX_SUCCESS);
+	KT_EXPECT_ERRNO(t, fault(v, &e, GB + PG, PRIV, &f), EBUSY);
+	KT_EXPECT_EQ(t, ent(&e, GB + PG, 0).state, TDX_SEPT_FREE);
+	KT_EXPECT_OK(t, v->ops->check(v));
+	KT_EXPECT_EQ(t, tdx_track(m, e.td), TDX_SUCCESS);
+	for (unsigned int k = 0; k < TDX_CC_VCPUS; k++)
+		tdx_vcpu_exit(m, e.td, k);
+	KT_EXPECT_EQ(t, tdx_range_unblock(m, e.td, GB, 1, NULL), TDX_SUCCESS);
+	KT_EXPECT_OK(t, fault(v, &e, GB + PG, PRIV, &f));
+	KT_EXPECT(t, leaf(&e, GB + PG, 0, TDX_SEPT_PENDING, block + PG));
+	/* Page 1's REMOVE refused (its entry held): it leaks alone, page 2
+	 * after it still the TD's. */
+	KT_EXPECT_OK(t,
+		     tdx_model_hold(m, TDX_HOLD_ENTRY, e.td, GB + PG, 0, true));
+	KT_EXPECT_OK(t, v->ops->fallocate(v, e.g, PUNCH, PG, PG));
+	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_LEAKED), leaked0 + 1);
+	KT_EXPECT(t, owned(&e, block + 2 * PG, 0));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	KT_EXPECT_OK(
+		t, tdx_model_hold(m, TDX_HOLD_ENTRY, e.td, GB + PG, 0, false));
+	env_close(t, v, &e);
+	KT_EXPECT_EQ(t, alloc_owned_pages(hv_pool, OWN_LEAKED), leaked0 + 1);
+}
+
+/*
+ * A private fault on memory gmem holds already (a shared access made
+ * it) whose S-EPT table page cannot be had: -ENOMEM, no table added and
+ * nothing AUGed; it works once memory is back.
+ */
+NATIVE_CASE(tdx_fault_without_a_table_page)
+{
+	struct vm_fault f;
+	struct env e;
+	u64 err;
+
+	if (!env_open(t, v, &e, 8 * GB))
+		return;
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, SZ2M, SZ2M, false, &err));
+	KT_EXPECT_OK(t, fault(v, &e, 8 * GB, WR, &f));
+	KT_EXPECT_OK(t, v->ops->convert(v, e.g, SZ2M, SZ2M, true, &err));
+	alloc_fail_nth(hv_pool, 1);
+	KT_EXPECT_ERRNO(t, fault(v, &e, 8 * GB, PRIV, &f), ENOMEM);
+	alloc_fail_nth(hv_pool, 0);
+	KT_EXPECT_EQ(t, ent(&e, 8 * GB, 2).state, TDX_SEPT_FREE);
+	KT_EXPECT_EQ(t, child_pages(&e), 0);
+	KT_EXPECT_OK(t, v->ops->check(v));
+	KT_EXPECT_OK(t, fault(v, &e, 8 * GB, PRIV, &f));
+	KT_EXPECT(t, owned(&e, f.pa, f.max_order ? TDX_LEVEL_2M : 0));
+	env_close(t, v, &e);
+}
+
 /* The checker sees the S-EPT and PAMT disagree with gmem: a prepared
  * page removed behind gmem's back, a gmem page the TD holds while
  * shared, a pool page the TD holds that gmem does not know. */
@@ -558,6 +729,27 @@ NATIVE_CASE(tdx_checker_catches_drift)
 		     TDX_SUCCESS);
 	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
 	KT_EXPECT_EQ(t, hand_remove(&e, GB + SZ2M + 3 * PG, 0), TDX_SUCCESS);
+	KT_EXPECT_OK(t, v->ops->check(v));
+	/* Two prepared pages swapped in the S-EPT: each is the TD's, at
+	 * the GPA gmem gave it, but its GPA maps the other one. */
+	KT_EXPECT_EQ(t, hand_remove(&e, GB + SZ2M + 4 * PG, 0), TDX_SUCCESS);
+	KT_EXPECT_EQ(t, hand_remove(&e, GB + SZ2M + 5 * PG, 0), TDX_SUCCESS);
+	KT_EXPECT_EQ(t,
+		     tdx_page_aug(m, e.td, GB + SZ2M + 4 * PG, 0,
+				  tdx_cc_hpa(block + 5 * PG), NULL),
+		     TDX_SUCCESS);
+	KT_EXPECT_EQ(t,
+		     tdx_page_aug(m, e.td, GB + SZ2M + 5 * PG, 0,
+				  tdx_cc_hpa(block + 4 * PG), NULL),
+		     TDX_SUCCESS);
+	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
+	KT_EXPECT_EQ(t, hand_remove(&e, GB + SZ2M + 4 * PG, 0), TDX_SUCCESS);
+	KT_EXPECT_EQ(t, hand_remove(&e, GB + SZ2M + 5 * PG, 0), TDX_SUCCESS);
+	for (u64 k = 4; k < 6; k++)
+		KT_EXPECT_EQ(t,
+			     tdx_page_aug(m, e.td, GB + SZ2M + k * PG, 0,
+					  tdx_cc_hpa(block + k * PG), NULL),
+			     TDX_SUCCESS);
 	KT_EXPECT_OK(t, v->ops->check(v));
 	/* A pool page outside gmem held by the TD: the count is off. */
 	spare = (phys_addr_t)alloc_page(hv_pool, OWN_TEST);
@@ -624,9 +816,11 @@ NATIVE_CASE(tdx_out_of_memory)
 		alloc_fail_nth(hv_pool, n);
 		r = fault(v, &e, GB + SZ2M, PRIV, &f);
 		alloc_fail_nth(hv_pool, 0);
-		if (r)
+		if (r) {
+			KT_EXPECT_EQ(t, r, -ENOMEM);
 			KT_EXPECT_EQ(t, ent(&e, GB + SZ2M, 1).state,
 				     TDX_SEPT_FREE);
+		}
 		KT_EXPECT_OK(t, v->ops->check(v));
 	}
 	KT_EXPECT_OK(t, r);
@@ -641,8 +835,10 @@ NATIVE_CASE(tdx_out_of_memory)
 		alloc_fail_nth(hv_pool, n);
 		r = v->ops->convert(v, e.g, PG, PG, false, &err);
 		alloc_fail_nth(hv_pool, 0);
-		if (r)
+		if (r) {
+			KT_EXPECT_EQ(t, r, -ENOMEM);
 			KT_EXPECT(t, leaf(&e, GB, 1, TDX_SEPT_PENDING, f.pa));
+		}
 		KT_EXPECT_OK(t, v->ops->check(v));
 	}
 	KT_EXPECT_OK(t, r);
@@ -842,6 +1038,10 @@ static const struct kt_case tdx_cc_cases[] = {
 	KT_CASE(tdx_hkids_run_out),
 	KT_CASE(tdx_first_fault_adds_tables_and_augs),
 	KT_CASE(tdx_convert_4k_demotes_and_removes_exactly),
+	KT_CASE(tdx_convert_first_page_of_a_2m_leaf),
+	KT_CASE(tdx_private_memory_at_the_shared_bit),
+	KT_CASE(tdx_blocked_table_and_one_page_leaked),
+	KT_CASE(tdx_fault_without_a_table_page),
 	KT_CASE(tdx_punch_and_close_reclaim),
 	KT_CASE(tdx_slot_delete_removes_pages),
 	KT_CASE(tdx_vm_closed_before_its_memory),

@@ -249,6 +249,10 @@ static void aug_statuses(struct kt *t)
 		     TDX_OPERAND_INVALID | R8_);
 	KT_EXPECT_EQ(t, tdx_page_aug(m, TD, GPA, 1, SIZE - M2 + M2, &x),
 		     TDX_OPERAND_ADDR_RANGE_ERROR | R8_);
+	/* 2^52 is past MAXPHYADDR's 52 bits: an invalid operand, not one
+	 * merely outside the PAMT. */
+	KT_EXPECT_EQ(t, tdx_page_aug(m, TD, GPA, 1, 1ULL << 52, &x),
+		     TDX_OPERAND_INVALID | R8_);
 	KT_EXPECT_EQ(t, tdx_page_aug(m, TD, GPA, 2, DATA, &x),
 		     TDX_OPERAND_INVALID | RCX_);
 	KT_EXPECT_EQ(t, tdx_page_aug(m, TD, GPA + K4, 1, DATA, &x),
@@ -258,6 +262,11 @@ static void aug_statuses(struct kt *t)
 	KT_EXPECT_EQ(t, x.rdx, 1 | (u64)TDX_SEPT_FREE << 8);
 	KT_EXPECT_EQ(t, tdx_sept_add(m, TD2, GPA + M2, 1, T(10), &x), 0);
 	KT_EXPECT_EQ(t, tdx_page_aug(m, TD2, GPA + M2, 0, DATA + 5 * K4, &x),
+		     0);
+	/* The PAMT's last page is a page like any other (the checker in
+	 * done() sees it mapped inside the range). */
+	KT_EXPECT_EQ(t,
+		     tdx_page_aug(m, TD2, GPA + M2 + 2 * K4, 0, SIZE - K4, &x),
 		     0);
 	/* One page of the 2 MiB range is another TD's. */
 	KT_EXPECT_EQ(t, tdx_page_aug(m, TD, GPA, 1, DATA, &x),
@@ -291,6 +300,21 @@ static void aug_statuses(struct kt *t)
 		     TDX_OPERAND_BUSY | TDX_OPERAND_SEPT_TREE);
 	KT_EXPECT_OK(t,
 		     tdx_model_hold(m, TDX_HOLD_SEPT_TREE, TD2, 0, 0, false));
+	/* The PAMT read-back names a page of the PAMT too. */
+	KT_EXPECT_ERRNO(t,
+			tdx_model_page(m, DATA + 1, &(struct tdx_page_info){0}),
+			EINVAL);
+	KT_EXPECT_ERRNO(t, tdx_model_page(m, SIZE, &(struct tdx_page_info){0}),
+			EINVAL);
+	/* A hold of no known kind. */
+	KT_EXPECT_ERRNO(t, tdx_model_hold(m, (enum tdx_hold)99, TD, 0, 0, true),
+			EINVAL);
+	/* A page hold names a page of the PAMT. */
+	KT_EXPECT_ERRNO(t,
+			tdx_model_hold(m, TDX_HOLD_PAGE, 0, DATA + 1, 0, false),
+			EINVAL);
+	KT_EXPECT_ERRNO(t, tdx_model_hold(m, TDX_HOLD_PAGE, 0, SIZE, 0, false),
+			EINVAL);
 	KT_EXPECT_OK(t, tdx_model_hold(m, TDX_HOLD_PAGE, 0, DATA + 3 * M2 + K4,
 				       0, true));
 	KT_EXPECT_EQ(t, tdx_page_aug(m, TD, GPA + 2 * M2, 1, DATA + 3 * M2, &x),
@@ -522,6 +546,8 @@ static void block_statuses(struct kt *t)
 		     TDX_EPT_ENTRY_STATE_INCORRECT | RCX_);
 	KT_EXPECT_EQ(t, x.rdx, (u64)TDX_SEPT_FREE << 8);
 	epoch = tdinfo(m, TD).epoch;
+	/* A page never blocked holds no block epoch. */
+	KT_EXPECT_EQ(t, page(m, DATA).bepoch, 0);
 	KT_EXPECT_EQ(t, tdx_range_block(m, TD, GPA, 0, &x), 0);
 	KT_EXPECT_EQ(t, entry(m, TD, GPA, 0).state, TDX_SEPT_PENDING_BLOCKED);
 	KT_EXPECT_EQ(t, page(m, DATA).bepoch, epoch);
@@ -668,6 +694,9 @@ static void remove_statuses(struct kt *t)
 	KT_EXPECT_EQ(t, tdx_page_remove(m, TD, GPA, 0, &x),
 		     TDX_EPT_WALK_FAILED | RCX_);
 	KT_EXPECT_EQ(t, x.rdx, 1 | (u64)TDX_SEPT_NL_BLOCKED << 8);
+	/* The blocked table entry: its table's HPA, RWX clear, TDB (bit
+	 * 55) set (ABI spec, "Secure EPT Entry"). */
+	KT_EXPECT_EQ(t, x.rcx, T(2) | 1ULL << 55);
 	KT_EXPECT_EQ(t, tdx_track(m, TD), 0);
 	KT_EXPECT_EQ(t, tdx_vcpu_exit(m, TD, 0), 0);
 	KT_EXPECT_EQ(t, tdx_vcpu_exit(m, TD, 1), 0);
@@ -706,6 +735,10 @@ static void remove_statuses(struct kt *t)
 	KT_EXPECT_EQ(t, tdx_page_remove(m, TD, GPA, 1, &x),
 		     TDX_EPT_ENTRY_STATE_INCORRECT | RCX_);
 	KT_EXPECT_EQ(t, x.rdx, 1 | (u64)TDX_SEPT_NL_MAPPED << 8);
+	/* Level 2 (a 1 GiB leaf's) is in REMOVE's range: a table there. */
+	KT_EXPECT_EQ(t, tdx_page_remove(m, TD, GPA, 2, &x),
+		     TDX_EPT_ENTRY_STATE_INCORRECT | RCX_);
+	KT_EXPECT_EQ(t, x.rdx, 2 | (u64)TDX_SEPT_NL_MAPPED << 8);
 	/* 4 KiB of a 2 MiB leaf: demote first. */
 	KT_EXPECT_EQ(t, tdx_page_aug(m, TD, GPA + M2, 1, DATA + M2, &x), 0);
 	KT_EXPECT_EQ(t, tdx_page_remove(m, TD, GPA + M2 + K4, 0, &x),
@@ -722,6 +755,42 @@ static void remove_statuses(struct kt *t)
 		KT_EXPECT_EQ(t, tdx_page_remove(m, TD2, GPA, 0, &x), 0);
 		KT_EXPECT_EQ(t, page(m, DATA + 2 * M2).type, TDX_PT_NDA);
 	}
+out:
+	done(t, m);
+}
+
+/*
+ * A block is tracked by a TRACK after it (ABI spec, "TLB Tracking"; the
+ * module's is_tlb_tracked): a BLOCK in the current epoch is not, even
+ * with no vCPU running in that epoch yet.
+ */
+static void block_needs_a_later_track(struct kt *t)
+{
+	struct tdx_model *m = model(t);
+	struct tdx_ext x;
+
+	if (!m)
+		return;
+	KT_EXPECT_EQ(t, tdx_td_create(m, TD, 1, TDX_TD_RUNNABLE), 0);
+	if (!tables(t, m, TD, true, 0))
+		goto out;
+	KT_EXPECT_EQ(t, tdx_page_aug(m, TD, GPA, 0, DATA, &x), 0);
+	/* Epoch 2; the vCPU still runs in epoch 1. */
+	KT_EXPECT_EQ(t, tdx_track(m, TD), 0);
+	KT_EXPECT_EQ(t, tdx_range_block(m, TD, GPA, 0, &x), 0);
+	KT_EXPECT_EQ(t, page(m, DATA).bepoch, 2);
+	KT_EXPECT_EQ(t, tdx_page_remove(m, TD, GPA, 0, &x),
+		     TDX_TLB_TRACKING_NOT_DONE | RCX_);
+	KT_EXPECT_EQ(t, tdx_range_unblock(m, TD, GPA, 0, &x),
+		     TDX_TLB_TRACKING_NOT_DONE | RCX_);
+	KT_EXPECT_EQ(t, entry(m, TD, GPA, 0).state, TDX_SEPT_PENDING_BLOCKED);
+	/* Two epochs on, the block is tracked whatever the vCPU did. */
+	kick_all(m, TD, 1);
+	KT_EXPECT_EQ(t, tdx_track(m, TD), 0);
+	kick_all(m, TD, 1);
+	KT_EXPECT_EQ(t, tdx_track(m, TD), 0);
+	KT_EXPECT_EQ(t, tdx_page_remove(m, TD, GPA, 0, &x), 0);
+	KT_EXPECT_EQ(t, page(m, DATA).type, TDX_PT_NDA);
 out:
 	done(t, m);
 }
@@ -756,7 +825,12 @@ static void promote_statuses(struct kt *t)
 	if (!tables(t, m, TD, true, 0))
 		goto out;
 	fill_pt(t, m, TD, DATA, 0, true);
+	/* A table page right after the one PROMOTE frees. */
+	KT_EXPECT_EQ(t, tdx_sept_add(m, TD, GPA + 2 * M2, 1, T(3), &x), 0);
 	KT_EXPECT_EQ(t, tdx_page_promote(m, TD, GPA, 0, &x),
+		     TDX_OPERAND_INVALID | RCX_);
+	/* No 1 GiB leaves: level 3 (a table entry here) is out of range. */
+	KT_EXPECT_EQ(t, tdx_page_promote(m, TD, 0, 3, &x),
 		     TDX_OPERAND_INVALID | RCX_);
 	KT_EXPECT_EQ(t, tdx_page_promote(m, TD, GPA + K4, 1, &x),
 		     TDX_OPERAND_INVALID | RCX_);
@@ -789,8 +863,9 @@ static void promote_statuses(struct kt *t)
 	KT_EXPECT_EQ(t, entry(m, TD, GPA, 1).state, TDX_SEPT_MAPPED);
 	KT_EXPECT_EQ(t, entry(m, TD, GPA, 1).hpa, DATA);
 	KT_EXPECT_EQ(t, page(m, T(2)).type, TDX_PT_NDA);
+	KT_EXPECT_EQ(t, page(m, T(3)).type, TDX_PT_EPT);
 	KT_EXPECT_EQ(t, page(m, DATA + 100 * K4).level, 1);
-	KT_EXPECT_EQ(t, tdinfo(m, TD).child_pages, 2 + 512);
+	KT_EXPECT_EQ(t, tdinfo(m, TD).child_pages, 3 + 512);
 	/* A leaf cannot be promoted. */
 	KT_EXPECT_EQ(t, tdx_page_promote(m, TD, GPA, 1, &x),
 		     TDX_EPT_ENTRY_STATE_INCORRECT | RCX_);
@@ -936,6 +1011,10 @@ static void reclaim_statuses(struct kt *t)
 	KT_EXPECT_EQ(t, tdx_page_aug(m, TD, GPA + M2, 1, DATA + M2, &x), 0);
 	KT_EXPECT_EQ(t, tdx_page_reclaim(m, DATA + 1, &x),
 		     TDX_OPERAND_INVALID | RCX_);
+	/* Unaligned on a free page: the operand is refused before the
+	 * PAMT entry is read. */
+	KT_EXPECT_EQ(t, tdx_page_reclaim(m, DATA + K4 + 8, &x),
+		     TDX_OPERAND_INVALID | RCX_);
 	KT_EXPECT_EQ(t, tdx_page_reclaim(m, SIZE, &x),
 		     TDX_OPERAND_ADDR_RANGE_ERROR | RCX_);
 	KT_EXPECT_EQ(t, tdx_page_reclaim(m, DATA + K4, &x),
@@ -1080,6 +1159,70 @@ out:
 	done(t, m);
 }
 
+/* The S-EPT entry of gpa at level 1 or 0 in the TD of slot 0, white
+ * box: levels 3 and 2 are tables. */
+static struct tdx_sept_entry *raw_entry(struct tdx_model *m, u64 gpa,
+					unsigned int level)
+{
+	struct tdx_table *tb = m->td[0].root;
+
+	for (unsigned int l = TDX_LEVEL_MAX; l > level; l--)
+		tb = tb->e[(gpa >> (12 + 9 * l)) & (TDX_ENTRIES - 1)].child;
+	return &tb->e[(gpa >> (12 + 9 * level)) & (TDX_ENTRIES - 1)];
+}
+
+/* The checker reads no PAMT entry past the range: a table entry naming
+ * the range's end is refused as such, even when the bytes after the
+ * PAMT (inside its block: 18 MiB of PAMT fill 72 KiB of an order-5 one)
+ * read as a table page of the TD; and a table entry without a table
+ * (level 0, or no child) is refused before it is walked. */
+static void check_stays_in_the_pamt(struct kt *t)
+{
+	struct tdx_model *m = tdx_model_create(SIZE + M2);
+	struct tdx_sept_entry *e, saved;
+
+	if (!KT_EXPECT(t, m != NULL))
+		return;
+	KT_EXPECT_EQ(t, tdx_td_create(m, TD, 1, TDX_TD_RUNNABLE), 0);
+	if (!tables(t, m, TD, true, 0))
+		goto out;
+	KT_EXPECT_EQ(t, tdx_page_aug(m, TD, GPA, 0, DATA, NULL), 0);
+	KT_EXPECT_OK(t, tdx_model_check(m));
+	KT_EXPECT(t, (SIZE + M2) / K4 * sizeof(struct tdx_pamt) <
+			     (K4 << m->pamt_order));
+	e = raw_entry(m, GPA, 1);
+	saved = *e;
+	m->pamt[(SIZE + M2) / K4] = m->pamt[T(2) / K4];
+	e->hpa = SIZE + M2;
+	KT_EXPECT_ERRNO(t, tdx_model_check(m), EIO);
+	*e = saved;
+	m->pamt[(SIZE + M2) / K4] = (struct tdx_pamt){0};
+	/* The leaf at GPA made a table entry without a table, its page
+	 * typed as a table page. */
+	e = raw_entry(m, GPA, 0);
+	saved = *e;
+	e->state = TDX_SEPT_NL_MAPPED;
+	m->pamt[DATA / K4].type = TDX_PT_EPT;
+	KT_EXPECT_ERRNO(t, tdx_model_check(m), EIO);
+	m->pamt[DATA / K4].type = TDX_PT_REG;
+	*e = saved;
+	/* A FREE entry with a table under it. */
+	e = raw_entry(m, GPA + M2, 1);
+	saved = *e;
+	e->child = raw_entry(m, GPA, 1)->child;
+	KT_EXPECT_ERRNO(t, tdx_model_check(m), EIO);
+	*e = saved;
+	/* A leaf with a table under it. */
+	e = raw_entry(m, GPA, 0);
+	saved = *e;
+	e->child = raw_entry(m, GPA, 1)->child;
+	KT_EXPECT_ERRNO(t, tdx_model_check(m), EIO);
+	*e = saved;
+	KT_EXPECT_OK(t, tdx_model_check(m));
+out:
+	tdx_model_destroy(m);
+}
+
 static void out_of_memory(struct kt *t)
 {
 	struct tdx_model *m;
@@ -1099,6 +1242,15 @@ static void out_of_memory(struct kt *t)
 	KT_EXPECT_ERRNO(t, tdx_model_td(m, TD, &(struct tdx_td_info){0}),
 			EINVAL);
 	KT_EXPECT_EQ(t, tdx_td_create(m, TD, 1, TDX_TD_RUNNABLE), 0);
+	/* Every TD slot used: the model has no room for another. */
+	for (u64 id = 100; id < 100 + TDX_MAX_TDS - 1; id++)
+		KT_EXPECT_EQ(t, tdx_td_create(m, id, 1, TDX_TD_INITIALIZED), 0);
+	KT_EXPECT_EQ(t, tdx_td_create(m, 99, 1, TDX_TD_INITIALIZED),
+		     TDX_MODEL_NO_MEMORY);
+	for (u64 id = 100; id < 100 + TDX_MAX_TDS - 1; id++) {
+		KT_EXPECT_EQ(t, tdx_td_teardown(m, id), 0);
+		KT_EXPECT_EQ(t, tdx_td_reclaim(m, id), 0);
+	}
 	alloc_fail_nth(hv_pool, 1);
 	KT_EXPECT_EQ(t, tdx_sept_add(m, TD, 0, 3, T(0), NULL),
 		     TDX_MODEL_NO_MEMORY);
@@ -1163,16 +1315,28 @@ static const char *no_pool(void *ctx)
 }
 
 static const struct kt_case tdx_cases[] = {
-	KT_CASE(td_state_statuses),  KT_CASE(sept_add_statuses),
-	KT_CASE(aug_statuses),	     KT_CASE(page_add_statuses),
-	KT_CASE(block_statuses),     KT_CASE(unblock_statuses),
-	KT_CASE(track_statuses),     KT_CASE(remove_statuses),
-	KT_CASE(promote_statuses),   KT_CASE(promote_conditions),
-	KT_CASE(demote_statuses),    KT_CASE(reclaim_statuses),
-	KT_CASE(accept_statuses),    KT_CASE(check_catches_corruption),
-	KT_CASE(out_of_memory),	     KT_CASE(status_names),
-	KT_CASE(metadata_per_gib),   KT_CASE(hw_path_absent),
-	KT_CASE(mr_extend_statuses), KT_CASE(mrtd_known_answer),
+	KT_CASE(td_state_statuses),
+	KT_CASE(sept_add_statuses),
+	KT_CASE(aug_statuses),
+	KT_CASE(page_add_statuses),
+	KT_CASE(block_statuses),
+	KT_CASE(unblock_statuses),
+	KT_CASE(track_statuses),
+	KT_CASE(remove_statuses),
+	KT_CASE(block_needs_a_later_track),
+	KT_CASE(promote_statuses),
+	KT_CASE(promote_conditions),
+	KT_CASE(demote_statuses),
+	KT_CASE(reclaim_statuses),
+	KT_CASE(accept_statuses),
+	KT_CASE(check_catches_corruption),
+	KT_CASE(check_stays_in_the_pamt),
+	KT_CASE(out_of_memory),
+	KT_CASE(status_names),
+	KT_CASE(metadata_per_gib),
+	KT_CASE(hw_path_absent),
+	KT_CASE(mr_extend_statuses),
+	KT_CASE(mrtd_known_answer),
 };
 
 const struct kt_suite tdx_module_suite = {

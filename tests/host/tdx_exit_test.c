@@ -21,6 +21,8 @@
 #include "hv/cc.h"
 #include "hv/kvm_abi.h"
 #include "hv/tdx/tdx.h"
+#include "hv/tdx/tdx_int.h"
+#include "hv/x86/cpu.h"
 #include "hv/vm.h"
 #include "hv/x86/vectors.h"
 #include "lib/errno.h"
@@ -83,9 +85,12 @@ static const u8 code[] = {
 /* Garbage a TDCALL's outputs must overwrite. */
 #define JUNK 0x5a5a5a5a5a5a5a5aULL
 
+/* The model and every page tdx_cc took for it (S-EPT tables, a
+ * PROMOTE's freed one included) are gone. */
 static bool tdx_gone(void)
 {
-	return tdx_cc_model() == NULL;
+	return tdx_cc_model() == NULL &&
+	       alloc_owned_pages(hv_pool, OWN_TDX) == 0;
 }
 
 /* VMs on the TDX module model, which goes with the last of them. */
@@ -975,6 +980,37 @@ TDX_CASE(tdx_exit_vmcall_bitmap_and_subfunctions, true)
 		expect_vmcall(t, e, JUNK, TDVMCALL_MAP_GPA);
 }
 
+/*
+ * RDMSR in a TD guest is no TDCALL (the model's request carries no
+ * instruction then): the model leaves it to the exit policy, which
+ * emulates no MSR, and the run ends as the internal error naming it.
+ */
+TDX_CASE(tdx_exit_msr_is_not_the_models, true)
+{
+	struct step *s = env_at(
+		e, (struct arch_exit){.kind = ARCH_EXIT_MSR, .code = 0x7c},
+		AT_NOP);
+
+	env_set(s, ARCH_REG_RCX, 0x10); /* IA32_TIME_STAMP_COUNTER */
+	if (!KT_EXPECT_OK(t, env_run(e)))
+		return;
+	KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_INTERNAL_ERROR);
+	KT_EXPECT_EQ(t, env_get(e, ARCH_REG_RIP), CODE_GPA + AT_NOP);
+}
+
+/* The model's TD guests keep the shared bit (bit 47) in their GPAs:
+ * they need the CPU's guests to have 48 physical address bits (GPAW 48),
+ * and no more. */
+static void tdx_exit_guests_need_gpaw_48(struct kt *t)
+{
+	unsigned int bits = cpu_guest_phys_bits();
+	const char *why = tdx_guest_lacks();
+
+	if (!KT_EXPECT_EQ(t, why == NULL, bits >= TDX_GPAW))
+		kt_fail_note(t, "this CPU's guests have %u bits: %s", bits,
+			     why ? why : "(no reason)");
+}
+
 static const struct kt_case tdx_exit_cases[] = {
 	KT_CASE(tdx_exit_shared_bit_faults_and_zaps),
 	KT_CASE(tdx_exit_first_vcpu_ends_the_launch),
@@ -990,6 +1026,8 @@ static const struct kt_case tdx_exit_cases[] = {
 	KT_CASE(tdx_exit_map_gpa_chunks),
 	KT_CASE(tdx_exit_map_gpa_answers),
 	KT_CASE(tdx_exit_vmcall_bitmap_and_subfunctions),
+	KT_CASE(tdx_exit_msr_is_not_the_models),
+	KT_CASE(tdx_exit_guests_need_gpaw_48),
 };
 
 const struct kt_suite tdx_exit_suite = KT_SUITE("tdx_exit", tdx_exit_cases);

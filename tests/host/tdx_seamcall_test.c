@@ -633,6 +633,12 @@ static void probe_reasons_in_order(struct kt *t)
 	expect_reason(t, "fewer than 2 TDX private KeyIDs", 3);
 	KT_EXPECT_EQ(t, cpu.read[2], 0x87U);
 
+	/* Two private KeyIDs are enough (Linux's tdx_init() wants at
+	 * least 2: one for the module's PAMT and one for a TD). */
+	set_cpu("GenuineIntel");
+	cpu.keyids = 2;
+	expect_reason(t, "SEAMCALL needs VMX root operation", 3);
+
 	/* Everything the CPU can give: VMX root is what is missing. */
 	set_cpu("GenuineIntel");
 	expect_reason(t, "SEAMCALL needs VMX root operation", 3);
