@@ -26,7 +26,7 @@ no summary line, a summary that disagrees with the cases), a COMMAND that
 exits non-zero or cannot be run, or --run-failed REASON (the caller saw the
 run fail: a timeout, a panic) with no failed case in the document, adds one
 failed case "(run)" whose reason says why, so both reports say the run
-failed; the reason also goes to standard error.
+failed; the reasons found here also go to standard error.
 
 Exit status: 2 for a bad command line or a report that cannot be written;
 with COMMAND, COMMAND's status, or 1 when it exited 0 but the document is
@@ -203,10 +203,10 @@ def main():
         how = (f'killed by signal {-status}' if status < 0
                else f'exited with status {status}')
         problems.append(f'{opt["command"][0]} {how}')
-    if opt['run_failed'] and not failed:
-        problems.append(opt['run_failed'])
     for p in problems:
         print(f'ktap-report.py: {p}', file=sys.stderr)
+    if opt['run_failed'] and not failed:
+        problems.append(opt['run_failed'])  # the caller says it
     if problems:
         doc.cases.append(ktapdoc.Case(RUN, RUN, RUN, 'fail',
                                       '; '.join(problems), []))

@@ -6,7 +6,9 @@ a suite at depth D opens with "KTAP version 1", "# Subtest: NAME" and its
 plan, indented 4*D spaces; its cases, and the diagnostics ("# ...") a case
 prints before its result line, sit at the same indent; the line closing the
 suite ("ok N NAME" / "not ok N NAME") sits at depth D-1. The document ends
-with "N passed, N failed, N skipped" at column 0.
+with "N passed, N failed, N skipped" at column 0. Lines before the first
+"KTAP version 1" at column 0 (firmware output on the serial log) are not
+part of the document.
 """
 import re
 
@@ -53,9 +55,10 @@ def parse(lines):
         line = raw.rstrip('\r\n')
         body = line.lstrip(' ')
         level = (len(line) - len(body)) // 4
-        if body == HEADER:
+        if line == HEADER:
             doc.header = True
-            continue
+        if not doc.header or body == HEADER:
+            continue  # firmware output before the document, a header
         if body.startswith(SUBTEST):
             names = {k: v for k, v in names.items() if k < level}
             names[level] = body[len(SUBTEST):]
