@@ -361,6 +361,10 @@ test-crosscheck-sh: tools
 .PHONY: test-run-bochs-sh
 test-run-bochs-sh: payload
 	scripts/tests/run-bochs-test.sh
+# scripts/ktap-report.py on hand-made KTAP: the exact JUnit XML and JSON.
+.PHONY: test-ktap-report
+test-ktap-report:
+	scripts/tests/ktap-report-test.sh
 # scripts/linux-vm.sh against a fake QEMU: each failure gives its reason.
 .PHONY: test-linux-vm-sh
 test-linux-vm-sh: deps

@@ -19,7 +19,7 @@ case printed before its result; a skipped case holds <skipped message=
 JSON: {"passed": N, "failed": N, "skipped": N, "cases": [{"path", "result"
 ("pass", "fail" or "skip"), "reason" (a skip's reason, a failure's note;
 only when there is one), "diagnostics" (a failure's lines; only when
-there are some)}]}.
+there are some)}]}, on one line.
 
 A document that does not say the run ended well (no "KTAP version 1" line,
 no summary line, a summary that disagrees with the cases), a COMMAND that
@@ -35,9 +35,7 @@ or not).
 """
 import json
 import re
-import subprocess
 import sys
-from xml.sax.saxutils import escape, quoteattr
 
 sys.dont_write_bytecode = True
 import ktapdoc  # noqa: E402  (scripts/, beside this file)
@@ -83,6 +81,7 @@ def parse_args(argv):
 
 def run_command(cmd):
     """Run cmd, echo its standard output live; return (lines, status)."""
+    import subprocess  # here: only this mode needs it, and it is slow
     lines = []
     try:
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE)
@@ -110,12 +109,17 @@ def problems_of(doc):
     return []
 
 
-def clean(text):
-    return NOT_XML.sub('\ufffd', text)
+def text(s):
+    """s as XML character data: no markup, no character XML cannot hold."""
+    s = NOT_XML.sub('\ufffd', s)
+    return s.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
 
 
-def attr(text):
-    return quoteattr(clean(text))
+def attr(s):
+    """s as a quoted XML attribute value; line breaks kept as references."""
+    s = text(s).replace('"', '&quot;')
+    return '"' + s.replace('\n', '&#10;').replace('\r', '&#13;').replace(
+        '\t', '&#9;') + '"'
 
 
 def junit(doc, name):
@@ -142,7 +146,7 @@ def junit(doc, name):
                 out.append(f'      <skipped message={attr(c.note)}/>')
             else:
                 msg = c.note or (c.diags[0] if c.diags else 'failed')
-                body = escape(clean('\n'.join(c.diags)))
+                body = text('\n'.join(c.diags))
                 out.append(f'      <failure message={attr(msg)}>{body}'
                            '</failure>')
             out.append('    </testcase>')
@@ -163,7 +167,7 @@ def summary_json(doc):
     out = {key: sum(c.result == r for c in doc.cases) for key, r in
            (('passed', 'pass'), ('failed', 'fail'), ('skipped', 'skip'))}
     out['cases'] = cases
-    return json.dumps(out, indent=2) + '\n'
+    return json.dumps(out) + '\n'
 
 
 def write(path, text):
