@@ -6,9 +6,11 @@
 # JSON written here, XML that python3's parser reads, and the exit
 # status and message documented in the script. Prints "ok N name" / "not
 # ok N name" and ends with "N passed, N failed, N skipped".
+# Usage: ktap-report-test.sh HOST-RUNNER (build/host/unit-tests).
 set -uo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/../.."
+runner=${1:?usage: ktap-report-test.sh HOST-RUNNER}
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -75,7 +77,7 @@ bad() {
 header='<?xml version="1.0" encoding="UTF-8"?>'
 
 echo "KTAP version 1"
-echo "1..17"
+echo "1..19"
 
 cat >"$tmp/in" <<'EOF'
 BdsDxe: starting Boot0001
@@ -298,6 +300,42 @@ $header
 </testsuites>
 EOF
 check "control characters stay out of the XML" 0 "" '{"passed": 0, "failed": 1, "skipped": 0, "cases": [{"path": "hv.map", "result": "fail", "diagnostics": ["map: a\u0001b \ufffd end"]}]}'
+
+# A host runner's own --junit and --json (plat/host/kt_main.c runs it
+# under the converter): the reports' counts are its summary line's, and a
+# run that selects nothing fails in them too.
+runner_check() {
+	local name=$1 want_rc=$2 want=$3 rc out sum counts
+	shift 3
+	n=$((n + 1))
+	rm -f "$tmp/r.xml" "$tmp/r.json"
+	out=$("$runner" "$@" --junit "$tmp/r.xml" --json "$tmp/r.json" 2>&1)
+	rc=$?
+	sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' <<<"$out" | tail -n 1)
+	counts=$(python3 -c '
+import json, sys, xml.dom.minidom
+r = xml.dom.minidom.parse(sys.argv[1]).documentElement
+d = json.load(open(sys.argv[2]))
+t = int(r.getAttribute("tests"))
+f, s = int(r.getAttribute("failures")), int(r.getAttribute("skipped"))
+print("%d passed, %d failed, %d skipped / %d passed, %d failed, %d skipped"
+      % (t - f - s, f, s, d["passed"], d["failed"], d["skipped"]))' \
+		"$tmp/r.xml" "$tmp/r.json" 2>&1)
+	if [ "$rc" = "$want_rc" ] && [ "$counts" = "$want / $want" ] &&
+		{ [ "$want_rc" != 0 ] || [ "$sum" = "$want" ]; }; then
+		passed=$((passed + 1))
+		echo "ok $n $name"
+	else
+		failed=$((failed + 1))
+		echo "# $name: exit status $rc (want $want_rc), summary '$sum'," \
+			"reports '$counts', want '$want'"
+		echo "not ok $n $name"
+	fi
+}
+runner_check "a host runner's --junit and --json" 0 \
+	"$("$runner" --filter 'lib.*' | tail -n 1)" --filter 'lib.*'
+runner_check "a host runner selecting nothing fails in the reports" 1 \
+	"0 passed, 1 failed, 0 skipped" --filter 'no.such.case'
 
 # Every JUnit file written above, through python3's XML parser (one
 # python3 for all: each start costs a good part of a second here).
