@@ -87,10 +87,19 @@ def run_command(cmd):
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE)
     except OSError as e:
         return lines, f'cannot run {cmd[0]}: {e.strerror}'
-    for raw in proc.stdout:
-        sys.stdout.buffer.write(raw)
-        sys.stdout.buffer.flush()
-        lines.append(raw.decode('utf-8', 'replace'))
+    echo = True
+    try:
+        for raw in proc.stdout:
+            lines.append(raw.decode('utf-8', 'replace'))
+            if not echo:
+                continue
+            try:
+                sys.stdout.buffer.write(raw)
+                sys.stdout.buffer.flush()
+            except BrokenPipeError:
+                echo = False  # the reader went away; the reports still come
+    except KeyboardInterrupt:
+        pass  # the runner got the interrupt too: its status says so
     return lines, proc.wait()
 
 
