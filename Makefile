@@ -89,6 +89,9 @@ deps:
 # ---------------------------------------------------------------- host
 host: $(B)/host/unit-tests
 
+# The host runners' --junit and --json run them under this script.
+%/plat/host/kt_main.o: HOST_CFLAGS += \
+	-DGMV_KTAP_REPORT='"$(abspath scripts/ktap-report.py)"'
 $(B)/host/%.o: %.c
 	$(call say,CC,$@)
 	@mkdir -p $(dir $@)
@@ -361,6 +364,11 @@ test-crosscheck-sh: tools
 .PHONY: test-run-bochs-sh
 test-run-bochs-sh: payload
 	scripts/tests/run-bochs-test.sh
+# scripts/ktap-report.py on hand-made KTAP (the exact JUnit XML and JSON)
+# and through a host runner's --junit and --json.
+.PHONY: test-ktap-report
+test-ktap-report: $(B)/host/unit-tests
+	scripts/tests/ktap-report-test.sh $(B)/host/unit-tests
 # scripts/linux-vm.sh against a fake QEMU: each failure gives its reason.
 .PHONY: test-linux-vm-sh
 test-linux-vm-sh: deps

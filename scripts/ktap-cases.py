@@ -17,9 +17,11 @@ then prints "version: REASON" or "intentional: REASON" in the third field
 import re
 import sys
 
-RESULT = re.compile(r'^(not ok|ok) \d+ (\S+)(?: # (SKIP)? ?(.*))?$')
-BACKEND = re.compile(r'^# backend: (\S+)$')
-ROW = re.compile(r'^# row: (version|intentional) (.*)$')
+sys.dont_write_bytecode = True
+import ktapdoc  # noqa: E402  (scripts/, beside this file)
+
+BACKEND = re.compile(r'^backend: (\S+)$')
+ROW = re.compile(r'^row: (version|intentional) (.*)$')
 
 want = None
 if len(sys.argv) == 3 and sys.argv[1] == '--backend':
@@ -27,44 +29,15 @@ if len(sys.argv) == 3 and sys.argv[1] == '--backend':
 elif len(sys.argv) != 1:
     sys.exit('usage: ktap-cases.py [--backend NAME] <KTAP >CASES')
 
-names = {}  # indent level -> name of the open subtest at that level
-backends = set()
-rows = {}  # indent level -> the "# row:" note of the case still running
-
-for raw in sys.stdin:
-    line = raw.rstrip('\n')
-    body = line.lstrip(' ')
-    level = (len(line) - len(body)) // 4
-    if body.startswith('# Subtest: '):
-        names = {k: v for k, v in names.items() if k < level}
-        names[level] = body[len('# Subtest: '):]
+doc = ktapdoc.parse(sys.stdin)
+backends = {m.group(1) for m in map(BACKEND.match, doc.comments) if m}
+for case in doc.cases:
+    if case.result != 'pass':
+        print(f'{case.path}\t{case.result}\t{case.note}')
         continue
-    m = BACKEND.match(body)
-    if m:
-        backends.add(m.group(1))
-        continue
-    m = ROW.match(body)
-    if m:
-        rows[level] = f'{m.group(1)}: {m.group(2)}'
-        continue
-    m = RESULT.match(body)
-    if not m:
-        continue
-    row = rows.pop(level, '')
-    ok, name, skip, note = m.groups()
-    if names.get(level + 1) == name:
-        del names[level + 1]  # the line closing a suite
-        continue
-    path = '.'.join(names[k] for k in sorted(names) if k <= level)
-    path = f'{path}.{name}' if path else name
-    if ok == 'not ok':
-        verdict = 'fail'
-    elif skip:
-        verdict = 'skip'
-    else:
-        verdict = 'pass'
-    print(f'{path}\t{verdict}\t{note or ""}' if verdict != 'pass'
-          else f'{path}\tpass\t{row}')
+    rows = [m for m in map(ROW.match, case.diags) if m]
+    row = f'{rows[-1].group(1)}: {rows[-1].group(2)}' if rows else ''
+    print(f'{case.path}\tpass\t{row}')
 
 if want is not None and backends != {want}:
     found = ', '.join(sorted(backends)) or 'none'

@@ -34,12 +34,14 @@ usage: scripts/run-bochs.sh [options]
                   ryzen for AMD with SVM); bochs --help cpu lists them
   --timeout S     kill Bochs after S seconds (default 600)
   --log FILE      also write the serial log to FILE
+  --junit FILE    also write the results as JUnit XML to FILE
+  --json FILE     also write the results as a JSON summary to FILE
   --help          this text
 Set GMV_BOCHS to a Bochs binary to use it instead of Debian's bochs.
 EOF
 }
 
-filter="" list=0 pool="" mem=512M cpu=tigerlake timeout_s=600 log=""
+filter="" list=0 pool="" mem=512M cpu=tigerlake timeout_s=600 log="" junit="" json=""
 need_arg() {
 	if [ $# -lt 2 ] || [ -z "$2" ]; then
 		echo "run-bochs.sh: $1 needs a value" >&2
@@ -56,6 +58,8 @@ while [ $# -gt 0 ]; do
 	--cpu) need_arg "$@"; cpu=$2; shift ;;
 	--timeout) need_arg "$@"; timeout_s=$2; shift ;;
 	--log) need_arg "$@"; log=$2; shift ;;
+	--junit) need_arg "$@"; junit=$2; shift ;;
+	--json) need_arg "$@"; json=$2; shift ;;
 	--help | -h) usage; exit 0 ;;
 	*) echo "run-bochs.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
 	esac
@@ -100,9 +104,40 @@ for w in "$filter" "$pool"; do
 	esac
 done
 
+# --junit, --json: scripts/ktap-report.py turns the KTAP read from the
+# serial log (a copy kept in $ktap_copy) into the reports; a relative FILE
+# names a file where the caller stands.
+if [ "$list" = 1 ] && [ -n "$junit$json" ]; then
+	echo "run-bochs.sh: --junit and --json report a run; --list runs no case" >&2
+	exit 2
+fi
+for f in junit json; do
+	[ -z "${!f}" ] || [[ ${!f} == /* ]] || printf -v "$f" '%s' "$caller_dir/${!f}"
+	if [ -n "${!f}" ] && ! : >"${!f}"; then
+		echo "run-bochs.sh: --$f: cannot write ${!f}" >&2
+		exit 2
+	fi
+done
+ktap_copy=/dev/null
+if [ -n "$junit$json" ]; then
+	ktap_copy=$(mktemp) || exit 2
+	trap 'rm -f "$ktap_copy"' EXIT
+fi
+# report REASON: write the reports; REASON (the run's failure, or "")
+# makes them say the run failed when no case did.
+report() {
+	local args=()
+	[ -n "$junit$json" ] || return 0
+	[ -n "$junit" ] && args+=(--junit "$junit")
+	[ -n "$json" ] && args+=(--json "$json")
+	[ -n "$1" ] && args+=(--run-failed "$1")
+	scripts/ktap-report.py "${args[@]}" "$ktap_copy" >/dev/null
+}
+
 # The verdict for a run that produced no summary line.
 fail() {
 	echo "run-bochs.sh: FAIL: $*"
+	report "$*"
 	echo "0 passed, 1 failed, 0 skipped"
 	exit 1
 }
@@ -135,6 +170,7 @@ bpid=""
 cleanup() {
 	[ -n "$bpid" ] && kill -- "$bpid" 2>/dev/null
 	[ -n "${GMV_BOCHS_KEEP:-}" ] || rm -rf "$run"
+	[ "$ktap_copy" = /dev/null ] || rm -f "$ktap_copy"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -209,6 +245,7 @@ tail -n +1 -f --pid="$bpid" "$run/serial.txt" |
 	while IFS= read -r line || [ -n "$line" ]; do
 		printf '%s\n' "$line"
 		[ -n "$log" ] && printf '%s\n' "$line" >>"$log"
+		printf '%s\n' "$line" >>"$ktap_copy"
 		case "$line" in
 		"KTAP version 1")
 			[ -z "$ktap_at" ] && ktap_at=$EPOCHREALTIME ;;
@@ -283,6 +320,7 @@ else
 	reason="the machine powered off without the payload's verdict line"
 fi
 
+report "$reason"
 if [ -z "$reason" ]; then
 	# A --list run prints no summary of its own.
 	echo "${summary:-0 passed, 0 failed, 0 skipped}"

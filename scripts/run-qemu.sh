@@ -31,11 +31,13 @@ usage: scripts/run-qemu.sh [options]
   --timeout S     kill QEMU after S seconds (default 300)
   --gdb           start QEMU halted with a gdb server on :1234 (-s -S)
   --log FILE      also write the serial log to FILE
+  --junit FILE    also write the results as JUnit XML to FILE
+  --json FILE     also write the results as a JSON summary to FILE
   --help          this text
 EOF
 }
 
-filter="" list=0 pool="" smp=1 mem=512M cpu=max,phys-bits=48 timeout_s=300 gdb=0 log=""
+filter="" list=0 pool="" smp=1 mem=512M cpu=max,phys-bits=48 timeout_s=300 gdb=0 log="" junit="" json=""
 need_arg() {
 	if [ $# -lt 2 ] || [ -z "$2" ]; then
 		echo "run-qemu.sh: $1 needs a value" >&2
@@ -54,6 +56,8 @@ while [ $# -gt 0 ]; do
 	--timeout) need_arg "$@"; timeout_s=$2; shift ;;
 	--gdb) gdb=1 ;;
 	--log) need_arg "$@"; log=$2; shift ;;
+	--junit) need_arg "$@"; junit=$2; shift ;;
+	--json) need_arg "$@"; json=$2; shift ;;
 	--help | -h) usage; exit 0 ;;
 	*) echo "run-qemu.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
 	esac
@@ -103,9 +107,40 @@ for w in "$filter" "$pool"; do
 	esac
 done
 
+# --junit, --json: scripts/ktap-report.py turns the KTAP read from the
+# serial log (a copy kept in $ktap_copy) into the reports; a relative FILE
+# names a file where the caller stands.
+if [ "$list" = 1 ] && [ -n "$junit$json" ]; then
+	echo "run-qemu.sh: --junit and --json report a run; --list runs no case" >&2
+	exit 2
+fi
+for f in junit json; do
+	[ -z "${!f}" ] || [[ ${!f} == /* ]] || printf -v "$f" '%s' "$caller_dir/${!f}"
+	if [ -n "${!f}" ] && ! : >"${!f}"; then
+		echo "run-qemu.sh: --$f: cannot write ${!f}" >&2
+		exit 2
+	fi
+done
+ktap_copy=/dev/null
+if [ -n "$junit$json" ]; then
+	ktap_copy=$(mktemp) || exit 2
+	trap 'rm -f "$ktap_copy"' EXIT
+fi
+# report REASON: write the reports; REASON (the run's failure, or "")
+# makes them say the run failed when no case did.
+report() {
+	local args=()
+	[ -n "$junit$json" ] || return 0
+	[ -n "$junit" ] && args+=(--junit "$junit")
+	[ -n "$json" ] && args+=(--json "$json")
+	[ -n "$1" ] && args+=(--run-failed "$1")
+	scripts/ktap-report.py "${args[@]}" "$ktap_copy" >/dev/null
+}
+
 # The verdict for a run that produced no summary line.
 fail() {
 	echo "run-qemu.sh: FAIL: $*"
+	report "$*"
 	echo "0 passed, 1 failed, 0 skipped"
 	exit 1
 }
@@ -152,6 +187,7 @@ timeout -k 5 "$timeout_s" "${qemu[@]}" </dev/null |
 	while IFS= read -r line || [ -n "$line" ]; do
 		printf '%s\n' "$line"
 		[ -n "$log" ] && printf '%s\n' "$line" >>"$log"
+		printf '%s\n' "$line" >>"$ktap_copy"
 		case "$line" in
 		"KTAP version 1")
 			[ -z "$ktap_at" ] && ktap_at=$EPOCHREALTIME ;;
@@ -200,6 +236,7 @@ case $rc in
 *) reason="QEMU exited with unexpected status $rc" ;;
 esac
 
+report "$reason"
 if [ -z "$reason" ]; then
 	# A --list run prints no summary of its own.
 	echo "${summary:-0 passed, 0 failed, 0 skipped}"

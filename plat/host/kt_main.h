@@ -2,8 +2,8 @@
 /*
  * plat/host/kt_main.h - the command line and exit status shared by
  * the host test runners (unit-tests, linux-backend-tests, guests-linux,
- * conformance-linux): "[--filter GLOB] [--list]", plus options of a
- * runner's own that take one value each.
+ * conformance-linux): "[--filter GLOB] [--list] [--junit FILE]
+ * [--json FILE]", plus options of a runner's own that take one value each.
  */
 #ifndef GMV_PLAT_HOST_KT_MAIN_H
 #define GMV_PLAT_HOST_KT_MAIN_H
@@ -20,7 +20,10 @@ struct kt_main_opt {
 /*
  * Parses argv into opt and the n_extra extra options, then makes stdout
  * line buffered. Returns 0, or -EINVAL after printing the usage line to
- * stderr when an argument is unknown or lacks its value.
+ * stderr when an argument is unknown or lacks its value. With --junit or
+ * --json it does not return but runs the same command without them under
+ * scripts/ktap-report.py, which writes the reports (a negative errno when
+ * that cannot be started).
  */
 int kt_main_args(int argc, char **argv, struct kt_options *opt,
 		 const struct kt_main_opt *extra, size_t n_extra);

@@ -5,7 +5,8 @@
 # file) is left behind. The fake answers --help the way Debian's Bochs
 # does, reads its configuration for the serial and log files, locks the
 # disk image as Bochs does, and plays the payload and Bochs's ending;
-# FAKE_MODE says which story it tells. Prints "ok N name" / "not ok N
+# FAKE_MODE says which story it tells; --junit and --json write their
+# reports from the serial log. Prints "ok N name" / "not ok N
 # name" and ends with "N passed, N failed, N skipped".
 set -uo pipefail
 export LC_ALL=C
@@ -45,6 +46,9 @@ endless) serial "3 passed, 0 failed, 0 skipped" "gmemvisor: run passed, ending b
 	exec sleep 60 ;;
 locked) echo "00000000000e[HD    ] image locked: $disk"; exit 1 ;;
 silent) off ;;
+whole) serial "    KTAP version 1" "    # Subtest: boot" "    1..2" "    ok 1 uefi" \
+	"    ok 2 acpi # SKIP no ACPI" "ok 1 boot" "1 passed, 0 failed, 1 skipped" \
+	"gmemvisor: run passed, ending by shutdown"; off ;;
 esac
 EOF
 chmod +x "$tmp/bochs"
@@ -80,8 +84,31 @@ check() {
 	echo "not ok $n $name"
 }
 
+# report NAME MODE WANT-JSON: --json and --junit write the reports from
+# the serial log: the JSON is WANT-JSON exactly, the XML is well-formed.
+report() {
+	local name=$1 mode=$2 want=$3 got
+	n=$((n + 1))
+	rm -f "$tmp/r.json" "$tmp/r.xml"
+	FAKE_DISK_NOTE=$tmp/disk FAKE_MODE=$mode GMV_BOCHS=$tmp/bochs \
+		scripts/run-bochs.sh --json "$tmp/r.json" --junit "$tmp/r.xml" >/dev/null 2>&1
+	got=$(cat "$tmp/r.json" 2>&1)
+	if [ "$got" != "$want" ]; then
+		echo "# $name: JSON '$got', want '$want'"
+	elif ! python3 -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' \
+		"$tmp/r.xml"; then
+		echo "# $name: the JUnit file is not well-formed XML"
+	else
+		passed=$((passed + 1))
+		echo "ok $n $name"
+		return
+	fi
+	failed=$((failed + 1))
+	echo "not ok $n $name"
+}
+
 echo "KTAP version 1"
-echo "1..11"
+echo "1..13"
 check "a passing run passes with its summary" 0 "" pass
 check "a failing case fails the run" 1 "1 case(s) failed" casefail
 check "failed cases fail a run reported PASS" 1 "yet the payload reported PASS" passfail
@@ -93,5 +120,9 @@ check "Bochs's own error is shown" 1 "image locked" locked
 check "a power-off without a verdict fails" 1 "without the payload's verdict" silent
 check "an unknown CPU model is named" 1 "no such CPU model" pass --cpu pentium9
 GMV_BOCHS=$tmp/none check "a missing Bochs is named" 1 "Bochs is missing" pass
+report "--json and --junit report the cases" whole \
+	'{"passed": 1, "failed": 0, "skipped": 1, "cases": [{"path": "boot.uefi", "result": "pass"}, {"path": "boot.acpi", "result": "skip", "reason": "no ACPI"}]}'
+report "the reports of a panicked run say it failed" panic \
+	'{"passed": 0, "failed": 1, "skipped": 0, "cases": [{"path": "(run)", "result": "fail", "reason": "the KTAP document ends early: no summary line (truncated run?); the payload panicked: PANIC: page pool corrupt"}]}'
 echo "$passed passed, $failed failed, 0 skipped"
 [ "$failed" -eq 0 ]
