@@ -14,26 +14,14 @@
  * On Linux these cases need an SNP VM, that is SEV-SNP hardware: they
  * are skipped with that reason.
  */
-#include "guest-tests/cases/cases.h"
+#include "guest-tests/cases/cc_case.h"
 #include "guest-tests/guests/programs.h"
-#include "guest-tests/host_mem.h"
 
-#define SNP_SLOT 1
-#define SNP_LEN (SNP_PAGES * PAGE_SIZE)
 #define PG(n) (GUEST_TEST_GPA + (n)*PAGE_SIZE)
-#define MAX_CALLS 16
+/* The answer with which the VMM fails a page-state change. */
+#define ANSWER_FAIL ((u64)-GMV_KVM_EINVAL)
 
-struct snp_case {
-	int gmem;
-	/* KVM_HC_MAP_GPA_RANGE exits seen, and the one (1-based) the VMM
-	 * fails; memory-fault exits seen. */
-	unsigned int calls, fail_call, faults;
-	struct {
-		u64 gpa, npages, attrs;
-	} log[MAX_CALLS];
-	bool ended; /* the run ended as the case expected */
-	u64 sync_arg[8];
-};
+_Static_assert(SNP_PAGES == CC_CASE_PAGES, "the program covers the region");
 
 static const char *need_snp(struct kt *t)
 {
@@ -42,115 +30,31 @@ static const char *need_snp(struct kt *t)
 			      VMM_FEAT_MEMORY_ATTRIBUTES);
 }
 
-static int set_private(struct guest *g, u64 gpa, u64 len, bool private)
-{
-	u64 attrs = private ? GMV_MEMORY_ATTRIBUTE_PRIVATE : 0;
-
-	return g->v->ops->set_attributes(g->v, g->vm, gpa, len, attrs, 0);
-}
-
 /* An SNP VM with the test region private; false after a failed check. */
 static bool snp_setup(struct kt *t, struct vmm *v, struct guest *g,
-		      struct snp_case *s)
+		      struct cc_case *s)
 {
-	*s = (struct snp_case){0};
-	if (!KT_EXPECT_OK(t, guest_create(v, GMV_VM_SNP, g)))
-		return false;
-	g->data = s;
-	s->gmem = case_gmem_slot(t, g, SNP_SLOT, GUEST_TEST_GPA, SNP_LEN, 0);
-	return s->gmem >= 0 &&
-	       KT_EXPECT_OK(t, set_private(g, GUEST_TEST_GPA, SNP_LEN, true));
+	return cc_case_setup(t, v, g, s, GMV_VM_SNP, false);
 }
-
-/* What QEMU does for a conversion: the attributes, and a range made
- * shared loses its private copy (discard = punch). */
-static int convert(struct guest *g, u64 gpa, u64 len, bool private)
-{
-	struct snp_case *s = g->data;
-	int r = set_private(g, gpa, len, private);
-
-	if (r || private)
-		return r;
-	return g->v->ops->fallocate(
-		g->v, s->gmem, GMV_FALLOC_PUNCH_HOLE | GMV_FALLOC_KEEP_SIZE,
-		gpa - GUEST_TEST_GPA, len);
-}
-
-static enum guest_action snp_exit(struct kt *t, struct guest *g, int ret,
-				  struct vmm_exit *e)
-{
-	struct snp_case *s = g->data;
-
-	if (!ret && e->reason == GMV_EXIT_HYPERCALL &&
-	    e->hypercall.nr == GMV_HC_MAP_GPA_RANGE) {
-		u64 gpa = e->hypercall.args[0], n = e->hypercall.args[1];
-		bool private =
-			e->hypercall.args[2] & GMV_MAP_GPA_RANGE_ENCRYPTED;
-
-		if (s->calls < MAX_CALLS) {
-			s->log[s->calls].gpa = gpa;
-			s->log[s->calls].npages = n;
-			s->log[s->calls].attrs = e->hypercall.args[2];
-		}
-		if (++s->calls == s->fail_call) {
-			e->hypercall.ret = (u64)-GMV_KVM_EINVAL;
-			return GUEST_RESUME;
-		}
-		if (!KT_EXPECT_OK(t, convert(g, gpa, n * PAGE_SIZE, private)))
-			return GUEST_ABORT;
-		e->hypercall.ret = 0;
-		return GUEST_RESUME;
-	}
-	if (ret == -EFAULT && e->reason == GMV_EXIT_MEMORY_FAULT) {
-		bool private =
-			e->memory_fault.flags & GMV_MEMORY_EXIT_FLAG_PRIVATE;
-
-		s->faults++;
-		return KT_EXPECT_OK(t, convert(g, e->memory_fault.gpa,
-					       e->memory_fault.size, private))
-			       ? GUEST_RESUME
-			       : GUEST_ABORT;
-	}
-	return GUEST_UNHANDLED;
-}
-
-static enum guest_action snp_sync(struct kt *t, struct guest *g, u64 stage,
-				  u64 arg)
-{
-	struct snp_case *s = g->data;
-
-	if (!KT_EXPECT_LT(t, stage, ARRAY_SIZE(s->sync_arg)))
-		return GUEST_ABORT;
-	s->sync_arg[stage] = arg;
-	return GUEST_RESUME;
-}
-
-static const struct guest_handlers snp_handlers = {
-	.sync = snp_sync,
-	.exit = snp_exit,
-};
 
 static int snp_start(struct guest *g, enum snp_test test)
 {
 	return guest_start(g, "snp", test, GUEST_TEST_GPA);
 }
 
-/* A case that runs one test to GUEST_DONE with the common handlers. */
+/* A case that runs one test to GUEST_DONE. */
 static void run_test(struct kt *t, struct vmm *v, struct guest *g,
-		     struct snp_case *s, enum snp_test test,
+		     struct cc_case *s, enum snp_test test,
 		     const struct guest_handlers *h)
 {
-	if (!snp_setup(t, v, g, s))
-		return;
-	KT_ASSERT_OK(t, snp_start(g, test));
-	KT_EXPECT_DONE(t, g, h ?: &snp_handlers);
+	cc_case_run(t, v, g, s, GMV_VM_SNP, "snp", test, h);
 }
 
 /* SEV_STATUS, the SEV information (C-bit 47, protocol 2), CPUID
  * Fn8000_001F and the hypervisor features, as an SNP guest reads them. */
 GUEST_CASE(snp_status_and_cpuid)
 {
-	struct snp_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, SNP_T_INFO, NULL);
@@ -163,18 +67,18 @@ GUEST_CASE(snp_status_and_cpuid)
  * and launched are the guest's, validated, with their data. */
 GUEST_CASE(snp_launch_prevalidates)
 {
-	struct snp_case s;
+	struct cc_case s;
 	struct guest g;
 
 	if (!snp_setup(t, v, &g, &s))
 		return;
-	KT_ASSERT_OK(t, set_private(&g, PG(0), 8 * PAGE_SIZE, false));
+	KT_ASSERT_OK(t, cc_case_set_private(&g, PG(0), 8 * PAGE_SIZE, false));
 	KT_ASSERT_OK(t, mem_fill(v, gpa_range(g.vm, PG(0), 8 * PAGE_SIZE),
 				 SNP_SEED));
 	/* Not private yet: the launch refuses it. */
 	KT_EXPECT_ERRNO(t, v->ops->launch_update(v, g.vm, PG(0), PAGE_SIZE),
 			EFAULT);
-	KT_ASSERT_OK(t, set_private(&g, PG(0), 8 * PAGE_SIZE, true));
+	KT_ASSERT_OK(t, cc_case_set_private(&g, PG(0), 8 * PAGE_SIZE, true));
 	KT_EXPECT_ERRNO(t, v->ops->launch_update(v, g.vm, PG(0) + 1, PAGE_SIZE),
 			EINVAL);
 	KT_ASSERT_OK(t, v->ops->launch_update(v, g.vm, PG(0), 8 * PAGE_SIZE));
@@ -182,7 +86,7 @@ GUEST_CASE(snp_launch_prevalidates)
 	/* The launch ends with the first vCPU. */
 	KT_EXPECT_ERRNO(t, v->ops->launch_update(v, g.vm, PG(8), PAGE_SIZE),
 			EINVAL);
-	KT_EXPECT_DONE(t, &g, &snp_handlers);
+	KT_EXPECT_DONE(t, &g, &cc_case_handlers);
 }
 
 /* A launch is SNP's: another VM type has none. */
@@ -199,21 +103,10 @@ GUEST_CASE(snp_launch_needs_snp_vm)
  * error code 0x404; PVALIDATE's CF=1 when nothing changes. */
 GUEST_CASE(snp_vc_until_validated)
 {
-	struct snp_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, SNP_T_VC, NULL);
-}
-
-/* Where the guest's private page at gpa is mapped, at size want. */
-static void expect_mapping(struct kt *t, struct guest *g, u64 gpa, u64 want)
-{
-	u64 size = 0;
-
-	if (CASE_LACKS_ANY(t, VMM_FEAT_MAPPING_INFO))
-		return;
-	KT_EXPECT_OK(t, g->v->ops->guest_mapping(g->v, g->vm, gpa, &size));
-	KT_EXPECT_EQ(t, size, want);
 }
 
 static enum guest_action pvalidate_sync(struct kt *t, struct guest *g,
@@ -221,13 +114,13 @@ static enum guest_action pvalidate_sync(struct kt *t, struct guest *g,
 {
 	switch (stage) {
 	case 1: /* the PSMASHed block maps at 4 KiB */
-		expect_mapping(t, g, PG(5), PAGE_SIZE);
+		cc_case_expect_mapping(t, g, PG(5), PAGE_SIZE);
 		break;
 	case 2: /* the block validated whole at 2 MiB */
-		expect_mapping(t, g, PG(512), SZ_2M);
+		cc_case_expect_mapping(t, g, PG(512), SZ_2M);
 		break;
 	case 3: /* PSMASHed by the 4 KiB operand */
-		expect_mapping(t, g, PG(700), PAGE_SIZE);
+		cc_case_expect_mapping(t, g, PG(700), PAGE_SIZE);
 		break;
 	default:
 		KT_EXPECT_LE(t, stage, 3);
@@ -238,7 +131,7 @@ static enum guest_action pvalidate_sync(struct kt *t, struct guest *g,
 
 static const struct guest_handlers pvalidate_handlers = {
 	.sync = pvalidate_sync,
-	.exit = snp_exit,
+	.exit = cc_case_exit,
 };
 
 /* PVALIDATE's FAIL_INPUT and FAIL_SIZEMISMATCH, a 4 KiB operand on a
@@ -246,7 +139,7 @@ static const struct guest_handlers pvalidate_handlers = {
  * validation mapped at 2 MiB. */
 GUEST_CASE(snp_pvalidate_codes)
 {
-	struct snp_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, SNP_T_PVALIDATE, &pvalidate_handlers);
@@ -264,7 +157,7 @@ static enum guest_action psc_msr_sync(struct kt *t, struct guest *g, u64 stage,
 
 static const struct guest_handlers psc_msr_handlers = {
 	.sync = psc_msr_sync,
-	.exit = snp_exit,
+	.exit = cc_case_exit,
 };
 
 /* The MSR protocol's page-state change, both ways: each a
@@ -272,7 +165,7 @@ static const struct guest_handlers psc_msr_handlers = {
  * the host. */
 GUEST_CASE(snp_psc_msr_protocol)
 {
-	struct snp_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, SNP_T_PSC_MSR, &psc_msr_handlers);
@@ -287,24 +180,25 @@ GUEST_CASE(snp_psc_msr_protocol)
 static enum guest_action psc_bad_sync(struct kt *t, struct guest *g, u64 stage,
 				      u64 arg)
 {
-	struct snp_case *s = g->data;
+	struct cc_case *s = g->data;
 
 	/* The bad operation reached no VMM; fail the next request. */
 	KT_EXPECT_EQ(t, s->calls, 0);
-	s->fail_call = 1;
+	s->odd_calls = BIT(1);
+	s->answer = ANSWER_FAIL;
 	return GUEST_RESUME;
 }
 
 static const struct guest_handlers psc_bad_handlers = {
 	.sync = psc_bad_sync,
-	.exit = snp_exit,
+	.exit = cc_case_exit,
 };
 
 /* An operation the MSR protocol does not know is answered with an error
  * and no exit; a request the VMM fails is answered with an error. */
 GUEST_CASE(snp_psc_msr_errors)
 {
-	struct snp_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, SNP_T_PSC_MSR_BAD, &psc_bad_handlers);
@@ -314,7 +208,7 @@ GUEST_CASE(snp_psc_msr_errors)
 static enum guest_action ghcb_psc_sync(struct kt *t, struct guest *g, u64 stage,
 				       u64 arg)
 {
-	struct snp_case *s = g->data;
+	struct cc_case *s = g->data;
 	u64 size;
 
 	switch (stage) {
@@ -363,7 +257,7 @@ static enum guest_action ghcb_psc_sync(struct kt *t, struct guest *g, u64 stage,
 
 static const struct guest_handlers ghcb_psc_handlers = {
 	.sync = ghcb_psc_sync,
-	.exit = snp_exit,
+	.exit = cc_case_exit,
 };
 
 /* The GHCB page-state change: registration, one entry, entries that make
@@ -371,7 +265,7 @@ static const struct guest_handlers ghcb_psc_handlers = {
  * contiguous entries, 2 MiB entries. */
 GUEST_CASE(snp_ghcb_psc)
 {
-	struct snp_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, SNP_T_GHCB_PSC, &ghcb_psc_handlers);
@@ -380,14 +274,15 @@ GUEST_CASE(snp_ghcb_psc)
 static enum guest_action fail_second_exit(struct kt *t, struct guest *g,
 					  int ret, struct vmm_exit *e)
 {
-	struct snp_case *s = g->data;
+	struct cc_case *s = g->data;
 
-	s->fail_call = 2;
-	return snp_exit(t, g, ret, e);
+	s->odd_calls = BIT(2);
+	s->answer = ANSWER_FAIL;
+	return cc_case_exit(t, g, ret, e);
 }
 
 static const struct guest_handlers ghcb_fail_handlers = {
-	.sync = snp_sync,
+	.sync = cc_case_sync,
 	.exit = fail_second_exit,
 };
 
@@ -395,7 +290,7 @@ static const struct guest_handlers ghcb_fail_handlers = {
  * VMGEXIT_PSC_ERROR_GENERIC with cur_entry at the failed entry. */
 GUEST_CASE(snp_ghcb_psc_fails_midway)
 {
-	struct snp_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, SNP_T_GHCB_FAIL, &ghcb_fail_handlers);
@@ -406,7 +301,7 @@ GUEST_CASE(snp_ghcb_psc_fails_midway)
  * GHCB without any exit. */
 GUEST_CASE(snp_ghcb_malformed)
 {
-	struct snp_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, SNP_T_GHCB_BAD, NULL);
@@ -416,7 +311,7 @@ GUEST_CASE(snp_ghcb_malformed)
 static enum guest_action took_back_sync(struct kt *t, struct guest *g,
 					u64 stage, u64 arg)
 {
-	struct snp_case *s = g->data;
+	struct cc_case *s = g->data;
 
 	KT_EXPECT_EQ(t, stage, 1);
 	/* No page-state change, no consent: the host punches it. */
@@ -431,7 +326,7 @@ static enum guest_action took_back_sync(struct kt *t, struct guest *g,
 
 static const struct guest_handlers took_back_handlers = {
 	.sync = took_back_sync,
-	.exit = snp_exit,
+	.exit = cc_case_exit,
 };
 
 /* A punch of a validated private page without the guest's consent: the
@@ -439,7 +334,7 @@ static const struct guest_handlers took_back_handlers = {
  * but not validated (#VC), and reads zeros once validated. */
 GUEST_CASE(snp_page_taken_back)
 {
-	struct snp_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, SNP_T_TOOK_BACK, &took_back_handlers);
@@ -474,7 +369,7 @@ static enum guest_action split_sync(struct kt *t, struct guest *g, u64 stage,
 
 static const struct guest_handlers split_handlers = {
 	.sync = split_sync,
-	.exit = snp_exit,
+	.exit = cc_case_exit,
 };
 
 static const char *need_snp_mappings(struct kt *t)
@@ -487,7 +382,7 @@ static const char *need_snp_mappings(struct kt *t)
  * and private again maps at 2 MiB once more. */
 GUEST_CASE(snp_4k_conversion_in_2m_page)
 {
-	struct snp_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, SNP_T_SPLIT_MERGE, &split_handlers);
@@ -497,7 +392,7 @@ GUEST_CASE(snp_4k_conversion_in_2m_page)
  * FAIL_PERMISSION, FAIL_INPUT and FAIL_SIZEMISMATCH. */
 GUEST_CASE(snp_rmpadjust)
 {
-	struct snp_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, SNP_T_RMPADJUST, NULL);
@@ -506,7 +401,7 @@ GUEST_CASE(snp_rmpadjust)
 /* SEV_STATUS is read-only: WRMSR raises #GP(0) in the guest. */
 GUEST_CASE(snp_sev_status_read_only)
 {
-	struct snp_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, SNP_T_STATUS_RO, NULL);
@@ -515,17 +410,17 @@ GUEST_CASE(snp_sev_status_read_only)
 static enum guest_action spin_exit(struct kt *t, struct guest *g, int ret,
 				   struct vmm_exit *e)
 {
-	struct snp_case *s = g->data;
+	struct cc_case *s = g->data;
 
 	if (ret == -EINTR && e->reason == GMV_EXIT_INTR) {
 		s->ended = true;
 		return GUEST_END;
 	}
-	return snp_exit(t, g, ret, e);
+	return cc_case_exit(t, g, ret, e);
 }
 
 static const struct guest_handlers spin_handlers = {
-	.sync = snp_sync,
+	.sync = cc_case_sync,
 	.exit = spin_exit,
 };
 
@@ -533,7 +428,7 @@ static const struct guest_handlers spin_handlers = {
  * itself still ends its run at the run time limit. */
 GUEST_CASE(snp_run_limit_in_psc_loop)
 {
-	struct snp_case s;
+	struct cc_case s;
 	struct guest g;
 
 	if (!snp_setup(t, v, &g, &s))
@@ -548,10 +443,10 @@ GUEST_CASE(snp_run_limit_in_psc_loop)
 static enum guest_action term_exit(struct kt *t, struct guest *g, int ret,
 				   struct vmm_exit *e)
 {
-	struct snp_case *s = g->data;
+	struct cc_case *s = g->data;
 
 	if (ret || e->reason != GMV_EXIT_SYSTEM_EVENT)
-		return snp_exit(t, g, ret, e);
+		return cc_case_exit(t, g, ret, e);
 	KT_EXPECT_EQ(t, e->system_event.type, GMV_SYSTEM_EVENT_SEV_TERM);
 	KT_EXPECT_EQ(t, e->system_event.data, 0x100 | 1 << 12 | 2 << 16);
 	s->ended = true;
@@ -559,7 +454,7 @@ static enum guest_action term_exit(struct kt *t, struct guest *g, int ret,
 }
 
 static const struct guest_handlers term_handlers = {
-	.sync = snp_sync,
+	.sync = cc_case_sync,
 	.exit = term_exit,
 };
 
@@ -567,7 +462,7 @@ static const struct guest_handlers term_handlers = {
  * with the request as its data. */
 GUEST_CASE(snp_termination_request)
 {
-	struct snp_case s;
+	struct cc_case s;
 	struct guest g;
 
 	if (!snp_setup(t, v, &g, &s))
@@ -588,19 +483,19 @@ static enum guest_action implicit_sync(struct kt *t, struct guest *g, u64 stage,
 
 static const struct guest_handlers implicit_handlers = {
 	.sync = implicit_sync,
-	.exit = snp_exit,
+	.exit = cc_case_exit,
 };
 
 /* Implicit conversions: a C=1 access to a shared page and a C=0 access
  * to a private one are memory-fault exits the host converts on. */
 GUEST_CASE(snp_implicit_conversions)
 {
-	struct snp_case s;
+	struct cc_case s;
 	struct guest g;
 
 	if (!snp_setup(t, v, &g, &s))
 		return;
-	KT_ASSERT_OK(t, set_private(&g, PG(6), PAGE_SIZE, false));
+	KT_ASSERT_OK(t, cc_case_set_private(&g, PG(6), PAGE_SIZE, false));
 	KT_ASSERT_OK(t, snp_start(&g, SNP_T_IMPLICIT));
 	KT_EXPECT_DONE(t, &g, &implicit_handlers);
 	KT_EXPECT_EQ(t, s.faults, 2);
@@ -610,16 +505,16 @@ GUEST_CASE(snp_implicit_conversions)
 static enum guest_action unreg_exit(struct kt *t, struct guest *g, int ret,
 				    struct vmm_exit *e)
 {
-	struct snp_case *s = g->data;
+	struct cc_case *s = g->data;
 
 	if (ret || e->reason != GMV_EXIT_INTERNAL_ERROR)
-		return snp_exit(t, g, ret, e);
+		return cc_case_exit(t, g, ret, e);
 	s->ended = true;
 	return GUEST_END;
 }
 
 static const struct guest_handlers unreg_handlers = {
-	.sync = snp_sync,
+	.sync = cc_case_sync,
 	.exit = unreg_exit,
 };
 
@@ -629,7 +524,7 @@ static const struct guest_handlers unreg_handlers = {
  * guest broke the protocol (KVM stops such a vCPU too). */
 GUEST_CASE(snp_ghcb_registration)
 {
-	struct snp_case s;
+	struct cc_case s;
 	struct guest g;
 
 	if (!snp_setup(t, v, &g, &s))
@@ -647,24 +542,20 @@ GUEST_CASE(snp_ghcb_registration)
  * cannot be launched again. */
 GUEST_CASE(snp_host_writes_miss_private)
 {
-	struct snp_case s;
+	struct cc_case s;
 	struct guest g;
 	u64 word = 0;
 
 	if (!snp_setup(t, v, &g, &s))
 		return;
-	KT_ASSERT_OK(t, set_private(&g, PG(0), 8 * PAGE_SIZE, false));
-	KT_ASSERT_OK(t, mem_fill(v, gpa_range(g.vm, PG(0), 8 * PAGE_SIZE),
-				 SNP_SEED));
-	KT_ASSERT_OK(t, set_private(&g, PG(0), 8 * PAGE_SIZE, true));
-	KT_ASSERT_OK(t, v->ops->launch_update(v, g.vm, PG(0), 8 * PAGE_SIZE));
+	KT_ASSERT_OK(t, cc_case_launch(&g, PG(0), 8 * PAGE_SIZE, SNP_SEED));
 	KT_EXPECT_ERRNO(t, v->ops->launch_update(v, g.vm, PG(2), PAGE_SIZE),
 			EEXIST);
 	KT_EXPECT_OK(t, mem_fill(v, gpa_range(g.vm, PG(0), 8 * PAGE_SIZE),
 				 SNP_HOST_SEED));
 	KT_EXPECT(t, v->ops->host_write(v, s.gmem, 0, &word, 8) < 0);
 	KT_ASSERT_OK(t, snp_start(&g, SNP_T_LAUNCHED));
-	KT_EXPECT_DONE(t, &g, &snp_handlers);
+	KT_EXPECT_DONE(t, &g, &cc_case_handlers);
 }
 
 /* An SNP VM's guest_memfd is that VM's alone: a second VM's view is
@@ -672,7 +563,7 @@ GUEST_CASE(snp_host_writes_miss_private)
  * with their own ASID. */
 GUEST_CASE(snp_two_vms)
 {
-	struct snp_case s1, s2;
+	struct cc_case s1, s2;
 	struct guest g1, g2;
 
 	if (!snp_setup(t, v, &g1, &s1) || !snp_setup(t, v, &g2, &s2))
@@ -680,20 +571,12 @@ GUEST_CASE(snp_two_vms)
 	if (!CASE_LACKS_ANY(t, VMM_FEAT_GMEM_VIEWS))
 		KT_EXPECT_ERRNO(t, v->ops->create_gmem_view(v, s1.gmem, g2.vm),
 				EINVAL);
-	KT_ASSERT_OK(t, set_private(&g1, PG(0), 8 * PAGE_SIZE, false));
-	KT_ASSERT_OK(t, mem_fill(v, gpa_range(g1.vm, PG(0), 8 * PAGE_SIZE),
-				 SNP_SEED));
-	KT_ASSERT_OK(t, set_private(&g1, PG(0), 8 * PAGE_SIZE, true));
-	KT_ASSERT_OK(t, v->ops->launch_update(v, g1.vm, PG(0), 8 * PAGE_SIZE));
-	KT_ASSERT_OK(t, set_private(&g2, PG(0), 8 * PAGE_SIZE, false));
-	KT_ASSERT_OK(t, mem_fill(v, gpa_range(g2.vm, PG(0), 8 * PAGE_SIZE),
-				 SNP_SEED));
-	KT_ASSERT_OK(t, set_private(&g2, PG(0), 8 * PAGE_SIZE, true));
-	KT_ASSERT_OK(t, v->ops->launch_update(v, g2.vm, PG(0), 8 * PAGE_SIZE));
+	KT_ASSERT_OK(t, cc_case_launch(&g1, PG(0), 8 * PAGE_SIZE, SNP_SEED));
+	KT_ASSERT_OK(t, cc_case_launch(&g2, PG(0), 8 * PAGE_SIZE, SNP_SEED));
 	KT_ASSERT_OK(t, snp_start(&g1, SNP_T_LAUNCHED));
 	KT_ASSERT_OK(t, snp_start(&g2, SNP_T_LAUNCHED));
-	KT_EXPECT_DONE(t, &g1, &snp_handlers);
-	KT_EXPECT_DONE(t, &g2, &snp_handlers);
+	KT_EXPECT_DONE(t, &g1, &cc_case_handlers);
+	KT_EXPECT_DONE(t, &g2, &cc_case_handlers);
 }
 
 static const struct kt_case snp_cases[] = {

@@ -14,34 +14,16 @@
  * On Linux these cases need a TDX VM, that is a TDX module: they are
  * skipped with that reason.
  */
-#include "guest-tests/cases/cases.h"
+#include "guest-tests/cases/cc_case.h"
 #include "guest-tests/guests/programs.h"
-#include "guest-tests/host_mem.h"
 
-#define TDX_SLOT 1
-#define TDX_LEN (TDX_PAGES * PAGE_SIZE)
 #define PG(n) (GUEST_TEST_GPA + (n)*PAGE_SIZE)
-#define MAX_CALLS 16
 /* KVM_HC_MAP_GPA_RANGE answers KVM's TDX code takes: a retry (EAGAIN),
  * a failure (EINVAL), positive as userspace writes them. */
 #define ANSWER_RETRY 11ULL
 #define ANSWER_FAIL 22ULL
 
-struct tdx_case {
-	int gmem;
-	/* KVM_HC_MAP_GPA_RANGE exits seen, the ones (1-based, bit n) the
-	 * VMM answers with 'answer' instead of converting; memory-fault
-	 * exits seen. */
-	unsigned int calls, faults;
-	u64 odd_calls, answer;
-	/* The gmem converts in place (VMM_FEAT_INPLACE_CONVERT): a page
-	 * keeps its memory across conversions. */
-	bool inplace;
-	struct {
-		u64 gpa, npages, attrs;
-	} log[MAX_CALLS];
-	u64 sync_arg[8];
-};
+_Static_assert(TDX_PAGES == CC_CASE_PAGES, "the program covers the region");
 
 static const char *need_tdx(struct kt *t)
 {
@@ -61,122 +43,19 @@ static const char *need_tdx_inplace(struct kt *t)
 		       ?: CASE_LACKS_ANY(t, VMM_FEAT_INPLACE_CONVERT);
 }
 
-static int set_private(struct guest *g, u64 gpa, u64 len, bool private)
-{
-	u64 attrs = private ? GMV_MEMORY_ATTRIBUTE_PRIVATE : 0;
-
-	return g->v->ops->set_attributes(g->v, g->vm, gpa, len, attrs, 0);
-}
-
-/* A TDX VM with the test region private; false after a failed check. */
+/* A TDX VM with the test region private (attributes), or an in-place
+ * gmem; false after a failed check. */
 static bool tdx_setup(struct kt *t, struct vmm *v, struct guest *g,
-		      struct tdx_case *s)
+		      struct cc_case *s)
 {
-	*s = (struct tdx_case){0};
-	if (!KT_EXPECT_OK(t, guest_create(v, GMV_VM_TDX, g)))
-		return false;
-	g->data = s;
-	s->gmem = case_gmem_slot(t, g, TDX_SLOT, GUEST_TEST_GPA, TDX_LEN, 0);
-	return s->gmem >= 0 &&
-	       KT_EXPECT_OK(t, set_private(g, GUEST_TEST_GPA, TDX_LEN, true));
+	return cc_case_setup(t, v, g, s, GMV_VM_TDX, false);
 }
 
-/* A TDX VM whose test region is an in-place gmem (private at first). */
 static bool tdx_setup_inplace(struct kt *t, struct vmm *v, struct guest *g,
-			      struct tdx_case *s)
+			      struct cc_case *s)
 {
-	*s = (struct tdx_case){.inplace = true};
-	if (!KT_EXPECT_OK(t, guest_create(v, GMV_VM_TDX, g)))
-		return false;
-	g->data = s;
-	s->gmem = case_gmem_slot(t, g, TDX_SLOT, GUEST_TEST_GPA, TDX_LEN,
-				 GMV_GMEM_FLAG_MMAP);
-	return s->gmem >= 0;
+	return cc_case_setup(t, v, g, s, GMV_VM_TDX, true);
 }
-
-/* The host's view of shared memory at gpa. */
-static struct mem_range shared_range(struct guest *g, u64 gpa, u64 len)
-{
-	struct tdx_case *s = g->data;
-
-	return s->inplace ? gmem_range(s->gmem, gpa - GUEST_TEST_GPA, gpa, len)
-			  : gpa_range(g->vm, gpa, len);
-}
-
-/* What QEMU does for a conversion: the attributes, and a range made
- * shared loses its private copy (discard = punch); in place, the gmem's
- * own conversion. */
-static int convert(struct guest *g, u64 gpa, u64 len, bool private)
-{
-	struct tdx_case *s = g->data;
-	u64 error_offset;
-	int r;
-
-	if (s->inplace)
-		return g->v->ops->convert(g->v, s->gmem, gpa - GUEST_TEST_GPA,
-					  len, private, &error_offset);
-	r = set_private(g, gpa, len, private);
-
-	if (r || private)
-		return r;
-	return g->v->ops->fallocate(
-		g->v, s->gmem, GMV_FALLOC_PUNCH_HOLE | GMV_FALLOC_KEEP_SIZE,
-		gpa - GUEST_TEST_GPA, len);
-}
-
-static enum guest_action tdx_exit(struct kt *t, struct guest *g, int ret,
-				  struct vmm_exit *e)
-{
-	struct tdx_case *s = g->data;
-
-	if (!ret && e->reason == GMV_EXIT_HYPERCALL &&
-	    e->hypercall.nr == GMV_HC_MAP_GPA_RANGE) {
-		u64 gpa = e->hypercall.args[0], n = e->hypercall.args[1];
-		bool private =
-			e->hypercall.args[2] & GMV_MAP_GPA_RANGE_ENCRYPTED;
-
-		if (s->calls < MAX_CALLS) {
-			s->log[s->calls].gpa = gpa;
-			s->log[s->calls].npages = n;
-			s->log[s->calls].attrs = e->hypercall.args[2];
-		}
-		if (++s->calls < 64 && (s->odd_calls & BIT(s->calls))) {
-			e->hypercall.ret = s->answer;
-			return GUEST_RESUME;
-		}
-		if (!KT_EXPECT_OK(t, convert(g, gpa, n * PAGE_SIZE, private)))
-			return GUEST_ABORT;
-		e->hypercall.ret = 0;
-		return GUEST_RESUME;
-	}
-	if (ret == -EFAULT && e->reason == GMV_EXIT_MEMORY_FAULT) {
-		bool private =
-			e->memory_fault.flags & GMV_MEMORY_EXIT_FLAG_PRIVATE;
-
-		s->faults++;
-		return KT_EXPECT_OK(t, convert(g, e->memory_fault.gpa,
-					       e->memory_fault.size, private))
-			       ? GUEST_RESUME
-			       : GUEST_ABORT;
-	}
-	return GUEST_UNHANDLED;
-}
-
-static enum guest_action tdx_sync(struct kt *t, struct guest *g, u64 stage,
-				  u64 arg)
-{
-	struct tdx_case *s = g->data;
-
-	if (!KT_EXPECT_LT(t, stage, ARRAY_SIZE(s->sync_arg)))
-		return GUEST_ABORT;
-	s->sync_arg[stage] = arg;
-	return GUEST_RESUME;
-}
-
-static const struct guest_handlers tdx_handlers = {
-	.sync = tdx_sync,
-	.exit = tdx_exit,
-};
 
 static int tdx_start(struct guest *g, enum tdx_test test)
 {
@@ -185,29 +64,17 @@ static int tdx_start(struct guest *g, enum tdx_test test)
 
 /* A case that runs one test to GUEST_DONE. */
 static void run_test(struct kt *t, struct vmm *v, struct guest *g,
-		     struct tdx_case *s, enum tdx_test test,
+		     struct cc_case *s, enum tdx_test test,
 		     const struct guest_handlers *h)
 {
-	if (!tdx_setup(t, v, g, s))
-		return;
-	KT_ASSERT_OK(t, tdx_start(g, test));
-	KT_EXPECT_DONE(t, g, h ?: &tdx_handlers);
-}
-
-/* Where the guest's private page at gpa is mapped: size want. */
-static void expect_mapping(struct kt *t, struct guest *g, u64 gpa, u64 want)
-{
-	u64 size = 0;
-
-	KT_EXPECT_OK(t, g->v->ops->guest_mapping(g->v, g->vm, gpa, &size));
-	KT_EXPECT_EQ(t, size, want);
+	cc_case_run(t, v, g, s, GMV_VM_TDX, "tdx", test, h);
 }
 
 /* TDG.VP.INFO: GPAW 48 (the shared bit 47 the loader used), no
  * attributes, this vCPU 0 of as many as the TD was made with. */
 GUEST_CASE(tdx_vp_info)
 {
-	struct tdx_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, TDX_T_INFO, NULL);
@@ -220,7 +87,7 @@ GUEST_CASE(tdx_vp_info)
  * the host never saw an exit for it. */
 GUEST_CASE(tdx_accept_then_use)
 {
-	struct tdx_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, TDX_T_ACCEPT_USE, NULL);
@@ -232,7 +99,7 @@ GUEST_CASE(tdx_accept_then_use)
  * the GPA, once. */
 GUEST_CASE(tdx_ve_before_accept)
 {
-	struct tdx_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, TDX_T_VE, NULL);
@@ -241,7 +108,7 @@ GUEST_CASE(tdx_ve_before_accept)
 /* A #VE while the last one's information is unread becomes #DF. */
 GUEST_CASE(tdx_ve_unread_is_double_fault)
 {
-	struct tdx_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, TDX_T_VE_UNREAD, NULL);
@@ -251,7 +118,7 @@ GUEST_CASE(tdx_ve_unread_is_double_fault)
  * at 4 KiB and at 2 MiB, and leaves the data. */
 GUEST_CASE(tdx_double_accept)
 {
-	struct tdx_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, TDX_T_DOUBLE_ACCEPT, NULL);
@@ -261,20 +128,20 @@ static enum guest_action mapped_2m_sync(struct kt *t, struct guest *g,
 					u64 stage, u64 arg)
 {
 	KT_EXPECT_EQ(t, stage, 1);
-	expect_mapping(t, g, arg, SZ_2M);
+	cc_case_expect_mapping(t, g, arg, SZ_2M);
 	return GUEST_RESUME;
 }
 
 static const struct guest_handlers mapped_2m_handlers = {
 	.sync = mapped_2m_sync,
-	.exit = tdx_exit,
+	.exit = cc_case_exit,
 };
 
 /* A 2 MiB ACCEPT of a 2 MiB block the host AUGed whole: mapped 2 MiB;
  * a 4 KiB ACCEPT inside is already accepted at level 1. */
 GUEST_CASE(tdx_accept_2m)
 {
-	struct tdx_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, TDX_T_ACCEPT_2M, &mapped_2m_handlers);
@@ -285,13 +152,13 @@ static enum guest_action mapped_4k_sync(struct kt *t, struct guest *g,
 					u64 stage, u64 arg)
 {
 	KT_EXPECT_EQ(t, stage, 1);
-	expect_mapping(t, g, arg, PAGE_SIZE);
+	cc_case_expect_mapping(t, g, arg, PAGE_SIZE);
 	return GUEST_RESUME;
 }
 
 static const struct guest_handlers mapped_4k_handlers = {
 	.sync = mapped_4k_sync,
-	.exit = tdx_exit,
+	.exit = cc_case_exit,
 };
 
 /* A 4 KiB ACCEPT inside a PENDING 2 MiB leaf: the module's EPT violation,
@@ -299,7 +166,7 @@ static const struct guest_handlers mapped_4k_handlers = {
  * 511 stay pending. */
 GUEST_CASE(tdx_accept_4k_in_pending_2m)
 {
-	struct tdx_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, TDX_T_ACCEPT_4K_IN_2M, &mapped_4k_handlers);
@@ -310,7 +177,7 @@ GUEST_CASE(tdx_accept_4k_in_pending_2m)
  * accepts of the rest. */
 GUEST_CASE(tdx_accept_2m_over_4k_leaves)
 {
-	struct tdx_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, TDX_T_ACCEPT_2M_OVER_4K, NULL);
@@ -320,7 +187,7 @@ GUEST_CASE(tdx_accept_2m_over_4k_leaves)
  * too wide GPA, reserved bits: OPERAND_INVALID for RCX, no exit. */
 GUEST_CASE(tdx_accept_bad_operands)
 {
-	struct tdx_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, TDX_T_ACCEPT_BAD, NULL);
@@ -338,7 +205,7 @@ static enum guest_action shared_data_sync(struct kt *t, struct guest *g,
 
 static const struct guest_handlers shared_data_handlers = {
 	.sync = shared_data_sync,
-	.exit = tdx_exit,
+	.exit = cc_case_exit,
 };
 
 /* MapGPA to shared and back: one KVM_HC_MAP_GPA_RANGE exit each way
@@ -346,7 +213,7 @@ static const struct guest_handlers shared_data_handlers = {
  * page accepted again reads zeros. */
 GUEST_CASE(tdx_map_gpa_to_shared_and_back)
 {
-	struct tdx_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, TDX_T_MAP_SHARED, &shared_data_handlers);
@@ -362,7 +229,7 @@ GUEST_CASE(tdx_map_gpa_to_shared_and_back)
  * each way (KVM's TDX_MAP_GPA_MAX_LEN chunks). */
 GUEST_CASE(tdx_map_gpa_in_chunks)
 {
-	struct tdx_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, TDX_T_MAP_CHUNKS, &shared_data_handlers);
@@ -380,21 +247,21 @@ static enum guest_action retry_sync(struct kt *t, struct guest *g, u64 stage,
 				    u64 arg)
 {
 	if (stage == 1)
-		KT_EXPECT_PATTERN(t, g->v, gpa_range(g->vm, arg, TDX_LEN),
+		KT_EXPECT_PATTERN(t, g->v, gpa_range(g->vm, arg, CC_CASE_LEN),
 				  TDX_SHARED_SEED);
-	return tdx_sync(t, g, stage, arg);
+	return cc_case_sync(t, g, stage, arg);
 }
 
 static const struct guest_handlers retry_handlers = {
 	.sync = retry_sync,
-	.exit = tdx_exit,
+	.exit = cc_case_exit,
 };
 
 /* The GHCI's retry: the VMM answers EAGAIN for a chunk, the guest gets
  * TDG.VP.VMCALL_RETRY with R11 at that chunk and goes on from there. */
 GUEST_CASE(tdx_map_gpa_retry)
 {
-	struct tdx_case s;
+	struct cc_case s;
 	struct guest g;
 
 	if (!tdx_setup(t, v, &g, &s))
@@ -414,7 +281,7 @@ GUEST_CASE(tdx_map_gpa_retry)
 static enum guest_action errors_sync(struct kt *t, struct guest *g, u64 stage,
 				     u64 arg)
 {
-	struct tdx_case *s = g->data;
+	struct cc_case *s = g->data;
 
 	/* The bad requests reached no VMM; fail the next one. */
 	KT_EXPECT_EQ(t, s->calls, 0);
@@ -425,7 +292,7 @@ static enum guest_action errors_sync(struct kt *t, struct guest *g, u64 stage,
 
 static const struct guest_handlers errors_handlers = {
 	.sync = errors_sync,
-	.exit = tdx_exit,
+	.exit = cc_case_exit,
 };
 
 /* MapGPA's own checks (ALIGN_ERROR, INVALID_OPERAND with R11 = the
@@ -433,7 +300,7 @@ static const struct guest_handlers errors_handlers = {
  * no VMM; a request the VMM fails is INVALID_OPERAND at its GPA. */
 GUEST_CASE(tdx_map_gpa_errors)
 {
-	struct tdx_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, TDX_T_MAP_ERRORS, &errors_handlers);
@@ -446,7 +313,7 @@ static enum guest_action host_convert_sync(struct kt *t, struct guest *g,
 	KT_EXPECT_EQ(t, stage, 1);
 	/* Private to shared without the guest asking: block, track, every
 	 * vCPU kicked, remove; then the host writes the shared page. */
-	if (!KT_EXPECT_OK(t, convert(g, arg, PAGE_SIZE, false)) ||
+	if (!KT_EXPECT_OK(t, cc_case_convert(g, arg, PAGE_SIZE, false)) ||
 	    !KT_EXPECT_OK(t, mem_fill(g->v, gpa_range(g->vm, arg, PAGE_SIZE),
 				      TDX_HOST_SEED)))
 		return GUEST_ABORT;
@@ -455,7 +322,7 @@ static enum guest_action host_convert_sync(struct kt *t, struct guest *g,
 
 static const struct guest_handlers host_convert_handlers = {
 	.sync = host_convert_sync,
-	.exit = tdx_exit,
+	.exit = cc_case_exit,
 };
 
 /* A conversion by the host while the guest runs (between its exits):
@@ -463,7 +330,7 @@ static const struct guest_handlers host_convert_handlers = {
  * finds the page out of the TD. */
 GUEST_CASE(tdx_host_converts_while_guest_runs)
 {
-	struct tdx_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, TDX_T_HOST_CONVERT, &host_convert_handlers);
@@ -473,7 +340,7 @@ GUEST_CASE(tdx_host_converts_while_guest_runs)
 static enum guest_action punch_sync(struct kt *t, struct guest *g, u64 stage,
 				    u64 arg)
 {
-	struct tdx_case *s = g->data;
+	struct cc_case *s = g->data;
 
 	KT_EXPECT_EQ(t, stage, 1);
 	return KT_EXPECT_OK(
@@ -487,7 +354,7 @@ static enum guest_action punch_sync(struct kt *t, struct guest *g, u64 stage,
 
 static const struct guest_handlers punch_handlers = {
 	.sync = punch_sync,
-	.exit = tdx_exit,
+	.exit = cc_case_exit,
 };
 
 /* A punch of an accepted private page: removed from the TD, the next
@@ -495,7 +362,7 @@ static const struct guest_handlers punch_handlers = {
  * accepted. */
 GUEST_CASE(tdx_punch_then_reaccept)
 {
-	struct tdx_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, TDX_T_PUNCH, &punch_handlers);
@@ -508,11 +375,11 @@ static enum guest_action split_sync(struct kt *t, struct guest *g, u64 stage,
 	switch (stage) {
 	case 1:
 	case 3: /* the 2 MiB leaf maps whole (after PROMOTE, at 3) */
-		expect_mapping(t, g, arg, SZ_2M);
+		cc_case_expect_mapping(t, g, arg, SZ_2M);
 		break;
 	case 2: /* demoted: its private pages map at 4 KiB */
-		expect_mapping(t, g, arg - PAGE_SIZE, PAGE_SIZE);
-		KT_EXPECT_PATTERN(t, g->v, shared_range(g, arg, PAGE_SIZE),
+		cc_case_expect_mapping(t, g, arg - PAGE_SIZE, PAGE_SIZE);
+		KT_EXPECT_PATTERN(t, g->v, cc_case_shared(g, arg, PAGE_SIZE),
 				  TDX_SHARED_SEED);
 		break;
 	default:
@@ -524,7 +391,7 @@ static enum guest_action split_sync(struct kt *t, struct guest *g, u64 stage,
 
 static const struct guest_handlers split_handlers = {
 	.sync = split_sync,
-	.exit = tdx_exit,
+	.exit = cc_case_exit,
 };
 
 static enum guest_action split_discard_sync(struct kt *t, struct guest *g,
@@ -532,13 +399,13 @@ static enum guest_action split_discard_sync(struct kt *t, struct guest *g,
 {
 	if (stage != 3)
 		return split_sync(t, g, stage, arg);
-	expect_mapping(t, g, arg, PAGE_SIZE);
+	cc_case_expect_mapping(t, g, arg, PAGE_SIZE);
 	return GUEST_RESUME;
 }
 
 static const struct guest_handlers split_discard_handlers = {
 	.sync = split_discard_sync,
-	.exit = tdx_exit,
+	.exit = cc_case_exit,
 };
 
 /* A 4 KiB conversion inside an accepted 2 MiB page of an in-place gmem:
@@ -547,7 +414,7 @@ static const struct guest_handlers split_discard_handlers = {
  * the 512 leaves PROMOTE back to one 2 MiB mapping. */
 GUEST_CASE(tdx_4k_conversion_in_2m_page)
 {
-	struct tdx_case s;
+	struct cc_case s;
 	struct guest g;
 
 	if (!tdx_setup_inplace(t, v, &g, &s))
@@ -562,7 +429,7 @@ GUEST_CASE(tdx_4k_conversion_in_2m_page)
  * the 4 KiB leaves no longer cover one 2 MiB of memory and stay apart. */
 GUEST_CASE(tdx_4k_conversion_with_discard)
 {
-	struct tdx_case s;
+	struct cc_case s;
 	struct guest g;
 
 	if (!tdx_setup(t, v, &g, &s))
@@ -577,22 +444,22 @@ GUEST_CASE(tdx_4k_conversion_with_discard)
  * ACCEPT); the launch ends with the first vCPU. */
 GUEST_CASE(tdx_initial_memory_added)
 {
-	struct tdx_case s;
+	struct cc_case s;
 	struct guest g;
 
 	if (!tdx_setup(t, v, &g, &s))
 		return;
-	KT_ASSERT_OK(t, set_private(&g, PG(0), 8 * PAGE_SIZE, false));
+	KT_ASSERT_OK(t, cc_case_set_private(&g, PG(0), 8 * PAGE_SIZE, false));
 	KT_ASSERT_OK(t, mem_fill(v, gpa_range(g.vm, PG(0), 8 * PAGE_SIZE),
 				 TDX_SEED));
-	KT_ASSERT_OK(t, set_private(&g, PG(0), 8 * PAGE_SIZE, true));
+	KT_ASSERT_OK(t, cc_case_set_private(&g, PG(0), 8 * PAGE_SIZE, true));
 	KT_EXPECT_ERRNO(t, v->ops->launch_update(v, g.vm, PG(0) + 1, PAGE_SIZE),
 			EINVAL);
 	KT_ASSERT_OK(t, v->ops->launch_update(v, g.vm, PG(0), 8 * PAGE_SIZE));
 	KT_ASSERT_OK(t, tdx_start(&g, TDX_T_LAUNCHED));
 	KT_EXPECT_ERRNO(t, v->ops->launch_update(v, g.vm, PG(8), PAGE_SIZE),
 			EINVAL);
-	KT_EXPECT_DONE(t, &g, &tdx_handlers);
+	KT_EXPECT_DONE(t, &g, &cc_case_handlers);
 	KT_EXPECT_EQ(t, s.calls + s.faults, 0);
 }
 
@@ -601,12 +468,12 @@ GUEST_CASE(tdx_initial_memory_added)
  * converts on. */
 GUEST_CASE(tdx_implicit_conversions)
 {
-	struct tdx_case s;
+	struct cc_case s;
 	struct guest g;
 
 	if (!tdx_setup(t, v, &g, &s))
 		return;
-	KT_ASSERT_OK(t, set_private(&g, PG(6), 2 * PAGE_SIZE, false));
+	KT_ASSERT_OK(t, cc_case_set_private(&g, PG(6), 2 * PAGE_SIZE, false));
 	KT_ASSERT_OK(t, tdx_start(&g, TDX_T_IMPLICIT));
 	KT_EXPECT_DONE(t, &g, &shared_data_handlers);
 	KT_EXPECT_EQ(t, s.faults, 3);
@@ -617,7 +484,7 @@ GUEST_CASE(tdx_implicit_conversions)
  * it refuses: OPERAND_INVALID for RAX. */
 GUEST_CASE(tdx_tdcall_bad_leaf)
 {
-	struct tdx_case s;
+	struct cc_case s;
 	struct guest g;
 
 	run_test(t, v, &g, &s, TDX_T_TDCALL_BAD, NULL);
@@ -627,16 +494,16 @@ static enum guest_action vcpus_sync(struct kt *t, struct guest *g, u64 stage,
 				    u64 arg)
 {
 	if (stage == 1 &&
-	    (!KT_EXPECT_OK(t, convert(g, arg, PAGE_SIZE, false)) ||
+	    (!KT_EXPECT_OK(t, cc_case_convert(g, arg, PAGE_SIZE, false)) ||
 	     !KT_EXPECT_OK(t, mem_fill(g->v, gpa_range(g->vm, arg, PAGE_SIZE),
 				       TDX_HOST_SEED))))
 		return GUEST_ABORT;
-	return tdx_sync(t, g, stage, arg);
+	return cc_case_sync(t, g, stage, arg);
 }
 
 static const struct guest_handlers vcpus_handlers = {
 	.sync = vcpus_sync,
-	.exit = tdx_exit,
+	.exit = cc_case_exit,
 };
 
 /* Two vCPUs: vCPU 0 accepts and fills a page, vCPU 1 (index 1) reads
@@ -644,7 +511,7 @@ static const struct guest_handlers vcpus_handlers = {
  * the TD, and vCPU 1 reads the host's shared data. */
 GUEST_CASE(tdx_two_vcpus)
 {
-	struct tdx_case s;
+	struct cc_case s;
 	struct guest g, g1;
 
 	if (!tdx_setup(t, v, &g, &s))
@@ -663,15 +530,15 @@ GUEST_CASE(tdx_two_vcpus)
 /* Two TDs at once, each its own memory and S-EPT. */
 GUEST_CASE(tdx_two_tds)
 {
-	struct tdx_case s1, s2;
+	struct cc_case s1, s2;
 	struct guest g1, g2;
 
 	if (!tdx_setup(t, v, &g1, &s1) || !tdx_setup(t, v, &g2, &s2))
 		return;
 	KT_ASSERT_OK(t, tdx_start(&g1, TDX_T_ACCEPT_USE));
 	KT_ASSERT_OK(t, tdx_start(&g2, TDX_T_ACCEPT_2M_OVER_4K));
-	KT_EXPECT_DONE(t, &g1, &tdx_handlers);
-	KT_EXPECT_DONE(t, &g2, &tdx_handlers);
+	KT_EXPECT_DONE(t, &g1, &cc_case_handlers);
+	KT_EXPECT_DONE(t, &g2, &cc_case_handlers);
 }
 
 static const struct kt_case tdx_cases[] = {
