@@ -21,10 +21,10 @@ bool cc_case_setup(struct kt *t, struct vmm *v, struct guest *g,
 }
 
 void cc_case_run(struct kt *t, struct vmm *v, struct guest *g,
-		 struct cc_case *s, unsigned long type, const char *program,
-		 u64 test, const struct guest_handlers *h)
+		 struct cc_case *s, unsigned long type, bool inplace,
+		 const char *program, u64 test, const struct guest_handlers *h)
 {
-	if (!cc_case_setup(t, v, g, s, type, false))
+	if (!cc_case_setup(t, v, g, s, type, inplace))
 		return;
 	KT_ASSERT_OK(t, guest_start(g, program, test, GUEST_TEST_GPA));
 	KT_EXPECT_DONE(t, g, h ?: &cc_case_handlers);
@@ -125,6 +125,26 @@ enum guest_action cc_case_sync(struct kt *t, struct guest *g, u64 stage,
 
 const struct guest_handlers cc_case_handlers = {
 	.sync = cc_case_sync,
+	.exit = cc_case_exit,
+};
+
+static enum guest_action punch_sync(struct kt *t, struct guest *g, u64 stage,
+				    u64 arg)
+{
+	struct cc_case *s = g->data;
+
+	KT_EXPECT_EQ(t, stage, 1);
+	return KT_EXPECT_OK(
+		       t, g->v->ops->fallocate(g->v, s->gmem,
+					       GMV_FALLOC_PUNCH_HOLE |
+						       GMV_FALLOC_KEEP_SIZE,
+					       arg - GUEST_TEST_GPA, PAGE_SIZE))
+		       ? GUEST_RESUME
+		       : GUEST_ABORT;
+}
+
+const struct guest_handlers cc_case_punch_handlers = {
+	.sync = punch_sync,
 	.exit = cc_case_exit,
 };
 

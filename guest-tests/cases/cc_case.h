@@ -45,11 +45,11 @@ bool cc_case_setup(struct kt *t, struct vmm *v, struct guest *g,
 		   struct cc_case *s, unsigned long type, bool inplace);
 
 /* A case that runs one test of guest program 'program' (test, then
- * GUEST_TEST_GPA, as its arguments) in a VM of 'type' set up as above,
- * not in place, to GUEST_DONE with h (NULL: cc_case_handlers). */
+ * GUEST_TEST_GPA, as its arguments) in a VM of 'type' set up as above to
+ * GUEST_DONE with h (NULL: cc_case_handlers). */
 void cc_case_run(struct kt *t, struct vmm *v, struct guest *g,
-		 struct cc_case *s, unsigned long type, const char *program,
-		 u64 test, const struct guest_handlers *h);
+		 struct cc_case *s, unsigned long type, bool inplace,
+		 const char *program, u64 test, const struct guest_handlers *h);
 
 /* KVM_SET_MEMORY_ATTRIBUTES of [gpa, gpa + len): private or not. */
 int cc_case_set_private(struct guest *g, u64 gpa, u64 len, bool private);
@@ -71,6 +71,9 @@ enum guest_action cc_case_exit(struct kt *t, struct guest *g, int ret,
 enum guest_action cc_case_sync(struct kt *t, struct guest *g, u64 stage,
 			       u64 arg);
 extern const struct guest_handlers cc_case_handlers;
+/* The same, but at SYNC(1, gpa) the host punches the page at gpa out of
+ * the guest_memfd without the guest asking. */
+extern const struct guest_handlers cc_case_punch_handlers;
 
 /* One check where the backend shows its nested tables: the guest's page
  * at gpa is mapped at size want. */

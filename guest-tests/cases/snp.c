@@ -47,7 +47,7 @@ static void run_test(struct kt *t, struct vmm *v, struct guest *g,
 		     struct cc_case *s, enum snp_test test,
 		     const struct guest_handlers *h)
 {
-	cc_case_run(t, v, g, s, GMV_VM_SNP, "snp", test, h);
+	cc_case_run(t, v, g, s, GMV_VM_SNP, false, "snp", test, h);
 }
 
 /* SEV_STATUS, the SEV information (C-bit 47, protocol 2), CPUID
@@ -308,27 +308,6 @@ GUEST_CASE(snp_ghcb_malformed)
 	KT_EXPECT_EQ(t, s.calls, 0);
 }
 
-static enum guest_action took_back_sync(struct kt *t, struct guest *g,
-					u64 stage, u64 arg)
-{
-	struct cc_case *s = g->data;
-
-	KT_EXPECT_EQ(t, stage, 1);
-	/* No page-state change, no consent: the host punches it. */
-	return KT_EXPECT_OK(
-		       t, g->v->ops->fallocate(g->v, s->gmem,
-					       GMV_FALLOC_PUNCH_HOLE |
-						       GMV_FALLOC_KEEP_SIZE,
-					       arg - GUEST_TEST_GPA, PAGE_SIZE))
-		       ? GUEST_RESUME
-		       : GUEST_ABORT;
-}
-
-static const struct guest_handlers took_back_handlers = {
-	.sync = took_back_sync,
-	.exit = cc_case_exit,
-};
-
 /* A punch of a validated private page without the guest's consent: the
  * page is reclaimed, the next access meets a fresh page that is assigned
  * but not validated (#VC), and reads zeros once validated. */
@@ -337,7 +316,7 @@ GUEST_CASE(snp_page_taken_back)
 	struct cc_case s;
 	struct guest g;
 
-	run_test(t, v, &g, &s, SNP_T_TOOK_BACK, &took_back_handlers);
+	run_test(t, v, &g, &s, SNP_T_TOOK_BACK, &cc_case_punch_handlers);
 	KT_EXPECT_EQ(t, s.calls, 0);
 }
 

@@ -43,18 +43,11 @@ static const char *need_tdx_inplace(struct kt *t)
 		       ?: CASE_LACKS_ANY(t, VMM_FEAT_INPLACE_CONVERT);
 }
 
-/* A TDX VM with the test region private (attributes), or an in-place
- * gmem; false after a failed check. */
+/* A TDX VM with the test region private; false after a failed check. */
 static bool tdx_setup(struct kt *t, struct vmm *v, struct guest *g,
 		      struct cc_case *s)
 {
 	return cc_case_setup(t, v, g, s, GMV_VM_TDX, false);
-}
-
-static bool tdx_setup_inplace(struct kt *t, struct vmm *v, struct guest *g,
-			      struct cc_case *s)
-{
-	return cc_case_setup(t, v, g, s, GMV_VM_TDX, true);
 }
 
 static int tdx_start(struct guest *g, enum tdx_test test)
@@ -67,7 +60,7 @@ static void run_test(struct kt *t, struct vmm *v, struct guest *g,
 		     struct cc_case *s, enum tdx_test test,
 		     const struct guest_handlers *h)
 {
-	cc_case_run(t, v, g, s, GMV_VM_TDX, "tdx", test, h);
+	cc_case_run(t, v, g, s, GMV_VM_TDX, false, "tdx", test, h);
 }
 
 /* TDG.VP.INFO: GPAW 48 (the shared bit 47 the loader used), no
@@ -307,17 +300,20 @@ GUEST_CASE(tdx_map_gpa_errors)
 	KT_EXPECT_EQ(t, s.calls, 1);
 }
 
+/* Private to shared without the guest asking (block, track, every vCPU
+ * kicked, remove), then the host writes the shared page. */
+static bool host_takes_page(struct kt *t, struct guest *g, u64 gpa)
+{
+	return KT_EXPECT_OK(t, cc_case_convert(g, gpa, PAGE_SIZE, false)) &&
+	       KT_EXPECT_OK(t, mem_fill(g->v, gpa_range(g->vm, gpa, PAGE_SIZE),
+					TDX_HOST_SEED));
+}
+
 static enum guest_action host_convert_sync(struct kt *t, struct guest *g,
 					   u64 stage, u64 arg)
 {
 	KT_EXPECT_EQ(t, stage, 1);
-	/* Private to shared without the guest asking: block, track, every
-	 * vCPU kicked, remove; then the host writes the shared page. */
-	if (!KT_EXPECT_OK(t, cc_case_convert(g, arg, PAGE_SIZE, false)) ||
-	    !KT_EXPECT_OK(t, mem_fill(g->v, gpa_range(g->vm, arg, PAGE_SIZE),
-				      TDX_HOST_SEED)))
-		return GUEST_ABORT;
-	return GUEST_RESUME;
+	return host_takes_page(t, g, arg) ? GUEST_RESUME : GUEST_ABORT;
 }
 
 static const struct guest_handlers host_convert_handlers = {
@@ -337,26 +333,6 @@ GUEST_CASE(tdx_host_converts_while_guest_runs)
 	KT_EXPECT_EQ(t, g.stage, 1);
 }
 
-static enum guest_action punch_sync(struct kt *t, struct guest *g, u64 stage,
-				    u64 arg)
-{
-	struct cc_case *s = g->data;
-
-	KT_EXPECT_EQ(t, stage, 1);
-	return KT_EXPECT_OK(
-		       t, g->v->ops->fallocate(g->v, s->gmem,
-					       GMV_FALLOC_PUNCH_HOLE |
-						       GMV_FALLOC_KEEP_SIZE,
-					       arg - GUEST_TEST_GPA, PAGE_SIZE))
-		       ? GUEST_RESUME
-		       : GUEST_ABORT;
-}
-
-static const struct guest_handlers punch_handlers = {
-	.sync = punch_sync,
-	.exit = cc_case_exit,
-};
-
 /* A punch of an accepted private page: removed from the TD, the next
  * access meets a new page, pending (#VE), that reads zeros once
  * accepted. */
@@ -365,7 +341,7 @@ GUEST_CASE(tdx_punch_then_reaccept)
 	struct cc_case s;
 	struct guest g;
 
-	run_test(t, v, &g, &s, TDX_T_PUNCH, &punch_handlers);
+	run_test(t, v, &g, &s, TDX_T_PUNCH, &cc_case_punch_handlers);
 	KT_EXPECT_EQ(t, s.calls, 0);
 }
 
@@ -417,10 +393,8 @@ GUEST_CASE(tdx_4k_conversion_in_2m_page)
 	struct cc_case s;
 	struct guest g;
 
-	if (!tdx_setup_inplace(t, v, &g, &s))
-		return;
-	KT_ASSERT_OK(t, tdx_start(&g, TDX_T_SPLIT_MERGE));
-	KT_EXPECT_DONE(t, &g, &split_handlers);
+	cc_case_run(t, v, &g, &s, GMV_VM_TDX, true, "tdx", TDX_T_SPLIT_MERGE,
+		    &split_handlers);
 	KT_EXPECT_EQ(t, g.stage, 3);
 	KT_EXPECT_EQ(t, s.calls, 2);
 }
@@ -432,10 +406,7 @@ GUEST_CASE(tdx_4k_conversion_with_discard)
 	struct cc_case s;
 	struct guest g;
 
-	if (!tdx_setup(t, v, &g, &s))
-		return;
-	KT_ASSERT_OK(t, tdx_start(&g, TDX_T_SPLIT_MERGE));
-	KT_EXPECT_DONE(t, &g, &split_discard_handlers);
+	run_test(t, v, &g, &s, TDX_T_SPLIT_MERGE, &split_discard_handlers);
 	KT_EXPECT_EQ(t, g.stage, 3);
 }
 
@@ -449,13 +420,9 @@ GUEST_CASE(tdx_initial_memory_added)
 
 	if (!tdx_setup(t, v, &g, &s))
 		return;
-	KT_ASSERT_OK(t, cc_case_set_private(&g, PG(0), 8 * PAGE_SIZE, false));
-	KT_ASSERT_OK(t, mem_fill(v, gpa_range(g.vm, PG(0), 8 * PAGE_SIZE),
-				 TDX_SEED));
-	KT_ASSERT_OK(t, cc_case_set_private(&g, PG(0), 8 * PAGE_SIZE, true));
 	KT_EXPECT_ERRNO(t, v->ops->launch_update(v, g.vm, PG(0) + 1, PAGE_SIZE),
 			EINVAL);
-	KT_ASSERT_OK(t, v->ops->launch_update(v, g.vm, PG(0), 8 * PAGE_SIZE));
+	KT_ASSERT_OK(t, cc_case_launch(&g, PG(0), 8 * PAGE_SIZE, TDX_SEED));
 	KT_ASSERT_OK(t, tdx_start(&g, TDX_T_LAUNCHED));
 	KT_EXPECT_ERRNO(t, v->ops->launch_update(v, g.vm, PG(8), PAGE_SIZE),
 			EINVAL);
@@ -493,10 +460,7 @@ GUEST_CASE(tdx_tdcall_bad_leaf)
 static enum guest_action vcpus_sync(struct kt *t, struct guest *g, u64 stage,
 				    u64 arg)
 {
-	if (stage == 1 &&
-	    (!KT_EXPECT_OK(t, cc_case_convert(g, arg, PAGE_SIZE, false)) ||
-	     !KT_EXPECT_OK(t, mem_fill(g->v, gpa_range(g->vm, arg, PAGE_SIZE),
-				       TDX_HOST_SEED))))
+	if (stage == 1 && !host_takes_page(t, g, arg))
 		return GUEST_ABORT;
 	return cc_case_sync(t, g, stage, arg);
 }

@@ -1,0 +1,42 @@
+# scripts/run-report.sh - sourced by scripts/run-qemu.sh and
+# scripts/run-bochs.sh after their options are parsed: --junit, --json
+# (scripts/ktap-report.py turns the KTAP read from the serial log, a copy
+# kept in $ktap_copy, into the reports; a relative FILE names a file
+# where the caller stands), report() and fail(). Expects $me (the
+# script's name for messages), $list, $junit, $json and $caller_dir.
+
+if [ "$list" = 1 ] && [ -n "$junit$json" ]; then
+	echo "$me: --junit and --json report a run; --list runs no case" >&2
+	exit 2
+fi
+for f in junit json; do
+	[ -z "${!f}" ] || [[ ${!f} == /* ]] || printf -v "$f" '%s' "$caller_dir/${!f}"
+	if [ -n "${!f}" ] && ! : >"${!f}"; then
+		echo "$me: --$f: cannot write ${!f}" >&2
+		exit 2
+	fi
+done
+ktap_copy=/dev/null
+if [ -n "$junit$json" ]; then
+	ktap_copy=$(mktemp) || exit 2
+	trap 'rm -f "$ktap_copy"' EXIT
+fi
+
+# report REASON: write the reports; REASON (the run's failure, or "")
+# makes them say the run failed when no case did.
+report() {
+	local args=()
+	[ -n "$junit$json" ] || return 0
+	[ -n "$junit" ] && args+=(--junit "$junit")
+	[ -n "$json" ] && args+=(--json "$json")
+	[ -n "$1" ] && args+=(--run-failed "$1")
+	scripts/ktap-report.py "${args[@]}" "$ktap_copy" >/dev/null
+}
+
+# The verdict for a run that produced no summary line.
+fail() {
+	echo "$me: FAIL: $*"
+	report "$*"
+	echo "0 passed, 1 failed, 0 skipped"
+	exit 1
+}
