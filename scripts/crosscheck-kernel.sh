@@ -16,7 +16,9 @@
 #     unexplained divergence or a stale allow-list entry fails.
 #  4. scripts/crosscheck-table.py prints the table: rows = behaviours,
 #     columns = native (host build), native (payload under QEMU), Linux
-#     host kernel (/dev/kvm; absent without it), Linux booted kernel;
+#     host kernel (/dev/kvm; absent without it), Linux booted kernel, and
+#     the payload under Bochs tigerlake (VMX) and ryzen (SVM) from the
+#     KTAP of make test-bochs-vmx / test-bochs-svm when present;
 #     written whole to $B/crosscheck-table.txt.
 # Ends with "N passed, N failed, N skipped". A kernel that cannot be had,
 # does not boot, does not load KVM or hangs ends the step with one reason
@@ -127,6 +129,20 @@ read -r passed failed skipped < <(echo "$sum" | tr -cs '0-9' ' ')
 	printf 'host\tLinux host kernel %s (/dev/kvm)\t%s\n' "$(uname -r)" \
 		"$host_absent"
 	printf 'booted\t%s\t\n' "$KLABEL"
+	# The payload on Bochs: the runs `make test` makes beside this one
+	# (make test-bochs-vmx, test-bochs-svm), when their KTAP is there.
+	for b in "tigerlake vmx VMX" "ryzen svm SVM"; do
+		set -- $b
+		absent=
+		[ -s "$B/bochs-$1.ktap" ] ||
+			absent="not run: no $B/bochs-$1.ktap (make test-bochs-$2)"
+		printf 'bochs-%s\tnative (payload under Bochs %s, %s)\t%s\n' \
+			"$2" "$1" "$3" "$absent"
+		[ -n "$absent" ] && continue
+		scripts/ktap-cases.py <"$B/bochs-$1.ktap" >"$OUT/bochs-$1.cases"
+		grep '^conformance\.' "$OUT/bochs-$1.cases" >"$K/bochs-$2.conf"
+		grep '^guest\.' "$OUT/bochs-$1.cases" >"$K/bochs-$2.guest"
+	done
 } >"$K/columns"
 mv "$K/conf-native" "$K/native.conf"
 mv "$K/guest-native" "$K/payload.guest"

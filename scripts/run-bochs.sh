@@ -37,7 +37,9 @@ usage: scripts/run-bochs.sh [options]
   --junit FILE    also write the results as JUnit XML to FILE
   --json FILE     also write the results as a JSON summary to FILE
   --help          this text
-Set GMV_BOCHS to a Bochs binary to use it instead of Debian's bochs.
+Bochs: Debian sid's 3.1, fetched once into the cache, else Debian's own;
+GMV_BOCHS=PATH runs that binary, GMV_BOCHS=debian the installed one
+(scripts/bochs-resolve.sh).
 EOF
 }
 
@@ -107,16 +109,15 @@ done
 me=run-bochs.sh
 . scripts/run-report.sh
 
-if [ -n "${GMV_BOCHS:-}" ]; then
-	bochs=$GMV_BOCHS
-	[ -x "$bochs" ] || fail "Bochs is missing: GMV_BOCHS=$bochs is not an executable file"
-else
-	scripts/install-deps.sh bochs ||
-		fail "Bochs is missing and could not be installed" \
-			"(Debian packages bochs bochsbios vgabios)"
-	bochs=$(command -v bochs) ||
-		fail "Bochs is missing: no bochs on PATH after scripts/install-deps.sh bochs"
-fi
+# Which Bochs: sid's 3.1 from the cache (fetched once), GMV_BOCHS, or
+# Debian's installed one (scripts/bochs-resolve.sh).
+resolve_err=$(mktemp) || fail "cannot make a temporary file"
+bochs=$(scripts/bochs-resolve.sh 2>"$resolve_err")
+resolve_rc=$?
+cat "$resolve_err" >&2
+why=$(sed -n 's/^bochs-resolve: //p' "$resolve_err" | tail -n 1)
+rm -f "$resolve_err"
+[ "$resolve_rc" = 0 ] || fail "Bochs is missing: $why"
 [ -f "$OVMF" ] || fail "$OVMF is missing (Debian package ovmf)"
 [ -f "$VGABIOS" ] || fail "$VGABIOS is missing (Debian package vgabios)"
 # An unknown model makes Bochs panic at startup: name it here instead.
