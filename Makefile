@@ -373,6 +373,12 @@ test-bochs-svm: deps payload
 	rm -f $(B)/bochs-ryzen.ktap
 	scripts/run-bochs.sh --cpu ryzen --timeout 900 --log $(B)/bochs-ryzen.ktap $(RUN_ARGS)
 
+# run-qemu.sh and run-bochs.sh on the real emulators, with a failing case,
+# a triple fault and a hang planted on purpose (runner_endings).
+.PHONY: test-run-endings
+test-run-endings: deps payload
+	scripts/tests/run-endings-test.sh
+
 # scripts/run-bochs.sh against a fake Bochs: each failure gives its reason.
 .PHONY: test-run-bochs-sh
 test-run-bochs-sh: payload

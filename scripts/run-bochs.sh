@@ -203,6 +203,21 @@ start=$EPOCHREALTIME
 timeout -k 5 "$timeout_s" "$bochs" -q -f "$run/bochsrc" "${rc_file[@]}" \
 	</dev/null >"$run/bochs.out" 2>&1 &
 bpid=$!
+# A triple fault: with reset_on_triple_fault=0, Bochs 2.7 panics, but 3.1
+# only logs "3rd (N) exception with no resolution" and leaves the CPU shut
+# down, running on: watch its log and end it there.
+(
+	while kill -0 "$bpid" 2>/dev/null; do
+		line=$(grep -m 1 'exception with no resolution' "$run/bochs.log" 2>/dev/null)
+		if [ -n "$line" ]; then
+			printf '%s\n' "${line#*] }" >"$run/triple"
+			kill "$bpid" 2>/dev/null
+			break
+		fi
+		sleep 0.5
+	done
+) &
+wpid=$!
 shopt -s lastpipe
 # tail ends once Bochs has ended and the file is read to its end.
 tail -n +1 -f --pid="$bpid" "$run/serial.txt" |
@@ -232,6 +247,7 @@ tail -n +1 -f --pid="$bpid" "$run/serial.txt" |
 wait "$bpid"
 rc=$?
 bpid=""
+wait "$wpid"
 end=$EPOCHREALTIME
 
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
@@ -251,7 +267,9 @@ bx_error=$(grep -v -e 'ALSA lib' -e '^[0-9a-f]*i\[' "$run/bochs.out" 2>/dev/null
 
 failed=""
 [ -n "$summary" ] && failed=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$summary")
-if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+if [ -s "$run/triple" ]; then
+	reason="triple fault: Bochs shut the machine down ($(cat "$run/triple"))"
+elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 	if [ -n "$summary" ]; then
 		reason="timeout: the run did not end within $timeout_s s"
 		reason+=" although its summary was printed; Bochs killed"

@@ -21,12 +21,17 @@ add() { names+=("$1"); steps+=("$2"); }
 bgdir=$(mktemp -d) || exit 1
 bgpids=()
 trap '[ ${#bgpids[@]} -eq 0 ] || kill -- "${bgpids[@]}" 2>/dev/null; rm -rf "$bgdir"' EXIT
-# bg NAME CMD: start CMD now; its step waits for it and replays its output.
+# bg NAME CMD [AFTER]: start CMD now (or once the background step named
+# AFTER has ended); its step waits for it and replays its output.
 bg() {
-	local n=${#steps[@]}
+	local n=${#steps[@]} after=""
+	[ $# -ge 3 ] && for i in "${!names[@]}"; do
+		[ "${names[$i]}" = "$3" ] && after=$bgdir/$i.rc
+	done
 	names+=("$1")
 	steps+=("while [ ! -e $bgdir/$n.rc ]; do sleep 1; done; cat $bgdir/$n.log; exit \$(cat $bgdir/$n.rc)")
 	(
+		[ -n "$after" ] && while [ ! -e "$after" ]; do sleep 1; done
 		start=$(date +%s.%N)
 		bash -c "$2" >"$bgdir/$n.log" 2>&1
 		rc=$?
@@ -55,6 +60,8 @@ add "Bochs runner, fake Bochs"  "$MAKE -s -j2 test-run-bochs-sh"
 add "KTAP to JUnit XML and JSON" "$MAKE -s -j2 test-ktap-report"
 bg "payload under Bochs tigerlake (VMX)" "$MAKE -s test-bochs-vmx"
 bg "payload under Bochs ryzen (SVM)" "$MAKE -s test-bochs-svm"
+bg "runners, real QEMU and Bochs: bad endings" "$MAKE -s test-run-endings" \
+	"payload under Bochs tigerlake (VMX)"
 add "Linux cross-check (native vs /dev/kvm)" "$MAKE -s -j2 crosscheck"
 add "Linux cross-check (booted kernel, table)" "$MAKE -s -j2 crosscheck-kernel"
 

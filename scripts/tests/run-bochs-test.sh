@@ -41,6 +41,8 @@ passfail) serial "not ok 1 a" "2 passed, 1 failed, 0 skipped" \
 panic) serial "PANIC: page pool corrupt" "gmemvisor: run FAILED, ending by shutdown"; off ;;
 triple) echo "00099p[CPU0  ] >>PANIC<< exception(): 3rd (13) exception with no resolution" >>"$log"
 	exit 1 ;;
+triple_runs_on) echo "00817362086e[CPU0  ] exception(): 3rd (13) exception with no resolution" >>"$log"
+	exec sleep 60 ;;
 hang) exec sleep 60 ;;
 endless) serial "3 passed, 0 failed, 0 skipped" "gmemvisor: run passed, ending by shutdown"
 	exec sleep 60 ;;
@@ -114,6 +116,7 @@ check "a failing case fails the run" 1 "1 case(s) failed" casefail
 check "failed cases fail a run reported PASS" 1 "yet the payload reported PASS" passfail
 check "a payload panic is named" 1 "the payload panicked: PANIC: page pool" panic
 check "a triple fault is named" 1 "triple fault" triple
+check "a triple fault Bochs only logs ends the run" 1 "triple fault: Bochs shut the machine down" triple_runs_on
 check "a hang is a timeout" 1 "timeout: no verdict after 2 s" hang --timeout 2
 check "no end after the summary is a timeout" 1 "did not end" endless --timeout 2
 check "Bochs's own error is shown" 1 "image locked" locked
