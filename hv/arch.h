@@ -68,6 +68,12 @@ struct arch_exit {
 	 * 0 when unknown: the exit policy measures the guest's bytes. Port
 	 * I/O exits always carry it (the decoder knows no IN/OUT). */
 	u8 insn_len;
+	/* The exiting instruction's bytes when the hardware fetched them
+	 * for the exit (SVM DecodeAssists on a nested fault): the first
+	 * insn_nbytes of insn_bytes, at most the architectural 15; 0 when
+	 * none, and the exit policy reads the guest's memory instead. */
+	u8 insn_nbytes;
+	u8 insn_bytes[15];
 	union {
 		struct arch_fault fault;
 		struct {

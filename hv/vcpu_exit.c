@@ -13,7 +13,9 @@
  * confidential-computing instructions that trap as #UD: those go to the
  * VM's security model (hv/cc.h) first. Where the exit does not give an
  * instruction's length, it is measured from the guest's own bytes
- * (hv/x86/guest_walk.h, through the VM's second-level table).
+ * (hv/x86/guest_walk.h, through the VM's second-level table); where it
+ * gives the instruction's bytes (arch_exit.insn_bytes), those are decoded
+ * instead.
  */
 #include "hv/vcpu_int.h"
 #include "hv/cc.h"
@@ -36,14 +38,26 @@ static void set_reg(struct vcpu *c, enum arch_reg r, u64 val)
 	c->ops->set_reg(c->arch, r, val);
 }
 
-static int fetch_insn(const struct vcpu *c, u64 rip, struct insn *in)
+_Static_assert(sizeof(((struct arch_exit *)0)->insn_bytes) == INSN_MAX_LEN,
+	       "arch_exit.insn_bytes holds one instruction");
+
+/*
+ * The instruction at the exit's RIP: decoded from the bytes the hardware
+ * gave with the exit when they hold a whole instruction, else from the
+ * guest's memory (a CPU may fetch fewer bytes than the instruction has,
+ * before a page it cannot read).
+ */
+static int exit_insn(const struct vcpu *c, const struct arch_exit *x,
+		     struct insn *in)
 {
 	struct guest_mem m = {.cr3 = reg(c, ARCH_REG_CR3),
 			      .lookup = c->ops->lookup,
 			      .vm = c->avm};
 	size_t n;
 
-	return guest_fetch_insn(&m, rip, in, &n);
+	if (x->insn_nbytes && !insn_decode(x->insn_bytes, x->insn_nbytes, in))
+		return 0;
+	return guest_fetch_insn(&m, x->rip, in, &n);
 }
 
 /* SHUTDOWN, INTERNAL_ERROR and INTR exits carry the backend's view. */
@@ -357,12 +371,20 @@ static int handle_hypercall(struct vcpu *c, const struct arch_exit *x,
 	int ret;
 
 	/* Which instruction, and its length: QEMU reports VMGEXIT (F3 0F 01
-	 * D9) as a VMMCALL exit, without next_rip. */
-	if (fetch_insn(c, x->rip, &in) ||
+	 * D9) as a VMMCALL exit, without next_rip. A length the hardware
+	 * gave must be the one the bytes have. */
+	if (exit_insn(c, x, &in) ||
 	    (in.op != INSN_VMMCALL && in.op != INSN_VMGEXIT))
 		return internal_error(c, x, exit,
 				      "VMMCALL exit at an "
 				      "undecodable instruction");
+	if (x->insn_len && x->insn_len != in.len) {
+		other_exit(x, exit, GMV_EXIT_INTERNAL_ERROR);
+		gmv_snprintf(c->why, sizeof(c->why),
+			     "%s exit: the CPU's length %u, the bytes' %u",
+			     insn_op_name(in.op), x->insn_len, in.len);
+		return VCPU_TO_CASE;
+	}
 	next = x->rip + in.len;
 	if (in.op == INSN_VMGEXIT) {
 		struct cc_guest_req req = {.kind = CC_GUEST_VMGEXIT,
@@ -427,7 +449,7 @@ static int handle_exception(struct vcpu *c, const struct arch_exit *x,
 	struct insn in;
 	int ret;
 
-	if (x->vector != X86_VEC_UD || fetch_insn(c, x->rip, &in) ||
+	if (x->vector != X86_VEC_UD || exit_insn(c, x, &in) ||
 	    !is_cc_insn(in.op))
 		return guest_exception(c, x, exit);
 	req.insn = &in;
@@ -465,7 +487,7 @@ static int mmio_exit(struct vcpu *c, const struct arch_exit *x,
 	exit->reason = GMV_EXIT_MMIO;
 	exit->mmio.gpa = f->gpa;
 	exit->mmio.is_write = f->write;
-	if (fetch_insn(c, x->rip, &in) ||
+	if (exit_insn(c, x, &in) ||
 	    (in.op != INSN_MOV_LOAD && in.op != INSN_MOV_STORE))
 		return VCPU_TO_CASE; /* len 0: the guest retries the access */
 	exit->mmio.len = in.mem_size;

@@ -46,9 +46,15 @@ static const struct npt_ops svm_npt_ops;
 
 static struct svm_asid_space svm_asids;
 
+static bool has_flush_by_asid(const struct svm_asid_space *space)
+{
+	return space->features & SVM_FEAT_FLUSH_BY_ASID;
+}
+
 u8 svm_asid_assign(struct svm_asid_space *space, struct svm_vcpu *v)
 {
-	u8 tlb = space->flush_by_asid ? SVM_TLB_FLUSH_ASID : SVM_TLB_NOTHING;
+	u8 tlb =
+		has_flush_by_asid(space) ? SVM_TLB_FLUSH_ASID : SVM_TLB_NOTHING;
 
 	if (space->gen && v->asid_gen == space->gen)
 		return SVM_TLB_NOTHING;
@@ -58,6 +64,7 @@ u8 svm_asid_assign(struct svm_asid_space *space, struct svm_vcpu *v)
 		tlb = SVM_TLB_FLUSH_ALL;
 	}
 	v->vmcb->ctl.asid = space->next++;
+	v->vmcb->ctl.clean_bits &= ~SVM_CLEAN_ASID;
 	v->asid_gen = space->gen;
 	return tlb;
 }
@@ -222,6 +229,9 @@ int svm_vcpu_enter(struct svm_vcpu *v, const struct vmm_entry *e)
 
 	memset(&v->gprs, 0, sizeof(v->gprs));
 	v->vmcb->ctl.event_inj = 0; /* nothing owed to the old state */
+	/* The whole state-save area is new: CRs, DRs, descriptor tables,
+	 * segments, CR2, G_PAT and the LBR fields alike. */
+	v->vmcb->ctl.clean_bits = 0;
 	v->gprs.rdi = e->arg0;
 	v->gprs.rsi = e->arg1;
 	v->entered = true;
@@ -268,6 +278,9 @@ void svm_vcpu_set_reg(struct svm_vcpu *v, enum arch_reg r, u64 val)
 	/* Bit 1 of RFLAGS is always 1 (VMRUN rejects it clear). */
 	if (r == ARCH_REG_RFLAGS)
 		val |= BIT(1);
+	/* CR3 is a clean-bit field; the others VMRUN always loads. */
+	if (r == ARCH_REG_CR3)
+		v->vmcb->ctl.clean_bits &= ~SVM_CLEAN_CR;
 	*reg_ptr(v, r) = val;
 }
 
@@ -380,32 +393,6 @@ void svm_vcpu_inject(struct svm_vcpu *v, u8 vector, u32 error_code)
 }
 
 /*
- * Everything the VMCB needs right before VMRUN: an ASID of the current
- * generation and the TLB flush this vCPU owes. With the NPT's audit on, a
- * flush still owed here means a path changed the NPT without npt_flush():
- * -EIO. QEMU's TCG has no TLB to test against (target/i386/tcg/sysemu/
- * svm_helper.c drops every nested translation at each VMRUN and #VMEXIT),
- * so this check is the only thing that catches a missed flush.
- */
-int svm_prepare_entry(struct svm_vcpu *v, struct svm_asid_space *space)
-{
-	u8 tlb;
-
-	if (npt_vmentry_check(&v->svm->npt))
-		return -EIO;
-	/* Without FlushByAsid, TLB_CONTROL 3 is not defined (APM 15.16.1):
-	 * an ASID not used since the generation's full flush is clean. */
-	if (v->flush_pending && !space->flush_by_asid)
-		v->asid_gen = 0;
-	tlb = svm_asid_assign(space, v);
-	if (v->flush_pending && tlb == SVM_TLB_NOTHING && space->flush_by_asid)
-		tlb = SVM_TLB_FLUSH_ASID;
-	v->flush_pending = false;
-	v->vmcb->ctl.tlb_control = tlb;
-	return 0;
-}
-
-/*
  * An event whose delivery an exit interrupted (a nested fault on the
  * guest's IDT, say) is injected again at the next entry, as KVM's
  * svm_complete_interrupts() does for exceptions and external interrupts;
@@ -424,6 +411,60 @@ static u64 reinject(u64 info)
 	return info;
 }
 
+/*
+ * Everything the VMCB needs right before VMRUN: an ASID of the current
+ * generation, the TLB flush this vCPU owes and the clean bits. With the NPT's audit on, a
+ * flush still owed here means a path changed the NPT without npt_flush():
+ * -EIO. QEMU's TCG has no TLB to test against (target/i386/tcg/sysemu/
+ * svm_helper.c drops every nested translation at each VMRUN and #VMEXIT),
+ * so this check is the only thing that catches a missed flush.
+ */
+int svm_prepare_entry(struct svm_vcpu *v, struct svm_asid_space *space)
+{
+	struct vmcb_control *c = &v->vmcb->ctl;
+	u8 tlb;
+
+	if (npt_vmentry_check(&v->svm->npt))
+		return -EIO;
+	/* Without FlushByAsid, TLB_CONTROL 3 is not defined (APM 15.16.1):
+	 * an ASID not used since the generation's full flush is clean. */
+	if (v->flush_pending && !has_flush_by_asid(space))
+		v->asid_gen = 0;
+	tlb = svm_asid_assign(space, v);
+	if (v->flush_pending && tlb == SVM_TLB_NOTHING &&
+	    has_flush_by_asid(space))
+		tlb = SVM_TLB_FLUSH_ASID;
+	v->flush_pending = false;
+	c->tlb_control = tlb;
+	if (tlb == SVM_TLB_FLUSH_ASID)
+		v->stats.asid_flushes++;
+	/* What a CPU cached of a VMCB is its own: on its first VMRUN, or on
+	 * another CPU than last time, every field is new (APM vol. 2
+	 * §15.15). */
+	if (v->ran_on != space)
+		c->clean_bits = 0;
+	v->ran_on = space;
+	if (c->clean_bits)
+		v->stats.clean_entries++;
+	return 0;
+}
+
+void svm_after_vmrun(struct svm_vcpu *v, const struct svm_asid_space *space)
+{
+	struct vmcb_control *c = &v->vmcb->ctl;
+
+	c->tlb_control = SVM_TLB_NOTHING;
+	c->event_inj = reinject(c->exit_int_info);
+	/* VMRUN loaded every field; from here on, whatever changes one
+	 * clears its bit (svm_asid_assign, svm_vcpu_enter,
+	 * svm_vcpu_set_reg). The intercepts, the permission maps' and the
+	 * nested table's addresses, the TPR fields and AVIC's are set once,
+	 * at svm_vcpu_create(). */
+	c->clean_bits = (space->features & SVM_FEAT_VMCB_CLEAN) ? SVM_CLEAN_ALL
+								: 0;
+	v->nr_exits++;
+}
+
 int svm_vcpu_run(struct svm_vcpu *v, struct arch_exit *x)
 {
 	int ret;
@@ -436,17 +477,15 @@ int svm_vcpu_run(struct svm_vcpu *v, struct arch_exit *x)
 		if (ret)
 			return ret;
 		svm_asids.nasid = svm_cpu_nasid();
-		svm_asids.flush_by_asid = svm_cpu_flush_by_asid();
+		svm_asids.features = svm_cpu_features();
 	}
 	if (svm_prepare_entry(v, &svm_asids))
 		panic("svm: vCPU %u enters its guest with an NPT flush owed: a "
 		      "path changed the NPT without npt_flush()",
 		      v->index);
 	svm_vmrun((phys_addr_t)v->vmcb, &v->gprs, svm_cpu_host_save_pa());
-	v->vmcb->ctl.tlb_control = SVM_TLB_NOTHING;
-	v->vmcb->ctl.event_inj = reinject(v->vmcb->ctl.exit_int_info);
-	v->nr_exits++;
-	svm_decode_exit(v, x);
+	svm_after_vmrun(v, &svm_asids);
+	svm_decode_exit(v, svm_asids.features, x);
 	return 0;
 }
 

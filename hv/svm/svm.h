@@ -28,6 +28,17 @@ extern const struct arch_ops svm_arch_ops;
 
 #define SVM_MAX_VCPUS ARCH_MAX_VCPUS
 
+/* What the optional SVM features did for a vCPU (SVM_FEAT_*, hv/svm/
+ * svm_cpu.h): the proof that their paths ran. */
+struct svm_feat_stats {
+	u64 nrip_lens; /* exits whose length came from next_rip */
+	u64 insn_bytes; /* exits that carried the VMCB's guest bytes */
+	u64 clean_entries; /* VMRUNs with a nonzero VMCB clean field */
+	u64 asid_flushes; /* VMRUNs with TLB_CONTROL 3 (this ASID only) */
+};
+
+struct svm_asid_space;
+
 struct svm_vcpu {
 	struct svm_vm *svm;
 	unsigned int index;
@@ -36,8 +47,12 @@ struct svm_vcpu {
 	bool entered; /* svm_vcpu_enter() gave it a guest state */
 	bool flush_pending; /* flush this vCPU's ASID before the next VMRUN */
 	u64 asid_gen;
+	/* The CPU (its svm_asid_space) this VMCB last ran on; NULL before
+	 * the first VMRUN. Clean bits hold on that CPU only. */
+	const struct svm_asid_space *ran_on;
 	/* Exits seen, for diagnostics. */
 	u64 nr_exits;
+	struct svm_feat_stats stats;
 };
 
 struct svm_vm {
@@ -49,17 +64,17 @@ struct svm_vm {
 	unsigned int nr_vcpus;
 };
 
-/* The per-CPU ASID space (APM 15.16): ASIDs 1 .. nasid-1 handed out in
- * generations; when they run out, a new generation starts with a flush of
- * every ASID. */
+/* The per-CPU SVM state: the ASID space (APM 15.16), ASIDs 1 .. nasid-1
+ * handed out in generations; when they run out, a new generation starts
+ * with a flush of every ASID. And the CPU's optional features. */
 struct svm_asid_space {
 	u32 nasid;
 	u32 next;
 	u64 gen;
-	/* TLB_CONTROL 3 (flush one ASID) needs CPUID FlushByAsid (APM
-	 * 15.16.1); without it a vCPU flushes by taking a fresh ASID, as
-	 * KVM does. */
-	bool flush_by_asid;
+	/* SVM_FEAT_*. TLB_CONTROL 3 (flush one ASID) needs FlushByAsid
+	 * (APM 15.16.1); without it a vCPU flushes by taking a fresh ASID,
+	 * as KVM does. */
+	u32 features;
 };
 
 /*
@@ -96,12 +111,20 @@ int svm_vm_map(struct svm_vm *s, u64 gpa, phys_addr_t hpa, unsigned int order,
 int svm_vcpu_create(struct svm_vm *s, struct svm_vcpu **out);
 
 /*
- * Ready the VMCB for VMRUN: an ASID of space's current generation and the
- * TLB flush the vCPU owes (TLB_CONTROL 3, or a fresh ASID without
- * FlushByAsid). -EIO when the NPT audit finds a flush owed that
- * no path handed to the vCPUs (svm_vcpu_run() panics on it).
+ * Ready the VMCB for VMRUN on the CPU of space: an ASID of its current
+ * generation, the TLB flush the vCPU owes (TLB_CONTROL 3, or a fresh ASID
+ * without FlushByAsid), and the clean bits (none on a CPU this VMCB did
+ * not run on last). -EIO when the NPT audit finds a flush owed that no
+ * path handed to the vCPUs (svm_vcpu_run() panics on it).
  */
 int svm_prepare_entry(struct svm_vcpu *v, struct svm_asid_space *space);
+
+/*
+ * After VMRUN returned: nothing more to flush, the event an exit cut short
+ * owed again, and, with VMCB clean bits, every field clean until the
+ * backend changes one. Split from the world switch for the host tests.
+ */
+void svm_after_vmrun(struct svm_vcpu *v, const struct svm_asid_space *space);
 
 /* Load the guest environment contract's state for entry e. */
 int svm_vcpu_enter(struct svm_vcpu *v, const struct vmm_entry *e);
@@ -129,10 +152,12 @@ void svm_vcpu_inject(struct svm_vcpu *v, u8 vector, u32 error_code);
 int svm_vcpu_run(struct svm_vcpu *v, struct arch_exit *x);
 
 /*
- * Decode the exit the VMCB holds into *x. Split from the world switch so
- * that the host build drives it with hand-made exits.
+ * Decode the exit the VMCB holds into *x, using what the CPU's features
+ * (SVM_FEAT_*) put there, and count what they gave in v->stats. Split
+ * from the world switch so that the host build drives it with hand-made
+ * exits.
  */
-void svm_decode_exit(const struct svm_vcpu *v, struct arch_exit *x);
+void svm_decode_exit(struct svm_vcpu *v, u32 features, struct arch_exit *x);
 
 /* One block of text describing the vCPU's state and last exit: exit code
  * and name, EXITINFO1/2, EXITINTINFO, RIP, RSP, RFLAGS, every GPR, CR0,

@@ -36,9 +36,23 @@ const char *svm_cpu_lacks(void);
 /* Number of ASIDs (CPUID 8000_000A EBX); ASIDs 1 .. n-1 are usable. */
 u32 svm_cpu_nasid(void);
 
-/* Does TLB_CONTROL take 3, flush one ASID (CPUID 8000_000A EDX bit 6
- * FlushByAsid)? */
-bool svm_cpu_flush_by_asid(void);
+/*
+ * The optional SVM features the backend uses, as CPUID 8000_000A EDX has
+ * them (APM vol. 3 appendix E.4.9; what each one does: APM vol. 2 §15.7.1
+ * NRIPS, §15.15 VMCB clean bits, §15.16.1 FlushByAsid, §15.8.4 decode
+ * assists). QEMU's TCG offers none of them; Bochs's AMD models offer
+ * NRIPS and FlushByAsid only.
+ */
+#define SVM_FEAT_NRIPS BIT(3) /* next_rip on instruction intercepts */
+#define SVM_FEAT_VMCB_CLEAN BIT(5) /* VMCB clean bits */
+#define SVM_FEAT_FLUSH_BY_ASID BIT(6) /* TLB_CONTROL 3 and 7 */
+#define SVM_FEAT_DECODE_ASSISTS BIT(7) /* guest bytes on #NPF and #PF */
+#define SVM_FEAT_USED                                                    \
+	(SVM_FEAT_NRIPS | SVM_FEAT_VMCB_CLEAN | SVM_FEAT_FLUSH_BY_ASID | \
+	 SVM_FEAT_DECODE_ASSISTS)
+
+/* This CPU's SVM_FEAT_* bits (0 in the host build). */
+u32 svm_cpu_features(void);
 
 /* Set EFER.SVME and VM_HSAVE_PA on this CPU (once; later calls return at
  * once). 0, or -ENODEV when svm_cpu_lacks() names a reason. */

@@ -19,9 +19,9 @@ u32 svm_cpu_nasid(void)
 	return 0;
 }
 
-bool svm_cpu_flush_by_asid(void)
+u32 svm_cpu_features(void)
 {
-	return false;
+	return 0;
 }
 
 int svm_cpu_enable(void)

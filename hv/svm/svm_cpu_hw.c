@@ -19,7 +19,6 @@
 #define CPUID_EXT_ECX_SVM BIT(2)
 #define CPUID_SVM 0x8000000au
 #define CPUID_SVM_EDX_NP BIT(0)
-#define CPUID_SVM_EDX_FLUSH_BY_ASID BIT(6)
 
 /* The host save area VMRUN writes (VM_HSAVE_PA) and the page
  * svm_vmrun() VMSAVEs the host's extra state into. The payload maps
@@ -72,12 +71,12 @@ u32 svm_cpu_nasid(void)
 	return b;
 }
 
-bool svm_cpu_flush_by_asid(void)
+u32 svm_cpu_features(void)
 {
 	u32 a, b, c, d;
 
 	cpuid(CPUID_SVM, 0, &a, &b, &c, &d);
-	return d & CPUID_SVM_EDX_FLUSH_BY_ASID;
+	return d & SVM_FEAT_USED;
 }
 
 int svm_cpu_enable(void)

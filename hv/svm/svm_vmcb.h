@@ -53,8 +53,8 @@ struct vmcb_control {
 	u32 clean_bits; /* 0x0c0 */
 	u32 rsvd_0c4;
 	u64 next_rip; /* 0x0c8: NRIPS only (never written by TCG) */
-	u8 insn_len; /* 0x0d0: DecodeAssists only */
-	u8 insn_bytes[15]; /* 0x0d1 */
+	u8 insn_len; /* 0x0d0: DecodeAssists only: bytes fetched, 0-15 */
+	u8 insn_bytes[15]; /* 0x0d1: the guest's bytes at CS:RIP */
 	u64 avic_backing; /* 0x0e0 */
 	u64 rsvd_0e8;
 	u64 avic_logical; /* 0x0f0 */
@@ -129,6 +129,26 @@ struct vmcb {
 #define SVM_TLB_FLUSH_ALL 1
 #define SVM_TLB_FLUSH_ASID 3
 #define SVM_TLB_FLUSH_ASID_NONGLOBAL 7
+
+/*
+ * VMCB clean bits (VMCB 0x0c0, APM vol. 2 §15.15, the table of clean
+ * fields): a set bit tells VMRUN that the fields it covers are unchanged
+ * since this VMCB's last VMRUN on this CPU, so that a cached copy may be
+ * used. Bits 31:12 are reserved.
+ */
+#define SVM_CLEAN_I BIT(0) /* intercept vectors, TSC offset, pause filter */
+#define SVM_CLEAN_IOPM BIT(1) /* IOPM_BASE_PA, MSRPM_BASE_PA */
+#define SVM_CLEAN_ASID BIT(2)
+#define SVM_CLEAN_TPR BIT(3) /* V_TPR, V_IRQ, V_INTR_*, V_IGN_TPR */
+#define SVM_CLEAN_NP BIT(4) /* NP_ENABLE, N_CR3, G_PAT */
+#define SVM_CLEAN_CR BIT(5) /* CR0, CR3, CR4, EFER */
+#define SVM_CLEAN_DR BIT(6) /* DR6, DR7 */
+#define SVM_CLEAN_DT BIT(7) /* GDTR, IDTR */
+#define SVM_CLEAN_SEG BIT(8) /* CS, DS, SS, ES, CPL */
+#define SVM_CLEAN_CR2 BIT(9)
+#define SVM_CLEAN_LBR BIT(10) /* DbgCtlMsr and the branch records */
+#define SVM_CLEAN_AVIC BIT(11) /* the AVIC table addresses */
+#define SVM_CLEAN_ALL 0xfffu
 
 #define SVM_INT_CTL_V_INTR_MASKING BIT(24)
 #define SVM_NP_ENABLE BIT(0)
@@ -233,6 +253,7 @@ _Static_assert(VMCB_OFF(ctl.n_cr3) == 0x0b0, "VMCB layout");
 _Static_assert(VMCB_OFF(ctl.clean_bits) == 0x0c0, "VMCB layout");
 _Static_assert(VMCB_OFF(ctl.next_rip) == 0x0c8, "VMCB layout");
 _Static_assert(VMCB_OFF(ctl.insn_len) == 0x0d0, "VMCB layout");
+_Static_assert(VMCB_OFF(ctl.insn_bytes) == 0x0d1, "VMCB layout");
 _Static_assert(VMCB_OFF(ctl.vmsa_pa) == 0x108, "VMCB layout");
 _Static_assert(VMCB_OFF(save.es) == 0x400, "VMCB layout");
 _Static_assert(VMCB_OFF(save.cs) == 0x410, "VMCB layout");

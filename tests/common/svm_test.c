@@ -30,6 +30,7 @@ struct svm_env {
 	u8 *ram;
 	struct svm_vm s;
 	struct svm_vcpu *v;
+	u32 features; /* the CPU's SVM_FEAT_* for exit_of() */
 };
 
 static bool env_open(struct kt *t, struct svm_env *e)
@@ -103,7 +104,7 @@ static void exit_of(struct svm_env *e, u64 code, u64 info1, u64 info2,
 	vmcb->ctl.exit_info1 = info1;
 	vmcb->ctl.exit_info2 = info2;
 	memset(x, 0xa5, sizeof(*x));
-	svm_decode_exit(e->v, x);
+	svm_decode_exit(e->v, e->features, x);
 }
 
 SVM_ENV_CASE(svm_vmcb_follows_guest_contract)
@@ -333,7 +334,7 @@ SVM_ENV_CASE(svm_exit_npf_snp_bits)
 
 SVM_ENV_CASE(svm_flush_once_per_operation)
 {
-	struct svm_asid_space space = { .nasid = 16, .flush_by_asid = true };
+	struct svm_asid_space space = { .nasid = 16, .features = SVM_FEAT_FLUSH_BY_ASID };
 	struct svm_vcpu *v2;
 
 	if (!KT_EXPECT_OK(t, svm_vcpu_create(&e->s, &v2)))
@@ -387,11 +388,15 @@ SVM_ENV_CASE(svm_flush_once_per_operation)
 	svm_vm_flush(&e->s);
 	KT_EXPECT_OK(t, svm_prepare_entry(e->v, &space));
 	KT_EXPECT_EQ(t, e->v->vmcb->ctl.tlb_control, SVM_TLB_FLUSH_ASID);
+	/* Every TLB_CONTROL 3 counted: three for the first vCPU, and the
+	 * second's fresh ASID and its flush. */
+	KT_EXPECT_EQ(t, e->v->stats.asid_flushes, 3);
+	KT_EXPECT_EQ(t, v2->stats.asid_flushes, 2);
 }
 
 static void svm_asids_wrap_with_full_flush(struct kt *t)
 {
-	struct svm_asid_space space = { .nasid = 4, .flush_by_asid = true };
+	struct svm_asid_space space = { .nasid = 4, .features = SVM_FEAT_FLUSH_BY_ASID };
 	struct vmcb vmcbs[4];
 	struct svm_vcpu v[4] = { 0 };
 
@@ -447,6 +452,200 @@ SVM_ENV_CASE(svm_flush_without_flush_by_asid)
 	}
 	KT_EXPECT_EQ(t, e->v->vmcb->ctl.tlb_control, SVM_TLB_FLUSH_ALL);
 	KT_EXPECT_EQ(t, e->v->vmcb->ctl.asid, 1);
+	KT_EXPECT_EQ(t, e->v->stats.asid_flushes, 0);
+}
+
+/*
+ * NRIPS (APM vol. 2 §15.7.1): the instruction intercepts the backend
+ * takes get their length from next_rip, as Bochs's AMD models write it;
+ * exits that are no instruction intercept (Bochs writes next_rip on those
+ * too), a value no instruction has, and a CPU without NRIPS leave it 0.
+ */
+SVM_ENV_CASE(svm_exit_nrips_gives_lengths)
+{
+	static const struct {
+		u64 code;
+		u8 len;
+	} insn[] = {
+		{SVM_EXIT_VMMCALL, 3}, /* 0f 01 d9 */
+		{SVM_EXIT_VMMCALL, 4}, /* f3 0f 01 d9, VMGEXIT as VMMCALL */
+		{SVM_EXIT_HLT, 1}, /* f4 */
+		{SVM_EXIT_MSR, 2}, /* 0f 32 */
+		{SVM_EXIT_VMMCALL, 15}, /* prefixes up to the limit */
+	};
+	static const u64 not_insn[] = {
+		SVM_EXIT_NPF, SVM_EXIT_EXCP_BASE + X86_VEC_UD, SVM_EXIT_INTR,
+		SVM_EXIT_VMGEXIT, SVM_EXIT_SHUTDOWN,
+	};
+	struct vmcb_control *c = &e->v->vmcb->ctl;
+	struct arch_exit x;
+
+	e->features = SVM_FEAT_NRIPS;
+	for (size_t i = 0; i < ARRAY_SIZE(insn); i++) {
+		c->next_rip = CODE_GVA + insn[i].len;
+		exit_of(e, insn[i].code, 0, 0x100000004ULL, &x);
+		KT_EXPECT_EQ(t, x.insn_len, insn[i].len);
+	}
+	KT_EXPECT_EQ(t, e->v->stats.nrip_lens, ARRAY_SIZE(insn));
+	c->next_rip = CODE_GVA + 5;
+	for (size_t i = 0; i < ARRAY_SIZE(not_insn); i++) {
+		exit_of(e, not_insn[i], 0x100000004ULL, 0x300000, &x);
+		KT_EXPECT_EQ(t, x.insn_len, 0);
+	}
+	/* Zero (what the CPU writes for other intercepts), behind RIP, and
+	 * longer than an instruction may be. */
+	c->next_rip = 0;
+	exit_of(e, SVM_EXIT_VMMCALL, 0, 0, &x);
+	KT_EXPECT_EQ(t, x.insn_len, 0);
+	c->next_rip = CODE_GVA;
+	exit_of(e, SVM_EXIT_HLT, 0, 0, &x);
+	KT_EXPECT_EQ(t, x.insn_len, 0);
+	c->next_rip = CODE_GVA + 16;
+	exit_of(e, SVM_EXIT_MSR, 0, 0, &x);
+	KT_EXPECT_EQ(t, x.insn_len, 0);
+	KT_EXPECT_EQ(t, e->v->stats.nrip_lens, ARRAY_SIZE(insn));
+	/* Without NRIPS next_rip is not looked at; IOIO's length is
+	 * EXITINFO2's either way. */
+	e->features = 0;
+	c->next_rip = CODE_GVA + 3;
+	exit_of(e, SVM_EXIT_VMMCALL, 0, 0, &x);
+	KT_EXPECT_EQ(t, x.insn_len, 0);
+	exit_of(e, SVM_EXIT_IOIO, 0x12340040, CODE_GVA + 1, &x);
+	KT_EXPECT_EQ(t, x.insn_len, 1);
+	KT_EXPECT_EQ(t, e->v->stats.nrip_lens, ARRAY_SIZE(insn));
+}
+
+/*
+ * Decode assists (APM vol. 2 §15.8.4): a nested fault carries the bytes
+ * the CPU fetched at the guest's RIP, as many as it says, for the exit
+ * policy to decode. None for a fetch fault (count 0), for other exits,
+ * for a count no CPU writes, or without the feature.
+ */
+SVM_ENV_CASE(svm_exit_decode_assists_give_fault_bytes)
+{
+	static const u8 mov[] = {0x48, 0x89, 0x34, 0x25, 0x00, 0x10, 0x30,
+				 0x00}; /* mov [0x301000], rsi */
+	struct vmcb_control *c = &e->v->vmcb->ctl;
+	struct arch_exit x;
+
+	e->features = SVM_FEAT_DECODE_ASSISTS;
+	memset(c->insn_bytes, 0xcc, sizeof(c->insn_bytes));
+	memcpy(c->insn_bytes, mov, sizeof(mov));
+	c->insn_len = sizeof(mov);
+	exit_of(e, SVM_EXIT_NPF, 0x100000007ULL, 0x301000, &x);
+	KT_EXPECT_EQ(t, x.kind, ARCH_EXIT_FAULT);
+	KT_EXPECT_EQ(t, x.insn_nbytes, sizeof(mov));
+	KT_EXPECT(t, !memcmp(x.insn_bytes, mov, sizeof(mov)));
+	KT_EXPECT_EQ(t, x.insn_len, 0);
+	KT_EXPECT_EQ(t, e->v->stats.insn_bytes, 1);
+	/* All 15. */
+	c->insn_len = 15;
+	exit_of(e, SVM_EXIT_NPF, 0x100000006ULL, 0x301000, &x);
+	KT_EXPECT_EQ(t, x.insn_nbytes, 15);
+	KT_EXPECT_EQ(t, x.insn_bytes[14], 0xcc);
+	KT_EXPECT_EQ(t, e->v->stats.insn_bytes, 2);
+	/* A fetch fault: no bytes. */
+	c->insn_len = 0;
+	exit_of(e, SVM_EXIT_NPF, 0x100000015ULL, 0x9000, &x);
+	KT_EXPECT_EQ(t, x.insn_nbytes, 0);
+	/* No count the CPU writes; an exit that is no fault; the NPT's
+	 * reserved-bit fault, an internal error. */
+	c->insn_len = 16;
+	exit_of(e, SVM_EXIT_NPF, 0x100000006ULL, 0x301000, &x);
+	KT_EXPECT_EQ(t, x.insn_nbytes, 0);
+	c->insn_len = sizeof(mov);
+	exit_of(e, SVM_EXIT_VMMCALL, 0, 0, &x);
+	KT_EXPECT_EQ(t, x.insn_nbytes, 0);
+	exit_of(e, SVM_EXIT_NPF, 0x10000000dULL, 0x20000, &x);
+	KT_EXPECT_EQ(t, x.kind, ARCH_EXIT_INTERNAL);
+	KT_EXPECT_EQ(t, x.insn_nbytes, 0);
+	/* Without decode assists the field is not looked at. */
+	e->features = 0;
+	exit_of(e, SVM_EXIT_NPF, 0x100000006ULL, 0x301000, &x);
+	KT_EXPECT_EQ(t, x.insn_nbytes, 0);
+	KT_EXPECT_EQ(t, e->v->stats.insn_bytes, 2);
+}
+
+/*
+ * VMCB clean bits (APM vol. 2 §15.15): after a VMRUN every field is
+ * clean; what the backend changes loses its bit (a new ASID, CR3, a new
+ * guest state); a first run, or one on another CPU, has none clean; a
+ * CPU without the feature gets none.
+ */
+SVM_ENV_CASE(svm_clean_bits_follow_changes)
+{
+	struct svm_asid_space cpu0 = {.nasid = 16,
+				      .features = SVM_FEAT_VMCB_CLEAN |
+						  SVM_FEAT_FLUSH_BY_ASID};
+	struct svm_asid_space cpu1 = cpu0, plain = {.nasid = 16};
+	struct vmcb_control *c = &e->v->vmcb->ctl;
+	struct vmm_entry entry = {.rip = CODE_GVA, .rsp = 0x9000,
+				  .cr3 = 0x1000};
+	u32 asid;
+
+	/* The first VMRUN: nothing is cached yet. */
+	c->clean_bits = SVM_CLEAN_ALL;
+	KT_EXPECT_OK(t, svm_prepare_entry(e->v, &cpu0));
+	KT_EXPECT_EQ(t, c->clean_bits, 0);
+	svm_after_vmrun(e->v, &cpu0);
+	KT_EXPECT_EQ(t, c->clean_bits, SVM_CLEAN_ALL);
+	KT_EXPECT_OK(t, svm_prepare_entry(e->v, &cpu0));
+	KT_EXPECT_EQ(t, c->clean_bits, SVM_CLEAN_ALL);
+	KT_EXPECT_EQ(t, e->v->stats.clean_entries, 1);
+	svm_after_vmrun(e->v, &cpu0);
+	/* What VMRUN loads every time keeps every bit. */
+	svm_vcpu_set_reg(e->v, ARCH_REG_RAX, 1);
+	svm_vcpu_set_reg(e->v, ARCH_REG_RSP, 0x8000);
+	svm_vcpu_set_reg(e->v, ARCH_REG_RFLAGS, 0x202);
+	svm_vcpu_set_reg(e->v, ARCH_REG_R15, 2);
+	svm_vcpu_complete(e->v, CODE_GVA + 3);
+	svm_vcpu_inject(e->v, X86_VEC_UD, 0);
+	KT_EXPECT_EQ(t, c->clean_bits, SVM_CLEAN_ALL);
+	/* CR3: the CR bit. */
+	svm_vcpu_set_reg(e->v, ARCH_REG_CR3, 0x2000);
+	KT_EXPECT_EQ(t, c->clean_bits, SVM_CLEAN_ALL & ~SVM_CLEAN_CR);
+	KT_EXPECT_OK(t, svm_prepare_entry(e->v, &cpu0));
+	KT_EXPECT_EQ(t, c->clean_bits, SVM_CLEAN_ALL & ~SVM_CLEAN_CR);
+	svm_after_vmrun(e->v, &cpu0);
+	/* A flush of the same ASID: TLB_CONTROL is read at every VMRUN,
+	 * the ASID stays clean. */
+	asid = c->asid;
+	svm_vm_zap(&e->s, 0, PAGE_SIZE);
+	svm_vm_flush(&e->s);
+	KT_EXPECT_OK(t, svm_prepare_entry(e->v, &cpu0));
+	KT_EXPECT_EQ(t, c->tlb_control, SVM_TLB_FLUSH_ASID);
+	KT_EXPECT_EQ(t, c->asid, asid);
+	KT_EXPECT_EQ(t, c->clean_bits, SVM_CLEAN_ALL);
+	svm_after_vmrun(e->v, &cpu0);
+	/* A flush by a fresh ASID (no FlushByAsid): the ASID bit. */
+	cpu0.features = SVM_FEAT_VMCB_CLEAN;
+	KT_EXPECT_OK(t, svm_vm_map(&e->s, 0, (phys_addr_t)e->ram, 0, true));
+	svm_vm_zap(&e->s, 0, PAGE_SIZE);
+	svm_vm_flush(&e->s);
+	KT_EXPECT_OK(t, svm_prepare_entry(e->v, &cpu0));
+	KT_EXPECT_NE(t, c->asid, asid);
+	KT_EXPECT_EQ(t, c->clean_bits, SVM_CLEAN_ALL & ~SVM_CLEAN_ASID);
+	svm_after_vmrun(e->v, &cpu0);
+	/* A new guest state: every bit. */
+	KT_EXPECT_OK(t, svm_vcpu_enter(e->v, &entry));
+	KT_EXPECT_EQ(t, c->clean_bits, 0);
+	KT_EXPECT_OK(t, svm_prepare_entry(e->v, &cpu0));
+	KT_EXPECT_EQ(t, c->clean_bits, 0);
+	svm_after_vmrun(e->v, &cpu0);
+	KT_EXPECT_EQ(t, e->v->stats.clean_entries, 4);
+	/* Another CPU has cached nothing of this VMCB, nor has this one
+	 * once the VMCB ran elsewhere. */
+	KT_EXPECT_OK(t, svm_prepare_entry(e->v, &cpu1));
+	KT_EXPECT_EQ(t, c->clean_bits, 0);
+	svm_after_vmrun(e->v, &cpu1);
+	KT_EXPECT_OK(t, svm_prepare_entry(e->v, &cpu0));
+	KT_EXPECT_EQ(t, c->clean_bits, 0);
+	/* A CPU without clean bits never gets one. */
+	svm_after_vmrun(e->v, &plain);
+	KT_EXPECT_EQ(t, c->clean_bits, 0);
+	KT_EXPECT_OK(t, svm_prepare_entry(e->v, &plain));
+	KT_EXPECT_EQ(t, c->clean_bits, 0);
+	KT_EXPECT_EQ(t, e->v->stats.clean_entries, 4);
 }
 
 static bool contains(const char *hay, const char *needle)
@@ -587,6 +786,9 @@ static const struct kt_case svm_cases[] = {
 	KT_CASE(svm_flush_once_per_operation),
 	KT_CASE(svm_asids_wrap_with_full_flush),
 	KT_CASE(svm_flush_without_flush_by_asid),
+	KT_CASE(svm_exit_nrips_gives_lengths),
+	KT_CASE(svm_exit_decode_assists_give_fault_bytes),
+	KT_CASE(svm_clean_bits_follow_changes),
 	KT_CASE(svm_dump_names_exit_and_registers),
 	KT_CASE(svm_arch_ops_keep_one_npt),
 	KT_CASE(svm_is_the_backend_where_svm_runs),

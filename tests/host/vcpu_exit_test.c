@@ -387,6 +387,7 @@ EXIT_CASE(vcpu_exit_hypercall_abi, GMV_VM_DEFAULT, hypercall_code)
 		{0x10000, 0},
 		{0x10000, ~0ULL},
 	};
+	struct step *s;
 
 	/* KVM_HC_MAP_GPA_RANGE(gpa 0x10000, 4 pages, encrypted). */
 	map_gpa(e, 0x10000, 4, GMV_MAP_GPA_RANGE_ENCRYPTED);
@@ -419,6 +420,24 @@ EXIT_CASE(vcpu_exit_hypercall_abi, GMV_VM_DEFAULT, hypercall_code)
 		if (!run_to_hlt(t, e, CODE_GPA + 10))
 			return;
 		KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), -(u64)GMV_KVM_EINVAL);
+	}
+
+	/* A length from the hardware (SVM's next_rip) that the bytes
+	 * agree with is taken; one they do not is an internal error. */
+	put(e, ARCH_REG_RIP, CODE_GPA);
+	s = push(e, kind(ARCH_EXIT_HYPERCALL, 0x81));
+	s->x.insn_len = 3;
+	set(s, ARCH_REG_RAX, 5);
+	if (!run_to_hlt(t, e, CODE_GPA + 3))
+		return;
+	put(e, ARCH_REG_RIP, CODE_GPA + 3);
+	s = push(e, kind(ARCH_EXIT_HYPERCALL, 0x81));
+	s->x.insn_len = 3; /* VMGEXIT has 4 */
+	set(s, ARCH_REG_RAX, 5);
+	if (KT_EXPECT_OK(t, run(e))) {
+		KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_INTERNAL_ERROR);
+		KT_EXPECT_EQ(t, e->x.other.rip, CODE_GPA + 3);
+		KT_EXPECT_EQ(t, get(e, ARCH_REG_RIP), CODE_GPA + 3);
 	}
 
 	/* Any other number: -KVM_ENOSYS, and the guest goes on. */
@@ -514,6 +533,47 @@ EXIT_CASE(vcpu_exit_mmio_store_and_load, GMV_VM_DEFAULT, mmio_code)
 	KT_EXPECT_EQ(t, e->x.other.code, 0x400);
 	KT_EXPECT_EQ(t, e->x.other.info2, MMIO_GPA & PAGE_MASK);
 	run_to_hlt(t, e, CODE_GPA);
+}
+
+/* A nested fault carrying the instruction bytes, as SVM's decode assists
+ * give them: the given bytes decoded. */
+static struct step *fault_with_bytes(struct env *e, bool write, const u8 *b,
+				     u8 n)
+{
+	struct step *s = push(e, fault(MMIO_GPA, write));
+
+	memcpy(s->x.insn_bytes, b, n);
+	s->x.insn_nbytes = n;
+	return s;
+}
+
+/*
+ * Instruction bytes that came with the exit are decoded instead of the
+ * guest's memory (here different from them, to tell which was read): a
+ * store of AH given where memory holds a 4-byte load. Too few bytes for a
+ * whole instruction: memory is read after all.
+ */
+EXIT_CASE(vcpu_exit_mmio_prefers_the_exits_bytes, GMV_VM_DEFAULT, mmio_code)
+{
+	static const u8 store_ah[] = {0x88, 0x23}; /* mov [rbx], ah */
+	static const u8 part[] = {0xc6}; /* of mov byte [rbx], 0x7f */
+
+	set(fault_with_bytes(e, true, store_ah, sizeof(store_ah)),
+	    ARCH_REG_RAX, 0x3400);
+	if (!KT_EXPECT_OK(t, run(e)) ||
+	    !KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_MMIO))
+		return;
+	KT_EXPECT_EQ(t, e->x.mmio.len, 1);
+	KT_EXPECT_EQ(t, e->x.mmio.is_write, true);
+	KT_EXPECT_EQ(t, e->x.mmio.data, 0x34);
+	fault_with_bytes(e, true, part, sizeof(part));
+	if (!KT_EXPECT_OK(t, run(e)) ||
+	    !KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_MMIO))
+		return;
+	KT_EXPECT_EQ(t, get(e, ARCH_REG_RIP), CODE_GPA + 2);
+	KT_EXPECT_EQ(t, e->x.mmio.len, 1);
+	KT_EXPECT_EQ(t, e->x.mmio.data, 0x7f);
+	run_to_hlt(t, e, CODE_GPA + 5);
 }
 
 /* A fault the table resolves but the guest meets again at the same RIP
@@ -1243,6 +1303,7 @@ static const struct kt_case vcpu_exit_cases[] = {
 	KT_CASE(vcpu_exit_completion_respects_moved_rip),
 	KT_CASE(vcpu_exit_hypercall_abi),
 	KT_CASE(vcpu_exit_mmio_store_and_load),
+	KT_CASE(vcpu_exit_mmio_prefers_the_exits_bytes),
 	KT_CASE(vcpu_exit_repeat_fault_guard),
 	KT_CASE(vcpu_exit_intr_ends_run_at_deadline),
 	KT_CASE(vcpu_exit_resumed_exits_keep_deadline),
