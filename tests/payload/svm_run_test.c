@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * tests/payload/svm_run_test.c - the SVM backend on the real (QEMU TCG)
- * CPU: small hand-assembled guests under the guest environment contract,
- * run through VMRUN one exit at a time, checking what svm_vcpu_run()
- * decodes (port I/O with its length, hypercalls, VMGEXIT reported as
- * VMMCALL, nested faults resolved by mapping, the SEV/TDX instructions
- * behind #UD, guest exceptions), with this case doing what the exit policy
- * would; the deadline= watchdog's NMIs taken by the host from inside a
+ * tests/payload/svm_run_test.c - the SVM backend on the real (QEMU TCG or
+ * Bochs) CPU: small hand-assembled guests under the guest environment
+ * contract, run through VMRUN one exit at a time, checking what
+ * svm_vcpu_run() decodes (port I/O with its length, hypercalls, VMGEXIT
+ * reported as VMMCALL, nested faults resolved by mapping, the SEV/TDX
+ * instructions behind #UD, guest exceptions), with this case doing what
+ * the exit policy would; the optional SVM features where the CPU has them
+ * (next_rip lengths, FlushByAsid after a remap, decode-assist bytes, VMCB
+ * clean bits), each proven used by the vCPU's counters (struct
+ * svm_feat_stats) and skipped naming the CPUID bit where it is absent;
+ * the deadline= watchdog's NMIs taken by the host from inside a
  * guest; and the VMRUN round trip cost printed as a diagnostic. The guest
  * memory here is mapped by hand; the guests the exit policy runs are in
  * the vcpu_native and guest_native suites.
@@ -41,6 +45,41 @@ struct run_env {
 static const char *no_svm(struct kt *t)
 {
 	return svm_cpu_lacks();
+}
+
+static bool has(u32 feature)
+{
+	return svm_cpu_features() & feature;
+}
+
+/* SVM, and the optional feature a case is about (hv/svm/svm_cpu.h). */
+static const char *lacks(u32 feature, const char *why)
+{
+	return svm_cpu_lacks() ?: has(feature) ? NULL : why;
+}
+
+static const char *no_nrips(struct kt *t)
+{
+	return lacks(SVM_FEAT_NRIPS,
+		     "CPU lacks NRIPS: CPUID 8000_000A EDX bit 3 clear");
+}
+
+static const char *no_flush_by_asid(struct kt *t)
+{
+	return lacks(SVM_FEAT_FLUSH_BY_ASID,
+		     "CPU lacks FlushByAsid: CPUID 8000_000A EDX bit 6 clear");
+}
+
+static const char *no_decode_assists(struct kt *t)
+{
+	return lacks(SVM_FEAT_DECODE_ASSISTS, "CPU lacks DecodeAssists: "
+					      "CPUID 8000_000A EDX bit 7 clear");
+}
+
+static const char *no_clean_bits(struct kt *t)
+{
+	return lacks(SVM_FEAT_VMCB_CLEAN, "CPU lacks VMCB clean bits: "
+					  "CPUID 8000_000A EDX bit 5 clear");
 }
 
 static bool env_open(struct kt *t, struct run_env *e, const u8 *code,
@@ -145,12 +184,13 @@ static void svm_run_io_and_hypercalls(struct kt *t)
 	KT_EXPECT_EQ(t, e.x.io.in, true);
 	svm_vcpu_set_reg(e.v, ARCH_REG_RAX, 0x55aa);
 	step_over(t, &e);
-	/* VMMCALL: no length in the exit (QEMU writes no next_rip). */
+	/* VMMCALL: its length from next_rip with NRIPS, else none (QEMU
+	 * writes no next_rip). */
 	if (!KT_EXPECT_OK(t, run(&e)) ||
 	    !KT_EXPECT_EQ(t, e.x.kind, ARCH_EXIT_HYPERCALL))
 		goto out;
 	KT_EXPECT_EQ(t, e.x.code, SVM_EXIT_VMMCALL);
-	KT_EXPECT_EQ(t, e.x.insn_len, 0);
+	KT_EXPECT_EQ(t, e.x.insn_len, has(SVM_FEAT_NRIPS) ? 3 : 0);
 	KT_EXPECT_EQ(t, reg(&e, ARCH_REG_RAX), GMV_HC_MAP_GPA_RANGE);
 	KT_EXPECT_EQ(t, reg(&e, ARCH_REG_RBX), 0x10000);
 	KT_EXPECT_EQ(t, reg(&e, ARCH_REG_RCX), 2);
@@ -280,6 +320,222 @@ static void svm_run_ud_and_guest_exceptions(struct kt *t)
 		kt_diag(t, "%s at %#llx", e.x.name,
 			(unsigned long long)e.x.rip);
 	}
+out:
+	env_close(&e);
+}
+
+/* Enter the guest again at CODE_GPA at CPL0 (HLT and RDMSR need it). */
+static void enter_cpl0(struct run_env *e)
+{
+	struct vmm_entry entry = {.rip = CODE_GPA, .rsp = STACK_TOP,
+				  .cr3 = 0x1000, .cpl0 = true};
+
+	svm_vcpu_enter(e->v, &entry);
+}
+
+/*
+ * NRIPS (APM vol. 2 §15.7.1): VMMCALL, HLT and RDMSR exits carry their
+ * length from next_rip, and it is the length the decoder (or, for the
+ * instructions it does not know, the hand assembly) gives the guest's
+ * bytes; a nested fault carries none (its next_rip, which Bochs writes
+ * for every exit, is not an instruction intercept's).
+ */
+static void svm_run_nrips_lengths_match_the_bytes(struct kt *t)
+{
+	static const u8 code[] = {
+		0x0f, 0x01, 0xd9,		    /* 0x00 vmmcall */
+		0xf4,				    /* 0x03 hlt */
+		0xb9, 0x80, 0x00, 0x00, 0xc0,	    /* 0x04 mov ecx, EFER */
+		0x0f, 0x32,			    /* 0x09 rdmsr */
+		0x48, 0x8b, 0x04, 0x25, 0x08, 0x00, 0x30, 0x00,
+		/* 0x0b mov rax, [0x300008]: nested fault */
+		0x0f, 0x01, 0xd9,		    /* 0x13 vmmcall */
+	};
+	static const struct {
+		u64 off, code;
+		u8 len; /* 0: the decoder's */
+	} steps[] = {
+		{0x00, SVM_EXIT_VMMCALL, 0},
+		{0x03, SVM_EXIT_HLT, 1},
+		{0x09, SVM_EXIT_MSR, 2},
+		{0x0b, SVM_EXIT_NPF, 0},
+		{0x13, SVM_EXIT_VMMCALL, 0},
+	};
+	struct run_env e;
+	u8 *page = NULL;
+	u64 nrips;
+
+	if (!env_open(t, &e, code, sizeof(code), 0, 0))
+		goto out;
+	page = alloc_pages(hv_pool, 0, OWN_TEST);
+	if (!KT_EXPECT(t, page != NULL))
+		goto out;
+	enter_cpl0(&e);
+	nrips = e.v->stats.nrip_lens;
+	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
+		struct insn in = {.len = steps[i].len};
+
+		if (!KT_EXPECT_OK(t, run(&e)) ||
+		    !KT_EXPECT_EQ(t, e.x.code, steps[i].code) ||
+		    !KT_EXPECT_EQ(t, e.x.rip, CODE_GPA + steps[i].off))
+			goto out;
+		if (steps[i].code == SVM_EXIT_NPF) {
+			KT_EXPECT_EQ(t, e.x.insn_len, 0);
+			KT_EXPECT_OK(t, svm_vm_map(&e.s, 0x300000,
+						   (phys_addr_t)page, 0,
+						   true));
+			continue;
+		}
+		if (!in.len)
+			KT_EXPECT_OK(t, insn_decode(e.ram + e.x.rip,
+						    INSN_MAX_LEN, &in));
+		KT_EXPECT_EQ(t, e.x.insn_len, in.len);
+		svm_vcpu_complete(e.v, e.x.rip + e.x.insn_len);
+	}
+	KT_EXPECT_EQ(t, e.v->stats.nrip_lens - nrips, 4);
+	kt_diag(t, "%llu exit lengths from next_rip",
+		(unsigned long long)(e.v->stats.nrip_lens - nrips));
+out:
+	env_close(&e);
+	if (page)
+		free_pages(hv_pool, page, 0, OWN_TEST);
+}
+
+/*
+ * A remap, as a conversion makes one: the guest reads a page, the page
+ * behind its GPA is replaced (zap, flush, map), and the guest reads the
+ * new one. With FlushByAsid the owed flush is TLB_CONTROL 3 on the ASID
+ * the vCPU keeps (APM vol. 2 §15.16.1), not a fresh ASID.
+ */
+static void svm_run_flush_by_asid_after_a_remap(struct kt *t)
+{
+	static const u8 code[] = {
+		0x48, 0x8b, 0x04, 0x25, 0x00, 0x00, 0x30, 0x00,
+		/* l: mov rax, [0x300000] */
+		0xba, 0x34, 0x12, 0x00, 0x00, /* mov edx, OUT_PORT */
+		0xef,			      /* out dx, eax */
+		0xeb, 0xf0,		      /* jmp l */
+	};
+	struct run_env e;
+	u8 *pages = NULL;
+	u64 flushes;
+	u32 asid;
+
+	if (!env_open(t, &e, code, sizeof(code), 0, 0))
+		goto out;
+	pages = alloc_pages(hv_pool, 1, OWN_TEST);
+	if (!KT_EXPECT(t, pages != NULL))
+		goto out;
+	((u64 *)pages)[0] = 0x1111;
+	((u64 *)(pages + PAGE_SIZE))[0] = 0x2222;
+	KT_EXPECT_OK(t, svm_vm_map(&e.s, 0x300000, (phys_addr_t)pages, 0,
+				   true));
+	if (!expect_out(t, &e, OUT_PORT, 4))
+		goto out;
+	KT_EXPECT_EQ(t, reg(&e, ARCH_REG_RAX), 0x1111);
+	asid = e.v->vmcb->ctl.asid;
+	flushes = e.v->stats.asid_flushes;
+	step_over(t, &e);
+	svm_vm_zap(&e.s, 0x300000, PAGE_SIZE);
+	svm_vm_flush(&e.s);
+	KT_EXPECT_OK(t, svm_vm_map(&e.s, 0x300000,
+				   (phys_addr_t)pages + PAGE_SIZE, 0, true));
+	if (!expect_out(t, &e, OUT_PORT, 4))
+		goto out;
+	KT_EXPECT_EQ(t, reg(&e, ARCH_REG_RAX), 0x2222);
+	KT_EXPECT_EQ(t, e.v->stats.asid_flushes - flushes, 1);
+	KT_EXPECT_EQ(t, e.v->vmcb->ctl.asid, asid);
+	/* Nothing owed: no flush. */
+	step_over(t, &e);
+	if (expect_out(t, &e, OUT_PORT, 4))
+		KT_EXPECT_EQ(t, e.v->stats.asid_flushes - flushes, 1);
+	kt_diag(t, "ASID %u flushed alone %llu times", asid,
+		(unsigned long long)e.v->stats.asid_flushes);
+out:
+	env_close(&e);
+	if (pages)
+		free_pages(hv_pool, pages, 1, OWN_TEST);
+}
+
+/*
+ * Decode assists (APM vol. 2 §15.8.4): the nested fault of an MMIO-like
+ * store carries the bytes at the guest's RIP, which are the guest's code
+ * and decode to the store.
+ */
+static void svm_run_decode_assists_give_the_fault_bytes(struct kt *t)
+{
+	static const u8 code[] = {
+		0x48, 0x89, 0x34, 0x25, 0x00, 0x10, 0x30, 0x00,
+		/* mov [0x301000], rsi */
+		0xef, /* out dx, eax */
+	};
+	struct run_env e;
+	struct insn in;
+	u64 given;
+
+	if (!env_open(t, &e, code, sizeof(code), 0, 0x5a5a))
+		goto out;
+	given = e.v->stats.insn_bytes;
+	if (!KT_EXPECT_OK(t, run(&e)) ||
+	    !KT_EXPECT_EQ(t, e.x.kind, ARCH_EXIT_FAULT))
+		goto out;
+	KT_EXPECT_EQ(t, e.x.fault.gpa, 0x301000);
+	KT_EXPECT_EQ(t, e.v->stats.insn_bytes - given, 1);
+	if (!KT_EXPECT_GE(t, e.x.insn_nbytes, 8))
+		goto out;
+	KT_EXPECT(t, !memcmp(e.x.insn_bytes, e.ram + e.x.rip,
+			     e.x.insn_nbytes));
+	if (KT_EXPECT_OK(t, insn_decode(e.x.insn_bytes, e.x.insn_nbytes,
+					&in))) {
+		KT_EXPECT_EQ(t, in.op, INSN_MOV_STORE);
+		KT_EXPECT_EQ(t, in.len, 8);
+	}
+	kt_diag(t, "%u guest bytes with the fault", e.x.insn_nbytes);
+out:
+	env_close(&e);
+}
+
+/*
+ * VMCB clean bits (APM vol. 2 §15.15): entries after the first carry
+ * them, and what changed is loaded all the same: a new CR3 whose tables
+ * leave the data page unmapped turns the guest's next read into #PF.
+ */
+static void svm_run_clean_bits_keep_changes_seen(struct kt *t)
+{
+	static const u8 code[] = {
+		0x48, 0x8b, 0x04, 0x25, 0x00, 0x00, 0x20, 0x00,
+		/* l: mov rax, [0x200000] */
+		0x0f, 0x01, 0xd9, /* vmmcall */
+		0xeb, 0xf3,	  /* jmp l */
+	};
+	struct run_env e;
+	u64 clean;
+
+	if (!env_open(t, &e, code, sizeof(code), 0, 0))
+		goto out;
+	/* Tables at 0x4000 (PML4), 0x5000 (PDPT), 0x6000 (PD) like the
+	 * others, but GVA 2 MiB - 4 MiB not present. */
+	((u64 *)(e.ram + 0x4000))[0] = 0x5000 | 7;
+	((u64 *)(e.ram + 0x5000))[0] = 0x6000 | 7;
+	((u64 *)(e.ram + 0x6000))[0] = 0x87;
+	/* The first table maps GVA 2 MiB to the guest's RAM. */
+	((u64 *)(e.ram + 0x3000))[1] = 0x87;
+	clean = e.v->stats.clean_entries;
+	for (int i = 0; i < 3; i++) {
+		if (!KT_EXPECT_OK(t, run(&e)) ||
+		    !KT_EXPECT_EQ(t, e.x.kind, ARCH_EXIT_HYPERCALL))
+			goto out;
+		step_over(t, &e);
+	}
+	KT_EXPECT_EQ(t, e.v->stats.clean_entries - clean, 2);
+	svm_vcpu_set_reg(e.v, ARCH_REG_CR3, 0x4000);
+	if (KT_EXPECT_OK(t, run(&e)) &&
+	    KT_EXPECT_EQ(t, e.x.kind, ARCH_EXIT_EXCEPTION)) {
+		KT_EXPECT_EQ(t, e.x.vector, X86_VEC_PF);
+		KT_EXPECT_EQ(t, e.x.info2, 0x200000);
+	}
+	kt_diag(t, "%llu entries with clean bits",
+		(unsigned long long)e.v->stats.clean_entries);
 out:
 	env_close(&e);
 }
@@ -420,6 +676,11 @@ static const struct kt_case svm_run_cases[] = {
 	KT_CASE_IF(svm_run_nested_faults_map_on_demand, no_svm),
 	KT_CASE_IF(svm_run_ud_and_guest_exceptions, no_svm),
 	KT_CASE_IF(svm_run_round_trip_cost, no_svm),
+	KT_CASE_IF(svm_run_nrips_lengths_match_the_bytes, no_nrips),
+	KT_CASE_IF(svm_run_flush_by_asid_after_a_remap, no_flush_by_asid),
+	KT_CASE_IF(svm_run_decode_assists_give_the_fault_bytes,
+		   no_decode_assists),
+	KT_CASE_IF(svm_run_clean_bits_keep_changes_seen, no_clean_bits),
 	KT_CASE_IF(svm_run_watchdog_nmi_exits_reach_the_host, no_nmi_tick),
 };
 
