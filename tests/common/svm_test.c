@@ -254,6 +254,12 @@ SVM_ENV_CASE(svm_exit_exceptions_carry_their_vector)
 	KT_EXPECT_STR_EQ(t, x.name, "EXCP_PF");
 	exit_of(e, SVM_EXIT_EXCP_BASE + 31, 0, 0, &x);
 	KT_EXPECT_EQ(t, x.vector, 31);
+	exit_of(e, SVM_EXIT_EXCP_BASE, 0, 0, &x);
+	KT_EXPECT_EQ(t, x.kind, ARCH_EXIT_EXCEPTION);
+	KT_EXPECT_EQ(t, x.vector, 0); /* #DE */
+	/* A CR access exit (below the exceptions) is none. */
+	exit_of(e, SVM_EXIT_CR0_WRITE, 0, 0, &x);
+	KT_EXPECT_EQ(t, x.kind, ARCH_EXIT_INTERNAL);
 }
 
 SVM_ENV_CASE(svm_exit_other_codes)
