@@ -263,12 +263,13 @@ $(B)/guest/%.bin: $(B)/guest/%.elf
 	$(call say,OBJCOPY,$@)
 	$(Q)$(OBJCOPY) -O binary $< $@
 
-# The image list, rewritten only when the set of guests changes.
+# The image list, rewritten only when the set of guests changes; its
+# temporary file is the shell's own, as make runs beside make in make test.
 $(B)/guest/images.inc: FORCE
 	@mkdir -p $(dir $@)
-	@printf '%s\n' $(foreach n,$(GUEST_NAMES),\
-		'GUEST_IMAGE $(n), "$(B)/guest/$(n).bin"') >$@.tmp
-	@cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@
+	@t=$@.$$$$.tmp; printf '%s\n' $(foreach n,$(GUEST_NAMES),\
+		'GUEST_IMAGE $(n), "$(B)/guest/$(n).bin"') >$$t && \
+	{ cmp -s $$t $@ && rm $$t || mv $$t $@; }
 $(B)/host/guest-images.o: guest-tests/images.asm $(B)/guest/images.inc \
 		$(GUEST_BINS)
 	$(call say,AS,$@)
