@@ -347,7 +347,8 @@ static int hypercall_answer(struct vcpu *c, const struct arch_exit *x,
  * KVM_CAP_EXIT_HYPERCALL; the native backend takes hypercalls from any
  * CPL and always exits (test guests that make them run at CPL0 anyway,
  * so that Linux runs them too). VMGEXIT goes to the model first; unless it
- * takes it, it is a hypercall like VMMCALL.
+ * takes it, it is a hypercall like VMMCALL. VMCALL, Intel's instruction,
+ * is the same hypercall.
  */
 static int handle_hypercall(struct vcpu *c, const struct arch_exit *x,
 			    struct vmm_exit *exit)
@@ -357,11 +358,13 @@ static int handle_hypercall(struct vcpu *c, const struct arch_exit *x,
 	int ret;
 
 	/* Which instruction, and its length: QEMU reports VMGEXIT (F3 0F 01
-	 * D9) as a VMMCALL exit, without next_rip. */
+	 * D9) as a VMMCALL exit, without next_rip; VMX's VMCALL exit (0F 01
+	 * C1) carries its length, which the bytes confirm. */
 	if (fetch_insn(c, x->rip, &in) ||
-	    (in.op != INSN_VMMCALL && in.op != INSN_VMGEXIT))
+	    (in.op != INSN_VMMCALL && in.op != INSN_VMGEXIT &&
+	     in.op != INSN_VMCALL))
 		return internal_error(c, x, exit,
-				      "VMMCALL exit at an "
+				      "hypercall exit at an "
 				      "undecodable instruction");
 	next = x->rip + in.len;
 	if (in.op == INSN_VMGEXIT) {

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hv/vmx/vmx_vmcs.h - the numbers of Intel VMX: VMCS field encodings
+ * (Intel SDM vol. 3D, appendix B "Field Encoding in VMCS"), the control
+ * bits this backend uses (vol. 3C, chapter 26 "VM-Execution Control
+ * Fields" and the VM-exit/VM-entry control tables), basic exit reasons
+ * (vol. 3D, appendix C), exit-qualification bits (vol. 3C, 28.2.1
+ * "Basic VM-Exit Information") and the capability MSRs (vol. 3D,
+ * appendix A). Owns no state.
+ */
+#ifndef GMV_HV_VMX_VMX_VMCS_H
+#define GMV_HV_VMX_VMX_VMCS_H
+
+#include "lib/types.h"
+
+/* Capability and control MSRs (SDM vol. 3D appendix A; vol. 4). */
+#define MSR_IA32_FEATURE_CONTROL 0x3au
+#define FEATURE_CONTROL_LOCK BIT(0)
+#define FEATURE_CONTROL_VMX_OUTSIDE_SMX BIT(2)
+#define MSR_IA32_VMX_BASIC 0x480u
+#define MSR_IA32_VMX_PINBASED_CTLS 0x481u
+#define MSR_IA32_VMX_PROCBASED_CTLS 0x482u
+#define MSR_IA32_VMX_EXIT_CTLS 0x483u
+#define MSR_IA32_VMX_ENTRY_CTLS 0x484u
+#define MSR_IA32_VMX_MISC 0x485u
+#define MSR_IA32_VMX_CR0_FIXED0 0x486u
+#define MSR_IA32_VMX_CR0_FIXED1 0x487u
+#define MSR_IA32_VMX_CR4_FIXED0 0x488u
+#define MSR_IA32_VMX_CR4_FIXED1 0x489u
+#define MSR_IA32_VMX_PROCBASED_CTLS2 0x48bu
+#define MSR_IA32_VMX_EPT_VPID_CAP 0x48cu
+#define MSR_IA32_VMX_TRUE_PINBASED_CTLS 0x48du
+#define MSR_IA32_VMX_TRUE_PROCBASED_CTLS 0x48eu
+#define MSR_IA32_VMX_TRUE_EXIT_CTLS 0x48fu
+#define MSR_IA32_VMX_TRUE_ENTRY_CTLS 0x490u
+
+/* IA32_VMX_BASIC (A.1). */
+#define VMX_BASIC_REVISION(b) ((u32)(b) & 0x7fffffffu)
+#define VMX_BASIC_MEMTYPE(b) (((b) >> 50) & 0xf)
+#define VMX_BASIC_MEMTYPE_WB 6
+#define VMX_BASIC_TRUE_CTLS BIT(55)
+
+/* IA32_VMX_MISC (A.6): the VMX-preemption timer counts down once per
+ * 2^rate TSC ticks. */
+#define VMX_MISC_PREEMPT_RATE(m) ((unsigned int)(m) & 0x1f)
+
+/* Pin-based controls (26.6.1). */
+#define PIN_EXT_INTR_EXITING BIT(0)
+#define PIN_NMI_EXITING BIT(3)
+#define PIN_VIRTUAL_NMIS BIT(5)
+#define PIN_PREEMPTION_TIMER BIT(6)
+#define PIN_POSTED_INTR BIT(7)
+
+/* Primary processor-based controls (26.6.2, table 26-6). */
+#define PROC_INTR_WINDOW_EXITING BIT(2)
+#define PROC_HLT_EXITING BIT(7)
+#define PROC_CR3_LOAD_EXITING BIT(15)
+#define PROC_CR3_STORE_EXITING BIT(16)
+#define PROC_TPR_SHADOW BIT(21)
+#define PROC_NMI_WINDOW_EXITING BIT(22)
+#define PROC_UNCOND_IO_EXITING BIT(24)
+#define PROC_USE_IO_BITMAPS BIT(25)
+#define PROC_MONITOR_TRAP_FLAG BIT(27)
+#define PROC_USE_MSR_BITMAPS BIT(28)
+#define PROC_SECONDARY_CTLS BIT(31)
+
+/* Secondary processor-based controls (26.6.2, table 26-7). */
+#define PROC2_VIRT_APIC_ACCESS BIT(0)
+#define PROC2_ENABLE_EPT BIT(1)
+#define PROC2_ENABLE_VPID BIT(5)
+
+/* VM-exit controls (26.7.1). */
+#define EXIT_HOST_ADDR_SPACE_SIZE BIT(9)
+#define EXIT_ACK_INTR_ON_EXIT BIT(15)
+#define EXIT_LOAD_IA32_EFER BIT(21)
+
+/* VM-entry controls (26.8.1). */
+#define ENTRY_IA32E_MODE_GUEST BIT(9)
+#define ENTRY_TO_SMM BIT(10)
+#define ENTRY_DEACT_DUAL_MONITOR BIT(11)
+#define ENTRY_LOAD_IA32_EFER BIT(15)
+
+/* IA32_VMX_EPT_VPID_CAP (A.10). */
+#define EPT_CAP_WALK_4 BIT(6)
+#define EPT_CAP_WB BIT(14)
+#define EPT_CAP_2M BIT(16)
+#define EPT_CAP_1G BIT(17)
+#define EPT_CAP_INVEPT BIT(20)
+#define EPT_CAP_AD BIT(21)
+#define EPT_CAP_INVEPT_SINGLE BIT(25)
+#define EPT_CAP_INVEPT_ALL BIT(26)
+#define VPID_CAP_INVVPID BIT(32)
+#define VPID_CAP_INVVPID_SINGLE BIT(41)
+#define VPID_CAP_INVVPID_ALL BIT(42)
+
+/* EPTP (26.6.11): memory type WB, a 4-level walk (length - 1 = 3). */
+#define EPTP_MT_WB 6ULL
+#define EPTP_WALK_4 (3ULL << 3)
+
+/* INVEPT and INVVPID types (SDM vol. 2, INVEPT and INVVPID). */
+#define INVEPT_SINGLE 1
+#define INVEPT_ALL 2
+#define INVVPID_SINGLE 1
+#define INVVPID_ALL 2
+
+/* VMCS field encodings (appendix B). */
+enum vmcs_field {
+	VMCS_VPID = 0x0000,
+	VMCS_GUEST_ES_SEL = 0x0800,
+	VMCS_GUEST_CS_SEL = 0x0802,
+	VMCS_GUEST_SS_SEL = 0x0804,
+	VMCS_GUEST_DS_SEL = 0x0806,
+	VMCS_GUEST_FS_SEL = 0x0808,
+	VMCS_GUEST_GS_SEL = 0x080a,
+	VMCS_GUEST_LDTR_SEL = 0x080c,
+	VMCS_GUEST_TR_SEL = 0x080e,
+	VMCS_HOST_ES_SEL = 0x0c00,
+	VMCS_HOST_CS_SEL = 0x0c02,
+	VMCS_HOST_SS_SEL = 0x0c04,
+	VMCS_HOST_DS_SEL = 0x0c06,
+	VMCS_HOST_FS_SEL = 0x0c08,
+	VMCS_HOST_GS_SEL = 0x0c0a,
+	VMCS_HOST_TR_SEL = 0x0c0c,
+	VMCS_EPTP = 0x201a,
+	VMCS_GUEST_PHYS_ADDR = 0x2400,
+	VMCS_LINK_POINTER = 0x2800,
+	VMCS_GUEST_DEBUGCTL = 0x2802,
+	VMCS_GUEST_EFER = 0x2806,
+	VMCS_HOST_EFER = 0x2c02,
+	VMCS_PIN_CTLS = 0x4000,
+	VMCS_PROC_CTLS = 0x4002,
+	VMCS_EXCEPTION_BITMAP = 0x4004,
+	VMCS_PF_ERROR_MASK = 0x4006,
+	VMCS_PF_ERROR_MATCH = 0x4008,
+	VMCS_CR3_TARGET_COUNT = 0x400a,
+	VMCS_EXIT_CTLS = 0x400c,
+	VMCS_EXIT_MSR_STORE_COUNT = 0x400e,
+	VMCS_EXIT_MSR_LOAD_COUNT = 0x4010,
+	VMCS_ENTRY_CTLS = 0x4012,
+	VMCS_ENTRY_MSR_LOAD_COUNT = 0x4014,
+	VMCS_ENTRY_INTR_INFO = 0x4016,
+	VMCS_ENTRY_EXC_ERROR = 0x4018,
+	VMCS_ENTRY_INSN_LEN = 0x401a,
+	VMCS_PROC2_CTLS = 0x401e,
+	VMCS_INSN_ERROR = 0x4400,
+	VMCS_EXIT_REASON = 0x4402,
+	VMCS_EXIT_INTR_INFO = 0x4404,
+	VMCS_EXIT_INTR_ERROR = 0x4406,
+	VMCS_IDT_VECT_INFO = 0x4408,
+	VMCS_IDT_VECT_ERROR = 0x440a,
+	VMCS_EXIT_INSN_LEN = 0x440c,
+	VMCS_GUEST_ES_LIMIT = 0x4800,
+	VMCS_GUEST_CS_LIMIT = 0x4802,
+	VMCS_GUEST_SS_LIMIT = 0x4804,
+	VMCS_GUEST_DS_LIMIT = 0x4806,
+	VMCS_GUEST_FS_LIMIT = 0x4808,
+	VMCS_GUEST_GS_LIMIT = 0x480a,
+	VMCS_GUEST_LDTR_LIMIT = 0x480c,
+	VMCS_GUEST_TR_LIMIT = 0x480e,
+	VMCS_GUEST_GDTR_LIMIT = 0x4810,
+	VMCS_GUEST_IDTR_LIMIT = 0x4812,
+	VMCS_GUEST_ES_AR = 0x4814,
+	VMCS_GUEST_CS_AR = 0x4816,
+	VMCS_GUEST_SS_AR = 0x4818,
+	VMCS_GUEST_DS_AR = 0x481a,
+	VMCS_GUEST_FS_AR = 0x481c,
+	VMCS_GUEST_GS_AR = 0x481e,
+	VMCS_GUEST_LDTR_AR = 0x4820,
+	VMCS_GUEST_TR_AR = 0x4822,
+	VMCS_GUEST_INTERRUPTIBILITY = 0x4824,
+	VMCS_GUEST_ACTIVITY = 0x4826,
+	VMCS_GUEST_SYSENTER_CS = 0x482a,
+	VMCS_PREEMPT_TIMER = 0x482e,
+	VMCS_HOST_SYSENTER_CS = 0x4c00,
+	VMCS_CR0_MASK = 0x6000,
+	VMCS_CR4_MASK = 0x6002,
+	VMCS_CR0_SHADOW = 0x6004,
+	VMCS_CR4_SHADOW = 0x6006,
+	VMCS_EXIT_QUAL = 0x6400,
+	VMCS_GUEST_LINEAR_ADDR = 0x640a,
+	VMCS_GUEST_CR0 = 0x6800,
+	VMCS_GUEST_CR3 = 0x6802,
+	VMCS_GUEST_CR4 = 0x6804,
+	VMCS_GUEST_ES_BASE = 0x6806,
+	VMCS_GUEST_CS_BASE = 0x6808,
+	VMCS_GUEST_SS_BASE = 0x680a,
+	VMCS_GUEST_DS_BASE = 0x680c,
+	VMCS_GUEST_FS_BASE = 0x680e,
+	VMCS_GUEST_GS_BASE = 0x6810,
+	VMCS_GUEST_LDTR_BASE = 0x6812,
+	VMCS_GUEST_TR_BASE = 0x6814,
+	VMCS_GUEST_GDTR_BASE = 0x6816,
+	VMCS_GUEST_IDTR_BASE = 0x6818,
+	VMCS_GUEST_DR7 = 0x681a,
+	VMCS_GUEST_RSP = 0x681c,
+	VMCS_GUEST_RIP = 0x681e,
+	VMCS_GUEST_RFLAGS = 0x6820,
+	VMCS_GUEST_PENDING_DBG = 0x6822,
+	VMCS_GUEST_SYSENTER_ESP = 0x6824,
+	VMCS_GUEST_SYSENTER_EIP = 0x6826,
+	VMCS_HOST_CR0 = 0x6c00,
+	VMCS_HOST_CR3 = 0x6c02,
+	VMCS_HOST_CR4 = 0x6c04,
+	VMCS_HOST_FS_BASE = 0x6c06,
+	VMCS_HOST_GS_BASE = 0x6c08,
+	VMCS_HOST_TR_BASE = 0x6c0a,
+	VMCS_HOST_GDTR_BASE = 0x6c0c,
+	VMCS_HOST_IDTR_BASE = 0x6c0e,
+	VMCS_HOST_SYSENTER_ESP = 0x6c10,
+	VMCS_HOST_SYSENTER_EIP = 0x6c12,
+	VMCS_HOST_RSP = 0x6c14,
+	VMCS_HOST_RIP = 0x6c16,
+};
+
+/* Basic exit reasons (appendix C). */
+#define VMX_EXIT_EXCEPTION_NMI 0
+#define VMX_EXIT_EXTERNAL_INTR 1
+#define VMX_EXIT_TRIPLE_FAULT 2
+#define VMX_EXIT_CPUID 10
+#define VMX_EXIT_HLT 12
+#define VMX_EXIT_VMCALL 18
+#define VMX_EXIT_CR_ACCESS 28
+#define VMX_EXIT_IO 30
+#define VMX_EXIT_RDMSR 31
+#define VMX_EXIT_WRMSR 32
+#define VMX_EXIT_INVALID_GUEST_STATE 33
+#define VMX_EXIT_MSR_LOADING 34
+#define VMX_EXIT_MACHINE_CHECK 41
+#define VMX_EXIT_EPT_VIOLATION 48
+#define VMX_EXIT_EPT_MISCONFIG 49
+#define VMX_EXIT_PREEMPT_TIMER 52
+#define VMX_EXIT_TDCALL 77
+#define VMX_NR_EXIT_REASONS 78
+/* Exit reason bit 31: the VM entry failed (28.8 / 27.8). */
+#define VMX_EXIT_REASON_ENTRY_FAIL BIT(31)
+
+/* VM-exit and IDT-vectoring interruption information (28.2.2, 28.2.4)
+ * and VM-entry interruption information (26.8.3). */
+#define INTR_INFO_VECTOR(i) ((i) & 0xff)
+#define INTR_INFO_TYPE(i) (((i) >> 8) & 7)
+#define INTR_TYPE_EXT 0
+#define INTR_TYPE_NMI 2
+#define INTR_TYPE_HW_EXC 3
+#define INTR_TYPE_SW_INTR 4
+#define INTR_TYPE_PRIV_SW_EXC 5
+#define INTR_TYPE_SW_EXC 6
+#define INTR_INFO_ERROR_VALID BIT(11)
+#define INTR_INFO_VALID BIT(31)
+
+/* Exit qualification for I/O instructions (table 28-5). */
+#define IO_QUAL_SIZE(q) (((q) & 7) + 1)
+#define IO_QUAL_IN BIT(3)
+#define IO_QUAL_STRING BIT(4)
+#define IO_QUAL_PORT(q) ((u16)((q) >> 16))
+
+/* Exit qualification for EPT violations (table 28-7). */
+#define EPT_QUAL_READ BIT(0)
+#define EPT_QUAL_WRITE BIT(1)
+#define EPT_QUAL_FETCH BIT(2)
+#define EPT_QUAL_PERMS (7ULL << 3) /* the entry's R, W, X */
+#define EPT_QUAL_GLA_VALID BIT(7)
+#define EPT_QUAL_GLA_XLATE BIT(8) /* with bit 7: the final access */
+
+/* Guest interruptibility state: blocking by STI and by MOV SS (26.4.2). */
+#define INTERRUPTIBILITY_SHADOW 3u
+
+#endif
