@@ -20,26 +20,27 @@
 
 /*
  * The capability MSRs of Bochs 2.7's "tigerlake" CPU model, as the
- * payload reads them there (IA32_VMX_BASIC has bit 55: the TRUE_* MSRs
- * count).
+ * payload's vmx_run suite prints them there (IA32_VMX_BASIC has bit 55:
+ * the TRUE_* MSRs count; the pin-based controls allow no posted
+ * interrupts).
  */
 static const struct vmx_caps tigerlake = {
 	.basic = 0x01d8100000000004ULL,
 	.misc = 0x00000000600401e0ULL,
-	.pin = 0x000000ff00000016ULL,
+	.pin = 0x0000007f00000016ULL,
 	.proc = 0xfff9fffe0401e172ULL,
-	.exit = 0xd07fffff00036dffULL,
+	.exit = 0x107fffff00036dffULL,
 	.entry = 0x0010ffff000011ffULL,
-	.true_pin = 0x000000ff00000016ULL,
+	.true_pin = 0x0000007f00000016ULL,
 	.true_proc = 0xfff9fffe04006172ULL,
-	.true_exit = 0xd07fffff00036dfbULL,
+	.true_exit = 0x107fffff00036dfbULL,
 	.true_entry = 0x0010ffff000011fbULL,
-	.proc2 = 0x02d77fff00000000ULL,
-	.ept_vpid = 0x00000f0106f34141ULL,
+	.proc2 = 0x02977fff00000000ULL,
+	.ept_vpid = 0x00000f0106b34141ULL,
 	.cr0_fixed0 = 0x80000021ULL,
 	.cr0_fixed1 = 0xffffffffULL,
 	.cr4_fixed0 = 0x2000ULL,
-	.cr4_fixed1 = 0x3727ffULL,
+	.cr4_fixed1 = 0xf72fffULL,
 };
 
 static bool contains(const char *hay, const char *needle)
@@ -129,6 +130,9 @@ static void vmx_controls_refused_naming_the_control(struct kt *t)
 	k = tigerlake;
 	k.true_proc |= PROC_USE_MSR_BITMAPS;
 	expect_refused(t, &k, "forces", "\"use MSR bitmaps\"");
+	k = tigerlake;
+	k.true_pin |= PIN_POSTED_INTR;
+	expect_refused(t, &k, "\"process posted interrupts\"", "bit 7 set");
 	k = tigerlake;
 	k.true_exit |= EXIT_ACK_INTR_ON_EXIT;
 	expect_refused(t, &k, "\"acknowledge interrupt on exit\"",
