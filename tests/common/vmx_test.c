@@ -575,7 +575,7 @@ VMX_ENV_CASE(vmx_flush_audit_and_vpids)
 {
 	struct vmx_vpid_space space = {.max = 0xffff};
 	struct vmx_flush f;
-	struct vmx_vcpu *v2;
+	struct vmx_vcpu *v2, *v3;
 
 	if (!KT_EXPECT_OK(t, vmx_vcpu_create(&e->s, &v2)))
 		return;
@@ -631,6 +631,12 @@ VMX_ENV_CASE(vmx_flush_audit_and_vpids)
 	KT_EXPECT_OK(t, vmx_prepare_entry(e->v, &space, &f));
 	KT_EXPECT_EQ(t, e->v->vpid, 2);
 	KT_EXPECT(t, !f.invvpid_all);
+	/* The last VPID of the space is used before it wraps. */
+	if (KT_EXPECT_OK(t, vmx_vcpu_create(&e->s, &v3))) {
+		KT_EXPECT_OK(t, vmx_prepare_entry(v3, &space, &f));
+		KT_EXPECT_EQ(t, v3->vpid, 3);
+		KT_EXPECT(t, !f.invvpid_all);
+	}
 	/* VPIDs off: VPID 0, no INVVPID ever. */
 	{
 		struct vmx_vpid_space off = {0};
