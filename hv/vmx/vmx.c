@@ -288,15 +288,21 @@ void vmx_vcpu_complete(struct vmx_vcpu *v, u64 next_rip)
 
 /* The exceptions whose delivery pushes an error code, which VM entry
  * insists the injection says (SDM vol. 3C 27.2.1.3): #DF, #TS, #NP,
- * #SS, #GP, #PF, #AC. */
+ * #SS, #GP, #PF, #AC; and #CP, #VC, #SX, which push one too (AMD APM
+ * vol. 2 §8.2), where IA32_VMX_BASIC bit 56 lets any vector carry one
+ * (A.1). */
 #define EXC_WITH_ERROR_CODE                                                  \
 	(BIT(8) | BIT(10) | BIT(11) | BIT(12) | BIT(13) | BIT(14) | BIT(17))
+#define EXC_WITH_ERROR_CODE_ANY (BIT(21) | BIT(29) | BIT(30))
 
 void vmx_vcpu_inject(struct vmx_vcpu *v, u8 vector, u32 error_code)
 {
 	u32 info = INTR_INFO_VALID | INTR_TYPE_HW_EXC << 8 | vector;
+	u64 with = EXC_WITH_ERROR_CODE;
 
-	if (vector < 32 && (EXC_WITH_ERROR_CODE & BIT(vector)))
+	if (v->vmx->cfg->any_error_code)
+		with |= EXC_WITH_ERROR_CODE_ANY;
+	if (vector < 32 && (with & BIT(vector)))
 		info |= INTR_INFO_ERROR_VALID;
 	v->entry_intr_info = info;
 	v->entry_exc_error = error_code;

@@ -57,6 +57,9 @@ struct vmx_config {
 	 * down once per 2^preempt_rate TSC ticks. */
 	bool preempt;
 	u8 preempt_rate;
+	/* VM entry may inject a hardware exception with or without an
+	 * error code, whatever its vector (IA32_VMX_BASIC bit 56). */
+	bool any_error_code;
 	char why[128]; /* why not, when vmx_config_derive() refuses */
 };
 

@@ -248,6 +248,7 @@ const char *vmx_config_derive(const struct vmx_caps *caps,
 	for (unsigned int i = 0; i < ARRAY_SIZE(fields); i++)
 		if (!adjust(&fields[i], outs[i], cfg))
 			return cfg->why;
+	cfg->any_error_code = caps->basic & VMX_BASIC_ANY_ERROR_CODE;
 	cfg->preempt = cfg->pin & PIN_PREEMPTION_TIMER;
 	cfg->preempt_rate = VMX_MISC_PREEMPT_RATE(caps->misc);
 	if (!fixed("CR0", GUEST_CR0, caps->cr0_fixed0, caps->cr0_fixed1,

@@ -39,6 +39,7 @@
 #define VMX_BASIC_MEMTYPE(b) (((b) >> 50) & 0xf)
 #define VMX_BASIC_MEMTYPE_WB 6
 #define VMX_BASIC_TRUE_CTLS BIT(55)
+#define VMX_BASIC_ANY_ERROR_CODE BIT(56)
 
 /* IA32_VMX_MISC (A.6): the VMX-preemption timer counts down once per
  * 2^rate TSC ticks. */

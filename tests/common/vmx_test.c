@@ -83,6 +83,7 @@ static void vmx_controls_from_tigerlake(struct kt *t)
 	KT_EXPECT_EQ(t, c.invept_type, INVEPT_SINGLE);
 	KT_EXPECT(t, c.vpid);
 	KT_EXPECT(t, c.ept_ad);
+	KT_EXPECT(t, c.any_error_code);
 
 	/* Without bit 55 the plain MSRs rule: their default-1 CR3
 	 * exiting controls stay on. */
@@ -369,6 +370,13 @@ VMX_ENV_CASE(vmx_regs_round_trip)
 	KT_EXPECT_EQ(t, v->entry_exc_error, 0x18);
 	vmx_vcpu_inject(v, X86_VEC_UD, 0);
 	KT_EXPECT_EQ(t, v->entry_intr_info, 0x80000306U);
+	/* #VC (SNP's) with its error code: BASIC bit 56 allows it... */
+	vmx_vcpu_inject(v, 29, 0x81);
+	KT_EXPECT_EQ(t, v->entry_intr_info, 0x80000b1dU);
+	/* ...and without bit 56 only the SDM's list carries one. */
+	e->cfg.any_error_code = false;
+	vmx_vcpu_inject(v, 29, 0x81);
+	KT_EXPECT_EQ(t, v->entry_intr_info, 0x8000031dU);
 }
 
 /* A hand-made exit, decoded. */

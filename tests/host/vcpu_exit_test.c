@@ -444,6 +444,33 @@ EXIT_CASE(vcpu_exit_hypercall_abi, GMV_VM_DEFAULT, hypercall_code)
 	}
 }
 
+/* The other vendor's hypercall instruction is a #UD, taken as the
+ * hypercall (KVM emulates it): VMMCALL and VMGEXIT under VMX. */
+EXIT_CASE(vcpu_exit_ud_at_a_hypercall_is_the_hypercall, GMV_VM_DEFAULT,
+	  hypercall_code)
+{
+	struct step *s;
+
+	/* The VMMCALL at 0 is answered in place (-KVM_ENOSYS), the VMGEXIT
+	 * at 3 goes to the case. */
+	set(push(e, exception(X86_VEC_UD)), ARCH_REG_RAX, 5);
+	s = push(e, exception(X86_VEC_UD));
+	set(s, ARCH_REG_RAX, GMV_HC_MAP_GPA_RANGE);
+	set(s, ARCH_REG_RBX, 0x10000);
+	set(s, ARCH_REG_RCX, 1);
+	if (!KT_EXPECT_OK(t, run(e)))
+		return;
+	KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_HYPERCALL);
+	KT_EXPECT_EQ(t, get(e, ARCH_REG_RIP), CODE_GPA + 3);
+	KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), GMV_HC_MAP_GPA_RANGE);
+	/* A #UD elsewhere (the NOP is no #UD, but the policy only reads
+	 * the bytes) stays a guest exception. */
+	put(e, ARCH_REG_RIP, CODE_GPA + 10);
+	push(e, exception(X86_VEC_UD));
+	if (KT_EXPECT_OK(t, run(e)))
+		KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_SHUTDOWN);
+}
+
 /* VMX's VMCALL (Intel's instruction) is the same hypercall: to the case
  * with its arguments, stepped over by its 3 bytes, answered in place for
  * other numbers. */
@@ -1273,6 +1300,7 @@ static const struct kt_case vcpu_exit_cases[] = {
 	KT_CASE(vcpu_exit_completion_respects_moved_rip),
 	KT_CASE(vcpu_exit_hypercall_abi),
 	KT_CASE(vcpu_exit_vmcall_is_a_hypercall),
+	KT_CASE(vcpu_exit_ud_at_a_hypercall_is_the_hypercall),
 	KT_CASE(vcpu_exit_mmio_store_and_load),
 	KT_CASE(vcpu_exit_repeat_fault_guard),
 	KT_CASE(vcpu_exit_intr_ends_run_at_deadline),
