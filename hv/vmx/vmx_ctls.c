@@ -36,8 +36,8 @@ struct ctl_field {
 
 /*
  * Pin-based (SDM vol. 3C 26.6.1): every external interrupt and NMI
- * exits, whatever the guest's RFLAGS.IF (26.2, "Other Causes of VM
- * Exits"), so the deadline timer ends a guest spinning with IF clear.
+ * exits (26.2), whatever the guest's RFLAGS.IF (26.4.1, "Event
+ * Blocking"), so the deadline timer ends a guest spinning with IF clear.
  * The VMX-preemption timer, where the CPU has it, is set at each entry to
  * the deadline timer's own deadline and ends such a run too (26.5.1):
  * Bochs (2.7 to its current source) loads the guest's RFLAGS at VM entry

@@ -240,8 +240,9 @@ static void vmx_run_ept_violations(struct kt *t)
 		(unsigned long long)e.x.info1);
 	KT_EXPECT_EQ(t, e.x.fault.gpa, 0x301000);
 	KT_EXPECT(t, e.x.fault.write && e.x.fault.present);
-	/* Widening needs no flush: the retried write faults at most once
-	 * more on a stale entry. */
+	/* Widening needs no flush: the EPT violation dropped the
+	 * translations the access used (SDM vol. 3C, "Operations that
+	 * Invalidate Cached Mappings"). */
 	KT_EXPECT_OK(t, vmx_vm_map(&e.s, 0x301000,
 				   (phys_addr_t)pages + PAGE_SIZE, 0, true));
 	if (!expect_io(t, &e, OUT_PORT, 4, false))
