@@ -29,7 +29,7 @@ _Static_assert(sizeof(struct vmx_vcpu) <= PAGE_SIZE, "vCPU page");
 #define GUEST_SEL_CODE0 0x30 /* the same with RPL 0, for CPL0 guests */
 #define GUEST_SEL_DATA0 0x28
 
-/* Segment access rights (SDM vol. 3C 26.4.1, table 26-2): type, S,
+/* Segment access rights (SDM vol. 3C 25.4.1, table 25-2): type, S,
  * DPL, P, L, D/B, G; bit 16 marks a segment unusable. */
 #define AR_DPL(dpl) ((u32)(dpl) << 5)
 #define AR_CODE64 0xa09bu /* execute/read accessed, S, P, L, G */
@@ -61,10 +61,10 @@ int vmx_vm_init(struct vmx_vm *s, unsigned long type,
 	if (ret)
 		return ret;
 	npt_set_audit(&s->npt, true);
-	/* EPTP (SDM vol. 3C 26.6.11): write-back paging structures, a
+	/* EPTP (SDM vol. 3C 25.6.11): write-back paging structures, a
 	 * 4-level walk; accessed/dirty flags stay off (bit 6 clear) even
 	 * where the CPU has them: nothing here reads them, and with them on
-	 * the guest's own page walks count as EPT writes (30.3.5), which
+	 * the guest's own page walks count as EPT writes (29.3.5), which
 	 * would make its page tables fault differently from SVM's. */
 	s->eptp = npt_root_pa(&s->npt) | EPTP_WALK_4 | EPTP_MT_WB;
 	/* A new root may sit where a freed one did, whose translations
@@ -111,7 +111,7 @@ int vmx_vm_map(struct vmx_vm *s, u64 gpa, phys_addr_t hpa,
 	       unsigned int order, bool writable)
 {
 	/* A leaf larger than the CPU's EPT offers would be a
-	 * misconfiguration (SDM vol. 3C 30.3.3.1): map smaller leaves. */
+	 * misconfiguration (SDM vol. 3C 29.3.3.1): map smaller leaves. */
 	return arch_npt_map(&s->npt, gpa, hpa, MIN(order, s->cfg->ept_max_order),
 			    writable);
 }
@@ -131,7 +131,7 @@ int vmx_vcpu_create(struct vmx_vm *s, struct vmx_vcpu **out)
 	v->vmx = s;
 	v->index = s->nr_vcpus;
 	v->vmcs = block;
-	/* The VMCS region starts with the revision identifier (24.2). */
+	/* The VMCS region starts with the revision identifier (25.2). */
 	*(u32 *)block = s->cfg->revision;
 	s->vcpus[s->nr_vcpus++] = v;
 	*out = v;
@@ -221,7 +221,7 @@ unsigned int vmx_vmcs_image(const struct vmx_vcpu *v,
 		{VMCS_GUEST_IDTR_LIMIT, 0},
 		{VMCS_GUEST_ACTIVITY, 0},
 		{VMCS_GUEST_PENDING_DBG, 0},
-		/* No shadow VMCS (26.4.2). */
+		/* No shadow VMCS (25.4.2). */
 		{VMCS_LINK_POINTER, ~0ULL},
 	};
 	unsigned int n = 0;

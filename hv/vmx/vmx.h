@@ -181,7 +181,7 @@ void vmx_vcpu_set_reg(struct vmx_vcpu *v, enum arch_reg r, u64 val);
 /* Step over the instruction at RIP, dropping the STI/MOV SS shadow. */
 void vmx_vcpu_complete(struct vmx_vcpu *v, u64 next_rip);
 /* Inject a hardware exception at the next entry (VM-entry interruption
- * information, SDM vol. 3C 26.8.3). */
+ * information, SDM vol. 3C 25.8.3). */
 void vmx_vcpu_inject(struct vmx_vcpu *v, u8 vector, u32 error_code);
 
 /*

@@ -5,7 +5,7 @@
  * SDM vol. 3C: 24.7 "Enabling and Entering VMX Operation" (feature
  * control, the fixed CR0/CR4 bits, the VMXON region), 25.11 "Software
  * Use of the VMCS" (VMCLEAR before first use, VMPTRLD, VMLAUNCH then
- * VMRESUME), 26.5 "Host-State Area", 28.5 "Loading Host State"; the
+ * VMRESUME), 25.5 "Host-State Area", 28.5 "Loading Host State"; the
  * instructions from vol. 2 and vol. 3C chapter 31.
  */
 #include "hv/vmx/vmx_cpu.h"
@@ -251,7 +251,7 @@ static u64 tr_base(u64 gdt, u16 sel)
 	       (u64)d[7] << 24 | (u64)*(const u32 *)(d + 8) << 32;
 }
 
-/* The host state VM exits load (26.5), but RSP and RIP, which the world
+/* The host state VM exits load (25.5), but RSP and RIP, which the world
  * switch writes. */
 static bool write_host_state(void)
 {

@@ -35,7 +35,7 @@ struct ctl_field {
 };
 
 /*
- * Pin-based (SDM vol. 3C 26.6.1): every external interrupt and NMI
+ * Pin-based (SDM vol. 3C 25.6.1): every external interrupt and NMI
  * exits (26.2), whatever the guest's RFLAGS.IF (26.4.1, "Event
  * Blocking"), so the deadline timer ends a guest spinning with IF clear.
  * The VMX-preemption timer, where the CPU has it, is set at each entry to
@@ -56,7 +56,7 @@ static const struct ctl_bit pin_deny[] = {
 	{PIN_POSTED_INTR, "process posted interrupts"},
 };
 
-/* Primary processor-based (26.6.2): HLT and every port exit (no I/O
+/* Primary processor-based (25.6.2): HLT and every port exit (no I/O
  * bitmaps); without MSR bitmaps every RDMSR/WRMSR exits. */
 static const struct ctl_bit proc_need[] = {
 	{PROC_HLT_EXITING, "HLT exiting"},
@@ -80,7 +80,7 @@ static const struct ctl_bit proc2_deny[] = {
 };
 
 /*
- * VM-exit (26.7.1): a 64-bit host with its own EFER back. Acknowledge
+ * VM-exit (25.7.1): a 64-bit host with its own EFER back. Acknowledge
  * interrupt on exit stays 0: the interrupt that ended the guest's run
  * then stays pending in the local APIC and the host takes it through its
  * own IDT right after the exit (an STI window), the same way it does
@@ -97,7 +97,7 @@ static const struct ctl_bit exit_deny[] = {
 	{EXIT_ACK_INTR_ON_EXIT, "acknowledge interrupt on exit"},
 };
 
-/* VM-entry (26.8.1): a 64-bit guest with its own EFER. */
+/* VM-entry (25.8.1): a 64-bit guest with its own EFER. */
 static const struct ctl_bit entry_need[] = {
 	{ENTRY_IA32E_MODE_GUEST, "IA-32e mode guest"},
 	{ENTRY_LOAD_IA32_EFER, "load IA32_EFER"},
@@ -183,7 +183,7 @@ static const char *derive_ept(const struct vmx_caps *caps,
 	u64 ev = caps->ept_vpid;
 
 	/* EPT's page-walk length 4 and write-back paging structures and
-	 * leaves (26.6.11, 30.3.7 "EPT and Memory Typing"). */
+	 * leaves (25.6.11, 29.3.7 "EPT and Memory Typing"). */
 	if (!(ev & EPT_CAP_WALK_4))
 		return refuse(cfg, "EPT without a 4-level page walk "
 				   "(IA32_VMX_EPT_VPID_CAP bit 6 clear)");

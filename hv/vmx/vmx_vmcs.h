@@ -2,8 +2,8 @@
 /*
  * hv/vmx/vmx_vmcs.h - the numbers of Intel VMX: VMCS field encodings
  * (Intel SDM vol. 3D, appendix B "Field Encoding in VMCS"), the control
- * bits this backend uses (vol. 3C, chapter 26 "VM-Execution Control
- * Fields" and the VM-exit/VM-entry control tables), basic exit reasons
+ * bits this backend uses (vol. 3C, chapter 25 "Virtual Machine Control
+ * Structures", 25.6-25.8), basic exit reasons
  * (vol. 3D, appendix C), exit-qualification bits (vol. 3C, 28.2.1
  * "Basic VM-Exit Information") and the capability MSRs (vol. 3D,
  * appendix A). Owns no state.
@@ -45,14 +45,14 @@
  * 2^rate TSC ticks. */
 #define VMX_MISC_PREEMPT_RATE(m) ((unsigned int)(m) & 0x1f)
 
-/* Pin-based controls (26.6.1). */
+/* Pin-based controls (25.6.1). */
 #define PIN_EXT_INTR_EXITING BIT(0)
 #define PIN_NMI_EXITING BIT(3)
 #define PIN_VIRTUAL_NMIS BIT(5)
 #define PIN_PREEMPTION_TIMER BIT(6)
 #define PIN_POSTED_INTR BIT(7)
 
-/* Primary processor-based controls (26.6.2, table 26-6). */
+/* Primary processor-based controls (25.6.2, table 25-6). */
 #define PROC_INTR_WINDOW_EXITING BIT(2)
 #define PROC_HLT_EXITING BIT(7)
 #define PROC_CR3_LOAD_EXITING BIT(15)
@@ -65,17 +65,17 @@
 #define PROC_USE_MSR_BITMAPS BIT(28)
 #define PROC_SECONDARY_CTLS BIT(31)
 
-/* Secondary processor-based controls (26.6.2, table 26-7). */
+/* Secondary processor-based controls (25.6.2, table 25-7). */
 #define PROC2_VIRT_APIC_ACCESS BIT(0)
 #define PROC2_ENABLE_EPT BIT(1)
 #define PROC2_ENABLE_VPID BIT(5)
 
-/* VM-exit controls (26.7.1). */
+/* VM-exit controls (25.7.1). */
 #define EXIT_HOST_ADDR_SPACE_SIZE BIT(9)
 #define EXIT_ACK_INTR_ON_EXIT BIT(15)
 #define EXIT_LOAD_IA32_EFER BIT(21)
 
-/* VM-entry controls (26.8.1). */
+/* VM-entry controls (25.8.1). */
 #define ENTRY_IA32E_MODE_GUEST BIT(9)
 #define ENTRY_TO_SMM BIT(10)
 #define ENTRY_DEACT_DUAL_MONITOR BIT(11)
@@ -94,7 +94,7 @@
 #define VPID_CAP_INVVPID_SINGLE BIT(41)
 #define VPID_CAP_INVVPID_ALL BIT(42)
 
-/* EPTP (26.6.11): memory type WB, a 4-level walk (length - 1 = 3). */
+/* EPTP (25.6.11): memory type WB, a 4-level walk (length - 1 = 3). */
 #define EPTP_MT_WB 6ULL
 #define EPTP_WALK_4 (3ULL << 3)
 
@@ -232,11 +232,11 @@ enum vmcs_field {
 #define VMX_EXIT_PREEMPT_TIMER 52
 #define VMX_EXIT_TDCALL 77
 #define VMX_NR_EXIT_REASONS 78
-/* Exit reason bit 31: the VM entry failed (28.8 / 27.8). */
+/* Exit reason bit 31: the VM entry failed (27.8). */
 #define VMX_EXIT_REASON_ENTRY_FAIL BIT(31)
 
 /* VM-exit and IDT-vectoring interruption information (28.2.2, 28.2.4)
- * and VM-entry interruption information (26.8.3). */
+ * and VM-entry interruption information (25.8.3). */
 #define INTR_INFO_VECTOR(i) ((i) & 0xff)
 #define INTR_INFO_TYPE(i) (((i) >> 8) & 7)
 #define INTR_TYPE_EXT 0
@@ -262,7 +262,7 @@ enum vmcs_field {
 #define EPT_QUAL_GLA_VALID BIT(7)
 #define EPT_QUAL_GLA_XLATE BIT(8) /* with bit 7: the final access */
 
-/* Guest interruptibility state: blocking by STI and by MOV SS (26.4.2). */
+/* Guest interruptibility state: blocking by STI and by MOV SS (25.4.2). */
 #define INTERRUPTIBILITY_SHADOW 3u
 
 #endif

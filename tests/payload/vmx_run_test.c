@@ -298,7 +298,7 @@ static u64 *ept_pte(struct vmx_vm *s, u64 gpa)
 	return &table[(gpa >> 12) & 511];
 }
 
-/* A leaf the CPU cannot use (write without read, SDM vol. 3C 30.3.3.1) is
+/* A leaf the CPU cannot use (write without read, SDM vol. 3C 29.3.3.1) is
  * an EPT misconfiguration: an internal error naming the GPA. */
 static void vmx_run_ept_misconfig_is_internal(struct kt *t)
 {
