@@ -6,11 +6,13 @@
  * vmx_vcpu_run() decodes (the controls the VMCS holds as derived, port
  * I/O and VMCALL with their lengths, EPT violations with their exact GPA
  * and qualification, an EPT misconfiguration as an internal error, guest
- * exceptions, a VM entry that fails its checks named), with this case
+ * exceptions, a VM entry that fails its checks named, a guest spinning
+ * with IF clear ended by the deadline), with this case
  * doing what the exit policy would. The guests the exit policy runs are
  * in the vcpu_native and guest_native suites.
  */
 #include "hv/alloc.h"
+#include "hv/deadline.h"
 #include "hv/vmx/vmx.h"
 #include "hv/vmx/vmx_cpu.h"
 #include "hv/x86/insn_decode.h"
@@ -425,6 +427,44 @@ out:
 	env_close(&e);
 }
 
+/*
+ * A guest spinning with RFLAGS.IF clear is ended by the deadline: each
+ * run returns with an exit the run loop would resume from (the external
+ * interrupt of the deadline timer, or the VMX-preemption timer set to the
+ * same deadline) until the deadline has passed, and at least one such
+ * exit came. Which exit came is printed: on Bochs it is the
+ * preemption timer's, as its VM entry masks the interrupt in a guest
+ * entered with IF clear (hv/vmx/vmx_ctls.c).
+ */
+static void vmx_run_spin_with_if_clear_meets_the_deadline(struct kt *t)
+{
+	static const u8 code[] = {0xeb, 0xfe}; /* jmp $ */
+	struct run_env e;
+	u64 deadline, intr = 0, preempt = 0;
+
+	if (!env_open(t, &e, code, sizeof(code), 0, 0))
+		goto out;
+	KT_EXPECT_EQ(t, reg(&e, ARCH_REG_RFLAGS) & BIT(9), 0);
+	deadline = deadline_after_ms(50);
+	deadline_arm(deadline);
+	for (int i = 0; i < 100 && !deadline_passed(deadline); i++) {
+		if (!KT_EXPECT_OK(t, run(&e)) ||
+		    !KT_EXPECT_EQ(t, e.x.kind, ARCH_EXIT_NONE))
+			goto out;
+		if (e.x.code == VMX_EXIT_EXTERNAL_INTR)
+			intr++;
+		else if (e.x.code == VMX_EXIT_PREEMPT_TIMER)
+			preempt++;
+	}
+	kt_diag(t, "%llu external-interrupt and %llu preemption-timer exits",
+		(unsigned long long)intr, (unsigned long long)preempt);
+	KT_EXPECT(t, deadline_passed(deadline));
+	KT_EXPECT_GE(t, intr + preempt, 1);
+	KT_EXPECT_EQ(t, reg(&e, ARCH_REG_RIP), CODE_GPA);
+out:
+	env_close(&e);
+}
+
 static const struct kt_case vmx_run_cases[] = {
 	KT_CASE_IF(vmx_run_controls_as_derived, no_vmx),
 	KT_CASE_IF(vmx_run_io_and_hypercalls, no_vmx),
@@ -432,6 +472,7 @@ static const struct kt_case vmx_run_cases[] = {
 	KT_CASE_IF(vmx_run_ept_misconfig_is_internal, no_vmx),
 	KT_CASE_IF(vmx_run_guest_exceptions, no_vmx),
 	KT_CASE_IF(vmx_run_entry_failures_named, no_vmx),
+	KT_CASE_IF(vmx_run_spin_with_if_clear_meets_the_deadline, no_vmx),
 };
 
 const struct kt_suite vmx_run_suite = KT_SUITE("vmx_run", vmx_run_cases);
