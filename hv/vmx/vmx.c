@@ -360,11 +360,12 @@ int vmx_vcpu_run(struct vmx_vcpu *v, struct arch_exit *x)
 
 	if (!v->entered)
 		return -EINVAL;
-	/* Once: VMX on in this CPU, and its VPID space. */
+	/* VMX on in this CPU (once), and its VPID space: 16-bit VPIDs,
+	 * 0 being the host's (SDM vol. 3C 29.1). */
 	ret = vmx_cpu_enable();
 	if (ret)
 		return ret;
-	if (!vmx_vpids.gen && v->vmx->cfg->vpid)
+	if (v->vmx->cfg->vpid)
 		vmx_vpids.max = 0xffff;
 	if (vmx_prepare_entry(v, &vmx_vpids, &f))
 		panic("vmx: vCPU %u enters its guest with an EPT flush owed: "
