@@ -10,6 +10,7 @@
  */
 #include "hv/arch.h"
 #include "hv/arch_npt.h"
+#include "hv/base/kmalloc.h"
 #include "hv/vmx/vmx.h"
 #include "hv/vmx/vmx_cpu.h"
 #include "hv/x86/vectors.h"
@@ -154,6 +155,12 @@ static void vmx_controls_refused_naming_the_control(struct kt *t)
 	k.ept_vpid &= ~EPT_CAP_WB;
 	expect_refused(t, &k, "write-back", "bit 14");
 	k = tigerlake;
+	k.ept_vpid &= ~EPT_CAP_WALK_4;
+	expect_refused(t, &k, "4-level page walk", "bit 6");
+	/* Both missing: the walk is checked first. */
+	k.ept_vpid &= ~EPT_CAP_WB;
+	expect_refused(t, &k, "4-level page walk", "bit 6");
+	k = tigerlake;
 	k.ept_vpid &= ~(EPT_CAP_INVEPT_SINGLE | EPT_CAP_INVEPT_ALL);
 	expect_refused(t, &k, "INVEPT", "EPT");
 	k = tigerlake;
@@ -185,6 +192,22 @@ static void vmx_controls_without_optional_features(struct kt *t)
 	KT_EXPECT_EQ(t, c.ept_max_order, 0);
 	KT_EXPECT(t, !c.vpid);
 	KT_EXPECT(t, !c.preempt);
+	/* VPIDs need the control and both INVVPID bits, each alone not
+	 * enough. */
+	{
+		struct vmx_caps m = tigerlake;
+		struct vmx_config d;
+
+		m.proc2 &= ~(PROC2_ENABLE_VPID << 32);
+		KT_ASSERT(t, vmx_config_derive(&m, &d) == NULL);
+		KT_EXPECT(t, !d.vpid);
+		KT_EXPECT_EQ(t, d.proc2, PROC2_ENABLE_EPT);
+		m = tigerlake;
+		m.ept_vpid &= ~VPID_CAP_INVVPID;
+		KT_ASSERT(t, vmx_config_derive(&m, &d) == NULL);
+		KT_EXPECT(t, !d.vpid);
+		KT_EXPECT_EQ(t, d.proc2, PROC2_ENABLE_EPT);
+	}
 	KT_EXPECT_EQ(t, c.pin, 0x16 | PIN_EXT_INTR_EXITING | PIN_NMI_EXITING);
 	/* The rate comes from IA32_VMX_MISC bits 4:0. */
 	k.true_pin |= PIN_PREEMPTION_TIMER << 32;
@@ -335,7 +358,18 @@ VMX_ENV_CASE(vmx_vmcs_follows_guest_contract)
 		KT_EXPECT_EQ(t, image_val(v, VMCS_GUEST_SS_SEL), 0x28);
 		KT_EXPECT_EQ(t, image_val(v, VMCS_GUEST_SS_AR), 0xc093);
 	}
-	/* Unknown VM types are not VMX's. */
+	/* Every type SVM runs is VMX's too; unknown ones are not. */
+	{
+		static const unsigned long types[] = {
+			GMV_VM_DEFAULT, GMV_VM_SW_PROTECTED, GMV_VM_SNP,
+			GMV_VM_TDX};
+		struct vmx_vm other;
+
+		for (size_t i = 0; i < ARRAY_SIZE(types); i++)
+			if (KT_EXPECT_OK(t, vmx_vm_init(&other, types[i],
+							&e->cfg)))
+				vmx_vm_destroy(&other);
+	}
 	KT_EXPECT_ERRNO(t, vmx_vm_init(&(struct vmx_vm){0}, 99, &e->cfg),
 			EINVAL);
 }
@@ -706,6 +740,58 @@ VMX_ENV_CASE(vmx_dump_names_exit_and_walk)
 	vmx_vm_flush(&e->s);
 }
 
+/* vmx_arch_ops over a VM made with a configuration (on the host,
+ * vm_init has none to give): one EPT for private and shared, the vCPU
+ * limit, and no entry without a guest state or without VMX. */
+static void vmx_arch_ops_keep_one_ept(struct kt *t)
+{
+	const struct arch_ops *a = &vmx_arch_ops;
+	struct vmx_config cfg;
+	struct vmx_vm *s = kmalloc(sizeof(*s));
+	struct arch_vcpu *c[ARCH_MAX_VCPUS + 1];
+	u8 *block = alloc_pages(hv_pool, 9, OWN_TEST);
+	struct arch_vm *vm = (struct arch_vm *)s;
+	struct arch_xlate x;
+
+	KT_ASSERT(t, s != NULL && block != NULL);
+	KT_ASSERT(t, vmx_config_derive(&tigerlake, &cfg) == NULL);
+	if (!KT_EXPECT_OK(t, vmx_vm_init(s, GMV_VM_DEFAULT, &cfg))) {
+		kfree(s, sizeof(*s));
+		goto out;
+	}
+	KT_EXPECT_OK(t, a->map(vm, 0x201123, (phys_addr_t)block + 0x1000, 9,
+			       false, true));
+	if (KT_EXPECT_OK(t, a->lookup(vm, 0x3ff008, &x))) {
+		KT_EXPECT_EQ(t, x.order, 9);
+		KT_EXPECT_EQ(t, x.hpa, (phys_addr_t)block + 0x1ff008);
+		KT_EXPECT(t, !x.writable);
+	}
+	/* The shared-only zap of one page drops the private 2 MiB leaf. */
+	a->zap(vm, 0x201000, PAGE_SIZE, ARCH_ZAP_SHARED);
+	KT_EXPECT_ERRNO(t, a->lookup(vm, 0x200000, &x), ENOENT);
+	KT_EXPECT(t, npt_flush_owed(&s->npt));
+	a->flush(vm);
+	KT_EXPECT(t, !npt_flush_owed(&s->npt));
+	for (int i = 0; i < ARCH_MAX_VCPUS; i++)
+		KT_EXPECT_OK(t, a->vcpu_create(vm, &c[i]));
+	KT_EXPECT_ERRNO(t, a->vcpu_create(vm, &c[ARCH_MAX_VCPUS]), EINVAL);
+	a->set_reg(c[1], ARCH_REG_R9, 99);
+	KT_EXPECT_EQ(t, a->get_reg(c[1], ARCH_REG_R9), 99);
+	KT_EXPECT_EQ(t, a->get_reg(c[0], ARCH_REG_R9), 0);
+	a->complete(c[1], 0x1234);
+	KT_EXPECT_EQ(t, a->get_reg(c[1], ARCH_REG_RIP), 0x1234);
+	/* A vCPU never entered does not run; one entered needs VMX. */
+	KT_EXPECT_ERRNO(t, a->run(c[0], &(struct arch_exit){0}), EINVAL);
+	KT_EXPECT_OK(t, a->vcpu_enter(c[2], &(struct vmm_entry){
+						    .rip = 1, .cr3 = 0x1000}));
+	if (vmx_cpu_lacks())
+		KT_EXPECT_ERRNO(t, a->run(c[2], &(struct arch_exit){0}),
+				ENODEV);
+	a->vm_destroy(vm);
+out:
+	free_pages(hv_pool, block, 9, OWN_TEST);
+}
+
 static const char *vmx_present(struct kt *t)
 {
 	return vmx_cpu_lacks() ? NULL : "VMX is present: vCPUs run here";
@@ -748,6 +834,7 @@ static const struct kt_case vmx_cases[] = {
 	KT_CASE(vmx_flush_audit_and_vpids),
 	KT_CASE(vmx_ept_pages_follow_the_cpu),
 	KT_CASE(vmx_dump_names_exit_and_walk),
+	KT_CASE(vmx_arch_ops_keep_one_ept),
 	KT_CASE_IF(vmx_absent_vms_refused, vmx_present),
 	KT_CASE(vmx_is_the_backend_where_vmx_runs),
 };
