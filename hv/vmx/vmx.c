@@ -126,8 +126,7 @@ int vmx_vcpu_create(struct vmx_vm *s, struct vmx_vcpu **out)
 	block = alloc_pages(hv_pool, VCPU_ORDER, OWN_VM);
 	if (!block)
 		return -ENOMEM;
-	memset(block, 0, 2 * PAGE_SIZE);
-	v = (struct vmx_vcpu *)(block + PAGE_SIZE);
+	v = (struct vmx_vcpu *)(block + PAGE_SIZE); /* zeroed */
 	v->vmx = s;
 	v->index = s->nr_vcpus;
 	v->vmcs = block;
@@ -340,7 +339,7 @@ int vmx_prepare_entry(struct vmx_vcpu *v, struct vmx_vpid_space *space,
  * software exceptions INT3/INTO are not: the guest runs the instruction
  * again.
  */
-static void reinject(struct vmx_vcpu *v)
+void vmx_reinject(struct vmx_vcpu *v)
 {
 	u32 info = v->exit.idt_info;
 	u32 type = INTR_INFO_TYPE(info);
@@ -373,7 +372,7 @@ int vmx_vcpu_run(struct vmx_vcpu *v, struct arch_exit *x)
 		      v->index);
 	vmx_cpu_enter(v, &f);
 	if (v->exit.result == VMX_ENTERED)
-		reinject(v);
+		vmx_reinject(v);
 	v->nr_exits++;
 	vmx_decode_exit(v, x);
 	return 0;

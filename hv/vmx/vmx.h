@@ -219,6 +219,12 @@ unsigned int vmx_vmcs_image(const struct vmx_vcpu *v,
  */
 int vmx_vcpu_run(struct vmx_vcpu *v, struct arch_exit *x);
 
+/* After an exit that entered the guest: the event whose delivery it
+ * interrupted (IDT-vectoring information) is injected at the next
+ * entry, unless it was a software interrupt or exception, which the
+ * guest raises again; else nothing is. */
+void vmx_reinject(struct vmx_vcpu *v);
+
 /* Decode v->exit into *x. Split from the world switch so that the host
  * build drives it with hand-made exits. */
 void vmx_decode_exit(struct vmx_vcpu *v, struct arch_exit *x);

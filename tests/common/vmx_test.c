@@ -398,6 +398,14 @@ VMX_ENV_CASE(vmx_regs_round_trip)
 	vmx_vcpu_complete(v, 0x4242);
 	KT_EXPECT_EQ(t, v->rip, 0x4242);
 	KT_EXPECT_EQ(t, v->interruptibility, 0x8);
+	/* A new guest state starts with zeroed GPRs but the arguments. */
+	KT_EXPECT_OK(t, vmx_vcpu_enter(v, &(struct vmm_entry){
+						  .rip = 7, .cr3 = 0x1000,
+						  .arg0 = 1, .arg1 = 2}));
+	KT_EXPECT_EQ(t, v->gprs.rbx, 0);
+	KT_EXPECT_EQ(t, v->gprs.r15, 0);
+	KT_EXPECT_EQ(t, v->gprs.rdi, 1);
+	KT_EXPECT_EQ(t, v->gprs.rsi, 2);
 	/* Injection: #GP carries its error code, #UD none. */
 	vmx_vcpu_inject(v, X86_VEC_GP, 0x18);
 	KT_EXPECT_EQ(t, v->entry_intr_info, 0x80000b0dU);
@@ -411,6 +419,36 @@ VMX_ENV_CASE(vmx_regs_round_trip)
 	e->cfg.any_error_code = false;
 	vmx_vcpu_inject(v, 29, 0x81);
 	KT_EXPECT_EQ(t, v->entry_intr_info, 0x8000031dU);
+}
+
+/* An event whose delivery an exit interrupted is injected again (a
+ * hardware exception with its error code, an NMI, an external interrupt);
+ * software interrupts and exceptions are not: the guest raises them
+ * again. */
+VMX_ENV_CASE(vmx_interrupted_delivery_is_reinjected)
+{
+	static const struct {
+		u32 idt_info, want;
+	} cases[] = {
+		{0x80000b0e, 0x80000b0e}, /* #PF, error code */
+		{0x80001b0e, 0x80000b0e}, /* bit 12 is not the entry's */
+		{0x80000202, 0x80000202}, /* NMI */
+		{0x80000030, 0x80000030}, /* external interrupt 0x30 */
+		{0x80000480, 0},	  /* INT 0x80 */
+		{0x80000501, 0},	  /* INT1 */
+		{0x80000603, 0},	  /* INT3 */
+		{0x00000b0e, 0},	  /* not valid */
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		e->v->entry_intr_info = 0x8000030d;
+		e->v->exit = (struct vmx_exit_info){
+			.idt_info = cases[i].idt_info, .idt_error = 0x14};
+		vmx_reinject(e->v);
+		KT_EXPECT_EQ(t, e->v->entry_intr_info, cases[i].want);
+		if (cases[i].want)
+			KT_EXPECT_EQ(t, e->v->entry_exc_error, 0x14);
+	}
 }
 
 /* A hand-made exit, decoded. */
@@ -753,6 +791,9 @@ static void vmx_arch_ops_keep_one_ept(struct kt *t)
 	struct arch_vm *vm = (struct arch_vm *)s;
 	struct arch_xlate x;
 
+	u64 vm_pages = hv_pool->owned[OWN_VM];
+	u64 table_pages = hv_pool->owned[OWN_PGTABLE];
+
 	KT_ASSERT(t, s != NULL && block != NULL);
 	KT_ASSERT(t, vmx_config_derive(&tigerlake, &cfg) == NULL);
 	if (!KT_EXPECT_OK(t, vmx_vm_init(s, GMV_VM_DEFAULT, &cfg))) {
@@ -788,8 +829,51 @@ static void vmx_arch_ops_keep_one_ept(struct kt *t)
 		KT_EXPECT_ERRNO(t, a->run(c[2], &(struct arch_exit){0}),
 				ENODEV);
 	a->vm_destroy(vm);
+	/* The vCPUs' pages and the EPT's went back. */
+	KT_EXPECT_EQ(t, hv_pool->owned[OWN_VM], vm_pages);
+	KT_EXPECT_EQ(t, hv_pool->owned[OWN_PGTABLE], table_pages);
 out:
 	free_pages(hv_pool, block, 9, OWN_TEST);
+}
+
+/* Out of pages: a VM without a root for its EPT, a vCPU without its
+ * VMCS, each refused with -ENOMEM and nothing held. */
+static void vmx_out_of_memory_is_refused(struct kt *t)
+{
+	struct page_pool pool, *saved = hv_pool;
+	struct vmx_config cfg;
+	struct vmx_vcpu *v;
+	struct vmx_vm s;
+	void *mem = test_mem_alloc(ARENA);
+
+	KT_ASSERT(t, mem != NULL);
+	KT_ASSERT(t, vmx_config_derive(&tigerlake, &cfg) == NULL);
+	alloc_pool_init(&pool);
+	hv_pool = &pool;
+	KT_EXPECT_ERRNO(t, vmx_vm_init(&s, GMV_VM_DEFAULT, &cfg), ENOMEM);
+	/* One page left: the EPT's root, and no order-1 block for a vCPU. */
+	if (KT_EXPECT_OK(t, alloc_add_region(&pool, (phys_addr_t)mem,
+					     64 * PAGE_SIZE))) {
+		void *held[64];
+		unsigned int n = 0;
+
+		while (n < ARRAY_SIZE(held) &&
+		       (held[n] = alloc_page(&pool, OWN_TEST)))
+			n++;
+		KT_EXPECT_LT(t, n, ARRAY_SIZE(held));
+		if (n)
+			free_page(&pool, held[--n], OWN_TEST);
+		if (KT_EXPECT_OK(t, vmx_vm_init(&s, GMV_VM_DEFAULT, &cfg))) {
+			KT_EXPECT_ERRNO(t, vmx_vcpu_create(&s, &v), ENOMEM);
+			KT_EXPECT_EQ(t, s.nr_vcpus, 0);
+			vmx_vm_destroy(&s);
+		}
+		while (n)
+			free_page(&pool, held[--n], OWN_TEST);
+		KT_EXPECT_EQ(t, alloc_free_pages(&pool), pool.total_pages);
+	}
+	hv_pool = saved;
+	test_mem_free(mem, ARENA);
 }
 
 static const char *vmx_present(struct kt *t)
@@ -826,6 +910,7 @@ static const struct kt_case vmx_cases[] = {
 	KT_CASE(vmx_controls_without_optional_features),
 	KT_CASE(vmx_vmcs_follows_guest_contract),
 	KT_CASE(vmx_regs_round_trip),
+	KT_CASE(vmx_interrupted_delivery_is_reinjected),
 	KT_CASE(vmx_exit_port_io),
 	KT_CASE(vmx_exit_instructions_carry_their_length),
 	KT_CASE(vmx_exit_exceptions_and_events),
@@ -835,6 +920,7 @@ static const struct kt_case vmx_cases[] = {
 	KT_CASE(vmx_ept_pages_follow_the_cpu),
 	KT_CASE(vmx_dump_names_exit_and_walk),
 	KT_CASE(vmx_arch_ops_keep_one_ept),
+	KT_CASE(vmx_out_of_memory_is_refused),
 	KT_CASE_IF(vmx_absent_vms_refused, vmx_present),
 	KT_CASE(vmx_is_the_backend_where_vmx_runs),
 };
