@@ -107,13 +107,13 @@ void vmx_vm_flush(struct vmx_vm *s)
 	npt_flush(&s->npt);
 }
 
-int vmx_vm_map(struct vmx_vm *s, u64 gpa, phys_addr_t hpa,
-	       unsigned int order, bool writable)
+int vmx_vm_map(struct vmx_vm *s, u64 gpa, phys_addr_t hpa, unsigned int order,
+	       bool writable)
 {
 	/* A leaf larger than the CPU's EPT offers would be a
 	 * misconfiguration (SDM vol. 3C 29.3.3.1): map smaller leaves. */
-	return arch_npt_map(&s->npt, gpa, hpa, MIN(order, s->cfg->ept_max_order),
-			    writable);
+	return arch_npt_map(&s->npt, gpa, hpa,
+			    MIN(order, s->cfg->ept_max_order), writable);
 }
 
 int vmx_vcpu_create(struct vmx_vm *s, struct vmx_vcpu **out)
@@ -290,7 +290,7 @@ void vmx_vcpu_complete(struct vmx_vcpu *v, u64 next_rip)
  * #SS, #GP, #PF, #AC; and #CP, #VC, #SX, which push one too (AMD APM
  * vol. 2 §8.2), where IA32_VMX_BASIC bit 56 lets any vector carry one
  * (A.1). */
-#define EXC_WITH_ERROR_CODE                                                  \
+#define EXC_WITH_ERROR_CODE \
 	(BIT(8) | BIT(10) | BIT(11) | BIT(12) | BIT(13) | BIT(14) | BIT(17))
 #define EXC_WITH_ERROR_CODE_ANY (BIT(21) | BIT(29) | BIT(30))
 

@@ -169,8 +169,8 @@ void vmx_vm_zap(struct vmx_vm *s, u64 gpa, u64 size);
 void vmx_vm_flush(struct vmx_vm *s);
 /* Map a block around gpa (hv/arch_npt.h), at most cfg's largest EPT
  * page. */
-int vmx_vm_map(struct vmx_vm *s, u64 gpa, phys_addr_t hpa,
-	       unsigned int order, bool writable);
+int vmx_vm_map(struct vmx_vm *s, u64 gpa, phys_addr_t hpa, unsigned int order,
+	       bool writable);
 
 /* A vCPU without guest state: 0, -ENOMEM, -EINVAL (too many). */
 int vmx_vcpu_create(struct vmx_vm *s, struct vmx_vcpu **out);

@@ -36,15 +36,15 @@ static const char *why_not;
 static bool probed, vmx_on;
 static u8 *current_vmcs;
 
-#define CR_ACCESSORS(n)                                                \
-	static inline u64 get_cr##n(void)                              \
-	{                                                              \
-		u64 v;                                                 \
-		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));      \
-		return v;                                              \
-	}                                                              \
-	static inline void set_cr##n(u64 v)                            \
-	{                                                              \
+#define CR_ACCESSORS(n)                                                    \
+	static inline u64 get_cr##n(void)                                  \
+	{                                                                  \
+		u64 v;                                                     \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));          \
+		return v;                                                  \
+	}                                                                  \
+	static inline void set_cr##n(u64 v)                                \
+	{                                                                  \
 		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory"); \
 	}
 CR_ACCESSORS(0)
@@ -118,7 +118,9 @@ static inline void invept(u64 type, u64 eptp)
 		u64 eptp, rsvd;
 	} desc = {eptp, 0};
 
-	__asm__ volatile("invept %0, %1" : : "m"(desc), "r"(type)
+	__asm__ volatile("invept %0, %1"
+			 :
+			 : "m"(desc), "r"(type)
 			 : "cc", "memory");
 }
 
@@ -128,7 +130,9 @@ static inline void invvpid(u64 type, u16 vpid)
 		u64 vpid, gla;
 	} desc = {vpid, 0};
 
-	__asm__ volatile("invvpid %0, %1" : : "m"(desc), "r"(type)
+	__asm__ volatile("invvpid %0, %1"
+			 :
+			 : "m"(desc), "r"(type)
 			 : "cc", "memory");
 }
 
@@ -246,9 +250,10 @@ void vmx_cpu_vmcs_release(u8 *vmcs)
 static u64 tr_base(u64 gdt, u16 sel)
 {
 	const u8 *d = (const u8 *)(gdt + (sel & ~7u));
+	u64 high = *(const u32 *)(d + 8);
 
-	return (u64)d[2] | (u64)d[3] << 8 | (u64)d[4] << 16 |
-	       (u64)d[7] << 24 | (u64)*(const u32 *)(d + 8) << 32;
+	return (u64)d[2] | (u64)d[3] << 8 | (u64)d[4] << 16 | (u64)d[7] << 24 |
+	       high << 32;
 }
 
 /* The host state VM exits load (25.5), but RSP and RIP, which the world

@@ -107,12 +107,11 @@ static const struct ctl_bit entry_deny[] = {
 	{ENTRY_DEACT_DUAL_MONITOR, "deactivate dual-monitor treatment"},
 };
 
-#define FIELD(w, m, v, n, d, opt)                                         \
-	{                                                                 \
-		.what = (w), .msr = (m), .msr_val = (v), .need = (n),     \
-		.nr_need = ARRAY_SIZE(n), .deny = (d),                   \
-		.nr_deny = ARRAY_SIZE(d),                                 \
-		.want = (opt)                                             \
+#define FIELD(w, m, v, n, d, opt)                                     \
+	{                                                             \
+		.what = (w), .msr = (m), .msr_val = (v), .need = (n), \
+		.nr_need = ARRAY_SIZE(n), .deny = (d),                \
+		.nr_deny = ARRAY_SIZE(d), .want = (opt)               \
 	}
 
 static int bit_no(u32 b)
@@ -153,8 +152,8 @@ static bool adjust(const struct ctl_field *f, u32 *out, struct vmx_config *cfg)
 
 /* A control register value with the fixed bits, or false when a bit the
  * contract needs is fixed to 0. */
-static bool fixed(const char *name, u64 want, u64 fixed0, u64 fixed1,
-		  u64 *out, struct vmx_config *cfg)
+static bool fixed(const char *name, u64 want, u64 fixed0, u64 fixed1, u64 *out,
+		  struct vmx_config *cfg)
 {
 	if (want & ~fixed1) {
 		gmv_snprintf(cfg->why, sizeof(cfg->why),
@@ -225,8 +224,7 @@ const char *vmx_config_derive(const struct vmx_caps *caps,
 		      tru ? caps->true_proc : caps->proc, proc_need, proc_deny,
 		      0),
 		FIELD("secondary processor-based", "IA32_VMX_PROCBASED_CTLS2",
-		      caps->proc2, proc2_need, proc2_deny,
-		      PROC2_ENABLE_VPID),
+		      caps->proc2, proc2_need, proc2_deny, PROC2_ENABLE_VPID),
 		FIELD("VM-exit",
 		      tru ? "IA32_VMX_TRUE_EXIT_CTLS" : "IA32_VMX_EXIT_CTLS",
 		      tru ? caps->true_exit : caps->exit, exit_need, exit_deny,

@@ -52,8 +52,7 @@ static void decode_ept_violation(const struct vmx_exit_info *e,
 }
 
 /* An exception or NMI (exit reason 0): the interruption information. */
-static void decode_exception(const struct vmx_exit_info *e,
-			     struct arch_exit *x)
+static void decode_exception(const struct vmx_exit_info *e, struct arch_exit *x)
 {
 	if (INTR_INFO_TYPE(e->intr_info) == INTR_TYPE_NMI) {
 		/* The host took it through its own vector 2. */
@@ -76,8 +75,9 @@ static void decode_entry_failure(struct vmx_vcpu *v, struct arch_exit *x)
 	switch (e->result) {
 	case VMX_FAIL_INVALID:
 		x->name = "VMfailInvalid";
-		gmv_snprintf(v->why, sizeof(v->why),
-			     "VM entry failed: VMfailInvalid (no current VMCS)");
+		gmv_snprintf(
+			v->why, sizeof(v->why),
+			"VM entry failed: VMfailInvalid (no current VMCS)");
 		break;
 	case VMX_FAIL_VALID:
 		x->name = "VMfailValid";

@@ -35,7 +35,7 @@
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS 0x490u
 
 /* IA32_VMX_BASIC (A.1). */
-#define VMX_BASIC_REVISION(b) ((u32)(b) & 0x7fffffffu)
+#define VMX_BASIC_REVISION(b) ((u32)(b)&0x7fffffffu)
 #define VMX_BASIC_MEMTYPE(b) (((b) >> 50) & 0xf)
 #define VMX_BASIC_MEMTYPE_WB 6
 #define VMX_BASIC_TRUE_CTLS BIT(55)
@@ -43,7 +43,7 @@
 
 /* IA32_VMX_MISC (A.6): the VMX-preemption timer counts down once per
  * 2^rate TSC ticks. */
-#define VMX_MISC_PREEMPT_RATE(m) ((unsigned int)(m) & 0x1f)
+#define VMX_MISC_PREEMPT_RATE(m) ((unsigned int)(m)&0x1f)
 
 /* Pin-based controls (25.6.1). */
 #define PIN_EXT_INTR_EXITING BIT(0)
@@ -237,7 +237,7 @@ enum vmcs_field {
 
 /* VM-exit and IDT-vectoring interruption information (28.2.2, 28.2.4)
  * and VM-entry interruption information (25.8.3). */
-#define INTR_INFO_VECTOR(i) ((i) & 0xff)
+#define INTR_INFO_VECTOR(i) ((i)&0xff)
 #define INTR_INFO_TYPE(i) (((i) >> 8) & 7)
 #define INTR_TYPE_EXT 0
 #define INTR_TYPE_NMI 2
@@ -249,7 +249,7 @@ enum vmcs_field {
 #define INTR_INFO_VALID BIT(31)
 
 /* Exit qualification for I/O instructions (table 28-5). */
-#define IO_QUAL_SIZE(q) (((q) & 7) + 1)
+#define IO_QUAL_SIZE(q) (((q)&7) + 1)
 #define IO_QUAL_IN BIT(3)
 #define IO_QUAL_STRING BIT(4)
 #define IO_QUAL_PORT(q) ((u16)((q) >> 16))

@@ -62,22 +62,24 @@ static void vmx_controls_from_tigerlake(struct kt *t)
 	KT_EXPECT_EQ(t, c.revision, 4);
 	/* Default-1 bits kept, ours added. */
 	/* The preemption timer, optional, is taken where allowed. */
-	KT_EXPECT_EQ(t, c.pin, 0x16 | PIN_EXT_INTR_EXITING | PIN_NMI_EXITING |
-				       PIN_PREEMPTION_TIMER);
+	KT_EXPECT_EQ(t, c.pin,
+		     0x16 | PIN_EXT_INTR_EXITING | PIN_NMI_EXITING |
+			     PIN_PREEMPTION_TIMER);
 	KT_EXPECT(t, c.preempt);
 	KT_EXPECT_EQ(t, c.preempt_rate, 0);
 	/* TRUE controls: CR3-load/store exiting (bits 15, 16) may be 0. */
-	KT_EXPECT_EQ(t, c.proc, 0x04006172u | PROC_HLT_EXITING |
-					PROC_UNCOND_IO_EXITING |
-					PROC_SECONDARY_CTLS);
+	KT_EXPECT_EQ(t, c.proc,
+		     0x04006172u | PROC_HLT_EXITING | PROC_UNCOND_IO_EXITING |
+			     PROC_SECONDARY_CTLS);
 	KT_EXPECT(t, !(c.proc & PROC_CR3_LOAD_EXITING));
 	KT_EXPECT(t, !(c.proc & PROC_USE_MSR_BITMAPS));
 	KT_EXPECT_EQ(t, c.proc2, PROC2_ENABLE_EPT | PROC2_ENABLE_VPID);
-	KT_EXPECT_EQ(t, c.exit, 0x36dfbu | EXIT_HOST_ADDR_SPACE_SIZE |
-					EXIT_LOAD_IA32_EFER);
+	KT_EXPECT_EQ(t, c.exit,
+		     0x36dfbu | EXIT_HOST_ADDR_SPACE_SIZE |
+			     EXIT_LOAD_IA32_EFER);
 	KT_EXPECT(t, !(c.exit & EXIT_ACK_INTR_ON_EXIT));
-	KT_EXPECT_EQ(t, c.entry, 0x11fbu | ENTRY_IA32E_MODE_GUEST |
-					 ENTRY_LOAD_IA32_EFER);
+	KT_EXPECT_EQ(t, c.entry,
+		     0x11fbu | ENTRY_IA32E_MODE_GUEST | ENTRY_LOAD_IA32_EFER);
 	KT_EXPECT_EQ(t, c.guest_cr0, 0x80010031ULL);
 	KT_EXPECT_EQ(t, c.guest_cr4, 0x2020ULL); /* PAE, VMXE (fixed) */
 	KT_EXPECT_EQ(t, c.ept_max_order, 18);
@@ -233,8 +235,11 @@ struct vmx_env {
 
 static bool env_open(struct kt *t, struct vmx_env *e)
 {
-	struct vmm_entry entry = {.rip = CODE_GVA, .rsp = 0x9000,
-				  .cr3 = 0x1000, .arg0 = 11, .arg1 = 22};
+	struct vmm_entry entry = {.rip = CODE_GVA,
+				  .rsp = 0x9000,
+				  .cr3 = 0x1000,
+				  .arg0 = 11,
+				  .arg1 = 22};
 
 	memset(e, 0, sizeof(*e));
 	alloc_pool_init(&e->pool);
@@ -323,8 +328,7 @@ VMX_ENV_CASE(vmx_vmcs_follows_guest_contract)
 	KT_EXPECT_EQ(t, image_val(v, VMCS_PF_ERROR_MASK), 0);
 	KT_EXPECT_EQ(t, image_val(v, VMCS_PF_ERROR_MATCH), 0);
 	/* EPT: the root, write-back, a 4-level walk, A/D off. */
-	KT_EXPECT_EQ(t, image_val(v, VMCS_EPTP),
-		     npt_root_pa(&e->s.npt) | 0x1e);
+	KT_EXPECT_EQ(t, image_val(v, VMCS_EPTP), npt_root_pa(&e->s.npt) | 0x1e);
 	KT_EXPECT_EQ(t, image_val(v, VMCS_LINK_POINTER), ~0ULL);
 	/* 64-bit mode at CPL3, IOPL 3, paging with the loader's CR3. */
 	KT_EXPECT_EQ(t, image_val(v, VMCS_GUEST_CS_SEL), 0x33);
@@ -349,8 +353,10 @@ VMX_ENV_CASE(vmx_vmcs_follows_guest_contract)
 	KT_EXPECT(t, v->state_dirty);
 	/* A CPL0 entry: DPL-0 code and data, RPL-0 selectors. */
 	{
-		struct vmm_entry e0 = {.rip = CODE_GVA, .rsp = 0x9000,
-				       .cr3 = 0x1000, .cpl0 = true};
+		struct vmm_entry e0 = {.rip = CODE_GVA,
+				       .rsp = 0x9000,
+				       .cr3 = 0x1000,
+				       .cpl0 = true};
 
 		KT_EXPECT_OK(t, vmx_vcpu_enter(v, &e0));
 		KT_EXPECT_EQ(t, image_val(v, VMCS_GUEST_CS_SEL), 0x30);
@@ -360,14 +366,14 @@ VMX_ENV_CASE(vmx_vmcs_follows_guest_contract)
 	}
 	/* Every type SVM runs is VMX's too; unknown ones are not. */
 	{
-		static const unsigned long types[] = {
-			GMV_VM_DEFAULT, GMV_VM_SW_PROTECTED, GMV_VM_SNP,
-			GMV_VM_TDX};
+		static const unsigned long types[] = {GMV_VM_DEFAULT,
+						      GMV_VM_SW_PROTECTED,
+						      GMV_VM_SNP, GMV_VM_TDX};
 		struct vmx_vm other;
 
 		for (size_t i = 0; i < ARRAY_SIZE(types); i++)
-			if (KT_EXPECT_OK(t, vmx_vm_init(&other, types[i],
-							&e->cfg)))
+			if (KT_EXPECT_OK(
+				    t, vmx_vm_init(&other, types[i], &e->cfg)))
 				vmx_vm_destroy(&other);
 	}
 	KT_EXPECT_ERRNO(t, vmx_vm_init(&(struct vmx_vm){0}, 99, &e->cfg),
@@ -399,9 +405,10 @@ VMX_ENV_CASE(vmx_regs_round_trip)
 	KT_EXPECT_EQ(t, v->rip, 0x4242);
 	KT_EXPECT_EQ(t, v->interruptibility, 0x8);
 	/* A new guest state starts with zeroed GPRs but the arguments. */
-	KT_EXPECT_OK(t, vmx_vcpu_enter(v, &(struct vmm_entry){
-						  .rip = 7, .cr3 = 0x1000,
-						  .arg0 = 1, .arg1 = 2}));
+	KT_EXPECT_OK(t, vmx_vcpu_enter(v, &(struct vmm_entry){.rip = 7,
+							      .cr3 = 0x1000,
+							      .arg0 = 1,
+							      .arg1 = 2}));
 	KT_EXPECT_EQ(t, v->gprs.rbx, 0);
 	KT_EXPECT_EQ(t, v->gprs.r15, 0);
 	KT_EXPECT_EQ(t, v->gprs.rdi, 1);
@@ -434,10 +441,10 @@ VMX_ENV_CASE(vmx_interrupted_delivery_is_reinjected)
 		{0x80001b0e, 0x80000b0e}, /* bit 12 is not the entry's */
 		{0x80000202, 0x80000202}, /* NMI */
 		{0x80000030, 0x80000030}, /* external interrupt 0x30 */
-		{0x80000480, 0},	  /* INT 0x80 */
-		{0x80000501, 0},	  /* INT1 */
-		{0x80000603, 0},	  /* INT3 */
-		{0x00000b0e, 0},	  /* not valid */
+		{0x80000480, 0}, /* INT 0x80 */
+		{0x80000501, 0}, /* INT1 */
+		{0x80000603, 0}, /* INT3 */
+		{0x00000b0e, 0}, /* not valid */
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -455,9 +462,8 @@ VMX_ENV_CASE(vmx_interrupted_delivery_is_reinjected)
 static void exit_of(struct vmx_env *e, u32 reason, u64 qual, u64 gpa,
 		    struct arch_exit *x)
 {
-	e->v->exit = (struct vmx_exit_info){.reason = reason,
-					    .qual = qual,
-					    .gpa = gpa};
+	e->v->exit = (struct vmx_exit_info){
+		.reason = reason, .qual = qual, .gpa = gpa};
 	memset(x, 0xa5, sizeof(*x));
 	vmx_decode_exit(e->v, x);
 }
@@ -477,9 +483,8 @@ VMX_ENV_CASE(vmx_exit_port_io)
 	KT_EXPECT_EQ(t, x.code, VMX_EXIT_IO);
 	KT_EXPECT_STR_EQ(t, x.name, "IO_INSTRUCTION");
 	/* The length comes from the VM-exit instruction length field. */
-	e->v->exit = (struct vmx_exit_info){.reason = VMX_EXIT_IO,
-					    .qual = 0x00800008,
-					    .insn_len = 2};
+	e->v->exit = (struct vmx_exit_info){
+		.reason = VMX_EXIT_IO, .qual = 0x00800008, .insn_len = 2};
 	vmx_decode_exit(e->v, &x);
 	KT_EXPECT(t, x.io.in);
 	KT_EXPECT_EQ(t, x.io.size, 1);
@@ -615,23 +620,25 @@ VMX_ENV_CASE(vmx_exit_internal_errors_named)
 	KT_EXPECT_EQ(t, x.code, VMX_EXIT_EPT_MISCONFIG);
 	KT_EXPECT_EQ(t, x.info2, 0x7000);
 	/* Invalid guest state: exit reason 33 with bit 31. */
-	exit_of(e, VMX_EXIT_REASON_ENTRY_FAIL | VMX_EXIT_INVALID_GUEST_STATE,
-		0, 0, &x);
+	exit_of(e, VMX_EXIT_REASON_ENTRY_FAIL | VMX_EXIT_INVALID_GUEST_STATE, 0,
+		0, &x);
 	KT_EXPECT_EQ(t, x.kind, ARCH_EXIT_INTERNAL);
-	KT_EXPECT_STR_EQ(t, x.why, "VM entry failed: exit reason 33 "
-				   "(INVALID_GUEST_STATE), qualification 0");
+	KT_EXPECT_STR_EQ(t, x.why,
+			 "VM entry failed: exit reason 33 "
+			 "(INVALID_GUEST_STATE), qualification 0");
 	KT_EXPECT_EQ(t, x.code, 0x80000021ULL);
-	exit_of(e, VMX_EXIT_REASON_ENTRY_FAIL | VMX_EXIT_MSR_LOADING, 2, 0,
-		&x);
-	KT_EXPECT_STR_EQ(t, x.why, "VM entry failed: exit reason 34 "
-				   "(MSR_LOADING), qualification 2");
+	exit_of(e, VMX_EXIT_REASON_ENTRY_FAIL | VMX_EXIT_MSR_LOADING, 2, 0, &x);
+	KT_EXPECT_STR_EQ(t, x.why,
+			 "VM entry failed: exit reason 34 "
+			 "(MSR_LOADING), qualification 2");
 	/* VMfailValid: the VM-instruction error, by number and name. */
 	e->v->exit = (struct vmx_exit_info){.result = VMX_FAIL_VALID,
 					    .insn_error = 7};
 	vmx_decode_exit(e->v, &x);
 	KT_EXPECT_EQ(t, x.kind, ARCH_EXIT_INTERNAL);
-	KT_EXPECT_STR_EQ(t, x.why, "VM entry failed: VM-instruction error 7 "
-				   "(VM entry with invalid control field(s))");
+	KT_EXPECT_STR_EQ(t, x.why,
+			 "VM entry failed: VM-instruction error 7 "
+			 "(VM entry with invalid control field(s))");
 	KT_EXPECT_EQ(t, x.code, 7);
 	KT_EXPECT_STR_EQ(t, x.name, "VMfailValid");
 	e->v->exit.insn_error = 8;
@@ -703,8 +710,8 @@ VMX_ENV_CASE(vmx_flush_audit_and_vpids)
 	KT_EXPECT(t, !f.invvpid_all);
 	/* Out of VPIDs: a new generation flushes them all. */
 	space.max = 3;
-	KT_EXPECT_OK(t, vmx_vcpu_enter(v2, &(struct vmm_entry){
-						   .rip = 1, .cr3 = 0x1000}));
+	KT_EXPECT_OK(t, vmx_vcpu_enter(v2, &(struct vmm_entry){.rip = 1,
+							       .cr3 = 0x1000}));
 	KT_EXPECT_OK(t, vmx_prepare_entry(v2, &space, &f));
 	KT_EXPECT(t, f.invvpid_all);
 	KT_EXPECT_EQ(t, v2->vpid, 1);
@@ -733,8 +740,8 @@ VMX_ENV_CASE(vmx_ept_pages_follow_the_cpu)
 {
 	struct arch_xlate x;
 
-	KT_EXPECT_OK(t, vmx_vm_map(&e->s, 0x200000, (phys_addr_t)e->ram, 9,
-				   true));
+	KT_EXPECT_OK(t,
+		     vmx_vm_map(&e->s, 0x200000, (phys_addr_t)e->ram, 9, true));
 	if (KT_EXPECT_OK(t, arch_npt_lookup(&e->s.npt, 0x234567, &x)))
 		KT_EXPECT_EQ(t, x.order, 9);
 	vmx_vm_zap(&e->s, 0, SZ_1G);
@@ -748,8 +755,7 @@ VMX_ENV_CASE(vmx_ept_pages_follow_the_cpu)
 		KT_EXPECT(t, !x.writable);
 	}
 	/* Only the faulting page is mapped, not its 2 MiB. */
-	KT_EXPECT_ERRNO(t, arch_npt_lookup(&e->s.npt, 0x235000, &x),
-			ENOENT);
+	KT_EXPECT_ERRNO(t, arch_npt_lookup(&e->s.npt, 0x235000, &x), ENOENT);
 	vmx_vm_zap(&e->s, 0, SZ_1G);
 	vmx_vm_flush(&e->s);
 }
@@ -759,17 +765,19 @@ VMX_ENV_CASE(vmx_dump_names_exit_and_walk)
 	char buf[1024];
 	int n;
 
-	KT_EXPECT_OK(t, vmx_vm_map(&e->s, 0x7000, (phys_addr_t)e->ram, 0,
-				   true));
+	KT_EXPECT_OK(t,
+		     vmx_vm_map(&e->s, 0x7000, (phys_addr_t)e->ram, 0, true));
 	e->v->gprs.r13 = 0xabcdef;
 	e->v->exit = (struct vmx_exit_info){.reason = VMX_EXIT_EPT_MISCONFIG,
 					    .gpa = 0x7008};
 	n = vmx_format_state(buf, sizeof(buf), e->v);
 	KT_EXPECT_LT(t, n, sizeof(buf));
 	kt_diag(t, "%s", buf);
-	KT_EXPECT_EQ(t, strncmp(buf, "exit 0x31 EPT_MISCONFIG qual 0x0 gpa "
-				     "0x7008",
-				39),
+	KT_EXPECT_EQ(t,
+		     strncmp(buf,
+			     "exit 0x31 EPT_MISCONFIG qual 0x0 gpa "
+			     "0x7008",
+			     39),
 		     0);
 	KT_EXPECT(t, contains(buf, "rip 0x0000000000005000"));
 	KT_EXPECT(t, contains(buf, "r13 0x0000000000abcdef"));

@@ -43,11 +43,14 @@ static const char *no_vmx(struct kt *t)
 	return vmx_cpu_lacks();
 }
 
-static bool env_open(struct kt *t, struct run_env *e, const u8 *code,
-		     size_t n, u64 arg0, u64 arg1)
+static bool env_open(struct kt *t, struct run_env *e, const u8 *code, size_t n,
+		     u64 arg0, u64 arg1)
 {
-	struct vmm_entry entry = {.rip = CODE_GPA, .rsp = STACK_TOP,
-				  .cr3 = 0x1000, .arg0 = arg0, .arg1 = arg1};
+	struct vmm_entry entry = {.rip = CODE_GPA,
+				  .rsp = STACK_TOP,
+				  .cr3 = 0x1000,
+				  .arg0 = arg0,
+				  .arg1 = arg1};
 	u64 *pd;
 
 	memset(e, 0, sizeof(*e));
@@ -61,12 +64,12 @@ static bool env_open(struct kt *t, struct run_env *e, const u8 *code,
 	for (u64 i = 0; i < 512; i++)
 		pd[i] = (i << 21) | 0x87;
 	memcpy(e->ram + CODE_GPA, code, n);
-	if (!KT_EXPECT_OK(t, vmx_vm_init(&e->s, GMV_VM_DEFAULT,
-					 vmx_cpu_config())))
+	if (!KT_EXPECT_OK(t,
+			  vmx_vm_init(&e->s, GMV_VM_DEFAULT, vmx_cpu_config())))
 		return false;
 	e->vm_up = true;
-	return KT_EXPECT_OK(t, vmx_vm_map(&e->s, 0, (phys_addr_t)e->ram, 9,
-					  true)) &&
+	return KT_EXPECT_OK(
+		       t, vmx_vm_map(&e->s, 0, (phys_addr_t)e->ram, 9, true)) &&
 	       KT_EXPECT_OK(t, vmx_vcpu_create(&e->s, &e->v)) &&
 	       KT_EXPECT_OK(t, vmx_vcpu_enter(e->v, &entry));
 }
@@ -126,8 +129,9 @@ static void vmx_run_controls_as_derived(struct kt *t)
 		(unsigned long long)c->cr0_fixed1,
 		(unsigned long long)c->cr4_fixed0,
 		(unsigned long long)c->cr4_fixed1);
-	kt_diag(t, "derived: pin %#x proc %#x proc2 %#x exit %#x entry %#x "
-		   "ept order %u vpid %d preempt %d",
+	kt_diag(t,
+		"derived: pin %#x proc %#x proc2 %#x exit %#x entry %#x "
+		"ept order %u vpid %d preempt %d",
 		cfg->pin, cfg->proc, cfg->proc2, cfg->exit, cfg->entry,
 		cfg->ept_max_order, cfg->vpid, cfg->preempt);
 	KT_EXPECT(t, vmx_config_derive(c, &again) == NULL);
@@ -142,8 +146,7 @@ static void vmx_run_controls_as_derived(struct kt *t)
 	KT_EXPECT_EQ(t, vmx_cpu_vmcs_read(e.v, VMCS_EXIT_CTLS), cfg->exit);
 	KT_EXPECT_EQ(t, vmx_cpu_vmcs_read(e.v, VMCS_ENTRY_CTLS), cfg->entry);
 	KT_EXPECT_EQ(t, vmx_cpu_vmcs_read(e.v, VMCS_EPTP), e.s.eptp);
-	KT_EXPECT_EQ(t, vmx_cpu_vmcs_read(e.v, VMCS_GUEST_CR0),
-		     cfg->guest_cr0);
+	KT_EXPECT_EQ(t, vmx_cpu_vmcs_read(e.v, VMCS_GUEST_CR0), cfg->guest_cr0);
 	if (cfg->vpid)
 		KT_EXPECT_NE(t, vmx_cpu_vmcs_read(e.v, VMCS_VPID), 0);
 out:
@@ -154,15 +157,15 @@ static void vmx_run_io_and_hypercalls(struct kt *t)
 {
 	static const u8 code[] = {
 		0xba, 0x34, 0x12, 0x00, 0x00, /* mov edx, 0x1234 */
-		0x48, 0x89, 0xf8,	      /* mov rax, rdi */
-		0xef,			      /* out dx, eax */
-		0xed,			      /* in eax, dx */
-		0x49, 0x89, 0xc4,	      /* mov r12, rax */
+		0x48, 0x89, 0xf8, /* mov rax, rdi */
+		0xef, /* out dx, eax */
+		0xed, /* in eax, dx */
+		0x49, 0x89, 0xc4, /* mov r12, rax */
 		0xbb, 0x00, 0x00, 0x01, 0x00, /* mov ebx, 0x10000 */
 		0xb8, 0x0c, 0x00, 0x00, 0x00, /* mov eax, 12 */
-		0x0f, 0x01, 0xc1,	      /* vmcall */
-		0x49, 0x89, 0xc5,	      /* mov r13, rax */
-		0x66, 0xe7, 0x80,	      /* out 0x80, ax */
+		0x0f, 0x01, 0xc1, /* vmcall */
+		0x49, 0x89, 0xc5, /* mov r13, rax */
+		0x66, 0xe7, 0x80, /* out 0x80, ax */
 	};
 	struct run_env e;
 
@@ -317,8 +320,8 @@ static void vmx_run_ept_misconfig_is_internal(struct kt *t)
 		goto out;
 	page = alloc_pages(hv_pool, 0, OWN_TEST);
 	if (!KT_EXPECT(t, page != NULL) ||
-	    !KT_EXPECT_OK(t, vmx_vm_map(&e.s, 0x300000, (phys_addr_t)page, 0,
-					true)))
+	    !KT_EXPECT_OK(
+		    t, vmx_vm_map(&e.s, 0x300000, (phys_addr_t)page, 0, true)))
 		goto out;
 	pte = ept_pte(&e.s, 0x300000);
 	if (!KT_EXPECT(t, pte != NULL))
@@ -345,20 +348,20 @@ out:
 static void vmx_run_guest_exceptions(struct kt *t)
 {
 	static const u8 code[] = {
-		0xf2, 0x0f, 0x01, 0xff,	      /* 0x00 pvalidate */
-		0x66, 0x0f, 0x01, 0xcc,	      /* 0x04 tdcall */
-		0x0f, 0x0b,		      /* 0x08 ud2 */
-		0xf4,			      /* 0x0a hlt: #GP at CPL3 */
+		0xf2, 0x0f, 0x01, 0xff, /* 0x00 pvalidate */
+		0x66, 0x0f, 0x01, 0xcc, /* 0x04 tdcall */
+		0x0f, 0x0b, /* 0x08 ud2 */
+		0xf4, /* 0x0a hlt: #GP at CPL3 */
 		0xba, 0x00, 0x00, 0x00, 0x40, /* 0x0b mov edx, 1 GiB */
-		0x48, 0x8b, 0x02,	      /* 0x10 mov rax, [rdx]: #PF */
+		0x48, 0x8b, 0x02, /* 0x10 mov rax, [rdx]: #PF */
 	};
 	static const struct {
 		u64 off;
 		u8 vector;
 		u64 info2;
 	} steps[] = {
-		{0x00, X86_VEC_UD, 0},	      {0x04, X86_VEC_UD, 0},
-		{0x08, X86_VEC_UD, 0},	      {0x0a, X86_VEC_GP, 0},
+		{0x00, X86_VEC_UD, 0},		{0x04, X86_VEC_UD, 0},
+		{0x08, X86_VEC_UD, 0},		{0x0a, X86_VEC_GP, 0},
 		{0x0b, X86_VEC_PF, 0x40000000},
 	};
 	struct run_env e;
@@ -367,7 +370,8 @@ static void vmx_run_guest_exceptions(struct kt *t)
 		goto out;
 	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
 		struct vmm_entry entry = {.rip = CODE_GPA + steps[i].off,
-					  .rsp = STACK_TOP, .cr3 = 0x1000};
+					  .rsp = STACK_TOP,
+					  .cr3 = 0x1000};
 
 		vmx_vcpu_enter(e.v, &entry);
 		if (!KT_EXPECT_OK(t, run(&e)) ||
@@ -382,7 +386,8 @@ static void vmx_run_guest_exceptions(struct kt *t)
 	/* HLT at CPL0 is the HLT exit, one byte. */
 	{
 		struct vmm_entry entry = {.rip = CODE_GPA + 0x0a,
-					  .rsp = STACK_TOP, .cr3 = 0x1000,
+					  .rsp = STACK_TOP,
+					  .cr3 = 0x1000,
 					  .cpl0 = true};
 
 		vmx_vcpu_enter(e.v, &entry);
