@@ -6,7 +6,8 @@
  * vmx_vcpu_run() decodes (the controls the VMCS holds as derived, port
  * I/O and VMCALL with their lengths, EPT violations with their exact GPA
  * and qualification, an EPT misconfiguration as an internal error, guest
- * exceptions, a VM entry that fails its checks named, a guest spinning
+ * exceptions, HLT and RDMSR/WRMSR at CPL0, a VM entry that fails its
+ * checks named, a guest spinning
  * with IF clear ended by the deadline), with this case
  * doing what the exit policy would. The guests the exit policy runs are
  * in the vcpu_native and guest_native suites.
@@ -354,6 +355,8 @@ static void vmx_run_guest_exceptions(struct kt *t)
 		0xf4, /* 0x0a hlt: #GP at CPL3 */
 		0xba, 0x00, 0x00, 0x00, 0x40, /* 0x0b mov edx, 1 GiB */
 		0x48, 0x8b, 0x02, /* 0x10 mov rax, [rdx]: #PF */
+		0x0f, 0x32, /* 0x13 rdmsr */
+		0x0f, 0x30, /* 0x15 wrmsr */
 	};
 	static const struct {
 		u64 off;
@@ -394,6 +397,27 @@ static void vmx_run_guest_exceptions(struct kt *t)
 		if (KT_EXPECT_OK(t, run(&e)) &&
 		    KT_EXPECT_EQ(t, e.x.kind, ARCH_EXIT_HLT))
 			KT_EXPECT_EQ(t, e.x.insn_len, 1);
+	}
+	/* RDMSR and WRMSR at CPL0 exit (no MSR bitmaps), 2 bytes each. */
+	{
+		struct vmm_entry entry = {.rip = CODE_GPA + 0x13,
+					  .rsp = STACK_TOP,
+					  .cr3 = 0x1000,
+					  .cpl0 = true};
+
+		vmx_vcpu_enter(e.v, &entry);
+		vmx_vcpu_set_reg(e.v, ARCH_REG_RCX, 0xc0000080); /* EFER */
+		if (!KT_EXPECT_OK(t, run(&e)) ||
+		    !KT_EXPECT_EQ(t, e.x.kind, ARCH_EXIT_MSR))
+			goto out;
+		KT_EXPECT(t, !e.x.msr.write);
+		KT_EXPECT_EQ(t, e.x.insn_len, 2);
+		vmx_vcpu_complete(e.v, e.x.rip + e.x.insn_len);
+		if (KT_EXPECT_OK(t, run(&e)) &&
+		    KT_EXPECT_EQ(t, e.x.kind, ARCH_EXIT_MSR)) {
+			KT_EXPECT(t, e.x.msr.write);
+			KT_EXPECT_EQ(t, e.x.rip, CODE_GPA + 0x15);
+		}
 	}
 out:
 	env_close(&e);
