@@ -7,9 +7,8 @@
  * I/O and VMCALL with their lengths, EPT violations with their exact GPA
  * and qualification, an EPT misconfiguration as an internal error, guest
  * exceptions, HLT and RDMSR/WRMSR at CPL0, a VM entry that fails its
- * checks named, a guest spinning
- * with IF clear ended by the deadline), with this case
- * doing what the exit policy would. The guests the exit policy runs are
+ * checks named, a guest spinning with IF clear ended by the deadline),
+ * with this case doing what the exit policy would. The guests the exit policy runs are
  * in the vcpu_native and guest_native suites.
  */
 #include "hv/alloc.h"
