@@ -5,6 +5,7 @@
  */
 #include "guest-tests/loader.h"
 #include "guest-tests/lib/abi.h"
+#include "hv/x86/cpu.h"
 #include "lib/errno.h"
 #include "lib/mem.h"
 
@@ -70,6 +71,16 @@ static bool header_ok(const struct guest_image_header *h, u64 file_size)
 	       h->stack_top > h->load && h->stack_top <= h->end;
 }
 
+/* The CPU the guest will run on is Intel's: the host's own (the native
+ * backend and KVM run guests on the CPU the loader runs on). */
+static bool cpu_is_intel(void)
+{
+	u32 a, v[3];
+
+	cpuid(0, 0, &a, &v[0], &v[2], &v[1]);
+	return !memcmp(v, "GenuineIntel", 12);
+}
+
 int guest_load_image(struct vmm *v, int vm, const struct guest_image *img,
 		     struct vmm_entry *e)
 {
@@ -89,6 +100,17 @@ int guest_load_image(struct vmm *v, int vm, const struct guest_image *img,
 
 		ret = v->ops->guest_write(v, vm, at, table, n);
 		at += n;
+	}
+	/* The guest's hypercall instruction, chosen once, here: the header
+	 * in guest memory gets GUEST_IMAGE_VMCALL on an Intel CPU. */
+	if (!ret && cpu_is_intel()) {
+		u64 flags = h.flags | GUEST_IMAGE_VMCALL;
+
+		ret = v->ops->guest_write(
+			v, vm,
+			h.load + __builtin_offsetof(struct guest_image_header,
+						    flags),
+			&flags, sizeof(flags));
 	}
 	if (ret)
 		return ret;

@@ -2,16 +2,20 @@
 /*
  * hv/arch.c - the registry of vCPU backends and the one place a backend is
  * chosen (hv/arch.h). Each backend's lacks() reads the CPU's vendor and
- * features (SVM: an AMD or Hygon CPU with SVM and nested paging, usable);
+ * features (SVM: an AMD or Hygon CPU with SVM and nested paging, usable;
+ * VMX: an Intel CPU with VMX, EPT and the controls hv/vmx/vmx_ctls.c
+ * needs);
  * the first backend that runs here is taken, once, so one EFI image
  * serves every machine its backends know.
  */
 #include "hv/arch.h"
 #include "hv/svm/svm.h"
+#include "hv/vmx/vmx.h"
 
 /* Every backend, one registration line each. */
 static const struct arch_ops *const backends[] = {
 	&svm_arch_ops,
+	&vmx_arch_ops,
 };
 
 static const struct arch_ops *chosen, *override;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * hv/arch.h - the vCPU backend seam. Owns the interface every vendor
- * backend implements (SVM in hv/svm/, VMX in hv/vmx/ later), the
+ * backend implements (SVM in hv/svm/, VMX in hv/vmx/), the
  * vendor-neutral exit record a backend decodes its exits into, and the
  * choice of backend: arch_select() in hv/arch.c is the only place one is
  * picked, at run time from the CPU, so one EFI image serves AMD and Intel

@@ -2,7 +2,7 @@
 /*
  * hv/arch_npt.h - the second-level table of a backend that keeps it as a
  * struct npt (hv/npt.h): SVM's NPT, the host tests' scripted backend, and
- * VMX's EPT later (npt_format_ept). Owns nothing: these are the three
+ * VMX's EPT (npt_format_ept). Owns nothing: these are the three
  * arch_ops table operations (hv/arch.h) written once over the engine.
  */
 #ifndef GMV_HV_ARCH_NPT_H

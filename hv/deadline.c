@@ -59,6 +59,11 @@ void deadline_disarm(void)
 	armed_for = 0;
 }
 
+u64 deadline_armed_for(void)
+{
+	return armed_for;
+}
+
 void deadline_timer_fired(void)
 {
 	armed_for = 0;

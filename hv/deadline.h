@@ -71,6 +71,10 @@ void deadline_arm(u64 deadline);
 void deadline_set_watchdog(u64 deadline);
 /* Cancel the timer. */
 void deadline_disarm(void);
+/* The TSC value the timer is armed for (the earlier of the run's and the
+ * watchdog's deadline), 0 when it is not armed: for a backend that also
+ * ends the guest's run by its own timer then (VMX's preemption timer). */
+u64 deadline_armed_for(void);
 /* For the platform's interrupt handler: the timer fired, it is not armed
  * any more. */
 void deadline_timer_fired(void);

@@ -342,6 +342,13 @@ static int handle_io(struct vcpu *c, const struct arch_exit *x,
 	return VCPU_TO_CASE;
 }
 
+/* The hypercall instructions: VMMCALL and VMGEXIT (AMD), VMCALL
+ * (Intel). */
+static bool is_hypercall_insn(enum insn_op op)
+{
+	return op == INSN_VMMCALL || op == INSN_VMGEXIT || op == INSN_VMCALL;
+}
+
 /* A hypercall answered here: RAX = ret, step over it, go on. */
 static int hypercall_answer(struct vcpu *c, const struct arch_exit *x,
 			    struct vmm_exit *exit, u64 ret, u64 next)
@@ -361,7 +368,8 @@ static int hypercall_answer(struct vcpu *c, const struct arch_exit *x,
  * KVM_CAP_EXIT_HYPERCALL; the native backend takes hypercalls from any
  * CPL and always exits (test guests that make them run at CPL0 anyway,
  * so that Linux runs them too). VMGEXIT goes to the model first; unless it
- * takes it, it is a hypercall like VMMCALL.
+ * takes it, it is a hypercall like VMMCALL. VMCALL, Intel's instruction,
+ * is the same hypercall.
  */
 static int handle_hypercall(struct vcpu *c, const struct arch_exit *x,
 			    struct vmm_exit *exit)
@@ -371,12 +379,12 @@ static int handle_hypercall(struct vcpu *c, const struct arch_exit *x,
 	int ret;
 
 	/* Which instruction, and its length: QEMU reports VMGEXIT (F3 0F 01
-	 * D9) as a VMMCALL exit, without next_rip. A length the hardware
-	 * gave must be the one the bytes have. */
-	if (exit_insn(c, x, &in) ||
-	    (in.op != INSN_VMMCALL && in.op != INSN_VMGEXIT))
+	 * D9) as a VMMCALL exit, without next_rip; VMX's VMCALL exit (0F 01
+	 * C1) and SVM's with NRIPS carry their length. A length the
+	 * hardware gave must be the one the bytes have. */
+	if (exit_insn(c, x, &in) || !is_hypercall_insn(in.op))
 		return internal_error(c, x, exit,
-				      "VMMCALL exit at an "
+				      "hypercall exit at an "
 				      "undecodable instruction");
 	if (x->insn_len && x->insn_len != in.len) {
 		other_exit(x, exit, GMV_EXIT_INTERNAL_ERROR);
@@ -440,7 +448,10 @@ static bool is_cc_insn(enum insn_op op)
  * A guest exception. A confidential-computing instruction behind a #UD
  * goes to the VM's model; one the model leaves alone ends the run as an
  * internal error saying it is not emulated, with other.info2 = its enum
- * insn_op. Anything else is a triple fault.
+ * insn_op. The other vendor's hypercall instruction behind a #UD (VMMCALL
+ * or VMGEXIT under VMX, VMCALL under SVM) is the hypercall, as KVM
+ * emulates it (arch/x86/kvm/x86.c handle_ud(), the emulator's
+ * em_hypercall()). Anything else is a triple fault.
  */
 static int handle_exception(struct vcpu *c, const struct arch_exit *x,
 			    struct vmm_exit *exit)
@@ -449,8 +460,11 @@ static int handle_exception(struct vcpu *c, const struct arch_exit *x,
 	struct insn in;
 	int ret;
 
-	if (x->vector != X86_VEC_UD || exit_insn(c, x, &in) ||
-	    !is_cc_insn(in.op))
+	if (x->vector != X86_VEC_UD || exit_insn(c, x, &in))
+		return guest_exception(c, x, exit);
+	if (is_hypercall_insn(in.op))
+		return handle_hypercall(c, x, exit);
+	if (!is_cc_insn(in.op))
 		return guest_exception(c, x, exit);
 	req.insn = &in;
 	if (cc_took(c, x, &req, exit, &ret))

@@ -36,13 +36,18 @@ struct guest_image_header {
 	u64 entry;     /* first instruction */
 	u64 stack_top; /* initial rsp */
 	u64 end;       /* end of .bss and stack: [load, end) is the image */
-	u64 flags;     /* GUEST_IMAGE_*, from GUEST_PROGRAM_AT_CPL0() */
+	u64 flags;     /* GUEST_IMAGE_*, from GUEST_PROGRAM_AT_CPL0() and
+			* the loader */
 };
 
 /* The program runs at CPL0, not CPL3: it makes hypercalls, which KVM
  * takes only from CPL0 (arch/x86/kvm/x86.c kvm_emulate_hypercall()). A
  * plain number: guest.h also uses it in assembly. */
 #define GUEST_IMAGE_CPL0 1
+/* Set by the loader, never by the image: the CPU is Intel's, whose
+ * hypercall instruction is VMCALL (VMMCALL raises #UD there, as VMCALL
+ * does on AMD). The guest runtime reads it in guest_hypercall(). */
+#define GUEST_IMAGE_VMCALL 2
 
 /*
  * The ucall: the guest fills a struct guest_ucall in its own memory and

@@ -126,16 +126,27 @@ static inline u64 guest_read_n(u64 gpa, int size)
 	return v;
 }
 
-/* VMMCALL with the KVM hypercall convention: nr in rax, arguments in rbx,
- * rcx, rdx, rsi; the result comes back in rax. */
+/* This image's header (entry.c); the loader may have added
+ * GUEST_IMAGE_VMCALL to its flags. */
+extern const struct guest_image_header guest_header;
+
+/* A hypercall with the KVM convention: nr in rax, arguments in rbx, rcx,
+ * rdx; the result comes back in rax. The instruction is the CPU's, as the
+ * loader said: VMCALL on Intel, VMMCALL on AMD. */
 static inline u64 guest_hypercall(u64 nr, u64 a0, u64 a1, u64 a2)
 {
 	u64 ret;
 
-	asm volatile("vmmcall"
-		     : "=a"(ret)
-		     : "a"(nr), "b"(a0), "c"(a1), "d"(a2)
-		     : "memory");
+	if (*(volatile const u64 *)&guest_header.flags & GUEST_IMAGE_VMCALL)
+		asm volatile("vmcall"
+			     : "=a"(ret)
+			     : "a"(nr), "b"(a0), "c"(a1), "d"(a2)
+			     : "memory");
+	else
+		asm volatile("vmmcall"
+			     : "=a"(ret)
+			     : "a"(nr), "b"(a0), "c"(a1), "d"(a2)
+			     : "memory");
 	return ret;
 }
 

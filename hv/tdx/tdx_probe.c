@@ -16,7 +16,8 @@
  *     at least 2 (one is the module's global KeyID; Linux tdx_init() and
  *     record_keyid_partitioning());
  *  5. VMX root operation, which SEAMCALL needs (#UD outside it): the VMX
- *     backend is not written, so no module initialisation either
+ *     backend (hv/vmx/) enters it only to run its guests, and nothing
+ *     initialises the module
  *     (TDH.SYS.INIT, TDH.SYS.LP.INIT on each CPU, TDH.SYS.CONFIG,
  *     TDH.SYS.KEY.CONFIG on each package, TDH.SYS.TDMR.INIT: Linux
  *     tdx.c init_tdx_module()). This is where every machine stops today.
@@ -55,8 +56,8 @@ const char *tdx_probe(const struct tdx_cpu *cpu)
 	if ((cpu->rdmsr(MSR_MKTME_KEYID_PARTITIONING) >> 32) < 2)
 		return "no TDX module: fewer than 2 TDX private KeyIDs "
 		       "(IA32_MKTME_KEYID_PARTITIONING bits 63:32)";
-	return "no TDX module: SEAMCALL needs VMX root operation: the VMX "
-	       "backend is not written, so the module is not initialised "
-	       "(TDH.SYS.INIT, LP.INIT, CONFIG, KEY.CONFIG, TDMR.INIT not "
-	       "done)";
+	return "no TDX module: SEAMCALL needs VMX root operation, which "
+	       "the VMX backend enters only for its guests, and the module "
+	       "is not initialised (TDH.SYS.INIT, LP.INIT, CONFIG, "
+	       "KEY.CONFIG, TDMR.INIT not done)";
 }

@@ -686,13 +686,13 @@ static void svm_dump_names_exit_and_registers(struct kt *t)
 	KT_EXPECT(t, contains(buf, "cr3 0x0"));
 }
 
-static const char *svm_present(struct kt *t)
+static const char *a_backend_runs(struct kt *t)
 {
-	return svm_cpu_lacks() ? NULL : "SVM is present: vCPUs run here";
+	return arch_select() ? "a vCPU backend runs here" : NULL;
 }
 
-/* Without SVM (the host build) the native backend says why and refuses
- * vCPUs cleanly. */
+/* Without a backend (the host build) the native backend says why (the
+ * first backend's reason, SVM's) and refuses vCPUs cleanly. */
 static void svm_absent_vcpus_refused(struct kt *t)
 {
 	struct vmm_native st = { 0 };
@@ -764,11 +764,14 @@ static void svm_is_the_backend_where_svm_runs(struct kt *t)
 {
 	static const struct arch_ops other = {.name = "other"};
 	const char *why = svm_cpu_lacks();
-	const struct arch_ops *old;
+	const struct arch_ops *old, *old_choice = arch_select();
 
 	if (why) {
-		KT_EXPECT(t, arch_select() == NULL);
-		KT_EXPECT_STR_EQ(t, arch_lacks(), why);
+		/* Another backend may run here (VMX on an Intel CPU); with
+		 * none, SVM's reason is the one given. */
+		KT_EXPECT(t, arch_select() != &svm_arch_ops);
+		if (!arch_select())
+			KT_EXPECT_STR_EQ(t, arch_lacks(), why);
 	} else {
 		KT_EXPECT(t, arch_select() == &svm_arch_ops);
 		KT_EXPECT(t, arch_lacks() == NULL);
@@ -777,7 +780,7 @@ static void svm_is_the_backend_where_svm_runs(struct kt *t)
 	KT_EXPECT(t, arch_select() == &other);
 	KT_EXPECT(t, arch_lacks() == NULL);
 	KT_EXPECT(t, arch_use(old) == &other);
-	KT_EXPECT(t, arch_select() == (why ? NULL : &svm_arch_ops));
+	KT_EXPECT(t, arch_select() == old_choice);
 }
 
 static const struct kt_case svm_cases[] = {
@@ -798,7 +801,7 @@ static const struct kt_case svm_cases[] = {
 	KT_CASE(svm_dump_names_exit_and_registers),
 	KT_CASE(svm_arch_ops_keep_one_npt),
 	KT_CASE(svm_is_the_backend_where_svm_runs),
-	KT_CASE_IF(svm_absent_vcpus_refused, svm_present),
+	KT_CASE_IF(svm_absent_vcpus_refused, a_backend_runs),
 };
 
 const struct kt_suite svm_suite = KT_SUITE("svm", svm_cases);

@@ -368,6 +368,12 @@ static const u8 hypercall_code[] = {
 	0x90, /* 0x0a nop */
 };
 
+static const u8 vmcall_code[] = {
+	0x0f, 0x01, 0xc1, /* 0x00 vmcall */
+	0x0f, 0x01, 0xc1, /* 0x03 vmcall */
+	0x90, /* 0x06 nop */
+};
+
 /* A KVM_HC_MAP_GPA_RANGE hypercall with these arguments. */
 static struct step *map_gpa(struct env *e, u64 gpa, u64 npages, u64 attrs)
 {
@@ -455,6 +461,57 @@ EXIT_CASE(vcpu_exit_hypercall_abi, GMV_VM_DEFAULT, hypercall_code)
 		KT_EXPECT_EQ(t, e->x.other.code, 0x81);
 		KT_EXPECT_EQ(t, e->x.other.rip, CODE_GPA + 10);
 	}
+}
+
+/* The other vendor's hypercall instruction is a #UD, taken as the
+ * hypercall (KVM emulates it): VMMCALL and VMGEXIT under VMX. */
+EXIT_CASE(vcpu_exit_ud_at_a_hypercall_is_the_hypercall, GMV_VM_DEFAULT,
+	  hypercall_code)
+{
+	struct step *s;
+
+	/* The VMMCALL at 0 is answered in place (-KVM_ENOSYS), the VMGEXIT
+	 * at 3 goes to the case. */
+	set(push(e, exception(X86_VEC_UD)), ARCH_REG_RAX, 5);
+	s = push(e, exception(X86_VEC_UD));
+	set(s, ARCH_REG_RAX, GMV_HC_MAP_GPA_RANGE);
+	set(s, ARCH_REG_RBX, 0x10000);
+	set(s, ARCH_REG_RCX, 1);
+	if (!KT_EXPECT_OK(t, run(e)))
+		return;
+	KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_HYPERCALL);
+	KT_EXPECT_EQ(t, get(e, ARCH_REG_RIP), CODE_GPA + 3);
+	KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), GMV_HC_MAP_GPA_RANGE);
+	/* A #UD elsewhere (the NOP is no #UD, but the policy only reads
+	 * the bytes) stays a guest exception. */
+	put(e, ARCH_REG_RIP, CODE_GPA + 10);
+	push(e, exception(X86_VEC_UD));
+	if (KT_EXPECT_OK(t, run(e)))
+		KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_SHUTDOWN);
+}
+
+/* VMX's VMCALL (Intel's instruction) is the same hypercall: to the case
+ * with its arguments, stepped over by its 3 bytes, answered in place for
+ * other numbers. */
+EXIT_CASE(vcpu_exit_vmcall_is_a_hypercall, GMV_VM_DEFAULT, vmcall_code)
+{
+	struct step *s = push(e, kind(ARCH_EXIT_HYPERCALL, 18));
+
+	s->x.insn_len = 3;
+	set(s, ARCH_REG_RAX, GMV_HC_MAP_GPA_RANGE);
+	set(s, ARCH_REG_RBX, 0x20000);
+	set(s, ARCH_REG_RCX, 1);
+	set(s, ARCH_REG_RDX, 0);
+	if (!KT_EXPECT_OK(t, run(e)) ||
+	    !KT_EXPECT_EQ(t, e->x.reason, GMV_EXIT_HYPERCALL))
+		return;
+	KT_EXPECT_EQ(t, e->x.hypercall.args[0], 0x20000);
+	KT_EXPECT_EQ(t, get(e, ARCH_REG_RIP), CODE_GPA);
+	e->x.hypercall.ret = 0;
+	set(push(e, kind(ARCH_EXIT_HYPERCALL, 18)), ARCH_REG_RAX, 5);
+	if (!run_to_hlt(t, e, CODE_GPA + 6))
+		return;
+	KT_EXPECT_EQ(t, get(e, ARCH_REG_RAX), -(u64)GMV_KVM_ENOSYS);
 }
 
 static const u8 mmio_code[] = {
@@ -1302,6 +1359,8 @@ static const struct kt_case vcpu_exit_cases[] = {
 	KT_CASE(vcpu_exit_port_io_completes),
 	KT_CASE(vcpu_exit_completion_respects_moved_rip),
 	KT_CASE(vcpu_exit_hypercall_abi),
+	KT_CASE(vcpu_exit_vmcall_is_a_hypercall),
+	KT_CASE(vcpu_exit_ud_at_a_hypercall_is_the_hypercall),
 	KT_CASE(vcpu_exit_mmio_store_and_load),
 	KT_CASE(vcpu_exit_mmio_prefers_the_exits_bytes),
 	KT_CASE(vcpu_exit_repeat_fault_guard),

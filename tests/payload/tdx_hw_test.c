@@ -5,7 +5,7 @@
  * TDX module, reading no MSR a non-Intel CPU lacks (a #GP would end the
  * run). Under QEMU TCG (-cpu max reports AuthenticAMD) that is "not an
  * Intel CPU"; on an Intel CPU it is a later piece, and never NULL while
- * the VMX backend is not written.
+ * nothing initialises the module.
  */
 #include "hv/tdx/tdx_module.h"
 #include "hv/x86/cpu.h"
