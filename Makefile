@@ -65,6 +65,7 @@ HOST_CORE := $(LIB_COMMON) $(HV_SRCS) $(CASE_SRCS) $(CONF_SRCS) \
 	$(COMMON_TEST_SRCS) $(HOST_PLAT_SRCS)
 
 .PHONY: all deps payload host run test test-host test-san test-qemu bench \
+	bench-golden \
 	fuzz clean help format tools crosscheck test-cli test-crosscheck-sh \
 	fuzz-diff test-fuzz-diff test-rmp-traces test-tdx-traces image test-image \
 	test-console
@@ -376,6 +377,10 @@ test-linux-vm-sh: deps
 
 bench: deps $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do $$b || exit 1; done
+
+# Golden images against private copies (bench/golden.c).
+bench-golden: deps $(B)/host/bench-golden
+	$(B)/host/bench-golden
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
