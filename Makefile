@@ -76,6 +76,7 @@ help:
 	@echo "make run-bochs  the same under Bochs (RUN_ARGS=\"--cpu ryzen\" for SVM)"
 	@echo "make test     host unit tests (plain and ASan+UBSan), QEMU run, script tests, Linux cross-check"
 	@echo "make bench    host benchmarks (allocator, gmem, npt, RMP model)"
+	@echo "make bench-golden  golden images against private copies: memory held, copy-on-write faults"
 	@echo "make fuzz     fuzz the trace interpreter (FUZZ_SECONDS, default 60)"
 	@echo "make fuzz-diff  differential fuzzing against Linux (FUZZ_DIFF_SECONDS, FUZZ_DIFF_OPS, FUZZ_DIFF_RUN)"
 	@echo "make mutate   mutation testing of hv/ (MUTATE_SECONDS, default 600)"

@@ -246,7 +246,10 @@ u64 gmem_total_pages(void);
  * The invariant check over every memory: chunk bitmaps and counts,
  * backing blocks owned by OWN_GMEM with the right order, extents inside
  * the file, pins only on backed shared pages, views and bindings linked
- * both ways, and the pages of all memories == OWN_GMEM pages of hv_pool.
+ * both ways, and the pages of all memories == OWN_GMEM pages of hv_pool;
+ * golden images all shared, never bound or pinned, each held by its
+ * overlays' own views; overlays MMAP, of their image's size, in single
+ * pages; under a rebinding policy only the tenant's views bound.
  * 0 or -EIO after printing the first problem.
  */
 int gmem_check_all(void);

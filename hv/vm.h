@@ -184,7 +184,9 @@ bool vm_zapped_since(const struct vm *vm, u64 since, u64 gfn_start,
 /* Live VMs, and the invariant check over all of them: slot indexes
  * consistent, bindings pointing back at their slots and held by their
  * views, gmem-only exactly for MMAP gmems, attribute extents well formed,
- * slot memory accounted, no flush owed. 0 or -EIO. */
+ * slot memory accounted, no flush owed; in a slot over an overlay every
+ * translation reaches the page backing its gfn now, a golden page never
+ * writable. 0 or -EIO. */
 u64 vm_nr_live(void);
 int vm_check_all(void);
 

@@ -247,7 +247,7 @@ NATIVE_CASE(golden_hole_gives_the_overlay_a_zero_page)
  */
 static void private_copies(struct kt *t, struct vmm *v, unsigned long type)
 {
-	int builder, golden = golden_new(t, v, &builder), vm[2], ov[2];
+	int builder, golden = golden_new(t, v, &builder), vm[2], ov[2], own;
 	phys_addr_t pa[2], gold;
 	struct vm_fault f;
 
@@ -257,6 +257,15 @@ static void private_copies(struct kt *t, struct vmm *v, unsigned long type)
 		if ((vm[i] = overlay_vm(t, v, type, golden, GMV_GMEM_FLAG_MMAP,
 					&ov[i])) < 0)
 			return;
+	/* The model's own memory, shared, is no golden image: its pages
+	 * carry one VM's state. */
+	own = CASE_OPEN(t, v->ops->create_gmem(v, vm[0], PG,
+					       GMV_GMEM_FLAG_MMAP));
+	if (own < 0)
+		return;
+	KT_EXPECT_OK(t, v->ops->convert(v, own, 0, PG, false, NULL));
+	KT_EXPECT_ERRNO(t, v->ops->gmem_seal(v, own), EINVAL);
+	KT_EXPECT_OK(t, v->ops->close(v, own));
 	/* Shared reads of the golden image need the pages shared. */
 	KT_ASSERT_OK(t, v->ops->convert(v, ov[1], 8 * PG, PG, false, NULL));
 	KT_ASSERT_OK(t, rd(v, vm[1], 8, 0, &f));
