@@ -197,12 +197,12 @@ static int writes(int vm, u64 first, u64 step, u64 n, double *ns)
 }
 
 enum cost {
-	COW_4K,	      /* golden mapped at 4 KiB */
-	COW_SPLIT,    /* the first write in a 2 MiB golden mapping */
-	REFAULT_2M,   /* then the other 511 pages read back at 4 KiB */
-	COW_ALL_2M,   /* all 512 pages of a 2 MiB written, per 2 MiB */
-	PLAIN_4K,     /* first write of a plain gmem page */
-	PLAIN_2M,     /* first write of a plain gmem 2 MiB block */
+	COW_4K, /* golden mapped at 4 KiB */
+	COW_SPLIT, /* the first write in a 2 MiB golden mapping */
+	REFAULT_2M, /* then the other 511 pages read back at 4 KiB */
+	COW_ALL_2M, /* all 512 pages of a 2 MiB written, per 2 MiB */
+	PLAIN_4K, /* first write of a plain gmem page */
+	PLAIN_2M, /* first write of a plain gmem 2 MiB block */
 	NR_COSTS
 };
 
@@ -235,7 +235,7 @@ static int costs(double ns[NR_COSTS])
 		r = read_all(vm, c * PAGES_2M, 256);
 	t = now_ns();
 	for (u64 c = 0; !r && c < chunks; c++)
-		r = writes(vm, c * PAGES_2M, 1, 256, &(double){ 0 });
+		r = writes(vm, c * PAGES_2M, 1, 256, &(double){0});
 	ns[COW_4K] = (now_ns() - t) / (chunks * 256);
 	/* 2 MiB: a fresh VM maps each chunk's 2 MiB golden leaf. */
 	vm = r ? r : overlay_vm(g, &ov);
@@ -251,8 +251,8 @@ static int costs(double ns[NR_COSTS])
 	t = now_ns();
 	for (u64 c = 0; !r && c < chunks; c++)
 		r = writes(vm, c * PAGES_2M + 1, 1, PAGES_2M - 1, &(double){0});
-	ns[COW_ALL_2M] = (now_ns() - t) / chunks + ns[COW_SPLIT] +
-			 ns[REFAULT_2M];
+	ns[COW_ALL_2M] =
+		(now_ns() - t) / chunks + ns[COW_SPLIT] + ns[REFAULT_2M];
 	/* A plain gmem: the first write at 4 KiB (a slot not 2 MiB aligned
 	 * in the gmem) and at 2 MiB. */
 	if (!r) {

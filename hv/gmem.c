@@ -407,8 +407,8 @@ static void release_policy(struct gmem_view *v)
 	if (m->flags & VMM_GMEM_FLAG_ZERO_ON_UNBIND)
 		for (u32 i = 0; i < b->n; i++)
 			zero_pages(m, b->v[i].start, b->v[i].end);
-	if ((m->flags & VMM_GMEM_FLAG_ZERO_ON_REBIND) && m->tenant == view_id(v) &&
-	    last_view_of_vm(v)) {
+	if ((m->flags & VMM_GMEM_FLAG_ZERO_ON_REBIND) &&
+	    m->tenant == view_id(v) && last_view_of_vm(v)) {
 		zero_pages(m, 0, gmem_npages(m));
 		m->tenant = 0;
 	}
@@ -485,7 +485,7 @@ int gmem_seal(struct gmem_view *v)
 	list_for_each_entry(w, &m->views, node)
 		if (w->bindings.n)
 			return -EBUSY;
-	if (xmap_find(&m->pins, &(u64){ 0 }, XMAP_MAX_INDEX))
+	if (xmap_find(&m->pins, &(u64){0}, XMAP_MAX_INDEX))
 		return -EBUSY;
 	m->sealed = true;
 	return 0;
@@ -616,8 +616,7 @@ static bool host_may_touch(const struct gmem_mem *m, u64 index)
  * as zeros: *pa 0) or through an overlay (its golden page where it has no
  * page of its own); a write to an overlay copies the golden page up.
  */
-static int host_page(struct gmem_mem *m, u64 index, bool write,
-		     phys_addr_t *pa)
+static int host_page(struct gmem_mem *m, u64 index, bool write, phys_addr_t *pa)
 {
 	if (!host_may_touch(m, index))
 		return -EFAULT;
@@ -883,9 +882,9 @@ static void golden_pfn(const struct gmem_binding *b, u64 index, u64 gfn,
 		     RANGES_ALL))
 		out->max_order = CHUNK_ORDER;
 	if (m->cc->max_order)
-		out->max_order = MIN(out->max_order,
-				     m->cc->max_order(b->view->owner, gfn,
-						      out->pa));
+		out->max_order =
+			MIN(out->max_order,
+			    m->cc->max_order(b->view->owner, gfn, out->pa));
 }
 
 int gmem_get_pfn(const struct gmem_binding *b, u64 gfn, unsigned int flags,
@@ -908,8 +907,8 @@ int gmem_get_pfn(const struct gmem_binding *b, u64 gfn, unsigned int flags,
 	out->readonly = false;
 	/* Only a shared read may see the golden page itself. */
 	if (m->lower &&
-	    !(flags & (GMEM_FAULT_PRIVATE | GMEM_FAULT_WRITE |
-		       GMEM_FAULT_POPULATE)) &&
+	    !(flags &
+	      (GMEM_FAULT_PRIVATE | GMEM_FAULT_WRITE | GMEM_FAULT_POPULATE)) &&
 	    !gmem_page_at(m, index, &pa) &&
 	    gmem_page_at(m->lower->mem, index, &out->pa)) {
 		golden_pfn(b, index, gfn, flags, out);

@@ -64,12 +64,13 @@ struct gmem_owner_ops {
  * at a time may have bindings on the memory (-EBUSY for another), and a
  * VM whose model gives pages per-VM state (cc_ops.one_vm) may hand the
  * memory to another VM of the same model through a view:
- *  - VMM_GMEM_FLAG_ZERO_ON_UNBIND: the pages a binding covered are punched (scrubbed,
- *    the model's state dropped) when it goes: memslot deleted, view
- *    closed, VM gone;
- *  - VMM_GMEM_FLAG_ZERO_ON_REBIND: all pages are punched when a VM other than the one
- *    that bound the memory last binds it, and when that VM's last view
- *    of the memory closes (no later binder can be that VM).
+ *  - VMM_GMEM_FLAG_ZERO_ON_UNBIND: the pages a binding covered are
+ *    punched (scrubbed, the model's state dropped) when it goes: memslot
+ *    deleted, view closed, VM gone;
+ *  - VMM_GMEM_FLAG_ZERO_ON_REBIND: all pages are punched when a VM other
+ *    than the one that bound the memory last binds it, and when that
+ *    VM's last view of the memory closes (no later binder can be that
+ *    VM).
  */
 #define GMEM_POLICY_FLAGS \
 	(VMM_GMEM_FLAG_ZERO_ON_UNBIND | VMM_GMEM_FLAG_ZERO_ON_REBIND)
@@ -215,15 +216,16 @@ struct gmem_pfn {
  * gets the golden page (readonly, 2 MiB where the golden chunk is one
  * block and the overlay has none of it); any other access to such a page
  * copies the golden page into the overlay first, invalidating the gfn in
- * every VM that maps the overlay (copy-on-write). -EFAULT when the view was released (G93) or, with
- * GMEM_FAULT_CHECK_SHARE, when the page's shareability differs from the
- * access kind; -ENOMEM; the security model's prepare() error. *max_order
- * is 9 when the 2 MiB chunk around the page is one block, the binding maps
- * all of it at a 2 MiB aligned gfn (and, with CHECK_SHARE, it is uniformly
- * shared or private), else 0, then no more than the
- * model's max_order() allows. A private page is prepared (cc prepare(),
- * over the 2^max_order block) at its first use since it was allocated or
- * last made shared, before this returns it.
+ * every VM that maps the overlay (copy-on-write). -EFAULT when the view
+ * was released (G93) or, with GMEM_FAULT_CHECK_SHARE, when the page's
+ * shareability differs from the access kind; -ENOMEM; the security
+ * model's prepare() error. out->max_order is 9 when the 2 MiB chunk
+ * around the page is one block, the binding maps all of it at a 2 MiB
+ * aligned gfn (and, with CHECK_SHARE, it is uniformly shared or private),
+ * else 0, then no more than the model's max_order() allows. A private
+ * page is prepared (cc prepare(), over the 2^max_order block) at its
+ * first use since it was allocated or last made shared, before this
+ * returns it.
  */
 int gmem_get_pfn(const struct gmem_binding *b, u64 gfn, unsigned int flags,
 		 struct gmem_pfn *out);

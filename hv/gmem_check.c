@@ -89,7 +89,7 @@ static int check_golden(const struct gmem_mem *m)
 		      "golden mem %p: an overlay, a one_vm model's, or not "
 		      "all shared",
 		      m);
-		CHECK(!xmap_find(&m->pins, &(u64){ 0 }, XMAP_MAX_INDEX),
+		CHECK(!xmap_find(&m->pins, &(u64){0}, XMAP_MAX_INDEX),
 		      "golden mem %p has a pinned page", m);
 		list_for_each_entry(v, &m->views, node)
 			CHECK(!v->bindings.n &&
@@ -99,8 +99,10 @@ static int check_golden(const struct gmem_mem *m)
 			      m, v);
 	} else {
 		list_for_each_entry(v, &m->views, node)
-			CHECK(!v->upper, "mem %p is not golden but overlay %p "
-			      "reads through its view %p", m, v->upper, v);
+			CHECK(!v->upper,
+			      "mem %p is not golden but overlay %p "
+			      "reads through its view %p",
+			      m, v->upper, v);
 	}
 	if (!m->lower)
 		return 0;

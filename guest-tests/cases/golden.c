@@ -41,8 +41,8 @@ struct golden {
 static int overlay_slot(struct kt *t, struct guest *g, int image)
 {
 	struct vmm *v = g->v;
-	int ov = CASE_OPEN(t, v->ops->create_gmem(v, g->vm, GOLDEN_LEN,
-						  SHARED_FLAGS));
+	int ov = CASE_OPEN(
+		t, v->ops->create_gmem(v, g->vm, GOLDEN_LEN, SHARED_FLAGS));
 
 	if (ov < 0 || !KT_EXPECT_OK(t, v->ops->gmem_overlay(v, ov, image)) ||
 	    !KT_EXPECT_OK(t, case_bind(v, g->vm, TEST_SLOT, GUEST_TEST_GPA,
@@ -63,10 +63,10 @@ static void expect_mapping(struct kt *t, struct guest *g, u64 gpa, u64 size)
 	KT_EXPECT_EQ(t, got, size);
 }
 
-static const struct guest_handlers reader_handlers = { 0 };
+static const struct guest_handlers reader_handlers = {0};
 
-static enum guest_action writer_sync(struct kt *t, struct guest *g,
-				     u64 stage, u64 arg)
+static enum guest_action writer_sync(struct kt *t, struct guest *g, u64 stage,
+				     u64 arg)
 {
 	struct golden *s = g->data;
 	struct vmm *v = g->v;
@@ -92,16 +92,17 @@ static enum guest_action writer_sync(struct kt *t, struct guest *g,
 	KT_EXPECT_PATTERN(t, v,
 			  gmem_range(s->image, 0, GUEST_TEST_GPA, GOLDEN_LEN),
 			  GOLDEN_SEED);
-	KT_EXPECT_ERRNO(t, v->ops->host_write(v, s->image,
-					      GOLDEN_PAGE * PAGE_SIZE, "x", 1),
+	KT_EXPECT_ERRNO(t,
+			v->ops->host_write(v, s->image, GOLDEN_PAGE * PAGE_SIZE,
+					   "x", 1),
 			EPERM);
 	return KT_EXPECT_OK(t, v->ops->fallocate(v, s->overlay[0],
 						 GMV_FALLOC_PUNCH_HOLE |
 							 GMV_FALLOC_KEEP_SIZE,
 						 GOLDEN_PAGE * PAGE_SIZE,
-						 PAGE_SIZE)) ?
-		       GUEST_RESUME :
-		       GUEST_ABORT;
+						 PAGE_SIZE))
+		       ? GUEST_RESUME
+		       : GUEST_ABORT;
 }
 
 static const struct guest_handlers writer_handlers = {
@@ -115,30 +116,29 @@ GUEST_CASE(guest_golden_writes_are_the_writers_own)
 
 	KT_ASSERT_OK(t, guest_create(v, GMV_VM_DEFAULT, &g));
 	g.data = &s;
-	s.image = CASE_OPEN(t, v->ops->create_gmem(v, g.vm, GOLDEN_LEN,
-						   SHARED_FLAGS));
+	s.image = CASE_OPEN(
+		t, v->ops->create_gmem(v, g.vm, GOLDEN_LEN, SHARED_FLAGS));
 	if (s.image < 0 ||
-	    !KT_EXPECT_OK(t, mem_fill(v, gmem_range(s.image, 0, GUEST_TEST_GPA,
-						    GOLDEN_LEN),
+	    !KT_EXPECT_OK(t, mem_fill(v,
+				      gmem_range(s.image, 0, GUEST_TEST_GPA,
+						 GOLDEN_LEN),
 				      GOLDEN_SEED)) ||
 	    !KT_EXPECT_OK(t, v->ops->gmem_seal(v, s.image)))
 		return;
 	s.overlay[0] = overlay_slot(t, &g, s.image);
 	for (int i = 0; i < NR_READERS; i++) {
-		KT_ASSERT_OK(t, guest_create(v, GMV_VM_DEFAULT,
-					     &s.readers[i]));
+		KT_ASSERT_OK(t, guest_create(v, GMV_VM_DEFAULT, &s.readers[i]));
 		s.overlay[1 + i] = overlay_slot(t, &s.readers[i], s.image);
 	}
 	if (s.overlay[0] < 0 || s.overlay[NR_READERS] < 0)
 		return;
-	KT_ASSERT_OK(t, guest_start(&g, "golden", GUEST_TEST_GPA,
-				    GOLDEN_WRITER));
+	KT_ASSERT_OK(t,
+		     guest_start(&g, "golden", GUEST_TEST_GPA, GOLDEN_WRITER));
 	KT_EXPECT_DONE(t, &g, &writer_handlers);
 	KT_EXPECT_EQ(t, g.stage, 1);
-	KT_EXPECT_PATTERN(t, v,
-			  gmem_range(s.overlay[0], 0, GUEST_TEST_GPA,
-				     GOLDEN_LEN),
-			  GOLDEN_SEED);
+	KT_EXPECT_PATTERN(
+		t, v, gmem_range(s.overlay[0], 0, GUEST_TEST_GPA, GOLDEN_LEN),
+		GOLDEN_SEED);
 }
 
 /*
@@ -165,8 +165,9 @@ static void policy_handover(struct kt *t, struct vmm *v, u64 policy)
 	KT_EXPECT_DONE(t, &a, &reader_handlers);
 	KT_EXPECT_PATTERN(t, v, gmem_range(view, 0, GUEST_TEST_GPA, GOLDEN_LEN),
 			  GOLDEN_FILL_SEED);
-	KT_EXPECT_ERRNO(t, case_bind(v, b.vm, TEST_SLOT, GUEST_TEST_GPA,
-				     GOLDEN_LEN, view, 0),
+	KT_EXPECT_ERRNO(t,
+			case_bind(v, b.vm, TEST_SLOT, GUEST_TEST_GPA,
+				  GOLDEN_LEN, view, 0),
 			EBUSY);
 	KT_EXPECT_OK(t, v->ops->close(v, a.vcpu));
 	KT_EXPECT_OK(t, v->ops->close(v, a.vm));

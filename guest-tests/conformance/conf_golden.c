@@ -32,8 +32,8 @@ static int golden(struct kt *t, struct vmm *v, int *vm)
 static bool reads_golden(struct kt *t, struct vmm *v, int g, u64 p)
 {
 	conf_fill(conf_buf[0], PG, (u8)p);
-	return KT_EXPECT_OK(t, v->ops->host_read(v, g, p * PG, conf_buf[1],
-						 PG)) &&
+	return KT_EXPECT_OK(t,
+			    v->ops->host_read(v, g, p * PG, conf_buf[1], PG)) &&
 	       KT_EXPECT_MEM_EQ(t, conf_buf[0], conf_buf[1], PG);
 }
 
@@ -57,24 +57,28 @@ CONF_CASE(golden_and_policy_calls_where_absent_or_bad)
 		KT_EXPECT_ERRNO(t, v->ops->gmem_overlay(v, g, vm), ENOTTY);
 	}
 	if (v->ops->lacks(v, VMM_FEAT_REBIND_POLICY)) {
-		KT_EXPECT_ERRNO(t, v->ops->create_gmem(
-					   v, vm, PG,
-					   VMM_GMEM_FLAG_ZERO_ON_UNBIND),
-				EINVAL);
-		KT_EXPECT_ERRNO(t, v->ops->create_gmem(
-					   v, vm, PG,
-					   VMM_GMEM_FLAG_ZERO_ON_REBIND),
-				EINVAL);
+		KT_EXPECT_ERRNO(
+			t,
+			v->ops->create_gmem(v, vm, PG,
+					    VMM_GMEM_FLAG_ZERO_ON_UNBIND),
+			EINVAL);
+		KT_EXPECT_ERRNO(
+			t,
+			v->ops->create_gmem(v, vm, PG,
+					    VMM_GMEM_FLAG_ZERO_ON_REBIND),
+			EINVAL);
 	} else {
-		KT_EXPECT_ERRNO(t, v->ops->create_gmem(
-					   v, vm, PG,
-					   VMM_GMEM_FLAG_ZERO_ON_UNBIND |
-						   VMM_GMEM_FLAG_ZERO_ON_REBIND),
+		KT_EXPECT_ERRNO(t,
+				v->ops->create_gmem(
+					v, vm, PG,
+					VMM_GMEM_FLAG_ZERO_ON_UNBIND |
+						VMM_GMEM_FLAG_ZERO_ON_REBIND),
 				EINVAL);
-		KT_EXPECT(t, CASE_OPEN(t, v->ops->create_gmem(
+		KT_EXPECT(t,
+			  CASE_OPEN(t, v->ops->create_gmem(
 					       v, vm, PG,
 					       VMM_GMEM_FLAG_ZERO_ON_REBIND)) >=
-				     0);
+				  0);
 	}
 }
 
@@ -117,18 +121,18 @@ CONF_CASE(golden_seal_and_overlay_refusals)
 	/* Not all shared, bound. */
 	priv = CASE_OPEN(t, v->ops->create_gmem(v, vm, PG, GMEM_MMAP));
 	bound = CASE_OPEN(t, v->ops->create_gmem(v, vm, PG, GMEM_SHARED));
-	if (bound < 0 || !KT_EXPECT_OK(t, case_bind(v, vm, 0, GB, PG, bound,
-						    0)))
+	if (bound < 0 ||
+	    !KT_EXPECT_OK(t, case_bind(v, vm, 0, GB, PG, bound, 0)))
 		return;
 	KT_EXPECT_ERRNO(t, v->ops->gmem_seal(v, priv), EINVAL);
 	KT_EXPECT_ERRNO(t, v->ops->gmem_seal(v, bound), EBUSY);
 	/* Overlays: the right size, MMAP, empty, on a golden image. */
-	ov = CASE_OPEN(t, v->ops->create_gmem(v, vm, GOLD_PAGES * PG,
-					      GMEM_SHARED));
+	ov = CASE_OPEN(
+		t, v->ops->create_gmem(v, vm, GOLD_PAGES * PG, GMEM_SHARED));
 	small = CASE_OPEN(t, v->ops->create_gmem(v, vm, PG, GMEM_SHARED));
 	plain = CASE_OPEN(t, v->ops->create_gmem(v, vm, GOLD_PAGES * PG, 0));
-	used = CASE_OPEN(t, v->ops->create_gmem(v, vm, GOLD_PAGES * PG,
-						GMEM_SHARED));
+	used = CASE_OPEN(
+		t, v->ops->create_gmem(v, vm, GOLD_PAGES * PG, GMEM_SHARED));
 	if (used < 0 ||
 	    !KT_EXPECT_OK(t, v->ops->host_write(v, used, 0, "u", 1)))
 		return;
@@ -152,19 +156,20 @@ CONF_CASE(golden_overlay_writes_are_their_own)
 		return;
 	for (int i = 0; i < 3; i++) {
 		vm[i] = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-		ov[i] = vm[i] < 0 ? -1
-				  : CASE_OPEN(t, v->ops->create_gmem(
-							 v, vm[i],
-							 GOLD_PAGES * PG,
-							 GMEM_SHARED));
+		ov[i] = vm[i] < 0
+				? -1
+				: CASE_OPEN(t,
+					    v->ops->create_gmem(v, vm[i],
+								GOLD_PAGES * PG,
+								GMEM_SHARED));
 		if (ov[i] < 0 ||
 		    !KT_EXPECT_OK(t, v->ops->gmem_overlay(v, ov[i], g)))
 			return;
 	}
 	KT_EXPECT(t, reads_golden(t, v, ov[1], 7));
 	memset(conf_buf[1], 0x5e, PG);
-	KT_EXPECT_OK(t, v->ops->host_write(v, ov[0], 7 * PG + 100,
-					   conf_buf[1], 8));
+	KT_EXPECT_OK(
+		t, v->ops->host_write(v, ov[0], 7 * PG + 100, conf_buf[1], 8));
 	KT_EXPECT_OK(t, v->ops->host_read(v, ov[0], 7 * PG, conf_buf[1], PG));
 	conf_fill(conf_buf[0], PG, 7);
 	memset(conf_buf[0] + 100, 0x5e, 8);
@@ -191,10 +196,10 @@ static bool pair(struct kt *t, struct vmm *v, struct pair *s, u64 policy)
 {
 	s->g = conf_new_gmem(t, v, &s->a, 4, GMEM_SHARED | policy);
 	s->b = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	s->view = s->g < 0 || s->b < 0
-			  ? -1
-			  : CASE_OPEN(t, v->ops->create_gmem_view(v, s->g,
-								  s->b));
+	s->view =
+		s->g < 0 || s->b < 0
+			? -1
+			: CASE_OPEN(t, v->ops->create_gmem_view(v, s->g, s->b));
 	return s->view >= 0 &&
 	       KT_EXPECT_OK(t, case_bind(v, s->a, 0, GB, 4 * PG, s->g, 0)) &&
 	       KT_EXPECT_OK(t, v->ops->host_write(v, s->g, PG, "secret", 6));

@@ -47,8 +47,8 @@ static int golden_new(struct kt *t, struct vmm *v, int *builder)
 	*builder = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
 	if (*builder < 0)
 		return -1;
-	g = CASE_OPEN(t, v->ops->create_gmem(v, *builder, GOLD_SIZE,
-					     SHARED_FLAGS));
+	g = CASE_OPEN(
+		t, v->ops->create_gmem(v, *builder, GOLD_SIZE, SHARED_FLAGS));
 	for (u64 p = 0; g >= 0 && p < GOLD_PAGES; p++) {
 		gold_data(buf, p);
 		if (!KT_EXPECT_OK(t, v->ops->host_write(v, g, p * PG, buf, PG)))
@@ -67,8 +67,8 @@ static int overlay_vm(struct kt *t, struct vmm *v, unsigned long type,
 	int vm = CASE_OPEN(t, v->ops->create_vm(v, type));
 
 	*ov = vm < 0 ? -1
-		     : CASE_OPEN(t, v->ops->create_gmem(v, vm, GOLD_SIZE,
-							 flags));
+		     : CASE_OPEN(t,
+				 v->ops->create_gmem(v, vm, GOLD_SIZE, flags));
 	if (*ov < 0 || !KT_EXPECT_OK(t, v->ops->gmem_overlay(v, *ov, golden)) ||
 	    !KT_EXPECT_OK(t, case_bind(v, vm, 0, GB, GOLD_SIZE, *ov, 0)))
 		return -1;
@@ -90,7 +90,8 @@ static int rd(struct vmm *v, int vm, u64 p, unsigned int access,
  */
 NATIVE_CASE(golden_write_copies_up_for_the_writer_only)
 {
-	int builder, golden = golden_new(t, v, &builder), vm[NR_VMS], ov[NR_VMS];
+	int builder, golden = golden_new(t, v, &builder), vm[NR_VMS],
+		     ov[NR_VMS];
 	phys_addr_t gold5, gold700;
 	struct vm_fault f;
 	u64 zaps[NR_VMS];
@@ -211,11 +212,11 @@ NATIVE_CASE(golden_goes_with_its_last_view)
 NATIVE_CASE(golden_hole_gives_the_overlay_a_zero_page)
 {
 	int builder = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	int golden = CASE_OPEN(t, v->ops->create_gmem(v, builder, 16 * PG,
-						      SHARED_FLAGS));
+	int golden = CASE_OPEN(
+		t, v->ops->create_gmem(v, builder, 16 * PG, SHARED_FLAGS));
 	int vm = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
-	int ov = CASE_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG,
-						  SHARED_FLAGS));
+	int ov =
+		CASE_OPEN(t, v->ops->create_gmem(v, vm, 16 * PG, SHARED_FLAGS));
 	struct vm_fault f;
 
 	if (ov < 0)
@@ -259,8 +260,8 @@ static void private_copies(struct kt *t, struct vmm *v, unsigned long type)
 			return;
 	/* The model's own memory, shared, is no golden image: its pages
 	 * carry one VM's state. */
-	own = CASE_OPEN(t, v->ops->create_gmem(v, vm[0], PG,
-					       GMV_GMEM_FLAG_MMAP));
+	own = CASE_OPEN(t,
+			v->ops->create_gmem(v, vm[0], PG, GMV_GMEM_FLAG_MMAP));
 	if (own < 0)
 		return;
 	KT_EXPECT_OK(t, v->ops->convert(v, own, 0, PG, false, NULL));
@@ -281,15 +282,17 @@ static void private_copies(struct kt *t, struct vmm *v, unsigned long type)
 		KT_EXPECT_EQ(t, gmem_backed_pages(vmm_native_gmem(v, ov[i])),
 			     4);
 		if (type == GMV_VM_SNP) {
-			struct rmp_info r = { 0 };
+			struct rmp_info r = {0};
 
 			rmpread(snp_rmp(), pa[i], &r);
-			KT_EXPECT(t, r.assigned && r.asid == snp_vm_asid(
-							vmm_native_vm(v, vm[i])));
+			KT_EXPECT(t,
+				  r.assigned &&
+					  r.asid == snp_vm_asid(vmm_native_vm(
+							    v, vm[i])));
 			rmpread(snp_rmp(), gold, &r);
 			KT_EXPECT(t, !r.assigned);
 		} else {
-			struct tdx_page_info p = { 0 };
+			struct tdx_page_info p = {0};
 
 			tdx_model_page(tdx_cc_model(), tdx_cc_hpa(pa[i]), &p);
 			KT_EXPECT(t, p.type == TDX_PT_REG &&
@@ -391,8 +394,7 @@ static void private_handover(struct kt *t, struct vmm *v, unsigned long type,
 	KT_ASSERT_OK(t, n_guest(v, a, GB + 3 * PG, buf, PG, PRIV, &f));
 	KT_EXPECT_EQ(t, buf[7], 0xaa);
 	pa = f.pa;
-	KT_EXPECT_ERRNO(t, case_bind(v, b, 0, 2 * GB, 16 * PG, view, 0),
-			EBUSY);
+	KT_EXPECT_ERRNO(t, case_bind(v, b, 0, 2 * GB, 16 * PG, view, 0), EBUSY);
 	if (a_exits) {
 		KT_EXPECT_OK(t, v->ops->close(v, g));
 		KT_EXPECT_OK(t, v->ops->close(v, a));
@@ -403,19 +405,19 @@ static void private_handover(struct kt *t, struct vmm *v, unsigned long type,
 	KT_ASSERT_OK(t, case_bind(v, b, 0, 2 * GB, 16 * PG, view, 0));
 	KT_EXPECT_OK(t, v->ops->check(v));
 	if (type == GMV_VM_SNP) {
-		struct rmp_info r = { 0 };
+		struct rmp_info r = {0};
 
 		rmpread(snp_rmp(), pa, &r);
 		KT_EXPECT(t, !r.assigned);
 	} else {
-		struct tdx_page_info p = { 0 };
+		struct tdx_page_info p = {0};
 
 		tdx_model_page(tdx_cc_model(), tdx_cc_hpa(pa), &p);
 		KT_EXPECT(t, p.type != TDX_PT_REG);
 	}
 	for (u64 p = 0; p < 16; p++) {
-		KT_ASSERT_OK(t, n_guest(v, b, 2 * GB + p * PG, buf, PG, PRIV,
-					&f));
+		KT_ASSERT_OK(t,
+			     n_guest(v, b, 2 * GB + p * PG, buf, PG, PRIV, &f));
 		KT_EXPECT(t, mem_is_zero(buf, PG));
 	}
 }
@@ -426,15 +428,15 @@ static const char *need_models(struct vmm *v, unsigned long type)
 						   : VMM_FEAT_TDX_VM);
 }
 
-#define HANDOVER_CASE(name, type, policy, exits)       \
-	NATIVE_CASE(name)                              \
-	{                                              \
-		const char *why = need_models(v, type); \
-                                                       \
-		if (why) {                             \
-			kt_skip(t, "%s", why);         \
-			return;                        \
-		}                                      \
+#define HANDOVER_CASE(name, type, policy, exits)             \
+	NATIVE_CASE(name)                                    \
+	{                                                    \
+		const char *why = need_models(v, type);      \
+                                                             \
+		if (why) {                                   \
+			kt_skip(t, "%s", why);               \
+			return;                              \
+		}                                            \
 		private_handover(t, v, type, policy, exits); \
 	}
 
@@ -462,9 +464,9 @@ HANDOVER_CASE(policy_rebind_tdx_after_the_first_exits, GMV_VM_TDX,
  */
 NATIVE_CASE(policy_rebind_keeps_the_data_for_the_same_vm)
 {
-	int a, b, view, g = policy_pair(t, v, GMV_VM_DEFAULT,
-				       VMM_GMEM_FLAG_ZERO_ON_REBIND, &a, &b,
-				       &view);
+	int a, b, view,
+		g = policy_pair(t, v, GMV_VM_DEFAULT,
+				VMM_GMEM_FLAG_ZERO_ON_REBIND, &a, &b, &view);
 	struct vm_fault f;
 
 	if (g < 0)
