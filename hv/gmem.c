@@ -271,9 +271,9 @@ static void zero_pages(struct gmem_mem *m, u64 start, u64 end)
 	gmem_invalidate(m, start, end);
 	r = punch_pages(m, start, end);
 	if (r)
-		kprintf("# gmem: rebinding policy could not zero pages %llu-%llu "
-			"of mem %p: error %d\n",
-			(unsigned long long)start, (unsigned long long)end - 1,
+		kprintf("# gmem: rebinding policy could not zero all of pages "
+			"[%llu, %llu) of mem %p: error %d\n",
+			(unsigned long long)start, (unsigned long long)end,
 			(void *)m, r);
 }
 
@@ -953,6 +953,6 @@ bool gmem_binding_page(const struct gmem_binding *b, u64 gfn, phys_addr_t *pa,
 	*golden = false;
 	if (gmem_page_at(m, index, pa))
 		return true;
-	*golden = m->lower && gmem_page_at(m->lower->mem, index, pa);
+	*golden = gmem_page_at(m->lower->mem, index, pa);
 	return *golden;
 }

@@ -229,8 +229,8 @@ struct gmem_pfn {
  */
 int gmem_get_pfn(const struct gmem_binding *b, u64 gfn, unsigned int flags,
 		 struct gmem_pfn *out);
-/* For the VM checker: what backs gfn of bound b now, without allocating:
- * true with *pa and *golden (a golden page under an overlay), else
+/* For the VM checker: what backs gfn of b (bound to an overlay) now,
+ * without allocating: true with *pa and *golden (a golden page), else
  * false. */
 bool gmem_binding_page(const struct gmem_binding *b, u64 gfn, phys_addr_t *pa,
 		       bool *golden);

@@ -137,6 +137,8 @@ CONF_CASE(golden_seal_and_overlay_refusals)
 	    !KT_EXPECT_OK(t, v->ops->host_write(v, used, 0, "u", 1)))
 		return;
 	KT_EXPECT_ERRNO(t, v->ops->gmem_overlay(v, ov, bound), EINVAL);
+	/* An image of the right size that is not sealed. */
+	KT_EXPECT_ERRNO(t, v->ops->gmem_overlay(v, ov, used), EINVAL);
 	KT_EXPECT_ERRNO(t, v->ops->gmem_overlay(v, small, g), EINVAL);
 	KT_EXPECT_ERRNO(t, v->ops->gmem_overlay(v, plain, g), EINVAL);
 	KT_EXPECT_ERRNO(t, v->ops->gmem_overlay(v, used, g), EBUSY);
@@ -237,15 +239,24 @@ CONF_CASE(policy_none_keeps_the_data)
 CONF_CASE(policy_unbind_zeroes_when_the_slot_goes)
 {
 	struct pair s;
+	int own;
 
 	if (!pair(t, v, &s, VMM_GMEM_FLAG_ZERO_ON_UNBIND))
 		return;
 	KT_EXPECT_ERRNO(t, case_bind(v, s.b, 0, GB, 4 * PG, s.view, 0), EBUSY);
 	KT_EXPECT(t, holds_secret(t, v, s.view));
+	/* a itself may bind it again, through a second view of its own. */
+	own = CASE_OPEN(t, v->ops->create_gmem_view(v, s.g, s.a));
+	KT_EXPECT_OK(t, case_bind(v, s.a, 1, 2 * GB, PG, own, 3 * PG));
+	KT_EXPECT_OK(t, case_delete(v, s.a, 1));
+	KT_EXPECT(t, holds_secret(t, v, s.view));
 	KT_EXPECT_OK(t, case_delete(v, s.a, 0));
 	KT_EXPECT(t, reads_zero(t, v, s.view));
+	/* What the VMM writes for b after that, b gets. */
+	KT_EXPECT_OK(t, v->ops->host_write(v, s.view, PG, "for b", 5));
 	KT_EXPECT_OK(t, case_bind(v, s.b, 0, GB, 4 * PG, s.view, 0));
-	KT_EXPECT(t, reads_zero(t, v, s.view));
+	KT_EXPECT_OK(t, v->ops->host_read(v, s.view, PG, conf_buf[0], 5));
+	KT_EXPECT(t, !memcmp(conf_buf[0], "for b", 5));
 	KT_EXPECT_ERRNO(t, case_bind(v, s.a, 0, GB, 4 * PG, s.g, 0), EBUSY);
 }
 

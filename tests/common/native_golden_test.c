@@ -13,6 +13,7 @@
  */
 #include "hv/alloc.h"
 #include "hv/gmem.h"
+#include "hv/gmem_int.h"
 #include "hv/snp/rmp.h"
 #include "hv/snp/snp.h"
 #include "hv/tdx/tdx.h"
@@ -236,6 +237,27 @@ NATIVE_CASE(golden_hole_gives_the_overlay_a_zero_page)
 	KT_ASSERT_OK(t, rd(v, vm, 0, 0, &f));
 	KT_EXPECT_EQ(t, buf[0], 'g');
 	KT_EXPECT(t, !f.writable);
+}
+
+/* A default VM reads the golden image through an overlay whose pages
+ * are private to the host (MMAP without INIT_SHARED): such a VM never
+ * checks shareability (G91), so the golden chunk still maps at 2 MiB.
+ * Catches the overlay's shareability required where it is not checked. */
+NATIVE_CASE(golden_2m_through_an_overlay_the_host_cannot_map)
+{
+	int builder, golden = golden_new(t, v, &builder), vm, ov;
+	struct vm_fault f;
+
+	if (golden < 0)
+		return;
+	vm = overlay_vm(t, v, GMV_VM_DEFAULT, golden, GMV_GMEM_FLAG_MMAP, &ov);
+	if (vm < 0)
+		return;
+	KT_ASSERT_OK(t, rd(v, vm, 600, 0, &f));
+	KT_EXPECT_EQ(t, f.max_order, 9);
+	KT_EXPECT(t, !f.writable);
+	gold_data(want, 600);
+	KT_EXPECT_MEM_EQ(t, buf, want, PG);
 }
 
 /*
@@ -485,10 +507,94 @@ NATIVE_CASE(policy_rebind_keeps_the_data_for_the_same_vm)
 	KT_EXPECT_EQ(t, gmem_backed_pages(vmm_native_gmem(v, g)), 1);
 }
 
+/* Corrupt one thing the checkers look at; the check must say -EIO. */
+#define EXPECT_CAUGHT(t, v, what)                                 \
+	do {                                                      \
+		if (!KT_EXPECT_ERRNO(t, (v)->ops->check(v), EIO)) \
+			kt_diag(t, "not caught: %s", what);       \
+	} while (0)
+
+/*
+ * One corruption per golden, overlay and policy rule of hv/gmem_check.c,
+ * each undone before the next: a golden image (its builder's handle),
+ * an overlay on it bound by VM a, a policy memory bound by a, and a
+ * plain memory.
+ */
+NATIVE_CASE(check_catches_each_golden_corruption)
+{
+	int builder, golden = golden_new(t, v, &builder), a, ov, pol, plain;
+	struct gmem_binding fake;
+	struct gmem_mem *gm, *om, *pm;
+	struct gmem_view *gv, *nv;
+	struct cc_ops one_vm;
+	const struct cc_ops *cc;
+
+	if (golden < 0)
+		return;
+	a = overlay_vm(t, v, GMV_VM_DEFAULT, golden, SHARED_FLAGS, &ov);
+	pol = a < 0 ? -1
+		    : CASE_OPEN(t,
+				v->ops->create_gmem(
+					v, a, 4 * PG,
+					SHARED_FLAGS |
+						VMM_GMEM_FLAG_ZERO_ON_REBIND));
+	plain = CASE_OPEN(
+		t, v->ops->create_gmem(v, builder, 4 * PG, SHARED_FLAGS));
+	if (pol < 0 || plain < 0 ||
+	    !KT_EXPECT_OK(t, case_bind(v, a, 1, 2 * GB, 4 * PG, pol, 0)))
+		return;
+	gv = vmm_native_gmem(v, golden);
+	nv = vmm_native_gmem(v, plain);
+	gm = gv->mem;
+	om = vmm_native_gmem(v, ov)->mem;
+	pm = vmm_native_gmem(v, pol)->mem;
+	KT_ASSERT_OK(t, v->ops->check(v));
+	/* A golden page made private. */
+	KT_ASSERT_OK(t, ranges_reserve(&gm->shared, 1));
+	ranges_clear(&gm->shared, GOLD_PAGES - 1, GOLD_PAGES);
+	EXPECT_CAUGHT(t, v, "golden image with a private page");
+	ranges_set(&gm->shared, GOLD_PAGES - 1, GOLD_PAGES);
+	/* A golden image of a model whose pages carry one VM's state. */
+	cc = gm->cc;
+	one_vm = *cc;
+	one_vm.one_vm = true;
+	gm->cc = &one_vm;
+	EXPECT_CAUGHT(t, v, "golden image of a one_vm model");
+	gm->cc = cc;
+	/* A pinned golden page. */
+	KT_ASSERT_OK(t, xmap_store(&gm->pins, 3, (void *)1));
+	EXPECT_CAUGHT(t, v, "pinned golden page");
+	xmap_erase(&gm->pins, 3);
+	/* A golden image bound by a memslot. */
+	fake = (struct gmem_binding){.view = gv, .pgoff = 0, .npages = 1};
+	KT_ASSERT_OK(t, ranges_reserve(&gv->bindings, 1));
+	ranges_insert(&gv->bindings, 0, 1, &fake);
+	EXPECT_CAUGHT(t, v, "golden image bound");
+	ranges_remove(&gv->bindings, 0);
+	/* A view of a memory that is no golden image serving an overlay. */
+	nv->upper = om;
+	EXPECT_CAUGHT(t, v, "overlay reading through a plain memory");
+	nv->upper = NULL;
+	/* An overlay whose lower view does not know it. */
+	om->lower->upper = NULL;
+	EXPECT_CAUGHT(t, v, "overlay's lower view unlinked");
+	om->lower->upper = om;
+	/* An overlay of another size than its image. */
+	om->size += SZ2M;
+	EXPECT_CAUGHT(t, v, "overlay of another size");
+	om->size -= SZ2M;
+	/* A policy memory bound by a VM that is not its tenant. */
+	pm->tenant += 1000;
+	EXPECT_CAUGHT(t, v, "policy memory bound by another VM");
+	pm->tenant -= 1000;
+	KT_EXPECT_OK(t, v->ops->check(v));
+}
+
 static const struct kt_case native_golden_cases[] = {
 	KT_CASE(golden_write_copies_up_for_the_writer_only),
 	KT_CASE(golden_goes_with_its_last_view),
 	KT_CASE(golden_hole_gives_the_overlay_a_zero_page),
+	KT_CASE(golden_2m_through_an_overlay_the_host_cannot_map),
 	KT_CASE(golden_private_copy_per_snp_vm),
 	KT_CASE(golden_private_copy_per_td),
 	KT_CASE(policy_unbind_snp_next_vm_reads_zeros),
@@ -500,6 +606,7 @@ static const struct kt_case native_golden_cases[] = {
 	KT_CASE(policy_rebind_tdx_next_td_reads_zeros),
 	KT_CASE(policy_rebind_tdx_after_the_first_exits),
 	KT_CASE(policy_rebind_keeps_the_data_for_the_same_vm),
+	KT_CASE(check_catches_each_golden_corruption),
 };
 
 const struct kt_suite native_golden_suite = {
