@@ -266,8 +266,6 @@ static void zero_pages(struct gmem_mem *m, u64 start, u64 end)
 {
 	int r;
 
-	if (start >= end)
-		return;
 	gmem_invalidate(m, start, end);
 	r = punch_pages(m, start, end);
 	if (r)
@@ -475,10 +473,9 @@ int gmem_seal(struct gmem_view *v)
 	struct gmem_mem *m = v->mem;
 	const struct gmem_view *w;
 
-	if (m->sealed)
-		return 0;
 	/* Shared pages only: a private one would carry the model's state
-	 * of one VM, and the model's one_vm memory can be no one else's. */
+	 * of one VM, and the model's one_vm memory can be no one else's.
+	 * (Sealing twice passes every check again.) */
 	if (m->lower || m->cc->one_vm ||
 	    ranges_state(&m->shared, 0, gmem_npages(m)) != RANGES_ALL)
 		return -EINVAL;
@@ -861,8 +858,10 @@ static int prepare_private(struct gmem_view *v, u64 index, u64 gfn,
 /*
  * A shared read through an overlay of a page it lacks and the golden
  * image has (gmem_get_pfn): the golden page, read-only; 2 MiB where the
- * golden chunk is one block, the overlay has no page in it and the
- * binding maps the whole chunk at a 2 MiB aligned gfn.
+ * golden chunk is one block and the overlay has no page in it (whether
+ * the slot maps the whole chunk at a 2 MiB aligned gfn is vm_fault()'s
+ * huge_ok(): no model prepares a golden page, so nothing else here
+ * depends on it).
  */
 static void golden_pfn(const struct gmem_binding *b, u64 index, u64 gfn,
 		       unsigned int flags, struct gmem_pfn *out)
@@ -875,8 +874,6 @@ static void golden_pfn(const struct gmem_binding *b, u64 index, u64 gfn,
 	out->readonly = true;
 	out->max_order = 0;
 	if (chunk_is_huge(g) && !xmap_load(&m->chunks, index / CHUNK_PAGES) &&
-	    first >= b->pgoff && first + CHUNK_PAGES <= b->pgoff + b->npages &&
-	    (b->pgoff - b->base_gfn) % CHUNK_PAGES == 0 &&
 	    (!(flags & GMEM_FAULT_CHECK_SHARE) ||
 	     ranges_state(&m->shared, first, first + CHUNK_PAGES) ==
 		     RANGES_ALL))

@@ -267,9 +267,17 @@ CONF_CASE(policy_unbind_zeroes_when_the_vm_exits)
 
 	if (!pair(t, v, &s, VMM_GMEM_FLAG_ZERO_ON_UNBIND))
 		return;
+	/* Bound again over pages 0-1 only: the VMM's page 3 is no one's
+	 * binding and stays. */
+	KT_EXPECT_OK(t, case_delete(v, s.a, 0));
+	KT_EXPECT_OK(t, v->ops->host_write(v, s.g, PG, "secret", 6));
+	KT_EXPECT_OK(t, v->ops->host_write(v, s.g, 3 * PG, "kept", 4));
+	KT_EXPECT_OK(t, case_bind(v, s.a, 0, GB, 2 * PG, s.g, 0));
 	KT_EXPECT_OK(t, v->ops->close(v, s.g));
 	KT_EXPECT_OK(t, v->ops->close(v, s.a));
 	KT_EXPECT(t, reads_zero(t, v, s.view));
+	KT_EXPECT_OK(t, v->ops->host_read(v, s.view, 3 * PG, conf_buf[0], 4));
+	KT_EXPECT(t, !memcmp(conf_buf[0], "kept", 4));
 	KT_EXPECT_OK(t, case_bind(v, s.b, 0, GB, 4 * PG, s.view, 0));
 }
 
@@ -278,9 +286,15 @@ CONF_CASE(policy_unbind_zeroes_when_the_vm_exits)
 CONF_CASE(policy_rebind_zeroes_when_another_vm_binds)
 {
 	struct pair s;
+	int c, cv;
 
 	if (!pair(t, v, &s, VMM_GMEM_FLAG_ZERO_ON_REBIND))
 		return;
+	/* Another VM's view coming and going changes nothing. */
+	c = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	cv = c < 0 ? -1 : CASE_OPEN(t, v->ops->create_gmem_view(v, s.g, c));
+	KT_EXPECT_OK(t, v->ops->close(v, cv));
+	KT_EXPECT(t, holds_secret(t, v, s.g));
 	KT_EXPECT_ERRNO(t, case_bind(v, s.b, 0, GB, 4 * PG, s.view, 0), EBUSY);
 	KT_EXPECT_OK(t, case_delete(v, s.a, 0));
 	KT_EXPECT(t, holds_secret(t, v, s.view));

@@ -223,7 +223,12 @@ NATIVE_CASE(golden_hole_gives_the_overlay_a_zero_page)
 	if (ov < 0)
 		return;
 	KT_ASSERT_OK(t, v->ops->host_write(v, golden, 0, "g", 1));
+	/* Not while a page is pinned (a device may write it). */
+	KT_ASSERT_OK(t, vmm_native_pin(v, golden, 0));
+	KT_EXPECT_ERRNO(t, v->ops->gmem_seal(v, golden), EBUSY);
+	KT_ASSERT_OK(t, vmm_native_unpin(v, golden, 0));
 	KT_ASSERT_OK(t, v->ops->gmem_seal(v, golden));
+	KT_EXPECT_ERRNO(t, vmm_native_pin(v, golden, 0), EPERM);
 	KT_ASSERT_OK(t, v->ops->gmem_overlay(v, ov, golden));
 	KT_ASSERT_OK(t, case_bind(v, vm, 0, GB, 16 * PG, ov, 0));
 	KT_EXPECT_OK(t, v->ops->host_read(v, golden, 4 * PG, buf, PG));
@@ -522,7 +527,8 @@ NATIVE_CASE(policy_rebind_keeps_the_data_for_the_same_vm)
  */
 NATIVE_CASE(check_catches_each_golden_corruption)
 {
-	int builder, golden = golden_new(t, v, &builder), a, ov, pol, plain;
+	int builder, golden = golden_new(t, v, &builder), a, ov, ov2, pol,
+		     plain;
 	struct gmem_binding fake;
 	struct gmem_mem *gm, *om, *pm;
 	struct gmem_view *gv, *nv;
@@ -540,7 +546,10 @@ NATIVE_CASE(check_catches_each_golden_corruption)
 						VMM_GMEM_FLAG_ZERO_ON_REBIND));
 	plain = CASE_OPEN(
 		t, v->ops->create_gmem(v, builder, 4 * PG, SHARED_FLAGS));
-	if (pol < 0 || plain < 0 ||
+	ov2 = CASE_OPEN(
+		t, v->ops->create_gmem(v, builder, GOLD_SIZE, SHARED_FLAGS));
+	if (pol < 0 || plain < 0 || ov2 < 0 ||
+	    !KT_EXPECT_OK(t, v->ops->gmem_overlay(v, ov2, golden)) ||
 	    !KT_EXPECT_OK(t, case_bind(v, a, 1, 2 * GB, 4 * PG, pol, 0)))
 		return;
 	gv = vmm_native_gmem(v, golden);
@@ -571,6 +580,15 @@ NATIVE_CASE(check_catches_each_golden_corruption)
 	ranges_insert(&gv->bindings, 0, 1, &fake);
 	EXPECT_CAUGHT(t, v, "golden image bound");
 	ranges_remove(&gv->bindings, 0);
+	/* A golden view that claims an overlay not reading through it. */
+	gv->upper = om;
+	EXPECT_CAUGHT(t, v, "golden view of an overlay it does not serve");
+	gv->upper = NULL;
+	/* An overlay the host cannot map (its slots would not be
+	 * gmem-only). */
+	vmm_native_gmem(v, ov2)->mem->flags &= ~GMV_GMEM_FLAG_MMAP;
+	EXPECT_CAUGHT(t, v, "overlay without MMAP");
+	vmm_native_gmem(v, ov2)->mem->flags |= GMV_GMEM_FLAG_MMAP;
 	/* A view of a memory that is no golden image serving an overlay. */
 	nv->upper = om;
 	EXPECT_CAUGHT(t, v, "overlay reading through a plain memory");

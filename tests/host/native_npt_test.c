@@ -396,6 +396,14 @@ NATIVE_CASE(golden_leaves_are_read_only_and_split_on_write)
 	KT_EXPECT_EQ(t, y.order, 9);
 	KT_EXPECT_EQ(t, y.hpa, x.hpa);
 	KT_EXPECT_OK(t, v->ops->check(v));
+	/* The VM checker sees a translation left on the golden page after
+	 * the copy-up (planted: VM 0's gfn mapped back to it). */
+	KT_ASSERT_OK(t, arch_script_ops.map(vm_arch_vm(vmm_native_vm(v, vm[0])),
+					    GB + 5 * PG, x.hpa, 0, false,
+					    false));
+	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
+	vm_zap_range(vmm_native_vm(v, vm[0]), (GB >> 12) + 5, (GB >> 12) + 6);
+	KT_EXPECT_OK(t, v->ops->check(v));
 	/* The punch of the copy drops its leaf; the golden page comes back
 	 * read-only. */
 	KT_EXPECT_OK(t, v->ops->fallocate(v, ov[0], PUNCH, 5 * PG, PG));
