@@ -608,11 +608,43 @@ NATIVE_CASE(check_catches_each_golden_corruption)
 	KT_EXPECT_OK(t, v->ops->check(v));
 }
 
+/*
+ * A VM with private memory (software-protected) maps a golden chunk at
+ * 2 MiB only while its overlay's pages there are all shared: catches a
+ * 2 MiB golden mapping over a gfn that is private (its private access
+ * would find the golden page mapped) and one refused where all are
+ * shared.
+ */
+NATIVE_CASE(golden_2m_only_over_all_shared_gfns)
+{
+	int builder, golden = golden_new(t, v, &builder), vm, ov;
+	struct vm_fault f;
+
+	if (golden < 0)
+		return;
+	if (v->ops->lacks(v, VMM_FEAT_SW_PROTECTED_VM)) {
+		kt_skip(t, "%s", v->ops->lacks(v, VMM_FEAT_SW_PROTECTED_VM));
+		return;
+	}
+	vm = overlay_vm(t, v, GMV_VM_SW_PROTECTED, golden, GMV_GMEM_FLAG_MMAP,
+			&ov);
+	if (vm < 0)
+		return;
+	KT_ASSERT_OK(t, v->ops->convert(v, ov, SZ2M, SZ2M, false, NULL));
+	KT_ASSERT_OK(t, rd(v, vm, 600, 0, &f));
+	KT_EXPECT_EQ(t, f.max_order, 9);
+	KT_ASSERT_OK(t, v->ops->convert(v, ov, 700 * PG, PG, true, NULL));
+	KT_ASSERT_OK(t, rd(v, vm, 600, 0, &f));
+	KT_EXPECT_EQ(t, f.max_order, 0);
+	KT_EXPECT(t, !f.writable);
+}
+
 static const struct kt_case native_golden_cases[] = {
 	KT_CASE(golden_write_copies_up_for_the_writer_only),
 	KT_CASE(golden_goes_with_its_last_view),
 	KT_CASE(golden_hole_gives_the_overlay_a_zero_page),
 	KT_CASE(golden_2m_through_an_overlay_the_host_cannot_map),
+	KT_CASE(golden_2m_only_over_all_shared_gfns),
 	KT_CASE(golden_private_copy_per_snp_vm),
 	KT_CASE(golden_private_copy_per_td),
 	KT_CASE(policy_unbind_snp_next_vm_reads_zeros),
