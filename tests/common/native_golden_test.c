@@ -12,6 +12,7 @@
  * (NATIVE_CASE), and at the steps where it would see a stale state.
  */
 #include "hv/alloc.h"
+#include "hv/base/kmalloc.h"
 #include "hv/gmem.h"
 #include "hv/gmem_int.h"
 #include "hv/snp/rmp.h"
@@ -229,6 +230,11 @@ NATIVE_CASE(golden_hole_gives_the_overlay_a_zero_page)
 	KT_ASSERT_OK(t, vmm_native_unpin(v, golden, 0));
 	KT_ASSERT_OK(t, v->ops->gmem_seal(v, golden));
 	KT_EXPECT_ERRNO(t, vmm_native_pin(v, golden, 0), EPERM);
+	/* Out of memory for the overlay's view of the image: -ENOMEM,
+	 * nothing stacked (the checker and the retry see it). */
+	kmalloc_fail_nth(1);
+	KT_EXPECT_ERRNO(t, v->ops->gmem_overlay(v, ov, golden), ENOMEM);
+	KT_EXPECT_OK(t, v->ops->check(v));
 	KT_ASSERT_OK(t, v->ops->gmem_overlay(v, ov, golden));
 	KT_ASSERT_OK(t, case_bind(v, vm, 0, GB, 16 * PG, ov, 0));
 	KT_EXPECT_OK(t, v->ops->host_read(v, golden, 4 * PG, buf, PG));
