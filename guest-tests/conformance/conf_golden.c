@@ -142,6 +142,12 @@ CONF_CASE(golden_seal_and_overlay_refusals)
 	KT_EXPECT_ERRNO(t, v->ops->gmem_overlay(v, small, g), EINVAL);
 	KT_EXPECT_ERRNO(t, v->ops->gmem_overlay(v, plain, g), EINVAL);
 	KT_EXPECT_ERRNO(t, v->ops->gmem_overlay(v, used, g), EBUSY);
+	/* A bound overlay (made empty again). */
+	if (KT_EXPECT_OK(t, v->ops->fallocate(v, used, PUNCH, 0, PG)) &&
+	    KT_EXPECT_OK(t, case_bind(v, vm, 1, 2 * GB, PG, used, 0))) {
+		KT_EXPECT_ERRNO(t, v->ops->gmem_overlay(v, used, g), EBUSY);
+		KT_EXPECT_OK(t, case_delete(v, vm, 1));
+	}
 	KT_EXPECT_ERRNO(t, v->ops->gmem_overlay(v, g, g), EINVAL);
 	KT_EXPECT_OK(t, v->ops->gmem_overlay(v, ov, g));
 	KT_EXPECT_ERRNO(t, v->ops->gmem_overlay(v, ov, g), EINVAL);
@@ -310,9 +316,14 @@ CONF_CASE(policy_rebind_zeroes_when_another_vm_binds)
 CONF_CASE(policy_rebind_zeroes_when_the_vm_exits)
 {
 	struct pair s;
+	int own;
 
 	if (!pair(t, v, &s, VMM_GMEM_FLAG_ZERO_ON_REBIND))
 		return;
+	/* a's second view going is not a's last. */
+	own = CASE_OPEN(t, v->ops->create_gmem_view(v, s.g, s.a));
+	KT_EXPECT_OK(t, v->ops->close(v, own));
+	KT_EXPECT(t, holds_secret(t, v, s.view));
 	KT_EXPECT_OK(t, v->ops->close(v, s.a));
 	KT_EXPECT(t, holds_secret(t, v, s.view));
 	KT_EXPECT_OK(t, v->ops->close(v, s.g));

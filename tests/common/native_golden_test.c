@@ -607,6 +607,10 @@ NATIVE_CASE(check_catches_each_golden_corruption)
 	om->size += SZ2M;
 	EXPECT_CAUGHT(t, v, "overlay of another size");
 	om->size -= SZ2M;
+	/* A sealed overlay. */
+	vmm_native_gmem(v, ov2)->mem->sealed = true;
+	EXPECT_CAUGHT(t, v, "sealed overlay");
+	vmm_native_gmem(v, ov2)->mem->sealed = false;
 	/* A policy memory bound by a VM that is not its tenant. */
 	pm->tenant += 1000;
 	EXPECT_CAUGHT(t, v, "policy memory bound by another VM");
@@ -645,12 +649,43 @@ NATIVE_CASE(golden_2m_only_over_all_shared_gfns)
 	KT_EXPECT(t, !f.writable);
 }
 
+/* A golden chunk that is not one block (split by a punch before the
+ * seal) maps at 4 KiB only: catches a 2 MiB leaf over pages that are not
+ * contiguous. */
+NATIVE_CASE(golden_split_chunk_maps_4k)
+{
+	int builder, golden, vm, ov;
+	struct vm_fault f;
+
+	builder = CASE_OPEN(t, v->ops->create_vm(v, GMV_VM_DEFAULT));
+	golden = builder < 0 ? -1
+			     : CASE_OPEN(t, v->ops->create_gmem(v, builder,
+								GOLD_SIZE,
+								SHARED_FLAGS));
+	if (golden < 0)
+		return;
+	KT_ASSERT_OK(t, v->ops->host_write(v, golden, 0, "a", 1));
+	KT_ASSERT_OK(t, v->ops->fallocate(v, golden, PUNCH, 7 * PG, PG));
+	KT_ASSERT_OK(t, v->ops->host_write(v, golden, 7 * PG, "b", 1));
+	KT_ASSERT_OK(t, v->ops->gmem_seal(v, golden));
+	vm = overlay_vm(t, v, GMV_VM_DEFAULT, golden, SHARED_FLAGS, &ov);
+	if (vm < 0)
+		return;
+	KT_ASSERT_OK(t, rd(v, vm, 7, 0, &f));
+	KT_EXPECT_EQ(t, buf[0], 'b');
+	KT_EXPECT_EQ(t, f.max_order, 0);
+	KT_ASSERT_OK(t, rd(v, vm, 0, 0, &f));
+	KT_EXPECT_EQ(t, buf[0], 'a');
+	KT_EXPECT_EQ(t, f.max_order, 0);
+}
+
 static const struct kt_case native_golden_cases[] = {
 	KT_CASE(golden_write_copies_up_for_the_writer_only),
 	KT_CASE(golden_goes_with_its_last_view),
 	KT_CASE(golden_hole_gives_the_overlay_a_zero_page),
 	KT_CASE(golden_2m_through_an_overlay_the_host_cannot_map),
 	KT_CASE(golden_2m_only_over_all_shared_gfns),
+	KT_CASE(golden_split_chunk_maps_4k),
 	KT_CASE(golden_private_copy_per_snp_vm),
 	KT_CASE(golden_private_copy_per_td),
 	KT_CASE(policy_unbind_snp_next_vm_reads_zeros),

@@ -415,6 +415,31 @@ NATIVE_CASE(golden_leaves_are_read_only_and_split_on_write)
 	KT_EXPECT(t, !y.writable);
 }
 
+/*
+ * Zero on unbind with the same pages bound by a second slot of the same
+ * VM (through a second view): deleting the first slot zeroes the pages,
+ * so the second slot's translations of them must go too. Catches a
+ * policy's zeroing without its invalidation.
+ */
+NATIVE_CASE(policy_zeroing_unmaps_the_other_slot)
+{
+	int vm = scripted_vm(t, v, GMV_VM_DEFAULT);
+	int g = CASE_OPEN(t, v->ops->create_gmem(
+				  v, vm, 4 * PG,
+				  SHARED_FLAGS | VMM_GMEM_FLAG_ZERO_ON_UNBIND));
+	int w = g < 0 ? -1 : CASE_OPEN(t, v->ops->create_gmem_view(v, g, vm));
+
+	if (w < 0)
+		return;
+	KT_ASSERT_OK(t, case_bind(v, vm, 0, GB, 4 * PG, g, 0));
+	KT_ASSERT_OK(t, case_bind(v, vm, 1, 2 * GB, 4 * PG, w, 0));
+	KT_ASSERT_OK(t, touch_all(v, vm, 2 * GB, 4));
+	KT_EXPECT_EQ(t, mapped(v, vm, 2 * GB, 4), 4);
+	KT_EXPECT_OK(t, case_delete(v, vm, 0));
+	KT_EXPECT_EQ(t, mapped(v, vm, 2 * GB, 4), 0);
+	KT_EXPECT(t, !flush_owed(v, vm));
+}
+
 static const struct kt_case native_npt_cases[] = {
 	KT_CASE(two_slots_of_one_gmem_lose_their_translations),
 	KT_CASE(gmem_zaps_carry_the_memorys_filter),
@@ -423,6 +448,7 @@ static const struct kt_case native_npt_cases[] = {
 	KT_CASE(vm_creation_out_of_memory_holds_nothing),
 	KT_CASE(vm_with_the_most_vcpus_goes),
 	KT_CASE(golden_leaves_are_read_only_and_split_on_write),
+	KT_CASE(policy_zeroing_unmaps_the_other_slot),
 };
 
 const struct kt_suite native_npt_suite = {
