@@ -377,6 +377,9 @@ NATIVE_CASE(golden_leaves_are_read_only_and_split_on_write)
 		KT_EXPECT_EQ(t, x.order, 9);
 		KT_EXPECT(t, !x.writable);
 	}
+	/* A slot right after the overlay's, mapped: not the overlay's. */
+	KT_ASSERT_OK(t, case_region(v, vm[0], 1, 0, GB + (4 << 20), PG, -1, 0));
+	KT_ASSERT_OK(t, touch(v, vm[0], GB + (4 << 20), 0));
 	KT_EXPECT_OK(t, v->ops->check(v));
 	KT_ASSERT_OK(t, touch_huge(v, vm[0], GB + 5 * PG, VM_ACCESS_WRITE));
 	KT_ASSERT_OK(t, vm_lookup_gpa(vmm_native_vm(v, vm[0]), GB + 5 * PG,
