@@ -65,6 +65,7 @@ HOST_CORE := $(LIB_COMMON) $(HV_SRCS) $(CASE_SRCS) $(CONF_SRCS) \
 	$(COMMON_TEST_SRCS) $(HOST_PLAT_SRCS)
 
 .PHONY: all deps payload host run test test-host test-san test-qemu bench \
+	bench-golden \
 	fuzz clean help format tools crosscheck test-cli test-crosscheck-sh \
 	fuzz-diff test-fuzz-diff test-rmp-traces test-tdx-traces image test-image \
 	test-console
@@ -76,6 +77,7 @@ help:
 	@echo "make test-bochs-vmx / test-bochs-svm  the payload's tests on Bochs tigerlake / ryzen"
 	@echo "make test     host unit tests (plain and ASan+UBSan), QEMU run, script tests, Linux cross-check"
 	@echo "make bench    host benchmarks (allocator, gmem, npt, RMP model)"
+	@echo "make bench-golden  golden images against private copies: memory held, copy-on-write faults"
 	@echo "make fuzz     fuzz the trace interpreter (FUZZ_SECONDS, default 60)"
 	@echo "make fuzz-diff  differential fuzzing against Linux (FUZZ_DIFF_SECONDS, FUZZ_DIFF_OPS, FUZZ_DIFF_RUN)"
 	@echo "make mutate   mutation testing of hv/ (MUTATE_SECONDS, default 600)"
@@ -396,6 +398,10 @@ test-linux-vm-sh: deps
 
 bench: deps $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do $$b || exit 1; done
+
+# Golden images against private copies (bench/golden.c).
+bench-golden: deps $(B)/host/bench-golden
+	$(B)/host/bench-golden
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

@@ -280,6 +280,16 @@ static const char *lx_lacks(struct vmm *v, enum vmm_feature f)
 		return lx_hypercall_lacks(lx);
 	case VMM_FEAT_MAPPING_INFO:
 		return "Linux has no uAPI to read a VM's nested page tables";
+	case VMM_FEAT_GOLDEN:
+		return "Linux has no copy-on-write golden guest_memfd shared "
+		       "by VMs: guest_memfd has no primary MMU to redirect a "
+		       "written page, and memslot surgery per page is too "
+		       "costly (KVM: not planned)";
+	case VMM_FEAT_REBIND_POLICY:
+		return "Linux has no guest_memfd rebinding policy: a "
+		       "guest_memfd binds only to the VM that created it and "
+		       "kvm_gmem_create refuses other flags with EINVAL (KVM: "
+		       "not planned)";
 	case VMM_FEAT_RMP_MODEL:
 		return "Linux has no uAPI for raw RMP instructions (the SNP "
 		       "host kernel issues RMPUPDATE/PSMASH itself)";
@@ -404,6 +414,29 @@ static int lx_create_gmem_view(struct vmm *v, int gmem, int vm)
 	if (fcntl(fd_of(lx, vm), F_GETFD) < 0)
 		return -errno;
 	return -ENOTTY;
+}
+
+/*
+ * Golden images (VMM_FEAT_GOLDEN) are gmemvisor's own: no ioctl seals a
+ * guest_memfd or stacks one on another, so the answer is the unknown
+ * ioctl's, EBADF for a bad file and ENOTTY otherwise.
+ */
+static int lx_no_golden(struct lx *lx, int a, int b)
+{
+	if (fcntl(fd_of(lx, a), F_GETFD) < 0 ||
+	    (b != a && fcntl(fd_of(lx, b), F_GETFD) < 0))
+		return -errno;
+	return -ENOTTY;
+}
+
+static int lx_gmem_seal(struct vmm *v, int gmem)
+{
+	return lx_no_golden(lx_of(v), gmem, gmem);
+}
+
+static int lx_gmem_overlay(struct vmm *v, int overlay, int golden)
+{
+	return lx_no_golden(lx_of(v), overlay, golden);
 }
 
 static struct lx_slot new_slot(struct lx *lx, int vfd,
@@ -904,6 +937,8 @@ static const struct vmm_ops lx_ops = {
 	.create_vm = lx_create_vm,
 	.create_gmem = lx_create_gmem,
 	.create_gmem_view = lx_create_gmem_view,
+	.gmem_seal = lx_gmem_seal,
+	.gmem_overlay = lx_gmem_overlay,
 	.set_region = lx_set_region,
 	.fallocate = lx_fallocate,
 	.set_attributes = lx_set_attributes,

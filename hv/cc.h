@@ -20,7 +20,10 @@
  * model that does (SNP: the memory's pages are assigned to one ASID) sets
  * one_vm, and vm_create_gmem_view() refuses a view of its memory to any
  * VM but the one that created it (Linux binds a guest_memfd to the VM
- * that made it: kvm_gmem_bind refuses another VM's file with -EINVAL).
+ * that made it: kvm_gmem_bind refuses another VM's file with -EINVAL),
+ * unless the memory has a rebinding policy (hv/gmem.h): then a VM of the
+ * same model may view it, bind it only when no other VM does, and gets
+ * it only through the policy's punch, which drops the model's state.
  */
 #ifndef GMV_HV_CC_H
 #define GMV_HV_CC_H

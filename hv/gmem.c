@@ -35,11 +35,39 @@ static void chunk_free(struct gmem_mem *m, u64 ci, struct gmem_chunk *c)
 	m->nr_chunks--;
 }
 
+bool gmem_page_at(const struct gmem_mem *m, u64 index, phys_addr_t *pa)
+{
+	const struct gmem_chunk *c = xmap_load(&m->chunks, index / CHUNK_PAGES);
+
+	if (!c || !chunk_has(c, index % CHUNK_PAGES))
+		return false;
+	*pa = chunk_page(c, index % CHUNK_PAGES);
+	return true;
+}
+
+/*
+ * An overlay's new page p at index becomes the VM's own copy of the golden
+ * page there (if the golden image has one): the copy, then every VM that
+ * maps the overlay drops its translation of the golden page, as a
+ * conversion would, so that the next access reaches the copy.
+ */
+static void copy_up(struct gmem_mem *m, u64 index, phys_addr_t p)
+{
+	phys_addr_t g;
+
+	if (!gmem_page_at(m->lower->mem, index, &g))
+		return;
+	memcpy((void *)p, (const void *)g, PAGE_SIZE);
+	gmem_invalidate(m, index, index + 1);
+}
+
 /*
  * The backing page of page index 'index' (< npages), allocated on first
  * use. A chunk with no backing yet that lies wholly inside the file gets
  * one order-9 block, so the guest can map it with a 2 MiB page; otherwise,
- * or when no such block is free, single pages are used.
+ * or when no such block is free, single pages are used. An overlay takes
+ * single pages only (a write copies 4 KiB, not 2 MiB), each a copy of the
+ * golden page; a golden image takes none (-EPERM).
  */
 static int get_page(struct gmem_mem *m, u64 index, phys_addr_t *pa)
 {
@@ -52,6 +80,8 @@ static int get_page(struct gmem_mem *m, u64 index, phys_addr_t *pa)
 		*pa = chunk_page(c, i);
 		return 0;
 	}
+	if (m->sealed)
+		return -EPERM;
 	if (!c) {
 		c = kmalloc(sizeof(*c));
 		if (!c)
@@ -61,7 +91,7 @@ static int get_page(struct gmem_mem *m, u64 index, phys_addr_t *pa)
 			return -ENOMEM;
 		}
 		m->nr_chunks++;
-		if ((ci + 1) * CHUNK_PAGES <= gmem_npages(m)) {
+		if (!m->lower && (ci + 1) * CHUNK_PAGES <= gmem_npages(m)) {
 			p = (phys_addr_t)alloc_pages(hv_pool, CHUNK_ORDER,
 						     OWN_GMEM);
 			if (p) {
@@ -83,6 +113,8 @@ static int get_page(struct gmem_mem *m, u64 index, phys_addr_t *pa)
 	p = (phys_addr_t)alloc_page(hv_pool, OWN_GMEM);
 	if (!p)
 		goto fail;
+	if (m->lower)
+		copy_up(m, index, p);
 	c->map[i] = p;
 	c->present[i / 64] |= BIT(i % 64);
 	c->nr_present++;
@@ -227,6 +259,49 @@ void gmem_invalidate(struct gmem_mem *m, u64 start, u64 end)
 	}
 }
 
+/* A rebinding policy's zeroing: [start, end) invalidated and punched, so
+ * the next use gets scrubbed pages and the model's per-VM state is gone.
+ * Only a 2 MiB block the model cannot split stops it (said, not hidden). */
+static void zero_pages(struct gmem_mem *m, u64 start, u64 end)
+{
+	int r;
+
+	gmem_invalidate(m, start, end);
+	r = punch_pages(m, start, end);
+	if (r)
+		kprintf("# gmem: rebinding policy could not zero all of pages "
+			"[%llu, %llu) of mem %p: error %d\n",
+			(unsigned long long)start, (unsigned long long)end,
+			(void *)m, r);
+}
+
+static u64 view_id(const struct gmem_view *v)
+{
+	return v->ops->id(v->owner);
+}
+
+/* Does a VM other than 'id' hold a binding on m? */
+static bool bound_by_other(const struct gmem_mem *m, u64 id)
+{
+	const struct gmem_view *w;
+
+	list_for_each_entry(w, &m->views, node)
+		if (w->bindings.n && view_id(w) != id)
+			return true;
+	return false;
+}
+
+const struct gmem_view *gmem_model_view(const struct gmem_mem *m)
+{
+	const struct gmem_view *w;
+
+	if (m->tenant)
+		list_for_each_entry(w, &m->views, node)
+			if (view_id(w) == m->tenant)
+				return w;
+	return list_first_entry(&m->views, struct gmem_view, node);
+}
+
 /* ------------------------------------------------- memories, views */
 
 static int view_new(struct gmem_mem *m, void *owner,
@@ -239,6 +314,7 @@ static int view_new(struct gmem_mem *m, void *owner,
 	v->mem = m;
 	v->owner = owner;
 	v->ops = ops;
+	v->upper = NULL;
 	list_add(&v->node, &m->views);
 	m->nr_views++;
 	*out = v;
@@ -254,6 +330,10 @@ static void mem_free(struct gmem_mem *m)
 	xmap_destroy(&m->pins);
 	ranges_destroy(&m->shared);
 	list_del(&m->node);
+	/* An overlay lets go of its golden image: the golden memory goes
+	 * with the last overlay or view on it. */
+	if (m->lower)
+		gmem_view_release(m->lower);
 	kfree(m, sizeof(*m));
 }
 
@@ -267,6 +347,9 @@ int gmem_create(u64 size, u64 flags, u64 supported, const struct cc_ops *cc,
 	/* kvm_gmem_create (virt/kvm/guest_memfd.c), G11/G12: flags first,
 	 * then the size as a loff_t. */
 	if (flags & ~supported)
+		return -EINVAL;
+	/* One rebinding policy at most. */
+	if ((flags & GMEM_POLICY_FLAGS) == GMEM_POLICY_FLAGS)
 		return -EINVAL;
 	if (!size || (s64)size < 0 || !IS_ALIGNED(size, PAGE_SIZE))
 		return -EINVAL;
@@ -301,6 +384,34 @@ int gmem_view_create(struct gmem_view *of, void *owner,
 	return view_new(of->mem, owner, ops, out);
 }
 
+/* Is v the last view of its memory owned by its VM? */
+static bool last_view_of_vm(const struct gmem_view *v)
+{
+	const struct gmem_view *w;
+
+	list_for_each_entry(w, &v->mem->views, node)
+		if (w != v && view_id(w) == view_id(v))
+			return false;
+	return true;
+}
+
+/* The rebinding policy's part of a view's release, its bindings detached
+ * (the memory survives it: another view is left). */
+static void release_policy(struct gmem_view *v)
+{
+	struct gmem_mem *m = v->mem;
+	struct ranges *b = &v->bindings;
+
+	if (m->flags & VMM_GMEM_FLAG_ZERO_ON_UNBIND)
+		for (u32 i = 0; i < b->n; i++)
+			zero_pages(m, b->v[i].start, b->v[i].end);
+	if ((m->flags & VMM_GMEM_FLAG_ZERO_ON_REBIND) &&
+	    m->tenant == view_id(v) && last_view_of_vm(v)) {
+		zero_pages(m, 0, gmem_npages(m));
+		m->tenant = 0;
+	}
+}
+
 void gmem_view_release(struct gmem_view *v)
 {
 	struct gmem_mem *m = v->mem;
@@ -317,6 +428,8 @@ void gmem_view_release(struct gmem_view *v)
 	}
 	if (b->n)
 		v->ops->flush(v->owner);
+	if (m->nr_views > 1)
+		release_policy(v);
 	ranges_destroy(b);
 	list_del(&v->node);
 	/* The memory goes before the view's reference on its VM: the
@@ -351,6 +464,62 @@ u64 gmem_view_flags(const struct gmem_view *v)
 bool gmem_same_memory(const struct gmem_view *a, const struct gmem_view *b)
 {
 	return a->mem == b->mem;
+}
+
+/* ------------------------------------------------------ golden images */
+
+int gmem_seal(struct gmem_view *v)
+{
+	struct gmem_mem *m = v->mem;
+	const struct gmem_view *w;
+
+	/* Shared pages only: a private one would carry the model's state
+	 * of one VM, and the model's one_vm memory can be no one else's.
+	 * (Sealing twice passes every check again.) */
+	if (m->lower || m->cc->one_vm ||
+	    ranges_state(&m->shared, 0, gmem_npages(m)) != RANGES_ALL)
+		return -EINVAL;
+	list_for_each_entry(w, &m->views, node)
+		if (w->bindings.n)
+			return -EBUSY;
+	if (xmap_find(&m->pins, &(u64){0}, XMAP_MAX_INDEX))
+		return -EBUSY;
+	m->sealed = true;
+	return 0;
+}
+
+bool gmem_view_sealed(const struct gmem_view *v)
+{
+	return v->mem->sealed;
+}
+
+bool gmem_view_is_overlay(const struct gmem_view *v)
+{
+	return v->mem->lower;
+}
+
+int gmem_overlay(struct gmem_view *overlay, struct gmem_view *golden,
+		 void *owner, const struct gmem_owner_ops *ops)
+{
+	struct gmem_mem *m = overlay->mem, *g = golden->mem;
+	const struct gmem_view *w;
+	struct gmem_view *lower;
+	int r;
+
+	if (!g->sealed || m->sealed || m->lower || m->size != g->size ||
+	    !(m->flags & GMV_GMEM_FLAG_MMAP))
+		return -EINVAL;
+	if (m->pages)
+		return -EBUSY;
+	list_for_each_entry(w, &m->views, node)
+		if (w->bindings.n)
+			return -EBUSY;
+	r = view_new(g, owner, ops, &lower);
+	if (r)
+		return r;
+	lower->upper = m;
+	m->lower = lower;
+	return 0;
 }
 
 /* ---------------------------------------------------------- fallocate */
@@ -418,6 +587,8 @@ int gmem_fallocate(struct gmem_view *v, int mode, s64 offset, s64 len)
 		return -EOPNOTSUPP;
 	if (!IS_ALIGNED(offset, PAGE_SIZE) || !IS_ALIGNED(len, PAGE_SIZE))
 		return -EINVAL;
+	if (m->sealed)
+		return -EPERM;
 	if (mode & GMV_FALLOC_PUNCH_HOLE) {
 		/* Invalidate, free, and the next use gets a zero page. */
 		gmem_invalidate(m, start, end);
@@ -436,11 +607,24 @@ static bool host_may_touch(const struct gmem_mem *m, u64 index)
 	return index < gmem_npages(m) && ranges_test(&m->shared, index);
 }
 
-/* The host-side view of page 'index' as a mapping fault sees it. */
-static int host_page(struct gmem_mem *m, u64 index, phys_addr_t *pa)
+/*
+ * The host-side view of page 'index' as a mapping fault sees it. A read
+ * takes what is there without allocating in a golden image (a hole reads
+ * as zeros: *pa 0) or through an overlay (its golden page where it has no
+ * page of its own); a write to an overlay copies the golden page up.
+ */
+static int host_page(struct gmem_mem *m, u64 index, bool write, phys_addr_t *pa)
 {
 	if (!host_may_touch(m, index))
 		return -EFAULT;
+	if (!write && !gmem_page_at(m, index, pa)) {
+		if (m->lower && gmem_page_at(m->lower->mem, index, pa))
+			return 0;
+		if (m->sealed) {
+			*pa = 0;
+			return 0;
+		}
+	}
 	return get_page(m, index, pa);
 }
 
@@ -452,18 +636,25 @@ int gmem_host_access(struct gmem_view *v, u64 offset, void *buf, size_t len,
 
 	if (!(m->flags & GMV_GMEM_FLAG_MMAP))
 		return -ENODEV;
+	/* A golden image's mapping is read-only: a write is refused before
+	 * any byte moves (EPERM, as writing a memfd sealed with F_SEAL_WRITE
+	 * is). */
+	if (write && m->sealed)
+		return -EPERM;
 	while (len) {
 		u64 in_page = offset & (PAGE_SIZE - 1);
 		size_t n = MIN(len, PAGE_SIZE - in_page);
 		phys_addr_t pa;
-		int r = host_page(m, offset >> PAGE_SHIFT, &pa);
+		int r = host_page(m, offset >> PAGE_SHIFT, write, &pa);
 
 		if (r)
 			return r;
 		if (write)
 			memcpy((void *)(pa + in_page), p, n);
-		else
+		else if (pa)
 			memcpy(p, (void *)(pa + in_page), n);
+		else
+			memset(p, 0, n);
 		p += n;
 		len -= n;
 		offset += n;
@@ -493,6 +684,9 @@ int gmem_pin(struct gmem_view *v, u64 offset)
 		return -ENODEV;
 	if (!host_may_touch(m, index))
 		return -EFAULT;
+	/* A pin may be for a device's writes: none on a golden image. */
+	if (m->sealed)
+		return -EPERM;
 	/* Count the pin before the page is backed: a failed count then has
 	 * allocated nothing, and a page that cannot be had takes the count
 	 * back, so a failed pin leaves the memory as it was. */
@@ -542,9 +736,23 @@ int gmem_bind(struct gmem_view *v, struct gmem_binding *b, u64 offset,
 	 * changes for 7.2"), EINVAL before: native follows the newest. */
 	if (ranges_overlap(&v->bindings, pgoff, pgoff + npages))
 		return -EEXIST;
+	/* A golden image is reached through overlays only. */
+	if (v->mem->sealed)
+		return -EPERM;
+	/* A rebinding policy hands the memory from VM to VM, one at a
+	 * time. */
+	if ((v->mem->flags & GMEM_POLICY_FLAGS) &&
+	    bound_by_other(v->mem, view_id(v)))
+		return -EBUSY;
 	r = ranges_reserve(&v->bindings, 1);
 	if (r)
 		return r;
+	if (v->mem->flags & GMEM_POLICY_FLAGS) {
+		if ((v->mem->flags & VMM_GMEM_FLAG_ZERO_ON_REBIND) &&
+		    v->mem->tenant && v->mem->tenant != view_id(v))
+			zero_pages(v->mem, 0, gmem_npages(v->mem));
+		v->mem->tenant = view_id(v);
+	}
 	b->view = v;
 	b->pgoff = pgoff;
 	b->npages = npages;
@@ -602,6 +810,8 @@ void gmem_unbind(struct gmem_binding *b)
 			unmap_chunk(b, ci, c, b->pgoff, end);
 	ranges_remove(&b->view->bindings, b->pgoff);
 	b->view = NULL;
+	if (m->flags & VMM_GMEM_FLAG_ZERO_ON_UNBIND)
+		zero_pages(m, b->pgoff, end);
 }
 
 /*
@@ -645,13 +855,43 @@ static int prepare_private(struct gmem_view *v, u64 index, u64 gfn,
 	return 0;
 }
 
+/*
+ * A shared read through an overlay of a page it lacks and the golden
+ * image has (gmem_get_pfn): the golden page, read-only; 2 MiB where the
+ * golden chunk is one block and the overlay has no page in it (whether
+ * the slot maps the whole chunk at a 2 MiB aligned gfn is vm_fault()'s
+ * huge_ok(): no model prepares a golden page, so nothing else here
+ * depends on it).
+ */
+static void golden_pfn(const struct gmem_binding *b, u64 index, u64 gfn,
+		       unsigned int flags, struct gmem_pfn *out)
+{
+	struct gmem_mem *m = b->view->mem;
+	const struct gmem_chunk *g =
+		xmap_load(&m->lower->mem->chunks, index / CHUNK_PAGES);
+	u64 first = ALIGN_DOWN(index, CHUNK_PAGES);
+
+	out->readonly = true;
+	out->max_order = 0;
+	if (chunk_is_huge(g) && !xmap_load(&m->chunks, index / CHUNK_PAGES) &&
+	    (!(flags & GMEM_FAULT_CHECK_SHARE) ||
+	     ranges_state(&m->shared, first, first + CHUNK_PAGES) ==
+		     RANGES_ALL))
+		out->max_order = CHUNK_ORDER;
+	if (m->cc->max_order)
+		out->max_order =
+			MIN(out->max_order,
+			    m->cc->max_order(b->view->owner, gfn, out->pa));
+}
+
 int gmem_get_pfn(const struct gmem_binding *b, u64 gfn, unsigned int flags,
-		 phys_addr_t *pa, unsigned int *max_order)
+		 struct gmem_pfn *out)
 {
 	struct gmem_mem *m;
 	struct gmem_chunk *c;
 	u64 index, first;
 	unsigned int order = 0;
+	phys_addr_t pa;
 	int r;
 
 	if (!b->view)
@@ -661,9 +901,20 @@ int gmem_get_pfn(const struct gmem_binding *b, u64 gfn, unsigned int flags,
 	if ((flags & GMEM_FAULT_CHECK_SHARE) &&
 	    ranges_test(&m->shared, index) == !!(flags & GMEM_FAULT_PRIVATE))
 		return -EFAULT;
-	r = get_page(m, index, pa);
+	out->readonly = false;
+	/* Only a shared read may see the golden page itself. */
+	if (m->lower &&
+	    !(flags &
+	      (GMEM_FAULT_PRIVATE | GMEM_FAULT_WRITE | GMEM_FAULT_POPULATE)) &&
+	    !gmem_page_at(m, index, &pa) &&
+	    gmem_page_at(m->lower->mem, index, &out->pa)) {
+		golden_pfn(b, index, gfn, flags, out);
+		return 0;
+	}
+	r = get_page(m, index, &pa);
 	if (r)
 		return r;
+	out->pa = pa;
 	c = xmap_load(&m->chunks, index / CHUNK_PAGES);
 	first = ALIGN_DOWN(index, CHUNK_PAGES);
 	/* 2 MiB only where this binding maps the whole block at a 2 MiB
@@ -677,15 +928,28 @@ int gmem_get_pfn(const struct gmem_binding *b, u64 gfn, unsigned int flags,
 		     RANGES_MIXED))
 		order = CHUNK_ORDER;
 	if (m->cc->max_order)
-		order = MIN(order, m->cc->max_order(b->view->owner, gfn, *pa));
+		order = MIN(order, m->cc->max_order(b->view->owner, gfn, pa));
 	if (flags & GMEM_FAULT_POPULATE) {
 		if (chunk_prepared(c, index % CHUNK_PAGES))
 			return -EEXIST;
 	} else if ((flags & GMEM_FAULT_PRIVATE) && m->cc->prepare) {
-		r = prepare_private(b->view, index, gfn, *pa, order);
+		r = prepare_private(b->view, index, gfn, pa, order);
 		if (r)
 			return r;
 	}
-	*max_order = order;
+	out->max_order = order;
 	return 0;
+}
+
+bool gmem_binding_page(const struct gmem_binding *b, u64 gfn, phys_addr_t *pa,
+		       bool *golden)
+{
+	const struct gmem_mem *m = b->view->mem;
+	u64 index = gfn - b->base_gfn + b->pgoff;
+
+	*golden = false;
+	if (gmem_page_at(m, index, pa))
+		return true;
+	*golden = gmem_page_at(m->lower->mem, index, pa);
+	return *golden;
 }

@@ -17,12 +17,23 @@
  * Pages come zeroed from the allocator ("zero on first use") and go back
  * to it as soon as they are punched out.
  *
+ * Beyond Linux (docs/ARCHITECTURE.md, "Golden images and rebinding
+ * policies"):
+ *  - a golden image is a memory sealed read-only (gmem_seal); an overlay
+ *    is a memory stacked on one (gmem_overlay): where the overlay has no
+ *    page, its guests and host read the golden page, and any write or
+ *    private use first copies the golden page into the overlay
+ *    (copy-on-write, copy on first private use);
+ *  - a rebinding policy, chosen by a creation flag, zeroes the memory
+ *    when a binding goes or when another VM binds it (below).
+ *
  * gmem never calls into the VM layer directly: a view calls its owner
  * through struct gmem_owner_ops (given by hv/vm.c) to invalidate mappings.
  */
 #ifndef GMV_HV_GMEM_H
 #define GMV_HV_GMEM_H
 
+#include "hv/vmm.h"
 #include "lib/types.h"
 
 struct cc_ops;
@@ -39,7 +50,30 @@ struct gmem_owner_ops {
 	void (*flush)(void *owner);
 	/* The view is gone: drop the reference it held on its VM. */
 	void (*release)(void *owner);
+	/* The owner's identity, never reused (the rebinding policies tell
+	 * VMs apart by it, also after one is gone). */
+	u64 (*id)(void *owner);
 };
+
+/*
+ * Rebinding policies (gmemvisor's own creation flags VMM_GMEM_FLAG_*,
+ * hv/vmm.h; at most one; Linux's kvm_gmem_create refuses both with
+ * -EINVAL).
+ * Without either the memory keeps its data across bindings, Linux's
+ * choice (each view binds only to its own VM). With either, only one VM
+ * at a time may have bindings on the memory (-EBUSY for another), and a
+ * VM whose model gives pages per-VM state (cc_ops.one_vm) may hand the
+ * memory to another VM of the same model through a view:
+ *  - VMM_GMEM_FLAG_ZERO_ON_UNBIND: the pages a binding covered are
+ *    punched (scrubbed, the model's state dropped) when it goes: memslot
+ *    deleted, view closed, VM gone;
+ *  - VMM_GMEM_FLAG_ZERO_ON_REBIND: all pages are punched when a VM other
+ *    than the one that bound the memory last binds it, and when that
+ *    VM's last view of the memory closes (no later binder can be that
+ *    VM).
+ */
+#define GMEM_POLICY_FLAGS \
+	(VMM_GMEM_FLAG_ZERO_ON_UNBIND | VMM_GMEM_FLAG_ZERO_ON_REBIND)
 
 /*
  * One memslot's use of a view: gfns [base_gfn, base_gfn + npages) are the
@@ -76,6 +110,29 @@ u64 gmem_view_size(const struct gmem_view *view);
 u64 gmem_view_flags(const struct gmem_view *view);
 /* Do two views share one memory? */
 bool gmem_same_memory(const struct gmem_view *a, const struct gmem_view *b);
+
+/*
+ * Seal the view's memory as a golden image: from now on host writes,
+ * pins, fallocate (allocate and punch), conversion to private and
+ * bindings are -EPERM; holes read as zeros. 0 (also when sealed
+ * already); -EINVAL for an overlay, a memory with a private page, or one
+ * whose model gives pages per-VM state (cc_ops.one_vm); -EBUSY while a
+ * memslot binds it or a page is pinned.
+ */
+int gmem_seal(struct gmem_view *view);
+bool gmem_view_sealed(const struct gmem_view *view);
+bool gmem_view_is_overlay(const struct gmem_view *view);
+/*
+ * Stack overlay's memory on the golden image golden belongs to, through
+ * a view of the golden memory owned by 'owner' (the overlay's VM; it
+ * holds the golden memory until the overlay goes). -EINVAL when golden's
+ * memory is not sealed, the overlay is sealed, an overlay already, of
+ * another size, or not MMAP (its slots must be gmem-only so that shared
+ * accesses reach it); -EBUSY when the overlay has backed pages or
+ * bindings; -ENOMEM.
+ */
+int gmem_overlay(struct gmem_view *overlay, struct gmem_view *golden,
+		 void *owner, const struct gmem_owner_ops *ops);
 
 /*
  * The checks of fallocate(2) that come before the file type (fs/open.c
@@ -143,21 +200,40 @@ bool gmem_binding_linked(const struct gmem_binding *b);
 /* A launch fills the page before it is prepared (kvm_gmem_populate):
  * the private page unprepared, -EEXIST if it is prepared already. */
 #define GMEM_FAULT_POPULATE 4u
+#define GMEM_FAULT_WRITE 8u /* the access writes */
+
+/* What gmem_get_pfn() found (pa also when only the prepare failed). */
+struct gmem_pfn {
+	phys_addr_t pa;
+	unsigned int max_order;
+	/* A golden page seen through an overlay: map it read-only. */
+	bool readonly;
+};
 
 /*
  * The page behind gfn for the guest (kvm_gmem_get_pfn): allocated and
- * zeroed on first use. -EFAULT when the view was released (G93) or, with
- * GMEM_FAULT_CHECK_SHARE, when the page's shareability differs from the
- * access kind; -ENOMEM; the security model's prepare() error. *max_order
- * is 9 when the 2 MiB chunk around the page is one block, the binding maps
- * all of it at a 2 MiB aligned gfn (and, with CHECK_SHARE, it is uniformly
- * shared or private), else 0, then no more than the
- * model's max_order() allows. A private page is prepared (cc prepare(),
- * over the 2^max_order block) at its first use since it was allocated or
- * last made shared, before this returns it.
+ * zeroed on first use. In an overlay, a shared read of a page it lacks
+ * gets the golden page (readonly, 2 MiB where the golden chunk is one
+ * block and the overlay has none of it); any other access to such a page
+ * copies the golden page into the overlay first, invalidating the gfn in
+ * every VM that maps the overlay (copy-on-write). -EFAULT when the view
+ * was released (G93) or, with GMEM_FAULT_CHECK_SHARE, when the page's
+ * shareability differs from the access kind; -ENOMEM; the security
+ * model's prepare() error. out->max_order is 9 when the 2 MiB chunk
+ * around the page is one block, the binding maps all of it at a 2 MiB
+ * aligned gfn (and, with CHECK_SHARE, it is uniformly shared or private),
+ * else 0, then no more than the model's max_order() allows. A private
+ * page is prepared (cc prepare(), over the 2^max_order block) at its
+ * first use since it was allocated or last made shared, before this
+ * returns it.
  */
 int gmem_get_pfn(const struct gmem_binding *b, u64 gfn, unsigned int flags,
-		 phys_addr_t *pa, unsigned int *max_order);
+		 struct gmem_pfn *out);
+/* For the VM checker: what backs gfn of b (bound to an overlay) now,
+ * without allocating: true with *pa and *golden (a golden page), else
+ * false. */
+bool gmem_binding_page(const struct gmem_binding *b, u64 gfn, phys_addr_t *pa,
+		       bool *golden);
 
 /* Backing pages held by the view's memory, and its metadata in bytes
  * (memory object, chunk index, chunks, page maps, extents, pins, views). */
@@ -172,7 +248,10 @@ u64 gmem_total_pages(void);
  * The invariant check over every memory: chunk bitmaps and counts,
  * backing blocks owned by OWN_GMEM with the right order, extents inside
  * the file, pins only on backed shared pages, views and bindings linked
- * both ways, and the pages of all memories == OWN_GMEM pages of hv_pool.
+ * both ways, and the pages of all memories == OWN_GMEM pages of hv_pool;
+ * golden images all shared, never bound or pinned, each held by its
+ * overlays' own views; overlays MMAP, of their image's size, in single
+ * pages; under a rebinding policy only the tenant's views bound.
  * 0 or -EIO after printing the first problem.
  */
 int gmem_check_all(void);

@@ -68,6 +68,58 @@ static int check_chunk(const struct gmem_mem *m, u64 ci,
 	return 0;
 }
 
+/*
+ * Golden images and overlays: a golden memory is all shared, with no
+ * prepared page, pin or binding, and each view of it that an overlay
+ * holds is that overlay's lower view (so the golden memory's view count
+ * is its overlays plus the open handles); an overlay is a gmem-only
+ * memory of the golden's size, never sealed, with single pages only (a
+ * copy-up takes 4 KiB).
+ */
+static int check_golden(const struct gmem_mem *m)
+{
+	const struct gmem_chunk *c;
+	const struct gmem_view *v;
+	u64 ci;
+
+	if (m->sealed) {
+		CHECK(!m->lower && !m->cc->one_vm &&
+			      ranges_state(&m->shared, 0, gmem_npages(m)) ==
+				      RANGES_ALL,
+		      "golden mem %p: an overlay, a one_vm model's, or not "
+		      "all shared",
+		      m);
+		CHECK(!xmap_find(&m->pins, &(u64){0}, XMAP_MAX_INDEX),
+		      "golden mem %p has a pinned page", m);
+		list_for_each_entry(v, &m->views, node)
+			CHECK(!v->bindings.n &&
+				      (!v->upper || v->upper->lower == v),
+			      "golden mem %p: view %p is bound, or an "
+			      "overlay's that is not its lower view",
+			      m, v);
+	} else {
+		list_for_each_entry(v, &m->views, node)
+			CHECK(!v->upper,
+			      "mem %p is not golden but overlay %p "
+			      "reads through its view %p",
+			      m, v->upper, v);
+	}
+	if (!m->lower)
+		return 0;
+	/* (That the image is sealed and the overlay is not is checked
+	 * with the golden memory's views and with the overlay's lower.) */
+	CHECK(m->lower->upper == m && m->lower->mem->size == m->size &&
+		      (m->flags & GMV_GMEM_FLAG_MMAP),
+	      "overlay %p: lower view %p is not its own view of a golden "
+	      "image of its size, or the overlay is not MMAP",
+	      m, m->lower);
+	xmap_for_each(&m->chunks, ci, c, 0, XMAP_MAX_INDEX)
+		CHECK(!chunk_is_huge(c),
+		      "overlay %p: chunk %llu is one 2 MiB block", m,
+		      (unsigned long long)ci);
+	return 0;
+}
+
 static int check_views(const struct gmem_mem *m)
 {
 	const struct gmem_view *v;
@@ -79,6 +131,12 @@ static int check_views(const struct gmem_mem *m)
 		nviews++;
 		CHECK(v->mem == m && list_node_valid(&v->node),
 		      "view %p of mem %p is mislinked", v, m);
+		/* A rebinding policy's memory has one VM's bindings. */
+		CHECK(!(m->flags & GMEM_POLICY_FLAGS) || !b->n ||
+			      v->ops->id(v->owner) == m->tenant,
+		      "mem %p: view %p is bound but its VM is not the "
+		      "tenant",
+		      m, v);
 		if (ranges_check(b, false, "gmem bindings"))
 			return -EIO;
 		for (u32 i = 0; i < b->n; i++) {
@@ -130,14 +188,14 @@ static int check_mem(const struct gmem_mem *m)
 		      "mem %p: pinned page %llu is not a backed shared page", m,
 		      (unsigned long long)idx);
 	}
-	return check_views(m);
+	return check_views(m) || check_golden(m) ? -EIO : 0;
 }
 
-/* Where the memory's first view binds page idx, or CC_NO_GFN. */
+/* Where the model's view (gmem_model_view) binds page idx, or
+ * CC_NO_GFN. */
 static u64 first_view_gfn(const struct gmem_mem *m, u64 idx)
 {
-	const struct gmem_view *v =
-		list_first_entry(&m->views, struct gmem_view, node);
+	const struct gmem_view *v = gmem_model_view(m);
 	const struct range *r = ranges_lookup(&v->bindings, idx);
 	const struct gmem_binding *gb;
 
@@ -159,7 +217,7 @@ static int check_model_pages(const struct gmem_mem *m, u64 *held)
 	*held = 0;
 	if (!m->cc->check_page)
 		return 0;
-	owner = list_first_entry(&m->views, struct gmem_view, node)->owner;
+	owner = gmem_model_view(m)->owner;
 	xmap_for_each(&m->chunks, ci, c, 0, XMAP_MAX_INDEX)
 	{
 		for (unsigned int i = 0; i < CHUNK_PAGES; i++) {

@@ -247,6 +247,9 @@ int gmem_convert(struct gmem_view *v, u64 offset, u64 size, bool to_private,
 	if (ranges_state(&m->shared, start, end) ==
 	    (to_private ? RANGES_NONE : RANGES_ALL))
 		return 0;
+	/* A golden image stays shared (gmem_seal). */
+	if (m->sealed)
+		return -EPERM;
 	/* 2 */
 	if (find_in_use(m, start, end, to_private, &idx)) {
 		*error_offset = idx << PAGE_SHIFT;

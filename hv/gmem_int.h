@@ -49,6 +49,15 @@ struct gmem_mem {
 	struct list_head views; /* of struct gmem_view, through node */
 	u32 nr_views;
 	struct list_head node; /* on gmem_all_mems */
+	/* A golden image (gmem_seal): nobody writes, allocates or punches
+	 * its pages any more; it is read through overlays only. */
+	bool sealed;
+	/* An overlay (gmem_overlay): its own view of the golden image it
+	 * falls back to where it has no page of its own. */
+	struct gmem_view *lower;
+	/* Rebinding policies (GMEM_POLICY_FLAGS): the id of the VM that
+	 * bound the memory last (gmem_owner_ops.id), 0 for none yet. */
+	u64 tenant;
 };
 
 struct gmem_view {
@@ -57,6 +66,9 @@ struct gmem_view {
 	const struct gmem_owner_ops *ops;
 	struct ranges bindings; /* page ranges -> struct gmem_binding */
 	struct list_head node; /* on its memory's views */
+	/* The overlay whose lower view this is (it binds nothing), else
+	 * NULL. */
+	struct gmem_mem *upper;
 };
 
 /* Every live memory. */
@@ -97,5 +109,13 @@ void chunk_unprepare(struct gmem_chunk *c, unsigned int first,
 /* Zap [start, end) (page indices) in every VM with a binding over it, then
  * flush each such VM once. */
 void gmem_invalidate(struct gmem_mem *m, u64 start, u64 end);
+
+/* The page at index if it is backed (no allocation): true with *pa. */
+bool gmem_page_at(const struct gmem_mem *m, u64 index, phys_addr_t *pa);
+
+/* The view whose VM's model state the pages carry: the tenant's view
+ * when the memory has a rebinding policy and a tenant with a view left,
+ * else the first view. */
+const struct gmem_view *gmem_model_view(const struct gmem_mem *m);
 
 #endif

@@ -110,10 +110,16 @@ static void owner_release(void *owner)
 	vm_put(owner);
 }
 
+static u64 owner_id(void *owner)
+{
+	return ((struct vm *)owner)->id;
+}
+
 static const struct gmem_owner_ops vm_owner_ops = {
 	.zap = owner_zap,
 	.flush = owner_flush,
 	.release = owner_release,
+	.id = owner_id,
 };
 
 /* ------------------------------------------------------------ VMs */
@@ -125,6 +131,7 @@ u64 vm_supported_types(void)
 
 int vm_create(unsigned long type, struct vm **out)
 {
+	static u64 last_id;
 	const struct cc_ops *cc = cc_for_type(type);
 	struct vm *vm;
 	int r;
@@ -135,6 +142,7 @@ int vm_create(unsigned long type, struct vm **out)
 	if (!vm)
 		return -ENOMEM;
 	vm->type = type;
+	vm->id = ++last_id;
 	vm->cc = cc;
 	vm->cc_state = NULL;
 	vm->refs = 1;
@@ -292,8 +300,11 @@ int vm_create_gmem(struct vm *vm, u64 size, u64 flags, struct gmem_view **out)
 	/* The view holds a reference on the VM (__kvm_gmem_create takes one
 	 * with kvm_get_kvm, kvm_gmem_release drops it). */
 	vm->refs++;
-	r = gmem_create(size, flags, vm_supported_gmem_flags(vm), vm->cc, vm,
-			&vm_owner_ops, out);
+	/* The rebinding policies are gmemvisor's own: KVM_CAP_GUEST_MEMFD_
+	 * FLAGS keeps Linux's meaning and does not list them. */
+	r = gmem_create(size, flags,
+			vm_supported_gmem_flags(vm) | GMEM_POLICY_FLAGS, vm->cc,
+			vm, &vm_owner_ops, out);
 	if (r)
 		vm->refs--;
 	return r;
@@ -305,11 +316,28 @@ int vm_create_gmem_view(struct vm *vm, struct gmem_view *of,
 	int r;
 
 	/* Every view of a one_vm memory is its creator's (by induction from
-	 * the first), so of's owner is that VM. */
-	if (gmem_view_cc(of)->one_vm && gmem_view_owner(of) != vm)
+	 * the first), so of's owner is that VM; unless a rebinding policy
+	 * hands it over, to a VM of the same model (hv/gmem.h). */
+	if (gmem_view_cc(of)->one_vm && gmem_view_owner(of) != vm &&
+	    !((gmem_view_flags(of) & GMEM_POLICY_FLAGS) &&
+	      gmem_view_cc(of) == vm->cc))
 		return -EINVAL;
 	vm->refs++;
 	r = gmem_view_create(of, vm, &vm_owner_ops, out);
+	if (r)
+		vm->refs--;
+	return r;
+}
+
+int vm_gmem_overlay(struct gmem_view *overlay, struct gmem_view *golden)
+{
+	struct vm *vm = gmem_view_owner(overlay);
+	int r;
+
+	/* The overlay's view of the golden image holds the VM as any view
+	 * does. */
+	vm->refs++;
+	r = gmem_overlay(overlay, golden, vm, &vm_owner_ops);
 	if (r)
 		vm->refs--;
 	return r;

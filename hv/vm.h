@@ -94,9 +94,14 @@ int vm_create_gmem(struct vm *vm, u64 size, u64 flags, struct gmem_view **out);
 /* A view of of's memory owned by vm. Any VM may view any memory (the
  * INIT_SHARED rule, G4, is about creating a gmem, not about seeing one),
  * except a memory whose model binds it to its VM (cc_ops.one_vm: SNP),
- * which another VM may not view: -EINVAL. */
+ * which another VM may not view: -EINVAL; with a rebinding policy
+ * (hv/gmem.h) a VM of the same model may. */
 int vm_create_gmem_view(struct vm *vm, struct gmem_view *of,
 			struct gmem_view **out);
+
+/* gmem_overlay() of overlay on golden's image, through a view owned by
+ * the overlay's VM. */
+int vm_gmem_overlay(struct gmem_view *overlay, struct gmem_view *golden);
 
 /* KVM_SET_USER_MEMORY_REGION2, with the guest_memfd argument resolved by
  * the caller: gmem, or gmem_err (-EBADF, -EINVAL) reported when the bind
@@ -179,7 +184,9 @@ bool vm_zapped_since(const struct vm *vm, u64 since, u64 gfn_start,
 /* Live VMs, and the invariant check over all of them: slot indexes
  * consistent, bindings pointing back at their slots and held by their
  * views, gmem-only exactly for MMAP gmems, attribute extents well formed,
- * slot memory accounted, no flush owed. 0 or -EIO. */
+ * slot memory accounted, no flush owed; in a slot over an overlay every
+ * translation reaches the page backing its gfn now, a golden page never
+ * writable. 0 or -EIO. */
 u64 vm_nr_live(void);
 int vm_check_all(void);
 

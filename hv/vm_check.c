@@ -8,6 +8,35 @@
 #include "hv/kvm_abi.h"
 #include "lib/errno.h"
 
+/*
+ * A slot over an overlay (hv/gmem.h): every gfn the VM's table maps must
+ * reach what backs it now, the overlay's own page (a copy-up that left the
+ * golden page mapped would let the guest read stale data) or, where the
+ * overlay has none, the golden page, and that read-only: no writable
+ * translation of a golden page exists anywhere.
+ */
+static int check_overlay_slot(const struct vm *vm, const struct memslot *s)
+{
+	struct arch_xlate x;
+	phys_addr_t pa;
+	bool golden;
+
+	for (u64 gfn = s->base_gfn; gfn < s->base_gfn + s->npages; gfn++) {
+		if (vm_lookup_gpa(vm, gfn << PAGE_SHIFT, &x))
+			continue;
+		CHECK(gmem_binding_page(&s->gb, gfn, &pa, &golden) &&
+			      x.hpa == pa,
+		      "vm %p slot %u: gfn %#llx maps %p, its overlay page or "
+		      "golden page is %p",
+		      vm, s->id, (unsigned long long)gfn, (void *)x.hpa,
+		      (void *)pa);
+		CHECK(!golden || !x.writable,
+		      "vm %p slot %u: gfn %#llx maps golden page %p writable",
+		      vm, s->id, (unsigned long long)gfn, (void *)pa);
+	}
+	return 0;
+}
+
 static int check_slot(const struct vm *vm, const struct range *r)
 {
 	const struct memslot *s = r->data;
@@ -40,6 +69,9 @@ static int check_slot(const struct vm *vm, const struct range *r)
 					 GMV_GMEM_FLAG_MMAP),
 		      "vm %p slot %u: gmem-only flag differs from its gmem", vm,
 		      s->id);
+		if (gmem_view_is_overlay(s->gb.view) &&
+		    check_overlay_slot(vm, s))
+			return -EIO;
 	}
 	xmap_for_each(&s->mem, idx, page, 0, XMAP_MAX_INDEX)
 	{

@@ -77,7 +77,8 @@ int vm_fault(struct vm *vm, struct vm_fault *f)
 	bool host = f->access & VM_ACCESS_HOST;
 	u64 gfn = f->gpa >> PAGE_SHIFT;
 	struct memslot *s = vm_slot_of(vm, gfn);
-	unsigned int flags, order;
+	struct gmem_pfn pfn;
+	unsigned int flags;
 	int r;
 
 	f->pa = 0;
@@ -105,14 +106,23 @@ int vm_fault(struct vm *vm, struct vm_fault *f)
 	flags = private ? GMEM_FAULT_PRIVATE : 0;
 	if (f->access & VM_ACCESS_POPULATE)
 		flags |= GMEM_FAULT_POPULATE;
+	if (f->access & VM_ACCESS_WRITE)
+		flags |= GMEM_FAULT_WRITE;
 	if (vm_has_private_mem(vm))
 		flags |= GMEM_FAULT_CHECK_SHARE;
-	r = gmem_get_pfn(&s->gb, gfn, flags, &f->pa, &order);
+	/* pa also on failure: the page a failed prepare left unprepared. */
+	pfn.pa = 0;
+	r = gmem_get_pfn(&s->gb, gfn, flags, &pfn);
+	f->pa = pfn.pa;
 	if (r)
 		return vm_memory_fault(f, r);
 	f->from_gmem = true;
-	if (order && huge_ok(vm, s, gfn))
-		f->max_order = order;
+	/* A golden page under an overlay is mapped read-only: the guest's
+	 * first write to it faults again and copies it up. */
+	if (pfn.readonly)
+		f->writable = false;
+	if (pfn.max_order && huge_ok(vm, s, gfn))
+		f->max_order = pfn.max_order;
 	return 0;
 }
 

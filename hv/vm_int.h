@@ -26,6 +26,7 @@ struct memslot {
 
 struct vm {
 	unsigned long type;
+	u64 id; /* never reused (gmem_owner_ops.id) */
 	const struct cc_ops *cc; /* chosen for the type in vm_create */
 	void *cc_state; /* the model's per-VM state (vm_cc_state()) */
 	u32 refs;

@@ -63,8 +63,22 @@ enum vmm_feature {
 				    * TDCALL, MapGPA, #VE */
 	VMM_FEAT_INTR_IF_CLEAR,	   /* a guest spinning with RFLAGS.IF clear
 				    * still ends at the run time limit */
+	VMM_FEAT_GOLDEN,	   /* gmem_seal and gmem_overlay: golden
+				    * images shared copy-on-write */
+	VMM_FEAT_REBIND_POLICY,	   /* the VMM_GMEM_FLAG_ZERO_ON_* policies */
 	VMM_NR_FEATURES
 };
+
+/*
+ * gmemvisor's own create_gmem flags, the rebinding policies (at most one;
+ * hv/gmem.h has their rules): pages zeroed when a binding goes, or when
+ * a VM other than the last to bind the memory binds it. Far above
+ * Linux's GUEST_MEMFD_FLAG_* bits; Linux refuses them with -EINVAL (an
+ * unknown flag, kvm_gmem_create) and KVM_CAP_GUEST_MEMFD_FLAGS never
+ * lists them.
+ */
+#define VMM_GMEM_FLAG_ZERO_ON_UNBIND (1ULL << 62)
+#define VMM_GMEM_FLAG_ZERO_ON_REBIND (1ULL << 61)
 
 /* struct kvm_userspace_memory_region2, minus what the backend supplies:
  * the userspace address is a private anonymous mapping of memory_size
@@ -184,6 +198,20 @@ struct vmm_ops {
 	/* A new view, owned by 'vm', of the memory behind 'gmem' (the
 	 * gmem_file/gmem_inode split): a gmem handle or -errno. */
 	int (*create_gmem_view)(struct vmm *v, int gmem, int vm);
+	/*
+	 * Golden images (VMM_FEAT_GOLDEN; gmemvisor's own, hv/gmem.h):
+	 * gmem_seal makes the memory behind gmem a read-only golden image
+	 * (0; -EINVAL for an overlay, a private page, an SNP or TDX VM's
+	 * memory; -EBUSY while bound or pinned); afterwards host writes,
+	 * pins, fallocate, conversion to private and binding it are -EPERM.
+	 * gmem_overlay stacks the memory behind overlay (MMAP, empty,
+	 * unbound, of the same size) on the golden image behind golden,
+	 * for overlay's VM: its guests read golden pages where it has none
+	 * and copy them up on a write or a private use (0; -EINVAL, -EBUSY,
+	 * -ENOMEM). Both -EBADF for a bad handle, -ENOTTY for a VM's.
+	 */
+	int (*gmem_seal)(struct vmm *v, int gmem);
+	int (*gmem_overlay)(struct vmm *v, int overlay, int golden);
 	/* KVM_SET_USER_MEMORY_REGION2. */
 	int (*set_region)(struct vmm *v, int vm, const struct vmm_region *r);
 	/* fallocate(2) on the gmem. */

@@ -227,6 +227,39 @@ static int native_create_gmem_view(struct vmm *v, int gmem, int vm)
 	return r ? r : add_view(v, view);
 }
 
+/* A gmem file's own call: -EBADF, -ENOTTY on a VM file. */
+static int gmem_of(struct vmm *v, int h, struct gmem_view **view)
+{
+	switch (lookup(v, h, (void **)view)) {
+	case H_GMEM:
+		return 0;
+	case H_VM:
+	case H_VCPU:
+		return -ENOTTY;
+	default:
+		return -EBADF;
+	}
+}
+
+static int native_gmem_seal(struct vmm *v, int gmem)
+{
+	struct gmem_view *view;
+	int r = gmem_of(v, gmem, &view);
+
+	return r ? r : gmem_seal(view);
+}
+
+/* The overlay's VM gets its own view of the golden image. */
+static int native_gmem_overlay(struct vmm *v, int overlay, int golden)
+{
+	struct gmem_view *up, *gold;
+	int r = gmem_of(v, overlay, &up);
+
+	if (!r)
+		r = gmem_of(v, golden, &gold);
+	return r ? r : vm_gmem_overlay(up, gold);
+}
+
 static int native_set_region(struct vmm *v, int vm, const struct vmm_region *r)
 {
 	struct vm_region reg = {
@@ -284,20 +317,6 @@ static int native_set_attributes(struct vmm *v, int vm, u64 gpa, u64 size,
 	int r = vm_of(v, vm, &obj);
 
 	return r ? r : vm_set_attributes(obj, gpa, size, attrs, flags);
-}
-
-/* A gmem file's own call: -EBADF, -ENOTTY on a VM file. */
-static int gmem_of(struct vmm *v, int h, struct gmem_view **view)
-{
-	switch (lookup(v, h, (void **)view)) {
-	case H_GMEM:
-		return 0;
-	case H_VM:
-	case H_VCPU:
-		return -ENOTTY;
-	default:
-		return -EBADF;
-	}
 }
 
 static int native_convert(struct vmm *v, int gmem, u64 offset, u64 size,
@@ -537,6 +556,8 @@ const struct vmm_ops vmm_native_ops = {
 	.create_vm = native_create_vm,
 	.create_gmem = native_create_gmem,
 	.create_gmem_view = native_create_gmem_view,
+	.gmem_seal = native_gmem_seal,
+	.gmem_overlay = native_gmem_overlay,
 	.set_region = native_set_region,
 	.fallocate = native_fallocate,
 	.set_attributes = native_set_attributes,

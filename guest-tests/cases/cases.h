@@ -14,7 +14,7 @@
 #include "guest-tests/vmm_case.h"
 
 /* The groups of guest cases below, in run order (suite.c). */
-#define GUEST_NR_GROUPS 9
+#define GUEST_NR_GROUPS 10
 extern const struct kt_suite *const guest_groups[];
 
 /*
@@ -37,6 +37,7 @@ extern const struct kt_suite guest_exits_suite;
 extern const struct kt_suite guest_private_suite;
 extern const struct kt_suite guest_inplace_suite;
 extern const struct kt_suite guest_views_suite;
+extern const struct kt_suite guest_golden_suite;
 extern const struct kt_suite guest_slots_suite;
 extern const struct kt_suite guest_snp_suite;
 extern const struct kt_suite guest_tdx_suite;

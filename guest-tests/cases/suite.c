@@ -8,7 +8,8 @@
 const struct kt_suite *const guest_groups[] = {
 	&guest_harness_suite, &guest_shared_suite,  &guest_exits_suite,
 	&guest_private_suite, &guest_inplace_suite, &guest_views_suite,
-	&guest_slots_suite,   &guest_snp_suite,	    &guest_tdx_suite,
+	&guest_golden_suite,  &guest_slots_suite,   &guest_snp_suite,
+	&guest_tdx_suite,
 };
 
 _Static_assert(ARRAY_SIZE(guest_groups) == GUEST_NR_GROUPS,

@@ -52,6 +52,8 @@ const char *conf_need_convert_mmap(struct kt *t);
 const char *conf_need_views(struct kt *t);
 const char *conf_need_views_shared(struct kt *t);
 const char *conf_need_views_convert(struct kt *t);
+const char *conf_need_golden(struct kt *t);
+const char *conf_need_policy(struct kt *t);
 /* The reverse: runs only on backends without memory attributes. */
 const char *conf_without_attributes(struct kt *t);
 

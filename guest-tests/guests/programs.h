@@ -188,6 +188,27 @@
 #define VIEWS_B_SEED 0x7b1ULL
 
 /*
+ * golden(gpa, mode): VMs with overlays of one golden image bound at gpa,
+ * GOLDEN_LEN bytes; the host wrote GOLDEN_SEED into the golden image.
+ *  GOLDEN_READER: expects GOLDEN_SEED throughout.
+ *  GOLDEN_WRITER: expects GOLDEN_SEED, writes GOLDEN_WRITE_SEED into page
+ *  GOLDEN_PAGE; SYNC(1): the host runs readers in the other VMs, sees
+ *  the write in the writer's overlay alone, and punches it there; the
+ *  writer expects GOLDEN_SEED throughout again.
+ *  GOLDEN_FILL: writes GOLDEN_FILL_SEED throughout (a VM whose memory a
+ *  rebinding policy hands on); GOLDEN_ZERO: expects zeros throughout.
+ */
+#define GOLDEN_LEN (2ULL << 20)
+#define GOLDEN_PAGE 37
+#define GOLDEN_READER 0
+#define GOLDEN_WRITER 1
+#define GOLDEN_FILL 2
+#define GOLDEN_ZERO 3
+#define GOLDEN_SEED 0x601dULL
+#define GOLDEN_WRITE_SEED 0x602dULL
+#define GOLDEN_FILL_SEED 0x603dULL
+
+/*
  * two_slots_punch(gpa_a, gpa_b): one gmem of 2 * TWO_SLOTS_PAGES pages,
  * default VM; slot A maps its first half at gpa_a, slot B its second half
  * at gpa_b. The guest writes TWO_SLOTS_A_SEED over A, TWO_SLOTS_B_SEED

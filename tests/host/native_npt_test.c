@@ -330,6 +330,119 @@ NATIVE_CASE(vm_with_the_most_vcpus_goes)
 	deadline_timer_register(tm ? &saved_timer : NULL);
 }
 
+/* Map gpa as a guest access would, the largest block the fault path
+ * allows: 0 or the fault's error. */
+static int touch_huge(struct vmm *v, int vm, u64 gpa, unsigned int access)
+{
+	struct vm *obj = vmm_native_vm(v, vm);
+	struct vm_fault f = {.gpa = gpa, .access = access};
+	int r = vm_fault(obj, &f);
+
+	return r ? r
+		 : arch_script_ops.map(vm_arch_vm(obj), gpa, f.pa, f.max_order,
+				       f.writable, false);
+}
+
+/*
+ * Golden images in the table: every VM maps the golden page read-only,
+ * 2 MiB where it can; a write in the 2 MiB golden mapping of one VM
+ * drops that leaf (flushed) and maps the VM's copy writable at 4 KiB,
+ * the rest of the 2 MiB faulting back at 4 KiB, while the other VM keeps
+ * its 2 MiB golden leaf. Catches a writable golden leaf, a copy-up that
+ * leaves the 2 MiB leaf (the guest would go on writing the golden page
+ * through it), or one that zaps the other VM.
+ */
+NATIVE_CASE(golden_leaves_are_read_only_and_split_on_write)
+{
+	int builder = scripted_vm(t, v, GMV_VM_DEFAULT), vm[2], ov[2];
+	int golden = CASE_OPEN(t, v->ops->create_gmem(v, builder, 4 << 20,
+						      SHARED_FLAGS));
+	struct arch_xlate x, y;
+
+	if (golden < 0)
+		return;
+	KT_ASSERT_OK(t, v->ops->host_write(v, golden, 5 * PG, "golden", 6));
+	KT_ASSERT_OK(t, v->ops->gmem_seal(v, golden));
+	for (int i = 0; i < 2; i++) {
+		vm[i] = scripted_vm(t, v, GMV_VM_DEFAULT);
+		ov[i] = CASE_OPEN(t, v->ops->create_gmem(v, vm[i], 4 << 20,
+							 SHARED_FLAGS));
+		if (ov[i] < 0)
+			return;
+		KT_ASSERT_OK(t, v->ops->gmem_overlay(v, ov[i], golden));
+		KT_ASSERT_OK(t, case_bind(v, vm[i], 0, GB, 4 << 20, ov[i], 0));
+		KT_ASSERT_OK(t, touch_huge(v, vm[i], GB + 5 * PG, 0));
+		KT_ASSERT_OK(t, vm_lookup_gpa(vmm_native_vm(v, vm[i]),
+					      GB + 5 * PG, &x));
+		KT_EXPECT_EQ(t, x.order, 9);
+		KT_EXPECT(t, !x.writable);
+	}
+	/* A slot right after the overlay's, mapped: not the overlay's. */
+	KT_ASSERT_OK(t, case_region(v, vm[0], 1, 0, GB + (4 << 20), PG, -1, 0));
+	KT_ASSERT_OK(t, touch(v, vm[0], GB + (4 << 20), 0));
+	KT_EXPECT_OK(t, v->ops->check(v));
+	KT_ASSERT_OK(t, touch_huge(v, vm[0], GB + 5 * PG, VM_ACCESS_WRITE));
+	KT_ASSERT_OK(t, vm_lookup_gpa(vmm_native_vm(v, vm[0]), GB + 5 * PG,
+				      &y));
+	KT_EXPECT_EQ(t, y.order, 0);
+	KT_EXPECT(t, y.writable);
+	KT_EXPECT_NE(t, y.hpa, x.hpa);
+	KT_EXPECT_EQ(t, mapped(v, vm[0], GB, 512), 1);
+	KT_EXPECT(t, !flush_owed(v, vm[0]));
+	KT_ASSERT_OK(t, touch_huge(v, vm[0], GB + 6 * PG, 0));
+	KT_ASSERT_OK(t, vm_lookup_gpa(vmm_native_vm(v, vm[0]), GB + 6 * PG,
+				      &y));
+	KT_EXPECT_EQ(t, y.order, 0);
+	KT_EXPECT(t, !y.writable);
+	KT_ASSERT_OK(t, vm_lookup_gpa(vmm_native_vm(v, vm[1]), GB + 5 * PG,
+				      &y));
+	KT_EXPECT_EQ(t, y.order, 9);
+	KT_EXPECT_EQ(t, y.hpa, x.hpa);
+	KT_EXPECT_OK(t, v->ops->check(v));
+	/* The VM checker sees a translation left on the golden page after
+	 * the copy-up (planted: VM 0's gfn mapped back to it). */
+	KT_ASSERT_OK(t, arch_script_ops.map(vm_arch_vm(vmm_native_vm(v, vm[0])),
+					    GB + 5 * PG, x.hpa, 0, false,
+					    false));
+	KT_EXPECT_ERRNO(t, v->ops->check(v), EIO);
+	vm_zap_range(vmm_native_vm(v, vm[0]), (GB >> 12) + 5, (GB >> 12) + 6);
+	KT_EXPECT_OK(t, v->ops->check(v));
+	/* The punch of the copy drops its leaf; the golden page comes back
+	 * read-only. */
+	KT_EXPECT_OK(t, v->ops->fallocate(v, ov[0], PUNCH, 5 * PG, PG));
+	KT_EXPECT_EQ(t, mapped(v, vm[0], GB + 5 * PG, 1), 0);
+	KT_ASSERT_OK(t, touch_huge(v, vm[0], GB + 5 * PG, 0));
+	KT_ASSERT_OK(t, vm_lookup_gpa(vmm_native_vm(v, vm[0]), GB + 5 * PG,
+				      &y));
+	KT_EXPECT_EQ(t, y.hpa, x.hpa);
+	KT_EXPECT(t, !y.writable);
+}
+
+/*
+ * Zero on unbind with the same pages bound by a second slot of the same
+ * VM (through a second view): deleting the first slot zeroes the pages,
+ * so the second slot's translations of them must go too. Catches a
+ * policy's zeroing without its invalidation.
+ */
+NATIVE_CASE(policy_zeroing_unmaps_the_other_slot)
+{
+	int vm = scripted_vm(t, v, GMV_VM_DEFAULT);
+	int g = CASE_OPEN(t, v->ops->create_gmem(
+				  v, vm, 4 * PG,
+				  SHARED_FLAGS | VMM_GMEM_FLAG_ZERO_ON_UNBIND));
+	int w = g < 0 ? -1 : CASE_OPEN(t, v->ops->create_gmem_view(v, g, vm));
+
+	if (w < 0)
+		return;
+	KT_ASSERT_OK(t, case_bind(v, vm, 0, GB, 4 * PG, g, 0));
+	KT_ASSERT_OK(t, case_bind(v, vm, 1, 2 * GB, 4 * PG, w, 0));
+	KT_ASSERT_OK(t, touch_all(v, vm, 2 * GB, 4));
+	KT_EXPECT_EQ(t, mapped(v, vm, 2 * GB, 4), 4);
+	KT_EXPECT_OK(t, case_delete(v, vm, 0));
+	KT_EXPECT_EQ(t, mapped(v, vm, 2 * GB, 4), 0);
+	KT_EXPECT(t, !flush_owed(v, vm));
+}
+
 static const struct kt_case native_npt_cases[] = {
 	KT_CASE(two_slots_of_one_gmem_lose_their_translations),
 	KT_CASE(gmem_zaps_carry_the_memorys_filter),
@@ -337,6 +450,8 @@ static const struct kt_case native_npt_cases[] = {
 	KT_CASE(backend_state_goes_back_with_the_vm),
 	KT_CASE(vm_creation_out_of_memory_holds_nothing),
 	KT_CASE(vm_with_the_most_vcpus_goes),
+	KT_CASE(golden_leaves_are_read_only_and_split_on_write),
+	KT_CASE(policy_zeroing_unmaps_the_other_slot),
 };
 
 const struct kt_suite native_npt_suite = {
