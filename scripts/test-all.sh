@@ -24,6 +24,7 @@ add "differential fuzzer, planted bug" "$MAKE -s -j2 test-fuzz-diff"
 add "booted-kernel runner, fake QEMU" "$MAKE -s -j2 test-linux-vm-sh"
 add "Bochs runner, fake Bochs"  "$MAKE -s -j2 test-run-bochs-sh"
 add "KTAP to JUnit XML and JSON" "$MAKE -s -j2 test-ktap-report"
+add "bench-check, planted regressions" "$MAKE -s -j2 test-bench-check"
 add "Linux cross-check (native vs /dev/kvm)" "$MAKE -s -j2 crosscheck"
 add "Linux cross-check (booted kernel, table)" "$MAKE -s -j2 crosscheck-kernel"
 
