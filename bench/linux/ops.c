@@ -32,6 +32,13 @@ static unsigned int reps_for(u64 range)
 	return bench_reps(n < 1 ? 1 : n > 256 ? 256 : (unsigned int)n);
 }
 
+/* The first pass warms up (caches, the allocator's free lists) and is
+ * not counted; a range of 256 MiB or more is its own warm-up. */
+static unsigned int first_pass(u64 range)
+{
+	return range >= 256 * MIB;
+}
+
 static int fill(struct side *s, int g, u64 range, int mode)
 {
 	return s->v->ops->fallocate(s->v, g, mode, 0, range);
@@ -49,7 +56,7 @@ static int falloc_row(struct side *s, const struct row *r, double *units,
 
 	if (g < 0)
 		return g;
-	for (unsigned int i = 0; i <= reps && !ret; i++) {
+	for (unsigned int i = first_pass(range); i <= reps && !ret; i++) {
 		if (punch)
 			ret = fill(s, g, range, ALLOC);
 		for (u64 off = 0; off < range && !ret; off += call) {
@@ -92,7 +99,7 @@ static int cycle_row(struct side *s, const struct row *r, double *units,
 		return g;
 	if (s->is_linux && !(map = bench_linux_map(g, range)))
 		ret = -errno;
-	for (unsigned int i = 0; i <= reps && !ret; i++) {
+	for (unsigned int i = first_pass(range); i <= reps && !ret; i++) {
 		t_start(i);
 		for (u64 off = 0; off < range && !ret; off += unit) {
 			ret = s->v->ops->fallocate(s->v, g, ALLOC, off, unit);
@@ -214,7 +221,7 @@ int attr_row(struct side *s, const struct row *r, double *units,
 	if (g < 0)
 		return g;
 	ret = bench_bind(s, s->vm_prot, 1, GMEM_GPA, range, g, 0);
-	for (unsigned int i = 0; i <= reps && !ret; i++) {
+	for (unsigned int i = first_pass(range); i <= reps && !ret; i++) {
 		u64 to = r->arg2 ? GMV_MEMORY_ATTRIBUTE_PRIVATE : 0;
 		ret = s->v->ops->set_attributes(
 			s->v, s->vm_prot, GMEM_GPA, range,
@@ -251,7 +258,7 @@ int convert_row(struct side *s, const struct row *r, double *units,
 		return g;
 	ret = bench_bind(s, s->vm_prot, 1, GMEM_GPA, range, g, 0);
 	ret = ret ? ret : fill(s, g, range, ALLOC);
-	for (unsigned int i = 0; i <= reps && !ret; i++) {
+	for (unsigned int i = first_pass(range); i <= reps && !ret; i++) {
 		ret = s->v->ops->convert(s->v, g, 0, range, !r->arg2, &bad);
 		t_start(i);
 		ret = ret ? ret :
