@@ -25,8 +25,8 @@ import sys
 
 ROW_FIELDS = ['group', 'name', 'unit', 'unit_bytes', 'units',
               'native_range', 'linux_range', 'native', 'native_min',
-              'native_max', 'linux', 'linux_min', 'linux_max', 'floor',
-              'note']
+              'native_max', 'native_mad', 'linux', 'linux_min',
+              'linux_max', 'linux_mad', 'floor', 'note']
 
 
 def die(msg):
@@ -60,11 +60,11 @@ def fmt_ns(x):
 
 
 def spread(r, side):
-    med, lo, hi = (num(r[side]), num(r[side + '_min']),
-                   num(r[side + '_max']))
-    if med is None or lo is None or hi is None or med <= 0:
+    """The median absolute deviation as a share of the median."""
+    med, mad = num(r[side]), num(r[side + '_mad'])
+    if med is None or mad is None or med <= 0:
         return ''
-    return f'{100 * (hi - lo) / med:.0f}%'
+    return f'{100 * mad / med:.0f}%'
 
 
 def read_side(path):
@@ -149,8 +149,8 @@ def main():
 
     # ------------------------------------------------------------ ops
     print(f'gmem operations, native vs Linux in one run '
-          f'(median of {info.get("rounds", "?")} rounds, spread = '
-          f'(max-min)/median; Linux: {where}; kernel {info.get("kernel")})')
+          f'(median of {info.get("rounds", "?")} or more rounds, spr = '
+          f'median absolute deviation / median; Linux: {where})')
     hdr = ['operation', 'unit', 'native', 'spr', 'Linux', 'spr',
            'Linux/nat', 'memset', 'nat/memset', 'instr/unit']
     table = []
@@ -178,8 +178,9 @@ def main():
                       f'{ir[r["name"]]:.0f}' if r['name'] in ir else '-'])
         ops_csv.append([r['name'], r['unit'], r['native_range'],
                         r['linux_range'], r['native'], r['native_min'],
-                        r['native_max'], r['linux'], r['linux_min'],
-                        r['linux_max'], f'{ratio:.4f}' if ratio else '',
+                        r['native_max'], r['native_mad'], r['linux'],
+                        r['linux_min'], r['linux_max'], r['linux_mad'],
+                        f'{ratio:.4f}' if ratio else '',
                         r['floor'], ir.get(r['name'], ''), r['note']])
         if ratio:
             results.append((f'ops:{r["name"]}:native/linux', 1 / ratio,
@@ -204,8 +205,9 @@ def main():
         print(f'  - {name}: {note}')
     write_csv(os.path.join(out, 'ops.csv'),
               ['operation', 'unit', 'native_range', 'linux_range',
-               'native_ns', 'native_min', 'native_max', 'linux_ns',
-               'linux_min', 'linux_max', 'linux_over_native',
+               'native_ns', 'native_min', 'native_max', 'native_mad',
+               'linux_ns', 'linux_min', 'linux_max', 'linux_mad',
+               'linux_over_native',
                'memset_floor_ns', 'native_instructions_per_unit', 'note'],
               ops_csv)
 
@@ -353,8 +355,8 @@ set xtics rotate by -40 scale 0 font ",8"
 set key top left
 set title 'gmem operations: native vs Linux, one run (make bench)'
 plot 'ops.csv' every ::1 using 5:xtic(1) title 'native', \
-     '' every ::1 using 8 title 'Linux', \
-     '' every ::1 using 12 title 'memset floor'
+     '' every ::1 using 9 title 'Linux', \
+     '' every ::1 using 14 title 'memset floor'
 '''
 
 if __name__ == '__main__':

@@ -5,7 +5,7 @@
 #     tables, RMP and TDX models, conversion with the security models).
 #  2. The side-by-side gmem benchmark (bench/linux/, bench-linux): native
 #     and Linux's guest_memfd in one process, BENCH_ROUNDS rounds (default
-#     3), median and spread. With a usable /dev/kvm it runs here; without
+#     5; cheap rows more), median and spread. With a usable /dev/kvm it runs here; without
 #     one it runs inside the Linux kernel that scripts/linux-vm.sh boots
 #     under QEMU (the cross-check's oracle, scripts/linux-kernel.sh; KVM
 #     there runs on QEMU's emulated SVM), so both sides share that VM.
@@ -28,7 +28,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 B=${B:-build}
 OUT=$B/bench
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 COUNT_RANGE=${BENCH_COUNT_RANGE:-67108864}
 KVM=${BENCH_KVM:-/dev/kvm}
 VMT=${BENCH_VM_TIMEOUT:-900}

@@ -6,10 +6,12 @@
  * turns, and prints one tab-separated line per row:
  *
  *   row GROUP NAME UNIT UNIT_BYTES UNITS NATIVE_RANGE LINUX_RANGE
- *       NATIVE_MEDIAN NATIVE_MIN NATIVE_MAX LINUX_MEDIAN LINUX_MIN
- *       LINUX_MAX FLOOR NOTE
+ *       NATIVE_MEDIAN NATIVE_MIN NATIVE_MAX NATIVE_MAD LINUX_MEDIAN
+ *       LINUX_MIN LINUX_MAX LINUX_MAD FLOOR NOTE
  *
- * nanoseconds per unit; a side that could not run gives its reason in
+ * nanoseconds per unit over the rounds (MAD: the median absolute
+ * deviation from the median, the spread one slow round does not move;
+ * these machines are shared and the booted kernel runs under TCG); a side that could not run gives its reason in
  * place of its three figures ("no /dev/kvm: ..."), and FLOOR is the
  * memset of UNIT_BYTES measured in the same run over a buffer of the
  * row's range (empty for units with no bytes). Then "meta" lines (growth.c) and "info" lines (clock, kernel).
@@ -161,15 +163,22 @@ struct figures {
 static void put_figures(struct figures *f)
 {
 	if (f->why) {
-		printf("\t%s\t\t", f->why);
+		printf("\t%s\t\t\t", f->why);
 		return;
 	}
 	if (f->err) {
-		printf("\tfailed: %s\t\t", errno_name(f->err));
+		printf("\tfailed: %s\t\t\t", errno_name(f->err));
 		return;
 	}
+	double med, dev[MAX_ROUNDS];
+
 	qsort(f->v, f->n, sizeof(f->v[0]), cmp_double);
-	printf("\t%.3f\t%.3f\t%.3f", f->v[f->n / 2], f->v[0], f->v[f->n - 1]);
+	med = f->v[f->n / 2];
+	for (int i = 0; i < f->n; i++)
+		dev[i] = f->v[i] > med ? f->v[i] - med : med - f->v[i];
+	qsort(dev, f->n, sizeof(dev[0]), cmp_double);
+	printf("\t%.3f\t%.3f\t%.3f\t%.3f", med, f->v[0], f->v[f->n - 1],
+	       dev[f->n / 2]);
 }
 
 /*
