@@ -215,28 +215,38 @@ def main():
     print('\ngrowth: the same operation on a bigger layout '
           '(ratio big/small; flat is 1.00)')
     grow = [r for r in rows if r['group'] == 'growth']
-    gcsv = []
+    grcsv = []
     for small, big in zip(grow[0::2], grow[1::2]):
         line = [small['name'].rsplit(', ', 1)[0],
                 small['name'].rsplit(', ', 1)[-1],
                 big['name'].rsplit(', ', 1)[-1]]
         out_cols = []
+        short = f'{line[0]} ({line[1]}->{line[2]})'
+        for a, b in (('bind+delete a memslot', 'bind+delete slot'),
+                     (' there+back', ''), (' gmem', ''),
+                     (' memslots', ' slots'), (' memslot', ' slot'),
+                     (' GiB', 'G'), (' TiB', 'T'), (' MiB', 'M'),
+                     (' KiB', 'K'), ('first host store', 'host store')):
+            short = short.replace(a, b)
+        wide = [short]
         for s in ('native', 'linux'):
             a, b = num(small[s]), num(big[s])
             if a and b:
                 out_cols += [fmt_ns(a), fmt_ns(b), f'{b / a:.2f}']
                 results.append((f'growth:{line[0]} {line[1]}->{line[2]}:'
                                 f'{s}', b / a, 'time ratio'))
-                gcsv.append([line[0], line[1], line[2], s, small[s], big[s],
-                             f'{b / a:.4f}'])
+                wide += [small[s], big[s], f'{b / a:.4f}']
             else:
                 out_cols += ['-', '-', 'n/a']
+                wide += ['', '', '']
+        grcsv.append(wide)
         print(f'  {line[0]:<34} {line[1]:>10} -> {line[2]:<12} native '
               f'{out_cols[0]:>10} {out_cols[1]:>10} x{out_cols[2]:<6} '
               f'Linux {out_cols[3]:>10} {out_cols[4]:>10} x{out_cols[5]}')
     write_csv(os.path.join(out, 'growth.csv'),
-              ['operation', 'small', 'big', 'side', 'small_ns', 'big_ns',
-               'big_over_small'], gcsv)
+              ['operation', 'native_small_ns', 'native_big_ns',
+               'native_big_over_small', 'linux_small_ns', 'linux_big_ns',
+               'linux_big_over_small'], grcsv)
 
     # ----------------------------------------------------------- curve
     print('\nconversion cost against its range (ns per call)')
@@ -321,6 +331,8 @@ def main():
         plots.append('curve.png')
     if ops_csv and plot(out, OPS_PLOT):
         plots.append('ops.png')
+    if grcsv and plot(out, GROWTH_PLOT):
+        plots.append('growth.png')
     print(f'\nCSV: {out}/{{ops,growth,curve,meta,guest,results}}.csv'
           + (f'; plots: {", ".join(out + "/" + p for p in plots)}'
              if plots else ''))
@@ -351,12 +363,33 @@ set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set logscale y
 set ylabel 'ns per unit (log)'
-set xtics rotate by -40 scale 0 font ",8"
+set xtics rotate by -50 scale 0 font ",8"
+set bmargin 11
+set rmargin 6
 set key top left
 set title 'gmem operations: native vs Linux, one run (make bench)'
 plot 'ops.csv' every ::1 using 5:xtic(1) title 'native', \
      '' every ::1 using 9 title 'Linux', \
      '' every ::1 using 14 title 'memset floor'
+'''
+
+GROWTH_PLOT = r'''
+set terminal pngcairo size 900,520 font ",9"
+set output 'growth.png'
+set datafile separator ','
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set ylabel 'cost on the big layout / on the small one'
+set xtics rotate by -25 scale 0 font ",8"
+set bmargin 7
+set rmargin 10
+set key top left
+set yrange [0:*]
+set title 'growth: flat is 1 (make bench)'
+plot 'growth.csv' every ::1 using 4:xtic(1) title 'native', \
+     '' every ::1 using 7 title 'Linux', \
+     1 with lines dashtype 2 lc rgb 'black' notitle
 '''
 
 if __name__ == '__main__':
