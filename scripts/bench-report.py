@@ -298,9 +298,10 @@ def main():
     guest = read_guest(out)
     gcsv = []
     if guest:
-        print('\nguest paths, cycles per operation and as a ratio to the '
-              'same run\'s VMRUN round trip (a hypercall the hypervisor '
-              'answers itself)')
+        print('\nguest paths, cycles per operation (median of the rounds, '
+              'spread (max-min)/median) and as a ratio to the same run\'s '
+              'VMRUN round trip (a hypercall the hypervisor answers '
+              'itself)')
     for backend, res in sorted(guest.items()):
         base = res.get('vmrun round trip', (None,))[0]
         for name, (med, lo, hi, n) in res.items():
