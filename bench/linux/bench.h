@@ -5,13 +5,13 @@
  * linux backend, host-kernel/, on /dev/kvm), in one process so that both
  * figures of a row come from the same machine and the same run.
  *
- * A row is one measured operation: its body runs on a side, timed by the
- * row itself (setup and teardown outside the clock), and returns
- * nanoseconds per unit. The harness (main.c) runs every row for several
+ * A row is one measured operation: its body runs on a side, timing its
+ * operation with t_start()/t_stop() (setup and teardown outside the
+ * clock), and says how many units it timed. The harness (main.c) runs every row for several
  * rounds, alternating the sides, and prints the median and the spread of
- * each side with the ratio and the zeroing floor (memset of the unit's
- * bytes) as CSV lines that scripts/bench-report.py turns into the table,
- * the curves and the plots.
+ * each side and the zeroing floor (memset of the unit's bytes) as
+ * tab-separated lines that scripts/bench-report.py turns into the table
+ * (with the ratios), the curves and the plots.
  */
 #ifndef GMV_BENCH_LINUX_BENCH_H
 #define GMV_BENCH_LINUX_BENCH_H

@@ -5,6 +5,7 @@
  * one gmem, a conversion against its range from 4 KiB to 1 GiB; and the
  * native metadata of those layouts, in bytes per GiB.
  */
+#include <errno.h>
 #include <stdio.h>
 
 #include "bench/linux/bench.h"
@@ -48,7 +49,7 @@ static int size_touch_row(struct side *s, const struct row *r, double *units,
 	if (g < 0)
 		return g;
 	if (s->is_linux && !(map = bench_linux_map(g, r->arg)))
-		ret = -1;
+		ret = -errno;
 	for (unsigned int i = 0; i <= reps && !ret; i++) {
 		ret = s->v->ops->fallocate(s->v, g, PUNCH, AT, 2 * MIB);
 		t_start(i);

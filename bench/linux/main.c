@@ -351,6 +351,12 @@ int main(int argc, char **argv)
 			list = true;
 			continue;
 		}
+		if (strcmp(a, "--rounds") && strcmp(a, "--side") &&
+		    strcmp(a, "--group") && strcmp(a, "--filter") &&
+		    strcmp(a, "--max-range") && strcmp(a, "--linux-absent")) {
+			fprintf(stderr, "bench-linux: unknown option '%s'\n", a);
+			usage("see below");
+		}
 		if (!val)
 			usage("an option is missing its value");
 		i++;
@@ -374,10 +380,8 @@ int main(int argc, char **argv)
 			max_range = strtoull(val, &end, 0);
 			if (*end || !max_range)
 				usage("--max-range takes a number of bytes");
-		} else if (!strcmp(a, "--linux-absent")) {
-			linux_why = val;
 		} else {
-			usage("unknown option");
+			linux_why = val; /* --linux-absent */
 		}
 	}
 	if (list) {
