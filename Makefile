@@ -400,8 +400,10 @@ static-bench: bench-deps
 bench: deps bench-deps $(BENCH_BINS) $(B)/host/bench-linux payload \
 		static-bench
 	@B=$(B) scripts/bench.sh
+BENCH_TIME_TOLERANCE ?= 1.0
 bench-check:
-	@scripts/bench-check.py $(B)/bench/results.csv bench/baseline.csv
+	@scripts/bench-check.py --time-tolerance $(BENCH_TIME_TOLERANCE) \
+		$(B)/bench/results.csv bench/baseline.csv
 # bench-check's parsing and flagging on hand-made files.
 test-bench-check:
 	@scripts/tests/bench-check-test.sh

@@ -60,28 +60,31 @@ growth:slots:native,1.0,time ratio
 CSV
 cat >"$tmp/run.csv" <<'CSV'
 key,value,kind
-ops:punch:native/linux,3.0,time ratio
-ops:fallocate:native/linux,0.6,time ratio
-ops:convert:native/memset,0.05,time ratio
+ops:punch:native/linux,4.5,time ratio
+ops:fallocate:native/linux,0.9,time ratio
+ops:convert:native/memset,0.04,time ratio
 ops:punch:instructions,1030,instructions
 ops:create:instructions,505,instructions
 guest:native:exit/vmrun,1.5,time ratio
 CSV
 
 check "a planted time-ratio regression is flagged" 0 \
-	'^  REGRESSION  ops:punch:native/linux: baseline 2, now 3 \(\+50%, time ratio\)$' \
+	'^  REGRESSION  ops:punch:native/linux: baseline 2, now 4.5 \(\+125%, time ratio\)$' \
 	'!REGRESSION  ops:fallocate' -- "$tmp/run.csv" "$tmp/base.csv"
 check "a planted instruction-count regression is flagged" 0 \
 	'^  REGRESSION  ops:punch:instructions: baseline 1000, now 1030 \(\+3%, instructions\)$' \
 	'!REGRESSION  ops:create' -- "$tmp/run.csv" "$tmp/base.csv"
 check "a fall beyond the tolerance is better, missing and new keys listed" 0 \
-	'^  better      ops:convert:native/memset: baseline 0.1, now 0.05 \(-50%' \
+	'^  better      ops:convert:native/memset: baseline 0.1, now 0.04 \(-60%' \
 	'^  MISSING     growth:slots:native' '^  new         guest:native:exit/vmrun' \
 	'^bench-check: 5 compared, 2 regressions, 1 better, 1 missing, 1 new$' \
 	'^  baseline # where: a booted kernel under TCG$' -- "$tmp/run.csv" "$tmp/base.csv"
-check "the tolerances can be widened" 0 '!REGRESSION' \
-	'^bench-check: 5 compared, 0 regressions' -- \
-	--time-tolerance 0.6 --count-tolerance 0.05 "$tmp/run.csv" "$tmp/base.csv"
+check "the tolerances can be widened" 0 '!REGRESSION' '!^  better' \
+	'^bench-check: 5 compared, 0 regressions, 0 better' -- \
+	--time-tolerance 1.6 --count-tolerance 0.05 "$tmp/run.csv" "$tmp/base.csv"
+check "and narrowed: +80% is flagged at 0.3, not at the default" 0 \
+	'^  REGRESSION  ops:fallocate:native/linux: baseline 0.5, now 0.9' -- \
+	--time-tolerance 0.3 "$tmp/run.csv" "$tmp/base.csv"
 check "a missing results file: status 2" 2 \
 	"bench-check: cannot read $tmp/none.csv" -- "$tmp/none.csv" "$tmp/base.csv"
 printf 'key,value,kind\nx,abc,time ratio\n' >"$tmp/bad.csv"
