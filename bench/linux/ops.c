@@ -14,7 +14,6 @@
  *    folio not yet up to date is cleared again at its first host fault or
  *    guest mapping (virt/kvm/guest_memfd.c); punch frees without clearing.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <string.h>
 
