@@ -76,8 +76,9 @@ help:
 	@echo "make run-bochs  the same under Bochs (RUN_ARGS=\"--cpu ryzen\" for SVM)"
 	@echo "make test-bochs-vmx / test-bochs-svm  the payload's tests on Bochs tigerlake / ryzen"
 	@echo "make test     host unit tests (plain and ASan+UBSan), QEMU run, script tests, Linux cross-check"
-	@echo "make bench    host benchmarks (allocator, gmem, npt, RMP model)"
+	@echo "make bench    benchmarks: host, native vs Linux gmem, guest paths, growth; CSVs and plots in $(B)/bench"
 	@echo "make bench-golden  golden images against private copies: memory held, copy-on-write faults"
+	@echo "make bench-check  the last make bench's ratios against bench/baseline.csv"
 	@echo "make fuzz     fuzz the trace interpreter (FUZZ_SECONDS, default 60)"
 	@echo "make fuzz-diff  differential fuzzing against Linux (FUZZ_DIFF_SECONDS, FUZZ_DIFF_OPS, FUZZ_DIFF_RUN)"
 	@echo "make mutate   mutation testing of hv/ (MUTATE_SECONDS, default 600)"
@@ -291,6 +292,14 @@ $(B)/host-san/guests-linux: $(patsubst %.c,$(B)/host-san/%.o,$(HOST_CORE) \
 	$(call say,CC,$@)
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) $(SAN_FLAGS) $^ -o $@
 
+# The side-by-side gmem benchmark, native against Linux, and the guest
+# paths on Linux (bench/linux/; scripts/bench.sh runs it).
+BENCH_LINUX_SRCS := $(sort $(wildcard bench/linux/*.c))
+$(B)/host/bench-linux: $(TOOL_OBJS) $(patsubst %.c,$(B)/host/%.o, \
+		$(BENCH_LINUX_SRCS) $(GUEST_HOST_SRCS)) $(B)/host/guest-images.o
+	$(call say,LD,$@)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) $^ -o $@
+
 test-guests: $(B)/host/guests-linux
 	$(B)/host/guests-linux $(TEST_ARGS)
 
@@ -396,8 +405,30 @@ test-ktap-report: $(B)/host/unit-tests
 test-linux-vm-sh: deps
 	scripts/tests/linux-vm-test.sh
 
-bench: deps $(BENCH_BINS)
-	@for b in $(BENCH_BINS); do $$b || exit 1; done
+# Benchmarks (scripts/bench.sh): the host benchmarks, native vs Linux in
+# one run (here on /dev/kvm, else inside a booted kernel, hence the static
+# build), the guest paths (payload under QEMU, Linux KVM), callgrind's
+# counts; tables, $(B)/bench/*.csv and plots. bench-check compares the
+# run's ratios with bench/baseline.csv (a report; exit 0 unless it cannot
+# run).
+.PHONY: bench-deps static-bench bench-check test-bench-check
+bench-deps:
+	@scripts/install-deps.sh bench
+$(patsubst %.c,$(B)/host/%.o,$(BENCH_LINUX_SRCS)): | bench-deps
+static-bench: bench-deps
+	$(Q)$(MAKE) -s B=$(B)/static \
+		HOST_CC='$(HOST_CC) -static -Wno-unused-command-line-argument' \
+		$(B)/static/host/bench-linux
+bench: deps bench-deps $(BENCH_BINS) $(B)/host/bench-linux payload \
+		static-bench
+	@B=$(B) scripts/bench.sh
+BENCH_TIME_TOLERANCE ?= 1.0
+bench-check:
+	@scripts/bench-check.py --time-tolerance $(BENCH_TIME_TOLERANCE) \
+		$(B)/bench/results.csv bench/baseline.csv
+# bench-check's parsing and flagging on hand-made files.
+test-bench-check:
+	@scripts/tests/bench-check-test.sh
 
 # Golden images against private copies (bench/golden.c).
 bench-golden: deps $(B)/host/bench-golden

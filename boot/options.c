@@ -107,6 +107,10 @@ static int parse_word(struct boot_options *opt, const char *w, size_t len)
 		opt->bochs = true;
 		return 0;
 	}
+	if (len == 7 && !memcmp(w, "bench=1", 7)) {
+		opt->bench = true;
+		return 0;
+	}
 	if (has_prefix(w, len, "end=")) {
 		static const char *const names[] = {
 			[END_SHUTDOWN] = "shutdown",

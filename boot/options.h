@@ -19,6 +19,8 @@
  *   machine=bochs the machine is the Bochs emulator (scripts/run-bochs.sh
  *                 says so): cases that meet a known Bochs defect skip,
  *                 naming it (hv/vcpu.h vcpu_set_bochs)
+ *   bench=1       the bench mode: run the guest-path benchmark
+ *                 (guest-tests/cases/bench.c) instead of the test suites
  * A later word overrides an earlier one.
  */
 #ifndef GMV_BOOT_OPTIONS_H
@@ -44,6 +46,7 @@ struct boot_options {
 	u64 deadline; /* seconds, 0 = none */
 	struct uart console; /* space UART_NONE: not given */
 	bool bochs; /* machine=bochs */
+	bool bench; /* bench=1 */
 };
 
 /* The longest deadline= accepted (about 11.5 days). */

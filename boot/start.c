@@ -70,7 +70,8 @@ static void apply_options(const char *text, const char *source)
 		      word, source, (unsigned int)(OPT_POOL_MIN >> 20));
 	panic("bad option \"%s\" in %s; the options are filter=GLOB, list, "
 	      "pool=SIZE, end=shutdown|reboot|halt, deadline=SECONDS, "
-	      "console=com1|com2|mmio[32],ADDR[,BAUD], machine=bochs",
+	      "console=com1|com2|mmio[32],ADDR[,BAUD], machine=bochs, "
+	      "bench=1",
 	      word, source);
 }
 

@@ -2,16 +2,20 @@
 # Install the Debian packages gmemvisor needs, if any are missing.
 # Fast when everything is there: it only looks for files.
 #
-# usage: scripts/install-deps.sh [bochs]
+# usage: scripts/install-deps.sh [bochs|bench]
 #   bochs  also what scripts/run-bochs.sh needs (Bochs, its BIOS and VGA
 #          BIOS packages); only the runs on Bochs ask for it.
+#   bench  also what `make bench` needs: gnuplot (the plots) and valgrind
+#          (callgrind's instruction counts, and its callgrind.h that
+#          bench/linux/main.c includes).
 set -euo pipefail
 
-with_bochs=0
+with_bochs=0 with_bench=0
 case "${1-}" in
 '') ;;
 bochs) with_bochs=1 ;;
-*) echo "install-deps: unknown group '$1' (want: bochs)" >&2; exit 2 ;;
+bench) with_bench=1 ;;
+*) echo "install-deps: unknown group '$1' (want: bochs or bench)" >&2; exit 2 ;;
 esac
 
 need=()
@@ -41,6 +45,11 @@ if [ "$with_bochs" = 1 ]; then
 	want bochs bochs
 	want /usr/share/bochs/BIOS-bochs-latest bochsbios
 	want /usr/share/vgabios/vgabios.bin vgabios
+fi
+if [ "$with_bench" = 1 ]; then
+	want gnuplot gnuplot-nox
+	want valgrind valgrind
+	want /usr/include/valgrind/callgrind.h valgrind
 fi
 
 if [ ${#need[@]} -eq 0 ]; then

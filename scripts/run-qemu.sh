@@ -24,6 +24,8 @@ usage: scripts/run-qemu.sh [options]
                   (* and ? as in the shell; "" selects every case)
   --list          list the selected cases instead of running them
   --pool SIZE     cap the payload's page pool (e.g. 64M; at least 1M)
+  --bench         the payload's bench mode (bench=1): the guest-path
+                  benchmark instead of the test suites (make bench)
   --smp N         number of CPUs (default 1)
   --mem SIZE      guest RAM (default 512M, at least 64M; no suffix: MiB)
   --cpu MODEL     QEMU CPU model (default max,phys-bits=48: the SNP model's
@@ -37,7 +39,7 @@ usage: scripts/run-qemu.sh [options]
 EOF
 }
 
-filter="" list=0 pool="" smp=1 mem=512M cpu=max,phys-bits=48 timeout_s=300 gdb=0 log="" junit="" json=""
+filter="" list=0 bench=0 pool="" smp=1 mem=512M cpu=max,phys-bits=48 timeout_s=300 gdb=0 log="" junit="" json=""
 need_arg() {
 	if [ $# -lt 2 ] || [ -z "$2" ]; then
 		echo "run-qemu.sh: $1 needs a value" >&2
@@ -49,6 +51,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--filter) [ $# -ge 2 ] || need_arg "$@"; filter=$2; shift ;;
 	--list) list=1 ;;
+	--bench) bench=1 ;;
 	--pool) need_arg "$@"; pool=$2; shift ;;
 	--smp) need_arg "$@"; smp=$2; shift ;;
 	--mem) need_arg "$@"; mem=$2; shift ;;
@@ -119,6 +122,7 @@ cp "$EFI" "$ESP/EFI/BOOT/BOOTX64.EFI"
 cmdline=""
 [ -n "$filter" ] && cmdline+=" filter=$filter"
 [ "$list" = 1 ] && cmdline+=" list"
+[ "$bench" = 1 ] && cmdline+=" bench=1"
 [ -n "$pool" ] && cmdline+=" pool=$pool"
 cmdline=${cmdline# }
 

@@ -58,6 +58,7 @@ add "differential fuzzer, planted bug" "$MAKE -s -j2 test-fuzz-diff"
 add "booted-kernel runner, fake QEMU" "$MAKE -s -j2 test-linux-vm-sh"
 add "Bochs runner, fake Bochs"  "$MAKE -s -j2 test-run-bochs-sh"
 add "KTAP to JUnit XML and JSON" "$MAKE -s -j2 test-ktap-report"
+add "bench-check, planted regressions" "$MAKE -s -j2 test-bench-check"
 bg "payload under Bochs tigerlake (VMX)" "$MAKE -s test-bochs-vmx"
 bg "payload under Bochs ryzen (SVM)" "$MAKE -s test-bochs-svm"
 bg "runners, real QEMU and Bochs: bad endings" "$MAKE -s test-run-endings" \

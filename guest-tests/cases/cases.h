@@ -31,6 +31,19 @@ extern const struct kt_suite *const guest_groups[];
 		.intro = case_backend_intro                    \
 	}
 
+/*
+ * The guest paths of `make bench` (bench.c), "guest_bench" on every
+ * backend; not part of GUEST_SUITE: run by the payload's bench=1 mode and
+ * by bench-linux --guest.
+ */
+extern const struct kt_suite *const guest_bench_groups[];
+#define GUEST_BENCH_SUITE(vmm_ptr)                                   \
+	{                                                            \
+		.name = "guest_bench", .children = guest_bench_groups, \
+		.n_children = 1, .ctx = vmm_ptr,                     \
+		.intro = case_backend_intro                          \
+	}
+
 extern const struct kt_suite guest_harness_suite;
 extern const struct kt_suite guest_shared_suite;
 extern const struct kt_suite guest_exits_suite;

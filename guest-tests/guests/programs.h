@@ -360,4 +360,34 @@ enum tdx_test {
 			       * two-vCPU test over page 9, see tdx.c */
 };
 
+/*
+ * bench(gpa, 0): the guest paths of `make bench`, timed by the guest with
+ * its TSC (guest-tests/cases/bench.c). The region at gpa is BENCH_LEN
+ * bytes of one memslot in a sw_protected VM; the host made
+ * [BENCH_P4, BENCH_S4) private and the rest shared, except page 0 of
+ * the P4 region (shared) and of the S4 region (private), which keep
+ * those 2 MiB from one 2 MiB mapping. Each SYNC(stage, cycles) gives
+ * the cycles of the step's BENCH_N_* operations:
+ *  SYNC(1): BENCH_N_RT VMMCALLs of BENCH_HC_NOP, which the hypervisor
+ *           answers itself (-KVM_ENOSYS): the VMRUN round trip;
+ *  SYNC(2): BENCH_N_RT OUTs to GUEST_TEST_PORT, each an exit the VMM
+ *           resumes at once: the exit round trip;
+ *  SYNC(3): first store to each page 1..511 of P4 (private, 4 KiB);
+ *  SYNC(4): first store to each 2 MiB of P2 (private, BENCH_N_2M);
+ *  SYNC(5), SYNC(6): the same for S4 and S2 (shared);
+ *  SYNC(7): BENCH_N_CONV pages of C, each stored to (private) before;
+ *           per page MAP_GPA_RANGE to shared, which the host answers
+ *           with a conversion, and a store (the refault).
+ */
+#define BENCH_HC_NOP 0xbe9cULL
+#define BENCH_N_RT 256
+#define BENCH_N_2M 8
+#define BENCH_N_CONV 64
+#define BENCH_P4 0ULL
+#define BENCH_P2 (2ULL << 20)
+#define BENCH_S4 (BENCH_P2 + BENCH_N_2M * (2ULL << 20))
+#define BENCH_S2 (BENCH_S4 + (2ULL << 20))
+#define BENCH_C (BENCH_S2 + BENCH_N_2M * (2ULL << 20))
+#define BENCH_LEN (BENCH_C + (2ULL << 20))
+
 #endif

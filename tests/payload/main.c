@@ -5,7 +5,8 @@
  * one KTAP document under the firmware's filter=/list options, checks the
  * run's deadline (boot/watchdog.h) at the end of each case, keeps the
  * run's record for the results variable and turns the totals into the
- * run's verdict.
+ * run's verdict. With bench=1 the run is the guest-path benchmark
+ * (guest_bench_native_suite, tests/payload/guest_native.c) instead.
  */
 #include "boot/exit.h"
 #include "boot/start.h"
@@ -14,6 +15,10 @@
 #include "lib/ktap.h"
 #include "tests/payload/payload_run.h"
 #include "tests/suites.h"
+
+static const struct kt_suite *const bench_suites[] = {
+	&guest_bench_native_suite,
+};
 
 static const struct kt_suite *const payload_suites[] = {
 #define SUITE(sym, runners) SUITE_IF_##runners##_payload(sym)
@@ -45,7 +50,10 @@ bool payload_main(const struct boot_options *opts)
 
 	filter = opts->filter;
 	exit_set_report(record.text);
-	tot = kt_run(payload_suites, ARRAY_SIZE(payload_suites), &kopt);
+	if (opts->bench)
+		tot = kt_run(bench_suites, ARRAY_SIZE(bench_suites), &kopt);
+	else
+		tot = kt_run(payload_suites, ARRAY_SIZE(payload_suites), &kopt);
 	if (opts->list)
 		return tot.listed;
 	return !tot.failed && tot.passed + tot.skipped;

@@ -16,6 +16,7 @@ static void options_defaults(struct kt *t)
 	KT_EXPECT_EQ(t, o.end, END_DEFAULT);
 	KT_EXPECT_EQ(t, o.deadline, 0);
 	KT_EXPECT(t, !o.bochs);
+	KT_EXPECT(t, !o.bench);
 }
 
 static void options_end_actions(struct kt *t)
@@ -56,6 +57,8 @@ static void options_parse_every_word(struct kt *t)
 	KT_EXPECT_EQ(t, o.pool_limit, 64ULL << 20);
 	KT_ASSERT_OK(t, options_parse(&o, "machine=bochs", NULL));
 	KT_EXPECT(t, o.bochs);
+	KT_ASSERT_OK(t, options_parse(&o, "bench=1", NULL));
+	KT_EXPECT(t, o.bench);
 }
 
 static void options_pool_sizes(struct kt *t)
@@ -100,7 +103,8 @@ static void options_bad_words_change_nothing(struct kt *t)
 		"deadline=1s",	     "deadline=1000001",
 		"deadline=99999999999999999999999",
 		"machine=",	     "machine=qemu", "machine=bochsx",
-		"bochs",
+		"bochs",	     "bench", "bench=0",
+		"bench=1x",
 	};
 	struct boot_options o, before;
 
