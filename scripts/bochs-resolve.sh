@@ -77,20 +77,9 @@ use_fallback() {
 	exit 0
 }
 
-APTD=$CACHE/apt-sid
-mkdir -p "$APTD/etc" "$APTD/lists/partial" "$APTD/archives/partial" \
-	"$APTD/cache" || die "cannot create $APTD"
-echo 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main' \
-	>"$APTD/etc/sources.list"
-APTX=(-o "Dir::Etc::SourceList=$APTD/etc/sources.list"
-	-o Dir::Etc::SourceParts=/dev/null -o "Dir::State::Lists=$APTD/lists"
-	-o "Dir::Cache::Archives=$APTD/archives" -o "Dir::Cache=$APTD/cache"
-	-o Dir::State::Status=/dev/null -o APT::Sandbox::User=root)
-if [ -z "$(find "$APTD/lists" -maxdepth 1 -name '*_Packages*' -mmin -1440 | head -1)" ]; then
-	say "refreshing Debian sid's package list"
-	timeout 600 apt-get "${APTX[@]}" update -qq >"$APTD/update.log" 2>&1 ||
-		use_fallback "cannot reach Debian sid (log: $APTD/update.log)"
-fi
+. "$(dirname "$0")/apt-sid.sh"
+apt_sid_setup "$CACHE" || die "cannot create $CACHE/apt-sid"
+apt_sid_refresh || use_fallback "cannot reach Debian sid (log: $APTD/update.log)"
 ver=$(apt-cache "${APTX[@]}" show bochs 2>/dev/null | sed -n 's/^Version: //p' | head -1)
 [ -n "$ver" ] || use_fallback "Debian sid lists no bochs package"
 dpkg --compare-versions "$ver" ge "$WANT" ||

@@ -100,29 +100,18 @@ file -bL /bin/busybox | grep -q 'statically linked' ||
 	die "/bin/busybox is not static: install busybox-static"
 
 # ------------------------------------------------ private apt for sid
-APTD=$CACHE/apt-sid
-mkdir -p "$APTD/etc" "$APTD/lists/partial" "$APTD/archives/partial" \
-	"$APTD/cache"
-echo 'deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian sid main' \
-	>"$APTD/etc/sources.list"
-APTX=(-o "Dir::Etc::SourceList=$APTD/etc/sources.list"
-	-o Dir::Etc::SourceParts=/dev/null -o "Dir::State::Lists=$APTD/lists"
-	-o "Dir::Cache::Archives=$APTD/archives" -o "Dir::Cache=$APTD/cache"
-	-o Dir::State::Status=/dev/null -o APT::Sandbox::User=root)
+. "$(dirname "$0")/apt-sid.sh"
+apt_sid_setup "$CACHE" || die "cannot create $CACHE/apt-sid"
 
 # Refresh the package lists once a day. Offline, the newest release
 # already built in the cache is used.
-lists=$(find "$APTD/lists" -maxdepth 1 -name '*_Packages*' -mmin -1440 | head -1)
-if [ -z "$lists" ]; then
-	say "refreshing Debian sid's package list"
-	if ! apt-get "${APTX[@]}" update -qq >"$APTD/update.log" 2>&1; then
-		done_rel=$(ls -1 "$CACHE"/linux/*/modules.stamp 2>/dev/null |
-			sed 's|/modules.stamp$||; s|.*/||' | sort -V | tail -1)
-		[ -n "$done_rel" ] ||
-			die "cannot reach Debian sid ($(tail -n 1 "$APTD/update.log")); log: $APTD/update.log"
-		say "cannot reach Debian sid; using the cached $done_rel"
-		REL=$done_rel
-	fi
+if ! apt_sid_refresh; then
+	done_rel=$(ls -1 "$CACHE"/linux/*/modules.stamp 2>/dev/null |
+		sed 's|/modules.stamp$||; s|.*/||' | sort -V | tail -1)
+	[ -n "$done_rel" ] ||
+		die "cannot reach Debian sid ($(tail -n 1 "$APTD/update.log")); log: $APTD/update.log"
+	say "cannot reach Debian sid; using the cached $done_rel"
+	REL=$done_rel
 fi
 
 # ----------------------------------------------- resolve the release
