@@ -9,7 +9,7 @@
  * output parseable.
  */
 #include "hv/vmx/vmx.h"
-#include "lib/console.h"
+#include "hv/x86/state_dump.h"
 #include "lib/fmt.h"
 
 static int format_walk(char *buf, size_t n, const struct vmx_vcpu *v)
@@ -39,32 +39,28 @@ int vmx_format_state(char *buf, size_t n, const struct vmx_vcpu *v)
 {
 	const struct vmx_exit_info *e = &v->exit;
 	const struct vmx_gprs *g = &v->gprs;
+	const u64 gpr[X86_NR_GPRS] = {
+		g->rax, g->rbx, g->rcx, g->rdx, g->rsi, g->rdi, g->rbp, g->r8,
+		g->r9,	g->r10, g->r11, g->r12, g->r13, g->r14, g->r15,
+	};
 	int len;
 
 	len = gmv_snprintf(
 		buf, n,
 		"exit %#x %s qual 0x%llx gpa 0x%llx intr 0x%x idt 0x%x "
 		"entry %u error %u\n"
-		"rip 0x%016llx rsp 0x%016llx rflags 0x%llx cs 0x%x vpid %u\n"
-		"rax 0x%016llx rbx 0x%016llx rcx 0x%016llx rdx 0x%016llx\n"
-		"rsi 0x%016llx rdi 0x%016llx rbp 0x%016llx r8  0x%016llx\n"
-		"r9  0x%016llx r10 0x%016llx r11 0x%016llx r12 0x%016llx\n"
-		"r13 0x%016llx r14 0x%016llx r15 0x%016llx\n"
-		"cr3 0x%llx eptp 0x%llx\n",
+		"rip 0x%016llx rsp 0x%016llx rflags 0x%llx cs 0x%x vpid %u\n",
 		e->reason, vmx_exit_name(e->reason),
 		(unsigned long long)e->qual, (unsigned long long)e->gpa,
 		e->intr_info, e->idt_info, e->result, e->insn_error,
 		(unsigned long long)v->rip, (unsigned long long)v->rsp,
-		(unsigned long long)v->rflags, v->cs_sel, v->vpid,
-		(unsigned long long)g->rax, (unsigned long long)g->rbx,
-		(unsigned long long)g->rcx, (unsigned long long)g->rdx,
-		(unsigned long long)g->rsi, (unsigned long long)g->rdi,
-		(unsigned long long)g->rbp, (unsigned long long)g->r8,
-		(unsigned long long)g->r9, (unsigned long long)g->r10,
-		(unsigned long long)g->r11, (unsigned long long)g->r12,
-		(unsigned long long)g->r13, (unsigned long long)g->r14,
-		(unsigned long long)g->r15, (unsigned long long)v->cr3,
-		(unsigned long long)v->vmx->eptp);
+		(unsigned long long)v->rflags, v->cs_sel, v->vpid);
+	len += x86_format_gprs(buf + MIN((size_t)len, n),
+			       n - MIN((size_t)len, n), gpr);
+	len += gmv_snprintf(buf + MIN((size_t)len, n), n - MIN((size_t)len, n),
+			    "cr3 0x%llx eptp 0x%llx\n",
+			    (unsigned long long)v->cr3,
+			    (unsigned long long)v->vmx->eptp);
 	return len + format_walk(buf + MIN((size_t)len, n),
 				 n - MIN((size_t)len, n), v);
 }
@@ -72,14 +68,7 @@ int vmx_format_state(char *buf, size_t n, const struct vmx_vcpu *v)
 void vmx_dump(const struct vmx_vcpu *v, const char *why)
 {
 	char buf[1024];
-	const char *line = buf;
 
 	vmx_format_state(buf, sizeof(buf), v);
-	kprintf("# vmx: vCPU %u: %s\n", v->index, why);
-	for (const char *p = buf; *p; p++) {
-		if (*p != '\n')
-			continue;
-		kprintf("#   %.*s\n", (int)(p - line), line);
-		line = p + 1;
-	}
+	x86_print_state("vmx", v->index, why, buf);
 }
