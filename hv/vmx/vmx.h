@@ -228,6 +228,9 @@ void vmx_reinject(struct vmx_vcpu *v);
 /* Decode v->exit into *x. Split from the world switch so that the host
  * build drives it with hand-made exits. */
 void vmx_decode_exit(struct vmx_vcpu *v, struct arch_exit *x);
+/* The TDCALL exit (reason 77) as the #UD SVM reports for the instruction
+ * (hv/vmx_tdx.c). */
+void vmx_tdx_decode_tdcall(struct arch_exit *x);
 
 /* Printable names (SDM vol. 3D appendix C; vol. 3C 31.4 "VM Instruction
  * Error Numbers"). Never NULL. */

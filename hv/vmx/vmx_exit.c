@@ -10,7 +10,6 @@
  * instruction (28.2.5); other exits leave insn_len 0.
  */
 #include "hv/vmx/vmx.h"
-#include "hv/x86/vectors.h"
 #include "lib/fmt.h"
 
 static void internal(struct arch_exit *x, const char *why)
@@ -159,13 +158,7 @@ void vmx_decode_exit(struct vmx_vcpu *v, struct arch_exit *x)
 		x->insn_len = e->insn_len;
 		break;
 	case VMX_EXIT_TDCALL:
-		/*
-		 * TDCALL outside a TD exits to the VMM (SDM vol. 2, TDCALL;
-		 * exit reason 77). The exit policy takes the instructions a
-		 * plain guest cannot run as the #UD SVM reports for them.
-		 */
-		x->kind = ARCH_EXIT_EXCEPTION;
-		x->vector = X86_VEC_UD;
+		vmx_tdx_decode_tdcall(x);
 		break;
 	default:
 		internal(x, "unexpected exit");
