@@ -18,7 +18,9 @@
  *                 without it, the one ACPI SPCR names, else COM1
  *   machine=bochs the machine is the Bochs emulator (scripts/run-bochs.sh
  *                 says so): cases that meet a known Bochs defect skip,
- *                 naming it (hv/vcpu.h vcpu_set_bochs)
+ *                 naming it (hv/vcpu.h vcpu_set_bochs); without a MADT,
+ *                 the watchdog's NMI tick takes Bochs's wiring of the
+ *                 PIT (boot/start.c)
  *   bench=1       the bench mode: run the guest-path benchmark
  *                 (guest-tests/cases/bench.c) instead of the test suites
  * A later word overrides an earlier one.

@@ -151,8 +151,24 @@ void boot_options(const struct boot_args *args)
 	kputs("# options: none\n");
 }
 
+/*
+ * ISA IRQ 0's route on Bochs, which the MADT cannot give there: Bochs's
+ * OVMF has no fw_cfg and installs no ACPI tables. Bochs wires it as the
+ * MADT of a PC with an 82093AA does: the I/O APIC at that chip's default
+ * base 0xfec00000 with GSI base 0, the PIT's IRQ 0 on pin 2 (Bochs
+ * iodev/ioapic.cc, bx_ioapic_c::set_irq_level()), active high. Taken only
+ * when machine=bochs says the run is there and the MADT gave nothing.
+ */
+static const struct madt_irq bochs_pit = {
+	.ioapic = 0xfec00000,
+	.gsi_base = 0,
+	.gsi = 2,
+};
+
 static __noreturn void run_payload(void)
 {
+	const struct madt_irq *pit =
+		boot_args->pit_err ? NULL : &boot_args->pit;
 	int ret;
 
 	if (tsc_calibrate())
@@ -164,10 +180,13 @@ static __noreturn void run_payload(void)
 			errno_name(ret));
 	else
 		kprintf("# deadline timer: %s\n", deadline_timer()->name);
+	if (opts.deadline && !pit && opts.bochs) {
+		kprintf("# no MADT (%s): the PIT as Bochs wires it\n",
+			boot_args->pit_why);
+		pit = &bochs_pit;
+	}
 	if (opts.deadline)
-		watchdog_start(opts.deadline,
-			       boot_args->pit_err ? NULL : &boot_args->pit,
-			       boot_args->pit_why);
+		watchdog_start(opts.deadline, pit, boot_args->pit_why);
 	kprintf("# gmemvisor: pool %llu MiB in %u regions, TSC %llu kHz, "
 		"%llu page-table pages\n",
 		(unsigned long long)(hv_pool->total_pages * PAGE_SIZE >> 20),

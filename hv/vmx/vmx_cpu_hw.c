@@ -432,16 +432,23 @@ void vmx_cpu_enter(struct vmx_vcpu *v, const struct vmx_flush *f)
 	if (!(v->exit.reason & VMX_EXIT_REASON_ENTRY_FAIL))
 		v->launched = true;
 	/*
-	 * Not acknowledged at the exit, the interrupt that ended the run
-	 * is still pending in the local APIC: take it here, through the
-	 * host's IDT (STI takes effect after the next instruction). An NMI
-	 * exit consumed its NMI: the host's handler runs through vector 2,
-	 * whose IRET also ends the NMI blocking the exit left.
+	 * An NMI exit consumed its NMI, and with "virtual NMIs" off it
+	 * leaves NMIs blocked once the exit completes (SDM vol. 3C 28.1)
+	 * until the next IRET (vol. 3A 6.7.1). Hand the NMI to the host's
+	 * vector 2 first, while nothing has run an IRET: its handler runs
+	 * with NMIs still blocked, so no NMI can nest on its IST stack, and
+	 * its IRET ends the blocking. Taking the interrupt below first
+	 * would let that handler's IRET unblock NMIs under INT 2.
 	 */
-	__asm__ volatile("sti\n\tnop\n\tcli" : : : "memory");
 	if (v->exit.reason == VMX_EXIT_EXCEPTION_NMI &&
 	    INTR_INFO_TYPE(v->exit.intr_info) == INTR_TYPE_NMI)
 		__asm__ volatile("int $2" : : : "memory");
+	/*
+	 * Not acknowledged at the exit, the interrupt that ended the run
+	 * is still pending in the local APIC: take it here, through the
+	 * host's IDT (STI takes effect after the next instruction).
+	 */
+	__asm__ volatile("sti\n\tnop\n\tcli" : : : "memory");
 }
 
 u64 vmx_cpu_vmcs_read(const struct vmx_vcpu *v, u32 field)

@@ -6,6 +6,7 @@
 #ifndef GMV_HV_X86_VECTORS_H
 #define GMV_HV_X86_VECTORS_H
 
+#define X86_VEC_NMI 2
 #define X86_VEC_UD 6
 #define X86_VEC_DF 8
 #define X86_VEC_GP 13

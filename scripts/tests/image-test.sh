@@ -365,10 +365,11 @@ not ok vcpu_native.$spin # deadline expired after 1 s (timer interrupt)" ]; then
 fi
 
 # The watchdog's NMI tick (boot/nmi_watchdog.h), in the one boot that
-# asks for its two cases by the filter: first a guest spinning through
-# NMIs, each of which must reach the host's handler (svm_run), then host
-# code that hangs with interrupts off, mid-line (the watchdog suite, which
-# runs only when the filter holds "watchdog_nmi"). The expiry line starts
+# asks for its cases by the filter: first a guest spinning through NMIs,
+# each of which must reach the host's handler (svm_run; vmx_run's twin
+# skips under QEMU, which has no VMX), then host code that hangs with
+# interrupts off, mid-line (the watchdog suite, which runs only when the
+# filter holds "watchdog_nmi"). The expiry line starts
 # a line of its own, the summary and the variable follow, and end=halt
 # halts quietly: QEMU still runs, nothing after the verdict line.
 t="NMI watchdog: NMIs reach the host from a guest, a host hang ends by NMI"
@@ -385,7 +386,7 @@ else
 	expired="not ok 1 $hang # deadline expired after 2 s (NMI)"
 	tail4=$(grep -A3 -F -- "$expired" "$tmp/log" | sed 's/^ *//')
 	want4="$expired
-1 passed, 1 failed, 0 skipped
+1 passed, 1 failed, 1 skipped
 # results variable $RESULT_VAR-$RESULT_GUID written
 gmemvisor: run FAILED, ending by halt"
 	if [ "$rc" != stopped ]; then
@@ -402,7 +403,7 @@ gmemvisor: run FAILED, ending by halt"
 		not_ok "$t" "output after the halt: '$(tail -n 1 "$tmp/log")'"
 	elif ! why=$(check_result_var); then
 		not_ok "$t" "results variable: $why"
-	elif [ "$(cat "$tmp/var")" != "1 passed, 1 failed, 0 skipped
+	elif [ "$(cat "$tmp/var")" != "1 passed, 1 failed, 1 skipped
 not ok watchdog.$hang # deadline expired after 2 s (NMI)" ]; then
 		not_ok "$t" "results variable: '$(cat "$tmp/var")'"
 	else

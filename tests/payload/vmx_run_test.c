@@ -7,10 +7,13 @@
  * I/O and VMCALL with their lengths, EPT violations with their exact GPA
  * and qualification, an EPT misconfiguration as an internal error, guest
  * exceptions, HLT and RDMSR/WRMSR at CPL0, a VM entry that fails its
- * checks named, a guest spinning with IF clear ended by the deadline),
- * with this case doing what the exit policy would. The guests the exit policy runs are
- * in the vcpu_native and guest_native suites.
+ * checks named, a guest spinning with IF clear ended by the deadline,
+ * the deadline= watchdog's NMIs ending runs and reaching the host), with
+ * this case doing what the exit policy would. The guests the exit policy runs
+ * are in the vcpu_native and guest_native suites.
  */
+#include "boot/nmi_watchdog.h"
+#include "boot/tsc.h"
 #include "hv/alloc.h"
 #include "hv/deadline.h"
 #include "hv/vmx/vmx.h"
@@ -493,6 +496,83 @@ out:
 	env_close(&e);
 }
 
+static const char *no_nmi_tick(struct kt *t)
+{
+	const char *why = vmx_cpu_lacks();
+
+	if (why)
+		return why;
+	return nmi_watchdog_running()
+		       ? NULL
+		       : "needs the deadline= NMI watchdog's tick";
+}
+
+/*
+ * The deadline= watchdog's NMIs (boot/nmi_watchdog.h) while a guest runs,
+ * as svm_run's case of the same name. With NMI exiting (pin-based control
+ * bit 3, SDM vol. 3C 25.6.1) each NMI ends the run with exit reason 0 and
+ * interruption information valid, type NMI, vector 2 (28.2.2); it never
+ * reaches the guest, and it blocks further NMIs once the exit completes
+ * (28.1), "virtual NMIs" being off. The host takes it through its own
+ * vector 2 before anything else can run an IRET (hv/vmx/vmx_cpu_hw.c),
+ * and that handler's IRET ends the blocking (vol. 3A 6.7.1). The guest
+ * spins on its TSC for NMI_SPIN_MS, then says so with an OUT; every NMI
+ * exit on the way must have reached the handler: without the hand-off
+ * the handler would count none of them, and with the blocking never
+ * ended, no NMI would reach it again until the next entry.
+ */
+#define NMI_SPIN_MS (6 * NMI_WATCHDOG_MS)
+
+static void vmx_run_watchdog_nmi_exits_reach_the_host(struct kt *t)
+{
+	static const u8 code[] = {
+		0x0f, 0x31, /* rdtsc */
+		0x48, 0xc1, 0xe2, 0x20, /* shl rdx, 32 */
+		0x48, 0x09, 0xd0, /* or rax, rdx */
+		0x48, 0x89, 0xc1, /* mov rcx, rax */
+		0xf3, 0x90, /* l1: pause */
+		0x0f, 0x31, /* rdtsc */
+		0x48, 0xc1, 0xe2, 0x20, /* shl rdx, 32 */
+		0x48, 0x09, 0xd0, /* or rax, rdx */
+		0x48, 0x29, 0xc8, /* sub rax, rcx */
+		0x48, 0x39, 0xf8, /* cmp rax, rdi */
+		0x72, 0xed, /* jb l1 */
+		0xba, 0x34, 0x12, 0x00, 0x00, /* mov edx, OUT_PORT */
+		0xef, /* out dx, eax */
+	};
+	struct run_env e;
+	u64 nmis = nmi_watchdog_count(), nmi_exits = 0, other = 0;
+	u64 bad_info = 0;
+	int ret;
+
+	if (!env_open(t, &e, code, sizeof(code), NMI_SPIN_MS * tsc_khz, 0))
+		goto out;
+	while (!(ret = run(&e)) && e.x.kind == ARCH_EXIT_NONE) {
+		if (e.x.code != VMX_EXIT_EXCEPTION_NMI) {
+			other++;
+			continue;
+		}
+		nmi_exits++;
+		if (e.v->exit.intr_info !=
+		    (INTR_INFO_VALID | INTR_TYPE_NMI << 8 | X86_VEC_NMI))
+			bad_info++;
+	}
+	nmis = nmi_watchdog_count() - nmis;
+	kt_diag(t,
+		"%llu NMI exits and %llu other interrupt exits in %u ms; "
+		"the handler took %llu NMIs",
+		(unsigned long long)nmi_exits, (unsigned long long)other,
+		NMI_SPIN_MS, (unsigned long long)nmis);
+	KT_EXPECT_OK(t, ret);
+	KT_EXPECT_EQ(t, e.x.kind, ARCH_EXIT_IO);
+	KT_EXPECT_EQ(t, e.x.io.port, OUT_PORT);
+	KT_EXPECT_EQ(t, bad_info, 0);
+	KT_EXPECT_GE(t, nmi_exits, 2);
+	KT_EXPECT_GE(t, nmis, nmi_exits);
+out:
+	env_close(&e);
+}
+
 static const struct kt_case vmx_run_cases[] = {
 	KT_CASE_IF(vmx_run_controls_as_derived, no_vmx),
 	KT_CASE_IF(vmx_run_io_and_hypercalls, no_vmx),
@@ -501,6 +581,7 @@ static const struct kt_case vmx_run_cases[] = {
 	KT_CASE_IF(vmx_run_guest_exceptions, no_vmx),
 	KT_CASE_IF(vmx_run_entry_failures_named, no_vmx),
 	KT_CASE_IF(vmx_run_spin_with_if_clear_meets_the_deadline, no_vmx),
+	KT_CASE_IF(vmx_run_watchdog_nmi_exits_reach_the_host, no_nmi_tick),
 };
 
 const struct kt_suite vmx_run_suite = KT_SUITE("vmx_run", vmx_run_cases);
