@@ -29,6 +29,9 @@ usage: scripts/run-bochs.sh [options]
                   (* and ? as in the shell; "" selects every case)
   --list          list the selected cases instead of running them
   --pool SIZE     cap the payload's page pool (e.g. 64M; at least 1M)
+  --deadline S    the payload's watchdog (deadline=S): a run not over
+                  after S seconds ends as a failure; whole seconds, 1 to
+                  1000000; also starts the watchdog's NMI tick
   --mem SIZE      guest RAM (default 512M, 64M to 2G; no suffix: MiB)
   --cpu MODEL     Bochs CPU model (default tigerlake, Intel with VMX;
                   ryzen for AMD with SVM); bochs --help cpu lists them
@@ -43,7 +46,7 @@ GMV_BOCHS=PATH runs that binary, GMV_BOCHS=debian the installed one
 EOF
 }
 
-filter="" list=0 pool="" mem=512M cpu=tigerlake timeout_s=600 log="" junit="" json=""
+filter="" list=0 deadline="" pool="" mem=512M cpu=tigerlake timeout_s=600 log="" junit="" json=""
 need_arg() {
 	if [ $# -lt 2 ] || [ -z "$2" ]; then
 		echo "run-bochs.sh: $1 needs a value" >&2
@@ -56,6 +59,7 @@ while [ $# -gt 0 ]; do
 	--filter) [ $# -ge 2 ] || need_arg "$@"; filter=$2; shift ;;
 	--list) list=1 ;;
 	--pool) need_arg "$@"; pool=$2; shift ;;
+	--deadline) need_arg "$@"; deadline=$2; shift ;;
 	--mem) need_arg "$@"; mem=$2; shift ;;
 	--cpu) need_arg "$@"; cpu=$2; shift ;;
 	--timeout) need_arg "$@"; timeout_s=$2; shift ;;
@@ -92,6 +96,15 @@ if ! [[ $cpu =~ ^[a-z0-9_]+$ ]]; then
 		"(bochs --help cpu lists them)" >&2
 	exit 2
 fi
+# --deadline: the payload's deadline=S, held to what it takes (whole
+# seconds, 1 to 1000000, boot/options.h) so that a bad value is refused
+# here rather than as a panic at boot.
+if [ -n "$deadline" ] && { ! [[ $deadline =~ ^[0-9]{1,7}$ ]] ||
+	[ "$((10#$deadline))" -lt 1 ] || [ "$((10#$deadline))" -gt 1000000 ]; }; then
+	echo "run-bochs.sh: --deadline $deadline: want whole seconds, 1 to 1000000" >&2
+	exit 2
+fi
+[ -n "$deadline" ] && deadline=$((10#$deadline))
 # --pool: the payload's pool=SIZE; it checks the minimum itself.
 if [ -n "$pool" ] && ! [[ $pool =~ ^[0-9]+[KkMmGg]?$ ]]; then
 	echo "run-bochs.sh: --pool $pool: want bytes with an optional K, M" \
@@ -148,6 +161,7 @@ options="end=shutdown machine=bochs"
 [ -n "$filter" ] && options+=" filter=$filter"
 [ "$list" = 1 ] && options+=" list"
 [ -n "$pool" ] && options+=" pool=$pool"
+[ -n "$deadline" ] && options+=" deadline=$deadline"
 scripts/make-image.sh "$EFI" "$run/disk.img" "$options" >/dev/null ||
 	fail "cannot build the disk image (scripts/make-image.sh)"
 # make-image.sh sizes the image in cylinders of 16 heads x 63 sectors.

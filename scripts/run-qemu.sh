@@ -24,6 +24,9 @@ usage: scripts/run-qemu.sh [options]
                   (* and ? as in the shell; "" selects every case)
   --list          list the selected cases instead of running them
   --pool SIZE     cap the payload's page pool (e.g. 64M; at least 1M)
+  --deadline S    the payload's watchdog (deadline=S): a run not over
+                  after S seconds ends as a failure; whole seconds, 1 to
+                  1000000; also starts the watchdog's NMI tick
   --bench         the payload's bench mode (bench=1): the guest-path
                   benchmark instead of the test suites (make bench)
   --smp N         number of CPUs (default 1)
@@ -39,7 +42,7 @@ usage: scripts/run-qemu.sh [options]
 EOF
 }
 
-filter="" list=0 bench=0 pool="" smp=1 mem=512M cpu=max,phys-bits=48 timeout_s=300 gdb=0 log="" junit="" json=""
+filter="" list=0 deadline="" bench=0 pool="" smp=1 mem=512M cpu=max,phys-bits=48 timeout_s=300 gdb=0 log="" junit="" json=""
 need_arg() {
 	if [ $# -lt 2 ] || [ -z "$2" ]; then
 		echo "run-qemu.sh: $1 needs a value" >&2
@@ -53,6 +56,7 @@ while [ $# -gt 0 ]; do
 	--list) list=1 ;;
 	--bench) bench=1 ;;
 	--pool) need_arg "$@"; pool=$2; shift ;;
+	--deadline) need_arg "$@"; deadline=$2; shift ;;
 	--smp) need_arg "$@"; smp=$2; shift ;;
 	--mem) need_arg "$@"; mem=$2; shift ;;
 	--cpu) need_arg "$@"; cpu=$2; shift ;;
@@ -98,6 +102,15 @@ if ! [[ $smp =~ ^[1-9][0-9]{0,2}$ ]]; then
 	echo "run-qemu.sh: --smp $smp: want a number of CPUs, 1 to 999" >&2
 	exit 2
 fi
+# --deadline: the payload's deadline=S, held to what it takes (whole
+# seconds, 1 to 1000000, boot/options.h) so that a bad value is refused
+# here rather than as a panic at boot.
+if [ -n "$deadline" ] && { ! [[ $deadline =~ ^[0-9]{1,7}$ ]] ||
+	[ "$((10#$deadline))" -lt 1 ] || [ "$((10#$deadline))" -gt 1000000 ]; }; then
+	echo "run-qemu.sh: --deadline $deadline: want whole seconds, 1 to 1000000" >&2
+	exit 2
+fi
+[ -n "$deadline" ] && deadline=$((10#$deadline))
 # --pool: the payload's pool=SIZE; it checks the minimum itself.
 if [ -n "$pool" ] && ! [[ $pool =~ ^[0-9]+[KkMmGg]?$ ]]; then
 	echo "run-qemu.sh: --pool $pool: want bytes with an optional K, M" \
@@ -124,6 +137,7 @@ cmdline=""
 [ "$list" = 1 ] && cmdline+=" list"
 [ "$bench" = 1 ] && cmdline+=" bench=1"
 [ -n "$pool" ] && cmdline+=" pool=$pool"
+[ -n "$deadline" ] && cmdline+=" deadline=$deadline"
 cmdline=${cmdline# }
 
 # -mem-prealloc: the host touches guest RAM once up front (~0.1 s for

@@ -176,6 +176,14 @@ check "run-qemu.sh --smp 0 is refused" 2 '^run-qemu.sh: --smp 0: want' \
 	scripts/run-qemu.sh --smp 0
 check "run-qemu.sh --pool 1MB is refused" 2 '^run-qemu.sh: --pool 1MB: want' \
 	scripts/run-qemu.sh --pool 1MB
+for bad in 0 1000001 12s -5; do
+	check "run-qemu.sh --deadline $bad is refused" 2 \
+		"^run-qemu.sh: --deadline $bad: want whole seconds, 1 to 1000000$" \
+		scripts/run-qemu.sh --deadline "$bad"
+done
+check "run-qemu.sh --deadline reaches the payload and starts its NMI tick" 0 \
+	'^# deadline: 60 s \(.*; NMI every [0-9]+ ms: ' \
+	scripts/run-qemu.sh --list --filter 'svm_run.*nmi*' --deadline 60 --timeout 120
 check "run-qemu.sh --list with a filter matching nothing fails" 1 \
 	'^run-qemu.sh: FAIL: no test case matches filter "nope\*"$' \
 	scripts/run-qemu.sh --list --filter 'nope*' --timeout 120

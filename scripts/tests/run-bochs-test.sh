@@ -28,6 +28,10 @@ log=$(sed -n 's/^log: //p' "$rc")
 disk=$(sed -n 's/^ata0-master: .*path=\([^,]*\),.*/\1/p' "$rc")
 : >"$disk.lock"
 echo "$disk" >"$FAKE_DISK_NOTE"
+# The payload's options file, as the payload would read it: the EFI
+# partition starts at sector 2048 (scripts/make-image.sh).
+[ -z "${FAKE_OPTFILE_NOTE:-}" ] ||
+	mtype -i "$disk@@$((2048 * 512))" ::/gmemvisor.opt >"$FAKE_OPTFILE_NOTE" 2>&1
 serial() { printf '%s\r\n' "$@" >>"$com1"; }
 off() { echo "00814212685p[ACPI  ] >>PANIC<< ACPI control: soft power off" >>"$log"; exit 1; }
 serial "BdsDxe: starting Boot0001" "KTAP version 1" "1..1"
@@ -109,8 +113,39 @@ report() {
 	echo "not ok $n $name"
 }
 
+# optfile NAME WANT-STATUS WANT ARGS...: with ARGS, run-bochs.sh exits
+# with the status and either puts the options line WANT in the disk
+# image's options file (status 0) or refuses with the message WANT before
+# starting Bochs (status 2).
+optfile() {
+	local name=$1 want=$2 line=$3 rc out got
+	shift 3
+	n=$((n + 1))
+	rm -f "$tmp/opt"
+	out=$(FAKE_DISK_NOTE=$tmp/disk FAKE_OPTFILE_NOTE=$tmp/opt FAKE_MODE=pass \
+		GMV_BOCHS=$tmp/bochs scripts/run-bochs.sh "$@" 2>&1)
+	rc=$?
+	got=$(grep -v '^#' "$tmp/opt" 2>/dev/null)
+	if [ "$rc" != "$want" ]; then
+		echo "# $name: exit status $rc, want $want; output:"
+		sed 's/^/#   /' <<<"$out"
+	elif [ "$want" = 0 ] && [ "$got" != "$line" ]; then
+		echo "# $name: options file '$got', want '$line'"
+	elif [ "$want" != 0 ] && { [ -e "$tmp/opt" ] ||
+		[ "$(head -n 1 <<<"$out")" != "$line" ]; }; then
+		echo "# $name: output '$(head -n 1 <<<"$out")', want '$line'" \
+			"and no Bochs started"
+	else
+		passed=$((passed + 1))
+		echo "ok $n $name"
+		return
+	fi
+	failed=$((failed + 1))
+	echo "not ok $n $name"
+}
+
 echo "KTAP version 1"
-echo "1..13"
+echo "1..19"
 check "a passing run passes with its summary" 0 "" pass
 check "a failing case fails the run" 1 "1 case(s) failed" casefail
 check "failed cases fail a run reported PASS" 1 "yet the payload reported PASS" passfail
@@ -123,6 +158,15 @@ check "Bochs's own error is shown" 1 "image locked" locked
 check "a power-off without a verdict fails" 1 "without the payload's verdict" silent
 check "an unknown CPU model is named" 1 "no such CPU model" pass --cpu pentium9
 GMV_BOCHS=$tmp/none check "a missing Bochs is named" 1 "Bochs is missing" pass
+optfile "--deadline reaches the options file" 0 \
+	"end=shutdown machine=bochs filter=x.* deadline=600" --filter 'x.*' --deadline 600
+optfile "--deadline 1000000 is the largest taken" 0 \
+	"end=shutdown machine=bochs deadline=1000000" --deadline 1000000
+for bad in 0 1000001 12s; do
+	optfile "--deadline $bad is refused readably" 2 \
+		"run-bochs.sh: --deadline $bad: want whole seconds, 1 to 1000000" \
+		--deadline "$bad"
+done
 report "--json and --junit report the cases" whole \
 	'{"passed": 1, "failed": 0, "skipped": 1, "cases": [{"path": "boot.uefi", "result": "pass"}, {"path": "boot.acpi", "result": "skip", "reason": "no ACPI"}]}'
 report "the reports of a panicked run say it failed" panic \
