@@ -59,39 +59,23 @@ static inline u64 get_cr3(void)
 }
 
 /* VMX instructions report failure in CF (VMfailInvalid) or ZF
- * (VMfailValid): "setna" catches both. */
-static inline bool vmxon(u64 pa)
-{
-	u8 fail;
+ * (VMfailValid): "setna" catches both. VMXON, VMCLEAR and VMPTRLD take
+ * the 64-bit physical address of a region in memory. */
+#define VMX_PA_INSN(insn)                                \
+	static inline bool insn(u64 pa)                  \
+	{                                                \
+		u8 fail;                                 \
+                                                         \
+		__asm__ volatile(#insn " %1\n\tsetna %0" \
+				 : "=qm"(fail)           \
+				 : "m"(pa)               \
+				 : "cc", "memory");      \
+		return !fail;                            \
+	}
 
-	__asm__ volatile("vmxon %1\n\tsetna %0"
-			 : "=qm"(fail)
-			 : "m"(pa)
-			 : "cc", "memory");
-	return !fail;
-}
-
-static inline bool vmclear(u64 pa)
-{
-	u8 fail;
-
-	__asm__ volatile("vmclear %1\n\tsetna %0"
-			 : "=qm"(fail)
-			 : "m"(pa)
-			 : "cc", "memory");
-	return !fail;
-}
-
-static inline bool vmptrld(u64 pa)
-{
-	u8 fail;
-
-	__asm__ volatile("vmptrld %1\n\tsetna %0"
-			 : "=qm"(fail)
-			 : "m"(pa)
-			 : "cc", "memory");
-	return !fail;
-}
+VMX_PA_INSN(vmxon)
+VMX_PA_INSN(vmclear)
+VMX_PA_INSN(vmptrld)
 
 static inline bool vmwrite(u64 field, u64 val)
 {
