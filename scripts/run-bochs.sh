@@ -149,7 +149,7 @@ bpid=""
 cleanup() {
 	[ -n "$bpid" ] && kill -- "$bpid" 2>/dev/null
 	[ -n "${GMV_BOCHS_KEEP:-}" ] || rm -rf "$run"
-	[ "$ktap_copy" = /dev/null ] || rm -f "$ktap_copy"
+	rm -f "$ktap_copy"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -318,6 +318,7 @@ else
 	reason="the machine powered off without the payload's verdict line"
 fi
 
+[ -n "$reason" ] || reason=$(document_problem)
 report "$reason"
 if [ -z "$reason" ]; then
 	# A --list run prints no summary of its own.

@@ -219,6 +219,7 @@ case $rc in
 *) reason="QEMU exited with unexpected status $rc" ;;
 esac
 
+[ -n "$reason" ] || reason=$(document_problem)
 report "$reason"
 if [ -z "$reason" ]; then
 	# A --list run prints no summary of its own.

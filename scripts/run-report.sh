@@ -1,8 +1,9 @@
 # scripts/run-report.sh - sourced by scripts/run-qemu.sh and
 # scripts/run-bochs.sh after their options are parsed: --junit, --json
 # (scripts/ktap-report.py turns the KTAP read from the serial log, a copy
-# kept in $ktap_copy, into the reports; a relative FILE names a file
-# where the caller stands), report() and fail(). Expects $me (the
+# kept in $ktap_copy, into the reports; a relative FILE names a file where
+# the caller stands), document_problem() (the same parse checks that
+# document), report() and fail(). Expects $me (the
 # script's name for messages), $list, $junit, $json and $caller_dir.
 
 if [ "$list" = 1 ] && [ -n "$junit$json" ]; then
@@ -16,11 +17,10 @@ for f in junit json; do
 		exit 2
 	fi
 done
-ktap_copy=/dev/null
-if [ -n "$junit$json" ]; then
-	ktap_copy=$(mktemp) || exit 2
-	trap 'rm -f "$ktap_copy"' EXIT
-fi
+# The KTAP as read from the serial log: for the reports, and for
+# document_problem().
+ktap_copy=$(mktemp) || exit 2
+trap 'rm -f "$ktap_copy"' EXIT
 
 # report REASON: write the reports; REASON (the run's failure, or "")
 # makes them say the run failed when no case did.
@@ -31,6 +31,20 @@ report() {
 	[ -n "$json" ] && args+=(--json "$json")
 	[ -n "$1" ] && args+=(--run-failed "$1")
 	scripts/ktap-report.py "${args[@]}" "$ktap_copy" >/dev/null
+}
+
+# document_problem: nothing for a KTAP document every reader of it can
+# take whole, else why not (a result line broken by stray bytes on the
+# serial line, so that the cases disagree with the summary): a run whose
+# cases the reports and the cross-check table would not all see has not
+# passed.
+document_problem() {
+	local why
+	[ "$list" = 1 ] && return 0
+	why=$(scripts/ktap-report.py --json /dev/null "$ktap_copy" 2>&1 >/dev/null) &&
+		return 0
+	why=${why//ktap-report.py: /}
+	echo "the KTAP document is not whole: ${why//$'\n'/; }"
 }
 
 # The verdict for a run that produced no summary line.

@@ -73,7 +73,10 @@ static size_t loopback(void (*fn)(void), char *buf, size_t n)
 /*
  * The console UART must loop back what it sends for the cases that check
  * the bytes: one byte written straight to it in loopback must come back.
- * Bochs's file-backed 16550 has no loopback.
+ * Bochs's file-backed 16550 has no loopback, and there the probe goes out
+ * on the line, at the start of the case's result line: so it is a
+ * carriage return, which leaves that line as it was (the runners drop
+ * CRs; the console ends every line with one).
  */
 static const char *need_loopback(struct kt *t)
 {
@@ -84,13 +87,13 @@ static const char *need_loopback(struct kt *t)
 	(void)t;
 	drain(&c, 0);
 	uart_out(UART_MCR, mcr | UART_MCR_LOOP);
-	uart_out(UART_DATA, 0x5a);
+	uart_out(UART_DATA, '\r');
 	for (int i = 0; i < 1000000 && !(uart_in(UART_LSR) & UART_LSR_TEMT);
 	     i++)
 		;
 	n = drain(&c, 1);
 	uart_out(UART_MCR, mcr);
-	return n == 1 && c == 0x5a ? NULL
+	return n == 1 && c == '\r' ? NULL
 				   : "the console UART does not loop back "
 				     "what it sends (MCR loopback; Bochs's "
 				     "file-backed 16550 has none)";
