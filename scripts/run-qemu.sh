@@ -102,21 +102,6 @@ if ! [[ $smp =~ ^[1-9][0-9]{0,2}$ ]]; then
 	echo "run-qemu.sh: --smp $smp: want a number of CPUs, 1 to 999" >&2
 	exit 2
 fi
-# --deadline: the payload's deadline=S, held to what it takes (whole
-# seconds, 1 to 1000000, boot/options.h) so that a bad value is refused
-# here rather than as a panic at boot.
-if [ -n "$deadline" ] && { ! [[ $deadline =~ ^[0-9]{1,7}$ ]] ||
-	[ "$((10#$deadline))" -lt 1 ] || [ "$((10#$deadline))" -gt 1000000 ]; }; then
-	echo "run-qemu.sh: --deadline $deadline: want whole seconds, 1 to 1000000" >&2
-	exit 2
-fi
-[ -n "$deadline" ] && deadline=$((10#$deadline))
-# --pool: the payload's pool=SIZE; it checks the minimum itself.
-if [ -n "$pool" ] && ! [[ $pool =~ ^[0-9]+[KkMmGg]?$ ]]; then
-	echo "run-qemu.sh: --pool $pool: want bytes with an optional K, M" \
-		"or G suffix, e.g. 64M" >&2
-	exit 2
-fi
 for w in "$filter" "$pool"; do
 	case "$w" in
 	*[[:space:]]*) echo "run-qemu.sh: option values cannot hold spaces" >&2; exit 2 ;;

@@ -1,10 +1,28 @@
 # scripts/run-report.sh - sourced by scripts/run-qemu.sh and
-# scripts/run-bochs.sh after their options are parsed: --junit, --json
+# scripts/run-bochs.sh after their options are parsed: the checks of the
+# payload options both pass on (--deadline, --pool), --junit, --json
 # (scripts/ktap-report.py turns the KTAP read from the serial log, a copy
 # kept in $ktap_copy, into the reports; a relative FILE names a file where
 # the caller stands), document_problem() (the same parse checks that
 # document), report() and fail(). Expects $me (the
-# script's name for messages), $list, $junit, $json and $caller_dir.
+# script's name for messages), $list, $deadline, $pool, $junit, $json
+# and $caller_dir.
+
+# The payload's own options, held to what it takes (boot/options.h), so
+# that a bad value is refused here rather than as a panic at boot:
+# --deadline S (deadline=S: whole seconds, 1 to 1000000) and --pool SIZE
+# (pool=SIZE; the payload checks the minimum itself).
+if [ -n "$deadline" ] && { ! [[ $deadline =~ ^[0-9]{1,7}$ ]] ||
+	[ "$((10#$deadline))" -lt 1 ] || [ "$((10#$deadline))" -gt 1000000 ]; }; then
+	echo "$me: --deadline $deadline: want whole seconds, 1 to 1000000" >&2
+	exit 2
+fi
+[ -n "$deadline" ] && deadline=$((10#$deadline))
+if [ -n "$pool" ] && ! [[ $pool =~ ^[0-9]+[KkMmGg]?$ ]]; then
+	echo "$me: --pool $pool: want bytes with an optional K, M" \
+		"or G suffix, e.g. 64M" >&2
+	exit 2
+fi
 
 if [ "$list" = 1 ] && [ -n "$junit$json" ]; then
 	echo "$me: --junit and --json report a run; --list runs no case" >&2
